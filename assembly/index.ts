@@ -1,0 +1,13 @@
+// The kernel module: every export is pure math on byte pointers, element counts and strides.
+// No allocation, no imports, no managed objects (runtime stub). src/backend is the only caller.
+export { f32_gemm, f32_gemm_workspace } from "./f32-gemm";
+
+/** First byte of linear memory that no static data uses: the scratch arena starts here. */
+export function heap_base(): usize {
+  return __heap_base;
+}
+
+/** 1 for the relaxed-SIMD (FMA) build, 0 for the plain SIMD build. */
+export function kernel_isa(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}

@@ -1,0 +1,4 @@
+// Everything users can name, shared by the default and the slim entry.
+export * from "./errors.js";
+export { init, backendInfo } from "./backend/index.js";
+export type { InitOptions, BackendInfo, BackendName } from "./backend/index.js";

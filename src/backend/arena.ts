@@ -1,0 +1,74 @@
+import { BackendError } from "../errors.js";
+
+const PAGE = 65536;
+
+/**
+ * Scratch memory inside the wasm instance. An op marks the arena, allocates its operands, runs
+ * its kernel, copies the result out and resets to the mark; nothing lives across ops.
+ *
+ * NOTE: growing memory detaches every view on the old buffer, so views are made fresh by
+ * `f32()`/`i8()`… after the allocations of an op and never cached across calls.
+ */
+export class Arena {
+  private top: number;
+  /** Largest top ever reached: how much memory the arena really uses (for the memory report). */
+  highWater: number;
+
+  constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
+    this.top = align(base, 64);
+    this.highWater = this.top;
+  }
+
+  mark(): number {
+    return this.top;
+  }
+
+  reset(mark: number): void {
+    this.top = mark;
+  }
+
+  /** Byte pointer to `bytes` fresh bytes, 64-byte aligned (a cache line; v128 loads need 16). */
+  alloc(bytes: number): number {
+    const ptr = align(this.top, 64);
+    const end = ptr + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / PAGE);
+      try {
+        this.memory.grow(pages);
+      } catch (e) {
+        throw new BackendError(`wasm scratch memory cannot grow to ${end} bytes: ${(e as Error).message}`);
+      }
+    }
+    this.top = end;
+    if (end > this.highWater) this.highWater = end;
+    return ptr;
+  }
+
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+  i16(ptr: number, length: number): Int16Array {
+    return new Int16Array(this.memory.buffer, ptr, length);
+  }
+  i8(ptr: number, length: number): Int8Array {
+    return new Int8Array(this.memory.buffer, ptr, length);
+  }
+  u8(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, ptr, length);
+  }
+
+  /** Copies `src` into fresh arena memory and returns its byte pointer. */
+  copyIn(src: Float32Array): number {
+    const ptr = this.alloc(src.length * 4);
+    this.f32(ptr, src.length).set(src);
+    return ptr;
+  }
+}
+
+function align(x: number, to: number): number {
+  return (x + to - 1) & -to;
+}

@@ -1,0 +1,138 @@
+import { BackendError } from "../errors.js";
+import { detectFeatures } from "./features.js";
+import { jsKernels } from "./js-kernels.js";
+import type { BackendName, Kernels } from "./kernels.js";
+import { wasmKernels, type KernelExports } from "./wasm-kernels.js";
+
+export interface InitOptions {
+  /**
+   * A precompiled kernel module (either .wasm file of the package), for runtimes that forbid
+   * compiling wasm from bytes at run time (Cloudflare Workers, Vercel Edge).
+   */
+  module?: WebAssembly.Module;
+  /** "auto" (default) picks wasm-relaxed-simd, then wasm-simd, then js. */
+  backend?: "auto" | BackendName;
+}
+
+export interface BackendInfo {
+  backend: BackendName;
+  simd: boolean;
+  relaxedSimd: boolean;
+  /** Bytes of wasm linear memory (0 for the js backend). */
+  wasmMemoryBytes: number;
+}
+
+/** Where the default entry finds the embedded kernel bytes; the slim entry leaves this unset. */
+export interface EmbeddedWasm {
+  simd(): Uint8Array;
+  relaxed(): Uint8Array;
+}
+
+let embedded: EmbeddedWasm | null = null;
+let active: (Kernels & { memory?: WebAssembly.Memory }) | null = null;
+
+export function registerEmbeddedWasm(source: EmbeddedWasm): void {
+  embedded = source;
+}
+
+// NOTE: not `instanceof WebAssembly.Module`: a module made in another realm (a vm context, a
+// worker's global, a bundler's shim) fails that check although it is a perfectly good module.
+function isWasmModule(x: unknown): x is WebAssembly.Module {
+  return typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object WebAssembly.Module]";
+}
+
+function instantiate(module: WebAssembly.Module): Kernels & { memory: WebAssembly.Memory } {
+  const instance = new WebAssembly.Instance(module, {});
+  const exports = instance.exports as unknown as KernelExports;
+  if (typeof exports.f32_gemm !== "function" || typeof exports.kernel_isa !== "function") {
+    throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm export)");
+  }
+  const k = wasmKernels(exports);
+  warmUp(k);
+  return Object.assign(k, { memory: exports.memory });
+}
+
+/**
+ * V8 starts wasm in its baseline compiler and swaps in optimized code only for later calls, so
+ * a few small calls at init make the user's first real op run at full speed.
+ */
+function warmUp(k: Kernels): void {
+  const n = 32;
+  const a = new Float32Array(n * n).fill(0.5);
+  const c = new Float32Array(n * n);
+  const m = { data: a, offset: 0, rowStride: n, colStride: 1 };
+  for (let i = 0; i < 4; i++) k.f32Gemm(n, n, n, m, m, c, 0);
+}
+
+function chooseEmbedded(wanted: "auto" | BackendName): Uint8Array {
+  if (!embedded) {
+    throw new BackendError(
+      "init: this is the slim entry, which embeds no kernels: pass init({ module }) with a compiled edgegrad-*.wasm, or init({ backend: \"js\" })");
+  }
+  const f = detectFeatures();
+  if (wanted === "wasm-relaxed-simd") {
+    if (!f.relaxedSimd) throw new BackendError("init: backend \"wasm-relaxed-simd\" asked for, but this engine has no relaxed SIMD");
+    return embedded.relaxed();
+  }
+  if (!f.simd) throw new BackendError(`init: backend "${wanted}" asked for, but this engine has no wasm SIMD`);
+  return wanted === "auto" && f.relaxedSimd ? embedded.relaxed() : embedded.simd();
+}
+
+function initSync(options: InitOptions): void {
+  const wanted = options.backend ?? "auto";
+  const allowed = ["auto", "wasm-relaxed-simd", "wasm-simd", "js"];
+  if (!allowed.includes(wanted)) {
+    throw new BackendError(`init: unknown backend ${JSON.stringify(wanted)}; expected one of ${allowed.join(", ")}`);
+  }
+  if (options.module !== undefined) {
+    if (!isWasmModule(options.module)) throw new BackendError("init: options.module is not a WebAssembly.Module");
+    active = instantiate(options.module);
+    return;
+  }
+  if (wanted === "js" || (wanted === "auto" && !detectFeatures().simd)) {
+    active = jsKernels;
+    return;
+  }
+  active = instantiate(new WebAssembly.Module(chooseEmbedded(wanted) as BufferSource));
+}
+
+/**
+ * Loads the kernels: relaxed SIMD (FMA) if the engine has it, else plain SIMD, else the JS
+ * reference. Optional in Node; in browsers call it (and await it) before the first op, because
+ * browsers refuse to compile large modules synchronously on the main thread.
+ */
+export async function init(options: InitOptions = {}): Promise<BackendInfo> {
+  const wanted = options.backend ?? "auto";
+  if (options.module === undefined && wanted !== "js" && embedded && detectFeatures().simd) {
+    const module = await WebAssembly.compile(chooseEmbedded(wanted) as BufferSource);
+    active = instantiate(module);
+  } else {
+    initSync(options);
+  }
+  return backendInfo();
+}
+
+/** The active kernel table; the first call without init() loads the default synchronously. */
+export function kernels(): Kernels {
+  if (!active) {
+    try {
+      initSync({});
+    } catch (e) {
+      if (e instanceof BackendError) throw e;
+      throw new BackendError(
+        `edgegrad could not load its kernels synchronously (${(e as Error).message}); call \`await init()\` before the first op`);
+    }
+  }
+  return active!;
+}
+
+export function backendInfo(): BackendInfo {
+  const k = kernels();
+  const f = detectFeatures();
+  return {
+    backend: k.name,
+    simd: f.simd,
+    relaxedSimd: f.relaxedSimd,
+    wasmMemoryBytes: active?.memory ? active.memory.buffer.byteLength : 0,
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The typed kernel table: operator-level functions on typed arrays, one call per op. Two
+ * implementations exist — wasm (src/backend/wasm-kernels.ts) and the JS reference
+ * (src/backend/js-kernels.ts) — and both must give the same results within the tolerances of
+ * the tests. Layers above the backend reach kernels only through `kernels()` in init.ts.
+ */
+
+/** A strided 2-D window onto a Float32Array: element (i, j) is data[offset + i·rowStride + j·colStride]. */
+export interface StridedMatrix {
+  data: Float32Array;
+  offset: number;
+  rowStride: number;
+  colStride: number;
+}
+
+export interface GemmOptions {
+  /** n values added to every row of the product. */
+  bias?: Float32Array | null;
+  /** Apply max(0, ·) after the bias. */
+  relu?: boolean;
+  /** C += A·B instead of C = A·B (bias and relu still apply to the sum). */
+  accumulate?: boolean;
+}
+
+export type BackendName = "wasm-relaxed-simd" | "wasm-simd" | "js";
+
+export interface Kernels {
+  readonly name: BackendName;
+  /**
+   * C[m×n] = A[m×k]·B[k×n] (+ bias) (relu), C row-major at `cOffset` with row stride n.
+   * A and B may be any strided view (a transposed operand is just swapped strides), so the
+   * backward pass's Aᵀ·B and A·Bᵀ cost no transposed copy. Non-negative strides only.
+   */
+  f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
+          c: Float32Array, cOffset: number, options?: GemmOptions): void;
+}
