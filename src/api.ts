@@ -2,3 +2,4 @@
 export * from "./errors.js";
 export { init, backendInfo } from "./backend/index.js";
 export type { InitOptions, BackendInfo, BackendName } from "./backend/index.js";
+export * from "./ndarray/index.js";

@@ -1,0 +1,91 @@
+import { ShapeError, ValueError } from "../errors.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * One recorded op of the define-by-run tape: its inputs and the rule that maps the gradient of
+ * its output to gradients of its inputs (null where an input needs none).
+ */
+export interface GradNode {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  readonly backward: (grad: Tensor) => readonly (Tensor | null)[];
+}
+
+let gradEnabled = true;
+
+export const isGradEnabled = (): boolean => gradEnabled;
+
+/** Runs `fn` without recording any op on the tape, and returns its result. */
+export function noGrad<T>(fn: () => T): T {
+  const before = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = before;
+  }
+}
+
+/**
+ * Attaches `backward` to `out` if recording is on and some input needs a gradient. Ops call this
+ * right after computing their forward result, so each backward rule sits next to its forward.
+ */
+export function record(out: Tensor, name: string, inputs: readonly Tensor[],
+                       backward: (grad: Tensor) => readonly (Tensor | null)[]): Tensor {
+  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+    out.gradFn = { name, inputs, backward };
+  }
+  return out;
+}
+
+/**
+ * Reverse-mode sweep from `root`: visits recorded ops in reverse topological order, sums the
+ * gradients that reach each tensor, and adds them into `.grad` of leaves that require grad.
+ */
+export function runBackward(root: Tensor, seed: Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {
+  if (!root.requiresGrad) {
+    throw new ValueError("backward: this tensor does not require grad (no input of it has requiresGrad = true)");
+  }
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: deep networks would overflow the call stack with recursion.
+  const stack: [Tensor, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const inputs = top[0].gradFn?.inputs ?? [];
+    if (top[1] < inputs.length) {
+      const next = inputs[top[1]++];
+      if (!seen.has(next) && next.requiresGrad) {
+        seen.add(next);
+        stack.push([next, 0]);
+      }
+    } else {
+      order.push(top[0]);
+      stack.pop();
+    }
+  }
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  return noGrad(() => {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (!g) continue;
+      grads.delete(t); // frees intermediate gradients as soon as they are used
+      if (!t.gradFn) {
+        t.grad = t.grad ? add(t.grad, g) : g;
+        continue;
+      }
+      const inputGrads = t.gradFn.backward(g);
+      t.gradFn.inputs.forEach((input, k) => {
+        const gi = inputGrads[k];
+        if (!gi || !input.requiresGrad) return;
+        if (gi.shape.length !== input.shape.length || gi.shape.some((d, j) => d !== input.shape[j])) {
+          throw new ShapeError(`backward of ${t.gradFn!.name}: gradient of shape [${gi.shape}] for an input of shape [${input.shape}]`);
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev ? add(prev, gi) : gi);
+      });
+    }
+  });
+}

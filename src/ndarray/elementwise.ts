@@ -1,0 +1,234 @@
+import { DTypeError, ValueError } from "../errors.js";
+import { record } from "./autograd.js";
+import { allocate, isFloat, promoteTypes, scalarDType, type DType, type TypedArray } from "./dtype.js";
+import { broadcastShapes, contiguousStrides, sizeOf } from "./shape.js";
+import { broadcastStrides, forEachRow } from "./strided.js";
+import { sumToShape } from "./reduce.js";
+import { Tensor, type TensorLike } from "./tensor.js";
+
+/**
+ * Elementwise ops with NumPy broadcasting. Each op's loop is a case of one switch, so the
+ * per-element code is monomorphic and inlined; the backward rule of each op follows below it.
+ */
+
+export type UnaryOp = "identity" | "neg" | "abs" | "exp" | "log" | "sqrt" | "sign" | "relu" | "sigmoid" | "tanh";
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
+  | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "reluGrad";
+
+const COMPARISONS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
+/** Unary ops whose result is a float even for integer input. */
+const FLOAT_RESULT = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh"]);
+
+/** Wraps a plain number as a 0-d tensor of the dtype it takes next to `like`. */
+export function asTensor(x: TensorLike, like: Tensor | null, where: string): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x !== "number") throw new DTypeError(`${where}: expected a Tensor or a number, got ${typeof x}`);
+  const dtype = like ? scalarDType(x, like.dtype) : "float32";
+  const s = allocate(dtype, 1);
+  s[0] = x;
+  return new Tensor(s, dtype, []);
+}
+
+function unaryResultDType(op: UnaryOp, d: DType): DType {
+  if (FLOAT_RESULT.has(op) && !isFloat(d)) return "float32";
+  if (d === "bool" && op !== "identity") return "int32";
+  return d;
+}
+
+export function unary(op: UnaryOp, x: Tensor): Tensor {
+  const dtype = unaryResultDType(op, x.dtype);
+  const out = allocate(dtype, x.size);
+  const src = x.storage;
+  forEachRow(x.shape, [x.strides, contiguousStrides(x.shape)], [x.offset, 0], (off, n, inner) => {
+    const s = inner[0];
+    const o = off[1];
+    let p = off[0];
+    switch (op) {
+      case "identity": for (let j = 0; j < n; j++, p += s) out[o + j] = src[p]; break;
+      case "neg": for (let j = 0; j < n; j++, p += s) out[o + j] = -src[p]; break;
+      case "abs": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.abs(src[p]); break;
+      case "exp": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.exp(src[p]); break;
+      case "log": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.log(src[p]); break;
+      case "sqrt": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.sqrt(src[p]); break;
+      case "sign": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.sign(src[p]); break;
+      case "relu": for (let j = 0; j < n; j++, p += s) { const v = src[p]; out[o + j] = v > 0 ? v : 0; } break;
+      case "tanh": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.tanh(src[p]); break;
+      case "sigmoid":
+        // Two branches so that exp never overflows: for v < 0, e^v/(1+e^v).
+        for (let j = 0; j < n; j++, p += s) {
+          const v = src[p];
+          if (v >= 0) out[o + j] = 1 / (1 + Math.exp(-v));
+          else { const e = Math.exp(v); out[o + j] = e / (1 + e); }
+        }
+        break;
+    }
+  });
+  const y = new Tensor(out, dtype, x.shape.slice());
+  return record(y, op, [x], (g) => [unaryGrad(op, x, y, g)]);
+}
+
+function unaryGrad(op: UnaryOp, x: Tensor, y: Tensor, g: Tensor): Tensor {
+  switch (op) {
+    case "identity": return g;
+    case "neg": return g.neg();
+    case "abs": return g.mul(x.sign());
+    case "exp": return g.mul(y);
+    case "log": return g.div(x);
+    case "sqrt": return g.div(y.mul(2));
+    case "sign": return g.mul(0);
+    case "relu": return binary("reluGrad", g, x);
+    case "sigmoid": return g.mul(y.mul(y.neg().add(1)));
+    case "tanh": return g.mul(y.mul(y).neg().add(1));
+  }
+}
+
+function binaryResultDType(op: BinaryOp, a: DType, b: DType): DType {
+  if (COMPARISONS.has(op)) return "bool";
+  const p = promoteTypes(a, b);
+  if (op === "div") return isFloat(p) ? p : "float32";
+  if (op === "reluGrad") return a;
+  return p === "bool" ? "int32" : p;
+}
+
+export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tensor {
+  const a = asTensor(aLike, bLike instanceof Tensor ? bLike : null, op);
+  const b = asTensor(bLike, a, op);
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const dtype = binaryResultDType(op, a.dtype, b.dtype);
+  const out = allocate(dtype, sizeOf(shape));
+  const A = a.storage;
+  const B = b.storage;
+  const strides = [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape), contiguousStrides(shape)];
+  forEachRow(shape, strides, [a.offset, b.offset, 0], (off, n, inner) => {
+    const sa = inner[0];
+    const sb = inner[1];
+    const o = off[2];
+    let p = off[0];
+    let q = off[1];
+    switch (op) {
+      case "add": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] + B[q]; break;
+      case "sub": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] - B[q]; break;
+      case "mul": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] * B[q]; break;
+      case "div": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] / B[q]; break;
+      case "pow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = Math.pow(A[p], B[q]); break;
+      case "maximum": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = nanMax(A[p], B[q]); break;
+      case "minimum": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = nanMin(A[p], B[q]); break;
+      case "eq": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] === B[q] ? 1 : 0; break;
+      case "ne": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] !== B[q] ? 1 : 0; break;
+      case "lt": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] < B[q] ? 1 : 0; break;
+      case "le": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] <= B[q] ? 1 : 0; break;
+      case "gt": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] > B[q] ? 1 : 0; break;
+      case "ge": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] >= B[q] ? 1 : 0; break;
+      // Gradient of relu: passes `a` (the incoming gradient) where `b` (the input) was positive.
+      case "reluGrad": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = B[q] > 0 ? A[p] : 0; break;
+    }
+  });
+  const y = new Tensor(out, dtype, shape);
+  if (COMPARISONS.has(op)) return y;
+  return record(y, op, [a, b], (g) => binaryGrad(op, a, b, y, g));
+}
+
+// NaN propagates through maximum/minimum, as in NumPy and PyTorch (Math.max does too, but
+// keeping it explicit documents the choice).
+const nanMax = (x: number, y: number) => (x !== x || y !== y ? NaN : x > y ? x : y);
+const nanMin = (x: number, y: number) => (x !== x || y !== y ? NaN : x < y ? x : y);
+
+/** A gradient summed over the dims its input was broadcast along, in the input's dtype. */
+export function gradFor(g: Tensor, input: Tensor): Tensor | null {
+  if (!input.requiresGrad) return null;
+  const r = sumToShape(g, input.shape);
+  return r.dtype === input.dtype ? r : cast(r, input.dtype);
+}
+
+function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, y: Tensor, g: Tensor): (Tensor | null)[] {
+  switch (op) {
+    case "add": return [gradFor(g, a), gradFor(g, b)];
+    case "sub": return [gradFor(g, a), b.requiresGrad ? gradFor(g.neg(), b) : null];
+    case "mul": return [a.requiresGrad ? gradFor(g.mul(b), a) : null, b.requiresGrad ? gradFor(g.mul(a), b) : null];
+    case "div": return [
+      a.requiresGrad ? gradFor(g.div(b), a) : null,
+      b.requiresGrad ? gradFor(g.mul(y).div(b).neg(), b) : null,
+    ];
+    case "pow": return [
+      a.requiresGrad ? gradFor(g.mul(b).mul(a.pow(b.sub(1))), a) : null,
+      b.requiresGrad ? gradFor(g.mul(y).mul(a.log()), b) : null,
+    ];
+    case "maximum":
+    case "minimum": {
+      // Ties split the gradient evenly, as PyTorch does for maximum/minimum.
+      const wins = op === "maximum" ? a.gt(b) : a.lt(b);
+      const share = wins.astype(g.dtype).add(a.eq(b).astype(g.dtype).mul(0.5));
+      return [a.requiresGrad ? gradFor(g.mul(share), a) : null, b.requiresGrad ? gradFor(g.mul(share.neg().add(1)), b) : null];
+    }
+    default: return [null, null];
+  }
+}
+
+/** cond ? x : y elementwise, all three broadcast together. */
+export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike): Tensor {
+  const cond = asTensor(condLike, null, "where");
+  const x = asTensor(xLike, yLike instanceof Tensor ? yLike : null, "where");
+  const y = asTensor(yLike, x, "where");
+  const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
+  const dtype = promoteTypes(x.dtype, y.dtype);
+  const out = allocate(dtype, sizeOf(shape));
+  const C = cond.storage, X = x.storage, Y = y.storage;
+  const strides = [cond, x, y].map((t) => broadcastStrides(t.shape, t.strides, shape));
+  forEachRow(shape, [...strides, contiguousStrides(shape)], [cond.offset, x.offset, y.offset, 0], (off, n, s) => {
+    for (let j = 0; j < n; j++) out[off[3] + j] = C[off[0] + j * s[0]] ? X[off[1] + j * s[1]] : Y[off[2] + j * s[2]];
+  });
+  const result = new Tensor(out, dtype, shape);
+  return record(result, "where", [x, y], (g) => [
+    x.requiresGrad ? gradFor(where(cond, g, 0), x) : null,
+    y.requiresGrad ? gradFor(where(cond, 0, g), y) : null,
+  ]);
+}
+
+/** Limits values to [lo, hi] (either bound may be null); the gradient passes inside the range. */
+export function clip(x: Tensor, lo: number | null, hi: number | null): Tensor {
+  if (lo !== null && hi !== null && lo > hi) throw new ValueError(`clip: lower bound ${lo} is above upper bound ${hi}`);
+  const min = lo ?? -Infinity;
+  const max = hi ?? Infinity;
+  const dtype = x.dtype === "bool" ? "int32" : x.dtype;
+  const out = allocate(dtype, x.size);
+  const src = x.storage;
+  forEachRow(x.shape, [x.strides, contiguousStrides(x.shape)], [x.offset, 0], (off, n, s) => {
+    for (let j = 0; j < n; j++) {
+      const v = src[off[0] + j * s[0]];
+      out[off[1] + j] = v < min ? min : v > max ? max : v;
+    }
+  });
+  const y = new Tensor(out, dtype, x.shape.slice());
+  return record(y, "clip", [x], (g) => [g.mul(x.ge(min).astype(g.dtype).mul(x.le(max).astype(g.dtype)))]);
+}
+
+/** A converted copy; float→int truncates toward zero, anything→bool is (value ≠ 0). */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  const out = allocate(dtype, x.size);
+  const src = x.storage;
+  const toBool = dtype === "bool";
+  forEachRow(x.shape, [x.strides, contiguousStrides(x.shape)], [x.offset, 0], (off, n, s) => {
+    for (let j = 0; j < n; j++) {
+      const v = src[off[0] + j * s[0]];
+      out[off[1] + j] = toBool ? (v !== 0 ? 1 : 0) : v;
+    }
+  });
+  const y = new Tensor(out, dtype, x.shape.slice());
+  if (!isFloat(dtype)) return y;
+  return record(y, "astype", [x], (g) => [isFloat(x.dtype) ? cast(g, x.dtype) : null]);
+}
+
+/** Writes `src` (broadcast to dst's shape) into the elements of the view `dst`, in place. */
+export function assignInto(dst: Tensor, src: Tensor): void {
+  const S = src.storage;
+  const D: TypedArray = dst.storage;
+  broadcastShapes(src.shape, dst.shape, "assign");
+  forEachRow(dst.shape, [dst.strides, broadcastStrides(src.shape, src.strides, dst.shape)], [dst.offset, src.offset], (off, n, s) => {
+    for (let j = 0; j < n; j++) D[off[0] + j * s[0]] = S[off[1] + j * s[1]];
+  });
+}
+
+export function onesLikeFloat(t: Tensor): Tensor {
+  const dtype = isFloat(t.dtype) ? t.dtype : "float32";
+  return new Tensor(allocate(dtype, t.size).fill(1), dtype, t.shape.slice());
+}

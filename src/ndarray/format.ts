@@ -1,0 +1,105 @@
+import { isFloat } from "./dtype.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * Prints like NumPy's repr: one precision for the whole array (at most 8 decimals, trailing zeros
+ * dropped and padded with spaces so the points line up), scientific notation when the magnitudes
+ * span too wide a range, "..." past 1000 elements (3 at each edge), dtype shown unless float32.
+ */
+const THRESHOLD = 1000;
+const EDGE = 3;
+
+/**
+ * The shortest decimal that reads back as the same value of the tensor's precision: a float32
+ * 0.1 prints as 0.1, not as the float64 0.10000000149011612.
+ */
+function shortest(v: number, single: boolean): number {
+  if (!single) return v;
+  for (let p = 1; p < 9; p++) {
+    const r = Number(v.toPrecision(p));
+    if (Math.fround(r) === v) return r;
+  }
+  return Number(v.toPrecision(9));
+}
+
+function formatFloats(raw: number[], single: boolean): (v: number) => string {
+  const values = raw.map((v) => shortest(v, single));
+  const finite = values.filter((v) => Number.isFinite(v)).map(Math.abs);
+  const maxAbs = finite.length ? Math.max(...finite) : 0;
+  const minAbs = finite.filter((v) => v > 0).reduce((a, b) => Math.min(a, b), Infinity);
+  const scientific = maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity) || maxAbs / minAbs > 1e3 && minAbs !== Infinity && maxAbs >= 1e3;
+  if (scientific) {
+    let digits = 0;
+    for (const v of values) {
+      if (!Number.isFinite(v)) continue;
+      const m = Number(v.toExponential(8)).toExponential().split("e")[0].split(".")[1] ?? "";
+      digits = Math.max(digits, m.length);
+    }
+    return (v) => {
+      if (!Number.isFinite(v)) return nonFinite(v);
+      const [mant, exp] = shortest(v, single).toExponential(digits).split("e");
+      const e = Number(exp);
+      return `${digits === 0 ? mant + "." : mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+    };
+  }
+  let decimals = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    const frac = String(Number(v.toFixed(8))).split(".")[1] ?? "";
+    decimals = Math.max(decimals, frac.length);
+  }
+  return (v) => {
+    if (!Number.isFinite(v)) return nonFinite(v);
+    const s = String(Number(shortest(v, single).toFixed(decimals)));
+    const [int, frac = ""] = (Object.is(v, -0) ? "-0" : s).split(".");
+    return `${int}.${frac.padEnd(decimals, " ")}`;
+  };
+}
+
+const nonFinite = (v: number) => (v !== v ? "nan" : v > 0 ? "inf" : "-inf");
+
+export function formatTensor(t: Tensor): string {
+  const flat = Array.from(t.data as ArrayLike<number>);
+  const summarize = flat.length > THRESHOLD;
+  const shown = summarize ? collectShown(t, flat) : flat;
+  const fmt = t.dtype === "bool" ? (v: number) => (v ? "True" : "False")
+    : isFloat(t.dtype) ? formatFloats(shown, t.dtype === "float32") : (v: number) => String(v);
+  const width = Math.max(0, ...shown.map((v) => fmt(v).length));
+  const cell = (v: number) => fmt(v).padStart(width);
+  const prefix = "tensor(";
+  const suffix = t.dtype === "float32" ? ")" : `, dtype=${t.dtype})`;
+  if (t.ndim === 0) return `${prefix}${fmt(flat[0])}${suffix}`;
+  const strides: number[] = [];
+  let s = 1;
+  for (let i = t.ndim - 1; i >= 0; i--) { strides[i] = s; s *= t.shape[i]; }
+  const render = (dim: number, start: number, indent: string): string => {
+    const n = t.shape[dim];
+    const idx = summarize && n > 2 * EDGE
+      ? [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+      : Array.from({ length: n }, (_, i) => i);
+    if (dim === t.ndim - 1) {
+      return "[" + idx.map((i) => (i < 0 ? "..." : cell(flat[start + i]))).join(", ") + "]";
+    }
+    const sep = "," + "\n".repeat(t.ndim - dim - 1) + indent + " ";
+    return "[" + idx.map((i) => (i < 0 ? "..." : render(dim + 1, start + i * strides[dim], indent + " "))).join(sep) + "]";
+  };
+  return prefix + render(0, 0, " ".repeat(prefix.length)) + suffix;
+}
+
+/** The values that a summarized print shows, so the precision is chosen from those alone. */
+function collectShown(t: Tensor, flat: number[]): number[] {
+  const out: number[] = [];
+  const walk = (dim: number, start: number, stride: number[]) => {
+    const n = t.shape[dim];
+    const idx = n > 2 * EDGE ? [0, 1, 2, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
+    for (const i of idx) {
+      if (dim === t.ndim - 1) out.push(flat[start + i]);
+      else walk(dim + 1, start + i * stride[dim], stride);
+    }
+  };
+  const strides: number[] = [];
+  let s = 1;
+  for (let i = t.ndim - 1; i >= 0; i--) { strides[i] = s; s *= t.shape[i]; }
+  walk(0, 0, strides);
+  return out;
+}

@@ -1,0 +1,43 @@
+export { Tensor } from "./tensor.js";
+export type { TensorLike, SliceSpec } from "./tensor.js";
+export type { DType, TypedArray, FloatArray } from "./dtype.js";
+export { noGrad, isGradEnabled } from "./autograd.js";
+export { Rng, manualSeed, rngFrom } from "./random.js";
+export type { RandomOptions } from "./random.js";
+export {
+  tensor, fromTypedArray, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
+} from "./creation.js";
+export type { CreateOptions, RandOptions } from "./creation.js";
+export { where, binary, unary, asTensor, gradFor } from "./elementwise.js";
+export { concat, stack } from "./join.js";
+export { matmul, linear } from "./matmul.js";
+export type { LinearOptions } from "./matmul.js";
+export { sumToShape } from "./reduce.js";
+export type { ReduceOptions, VarOptions } from "./reduce.js";
+export { record } from "./autograd.js";
+
+import { binary, clip as clipOp, unary } from "./elementwise.js";
+import * as red from "./reduce.js";
+import type { Tensor, TensorLike } from "./tensor.js";
+
+// Function forms of the methods, for users who write eg.add(a, b) as in NumPy/PyTorch.
+export const add = (a: TensorLike, b: TensorLike) => binary("add", a, b);
+export const sub = (a: TensorLike, b: TensorLike) => binary("sub", a, b);
+export const mul = (a: TensorLike, b: TensorLike) => binary("mul", a, b);
+export const div = (a: TensorLike, b: TensorLike) => binary("div", a, b);
+export const pow = (a: TensorLike, b: TensorLike) => binary("pow", a, b);
+export const maximum = (a: TensorLike, b: TensorLike) => binary("maximum", a, b);
+export const minimum = (a: TensorLike, b: TensorLike) => binary("minimum", a, b);
+export const exp = (x: Tensor) => unary("exp", x);
+export const log = (x: Tensor) => unary("log", x);
+export const sqrt = (x: Tensor) => unary("sqrt", x);
+export const abs = (x: Tensor) => unary("abs", x);
+export const relu = (x: Tensor) => unary("relu", x);
+export const sigmoid = (x: Tensor) => unary("sigmoid", x);
+export const tanh = (x: Tensor) => unary("tanh", x);
+export const clip = (x: Tensor, lo: number | null, hi: number | null) => clipOp(x, lo, hi);
+export const softmax = (x: Tensor, axis = -1) => red.softmax(x, axis);
+export const logSoftmax = (x: Tensor, axis = -1) => red.logSoftmax(x, axis);
+export const sum = red.sum;
+export const mean = red.mean;
+export const logsumexp = red.logsumexp;

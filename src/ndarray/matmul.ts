@@ -1,0 +1,122 @@
+import { kernels, type StridedMatrix } from "../backend/index.js";
+import { DTypeError, ShapeError } from "../errors.js";
+import { record } from "./autograd.js";
+import { promoteTypes, type FloatArray } from "./dtype.js";
+import { binary, gradFor } from "./elementwise.js";
+import { broadcastShapes, contiguousStrides, sizeOf } from "./shape.js";
+import { broadcastStrides } from "./strided.js";
+import { sum, sumToShape } from "./reduce.js";
+import { Tensor } from "./tensor.js";
+
+/**
+ * Matrix products. float32 runs on the backend's GEMM, which reads any strided operand, so a
+ * transposed view (the backward pass's Aᵀ·B and A·Bᵀ) costs no copy. float64 (used by gradient
+ * checks and users who want it) runs a plain JS loop.
+ */
+
+function matmulDType(a: Tensor, b: Tensor): "float32" | "float64" {
+  const d = promoteTypes(a.dtype, b.dtype);
+  if (d !== "float32" && d !== "float64") {
+    throw new DTypeError(`matmul: needs floating-point operands, got ${a.dtype} @ ${b.dtype} (use compress.matmulInteger for integers)`);
+  }
+  return d;
+}
+
+function gemmInto(m: number, n: number, k: number, a: StridedMatrix | F64Matrix, b: StridedMatrix | F64Matrix,
+                  out: FloatArray, cOffset: number, bias: FloatArray | null, relu: boolean): void {
+  if (out instanceof Float32Array) {
+    kernels().f32Gemm(m, n, k, a as StridedMatrix, b as StridedMatrix, out, cOffset, { bias: bias as Float32Array | null, relu });
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let acc = bias ? bias[j] : 0;
+      for (let p = 0; p < k; p++) {
+        acc += a.data[a.offset + i * a.rowStride + p * a.colStride] * b.data[b.offset + p * b.rowStride + j * b.colStride];
+      }
+      out[cOffset + i * n + j] = relu && acc < 0 ? 0 : acc;
+    }
+  }
+}
+interface F64Matrix { data: FloatArray; offset: number; rowStride: number; colStride: number }
+
+export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
+  if (aIn.ndim === 0 || bIn.ndim === 0) throw new ShapeError(`matmul: operands must have at least 1 dimension, got [${aIn.shape}] @ [${bIn.shape}]`);
+  const dtype = matmulDType(aIn, bIn);
+  const a0 = aIn.dtype === dtype ? aIn : aIn.astype(dtype);
+  const b0 = bIn.dtype === dtype ? bIn : bIn.astype(dtype);
+  // Vectors are promoted to matrices and the added dim dropped again at the end (NumPy rule).
+  const a = a0.ndim === 1 ? a0.unsqueeze(0) : a0;
+  const b = b0.ndim === 1 ? b0.unsqueeze(1) : b0;
+  const [m, k] = a.shape.slice(-2);
+  const [k2, n] = b.shape.slice(-2);
+  if (k !== k2) throw new ShapeError(`matmul: inner dimensions differ: [${aIn.shape}] @ [${bIn.shape}]`);
+  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
+  const out = (dtype === "float32" ? new Float32Array(sizeOf(batch) * m * n) : new Float64Array(sizeOf(batch) * m * n));
+  const aBatch = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
+  const bBatch = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
+  const batchStrides = contiguousStrides(batch);
+  for (let t = 0; t < sizeOf(batch); t++) {
+    let ao = a.offset;
+    let bo = b.offset;
+    for (let d = 0; d < batch.length; d++) {
+      const i = Math.floor(t / batchStrides[d]) % batch[d];
+      ao += i * aBatch[d];
+      bo += i * bBatch[d];
+    }
+    gemmInto(m, n, k,
+      { data: a.storage as FloatArray, offset: ao, rowStride: a.strides[a.ndim - 2], colStride: a.strides[a.ndim - 1] } as StridedMatrix,
+      { data: b.storage as FloatArray, offset: bo, rowStride: b.strides[b.ndim - 2], colStride: b.strides[b.ndim - 1] } as StridedMatrix,
+      out, t * m * n, null, false);
+  }
+  let y = new Tensor(out, dtype, [...batch, m, n]);
+  y = record(y, "matmul", [a, b], (g) => [
+    a.requiresGrad ? sumToShape(matmul(g, b.transpose()), a.shape) : null,
+    b.requiresGrad ? sumToShape(matmul(a.transpose(), g), b.shape) : null,
+  ]);
+  if (a0.ndim === 1) y = y.squeeze(-2);
+  if (b0.ndim === 1) y = y.squeeze(-1);
+  return y;
+}
+
+export interface LinearOptions {
+  /** Fuse max(0, ·) into the GEMM's epilogue (the backward masks by the output). */
+  relu?: boolean;
+}
+
+/**
+ * y = x·Wᵀ + b with W in PyTorch's [out, in] layout: one GEMM reading W transposed in place,
+ * with the bias (and optionally relu) fused into its epilogue. x may have leading batch dims.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: LinearOptions = {}): Tensor {
+  if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be 2-D [out, in], got [${weight.shape}]`);
+  const [outF, inF] = weight.shape;
+  if (x.ndim < 1 || x.shape[x.ndim - 1] !== inF) {
+    throw new ShapeError(`linear: input of shape [${x.shape}] does not end in ${inF} features (weight [${weight.shape}])`);
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+    throw new ShapeError(`linear: bias of shape [${bias.shape}] does not match ${outF} outputs`);
+  }
+  const dtype = matmulDType(x, weight);
+  const x2 = x.reshape([-1, inF]);
+  const m = x2.shape[0];
+  const xs = x2.dtype === dtype ? x2 : x2.astype(dtype);
+  const ws = weight.dtype === dtype ? weight : weight.astype(dtype);
+  const bs = bias && bias.dtype !== dtype ? bias.astype(dtype) : bias;
+  const out = dtype === "float32" ? new Float32Array(m * outF) : new Float64Array(m * outF);
+  gemmInto(m, outF, inF,
+    { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] } as StridedMatrix,
+    { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[1], colStride: ws.strides[0] } as StridedMatrix,
+    out, 0, bs ? (bs.data as FloatArray) : null, o.relu === true);
+  const y = new Tensor(out, dtype, [m, outF]);
+  const inputs = bs ? [xs, ws, bs] : [xs, ws];
+  record(y, o.relu ? "linearRelu" : "linear", inputs, (gIn) => {
+    const g = o.relu ? binary("reluGrad", gIn, y.detach()) : gIn;
+    return [
+      xs.requiresGrad ? matmul(g, ws) : null,
+      ws.requiresGrad ? gradFor(matmul(g.transpose(), xs), ws) : null,
+      bs?.requiresGrad ? sum(g, 0) : null,
+    ];
+  });
+  return y.reshape([...x.shape.slice(0, -1), outF]);
+}

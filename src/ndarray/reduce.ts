@@ -1,0 +1,174 @@
+import { ValueError } from "../errors.js";
+import { noGrad, record } from "./autograd.js";
+import { allocate, isFloat, type DType } from "./dtype.js";
+import { normalizeAxes, normalizeAxis, sameShape, sizeOf, type Shape } from "./shape.js";
+import { Tensor } from "./tensor.js";
+
+export interface ReduceOptions {
+  /** Keep reduced dims as size 1 (so the result broadcasts against the input). */
+  keepdims?: boolean;
+}
+export interface VarOptions extends ReduceOptions {
+  /** Subtracted from the count in the divisor: 1 (PyTorch's default) is the unbiased estimate. */
+  correction?: number;
+}
+
+type Kind = "sum" | "max" | "min" | "argmax" | "argmin";
+
+/**
+ * Reduces `x` over sorted `axes`. The reduced axes are moved last (a view), so every output
+ * element reduces one contiguous run of the copied data; summing over leading axes of a
+ * contiguous tensor (the bias gradient) skips that copy.
+ */
+function reduceRaw(x: Tensor, axes: number[], kind: Kind): Tensor {
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const outShape = kept.map((i) => x.shape[i]);
+  const outer = sizeOf(outShape);
+  const r = sizeOf(axes.map((i) => x.shape[i]));
+  const dtype: DType = kind === "argmax" || kind === "argmin" ? "int32"
+    : kind === "sum" && !isFloat(x.dtype) ? "int32" : x.dtype;
+  const out = allocate(dtype, outer);
+  if (r === 0) {
+    if (kind !== "sum") throw new ValueError(`${kind}: cannot reduce over an empty dimension (shape [${x.shape}])`);
+    return new Tensor(out, dtype, outShape);
+  }
+  const leading = axes.every((a, i) => a === i);
+  if (kind === "sum" && leading && x.isContiguous) {
+    const acc = new Float64Array(outer);
+    const s = x.storage;
+    for (let i = 0; i < r; i++) {
+      const base = x.offset + i * outer;
+      for (let j = 0; j < outer; j++) acc[j] += s[base + j];
+    }
+    out.set(acc);
+    return new Tensor(out, dtype, outShape);
+  }
+  const data = x.detach().permute([...kept, ...axes]).data;
+  for (let o = 0; o < outer; o++) {
+    const base = o * r;
+    switch (kind) {
+      case "sum": {
+        let acc = 0;
+        for (let i = 0; i < r; i++) acc += data[base + i];
+        out[o] = acc;
+        break;
+      }
+      case "max": case "min": {
+        let best = data[base];
+        for (let i = 1; i < r && best === best; i++) {
+          const v = data[base + i];
+          if (v !== v || (kind === "max" ? v > best : v < best)) best = v;
+        }
+        out[o] = best;
+        break;
+      }
+      case "argmax": case "argmin": {
+        // First index of the extreme value; a NaN counts as the extreme (as in NumPy/PyTorch).
+        let bi = 0;
+        let best = data[base];
+        for (let i = 1; i < r && best === best; i++) {
+          const v = data[base + i];
+          if (v !== v || (kind === "argmax" ? v > best : v < best)) { best = v; bi = i; }
+        }
+        out[o] = bi;
+        break;
+      }
+    }
+  }
+  return new Tensor(out, dtype, outShape);
+}
+
+/** The shape with the reduced axes kept as size-1 dims. */
+function keptShape(shape: Shape, axes: number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+function finish(y: Tensor, x: Tensor, axes: number[], o?: ReduceOptions): Tensor {
+  return o?.keepdims ? y.reshape(keptShape(x.shape, axes)) : y;
+}
+
+export function sum(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, "sum");
+  const y = record(reduceRaw(x, axes, "sum"), "sum", [x], (g) =>
+    [g.reshape(keptShape(x.shape, axes)).broadcastTo(x.shape).contiguous()]);
+  return finish(y, x, axes, o);
+}
+
+export function mean(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, "mean");
+  const count = sizeOf(axes.map((i) => x.shape[i]));
+  const s = sum(isFloat(x.dtype) ? x : x.astype("float32"), axes, o);
+  return s.div(count);
+}
+
+function extreme(kind: "max" | "min", x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, kind);
+  const y = record(reduceRaw(x, axes, kind), kind, [x], (g) => {
+    // The gradient is shared evenly between tied extremes (PyTorch's amax/amin rule).
+    const yk = y.detach().reshape(keptShape(x.shape, axes));
+    const hit = x.eq(yk).astype(g.dtype);
+    const count = sum(hit, axes, { keepdims: true });
+    return [hit.div(count).mul(g.reshape(keptShape(x.shape, axes)))];
+  });
+  return finish(y, x, axes, o);
+}
+export const max = (x: Tensor, axis?: number | readonly number[], o?: ReduceOptions) => extreme("max", x, axis, o);
+export const min = (x: Tensor, axis?: number | readonly number[], o?: ReduceOptions) => extreme("min", x, axis, o);
+
+function argExtreme(kind: "argmax" | "argmin", x: Tensor, axis?: number, o?: ReduceOptions): Tensor {
+  if (axis === undefined) {
+    const y = reduceRaw(x.detach().reshape([x.size]), [0], kind);
+    return o?.keepdims ? y.reshape(x.shape.map(() => 1)) : y;
+  }
+  const axes = [normalizeAxis(axis, x.ndim, kind)];
+  return finish(reduceRaw(x, axes, kind), x, axes, o);
+}
+export const argmax = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmax", x, axis, o);
+export const argmin = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmin", x, axis, o);
+
+export function variance(x: Tensor, axis?: number | readonly number[], o: VarOptions = {}): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, "var");
+  const n = sizeOf(axes.map((i) => x.shape[i]));
+  const correction = o.correction ?? 1;
+  const xf = isFloat(x.dtype) ? x : x.astype("float32");
+  const centered = xf.sub(mean(xf, axes, { keepdims: true }));
+  return sum(centered.mul(centered), axes, o).div(Math.max(n - correction, 0));
+}
+
+export function std(x: Tensor, axis?: number | readonly number[], o: VarOptions = {}): Tensor {
+  return variance(x, axis, o).sqrt();
+}
+
+/** log Σ exp(x), computed as m + log Σ exp(x − m) with m the (detached) max, so it never overflows. */
+export function logsumexp(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, "logsumexp");
+  const m = noGrad(() => {
+    const raw = max(x, axes, { keepdims: true });
+    const d = raw.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) d[i] = 0;
+    return new Tensor(d, raw.dtype, raw.shape);
+  });
+  const y = sum(x.sub(m).exp(), axes, { keepdims: true }).log().add(m);
+  return o?.keepdims ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
+}
+
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  const a = normalizeAxis(axis, x.ndim, "logSoftmax");
+  return x.sub(logsumexp(x, a, { keepdims: true }));
+}
+
+export function softmax(x: Tensor, axis = -1): Tensor {
+  const a = normalizeAxis(axis, x.ndim, "softmax");
+  const m = noGrad(() => max(x, a, { keepdims: true }).detach());
+  const e = x.sub(m).exp();
+  return e.div(sum(e, a, { keepdims: true }));
+}
+
+/** Sums a broadcast gradient back to `shape`: over added leading dims and dims that were 1. */
+export function sumToShape(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  return sum(g, axes).reshape(shape.slice());
+}
