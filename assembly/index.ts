@@ -1,6 +1,8 @@
 // The kernel module: every export is pure math on byte pointers, element counts and strides.
 // No allocation, no imports, no managed objects (runtime stub). src/backend is the only caller.
 export { f32_gemm, f32_gemm_workspace } from "./f32-gemm";
+export { qs8_gemm, qs8_gemm_workspace } from "./qs8-gemm";
+export { qs8_packw_gemm, qs8_packw_gemm_size } from "./qs8-packw-gemm";
 
 /** First byte of linear memory that no static data uses: the scratch arena starts here. */
 export function heap_base(): usize {

@@ -3,3 +3,4 @@ export type { InitOptions, BackendInfo, EmbeddedWasm } from "./init.js";
 export type { Kernels, StridedMatrix, GemmOptions, BackendName } from "./kernels.js";
 export { jsKernels } from "./js-kernels.js";
 export { detectFeatures } from "./features.js";
+export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";

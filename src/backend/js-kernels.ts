@@ -1,4 +1,5 @@
 import type { GemmOptions, Kernels, StridedMatrix } from "./kernels.js";
+import { jsQs8Kernels } from "./qs8-js.js";
 
 /**
  * The JS reference kernels: the same table as the wasm build, for engines without wasm SIMD
@@ -7,6 +8,7 @@ import type { GemmOptions, Kernels, StridedMatrix } from "./kernels.js";
  */
 export const jsKernels: Kernels = {
   name: "js",
+  ...jsQs8Kernels,
   f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
           c: Float32Array, cOffset: number, options: GemmOptions = {}): void {
     const { bias = null, relu = false, accumulate = false } = options;

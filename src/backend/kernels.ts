@@ -4,6 +4,7 @@
  * (src/backend/js-kernels.ts) — and both must give the same results within the tolerances of
  * the tests. Layers above the backend reach kernels only through `kernels()` in init.ts.
  */
+import type { Qs8Matrix, Qs8PackedWeights, Qs8Weights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";
 
 /** A strided 2-D window onto a Float32Array: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface StridedMatrix {
@@ -33,4 +34,15 @@ export interface Kernels {
    */
   f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
           c: Float32Array, cOffset: number, options?: GemmOptions): void;
+  /** Packs int8/uint8 B[k×n] (zero points off, widened to i16) once for any number of qs8Gemm calls. */
+  qs8PackB(k: number, n: number, b: Qs8Weights): Qs8PackedWeights;
+  /**
+   * ONNX MatMulInteger: C[m×n] (int32, row stride n, at cOffset) = Σp (a[i,p]−za)·(b[p,j]−zb)
+   * (+ bias) (relu), exact (int32 wrap-around only past 2³¹, as onnxruntime).
+   */
+  qs8Gemm(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
+          c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void;
+  /** The same, requantized for an int8 layer: C (float32) = f32(acc + bias)·fround(scaleA·scaleB[j]) (relu). */
+  qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
+             c: Float32Array, cOffset: number, options: Qs8RequantOptions): void;
 }

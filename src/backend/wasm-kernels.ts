@@ -1,8 +1,9 @@
 import { Arena } from "./arena.js";
 import type { BackendName, GemmOptions, Kernels, StridedMatrix } from "./kernels.js";
+import { wasmQs8Kernels, type Qs8KernelExports } from "./qs8-wasm.js";
 
 /** The raw exports of an edgegrad kernel module (assembly/index.ts). Pointers are bytes. */
-export interface KernelExports {
+export interface KernelExports extends Qs8KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
   kernel_isa(): number;
@@ -30,6 +31,7 @@ export function wasmKernels(exports: KernelExports): Kernels & { arena: Arena } 
   return {
     name,
     arena,
+    ...wasmQs8Kernels(exports, arena),
     f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
             c: Float32Array, cOffset: number, options: GemmOptions = {}): void {
       if (m === 0 || n === 0) return;
