@@ -25,10 +25,13 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
 ): void {
   // Rows past mr alias the row above: they compute (and store) the same values again, so the
   // hot loop has no per-row branches.
-  const a0 = a;
-  const a1 = mr > 1 ? a0 + aStride : a0;
-  const a2 = mr > 2 ? a1 + aStride : a1;
-  const a3 = mr > 3 ? a2 + aStride : a2;
+  // Rows past mr alias the row above: they compute (and store) the same values again, so the
+  // hot loop has no per-row branches. NOTE: the row pointers advance inside the loop rather than
+  // being offsets from fixed bases; otherwise Binaryen sinks these selects into the loop body.
+  let a0 = a;
+  let a1 = mr > 1 ? a0 + aStride : a0;
+  let a2 = mr > 2 ? a1 + aStride : a1;
+  let a3 = mr > 3 ? a2 + aStride : a2;
   const c0 = c;
   const c1 = mr > 1 ? c0 + cStride : c0;
   const c2 = mr > 2 ? c1 + cStride : c1;
@@ -40,26 +43,58 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
   let acc3x0123 = i32x4.splat(0), acc3x4567 = i32x4.splat(0);
 
   // One step: a k-pair (a[i,p], a[i,p+1]) splat to all lanes, against columns 0..3 and 4..7
-  // of W's k-pair: lane j of the dot is a[i,p]·b[p,j] + a[i,p+1]·b[p+1,j].
-  const end = w + (<usize>kc << 4);
-  let off: usize = 0;
-  while (w < end) {
-    const vb0123 = v128.load(w);
-    const vb4567 = v128.load(w, 16);
-    const va0 = v128.load32_splat(a0 + off);
+  // of W's k-pair: lane j of the dot is a[i,p]·b[p,j] + a[i,p+1]·b[p+1,j]. Two steps per
+  // iteration, with immediate offsets, halve the loop overhead.
+  let pairs = kc >> 1;
+  for (; pairs >= 2; pairs -= 2) {
+    let vb0123 = v128.load(w);
+    let vb4567 = v128.load(w, 16);
+    let va0 = v128.load32_splat(a0);
     acc0x0123 = i32x4.add(acc0x0123, i32x4.dot_i16x8_s(va0, vb0123));
     acc0x4567 = i32x4.add(acc0x4567, i32x4.dot_i16x8_s(va0, vb4567));
-    const va1 = v128.load32_splat(a1 + off);
+    let va1 = v128.load32_splat(a1);
     acc1x0123 = i32x4.add(acc1x0123, i32x4.dot_i16x8_s(va1, vb0123));
     acc1x4567 = i32x4.add(acc1x4567, i32x4.dot_i16x8_s(va1, vb4567));
-    const va2 = v128.load32_splat(a2 + off);
+    let va2 = v128.load32_splat(a2);
     acc2x0123 = i32x4.add(acc2x0123, i32x4.dot_i16x8_s(va2, vb0123));
     acc2x4567 = i32x4.add(acc2x4567, i32x4.dot_i16x8_s(va2, vb4567));
-    const va3 = v128.load32_splat(a3 + off);
+    let va3 = v128.load32_splat(a3);
     acc3x0123 = i32x4.add(acc3x0123, i32x4.dot_i16x8_s(va3, vb0123));
     acc3x4567 = i32x4.add(acc3x4567, i32x4.dot_i16x8_s(va3, vb4567));
-    w += 32;
-    off += 4;
+
+    vb0123 = v128.load(w, 32);
+    vb4567 = v128.load(w, 48);
+    va0 = v128.load32_splat(a0, 4);
+    acc0x0123 = i32x4.add(acc0x0123, i32x4.dot_i16x8_s(va0, vb0123));
+    acc0x4567 = i32x4.add(acc0x4567, i32x4.dot_i16x8_s(va0, vb4567));
+    va1 = v128.load32_splat(a1, 4);
+    acc1x0123 = i32x4.add(acc1x0123, i32x4.dot_i16x8_s(va1, vb0123));
+    acc1x4567 = i32x4.add(acc1x4567, i32x4.dot_i16x8_s(va1, vb4567));
+    va2 = v128.load32_splat(a2, 4);
+    acc2x0123 = i32x4.add(acc2x0123, i32x4.dot_i16x8_s(va2, vb0123));
+    acc2x4567 = i32x4.add(acc2x4567, i32x4.dot_i16x8_s(va2, vb4567));
+    va3 = v128.load32_splat(a3, 4);
+    acc3x0123 = i32x4.add(acc3x0123, i32x4.dot_i16x8_s(va3, vb0123));
+    acc3x4567 = i32x4.add(acc3x4567, i32x4.dot_i16x8_s(va3, vb4567));
+
+    w += 64;
+    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+  }
+  if (pairs) {
+    const vb0123 = v128.load(w);
+    const vb4567 = v128.load(w, 16);
+    const va0 = v128.load32_splat(a0);
+    acc0x0123 = i32x4.add(acc0x0123, i32x4.dot_i16x8_s(va0, vb0123));
+    acc0x4567 = i32x4.add(acc0x4567, i32x4.dot_i16x8_s(va0, vb4567));
+    const va1 = v128.load32_splat(a1);
+    acc1x0123 = i32x4.add(acc1x0123, i32x4.dot_i16x8_s(va1, vb0123));
+    acc1x4567 = i32x4.add(acc1x4567, i32x4.dot_i16x8_s(va1, vb4567));
+    const va2 = v128.load32_splat(a2);
+    acc2x0123 = i32x4.add(acc2x0123, i32x4.dot_i16x8_s(va2, vb0123));
+    acc2x4567 = i32x4.add(acc2x4567, i32x4.dot_i16x8_s(va2, vb4567));
+    const va3 = v128.load32_splat(a3);
+    acc3x0123 = i32x4.add(acc3x0123, i32x4.dot_i16x8_s(va3, vb0123));
+    acc3x4567 = i32x4.add(acc3x4567, i32x4.dot_i16x8_s(va3, vb4567));
   }
 
   const vbias0123 = v128.load(bias);
