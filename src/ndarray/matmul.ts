@@ -1,7 +1,7 @@
 import { kernels, type StridedMatrix } from "../backend/index.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { record } from "./autograd.js";
-import { promoteTypes, type FloatArray } from "./dtype.js";
+import { isFloat, promoteTypes, type FloatArray } from "./dtype.js";
 import { binary, gradFor } from "./elementwise.js";
 import { broadcastShapes, contiguousStrides, sizeOf } from "./shape.js";
 import { broadcastStrides } from "./strided.js";
@@ -16,10 +16,10 @@ import { Tensor } from "./tensor.js";
 
 function matmulDType(a: Tensor, b: Tensor): "float32" | "float64" {
   const d = promoteTypes(a.dtype, b.dtype);
-  if (d !== "float32" && d !== "float64") {
+  if (!isFloat(a.dtype) || !isFloat(b.dtype)) {
     throw new DTypeError(`matmul: needs floating-point operands, got ${a.dtype} @ ${b.dtype} (use compress.matmulInteger for integers)`);
   }
-  return d;
+  return d as "float32" | "float64";
 }
 
 function gemmInto(m: number, n: number, k: number, a: StridedMatrix | F64Matrix, b: StridedMatrix | F64Matrix,
