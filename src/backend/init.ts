@@ -78,12 +78,16 @@ function chooseEmbedded(wanted: "auto" | BackendName): Uint8Array {
   return wanted === "auto" && f.relaxedSimd ? embedded.relaxed() : embedded.simd();
 }
 
-function initSync(options: InitOptions): void {
-  const wanted = options.backend ?? "auto";
+function checkBackendName(wanted: unknown): "auto" | BackendName {
   const allowed = ["auto", "wasm-relaxed-simd", "wasm-simd", "js"];
-  if (!allowed.includes(wanted)) {
+  if (!allowed.includes(wanted as string)) {
     throw new BackendError(`init: unknown backend ${JSON.stringify(wanted)}; expected one of ${allowed.join(", ")}`);
   }
+  return wanted as "auto" | BackendName;
+}
+
+function initSync(options: InitOptions): void {
+  const wanted = checkBackendName(options.backend ?? "auto");
   if (options.module !== undefined) {
     if (!isWasmModule(options.module)) throw new BackendError("init: options.module is not a WebAssembly.Module");
     active = instantiate(options.module);
@@ -102,7 +106,7 @@ function initSync(options: InitOptions): void {
  * browsers refuse to compile large modules synchronously on the main thread.
  */
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
-  const wanted = options.backend ?? "auto";
+  const wanted = checkBackendName(options.backend ?? "auto");
   if (options.module === undefined && wanted !== "js" && embedded && detectFeatures().simd) {
     const module = await WebAssembly.compile(chooseEmbedded(wanted) as BufferSource);
     active = instantiate(module);

@@ -24,6 +24,13 @@ export class Rng {
     this.s0 = next(); this.s1 = next(); this.s2 = next(); this.s3 = next();
   }
 
+  /** A generator in a given raw state (four 32-bit words, not all zero): for tests and resuming. */
+  static fromState(state: readonly [number, number, number, number]): Rng {
+    const r = new Rng(0);
+    [r.s0, r.s1, r.s2, r.s3] = state.map((w) => w >>> 0);
+    return r;
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;

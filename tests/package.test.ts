@@ -1,0 +1,60 @@
+// The built package, as users load it: by name through the exports map (ESM and CJS), and the
+// slim entry inside a context that forbids compiling wasm from bytes (the edge-runtime rule).
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+
+const script = `eg.tensor([[1, 2], [3, 4]]).matmul(eg.tensor([[1], [1]])).toArray()`;
+
+describe("the built package", () => {
+  it("import('edgegrad') works without awaiting init() and picks a wasm backend", () => {
+    const out = node(["--input-type=module", "-e", `import * as eg from "edgegrad"; console.log(JSON.stringify([${script}, eg.backendInfo().backend]))`]);
+    expect(JSON.parse(out)).toEqual([[[3], [7]], "wasm-simd"]);
+  });
+
+  it("require('edgegrad') works the same from CommonJS", () => {
+    const out = node(["-e", `const eg = require("edgegrad"); console.log(JSON.stringify([${script}, eg.backendInfo().backend]))`]);
+    expect(JSON.parse(out)).toEqual([[[3], [7]], "wasm-simd"]);
+  });
+
+  it("chooses the relaxed-SIMD build when the engine has it", () => {
+    const out = node(["--experimental-wasm-relaxed-simd", "--input-type=module", "-e",
+      `import * as eg from "edgegrad"; await eg.init(); console.log(eg.backendInfo().backend)`]);
+    expect(out.trim()).toBe("wasm-relaxed-simd");
+  });
+
+  it("edgegrad/slim runs in a vm context with codeGeneration { wasm: false }, given a precompiled module", async () => {
+    const context = vm.createContext({ console }, { codeGeneration: { strings: false, wasm: false } });
+    // Prove the rule is in force: compiling bytes inside the context must fail.
+    const bytes = readFileSync(join(root, "dist", "edgegrad-simd.wasm"));
+    const compileInside = vm.runInContext("(b) => WebAssembly.compile(b)", context) as (b: Uint8Array) => Promise<unknown>;
+    await expect(compileInside(new Uint8Array(bytes))).rejects.toThrow();
+
+    const cjs = readFileSync(join(root, "dist", "slim.cjs"), "utf8");
+    const load = vm.runInContext(`(function (module, exports) {${cjs}\n})`, context) as (m: object, e: object) => void;
+    const mod = { exports: {} as Record<string, unknown> };
+    load(mod, mod.exports);
+    const eg = mod.exports as typeof import("../src/index.js");
+    // The module comes from this (outer) realm, as a host would hand it over: instanceof would fail.
+    const module = new WebAssembly.Module(bytes);
+    expect(() => eg.backendInfo()).toThrow(/slim entry/);
+    const info = await eg.init({ module });
+    expect(info.backend).toBe("wasm-simd");
+    expect(eg.tensor([[1, 2], [3, 4]]).matmul(eg.tensor([[1], [1]])).toArray()).toEqual([[3], [7]]);
+  });
+
+  it("has no runtime dependencies and exports types for every entry", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    for (const entry of [".", "./slim"]) {
+      expect(pkg.exports[entry].import.types).toMatch(/\.d\.ts$/);
+      expect(pkg.exports[entry].require.types).toMatch(/\.d\.cts$/);
+    }
+  });
+});
