@@ -1,0 +1,80 @@
+// ONNX MatMulInteger on typed arrays: int32 C = Σ (a − za)(b − zb), exact, through the int8
+// GEMM kernel. Packing B is separate, so a quantized model packs its weights once.
+import { kernels } from "../backend/index.js";
+import type { Qs8PackedWeights } from "../backend/index.js";
+import { ShapeError } from "../errors.js";
+import { asArray, checkScales, checkZeroPoints } from "./quant-checks.js";
+
+const dtypeOf = (x: Int8Array | Uint8Array) => (x instanceof Int8Array ? "int8" : "uint8");
+
+/**
+ * Packs B [k×n] (row-major int8/uint8) with its zero point (one, or one per column) taken off
+ * and widened to i16. Keep the result as long as the weights are used; it is plain JS memory.
+ */
+export function packMatmulIntegerB(b: Int8Array | Uint8Array, k: number, n: number,
+                                   bZeroPoint: number | ArrayLike<number> = 0): Qs8PackedWeights {
+  if (b.length !== k * n) throw new ShapeError(`matmulInteger: B has ${b.length} elements, [${k}, ${n}] needs ${k * n}`);
+  const zp = checkZeroPoints(asArray(bZeroPoint), dtypeOf(b), "matmulInteger (b zero point)");
+  if (zp.length !== 1 && zp.length !== n) {
+    throw new ShapeError(`matmulInteger: ${zp.length} b zero points for ${n} columns (expected 1 or ${n})`);
+  }
+  return kernels().qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1,
+                                    zeroPoint: zp.length === 1 ? zp[0] : zp });
+}
+
+/**
+ * C [m×n] int32 = (A − aZeroPoint)·(B − bZeroPoint) with B packed by packMatmulIntegerB.
+ * aZeroPoint is one value or one per row (ONNX allows both); per row it is applied as
+ * C[i,j] −= (za[i] − za0)·Σp (b[p,j] − zb[j]), exact in int32 like the sum itself.
+ */
+export function matmulIntegerPacked(a: Int8Array | Uint8Array, m: number, w: Qs8PackedWeights,
+                                    aZeroPoint: number | ArrayLike<number> = 0): Int32Array {
+  const { k, n } = w;
+  if (a.length !== m * k) throw new ShapeError(`matmulInteger: A has ${a.length} elements, [${m}, ${k}] needs ${m * k}`);
+  const za = checkZeroPoints(asArray(aZeroPoint), dtypeOf(a), "matmulInteger (a zero point)");
+  if (za.length !== 1 && za.length !== m) {
+    throw new ShapeError(`matmulInteger: ${za.length} a zero points for ${m} rows (expected 1 or ${m})`);
+  }
+  const c = new Int32Array(m * n);
+  const K = kernels();
+  K.qs8Gemm(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0);
+  if (za.length > 1 && m > 0) {
+    const colSum = new Int32Array(n);
+    // Σp (b[p,j] − zb[j]) is the GEMM of a row of ones with the packed B.
+    K.qs8Gemm(1, n, k, { data: new Int8Array(k).fill(1), offset: 0, rowStride: k, zeroPoint: 0 }, w, colSum, 0);
+    for (let i = 1; i < m; i++) {
+      const d = za[i] - za[0];
+      if (d !== 0) for (let j = 0; j < n; j++) c[i * n + j] = (c[i * n + j] - Math.imul(d, colSum[j])) | 0;
+    }
+  }
+  return c;
+}
+
+export interface ScaledMatmulOptions {
+  /** Scale of A (activations). */
+  scaleA: number;
+  /** Scale of B: one, or one per column (per output channel). */
+  scaleB: number | ArrayLike<number>;
+  /** n int32 biases in the accumulator's units (bias_float / (scaleA·scaleB[j]), rounded). */
+  bias?: Int32Array | null;
+  relu?: boolean;
+}
+
+/**
+ * The quantized-layer path: float32 C [m×n] = f32(Σ (a − za)(b − zb) + bias[j]) · fround(scaleA·scaleB[j]),
+ * then relu, in one kernel call (the int32 accumulator never leaves wasm).
+ */
+export function matmulIntegerScaled(a: Int8Array | Uint8Array, m: number, w: Qs8PackedWeights,
+                                    aZeroPoint: number, o: ScaledMatmulOptions): Float32Array {
+  const { k, n } = w;
+  if (a.length !== m * k) throw new ShapeError(`matmulInteger: A has ${a.length} elements, [${m}, ${k}] needs ${m * k}`);
+  const za = checkZeroPoints([aZeroPoint], dtypeOf(a), "matmulInteger (a zero point)");
+  checkScales([o.scaleA], "matmulInteger (scaleA)");
+  const sb = checkScales(asArray(o.scaleB), "matmulInteger (scaleB)");
+  if (sb.length !== 1 && sb.length !== n) throw new ShapeError(`matmulInteger: ${sb.length} scaleB values for ${n} columns`);
+  if (o.bias && o.bias.length !== n) throw new ShapeError(`matmulInteger: bias has ${o.bias.length} values for ${n} columns`);
+  const c = new Float32Array(m * n);
+  kernels().qs8GemmF32(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0,
+                       { scaleA: o.scaleA, scaleB: sb.length === 1 ? sb[0] : sb, bias: o.bias, relu: o.relu });
+  return c;
+}

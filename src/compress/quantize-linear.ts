@@ -1,0 +1,70 @@
+// ONNX QuantizeLinear / DequantizeLinear on typed arrays, element for element as onnxruntime:
+//   q = saturate(roundHalfToEven(x / scale) + zeroPoint)        x / scale divided in float32
+//   y = (q − zeroPoint) · scale                                 one float32 multiply
+// per tensor (one scale) or per axis (one scale and zero point per index of `axis`).
+import { ShapeError } from "../errors.js";
+import {
+  asArray, axisLayout, checkQuantDType, checkScales, checkShape, checkZeroPoints, QRANGE,
+  type QuantDType,
+} from "./quant-checks.js";
+import { roundHalfToEven } from "./round.js";
+
+export interface QuantizeLinearOptions {
+  /** The axis the scales run along when there is more than one (ONNX default 1; negative counts from the end). */
+  axis?: number;
+  /** Output type; ONNX's default without a zero point is uint8. */
+  dtype?: QuantDType;
+}
+
+/**
+ * x (float32 or float64, row-major `shape`) → int8/uint8. Each x is first rounded to float32 and
+ * divided in float32, as onnxruntime does: the quotient's rounding decides ties (2.4999999 in
+ * float64 can be 2.5 in float32). ±Infinity saturates; NaN gives 0, as onnxruntime-web does.
+ */
+export function quantizeLinearArray(
+  x: ArrayLike<number>, shape: readonly number[], scale: number | ArrayLike<number>,
+  zeroPoint: number | ArrayLike<number> = 0, options: QuantizeLinearOptions = {},
+): Int8Array | Uint8Array {
+  const where = "quantizeLinear";
+  const dtype = checkQuantDType(options.dtype ?? "uint8", where);
+  const size = checkShape(shape, x.length, where);
+  const s = checkScales(asArray(scale), where);
+  const z = checkZeroPoints(asArray(zeroPoint), dtype, where);
+  if (z.length !== s.length) throw new ShapeError(`${where}: ${s.length} scales but ${z.length} zero points`);
+  const { channels, inner } = axisLayout(shape, s.length, options.axis, where);
+  const [lo, hi] = QRANGE[dtype];
+  const out = dtype === "int8" ? new Int8Array(size) : new Uint8Array(size);
+  for (let i = 0; i < size; i++) {
+    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
+    // fround(fround(x) / s): the float64 quotient of two float32 values rounds to the correctly
+    // rounded float32 quotient (53 ≥ 2·24 + 2 bits), i.e. exactly a float32 division.
+    const q = roundHalfToEven(Math.fround(Math.fround(x[i]) / s[c])) + z[c];
+    out[i] = q !== q ? 0 : q < lo ? lo : q > hi ? hi : q;
+  }
+  return out;
+}
+
+export interface DequantizeLinearOptions {
+  axis?: number;
+}
+
+/** q (int8, uint8, or int32 with zero point 0, as ONNX allows) → float32 (q − zp)·scale. */
+export function dequantizeLinearArray(
+  q: Int8Array | Uint8Array | Int32Array, shape: readonly number[], scale: number | ArrayLike<number>,
+  zeroPoint: number | ArrayLike<number> = 0, options: DequantizeLinearOptions = {},
+): Float32Array {
+  const where = "dequantizeLinear";
+  const size = checkShape(shape, q.length, where);
+  const s = checkScales(asArray(scale), where);
+  const dtype = q instanceof Int8Array ? "int8" : q instanceof Uint8Array ? "uint8" : "int32";
+  const z = checkZeroPoints(asArray(zeroPoint), dtype, where);
+  if (z.length !== s.length) throw new ShapeError(`${where}: ${s.length} scales but ${z.length} zero points`);
+  const { channels, inner } = axisLayout(shape, s.length, options.axis, where);
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
+    // As onnxruntime: float(q − zp) · scale in float32 (the inner rounding matters only for int32).
+    out[i] = Math.fround(q[i] - z[c]) * s[c];
+  }
+  return out;
+}
