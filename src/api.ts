@@ -3,3 +3,4 @@ export * from "./errors.js";
 export { init, backendInfo } from "./backend/index.js";
 export type { InitOptions, BackendInfo, BackendName } from "./backend/index.js";
 export * from "./ndarray/index.js";
+export * as data from "./data/index.js";

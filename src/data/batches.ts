@@ -1,0 +1,41 @@
+import { ValueError } from "../errors.js";
+import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { checkSameRows, takeRows } from "./rows.js";
+
+export interface BatchOptions extends RandomOptions {
+  batchSize?: number;
+  /** Visit rows in a seeded random order (default false). */
+  shuffle?: boolean;
+  /** Skip the last batch when it is smaller than batchSize (default false). */
+  dropLast?: boolean;
+}
+
+export interface Batch {
+  x: Tensor;
+  /** Present when y was given. */
+  y?: Tensor;
+  /** Rows of the original data in this batch. */
+  indices: number[];
+}
+
+/**
+ * Mini-batches over the rows of x (and y), one pass: call again for the next epoch (with the
+ * same `rng` the order differs each epoch; with the same `seed` it repeats). Rows are copied per
+ * batch, so the data stays untouched and a batch is contiguous.
+ */
+export function batches(x: Tensor, y?: Tensor, o: BatchOptions = {}): IterableIterator<Batch> {
+  checkSameRows(x, y, "batches");
+  const batchSize = o.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`batches: batchSize must be a positive integer, got ${batchSize}`);
+  const n = x.shape[0];
+  const order = Array.from({ length: n }, (_, i) => i);
+  // Arguments are checked and the order drawn now, at the call, not at the first next().
+  if (o.shuffle) rngFrom(o).shuffle(order);
+  return (function* () {
+    for (let start = 0; start < n; start += batchSize) {
+      const indices = order.slice(start, start + batchSize);
+      if (o.dropLast && indices.length < batchSize) return;
+      yield y ? { x: takeRows(x, indices), y: takeRows(y, indices), indices } : { x: takeRows(x, indices), indices };
+    }
+  })();
+}

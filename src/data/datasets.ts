@@ -1,0 +1,83 @@
+import { Tensor } from "../ndarray/index.js";
+import { BREAST_CANCER, DIABETES, DIGITS, IRIS } from "./datasets.generated.js";
+
+/** A small real data set: features [n, features] float32, target [n] (int32 classes or float32). */
+export interface Dataset {
+  x: Tensor;
+  y: Tensor;
+  featureNames: string[];
+  /** Class names, index = label (classification sets only). */
+  targetNames?: string[];
+}
+
+interface Packed {
+  n: number;
+  features: number;
+  xType: "uint8" | "float32";
+  x: string;
+  y: string;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  if (typeof atob === "function") {
+    const bin = atob(text);
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+  // Runtimes without atob have Buffer (old Node); typed loosely to stay free of Node types.
+  const B = (globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer;
+  return new Uint8Array(B.from(text, "base64"));
+}
+
+/** float32 little-endian bytes → Float32Array, independent of the platform's byte order. */
+function f32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+// Decoded on every call (a millisecond or two) so callers own fresh tensors they may mutate.
+function features(p: Packed): Tensor {
+  const raw = decodeBase64(p.x);
+  const x = p.xType === "uint8" ? Float32Array.from(raw) : f32(raw);
+  return new Tensor(x, "float32", [p.n, p.features]);
+}
+const classes = (p: Packed) => new Tensor(Int32Array.from(decodeBase64(p.y)), "int32", [p.n]);
+
+/**
+ * 1797 8×8 images of handwritten digits, pixel counts 0..16 as float32 (not rescaled), labels 0..9
+ * (UCI optical recognition test set, as in scikit-learn's load_digits).
+ */
+export function digits(): Dataset {
+  const featureNames: string[] = [];
+  for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) featureNames.push(`pixel_${r}_${c}`);
+  return { x: features(DIGITS), y: classes(DIGITS), featureNames, targetNames: "0123456789".split("") };
+}
+
+/** 150 iris flowers, 4 measurements in cm, 3 species (Fisher 1936). */
+export function iris(): Dataset {
+  return {
+    x: features(IRIS), y: classes(IRIS),
+    featureNames: ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
+    targetNames: [...IRIS.targetNames],
+  };
+}
+
+const CELL = ["radius", "texture", "perimeter", "area", "smoothness", "compactness", "concavity", "concave points", "symmetry", "fractal dimension"];
+
+/** 569 Wisconsin diagnostic breast cancer cases, 30 features; label 0 = malignant, 1 = benign. */
+export function breastCancer(): Dataset {
+  const featureNames = [...CELL.map((f) => `mean ${f}`), ...CELL.map((f) => `${f} error`), ...CELL.map((f) => `worst ${f}`)];
+  return { x: features(BREAST_CANCER), y: classes(BREAST_CANCER), featureNames, targetNames: [...BREAST_CANCER.targetNames] };
+}
+
+/**
+ * 442 diabetes patients, 10 raw (unscaled) baseline variables, target a float32 measure of
+ * disease progression one year later (Efron et al. 2004). Standardize before training.
+ */
+export function diabetes(): Dataset {
+  const y = new Tensor(f32(decodeBase64(DIABETES.y)), "float32", [DIABETES.n]);
+  return { x: features(DIABETES), y, featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] };
+}

@@ -1,0 +1,87 @@
+import { FormatError, ShapeError, ValueError } from "../errors.js";
+import { Tensor } from "../ndarray/index.js";
+import { readIdxAsync } from "./idx.js";
+
+export const FASHION_MNIST_CLASSES = [
+  "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+] as const;
+
+export interface LoadMnistOptions {
+  /** Images as [n, 784] (default) or [n, 28, 28]. */
+  flatten?: boolean;
+  /** float32 pixels scaled to [0, 1] (default), or the raw uint8 bytes when false. */
+  normalize?: boolean;
+}
+
+export interface Split {
+  x: Tensor;
+  y: Tensor;
+}
+
+export interface MnistLike {
+  train: Split;
+  test: Split;
+  targetNames: readonly string[];
+}
+
+/**
+ * Loads Fashion-MNIST (or MNIST: same file names and format) from a directory holding
+ * `train-images-idx3-ubyte[.gz]`, `train-labels-idx1-ubyte[.gz]`, `t10k-…` — e.g. the Debian
+ * package's /usr/share/datasets/fashion-mnist. `dir` may also be an http(s) URL (read with fetch),
+ * so the same call works in a browser. Labels come back as int32, like every classifier target here.
+ */
+export async function loadFashionMnist(dir: string | URL, o: LoadMnistOptions = {}): Promise<MnistLike> {
+  const read = await reader(dir);
+  const split = async (prefix: string): Promise<Split> => {
+    const images = await readIdxAsync(await read(`${prefix}-images-idx3-ubyte`));
+    const labels = await readIdxAsync(await read(`${prefix}-labels-idx1-ubyte`));
+    if (images.ndim !== 3 || images.dtype !== "uint8") {
+      throw new FormatError(`loadFashionMnist: ${prefix} images are ${images.dtype} [${images.shape}], expected uint8 [n, rows, cols]`);
+    }
+    if (labels.ndim !== 1 || labels.shape[0] !== images.shape[0]) {
+      throw new ShapeError(`loadFashionMnist: ${prefix} labels [${labels.shape}] do not match images [${images.shape}]`);
+    }
+    return { x: prepare(images, o), y: new Tensor(Int32Array.from(labels.data), "int32", labels.shape) };
+  };
+  return { train: await split("train"), test: await split("t10k"), targetNames: FASHION_MNIST_CLASSES };
+}
+
+function prepare(images: Tensor, o: LoadMnistOptions): Tensor {
+  const [n, h, w] = images.shape;
+  const shape = o.flatten === false ? [n, h, w] : [n, h * w];
+  if (o.normalize === false) return images.reshape(shape);
+  const px = images.data;
+  const out = new Float32Array(px.length);
+  for (let i = 0; i < px.length; i++) out[i] = px[i] / 255;
+  return new Tensor(out, "float32", shape);
+}
+
+type Read = (name: string) => Promise<Uint8Array>;
+
+async function reader(dir: string | URL): Promise<Read> {
+  const base = String(dir);
+  if (/^https?:\/\//i.test(base)) {
+    const root = base.endsWith("/") ? base : base + "/";
+    return async (name) => {
+      for (const file of [`${name}.gz`, name]) {
+        const res = await fetch(root + file);
+        if (res.ok) return new Uint8Array(await res.arrayBuffer());
+      }
+      throw new ValueError(`loadFashionMnist: neither ${root}${name}.gz nor ${root}${name} could be fetched`);
+    };
+  }
+  // Imported only when called, so browser bundles that never load from disk don't pull in node:fs.
+  const fs = await import("node:fs/promises");
+  const root = base.startsWith("file:") ? new URL(base.endsWith("/") ? base : base + "/") : base.replace(/\/?$/, "/");
+  return async (name) => {
+    for (const file of [`${name}.gz`, name]) {
+      const path = typeof root === "string" ? root + file : new URL(file, root);
+      try {
+        return new Uint8Array(await fs.readFile(path));
+      } catch (e) {
+        if ((e as { code?: string }).code !== "ENOENT") throw new ValueError(`loadFashionMnist: cannot read ${path}: ${(e as Error).message}`);
+      }
+    }
+    throw new ValueError(`loadFashionMnist: ${root}${name}.gz (or ${name}) not found`);
+  };
+}

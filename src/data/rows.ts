@@ -1,0 +1,49 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { Tensor, fromTypedArray } from "../ndarray/index.js";
+import type { TypedArray } from "../ndarray/index.js";
+
+/** Elements per row (first axis) of a tensor; a 1-D tensor has rows of one element. */
+export const rowSize = (t: Tensor): number => (t.shape[0] === 0 ? 0 : t.size / t.shape[0]);
+
+/**
+ * The rows `indices` of `t` (along its first axis), copied into a fresh contiguous tensor of the
+ * same dtype — the gather that splits, folds and batches all need. Indices are checked once here.
+ */
+export function takeRows(t: Tensor, indices: ArrayLike<number>, where = "takeRows"): Tensor {
+  if (t.ndim === 0) throw new ShapeError(`${where}: expected a tensor with a first axis, got a scalar`);
+  const n = t.shape[0];
+  const width = rowSize(t);
+  const src = t.data;
+  const out = new (src.constructor as new (n: number) => TypedArray)(indices.length * width);
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i];
+    if (!Number.isInteger(r) || r < 0 || r >= n) throw new ValueError(`${where}: row index ${r} is outside [0, ${n})`);
+    if (width === 1) out[i] = src[r];
+    else out.set(src.subarray(r * width, (r + 1) * width), i * width);
+  }
+  const result = fromTypedArray(out, [indices.length, ...t.shape.slice(1)]);
+  // bool tensors share uint8 storage; keep the dtype the caller gave us.
+  return t.dtype === "bool" ? new Tensor(out, "bool", result.shape) : result;
+}
+
+/** The values of a tensor or array as a flat list of numbers (row-major). */
+export function toNumbers(v: Tensor | ArrayLike<number>): ArrayLike<number> {
+  return v instanceof Tensor ? v.data : v;
+}
+
+/** Number of rows of a tensor (first axis) or length of an array. */
+export function lengthOf(v: Tensor | ArrayLike<number>): number {
+  if (v instanceof Tensor) {
+    if (v.ndim === 0) throw new ShapeError("expected a tensor with a first axis, got a scalar");
+    return v.shape[0];
+  }
+  return v.length;
+}
+
+/** Checks that x and y have the same number of rows, naming both shapes if not. */
+export function checkSameRows(x: Tensor, y: Tensor | undefined, where: string): void {
+  if (x.ndim === 0) throw new ShapeError(`${where}: x must have a first (sample) axis, got a scalar`);
+  if (y && (y.ndim === 0 || y.shape[0] !== x.shape[0])) {
+    throw new ShapeError(`${where}: x [${x.shape}] and y [${y.shape}] must have the same number of rows`);
+  }
+}

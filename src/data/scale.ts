@@ -1,0 +1,85 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { Tensor } from "../ndarray/index.js";
+
+/**
+ * A per-column affine map fitted on training data: transform(x) = (x − shift) / scale, applied
+ * to any tensor whose last axis has the same number of columns (test data, a single sample).
+ * Parameters are plain number arrays, so a scaler saves as JSON next to the model.
+ */
+export interface Scaler {
+  readonly shift: number[];
+  readonly scale: number[];
+  transform(x: Tensor): Tensor;
+  inverseTransform(x: Tensor): Tensor;
+}
+
+export interface StandardScaler extends Scaler {
+  /** Column means of the training data (the shift; 0 when withMean is false). */
+  readonly mean: number[];
+  /** Column standard deviations (population, ddof = 0, as scikit-learn); 1 for constant columns. */
+  readonly std: number[];
+}
+
+export interface MinMaxScaler extends Scaler {
+  readonly min: number[];
+  readonly max: number[];
+}
+
+/** Column statistics in float64, whatever the tensor's dtype. */
+function columns(x: Tensor, where: string): { n: number; f: number; v: ArrayLike<number> } {
+  if (x.ndim !== 2) throw new ShapeError(`${where}: expected training data [n, features], got [${x.shape}]`);
+  if (x.shape[0] === 0) throw new ValueError(`${where}: cannot fit on zero rows`);
+  return { n: x.shape[0], f: x.shape[1], v: x.data };
+}
+
+function makeScaler(shift: number[], scale: number[], where: string): Scaler {
+  const f = shift.length;
+  const apply = (x: Tensor, forward: boolean): Tensor => {
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== f) {
+      throw new ShapeError(`${where}: fitted on ${f} columns, got a tensor of shape [${x.shape}]`);
+    }
+    const src = x.data;
+    const out = x.dtype === "float64" ? new Float64Array(src.length) : new Float32Array(src.length);
+    for (let i = 0, c = 0; i < src.length; i++, c = c + 1 === f ? 0 : c + 1) {
+      out[i] = forward ? (src[i] - shift[c]) / scale[c] : src[i] * scale[c] + shift[c];
+    }
+    return new Tensor(out, x.dtype === "float64" ? "float64" : "float32", x.shape);
+  };
+  return { shift, scale, transform: (x) => apply(x, true), inverseTransform: (x) => apply(x, false) };
+}
+
+/** Fits zero-mean, unit-variance scaling on `xTrain` [n, features]; apply it to test data with transform. */
+export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: boolean } = {}): StandardScaler {
+  const { n, f, v } = columns(xTrain, "standardize");
+  const mean = new Array<number>(f).fill(0);
+  const m2 = new Array<number>(f).fill(0);
+  // Two passes: the one-pass sum-of-squares formula loses all digits when |mean| ≫ std.
+  for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) mean[c] += v[i * f + c];
+  for (let c = 0; c < f; c++) mean[c] /= n;
+  for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) m2[c] += (v[i * f + c] - mean[c]) ** 2;
+  const std = m2.map((s) => Math.sqrt(s / n));
+  const shift = o.withMean === false ? new Array<number>(f).fill(0) : mean;
+  // A constant column would divide by zero; scikit-learn leaves it unscaled (scale 1), so do we.
+  const scale = o.withStd === false ? new Array<number>(f).fill(1) : std.map((s) => (s > 0 ? s : 1));
+  return { ...makeScaler(shift, scale, "standardize"), mean: o.withMean === false ? shift : mean, std: scale };
+}
+
+/** Fits scaling of each column of `xTrain` onto `range` (default [0, 1]); test data may fall outside it. */
+export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, number] } = {}): MinMaxScaler {
+  const [lo, hi] = o.range ?? [0, 1];
+  if (!(hi > lo)) throw new ValueError(`minMaxScale: range [${lo}, ${hi}] must be increasing`);
+  const { n, f, v } = columns(xTrain, "minMaxScale");
+  const min = new Array<number>(f).fill(Infinity);
+  const max = new Array<number>(f).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < f; c++) {
+      const a = v[i * f + c];
+      if (a < min[c]) min[c] = a;
+      if (a > max[c]) max[c] = a;
+    }
+  }
+  // (x − min)/(max − min)·(hi − lo) + lo written as (x − shift)/scale; constant columns map to lo.
+  const scale = min.map((m, c) => (max[c] > m ? (max[c] - m) / (hi - lo) : 1));
+  const shift = min.map((m, c) => m - lo * scale[c]);
+  return { ...makeScaler(shift, scale, "minMaxScale"), min, max };
+}
