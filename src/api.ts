@@ -3,4 +3,5 @@ export * from "./errors.js";
 export { init, backendInfo } from "./backend/index.js";
 export type { InitOptions, BackendInfo, BackendName } from "./backend/index.js";
 export * from "./ndarray/index.js";
+export * as compress from "./compress/index.js";
 export * as data from "./data/index.js";

@@ -25,9 +25,13 @@ const arb = fc.record({
 describe("matmulInteger", () => {
   it("equals the int32 reference for int8/uint8, per-row a and per-column b zero points", () => {
     fc.assert(fc.property(arb, ({ m, n, k, aSigned, bSigned, perRow, perCol, seed }) => {
-      const A = aSigned ? Int8Array : Uint8Array, B = bSigned ? Int8Array : Uint8Array;
-      const a = A.from({ length: m * k }, (_, i) => (seed * 31 + i * 97) & 255);
-      const b = B.from({ length: k * n }, (_, i) => (seed * 17 + i * 59) & 255);
+      const fill = (signed: boolean, len: number, f: (i: number) => number) => {
+        const out = signed ? new Int8Array(len) : new Uint8Array(len);
+        for (let i = 0; i < len; i++) out[i] = f(i);   // Int8Array wraps the byte to its signed value
+        return out;
+      };
+      const a = fill(aSigned, m * k, (i) => (seed * 31 + i * 97) & 255);
+      const b = fill(bSigned, k * n, (i) => (seed * 17 + i * 59) & 255);
       const zr = (signed: boolean, i: number) => ((seed + i * 37) % 256) - (signed ? 128 : 0);
       const za = Array.from({ length: perRow ? m : 1 }, (_, i) => zr(aSigned, i));
       const zb = Array.from({ length: perCol ? n : 1 }, (_, j) => zr(bSigned, j + 5));
