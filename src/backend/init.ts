@@ -62,6 +62,9 @@ function warmUp(k: Kernels): void {
   const c = new Float32Array(n * n);
   const m = { data: a, offset: 0, rowStride: n, colStride: 1 };
   for (let i = 0; i < 4; i++) k.f32Gemm(n, n, n, m, m, c, 0);
+  const q = { data: new Int8Array(n * n), offset: 0, rowStride: n, zeroPoint: 0 };
+  const w = k.qs8PackB(n, n, { ...q, colStride: 1 });
+  for (let i = 0; i < 4; i++) k.qs8Gemm(n, n, n, q, w, new Int32Array(n * n), 0);
 }
 
 function chooseEmbedded(wanted: "auto" | BackendName): Uint8Array {
