@@ -5,3 +5,5 @@ export type { InitOptions, BackendInfo, BackendName } from "./backend/index.js";
 export * from "./ndarray/index.js";
 export * as compress from "./compress/index.js";
 export * as data from "./data/index.js";
+export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";

@@ -1,0 +1,119 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { Tensor, type TypedArray } from "../ndarray/index.js";
+import { crossEntropy } from "./cross-entropy.js";
+import { binaryCrossEntropy, bceWithLogits, huberLoss, l1Loss, mseLoss } from "./losses.js";
+
+/** Dataset plumbing for fit/evaluate/predict: loss lookup, checks, batch gathering, accuracy. */
+
+export type LossFn = (input: Tensor, target: Tensor, o?: { reduction?: "mean" | "sum" | "none" }) => Tensor;
+
+const LOSSES: Record<string, LossFn> = {
+  crossEntropy, cross_entropy: crossEntropy,
+  mseLoss, mse: mseLoss, mean_squared_error: mseLoss,
+  l1Loss, mae: l1Loss, mean_absolute_error: l1Loss,
+  huberLoss, huber: huberLoss,
+  binaryCrossEntropy, binary_crossentropy: binaryCrossEntropy,
+  bceWithLogits,
+};
+
+export function resolveLoss(loss: string | LossFn | undefined): { fn: LossFn; name: string } {
+  if (typeof loss === "function") return { fn: loss, name: loss.name };
+  if (typeof loss === "string" && LOSSES[loss]) return { fn: LOSSES[loss], name: LOSSES[loss].name };
+  throw new ValueError(`unknown loss ${JSON.stringify(loss)}; use a loss function or one of ${Object.keys(LOSSES).join(", ")}`);
+}
+
+/** Rows of a dataset tensor as a flat array plus the per-row shape. */
+export interface Rows {
+  data: TypedArray;
+  n: number;
+  rowShape: number[];
+  rowSize: number;
+  dtype: Tensor["dtype"];
+}
+export function rowsOf(t: Tensor, what: string): Rows {
+  if (!(t instanceof Tensor)) throw new ValueError(`${what} must be a Tensor`);
+  if (t.ndim < 1) throw new ShapeError(`${what} must have a leading sample dimension, got shape [${t.shape}]`);
+  const rowShape = t.shape.slice(1);
+  return { data: t.data, n: t.shape[0], rowShape, rowSize: rowShape.reduce((a, b) => a * b, 1), dtype: t.dtype };
+}
+
+/** Throws a ValueError naming the first NaN/±∞ (sample index and position). */
+export function checkFinite(r: Rows, what: string): void {
+  const d = r.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (v - v !== 0) {
+      throw new ValueError(`${what} contains ${v} at sample ${Math.floor(i / r.rowSize)} (element ${i % r.rowSize}); clean or impute the data first`);
+    }
+  }
+}
+
+/** Float inputs stay in their dtype; integer/bool inputs (e.g. raw pixels) become float32. */
+const featureDType = (r: Rows) => (r.dtype === "float64" ? "float64" : "float32");
+
+/**
+ * Copies the rows idx[start..end) into `buf` (reused across batches, so memory stays flat) and
+ * wraps it as a tensor. Targets keep their dtype (integer labels stay integers).
+ */
+export function gather(r: Rows, idx: Int32Array, start: number, end: number, buf: TypedArray, asFeatures: boolean): Tensor {
+  const m = end - start, w = r.rowSize, src = r.data;
+  for (let b = 0; b < m; b++) {
+    const s = idx[b + start] * w, o = b * w;
+    if (w === 1) buf[o] = src[s];
+    else for (let j = 0; j < w; j++) buf[o + j] = src[s + j];
+  }
+  const view = buf.length === m * w ? buf : buf.subarray(0, m * w);
+  const dtype = asFeatures ? featureDType(r) : r.dtype;
+  return new Tensor(view, dtype, [m, ...r.rowShape]);
+}
+export function batchBuffer(r: Rows, size: number, asFeatures: boolean): TypedArray {
+  const dtype = asFeatures ? featureDType(r) : r.dtype;
+  const n = size * r.rowSize;
+  switch (dtype) {
+    case "float64": return new Float64Array(n);
+    case "float32": return new Float32Array(n);
+    case "int32": return new Int32Array(n);
+    case "int8": return new Int8Array(n);
+    default: return new Uint8Array(n);
+  }
+}
+
+/**
+ * Correct predictions in a batch: argmax over classes for multi-column outputs (labels or
+ * one-hot targets), a threshold for single outputs (0 on logits, 0.5 on probabilities).
+ */
+export function countCorrect(out: Tensor, y: Tensor, logits: boolean): number {
+  const o = out.data, t = y.data;
+  const n = out.shape[0] ?? 1;
+  const C = out.size / Math.max(n, 1);
+  let correct = 0;
+  if (C > 1) {
+    const oneHot = y.size === out.size;
+    for (let i = 0; i < n; i++) {
+      const p = argmaxRow(o, i * C, C);
+      const label = oneHot ? argmaxRow(t, i * C, C) : t[i];
+      if (p === label) correct++;
+    }
+  } else {
+    const cut = logits ? 0 : 0.5;
+    for (let i = 0; i < n; i++) if ((o[i] > cut ? 1 : 0) === (t[i] >= 0.5 ? 1 : 0)) correct++;
+  }
+  return correct;
+}
+function argmaxRow(d: ArrayLike<number>, base: number, C: number): number {
+  let best = 0, v = d[base];
+  for (let c = 1; c < C; c++) if (d[base + c] > v) { v = d[base + c]; best = c; }
+  return best;
+}
+
+/** Labels for a classification loss must be integers in [0, C) (checked once, up front). */
+export function checkLabels(y: Rows, classes: number, lossName: string): void {
+  if (y.rowSize !== 1 || y.rowShape.length > 0) return; // probability targets
+  const d = y.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) {
+      throw new ValueError(`${lossName}: label ${v} of sample ${i} is not a class index in [0, ${classes}) (the model has ${classes} outputs)`);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { ValueError } from "../errors.js";
+import { record, Tensor, type Rng } from "../ndarray/index.js";
+import { erf } from "./erf.js";
+
+/**
+ * Pointwise activations that the Tensor does not have, each a forward loop and, next to it, the
+ * derivative used by its backward. Loops run over the contiguous copy of the input, in its dtype.
+ */
+type Kind = "leakyRelu" | "elu" | "gelu";
+const INV_SQRT2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 0.3989422804014327;
+
+function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64Array, a: number): void {
+  const n = y.length;
+  switch (kind) {
+    case "leakyRelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * v; } break;
+    case "elu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * Math.expm1(v); } break;
+    // GELU, exact form: x·Φ(x) = x·(1 + erf(x/√2))/2.
+    case "gelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = 0.5 * v * (1 + erf(v * INV_SQRT2)); } break;
+  }
+}
+
+function derivLoop(kind: Kind, x: ArrayLike<number>, g: ArrayLike<number>, out: Float32Array | Float64Array, a: number): void {
+  const n = out.length;
+  switch (kind) {
+    case "leakyRelu": for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : a * g[i]; break;
+    case "elu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? g[i] : g[i] * a * Math.exp(v); } break;
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+    case "gelu": for (let i = 0; i < n; i++) {
+      const v = x[i];
+      out[i] = g[i] * (0.5 * (1 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+    } break;
+  }
+}
+
+function floatOf(x: Tensor): Tensor {
+  return x.dtype === "float32" || x.dtype === "float64" ? x : x.astype("float32");
+}
+const alloc = (t: Tensor, n: number) => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
+
+function pointwise(kind: Kind, xIn: Tensor, a: number): Tensor {
+  const x = floatOf(xIn);
+  const xd = x.data;
+  const y = alloc(x, x.size);
+  forwardLoop(kind, xd, y, a);
+  const out = new Tensor(y, x.dtype, x.shape.slice());
+  return record(out, kind, [x], (g) => {
+    const d = alloc(x, x.size);
+    derivLoop(kind, xd, g.data, d, a);
+    return [new Tensor(d, x.dtype, x.shape.slice())];
+  });
+}
+
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => pointwise("leakyRelu", x, negativeSlope);
+export const elu = (x: Tensor, alpha = 1): Tensor => pointwise("elu", x, alpha);
+export const gelu = (x: Tensor): Tensor => pointwise("gelu", x, 0);
+
+/**
+ * Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1−p), so
+ * evaluation needs no rescaling. The same mask gates the gradient.
+ */
+export function dropout(xIn: Tensor, p: number, rng: Rng): Tensor {
+  if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: probability must be in [0, 1), got ${p}`);
+  const x = floatOf(xIn);
+  if (p === 0) return x;
+  const scale = 1 / (1 - p);
+  const mask = alloc(x, x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
+  const xd = x.data;
+  const y = alloc(x, x.size);
+  for (let i = 0; i < y.length; i++) y[i] = xd[i] * mask[i];
+  const out = new Tensor(y, x.dtype, x.shape.slice());
+  return record(out, "dropout", [x], (g) => {
+    const gd = g.data;
+    const d = alloc(x, x.size);
+    for (let i = 0; i < d.length; i++) d[i] = gd[i] * mask[i];
+    return [new Tensor(d, x.dtype, x.shape.slice())];
+  });
+}

@@ -1,0 +1,65 @@
+import { ValueError } from "../errors.js";
+import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import { dropout, elu, gelu, leakyRelu } from "./functional.js";
+import { Module } from "./module.js";
+
+/** Parameter-free layers: activations, Dropout and Flatten (PyTorch names and defaults). */
+
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor { return x.relu(); }
+}
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
+}
+export class ELU extends Module {
+  constructor(readonly alpha = 1) { super(); }
+  forward(x: Tensor): Tensor { return elu(x, this.alpha); }
+}
+/** The exact GELU, x·Φ(x) (PyTorch's approximate="none"). */
+export class GELU extends Module {
+  forward(x: Tensor): Tensor { return gelu(x); }
+}
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor { return x.sigmoid(); }
+}
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor { return x.tanh(); }
+}
+export class Softmax extends Module {
+  constructor(readonly dim = -1) { super(); }
+  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+}
+export class LogSoftmax extends Module {
+  constructor(readonly dim = -1) { super(); }
+  forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+}
+
+/** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode. */
+export class Dropout extends Module {
+  private readonly rng: Rng;
+  constructor(readonly p = 0.5, o: RandomOptions = {}) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: probability must be in [0, 1), got ${p}`);
+    this.rng = o.rng ?? (o.seed !== undefined ? rngFrom(o) : rngFrom(undefined));
+  }
+  forward(x: Tensor): Tensor {
+    return this.training && this.p > 0 ? dropout(x, this.p, this.rng) : x;
+  }
+}
+
+/** Flattens dims startDim..endDim into one (default: everything but the batch dim). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  forward(x: Tensor): Tensor {
+    const n = x.ndim;
+    const s = this.startDim < 0 ? this.startDim + n : this.startDim;
+    const e = this.endDim < 0 ? this.endDim + n : this.endDim;
+    if (s < 0 || e >= n || s > e) {
+      if (n === 0) return x.reshape([1]);
+      throw new ValueError(`Flatten: dims ${this.startDim}..${this.endDim} out of range for a ${n}-d input`);
+    }
+    const mid = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
+    return x.reshape([...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
+  }
+}

@@ -1,0 +1,61 @@
+import { ValueError } from "../errors.js";
+import { linear, rngFrom, zeros, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { getInitializer, type Initializer } from "./init.js";
+import { Module } from "./module.js";
+import type { Regularizer } from "./regularizers.js";
+
+export interface LinearOptions extends RandomOptions {
+  /** Add a learned bias (default true). */
+  bias?: boolean;
+  /** Weight initializer, by function or name ("he_uniform"); default PyTorch's U(±1/√in). */
+  init?: string | Initializer;
+  /** Bias initializer; default zeros when `init` is given, else PyTorch's U(±1/√in). */
+  biasInit?: string | Initializer;
+  /** A penalty on the weight added by Module.regularizationLoss() (Keras's kernel_regularizer). */
+  kernelRegularizer?: Regularizer;
+  dtype?: "float32" | "float64";
+}
+
+/** y = x·Wᵀ + b, W of shape [out, in] as in PyTorch; one fused GEMM (bias in the epilogue). */
+export class Linear extends Module {
+  readonly weight: Tensor;
+  readonly bias: Tensor | null;
+  readonly kernelRegularizer: Regularizer | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, o: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new ValueError(`Linear: ${name} must be a positive integer, got ${v}`);
+    }
+    const dtype = o.dtype ?? "float32";
+    const rng = rngFrom(o);
+    const bound = 1 / Math.sqrt(inFeatures);
+    const torchDefault = (t: Tensor) => {
+      const d = t.storage;
+      for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;
+      return t;
+    };
+    const w = zeros([outFeatures, inFeatures], { dtype });
+    (o.init === undefined ? torchDefault : (t: Tensor) => getInitializer(o.init!)(t, { rng }))(w);
+    this.weight = this.registerParameter("weight", w);
+    if (o.bias ?? true) {
+      const b = zeros([outFeatures], { dtype });
+      if (o.biasInit !== undefined) getInitializer(o.biasInit)(b, { rng });
+      else if (o.init === undefined) torchDefault(b);
+      this.bias = this.registerParameter("bias", b);
+    } else this.bias = null;
+    this.kernelRegularizer = o.kernelRegularizer ?? null;
+  }
+
+  forward(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias);
+  }
+  /** max(0, x·Wᵀ + b) with the relu fused into the GEMM epilogue (Sequential uses it). */
+  forwardRelu(x: Tensor): Tensor {
+    return linear(x, this.weight, this.bias, { relu: true });
+  }
+
+  protected override ownRegularization(): Tensor | null {
+    return this.kernelRegularizer ? this.kernelRegularizer(this.weight) : null;
+  }
+}

@@ -1,0 +1,75 @@
+import type { FloatArray } from "../ndarray/index.js";
+import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  /** Decay θ by η·λ directly (AdamW, Loshchilov & Hutter) instead of adding λθ to the gradient. */
+  decoupled: boolean;
+}
+export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupled: false };
+
+/**
+ * One Adam/AdamW update in place on param, m, v (and vMax with amsgrad); `t` is the 1-based step:
+ *   θ ← θ(1 − ηλ) (decoupled)  or  g ← g + λθ (coupled)
+ *   m ← β1·m + (1−β1)·g      v ← β2·v + (1−β2)·g²      v̂max ← max(v̂max, v) (amsgrad)
+ *   θ ← θ − η/(1−β1^t) · m / (√v/√(1−β2^t) + ε)
+ */
+export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
+                         t: number, o: AdamOptions): void {
+  const { lr, eps, weightDecay: wd, decoupled } = o;
+  const [b1, b2] = o.betas;
+  const stepSize = lr / (1 - Math.pow(b1, t));
+  const sqrtBc2 = Math.sqrt(1 - Math.pow(b2, t));
+  const shrink = decoupled ? 1 - lr * wd : 1;
+  const coupled = decoupled ? 0 : wd;
+  const n = param.length;
+  for (let i = 0; i < n; i++) {
+    const p = param[i] * shrink;
+    const g = grad[i] + coupled * p;
+    const mi = b1 * m[i] + (1 - b1) * g;
+    let vi = b2 * v[i] + (1 - b2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    if (vMax !== null) {
+      vi = vMax[i] > vi ? vMax[i] : vi;
+      vMax[i] = vi;
+    }
+    param[i] = p - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+  }
+}
+
+export function validateAdam(name: string, g: AdamOptions): void {
+  checkRange(name, "lr", g.lr, 0);
+  checkRange(name, "eps", g.eps, 0);
+  checkRange(name, "betas[0]", g.betas?.[0], 0, 1, true);
+  checkRange(name, "betas[1]", g.betas?.[1], 0, 1, true);
+  checkRange(name, "weightDecay", g.weightDecay, 0);
+}
+
+/** Adam (Kingma & Ba 2015), with amsgrad (Reddi et al. 2018) and coupled L2 weight decay. */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: ParamsArg<AdamOptions>, o: Partial<AdamOptions> = {}, name = "Adam") {
+    super(params, { ...ADAM_DEFAULTS, ...o }, name);
+  }
+  protected validate(g: ParamGroup<AdamOptions>): void {
+    validateAdam(this.name, g);
+  }
+  protected bufferNames(g: ParamGroup<AdamOptions>): string[] {
+    return g.amsgrad ? ["m", "v", "vMax"] : ["m", "v"];
+  }
+  protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<AdamOptions>): void {
+    const b = s.buffers;
+    adamStep(p, grad, b.m, b.v, g.amsgrad ? b.vMax : null, s.step, g);
+  }
+}
+
+/** AdamW: Adam with decoupled weight decay, default λ = 1e-2 (PyTorch). */
+export class AdamW extends Adam {
+  constructor(params: ParamsArg<AdamOptions>, o: Partial<AdamOptions> = {}) {
+    super(params, { weightDecay: 1e-2, ...o, decoupled: true }, "AdamW");
+  }
+}
