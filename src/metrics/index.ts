@@ -1,0 +1,12 @@
+// Evaluation: metrics take (yTrue, yPredOrScore, options) as Tensors (or plain arrays) and return numbers.
+export type { Values } from "./inputs.js";
+export { accuracy, topKAccuracy, confusionMatrix } from "./classification.js";
+export type { ConfusionOptions } from "./classification.js";
+export { precisionRecallF1, f1Score } from "./prf.js";
+export type { Average, Prf, PrfOptions } from "./prf.js";
+export { rocCurve, prCurve } from "./curves.js";
+export type { CurveOptions, RocCurve, PrCurve } from "./curves.js";
+export { rocAuc, averagePrecision } from "./auc.js";
+export type { ScoreAverageOptions } from "./auc.js";
+export { logLoss } from "./log-loss.js";
+export { mse, rmse, mae, r2 } from "./regression.js";

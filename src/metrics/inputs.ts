@@ -1,0 +1,42 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { Tensor } from "../ndarray/index.js";
+
+/** What metrics accept: a Tensor (the norm) or a plain array of numbers. */
+export type Values = Tensor | ArrayLike<number>;
+
+/**
+ * Class labels as numbers: a 1-D tensor/array (or [n, 1]) as is; a 2-D [n, k] tensor of scores,
+ * probabilities or one-hot rows becomes its row-wise argmax, so accuracy(y, logits) just works.
+ */
+export function labelsOf(v: Values, where: string): ArrayLike<number> {
+  if (!(v instanceof Tensor)) return v;
+  if (v.ndim === 1 || (v.ndim === 2 && v.shape[1] === 1)) return v.data;
+  if (v.ndim !== 2) throw new ShapeError(`${where}: labels must be [n] or scores [n, classes], got [${v.shape}]`);
+  const [n, k] = v.shape;
+  const d = v.data;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (d[i * k + c] > d[i * k + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Flat values with their logical shape (a plain array is 1-D). */
+export function valuesOf(v: Values): { data: ArrayLike<number>; shape: readonly number[] } {
+  return v instanceof Tensor ? { data: v.data, shape: v.shape } : { data: v, shape: [v.length] };
+}
+
+export function checkLengths(a: ArrayLike<number>, b: ArrayLike<number>, where: string): number {
+  if (a.length !== b.length) throw new ShapeError(`${where}: yTrue has ${a.length} values, the prediction has ${b.length}`);
+  if (a.length === 0) throw new ValueError(`${where}: no samples`);
+  return a.length;
+}
+
+/** Sorted distinct values of one or more label lists. */
+export function distinct(...lists: ArrayLike<number>[]): number[] {
+  const s = new Set<number>();
+  for (const l of lists) for (let i = 0; i < l.length; i++) s.add(l[i]);
+  return [...s].sort((a, b) => a - b);
+}

@@ -1,0 +1,28 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { labelsOf, valuesOf, type Values } from "./inputs.js";
+
+/**
+ * Mean negative log-likelihood of the true classes: probs [n, k] (row i, column yᵢ), or [n]
+ * probabilities of class 1 for binary 0/1 labels. Probabilities are clipped to [eps, 1 − eps]
+ * (default eps 1e-15) so one confident mistake costs about 34.5 rather than Infinity; rows are
+ * not renormalized, so pass probabilities (softmax), not logits.
+ */
+export function logLoss(yTrue: Values, probs: Values, o: { eps?: number } = {}): number {
+  const eps = o.eps ?? 1e-15;
+  const y = labelsOf(yTrue, "logLoss");
+  const { data, shape } = valuesOf(probs);
+  const binary = shape.length === 1 || (shape.length === 2 && shape[1] === 1);
+  if (!binary && shape.length !== 2) throw new ShapeError(`logLoss: probabilities must be [n] or [n, classes], got [${shape}]`);
+  const n = shape[0];
+  const k = binary ? 2 : shape[1];
+  if (y.length !== n) throw new ShapeError(`logLoss: yTrue has ${y.length} values, probabilities are [${shape}]`);
+  if (n === 0) throw new ValueError("logLoss: no samples");
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const c = y[i];
+    if (!Number.isInteger(c) || c < 0 || c >= k) throw new ValueError(`logLoss: label ${c} at index ${i} is not a class of probabilities [${shape}]`);
+    const p = binary ? (c === 1 ? data[i] : 1 - data[i]) : data[i * k + c];
+    sum -= Math.log(Math.min(Math.max(p, eps), 1 - eps));
+  }
+  return sum / n;
+}

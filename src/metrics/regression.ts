@@ -1,0 +1,59 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { valuesOf, type Values } from "./inputs.js";
+
+/**
+ * Pairs of targets and predictions with the same number of elements ([n] and [n, 1] pair up),
+ * and the number of outputs (columns) for per-output metrics.
+ */
+function pairs(yTrue: Values, yPred: Values, where: string) {
+  const t = valuesOf(yTrue);
+  const p = valuesOf(yPred);
+  if (t.data.length !== p.data.length) throw new ShapeError(`${where}: yTrue [${t.shape}] and yPred [${p.shape}] differ in size`);
+  if (t.data.length === 0) throw new ValueError(`${where}: no samples`);
+  const outputs = t.shape.length === 2 ? t.shape[1] : 1;
+  return { t: t.data, p: p.data, n: t.data.length, outputs };
+}
+
+/** Mean squared error (over all elements: the uniform average over outputs). */
+export function mse(yTrue: Values, yPred: Values): number {
+  const { t, p, n } = pairs(yTrue, yPred, "mse");
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (t[i] - p[i]) ** 2;
+  return s / n;
+}
+
+export function rmse(yTrue: Values, yPred: Values): number {
+  return Math.sqrt(mse(yTrue, yPred));
+}
+
+/** Mean absolute error. */
+export function mae(yTrue: Values, yPred: Values): number {
+  const { t, p, n } = pairs(yTrue, yPred, "mae");
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.abs(t[i] - p[i]);
+  return s / n;
+}
+
+/**
+ * Coefficient of determination 1 − SS_res/SS_tot, per output column and then averaged. A
+ * constant target scores 1 when predicted exactly and 0 otherwise (scikit-learn's force_finite).
+ */
+export function r2(yTrue: Values, yPred: Values): number {
+  const { t, p, n, outputs } = pairs(yTrue, yPred, "r2");
+  const rows = n / outputs;
+  let total = 0;
+  for (let c = 0; c < outputs; c++) {
+    let mean = 0;
+    for (let i = 0; i < rows; i++) mean += t[i * outputs + c];
+    mean /= rows;
+    let res = 0;
+    let tot = 0;
+    for (let i = 0; i < rows; i++) {
+      const v = t[i * outputs + c];
+      res += (v - p[i * outputs + c]) ** 2;
+      tot += (v - mean) ** 2;
+    }
+    total += tot === 0 ? (res === 0 ? 1 : 0) : 1 - res / tot;
+  }
+  return total / outputs;
+}
