@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
-import { float64Input as X, gradcheck } from "../support/gradcheck.js";
+import { float64Input as X, gradcheck } from "../support/gradcheck-ops.js";
 
 // Every differentiable op, checked by central differences in float64. Inputs avoid the points
 // where an op is not differentiable (0 for abs/relu, ties for max/maximum).
