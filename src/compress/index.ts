@@ -9,3 +9,5 @@ export { packMatmulIntegerB, matmulIntegerPacked, matmulIntegerScaled } from "./
 export type { ScaledMatmulOptions } from "./matmul-integer.js";
 export { roundHalfToEven } from "./round.js";
 export type { QuantDType } from "./quant-checks.js";
+export { toFloat16, fromFloat16, toBFloat16, fromBFloat16, f32ToF16Bits, f16BitsToNumber, f32ToBf16Bits, bf16BitsToNumber } from "./float16.js";
+export type { HalfTensor } from "./float16.js";
