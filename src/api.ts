@@ -8,3 +8,5 @@ export * as data from "./data/index.js";
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as io from "./io/index.js";
+export * as metrics from "./metrics/index.js";
+export * as select from "./select/index.js";

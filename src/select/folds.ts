@@ -1,0 +1,71 @@
+import { ValueError } from "../errors.js";
+import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { groupByLabel } from "../data/labels.js";
+
+/** One split: row indices to train on and to validate on, each ascending. */
+export interface Fold {
+  train: number[];
+  validation: number[];
+}
+
+export interface KFoldOptions extends RandomOptions {
+  /** Number of folds, ≥ 2 (default 5). */
+  k?: number;
+  /** Shuffle rows before assigning folds (default false: folds are contiguous blocks / in order). */
+  shuffle?: boolean;
+}
+
+function checkK(k: number, n: number, where: string): void {
+  if (!Number.isInteger(k) || k < 2) throw new ValueError(`${where}: k must be an integer ≥ 2, got ${k}`);
+  if (k > n) throw new ValueError(`${where}: k = ${k} folds need at least ${k} samples, got ${n}`);
+}
+
+/** Folds from a fold number per row: validation = rows of fold f, train = all the others. */
+function foldsFrom(assign: Int32Array, k: number): Fold[] {
+  const folds: Fold[] = Array.from({ length: k }, () => ({ train: [], validation: [] }));
+  for (let i = 0; i < assign.length; i++) {
+    for (let f = 0; f < k; f++) (f === assign[i] ? folds[f].validation : folds[f].train).push(i);
+  }
+  return folds;
+}
+
+/**
+ * k folds over n rows: every row is in exactly one validation fold; fold sizes differ by at most
+ * one (the first n mod k folds get the extra row, as scikit-learn). Seeded when shuffled.
+ */
+export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
+  const k = o.k ?? 5;
+  if (!Number.isInteger(n) || n < 0) throw new ValueError(`kFold: n must be a non-negative integer, got ${n}`);
+  checkK(k, n, "kFold");
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (o.shuffle) rngFrom(o).shuffle(order);
+  const assign = new Int32Array(n);
+  const base = Math.floor(n / k);
+  const extra = n % k;
+  for (let f = 0, at = 0; f < k; f++) {
+    const size = base + (f < extra ? 1 : 0);
+    for (let j = 0; j < size; j++) assign[order[at++]] = f;
+  }
+  return foldsFrom(assign, k);
+}
+
+/**
+ * k folds that keep class proportions: each class's rows are dealt round-robin across the folds
+ * (class after class, continuing where the last one stopped), so every fold holds ⌊n_c/k⌋ or
+ * ⌈n_c/k⌉ rows of each class c and ⌊n/k⌋ or ⌈n/k⌉ rows in all. Shuffling (seeded) reorders
+ * rows within each class first. A class with fewer than k rows is absent from some folds.
+ */
+export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions = {}): Fold[] {
+  const k = o.k ?? 5;
+  const { groups } = groupByLabel(y, "stratifiedKFold");
+  const n = groups.reduce((s, g) => s + g.length, 0);
+  checkK(k, n, "stratifiedKFold");
+  const rng = o.shuffle ? rngFrom(o) : null;
+  const assign = new Int32Array(n);
+  let next = 0;
+  for (const g of groups) {
+    if (rng) rng.shuffle(g);
+    for (const i of g) assign[i] = next++ % k;
+  }
+  return foldsFrom(assign, k);
+}

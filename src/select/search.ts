@@ -1,0 +1,77 @@
+import { rngFrom, type Tensor } from "../ndarray/index.js";
+import { makeFolds, runFolds, type CvOptions, type MetricSummary } from "./cross-validate.js";
+import { paramGrid, sampleSpace, type ParamGrid, type ParamSpace } from "./space.js";
+import type { Trainable } from "./trainable.js";
+
+export interface SearchOptions extends CvOptions {
+  /** Higher scores are better (default true); false for losses such as logLoss or mse. */
+  greaterIsBetter?: boolean;
+  /** Called after each candidate, e.g. to print progress. */
+  onResult?: (row: SearchRow, index: number, total: number) => void;
+}
+
+export interface SearchRow<P = Record<string, unknown>> extends MetricSummary {
+  params: P;
+  /** 1 = best mean score; equal means share a rank. */
+  rank: number;
+  metrics: Record<string, MetricSummary>;
+  /** Total training + scoring time over the folds, in milliseconds. */
+  timeMs: number;
+}
+
+export interface SearchResult<P = Record<string, unknown>> {
+  bestParams: P;
+  bestScore: number;
+  bestIndex: number;
+  /** One row per candidate, in the order evaluated. */
+  results: SearchRow<P>[];
+}
+
+/** Cross-validates each candidate on the same folds and ranks them by mean score. */
+async function search<P>(train: Trainable<P>, x: Tensor, y: Tensor, candidates: P[], o: SearchOptions, where: string): Promise<SearchResult<P>> {
+  const folds = makeFolds(x, y, o, where);
+  const results: SearchRow<P>[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const cv = await runFolds(train, candidates[i], x, y, folds, o.metric, where);
+    const row: SearchRow<P> = {
+      params: candidates[i], scores: cv.scores, mean: cv.mean, std: cv.std, rank: 0, metrics: cv.metrics,
+      timeMs: cv.timesMs.reduce((a, b) => a + b, 0),
+    };
+    results.push(row);
+    o.onResult?.(row as SearchRow, i, candidates.length);
+  }
+  const sign = o.greaterIsBetter === false ? -1 : 1;
+  for (const r of results) r.rank = 1 + results.filter((q) => sign * q.mean > sign * r.mean).length;
+  // The first candidate among the best wins ties, so the result does not depend on sort stability.
+  const bestIndex = results.findIndex((r) => r.rank === 1);
+  return { bestParams: results[bestIndex].params, bestScore: results[bestIndex].mean, bestIndex, results };
+}
+
+/**
+ * Exhaustive search over every combination of `grid`, each scored by k-fold cross-validation
+ * (default k = 5) on the same folds:
+ *
+ *   const r = await eg.select.gridSearch(
+ *     (p, xt, yt, xv, yv) => trainAndScore(p, xt, yt, xv, yv),
+ *     x, y, { lr: [1e-3, 1e-2], hidden: [32, 64], batchSize: [32, 128] }, { k: 3, seed: 0 });
+ *   r.bestParams; r.bestScore; r.results;   // the full table, ranked
+ */
+export function gridSearch<P = Record<string, unknown>>(
+  train: Trainable<P>, x: Tensor, y: Tensor, grid: ParamGrid | readonly ParamGrid[], o: SearchOptions = {},
+): Promise<SearchResult<P>> {
+  return search(train, x, y, paramGrid(grid) as P[], o, "gridSearch");
+}
+
+/**
+ * nIter (default 10) parameter sets drawn from `space` — lists or samplers such as
+ * logUniform(1e-4, 1e-1) — each scored by k-fold cross-validation on the same folds. Seeded.
+ */
+export function randomSearch<P = Record<string, unknown>>(
+  train: Trainable<P>, x: Tensor, y: Tensor, space: ParamSpace, o: SearchOptions & { nIter?: number } = {},
+): Promise<SearchResult<P>> {
+  const rng = rngFrom(o);
+  // Folds first, then candidates, from the one generator: the same seed gives the same search.
+  const folds = makeFolds(x, y, { ...o, rng }, "randomSearch");
+  const candidates = sampleSpace(space, o.nIter ?? 10, rng) as P[];
+  return search(train, x, y, candidates, { ...o, folds }, "randomSearch");
+}

@@ -1,0 +1,74 @@
+import { ValueError } from "../errors.js";
+import type { Rng } from "../ndarray/index.js";
+
+/** Draws one value of a hyperparameter from a seeded generator. */
+export type Sampler<T = unknown> = (rng: Rng) => T;
+
+/** A grid: each parameter's candidate values (a list of grids is searched one after another). */
+export type ParamGrid = Record<string, readonly unknown[]>;
+
+/** A random-search space: a list (drawn uniformly) or a Sampler per parameter. */
+export type ParamSpace = Record<string, readonly unknown[] | Sampler>;
+
+/** Every combination of a grid (or of each grid in a list), last key varying fastest, like scikit-learn's ParameterGrid. */
+export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string, unknown>[] {
+  const grids = Array.isArray(grid) ? (grid as readonly ParamGrid[]) : [grid as ParamGrid];
+  const out: Record<string, unknown>[] = [];
+  for (const g of grids) {
+    let combos: Record<string, unknown>[] = [{}];
+    for (const [key, values] of Object.entries(g)) {
+      if (!Array.isArray(values) || values.length === 0) {
+        throw new ValueError(`paramGrid: ${JSON.stringify(key)} needs a non-empty array of values (wrap a single value: [v])`);
+      }
+      combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+    }
+    out.push(...combos);
+  }
+  return out;
+}
+
+/** Uniform in [low, high). */
+export const uniform = (low: number, high: number): Sampler<number> => {
+  if (!(high > low)) throw new ValueError(`uniform: need low < high, got [${low}, ${high})`);
+  return (rng) => low + (high - low) * rng.uniform();
+};
+
+/** Log-uniform in [low, high), for scale parameters such as learning rates and L2 strengths. */
+export const logUniform = (low: number, high: number): Sampler<number> => {
+  if (!(low > 0 && high > low)) throw new ValueError(`logUniform: need 0 < low < high, got [${low}, ${high})`);
+  const a = Math.log(low), b = Math.log(high);
+  return (rng) => Math.exp(a + (b - a) * rng.uniform());
+};
+
+/** A uniform integer in [low, high], both ends included. */
+export const intUniform = (low: number, high: number): Sampler<number> => {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high < low) throw new ValueError(`intUniform: need integers low ≤ high, got [${low}, ${high}]`);
+  return (rng) => low + rng.int(high - low + 1);
+};
+
+/** One of `values`, uniformly (what a plain list in a ParamSpace means). */
+export const choice = <T>(values: readonly T[]): Sampler<T> => {
+  if (values.length === 0) throw new ValueError("choice: needs at least one value");
+  return (rng) => values[rng.int(values.length)];
+};
+
+/**
+ * nIter parameter sets from a space. When every entry is a list, sets are drawn without
+ * replacement from the full grid (all of it if it has ≤ nIter combinations), as scikit-learn does.
+ */
+export function sampleSpace(space: ParamSpace, nIter: number, rng: Rng): Record<string, unknown>[] {
+  if (!Number.isInteger(nIter) || nIter < 1) throw new ValueError(`randomSearch: nIter must be a positive integer, got ${nIter}`);
+  const entries = Object.entries(space);
+  for (const [key, v] of entries) {
+    if (typeof v !== "function" && (!Array.isArray(v) || v.length === 0)) {
+      throw new ValueError(`randomSearch: ${JSON.stringify(key)} must be a non-empty array or a sampler such as logUniform(1e-4, 1e-1)`);
+    }
+  }
+  if (entries.every(([, v]) => Array.isArray(v))) {
+    const all = paramGrid(space as ParamGrid);
+    rng.shuffle(all);
+    return all.slice(0, nIter);
+  }
+  return Array.from({ length: nIter }, () =>
+    Object.fromEntries(entries.map(([key, v]) => [key, typeof v === "function" ? (v as Sampler)(rng) : choice(v as unknown[])(rng)])));
+}
