@@ -70,8 +70,7 @@ async function reader(dir: string | URL): Promise<Read> {
       throw new ValueError(`loadFashionMnist: neither ${root}${name}.gz nor ${root}${name} could be fetched`);
     };
   }
-  // Imported only when called, so browser bundles that never load from disk don't pull in node:fs.
-  const fs = await import("node:fs/promises");
+  const fs = await nodeFs();
   const root = base.startsWith("file:") ? new URL(base.endsWith("/") ? base : base + "/") : base.replace(/\/?$/, "/");
   return async (name) => {
     for (const file of [`${name}.gz`, name]) {
@@ -84,4 +83,23 @@ async function reader(dir: string | URL): Promise<Read> {
     }
     throw new ValueError(`loadFashionMnist: ${root}${name}.gz (or ${name}) not found`);
   };
+}
+
+type Fs = { readFile(path: string | URL): Promise<Uint8Array> };
+
+/**
+ * node:fs/promises, reached only when a file is actually read. Node ≥ 20.16 hands it out through
+ * process.getBuiltinModule, with no import for a bundler to see; otherwise a dynamic import whose
+ * specifier bundlers are told to leave alone (webpack 5 fails on "node:" URLs in web builds).
+ */
+async function nodeFs(): Promise<Fs> {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const builtin = proc?.getBuiltinModule?.("node:fs/promises") as Fs | undefined;
+  if (builtin) return builtin;
+  const specifier = "node:fs/promises";
+  try {
+    return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as Fs;
+  } catch {
+    throw new ValueError("loadFashionMnist: this runtime cannot read files; pass an http(s) URL to fetch from instead");
+  }
 }
