@@ -39,6 +39,7 @@ export function rowsOf(t: Tensor, what: string): Rows {
 
 /** Throws a ValueError naming the first NaN/±∞ (sample index and position). */
 export function checkFinite(r: Rows, what: string): void {
+  if (!(r.data instanceof Float32Array || r.data instanceof Float64Array)) return; // integers are finite
   const d = r.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];

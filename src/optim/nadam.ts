@@ -28,7 +28,7 @@ export function nadamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v:
   const prod = muProduct * mu;
   const cg = (lr * (1 - mu)) / (1 - prod);
   const cm = (lr * muNext) / (1 - prod * muNext);
-  const bc2 = 1 - Math.pow(b2, t);
+  const invBc2 = 1 / (1 - Math.pow(b2, t));
   for (let i = 0; i < param.length; i++) {
     const p = param[i];
     const g = grad[i] + wd * p;
@@ -36,8 +36,8 @@ export function nadamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v:
     const vi = b2 * v[i] + (1 - b2) * g * g;
     m[i] = mi;
     v[i] = vi;
-    const d = Math.sqrt(vi / bc2) + eps;
-    param[i] = p - (cg * g) / d - (cm * mi) / d;
+    const d = Math.sqrt(vi * invBc2) + eps;
+    param[i] = p - (cg * g + cm * mi) / d;
   }
   return prod;
 }
