@@ -40,7 +40,8 @@ export function binaryCounts(yTrue: Values, score: Values, where: string, posLab
   }
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n; i++) if (Number.isNaN(s[i])) throw new ValueError(`${where}: score at index ${i} is NaN`);
-  order.sort((a, b) => s[b] - s[a]);
+  // Compare, don't subtract: Infinity − Infinity is NaN and would corrupt the sort.
+  order.sort((a, b) => (s[b] > s[a] ? 1 : s[b] < s[a] ? -1 : 0));
   const tps: number[] = [];
   const fps: number[] = [];
   const thresholds: number[] = [];

@@ -1,7 +1,7 @@
 import type { SearchResult } from "./search.js";
 
 const show = (v: unknown): string =>
-  typeof v === "number" ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : Array.isArray(v) ? `[${v.map(show).join(",")}]` : typeof v === "function" ? v.name || "fn" : String(v);
+  typeof v === "number" ? (String(v).length <= 8 ? String(v) : v.toPrecision(3)) : Array.isArray(v) ? `[${v.map(show).join(",")}]` : typeof v === "function" ? v.name || "fn" : String(v);
 
 /** The results of a search as a plain-text table, best first: rank, mean ± std, time, then the params. */
 export function formatResults(r: SearchResult<Record<string, unknown> | object>, o: { digits?: number } = {}): string {

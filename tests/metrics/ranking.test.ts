@@ -41,6 +41,8 @@ describe("ROC and PR curves (scikit-learn's documented example)", () => {
     expect(() => rocAuc(int([1, 1]), f64([0.2, 0.3]))).toThrow(/only one class/);
     expect(() => rocAuc(int([2, 3]), f64([0.2, 0.3]))).toThrow(/posLabel/);
     expect(rocAuc(int([2, 3]), f64([0.2, 0.3]), { posLabel: 3 })).toBe(1);
+    expect(rocAuc(int([0, 1, 0, 1, 1]), f64([-Infinity, Infinity, 0, Infinity, -Infinity]))).toBe(aucMannWhitney([0, 1, 0, 1, 1], [-Infinity, Infinity, 0, Infinity, -Infinity]));
+    expect(() => rocAuc(int([0, 1]), f64([NaN, 1]))).toThrow(/NaN/);
   });
 });
 
