@@ -1,0 +1,111 @@
+// The exported ONNX model runs in onnxruntime-web and agrees with edgegrad: within a bound
+// derived from the network (f32) and bit for bit on the int8 integer path.
+import { describe, expect, it } from "vitest";
+import * as eg from "../../src/index.js";
+
+const U32 = 2 ** -24;
+const gamma = (n: number) => (n * U32) / (1 - n * U32);
+
+async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array> {
+  const ort = await import("onnxruntime-web");
+  ort.env.wasm.numThreads = 1;
+  const session = await ort.InferenceSession.create(model);
+  const out = await session.run({ input: new ort.Tensor("float32", input, shape) });
+  return out.output.data as Float32Array;
+}
+
+/**
+ * Float64 forward pass of a Linear/activation chain that also propagates a bound on the error
+ * any float32 evaluation may have: through a Linear, |W|·err + γ(k+1)·(|W||x| + |b|); through a
+ * 1-Lipschitz activation, err plus its own evaluation error of a few ulps (libm-grade
+ * approximations: 64u·|y| + 2^-30 covers the fast tanh/erf kernels runtimes use).
+ */
+function referenceWithBound(layers: eg.io.OnnxLayer[], x: Float64Array, m: number): { y: Float64Array; err: Float64Array } {
+  let h = x, err = new Float64Array(x.length);
+  for (const l of layers) {
+    if (l.kind === "linear") {
+      const { inFeatures: k, outFeatures: n, weight: w, bias: b } = l;
+      const y = new Float64Array(m * n), e = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+        let s = b ? b[j] : 0, abs = b ? Math.abs(b[j]) : 0, prop = 0;
+        for (let p = 0; p < k; p++) {
+          const t = w[j * k + p] * h[i * k + p];
+          s += t; abs += Math.abs(t); prop += Math.abs(w[j * k + p]) * err[i * k + p];
+        }
+        y[i * n + j] = s;
+        e[i * n + j] = prop + gamma(k + 1) * abs + (k + 1) * 2 ** -149;
+      }
+      h = y; err = e;
+    } else {
+      const f: Record<string, (v: number) => number> = {
+        relu: (v) => Math.max(v, 0), tanh: Math.tanh, sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+        gelu: (v) => 0.5 * v * (1 + eg.nn.erf(v / Math.SQRT2)),
+      };
+      const lip = l.kind === "gelu" ? 1.13 : 1;
+      h = h.map(f[l.kind]);
+      err = err.map((e, i) => lip * e + 64 * U32 * Math.abs(h[i]) + 2 ** -30);
+    }
+  }
+  return { y: h, err };
+}
+
+describe("ONNX export", () => {
+  it("an f32 MLP runs in onnxruntime-web with the same outputs (within the derived bound)", async () => {
+    const model = new eg.nn.Sequential(
+      new eg.nn.Linear(20, 16, { seed: 1 }), new eg.nn.ReLU(), new eg.nn.Dropout(0.3),
+      new eg.nn.Linear(16, 12, { seed: 2 }), new eg.nn.Tanh(),
+      new eg.nn.Linear(12, 8, { seed: 3 }), new eg.nn.GELU(),
+      new eg.nn.Linear(8, 5, { seed: 4 }), new eg.nn.Sigmoid());
+    model.eval();
+    const m = 7;
+    const x = eg.randn([m, 20], { seed: 5 });
+    const ours = eg.noGrad(() => model.forward(x)).data as Float32Array;
+    const theirs = await runOrt(eg.io.exportOnnx(model), x.data as Float32Array, [m, 20]);
+    const layers = eg.io.describeSequential(model).filter((l) => l.kind !== "identity");
+    const { y, err } = referenceWithBound(layers, Float64Array.from(x.data), m);
+    expect(theirs.length).toBe(ours.length);
+    for (let i = 0; i < y.length; i++) {
+      for (const [who, v] of [["edgegrad", ours[i]], ["onnxruntime", theirs[i]]] as const) {
+        const bound = err[i] + U32 * Math.abs(y[i]);
+        if (!(Math.abs(v - y[i]) <= bound)) throw new Error(`${who} output ${i}: ${v} vs float64 ${y[i]} (bound ${bound})`);
+      }
+    }
+  });
+
+  it("softmax/logSoftmax/leakyRelu/elu heads export with their attributes", async () => {
+    const model = new eg.nn.Sequential(new eg.nn.Linear(6, 4), new eg.nn.LeakyReLU(0.2), new eg.nn.Linear(4, 4), new eg.nn.ELU(0.7), new eg.nn.LogSoftmax(-1));
+    const x = eg.randn([3, 6], { seed: 8 });
+    const ours = eg.noGrad(() => model.forward(x)).data;
+    const theirs = await runOrt(eg.io.exportOnnx(model), x.data as Float32Array, [3, 6]);
+    // Values are O(1) after a 6- and 4-term dot product: 64 ulps of float32 bounds both engines' rounding.
+    ours.forEach((v, i) => expect(Math.abs(theirs[i] - v)).toBeLessThanOrEqual(64 * U32 * (Math.abs(v) + 4)));
+  });
+
+  it("the int8 path (QuantizeLinear → MatMulInteger → int32 bias → rescale) matches edgegrad bit for bit", async () => {
+    const m = 9, k = 33, n = 10;
+    const w = eg.randn([n, k], { seed: 11 });
+    const x = eg.randn([m, k], { seed: 12 });
+    // Per-output-channel symmetric int8 weights, static uint8 input quantization.
+    const q = eg.compress.quantize(w, { scheme: "symmetric", axis: 0 });
+    const wq = q.values as Int8Array;
+    const ws = Float32Array.from(q.scale as ArrayLike<number>);
+    const xs = eg.compress.computeQuantParams(x.data as Float32Array, [m, k], { scheme: "affine", dtype: "uint8" });
+    const inputScale = xs.scale[0], inputZeroPoint = xs.zeroPoint[0];
+    const bias = Int32Array.from({ length: n }, (_, j) => (j * 37) % 200 - 100);
+    // edgegrad: quantize the input exactly as ONNX, then the requantizing int8 GEMM.
+    const xq = eg.compress.quantizeLinearArray(x.data, [m, k], inputScale, inputZeroPoint, { dtype: "uint8" }) as Uint8Array;
+    const wt = new Int8Array(k * n);
+    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) wt[c * n + r] = wq[r * k + c];
+    const packed = eg.compress.packMatmulIntegerB(wt, k, n, 0);
+    const ours = eg.compress.matmulIntegerScaled(xq, m, packed, inputZeroPoint, { scaleA: inputScale, scaleB: ws, bias });
+    const layer: eg.io.OnnxLayer = { kind: "linearInt8", inFeatures: k, outFeatures: n, weight: wq, weightScale: ws, inputScale, inputZeroPoint, bias };
+    const theirs = await runOrt(eg.io.exportOnnx([layer]), x.data as Float32Array, [m, k]);
+    expect(Array.from(theirs)).toEqual(Array.from(ours));
+  });
+
+  it("rejects layers it cannot map and inconsistent feature counts", () => {
+    class Custom extends eg.nn.Module { forward(t: eg.Tensor) { return t; } }
+    expect(() => eg.io.exportOnnx(new eg.nn.Sequential(new eg.nn.Linear(2, 2), new Custom()))).toThrow(/Custom/);
+    expect(() => eg.io.exportOnnx([{ kind: "linear", inFeatures: 3, outFeatures: 2, weight: new Float32Array(6), bias: null }], { inputFeatures: 4 })).toThrow(eg.ValueError);
+  });
+});
