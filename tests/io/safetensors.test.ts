@@ -114,4 +114,23 @@ describe("safetensors", () => {
       }
     }), { numRuns: 1000 });
   });
+
+  it("a PyTorch-style state dict (names 0.weight, 2.bias; [out, in] layout) loads into the equivalent Sequential", () => {
+    // What torch's save_file writes for nn.Sequential(nn.Linear(3, 2), nn.ReLU(), nn.Linear(2, 1)).
+    const w0 = new Float32Array([1, 0, -1, 0.5, 0.5, 0.5]), b0 = new Float32Array([0, -1]);
+    const w2 = new Float32Array([2, -3]), b2 = new Float32Array([0.25]);
+    const buffer = new Uint8Array([...le(w0), ...le(b0), ...le(w2), ...le(b2)]);
+    const bytes = specFile({
+      __metadata__: { format: "pt" },
+      "0.weight": { dtype: "F32", shape: [2, 3], data_offsets: [0, 24] },
+      "0.bias": { dtype: "F32", shape: [2], data_offsets: [24, 32] },
+      "2.weight": { dtype: "F32", shape: [1, 2], data_offsets: [32, 40] },
+      "2.bias": { dtype: "F32", shape: [1], data_offsets: [40, 44] },
+    }, buffer);
+    const model = new eg.nn.Sequential(new eg.nn.Linear(3, 2), new eg.nn.ReLU(), new eg.nn.Linear(2, 1));
+    model.loadStateDict(eg.io.loadSafetensors(bytes));
+    // x = [1, 2, 3]: h = relu([1·1 + 0·2 − 1·3, 0.5·6 − 1]) = [0, 2]; y = 2·0 − 3·2 + 0.25 = −5.75.
+    expect(eg.noGrad(() => model.forward(eg.tensor([[1, 2, 3]]))).toArray()).toEqual([[-5.75]]);
+    expect(Object.keys(model.stateDict()).sort()).toEqual(["0.bias", "0.weight", "2.bias", "2.weight"]);
+  });
 });
