@@ -62,7 +62,8 @@ function prepare(model: Module, x: Tensor, y: Tensor, lossName: string, what: st
     model.train(was);
   }
   const classes = out.size;
-  const labels = yr.rowShape.length === 0 && classes > 1;
+  // Without a loss (evaluate for accuracy), [n] targets for a multi-output model are labels.
+  const labels = lossName === "" && yr.rowShape.length === 0 && classes > 1;
   if (lossName === "crossEntropy" || labels) checkLabels(yr, classes, lossName || what);
   else if (yr.rowSize !== classes) {
     throw new ShapeError(`${what}: the model gives ${classes} outputs per sample but y has ${yr.rowSize} values per sample`);

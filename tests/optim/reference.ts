@@ -8,7 +8,7 @@ export type Rule = (s: Elem, t: number, o: any) => { out: Elem; mag: Elem };
 
 const abs = Math.abs;
 
-export const sgdRef: Rule = ({ p, g, buf }, t, o) => {
+export const sgdRef: Rule = ({ p, g, buf }, t, o): { out: Elem; mag: Elem } => {
   const d = g + o.weightDecay * p;
   if (o.momentum === 0) return { out: { p: p - o.lr * d }, mag: { p: abs(p) + abs(o.lr * d) } };
   const b = t === 1 ? d : o.momentum * buf + (1 - o.dampening) * d;

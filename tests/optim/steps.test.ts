@@ -108,7 +108,7 @@ describe("optimizer steps agree with float64 references of the published rules (
     const before = drawState(["m", "v", "vMax"], 8, 5, 1e-3);
     const after: Arrays = {};
     for (const [k, v] of Object.entries(before)) after[k] = v.slice();
-    const o = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-3, weightDecay: 0, amsgrad: false, decoupled: false };
+    const o = { lr: 1e-3, betas: [0.9, 0.999] as [number, number], eps: 1e-3, weightDecay: 0, amsgrad: false, decoupled: false };
     optim.adamStep(after.p, after.g, after.m, after.v, null, 3, o);
     const wrong: Rule = (s, t, oo) => {
       const r = adamRef(s, t, oo);
