@@ -13,3 +13,5 @@ export function heap_base(): usize {
 export function kernel_isa(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
 }
+export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
+export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";

@@ -4,3 +4,4 @@ export type { Kernels, StridedMatrix, GemmOptions, BackendName } from "./kernels
 export { jsKernels } from "./js-kernels.js";
 export { detectFeatures } from "./features.js";
 export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";
+export type { CsrMatrix, Qs8LinearOptions, Qs8LinearParams } from "./compress-types.js";

@@ -1,5 +1,6 @@
 import type { GemmOptions, Kernels, StridedMatrix } from "./kernels.js";
 import { jsQs8Kernels } from "./qs8-js.js";
+import { jsCompressKernels } from "./compress-js.js";
 
 /**
  * The JS reference kernels: the same table as the wasm build, for engines without wasm SIMD
@@ -9,6 +10,7 @@ import { jsQs8Kernels } from "./qs8-js.js";
 export const jsKernels: Kernels = {
   name: "js",
   ...jsQs8Kernels,
+  ...jsCompressKernels(jsQs8Kernels),
   f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
           c: Float32Array, cOffset: number, options: GemmOptions = {}): void {
     const { bias = null, relu = false, accumulate = false } = options;

@@ -5,6 +5,7 @@
  * the tests. Layers above the backend reach kernels only through `kernels()` in init.ts.
  */
 import type { Qs8Matrix, Qs8PackedWeights, Qs8Weights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";
+import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
 
 /** A strided 2-D window onto a Float32Array: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface StridedMatrix {
@@ -45,4 +46,16 @@ export interface Kernels {
   /** The same, requantized for an int8 layer: C (float32) = f32(acc + bias)·fround(scaleA·scaleB[j]) (relu). */
   qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
              c: Float32Array, cOffset: number, options: Qs8RequantOptions): void;
+  /**
+   * Sparse × dense: Y[m×w.rows] (row-major at yOffset) = X[m×w.cols] (row-major at xOffset)·Wᵀ
+   * (+ bias) (relu), W in CSR (a pruned Linear weight [out, in]).
+   */
+  f32SpmmCsr(m: number, x: Float32Array, xOffset: number, w: CsrMatrix, y: Float32Array, yOffset: number,
+             options?: GemmOptions): void;
+  /**
+   * One int8 layer from float32 to float32: X[m×k] quantized per tensor (ONNX QuantizeLinear, with
+   * parameters from o.params, given x's range if o.needsRange), then the requantizing int8 GEMM.
+   */
+  qs8LinearF32(m: number, x: Float32Array, xOffset: number, w: Qs8PackedWeights, c: Float32Array,
+               cOffset: number, o: Qs8LinearOptions): void;
 }

@@ -1,0 +1,62 @@
+// float32 → int8/uint8 exactly as ONNX QuantizeLinear (per tensor), and the range of a float32
+// array (for dynamic activation quantization). A quantized layer runs these right before the
+// int8 GEMM inside one trip into wasm, so activations never go through a JS loop.
+//   q = saturate(nearest_even(x / scale) + zeroPoint)      NaN → 0, as onnxruntime-web
+
+/** out[0] = min, out[1] = max of x[0..n) (f32); NaN if any x is NaN; +Inf/−Inf for n = 0. */
+export function f32_minmax(n: i32, x: usize, out: usize): void {
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    lo = f32x4.min(lo, v);   // wasm min/max propagate NaN, so a NaN anywhere shows up
+    hi = f32x4.max(hi, v);
+  }
+  let l = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
+  let h = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    l = min(l, v);
+    h = max(h, v);
+  }
+  store<f32>(out, l);
+  store<f32>(out, h, 4);
+}
+
+/**
+ * out[i] = saturate(nearest(x[i] / scale) + zeroPoint) as i8 (signed) or u8. The quotient is
+ * clamped in float to [qmin − zp, qmax − zp] before the integer conversion, so ±Inf and huge
+ * values saturate instead of wrapping; NaN lanes are forced to 0.
+ */
+export function qs8_quantize_f32(n: i32, x: usize, scale: f32, zeroPoint: i32, signed: i32, out: usize): void {
+  const qmin: i32 = signed ? -128 : 0, qmax: i32 = signed ? 127 : 255;
+  const lo = <f32>(qmin - zeroPoint), hi = <f32>(qmax - zeroPoint);
+  const vs = f32x4.splat(scale), vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+  const vz = i32x4.splat(zeroPoint);
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const p = x + (<usize>i << 2);
+    const q0 = quant4(v128.load(p), vs, vlo, vhi, vz);
+    const q1 = quant4(v128.load(p, 16), vs, vlo, vhi, vz);
+    const q2 = quant4(v128.load(p, 32), vs, vlo, vhi, vz);
+    const q3 = quant4(v128.load(p, 48), vs, vlo, vhi, vz);
+    // In range already, so the saturating narrows are exact.
+    const h0 = i16x8.narrow_i32x4_s(q0, q1), h1 = i16x8.narrow_i32x4_s(q2, q3);
+    v128.store(out + <usize>i, signed ? i8x16.narrow_i16x8_s(h0, h1) : i8x16.narrow_i16x8_u(h0, h1));
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    let q: i32 = 0;
+    if (v == v) q = <i32>max(lo, min(hi, nearest<f32>(v / scale))) + zeroPoint;
+    store<i8>(out + <usize>i, <i8>q);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function quant4(v: v128, vs: v128, vlo: v128, vhi: v128, vz: v128): v128 {
+  // NaN lanes come out of trunc_sat as 0 + zp; the final mask makes them 0 as onnxruntime-web.
+  const r = f32x4.nearest(f32x4.div(v, vs));
+  const c = f32x4.max(vlo, f32x4.min(vhi, r));
+  const q = i32x4.add(i32x4.trunc_sat_f32x4_s(c), vz);
+  return v128.and(q, f32x4.eq(v, v));
+}
