@@ -26,11 +26,7 @@ function windows(p) {
  */
 async function loadBackendFromSource() {
   const { build } = await import("esbuild");
-  const contents = `
-    import { registerEmbeddedWasm } from "./src/backend/index.ts";
-    import { embeddedWasm } from "./src/backend/embedded.ts";
-    registerEmbeddedWasm(embeddedWasm);
-    export { init, kernels, backendInfo } from "./src/backend/index.ts";`;
+  const contents = `export { init, kernels } from "./src/backend/index.ts";`;
   const out = await build({
     stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "bench-backend.ts" },
     bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
