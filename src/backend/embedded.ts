@@ -1,5 +1,5 @@
 import { RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from "./wasm-bytes.generated.js";
-import type { EmbeddedWasm } from "./init.js";
+import type { EmbeddedWasm } from "./embedded-types.js";
 
 function decodeBase64(text: string): Uint8Array {
   if (typeof atob === "function") {
@@ -14,7 +14,10 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 /** The kernel bytes built into the default entry, decoded only when first asked for. */
-export const embeddedWasm: EmbeddedWasm = {
+// NOTE: the slim build swaps this module for embedded-none.ts at bundle time. Referencing the
+// bytes statically (rather than registering them from the entry as a side effect) keeps them
+// when bundlers honour "sideEffects": false.
+export const embeddedWasm: EmbeddedWasm | null = {
   simd: () => decodeBase64(SIMD_WASM_BASE64),
   relaxed: () => decodeBase64(RELAXED_WASM_BASE64),
 };

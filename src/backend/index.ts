@@ -1,5 +1,5 @@
-export { init, backendInfo, kernels, registerEmbeddedWasm } from "./init.js";
-export type { InitOptions, BackendInfo, EmbeddedWasm } from "./init.js";
+export { init, backendInfo, kernels } from "./init.js";
+export type { InitOptions, BackendInfo } from "./init.js";
 export type { Kernels, StridedMatrix, GemmOptions, BackendName } from "./kernels.js";
 export { jsKernels } from "./js-kernels.js";
 export { detectFeatures } from "./features.js";

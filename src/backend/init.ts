@@ -1,4 +1,5 @@
 import { BackendError } from "../errors.js";
+import { embeddedWasm } from "./embedded.js";
 import { detectFeatures } from "./features.js";
 import { jsKernels } from "./js-kernels.js";
 import type { BackendName, Kernels } from "./kernels.js";
@@ -22,18 +23,8 @@ export interface BackendInfo {
   wasmMemoryBytes: number;
 }
 
-/** Where the default entry finds the embedded kernel bytes; the slim entry leaves this unset. */
-export interface EmbeddedWasm {
-  simd(): Uint8Array;
-  relaxed(): Uint8Array;
-}
-
-let embedded: EmbeddedWasm | null = null;
+const embedded = embeddedWasm;
 let active: (Kernels & { memory?: WebAssembly.Memory }) | null = null;
-
-export function registerEmbeddedWasm(source: EmbeddedWasm): void {
-  embedded = source;
-}
 
 // NOTE: not `instanceof WebAssembly.Module`: a module made in another realm (a vm context, a
 // worker's global, a bundler's shim) fails that check although it is a perfectly good module.

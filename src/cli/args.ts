@@ -1,0 +1,60 @@
+/**
+ * A small argv parser: `--name value`, `--name=value`, and bare `--flag`. Unknown options and
+ * malformed values are reported as a one-line UsageError, which the CLI turns into exit code 2.
+ */
+export class UsageError extends Error {}
+
+export interface OptionSpec {
+  /** "number", "int", "string", "list" (comma-separated ints) or "flag". */
+  type: "number" | "int" | "string" | "list" | "flag";
+  help: string;
+  default?: unknown;
+}
+
+export type Parsed = Record<string, number | string | number[] | boolean>;
+
+export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Parsed {
+  const out: Parsed = {};
+  for (const [name, s] of Object.entries(spec)) if (s.default !== undefined) out[name] = s.default as Parsed[string];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new UsageError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const s = spec[name];
+    if (!s) throw new UsageError(`unknown option --${name}`);
+    if (s.type === "flag") {
+      out[name] = true;
+      continue;
+    }
+    const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (raw === undefined) throw new UsageError(`--${name} needs a value`);
+    out[name] = convert(name, raw, s.type);
+  }
+  return out;
+}
+
+function convert(name: string, raw: string, type: OptionSpec["type"]): number | string | number[] {
+  if (type === "string") return raw;
+  if (type === "list") {
+    const parts = raw.split(",").map(Number);
+    if (parts.length === 0 || parts.some((v) => !Number.isInteger(v) || v <= 0)) {
+      throw new UsageError(`--${name} must be positive integers separated by commas, got "${raw}"`);
+    }
+    return parts;
+  }
+  const v = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(v) || (type === "int" && (!Number.isInteger(v) || v <= 0)) || (type === "number" && v <= 0)) {
+    throw new UsageError(`--${name} must be a positive ${type === "int" ? "integer" : "number"}, got "${raw}"`);
+  }
+  return v;
+}
+
+export function usage(command: string, summary: string, spec: Record<string, OptionSpec>): string {
+  const rows = Object.entries(spec).map(([name, s]) => {
+    const arg = s.type === "flag" ? "" : s.type === "list" ? " A,B,…" : ` ${s.type.toUpperCase()}`;
+    const def = s.default !== undefined && s.type !== "flag" ? ` (default ${Array.isArray(s.default) ? s.default.join(",") : s.default})` : "";
+    return `  --${name}${arg}`.padEnd(26) + s.help + def;
+  });
+  return [`Usage: edgegrad ${command} [options]`, "", summary, "", "Options:", ...rows, "  --help".padEnd(26) + "show this help"].join("\n");
+}

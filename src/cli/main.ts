@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The edgegrad command line: `edgegrad train`, `edgegrad bench`, `--help` for each.
+import { EdgegradError } from "../errors.js";
+import { UsageError } from "./args.js";
+import { bench, benchUsage } from "./bench.js";
+import { train, trainUsage } from "./train.js";
+
+const HELP = `Usage: edgegrad <command> [options]
+
+Commands:
+  train   train an MLP on the embedded digits set (or Fashion-MNIST with --data DIR) and report
+  bench   measure matmul GFLOP/s on each backend of this machine
+
+Run "edgegrad <command> --help" for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const write = (s: string) => process.stdout.write(s + "\n");
+  const [command, ...rest] = argv;
+  const commands: Record<string, [typeof train, () => string]> = { train: [train, trainUsage], bench: [bench, benchUsage] };
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    write(HELP);
+    return 0;
+  }
+  const entry = commands[command];
+  if (!entry) throw new UsageError(`unknown command "${command}" (expected train or bench)`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    write(entry[1]());
+    return 0;
+  }
+  await entry[0](rest, write);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // Bad arguments and unreadable data end with one line and a non-zero code, not a stack trace.
+    if (e instanceof UsageError || e instanceof EdgegradError) {
+      process.stderr.write(`edgegrad: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  },
+);
