@@ -1,0 +1,94 @@
+// An inference-only model compiled from a Sequential MLP: each Linear (with a following ReLU
+// fused) becomes a layer that runs on a compressed form (f32 dense, CSR sparse, or int8), other
+// modules run as they are. It is a Module, so eg.nn.predict / evaluate work on it unchanged.
+import { ShapeError, ValueError } from "../errors.js";
+import { fromTypedArray, type Tensor } from "../ndarray/index.js";
+import { Dropout, ReLU } from "../nn/layers.js";
+import { Linear } from "../nn/linear.js";
+import { Module } from "../nn/module.js";
+import { Sequential } from "../nn/sequential.js";
+
+/** One compiled Linear: float32 rows in, float32 rows out, no autograd. */
+export interface InferenceLayer {
+  readonly kind: string;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly relu: boolean;
+  /** y [m × outFeatures] for x [m × inFeatures] (row-major). */
+  run(x: Float32Array, m: number): Float32Array;
+  /** Bytes of the stored parameters in this form. */
+  bytes(): number;
+  /** Parameters of the Linear it came from (weights + biases), and how many are nonzero. */
+  parameters(): number;
+  nonZeros(): number;
+}
+
+export type Step = InferenceLayer | Module;
+const isLayer = (s: Step): s is InferenceLayer => !(s instanceof Module);
+
+/** The Sequential's layers as (Linear, relu?) pairs and other modules; Dropout is dropped (identity at inference). */
+export function linearSteps(model: Module, where: string): ({ linear: Linear; relu: boolean } | Module)[] {
+  if (!(model instanceof Sequential)) throw new ValueError(`${where}: expected an nn.Sequential, got ${model?.constructor?.name}`);
+  const layers = [...model];
+  const out: ({ linear: Linear; relu: boolean } | Module)[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const m = layers[i];
+    if (m instanceof Linear) {
+      const relu = layers[i + 1] instanceof ReLU;
+      if (m.weight.dtype !== "float32") throw new ValueError(`${where}: layer ${i} has ${m.weight.dtype} weights; only float32 models compile`);
+      out.push({ linear: m, relu });
+      if (relu) i++;
+    } else if (m instanceof Sequential) {
+      throw new ValueError(`${where}: nested Sequential at layer ${i}; flatten the model first`);
+    } else if (!(m instanceof Dropout)) out.push(m);
+  }
+  return out;
+}
+
+export class InferenceSequential extends Module {
+  readonly steps: readonly Step[];
+
+  constructor(steps: Step[]) {
+    super();
+    this.steps = steps;
+    steps.forEach((s, i) => { if (!isLayer(s)) this.registerModule(String(i), s); });
+    this.eval();
+  }
+
+  /** The compiled layers (not the plain modules between them). */
+  get layers(): InferenceLayer[] {
+    return this.steps.filter(isLayer);
+  }
+
+  // Children stay in eval mode: this model only infers, fit() toggling train() must not wake a Dropout.
+  override train(mode = true): this {
+    this.training = mode;
+    for (const s of this.steps) if (!isLayer(s)) s.train(false);
+    return this;
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (const s of this.steps) {
+      if (!isLayer(s)) { h = s.forward(h); continue; }
+      if (h.ndim < 1 || h.shape[h.ndim - 1] !== s.inFeatures) {
+        throw new ShapeError(`${s.kind} layer: input [${h.shape}] does not end in ${s.inFeatures} features`);
+      }
+      const m = h.size / s.inFeatures;
+      const data = h.dtype === "float32" ? (h.data as Float32Array) : (h.astype("float32").data as Float32Array);
+      h = fromTypedArray(s.run(data, m), [...h.shape.slice(0, -1), s.outFeatures]);
+    }
+    return h;
+  }
+
+  /** Bytes of all compiled layers' parameters (the modules between them have none). */
+  bytes(): number {
+    return this.layers.reduce((s, l) => s + l.bytes(), 0);
+  }
+  parameterCount(): number {
+    return this.layers.reduce((s, l) => s + l.parameters(), 0);
+  }
+  nonZeroCount(): number {
+    return this.layers.reduce((s, l) => s + l.nonZeros(), 0);
+  }
+}

@@ -1,0 +1,115 @@
+// Magnitude pruning of a tensor or a model: keep-masks with an exact number of zeros (the
+// smallest |w|, ties pruned in index order), per layer or global, unstructured or structured.
+// The masks of a model are kept with the model (pruning-state.ts) so that fine-tuning can
+// re-apply them after every optimizer step (pruningCallback).
+import { DTypeError, ValueError } from "../errors.js";
+import { Tensor } from "../ndarray/index.js";
+import type { Module } from "../nn/module.js";
+import { applyMasks, setPruning, sparsityReport, type PrunedParam, type SparsityReport } from "./pruning-state.js";
+import { smallestMask } from "./select.js";
+import { checkStructure, columnMask, nmMask, rowMask, type PruneStructure } from "./structured.js";
+
+export interface PruneOptions {
+  /** Fraction of the weights set to zero, in [0, 1): exactly round(sparsity · count) of them. */
+  sparsity: number;
+  /** "layer": each weight to the sparsity on its own (default); "global": one threshold over all. */
+  scope?: "layer" | "global";
+  /** "unstructured" (default), whole "rows" (output neurons), whole "columns" (inputs), or N:M. */
+  structure?: PruneStructure;
+  /** Which parameters are pruned; default: every weight with ≥ 2 dimensions (biases stay dense). */
+  filter?: (name: string, p: Tensor) => boolean;
+}
+
+export function checkSparsity(s: unknown, where: string): number {
+  if (typeof s !== "number" || !(s >= 0 && s < 1)) {
+    throw new ValueError(`${where}: sparsity must be a number in [0, 1), got ${String(s)}`);
+  }
+  return s;
+}
+
+/** |w| of a float parameter, checked: a NaN weight has no magnitude to rank. */
+function magnitudes(name: string, t: Tensor, where: string): Float32Array {
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new DTypeError(`${where}: "${name}" is ${t.dtype}, not a float tensor`);
+  const d = t.data;
+  const out = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) {
+    const v = Math.abs(d[i]);
+    if (v !== v) throw new ValueError(`${where}: "${name}" has a NaN at flat index ${i}`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** The keep-mask of one weight on its own. */
+function layerMask(name: string, t: Tensor, sparsity: number, structure: PruneStructure, where: string): Uint8Array {
+  if (structure === "unstructured") return smallestMask(magnitudes(name, t, where), Math.round(sparsity * t.size));
+  if (t.ndim !== 2) throw new ValueError(`${where}: structured pruning needs a 2-D weight, "${name}" is [${t.shape}]`);
+  magnitudes(name, t, where);
+  const [rows, cols] = t.shape;
+  if (structure === "rows") return rowMask(t.data, rows, cols, sparsity);
+  if (structure === "columns") return columnMask(t.data, rows, cols, sparsity);
+  return nmMask(t.data, rows, cols, structure.n, structure.m);
+}
+
+function zeroMasked(t: Tensor, mask: Uint8Array): void {
+  const d = t.storage;
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) d[t.offset + i] = 0;
+}
+
+/** The masks for a model's prunable parameters (does not change the weights). */
+export function computeMasks(params: [string, Tensor][], o: PruneOptions, where = "magnitudePrune"): Uint8Array[] {
+  const sparsity = checkSparsity(o?.sparsity, where);
+  const scope = o.scope ?? "layer";
+  if (scope !== "layer" && scope !== "global") throw new ValueError(`${where}: scope must be "layer" or "global", got ${JSON.stringify(scope)}`);
+  const structure = checkStructure(o.structure ?? "unstructured", where);
+  if (scope === "layer") return params.map(([n, t]) => layerMask(n, t, sparsity, structure, where));
+  if (structure !== "unstructured") throw new ValueError(`${where}: scope "global" supports only unstructured pruning`);
+  // One ranking over every weight of every layer (as torch.nn.utils.prune.global_unstructured).
+  const mags = params.map(([n, t]) => magnitudes(n, t, where));
+  const total = mags.reduce((s, m) => s + m.length, 0);
+  const all = new Float32Array(total);
+  let at = 0;
+  for (const m of mags) { all.set(m, at); at += m.length; }
+  const mask = smallestMask(all, Math.round(sparsity * total));
+  const out: Uint8Array[] = [];
+  at = 0;
+  for (const m of mags) { out.push(mask.slice(at, at + m.length)); at += m.length; }
+  return out;
+}
+
+export function prunableParameters(model: Module, filter?: PruneOptions["filter"]): [string, Tensor][] {
+  const f = filter ?? ((_n: string, p: Tensor) => p.ndim >= 2);
+  return model.namedParameters().filter(([n, p]) => f(n, p));
+}
+
+export interface TensorPruneResult {
+  /** 1 = kept, 0 = pruned, row-major like the tensor. */
+  mask: Uint8Array;
+  pruned: number;
+}
+
+/**
+ * Prunes the smallest-magnitude weights to exactly round(sparsity · count) zeros, in place.
+ * A Tensor: returns its mask. A model: prunes its weights (per layer or global), keeps the masks
+ * on the model (re-applied by pruningCallback during fine-tuning, dropped by stripPruning) and
+ * returns the per-layer sparsity report.
+ */
+export function magnitudePrune(target: Tensor, o: PruneOptions): TensorPruneResult;
+export function magnitudePrune(target: Module, o: PruneOptions): SparsityReport;
+export function magnitudePrune(target: Tensor | Module, o: PruneOptions): TensorPruneResult | SparsityReport {
+  if (target instanceof Tensor) {
+    if (!target.isContiguous) throw new ValueError(`magnitudePrune: the tensor [${target.shape}] must be contiguous (it is pruned in place)`);
+    const [mask] = computeMasks([["tensor", target]], o);
+    zeroMasked(target, mask);
+    let pruned = 0;
+    for (let i = 0; i < mask.length; i++) pruned += 1 - mask[i];
+    return { mask, pruned };
+  }
+  const params = prunableParameters(target, o?.filter);
+  if (params.length === 0) throw new ValueError("magnitudePrune: the model has no parameters to prune (no weight with ≥ 2 dims)");
+  const masks = computeMasks(params, o);
+  const entries: PrunedParam[] = params.map(([name, param], i) => ({ name, param, mask: masks[i] }));
+  setPruning(target, { params: entries, options: { ...o } });
+  applyMasks(target);
+  return sparsityReport(target);
+}

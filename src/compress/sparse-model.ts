@@ -1,0 +1,31 @@
+// A pruned Sequential MLP compiled for inference: each Linear runs on CSR if it is sparse enough
+// for the sparse kernel to win (measured threshold), else on the dense f32 GEMM.
+import { ValueError } from "../errors.js";
+import type { Module } from "../nn/module.js";
+import { InferenceSequential, linearSteps, type Step } from "./inference-model.js";
+import { DenseLinearLayer, SPARSE_MAX_DENSITY, SparseLinearLayer } from "./sparse.js";
+
+export interface SparsifyOptions {
+  /** "auto" (default): sparse where density ≤ maxDensity; or force one form for every layer. */
+  format?: "auto" | "sparse" | "dense";
+  /** Largest fraction of nonzero weights that still runs sparse in "auto" (default SPARSE_MAX_DENSITY). */
+  maxDensity?: number;
+}
+
+export function sparsify(model: Module, o: SparsifyOptions = {}): InferenceSequential {
+  const format = o.format ?? "auto";
+  if (format !== "auto" && format !== "sparse" && format !== "dense") {
+    throw new ValueError(`sparsify: format must be "auto", "sparse" or "dense", got ${JSON.stringify(format)}`);
+  }
+  const maxDensity = o.maxDensity ?? SPARSE_MAX_DENSITY;
+  if (!(maxDensity >= 0 && maxDensity <= 1)) throw new ValueError(`sparsify: maxDensity must be in [0, 1], got ${maxDensity}`);
+  const steps: Step[] = linearSteps(model, "sparsify").map((s) => {
+    if (!("linear" in s)) return s;
+    const w = s.linear.weight.data;
+    let nz = 0;
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) nz++;
+    const sparse = format === "sparse" || (format === "auto" && nz <= maxDensity * w.length);
+    return sparse ? new SparseLinearLayer(s.linear, s.relu) : new DenseLinearLayer(s.linear, s.relu);
+  });
+  return new InferenceSequential(steps);
+}
