@@ -1,0 +1,39 @@
+// The Chromium target: serves the consumer project over http on 127.0.0.1 and loads the
+// package as a plain ES module through an import map (no bundler), the way a page would.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { launchChromium } from "./chromium.mjs";
+import { serveStatic } from "./static-server.mjs";
+
+const PAGE = `<!doctype html>
+<meta charset="utf-8">
+<script type="importmap">{ "imports": { "edgegrad": "/node_modules/edgegrad/dist/index.js" } }</script>
+<script type="module">
+  import * as eg from "edgegrad";
+  import { runChecks } from "/check.mjs";
+  try {
+    await eg.init(); // browsers refuse large synchronous compiles on the main thread
+    window.__result = runChecks(eg);
+  } catch (e) {
+    window.__result = { error: String(e && e.stack || e) };
+  }
+</script>`;
+
+export async function runChromium(dir, timeoutMs = 60_000) {
+  writeFileSync(join(dir, "index.html"), PAGE);
+  const server = await serveStatic(dir);
+  const chrome = await launchChromium();
+  try {
+    const page = await chrome.context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/index.html`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: timeoutMs });
+    const result = await page.evaluate(() => window.__result);
+    if (result.error || errors.length) throw new Error(result.error ?? errors.join("\n"));
+    return { version: `chromium ${chrome.version}`, ...result };
+  } finally {
+    await chrome.close();
+    await server.close();
+  }
+}
