@@ -1,6 +1,7 @@
 import { ValueError } from "../errors.js";
 import { linear, rngFrom, zeros, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { getInitializer, type Initializer } from "./init.js";
+import { linearRelu } from "./linear-relu.js";
 import { Module } from "./module.js";
 import type { Regularizer } from "./regularizers.js";
 
@@ -52,7 +53,7 @@ export class Linear extends Module {
   }
   /** max(0, x·Wᵀ + b) with the relu fused into the GEMM epilogue (Sequential uses it). */
   forwardRelu(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias, { relu: true });
+    return linearRelu(x, this.weight, this.bias);
   }
 
   protected override ownRegularization(): Tensor | null {
