@@ -21,7 +21,6 @@ export const jsKernels: Kernels = {
       const ai = a.offset + i * a.rowStride;
       for (let p = 0; p < k; p++) {
         const aip = a.data[ai + p * a.colStride];
-        if (aip === 0) continue;
         const bp = b.offset + p * b.rowStride;
         const bs = b.colStride;
         const bd = b.data;

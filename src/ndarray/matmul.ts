@@ -48,6 +48,12 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
   // Vectors are promoted to matrices and the added dim dropped again at the end (NumPy rule).
   const a = a0.ndim === 1 ? a0.unsqueeze(0) : a0;
   const b = b0.ndim === 1 ? b0.unsqueeze(1) : b0;
+  // A batch of A against one shared B is one GEMM with the batch folded into m: B is packed
+  // once instead of once per batch item.
+  if (a0.ndim > 2 && b0.ndim === 2) {
+    const [rows, inner] = a0.shape.slice(-2);
+    if (inner === b0.shape[0]) return matmul(a0.reshape([-1, inner]), b0).reshape([...a0.shape.slice(0, -2), rows, b0.shape[1]]);
+  }
   const [m, k] = a.shape.slice(-2);
   const [k2, n] = b.shape.slice(-2);
   if (k !== k2) throw new ShapeError(`matmul: inner dimensions differ: [${aIn.shape}] @ [${bIn.shape}]`);
