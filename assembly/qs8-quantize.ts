@@ -5,15 +5,19 @@
 
 /** out[0] = min, out[1] = max of x[0..n) (f32); NaN if any x is NaN; +Inf/−Inf for n = 0. */
 export function f32_minmax(n: i32, x: usize, out: usize): void {
-  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity);
+  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), nan = i32x4.splat(0);
   let i = 0;
+  // pmin/pmax are one instruction each on x64 (f32x4.min/max are ~6, to propagate NaN); NaN
+  // is tracked on the side instead, as lanes where v ≠ v.
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + (<usize>i << 2));
-    lo = f32x4.min(lo, v);   // wasm min/max propagate NaN, so a NaN anywhere shows up
-    hi = f32x4.max(hi, v);
+    lo = f32x4.pmin(v, lo);
+    hi = f32x4.pmax(v, hi);
+    nan = v128.or(nan, f32x4.ne(v, v));
   }
   let l = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
   let h = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
+  if (v128.any_true(nan)) l = h = NaN;
   for (; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     l = min(l, v);
