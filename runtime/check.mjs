@@ -44,10 +44,19 @@ export function runChecks(eg) {
     int8 = Array.from(eg.compress.matmulInteger(qa, qb).data);
   }
 
+  // The same float model compiled to int8 (per-channel weights, static calibration): what a
+  // user deploys after eg.compress.quantizeModel. Floats around integer GEMMs, so compared
+  // within a tolerance, not exactly.
+  let int8Model = null;
+  if (eg.compress?.quantizeModel) {
+    const q = eg.compress.quantizeModel(infer, { calibration: xi });
+    int8Model = q.forward(xi).toArray().flat();
+  }
+
   return {
     backend: info.backend, simd: info.simd, relaxedSimd: info.relaxedSimd,
     lossBefore: losses[0], lossAfter: losses[losses.length - 1], accuracy,
-    f32, gemm, int8, ms: Date.now() - started,
+    f32, gemm, int8, int8Model, ms: Date.now() - started,
   };
 }
 

@@ -73,12 +73,17 @@ function judge(name, r, ref) {
     int8 = same ? "exact" : "DIFFERS";
     if (!same) problems.push("int8 matmulInteger results differ from Node's (must be exact)");
   }
+  if (ref.int8Model) {
+    const d = maxDiff(r.int8Model, ref.int8Model);
+    int8 += `/${d.max === 0 ? "exact" : d.max.toExponential(1)}`;
+    if (!d.ok) problems.push(`int8 model outputs differ from Node's beyond tolerance (max |diff| ${d.max})`);
+  }
   if (name === "workerd" && r.bytesCompileForbidden !== true) problems.push("workerd allowed compiling wasm from bytes: the slim path was not tested under its rule");
   return { f32Max: f32.max, int8, problems };
 }
 
 function table(rows) {
-  const head = ["runtime", "version", "backend", "loss before→after", "max |diff| f32", "int8", "wall ms", "result"];
+  const head = ["runtime", "version", "backend", "loss before→after", "max |diff| f32", "int8 gemm/model", "wall ms", "result"];
   const cells = rows.map((r) => [r.name, r.version ?? "-", r.backend ?? "-",
     r.lossBefore === undefined ? "-" : `${r.lossBefore.toFixed(4)}→${r.lossAfter.toFixed(4)}`,
     r.f32Max === undefined ? "-" : r.f32Max.toExponential(1), r.int8 ?? "-", r.ms === undefined ? "-" : String(r.ms),

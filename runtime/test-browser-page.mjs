@@ -27,12 +27,19 @@ try {
   await page.goto(`${server.url}/examples/browser/index.html`);
 
   await page.click("#train");
-  // The chart must update while training runs (the worker keeps the page responsive).
-  await page.waitForFunction(() => document.querySelectorAll("#chart path").length > 0 && /Epoch \d+\//.test(document.getElementById("status").textContent), null, { timeout: 60_000 });
-  const midStatus = await page.textContent("#status");
+  // The chart must update while training runs (the worker keeps the page responsive). Read the
+  // status in the same poll that sees it: training takes well under a second here.
+  const midStatus = await (await page.waitForFunction(() => {
+    const text = document.getElementById("status").textContent;
+    if (document.querySelectorAll("#chart path").length > 0 && /Epoch \d+\//.test(text)) return text;
+    return ["trained", "error"].includes(document.body.dataset.state) ? `(missed: ${text})` : false;
+  }, null, { timeout: 60_000, polling: 10 })).jsonValue();
   await page.waitForFunction(() => ["trained", "error"].includes(document.body.dataset.state), null, { timeout: 120_000 });
   check(await page.evaluate(() => document.body.dataset.state === "trained"), `training finished (${await page.textContent("#status")})`);
   check(/Epoch \d+\/20/.test(midStatus), `live progress shown during training: "${midStatus}"`);
+  // One point per epoch on each of the three curves.
+  const points = await page.$$eval("#chart path", (ps) => ps.map((p) => (p.getAttribute("d").match(/[ML]/g) ?? []).length));
+  check(points.length === 3 && points.every((n) => n === 20), `the chart has 3 curves of 20 epochs (${points})`);
   check(await page.isEnabled("#compress"), "the compress button is enabled after training");
 
   await page.click("#compress");
