@@ -25,7 +25,8 @@ export async function launchChromium() {
     version: browser?.version() ?? (await versionOf(context)),
     close: async () => {
       await context.close();
-      await rm(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be writing the profile as the browser exits.
+      await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch(() => {});
     },
   };
 }
