@@ -49,6 +49,18 @@ describe("the built package", () => {
     expect(eg.tensor([[1, 2], [3, 4]]).matmul(eg.tensor([[1], [1]])).toArray()).toEqual([[3], [7]]);
   });
 
+  it("edgegrad/slim leaves the data sets out with a clear error; edgegrad/datasets has them", () => {
+    const out = node(["--input-type=module", "-e", `
+      import * as slim from "edgegrad/slim";
+      import { digits } from "edgegrad/datasets";
+      let message = "";
+      try { slim.data.digits(); } catch (e) { message = e.message; }
+      console.log(JSON.stringify([message, digits().x.shape]));`]);
+    const [message, shape] = JSON.parse(out);
+    expect(message).toMatch(/edgegrad\/datasets/);
+    expect(shape).toEqual([1797, 64]);
+  });
+
   it("has no runtime dependencies and exports types for every entry", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     expect(pkg.dependencies ?? {}).toEqual({});

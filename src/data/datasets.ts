@@ -1,5 +1,7 @@
 import { Tensor } from "../ndarray/index.js";
-import { BREAST_CANCER, DIABETES, DIGITS, IRIS } from "./datasets.generated.js";
+import { decodeBase64 } from "../base64.js";
+import { ValueError } from "../errors.js";
+import * as embedded from "./datasets.generated.js";
 
 /** A small real data set: features [n, features] float32, target [n] (int32 classes or float32). */
 export interface Dataset {
@@ -16,18 +18,7 @@ interface Packed {
   xType: "uint8" | "float32";
   x: string;
   y: string;
-}
-
-function decodeBase64(text: string): Uint8Array {
-  if (typeof atob === "function") {
-    const bin = atob(text);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-  // Runtimes without atob have Buffer (old Node); typed loosely to stay free of Node types.
-  const B = (globalThis as unknown as { Buffer: { from(s: string, e: string): Uint8Array } }).Buffer;
-  return new Uint8Array(B.from(text, "base64"));
+  targetNames?: readonly string[];
 }
 
 /** float32 little-endian bytes → Float32Array, independent of the platform's byte order. */
@@ -39,6 +30,18 @@ function f32(bytes: Uint8Array): Float32Array {
 }
 
 // Decoded on every call (a millisecond or two) so callers own fresh tensors they may mutate.
+/**
+ * The packed set, or a clear error in the slim build, which leaves the data out (see
+ * tsup.config.ts) so that edge bundles carry only code; "edgegrad/datasets" has them.
+ */
+function packed(name: "DIGITS" | "IRIS" | "BREAST_CANCER" | "DIABETES"): Packed {
+  const p = (embedded as Record<string, Packed | null>)[name];
+  if (!p) {
+    throw new ValueError(`the ${name.toLowerCase()} data set is not embedded in edgegrad/slim; import it from "edgegrad/datasets"`);
+  }
+  return p;
+}
+
 function features(p: Packed): Tensor {
   const raw = decodeBase64(p.x);
   const x = p.xType === "uint8" ? Float32Array.from(raw) : f32(raw);
@@ -53,15 +56,15 @@ const classes = (p: Packed) => new Tensor(Int32Array.from(decodeBase64(p.y)), "i
 export function digits(): Dataset {
   const featureNames: string[] = [];
   for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) featureNames.push(`pixel_${r}_${c}`);
-  return { x: features(DIGITS), y: classes(DIGITS), featureNames, targetNames: "0123456789".split("") };
+  return { x: features(packed("DIGITS")), y: classes(packed("DIGITS")), featureNames, targetNames: "0123456789".split("") };
 }
 
 /** 150 iris flowers, 4 measurements in cm, 3 species (Fisher 1936). */
 export function iris(): Dataset {
   return {
-    x: features(IRIS), y: classes(IRIS),
+    x: features(packed("IRIS")), y: classes(packed("IRIS")),
     featureNames: ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
-    targetNames: [...IRIS.targetNames],
+    targetNames: [...(packed("IRIS").targetNames ?? [])],
   };
 }
 
@@ -70,7 +73,7 @@ const CELL = ["radius", "texture", "perimeter", "area", "smoothness", "compactne
 /** 569 Wisconsin diagnostic breast cancer cases, 30 features; label 0 = malignant, 1 = benign. */
 export function breastCancer(): Dataset {
   const featureNames = [...CELL.map((f) => `mean ${f}`), ...CELL.map((f) => `${f} error`), ...CELL.map((f) => `worst ${f}`)];
-  return { x: features(BREAST_CANCER), y: classes(BREAST_CANCER), featureNames, targetNames: [...BREAST_CANCER.targetNames] };
+  return { x: features(packed("BREAST_CANCER")), y: classes(packed("BREAST_CANCER")), featureNames, targetNames: [...(packed("BREAST_CANCER").targetNames ?? [])] };
 }
 
 /**
@@ -78,6 +81,6 @@ export function breastCancer(): Dataset {
  * disease progression one year later (Efron et al. 2004). Standardize before training.
  */
 export function diabetes(): Dataset {
-  const y = new Tensor(f32(decodeBase64(DIABETES.y)), "float32", [DIABETES.n]);
-  return { x: features(DIABETES), y, featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] };
+  const y = new Tensor(f32(decodeBase64(packed("DIABETES").y)), "float32", [packed("DIABETES").n]);
+  return { x: features(packed("DIABETES")), y, featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] };
 }
