@@ -34,13 +34,13 @@ function isWasmModule(x: unknown): x is WebAssembly.Module {
 
 function instantiate(module: WebAssembly.Module): Kernels & { memory: WebAssembly.Memory } {
   const instance = new WebAssembly.Instance(module, {});
-  const exports = instance.exports as unknown as KernelExports;
-  if (typeof exports.f32_gemm !== "function" || typeof exports.kernel_isa !== "function") {
+  const wasm = instance.exports as unknown as KernelExports;
+  if (typeof wasm.f32_gemm !== "function" || typeof wasm.kernel_isa !== "function") {
     throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm export)");
   }
-  const k = wasmKernels(exports);
+  const k = wasmKernels(wasm);
   warmUp(k);
-  return Object.assign(k, { memory: exports.memory });
+  return Object.assign(k, { memory: wasm.memory });
 }
 
 /**

@@ -45,14 +45,14 @@ function copyWindow(arena: Arena, m: StridedMatrix, rows: number, cols: number):
 
 const EMPTY: ArenaWindow = { ptr: 0, rowStride: 0, colStride: 0 };
 
-export function wasmKernels(exports: KernelExports): Kernels & { arena: Arena } {
-  const arena = new Arena(exports.memory, exports.heap_base());
-  const name: BackendName = exports.kernel_isa() === 1 ? "wasm-relaxed-simd" : "wasm-simd";
+export function wasmKernels(wasm: KernelExports): Kernels & { arena: Arena } {
+  const arena = new Arena(wasm.memory, wasm.heap_base());
+  const name: BackendName = wasm.kernel_isa() === 1 ? "wasm-relaxed-simd" : "wasm-simd";
   return {
     name,
     arena,
-    ...wasmQs8Kernels(exports, arena),
-    ...wasmCompressKernels(exports, arena),
+    ...wasmQs8Kernels(wasm, arena),
+    ...wasmCompressKernels(wasm, arena),
     f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
             c: Float32Array, cOffset: number, options: GemmOptions = {}): void {
       if (m === 0 || n === 0) return;
@@ -65,9 +65,9 @@ export function wasmKernels(exports: KernelExports): Kernels & { arena: Arena } 
         const cPtr = arena.alloc(m * n * 4);
         if (accumulate) arena.f32(cPtr, m * n).set(c.subarray(cOffset, cOffset + m * n));
         const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
-        const work = arena.alloc(exports.f32_gemm_workspace(m, n, k));
+        const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
         const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
-        exports.f32_gemm(m, n, k, aw.ptr, aw.rowStride, aw.colStride, bw.ptr, bw.rowStride, bw.colStride,
+        wasm.f32_gemm(m, n, k, aw.ptr, aw.rowStride, aw.colStride, bw.ptr, bw.rowStride, bw.colStride,
                          cPtr, n, biasPtr, flags, work);
         c.set(arena.f32(cPtr, m * n), cOffset);
       } finally {
