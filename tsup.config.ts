@@ -13,7 +13,7 @@ const withoutEmbeddedAssets: Plugin = {
   },
 };
 
-const library = { format: ["esm", "cjs"] as ("esm" | "cjs")[], dts: true, clean: false, sourcemap: true, minify: true, target: "es2022", splitting: false, treeshake: true };
+const library = { format: ["esm", "cjs"] as ("esm" | "cjs")[], dts: true, clean: false, sourcemap: true, minify: true, keepNames: true, target: "es2022", splitting: false, treeshake: true };
 
 // clean: false everywhere: dist/ also holds the .wasm files written by build:wasm.
 export default defineConfig([

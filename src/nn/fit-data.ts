@@ -16,9 +16,16 @@ const LOSSES: Record<string, LossFn> = {
   bceWithLogits,
 };
 
+/** The canonical name of each built-in loss, found by identity (a minifier renames functions). */
+function canonicalName(fn: LossFn): string {
+  const names: [LossFn, string][] = [[crossEntropy, "crossEntropy"], [mseLoss, "mseLoss"], [l1Loss, "l1Loss"],
+    [huberLoss, "huberLoss"], [binaryCrossEntropy, "binaryCrossEntropy"], [bceWithLogits, "bceWithLogits"]];
+  return names.find(([f]) => f === fn)?.[1] ?? fn.name;
+}
+
 export function resolveLoss(loss: string | LossFn | undefined): { fn: LossFn; name: string } {
-  if (typeof loss === "function") return { fn: loss, name: loss.name };
-  if (typeof loss === "string" && LOSSES[loss]) return { fn: LOSSES[loss], name: LOSSES[loss].name };
+  if (typeof loss === "function") return { fn: loss, name: canonicalName(loss) };
+  if (typeof loss === "string" && LOSSES[loss]) return { fn: LOSSES[loss], name: canonicalName(LOSSES[loss]) };
   throw new ValueError(`unknown loss ${JSON.stringify(loss)}; use a loss function or one of ${Object.keys(LOSSES).join(", ")}`);
 }
 
