@@ -212,7 +212,7 @@ export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}
   try {
     const parts: Tensor[] = [];
     for (let s = 0; s < xr.n; s += bs) {
-      // A fresh buffer per batch: the outputs may keep views of nothing, but stay independent.
+      // A fresh buffer per batch: a model of views only (Flatten, eval-mode Dropout) returns its input.
       const e = Math.min(s + bs, xr.n);
       parts.push(model.predict(gather(xr, idx, s, e, batchBuffer(xr, e - s, true), true)));
     }

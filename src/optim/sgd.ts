@@ -26,12 +26,15 @@ export function sgdStep(param: FloatArray, grad: FloatArray, buf: FloatArray | n
     for (let i = 0; i < n; i++) param[i] -= lr * (grad[i] + wd * param[i]);
     return;
   }
-  const keep = 1 - dampening;
+  // The per-step choices (first step, Nesterov) become coefficients, so the loop has no branches
+  // (V8 runs it about twice as fast). bm·buf is 0·0 on the first step: buffers start at zero.
+  const bm = t === 1 ? 0 : mu, bg = t === 1 ? 1 : 1 - dampening;
+  const da = nesterov ? 1 : 0, db = nesterov ? mu : 1;
   for (let i = 0; i < n; i++) {
     const g = grad[i] + wd * param[i];
-    const b = t === 1 ? g : mu * buf[i] + keep * g;
+    const b = bm * buf[i] + bg * g;
     buf[i] = b;
-    param[i] -= lr * (nesterov ? g + mu * b : b);
+    param[i] -= lr * (da * g + db * b);
   }
 }
 
