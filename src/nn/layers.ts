@@ -37,14 +37,16 @@ export class LogSoftmax extends Module {
 
 /** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode. */
 export class Dropout extends Module {
-  private readonly rng: Rng;
+  /** Its own generator when seeded; otherwise null, and each forward draws from the global one. */
+  private readonly rng: Rng | null;
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
     super();
     if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: probability must be in [0, 1), got ${p}`);
-    this.rng = o.rng ?? (o.seed !== undefined ? rngFrom(o) : rngFrom(undefined));
+    this.rng = o.rng || o.seed !== undefined ? rngFrom(o) : null;
   }
   forward(x: Tensor): Tensor {
-    return this.training && this.p > 0 ? dropout(x, this.p, this.rng) : x;
+    // rngFrom(undefined) at call time, so a later manualSeed() governs unseeded dropout too.
+    return this.training && this.p > 0 ? dropout(x, this.p, this.rng ?? rngFrom(undefined)) : x;
   }
 }
 
