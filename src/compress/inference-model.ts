@@ -92,3 +92,11 @@ export class InferenceSequential extends Module {
     return this.layers.reduce((s, l) => s + l.nonZeros(), 0);
   }
 }
+
+/** Non-zero entries of a layer's weight and bias (the report's "nonzeros"). */
+export function countNonZeros(weight: ArrayLike<number>, bias: ArrayLike<number> | null): number {
+  let nz = 0;
+  for (let i = 0; i < weight.length; i++) if (weight[i] !== 0) nz++;
+  if (bias) for (let i = 0; i < bias.length; i++) if (bias[i] !== 0) nz++;
+  return nz;
+}

@@ -10,7 +10,7 @@ import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
 import type { Linear } from "../nn/linear.js";
 import type { Module } from "../nn/module.js";
-import { InferenceSequential, linearSteps, type Step } from "./inference-model.js";
+import { countNonZeros, InferenceSequential, linearSteps, type Step } from "./inference-model.js";
 import { makeObserver, type Observer, type ObserverName } from "./observers.js";
 import { scaleZeroPoint } from "./quant-params.js";
 import { roundHalfToEven } from "./round.js";
@@ -94,10 +94,7 @@ export class Int8LinearLayer {
     return this.weight.length + (this.bias?.length ?? 0);
   }
   nonZeros(): number {
-    let nz = 0;
-    for (const v of this.weight) if (v !== 0) nz++;
-    if (this.bias) for (const b of this.bias) if (b !== 0) nz++;
-    return nz;
+    return countNonZeros(this.weight, this.bias);
   }
 }
 

@@ -7,7 +7,7 @@ import type { CsrMatrix } from "../backend/index.js";
 import { DTypeError, ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
 import type { Linear } from "../nn/linear.js";
-import type { InferenceLayer } from "./inference-model.js";
+import { countNonZeros, type InferenceLayer } from "./inference-model.js";
 
 /**
  * Above this fraction of nonzeros the dense GEMM wins: measured crossover on this machine is at
@@ -97,9 +97,6 @@ export class DenseLinearLayer implements InferenceLayer {
     return this.weight.length + (this.bias?.length ?? 0);
   }
   nonZeros(): number {
-    let nz = 0;
-    for (const v of this.weight) if (v !== 0) nz++;
-    if (this.bias) for (const b of this.bias) if (b !== 0) nz++;
-    return nz;
+    return countNonZeros(this.weight, this.bias);
   }
 }
