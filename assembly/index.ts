@@ -15,3 +15,4 @@ export function kernel_isa(): i32 {
 }
 export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
 export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";
+export { f32_adam } from "./f32-adam";

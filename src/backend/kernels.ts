@@ -6,6 +6,7 @@
  */
 import type { Qs8Matrix, Qs8PackedWeights, Qs8Weights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
+import type { OptimKernels } from "./optim-kernels.js";
 
 /** A strided 2-D window onto a Float32Array: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface StridedMatrix {
@@ -26,7 +27,7 @@ export interface GemmOptions {
 
 export type BackendName = "wasm-relaxed-simd" | "wasm-simd" | "js";
 
-export interface Kernels {
+export interface Kernels extends OptimKernels {
   readonly name: BackendName;
   /**
    * C[m×n] = A[m×k]·B[k×n] (+ bias) (relu), C row-major at `cOffset` with row stride n.

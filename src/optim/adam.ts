@@ -1,3 +1,4 @@
+import { adamUpdate, kernels } from "../backend/index.js";
 import type { FloatArray } from "../ndarray/index.js";
 import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
@@ -28,15 +29,12 @@ export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: 
   const c1 = 1 - b1, c2 = 1 - b2;
   const n = param.length;
   if (wd === 0 && vMax === null) {
-    // The common case as its own loop: measured twice as fast as the general loop below in V8.
-    for (let i = 0; i < n; i++) {
-      const g = grad[i];
-      const mi = b1 * m[i] + c1 * g;
-      const vi = b2 * v[i] + c2 * g * g;
-      m[i] = mi;
-      v[i] = vi;
-      param[i] -= (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
-    }
+    // The common case runs in the backend: f64x2 SIMD in wasm, the same arithmetic as the JS
+    // loop, so the same bits on every backend.
+    const k = { b1, c1, b2, c2, stepSize, invSqrtBc2, eps };
+    if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
+      kernels().f32Adam(param, grad, m, v, k);
+    } else adamUpdate(param, grad, m, v, k);
     return;
   }
   const shrink = decoupled ? 1 - lr * wd : 1;
