@@ -1,10 +1,15 @@
 import { BackendError } from "../errors.js";
 
 const PAGE = 65536;
+/** Bytes of pinned blocks kept at most (a 784×256 int8 layer packs to about 0.4 MB). */
+const PIN_BUDGET = 32 * 1024 * 1024;
 
 /**
  * Scratch memory inside the wasm instance. An op marks the arena, allocates its operands, runs
  * its kernel, copies the result out and resets to the mark; nothing lives across ops.
+ *
+ * Below the scratch area sit pinned blocks: long-lived operands with an owner (an inference
+ * model's packed weights), copied in once and reused by every call, within a fixed budget.
  *
  * NOTE: growing memory detaches every view on the old buffer, so views are made fresh by
  * `f32()`/`i8()`… after the allocations of an op and never cached across calls.
@@ -13,10 +18,39 @@ export class Arena {
   private top: number;
   /** Largest top ever reached: how much memory the arena really uses (for the memory report). */
   highWater: number;
+  /** First byte above the pinned blocks; the scratch area starts here. */
+  private pinnedEnd: number;
+  private readonly start: number;
+  private readonly pins = new WeakMap<object, { ptr: number; generation: number }>();
+  /** Bumped whenever all pins are dropped, which makes every earlier pin stale. */
+  private generation = 0;
 
   constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
-    this.top = align(base, 64);
+    this.start = align(base, 64);
+    this.top = this.pinnedEnd = this.start;
     this.highWater = this.top;
+  }
+
+  /**
+   * The byte pointer of `data` held in wasm memory for `owner` (which must not change `data`
+   * afterwards): copied in on first use, reused after. At most PIN_BUDGET bytes stay pinned;
+   * past that every pin is dropped and blocks are copied in again on their next use, so a user
+   * who never releases a model still has bounded memory. Returns null while an op holds scratch
+   * memory (pinning then would move the scratch area under it): the caller copies as usual.
+   */
+  pin(owner: object, data: Int16Array): number | null {
+    const hit = this.pins.get(owner);
+    if (hit && hit.generation === this.generation) return hit.ptr;
+    if (this.top !== this.pinnedEnd || data.byteLength > PIN_BUDGET) return null;
+    if (this.pinnedEnd - this.start + data.byteLength > PIN_BUDGET) {
+      this.generation++;
+      this.top = this.pinnedEnd = this.start;
+    }
+    const ptr = this.alloc(data.byteLength);
+    this.u8(ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.pinnedEnd = this.top;
+    this.pins.set(owner, { ptr, generation: this.generation });
+    return ptr;
   }
 
   mark(): number {

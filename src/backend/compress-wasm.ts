@@ -2,6 +2,7 @@ import type { Arena } from "./arena.js";
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
 import type { GemmOptions, Kernels } from "./kernels.js";
 import { QS8_NR, qs8OutputScale, type Qs8PackedWeights } from "./qs8-types.js";
+import { packedWeightsPtr } from "./qs8-wasm.js";
 
 /** The raw compression exports of the kernel module (assembly/f32-spmm.ts, qs8-quantize.ts). */
 export interface CompressKernelExports {
@@ -53,6 +54,7 @@ export function wasmCompressKernels(x: CompressKernelExports & { memory: WebAsse
                  cOffset: number, o: Qs8LinearOptions): void {
       const { k, n } = w;
       if (m === 0 || n === 0) return;
+      const pinned = arena.pin(w, w.data);
       const mark = arena.mark();
       try {
         const size = m * k;
@@ -69,8 +71,7 @@ export function wasmCompressKernels(x: CompressKernelExports & { memory: WebAsse
         const p = o.params(lo, hi);
         const aPtr = arena.alloc(Math.max(size, 16));
         x.qs8_quantize_f32(size, xPtr, p.scaleA, p.zeroPointA, o.signed ? 1 : 0, aPtr);
-        const wPtr = arena.alloc(Math.max(w.data.length * 2, 16));
-        arena.i16(wPtr, w.data.length).set(w.data);
+        const wPtr = pinned ?? packedWeightsPtr(arena, w);
         // Bias and scale are read 8 at a time by the micro-kernel: padded to whole panels.
         const nPad = Math.ceil(n / QS8_NR) * QS8_NR;
         const biasPtr = arena.alloc(nPad * 4);

@@ -27,16 +27,22 @@ function copyBytes(arena: Arena, src: Int8Array | Uint8Array, offset: number, by
   return ptr;
 }
 
+/** Packed weights copied into scratch memory (when they could not be pinned). */
+export function packedWeightsPtr(arena: Arena, w: Qs8PackedWeights): number {
+  const ptr = arena.alloc(Math.max(w.data.length * 2, 16));
+  arena.i16(ptr, w.data.length).set(w.data);
+  return ptr;
+}
+
 export function wasmQs8Kernels(x: Qs8KernelExports & { memory: WebAssembly.Memory }, arena: Arena):
     Pick<Kernels, "qs8PackB" | "qs8Gemm" | "qs8GemmF32"> {
   const nPad = (n: number) => Math.ceil(n / QS8_NR) * QS8_NR;
 
   /** Runs qs8_gemm with everything copied in; returns C's pointer (valid until the reset). */
-  function run(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
+  function run(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights, pinned: number | null,
                bias: Int32Array | null | undefined, scale: Float32Array | null, flags: number): number {
     const aPtr = copyBytes(arena, a.data, a.offset, k > 0 ? (m - 1) * a.rowStride + k : 0);
-    const wPtr = arena.alloc(Math.max(w.data.length * 2, 16));
-    arena.i16(wPtr, w.data.length).set(w.data);
+    const wPtr = pinned ?? packedWeightsPtr(arena, w);
     // Bias and scale are read 8 at a time, so both are padded to whole panels.
     const biasPtr = arena.alloc(nPad(n) * 4);
     const b = arena.i32(biasPtr, nPad(n));
@@ -77,9 +83,10 @@ export function wasmQs8Kernels(x: Qs8KernelExports & { memory: WebAssembly.Memor
     qs8Gemm(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
             c: Int32Array, cOffset: number, options: Qs8GemmOptions = {}): void {
       if (m === 0 || n === 0) return;
+      const pinned = arena.pin(w, w.data);
       const mark = arena.mark();
       try {
-        const cPtr = run(m, n, k, a, w, options.bias, null, options.relu ? QS8_RELU : 0);
+        const cPtr = run(m, n, k, a, w, pinned, options.bias, null, options.relu ? QS8_RELU : 0);
         c.set(arena.i32(cPtr, m * n), cOffset);
       } finally {
         arena.reset(mark);
@@ -89,10 +96,11 @@ export function wasmQs8Kernels(x: Qs8KernelExports & { memory: WebAssembly.Memor
     qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
                c: Float32Array, cOffset: number, options: Qs8RequantOptions): void {
       if (m === 0 || n === 0) return;
+      const pinned = arena.pin(w, w.data);
       const mark = arena.mark();
       try {
         const flags = QS8_FLOAT_OUT | (options.relu ? QS8_RELU : 0);
-        const cPtr = run(m, n, k, a, w, options.bias, qs8OutputScale(n, options), flags);
+        const cPtr = run(m, n, k, a, w, pinned, options.bias, qs8OutputScale(n, options), flags);
         c.set(arena.f32(cPtr, m * n), cOffset);
       } finally {
         arena.reset(mark);
