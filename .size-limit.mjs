@@ -1,6 +1,6 @@
 // Size budgets, gzip, measured as users get them: esbuild bundles the published entry (with the
 // named imports, so tree-shaking applies) and the .wasm assets are measured as files.
-// Issue 7 targets: the whole library ≤ 60 KB with its wasm; tensor + matmul only ≤ 15 KB.
+// Targets: the whole library ≤ 60 KB with its wasm; tensor + matmul only ≤ 15 KB.
 // "Whole library" is the slim entry (all of the API's code) plus one .wasm file: what an edge
 // function ships. The default entry also embeds both kernel builds as base64 and the four data
 // sets (≈ 130 KB gzip of data), a convenience for Node and pages, reported but not the budget.

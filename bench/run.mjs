@@ -64,7 +64,7 @@ const ratioTable = table(
       ratio(get(r.shape, r.variant, "eg-relaxed", "f32"), get(r.shape, "A·B", "eg-relaxed", "f32"))];
   }));
 
-// Acceptance targets of issue 3, all from Float32Array to Float32Array.
+// The speed targets, all from Float32Array to Float32Array.
 const g = (shape, variant, engine, mode = "f32") => get(shape, variant, engine, mode)?.gflops ?? NaN;
 const BIG = ["256³", "512³", "1024³", "[64×784]·[784×256]"];
 const checks = [
@@ -118,7 +118,7 @@ Peers: ${Object.entries(versions).map(([p, v]) => `${p} ${v}`).join(", ")}
 
 The machine is shared and noisy: compare ratios within one run, not absolute numbers across runs.
 
-## Acceptance (issue 3)
+## Targets
 
 \`\`\`
 ${acceptance}
@@ -137,5 +137,5 @@ ${ratioTable}
 if (!filter) writeFileSync(join(here, "RESULTS.md"), report);
 
 console.log(`\nMachine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${seconds} s; commit ${commit}`);
-console.log(`${filter ? "Filtered run: no report files written" : "Wrote bench/results/latest.json and bench/RESULTS.md"}\n\nAcceptance (issue 3):\n${acceptance}\n`);
+console.log(`${filter ? "Filtered run: no report files written" : "Wrote bench/results/latest.json and bench/RESULTS.md"}\n\nTargets:\n${acceptance}\n`);
 console.log(`f32 GEMM, GFLOP/s\n${legend}\n\n${gflopsTable}\n\nRatios (edgegrad f32 ÷ peer)\n${ratioTable}`);
