@@ -5,26 +5,11 @@
 // op_type=4, attribute=5}, AttributeProto{name=1, i=3, type=20}, ValueInfoProto{name=1, type=2},
 // TypeProto{tensor_type=1}, TypeProto.Tensor{elem_type=1, shape=2}, TensorShapeProto{dim=1},
 // Dimension{dim_value=1}.
+import { int, bytes, str } from "./protobuf.mjs";
 
 const FLOAT = 1;
 const ATTR_INT = 2;
 
-function varint(n) {
-  const out = [];
-  let v = BigInt(n);
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0n);
-  return out;
-}
-
-const tag = (field, wire) => varint((field << 3) | wire);
-const int = (field, n) => [...tag(field, 0), ...varint(n)];
-const bytes = (field, b) => [...tag(field, 2), ...varint(b.length), ...b];
-const str = (field, s) => bytes(field, [...new TextEncoder().encode(s)]);
 
 function valueInfo(name, dims) {
   const shape = dims.flatMap((d) => bytes(1, int(1, d)));

@@ -1,27 +1,10 @@
 // Hand-encoded ONNX models (protobuf wire format, no dependency) for the int8 benchmark and the
 // ONNX-semantics check: MatMulInteger with constant B, and QuantizeLinear / DequantizeLinear.
 // Only the fields these single-node graphs need are written.
+import { int, bytes, str, msg } from "./protobuf.mjs";
 
 const FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6;
 export const ONNX_DTYPE = { float32: FLOAT, uint8: UINT8, int8: INT8, int32: INT32 };
-
-function varint(n) {
-  const out = [];
-  let v = BigInt(n);
-  if (v < 0n) v += 1n << 64n;          // int64 fields: two's complement in 10 bytes
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) byte |= 0x80;
-    out.push(byte);
-  } while (v !== 0n);
-  return out;
-}
-const tag = (field, wire) => varint((field << 3) | wire);
-const int = (field, n) => [...tag(field, 0), ...varint(n)];
-const bytes = (field, b) => [...tag(field, 2), ...varint(b.length), ...b];
-const str = (field, s) => bytes(field, [...new TextEncoder().encode(s)]);
-const msg = (field, parts) => bytes(field, parts.flat());
 
 function valueInfo(field, name, dtype, shape) {
   const dims = shape.map((d) => msg(1, typeof d === "number" ? [int(1, d)] : [str(2, d)]));
