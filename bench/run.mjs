@@ -133,6 +133,9 @@ ${gflopsTable}
 ## Ratios (edgegrad f32 GFLOP/s ÷ peer GFLOP/s)
 
 ${ratioTable}
+
+Training, compression and int8 results: \`bench/RESULTS-training.md\`, \`bench/RESULTS-compression.md\`;
+runtimes, size and cold start: \`runtime/RESULTS.md\`.
 `;
 if (!filter) writeFileSync(join(here, "RESULTS.md"), report);
 
