@@ -7,6 +7,7 @@ import { binaryCrossEntropy, bceWithLogits, huberLoss, l1Loss, mseLoss } from ".
 
 export type LossFn = (input: Tensor, target: Tensor, o?: { reduction?: "mean" | "sum" | "none" }) => Tensor;
 
+// The first key of each loss is its canonical name (shorthand keys stay strings when minified).
 const LOSSES: Record<string, LossFn> = {
   crossEntropy, cross_entropy: crossEntropy,
   mseLoss, mse: mseLoss, mean_squared_error: mseLoss,
@@ -16,11 +17,9 @@ const LOSSES: Record<string, LossFn> = {
   bceWithLogits,
 };
 
-/** The canonical name of each built-in loss, found by identity (a minifier renames functions). */
+/** A built-in loss's canonical name, found by identity: a minifier renames functions. */
 function canonicalName(fn: LossFn): string {
-  const names: [LossFn, string][] = [[crossEntropy, "crossEntropy"], [mseLoss, "mseLoss"], [l1Loss, "l1Loss"],
-    [huberLoss, "huberLoss"], [binaryCrossEntropy, "binaryCrossEntropy"], [bceWithLogits, "bceWithLogits"]];
-  return names.find(([f]) => f === fn)?.[1] ?? fn.name;
+  return Object.keys(LOSSES).find((k) => LOSSES[k] === fn) ?? fn.name;
 }
 
 export function resolveLoss(loss: string | LossFn | undefined): { fn: LossFn; name: string } {
