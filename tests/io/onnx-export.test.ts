@@ -2,9 +2,7 @@
 // derived from the network (f32) and bit for bit on the int8 integer path.
 import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
-
-const U32 = 2 ** -24;
-const gamma = (n: number) => (n * U32) / (1 - n * U32);
+import { gamma, U32 } from "../support/tolerance.js";
 
 async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array> {
   const ort = await import("onnxruntime-web");

@@ -3,8 +3,8 @@
 import fc from "fast-check";
 import { Tensor, fromTypedArray } from "../../src/index.js";
 
-export const U32 = 2 ** -24;
-export const ETA32 = 2 ** -149;
+import { ETA32, U32 } from "./tolerance.js";
+export { ETA32, U32 };
 /** Unit roundoff of the tensor's dtype. */
 export const unitRoundoff = (t: Tensor) => (t.dtype === "float64" ? 2 ** -53 : U32);
 
