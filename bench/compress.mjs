@@ -17,7 +17,7 @@ async function load() {
   const { build } = await import("esbuild");
   const contents = `
     export * from "./src/index.ts";
-    export { kernels } from "./src/backend/index.ts";`;
+    export { kernels, compressKernels } from "./src/backend/index.ts";`;
   const out = await build({
     stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "compress-bench.ts" },
     bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
@@ -44,7 +44,7 @@ for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
     console.log(`(skipping ${backend}: ${e.message})`);
     continue;
   }
-  const K_ = eg.kernels();
+  const K_ = { ...eg.kernels(), ...eg.compressKernels() };
   // (1) kernel level: a Linear 784→256 pruned to exactly 90% by magnitude.
   const lin = new eg.nn.Linear(K, N, { seed: 1 });
   eg.compress.magnitudePrune(lin.weight, { sparsity: 0.9 });

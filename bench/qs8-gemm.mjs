@@ -25,10 +25,7 @@ const TARGET_GOPS = 75, TARGET_RATIO = 1.8;
 async function loadKernels() {
   const { build } = await import("esbuild");
   const contents = `
-    import { registerEmbeddedWasm } from "./src/backend/index.ts";
-    import { embeddedWasm } from "./src/backend/embedded.ts";
-    registerEmbeddedWasm(embeddedWasm);
-    export { init, kernels } from "./src/backend/index.ts";`;
+    export { init, kernels, compressKernels } from "./src/backend/index.ts";`;
   const out = await build({
     stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "qs8-bench-backend.ts" },
     bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
@@ -55,7 +52,7 @@ const tables = [];
 for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
   try {
     await eg.init({ backend });
-    tables.push(eg.kernels());
+    tables.push({ ...eg.kernels(), ...eg.compressKernels() });
   } catch (e) {
     console.log(`(skipping ${backend}: ${e.message})`);
   }

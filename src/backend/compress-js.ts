@@ -1,5 +1,5 @@
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
-import type { GemmOptions, Kernels } from "./kernels.js";
+import type { CompressKernels, GemmOptions } from "./kernels.js";
 import type { Qs8PackedWeights } from "./qs8-types.js";
 
 /** x / scale rounded half to even, + zp, saturated; NaN → 0 (ONNX QuantizeLinear as onnxruntime-web). */
@@ -13,7 +13,7 @@ function quantizeOne(v: number, scale: number, zp: number, lo: number, hi: numbe
 }
 
 /** The JS reference of the compression kernels (same results as the wasm ones, see the tests). */
-export function jsCompressKernels(base: Pick<Kernels, "qs8GemmF32">): Pick<Kernels, "f32SpmmCsr" | "qs8LinearF32"> {
+export function jsCompressKernels(base: Pick<CompressKernels, "qs8GemmF32">): Pick<CompressKernels, "f32SpmmCsr" | "qs8LinearF32"> {
   return {
     f32SpmmCsr(m: number, x: Float32Array, xOffset: number, w: CsrMatrix, y: Float32Array, yOffset: number,
                options: GemmOptions = {}): void {

@@ -1,6 +1,6 @@
 import type { Arena } from "./arena.js";
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
-import type { GemmOptions, Kernels } from "./kernels.js";
+import type { CompressKernels, GemmOptions } from "./kernels.js";
 import { QS8_NR, qs8OutputScale, type Qs8PackedWeights } from "./qs8-types.js";
 import { packedWeightsPtr } from "./qs8-wasm.js";
 
@@ -22,7 +22,7 @@ const SPMM_RELU = 1, SPMM_BIAS = 2;
 const QS8_RELU = 1, QS8_FLOAT_OUT = 2;
 
 export function wasmCompressKernels(x: CompressKernelExports & { memory: WebAssembly.Memory }, arena: Arena):
-    Pick<Kernels, "f32SpmmCsr" | "qs8LinearF32"> {
+    Pick<CompressKernels, "f32SpmmCsr" | "qs8LinearF32"> {
   return {
     f32SpmmCsr(m: number, x0: Float32Array, xOffset: number, w: CsrMatrix, y: Float32Array, yOffset: number,
                options: GemmOptions = {}): void {

@@ -2,6 +2,7 @@ import { BackendError } from "../errors.js";
 import { embeddedWasm } from "./embedded.js";
 import { detectFeatures } from "./features.js";
 import { jsKernels } from "./js-kernels.js";
+import type { Arena } from "./arena.js";
 import type { BackendName, Kernels } from "./kernels.js";
 import { wasmKernels, type KernelExports } from "./wasm-kernels.js";
 
@@ -24,7 +25,43 @@ export interface BackendInfo {
 }
 
 const embedded = embeddedWasm;
-let active: (Kernels & { memory?: WebAssembly.Memory }) | null = null;
+
+/** The loaded backend: its core table, and for wasm the instance's exports and scratch arena. */
+interface ActiveBackend {
+  kernels: Kernels;
+  wasm: { exports: KernelExports; arena: Arena } | null;
+  /** Kernel families built for this backend so far (see kernelFamily). */
+  families: Map<KernelFamily<unknown>, unknown>;
+}
+let active: ActiveBackend | null = null;
+
+/**
+ * A table of kernels beyond the core one (int8 and sparse, optimizers), built on first use for
+ * the active backend. Keeping them out of init means a program that never quantizes does not
+ * bundle the quantized kernels' code.
+ */
+export interface KernelFamily<T> {
+  readonly js: T;
+  wasm(exports: KernelExports, arena: Arena): T;
+  /** Runs a few small calls so V8 tiers the family's wasm up before the user's first real one. */
+  warmUp?(table: T): void;
+}
+
+export function kernelFamily<T>(family: KernelFamily<T>): T {
+  kernels();
+  const a = active!;
+  let table = a.families.get(family) as T | undefined;
+  if (table === undefined) {
+    if (a.wasm) {
+      table = family.wasm(a.wasm.exports, a.wasm.arena);
+      family.warmUp?.(table);
+    } else {
+      table = family.js;
+    }
+    a.families.set(family, table);
+  }
+  return table;
+}
 
 // NOTE: not `instanceof WebAssembly.Module`: a module made in another realm (a vm context, a
 // worker's global, a bundler's shim) fails that check although it is a perfectly good module.
@@ -32,7 +69,7 @@ function isWasmModule(x: unknown): x is WebAssembly.Module {
   return typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object WebAssembly.Module]";
 }
 
-function instantiate(module: WebAssembly.Module): Kernels & { memory: WebAssembly.Memory } {
+function instantiate(module: WebAssembly.Module): ActiveBackend {
   const instance = new WebAssembly.Instance(module, {});
   const wasm = instance.exports as unknown as KernelExports;
   if (typeof wasm.f32_gemm !== "function" || typeof wasm.kernel_isa !== "function") {
@@ -40,7 +77,7 @@ function instantiate(module: WebAssembly.Module): Kernels & { memory: WebAssembl
   }
   const k = wasmKernels(wasm);
   warmUp(k);
-  return Object.assign(k, { memory: wasm.memory });
+  return { kernels: k, wasm: { exports: wasm, arena: k.arena }, families: new Map() };
 }
 
 /**
@@ -53,9 +90,6 @@ function warmUp(k: Kernels): void {
   const c = new Float32Array(n * n);
   const m = { data: a, offset: 0, rowStride: n, colStride: 1 };
   for (let i = 0; i < 4; i++) k.f32Gemm(n, n, n, m, m, c, 0);
-  const q = { data: new Int8Array(n * n), offset: 0, rowStride: n, zeroPoint: 0 };
-  const w = k.qs8PackB(n, n, { ...q, colStride: 1 });
-  for (let i = 0; i < 4; i++) k.qs8Gemm(n, n, n, q, w, new Int32Array(n * n), 0);
 }
 
 function chooseEmbedded(wanted: "auto" | BackendName): Uint8Array {
@@ -88,7 +122,7 @@ function initSync(options: InitOptions): void {
     return;
   }
   if (wanted === "js" || (wanted === "auto" && !detectFeatures().simd)) {
-    active = jsKernels;
+    active = { kernels: jsKernels, wasm: null, families: new Map() };
     return;
   }
   active = instantiate(new WebAssembly.Module(chooseEmbedded(wanted) as BufferSource));
@@ -121,7 +155,7 @@ export function kernels(): Kernels {
         `edgegrad could not load its kernels synchronously (${(e as Error).message}); call \`await init()\` before the first op`);
     }
   }
-  return active!;
+  return active!.kernels;
 }
 
 export function backendInfo(): BackendInfo {
@@ -131,6 +165,6 @@ export function backendInfo(): BackendInfo {
     backend: k.name,
     simd: f.simd,
     relaxedSimd: f.relaxedSimd,
-    wasmMemoryBytes: active?.memory ? active.memory.buffer.byteLength : 0,
+    wasmMemoryBytes: active?.wasm ? active.wasm.exports.memory.buffer.byteLength : 0,
   };
 }

@@ -1,18 +1,12 @@
 import type { GemmOptions, Kernels, StridedMatrix } from "./kernels.js";
-import { jsQs8Kernels } from "./qs8-js.js";
-import { jsCompressKernels } from "./compress-js.js";
-import { jsOptimKernels } from "./optim-kernels.js";
 
 /**
- * The JS reference kernels: the same table as the wasm build, for engines without wasm SIMD
- * and as a second implementation to test against. Written for clarity first, then for a
+ * The JS reference of the core kernels: the same table as the wasm build, for engines without
+ * wasm SIMD and as a second implementation to test against. Written for clarity first, then for a
  * reasonable speed (i-p-j loop order, so the inner loop walks B and C rows).
  */
 export const jsKernels: Kernels = {
   name: "js",
-  ...jsQs8Kernels,
-  ...jsCompressKernels(jsQs8Kernels),
-  ...jsOptimKernels,
   f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
           c: Float32Array, cOffset: number, options: GemmOptions = {}): void {
     const { bias = null, relu = false, accumulate = false } = options;

@@ -1,12 +1,13 @@
 /**
- * The typed kernel table: operator-level functions on typed arrays, one call per op. Two
- * implementations exist — wasm (src/backend/wasm-kernels.ts) and the JS reference
- * (src/backend/js-kernels.ts) — and both must give the same results within the tolerances of
- * the tests. Layers above the backend reach kernels only through `kernels()` in init.ts.
+ * The typed kernel tables: operator-level functions on typed arrays, one call per op. Each table
+ * has two implementations — wasm and the JS reference — and both must give the same results
+ * within the tolerances of the tests. The core table (`kernels()` in init.ts) is what tensors
+ * need; the compression and optimizer tables are families built on first use
+ * (`compressKernels()`, `optimKernels()`), so an application that only multiplies tensors
+ * does not carry their code.
  */
 import type { Qs8Matrix, Qs8PackedWeights, Qs8Weights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
-import type { OptimKernels } from "./optim-kernels.js";
 
 /** A strided 2-D window onto a Float32Array: element (i, j) is data[offset + i·rowStride + j·colStride]. */
 export interface StridedMatrix {
@@ -27,7 +28,7 @@ export interface GemmOptions {
 
 export type BackendName = "wasm-relaxed-simd" | "wasm-simd" | "js";
 
-export interface Kernels extends OptimKernels {
+export interface Kernels {
   readonly name: BackendName;
   /**
    * C[m×n] = A[m×k]·B[k×n] (+ bias) (relu), C row-major at `cOffset` with row stride n.
@@ -36,6 +37,10 @@ export interface Kernels extends OptimKernels {
    */
   f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
           c: Float32Array, cOffset: number, options?: GemmOptions): void;
+}
+
+/** The int8 and sparse kernels of src/compress (compress-kernels.ts builds them per backend). */
+export interface CompressKernels {
   /** Packs int8/uint8 B[k×n] (zero points off, widened to i16) once for any number of qs8Gemm calls. */
   qs8PackB(k: number, n: number, b: Qs8Weights): Qs8PackedWeights;
   /**

@@ -1,4 +1,5 @@
 import type { Arena } from "./arena.js";
+import { kernelFamily, type KernelFamily } from "./init.js";
 
 /** Constants of one Adam update (src/optim/adam.ts derives them from lr, betas, eps and t). */
 export interface AdamConstants {
@@ -57,4 +58,11 @@ export function wasmOptimKernels(wasm: OptimKernelExports, arena: Arena): OptimK
       }
     },
   };
+}
+
+const optimFamily: KernelFamily<OptimKernels> = { js: jsOptimKernels, wasm: wasmOptimKernels };
+
+/** The optimizer kernels of the active backend (built on the first call after each init). */
+export function optimKernels(): OptimKernels {
+  return kernelFamily(optimFamily);
 }

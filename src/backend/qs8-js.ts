@@ -1,4 +1,4 @@
-import type { Kernels } from "./kernels.js";
+import type { CompressKernels } from "./kernels.js";
 import {
   QS8_KR, QS8_NR, qs8OutputScale, qs8PackedLength,
   type Qs8GemmOptions, type Qs8Matrix, type Qs8PackedWeights, type Qs8RequantOptions, type Qs8Weights,
@@ -51,7 +51,7 @@ function accumulateRow(i: number, n: number, k: number, a: Qs8Matrix, w: Qs8Pack
   }
 }
 
-export const jsQs8Kernels: Pick<Kernels, "qs8PackB" | "qs8Gemm" | "qs8GemmF32"> = {
+export const jsQs8Kernels: Pick<CompressKernels, "qs8PackB" | "qs8Gemm" | "qs8GemmF32"> = {
   qs8PackB: qs8PackBJs,
 
   qs8Gemm(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,

@@ -1,5 +1,5 @@
 import type { Arena } from "./arena.js";
-import type { Kernels } from "./kernels.js";
+import type { CompressKernels } from "./kernels.js";
 import {
   QS8_NR, qs8IsSigned, qs8OutputScale, type Qs8GemmOptions, type Qs8Matrix, type Qs8PackedWeights,
   type Qs8RequantOptions, type Qs8Weights,
@@ -35,7 +35,7 @@ export function packedWeightsPtr(arena: Arena, w: Qs8PackedWeights): number {
 }
 
 export function wasmQs8Kernels(x: Qs8KernelExports & { memory: WebAssembly.Memory }, arena: Arena):
-    Pick<Kernels, "qs8PackB" | "qs8Gemm" | "qs8GemmF32"> {
+    Pick<CompressKernels, "qs8PackB" | "qs8Gemm" | "qs8GemmF32"> {
   const nPad = (n: number) => Math.ceil(n / QS8_NR) * QS8_NR;
 
   /** Runs qs8_gemm with everything copied in; returns C's pointer (valid until the reset). */

@@ -1,8 +1,8 @@
 import { Arena } from "./arena.js";
 import type { BackendName, GemmOptions, Kernels, StridedMatrix } from "./kernels.js";
-import { wasmQs8Kernels, type Qs8KernelExports } from "./qs8-wasm.js";
-import { wasmCompressKernels, type CompressKernelExports } from "./compress-wasm.js";
-import { wasmOptimKernels, type OptimKernelExports } from "./optim-kernels.js";
+import type { Qs8KernelExports } from "./qs8-wasm.js";
+import type { CompressKernelExports } from "./compress-wasm.js";
+import type { OptimKernelExports } from "./optim-kernels.js";
 
 /** The raw exports of an edgegrad kernel module (assembly/index.ts). Pointers are bytes. */
 export interface KernelExports extends Qs8KernelExports, CompressKernelExports, OptimKernelExports {
@@ -52,9 +52,6 @@ export function wasmKernels(wasm: KernelExports): Kernels & { arena: Arena } {
   return {
     name,
     arena,
-    ...wasmQs8Kernels(wasm, arena),
-    ...wasmCompressKernels(wasm, arena),
-    ...wasmOptimKernels(wasm, arena),
     f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
             c: Float32Array, cOffset: number, options: GemmOptions = {}): void {
       if (m === 0 || n === 0) return;

@@ -1,6 +1,6 @@
 // ONNX MatMulInteger on typed arrays: int32 C = Σ (a − za)(b − zb), exact, through the int8
 // GEMM kernel. Packing B is separate, so a quantized model packs its weights once.
-import { kernels } from "../backend/index.js";
+import { compressKernels } from "../backend/index.js";
 import type { Qs8PackedWeights } from "../backend/index.js";
 import { ShapeError } from "../errors.js";
 import { asArray, checkScales, checkZeroPoints } from "./quant-checks.js";
@@ -18,7 +18,7 @@ export function packMatmulIntegerB(b: Int8Array | Uint8Array, k: number, n: numb
   if (zp.length !== 1 && zp.length !== n) {
     throw new ShapeError(`matmulInteger: ${zp.length} b zero points for ${n} columns (expected 1 or ${n})`);
   }
-  return kernels().qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1,
+  return compressKernels().qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1,
                                     zeroPoint: zp.length === 1 ? zp[0] : zp });
 }
 
@@ -36,7 +36,7 @@ export function matmulIntegerPacked(a: Int8Array | Uint8Array, m: number, w: Qs8
     throw new ShapeError(`matmulInteger: ${za.length} a zero points for ${m} rows (expected 1 or ${m})`);
   }
   const c = new Int32Array(m * n);
-  const K = kernels();
+  const K = compressKernels();
   K.qs8Gemm(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0);
   if (za.length > 1 && m > 0) {
     const colSum = new Int32Array(n);
@@ -74,7 +74,7 @@ export function matmulIntegerScaled(a: Int8Array | Uint8Array, m: number, w: Qs8
   if (sb.length !== 1 && sb.length !== n) throw new ShapeError(`matmulInteger: ${sb.length} scaleB values for ${n} columns`);
   if (o.bias && o.bias.length !== n) throw new ShapeError(`matmulInteger: bias has ${o.bias.length} values for ${n} columns`);
   const c = new Float32Array(m * n);
-  kernels().qs8GemmF32(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0,
+  compressKernels().qs8GemmF32(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0,
                        { scaleA: o.scaleA, scaleB: sb.length === 1 ? sb[0] : sb, bias: o.bias, relu: o.relu });
   return c;
 }

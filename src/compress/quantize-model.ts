@@ -4,7 +4,7 @@
 //            DynamicQuantizeLinear) or from a range calibrated once ("static", an observer)
 //   bias     int32 in accumulator units: round_half_even(b / fround(s_x · s_w[j]))
 //   output   float32 = f32(acc + bias) · fround(s_x · s_w[j]), relu fused — one kernel call.
-import { kernels } from "../backend/index.js";
+import { compressKernels } from "../backend/index.js";
 import type { Qs8PackedWeights } from "../backend/index.js";
 import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
@@ -53,7 +53,7 @@ export class Int8LinearLayer {
     this.bias = linear.bias ? Float32Array.from(linear.bias.data) : null;
     this.input = input;
     // B = Wᵀ [in × out]: W read with swapped strides, no transposed copy.
-    this.packed = kernels().qs8PackB(this.inFeatures, this.outFeatures,
+    this.packed = compressKernels().qs8PackB(this.inFeatures, this.outFeatures,
       { data: this.weight, offset: 0, rowStride: 1, colStride: this.inFeatures, zeroPoint: 0 });
     this.staticBias = input ? this.intBias(input.scale) : null;
   }
@@ -72,7 +72,7 @@ export class Int8LinearLayer {
   run(x: Float32Array, m: number): Float32Array {
     const y = new Float32Array(m * this.outFeatures);
     const input = this.input;
-    kernels().qs8LinearF32(m, x, 0, this.packed, y, 0, {
+    compressKernels().qs8LinearF32(m, x, 0, this.packed, y, 0, {
       signed: false,
       needsRange: input === null,
       params: (lo, hi) => {

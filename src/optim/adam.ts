@@ -1,4 +1,4 @@
-import { adamUpdate, kernels } from "../backend/index.js";
+import { adamUpdate, optimKernels } from "../backend/index.js";
 import type { FloatArray } from "../ndarray/index.js";
 import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
@@ -33,7 +33,7 @@ export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: 
     // loop, so the same bits on every backend.
     const k = { b1, c1, b2, c2, stepSize, invSqrtBc2, eps };
     if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
-      kernels().f32Adam(param, grad, m, v, k);
+      optimKernels().f32Adam(param, grad, m, v, k);
     } else adamUpdate(param, grad, m, v, k);
     return;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { adamUpdate, kernels } from "../../src/backend/index.js";
+import { adamUpdate, optimKernels } from "../../src/backend/index.js";
 
 // The backend's Adam update must give exactly the bits of the JS loop (float64 arithmetic in the
 // same order, rounded to float32 on store) — the optimizer classes rely on it to stay
@@ -18,7 +18,7 @@ describe("f32Adam", () => {
         const k = { b1: 0.9, c1: 1 - 0.9, b2: 0.999, c2: 1 - 0.999, stepSize: lr / (1 - 0.9 ** t), invSqrtBc2: 1 / Math.sqrt(1 - 0.999 ** t), eps: 1e-8 };
         const a = [p, g, m, v].map((x) => Float32Array.from(x));
         const b = [p, g, m, v].map((x) => Float32Array.from(x));
-        kernels().f32Adam(a[0], a[1], a[2], a[3], k);
+        optimKernels().f32Adam(a[0], a[1], a[2], a[3], k);
         adamUpdate(b[0], b[1], b[2], b[3], k);
         for (const i of [0, 2, 3]) expect(Array.from(a[i])).toEqual(Array.from(b[i]));
         expect(Array.from(a[1])).toEqual(Array.from(b[1])); // the gradient is not touched
@@ -31,7 +31,7 @@ describe("f32Adam", () => {
     const a = [make(1), make(2), make(3), make(4).map(Math.abs)];
     const b = a.map((x) => x.slice());
     const k = { b1: 0.9, c1: 0.1, b2: 0.999, c2: 1 - 0.999, stepSize: 1e-3 / 0.1, invSqrtBc2: 1 / Math.sqrt(1 - 0.999), eps: 1e-8 };
-    kernels().f32Adam(a[0], a[1], a[2], a[3], k);
+    optimKernels().f32Adam(a[0], a[1], a[2], a[3], k);
     adamUpdate(b[0], b[1], b[2], b[3], k);
     expect(a[0]).toEqual(b[0]);
     expect(a[3]).toEqual(b[3]);

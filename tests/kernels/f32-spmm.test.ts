@@ -3,7 +3,7 @@
 // transpose blocks; densities from empty rows to dense.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { kernels } from "../../src/backend/index.js";
+import { compressKernels } from "../../src/backend/index.js";
 import type { CsrMatrix } from "../../src/backend/index.js";
 import { gemmTol } from "../support/tolerance.js";
 
@@ -33,7 +33,7 @@ describe("f32SpmmCsr", () => {
       const w = Float32Array.from({ length: n * k }, () => (r() < density ? r() * 2 - 1 : 0));
       const b = bias ? Float32Array.from({ length: n }, () => r() - 0.5) : null;
       const y = new Float32Array(yOff + m * n).fill(NaN);
-      kernels().f32SpmmCsr(m, x, xOff, csrOf(w, n, k), y, yOff, { bias: b, relu });
+      compressKernels().f32SpmmCsr(m, x, xOff, csrOf(w, n, k), y, yOff, { bias: b, relu });
       for (let i = 0; i < yOff; i++) expect(y[i]).toBeNaN();   // nothing written before the offset
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
         let ref = b ? b[j] : 0, abs = b ? Math.abs(b[j]) : 0;
@@ -51,7 +51,7 @@ describe("f32SpmmCsr", () => {
   it("handles an all-zero W (every row empty): Y is the bias", () => {
     const m = 5, n = 3, k = 4;
     const y = new Float32Array(m * n);
-    kernels().f32SpmmCsr(m, new Float32Array(m * k).fill(1), 0, csrOf(new Float32Array(n * k), n, k), y, 0,
+    compressKernels().f32SpmmCsr(m, new Float32Array(m * k).fill(1), 0, csrOf(new Float32Array(n * k), n, k), y, 0,
                          { bias: Float32Array.of(1, -2, 3) });
     expect(Array.from(y)).toEqual(Array.from({ length: m * n }, (_, i) => [1, -2, 3][i % n]));
   });

@@ -3,7 +3,7 @@
 // the k-pair (c2) step.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { kernels } from "../../src/backend/index.js";
+import { compressKernels } from "../../src/backend/index.js";
 import type { Qs8Matrix, Qs8Weights } from "../../src/backend/index.js";
 
 type I8 = Int8Array | Uint8Array;
@@ -64,7 +64,7 @@ function zero(signed: boolean, seed: number): number {
 describe("qs8Gemm (MatMulInteger)", () => {
   it("equals the int32 triple loop exactly for int8/uint8, scalar or per-column zero points, padded strides", () => {
     fc.assert(fc.property(dims, ({ m, n, k, aSigned, bSigned, perColumn, pad, seed }) => {
-      const K = kernels();
+      const K = compressKernels();
       const aStride = k + pad;
       const a = bytes(m * aStride, aSigned, seed);
       const b = bytes(k * n, bSigned, seed ^ 0x5bd1e995);
@@ -82,7 +82,7 @@ describe("qs8Gemm (MatMulInteger)", () => {
   });
 
   it("takes B transposed (strided) and at an offset, and writes C at an offset", () => {
-    const K = kernels();
+    const K = compressKernels();
     const m = 5, n = 11, k = 7;
     const a = bytes(m * k + 3, true, 7);
     const bt = bytes(n * k + 2, false, 9);                     // stored [n×k]
@@ -96,7 +96,7 @@ describe("qs8Gemm (MatMulInteger)", () => {
   });
 
   it("is exact at the extremes: (−128−127)·(255−0) summed over k = 4099", () => {
-    const K = kernels();
+    const K = compressKernels();
     const m = 6, n = 9, k = 4099;
     const a = new Int8Array(m * k).fill(-128);
     const b = new Uint8Array(k * n).fill(255);
@@ -107,7 +107,7 @@ describe("qs8Gemm (MatMulInteger)", () => {
   });
 
   it("covers the operator's large sizes (several row blocks and panels) exactly", () => {
-    const K = kernels();
+    const K = compressKernels();
     for (const [m, n, k] of [[67, 45, 300], [130, 17, 2049], [1, 256, 784]]) {
       const a = bytes(m * k, false, m), b = bytes(k * n, true, n);
       const w = K.qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1, zeroPoint: -1 });
@@ -119,7 +119,7 @@ describe("qs8Gemm (MatMulInteger)", () => {
 
   it("adds an int32 bias and applies relu to the accumulator", () => {
     fc.assert(fc.property(dims, fc.boolean(), ({ m, n, k, aSigned, bSigned, seed }, relu) => {
-      const K = kernels();
+      const K = compressKernels();
       const a = bytes(m * k, aSigned, seed), b = bytes(k * n, bSigned, ~seed);
       const bias = Int32Array.from({ length: n }, (_, j) => ((seed * (j + 1)) % 20001) - 10000);
       const w = K.qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1, zeroPoint: 0 });
@@ -132,7 +132,7 @@ describe("qs8Gemm (MatMulInteger)", () => {
 
   it("requantizes to float32 as f32(acc + bias)·fround(scaleA·scaleB[j]), bit for bit", () => {
     fc.assert(fc.property(dims, fc.boolean(), ({ m, n, k, aSigned, bSigned, perColumn, seed }, relu) => {
-      const K = kernels();
+      const K = compressKernels();
       const a = bytes(m * k, aSigned, seed), b = bytes(k * n, bSigned, seed * 3);
       const bias = Int32Array.from({ length: n }, (_, j) => ((seed + 7 * j) % 2001) - 1000);
       const scaleA = 0.0173;
@@ -153,7 +153,7 @@ describe("qs8Gemm (MatMulInteger)", () => {
   });
 
   it("gives bias (or zeros) for k = 0 and does nothing for m = 0 or n = 0", () => {
-    const K = kernels();
+    const K = compressKernels();
     const w = K.qs8PackB(0, 3, { data: new Int8Array(0), offset: 0, rowStride: 3, colStride: 1, zeroPoint: 0 });
     const c = new Int32Array(6).fill(9);
     K.qs8Gemm(2, 3, 0, { data: new Int8Array(0), offset: 0, rowStride: 0, zeroPoint: 0 }, w, c, 0,
