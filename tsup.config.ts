@@ -1,5 +1,6 @@
 import { defineConfig } from "tsup";
 import type { Plugin } from "esbuild";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // The slim entry is the same source with the embedded kernel bytes and data sets swapped for
@@ -13,12 +14,40 @@ const withoutEmbeddedAssets: Plugin = {
   },
 };
 
+// The slim ES module tree is compiled file by file, so the same swap happens when a file is
+// loaded rather than resolved: embedded.js and datasets.generated.js get the empty variants.
+const emptyEmbeddedAssets: Plugin = {
+  name: "empty-embedded-assets",
+  setup(build) {
+    const source = (file: string) => ({ contents: readFileSync(new URL(file, import.meta.url), "utf8"), loader: "ts" as const });
+    build.onLoad({ filter: /[\\/]backend[\\/]embedded\.ts$/ }, () => source("./src/backend/embedded-none.ts"));
+    build.onLoad({ filter: /[\\/]data[\\/]datasets\.generated\.ts$/ }, () => source("./src/data/datasets-none.ts"));
+  },
+};
+
 const library = { format: ["esm", "cjs"] as ("esm" | "cjs")[], dts: true, clean: false, sourcemap: true, minify: true, keepNames: true, target: "es2022", splitting: false, treeshake: true };
 
 // clean: false everywhere: dist/ also holds the .wasm files written by build:wasm.
 export default defineConfig([
 { ...library, entry: { index: "src/index.ts", datasets: "src/datasets.ts" } },
-{ ...library, entry: { slim: "src/slim.ts" }, esbuildPlugins: [withoutEmbeddedAssets] },
+// "edgegrad/slim" for require(): one bundle, like the default entry; its types for both.
+{ ...library, entry: { slim: "src/slim.ts" }, format: ["cjs"], esbuildPlugins: [withoutEmbeddedAssets] },
+{ entry: { slim: "src/slim.ts" }, format: ["esm"], dts: { only: true }, clean: false },
+{
+  // "edgegrad/slim" for import: one ES module per source file, unminified, so an application's
+  // bundler drops what it does not use (with "sideEffects": false, whole files) and minifies the
+  // rest itself. Tensors and matmul alone come to a fraction of the library.
+  entry: ["src/**/*.ts", "!src/cli/**", "!src/index.ts", "!src/datasets.ts", "!src/**/*-none.ts",
+          "!src/backend/wasm-bytes.generated.ts"],
+  outDir: "dist/slim",
+  format: ["esm"],
+  bundle: false,
+  dts: false,
+  clean: false,
+  sourcemap: false,
+  target: "es2022",
+  esbuildPlugins: [emptyEmbeddedAssets],
+},
 {
   // The command line: one ESM file with a shebang, the library bundled in.
   entry: { cli: "src/cli/main.ts" },

@@ -1,6 +1,8 @@
 // Runs the Worker (worker.mjs) in Cloudflare's workerd, on 127.0.0.1 only, and fetches its
-// result once. The config lists the package's slim entry and .wasm file as modules, the way
-// wrangler uploads a Worker: wasm arrives precompiled, never compiled from bytes at run time.
+// result once. The Worker is bundled with esbuild and uploaded with the package's .wasm file as
+// a second module, the way wrangler deploys one: the bundle holds what the Worker uses of the
+// slim entry's ES modules, and the wasm arrives precompiled, never compiled from bytes at run time.
+import { build } from "esbuild";
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { writeFileSync } from "node:fs";
@@ -13,9 +15,7 @@ const config :Workerd.Config = (
 );
 const checks :Workerd.Worker = (
   modules = [
-    (name = "worker.mjs", esModule = embed "worker.mjs"),
-    (name = "check.mjs", esModule = embed "check.mjs"),
-    (name = "edgegrad/slim", esModule = embed "node_modules/edgegrad/dist/slim.js"),
+    (name = "worker.mjs", esModule = embed "worker.bundle.mjs"),
     (name = "edgegrad/edgegrad-simd.wasm", wasm = embed "node_modules/edgegrad/dist/edgegrad-simd.wasm"),
   ],
   compatibilityDate = "2024-09-23",
@@ -33,6 +33,10 @@ function freePort() {
 
 /** Resolves to the Worker's JSON result; rejects with workerd's output on failure or timeout. */
 export async function runWorkerd(bin, dir, timeoutMs = 60_000) {
+  await build({
+    entryPoints: [join(dir, "worker.mjs")], outfile: join(dir, "worker.bundle.mjs"), absWorkingDir: dir,
+    bundle: true, format: "esm", platform: "neutral", external: ["*.wasm"], logLevel: "error",
+  });
   const port = await freePort();
   writeFileSync(join(dir, "config.capnp"), config(port));
   const child = spawn(bin, ["serve", "config.capnp", "--experimental"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });

@@ -61,6 +61,29 @@ describe("the built package", () => {
     expect(shape).toEqual([1797, 64]);
   });
 
+  it("edgegrad/slim as ES modules: an application's minifying bundler keeps tensors and matmul only, and they work", async () => {
+    const { build } = await import("esbuild");
+    const program = `
+      import { init, matmul, tensor, ShapeError } from "edgegrad/slim";
+      import { readFileSync } from "node:fs";
+      const module = new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-simd.wasm"))}));
+      await init({ module });
+      let error = null;
+      try { matmul(tensor([[1, 2]]), tensor([[1, 2]])); } catch (e) { error = e instanceof ShapeError ? e.name : "wrong class"; }
+      console.log(JSON.stringify([matmul(tensor([[1, 2], [3, 4]]), tensor([[1], [1]])).toArray(), error]));`;
+    // keepNames off, as a bundler minifies by default: error names must survive it.
+    const out = await build({
+      stdin: { contents: program, resolveDir: root, sourcefile: "app.mjs" },
+      bundle: true, minify: true, format: "esm", platform: "node", write: false, logLevel: "silent",
+    });
+    const code = out.outputFiles[0].text;
+    // The int8, sparse and optimizer kernels' wasm calls, the nn layers and the safetensors
+    // parser are all left out: none of them is reachable from tensor and matmul.
+    for (const absent of ["qs8_gemm", "f32_spmm", "f32_adam", "Sequential", "safetensors"]) expect(code).not.toContain(absent);
+    const result = node(["--input-type=module", "-e", code]);
+    expect(JSON.parse(result)).toEqual([[[3], [7]], "ShapeError"]);
+  });
+
   it("has no runtime dependencies and exports types for every entry", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     expect(pkg.dependencies ?? {}).toEqual({});
