@@ -5,16 +5,28 @@
 
 /** out[0] = min, out[1] = max of x[0..n) (f32); NaN if any x is NaN; +Inf/−Inf for n = 0. */
 export function f32_minmax(n: i32, x: usize, out: usize): void {
-  let lo = f32x4.splat(Infinity), hi = f32x4.splat(-Infinity), nan = i32x4.splat(0);
-  let i = 0;
   // pmin/pmax are one instruction each on x64 (f32x4.min/max are ~6, to propagate NaN); NaN
-  // is tracked on the side instead, as lanes where v ≠ v.
+  // is tracked on the side instead, as lanes where v ≠ v. Two accumulators of each kind: one
+  // chain would wait on pmin's latency at every step.
+  let lo0 = f32x4.splat(Infinity), hi0 = f32x4.splat(-Infinity), lo1 = lo0, hi1 = hi0;
+  let nan = i32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const p = x + (<usize>i << 2);
+    const v0 = v128.load(p), v1 = v128.load(p, 16);
+    lo0 = f32x4.pmin(v0, lo0);
+    hi0 = f32x4.pmax(v0, hi0);
+    lo1 = f32x4.pmin(v1, lo1);
+    hi1 = f32x4.pmax(v1, hi1);
+    nan = v128.or(nan, v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)));
+  }
   for (; i + 4 <= n; i += 4) {
     const v = v128.load(x + (<usize>i << 2));
-    lo = f32x4.pmin(v, lo);
-    hi = f32x4.pmax(v, hi);
+    lo0 = f32x4.pmin(v, lo0);
+    hi0 = f32x4.pmax(v, hi0);
     nan = v128.or(nan, f32x4.ne(v, v));
   }
+  const lo = f32x4.pmin(lo0, lo1), hi = f32x4.pmax(hi0, hi1);
   let l = min(min(f32x4.extract_lane(lo, 0), f32x4.extract_lane(lo, 1)), min(f32x4.extract_lane(lo, 2), f32x4.extract_lane(lo, 3)));
   let h = max(max(f32x4.extract_lane(hi, 0), f32x4.extract_lane(hi, 1)), max(f32x4.extract_lane(hi, 2), f32x4.extract_lane(hi, 3)));
   if (v128.any_true(nan)) l = h = NaN;
