@@ -48,7 +48,7 @@ export interface KernelFamily<T> {
 }
 
 export function kernelFamily<T>(family: KernelFamily<T>): T {
-  kernels();
+  kernels(); // loads the default backend if no init() came first
   const a = active!;
   let table = a.families.get(family) as T | undefined;
   if (table === undefined) {
