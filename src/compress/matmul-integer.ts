@@ -19,7 +19,7 @@ export function packMatmulIntegerB(b: Int8Array | Uint8Array, k: number, n: numb
     throw new ShapeError(`matmulInteger: ${zp.length} b zero points for ${n} columns (expected 1 or ${n})`);
   }
   return compressKernels().qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1,
-                                    zeroPoint: zp.length === 1 ? zp[0] : zp });
+                                            zeroPoint: zp.length === 1 ? zp[0] : zp });
 }
 
 /**
@@ -75,6 +75,6 @@ export function matmulIntegerScaled(a: Int8Array | Uint8Array, m: number, w: Qs8
   if (o.bias && o.bias.length !== n) throw new ShapeError(`matmulInteger: bias has ${o.bias.length} values for ${n} columns`);
   const c = new Float32Array(m * n);
   compressKernels().qs8GemmF32(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0,
-                       { scaleA: o.scaleA, scaleB: sb.length === 1 ? sb[0] : sb, bias: o.bias, relu: o.relu });
+                               { scaleA: o.scaleA, scaleB: sb.length === 1 ? sb[0] : sb, bias: o.bias, relu: o.relu });
   return c;
 }
