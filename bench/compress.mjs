@@ -6,24 +6,17 @@
 //
 //   npm run build:wasm && node --experimental-wasm-relaxed-simd bench/compress.mjs
 import { Bench } from "tinybench";
+import { importFromSource } from "./from-source.mjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The public API plus the (internal) kernel table, bundled from src as bench/qs8-gemm.mjs does. */
-async function load() {
-  const { build } = await import("esbuild");
-  const contents = `
+/** The public API plus the (internal) kernel tables. */
+const load = () => importFromSource(`
     export * from "./src/index.ts";
-    export { kernels, compressKernels } from "./src/backend/index.ts";`;
-  const out = await build({
-    stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "compress-bench.ts" },
-    bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
-  });
-  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
-}
+    export { kernels, compressKernels } from "./src/backend/index.ts";`, "compress-bench.ts");
 
 async function medianMs(fn) {
   const bench = new Bench({ time: 400, iterations: 20, warmupTime: 100, warmupIterations: 10 });

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { importFromSource } from "./from-source.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -20,19 +21,8 @@ function windows(p) {
   return { a, b };
 }
 
-/**
- * The kernel table is internal (src/backend), so bundle it from source with esbuild (tsup's
- * own bundler) into a data: URL module — the same code tsup puts into dist, plus `kernels`.
- */
-async function loadBackendFromSource() {
-  const { build } = await import("esbuild");
-  const contents = `export { init, kernels } from "./src/backend/index.ts";`;
-  const out = await build({
-    stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "bench-backend.ts" },
-    bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
-  });
-  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
-}
+const loadBackendFromSource = () =>
+  importFromSource(`export { init, kernels } from "./src/backend/index.ts";`, "bench-backend.ts");
 
 /** edgegrad's f32Gemm for one backend: Float32Array in, Float32Array out, one wasm call. */
 export async function edgegradKernels(backend) {

@@ -8,6 +8,7 @@
 // op a quantized layer pays for — A and the packed B copied into wasm scratch, the kernel, C out.
 // Packing B is outside the timed region: a quantized model packs once.
 import { Bench } from "tinybench";
+import { importFromSource } from "./from-source.mjs";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,20 +19,8 @@ const SHAPES = [["256³", 256, 256, 256], ["512³", 512, 512, 512], ["1024³", 1
                 ["[64×784]·[784×256]", 64, 256, 784]];   // name, m, n, k
 const TARGET_GOPS = 75, TARGET_RATIO = 1.8;
 
-/**
- * The kernel table is internal (src/backend), and dist exports only the public API; so the
- * table is bundled from source with esbuild (tsup's bundler) — the same code dist contains.
- */
-async function loadKernels() {
-  const { build } = await import("esbuild");
-  const contents = `
-    export { init, kernels, compressKernels } from "./src/backend/index.ts";`;
-  const out = await build({
-    stdin: { contents, resolveDir: root, loader: "ts", sourcefile: "qs8-bench-backend.ts" },
-    bundle: true, format: "esm", platform: "neutral", target: "es2022", write: false, logLevel: "error",
-  });
-  return import(`data:text/javascript;base64,${Buffer.from(out.outputFiles[0].text).toString("base64")}`);
-}
+const loadKernels = () => importFromSource(
+  `export { init, kernels, compressKernels } from "./src/backend/index.ts";`, "qs8-bench-backend.ts");
 
 function rng(seed) {
   let s = seed >>> 0;

@@ -32,9 +32,15 @@ function reference(x: Float32Array, scale: number, zp: number, signed: boolean):
   });
 }
 
-function quantize(w: QuantExports, x: Float32Array, scale: number, zp: number, signed: boolean): number[] {
+/** Copies x into the module's memory (16-byte aligned) and returns its pointer and the output's. */
+function place(w: QuantExports, x: Float32Array): { xPtr: number; outPtr: number } {
   const xPtr = (w.heap_base() + 15) & ~15, outPtr = xPtr + ((x.length * 4 + 15) & ~15);
   new Float32Array(w.memory.buffer, xPtr, x.length).set(x);
+  return { xPtr, outPtr };
+}
+
+function quantize(w: QuantExports, x: Float32Array, scale: number, zp: number, signed: boolean): number[] {
+  const { xPtr, outPtr } = place(w, x);
   w.qs8_quantize_f32(x.length, xPtr, scale, zp, signed ? 1 : 0, outPtr);
   return Array.from(signed ? new Int8Array(w.memory.buffer, outPtr, x.length) : new Uint8Array(w.memory.buffer, outPtr, x.length));
 }
@@ -75,8 +81,7 @@ describe.each(builds)("the %s kernel build", (build) => {
   it("f32_minmax gives the range, NaN if any value is NaN", () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 40 }).chain((n) => fc.array(fc.float(), { minLength: n, maxLength: n })), (xs) => {
       const x = Float32Array.from(xs);
-      const xPtr = (w.heap_base() + 15) & ~15, outPtr = xPtr + ((x.length * 4 + 15) & ~15);
-      new Float32Array(w.memory.buffer, xPtr, x.length).set(x);
+      const { xPtr, outPtr } = place(w, x);
       w.f32_minmax(x.length, xPtr, outPtr);
       const [lo, hi] = new Float32Array(w.memory.buffer, outPtr, 2);
       const nan = xs.some(Number.isNaN);
