@@ -33,7 +33,8 @@ export class Rng {
 
   /** The whole generator state (the four words and the cached second normal), to save and resume. */
   getState(): RngState {
-    return { words: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+    // The words are held as int32 by the bit operations; the state is given as unsigned.
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
   }
 
   /** Puts the generator back in a state from getState(): it continues the same stream. */

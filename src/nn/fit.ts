@@ -159,7 +159,12 @@ function nonFinite(run: Run, problem: string, where: string, applied: boolean): 
 function trainEpoch(run: Run, epoch: number): Logs | null {
   const { model, optimizer, loss, xr, yr, batchSize, ctx } = run;
   model.train();
-  if (run.shuffle) run.rng.shuffle(run.order);
+  if (run.shuffle) {
+    // A permutation of 0..n-1 afresh every epoch (not of the last one): an epoch's order then
+    // depends on the generator alone, which a checkpoint saves.
+    for (let i = 0; i < run.order.length; i++) run.order[i] = i;
+    run.rng.shuffle(run.order);
+  }
   const logits = LOGIT_LOSSES.has(loss.name);
   let lossSum = 0, correct = 0, seen = 0;
   for (let b = 0; b < ctx.stepsPerEpoch && !ctx.stopTraining; b++) {

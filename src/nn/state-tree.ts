@@ -26,7 +26,8 @@ function encodeNumberArray(a: number[], key: string, tensors: Record<string, Ten
 export function encodeTree(value: unknown, path: string, tensors: Record<string, Tensor>, depth = 0): unknown {
   if (depth > MAX_DEPTH) throw new ValueError(`checkpoint: state nests deeper than ${MAX_DEPTH} levels at "${path}" (a cycle?)`);
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (typeof value === "number") return Number.isFinite(value) ? value : { $$num: String(value) };
+  // JSON has no NaN, ±∞ or -0 (it would write 0).
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0) ? value : { $$num: Object.is(value, -0) ? "-0" : String(value) };
   if (value instanceof Tensor) {
     tensors[path] = value.isContiguous && value.offset === 0 ? value.detach() : value.contiguous().detach();
     return { $$tensor: path };
@@ -45,7 +46,7 @@ export function encodeTree(value: unknown, path: string, tensors: Record<string,
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k.startsWith("$$")) throw new ValueError(`checkpoint: key "${k}" at "${path}" starts with "$$", which is reserved`);
-      if (v !== undefined) out[k] = encodeTree(v, `${path}.${k}`, tensors, depth + 1);
+      if (v !== undefined) defineOwn(out, k, encodeTree(v, `${path}.${k}`, tensors, depth + 1));
     }
     return out;
   }
@@ -64,7 +65,7 @@ export function decodeTree(value: unknown, tensors: Record<string, Tensor>, dept
   if (Array.isArray(value)) return value.map((v) => decodeTree(v, tensors, depth + 1));
   const o = value as Record<string, unknown>;
   if ("$$num" in o) {
-    if (!["NaN", "Infinity", "-Infinity"].includes(o.$$num as string)) throw new FormatError(`checkpoint: bad number marker ${JSON.stringify(o.$$num)}`);
+    if (!["NaN", "Infinity", "-Infinity", "-0"].includes(o.$$num as string)) throw new FormatError(`checkpoint: bad number marker ${JSON.stringify(o.$$num)}`);
     return Number(o.$$num);
   }
   if ("$$tensor" in o) return tensorAt(tensors, o.$$tensor);
@@ -74,8 +75,12 @@ export function decodeTree(value: unknown, tensors: Record<string, Tensor>, dept
     if (!C) throw new FormatError(`checkpoint: unknown array kind ${JSON.stringify(o.kind)}`);
     return new C(tensorAt(tensors, o.$$typed).data);
   }
-  // Own data properties only: a "__proto__" key must not become the result's prototype.
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) Object.defineProperty(out, k, { value: decodeTree(v, tensors, depth + 1), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(o)) defineOwn(out, k, decodeTree(v, tensors, depth + 1));
   return out;
+}
+
+/** An own data property even for the key "__proto__" (plain assignment would set the prototype). */
+function defineOwn(o: Record<string, unknown>, k: string, value: unknown): void {
+  Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 }
