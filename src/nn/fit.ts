@@ -142,7 +142,7 @@ function nonFiniteParameter(model: Module): string | null {
   for (const [name, p] of model.namedParameters()) {
     if (!p.requiresGrad) continue;
     const d = p.data;
-    for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return `parameter "${name}" holds ${d[i]} at element ${i}`;
+    for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return `parameter "${name}" became ${d[i]} (element ${i})`;
   }
   return null;
 }
@@ -186,7 +186,7 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
     optimizer.step();
     const bad = nonFiniteParameter(model);
     if (bad) {
-      nonFinite(run, `the update made ${bad} (the loss before it was ${lv})`, where, true);
+      nonFinite(run, `${bad} in the update (the loss before it was ${lv})`, where, true);
       break;
     }
     lossSum += lv * (e - s);

@@ -1,5 +1,6 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { noGrad, Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
 import { modelSummary, type SummaryOptions } from "./summary.js";
 
 /**
@@ -55,8 +56,8 @@ export abstract class Module {
    */
   registerBuffer(name: string, t: Tensor | null, o: { persistent?: boolean } = {}): Tensor | null {
     checkName("registerBuffer", name);
-    if (o === null || typeof o !== "object") throw new ValueError("registerBuffer: options must be an object");
-    for (const k of Object.keys(o)) if (k !== "persistent") throw new ValueError(`registerBuffer: unknown option "${k}" (accepted: persistent)`);
+    checkOptions("registerBuffer", o, ["persistent"]);
+    if (o.persistent !== undefined && typeof o.persistent !== "boolean") throw new ValueError(`registerBuffer: persistent must be a boolean, got ${String(o.persistent)}`);
     if (t !== null && !(t instanceof Tensor)) throw new ValueError(`registerBuffer: "${name}" must be a Tensor or null`);
     if (t && (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size)) {
       // loadStateDict copies into the storage, which is the buffer only for an owning contiguous tensor.
@@ -157,8 +158,7 @@ export abstract class Module {
    */
   loadStateDict(sd: Record<string, Tensor>, o: { strict?: boolean } = {}): void {
     if (sd === null || typeof sd !== "object") throw new ValueError("loadStateDict: expected an object of name → Tensor");
-    if (o === null || typeof o !== "object") throw new ValueError("loadStateDict: options must be an object");
-    for (const k of Object.keys(o)) if (k !== "strict") throw new ValueError(`loadStateDict: unknown option "${k}" (accepted: strict)`);
+    checkOptions("loadStateDict", o, ["strict"]);
     const strict = o.strict ?? true;
     const named = this.namedState("");
     const mine = new Set(named.map(([n]) => n));
