@@ -28,7 +28,7 @@ const setup = (s: number) => {
   return { model, optimizer, scheduler };
 };
 const { x, y } = blobs(90, 1);
-const fitOpts = { loss: "crossEntropy", batchSize: 8, metrics: ["accuracy"] } as const;
+const fitOpts: Pick<nn.FitOptions, "loss" | "batchSize" | "metrics"> = { loss: "crossEntropy", batchSize: 8, metrics: ["accuracy"] };
 
 describe("resuming from a checkpoint", () => {
   it("fit 4 epochs straight equals fit 2 → checkpoint → fresh model/optimizer/scheduler → fit 2..4, bit for bit", async () => {
