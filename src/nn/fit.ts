@@ -119,6 +119,10 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
   const initialEpoch = nonNegativeInt("initialEpoch", o.initialEpoch ?? 0);
   if (initialEpoch > epochs) throw new ValueError(`fit: initialEpoch ${initialEpoch} is past epochs ${epochs} (epochs is the epoch to stop before)`);
   const batchSize = checkBatchSize("fit", o.batchSize ?? 32);
+  if (initialEpoch > 0 && typeof o.optimizer === "string") {
+    // A named optimizer is created empty here: Adam's moments or SGD's momentum would restart.
+    throw new ValueError(`fit: resuming at initialEpoch ${initialEpoch} needs the optimizer instance restored by loadCheckpoint(), not the name "${o.optimizer}"`);
+  }
   const optimizer = typeof o.optimizer === "string" ? makeOptimizer(o.optimizer, model) : o.optimizer;
   if (!optimizer || typeof optimizer.step !== "function") throw new ValueError("fit: `optimizer` must be an optimizer or its name");
   const wantAcc = checkMetrics(o.metrics ?? []);

@@ -92,8 +92,18 @@ describe("refusals before any work", () => {
     await expect(nn.fit(m, x, y, { loss: "crossEntropy", optimizer: "sgd", initialEpoch: -1 })).rejects.toThrow(/initialEpoch must be a non-negative integer/);
     expect(() => nn.predict(m, x, { batch: 4 } as never)).toThrow(/predict: unknown option "batch"/);
     expect(() => nn.evaluate(m, x, y, { metric: ["accuracy"] } as never)).toThrow(/evaluate: unknown option "metric"/);
+    await expect(nn.fit(m, x, y, { loss: "crossEntropy", optimizer: "adam", epochs: 2, initialEpoch: 1 })).rejects.toThrow(/needs the optimizer instance restored by loadCheckpoint/);
     expect(Array.from(rand([4]).data)).toEqual(expected);
     expect(calls.n).toBe(0);
+  });
+
+  it("a model whose forward gives several outputs is refused by the dataset loops", async () => {
+    class TwoHeads extends nn.Module {
+      readonly lin = this.registerModule("lin", new nn.Linear(2, 3, { seed: 1 }));
+      forward(t: Tensor): [Tensor, Tensor] { const h = this.lin.forward(t); return [h, h]; }
+    }
+    await expect(nn.fit(new TwoHeads(), x, y, { loss: "crossEntropy", optimizer: "sgd" })).rejects.toThrow(/forward\(\) must return one Tensor for a dataset loop, got an array/);
+    expect(() => nn.evaluate(new TwoHeads(), x, y)).toThrow(ValueError);
   });
 });
 
