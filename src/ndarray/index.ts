@@ -3,7 +3,7 @@ export type { TensorLike, SliceSpec } from "./tensor.js";
 export type { DType, TypedArray, FloatArray } from "./dtype.js";
 export { noGrad, isGradEnabled } from "./autograd.js";
 export { Rng, manualSeed, rngFrom } from "./random.js";
-export type { RandomOptions } from "./random.js";
+export type { RandomOptions, RngState } from "./random.js";
 export {
   tensor, fromTypedArray, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
 } from "./creation.js";

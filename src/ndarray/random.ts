@@ -31,6 +31,25 @@ export class Rng {
     return r;
   }
 
+  /** The whole generator state (the four words and the cached second normal), to save and resume. */
+  getState(): RngState {
+    // The words are held as int32 by the bit operations; the state is given as unsigned.
+    return { words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  /** Puts the generator back in a state from getState(): it continues the same stream. */
+  setState(state: RngState): void {
+    const w = state?.words;
+    if (!Array.isArray(w) || w.length !== 4 || !w.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) || w.every((x) => x === 0)) {
+      throw new ValueError(`Rng.setState: words must be four unsigned 32-bit integers, not all zero; got ${JSON.stringify(w)}`);
+    }
+    if (state.spare !== null && typeof state.spare !== "number") {
+      throw new ValueError(`Rng.setState: spare must be a number or null, got ${JSON.stringify(state.spare)}`);
+    }
+    [this.s0, this.s1, this.s2, this.s3] = w;
+    this.spare = state.spare;
+  }
+
   /** Next 32 random bits as an unsigned integer. */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
@@ -82,6 +101,12 @@ export class Rng {
   }
 }
 
+/** A generator's full state: xoshiro128**'s four words and Box–Muller's pending second value. */
+export interface RngState {
+  words: [number, number, number, number];
+  spare: number | null;
+}
+
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
@@ -91,6 +116,21 @@ let globalRng = new Rng(Date.now() % 2 ** 31);
 /** Seeds the generator that every random function uses when given neither `seed` nor `rng`. */
 export function manualSeed(seed: number): void {
   globalRng = new Rng(seed);
+}
+
+/**
+ * Runs `fn` (synchronously) with `rng` standing in for the global generator, then puts the
+ * global one back: a training loop that owns its generator keeps unseeded layers (Dropout) on
+ * it, so two loops interleaved by the event loop do not draw from one shared stream.
+ */
+export function withGlobalRng<T>(rng: Rng, fn: () => T): T {
+  const saved = globalRng;
+  globalRng = rng;
+  try {
+    return fn();
+  } finally {
+    globalRng = saved;
+  }
 }
 
 export interface RandomOptions {

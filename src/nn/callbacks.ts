@@ -2,6 +2,8 @@ import { ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
 import { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "../optim/lr/plateau.js";
 import type { LRScheduler } from "../optim/lr/scheduler.js";
+import { checkOptions } from "../options.js";
+import { saveCheckpoint, type Stateful } from "./checkpoint.js";
 import type { Module } from "./module.js";
 
 /** Per-epoch numbers, Keras's keys: loss, accuracy, val_loss, val_accuracy, lr. */
@@ -153,6 +155,55 @@ export function timeBudget(o: { seconds: number }): Callback {
 /** A plain hook at the end of every epoch. */
 export function onEpochEnd(fn: (epoch: number, logs: Logs, ctx: FitContext) => void | Promise<void>): Callback {
   return { onEpochEnd: fn };
+}
+
+export interface ModelCheckpointOptions {
+  /** Receives each checkpoint (saveCheckpoint's bytes), the epochs completed and the epoch's logs. */
+  save: (bytes: Uint8Array, epoch: number, logs: Logs) => void | Promise<void>;
+  /** The logged value saveBestOnly compares (default val_loss when logged, else loss). */
+  monitor?: string;
+  mode?: "min" | "max" | "auto";
+  /** Save only when `monitor` improved on every earlier saved value. */
+  saveBestOnly?: boolean;
+  /** Consider saving every n epochs (default 1). */
+  everyNEpochs?: number;
+  /** Saved with the model and optimizer, for a scheduler fit does not know about. */
+  scheduler?: Stateful;
+}
+
+/**
+ * Keras's ModelCheckpoint: at the end of an epoch, a checkpoint of the model, the optimizer
+ * (when it has stateDict()), the scheduler given here and the run's random state, handed to
+ * `save` — the best so far or every n epochs. Its epoch is the number of epochs completed, so
+ * `fit(…, { initialEpoch: epoch })` after loadCheckpoint() continues the run.
+ */
+export function modelCheckpoint(o: ModelCheckpointOptions): Callback {
+  checkOptions("modelCheckpoint", o, ["save", "monitor", "mode", "saveBestOnly", "everyNEpochs", "scheduler"]);
+  if (typeof o?.save !== "function") throw new ValueError("modelCheckpoint: save must be a function (bytes, epoch, logs) => …");
+  const every = o.everyNEpochs ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new ValueError(`modelCheckpoint: everyNEpochs must be a positive integer, got ${String(every)}`);
+  if (o.mode !== undefined && !["min", "max", "auto"].includes(o.mode)) throw new ValueError(`modelCheckpoint: mode must be "min", "max" or "auto", got ${JSON.stringify(o.mode)}`);
+  if (o.saveBestOnly !== undefined && typeof o.saveBestOnly !== "boolean") throw new ValueError("modelCheckpoint: saveBestOnly must be a boolean");
+  if (!o.saveBestOnly && (o.monitor !== undefined || o.mode !== undefined)) throw new ValueError("modelCheckpoint: monitor and mode choose the best epoch, so they need saveBestOnly: true");
+  let best = Infinity;
+  return {
+    onTrainBegin() { best = Infinity; },
+    async onEpochEnd(epoch, logs, ctx) {
+      if ((epoch + 1) % every !== 0) return;
+      if (o.saveBestOnly) {
+        const monitor = o.monitor ?? ("val_loss" in logs ? "val_loss" : "loss");
+        const v = monitored(logs, monitor, "modelCheckpoint");
+        // Compared as sign·v, so "max" metrics use the same "smaller is better" test.
+        const signed = (modeFor(monitor, o.mode) === "min" ? 1 : -1) * (v ?? NaN);
+        if (!(signed < best)) return;
+        best = signed;
+      }
+      const opt = ctx.optimizer as Partial<Stateful>;
+      const optimizer = typeof opt.stateDict === "function" && typeof opt.loadStateDict === "function" ? (opt as Stateful) : undefined;
+      const bytes = saveCheckpoint({ model: ctx.model, optimizer, scheduler: o.scheduler, epoch: epoch + 1, extra: { logs } });
+      await o.save(bytes, epoch + 1, logs);
+    },
+  };
 }
 
 export { progressBar } from "./progress.js";

@@ -17,9 +17,21 @@ const LOSSES: Record<string, LossFn> = {
   bceWithLogits,
 };
 
-/** A built-in loss's canonical name, found by identity: a minifier renames functions. */
+/** The name fit/evaluate give a loss that is not built in, whatever the function is called. */
+export const CUSTOM_LOSS = "custom";
+
+/**
+ * A built-in loss's canonical name, found by identity (a minifier renames functions). Any other
+ * function is CUSTOM_LOSS: its own `.name` must not make it pass for a built-in one.
+ */
 function canonicalName(fn: LossFn): string {
-  return Object.keys(LOSSES).find((k) => LOSSES[k] === fn) ?? fn.name;
+  return Object.keys(LOSSES).find((k) => LOSSES[k] === fn) ?? CUSTOM_LOSS;
+}
+
+/** batchSize must be a positive integer (0 would loop forever, a fraction would skip samples). */
+export function checkBatchSize(where: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ValueError(`${where}: batchSize must be a positive integer, got ${String(v)}`);
+  return v;
 }
 
 export function resolveLoss(loss: string | LossFn | undefined): { fn: LossFn; name: string } {

@@ -1,9 +1,15 @@
-import { ShapeError, ValueError } from "../errors.js";
-import { concat, noGrad, Rng, type Tensor } from "../ndarray/index.js";
+import { ValueError } from "../errors.js";
+import { Rng, rngFrom, type Tensor } from "../ndarray/index.js";
+import { withGlobalRng } from "../ndarray/random.js";
 import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../optim/index.js";
+import { checkOptions } from "../options.js";
 import type { Callback, FitContext, Logs } from "./callbacks.js";
-import { batchBuffer, checkFinite, checkLabels, countCorrect, gather, resolveLoss, rowsOf, type LossFn, type Rows } from "./fit-data.js";
-import type { Module } from "./module.js";
+import { checkMetrics, evaluateRows, LOGIT_LOSSES, prepare, type ResolvedLoss } from "./evaluate.js";
+import { batchBuffer, checkBatchSize, countCorrect, gather, resolveLoss, type LossFn, type Rows } from "./fit-data.js";
+import { Module } from "./module.js";
+import { trainingRandom } from "./training-random.js";
+
+export { evaluate, predict } from "./evaluate.js";
 
 interface StepOptimizer {
   step(): void;
@@ -15,10 +21,17 @@ export interface FitOptions {
   loss: string | LossFn;
   /** An optimizer over the model's parameters, or a name ("adam", "sgd", …) for one with defaults. */
   optimizer: StepOptimizer | string;
+  /** The epoch to stop before (Keras's meaning: with initialEpoch 2 and epochs 4, two epochs run). */
   epochs?: number;
+  /** The epoch to start at when resuming (Keras's initial_epoch); see loadCheckpoint(). */
+  initialEpoch?: number;
   batchSize?: number;
   shuffle?: boolean;
-  /** Seeds the shuffling (and nothing else), so a run is reproducible. */
+  /**
+   * Seeds the run's generator (shuffling, and unseeded Dropout while the run's batches execute).
+   * Without it the seed is drawn from the global generator, so manualSeed() alone makes a run
+   * reproducible. A resumed run continues the generator of the run it resumes.
+   */
   seed?: number;
   /** Fraction of samples, taken from the end before shuffling (as Keras), held out for validation. */
   validationSplit?: number;
@@ -26,6 +39,8 @@ export interface FitOptions {
   metrics?: string[];
   callbacks?: Callback[];
 }
+const FIT_KEYS = ["loss", "optimizer", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "metrics", "callbacks"];
+
 export interface History {
   epoch: number[];
   history: Record<string, number[]>;
@@ -36,144 +51,181 @@ export interface History {
 const OPTIMIZERS: Record<string, new (p: Tensor[]) => StepOptimizer> = {
   sgd: SGD, adam: Adam, adamw: AdamW, adamax: Adamax, nadam: Nadam, rmsprop: RMSprop, adagrad: Adagrad, adadelta: Adadelta,
 };
-const LOGIT_LOSSES = new Set(["bceWithLogits", "crossEntropy"]);
 
-function checkMetrics(metrics: string[]): boolean {
-  for (const m of metrics) if (m !== "accuracy" && m !== "acc") throw new ValueError(`unknown metric "${m}"; supported: accuracy`);
-  return metrics.length > 0;
+/** Everything one fit() run needs, checked and built before the first epoch. */
+interface Run {
+  model: Module;
+  optimizer: StepOptimizer;
+  loss: ResolvedLoss;
+  xr: Rows;
+  yr: Rows;
+  val: { xr: Rows; yr: Rows } | null;
+  batchSize: number;
+  shuffle: boolean;
+  wantAcc: boolean;
+  stopsOnNaN: boolean;
+  callbacks: Callback[];
+  initialEpoch: number;
+  ctx: FitContext;
+  rng: Rng;
+  order: Int32Array;
+  xb: ReturnType<typeof batchBuffer>;
+  yb: ReturnType<typeof batchBuffer>;
 }
 
-/** Validates data against the model once, before any update: shapes, NaN/∞, label range. */
-function prepare(model: Module, x: Tensor, y: Tensor, lossName: string, what: string): { xr: Rows; yr: Rows } {
-  const xr = rowsOf(x, `${what}: x`);
-  const yr = rowsOf(y, `${what}: y`);
-  if (xr.n !== yr.n) throw new ShapeError(`${what}: x has ${xr.n} samples but y has ${yr.n}`);
-  if (xr.n === 0) throw new ValueError(`${what}: no samples`);
-  checkFinite(xr, `${what}: x`);
-  checkFinite(yr, `${what}: y`);
-  // One sample through the model in eval mode: a feature-count mismatch surfaces here as a ShapeError.
-  const was = model.training;
-  model.eval();
-  let out: Tensor;
-  try {
-    const idx = Int32Array.of(0);
-    out = model.predict(gather(xr, idx, 0, 1, batchBuffer(xr, 1, true), true));
-  } finally {
-    model.train(was);
-  }
-  const classes = out.size;
-  // Without a loss (evaluate for accuracy), [n] targets for a multi-output model are labels.
-  const labels = lossName === "" && yr.rowShape.length === 0 && classes > 1;
-  if (lossName === "crossEntropy" || labels) checkLabels(yr, classes, lossName || what);
-  else if (yr.rowSize !== classes) {
-    throw new ShapeError(`${what}: the model gives ${classes} outputs per sample but y has ${yr.rowSize} values per sample`);
-  }
-  return { xr, yr };
+function nonNegativeInt(key: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new ValueError(`fit: ${key} must be a non-negative integer, got ${String(v)}`);
+  return v;
 }
 
-/** Loss (sample mean) and accuracy of the model over whole arrays, in eval mode, by batches. */
-function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: { fn: LossFn; name: string } | null, acc: boolean, batchSize: number): Logs {
-  const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
-  const xb = batchBuffer(xr, batchSize, true), yb = batchBuffer(yr, batchSize, false);
-  let lossSum = 0, correct = 0;
-  const was = model.training;
-  model.eval();
-  try {
-    noGrad(() => {
-      for (let s = 0; s < xr.n; s += batchSize) {
-        const e = Math.min(s + batchSize, xr.n);
-        const out = model.forward(gather(xr, idx, s, e, xb, true));
-        const yt = gather(yr, idx, s, e, yb, false);
-        if (loss) lossSum += loss.fn(out, yt, { reduction: "sum" }).item() / (out.size / (e - s) > 1 && loss.name !== "crossEntropy" ? out.size / (e - s) : 1);
-        if (acc) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
-      }
-    });
-  } finally {
-    model.train(was);
+/** Splits off the validation rows (from the end, before shuffling, as Keras does). */
+function validationRows(xr: Rows, yr: Rows, model: Module, o: FitOptions, lossName: string) {
+  if (o.validationData) {
+    if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new ValueError("fit: validationData must be [x, y]");
+    return { xr, yr, val: prepare(model, o.validationData[0], o.validationData[1], lossName, "fit: validationData") };
   }
-  const logs: Logs = {};
-  if (loss) logs.loss = lossSum / xr.n;
-  if (acc) logs.accuracy = correct / xr.n;
+  if (o.validationSplit === undefined || o.validationSplit === 0) return { xr, yr, val: null };
+  const f = o.validationSplit;
+  if (!(f > 0 && f < 1)) throw new ValueError(`fit: validationSplit must be in (0, 1), got ${f}`);
+  const nTrain = Math.floor(xr.n * (1 - f));
+  if (nTrain < 1 || nTrain >= xr.n) throw new ValueError(`fit: validationSplit ${f} leaves no training or no validation samples of ${xr.n}`);
+  return { xr: sliceRows(xr, 0, nTrain), yr: sliceRows(yr, 0, nTrain), val: { xr: sliceRows(xr, nTrain, xr.n), yr: sliceRows(yr, nTrain, yr.n) } };
+}
+
+/**
+ * The run's generator, taken last (after every check, so a refused call changes nothing): a
+ * resumed run continues the model's; otherwise a new one from { seed } or from the global generator.
+ */
+function runGenerator(model: Module, seed: number | undefined, initialEpoch: number): Rng {
+  const carried = initialEpoch > 0 ? trainingRandom.get(model) : undefined;
+  if (carried) {
+    if (seed !== undefined && seed !== carried.seed) {
+      throw new ValueError(`fit: seed ${seed} differs from the ${carried.seed === null ? "unseeded run" : `seed ${carried.seed} of the run`} being resumed at epoch ${initialEpoch}; the resumed run continues that run's random stream`);
+    }
+    return carried.rng;
+  }
+  if (seed !== undefined && (typeof seed !== "number" || !Number.isFinite(seed))) throw new ValueError(`fit: seed must be a finite number, got ${String(seed)}`);
+  const rng = new Rng(seed ?? rngFrom(undefined).nextU32());
+  trainingRandom.set(model, { rng, seed: seed ?? null });
+  return rng;
+}
+
+function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
+  if (!(model instanceof Module)) throw new ValueError("fit: model must be a Module");
+  if (o === undefined || o === null) throw new ValueError("fit: options { loss, optimizer } are required");
+  checkOptions("fit", o, FIT_KEYS);
+  const loss = resolveLoss(o.loss);
+  const epochs = nonNegativeInt("epochs", o.epochs ?? 1);
+  const initialEpoch = nonNegativeInt("initialEpoch", o.initialEpoch ?? 0);
+  if (initialEpoch > epochs) throw new ValueError(`fit: initialEpoch ${initialEpoch} is past epochs ${epochs} (epochs is the epoch to stop before)`);
+  const batchSize = checkBatchSize("fit", o.batchSize ?? 32);
+  if (initialEpoch > 0 && typeof o.optimizer === "string") {
+    // A named optimizer is created empty here: Adam's moments or SGD's momentum would restart.
+    throw new ValueError(`fit: resuming at initialEpoch ${initialEpoch} needs the optimizer instance restored by loadCheckpoint(), not the name "${o.optimizer}"`);
+  }
+  const optimizer = typeof o.optimizer === "string" ? makeOptimizer(o.optimizer, model) : o.optimizer;
+  if (!optimizer || typeof optimizer.step !== "function") throw new ValueError("fit: `optimizer` must be an optimizer or its name");
+  const wantAcc = checkMetrics(o.metrics ?? []);
+  const callbacks = o.callbacks ?? [];
+  if (!Array.isArray(callbacks)) throw new ValueError("fit: callbacks must be an array");
+  const first = prepare(model, x, y, loss.name, "fit");
+  const { xr, yr, val } = validationRows(first.xr, first.yr, model, o, loss.name);
+  const ctx: FitContext = { model, optimizer, epochs, stepsPerEpoch: Math.ceil(xr.n / batchSize), stopTraining: false, stopReason: null, history: { epoch: [], history: {} } };
+  const rng = runGenerator(model, o.seed, initialEpoch);
+  return {
+    model, optimizer, loss, xr, yr, val, batchSize, shuffle: o.shuffle ?? true, wantAcc, callbacks, initialEpoch, ctx, rng,
+    stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
+    order: Int32Array.from({ length: xr.n }, (_, i) => i),
+    // One buffer per batch size, reused every step so that memory stays flat over epochs.
+    xb: batchBuffer(xr, batchSize, true), yb: batchBuffer(yr, batchSize, false),
+  };
+}
+
+/** The first NaN/±∞ among the trained parameters, described for an error message, or null. */
+function nonFiniteParameter(model: Module): string | null {
+  for (const [name, p] of model.namedParameters()) {
+    if (!p.requiresGrad) continue;
+    const d = p.data;
+    for (let i = 0; i < d.length; i++) if (d[i] - d[i] !== 0) return `parameter "${name}" became ${d[i]} (element ${i})`;
+  }
+  return null;
+}
+
+/** Stops the run (terminateOnNaN) or throws, with a message that says whether weights changed. */
+function nonFinite(run: Run, problem: string, where: string, applied: boolean): void {
+  const state = applied ? "the update was applied, so the model now holds non-finite weights: restore a checkpoint, then" : "no update was applied;";
+  if (!run.stopsOnNaN) throw new ValueError(`fit: ${problem} at ${where} (${state} lower the lr, clip gradients, check the data, or add callbacks.terminateOnNaN())`);
+  run.ctx.stopTraining = true;
+  run.ctx.stopReason = `terminateOnNaN: ${problem} at ${where}${applied ? " (after the update)" : ""}`;
+}
+
+/** One epoch of mini-batch steps; the running loss/accuracy, or null when no batch ran. */
+function trainEpoch(run: Run, epoch: number): Logs | null {
+  const { model, optimizer, loss, xr, yr, batchSize, ctx } = run;
+  model.train();
+  if (run.shuffle) {
+    // A permutation of 0..n-1 afresh every epoch (not of the last one): an epoch's order then
+    // depends on the generator alone, which a checkpoint saves.
+    for (let i = 0; i < run.order.length; i++) run.order[i] = i;
+    run.rng.shuffle(run.order);
+  }
+  const logits = LOGIT_LOSSES.has(loss.name);
+  let lossSum = 0, correct = 0, seen = 0;
+  for (let b = 0; b < ctx.stepsPerEpoch && !ctx.stopTraining; b++) {
+    const s = b * batchSize, e = Math.min(s + batchSize, xr.n);
+    const xt = gather(xr, run.order, s, e, run.xb, true);
+    const yt = gather(yr, run.order, s, e, run.yb, false);
+    const out = model.forward(xt) as Tensor;
+    let l = loss.fn(out, yt);
+    const reg = model.regularizationLoss();
+    if (reg) l = l.add(reg);
+    const lv = l.item();
+    const where = `epoch ${epoch + 1}, batch ${b + 1}`;
+    if (!Number.isFinite(lv)) {
+      nonFinite(run, `loss is ${lv}`, where, false);
+      break;
+    }
+    optimizer.zeroGrad();
+    l.backward();
+    optimizer.step();
+    const bad = nonFiniteParameter(model);
+    if (bad) {
+      nonFinite(run, `${bad} in the update (the loss before it was ${lv})`, where, true);
+      break;
+    }
+    lossSum += lv * (e - s);
+    seen += e - s;
+    if (run.wantAcc) correct += countCorrect(out, yt, logits);
+    for (const c of run.callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
+  }
+  if (seen === 0) return null;
+  const logs: Logs = { loss: lossSum / seen };
+  if (run.wantAcc) logs.accuracy = correct / seen;
   return logs;
 }
 
 /**
  * Keras-style training loop: seeded shuffled mini-batches, one optimizer step per batch, the
  * model's regularization penalties added to the loss, validation and callbacks per epoch.
- * Returns the history (Keras's keys). A NaN/∞ batch loss throws a ValueError before the update,
- * or ends training if callbacks.terminateOnNaN() is given — the weights are never NaN-poisoned.
+ * Returns the history (Keras's keys). A NaN/∞ batch loss throws a ValueError before the update;
+ * parameters made non-finite by an update throw naming the parameter; callbacks.terminateOnNaN()
+ * turns both into a stop.
  */
 export async function fit(model: Module, x: Tensor, y: Tensor, o: FitOptions): Promise<History> {
-  const loss = resolveLoss(o?.loss);
-  const epochs = o.epochs ?? 1, batchSize = o.batchSize ?? 32;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(`fit: epochs must be a non-negative integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`fit: batchSize must be a positive integer, got ${batchSize}`);
-  const optimizer = typeof o.optimizer === "string" ? makeOptimizer(o.optimizer, model) : o.optimizer;
-  if (!optimizer || typeof optimizer.step !== "function") throw new ValueError("fit: `optimizer` must be an optimizer or its name");
-  const wantAcc = checkMetrics(o.metrics ?? []);
-  const callbacks = o.callbacks ?? [];
-  const stopsOnNaN = callbacks.some((c) => c.stopsOnNaN);
-
-  let { xr, yr } = prepare(model, x, y, loss.name, "fit");
-  let val: { xr: Rows; yr: Rows } | null = null;
-  if (o.validationData) val = prepare(model, o.validationData[0], o.validationData[1], loss.name, "fit: validationData");
-  else if (o.validationSplit) {
-    const f = o.validationSplit;
-    if (!(f > 0 && f < 1)) throw new ValueError(`fit: validationSplit must be in (0, 1), got ${f}`);
-    const nTrain = Math.floor(xr.n * (1 - f));
-    if (nTrain < 1 || nTrain >= xr.n) throw new ValueError(`fit: validationSplit ${f} leaves no training or no validation samples of ${xr.n}`);
-    val = { xr: sliceRows(xr, nTrain, xr.n), yr: sliceRows(yr, nTrain, yr.n) };
-    xr = sliceRows(xr, 0, nTrain);
-    yr = sliceRows(yr, 0, nTrain);
-  }
-
-  const n = xr.n;
-  const steps = Math.ceil(n / batchSize);
-  const ctx: FitContext = { model, optimizer, epochs, stepsPerEpoch: steps, stopTraining: false, stopReason: null, history: { epoch: [], history: {} } };
-  const rng = new Rng(o.seed ?? Math.floor(Math.random() * 2 ** 31));
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  // One buffer per batch size, reused every step so that memory stays flat over epochs.
-  const xb = batchBuffer(xr, batchSize, true), yb = batchBuffer(yr, batchSize, false);
-  const logits = LOGIT_LOSSES.has(loss.name);
-
+  const run = setUp(model, x, y, o);
+  const { ctx, callbacks } = run;
   for (const c of callbacks) await c.onTrainBegin?.(ctx);
-  for (let epoch = 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+  for (let epoch = run.initialEpoch; epoch < ctx.epochs && !ctx.stopTraining; epoch++) {
     for (const c of callbacks) await c.onEpochBegin?.(epoch, ctx);
-    model.train();
-    if (o.shuffle ?? true) rng.shuffle(order);
-    let lossSum = 0, correct = 0, seen = 0;
-    for (let b = 0; b < steps && !ctx.stopTraining; b++) {
-      const s = b * batchSize, e = Math.min(s + batchSize, n);
-      const xt = gather(xr, order, s, e, xb, true);
-      const yt = gather(yr, order, s, e, yb, false);
-      const out = model.forward(xt);
-      let l = loss.fn(out, yt);
-      const reg = model.regularizationLoss();
-      if (reg) l = l.add(reg);
-      const lv = l.item();
-      if (!Number.isFinite(lv)) {
-        const where = `epoch ${epoch + 1}, batch ${b + 1}`;
-        if (!stopsOnNaN) throw new ValueError(`fit: loss is ${lv} at ${where} (no update was applied; lower the lr, check the data, or add callbacks.terminateOnNaN())`);
-        ctx.stopTraining = true;
-        ctx.stopReason = `terminateOnNaN: loss is ${lv} at ${where}`;
-        break;
-      }
-      optimizer.zeroGrad();
-      l.backward();
-      optimizer.step();
-      lossSum += lv * (e - s);
-      seen += e - s;
-      if (wantAcc) correct += countCorrect(out, yt, logits);
-      for (const c of callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
-    }
-    if (seen === 0) break;
-    const logs: Logs = { loss: lossSum / seen };
-    if (wantAcc) logs.accuracy = correct / seen;
-    if (val) {
-      const v = evaluateRows(model, val.xr, val.yr, loss, wantAcc, Math.max(batchSize, 256));
+    // The batches run synchronously with the run's generator as the global one: another fit
+    // interleaved at an await cannot draw from this run's stream.
+    const logs = withGlobalRng(run.rng, () => trainEpoch(run, epoch));
+    if (logs === null) break;
+    if (run.val) {
+      const v = evaluateRows(model, run.val.xr, run.val.yr, run.loss, run.wantAcc, Math.max(run.batchSize, 256));
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
-    logs.lr = optimizer.paramGroups[0].lr;
+    logs.lr = run.optimizer.paramGroups[0].lr;
     ctx.history.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (ctx.history.history[k] ??= []).push(v);
     for (const c of callbacks) await c.onEpochEnd?.(epoch, logs, ctx);
@@ -192,32 +244,4 @@ function makeOptimizer(name: string, model: Module): StepOptimizer {
   const C = OPTIMIZERS[name.toLowerCase()];
   if (!C) throw new ValueError(`fit: unknown optimizer "${name}"; use one of ${Object.keys(OPTIMIZERS).join(", ")} or pass an instance`);
   return new C(model.parameters());
-}
-
-/** Loss and metrics over a dataset in eval mode (Keras's evaluate), e.g. { loss, accuracy }. */
-export function evaluate(model: Module, x: Tensor, y: Tensor,
-                         o: { loss?: string | LossFn; metrics?: string[]; batchSize?: number } = {}): Logs {
-  const loss = o.loss !== undefined ? resolveLoss(o.loss) : null;
-  const { xr, yr } = prepare(model, x, y, loss?.name ?? "", "evaluate");
-  return evaluateRows(model, xr, yr, loss, checkMetrics(o.metrics ?? ["accuracy"]), o.batchSize ?? 256);
-}
-
-/** Model outputs for all samples, in eval mode without autograd, computed by batches. */
-export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}): Tensor {
-  const xr = rowsOf(x, "predict: x");
-  const bs = o.batchSize ?? 256;
-  const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
-  const was = model.training;
-  model.eval();
-  try {
-    const parts: Tensor[] = [];
-    for (let s = 0; s < xr.n; s += bs) {
-      // A fresh buffer per batch: a model of views only (Flatten, eval-mode Dropout) returns its input.
-      const e = Math.min(s + bs, xr.n);
-      parts.push(model.predict(gather(xr, idx, s, e, batchBuffer(xr, e - s, true), true)));
-    }
-    return parts.length === 1 ? parts[0] : concat(parts, 0);
-  } finally {
-    model.train(was);
-  }
 }

@@ -1,31 +1,79 @@
-import { ShapeError, ValueError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { noGrad, Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { modelSummary, type SummaryOptions } from "./summary.js";
 
 /**
- * The base of every layer, as in PyTorch: a module owns named parameters and named child
- * modules, and both are walked in registration order so that `stateDict()` keys ("0.weight",
- * "0.bias", …) match PyTorch's for the same architecture.
+ * What forward() may take and give. Any number of inputs and any output (a Tensor, or arrays of
+ * them in PyTorch's tuple order), so a subclass may declare e.g.
+ * `forward(x: Tensor, state?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]]`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ForwardInputs = any[];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ForwardOutput = any;
+
+/** A name a module can register a parameter, buffer or child under (no dots: they join paths). */
+function checkName(where: string, name: unknown): asserts name is string {
+  if (typeof name !== "string" || name === "" || name.includes(".")) {
+    throw new ValueError(`${where}: name must be a non-empty string without ".", got ${JSON.stringify(name)}`);
+  }
+}
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * The base of every layer, as in PyTorch: a module owns named parameters, named buffers (state
+ * that is saved but not trained, e.g. BatchNorm's running statistics) and named child modules,
+ * all walked in registration order so that `stateDict()` keys ("0.weight", "0.bias",
+ * "1.running_mean", …) and their order match PyTorch's for the same architecture.
  */
 export abstract class Module {
   /** True in training mode (Dropout active); switch with train()/eval(). */
   training = true;
   private readonly ownParams = new Map<string, Tensor>();
+  private readonly ownBuffers = new Map<string, Tensor | null>();
+  private readonly nonPersistent = new Set<string>();
   private readonly ownModules = new Map<string, Module>();
 
-  abstract forward(x: Tensor): Tensor;
+  abstract forward(...inputs: ForwardInputs): ForwardOutput;
 
   /** Registers (or replaces) a trainable tensor under `name`; it is made a leaf that requires grad. */
   protected registerParameter(name: string, t: Tensor): Tensor {
+    checkName("registerParameter", name);
     if (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size) {
       // Optimizers update p.data in place, which is only the storage for an owning contiguous tensor.
       throw new ValueError(`registerParameter: "${name}" must be a contiguous tensor that owns its storage`);
     }
+    if (this.ownBuffers.has(name) || this.ownModules.has(name)) throw new ValueError(`registerParameter: "${name}" is already a buffer or a child module`);
     t.requiresGrad = true;
     this.ownParams.set(name, t);
     return t;
   }
 
+  /**
+   * Registers (or replaces) a buffer: a tensor the module keeps and `stateDict()` saves (unless
+   * `persistent: false`) but optimizers never see. null reserves the name, as in PyTorch.
+   */
+  registerBuffer(name: string, t: Tensor | null, o: { persistent?: boolean } = {}): Tensor | null {
+    checkName("registerBuffer", name);
+    checkOptions("registerBuffer", o, ["persistent"]);
+    if (o.persistent !== undefined && typeof o.persistent !== "boolean") throw new ValueError(`registerBuffer: persistent must be a boolean, got ${String(o.persistent)}`);
+    if (t !== null && !(t instanceof Tensor)) throw new ValueError(`registerBuffer: "${name}" must be a Tensor or null`);
+    if (t && (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size)) {
+      // loadStateDict copies into the storage, which is the buffer only for an owning contiguous tensor.
+      throw new ValueError(`registerBuffer: "${name}" must be a contiguous tensor that owns its storage`);
+    }
+    if (this.ownParams.has(name) || this.ownModules.has(name)) throw new ValueError(`registerBuffer: "${name}" is already a parameter or a child module`);
+    this.ownBuffers.set(name, t);
+    if (o.persistent ?? true) this.nonPersistent.delete(name);
+    else this.nonPersistent.add(name);
+    return t;
+  }
+
   protected registerModule<M extends Module>(name: string, m: M): M {
+    checkName("registerModule", name);
+    if (!(m instanceof Module)) throw new ValueError(`registerModule: "${name}" is not a Module`);
+    if (this.ownParams.has(name) || this.ownBuffers.has(name)) throw new ValueError(`registerModule: "${name}" is already a parameter or a buffer`);
     this.ownModules.set(name, m);
     return m;
   }
@@ -37,11 +85,25 @@ export abstract class Module {
   children(): Module[] {
     return [...this.ownModules.values()];
   }
+
+  /** [path, module] for this module ("" or `prefix`) and every descendant, depth first, each once. */
+  namedModules(prefix = "", seen = new Set<Module>()): [string, Module][] {
+    if (seen.has(this)) return [];
+    seen.add(this);
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, m] of this.ownModules) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n, seen));
+    return out;
+  }
   /** This module and all its descendants, depth first. */
   modules(): Module[] {
-    const out: Module[] = [this];
-    for (const c of this.ownModules.values()) out.push(...c.modules());
-    return out;
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Calls fn on every child's subtree first, then on this module (PyTorch's apply); returns this. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.ownModules.values()) c.apply(fn);
+    fn(this);
+    return this;
   }
 
   /** Every parameter with its dotted path, e.g. ["0.weight", t]. */
@@ -55,37 +117,65 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Name → parameter (detached views sharing storage, like PyTorch's state_dict). */
+  /** Every registered (non-null) buffer with its dotted path, persistent or not. */
+  namedBuffers(prefix = ""): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [n, b] of this.ownBuffers) if (b) out.push([prefix + n, b]);
+    for (const [n, m] of this.ownModules) out.push(...m.namedBuffers(`${prefix}${n}.`));
+    return out;
+  }
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b);
+  }
+
+  /** Sets requiresGrad on every parameter (false freezes the module for fine-tuning); returns this. */
+  requiresGrad_(flag = true): this {
+    if (typeof flag !== "boolean") throw new ValueError(`requiresGrad_: flag must be a boolean, got ${String(flag)}`);
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
+  /** What stateDict() holds, in PyTorch's order: own parameters, own persistent buffers, then children. */
+  private namedState(prefix: string): [string, Tensor, "parameter" | "buffer"][] {
+    const out: [string, Tensor, "parameter" | "buffer"][] = [];
+    for (const [n, p] of this.ownParams) out.push([prefix + n, p, "parameter"]);
+    for (const [n, b] of this.ownBuffers) if (b && !this.nonPersistent.has(n)) out.push([prefix + n, b, "buffer"]);
+    for (const [n, m] of this.ownModules) out.push(...m.namedState(`${prefix}${n}.`));
+    return out;
+  }
+
+  /** Name → parameter or persistent buffer (detached views sharing storage, like PyTorch's state_dict). */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [n, p] of this.namedParameters()) out[n] = p.detach();
+    for (const [n, t] of this.namedState("")) out[n] = t.detach();
     return out;
   }
 
   /**
-   * Copies values into the existing parameters (so optimizers holding them stay valid). Every
-   * key and shape is checked before anything is written: a bad dict leaves the model unchanged.
+   * Copies values into the existing parameters and buffers (so optimizers holding them stay
+   * valid). Every key, type, shape and buffer dtype is checked before anything is written: a bad
+   * dict leaves the model unchanged.
    */
   loadStateDict(sd: Record<string, Tensor>, o: { strict?: boolean } = {}): void {
+    if (sd === null || typeof sd !== "object") throw new ValueError("loadStateDict: expected an object of name → Tensor");
+    checkOptions("loadStateDict", o, ["strict"]);
     const strict = o.strict ?? true;
-    const named = this.namedParameters();
-    const mine = new Map(named);
-    const missing = named.filter(([n]) => !(n in sd)).map(([n]) => n);
+    const named = this.namedState("");
+    const mine = new Set(named.map(([n]) => n));
+    const has = (n: string) => Object.prototype.hasOwnProperty.call(sd, n);
+    const missing = named.filter(([n]) => !has(n)).map(([n]) => n);
     const unexpected = Object.keys(sd).filter((n) => !mine.has(n));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
       throw new ValueError(`loadStateDict: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`);
     }
-    for (const [n, p] of named) {
+    for (const [n, t, kind] of named) {
+      if (!has(n)) continue;
       const v = sd[n];
-      if (v === undefined) continue;
-      if (v.shape.length !== p.shape.length || v.shape.some((d, i) => d !== p.shape[i])) {
-        throw new ShapeError(`loadStateDict: "${n}" has shape [${v.shape}], the model expects [${p.shape}]`);
-      }
+      if (!(v instanceof Tensor)) throw new ValueError(`loadStateDict: "${n}" is not a Tensor (got ${v === null ? "null" : typeof v})`);
+      if (!sameShape(v.shape, t.shape)) throw new ShapeError(`loadStateDict: "${n}" has shape [${v.shape}], the model expects [${t.shape}]`);
+      if (kind === "buffer" && v.dtype !== t.dtype) throw new DTypeError(`loadStateDict: buffer "${n}" is ${v.dtype}, the model expects ${t.dtype}`);
     }
-    for (const [n, p] of named) {
-      const v = sd[n];
-      if (v !== undefined) p.storage.set(v.data);
-    }
+    for (const [n, t] of named) if (has(n)) t.storage.set(sd[n].data);
   }
 
   /** Sets training mode on this module and its descendants. */
@@ -116,8 +206,17 @@ export abstract class Module {
     return total;
   }
 
-  /** forward() with autograd off: for inference. */
-  predict(x: Tensor): Tensor {
-    return noGrad(() => this.forward(x));
+  /** forward() with autograd off, all inputs passed through: for inference. */
+  predict(...inputs: Parameters<this["forward"]>): ReturnType<this["forward"]> {
+    return noGrad(() => this.forward(...inputs));
+  }
+
+  /**
+   * A Keras-style table of the layers (output shape, parameter count) from one forward pass
+   * without autograd on zeros of `inputShape` (one shape, or one per input); returned, and
+   * printed with console.log unless `print: false`.
+   */
+  summary(inputShape: readonly number[] | readonly (readonly number[])[], o: SummaryOptions = {}): string {
+    return modelSummary(this, inputShape, o);
   }
 }

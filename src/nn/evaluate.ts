@@ -1,0 +1,114 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { concat, noGrad, Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import type { Logs } from "./callbacks.js";
+import { batchBuffer, checkBatchSize, checkFinite, checkLabels, countCorrect, CUSTOM_LOSS, gather, resolveLoss, rowsOf, type LossFn, type Rows } from "./fit-data.js";
+import type { Module } from "./module.js";
+
+/** Whole-dataset passes in eval mode: the checks fit/evaluate share, evaluate() and predict(). */
+
+export const LOGIT_LOSSES = new Set(["bceWithLogits", "crossEntropy"]);
+export type ResolvedLoss = { fn: LossFn; name: string };
+
+export function checkMetrics(metrics: unknown): boolean {
+  if (!Array.isArray(metrics)) throw new ValueError(`metrics must be an array of names, got ${String(metrics)}`);
+  for (const m of metrics) if (m !== "accuracy" && m !== "acc") throw new ValueError(`unknown metric "${m}"; supported: accuracy`);
+  return metrics.length > 0;
+}
+
+/** Validates data against the model once, before any update: shapes, NaN/∞, label range. */
+export function prepare(model: Module, x: Tensor, y: Tensor, lossName: string, what: string): { xr: Rows; yr: Rows } {
+  const xr = rowsOf(x, `${what}: x`);
+  const yr = rowsOf(y, `${what}: y`);
+  if (xr.n !== yr.n) throw new ShapeError(`${what}: x has ${xr.n} samples but y has ${yr.n}`);
+  if (xr.n === 0) throw new ValueError(`${what}: no samples`);
+  checkFinite(xr, `${what}: x`);
+  checkFinite(yr, `${what}: y`);
+  // One sample through the model in eval mode: a feature-count mismatch surfaces here as a ShapeError.
+  const was = model.training;
+  model.eval();
+  let out: unknown;
+  try {
+    const idx = Int32Array.of(0);
+    out = model.predict(gather(xr, idx, 0, 1, batchBuffer(xr, 1, true), true));
+  } finally {
+    model.train(was);
+  }
+  if (!(out instanceof Tensor)) throw new ValueError(`${what}: the model's forward() must return one Tensor for a dataset loop, got ${Array.isArray(out) ? "an array" : typeof out}`);
+  // A custom loss decides itself what targets it takes: no check is implied by its name.
+  if (lossName === CUSTOM_LOSS) return { xr, yr };
+  const classes = out.size;
+  // Without a loss (evaluate for accuracy), [n] targets for a multi-output model are labels.
+  const labels = lossName === "" && yr.rowShape.length === 0 && classes > 1;
+  if (lossName === "crossEntropy" || labels) checkLabels(yr, classes, lossName || what);
+  else if (yr.rowSize !== classes) {
+    throw new ShapeError(`${what}: the model gives ${classes} outputs per sample but y has ${yr.rowSize} values per sample`);
+  }
+  return { xr, yr };
+}
+
+/** Sum over a batch of the per-sample loss, so that dividing by the sample count gives fit's figure. */
+function batchLossSum(loss: ResolvedLoss, out: Tensor, yt: Tensor, rows: number): number {
+  // A custom loss is called as fit calls it (its own default reduction, a mean) and weighted by rows.
+  if (loss.name === CUSTOM_LOSS) return loss.fn(out, yt).item() * rows;
+  const perSample = out.size / rows;
+  return loss.fn(out, yt, { reduction: "sum" }).item() / (perSample > 1 && loss.name !== "crossEntropy" ? perSample : 1);
+}
+
+/** Loss (sample mean) and accuracy of the model over whole arrays, in eval mode, by batches. */
+export function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: ResolvedLoss | null, acc: boolean, batchSize: number): Logs {
+  const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
+  const xb = batchBuffer(xr, batchSize, true), yb = batchBuffer(yr, batchSize, false);
+  let lossSum = 0, correct = 0;
+  const was = model.training;
+  model.eval();
+  try {
+    noGrad(() => {
+      for (let s = 0; s < xr.n; s += batchSize) {
+        const e = Math.min(s + batchSize, xr.n);
+        const out = model.forward(gather(xr, idx, s, e, xb, true)) as Tensor;
+        const yt = gather(yr, idx, s, e, yb, false);
+        if (loss) lossSum += batchLossSum(loss, out, yt, e - s);
+        if (acc) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
+      }
+    });
+  } finally {
+    model.train(was);
+  }
+  const logs: Logs = {};
+  if (loss) logs.loss = lossSum / xr.n;
+  if (acc) logs.accuracy = correct / xr.n;
+  return logs;
+}
+
+/** Loss and metrics over a dataset in eval mode (Keras's evaluate), e.g. { loss, accuracy }. */
+export function evaluate(model: Module, x: Tensor, y: Tensor,
+                         o: { loss?: string | LossFn; metrics?: string[]; batchSize?: number } = {}): Logs {
+  checkOptions("evaluate", o, ["loss", "metrics", "batchSize"]);
+  const batchSize = checkBatchSize("evaluate", o.batchSize ?? 256);
+  const loss = o.loss !== undefined ? resolveLoss(o.loss) : null;
+  const acc = checkMetrics(o.metrics ?? ["accuracy"]);
+  const { xr, yr } = prepare(model, x, y, loss?.name ?? "", "evaluate");
+  return evaluateRows(model, xr, yr, loss, acc, batchSize);
+}
+
+/** Model outputs for all samples, in eval mode without autograd, computed by batches. */
+export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}): Tensor {
+  checkOptions("predict", o, ["batchSize"]);
+  const bs = checkBatchSize("predict", o.batchSize ?? 256);
+  const xr = rowsOf(x, "predict: x");
+  const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
+  const was = model.training;
+  model.eval();
+  try {
+    const parts: Tensor[] = [];
+    for (let s = 0; s < xr.n; s += bs) {
+      // A fresh buffer per batch: a model of views only (Flatten, eval-mode Dropout) returns its input.
+      const e = Math.min(s + bs, xr.n);
+      parts.push(model.predict(gather(xr, idx, s, e, batchBuffer(xr, e - s, true), true)));
+    }
+    return parts.length === 1 ? parts[0] : concat(parts, 0);
+  } finally {
+    model.train(was);
+  }
+}
