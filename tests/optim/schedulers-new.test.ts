@@ -82,6 +82,20 @@ describe("LambdaLR and MultiplicativeLR", () => {
   });
 });
 
+describe("MultiplicativeLR without a closed form", () => {
+  it("step(epoch) multiplies the current lr by λ(epoch) once, step(0) included (PyTorch's get_lr)", () => {
+    const opt = makeOpt([1]);
+    const s = new optim.lr.MultiplicativeLR(opt, { lrLambda: (t) => 0.5 + t / 10 });
+    expect(opt.lr).toBe(1);
+    s.step(4);
+    expect(opt.lr).toBeCloseTo(0.9, 15);
+    s.step(0);
+    expect(opt.lr).toBeCloseTo(0.45, 15);
+    s.step();
+    expect(opt.lr).toBeCloseTo(0.45 * 0.6, 15);
+  });
+});
+
 describe("SequentialLR and ChainedScheduler", () => {
   it("SequentialLR: warmup by LinearLR, then ExponentialLR from its own epoch 0", () => {
     const opt = makeOpt();

@@ -28,7 +28,8 @@ export class LambdaLR extends LRScheduler {
 
 /**
  * Multiplies the current lr by lrLambda(epoch) at every step after the first (PyTorch's
- * MultiplicativeLR). It has no closed form: step(epoch) multiplies by lrLambda(epoch) once.
+ * MultiplicativeLR). It has no closed form: step(epoch) multiplies by lrLambda(epoch) once
+ * (also step(0), as in PyTorch; only the constructor's step leaves the lr alone).
  */
 export class MultiplicativeLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
@@ -40,7 +41,7 @@ export class MultiplicativeLR extends LRScheduler {
     this.initialStep();
   }
   protected getLr(): number[] {
-    const e = this.lastEpoch;
-    return this.currentLrs().map((lr, i) => (e > 0 ? lr * this.lrLambdas[i](e) : lr));
+    if (this.initial) return this.currentLrs();
+    return this.currentLrs().map((lr, i) => lr * this.lrLambdas[i](this.lastEpoch));
   }
 }

@@ -46,8 +46,15 @@ export abstract class LRScheduler {
   /** The step to epoch 0 (PyTorch's _initial_step): constructors end with it; SequentialLR redoes it. */
   initialStep(): void {
     this.stepCount = 0;
-    this.step();
+    this.initial = true;
+    try {
+      this.step();
+    } finally {
+      this.initial = false;
+    }
   }
+  /** True during initialStep (PyTorch's _is_initial): recursive forms leave the lr as it is. */
+  protected initial = false;
 
   /** The groups' lrs as they are now. */
   protected currentLrs(): number[] {
