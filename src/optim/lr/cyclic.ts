@@ -13,9 +13,9 @@ export interface CyclicLROptions {
   stepSizeUp?: number;
   /** Steps of the falling half (default stepSizeUp). */
   stepSizeDown?: number;
-  /** Amplitude policy (default "triangular"); ignored in favour of scaleFn when that is given. */
+  /** Amplitude policy (default "triangular"); not with scaleFn, which replaces it. */
   mode?: "triangular" | "triangular2" | "exp_range";
-  /** Amplitude factor gamma^step of "exp_range" (default 1). */
+  /** Amplitude factor gamma^step of "exp_range" (default 1); refused with the other modes. */
   gamma?: number;
   /** Custom amplitude scaling, 0 ≤ scaleFn(x) ≤ 1, of the cycle number or of the step. */
   scaleFn?: (x: number) => number;
