@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Tensor } from "../ndarray/index.js";
 import { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "../optim/lr/plateau.js";
 import type { LRScheduler } from "../optim/lr/scheduler.js";
@@ -95,20 +96,27 @@ export function earlyStopping(o: EarlyStoppingOptions = {}): Callback {
 /** Lowers the lr when `monitor` plateaus (optim.lr.ReduceLROnPlateau driven by the logs). */
 export function reduceLROnPlateau(o: ReduceLROnPlateauOptions & { monitor?: string } = {}): Callback {
   let sched: ReduceLROnPlateau | null = null;
-  let monitor = o.monitor;
+  const { monitor: chosen, ...plateau } = o;
+  let monitor = chosen;
   return {
     onEpochEnd(_e, logs, ctx) {
       monitor ??= "val_loss" in logs ? "val_loss" : "loss";
-      sched ??= new ReduceLROnPlateau(ctx.optimizer, { mode: modeFor(monitor), ...o });
+      sched ??= new ReduceLROnPlateau(ctx.optimizer, { mode: modeFor(monitor), ...plateau });
       const v = monitored(logs, monitor, "reduceLROnPlateau");
       if (v !== undefined) sched.step(v);
     },
   };
 }
 
-/** Steps an epoch-based LR scheduler at the end of every epoch. */
-export function lrScheduler(s: LRScheduler): Callback {
-  return { onEpochEnd() { s.step(); } };
+/**
+ * Steps an LR scheduler at the end of every epoch, or after every batch's update with
+ * `{ interval: "batch" }` (OneCycleLR and CyclicLR count batches).
+ */
+export function lrScheduler(s: LRScheduler, o: { interval?: "epoch" | "batch" } = {}): Callback {
+  checkOptions("lrScheduler", o, ["interval"]);
+  const interval = o.interval ?? "epoch";
+  if (interval !== "epoch" && interval !== "batch") throw new ValueError(`lrScheduler: interval must be "epoch" or "batch", got ${String(interval)}`);
+  return interval === "batch" ? { onBatchEnd() { s.step(); } } : { onEpochEnd() { s.step(); } };
 }
 
 /** Stops training (before applying the update) when a batch loss is NaN or ±∞. */

@@ -1,5 +1,6 @@
-// Schedules against references: PyTorch's recursive ("chainable") forms, written independently,
-// must match the closed forms the schedulers use, to float64 rounding.
+// Schedules against references: the schedulers step by PyTorch's recursive ("chainable") forms;
+// the references here are the closed forms (or PyTorch's recursion), written out independently,
+// and must agree to float64 rounding.
 import { describe, expect, it } from "vitest";
 import { fromTypedArray, optim, ValueError } from "../../src/index.js";
 

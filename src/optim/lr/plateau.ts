@@ -1,5 +1,6 @@
 import { ValueError } from "../../errors.js";
-import type { Schedulable } from "./scheduler.js";
+import { checkOptions } from "../../options.js";
+import { finite, groupsOf, inRange, nonNegativeInt, oneOf, perGroup, positive, type Schedulable } from "./check.js";
 
 export interface ReduceLROnPlateauOptions {
   mode?: "min" | "max";
@@ -13,9 +14,19 @@ export interface ReduceLROnPlateauOptions {
   eps?: number;
 }
 
+export interface ReduceLROnPlateauState {
+  best: number;
+  numBadEpochs: number;
+  cooldownCounter: number;
+  lastEpoch: number;
+}
+
+const KEYS = ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps"];
+
 /**
  * Multiplies the lr by `factor` when the monitored metric has not improved for more than
- * `patience` epochs (PyTorch's ReduceLROnPlateau, same defaults and threshold rules).
+ * `patience` epochs (PyTorch's ReduceLROnPlateau, same defaults and threshold rules). It acts on
+ * the current lr, so it composes with the other schedulers.
  */
 export class ReduceLROnPlateau {
   readonly mode: "min" | "max";
@@ -32,18 +43,19 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
 
   constructor(readonly optimizer: Schedulable, o: ReduceLROnPlateauOptions = {}) {
-    this.mode = o.mode ?? "min";
-    if (this.mode !== "min" && this.mode !== "max") throw new ValueError(`ReduceLROnPlateau: mode must be "min" or "max", got ${String(o.mode)}`);
+    const name = "ReduceLROnPlateau";
+    checkOptions(name, o, KEYS);
+    const n = groupsOf(name, optimizer).length;
+    this.mode = oneOf(name, "mode", o.mode ?? "min", ["min", "max"] as const);
     this.factor = o.factor ?? 0.1;
-    if (!(this.factor >= 0 && this.factor < 1)) throw new ValueError(`ReduceLROnPlateau: factor must be in [0, 1), got ${this.factor}`);
-    this.patience = o.patience ?? 10;
-    this.threshold = o.threshold ?? 1e-4;
-    this.thresholdMode = o.thresholdMode ?? "rel";
-    this.cooldown = o.cooldown ?? 0;
-    const n = optimizer.paramGroups.length;
-    this.minLrs = Array.isArray(o.minLr) ? o.minLr.slice() : new Array(n).fill(o.minLr ?? 0);
-    if (this.minLrs.length !== n) throw new ValueError(`ReduceLROnPlateau: ${this.minLrs.length} minLr values for ${n} groups`);
-    this.eps = o.eps ?? 1e-8;
+    if (typeof this.factor !== "number" || !(this.factor >= 0 && this.factor < 1)) throw new ValueError(`${name}: factor must be in [0, 1), got ${String(o.factor)}`);
+    this.patience = nonNegativeInt(name, "patience", o.patience ?? 10);
+    this.threshold = positive(name, "threshold", o.threshold ?? 1e-4, true);
+    this.thresholdMode = oneOf(name, "thresholdMode", o.thresholdMode ?? "rel", ["rel", "abs"] as const);
+    if (this.thresholdMode === "rel") inRange(name, "threshold", this.threshold, 0, 1);
+    this.cooldown = nonNegativeInt(name, "cooldown", o.cooldown ?? 0);
+    this.minLrs = perGroup(name, "minLr", o.minLr ?? 0, n, (w, k, v) => positive(w, k, v, true));
+    this.eps = positive(name, "eps", o.eps ?? 1e-8, true);
     this.best = this.mode === "min" ? Infinity : -Infinity;
   }
 
@@ -55,6 +67,7 @@ export class ReduceLROnPlateau {
 
   /** Records one epoch's metric and lowers the lr if it has plateaued. */
   step(metric: number): void {
+    if (typeof metric !== "number") throw new ValueError(`ReduceLROnPlateau.step: metric must be a number, got ${typeof metric}`);
     this.lastEpoch++;
     if (this.isBetter(metric, this.best)) {
       this.best = metric;
@@ -76,5 +89,18 @@ export class ReduceLROnPlateau {
 
   getLastLr(): number[] {
     return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  stateDict(): ReduceLROnPlateauState {
+    return { best: this.best, numBadEpochs: this.numBadEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch };
+  }
+  loadStateDict(sd: ReduceLROnPlateauState): void {
+    const name = "ReduceLROnPlateau.loadStateDict";
+    if (!sd || typeof sd !== "object") throw new ValueError(`${name}: expected a state object, got ${String(sd)}`);
+    checkOptions(name, sd, ["best", "numBadEpochs", "cooldownCounter", "lastEpoch"]);
+    if (typeof sd.best !== "number" || Number.isNaN(sd.best)) throw new ValueError(`${name}: best must be a number, got ${String(sd.best)}`);
+    const counts = [nonNegativeInt(name, "numBadEpochs", sd.numBadEpochs), nonNegativeInt(name, "cooldownCounter", sd.cooldownCounter), finite(name, "lastEpoch", sd.lastEpoch)];
+    this.best = sd.best;
+    [this.numBadEpochs, this.cooldownCounter, this.lastEpoch] = counts;
   }
 }

@@ -1,5 +1,7 @@
 import { ValueError } from "../../errors.js";
-import { LRScheduler, positiveInt, type Schedulable } from "./scheduler.js";
+import { checkOptions } from "../../options.js";
+import { inRange, positiveInt, type Schedulable } from "./check.js";
+import { LRScheduler } from "./scheduler.js";
 
 export interface LinearWarmupOptions {
   /** Epochs (scheduler steps) of warmup. */
@@ -14,26 +16,32 @@ export interface LinearWarmupOptions {
  * Linear warmup (Goyal et al. 2017): lr rises linearly from startFactor·base at epoch 0 to base
  * at warmupEpochs, then `after` (if given) runs as if it had started then — the usual
  * "warmup + cosine/step decay" recipe, like PyTorch's SequentialLR([LinearLR, after]). Step only
- * this scheduler; it drives `after` through its closed form.
+ * this scheduler; it drives `after` through its closed form, and writes the lr from the base lrs.
  */
 export class LinearWarmup extends LRScheduler {
   readonly warmupEpochs: number;
   readonly startFactor: number;
   readonly after: LRScheduler | null;
   constructor(opt: Schedulable, o: LinearWarmupOptions) {
-    super(opt);
-    this.warmupEpochs = positiveInt("LinearWarmup", "warmupEpochs", o?.warmupEpochs);
-    this.startFactor = o.startFactor ?? 1 / this.warmupEpochs;
-    if (!(this.startFactor >= 0 && this.startFactor <= 1)) {
-      throw new ValueError(`LinearWarmup: startFactor must be in [0, 1], got ${this.startFactor}`);
-    }
-    this.after = o.after ?? null;
-    if (this.after && this.after.optimizer !== opt) throw new ValueError("LinearWarmup: `after` must schedule the same optimizer");
-    this.start();
+    checkOptions("LinearWarmup", o, ["warmupEpochs", "startFactor", "after"]);
+    const warmupEpochs = positiveInt("LinearWarmup", "warmupEpochs", o?.warmupEpochs);
+    const startFactor = inRange("LinearWarmup", "startFactor", o.startFactor ?? 1 / warmupEpochs, 0, 1);
+    const after = o.after ?? null;
+    if (after && !(after instanceof LRScheduler)) throw new ValueError("LinearWarmup: `after` must be an LR scheduler");
+    if (after && after.optimizer !== opt) throw new ValueError("LinearWarmup: `after` must schedule the same optimizer");
+    if (after && !after.lrAt) throw new ValueError(`LinearWarmup: \`after\` (${after.constructor.name}) has no closed form to drive`);
+    super(opt, "LinearWarmup");
+    this.warmupEpochs = warmupEpochs;
+    this.startFactor = startFactor;
+    this.after = after;
+    this.initialStep();
   }
-  lrAt(e: number): number[] {
+  protected getLr(): number[] {
+    return this.lrAt(this.lastEpoch);
+  }
+  override lrAt(e: number): number[] {
     const W = this.warmupEpochs;
-    if (e >= W) return this.after ? this.after.lrAt(e - W) : this.baseLrs.slice();
+    if (e >= W) return this.after ? this.after.lrAt!(e - W) : this.baseLrs.slice();
     const f = this.startFactor + ((1 - this.startFactor) * e) / W;
     return this.baseLrs.map((b) => b * f);
   }

@@ -1,0 +1,71 @@
+import { ValueError } from "../../errors.js";
+
+/** What a scheduler needs from an optimizer: its groups' learning rates (and, to cycle momentum, the rest). */
+export interface Schedulable {
+  paramGroups: { lr: number; initialLr?: number }[];
+}
+
+/** The optimizer's parameter groups, after checking it looks like an optimizer. */
+export function groupsOf(name: string, optimizer: Schedulable): Schedulable["paramGroups"] {
+  if (!optimizer || typeof optimizer !== "object" || !Array.isArray(optimizer.paramGroups) || optimizer.paramGroups.length === 0) {
+    throw new ValueError(`${name}: expected an optimizer with parameter groups, got ${optimizer === null ? "null" : typeof optimizer}`);
+  }
+  return optimizer.paramGroups;
+}
+
+export function positiveInt(name: string, key: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ValueError(`${name}: ${key} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+export function nonNegativeInt(name: string, key: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new ValueError(`${name}: ${key} must be an integer ≥ 0, got ${String(v)}`);
+  return v;
+}
+export function positive(name: string, key: string, v: unknown, allowZero = false): number {
+  if (typeof v !== "number" || !(allowZero ? v >= 0 : v > 0) || !Number.isFinite(v)) {
+    throw new ValueError(`${name}: ${key} must be a finite number ${allowZero ? "≥" : ">"} 0, got ${String(v)}`);
+  }
+  return v;
+}
+/** Throws unless lo ≤ v ≤ hi (lo < v when openLo). */
+export function inRange(name: string, key: string, v: unknown, lo: number, hi: number, openLo = false): number {
+  if (typeof v !== "number" || !(openLo ? v > lo : v >= lo) || !(v <= hi)) {
+    throw new ValueError(`${name}: ${key} must be in ${openLo ? "(" : "["}${lo}, ${hi}], got ${String(v)}`);
+  }
+  return v;
+}
+export function finite(name: string, key: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${name}: ${key} must be a finite number, got ${String(v)}`);
+  return v;
+}
+export function oneOf<T extends string>(name: string, key: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) throw new ValueError(`${name}: ${key} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${String(v)}`);
+  return v as T;
+}
+export function boolean(name: string, key: string, v: unknown): boolean {
+  if (typeof v !== "boolean") throw new ValueError(`${name}: ${key} must be true or false, got ${String(v)}`);
+  return v;
+}
+
+/**
+ * One value per parameter group, as PyTorch's schedulers take either one number for every group
+ * or a list with one per group; each value goes through `check`.
+ */
+export function perGroup(name: string, key: string, v: unknown, groups: number, check: (name: string, key: string, v: unknown) => number): number[] {
+  if (Array.isArray(v)) {
+    if (v.length !== groups) throw new ValueError(`${name}: ${key} has ${v.length} values for ${groups} parameter groups`);
+    return v.map((x, i) => check(name, `${key}[${i}]`, x));
+  }
+  const one = check(name, key, v);
+  return new Array<number>(groups).fill(one);
+}
+
+/** One function per parameter group (a single function serves every group). */
+export function lambdasPerGroup<F>(name: string, key: string, v: unknown, groups: number): F[] {
+  const fns = Array.isArray(v) ? v : new Array(groups).fill(v);
+  if (fns.length !== groups) throw new ValueError(`${name}: ${key} has ${fns.length} functions for ${groups} parameter groups`);
+  fns.forEach((f, i) => {
+    if (typeof f !== "function") throw new ValueError(`${name}: ${key}${Array.isArray(v) ? `[${i}]` : ""} must be a function, got ${typeof f}`);
+  });
+  return fns as F[];
+}

@@ -1,0 +1,47 @@
+import { checkOptions } from "../../options.js";
+import { groupsOf, lambdasPerGroup, type Schedulable } from "./check.js";
+import { LRScheduler } from "./scheduler.js";
+
+/** A function of the epoch: one for every group, or one per group. */
+export type LrLambda = (epoch: number) => number;
+
+/**
+ * lr = base·lrLambda(epoch), from the base lr whatever else changed it (PyTorch's LambdaLR).
+ * stateDict() leaves the functions out, as PyTorch does: give them to the constructor again.
+ */
+export class LambdaLR extends LRScheduler {
+  readonly lrLambdas: LrLambda[];
+  constructor(opt: Schedulable, o: { lrLambda: LrLambda | LrLambda[] }) {
+    checkOptions("LambdaLR", o, ["lrLambda"]);
+    const lrLambdas = lambdasPerGroup<LrLambda>("LambdaLR", "lrLambda", o?.lrLambda, groupsOf("LambdaLR", opt).length);
+    super(opt, "LambdaLR");
+    this.lrLambdas = lrLambdas;
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    return this.lrAt(this.lastEpoch);
+  }
+  override lrAt(e: number): number[] {
+    return this.baseLrs.map((b, i) => b * this.lrLambdas[i](e));
+  }
+}
+
+/**
+ * Multiplies the current lr by lrLambda(epoch) at every step after the first (PyTorch's
+ * MultiplicativeLR). It has no closed form: step(epoch) multiplies by lrLambda(epoch) once
+ * (also step(0), as in PyTorch; only the constructor's step leaves the lr alone).
+ */
+export class MultiplicativeLR extends LRScheduler {
+  readonly lrLambdas: LrLambda[];
+  constructor(opt: Schedulable, o: { lrLambda: LrLambda | LrLambda[] }) {
+    checkOptions("MultiplicativeLR", o, ["lrLambda"]);
+    const lrLambdas = lambdasPerGroup<LrLambda>("MultiplicativeLR", "lrLambda", o?.lrLambda, groupsOf("MultiplicativeLR", opt).length);
+    super(opt, "MultiplicativeLR");
+    this.lrLambdas = lrLambdas;
+    this.initialStep();
+  }
+  protected getLr(): number[] {
+    if (this.initial) return this.currentLrs();
+    return this.currentLrs().map((lr, i) => lr * this.lrLambdas[i](this.lastEpoch));
+  }
+}
