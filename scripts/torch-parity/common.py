@@ -1,0 +1,96 @@
+"""Shared pieces of the PyTorch differential-case generator.
+
+Inputs are drawn in float64, rounded to float32 (so edgegrad and PyTorch start from the same
+numbers), and PyTorch computes the reference in float64. A case names the edgegrad call as data
+(see tests/parity/run-case.ts), so adding a case never needs new test code.
+"""
+import json
+import math
+import torch
+
+torch.set_default_dtype(torch.float64)
+
+
+def f32(t):
+    """Rounds a float64 tensor to the nearest float32 values (kept in float64)."""
+    return t.to(torch.float32).to(torch.float64)
+
+
+class Gen:
+    def __init__(self, seed):
+        self.g = torch.Generator().manual_seed(seed)
+
+    def randn(self, *shape, scale=1.0):
+        return f32(torch.randn(tuple(shape), generator=self.g) * scale)
+
+    def rand(self, *shape, lo=0.0, hi=1.0):
+        return f32(torch.rand(tuple(shape), generator=self.g) * (hi - lo) + lo)
+
+    def randint(self, lo, hi, *shape):
+        return torch.randint(lo, hi, shape, generator=self.g)
+
+
+def enc(t, requires_grad=False, digits=10):
+    """A tensor as JSON: shape, edgegrad dtype and the values in row-major order."""
+    t = t.detach()
+    if t.dtype == torch.bool:
+        dtype, data = "bool", [int(v) for v in t.reshape(-1).tolist()]
+    elif t.dtype in (torch.int64, torch.int32):
+        dtype, data = "int32", [int(v) for v in t.reshape(-1).tolist()]
+    else:
+        # 10 significant digits: float32 inputs round-trip exactly, float64 references keep 1e-10
+        # (float64 computations, such as optimizer trajectories, ask for all 17).
+        dtype, data = "float32", [float(f"{v:.{digits}g}") for v in t.reshape(-1).tolist()]
+    out = {"shape": list(t.shape), "dtype": dtype, "data": data}
+    if requires_grad:
+        out["requiresGrad"] = True
+    return out
+
+
+def enc_out(v):
+    """An op's result as JSON: a tensor, a list of results or a dict of results."""
+    if isinstance(v, torch.Tensor):
+        return {"tensor": enc(v)}
+    if isinstance(v, (list, tuple)):
+        return {"list": [enc_out(x) for x in v]}
+    if isinstance(v, dict):
+        return {"dict": {k: enc_out(x) for k, x in v.items()}}
+    raise TypeError(type(v))
+
+
+def float_leaves(v):
+    if isinstance(v, torch.Tensor):
+        return [v] if v.is_floating_point() else []
+    if isinstance(v, (list, tuple)):
+        return [x for e in v for x in float_leaves(e)]
+    return [x for e in v.values() for x in float_leaves(e)]
+
+
+def T(name):
+    """A reference to the case's input tensor `name`, inside args or options."""
+    return {"$t": name}
+
+
+def call_case(cases, cid, call, inputs, torch_fn, terms=1, grad=True, gen=None):
+    """Runs torch_fn on the inputs, with gradients of Σ out·cot for inputs that need them."""
+    leaves = {k: v.clone().requires_grad_(rg and v.is_floating_point()) for k, (v, rg) in inputs.items()}
+    out = torch_fn(**leaves)
+    case = {"id": cid, "kind": "call", "call": call, "terms": terms,
+            "inputs": {k: enc(v, rg and v.is_floating_point()) for k, (v, rg) in inputs.items()},
+            "output": enc_out(out)}
+    wants = [k for k, (v, rg) in inputs.items() if rg and v.is_floating_point()]
+    outs = float_leaves(out)
+    if grad and wants and any(o.requires_grad for o in outs):
+        cots = [gen.randn(*o.shape) for o in outs]
+        total = sum((o * c).sum() for o, c in zip(outs, cots) if o.requires_grad)
+        gs = torch.autograd.grad(total, [leaves[k] for k in wants], allow_unused=True)
+        case["cotangents"] = [enc(c) for c in cots]
+        case["grads"] = {k: enc(g if g is not None else torch.zeros_like(leaves[k])) for k, g in zip(wants, gs)}
+    cases.append(case)
+
+
+def write(path, cases):
+    with open(path, "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f, separators=(",", ":"), allow_nan=False)
+        f.write("\n")
+    print(f"{path}: {len(cases)} cases")

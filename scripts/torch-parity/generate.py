@@ -1,0 +1,7 @@
+"""Regenerates every PyTorch differential case file in tests/parity/cases (run from the repository root)."""
+import ops
+import nn
+import optim
+
+for module in (ops, nn, optim):
+    module.main()
