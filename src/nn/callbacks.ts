@@ -3,7 +3,6 @@ import { checkOptions } from "../options.js";
 import type { Tensor } from "../ndarray/index.js";
 import { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "../optim/lr/plateau.js";
 import type { LRScheduler } from "../optim/lr/scheduler.js";
-import { checkOptions } from "../options.js";
 import { saveCheckpoint, type Stateful } from "./checkpoint.js";
 import type { Module } from "./module.js";
 
