@@ -1,6 +1,6 @@
 import { ValueError } from "../errors.js";
 import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
-import { dropout, elu, gelu, leakyRelu } from "./functional.js";
+import { checkGeluOptions, dropout, elu, gelu, leakyRelu, type GeluOptions } from "./functional.js";
 import { Module } from "./module.js";
 
 /** Parameter-free layers: activations, Dropout and Flatten (PyTorch names and defaults). */
@@ -16,9 +16,14 @@ export class ELU extends Module {
   constructor(readonly alpha = 1) { super(); }
   forward(x: Tensor): Tensor { return elu(x, this.alpha); }
 }
-/** The exact GELU, x·Φ(x) (PyTorch's approximate="none"). */
+/** GELU: the exact x·Φ(x) (approximate "none", the default) or its tanh approximation. */
 export class GELU extends Module {
-  forward(x: Tensor): Tensor { return gelu(x); }
+  readonly approximate: "none" | "tanh";
+  constructor(o: GeluOptions = {}) {
+    super();
+    this.approximate = checkGeluOptions("GELU", o);
+  }
+  forward(x: Tensor): Tensor { return gelu(x, { approximate: this.approximate }); }
 }
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor { return x.sigmoid(); }
