@@ -1,7 +1,7 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor, where } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkReduction, floatInput, reduce, type LossOptions } from "./loss-reduction.js";
+import { checkReduction, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
 
 /**
  * Margin losses on pairs and triplets (PyTorch's semantics), composed from Tensor ops. Every
@@ -67,14 +67,16 @@ export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: Mar
   return reduce(y.neg().mul(a.sub(b)).add(margin).clip(0, null), o.reduction, name);
 }
 
-/** y = 1: x; y = −1: max(0, margin − x); PyTorch's hinge_embedding_loss (default margin 1). */
+/**
+ * y = 1: x; y = −1: max(0, margin − x); PyTorch's hinge_embedding_loss (default margin 1). The
+ * target has the input's shape ([n] and [n, 1] are accepted for each other, as in mseLoss).
+ */
 export function hingeEmbeddingLoss(input: Tensor, target: Tensor, o: MarginOptions = {}): Tensor {
   const name = "hingeEmbeddingLoss";
   checkOptions(name, o, ["reduction", "margin"]);
   checkReduction(o.reduction, name);
   const margin = marginOf(o, 1, name);
-  const x = floatInput(input, name), y = labelsOf(target, x, name);
-  sameShapes(name, { input: x, target: y });
+  const x = floatInput(input, name), y = matchTarget(x, target, name);
   // PyTorch's formula, so a label other than ±1 gets both terms, as there.
   const per = where(y.ne(1), x.neg().add(margin).clip(0, null), 0).add(where(y.ne(-1), x, 0));
   return reduce(per, o.reduction, name);
