@@ -1,5 +1,6 @@
 import { ValueError } from "../errors.js";
 import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
 import { checkGeluOptions, dropout, elu, gelu, leakyRelu, type GeluOptions } from "./functional.js";
 import { Module } from "./module.js";
 
@@ -46,6 +47,7 @@ export class Dropout extends Module {
   private readonly rng: Rng | null;
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
     super();
+    checkOptions("Dropout", o, ["seed", "rng"]);
     if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: probability must be in [0, 1), got ${p}`);
     this.rng = o.rng || o.seed !== undefined ? rngFrom(o) : null;
   }

@@ -150,5 +150,6 @@ describe("activations: PyTorch's conventions", () => {
     expect(() => new nn.CELU(0)).toThrow(ValueError);
     expect(() => new nn.GELU({ approximate: "erf" as never })).toThrow(ValueError);
     expect(() => nn.gelu(x, { approximation: "tanh" } as never)).toThrow(/unknown option "approximation"/);
+    expect(() => new nn.Dropout(0.1, { sed: 1 } as never)).toThrow(/unknown option "sed"/);
   });
 });
