@@ -75,7 +75,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   return record(result, name, inputs, (g) => {
     const gp = positionGrad(g, reduction, denominator);
     const gz = input.requiresGrad ? logitGrad(z, L, lse, coefficients, gp, input) : null;
-    const gt = soft && target.requiresGrad ? targetGrad(z, L, lse, w, (1 - eps), gp, target) : null;
+    const gt = soft && target.requiresGrad ? targetGrad(z, L, lse, w, 1 - eps, gp, target) : null;
     return soft ? [gz, gt] : [gz];
   });
 }
