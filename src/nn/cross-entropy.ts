@@ -1,115 +1,131 @@
-import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { DTypeError, ValueError } from "../errors.js";
 import { record, Tensor } from "../ndarray/index.js";
-import type { LossOptions } from "./losses.js";
+import { checkOptions } from "../options.js";
+import {
+  baseOf, checkIgnoreIndex, classLayout, classWeights, positionGrad, readLabels, reducePositions, sameShape, type ClassLayout,
+} from "./class-targets.js";
+import { checkReduction, type LossOptions } from "./loss-reduction.js";
 
 export interface CrossEntropyOptions extends LossOptions {
+  /** Per-class weights [C]; with labels, "mean" divides by the summed weights of the counted targets. */
+  weight?: Tensor;
+  /** Label value whose positions add nothing to the loss or the mean's denominator (default −100). */
+  ignoreIndex?: number;
   /** ε: the target becomes (1−ε)·target + ε/C (Szegedy et al. 2016), as in PyTorch. */
   labelSmoothing?: number;
 }
 
 /**
- * Cross-entropy of logits [n, C] (or [C]) against integer class labels [n] (or a scalar) or
- * against class probabilities of the logits' shape, with log-softmax fused in:
- *   loss_i = logsumexp(z_i) − Σ_c q_ic·z_ic,   ∂loss_i/∂z_i = softmax(z_i) − q_i
- * where q is the (smoothed) target distribution. Rows are shifted by their max before exp, so
- * logits of ±1e4 give exact, finite results. One pass forward, one pass backward, in float64
- * per row; the tape holds only the per-row logsumexp.
+ * The target at one position as coefficients a_c of −log softmax, so that every variant is
+ *   loss_p = Σc a_c·(lse_p − z_pc),   ∂loss_p/∂z_pc = (Σc' a_c')·softmax_pc − a_c.
+ * Labels y: a_c = (1−ε)·w_y·[c = y] + (ε/C)·w_c (all zero at an ignored position).
+ * Probabilities t: a_c = w_c·((1−ε)·t_c + ε/C).  (PyTorch's label-smoothing with weights.)
+ */
+type Coefficients = (p: number, base: number, a: Float64Array) => void;
+
+function labelCoefficients(labels: Int32Array, w: Float64Array | null, eps: number, C: number): Coefficients {
+  return (p, _base, a) => {
+    const y = labels[p];
+    if (y < 0) { a.fill(0); return; }
+    for (let c = 0; c < C; c++) a[c] = (eps / C) * (w ? w[c] : 1);
+    a[y] += (1 - eps) * (w ? w[y] : 1);
+  };
+}
+function probabilityCoefficients(t: ArrayLike<number>, w: Float64Array | null, eps: number, L: ClassLayout): Coefficients {
+  const C = L.classes, S = L.stride;
+  return (_p, base, a) => {
+    for (let c = 0; c < C; c++) a[c] = (w ? w[c] : 1) * ((1 - eps) * t[base + c * S] + eps / C);
+  };
+}
+
+/**
+ * Cross-entropy of logits [C], [N, C] or [N, C, d1, …] against integer class labels ([], [N] or
+ * [N, d1, …]) or against class probabilities of the logits' shape, with log-softmax fused in.
+ * Each position is shifted by its max before exp, so logits of ±1e4 give exact, finite results.
+ * Probability targets that require grad get ∂loss/∂t_c = (1−ε)·w_c·(lse − z_c).
  */
 export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
+  const name = "crossEntropy";
+  checkOptions(name, o, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
+  checkReduction(o.reduction, name);
   const reduction = o.reduction ?? "mean";
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") {
-    throw new ValueError(`crossEntropy: reduction must be "mean", "sum" or "none", got ${JSON.stringify(reduction)}`);
-  }
   const eps = o.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${eps}`);
-  if (input.dtype !== "float32" && input.dtype !== "float64") {
-    throw new DTypeError(`crossEntropy: logits must be float32 or float64, got ${input.dtype}`);
-  }
-  if (input.ndim !== 1 && input.ndim !== 2) throw new ShapeError(`crossEntropy: logits must be [n, classes] or [classes], got [${input.shape}]`);
-  const single = input.ndim === 1;
-  const n = single ? 1 : input.shape[0];
-  const C = input.shape[input.ndim - 1];
-  const z = input.data;
-
-  const soft = target.ndim === input.ndim && target.shape.every((d, i) => d === input.shape[i]);
-  let labels: Int32Array | null = null;
-  let probs: ArrayLike<number> | null = null;
+  if (!(eps >= 0 && eps <= 1)) throw new ValueError(`${name}: labelSmoothing must be in [0, 1], got ${eps}`);
+  const L = classLayout(input, name);
+  const ignoreIndex = checkIgnoreIndex(o.ignoreIndex, name);
+  const w = classWeights(o.weight, L.classes, name);
+  if (!(target instanceof Tensor)) throw new ValueError(`${name}: target must be a Tensor`);
+  const soft = sameShape(target.shape, input.shape);
+  let coefficients: Coefficients;
+  let denominator = L.positions;
   if (soft) {
-    if (target.dtype !== "float32" && target.dtype !== "float64") {
-      throw new DTypeError(`crossEntropy: probability targets must be float, got ${target.dtype}`);
-    }
-    probs = target.data;
+    if (target.dtype !== "float32" && target.dtype !== "float64") throw new DTypeError(`${name}: probability targets must be float, got ${target.dtype}`);
+    if (ignoreIndex >= 0) throw new ValueError(`${name}: ignoreIndex (${ignoreIndex}) applies to class labels, not to probability targets`);
+    coefficients = probabilityCoefficients(target.data, w, eps, L);
   } else {
-    const want = single ? [] : [n];
-    if (target.ndim !== want.length || (target.ndim === 1 && target.shape[0] !== n)) {
-      throw new ShapeError(`crossEntropy: target of shape [${target.shape}] fits neither class labels [${want}] nor probabilities [${input.shape}] for logits [${input.shape}]`);
-    }
-    labels = toLabels(target.data, C);
+    const labels = readLabels(target, L, ignoreIndex, name, input.shape);
+    coefficients = labelCoefficients(labels, w, eps, L.classes);
+    denominator = 0;
+    for (const y of labels) if (y >= 0) denominator += w ? w[y] : 1;
   }
-
-  const lse = new Float64Array(n);
-  const out = new Float64Array(n);
-  const off = eps / C;
-  for (let i = 0; i < n; i++) {
-    const base = i * C;
-    let m = -Infinity;
-    for (let c = 0; c < C; c++) if (z[base + c] > m) m = z[base + c];
-    if (!Number.isFinite(m)) m = 0; // all −∞ or NaN rows: let the NaN/∞ show in the loss
-    let s = 0;
-    for (let c = 0; c < C; c++) s += Math.exp(z[base + c] - m);
-    const l = m + Math.log(s);
-    lse[i] = l;
-    // Σ q·(lse − z) written per term so each term is a small non-negative number.
-    let acc = 0;
-    if (labels) {
-      acc = (1 - eps) * (l - z[base + labels[i]]);
-      if (eps > 0) for (let c = 0; c < C; c++) acc += off * (l - z[base + c]);
-    } else {
-      for (let c = 0; c < C; c++) {
-        const q = (1 - eps) * probs![base + c] + off;
-        if (q !== 0) acc += q * (l - z[base + c]);
-      }
-    }
-    out[i] = acc;
-  }
-
-  const dtype = input.dtype;
-  const F = dtype === "float64" ? Float64Array : Float32Array;
-  let result: Tensor;
-  if (reduction === "none") result = new Tensor(F.from(out), dtype, single ? [] : [n]);
-  else {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += out[i];
-    const r = new F(1);
-    r[0] = reduction === "mean" ? total / n : total;
-    result = new Tensor(r, dtype, []);
-  }
-
-  return record(result, "crossEntropy", [input], (g) => {
-    const gd = g.data;
-    const grad = new F(n * C);
-    for (let i = 0; i < n; i++) {
-      const gi = reduction === "none" ? gd[i] : reduction === "mean" ? gd[0] / n : gd[0];
-      const base = i * C;
-      const l = lse[i];
-      for (let c = 0; c < C; c++) {
-        const q = labels ? (c === labels[i] ? 1 - eps : 0) + off : (1 - eps) * probs![base + c] + off;
-        grad[base + c] = gi * (Math.exp(z[base + c] - l) - q);
-      }
-    }
-    return [new Tensor(grad, dtype, input.shape.slice())];
+  const z = input.data;
+  const { per, lse } = forward(z, L, coefficients);
+  const result = reducePositions(per, L, reduction, denominator, input.dtype as "float32" | "float64");
+  const inputs = soft ? [input, target] : [input];
+  return record(result, name, inputs, (g) => {
+    const gp = positionGrad(g, reduction, denominator);
+    const gz = input.requiresGrad ? logitGrad(z, L, lse, coefficients, gp, input) : null;
+    const gt = soft && target.requiresGrad ? targetGrad(z, L, lse, w, 1 - eps, gp, target) : null;
+    return soft ? [gz, gt] : [gz];
   });
 }
 
-/** Class indices as int32, checked to be integers in [0, C). */
-function toLabels(d: ArrayLike<number>, C: number): Int32Array {
-  const out = new Int32Array(d.length);
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (!Number.isInteger(v) || v < 0 || v >= C) {
-      throw new ValueError(`crossEntropy: label ${v} at index ${i} is not a class index in [0, ${C})`);
-    }
-    out[i] = v;
+/** Per-position losses and log-sum-exps, in float64. */
+function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficients): { per: Float64Array; lse: Float64Array } {
+  const C = L.classes, S = L.stride;
+  const per = new Float64Array(L.positions), lse = new Float64Array(L.positions);
+  const a = new Float64Array(C);
+  for (let p = 0; p < L.positions; p++) {
+    const base = baseOf(L, p);
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) if (z[base + c * S] > m) m = z[base + c * S];
+    if (!Number.isFinite(m)) m = 0; // all −∞ or NaN: let the NaN/∞ show in the loss
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(z[base + c * S] - m);
+    const l = m + Math.log(s);
+    lse[p] = l;
+    coefficients(p, base, a);
+    // Σ a·(lse − z) term by term: each term is a small non-negative number.
+    let acc = 0;
+    for (let c = 0; c < C; c++) if (a[c] !== 0) acc += a[c] * (l - z[base + c * S]);
+    per[p] = acc;
   }
-  return out;
+  return { per, lse };
+}
+
+function logitGrad(z: ArrayLike<number>, L: ClassLayout, lse: Float64Array, coefficients: Coefficients,
+                   gp: (p: number) => number, input: Tensor): Tensor {
+  const C = L.classes, S = L.stride;
+  const grad = input.dtype === "float64" ? new Float64Array(input.size) : new Float32Array(input.size);
+  const a = new Float64Array(C);
+  for (let p = 0; p < L.positions; p++) {
+    const base = baseOf(L, p);
+    coefficients(p, base, a);
+    let A = 0;
+    for (let c = 0; c < C; c++) A += a[c];
+    const g = gp(p);
+    for (let c = 0; c < C; c++) grad[base + c * S] = g * (A * Math.exp(z[base + c * S] - lse[p]) - a[c]);
+  }
+  return new Tensor(grad, input.dtype, input.shape.slice());
+}
+
+function targetGrad(z: ArrayLike<number>, L: ClassLayout, lse: Float64Array, w: Float64Array | null, keep: number,
+                    gp: (p: number) => number, target: Tensor): Tensor {
+  const C = L.classes, S = L.stride;
+  const grad = target.dtype === "float64" ? new Float64Array(target.size) : new Float32Array(target.size);
+  for (let p = 0; p < L.positions; p++) {
+    const base = baseOf(L, p), g = gp(p) * keep;
+    for (let c = 0; c < C; c++) grad[base + c * S] = g * (w ? w[c] : 1) * (lse[p] - z[base + c * S]);
+  }
+  return new Tensor(grad, target.dtype, target.shape.slice());
 }

@@ -1,7 +1,9 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor, type TypedArray } from "../ndarray/index.js";
 import { crossEntropy } from "./cross-entropy.js";
-import { binaryCrossEntropy, bceWithLogits, huberLoss, l1Loss, mseLoss } from "./losses.js";
+import { binaryCrossEntropy, bceWithLogits, huberLoss, l1Loss, mseLoss, smoothL1Loss } from "./losses.js";
+import { klDivLoss, poissonNllLoss } from "./losses-distribution.js";
+import { hingeEmbeddingLoss } from "./losses-embedding.js";
 
 /** Dataset plumbing for fit/evaluate/predict: loss lookup, checks, batch gathering, accuracy. */
 
@@ -15,6 +17,11 @@ const LOSSES: Record<string, LossFn> = {
   huberLoss, huber: huberLoss,
   binaryCrossEntropy, binary_crossentropy: binaryCrossEntropy,
   bceWithLogits,
+  // Elementwise losses whose target has the output's shape, like the ones above.
+  smoothL1Loss, smooth_l1: smoothL1Loss,
+  klDivLoss, kl_div: klDivLoss,
+  poissonNllLoss, poisson_nll: poissonNllLoss,
+  hingeEmbeddingLoss, hinge_embedding: hingeEmbeddingLoss,
 };
 
 /** The name fit/evaluate give a loss that is not built in, whatever the function is called. */

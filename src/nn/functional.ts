@@ -1,14 +1,17 @@
 import { ValueError } from "../errors.js";
 import { record, Tensor, type Rng } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
 import { erf } from "./erf.js";
 
 /**
  * Pointwise activations that the Tensor does not have, each a forward loop and, next to it, the
  * derivative used by its backward. Loops run over the contiguous copy of the input, in its dtype.
  */
-type Kind = "leakyRelu" | "elu" | "gelu";
+type Kind = "leakyRelu" | "elu" | "gelu" | "geluTanh";
 const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
+const SQRT_2_OVER_PI = 0.7978845608028654;
+const KAPPA = 0.044715;
 
 function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64Array, a: number): void {
   const n = y.length;
@@ -17,6 +20,11 @@ function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64
     case "elu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * Math.expm1(v); } break;
     // GELU, exact form: x·Φ(x) = x·(1 + erf(x/√2))/2.
     case "gelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = 0.5 * v * (1 + erf(v * INV_SQRT2)); } break;
+    // GELU, tanh approximation (Hendrycks & Gimpel 2016): ½x·(1 + tanh(√(2/π)·(x + κx³))).
+    case "geluTanh": for (let i = 0; i < n; i++) {
+      const v = x[i];
+      y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + KAPPA * v * v * v)));
+    } break;
   }
 }
 
@@ -29,6 +37,12 @@ function derivLoop(kind: Kind, x: ArrayLike<number>, g: ArrayLike<number>, out: 
     case "gelu": for (let i = 0; i < n; i++) {
       const v = x[i];
       out[i] = g[i] * (0.5 * (1 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+    } break;
+    // ½(1 + tanh u) + ½x·(1 − tanh² u)·√(2/π)·(1 + 3κx²), u = √(2/π)·(x + κx³)
+    case "geluTanh": for (let i = 0; i < n; i++) {
+      const v = x[i];
+      const t = Math.tanh(SQRT_2_OVER_PI * (v + KAPPA * v * v * v));
+      out[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v * v));
     } break;
   }
 }
@@ -53,7 +67,18 @@ function pointwise(kind: Kind, xIn: Tensor, a: number): Tensor {
 
 export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => pointwise("leakyRelu", x, negativeSlope);
 export const elu = (x: Tensor, alpha = 1): Tensor => pointwise("elu", x, alpha);
-export const gelu = (x: Tensor): Tensor => pointwise("gelu", x, 0);
+export interface GeluOptions {
+  /** "none": the exact x·Φ(x); "tanh": the tanh approximation (PyTorch's approximate). */
+  approximate?: "none" | "tanh";
+}
+export function checkGeluOptions(where: string, o: GeluOptions): "none" | "tanh" {
+  checkOptions(where, o, ["approximate"]);
+  const a = o.approximate ?? "none";
+  if (a !== "none" && a !== "tanh") throw new ValueError(`${where}: approximate must be "none" or "tanh", got ${JSON.stringify(a)}`);
+  return a;
+}
+export const gelu = (x: Tensor, o: GeluOptions = {}): Tensor =>
+  pointwise(checkGeluOptions("gelu", o) === "tanh" ? "geluTanh" : "gelu", x, 0);
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1−p), so

@@ -1,6 +1,7 @@
 import { ValueError } from "../errors.js";
 import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
-import { dropout, elu, gelu, leakyRelu } from "./functional.js";
+import { checkOptions } from "../options.js";
+import { checkGeluOptions, dropout, elu, gelu, leakyRelu, type GeluOptions } from "./functional.js";
 import { Module } from "./module.js";
 
 /** Parameter-free layers: activations, Dropout and Flatten (PyTorch names and defaults). */
@@ -16,9 +17,14 @@ export class ELU extends Module {
   constructor(readonly alpha = 1) { super(); }
   forward(x: Tensor): Tensor { return elu(x, this.alpha); }
 }
-/** The exact GELU, x·Φ(x) (PyTorch's approximate="none"). */
+/** GELU: the exact x·Φ(x) (approximate "none", the default) or its tanh approximation. */
 export class GELU extends Module {
-  forward(x: Tensor): Tensor { return gelu(x); }
+  readonly approximate: "none" | "tanh";
+  constructor(o: GeluOptions = {}) {
+    super();
+    this.approximate = checkGeluOptions("GELU", o);
+  }
+  forward(x: Tensor): Tensor { return gelu(x, { approximate: this.approximate }); }
 }
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor { return x.sigmoid(); }
@@ -41,6 +47,7 @@ export class Dropout extends Module {
   private readonly rng: Rng | null;
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
     super();
+    checkOptions("Dropout", o, ["seed", "rng"]);
     if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: probability must be in [0, 1), got ${p}`);
     this.rng = o.rng || o.seed !== undefined ? rngFrom(o) : null;
   }

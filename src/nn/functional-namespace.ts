@@ -1,0 +1,54 @@
+import { ValueError } from "../errors.js";
+import {
+  linear as linearOp, logSoftmax as logSoftmaxOp, relu as reluOp, rngFrom, sigmoid as sigmoidOp, softmax as softmaxOp,
+  tanh as tanhOp, type RandomOptions, type Tensor,
+} from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { logSigmoid } from "./activations.js";
+import { dropout as dropoutWith } from "./functional.js";
+import { bceWithLogits, multiLabelSoftMarginLoss } from "./losses-binary.js";
+import { klDivLoss } from "./losses-distribution.js";
+
+/**
+ * torch.nn.functional's names, camelCased (eg.nn.functional.leakyRelu is F.leaky_relu): every
+ * op that has a module, as a function of its input and PyTorch's keyword arguments as options.
+ * Where F's name differs from the module-style one the flat exports use (logsigmoid,
+ * binaryCrossEntropyWithLogits, klDiv, multilabelSoftMarginLoss), both are here.
+ */
+
+export const relu = (x: Tensor): Tensor => reluOp(x);
+export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
+export const tanh = (x: Tensor): Tensor => tanhOp(x);
+export const softmax = (x: Tensor, dim = -1): Tensor => softmaxOp(x, dim);
+export const logSoftmax = (x: Tensor, dim = -1): Tensor => logSoftmaxOp(x, dim);
+/** y = x·Wᵀ + b, W in [out, in] layout (F.linear). */
+export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => linearOp(x, weight, bias);
+
+export interface DropoutOptions extends RandomOptions {
+  /** Off (the identity) when false, as F.dropout(training=False). Default true. */
+  training?: boolean;
+}
+/** Inverted dropout with probability p (default 0.5), drawing from { seed }, { rng } or the global generator. */
+export function dropout(x: Tensor, p = 0.5, o: DropoutOptions = {}): Tensor {
+  checkOptions("dropout", o, ["training", "seed", "rng"]);
+  if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: probability must be in [0, 1), got ${p}`);
+  return (o.training ?? true) && p > 0 ? dropoutWith(x, p, rngFrom(o)) : x;
+}
+
+export { leakyRelu, elu, gelu } from "./functional.js";
+export {
+  softplus, silu, mish, selu, celu, logSigmoid, hardtanh, hardswish, hardsigmoid, softsign,
+} from "./activations.js";
+export const logsigmoid = logSigmoid;
+
+export { mseLoss, l1Loss, huberLoss, smoothL1Loss } from "./losses.js";
+export { binaryCrossEntropy, bceWithLogits, multiLabelSoftMarginLoss } from "./losses-binary.js";
+export const binaryCrossEntropyWithLogits = bceWithLogits;
+export const multilabelSoftMarginLoss = multiLabelSoftMarginLoss;
+export { crossEntropy } from "./cross-entropy.js";
+export { nllLoss } from "./nll-loss.js";
+export { klDivLoss, poissonNllLoss, gaussianNllLoss } from "./losses-distribution.js";
+export const klDiv = klDivLoss;
+export {
+  cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss,
+} from "./losses-embedding.js";

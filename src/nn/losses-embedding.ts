@@ -1,0 +1,118 @@
+import { ShapeError, ValueError } from "../errors.js";
+import { Tensor, where } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { checkReduction, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
+
+/**
+ * Margin losses on pairs and triplets (PyTorch's semantics), composed from Tensor ops. Every
+ * hinge is clamp_min(·, 0), whose gradient passes at exactly 0, as PyTorch's does.
+ */
+export interface MarginOptions extends LossOptions {
+  margin?: number;
+}
+
+function marginOf(o: MarginOptions, fallback: number, name: string): number {
+  const m = o.margin ?? fallback;
+  if (typeof m !== "number" || Number.isNaN(m)) throw new ValueError(`${name}: margin must be a number, got ${String(m)}`);
+  return m;
+}
+
+/** Labels (±1) of any numeric dtype, as the inputs' float dtype. */
+function labelsOf(target: Tensor, like: Tensor, name: string): Tensor {
+  if (!(target instanceof Tensor)) throw new ValueError(`${name}: target must be a Tensor`);
+  return target.dtype === like.dtype ? target : target.astype(like.dtype);
+}
+
+function sameShapes(name: string, named: Record<string, Tensor>): void {
+  const entries = Object.entries(named);
+  const [firstName, first] = entries[0];
+  for (const [k, t] of entries.slice(1)) {
+    if (t.ndim !== first.ndim || t.shape.some((d, i) => d !== first.shape[i])) {
+      throw new ShapeError(`${name}: ${k} of shape [${t.shape}] differs from ${firstName} of shape [${first.shape}]`);
+    }
+  }
+}
+
+/**
+ * y = 1: 1 − cos(x1, x2); y = −1: max(0, cos − margin); other labels contribute 0. Vectors are
+ * the last dim of [N, D] (or [D]); cos = x1·x2 / √((|x1|² + 1e-12)(|x2|² + 1e-12)) as in PyTorch.
+ */
+export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: MarginOptions = {}): Tensor {
+  const name = "cosineEmbeddingLoss";
+  checkOptions(name, o, ["reduction", "margin"]);
+  checkReduction(o.reduction, name);
+  const margin = marginOf(o, 0, name);
+  const a = floatInput(x1, name, "x1"), b = floatInput(x2, name, "x2");
+  sameShapes(name, { x1: a, x2: b });
+  if (a.ndim !== 1 && a.ndim !== 2) throw new ShapeError(`${name}: inputs must be [N, D] or [D], got [${a.shape}]`);
+  const y = labelsOf(target, a, name);
+  const want = a.ndim === 2 ? [a.shape[0]] : [];
+  if (y.ndim !== want.length || (want.length === 1 && y.shape[0] !== want[0])) {
+    throw new ShapeError(`${name}: target must have shape [${want}], got [${y.shape}]`);
+  }
+  const EPS = 1e-12;
+  const dot = a.mul(b).sum(-1);
+  const cos = dot.div(a.mul(a).sum(-1).add(EPS).mul(b.mul(b).sum(-1).add(EPS)).sqrt());
+  const per = where(y.eq(1), cos.neg().add(1), 0).add(where(y.eq(-1), cos.sub(margin).clip(0, null), 0));
+  return reduce(per, o.reduction, name);
+}
+
+/** max(0, −y·(x1 − x2) + margin), all three broadcast together (PyTorch's margin_ranking_loss). */
+export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: MarginOptions = {}): Tensor {
+  const name = "marginRankingLoss";
+  checkOptions(name, o, ["reduction", "margin"]);
+  checkReduction(o.reduction, name);
+  const margin = marginOf(o, 0, name);
+  const a = floatInput(x1, name, "x1"), b = floatInput(x2, name, "x2"), y = labelsOf(target, a, name);
+  return reduce(y.neg().mul(a.sub(b)).add(margin).clip(0, null), o.reduction, name);
+}
+
+/**
+ * y = 1: x; y = −1: max(0, margin − x); PyTorch's hinge_embedding_loss (default margin 1). The
+ * target has the input's shape ([n] and [n, 1] are accepted for each other, as in mseLoss).
+ */
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, o: MarginOptions = {}): Tensor {
+  const name = "hingeEmbeddingLoss";
+  checkOptions(name, o, ["reduction", "margin"]);
+  checkReduction(o.reduction, name);
+  const margin = marginOf(o, 1, name);
+  const x = floatInput(input, name), y = matchTarget(x, target, name);
+  // PyTorch's formula, so a label other than ±1 gets both terms, as there.
+  const per = where(y.ne(1), x.neg().add(margin).clip(0, null), 0).add(where(y.ne(-1), x, 0));
+  return reduce(per, o.reduction, name);
+}
+
+export interface TripletMarginOptions extends MarginOptions {
+  /** The norm's degree (default 2). */
+  p?: number;
+  /** Added to each difference before the norm, as PyTorch's pairwise_distance (default 1e-6). */
+  eps?: number;
+  /** Uses min(d(a, n), d(p, n)) as the negative distance (Balntas et al. 2016). */
+  swap?: boolean;
+}
+
+/** ‖x − y + eps‖_p over the last dim. */
+function pairwiseDistance(x: Tensor, y: Tensor, p: number, eps: number): Tensor {
+  const d = x.sub(y).add(eps);
+  if (p === 2) return d.mul(d).sum(-1).sqrt();
+  if (p === 1) return d.abs().sum(-1);
+  return d.abs().pow(p).sum(-1).pow(1 / p);
+}
+
+/** max(0, margin + d(anchor, positive) − d(anchor, negative)) per sample (default margin 1). */
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, o: TripletMarginOptions = {}): Tensor {
+  const name = "tripletMarginLoss";
+  checkOptions(name, o, ["reduction", "margin", "p", "eps", "swap"]);
+  checkReduction(o.reduction, name);
+  const margin = marginOf(o, 1, name);
+  const p = o.p ?? 2, eps = o.eps ?? 1e-6;
+  if (!(p > 0 && Number.isFinite(p))) throw new ValueError(`${name}: p must be a finite number > 0, got ${p}`);
+  if (!(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
+  const a = floatInput(anchor, name, "anchor"), pos = floatInput(positive, name, "positive"), neg = floatInput(negative, name, "negative");
+  sameShapes(name, { anchor: a, positive: pos, negative: neg });
+  if (a.ndim !== 1 && a.ndim !== 2) throw new ShapeError(`${name}: inputs must be [N, D] or [D], got [${a.shape}]`);
+  const dPos = pairwiseDistance(a, pos, p, eps);
+  let dNeg = pairwiseDistance(a, neg, p, eps);
+  if (o.swap) dNeg = dNeg.minimum(pairwiseDistance(pos, neg, p, eps));
+  return reduce(dPos.sub(dNeg).add(margin).clip(0, null), o.reduction, name);
+}
