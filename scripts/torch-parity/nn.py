@@ -11,14 +11,14 @@ def F(name, *args):
 def activation_cases(cases, g):
     acts = [
         ("relu", {}, lambda x: TF.relu(x)),
-        ("leakyRelu", {"negativeSlope": 0.2}, lambda x: TF.leaky_relu(x, 0.2)),
-        ("elu", {"alpha": 0.7}, lambda x: TF.elu(x, 0.7)),
+        ("leakyRelu", 0.2, lambda x: TF.leaky_relu(x, 0.2)),
+        ("elu", 0.7, lambda x: TF.elu(x, 0.7)),
         ("gelu", {}, lambda x: TF.gelu(x)),
         ("gelu", {"approximate": "tanh"}, lambda x: TF.gelu(x, approximate="tanh")),
         ("softplus", {}, lambda x: TF.softplus(x)),
         ("softplus", {"beta": 2, "threshold": 5}, lambda x: TF.softplus(x, 2, 5)),
         ("silu", {}, TF.silu), ("mish", {}, TF.mish), ("selu", {}, TF.selu),
-        ("celu", {"alpha": 1.5}, lambda x: TF.celu(x, 1.5)),
+        ("celu", 1.5, lambda x: TF.celu(x, 1.5)),
         ("logSigmoid", {}, TF.logsigmoid),
         ("hardtanh", {"minVal": -0.5, "maxVal": 2}, lambda x: TF.hardtanh(x, -0.5, 2)),
         ("hardswish", {}, TF.hardswish), ("hardsigmoid", {}, TF.hardsigmoid), ("softsign", {}, TF.softsign),
@@ -29,11 +29,14 @@ def activation_cases(cases, g):
         x = g.randn(3, 7, scale=3.0)
         x = torch.where((x.abs() - 3).abs() < 0.05, x + 0.1, x)
         x = torch.where(x.abs() < 0.05, x + 0.1, x)
-        args = [T("x"), opts] if opts else [T("x")]
+        # A lone number stays positional (F.elu(x, alpha)); several keywords are an options object.
+        args = [T("x"), opts] if opts not in ({}, None) else [T("x")]
         call_case(cases, f"act/{name}/{i}", F(name, *args), {"x": (x, True)}, lambda x, fn=fn: fn(x), gen=g)
     x = g.randn(2, 5, scale=40.0)
     call_case(cases, "act/softplus/large", F("softplus", T("x")), {"x": (x, True)}, TF.softplus, gen=g)
     call_case(cases, "act/logSigmoid/large", F("logSigmoid", T("x")), {"x": (x, True)}, TF.logsigmoid, gen=g)
+    # Moderate logits: a saturated softmax's gradient is below float32's resolution of its inputs.
+    x = g.randn(2, 5, scale=3.0)
     for dim in [0, 1]:
         call_case(cases, f"act/softmax/{dim}", F("softmax", T("x"), dim), {"x": (x, True)}, lambda x, d=dim: TF.softmax(x, d), terms=5, gen=g)
 

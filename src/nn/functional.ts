@@ -65,8 +65,14 @@ function pointwise(kind: Kind, xIn: Tensor, a: number): Tensor {
   });
 }
 
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => pointwise("leakyRelu", x, negativeSlope);
-export const elu = (x: Tensor, alpha = 1): Tensor => pointwise("elu", x, alpha);
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => pointwise("leakyRelu", x, finiteNumber("leakyRelu", "negativeSlope", negativeSlope));
+export const elu = (x: Tensor, alpha = 1): Tensor => pointwise("elu", x, finiteNumber("elu", "alpha", alpha));
+
+/** A slope or scale must be a finite number: an options object here would silently give NaN. */
+function finiteNumber(where: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${where}: ${name} must be a finite number, got ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
+  return v;
+}
 export interface GeluOptions {
   /** "none": the exact x·Φ(x); "tanh": the tanh approximation (PyTorch's approximate). */
   approximate?: "none" | "tanh";
