@@ -149,9 +149,11 @@ function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, y: Tensor, g: Tensor): (
       a.requiresGrad ? gradFor(g.div(b), a) : null,
       b.requiresGrad ? gradFor(g.mul(y).div(b).neg(), b) : null,
     ];
+    // PyTorch's masks: b·a^(b−1) is taken as 0 where b = 0 (else 0·0⁻¹ = NaN at a = 0), and
+    // y·log a as 0 where a = 0 and b ≥ 0 (y is 0 or 1 there; log 0 = −∞ would give NaN).
     case "pow": return [
-      a.requiresGrad ? gradFor(g.mul(b).mul(a.pow(b.sub(1))), a) : null,
-      b.requiresGrad ? gradFor(g.mul(y).mul(a.log()), b) : null,
+      a.requiresGrad ? gradFor(g.mul(where(b.eq(0), 0, b.mul(a.pow(b.sub(1))))), a) : null,
+      b.requiresGrad ? gradFor(g.mul(where(a.eq(0).mul(b.ge(0)), 0, y.mul(a.log()))), b) : null,
     ];
     case "maximum":
     case "minimum": {

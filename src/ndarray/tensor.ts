@@ -240,7 +240,7 @@ export class Tensor {
     if (!sameShape(seed.shape, this.shape)) {
       throw new ShapeError(`backward: gradient of shape [${seed.shape}] for an output of shape [${this.shape}]`);
     }
-    runBackward(this, seed, (a, b) => ew.binary("add", a, b));
+    runBackward(this, seed, { add: (a, b) => ew.binary("add", a, b), copy: (t) => ew.unary("identity", t) });
   }
 
   // ---- elementwise ----
