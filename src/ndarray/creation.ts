@@ -9,7 +9,8 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-function finish(t: Tensor, o: CreateOptions | undefined): Tensor {
+/** Marks a freshly created tensor as a leaf that requires grad when the options say so. */
+function applyRequiresGrad(t: Tensor, o: CreateOptions | undefined): Tensor {
   if (o?.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -30,7 +31,7 @@ function nestedShape(x: unknown): number[] {
  * `dtype` says otherwise (booleans give bool).
  */
 export function tensor(values: unknown, o?: CreateOptions): Tensor {
-  if (values instanceof Tensor) return finish(values.detach().astype(o?.dtype ?? values.dtype).clone(), o);
+  if (values instanceof Tensor) return applyRequiresGrad(values.detach().astype(o?.dtype ?? values.dtype).clone(), o);
   const shape = nestedShape(values);
   const flat: unknown[] = [];
   const walk = (v: unknown, dim: number, path: number[]) => {
@@ -57,7 +58,7 @@ export function tensor(values: unknown, o?: CreateOptions): Tensor {
     else if (typeof v === "number") data[i] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
     else throw new DTypeError(`tensor: element ${i} is ${v === null ? "null" : typeof v}, not a number or boolean`);
   });
-  return finish(new Tensor(data, dtype, shape), o);
+  return applyRequiresGrad(new Tensor(data, dtype, shape), o);
 }
 
 /** Wraps a typed array without copying; its dtype follows the array type. */
@@ -67,13 +68,13 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], o?: 
   if (sizeOf(s) !== data.length) {
     throw new ShapeError(`fromTypedArray: shape [${s}] needs ${sizeOf(s)} elements, the array has ${data.length}`);
   }
-  return finish(new Tensor(data, dtypeOfArray(data), s), o);
+  return applyRequiresGrad(new Tensor(data, dtypeOfArray(data), s), o);
 }
 
 export function full(shape: readonly number[], value: number, o?: CreateOptions): Tensor {
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
-  return finish(new Tensor(allocate(dtype, sizeOf(s)).fill(value), dtype, s), o);
+  return applyRequiresGrad(new Tensor(allocate(dtype, sizeOf(s)).fill(value), dtype, s), o);
 }
 export const zeros = (shape: readonly number[], o?: CreateOptions) => full(shape, 0, o);
 export const ones = (shape: readonly number[], o?: CreateOptions) => full(shape, 1, o);
@@ -90,7 +91,7 @@ export function arange(start: number, stop?: number, step = 1, o?: CreateOptions
   const dtype = checkDType(o?.dtype ?? "float32", "arange");
   const data = allocate(dtype, n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return finish(new Tensor(data, dtype, [n]), o);
+  return applyRequiresGrad(new Tensor(data, dtype, [n]), o);
 }
 
 /** `steps` evenly spaced values from start to stop, both included. */
@@ -100,14 +101,14 @@ export function linspace(start: number, stop: number, steps: number, o?: CreateO
   const data = allocate(dtype, steps);
   const h = steps > 1 ? (stop - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? stop : start + i * h;
-  return finish(new Tensor(data, dtype, [steps]), o);
+  return applyRequiresGrad(new Tensor(data, dtype, [steps]), o);
 }
 
 export function eye(n: number, m = n, o?: CreateOptions): Tensor {
   const s = checkShape([n, m], "eye");
   const t = full(s, 0, { dtype: o?.dtype });
   for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
-  return finish(t, o);
+  return applyRequiresGrad(t, o);
 }
 
 export type RandOptions = CreateOptions & RandomOptions;
@@ -118,7 +119,7 @@ function random(shape: readonly number[], o: RandOptions | undefined, where: str
   if (!isFloat(dtype)) throw new DTypeError(`${where}: dtype must be float32 or float64, got ${dtype}`);
   const data = allocate(dtype, sizeOf(s));
   for (let i = 0; i < data.length; i++) data[i] = draw();
-  return finish(new Tensor(data, dtype, s), o);
+  return applyRequiresGrad(new Tensor(data, dtype, s), o);
 }
 
 /** Uniform on [0, 1). Seeded by `seed`, `rng`, or manualSeed(). */

@@ -13,14 +13,15 @@ export interface VarOptions extends ReduceOptions {
   correction?: number;
 }
 
-type Kind = "sum" | "max" | "min" | "argmax" | "argmin";
+/** What reduceRaw computes over each run of reduced elements. */
+type ReductionKind = "sum" | "max" | "min" | "argmax" | "argmin";
 
 /**
  * Reduces `x` over sorted `axes`. The reduced axes are moved last (a view), so every output
  * element reduces one contiguous run of the copied data; summing over leading axes of a
  * contiguous tensor (the bias gradient) skips that copy.
  */
-function reduceRaw(x: Tensor, axes: number[], kind: Kind): Tensor {
+function reduceRaw(x: Tensor, axes: number[], kind: ReductionKind): Tensor {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = kept.map((i) => x.shape[i]);
   const outer = sizeOf(outShape);
@@ -83,7 +84,8 @@ function keptShape(shape: Shape, axes: number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-function finish(y: Tensor, x: Tensor, axes: number[], o?: ReduceOptions): Tensor {
+/** Puts the reduced axes back as size-1 dims when `keepdims` asks for them. */
+function applyKeepdims(y: Tensor, x: Tensor, axes: number[], o?: ReduceOptions): Tensor {
   return o?.keepdims ? y.reshape(keptShape(x.shape, axes)) : y;
 }
 
@@ -91,7 +93,7 @@ export function sum(x: Tensor, axis?: number | readonly number[], o?: ReduceOpti
   const axes = normalizeAxes(axis, x.ndim, "sum");
   const y = record(reduceRaw(x, axes, "sum"), "sum", [x], (g) =>
     [g.reshape(keptShape(x.shape, axes)).broadcastTo(x.shape).contiguous()]);
-  return finish(y, x, axes, o);
+  return applyKeepdims(y, x, axes, o);
 }
 
 export function mean(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
@@ -110,7 +112,7 @@ function extreme(kind: "max" | "min", x: Tensor, axis?: number | readonly number
     const count = sum(hit, axes, { keepdims: true });
     return [hit.div(count).mul(g.reshape(keptShape(x.shape, axes)))];
   });
-  return finish(y, x, axes, o);
+  return applyKeepdims(y, x, axes, o);
 }
 export const max = (x: Tensor, axis?: number | readonly number[], o?: ReduceOptions) => extreme("max", x, axis, o);
 export const min = (x: Tensor, axis?: number | readonly number[], o?: ReduceOptions) => extreme("min", x, axis, o);
@@ -121,7 +123,7 @@ function argExtreme(kind: "argmax" | "argmin", x: Tensor, axis?: number, o?: Red
     return o?.keepdims ? y.reshape(x.shape.map(() => 1)) : y;
   }
   const axes = [normalizeAxis(axis, x.ndim, kind)];
-  return finish(reduceRaw(x, axes, kind), x, axes, o);
+  return applyKeepdims(reduceRaw(x, axes, kind), x, axes, o);
 }
 export const argmax = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmax", x, axis, o);
 export const argmin = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmin", x, axis, o);
