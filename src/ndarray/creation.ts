@@ -15,13 +15,21 @@ function applyRequiresGrad(t: Tensor, o: CreateOptions | undefined): Tensor {
   return t;
 }
 
-/** Shape of a nested array, checking that it is rectangular (not ragged). */
+/** More nesting than any real tensor has; the bound also stops self-containing arrays. */
+const MAX_NESTING = 64;
+
+const isArrayLike = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || ArrayBuffer.isView(v);
+
+/** Shape of a nested array, read along its first elements (rectangularity is checked later). */
 function nestedShape(x: unknown): number[] {
   const shape: number[] = [];
   let cur = x;
-  while (Array.isArray(cur) || ArrayBuffer.isView(cur)) {
-    shape.push((cur as ArrayLike<unknown>).length);
-    cur = (cur as ArrayLike<unknown>)[0];
+  while (isArrayLike(cur)) {
+    if (shape.length === MAX_NESTING) {
+      throw new ShapeError(`tensor: nested arrays more than ${MAX_NESTING} levels deep (at index [${shape.map(() => 0).join(", ")}])`);
+    }
+    shape.push(cur.length);
+    cur = cur[0];
   }
   return shape;
 }
@@ -34,25 +42,29 @@ export function tensor(values: unknown, o?: CreateOptions): Tensor {
   if (values instanceof Tensor) return applyRequiresGrad(values.detach().astype(o?.dtype ?? values.dtype).clone(), o);
   const shape = nestedShape(values);
   const flat: unknown[] = [];
-  const walk = (v: unknown, dim: number, path: number[]) => {
+  const path: number[] = []; // the index being visited, for error messages
+  const walk = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (Array.isArray(v) || ArrayBuffer.isView(v)) throw new ShapeError(`tensor: ragged nested array at index [${path}]: expected a number, found an array`);
+      if (isArrayLike(v)) throw new ShapeError(`tensor: ragged nested array at index [${path}]: expected a number, found an array`);
       flat.push(v);
       return;
     }
-    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
+    if (!isArrayLike(v)) {
       throw new ShapeError(`tensor: ragged nested array at index [${path}]: expected an array of length ${shape[dim]}, found ${typeof v}`);
     }
-    const arr = v as ArrayLike<unknown>;
-    if (arr.length !== shape[dim]) {
-      throw new ShapeError(`tensor: ragged nested array at index [${path}]: length ${arr.length}, expected ${shape[dim]}`);
+    if (v.length !== shape[dim]) {
+      throw new ShapeError(`tensor: ragged nested array at index [${path}]: length ${v.length}, expected ${shape[dim]}`);
     }
-    for (let i = 0; i < arr.length; i++) walk(arr[i], dim + 1, [...path, i]);
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      walk(v[i], dim + 1);
+      path.pop();
+    }
   };
-  walk(values, 0, []);
+  walk(values, 0);
   const allBool = flat.length > 0 && flat.every((v) => typeof v === "boolean");
   const dtype = o?.dtype ? checkDType(o.dtype, "tensor") : allBool ? "bool" : "float32";
-  const data = allocate(dtype, flat.length);
+  const data = allocate(dtype, flat.length, shape);
   flat.forEach((v, i) => {
     if (typeof v === "boolean") data[i] = v ? 1 : 0;
     else if (typeof v === "number") data[i] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
@@ -74,7 +86,9 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], o?: 
 export function full(shape: readonly number[], value: number, o?: CreateOptions): Tensor {
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
-  return applyRequiresGrad(new Tensor(allocate(dtype, sizeOf(s)).fill(value), dtype, s), o);
+  const data = allocate(dtype, sizeOf(s), s);
+  if (value !== 0) data.fill(value); // fresh storage is zeroed: leaving it untouched keeps a huge zeros() lazy
+  return applyRequiresGrad(new Tensor(data, dtype, s), o);
 }
 export const zeros = (shape: readonly number[], o?: CreateOptions) => full(shape, 0, o);
 export const ones = (shape: readonly number[], o?: CreateOptions) => full(shape, 1, o);
@@ -89,7 +103,7 @@ export function arange(start: number, stop?: number, step = 1, o?: CreateOptions
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const dtype = checkDType(o?.dtype ?? "float32", "arange");
-  const data = allocate(dtype, n);
+  const data = allocate(dtype, n, [n]);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return applyRequiresGrad(new Tensor(data, dtype, [n]), o);
 }
@@ -98,7 +112,7 @@ export function arange(start: number, stop?: number, step = 1, o?: CreateOptions
 export function linspace(start: number, stop: number, steps: number, o?: CreateOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType(o?.dtype ?? "float32", "linspace");
-  const data = allocate(dtype, steps);
+  const data = allocate(dtype, steps, [steps]);
   const h = steps > 1 ? (stop - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? stop : start + i * h;
   return applyRequiresGrad(new Tensor(data, dtype, [steps]), o);
@@ -117,7 +131,7 @@ function random(shape: readonly number[], o: RandOptions | undefined, where: str
   const s = checkShape(shape, where);
   const dtype = checkDType(o?.dtype ?? "float32", where);
   if (!isFloat(dtype)) throw new DTypeError(`${where}: dtype must be float32 or float64, got ${dtype}`);
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocate(dtype, sizeOf(s), s);
   for (let i = 0; i < data.length; i++) data[i] = draw();
   return applyRequiresGrad(new Tensor(data, dtype, s), o);
 }

@@ -95,7 +95,7 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const b = asTensor(bLike, a, op);
   const shape = broadcastShapes(a.shape, b.shape, op);
   const dtype = binaryResultDType(op, a.dtype, b.dtype);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocate(dtype, sizeOf(shape), shape);
   const A = a.storage;
   const B = b.storage;
   const strides = [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape), contiguousStrides(shape)];
@@ -173,7 +173,7 @@ export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike
   const y = asTensor(yLike, x, "where");
   const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
   const dtype = promoteTypes(x.dtype, y.dtype);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocate(dtype, sizeOf(shape), shape);
   const C = cond.storage, X = x.storage, Y = y.storage;
   const strides = [cond, x, y].map((t) => broadcastStrides(t.shape, t.strides, shape));
   forEachRow(shape, [...strides, contiguousStrides(shape)], [cond.offset, x.offset, y.offset, 0], (off, n, s) => {
