@@ -11,13 +11,14 @@ import { Tensor, type TensorLike } from "./tensor.js";
  * per-element code is monomorphic and inlined; the backward rule of each op follows below it.
  */
 
-export type UnaryOp = "identity" | "neg" | "abs" | "exp" | "log" | "sqrt" | "sign" | "relu" | "sigmoid" | "tanh";
+export type UnaryOp = "identity" | "neg" | "abs" | "exp" | "log" | "sqrt" | "sign" | "relu" | "sigmoid" | "tanh"
+  | "log1p" | "expm1" | "rsqrt";
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
   | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "reluGrad";
 
 const COMPARISONS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
 /** Unary ops whose result is a float even for integer input. */
-const FLOAT_RESULT = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh"]);
+const FLOAT_RESULT = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh", "log1p", "expm1", "rsqrt"]);
 
 /** Wraps a plain number as a 0-d tensor of the dtype it takes next to `like`. */
 export function asTensor(x: TensorLike, like: Tensor | null, where: string): Tensor {
@@ -53,6 +54,10 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
       case "sign": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.sign(src[p]); break;
       case "relu": for (let j = 0; j < n; j++, p += s) { const v = src[p]; out[o + j] = v > 0 ? v : 0; } break;
       case "tanh": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.tanh(src[p]); break;
+      // log1p and expm1 keep their precision near 0, where log(1 + x) and exp(x) − 1 lose it all.
+      case "log1p": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.log1p(src[p]); break;
+      case "expm1": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.expm1(src[p]); break;
+      case "rsqrt": for (let j = 0; j < n; j++, p += s) out[o + j] = 1 / Math.sqrt(src[p]); break;
       case "sigmoid":
         // Two branches so that exp never overflows: for v < 0, e^v/(1+e^v).
         for (let j = 0; j < n; j++, p += s) {
@@ -79,6 +84,9 @@ function unaryGrad(op: UnaryOp, x: Tensor, y: Tensor, g: Tensor): Tensor {
     case "relu": return binary("reluGrad", g, x);
     case "sigmoid": return g.mul(y.mul(y.neg().add(1)));
     case "tanh": return g.mul(y.mul(y).neg().add(1));
+    case "log1p": return g.div(x.add(1));
+    case "expm1": return g.mul(y.add(1));
+    case "rsqrt": return g.mul(y.mul(y).mul(y).mul(-0.5)); // d x^(−1/2) = −½ x^(−3/2)
   }
 }
 
