@@ -101,8 +101,8 @@ function diagonal(term: Term): Term {
   const labels: string[] = [];
   const shape: number[] = [];
   const pick = (strides: readonly number[]) => {
-    const out: number[] = [];
-    term.labels.forEach((l, i) => { const j = labels.indexOf(l); if (j < 0) out.push(strides[i]); else out[j] += strides[i]; });
+    const out = labels.map(() => 0);
+    term.labels.forEach((l, i) => (out[labels.indexOf(l)] += strides[i]));
     return out;
   };
   term.labels.forEach((l, i) => {
