@@ -1,4 +1,5 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { allocate, checkDType, dtypeOfArray, isFloat, type DType, type TypedArray } from "./dtype.js";
 import { checkShape, sizeOf } from "./shape.js";
 import { rngFrom, type RandomOptions } from "./random.js";
@@ -8,6 +9,9 @@ export interface CreateOptions {
   dtype?: DType;
   requiresGrad?: boolean;
 }
+
+const CREATE_KEYS = ["dtype", "requiresGrad"] as const;
+const RAND_KEYS = [...CREATE_KEYS, "seed", "rng"] as const;
 
 /** Marks a freshly created tensor as a leaf that requires grad when the options say so. */
 function applyRequiresGrad(t: Tensor, o: CreateOptions | undefined): Tensor {
@@ -39,6 +43,7 @@ function nestedShape(x: unknown): number[] {
  * `dtype` says otherwise (booleans give bool).
  */
 export function tensor(values: unknown, o?: CreateOptions): Tensor {
+  checkOptions("tensor", o, CREATE_KEYS);
   if (values instanceof Tensor) return applyRequiresGrad(values.detach().astype(o?.dtype ?? values.dtype).clone(), o);
   const shape = nestedShape(values);
   const flat: unknown[] = [];
@@ -75,6 +80,7 @@ export function tensor(values: unknown, o?: CreateOptions): Tensor {
 
 /** Wraps a typed array without copying; its dtype follows the array type. */
 export function fromTypedArray(data: TypedArray, shape?: readonly number[], o?: { requiresGrad?: boolean }): Tensor {
+  checkOptions("fromTypedArray", o, ["requiresGrad"]);
   if (!ArrayBuffer.isView(data)) throw new DTypeError("fromTypedArray: expected a typed array");
   const s = shape === undefined ? [data.length] : checkShape(shape, "fromTypedArray");
   if (sizeOf(s) !== data.length) {
@@ -84,6 +90,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], o?: 
 }
 
 export function full(shape: readonly number[], value: number, o?: CreateOptions): Tensor {
+  checkOptions("full", o, CREATE_KEYS);
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
   const data = allocate(dtype, sizeOf(s), s);
@@ -97,6 +104,7 @@ export const onesLike = (t: Tensor, o?: CreateOptions) => full(t.shape, 1, { dty
 
 /** [start, stop) by step; arange(n) is 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, o?: CreateOptions): Tensor {
+  checkOptions("arange", o, CREATE_KEYS);
   if (stop === undefined) { stop = start; start = 0; }
   if (![start, stop, step].every(Number.isFinite) || step === 0) {
     throw new ValueError(`arange: start ${start}, stop ${stop}, step ${step} must be finite with step ≠ 0`);
@@ -110,6 +118,7 @@ export function arange(start: number, stop?: number, step = 1, o?: CreateOptions
 
 /** `steps` evenly spaced values from start to stop, both included. */
 export function linspace(start: number, stop: number, steps: number, o?: CreateOptions): Tensor {
+  checkOptions("linspace", o, CREATE_KEYS);
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType(o?.dtype ?? "float32", "linspace");
   const data = allocate(dtype, steps, [steps]);
@@ -119,6 +128,7 @@ export function linspace(start: number, stop: number, steps: number, o?: CreateO
 }
 
 export function eye(n: number, m = n, o?: CreateOptions): Tensor {
+  checkOptions("eye", o, CREATE_KEYS);
   const s = checkShape([n, m], "eye");
   const t = full(s, 0, { dtype: o?.dtype });
   for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
@@ -138,18 +148,21 @@ function random(shape: readonly number[], o: RandOptions | undefined, where: str
 
 /** Uniform on [0, 1). Seeded by `seed`, `rng`, or manualSeed(). */
 export function rand(shape: readonly number[], o?: RandOptions): Tensor {
+  checkOptions("rand", o, RAND_KEYS);
   const rng = rngFrom(o);
   return random(shape, o, "rand", () => rng.uniform());
 }
 
 /** Standard normal. Seeded by `seed`, `rng`, or manualSeed(). */
 export function randn(shape: readonly number[], o?: RandOptions): Tensor {
+  checkOptions("randn", o, RAND_KEYS);
   const rng = rngFrom(o);
   return random(shape, o, "randn", () => rng.normal());
 }
 
 /** Uniform integers in [low, high), int32. */
 export function randint(low: number, high: number, shape: readonly number[], o?: RandomOptions): Tensor {
+  checkOptions("randint", o, ["seed", "rng"]);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
   }

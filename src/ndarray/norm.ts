@@ -1,17 +1,13 @@
 import { DTypeError, ValueError } from "../errors.js";
-import { checkOptions } from "../options.js";
 import { noGrad, record } from "./autograd.js";
 import { isFloat } from "./dtype.js";
 import { where } from "./elementwise.js";
+import { wantsKeepdims, type ReduceOptions } from "./reduce.js";
 import { normalizeAxes } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
-export interface NormOptions {
-  /** Keep the reduced dims as size 1 (PyTorch's keyword). */
-  keepdim?: boolean;
-  /** The same as keepdim, under the name the other reductions here use. */
-  keepdims?: boolean;
-}
+/** `{ keepdim }` (PyTorch's name) or `{ keepdims }`, as for every reduction. */
+export type NormOptions = ReduceOptions;
 
 /** 1, 2 and ∞ are vector norms over the dims; "fro" is the 2-norm over them (Frobenius for two). */
 export type NormOrder = 1 | 2 | typeof Infinity | "fro";
@@ -22,10 +18,7 @@ export type NormOrder = 1 | 2 | typeof Infinity | "fro";
  * NaN), the 1-norm's is sign(x) (0 at 0), and the ∞-norm's is shared evenly between tied maxima.
  */
 export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number[], o: NormOptions = {}): Tensor {
-  checkOptions("norm", o, ["keepdim", "keepdims"]);
-  if (o.keepdim !== undefined && o.keepdims !== undefined && o.keepdim !== o.keepdims) {
-    throw new ValueError(`norm: keepdim ${o.keepdim} and keepdims ${o.keepdims} disagree`);
-  }
+  const keepdim = wantsKeepdims("norm", o);
   if (p !== 1 && p !== 2 && p !== Infinity && p !== "fro") {
     throw new ValueError(`norm: p = ${String(p)} is not supported; use 1, 2, Infinity or "fro"`);
   }
@@ -45,5 +38,5 @@ export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number
     }
     return [where(value.eq(0), 0, x.div(value)).mul(g)];
   });
-  return o.keepdim ?? o.keepdims ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
+  return keepdim ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
 }
