@@ -38,11 +38,22 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[],
   return out;
 }
 
+/** The two tensor operations the sweep needs, passed in so that this file imports no ops. */
+export interface GradArithmetic {
+  add: (a: Tensor, b: Tensor) => Tensor;
+  /** A copy in fresh storage. */
+  copy: (t: Tensor) => Tensor;
+}
+
 /**
  * Reverse-mode sweep from `root`: visits recorded ops in reverse topological order, sums the
  * gradients that reach each tensor, and adds them into `.grad` of leaves that require grad.
+ * A leaf's first gradient is copied: backward rules pass one gradient tensor (or a view of it)
+ * to several inputs, and the seed belongs to the caller, so without the copy two leaves could
+ * share one `.grad` and an in-place edit of one (gradient clipping, loss unscaling) would act
+ * on both. Later gradients are added into a new tensor the leaf owns.
  */
-export function runBackward(root: Tensor, seed: Tensor, add: (a: Tensor, b: Tensor) => Tensor): void {
+export function runBackward(root: Tensor, seed: Tensor, { add, copy }: GradArithmetic): void {
   if (!root.requiresGrad) {
     throw new ValueError("backward: this tensor does not require grad (no input of it has requiresGrad = true)");
   }
@@ -73,7 +84,7 @@ export function runBackward(root: Tensor, seed: Tensor, add: (a: Tensor, b: Tens
       if (!g) continue;
       grads.delete(t); // frees intermediate gradients as soon as they are used
       if (!t.gradFn) {
-        t.grad = t.grad ? add(t.grad, g) : g;
+        t.grad = t.grad ? add(t.grad, g) : copy(g);
         continue;
       }
       const inputGrads = t.gradFn.backward(g);

@@ -1,4 +1,5 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { allocate, checkDType, dtypeOfArray, isFloat, type DType, type TypedArray } from "./dtype.js";
 import { checkShape, sizeOf } from "./shape.js";
 import { rngFrom, type RandomOptions } from "./random.js";
@@ -9,18 +10,30 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
-function finish(t: Tensor, o: CreateOptions | undefined): Tensor {
+const CREATE_KEYS = ["dtype", "requiresGrad"] as const;
+const RAND_KEYS = [...CREATE_KEYS, "seed", "rng"] as const;
+
+/** Marks a freshly created tensor as a leaf that requires grad when the options say so. */
+function applyRequiresGrad(t: Tensor, o: CreateOptions | undefined): Tensor {
   if (o?.requiresGrad) t.requiresGrad = true;
   return t;
 }
 
-/** Shape of a nested array, checking that it is rectangular (not ragged). */
+/** More nesting than any real tensor has; the bound also stops self-containing arrays. */
+const MAX_NESTING = 64;
+
+const isArrayLike = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || ArrayBuffer.isView(v);
+
+/** Shape of a nested array, read along its first elements (rectangularity is checked later). */
 function nestedShape(x: unknown): number[] {
   const shape: number[] = [];
   let cur = x;
-  while (Array.isArray(cur) || ArrayBuffer.isView(cur)) {
-    shape.push((cur as ArrayLike<unknown>).length);
-    cur = (cur as ArrayLike<unknown>)[0];
+  while (isArrayLike(cur)) {
+    if (shape.length === MAX_NESTING) {
+      throw new ShapeError(`tensor: nested arrays more than ${MAX_NESTING} levels deep (at index [${shape.map(() => 0).join(", ")}])`);
+    }
+    shape.push(cur.length);
+    cur = cur[0];
   }
   return shape;
 }
@@ -30,50 +43,59 @@ function nestedShape(x: unknown): number[] {
  * `dtype` says otherwise (booleans give bool).
  */
 export function tensor(values: unknown, o?: CreateOptions): Tensor {
-  if (values instanceof Tensor) return finish(values.detach().astype(o?.dtype ?? values.dtype).clone(), o);
+  checkOptions("tensor", o, CREATE_KEYS);
+  if (values instanceof Tensor) return applyRequiresGrad(values.detach().astype(o?.dtype ?? values.dtype).clone(), o);
   const shape = nestedShape(values);
   const flat: unknown[] = [];
-  const walk = (v: unknown, dim: number, path: number[]) => {
+  const path: number[] = []; // the index being visited, for error messages
+  const walk = (v: unknown, dim: number): void => {
     if (dim === shape.length) {
-      if (Array.isArray(v) || ArrayBuffer.isView(v)) throw new ShapeError(`tensor: ragged nested array at index [${path}]: expected a number, found an array`);
+      if (isArrayLike(v)) throw new ShapeError(`tensor: ragged nested array at index [${path}]: expected a number, found an array`);
       flat.push(v);
       return;
     }
-    if (!Array.isArray(v) && !ArrayBuffer.isView(v)) {
+    if (!isArrayLike(v)) {
       throw new ShapeError(`tensor: ragged nested array at index [${path}]: expected an array of length ${shape[dim]}, found ${typeof v}`);
     }
-    const arr = v as ArrayLike<unknown>;
-    if (arr.length !== shape[dim]) {
-      throw new ShapeError(`tensor: ragged nested array at index [${path}]: length ${arr.length}, expected ${shape[dim]}`);
+    if (v.length !== shape[dim]) {
+      throw new ShapeError(`tensor: ragged nested array at index [${path}]: length ${v.length}, expected ${shape[dim]}`);
     }
-    for (let i = 0; i < arr.length; i++) walk(arr[i], dim + 1, [...path, i]);
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      walk(v[i], dim + 1);
+      path.pop();
+    }
   };
-  walk(values, 0, []);
+  walk(values, 0);
   const allBool = flat.length > 0 && flat.every((v) => typeof v === "boolean");
   const dtype = o?.dtype ? checkDType(o.dtype, "tensor") : allBool ? "bool" : "float32";
-  const data = allocate(dtype, flat.length);
+  const data = allocate(dtype, flat.length, shape);
   flat.forEach((v, i) => {
     if (typeof v === "boolean") data[i] = v ? 1 : 0;
     else if (typeof v === "number") data[i] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
     else throw new DTypeError(`tensor: element ${i} is ${v === null ? "null" : typeof v}, not a number or boolean`);
   });
-  return finish(new Tensor(data, dtype, shape), o);
+  return applyRequiresGrad(new Tensor(data, dtype, shape), o);
 }
 
 /** Wraps a typed array without copying; its dtype follows the array type. */
 export function fromTypedArray(data: TypedArray, shape?: readonly number[], o?: { requiresGrad?: boolean }): Tensor {
+  checkOptions("fromTypedArray", o, ["requiresGrad"]);
   if (!ArrayBuffer.isView(data)) throw new DTypeError("fromTypedArray: expected a typed array");
   const s = shape === undefined ? [data.length] : checkShape(shape, "fromTypedArray");
   if (sizeOf(s) !== data.length) {
     throw new ShapeError(`fromTypedArray: shape [${s}] needs ${sizeOf(s)} elements, the array has ${data.length}`);
   }
-  return finish(new Tensor(data, dtypeOfArray(data), s), o);
+  return applyRequiresGrad(new Tensor(data, dtypeOfArray(data), s), o);
 }
 
 export function full(shape: readonly number[], value: number, o?: CreateOptions): Tensor {
+  checkOptions("full", o, CREATE_KEYS);
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
-  return finish(new Tensor(allocate(dtype, sizeOf(s)).fill(value), dtype, s), o);
+  const data = allocate(dtype, sizeOf(s), s);
+  if (value !== 0) data.fill(value); // fresh storage is zeroed: leaving it untouched keeps a huge zeros() lazy
+  return applyRequiresGrad(new Tensor(data, dtype, s), o);
 }
 export const zeros = (shape: readonly number[], o?: CreateOptions) => full(shape, 0, o);
 export const ones = (shape: readonly number[], o?: CreateOptions) => full(shape, 1, o);
@@ -82,32 +104,35 @@ export const onesLike = (t: Tensor, o?: CreateOptions) => full(t.shape, 1, { dty
 
 /** [start, stop) by step; arange(n) is 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, o?: CreateOptions): Tensor {
+  checkOptions("arange", o, CREATE_KEYS);
   if (stop === undefined) { stop = start; start = 0; }
   if (![start, stop, step].every(Number.isFinite) || step === 0) {
     throw new ValueError(`arange: start ${start}, stop ${stop}, step ${step} must be finite with step ≠ 0`);
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const dtype = checkDType(o?.dtype ?? "float32", "arange");
-  const data = allocate(dtype, n);
+  const data = allocate(dtype, n, [n]);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return finish(new Tensor(data, dtype, [n]), o);
+  return applyRequiresGrad(new Tensor(data, dtype, [n]), o);
 }
 
 /** `steps` evenly spaced values from start to stop, both included. */
 export function linspace(start: number, stop: number, steps: number, o?: CreateOptions): Tensor {
+  checkOptions("linspace", o, CREATE_KEYS);
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = checkDType(o?.dtype ?? "float32", "linspace");
-  const data = allocate(dtype, steps);
+  const data = allocate(dtype, steps, [steps]);
   const h = steps > 1 ? (stop - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? stop : start + i * h;
-  return finish(new Tensor(data, dtype, [steps]), o);
+  return applyRequiresGrad(new Tensor(data, dtype, [steps]), o);
 }
 
 export function eye(n: number, m = n, o?: CreateOptions): Tensor {
+  checkOptions("eye", o, CREATE_KEYS);
   const s = checkShape([n, m], "eye");
   const t = full(s, 0, { dtype: o?.dtype });
   for (let i = 0; i < Math.min(n, m); i++) t.storage[i * m + i] = 1;
-  return finish(t, o);
+  return applyRequiresGrad(t, o);
 }
 
 export type RandOptions = CreateOptions & RandomOptions;
@@ -116,25 +141,28 @@ function random(shape: readonly number[], o: RandOptions | undefined, where: str
   const s = checkShape(shape, where);
   const dtype = checkDType(o?.dtype ?? "float32", where);
   if (!isFloat(dtype)) throw new DTypeError(`${where}: dtype must be float32 or float64, got ${dtype}`);
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocate(dtype, sizeOf(s), s);
   for (let i = 0; i < data.length; i++) data[i] = draw();
-  return finish(new Tensor(data, dtype, s), o);
+  return applyRequiresGrad(new Tensor(data, dtype, s), o);
 }
 
 /** Uniform on [0, 1). Seeded by `seed`, `rng`, or manualSeed(). */
 export function rand(shape: readonly number[], o?: RandOptions): Tensor {
+  checkOptions("rand", o, RAND_KEYS);
   const rng = rngFrom(o);
   return random(shape, o, "rand", () => rng.uniform());
 }
 
 /** Standard normal. Seeded by `seed`, `rng`, or manualSeed(). */
 export function randn(shape: readonly number[], o?: RandOptions): Tensor {
+  checkOptions("randn", o, RAND_KEYS);
   const rng = rngFrom(o);
   return random(shape, o, "randn", () => rng.normal());
 }
 
 /** Uniform integers in [low, high), int32. */
 export function randint(low: number, high: number, shape: readonly number[], o?: RandomOptions): Tensor {
+  checkOptions("randint", o, ["seed", "rng"]);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
   }

@@ -1,4 +1,4 @@
-import { DTypeError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 
 export type DType = "float32" | "float64" | "int32" | "int8" | "uint8" | "bool";
 export type TypedArray = Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array;
@@ -13,14 +13,28 @@ export function checkDType(d: unknown, where: string): DType {
   return d as DType;
 }
 
-/** A fresh zero-filled array of the storage type of `dtype` (bool is stored as 0/1 bytes). */
-export function allocate(dtype: DType, length: number): TypedArray {
-  switch (dtype) {
-    case "float32": return new Float32Array(length);
-    case "float64": return new Float64Array(length);
-    case "int32": return new Int32Array(length);
-    case "int8": return new Int8Array(length);
-    case "uint8": case "bool": return new Uint8Array(length);
+/** The most elements one typed array can hold (V8's limit; other engines' are lower or equal). */
+export const MAX_ELEMENTS = 2 ** 32;
+
+/**
+ * A fresh zero-filled array of the storage type of `dtype` (bool is stored as 0/1 bytes).
+ * `shape`, when given, names the tensor in the error thrown for a size no typed array can hold
+ * or that memory cannot hold (the engine's own RangeError says neither).
+ */
+export function allocate(dtype: DType, length: number, shape?: readonly number[]): TypedArray {
+  const what = () => `${shape ? `shape [${shape.join(", ")}]: ` : ""}${length} ${dtype} elements`;
+  if (!(length <= MAX_ELEMENTS)) throw new ShapeError(`${what()} are more than a typed array can hold (${MAX_ELEMENTS})`);
+  try {
+    switch (dtype) {
+      case "float32": return new Float32Array(length);
+      case "float64": return new Float64Array(length);
+      case "int32": return new Int32Array(length);
+      case "int8": return new Int8Array(length);
+      case "uint8": case "bool": return new Uint8Array(length);
+    }
+  } catch (e) {
+    if (e instanceof RangeError) throw new ValueError(`${what()} (${length * itemSize(dtype)} bytes) could not be allocated: ${e.message}`);
+    throw e;
   }
 }
 

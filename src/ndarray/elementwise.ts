@@ -11,13 +11,14 @@ import { Tensor, type TensorLike } from "./tensor.js";
  * per-element code is monomorphic and inlined; the backward rule of each op follows below it.
  */
 
-export type UnaryOp = "identity" | "neg" | "abs" | "exp" | "log" | "sqrt" | "sign" | "relu" | "sigmoid" | "tanh";
+export type UnaryOp = "identity" | "neg" | "abs" | "exp" | "log" | "sqrt" | "sign" | "relu" | "sigmoid" | "tanh"
+  | "log1p" | "expm1" | "rsqrt";
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "maximum" | "minimum"
   | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "reluGrad";
 
 const COMPARISONS = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge"]);
 /** Unary ops whose result is a float even for integer input. */
-const FLOAT_RESULT = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh"]);
+const FLOAT_RESULT = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh", "log1p", "expm1", "rsqrt"]);
 
 /** Wraps a plain number as a 0-d tensor of the dtype it takes next to `like`. */
 export function asTensor(x: TensorLike, like: Tensor | null, where: string): Tensor {
@@ -53,6 +54,10 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
       case "sign": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.sign(src[p]); break;
       case "relu": for (let j = 0; j < n; j++, p += s) { const v = src[p]; out[o + j] = v > 0 ? v : 0; } break;
       case "tanh": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.tanh(src[p]); break;
+      // log1p and expm1 keep their precision near 0, where log(1 + x) and exp(x) − 1 lose it all.
+      case "log1p": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.log1p(src[p]); break;
+      case "expm1": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.expm1(src[p]); break;
+      case "rsqrt": for (let j = 0; j < n; j++, p += s) out[o + j] = 1 / Math.sqrt(src[p]); break;
       case "sigmoid":
         // Two branches so that exp never overflows: for v < 0, e^v/(1+e^v).
         for (let j = 0; j < n; j++, p += s) {
@@ -79,6 +84,9 @@ function unaryGrad(op: UnaryOp, x: Tensor, y: Tensor, g: Tensor): Tensor {
     case "relu": return binary("reluGrad", g, x);
     case "sigmoid": return g.mul(y.mul(y.neg().add(1)));
     case "tanh": return g.mul(y.mul(y).neg().add(1));
+    case "log1p": return g.div(x.add(1));
+    case "expm1": return g.mul(y.add(1));
+    case "rsqrt": return g.mul(y.mul(y).mul(y).mul(-0.5)); // d x^(−1/2) = −½ x^(−3/2)
   }
 }
 
@@ -95,7 +103,7 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const b = asTensor(bLike, a, op);
   const shape = broadcastShapes(a.shape, b.shape, op);
   const dtype = binaryResultDType(op, a.dtype, b.dtype);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocate(dtype, sizeOf(shape), shape);
   const A = a.storage;
   const B = b.storage;
   const strides = [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape), contiguousStrides(shape)];
@@ -149,9 +157,11 @@ function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, y: Tensor, g: Tensor): (
       a.requiresGrad ? gradFor(g.div(b), a) : null,
       b.requiresGrad ? gradFor(g.mul(y).div(b).neg(), b) : null,
     ];
+    // PyTorch's masks: b·a^(b−1) is taken as 0 where b = 0 (else 0·0⁻¹ = NaN at a = 0), and
+    // y·log a as 0 where a = 0 and b ≥ 0 (y is 0 or 1 there; log 0 = −∞ would give NaN).
     case "pow": return [
-      a.requiresGrad ? gradFor(g.mul(b).mul(a.pow(b.sub(1))), a) : null,
-      b.requiresGrad ? gradFor(g.mul(y).mul(a.log()), b) : null,
+      a.requiresGrad ? gradFor(g.mul(where(b.eq(0), 0, b.mul(a.pow(b.sub(1))))), a) : null,
+      b.requiresGrad ? gradFor(g.mul(where(a.eq(0).mul(b.ge(0)), 0, y.mul(a.log()))), b) : null,
     ];
     case "maximum":
     case "minimum": {
@@ -171,7 +181,7 @@ export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike
   const y = asTensor(yLike, x, "where");
   const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
   const dtype = promoteTypes(x.dtype, y.dtype);
-  const out = allocate(dtype, sizeOf(shape));
+  const out = allocate(dtype, sizeOf(shape), shape);
   const C = cond.storage, X = x.storage, Y = y.storage;
   const strides = [cond, x, y].map((t) => broadcastStrides(t.shape, t.strides, shape));
   forEachRow(shape, [...strides, contiguousStrides(shape)], [cond.offset, x.offset, y.offset, 0], (off, n, s) => {

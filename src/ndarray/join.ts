@@ -18,7 +18,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   const shape = first.shape.slice();
   shape[ax] = tensors.reduce((a, t) => a + t.shape[ax], 0);
-  const out = new Tensor(allocate(dtype, shape.reduce((a, b) => a * b, 1)), dtype, shape);
+  const out = new Tensor(allocate(dtype, shape.reduce((a, b) => a * b, 1), shape), dtype, shape);
   const starts: number[] = [];
   let at = 0;
   for (const t of tensors) {

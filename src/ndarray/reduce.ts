@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { noGrad, record } from "./autograd.js";
 import { allocate, isFloat, type DType } from "./dtype.js";
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf, type Shape } from "./shape.js";
@@ -7,20 +8,23 @@ import { Tensor } from "./tensor.js";
 export interface ReduceOptions {
   /** Keep reduced dims as size 1 (so the result broadcasts against the input). */
   keepdims?: boolean;
+  /** PyTorch's name for keepdims; either may be given (they must agree if both are). */
+  keepdim?: boolean;
 }
 export interface VarOptions extends ReduceOptions {
   /** Subtracted from the count in the divisor: 1 (PyTorch's default) is the unbiased estimate. */
   correction?: number;
 }
 
-type Kind = "sum" | "max" | "min" | "argmax" | "argmin";
+/** What reduceRaw computes over each run of reduced elements. */
+type ReductionKind = "sum" | "max" | "min" | "argmax" | "argmin";
 
 /**
  * Reduces `x` over sorted `axes`. The reduced axes are moved last (a view), so every output
  * element reduces one contiguous run of the copied data; summing over leading axes of a
  * contiguous tensor (the bias gradient) skips that copy.
  */
-function reduceRaw(x: Tensor, axes: number[], kind: Kind): Tensor {
+function reduceRaw(x: Tensor, axes: number[], kind: ReductionKind): Tensor {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = kept.map((i) => x.shape[i]);
   const outer = sizeOf(outShape);
@@ -83,25 +87,38 @@ function keptShape(shape: Shape, axes: number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
-function finish(y: Tensor, x: Tensor, axes: number[], o?: ReduceOptions): Tensor {
-  return o?.keepdims ? y.reshape(keptShape(x.shape, axes)) : y;
+/** Whether `o` asks to keep reduced dims, under either name; refuses unknown option keys. */
+export function wantsKeepdims(where: string, o: ReduceOptions | undefined, otherKeys: readonly string[] = []): boolean {
+  checkOptions(where, o, ["keepdims", "keepdim", ...otherKeys]);
+  if (o?.keepdim !== undefined && o.keepdims !== undefined && o.keepdim !== o.keepdims) {
+    throw new ValueError(`${where}: keepdim ${o.keepdim} and keepdims ${o.keepdims} disagree`);
+  }
+  return (o?.keepdims ?? o?.keepdim) === true;
+}
+
+/** Puts the reduced axes back as size-1 dims when `keep` (keepdims) asks for them. */
+function applyKeepdims(y: Tensor, x: Tensor, axes: number[], keep: boolean): Tensor {
+  return keep ? y.reshape(keptShape(x.shape, axes)) : y;
 }
 
 export function sum(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const keep = wantsKeepdims("sum", o);
   const axes = normalizeAxes(axis, x.ndim, "sum");
   const y = record(reduceRaw(x, axes, "sum"), "sum", [x], (g) =>
     [g.reshape(keptShape(x.shape, axes)).broadcastTo(x.shape).contiguous()]);
-  return finish(y, x, axes, o);
+  return applyKeepdims(y, x, axes, keep);
 }
 
 export function mean(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const keepdims = wantsKeepdims("mean", o);
   const axes = normalizeAxes(axis, x.ndim, "mean");
   const count = sizeOf(axes.map((i) => x.shape[i]));
-  const s = sum(isFloat(x.dtype) ? x : x.astype("float32"), axes, o);
+  const s = sum(isFloat(x.dtype) ? x : x.astype("float32"), axes, { keepdims });
   return s.div(count);
 }
 
 function extreme(kind: "max" | "min", x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const keep = wantsKeepdims(kind, o);
   const axes = normalizeAxes(axis, x.ndim, kind);
   const y = record(reduceRaw(x, axes, kind), kind, [x], (g) => {
     // The gradient is shared evenly between tied extremes (PyTorch's amax/amin rule).
@@ -110,29 +127,31 @@ function extreme(kind: "max" | "min", x: Tensor, axis?: number | readonly number
     const count = sum(hit, axes, { keepdims: true });
     return [hit.div(count).mul(g.reshape(keptShape(x.shape, axes)))];
   });
-  return finish(y, x, axes, o);
+  return applyKeepdims(y, x, axes, keep);
 }
 export const max = (x: Tensor, axis?: number | readonly number[], o?: ReduceOptions) => extreme("max", x, axis, o);
 export const min = (x: Tensor, axis?: number | readonly number[], o?: ReduceOptions) => extreme("min", x, axis, o);
 
 function argExtreme(kind: "argmax" | "argmin", x: Tensor, axis?: number, o?: ReduceOptions): Tensor {
+  const keep = wantsKeepdims(kind, o);
   if (axis === undefined) {
     const y = reduceRaw(x.detach().reshape([x.size]), [0], kind);
-    return o?.keepdims ? y.reshape(x.shape.map(() => 1)) : y;
+    return keep ? y.reshape(x.shape.map(() => 1)) : y;
   }
   const axes = [normalizeAxis(axis, x.ndim, kind)];
-  return finish(reduceRaw(x, axes, kind), x, axes, o);
+  return applyKeepdims(reduceRaw(x, axes, kind), x, axes, keep);
 }
 export const argmax = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmax", x, axis, o);
 export const argmin = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmin", x, axis, o);
 
 export function variance(x: Tensor, axis?: number | readonly number[], o: VarOptions = {}): Tensor {
+  const keepdims = wantsKeepdims("var", o, ["correction"]);
   const axes = normalizeAxes(axis, x.ndim, "var");
   const n = sizeOf(axes.map((i) => x.shape[i]));
   const correction = o.correction ?? 1;
   const xf = isFloat(x.dtype) ? x : x.astype("float32");
   const centered = xf.sub(mean(xf, axes, { keepdims: true }));
-  return sum(centered.mul(centered), axes, o).div(Math.max(n - correction, 0));
+  return sum(centered.mul(centered), axes, { keepdims }).div(Math.max(n - correction, 0));
 }
 
 export function std(x: Tensor, axis?: number | readonly number[], o: VarOptions = {}): Tensor {
@@ -141,6 +160,7 @@ export function std(x: Tensor, axis?: number | readonly number[], o: VarOptions 
 
 /** log Σ exp(x), computed as m + log Σ exp(x − m) with m the (detached) max, so it never overflows. */
 export function logsumexp(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
+  const keep = wantsKeepdims("logsumexp", o);
   const axes = normalizeAxes(axis, x.ndim, "logsumexp");
   const m = noGrad(() => {
     const raw = max(x, axes, { keepdims: true });
@@ -149,7 +169,7 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], o?: Redu
     return new Tensor(d, raw.dtype, raw.shape);
   });
   const y = sum(x.sub(m).exp(), axes, { keepdims: true }).log().add(m);
-  return o?.keepdims ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
+  return keep ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
+import { MAX_ELEMENTS } from "./dtype.js";
 
 export type Shape = readonly number[];
 
@@ -22,6 +23,10 @@ export function checkShape(shape: unknown, where: string): number[] {
     if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
       throw new ShapeError(`${where}: invalid size ${String(d)} in shape [${shape.join(", ")}]; sizes are non-negative integers`);
     }
+  }
+  const size = sizeOf(shape);
+  if (size > MAX_ELEMENTS) {
+    throw new ShapeError(`${where}: shape [${shape.join(", ")}] has ${size} elements, more than a typed array can hold (${MAX_ELEMENTS})`);
   }
   return shape.slice();
 }

@@ -1,0 +1,42 @@
+import { DTypeError, ValueError } from "../errors.js";
+import { noGrad, record } from "./autograd.js";
+import { isFloat } from "./dtype.js";
+import { where } from "./elementwise.js";
+import { wantsKeepdims, type ReduceOptions } from "./reduce.js";
+import { normalizeAxes } from "./shape.js";
+import type { Tensor } from "./tensor.js";
+
+/** `{ keepdim }` (PyTorch's name) or `{ keepdims }`, as for every reduction. */
+export type NormOptions = ReduceOptions;
+
+/** 1, 2 and ∞ are vector norms over the dims; "fro" is the 2-norm over them (Frobenius for two). */
+export type NormOrder = 1 | 2 | typeof Infinity | "fro";
+
+/**
+ * The p-norm of x over `dim` (all dims when omitted), as torch.norm / torch.linalg.vector_norm.
+ * The backward follows PyTorch at the kinks: the 2-norm's gradient at a zero vector is 0 (not
+ * NaN), the 1-norm's is sign(x) (0 at 0), and the ∞-norm's is shared evenly between tied maxima.
+ */
+export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number[], o: NormOptions = {}): Tensor {
+  const keepdim = wantsKeepdims("norm", o);
+  if (p !== 1 && p !== 2 && p !== Infinity && p !== "fro") {
+    throw new ValueError(`norm: p = ${String(p)} is not supported; use 1, 2, Infinity or "fro"`);
+  }
+  if (!isFloat(x.dtype)) throw new DTypeError(`norm: needs a floating-point tensor, got ${x.dtype}`);
+  const axes = normalizeAxes(dim, x.ndim, "norm");
+  const keep = { keepdims: true };
+  const value = noGrad(() => {
+    if (p === 1) return x.abs().sum(axes, keep);
+    if (p === Infinity) return x.abs().max(axes, keep);
+    return x.mul(x).sum(axes, keep).sqrt();
+  });
+  const y = record(value, "norm", [x], (g) => {
+    if (p === 1) return [g.mul(x.sign())];
+    if (p === Infinity) {
+      const hit = x.abs().eq(value).astype(g.dtype);
+      return [x.sign().mul(hit).mul(g.div(hit.sum(axes, keep)))];
+    }
+    return [where(value.eq(0), 0, x.div(value)).mul(g)];
+  });
+  return keepdim ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
+}
