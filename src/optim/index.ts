@@ -1,6 +1,6 @@
 // Optimizers: each a pure step function on typed arrays plus a thin stateful class.
 export { Optimizer } from "./optimizer.js";
-export type { ParamGroup, ParamState, ParamsArg, OptimizerStateDict } from "./optimizer.js";
+export type { ParamGroup, ParamState, ParamsArg, OptionsArg, CommonOptions, OptimizerStateDict } from "./optimizer.js";
 export { SGD, sgdStep } from "./sgd.js";
 export type { SGDOptions } from "./sgd.js";
 export { Adam, AdamW, adamStep } from "./adam.js";
