@@ -33,3 +33,4 @@ export { strongWolfe, cubicInterpolate } from "./strong-wolfe.js";
 export type { LineObjective, StrongWolfeOptions, LineSearchResult } from "./strong-wolfe.js";
 export { clipGradNorm, clipGradValue } from "./clip.js";
 export * as lr from "./lr/index.js";
+export * as swa from "./swa.js";
