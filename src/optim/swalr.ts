@@ -33,17 +33,9 @@ export class SWALR extends LRScheduler {
   private lastSwaLr: number[] = [];
 
   constructor(opt: Schedulable, o: SWALROptions) {
-    checkOptions("SWALR", o, ["swaLr", "annealEpochs", "annealStrategy"]);
+    // Everything is checked before the base class records initial lrs on the optimizer.
+    const { swaLrs, annealEpochs, strategy } = checkSwalrOptions(opt, o);
     super(opt);
-    const n = opt.paramGroups.length;
-    const swaLrs = Array.isArray(o?.swaLr) ? o.swaLr.slice() : Array.from({ length: n }, () => o?.swaLr as number);
-    if (swaLrs.length !== n || swaLrs.some((x) => typeof x !== "number" || !(x >= 0) || !Number.isFinite(x))) {
-      throw new ValueError(`SWALR: swaLr must be a finite number ≥ 0 or one per group (${n}), got ${JSON.stringify(o?.swaLr)}`);
-    }
-    const annealEpochs = o.annealEpochs ?? 10;
-    if (!Number.isInteger(annealEpochs) || annealEpochs < 0) throw new ValueError(`SWALR: annealEpochs must be an integer ≥ 0, got ${annealEpochs}`);
-    const strategy = o.annealStrategy ?? "cos";
-    if (strategy !== "cos" && strategy !== "linear") throw new ValueError(`SWALR: annealStrategy must be "cos" or "linear", got ${JSON.stringify(strategy)}`);
     this.swaLrs = swaLrs;
     this.annealEpochs = annealEpochs;
     this.annealStrategy = strategy;
@@ -96,4 +88,19 @@ export class SWALR extends LRScheduler {
     super.loadStateDict(sd);
     this.lastSwaLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
+}
+
+function checkSwalrOptions(opt: Schedulable, o: SWALROptions) {
+  checkOptions("SWALR", o, ["swaLr", "annealEpochs", "annealStrategy"]);
+  if (!opt || !Array.isArray(opt.paramGroups)) throw new ValueError("SWALR: expected an optimizer");
+  const n = opt.paramGroups.length;
+  const swaLrs = Array.isArray(o?.swaLr) ? o.swaLr.slice() : Array.from({ length: n }, () => o?.swaLr as number);
+  if (swaLrs.length !== n || swaLrs.some((x) => typeof x !== "number" || !(x >= 0) || !Number.isFinite(x))) {
+    throw new ValueError(`SWALR: swaLr must be a finite number ≥ 0 or one per group (${n}), got ${JSON.stringify(o?.swaLr)}`);
+  }
+  const annealEpochs = o.annealEpochs ?? 10;
+  if (!Number.isInteger(annealEpochs) || annealEpochs < 0) throw new ValueError(`SWALR: annealEpochs must be an integer ≥ 0, got ${annealEpochs}`);
+  const strategy = o.annealStrategy ?? "cos";
+  if (strategy !== "cos" && strategy !== "linear") throw new ValueError(`SWALR: annealStrategy must be "cos" or "linear", got ${JSON.stringify(strategy)}`);
+  return { swaLrs, annealEpochs, strategy };
 }

@@ -8,7 +8,7 @@ const leaf = (a: ArrayLike<number>, shape = [a.length]) => { const t = fromTyped
 const grad = (a: ArrayLike<number>, shape = [a.length]) => fromTypedArray(Float32Array.from(a), shape);
 const bits = (t: Tensor) => Array.from(t.data);
 
-type Make = (p: Tensor[], o?: any) => any;
+type Make = (p: any, o?: any) => any;
 /** Every optimizer with PyTorch's maximize, with options that exercise weight decay where it exists. */
 const withMaximize: [string, Make, any][] = [
   ["SGD", (p, o) => new optim.SGD(p, o), { lr: 0.1, momentum: 0.9, weightDecay: 0.1 }],
