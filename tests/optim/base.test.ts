@@ -13,6 +13,7 @@ type Make = (p: any, o?: any) => any;
 const withMaximize: [string, Make, any][] = [
   ["SGD", (p, o) => new optim.SGD(p, o), { lr: 0.1, momentum: 0.9, weightDecay: 0.1 }],
   ["Adam", (p, o) => new optim.Adam(p, o), { lr: 0.01, weightDecay: 0.1, amsgrad: true }],
+  ["Adam (no decay, no amsgrad: the backend kernel)", (p, o) => new optim.Adam(p, o), { lr: 0.01 }],
   ["AdamW", (p, o) => new optim.AdamW(p, o), { lr: 0.01 }],
   ["Adamax", (p, o) => new optim.Adamax(p, o), { weightDecay: 0.1 }],
   ["Nadam", (p, o) => new optim.Nadam(p, o), { weightDecay: 0.1 }],
