@@ -36,8 +36,9 @@ export interface ParamState {
 /**
  * The thin stateful shell around a pure step function: it holds parameter groups and lazily
  * created per-parameter state, checks every gradient before touching anything, and calls
- * `update` for each parameter that requires grad and has one (a frozen or unused parameter is
- * skipped, as in PyTorch).
+ * `update` for each parameter that requires grad and has one. A frozen parameter is skipped
+ * even if it still holds a gradient from before it was frozen (in PyTorch it would not get one
+ * in the first place; one assigned by hand would be applied).
  */
 export abstract class Optimizer<O extends BaseOptions> {
   readonly paramGroups: ParamGroup<O>[];

@@ -1,5 +1,7 @@
 // Weight averaging (Izmailov et al. 2018, SWA; and exponential moving averages of the weights),
 // with PyTorch's torch.optim.swa_utils names: AveragedModel, the get*AvgFn factories, SWALR.
+// EMA is chosen as in PyTorch, by passing multiAvgFn: getEmaMultiAvgFn(decay) (or avgFn:
+// getEmaAvgFn(decay)); there is no separate { mode: "ema" } form.
 import { ShapeError, ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
 import { isFloat } from "../ndarray/dtype.js";
