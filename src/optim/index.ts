@@ -26,7 +26,7 @@ export type { LionOptions } from "./lion.js";
 export { LAMB, lambStep } from "./lamb.js";
 export type { LAMBOptions } from "./lamb.js";
 export { LBFGS } from "./lbfgs.js";
-export type { LBFGSOptions, LossClosure } from "./lbfgs.js";
+export type { LBFGSOptions, LBFGSStateDict, LossClosure } from "./lbfgs.js";
 export { lbfgsDirection, lbfgsRemember } from "./lbfgs-direction.js";
 export type { LBFGSHistory } from "./lbfgs-direction.js";
 export { strongWolfe, cubicInterpolate } from "./strong-wolfe.js";

@@ -24,6 +24,14 @@ export const LBFGS_DEFAULTS: Omit<LBFGSOptions, "maxEval"> = {
   lr: 1, maxIter: 20, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null,
 };
 
+export interface LBFGSStateDict {
+  state: {
+    funcEvals: number; nIter: number; d: number[] | null; t: number; prevFlatGrad: number[] | null; prevLoss: number;
+    dirs: number[][]; steps: number[][]; ro: number[]; hDiag: number;
+  };
+  paramGroups: (Partial<LBFGSOptions> & { params: number[] })[];
+}
+
 /** The closure step() calls: clear the grads, compute the loss, backward(), return the loss. */
 export type LossClosure = () => Tensor | number;
 
@@ -95,6 +103,48 @@ export class LBFGS {
 
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
+  }
+
+  /** Options and the iteration state (history as plain arrays), in PyTorch's layout. */
+  stateDict(): LBFGSStateDict {
+    const { params, ...opts } = this.paramGroups[0];
+    const st = this.state, arr = (a: Float64Array | null) => (a ? Array.from(a) : null);
+    return {
+      state: { funcEvals: st.funcEvals, nIter: st.nIter, d: arr(st.d), t: st.t, prevFlatGrad: arr(st.prevFlatGrad), prevLoss: st.prevLoss,
+        dirs: st.history.dirs.map((y) => Array.from(y)), steps: st.history.steps.map((x) => Array.from(x)), ro: st.history.ro.slice(), hDiag: st.history.hDiag },
+      paramGroups: [{ ...opts, params: params.map((_, i) => i) }],
+    };
+  }
+
+  /** Restores stateDict(); everything is checked first, so a bad dict changes nothing. */
+  loadStateDict(sd: LBFGSStateDict): void {
+    const where = "LBFGS.loadStateDict";
+    const g = sd?.paramGroups?.[0], s = sd?.state;
+    if (!g || !s || sd.paramGroups.length !== 1 || !Array.isArray(g.params) || g.params.length !== this.params.length) {
+      throw new ValueError(`${where}: expected one parameter group of ${this.params.length} parameters, as stateDict() returns`);
+    }
+    // initialLr is a scheduler's record, not an LBFGS option: carried over as it is.
+    const { params: _ids, initialLr, ...opts } = g as typeof g & { initialLr?: number };
+    if (initialLr !== undefined && typeof initialLr !== "number") throw new ValueError(`${where}: initialLr must be a number`);
+    const check = new LBFGS(this.params, opts as Partial<LBFGSOptions>);
+    const vec = (name: string, v: unknown, nullable: boolean): Float64Array | null => {
+      if (v === null && nullable) return null;
+      if (!Array.isArray(v) || v.length !== this.numel || v.some((x) => typeof x !== "number")) {
+        throw new ShapeError(`${where}: ${name} must hold ${this.numel} numbers`);
+      }
+      return Float64Array.from(v);
+    };
+    const n = Array.isArray(s.dirs) ? s.dirs.length : -1;
+    if (n < 0 || !Array.isArray(s.steps) || s.steps.length !== n || !Array.isArray(s.ro) || s.ro.length !== n || n > check.paramGroups[0].historySize) {
+      throw new ValueError(`${where}: dirs, steps and ro must be arrays of one length ≤ historySize`);
+    }
+    for (const k of ["funcEvals", "nIter", "t", "prevLoss", "hDiag"] as const) {
+      if (typeof s[k] !== "number") throw new ValueError(`${where}: ${k} must be a number, got ${String(s[k])}`);
+    }
+    const history = { dirs: s.dirs.map((y, i) => vec(`dirs[${i}]`, y, false)!), steps: s.steps.map((x, i) => vec(`steps[${i}]`, x, false)!), ro: s.ro.slice(), hDiag: s.hDiag };
+    const d = vec("d", s.d, true), prevFlatGrad = vec("prevFlatGrad", s.prevFlatGrad, true);
+    Object.assign(this.paramGroups[0], check.paramGroups[0], { params: this.params }, initialLr === undefined ? {} : { initialLr });
+    this.state = { funcEvals: s.funcEvals, nIter: s.nIter, d, t: s.t, history, prevFlatGrad, prevLoss: s.prevLoss };
   }
 
   /** The gradients as one float64 vector (zeros for a frozen parameter or a missing grad). */

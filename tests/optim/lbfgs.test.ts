@@ -160,6 +160,29 @@ describe("LBFGS", () => {
     expect(p.data[0]).not.toBe(-1.2);
   });
 
+  it("stateDict/loadStateDict: a restored optimizer continues identically; a bad dict changes nothing", () => {
+    for (const lineSearchFn of [null, "strong_wolfe"] as const) {
+      const p = leaf64([-1.2, 1]);
+      const opt = new optim.LBFGS([p], { lineSearchFn, maxIter: 3, lr: lineSearchFn === null ? 0.1 : 1 });
+      const c = closureFor(p, rosenbrock);
+      opt.step(c.fn); opt.step(c.fn);
+      const q = leaf64(Array.from(p.data));
+      const other = new optim.LBFGS([q], { lineSearchFn: null });
+      other.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+      expect(other.paramGroups[0].lineSearchFn).toBe(lineSearchFn);
+      opt.step(c.fn);
+      other.step(closureFor(q, rosenbrock).fn);
+      expect(Array.from(q.data)).toEqual(Array.from(p.data));
+      const before = JSON.stringify(other.stateDict());
+      const bad = JSON.parse(before);
+      bad.state.dirs[0] = [1];
+      expect(() => other.loadStateDict(bad)).toThrow(ShapeError);
+      expect(() => other.loadStateDict({ ...JSON.parse(before), paramGroups: [{ params: [0], lr: -5 }] })).toThrow(/lr must be in/);
+      expect(() => other.loadStateDict({} as never)).toThrow(ValueError);
+      expect(JSON.stringify(other.stateDict())).toBe(before);
+    }
+  });
+
   it("bad input: typed errors, parameters unchanged", () => {
     const p = leaf64([1, 2]);
     expect(() => new optim.LBFGS([p], { lineSearchFn: "wolfe" as never })).toThrow(/lineSearchFn must be null or "strong_wolfe"/);
