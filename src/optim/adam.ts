@@ -95,4 +95,8 @@ export class AdamW extends Adam {
     checkOptions("AdamW", o, Object.keys(ADAM_DEFAULTS).filter((k) => k !== "decoupled").concat("maximize"));
     super(params, { weightDecay: 1e-2, ...o, decoupled: true }, "AdamW");
   }
+  protected override validate(g: ParamGroup<AdamOptions>): void {
+    super.validate(g);
+    if (g.decoupled !== true) throw new ValueError("AdamW: decoupled is always true (use Adam for coupled weight decay)");
+  }
 }

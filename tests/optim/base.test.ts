@@ -121,6 +121,7 @@ describe("unknown option keys are refused", () => {
   }
   it("AdamW refuses decoupled (it is always decoupled); LBFGS refuses unknown keys", () => {
     expect(() => new optim.AdamW([a], { decoupled: false } as never)).toThrow(/unknown option "decoupled"/);
+    expect(() => new optim.AdamW([{ params: [a], decoupled: false }])).toThrow(/decoupled is always true/);
     expect(() => new optim.LBFGS([a], { learningRate: 1 } as never)).toThrow(/unknown option "learningRate"/);
   });
 });
