@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface AdadeltaOptions {
   lr: number;
@@ -28,8 +28,8 @@ export function adadeltaStep(param: FloatArray, grad: FloatArray, sq: FloatArray
 }
 
 export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: ParamsArg<AdadeltaOptions>, o: Partial<AdadeltaOptions> = {}) {
-    super(params, { ...ADADELTA_DEFAULTS, ...o }, "Adadelta");
+  constructor(params: ParamsArg<AdadeltaOptions>, o: OptionsArg<AdadeltaOptions> = {}) {
+    super(params, ADADELTA_DEFAULTS, o, "Adadelta");
   }
   protected validate(g: ParamGroup<AdadeltaOptions>): void {
     checkRange("Adadelta", "lr", g.lr, 0);

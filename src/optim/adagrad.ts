@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface AdagradOptions {
   lr: number;
@@ -27,8 +27,8 @@ export function adagradStep(param: FloatArray, grad: FloatArray, sum: FloatArray
 }
 
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: ParamsArg<AdagradOptions>, o: Partial<AdagradOptions> = {}) {
-    super(params, { ...ADAGRAD_DEFAULTS, ...o }, "Adagrad");
+  constructor(params: ParamsArg<AdagradOptions>, o: OptionsArg<AdagradOptions> = {}) {
+    super(params, ADAGRAD_DEFAULTS, o, "Adagrad");
   }
   protected validate(g: ParamGroup<AdagradOptions>): void {
     checkRange("Adagrad", "lr", g.lr, 0);

@@ -1,6 +1,8 @@
 import { adamUpdate, optimKernels } from "../backend/index.js";
+import { ValueError } from "../errors.js";
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkOptions } from "../options.js";
+import { checkFlag, checkRange, Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
 export interface AdamOptions {
   lr: number;
@@ -26,6 +28,8 @@ export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: 
   const stepSize = lr / (1 - Math.pow(b1, t));
   // A multiply instead of a second division per element: the loop is bound by sqrt and div.
   const invSqrtBc2 = 1 / Math.sqrt(1 - Math.pow(b2, t));
+  // c1, c2: the weights of the new gradient in the two moving averages, 1 − β1 and 1 − β2
+  // (the backend's AdamConstants use the same names).
   const c1 = 1 - b1, c2 = 1 - b2;
   const n = param.length;
   if (wd === 0 && vMax === null) {
@@ -55,21 +59,25 @@ export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: 
   }
 }
 
-export function validateAdam(name: string, g: AdamOptions): void {
+/** Checks the options Adam's relatives share: lr, eps, betas, weightDecay. */
+export function validateAdam(name: string, g: Pick<AdamOptions, "lr" | "eps" | "betas" | "weightDecay">): void {
   checkRange(name, "lr", g.lr, 0);
   checkRange(name, "eps", g.eps, 0);
-  checkRange(name, "betas[0]", g.betas?.[0], 0, 1, true);
-  checkRange(name, "betas[1]", g.betas?.[1], 0, 1, true);
+  if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new ValueError(`${name}: betas must be a pair [β1, β2], got ${JSON.stringify(g.betas)}`);
+  checkRange(name, "betas[0]", g.betas[0], 0, 1, true);
+  checkRange(name, "betas[1]", g.betas[1], 0, 1, true);
   checkRange(name, "weightDecay", g.weightDecay, 0);
 }
 
 /** Adam (Kingma & Ba 2015), with amsgrad (Reddi et al. 2018) and coupled L2 weight decay. */
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: ParamsArg<AdamOptions>, o: Partial<AdamOptions> = {}, name = "Adam") {
-    super(params, { ...ADAM_DEFAULTS, ...o }, name);
+  constructor(params: ParamsArg<AdamOptions>, o: OptionsArg<AdamOptions> = {}, name = "Adam") {
+    super(params, ADAM_DEFAULTS, o, name);
   }
   protected validate(g: ParamGroup<AdamOptions>): void {
     validateAdam(this.name, g);
+    checkFlag(this.name, "amsgrad", g.amsgrad);
+    checkFlag(this.name, "decoupled", g.decoupled);
   }
   protected bufferNames(g: ParamGroup<AdamOptions>): string[] {
     return g.amsgrad ? ["m", "v", "vMax"] : ["m", "v"];
@@ -82,7 +90,13 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /** AdamW: Adam with decoupled weight decay, default λ = 1e-2 (PyTorch). */
 export class AdamW extends Adam {
-  constructor(params: ParamsArg<AdamOptions>, o: Partial<AdamOptions> = {}) {
+  constructor(params: ParamsArg<AdamOptions>, o: OptionsArg<Omit<AdamOptions, "decoupled">> = {}) {
+    // AdamW is decoupled by definition: a `decoupled` key would be accepted and overridden.
+    checkOptions("AdamW", o, Object.keys(ADAM_DEFAULTS).filter((k) => k !== "decoupled").concat("maximize"));
     super(params, { weightDecay: 1e-2, ...o, decoupled: true }, "AdamW");
+  }
+  protected override validate(g: ParamGroup<AdamOptions>): void {
+    super.validate(g);
+    if (g.decoupled !== true) throw new ValueError("AdamW: decoupled is always true (use Adam for coupled weight decay)");
   }
 }

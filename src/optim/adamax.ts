@@ -1,6 +1,6 @@
 import type { FloatArray } from "../ndarray/index.js";
 import { validateAdam } from "./adam.js";
-import { Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface AdamaxOptions {
   lr: number;
@@ -32,11 +32,11 @@ export function adamaxStep(param: FloatArray, grad: FloatArray, m: FloatArray, u
 }
 
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: ParamsArg<AdamaxOptions>, o: Partial<AdamaxOptions> = {}) {
-    super(params, { ...ADAMAX_DEFAULTS, ...o }, "Adamax");
+  constructor(params: ParamsArg<AdamaxOptions>, o: OptionsArg<AdamaxOptions> = {}) {
+    super(params, ADAMAX_DEFAULTS, o, "Adamax");
   }
   protected validate(g: ParamGroup<AdamaxOptions>): void {
-    validateAdam("Adamax", g as ParamGroup<AdamaxOptions> & { amsgrad: false; decoupled: false });
+    validateAdam("Adamax", g);
   }
   protected bufferNames(): string[] {
     return ["m", "u"];

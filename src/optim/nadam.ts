@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 import { validateAdam } from "./adam.js";
 
 export interface NadamOptions {
@@ -43,11 +43,11 @@ export function nadamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v:
 }
 
 export class Nadam extends Optimizer<NadamOptions> {
-  constructor(params: ParamsArg<NadamOptions>, o: Partial<NadamOptions> = {}) {
-    super(params, { ...NADAM_DEFAULTS, ...o }, "Nadam");
+  constructor(params: ParamsArg<NadamOptions>, o: OptionsArg<NadamOptions> = {}) {
+    super(params, NADAM_DEFAULTS, o, "Nadam");
   }
   protected validate(g: ParamGroup<NadamOptions>): void {
-    validateAdam("Nadam", g as never);
+    validateAdam("Nadam", g);
     checkRange("Nadam", "momentumDecay", g.momentumDecay, 0);
   }
   protected bufferNames(): string[] {

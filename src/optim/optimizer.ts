@@ -1,13 +1,29 @@
-import { ValueError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { FloatArray, Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { checkStateDict, type OptimizerStateDict } from "./state-dict.js";
+
+export type { OptimizerStateDict } from "./state-dict.js";
 
 /** Options every optimizer has; each optimizer's own options extend this. */
 export interface BaseOptions {
   lr: number;
 }
+/**
+ * Options the Optimizer class implements for every algorithm, outside the step functions.
+ * maximize: ascend the objective. As in PyTorch, the gradient is negated before anything else
+ * (weight decay included) sees it, so the step functions need no flag of their own.
+ */
+export interface CommonOptions {
+  maximize: boolean;
+}
+export const COMMON_DEFAULTS: CommonOptions = { maximize: false };
+
 /** A group of parameters sharing options (PyTorch's param_groups); `lr` is written by schedulers. */
-export type ParamGroup<O extends BaseOptions> = O & { params: Tensor[]; initialLr?: number };
-export type ParamsArg<O extends BaseOptions> = Tensor[] | (Partial<O> & { params: Tensor[] })[];
+export type ParamGroup<O extends BaseOptions> = O & CommonOptions & { params: Tensor[]; initialLr?: number };
+export type ParamsArg<O extends BaseOptions> = Tensor[] | (Partial<O & CommonOptions> & { params: Tensor[]; initialLr?: number })[];
+/** What an optimizer's constructor accepts: its own options and the common ones, all optional. */
+export type OptionsArg<O extends BaseOptions> = Partial<O & CommonOptions>;
 
 /** Per-parameter state: a step count and named float buffers of the parameter's size. */
 export interface ParamState {
@@ -17,25 +33,37 @@ export interface ParamState {
   scalars: Record<string, number>;
 }
 
-export interface OptimizerStateDict {
-  state: Record<number, { step: number; buffers: Record<string, number[]>; scalars: Record<string, number> }>;
-  paramGroups: (Record<string, unknown> & { params: number[] })[];
-}
-
 /**
- * The thin stateful shell around a pure step function (STYLE.md §1): it holds parameter groups
- * and lazily created per-parameter state, and calls `update` for each parameter with a grad.
+ * The thin stateful shell around a pure step function: it holds parameter groups and lazily
+ * created per-parameter state, checks every gradient before touching anything, and calls
+ * `update` for each parameter that requires grad and has one. A frozen parameter is skipped
+ * even if it still holds a gradient from before it was frozen (in PyTorch it would not get one
+ * in the first place; one assigned by hand would be applied).
  */
 export abstract class Optimizer<O extends BaseOptions> {
   readonly paramGroups: ParamGroup<O>[];
+  readonly defaults: O & CommonOptions;
   protected readonly state = new Map<Tensor, ParamState>();
+  /** Keys a param group may carry: the defaults' and the scheduler's initialLr. */
+  private readonly groupKeys: string[];
+  private scratch: Float64Array | Float32Array | null = null;
 
-  constructor(params: ParamsArg<O>, readonly defaults: O, protected readonly name: string) {
+  /**
+   * `algorithmDefaults` lists every option of the algorithm (with PyTorch's defaults); any other
+   * key, in `options` or in a param group, is refused.
+   */
+  constructor(params: ParamsArg<O>, algorithmDefaults: O, options: OptionsArg<O> | undefined, protected readonly name: string) {
+    const all = { ...algorithmDefaults, ...COMMON_DEFAULTS };
+    checkOptions(name, options, Object.keys(all));
+    this.defaults = { ...all, ...options };
+    this.groupKeys = [...Object.keys(all), "initialLr"];
     if (!Array.isArray(params) || params.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
-    const groups = (isTensorList(params) ? [{ params }] : params) as (Partial<O> & { params: Tensor[] })[];
-    this.paramGroups = groups.map((g) => {
-      const group = { ...defaults, ...g, params: [...g.params] } as ParamGroup<O>;
-      this.validate(group);
+    const groups = (isTensorList(params) ? [{ params }] : params) as (OptionsArg<O> & { params: Tensor[] })[];
+    this.paramGroups = groups.map((g, i) => {
+      checkOptions(`${name} param group ${i}`, g, [...this.groupKeys, "params"]);
+      if (!Array.isArray(g.params) || !isTensorList(g.params)) throw new ValueError(`${name}: param group ${i} needs params: an array of tensors`);
+      const group = { ...this.defaults, ...g, params: [...g.params] } as ParamGroup<O>;
+      this.checkGroup(group);
       for (const p of group.params) {
         if (!p.isContiguous || p.offset !== 0 || p.storage.length !== p.size || (p.dtype !== "float32" && p.dtype !== "float64")) {
           throw new ValueError(`${name}: parameters must be contiguous float tensors owning their storage (got shape [${p.shape}], ${p.dtype})`);
@@ -43,8 +71,8 @@ export abstract class Optimizer<O extends BaseOptions> {
       }
       return group;
     });
-    const all = this.paramGroups.flatMap((g) => g.params);
-    if (new Set(all).size !== all.length) throw new ValueError(`${name}: a parameter appears in more than one group`);
+    const list = this.paramGroups.flatMap((g) => g.params);
+    if (new Set(list).size !== list.length) throw new ValueError(`${name}: a parameter appears in more than one group`);
   }
 
   /** Checks a group's options; throws a ValueError naming the bad value. */
@@ -56,6 +84,11 @@ export abstract class Optimizer<O extends BaseOptions> {
   /** Initial value of a buffer (Adagrad's accumulator starts at initialAccumulatorValue). */
   protected initialValue(_buffer: string, _group: ParamGroup<O>): number {
     return 0;
+  }
+
+  private checkGroup(g: ParamGroup<O>): void {
+    if (typeof g.maximize !== "boolean") throw new ValueError(`${this.name}: maximize must be true or false, got ${String(g.maximize)}`);
+    this.validate(g);
   }
 
   get lr(): number {
@@ -78,15 +111,45 @@ export abstract class Optimizer<O extends BaseOptions> {
     return s;
   }
 
-  step(): void {
+  /**
+   * The parameters this step updates, after checking every one of their gradients: a gradient
+   * of the wrong shape or dtype throws before any parameter or state is touched.
+   */
+  protected toUpdate(): [Tensor, ParamGroup<O>][] {
+    const out: [Tensor, ParamGroup<O>][] = [];
+    let index = 0;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (!p.grad) continue;
-        const s = this.stateOf(p, group);
-        s.step++;
-        this.update(p.storage as FloatArray, p.grad.data as FloatArray, s, group);
+        const g = p.grad;
+        if (p.requiresGrad && g) {
+          if (g.shape.length !== p.shape.length || g.shape.some((d, i) => d !== p.shape[i])) {
+            throw new ShapeError(`${this.name}.step: parameter ${index} has shape [${p.shape}] but its gradient has shape [${g.shape}]`);
+          }
+          if (g.dtype !== "float32" && g.dtype !== "float64") throw new DTypeError(`${this.name}.step: the gradient of parameter ${index} is ${g.dtype}, not a float`);
+          out.push([p, group]);
+        }
+        index++;
       }
     }
+    return out;
+  }
+
+  step(): void {
+    for (const [p, group] of this.toUpdate()) {
+      const s = this.stateOf(p, group);
+      s.step++;
+      const grad = p.grad!.data as FloatArray;
+      this.update(p.storage as FloatArray, group.maximize ? this.negated(grad) : grad, s, group);
+    }
+  }
+
+  /** −grad in a reused scratch array (the caller's gradient is left as it is). */
+  private negated(grad: FloatArray): FloatArray {
+    const F = grad instanceof Float64Array ? Float64Array : Float32Array;
+    if (!(this.scratch instanceof F) || this.scratch.length < grad.length) this.scratch = new F(grad.length);
+    const out = this.scratch.subarray(0, grad.length);
+    for (let i = 0; i < grad.length; i++) out[i] = -grad[i];
+    return out;
   }
 
   /** Forgets gradients (PyTorch's default set_to_none=True). */
@@ -114,27 +177,21 @@ export abstract class Optimizer<O extends BaseOptions> {
     return { state, paramGroups };
   }
 
-  /** Restores a stateDict from an optimizer over parameters of the same shapes, in the same order. */
+  /**
+   * Restores a stateDict from an optimizer over parameters of the same shapes, in the same order.
+   * Everything is checked first (layout, option keys and values, buffers): a bad dict throws and
+   * leaves this optimizer as it was.
+   */
   loadStateDict(sd: OptimizerStateDict): void {
-    if (sd.paramGroups.length !== this.paramGroups.length
-        || sd.paramGroups.some((g, i) => g.params.length !== this.paramGroups[i].params.length)) {
-      throw new ValueError(`${this.name}.loadStateDict: parameter groups do not match this optimizer's`);
-    }
-    const params = this.paramGroups.flatMap((g) => g.params.map((p) => [p, g] as const));
-    for (const [k, s] of Object.entries(sd.state)) {
-      const entry = params[Number(k)];
-      if (!entry) throw new ValueError(`${this.name}.loadStateDict: state for parameter ${k}, which does not exist`);
-      for (const [b, v] of Object.entries(s.buffers)) {
-        if (v.length !== entry[0].size) throw new ValueError(`${this.name}.loadStateDict: buffer ${b} of parameter ${k} has ${v.length} values, expected ${entry[0].size}`);
-      }
-    }
-    sd.paramGroups.forEach((g, i) => {
-      const { params: _ids, ...opts } = g;
-      Object.assign(this.paramGroups[i], opts);
-    });
+    const merged = checkStateDict<ParamGroup<O>>({
+      name: this.name, groups: this.paramGroups, groupKeys: this.groupKeys,
+      validate: (g) => this.checkGroup(g), bufferNames: (g) => this.bufferNames(g),
+    }, sd);
+    merged.forEach((g, i) => Object.assign(this.paramGroups[i], g, { params: this.paramGroups[i].params }));
+    const params = this.paramGroups.flatMap((g) => g.params);
     this.state.clear();
     for (const [k, s] of Object.entries(sd.state)) {
-      const [p] = params[Number(k)];
+      const p = params[Number(k)];
       const F = p.dtype === "float64" ? Float64Array : Float32Array;
       const buffers: Record<string, FloatArray> = {};
       for (const [b, v] of Object.entries(s.buffers)) buffers[b] = F.from(v);
@@ -152,4 +209,9 @@ export function checkRange(name: string, key: string, v: unknown, lo: number, hi
   if (typeof v !== "number" || !(v >= lo) || (openHi ? !(v < hi) : !(v <= hi))) {
     throw new ValueError(`${name}: ${key} must be in [${lo}, ${hi}${openHi ? ")" : "]"}, got ${String(v)}`);
   }
+}
+
+/** Throws unless v is a boolean (an option such as amsgrad or nesterov). */
+export function checkFlag(name: string, key: string, v: unknown): void {
+  if (typeof v !== "boolean") throw new ValueError(`${name}: ${key} must be true or false, got ${String(v)}`);
 }

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkFlag, checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface RMSpropOptions {
   lr: number;
@@ -41,8 +41,8 @@ export function rmspropStep(param: FloatArray, grad: FloatArray, sq: FloatArray,
 }
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: ParamsArg<RMSpropOptions>, o: Partial<RMSpropOptions> = {}) {
-    super(params, { ...RMSPROP_DEFAULTS, ...o }, "RMSprop");
+  constructor(params: ParamsArg<RMSpropOptions>, o: OptionsArg<RMSpropOptions> = {}) {
+    super(params, RMSPROP_DEFAULTS, o, "RMSprop");
   }
   protected validate(g: ParamGroup<RMSpropOptions>): void {
     checkRange("RMSprop", "lr", g.lr, 0);
@@ -50,6 +50,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkRange("RMSprop", "eps", g.eps, 0);
     checkRange("RMSprop", "momentum", g.momentum, 0);
     checkRange("RMSprop", "weightDecay", g.weightDecay, 0);
+    checkFlag("RMSprop", "centered", g.centered);
   }
   protected bufferNames(g: ParamGroup<RMSpropOptions>): string[] {
     return ["sq", ...(g.centered ? ["gAvg"] : []), ...(g.momentum > 0 ? ["momentum"] : [])];

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkFlag, checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 import { ValueError } from "../errors.js";
 
 export interface SGDOptions {
@@ -40,14 +40,15 @@ export function sgdStep(param: FloatArray, grad: FloatArray, buf: FloatArray | n
 
 /** Stochastic gradient descent; full-batch gradient descent is SGD over the whole set. */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: ParamsArg<SGDOptions>, o: Partial<SGDOptions> = {}) {
-    super(params, { ...SGD_DEFAULTS, ...o }, "SGD");
+  constructor(params: ParamsArg<SGDOptions>, o: OptionsArg<SGDOptions> = {}) {
+    super(params, SGD_DEFAULTS, o, "SGD");
   }
   protected validate(g: ParamGroup<SGDOptions>): void {
     checkRange("SGD", "lr", g.lr, 0);
     checkRange("SGD", "momentum", g.momentum, 0);
     checkRange("SGD", "dampening", g.dampening, 0, 1);
     checkRange("SGD", "weightDecay", g.weightDecay, 0);
+    checkFlag("SGD", "nesterov", g.nesterov);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new ValueError(`SGD: nesterov needs momentum > 0 and dampening = 0 (got momentum ${g.momentum}, dampening ${g.dampening})`);
     }

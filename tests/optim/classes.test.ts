@@ -25,6 +25,19 @@ const specs: Spec[] = [
     step: (p, g, s, t) => { if (t === 1) s.sum.fill(0.5); optim.adagradStep(p, g, s.sum, t, { lr: 1e-2, lrDecay: 0.1, weightDecay: 0, initialAccumulatorValue: 0.5, eps: 1e-10 }); } },
   { name: "Adadelta", make: (p) => new optim.Adadelta(p), buffers: ["sq", "d"],
     step: (p, g, s) => optim.adadeltaStep(p, g, s.sq, s.d, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0 }) },
+  { name: "RAdam", make: (p) => new optim.RAdam(p, { lr: 1e-2, weightDecay: 0.1, decoupledWeightDecay: true }), buffers: ["m", "v"],
+    step: (p, g, s, t) => optim.radamStep(p, g, s.m, s.v, t, { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.1, decoupledWeightDecay: true }) },
+  { name: "Rprop", make: (p) => new optim.Rprop(p, { lr: 0.05 }), buffers: ["prev", "size"],
+    step: (p, g, s, t) => { if (t === 1) s.size.fill(0.05); optim.rpropStep(p, g, s.prev, s.size, { lr: 0.05, etas: [0.5, 1.2], stepSizes: [1e-6, 50] }); } },
+  { name: "ASGD", make: (p) => new optim.ASGD(p, { lr: 0.05, t0: 2, lambd: 0.01 }), buffers: ["ax"],
+    step: (p, g, s, t, sc: any) => {
+      const r = optim.asgdStep(p, g, s.ax, t, sc.eta ?? 0.05, sc.asgdMu ?? 1, { lr: 0.05, lambd: 0.01, alpha: 0.75, t0: 2, weightDecay: 0 });
+      sc.eta = r.eta; sc.asgdMu = r.mu;
+    } },
+  { name: "Lion", make: (p) => new optim.Lion(p, { lr: 1e-3, weightDecay: 0.5 }), buffers: ["m"],
+    step: (p, g, s) => optim.lionStep(p, g, s.m, { lr: 1e-3, betas: [0.9, 0.99], weightDecay: 0.5 }) },
+  { name: "LAMB", make: (p) => new optim.LAMB(p, { lr: 1e-2, weightDecay: 0.01 }), buffers: ["m", "v"],
+    step: (p, g, s, t) => { optim.lambStep(p, g, s.m, s.v, t, { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01 }); } },
 ];
 
 describe("optimizer classes", () => {
