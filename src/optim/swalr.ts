@@ -30,17 +30,16 @@ export class SWALR extends LRScheduler {
   readonly annealStrategy: "cos" | "linear";
   /** Each group's lr when this scheduler was created: where the annealing starts. */
   readonly startLrs: number[];
-  private lastSwaLr: number[] = [];
 
   constructor(opt: Schedulable, o: SWALROptions) {
     // Everything is checked before the base class records initial lrs on the optimizer.
     const { swaLrs, annealEpochs, strategy } = checkSwalrOptions(opt, o);
-    super(opt);
+    super(opt, "SWALR");
     this.swaLrs = swaLrs;
     this.annealEpochs = annealEpochs;
     this.annealStrategy = strategy;
     this.startLrs = opt.paramGroups.map((g) => g.lr);
-    this.step();
+    this.initialStep();
   }
 
   /** Annealing progress at `epoch` (annealEpochs = 0 is complete from epoch 0 on). */
@@ -61,32 +60,9 @@ export class SWALR extends LRScheduler {
     });
   }
 
-  lrAt(epoch: number): number[] {
+  override lrAt(epoch: number): number[] {
     const alpha = this.alpha(epoch);
     return this.startLrs.map((lr, i) => this.swaLrs[i] * alpha + lr * (1 - alpha));
-  }
-
-  override step(epoch?: number): void {
-    if (epoch !== undefined && !(Number.isFinite(epoch) && epoch >= 0)) throw new ValueError(`SWALR.step: epoch must be a finite number ≥ 0, got ${String(epoch)}`);
-    let values: number[];
-    if (epoch === undefined) {
-      this.lastEpoch++;
-      values = this.getLr();
-    } else {
-      this.lastEpoch = epoch;
-      values = this.lrAt(epoch);
-    }
-    this.optimizer.paramGroups.forEach((g, i) => (g.lr = values[i]));
-    this.lastSwaLr = values.slice();
-  }
-
-  override getLastLr(): number[] {
-    return this.lastSwaLr.slice();
-  }
-
-  override loadStateDict(sd: { lastEpoch: number }): void {
-    super.loadStateDict(sd);
-    this.lastSwaLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 }
 
