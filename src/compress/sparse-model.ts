@@ -2,7 +2,8 @@
 // for the sparse kernel to win (measured threshold), else on the dense f32 GEMM.
 import { ValueError } from "../errors.js";
 import type { Module } from "../nn/module.js";
-import { InferenceSequential, linearSteps, type Step } from "./inference-model.js";
+import { unhandledStep } from "../nn/fusion.js";
+import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
 import { DenseLinearLayer, SPARSE_MAX_DENSITY, SparseLinearLayer } from "./sparse.js";
 
 export interface SparsifyOptions {
@@ -19,13 +20,14 @@ export function sparsify(model: Module, o: SparsifyOptions = {}): InferenceSeque
   }
   const maxDensity = o.maxDensity ?? SPARSE_MAX_DENSITY;
   if (!(maxDensity >= 0 && maxDensity <= 1)) throw new ValueError(`sparsify: maxDensity must be in [0, 1], got ${maxDensity}`);
-  const steps: Step[] = linearSteps(model, "sparsify").map((s) => {
-    if (!("linear" in s)) return s;
-    const w = s.linear.weight.data;
+  const steps: Step[] = compileSteps(model, "sparsify").map((s) => {
+    if (s.kind === "module") return s.module;
+    if (s.kind !== "linear") return unhandledStep(s);
+    const w = s.layer.weight.data;
     let nz = 0;
     for (let i = 0; i < w.length; i++) if (w[i] !== 0) nz++;
     const sparse = format === "sparse" || (format === "auto" && nz <= maxDensity * w.length);
-    return sparse ? new SparseLinearLayer(s.linear, s.relu) : new DenseLinearLayer(s.linear, s.relu);
+    return sparse ? new SparseLinearLayer(s.layer, s.relu) : new DenseLinearLayer(s.layer, s.relu);
   });
   return new InferenceSequential(steps);
 }

@@ -1,7 +1,6 @@
 import { ValueError } from "../errors.js";
 import { linear, rngFrom, zeros, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { getInitializer, type Initializer } from "./init.js";
-import { linearRelu } from "./linear-relu.js";
 import { Module } from "./module.js";
 import type { Regularizer } from "./regularizers.js";
 
@@ -51,9 +50,12 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
-  /** max(0, x·Wᵀ + b) with the relu fused into the GEMM epilogue (Sequential uses it). */
+  /**
+   * max(0, x·Wᵀ + b) as one op: the relu runs in the GEMM's epilogue and the backward masks the
+   * incoming gradient by y > 0 (the rule lives with linear's forward). Fused steps use it.
+   */
   forwardRelu(x: Tensor): Tensor {
-    return linearRelu(x, this.weight, this.bias);
+    return linear(x, this.weight, this.bias, { relu: true });
   }
 
   protected override ownRegularization(): Tensor | null {
