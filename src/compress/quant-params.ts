@@ -1,6 +1,7 @@
 // Quantization parameters from a tensor's range, as onnxruntime's quantization tool computes
 // them (quant_utils.compute_scale_zp), per tensor or per channel.
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { checkQuantDType, checkShapeFitsData, resolveOnnxAxis, type QuantDType } from "./quant-checks.js";
 import { roundHalfToEven } from "./round.js";
 
@@ -59,6 +60,7 @@ export function scaleZeroPoint(rmin: number, rmax: number, dtype: QuantDType, sc
 export function computeQuantParams(x: ArrayLike<number>, shape: readonly number[],
                                    options: QuantParamsOptions = {}): QuantParams {
   const where = "quantize";
+  checkOptions(where, options, ["scheme", "axis", "dtype"]);
   const dtype = checkQuantDType(options.dtype ?? "int8", where);
   const scheme = options.scheme ?? "symmetric";
   if (scheme !== "symmetric" && scheme !== "affine") {

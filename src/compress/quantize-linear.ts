@@ -3,6 +3,7 @@
 //   y = (q − zeroPoint) · scale                                 one float32 multiply
 // per tensor (one scale) or per axis (one scale and zero point per index of `axis`).
 import { ShapeError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import {
   asArray, axisLayout, checkQuantDType, checkScales, checkShapeFitsData, checkZeroPoints, QRANGE,
   type QuantDType,
@@ -26,6 +27,7 @@ export function quantizeLinearArray(
   zeroPoint: number | ArrayLike<number> = 0, options: QuantizeLinearOptions = {},
 ): Int8Array | Uint8Array {
   const where = "quantizeLinear";
+  checkOptions(where, options, ["axis", "dtype"]);
   const dtype = checkQuantDType(options.dtype ?? "uint8", where);
   const size = checkShapeFitsData(shape, x.length, where);
   const s = checkScales(asArray(scale), where);
@@ -54,6 +56,7 @@ export function dequantizeLinearArray(
   zeroPoint: number | ArrayLike<number> = 0, options: DequantizeLinearOptions = {},
 ): Float32Array {
   const where = "dequantizeLinear";
+  checkOptions(where, options, ["axis"]);
   const size = checkShapeFitsData(shape, q.length, where);
   const s = checkScales(asArray(scale), where);
   const dtype = q instanceof Int8Array ? "int8" : q instanceof Uint8Array ? "uint8" : "int32";

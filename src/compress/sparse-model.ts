@@ -1,6 +1,7 @@
 // A pruned Sequential MLP compiled for inference: each Linear runs on CSR if it is sparse enough
 // for the sparse kernel to win (measured threshold), else on the dense f32 GEMM.
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Module } from "../nn/module.js";
 import { unhandledStep } from "../nn/fusion.js";
 import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
@@ -14,9 +15,13 @@ export interface SparsifyOptions {
 }
 
 export function sparsify(model: Module, o: SparsifyOptions = {}): InferenceSequential {
+  checkOptions("sparsify", o, ["format", "maxDensity"]);
   const format = o.format ?? "auto";
   if (format !== "auto" && format !== "sparse" && format !== "dense") {
     throw new ValueError(`sparsify: format must be "auto", "sparse" or "dense", got ${JSON.stringify(format)}`);
+  }
+  if (format !== "auto" && o.maxDensity !== undefined) {
+    throw new ValueError(`sparsify: maxDensity only applies to format "auto" (format is ${JSON.stringify(format)})`);
   }
   const maxDensity = o.maxDensity ?? SPARSE_MAX_DENSITY;
   if (!(maxDensity >= 0 && maxDensity <= 1)) throw new ValueError(`sparsify: maxDensity must be in [0, 1], got ${maxDensity}`);
