@@ -14,6 +14,12 @@ export interface SparsifyOptions {
   maxDensity?: number;
 }
 
+/**
+ * An inference model from a pruned Sequential MLP (or a bare Linear): each Linear, with the ReLU
+ * that follows it fused, runs on CSR or dense f32. A NaN input reaches the outputs through the
+ * weights that were kept: a dense layer gives a NaN row as the float model does, a CSR layer
+ * skips the pruned weights and with them a NaN that only they would have multiplied.
+ */
 export function sparsify(model: Module, o: SparsifyOptions = {}): InferenceSequential {
   checkOptions("sparsify", o, ["format", "maxDensity"]);
   const format = o.format ?? "auto";
