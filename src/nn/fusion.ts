@@ -31,15 +31,16 @@ interface FusionPattern {
  * The fusions, tried in order at each position; the first row that matches consumes its
  * modules, so a longer sequence goes before a shorter one that starts with the same class.
  *
- * Adding a fusion is one row here plus its step kind. For Conv2d→BatchNorm2d→ReLU: add
- * `{ kind: "conv"; layer: Conv2d; batchNorm: BatchNorm2d | null; relu: boolean; index }` to
- * FusedStep and the rows [Conv2d, BatchNorm2d, ReLU], [Conv2d, BatchNorm2d], [Conv2d, ReLU],
- * [Conv2d] ahead of nothing else that starts with Conv2d. Linear→BatchNorm1d extends the
- * "linear" kind with a `batchNorm` field and adds its rows before [Linear, ReLU]. Folding a
- * BatchNorm's statistics into the weights is only right in eval mode, so those rows carry
- * `applies: ([, bn]) => !bn.training`; in training the modules stay separate steps. Every
- * consumer branches on `kind` and ends in unhandledStep, so the compiler then lists each place
- * that must learn the new kind.
+ * Adding a fusion is a row here plus, for a new kind of layer, a step kind. Conv2d→BatchNorm2d→
+ * ReLU: add `{ kind: "conv"; layer: Conv2d; batchNorm: BatchNorm2d | null; relu: boolean; index }`
+ * to FusedStep and the rows [Conv2d, BatchNorm2d, ReLU], [Conv2d, BatchNorm2d], [Conv2d, ReLU],
+ * longest first. Every consumer branches on `kind` and ends in unhandledStep, so the compiler
+ * then names each place that must learn "conv". Linear→BatchNorm1d: give the "linear" kind a
+ * `batchNorm: BatchNorm1d | null` field and put the rows [Linear, BatchNorm1d, ReLU] and
+ * [Linear, BatchNorm1d] before [Linear, ReLU]. Folding a BatchNorm's running statistics into
+ * the weights is right only in eval mode, so such rows carry `applies: ([, bn]) => !bn.training`:
+ * in training the modules stay separate steps (Sequential fuses on every call, so the mode
+ * switch is seen).
  */
 const PATTERNS: readonly FusionPattern[] = [
   { sequence: [Linear, ReLU], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: true, index }) },
