@@ -3,6 +3,7 @@
 // pass is the straight-through estimator (Bengio et al. 2013): gradient 1 where x fell inside the
 // quantization range, 0 where it was clamped (as PyTorch's fake_quantize_per_tensor_affine).
 import { DTypeError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { fromTypedArray, record, type Tensor } from "../ndarray/index.js";
 import { asArray, axisLayout, checkScales, checkZeroPoints, QRANGE, type QuantDType } from "./quant-checks.js";
 import { roundHalfToEven } from "./round.js";
@@ -15,6 +16,7 @@ export interface FakeQuantizeOptions {
 
 export function fakeQuantize(x: Tensor, scale: number | ArrayLike<number>, zeroPoint: number | ArrayLike<number> = 0,
                              o: FakeQuantizeOptions = {}): Tensor {
+  checkOptions("fakeQuantize", o, ["axis", "dtype"]);
   if (x.dtype !== "float32") throw new DTypeError(`fakeQuantize: x must be float32, got ${x.dtype}`);
   const dtype = o.dtype ?? "int8";
   const s = checkScales(asArray(scale), "fakeQuantize");

@@ -1,12 +1,13 @@
-// An inference-only model compiled from a Sequential MLP: each Linear (with a following ReLU
-// fused) becomes a layer that runs on a compressed form (f32 dense, CSR sparse, or int8), other
+// An inference-only model compiled from a Sequential MLP: each fused Linear step (with its ReLU)
+// becomes a layer that runs on a compressed form (f32 dense, CSR sparse, or int8), other
 // modules run as they are. It is a Module, so eg.nn.predict / evaluate work on it unchanged.
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
-import { Dropout, ReLU } from "../nn/layers.js";
+import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
+import { Dropout } from "../nn/layers.js";
 import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
-import { Sequential } from "../nn/sequential.js";
+import { layersOf, Sequential } from "../nn/sequential.js";
 
 /** One compiled Linear: float32 rows in, float32 rows out, no autograd. */
 export interface InferenceLayer {
@@ -26,21 +27,24 @@ export interface InferenceLayer {
 export type Step = InferenceLayer | Module;
 const isLayer = (s: Step): s is InferenceLayer => !(s instanceof Module);
 
-/** The Sequential's layers as (Linear, relu?) pairs and other modules; Dropout is dropped (identity at inference). */
-export function linearSteps(model: Module, where: string): ({ linear: Linear; relu: boolean } | Module)[] {
-  if (!(model instanceof Sequential)) throw new ValueError(`${where}: expected an nn.Sequential, got ${model?.constructor?.name}`);
-  const layers = [...model];
-  const out: ({ linear: Linear; relu: boolean } | Module)[] = [];
-  for (let i = 0; i < layers.length; i++) {
-    const m = layers[i];
-    if (m instanceof Linear) {
-      const relu = layers[i + 1] instanceof ReLU;
-      if (m.weight.dtype !== "float32") throw new ValueError(`${where}: layer ${i} has ${m.weight.dtype} weights; only float32 models compile`);
-      out.push({ linear: m, relu });
-      if (relu) i++;
-    } else if (m instanceof Sequential) {
-      throw new ValueError(`${where}: nested Sequential at layer ${i}; flatten the model first`);
-    } else if (!(m instanceof Dropout)) out.push(m);
+/**
+ * The fused steps of a model to compile: a Sequential, or a bare Linear as a one-layer model.
+ * Dropout is dropped (the identity at inference); Linear layers must hold float32 weights.
+ */
+export function compileSteps(model: Module, where: string): FusedStep[] {
+  if (!(model instanceof Sequential) && !(model instanceof Linear)) {
+    throw new ValueError(`${where}: expected an nn.Sequential or an nn.Linear, got ${model?.constructor?.name ?? String(model)}`);
+  }
+  const out: FusedStep[] = [];
+  for (const s of fuseLayers(layersOf(model))) {
+    if (s.kind === "linear") {
+      const dtype = s.layer.weight.dtype;
+      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index} has ${dtype} weights; only float32 models compile`);
+      out.push(s);
+    } else if (s.kind === "module") {
+      if (s.module instanceof Sequential) throw new ValueError(`${where}: nested Sequential at layer ${s.index}; flatten the model first`);
+      if (!(s.module instanceof Dropout)) out.push(s);
+    } else unhandledStep(s);
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // the gradients are divided back before the step. An overflow (Inf/NaN in any gradient) skips
 // that step and halves the scale; after `growthInterval` good steps in a row the scale doubles.
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Tensor } from "../ndarray/index.js";
 
 export interface LossScalerOptions {
@@ -23,6 +24,7 @@ export class DynamicLossScaler {
   skipped = 0;
 
   constructor(o: LossScalerOptions = {}) {
+    checkOptions("DynamicLossScaler", o, ["initScale", "growthFactor", "backoffFactor", "growthInterval"]);
     this.scale = o.initScale ?? 65536;
     this.growthFactor = o.growthFactor ?? 2;
     this.backoffFactor = o.backoffFactor ?? 0.5;

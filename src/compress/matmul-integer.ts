@@ -2,7 +2,8 @@
 // GEMM kernel. Packing B is separate, so a quantized model packs its weights once.
 import { compressKernels } from "../backend/index.js";
 import type { Qs8PackedWeights } from "../backend/index.js";
-import { ShapeError } from "../errors.js";
+import { ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { asArray, checkScales, checkZeroPoints } from "./quant-checks.js";
 
 const dtypeOf = (x: Int8Array | Uint8Array) => (x instanceof Int8Array ? "int8" : "uint8");
@@ -66,6 +67,8 @@ export interface ScaledMatmulOptions {
  */
 export function matmulIntegerScaled(a: Int8Array | Uint8Array, m: number, w: Qs8PackedWeights,
                                     aZeroPoint: number, o: ScaledMatmulOptions): Float32Array {
+  if (o === undefined) throw new ValueError("matmulIntegerScaled: options { scaleA, scaleB } are required");
+  checkOptions("matmulIntegerScaled", o, ["scaleA", "scaleB", "bias", "relu"]);
   const { k, n } = w;
   if (a.length !== m * k) throw new ShapeError(`matmulInteger: A has ${a.length} elements, [${m}, ${k}] needs ${m * k}`);
   const za = checkZeroPoints([aZeroPoint], dtypeOf(a), "matmulInteger (a zero point)");

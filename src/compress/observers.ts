@@ -2,6 +2,7 @@
 // its static quantization parameters come from (as PyTorch's MinMaxObserver,
 // MovingAverageMinMaxObserver and onnxruntime's percentile calibration).
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { selectRank } from "./select.js";
 
 export interface Observer {
@@ -41,6 +42,7 @@ export function minMaxObserver(): Observer {
 
 /** Exponential moving average of each batch's min and max (first batch taken as is); c = 0.01 as PyTorch. */
 export function movingAverageObserver(o: { averagingConstant?: number } = {}): Observer {
+  checkOptions("movingAverageObserver", o, ["averagingConstant"]);
   const c = o.averagingConstant ?? 0.01;
   if (!(c > 0 && c <= 1)) throw new ValueError(`movingAverageObserver: averagingConstant must be in (0, 1], got ${c}`);
   let lo = NaN, hi = NaN;
@@ -60,6 +62,7 @@ export function movingAverageObserver(o: { averagingConstant?: number } = {}): O
  * 99.99): clips rare outliers so the common values get a finer grid. O(n) selection, no sort.
  */
 export function percentileObserver(o: { percentile?: number } = {}): Observer {
+  checkOptions("percentileObserver", o, ["percentile"]);
   const p = o.percentile ?? 99.99;
   if (!(p > 50 && p <= 100)) throw new ValueError(`percentileObserver: percentile must be in (50, 100], got ${p}`);
   const chunks: Float32Array[] = [];

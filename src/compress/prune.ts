@@ -3,6 +3,7 @@
 // The masks of a model are kept with the model (pruning-state.ts) so that fine-tuning can
 // re-apply them after every optimizer step (pruningCallback).
 import { DTypeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
 import type { Module } from "../nn/module.js";
 import { applyMasks, setPruning, sparsityReport, type PrunedParam, type SparsityReport } from "./pruning-state.js";
@@ -57,7 +58,8 @@ function zeroMasked(t: Tensor, mask: Uint8Array): void {
 }
 
 /** The masks for a model's prunable parameters (does not change the weights). */
-export function computeMasks(params: [string, Tensor][], o: PruneOptions, where = "magnitudePrune"): Uint8Array[] {
+export function computeMasks(params: [string, Tensor][], o: Omit<PruneOptions, "filter">, where = "computeMasks"): Uint8Array[] {
+  checkOptions(where, o, ["sparsity", "scope", "structure"]);
   const sparsity = checkSparsity(o?.sparsity, where);
   const scope = o.scope ?? "layer";
   if (scope !== "layer" && scope !== "global") throw new ValueError(`${where}: scope must be "layer" or "global", got ${JSON.stringify(scope)}`);
@@ -97,17 +99,22 @@ export interface TensorPruneResult {
 export function magnitudePrune(target: Tensor, o: PruneOptions): TensorPruneResult;
 export function magnitudePrune(target: Module, o: PruneOptions): SparsityReport;
 export function magnitudePrune(target: Tensor | Module, o: PruneOptions): TensorPruneResult | SparsityReport {
+  checkOptions("magnitudePrune", o, ["sparsity", "scope", "structure", "filter"]);
+  const { filter, ...maskOptions } = o ?? ({} as PruneOptions);
   if (target instanceof Tensor) {
+    // A filter picks a model's parameters; a tensor is pruned whole, so it would be unused.
+    if (filter !== undefined) throw new ValueError("magnitudePrune: filter selects a model's parameters; a tensor is pruned whole");
     if (!target.isContiguous) throw new ValueError(`magnitudePrune: the tensor [${target.shape}] must be contiguous (it is pruned in place)`);
-    const [mask] = computeMasks([["tensor", target]], o);
+    const [mask] = computeMasks([["tensor", target]], maskOptions, "magnitudePrune");
     zeroMasked(target, mask);
     let pruned = 0;
     for (let i = 0; i < mask.length; i++) pruned += 1 - mask[i];
     return { mask, pruned };
   }
-  const params = prunableParameters(target, o?.filter);
+  if (filter !== undefined && typeof filter !== "function") throw new ValueError(`magnitudePrune: filter must be a function (name, param) => boolean, got ${typeof filter}`);
+  const params = prunableParameters(target, filter);
   if (params.length === 0) throw new ValueError("magnitudePrune: the model has no parameters to prune (no weight with ≥ 2 dims)");
-  const masks = computeMasks(params, o);
+  const masks = computeMasks(params, maskOptions, "magnitudePrune");
   const entries: PrunedParam[] = params.map(([name, param], i) => ({ name, param, mask: masks[i] }));
   setPruning(target, { params: entries, options: { ...o } });
   applyMasks(target);

@@ -1,6 +1,8 @@
 // Drives pruning from fit(): masks applied before the first step and after every optimizer step
 // (so pruned weights stay exactly zero through fine-tuning), recomputed on the schedule's steps.
+import { ValueError } from "../errors.js";
 import type { Callback } from "../nn/callbacks.js";
+import { checkOptions } from "../options.js";
 import type { Module } from "../nn/module.js";
 import { magnitudePrune, type PruneOptions } from "./prune.js";
 import { applyMasks, getPruning } from "./pruning-state.js";
@@ -19,8 +21,14 @@ export interface PruningCallback extends Callback {
 }
 
 export function pruningCallback(o: PruningCallbackOptions = {}): PruningCallback {
+  checkOptions("pruningCallback", o, ["schedule", "scope", "structure", "filter"]);
   let step = 0, sparsity = 0;
   const { schedule, ...prune } = o;
+  const given = Object.entries(prune).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (!schedule && given.length > 0) {
+    // Without a schedule the callback never prunes, only holds the masks: pruning options would be unused.
+    throw new ValueError(`pruningCallback: ${given.join(", ")} only apply with a schedule`);
+  }
   // Prunes at the schedule's target for `step` if this is an update step; always re-applies masks.
   const sync = (model: Module) => {
     if (schedule && schedule.updatesAt(step)) {

@@ -13,19 +13,26 @@ export function checkQuantDType(dtype: unknown, where: string): QuantDType {
   return dtype;
 }
 
-/** The elements of `shape` (validated: non-negative integers). */
-export function checkShape(shape: readonly number[], length: number, where: string): number {
+/**
+ * Checks that `shape` (non-negative integer sizes) describes flat data of `length` elements and
+ * returns its element count. Unlike ndarray's shape check, the data already exists: the shape
+ * must account for every element of it.
+ */
+export function checkShapeFitsData(shape: readonly number[], length: number, where: string): number {
   let size = 1;
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${where}: bad shape [${shape}]`);
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${where}: invalid size ${d} in shape [${shape}]; sizes are non-negative integers`);
     size *= d;
   }
   if (size !== length) throw new ShapeError(`${where}: shape [${shape}] has ${size} elements, the data ${length}`);
   return size;
 }
 
-/** ONNX axis in [−rank, rank) → [0, rank). */
-export function normalizeAxis(axis: number, rank: number, where: string): number {
+/**
+ * An ONNX axis attribute in [−rank, rank) → [0, rank). ONNX's rule, not PyTorch's: a rank-0
+ * input has no axis at all (ndarray's normalizeAxis accepts 0 and −1 for a scalar).
+ */
+export function resolveOnnxAxis(axis: number, rank: number, where: string): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     throw new ValueError(`${where}: axis ${axis} is out of range for rank ${rank} (expected ${-rank}..${rank - 1})`);
   }
@@ -61,10 +68,10 @@ export function checkZeroPoints(zp: ArrayLike<number>, dtype: QuantDType | "int3
  */
 export function axisLayout(shape: readonly number[], nScales: number, axis: number | undefined,
                            where: string): { channels: number; inner: number } {
-  const ax = axis === undefined ? undefined : normalizeAxis(axis, shape.length, where);
+  const ax = axis === undefined ? undefined : resolveOnnxAxis(axis, shape.length, where);
   if (nScales === 1) return { channels: 1, inner: 1 };
   if (shape.length === 0) throw new ShapeError(`${where}: ${nScales} scales for a scalar input`);
-  const a = ax ?? normalizeAxis(1, shape.length, where);   // ONNX's default axis is 1
+  const a = ax ?? resolveOnnxAxis(1, shape.length, where);   // ONNX's default axis is 1
   if (shape[a] !== nScales) {
     throw new ShapeError(`${where}: ${nScales} scales for axis ${axis ?? 1} of shape [${shape}] (size ${shape[a]})`);
   }

@@ -1,7 +1,8 @@
 // Quantization parameters from a tensor's range, as onnxruntime's quantization tool computes
 // them (quant_utils.compute_scale_zp), per tensor or per channel.
 import { ValueError } from "../errors.js";
-import { checkQuantDType, checkShape, normalizeAxis, type QuantDType } from "./quant-checks.js";
+import { checkOptions } from "../options.js";
+import { checkQuantDType, checkShapeFitsData, resolveOnnxAxis, type QuantDType } from "./quant-checks.js";
 import { roundHalfToEven } from "./round.js";
 
 export type QuantScheme = "symmetric" | "affine";
@@ -59,13 +60,14 @@ export function scaleZeroPoint(rmin: number, rmax: number, dtype: QuantDType, sc
 export function computeQuantParams(x: ArrayLike<number>, shape: readonly number[],
                                    options: QuantParamsOptions = {}): QuantParams {
   const where = "quantize";
+  checkOptions(where, options, ["scheme", "axis", "dtype"]);
   const dtype = checkQuantDType(options.dtype ?? "int8", where);
   const scheme = options.scheme ?? "symmetric";
   if (scheme !== "symmetric" && scheme !== "affine") {
     throw new ValueError(`${where}: scheme must be "symmetric" or "affine", got ${JSON.stringify(scheme)}`);
   }
-  const size = checkShape(shape, x.length, where);
-  const axis = options.axis === undefined ? null : normalizeAxis(options.axis, shape.length, where);
+  const size = checkShapeFitsData(shape, x.length, where);
+  const axis = options.axis === undefined ? null : resolveOnnxAxis(options.axis, shape.length, where);
   const channels = axis === null ? 1 : shape[axis];
   let inner = 1;
   if (axis !== null) for (let d = axis + 1; d < shape.length; d++) inner *= shape[d];

@@ -3,8 +3,9 @@
 //   y = (q − zeroPoint) · scale                                 one float32 multiply
 // per tensor (one scale) or per axis (one scale and zero point per index of `axis`).
 import { ShapeError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import {
-  asArray, axisLayout, checkQuantDType, checkScales, checkShape, checkZeroPoints, QRANGE,
+  asArray, axisLayout, checkQuantDType, checkScales, checkShapeFitsData, checkZeroPoints, QRANGE,
   type QuantDType,
 } from "./quant-checks.js";
 import { roundHalfToEven } from "./round.js";
@@ -26,8 +27,9 @@ export function quantizeLinearArray(
   zeroPoint: number | ArrayLike<number> = 0, options: QuantizeLinearOptions = {},
 ): Int8Array | Uint8Array {
   const where = "quantizeLinear";
+  checkOptions(where, options, ["axis", "dtype"]);
   const dtype = checkQuantDType(options.dtype ?? "uint8", where);
-  const size = checkShape(shape, x.length, where);
+  const size = checkShapeFitsData(shape, x.length, where);
   const s = checkScales(asArray(scale), where);
   const z = checkZeroPoints(asArray(zeroPoint), dtype, where);
   if (z.length !== s.length) throw new ShapeError(`${where}: ${s.length} scales but ${z.length} zero points`);
@@ -54,7 +56,8 @@ export function dequantizeLinearArray(
   zeroPoint: number | ArrayLike<number> = 0, options: DequantizeLinearOptions = {},
 ): Float32Array {
   const where = "dequantizeLinear";
-  const size = checkShape(shape, q.length, where);
+  checkOptions(where, options, ["axis"]);
+  const size = checkShapeFitsData(shape, q.length, where);
   const s = checkScales(asArray(scale), where);
   const dtype = q instanceof Int8Array ? "int8" : q instanceof Uint8Array ? "uint8" : "int32";
   const z = checkZeroPoints(asArray(zeroPoint), dtype, where);

@@ -3,6 +3,7 @@
 // storage format. Timing is wall clock (median of repeats): use it in examples and bench, never
 // in tests.
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Tensor } from "../ndarray/index.js";
 import { evaluate } from "../nn/fit.js";
 import type { Module } from "../nn/module.js";
@@ -77,8 +78,18 @@ function timeBatch(model: Module, x: Tensor, batchSize: number, repeats: number)
 
 /** One row per named variant (the first is the baseline for bytesRatio). */
 export function report(variants: Record<string, Module>, o: ReportOptions = {}): ReportRow[] {
+  checkOptions("report", o, ["x", "y", "batchSize", "repeats"]);
   const names = Object.keys(variants);
   if (names.length === 0) throw new ValueError("report: no models given");
+  if (!o.x) {
+    // Accuracy and timing both run on x: without it these would be silently unused.
+    const unused = (["y", "batchSize", "repeats"] as const).filter((k) => o[k] !== undefined);
+    if (unused.length > 0) throw new ValueError(`report: ${unused.join(", ")} need test data x`);
+  }
+  for (const key of ["batchSize", "repeats"] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new ValueError(`report: ${key} must be a positive integer, got ${v}`);
+  }
   const rows: ReportRow[] = [];
   for (const name of names) {
     const m = variants[name];

@@ -2,6 +2,7 @@
 // the optimizer step, and which steps recompute the masks. Between updates the masks only get
 // re-applied, so weights pruned earlier stay pruned while the rest keep training.
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { checkSparsity } from "./prune.js";
 
 export interface PruningSchedule {
@@ -34,6 +35,7 @@ const updates = (w: { begin: number; end: number; freq: number }) => (step: numb
 
 /** The same sparsity from beginStep on, masks recomputed every `frequency` steps. */
 export function constantSparsity(o: { sparsity: number } & StepWindow): PruningSchedule {
+  checkOptions("constantSparsity", o, ["sparsity", "beginStep", "endStep", "frequency"]);
   const s = checkSparsity(o?.sparsity, "constantSparsity");
   const w = window(o, "constantSparsity", false);
   return { sparsityAt: (step) => (step >= w.begin ? s : 0), updatesAt: updates(w) };
@@ -53,6 +55,7 @@ export interface PolynomialDecayOptions extends StepWindow {
  * fast at first, while the network has redundant weights to lose, then slower.
  */
 export function polynomialDecay(o: PolynomialDecayOptions): PruningSchedule {
+  checkOptions("polynomialDecay", o, ["initialSparsity", "finalSparsity", "beginStep", "endStep", "frequency", "power"]);
   const si = checkSparsity(o?.initialSparsity, "polynomialDecay (initialSparsity)");
   const sf = checkSparsity(o.finalSparsity, "polynomialDecay (finalSparsity)");
   const power = o.power ?? 3;

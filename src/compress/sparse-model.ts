@@ -1,8 +1,10 @@
 // A pruned Sequential MLP compiled for inference: each Linear runs on CSR if it is sparse enough
 // for the sparse kernel to win (measured threshold), else on the dense f32 GEMM.
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import type { Module } from "../nn/module.js";
-import { InferenceSequential, linearSteps, type Step } from "./inference-model.js";
+import { unhandledStep } from "../nn/fusion.js";
+import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
 import { DenseLinearLayer, SPARSE_MAX_DENSITY, SparseLinearLayer } from "./sparse.js";
 
 export interface SparsifyOptions {
@@ -12,20 +14,31 @@ export interface SparsifyOptions {
   maxDensity?: number;
 }
 
+/**
+ * An inference model from a pruned Sequential MLP (or a bare Linear): each Linear, with the ReLU
+ * that follows it fused, runs on CSR or dense f32. A NaN input reaches the outputs through the
+ * weights that were kept: a dense layer gives a NaN row as the float model does, a CSR layer
+ * skips the pruned weights and with them a NaN that only they would have multiplied.
+ */
 export function sparsify(model: Module, o: SparsifyOptions = {}): InferenceSequential {
+  checkOptions("sparsify", o, ["format", "maxDensity"]);
   const format = o.format ?? "auto";
   if (format !== "auto" && format !== "sparse" && format !== "dense") {
     throw new ValueError(`sparsify: format must be "auto", "sparse" or "dense", got ${JSON.stringify(format)}`);
   }
+  if (format !== "auto" && o.maxDensity !== undefined) {
+    throw new ValueError(`sparsify: maxDensity only applies to format "auto" (format is ${JSON.stringify(format)})`);
+  }
   const maxDensity = o.maxDensity ?? SPARSE_MAX_DENSITY;
   if (!(maxDensity >= 0 && maxDensity <= 1)) throw new ValueError(`sparsify: maxDensity must be in [0, 1], got ${maxDensity}`);
-  const steps: Step[] = linearSteps(model, "sparsify").map((s) => {
-    if (!("linear" in s)) return s;
-    const w = s.linear.weight.data;
+  const steps: Step[] = compileSteps(model, "sparsify").map((s) => {
+    if (s.kind === "module") return s.module;
+    if (s.kind !== "linear") return unhandledStep(s);
+    const w = s.layer.weight.data;
     let nz = 0;
     for (let i = 0; i < w.length; i++) if (w[i] !== 0) nz++;
     const sparse = format === "sparse" || (format === "auto" && nz <= maxDensity * w.length);
-    return sparse ? new SparseLinearLayer(s.linear, s.relu) : new DenseLinearLayer(s.linear, s.relu);
+    return sparse ? new SparseLinearLayer(s.layer, s.relu) : new DenseLinearLayer(s.layer, s.relu);
   });
   return new InferenceSequential(steps);
 }

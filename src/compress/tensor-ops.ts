@@ -1,6 +1,7 @@
 // Tensor-level forms of the quantization ops (API.md, eg.compress.*): thin wrappers that take
 // the contiguous data of a Tensor and call the typed-array cores next to this file.
 import { DTypeError, ShapeError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import { computeQuantParams, type QuantParams, type QuantScheme } from "./quant-params.js";
 import { matmulIntegerPacked, packMatmulIntegerB } from "./matmul-integer.js";
@@ -26,6 +27,7 @@ function floatData(x: Tensor, where: string): Float32Array | Float64Array {
  */
 export function quantizeLinear(x: Tensor, scale: Params, zeroPoint: Params = 0,
                                options: { axis?: number; dtype?: QuantDType } = {}): Tensor {
+  checkOptions("quantizeLinear", options, ["axis", "dtype"]);
   const zpType = isTensor(zeroPoint) ? zeroPoint.dtype : undefined;
   if (options.dtype && zpType && zpType !== options.dtype) {
     throw new DTypeError(`quantizeLinear: dtype ${options.dtype} but the zero point is ${zpType}`);

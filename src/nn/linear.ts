@@ -1,7 +1,7 @@
-import { ValueError } from "../errors.js";
+import { DTypeError, ValueError } from "../errors.js";
 import { linear, rngFrom, zeros, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
 import { getInitializer, type Initializer } from "./init.js";
-import { linearRelu } from "./linear-relu.js";
 import { Module } from "./module.js";
 import type { Regularizer } from "./regularizers.js";
 
@@ -28,7 +28,10 @@ export class Linear extends Module {
     for (const [name, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError(`Linear: ${name} must be a positive integer, got ${v}`);
     }
+    checkOptions("Linear", o, ["bias", "init", "biasInit", "kernelRegularizer", "dtype", "seed", "rng"]);
     const dtype = o.dtype ?? "float32";
+    if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`Linear: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    if (o.bias === false && o.biasInit !== undefined) throw new ValueError("Linear: biasInit given with bias: false (there is no bias to initialize)");
     const rng = rngFrom(o);
     const bound = 1 / Math.sqrt(inFeatures);
     const torchDefault = (t: Tensor) => {
@@ -51,9 +54,12 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
-  /** max(0, x·Wᵀ + b) with the relu fused into the GEMM epilogue (Sequential uses it). */
+  /**
+   * max(0, x·Wᵀ + b) as one op: the relu runs in the GEMM's epilogue and the backward masks the
+   * incoming gradient by y > 0 (the rule lives with linear's forward). Fused steps use it.
+   */
   forwardRelu(x: Tensor): Tensor {
-    return linearRelu(x, this.weight, this.bias);
+    return linear(x, this.weight, this.bias, { relu: true });
   }
 
   protected override ownRegularization(): Tensor | null {

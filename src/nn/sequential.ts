@@ -1,13 +1,12 @@
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
-import { ReLU } from "./layers.js";
-import { Linear } from "./linear.js";
+import { fuseLayers, runStep } from "./fusion.js";
 import { Module } from "./module.js";
 
 /**
- * Modules applied in order, named "0", "1", … as in PyTorch. A Linear followed directly by a
- * ReLU runs as one GEMM with the relu in its epilogue (and a masked backward): that skips a
- * full pass over the activations and one tape node per layer.
+ * Modules applied in order, named "0", "1", … as in PyTorch. The list runs as the steps of
+ * fuseLayers: a Linear followed directly by a ReLU is one GEMM with the relu in its epilogue
+ * (and a masked backward), which skips a full pass over the activations and one tape node.
  */
 export class Sequential extends Module {
   private layers: Module[] = [];
@@ -35,16 +34,19 @@ export class Sequential extends Module {
     return this.layers[Symbol.iterator]();
   }
 
+  // NOTE: fused afresh on every call (a few small objects): a fusion may depend on the modules'
+  // mode (BatchNorm folds only in eval), which train()/eval() change without telling the list.
   forward(x: Tensor): Tensor {
-    const L = this.layers;
     let h = x;
-    for (let i = 0; i < L.length; i++) {
-      const m = L[i];
-      if (m instanceof Linear && L[i + 1] instanceof ReLU) {
-        h = m.forwardRelu(h);
-        i++;
-      } else h = m.forward(h);
-    }
+    for (const s of fuseLayers(this.layers)) h = runStep(s, h);
     return h;
   }
+}
+
+/**
+ * The layer list of a model: a Sequential's modules in order, any other module as a model of
+ * that one layer (so a bare Linear exports or compiles as a one-layer model).
+ */
+export function layersOf(model: Module): Module[] {
+  return model instanceof Sequential ? [...model] : [model];
 }

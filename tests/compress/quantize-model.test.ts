@@ -8,7 +8,7 @@ import {
   quantizeLinearArray, quantizeModel, roundHalfToEven,
 } from "../../src/compress/index.js";
 import { fromTypedArray, tensor } from "../../src/ndarray/index.js";
-import { Dropout, Linear, ReLU, Sequential, predict } from "../../src/nn/index.js";
+import { Dropout, Linear, ReLU, Sequential, predict, type Module } from "../../src/nn/index.js";
 import { ValueError } from "../../src/errors.js";
 
 function lcg(seed: number): () => number {
@@ -88,13 +88,70 @@ describe("quantizeModel", () => {
     expect(() => mm.observe([NaN])).toThrow(ValueError);
   });
 
-  it("throws typed errors: bad mode, static without calibration, NaN input to a dynamic layer", () => {
+  it("throws typed errors: bad mode, static without calibration, unknown or unused options, non-models", () => {
     const model = mlp(1, [3, 2]);
+    const calibration = tensor([[1, 2, 3]]);
     expect(() => quantizeModel(model, { activations: "weird" as "static" })).toThrow(ValueError);
     expect(() => quantizeModel(model, { activations: "static" })).toThrow(/calibration/);
-    expect(() => quantizeModel(model, { calibration: tensor([[1, 2, 3]]), observer: "median" as "minmax" })).toThrow(ValueError);
-    expect(() => quantizeModel(new Linear(2, 2))).toThrow(ValueError);
-    expect(() => quantizeModel(model).forward(tensor([[1, NaN, 3]]))).toThrow(/not finite/);
+    expect(() => quantizeModel(model, { calibration, observer: "median" as "minmax" })).toThrow(ValueError);
+    expect(() => quantizeModel(model, { calibration, batchsize: 8 } as never)).toThrow(/unknown option "batchsize"/);
+    expect(() => quantizeModel(model, { activations: "dynamic", calibration })).toThrow(/calibration only apply to static/);
+    expect(() => quantizeModel(model, { observer: "minmax" })).toThrow(/observer only apply to static/);
+    expect(() => quantizeModel(new ReLU())).toThrow(/expected an nn.Sequential or an nn.Linear, got ReLU/);
+    expect(() => quantizeModel(new Sequential(new Linear(2, 2), new Sequential(new ReLU())))).toThrow(/nested Sequential at layer 1/);
+  });
+
+  it("a bare Linear quantizes as a one-layer model", () => {
+    const r = lcg(3);
+    const lin = new Linear(7, 5, { seed: 4 });
+    const x = Float32Array.from({ length: 6 * 7 }, () => r() * 4 - 2);
+    for (const o of [{}, { calibration: fromTypedArray(x, [6, 7]) }]) {
+      const qm = quantizeModel(lin, o);
+      const [l] = qm.layers as Int8LinearLayer[];
+      expect(qm.layers.length).toBe(1);
+      expect(l.relu).toBe(false);
+      expect(Array.from(qm.forward(fromTypedArray(x, [6, 7])).data)).toEqual(Array.from(refLayer(l, x, 6)));
+    }
+  });
+});
+
+/** Rows of x [m × k] that hold a NaN or ±∞. */
+const badRows = (x: Float32Array, m: number, k: number) =>
+  Array.from({ length: m }, (_, i) => i).filter((i) => x.subarray(i * k, (i + 1) * k).some((v) => !Number.isFinite(v)));
+
+describe("non-finite inputs (float, static int8 and dynamic int8 models agree)", () => {
+  const special = fc.constantFrom(NaN, Infinity, -Infinity);
+  it("a row with a NaN (int8: or ±∞) gives a NaN row; the other rows are what they are without it", () => {
+    fc.assert(fc.property(fc.record({
+      m: fc.integer({ min: 1, max: 9 }), seed: fc.nat(), hits: fc.array(fc.tuple(fc.nat(), special), { minLength: 1, maxLength: 6 }),
+    }), ({ m, seed, hits }) => {
+      const k = 6, n = 4, r = lcg(seed);
+      const model = mlp(seed, [k, 5, n]);
+      model.eval();
+      const x = Float32Array.from({ length: m * k }, () => r() * 4 - 2);
+      const calibration = fromTypedArray(x.slice(), [m, k]);
+      for (const [at, v] of hits) x[at % (m * k)] = v;
+      const bad = badRows(x, m, k);
+      const good = Array.from({ length: m }, (_, i) => i).filter((i) => !bad.includes(i));
+      const goodX = Float32Array.from(good.flatMap((i) => Array.from(x.subarray(i * k, (i + 1) * k))));
+      const nanRows = bad.filter((i) => x.subarray(i * k, (i + 1) * k).some((v) => v !== v));
+      const variants: [string, Module, number[]][] = [
+        ["float", model, nanRows],
+        ["static int8", quantizeModel(model, { calibration }), bad],
+        ["dynamic int8", quantizeModel(model), bad],
+      ];
+      for (const [name, net, mustBeNaN] of variants) {
+        const y = predict(net, fromTypedArray(x, [m, k])).data;
+        const alone = good.length > 0 ? predict(net, fromTypedArray(goodX, [good.length, k])).data : new Float32Array(0);
+        for (const i of mustBeNaN) {
+          if (!y.subarray(i * n, (i + 1) * n).every((v) => v !== v)) throw new Error(`${name}: row ${i} is not all NaN`);
+        }
+        good.forEach((i, g) => {
+          const row = Array.from(y.subarray(i * n, (i + 1) * n)), want = Array.from(alone.subarray(g * n, (g + 1) * n));
+          if (row.some((v, j) => !Object.is(v, want[j]))) throw new Error(`${name}: finite row ${i} changed: ${row} vs ${want}`);
+        });
+      }
+    }), { numRuns: 60 });
   });
 });
 

@@ -101,9 +101,42 @@ describe("ONNX export", () => {
     expect(Array.from(theirs)).toEqual(Array.from(ours));
   });
 
-  it("rejects layers it cannot map and inconsistent feature counts", () => {
+  it("a bare layer exports as a one-layer model and runs in onnxruntime-web", async () => {
+    const lin = new eg.nn.Linear(4, 3, { seed: 21 });
+    const bytes = eg.io.exportOnnx(lin);
+    expect(Array.from(bytes)).toEqual(Array.from(eg.io.exportOnnx(new eg.nn.Sequential(lin))));
+    const m = 5;
+    const x = eg.randn([m, 4], { seed: 22 });
+    const theirs = await runOrt(bytes, x.data as Float32Array, [m, 4]);
+    const { y, err } = referenceWithBound(eg.io.describeSequential(lin), Float64Array.from(x.data), m);
+    expect(theirs.length).toBe(m * 3);
+    theirs.forEach((v, i) => expect(Math.abs(v - y[i])).toBeLessThanOrEqual(err[i] + U32 * Math.abs(y[i])));
+    expect(eg.io.describeSequential(new eg.nn.Tanh())).toEqual([{ kind: "tanh" }]);
+  });
+
+  it("rejects modules it cannot map, naming the class and the index, and inconsistent feature counts", () => {
     class Custom extends eg.nn.Module { forward(t: eg.Tensor) { return t; } }
-    expect(() => eg.io.exportOnnx(new eg.nn.Sequential(new eg.nn.Linear(2, 2), new Custom()))).toThrow(/Custom/);
+    const { Linear, ReLU, Sequential, Flatten } = eg.nn;
+    const cases: [eg.nn.Module, RegExp][] = [
+      [new Sequential(new Linear(2, 2), new ReLU(), new Custom()), /module Custom at index 2 has no ONNX mapping/],
+      [new Custom(), /module Custom at index 0/],
+      [new Sequential(new Linear(2, 2), new Sequential(new ReLU())), /module Sequential at index 1 .*flatten nested/],
+      [new Sequential(new Flatten(0)), /Flatten\(0, -1\) at index 0 is not supported/],
+    ];
+    for (const [model, message] of cases) {
+      expect(() => eg.io.exportOnnx(model, { inputFeatures: 2 })).toThrow(eg.ValueError);
+      expect(() => eg.io.exportOnnx(model, { inputFeatures: 2 })).toThrow(message);
+    }
     expect(() => eg.io.exportOnnx([{ kind: "linear", inFeatures: 3, outFeatures: 2, weight: new Float32Array(6), bias: null }], { inputFeatures: 4 })).toThrow(eg.ValueError);
+    expect(() => eg.io.exportOnnx([{ kind: "conv" } as unknown as eg.io.OnnxLayer], { inputFeatures: 4 })).toThrow(/layer 0 has unknown kind "conv"/);
+    expect(() => eg.io.exportOnnx(null as unknown as eg.nn.Module)).toThrow(eg.ValueError);
+  });
+
+  it("refuses unknown and malformed options", () => {
+    const lin = new eg.nn.Linear(4, 3);
+    expect(() => eg.io.exportOnnx(lin, { batchSize: 4 } as never)).toThrow(/unknown option "batchSize"/);
+    for (const o of [{ batch: 0 }, { batch: 2.5 }, { batch: "" }, { inputFeatures: -1 }, { inputName: "" }, { producer: 3 as unknown as string }]) {
+      expect(() => eg.io.exportOnnx(lin, o)).toThrow(eg.ValueError);
+    }
   });
 });

@@ -1,7 +1,7 @@
 // Module behaviour: PyTorch names in stateDict, safe loading, modes, Sequential fusion,
 // Dropout, initializers' distributions, erf accuracy.
 import { describe, expect, it } from "vitest";
-import { linear, nn, noGrad, randn, tensor, zeros, ShapeError, ValueError } from "../../src/index.js";
+import { linear, nn, noGrad, randn, tensor, zeros, DTypeError, ShapeError, ValueError } from "../../src/index.js";
 
 const mlp = () => new nn.Sequential(new nn.Linear(4, 8, { seed: 1 }), new nn.ReLU(), new nn.Dropout(0.5, { seed: 2 }), new nn.Linear(8, 3, { seed: 3 }));
 
@@ -56,6 +56,13 @@ describe("Module", () => {
     expect(Array.from(y2.data)).toEqual(Array.from(y.data));
     y2.sum().backward();
     m.parameters().forEach((p, i) => expect(Array.from(p.grad!.data)).toEqual(fused[i]));
+  });
+
+  it("Linear refuses unknown option keys, a non-float dtype and a bias initializer without a bias", () => {
+    expect(() => new nn.Linear(2, 2, { bais: false } as never)).toThrow(/Linear: unknown option "bais"/);
+    expect(() => new nn.Linear(2, 2, { dtype: "int32" as "float32" })).toThrow(DTypeError);
+    expect(() => new nn.Linear(2, 2, { bias: false, biasInit: "zeros" })).toThrow(ValueError);
+    expect(new nn.Linear(2, 2, { bias: false, dtype: "float64", seed: 1 }).weight.dtype).toBe("float64");
   });
 
   it("Linear checks its input's feature count with a ShapeError", () => {

@@ -1,0 +1,71 @@
+// A model as the ONNX exporter sees it: a flat list of layers, one per module of the model, in
+// order. The model is walked through the fusion pass like every other consumer; a fused
+// Linear+ReLU becomes Gemm then Relu (opset 13's Gemm has no activation), so layer i is still
+// module i and the exported names ("0.weight", "layer2") are those of the model.
+import { ValueError } from "../errors.js";
+import { ELU, Flatten, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, Dropout } from "../nn/layers.js";
+import { fuseLayers, unhandledStep } from "../nn/fusion.js";
+import type { Linear } from "../nn/linear.js";
+import type { Module } from "../nn/module.js";
+import { layersOf } from "../nn/sequential.js";
+
+export type OnnxLayer =
+  | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
+  | {
+      kind: "linearInt8"; inFeatures: number; outFeatures: number;
+      /** [out, in] int8 weights, symmetric per output channel (zero point 0). */
+      weight: Int8Array; weightScale: Float32Array;
+      /** Static uint8 quantization of the layer's input. */
+      inputScale: number; inputZeroPoint: number;
+      /** int32 bias in units of inputScale·weightScale[j], or null. */
+      bias: Int32Array | null;
+    }
+  | { kind: "relu" | "sigmoid" | "tanh" | "gelu" | "flatten" | "identity" }
+  | { kind: "leakyRelu" | "elu"; alpha: number }
+  | { kind: "softmax" | "logSoftmax"; axis: number };
+
+export const ONNX_LAYER_KINDS: readonly OnnxLayer["kind"][] =
+  ["linear", "linearInt8", "relu", "sigmoid", "tanh", "gelu", "flatten", "identity", "leakyRelu", "elu", "softmax", "logSoftmax"];
+
+const SUPPORTED = "Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, Flatten(1, -1), Dropout";
+
+function describeLinear(m: Linear): OnnxLayer {
+  return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
+    weight: Float32Array.from(m.weight.data), bias: m.bias ? Float32Array.from(m.bias.data) : null };
+}
+
+/** One module that runs on its own; `index` is its position in the model, for the message. */
+function describeModule(m: Module, index: number): OnnxLayer {
+  if (m instanceof ReLU) return { kind: "relu" };
+  if (m instanceof Sigmoid) return { kind: "sigmoid" };
+  if (m instanceof Tanh) return { kind: "tanh" };
+  if (m instanceof GELU) return { kind: "gelu" };
+  if (m instanceof LeakyReLU) return { kind: "leakyRelu", alpha: m.negativeSlope };
+  if (m instanceof ELU) return { kind: "elu", alpha: m.alpha };
+  if (m instanceof Softmax) return { kind: "softmax", axis: m.dim };
+  if (m instanceof LogSoftmax) return { kind: "logSoftmax", axis: m.dim };
+  if (m instanceof Dropout) return { kind: "identity" };
+  if (m instanceof Flatten) {
+    if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
+    throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
+  }
+  const name = m?.constructor?.name ?? String(m);
+  const hint = name === "Sequential" ? "; flatten nested Sequentials into one" : "";
+  throw new ValueError(`exportOnnx: module ${name} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
+}
+
+/**
+ * The layers of a model in the exporter's terms: a Sequential's modules, or a single module as
+ * a one-layer model. Dropout is the identity at inference.
+ */
+export function describeSequential(model: Module): OnnxLayer[] {
+  const out: OnnxLayer[] = [];
+  for (const s of fuseLayers(layersOf(model))) {
+    if (s.kind === "linear") {
+      out.push(describeLinear(s.layer));
+      if (s.relu) out.push({ kind: "relu" });
+    } else if (s.kind === "module") out.push(describeModule(s.module, s.index));
+    else unhandledStep(s);
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+// The one place that decides which consecutive modules run as one fused step. Sequential's
+// forward, the compiled inference models (int8, sparse) and the ONNX exporter all walk a model
+// through fuseLayers, so a fusion is written once and every consumer sees the same steps.
+import type { Tensor } from "../ndarray/index.js";
+import { ReLU } from "./layers.js";
+import { Linear } from "./linear.js";
+import type { Module } from "./module.js";
+
+/**
+ * One step of a fused module list. `index` is the position of the step's first module in the
+ * list, so that messages and exported names can point at the module the user wrote.
+ *   linear: a Linear, with the ReLU that follows it run in the GEMM's epilogue when `relu`;
+ *   module: any other module, run as it is.
+ */
+export type FusedStep =
+  | { kind: "linear"; layer: Linear; relu: boolean; index: number }
+  | { kind: "module"; module: Module; index: number };
+
+type ModuleClass = abstract new (...args: never[]) => Module;
+
+interface FusionPattern {
+  /** Module classes that must follow each other directly (instanceof, so subclasses match). */
+  readonly sequence: readonly ModuleClass[];
+  /** The step the matched modules become. */
+  build(matched: readonly Module[], index: number): FusedStep;
+  /** An extra condition on the matched modules; without it the sequence alone decides. */
+  applies?(matched: readonly Module[]): boolean;
+}
+
+/**
+ * The fusions, tried in order at each position; the first row that matches consumes its
+ * modules, so a longer sequence goes before a shorter one that starts with the same class.
+ *
+ * Adding a fusion is a row here plus, for a new kind of layer, a step kind. Conv2d→BatchNorm2d→
+ * ReLU: add `{ kind: "conv"; layer: Conv2d; batchNorm: BatchNorm2d | null; relu: boolean; index }`
+ * to FusedStep and the rows [Conv2d, BatchNorm2d, ReLU], [Conv2d, BatchNorm2d], [Conv2d, ReLU],
+ * longest first. Every consumer branches on `kind` and ends in unhandledStep, so the compiler
+ * then names each place that must learn "conv". Linear→BatchNorm1d: give the "linear" kind a
+ * `batchNorm: BatchNorm1d | null` field and put the rows [Linear, BatchNorm1d, ReLU] and
+ * [Linear, BatchNorm1d] before [Linear, ReLU]. Folding a BatchNorm's running statistics into
+ * the weights is right only in eval mode, so such rows carry `applies: ([, bn]) => !bn.training`:
+ * in training the modules stay separate steps (Sequential fuses on every call, so the mode
+ * switch is seen).
+ */
+const PATTERNS: readonly FusionPattern[] = [
+  { sequence: [Linear, ReLU], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: true, index }) },
+  { sequence: [Linear], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: false, index }) },
+];
+
+function matchAt(modules: readonly Module[], at: number, p: FusionPattern): readonly Module[] | null {
+  if (at + p.sequence.length > modules.length) return null;
+  const matched = modules.slice(at, at + p.sequence.length);
+  if (!matched.every((m, i) => m instanceof p.sequence[i])) return null;
+  return p.applies && !p.applies(matched) ? null : matched;
+}
+
+/** Rewrites a module list into fused steps (the modules themselves are shared, not copied). */
+export function fuseLayers(modules: readonly Module[]): FusedStep[] {
+  const steps: FusedStep[] = [];
+  for (let i = 0; i < modules.length;) {
+    let step: FusedStep = { kind: "module", module: modules[i], index: i };
+    let width = 1;
+    for (const p of PATTERNS) {
+      const matched = matchAt(modules, i, p);
+      if (matched) { step = p.build(matched, i); width = matched.length; break; }
+    }
+    steps.push(step);
+    i += width;
+  }
+  return steps;
+}
+
+/** The float forward of one step: what the separate modules compute, as one op where fused. */
+export function runStep(step: FusedStep, x: Tensor): Tensor {
+  if (step.kind === "linear") return step.relu ? step.layer.forwardRelu(x) : step.layer.forward(x);
+  if (step.kind === "module") return step.module.forward(x);
+  return unhandledStep(step);
+}
+
+/** For the end of a branch on FusedStep["kind"]: a kind no branch handled fails to compile. */
+export function unhandledStep(step: never): never {
+  throw new Error(`fused step of unknown kind ${JSON.stringify((step as { kind: unknown }).kind)}`);
+}
