@@ -39,7 +39,11 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (m instanceof ReLU) return { kind: "relu" };
   if (m instanceof Sigmoid) return { kind: "sigmoid" };
   if (m instanceof Tanh) return { kind: "tanh" };
-  if (m instanceof GELU) return { kind: "gelu" };
+  if (m instanceof GELU) {
+    // The exporter writes the erf form; exporting the tanh approximation as it would change outputs.
+    if (m.approximate !== "none") throw new ValueError(`exportOnnx: GELU({ approximate: "${m.approximate}" }) at index ${index} is not supported; only the exact (erf) GELU is`);
+    return { kind: "gelu" };
+  }
   if (m instanceof LeakyReLU) return { kind: "leakyRelu", alpha: m.negativeSlope };
   if (m instanceof ELU) return { kind: "elu", alpha: m.alpha };
   if (m instanceof Softmax) return { kind: "softmax", axis: m.dim };
