@@ -31,7 +31,7 @@ function countDecompressedBytes(): { pulled: number } {
   const count = { pulled: 0 };
   class Counting {
     readable: ReadableStream<Uint8Array>;
-    writable: WritableStream<Uint8Array>;
+    writable: WritableStream<BufferSource>;
     constructor(format: CompressionFormat) {
       const real = new Real(format);
       this.writable = real.writable;
@@ -88,7 +88,7 @@ describe("readIdxAsync reads the header first and stops at the size it declares"
     const Real = globalThis.DecompressionStream;
     class Dribble {
       readable: ReadableStream<Uint8Array>;
-      writable: WritableStream<Uint8Array>;
+      writable: WritableStream<BufferSource>;
       constructor(format: CompressionFormat) {
         const real = new Real(format);
         this.writable = real.writable;
