@@ -118,3 +118,15 @@ describe("oneHot with a stray label", () => {
     expect(() => oneHot([0, 1] as never)).toThrow(/labels must be a Tensor/);
   });
 });
+
+describe("options of the preprocessing functions", () => {
+  it("unknown keys are ValueErrors naming the key", () => {
+    const x = tensor([[1], [2], [3], [4]]);
+    const y = tensor([0, 1, 0, 1], { dtype: "int32" });
+    expect(() => trainTestSplit(x, y, { test_size: 0.5 } as never)).toThrow(/trainTestSplit: unknown option "test_size"/);
+    expect(() => batches(x, y, { batch_size: 2 } as never)).toThrow(/batches: unknown option "batch_size"/);
+    expect(() => standardize(x, { with_mean: false } as never)).toThrow(/standardize: unknown option "with_mean"/);
+    expect(() => minMaxScale(x, { featureRange: [0, 2] } as never)).toThrow(/minMaxScale: unknown option "featureRange"/);
+    expect(() => minMaxScale(x, { range: [0] as never })).toThrow(/range must be \[min, max\]/);
+  });
+});
