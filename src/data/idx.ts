@@ -144,13 +144,13 @@ function readHeader(b: Uint8Array, tooBig: TooBig, limit?: number): IdxHeader | 
   }
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const shape: number[] = [];
+  for (let i = 0; i < ndims; i++) shape.push(view.getUint32(4 + 4 * i, false));
   const available = (limit ?? b.length - headerBytes) / type.size;
-  let count = 1;
-  for (let i = 0; i < ndims; i++) {
-    const d = view.getUint32(4 + 4 * i, false);
-    shape.push(d);
-    count *= d; // exact while count ≤ available; checked below before it can grow past 2^53
-    if (count > available) throw new FormatError(tooBig(shape, i, ndims));
+  // A zero anywhere makes the file empty ([5, 0] holds no elements), whatever comes before it.
+  let count = shape.includes(0) ? 0 : 1;
+  for (let i = 0; i < ndims && count > 0; i++) {
+    count *= shape[i]; // exact while count ≤ available; checked before it can grow past 2^53
+    if (count > available) throw new FormatError(tooBig(shape.slice(0, i + 1), i, ndims));
   }
   return { type: type.name, shape, headerBytes, dataBytes: count * type.size };
 }
