@@ -154,6 +154,36 @@ function jsonDepth(bytes: Uint8Array): number {
 
 interface Entry { name: string; dtype: SafetensorsDType; shape: number[]; begin: number; end: number }
 
+/** One tensor's header entry, its dtype, shape and byte span checked against the buffer. */
+function parseEntry(name: string, info: unknown, bufferLen: number, dataStart: number): Entry {
+  const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  const where = `safetensors: tensor "${name}"`;
+  if (typeof e !== "object" || e === null) throw new FormatError(`${where}: entry is not an object`);
+  if (!isDType(e.dtype)) throw new FormatError(`${where}: unsupported dtype ${JSON.stringify(e.dtype)}`);
+  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new FormatError(`${where}: shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
+  }
+  const off = e.data_offsets;
+  if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
+    throw new FormatError(`${where}: data_offsets ${JSON.stringify(off)} are not [begin, end] with 0 ≤ begin ≤ end`);
+  }
+  if (off[1] > bufferLen) {
+    throw new FormatError(`${where}: data_offsets end ${off[1]} (byte ${dataStart + off[1]}) is past the end of the ${bufferLen}-byte buffer`);
+  }
+  // The element count must match the byte span; computed so it cannot overflow: stop once past
+  // the span. A zero anywhere ([5, 0]) makes the tensor empty, whatever comes before it.
+  let count = e.shape.includes(0) ? 0 : 1;
+  for (const d of count === 0 ? [] : (e.shape as number[])) {
+    count *= d;
+    if (count > bufferLen) break;
+  }
+  const dtype = e.dtype;
+  if (count * ITEM_SIZE[dtype] !== off[1] - off[0]) {
+    throw new FormatError(`${where}: shape [${e.shape}] of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes, data_offsets span ${off[1] - off[0]}`);
+  }
+  return { name, dtype, shape: e.shape as number[], begin: off[0], end: off[1] };
+}
+
 function parseHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; metadata?: Record<string, string> } {
   if (!(bytes instanceof Uint8Array)) throw new FormatError("safetensors: expected a Uint8Array");
   if (bytes.length < 8) throw new FormatError(`safetensors: ${bytes.length} bytes is too short for the 8-byte header length`);
@@ -186,31 +216,7 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; 
       metadata = Object.assign(nameMap<string>(), info as Record<string, string>);
       continue;
     }
-    const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const where = `safetensors: tensor "${name}"`;
-    if (typeof e !== "object" || e === null) throw new FormatError(`${where}: entry is not an object`);
-    if (!isDType(e.dtype)) throw new FormatError(`${where}: unsupported dtype ${JSON.stringify(e.dtype)}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new FormatError(`${where}: shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
-    }
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
-      throw new FormatError(`${where}: data_offsets ${JSON.stringify(off)} are not [begin, end] with 0 ≤ begin ≤ end`);
-    }
-    if (off[1] > bufferLen) {
-      throw new FormatError(`${where}: data_offsets end ${off[1]} (byte ${dataStart + off[1]}) is past the end of the ${bufferLen}-byte buffer`);
-    }
-    // The element count must match the byte span; computed so it cannot overflow: stop once past the span.
-    let count = 1;
-    for (const d of e.shape as number[]) {
-      count *= d;
-      if (count > bufferLen) break;
-    }
-    const dtype = e.dtype;
-    if (count * ITEM_SIZE[dtype] !== off[1] - off[0]) {
-      throw new FormatError(`${where}: shape [${e.shape}] of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes, data_offsets span ${off[1] - off[0]}`);
-    }
-    entries.push({ name, dtype, shape: e.shape as number[], begin: off[0], end: off[1] });
+    entries.push(parseEntry(name, info, bufferLen, dataStart));
   }
   const sorted = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;

@@ -84,6 +84,15 @@ describe("safetensors integer dtypes", () => {
   });
 });
 
+describe("safetensors empty tensors", () => {
+  it("a zero size after a non-zero one is an empty tensor, not a size mismatch", () => {
+    const bytes = specFile(JSON.stringify({ e: { dtype: "F32", shape: [5, 0], data_offsets: [0, 0] }, f: { dtype: "I64", shape: [2 ** 40, 3, 0], data_offsets: [0, 0] } }), new Uint8Array(0));
+    const sd = eg.io.loadSafetensors(bytes);
+    expect([sd.e.shape, sd.e.size, sd.f.shape]).toEqual([[5, 0], 0, [2 ** 40, 3, 0]]);
+    expect(eg.io.loadSafetensors(eg.io.saveSafetensors({ z: eg.zeros([4, 0]) })).z.shape).toEqual([4, 0]);
+  });
+});
+
 describe("saveSafetensors options", () => {
   it("refuses values an integer storage dtype cannot hold instead of truncating or wrapping", () => {
     expect(() => eg.io.saveSafetensors({ x: eg.tensor([1.5]) }, { dtype: { x: "I64" } })).toThrow(/"x" holds 1.5 at index 0, which I64 cannot store/);
