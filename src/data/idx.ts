@@ -30,8 +30,9 @@ export function readIdx(input: Bytes): Tensor {
 /**
  * Like readIdx, but also accepts gzipped bytes (`*.gz`), decompressed with DecompressionStream.
  * The header is read first and checked (sizes within what the compressed bytes can hold and
- * within `maxBytes`, default 1 GiB); decompression then stops at the size it declares, so a
- * small file claiming little but inflating to gigabytes is refused after one chunk.
+ * within `maxBytes`, default 1 GiB, which bounds plain files too); decompression then stops at
+ * the size it declares, so a small file claiming little but inflating to gigabytes is refused
+ * after one chunk.
  */
 export async function readIdxAsync(input: Bytes, o: GunzipOptions = {}): Promise<Tensor> {
   return readIdxChecked(input, o, "readIdxAsync");
@@ -54,6 +55,7 @@ export async function readIdxChecked(input: Bytes, o: GunzipOptions, where: stri
   const bytes = asBytes(input, where);
   const maxBytes = checkMaxBytes(o.maxBytes, where);
   if (!isGzip(bytes)) {
+    if (bytes.length > maxBytes) throw new FormatError(`${where}: the file's ${bytes.length} bytes exceed maxBytes = ${maxBytes}`);
     check?.(readHeader(bytes, exactLength(bytes.length))!);
     return parseIdx(bytes, true);
   }

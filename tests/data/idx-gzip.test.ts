@@ -68,6 +68,9 @@ describe("readIdxAsync reads the header first and stops at the size it declares"
     const file = gzipSync(joinBytes(idxHeader(0x08, [100]), new Uint8Array(100)));
     expect((await readIdxAsync(file)).shape).toEqual([100]);
     await expect(readIdxAsync(file, { maxBytes: 50 })).rejects.toThrow(/declare more than 50 bytes, the maxBytes limit/);
+    const plain = joinBytes(idxHeader(0x08, [100]), new Uint8Array(100));
+    await expect(readIdxAsync(plain, { maxBytes: 50 })).rejects.toThrow(/the file's 108 bytes exceed maxBytes = 50/);
+    expect((await readIdxAsync(plain, { maxBytes: 108 })).shape).toEqual([100]);
     await expect(readIdxAsync(file, { maxBytes: -1 })).rejects.toThrow(/maxBytes must be a non-negative number/);
     await expect(readIdxAsync(file, { maxbytes: 50 } as never)).rejects.toThrow(/unknown option "maxbytes"/);
     await expect(gunzip(file, { max: 1 } as never)).rejects.toThrow(/unknown option "max"/);
