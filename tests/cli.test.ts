@@ -22,6 +22,10 @@ describe("edgegrad CLI", () => {
     const svg = readFileSync(join(out, "learning-curves.svg"), "utf8");
     expect(svg).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.match(/<polyline/g)).toHaveLength(4);
+    // Round tick labels on both axes: short decimals on y, the epochs 1, 2, 3 on x of each panel.
+    const ticks = [...svg.matchAll(/font-size="10">([^<]*)</g)].map((m) => m[1]);
+    expect(ticks.every((t) => /^-?\d+(\.\d{1,3})?$/.test(t)), ticks.join(" ")).toBe(true);
+    expect(ticks.filter((t) => /^[123]$/.test(t)).length).toBeGreaterThanOrEqual(6);
   });
 
   it("bad arguments and unreadable data end with one line on stderr and exit code 2", () => {

@@ -1,5 +1,7 @@
 /** Plain-text tables and an SVG of learning curves for the CLI's results. */
 
+import { niceTicks, tickDecimals } from "./ticks.js";
+
 export function table(rows: (string | number)[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
   const widths = all[0].map((_, c) => Math.max(...all.map((r) => String(r[c]).length)));
@@ -11,28 +13,42 @@ export function table(rows: (string | number)[][], header?: string[]): string {
 
 export interface Series { name: string; values: number[]; color: string; dashed?: boolean }
 
-function panel(x0: number, title: string, yLabel: string, series: Series[], w: number, h: number, legendLow: boolean): string {
-  const pad = { l: 50, r: 10, t: 28, b: 36 };
+/** The y range of a panel: round ticks covering every finite value (0…1 when there is none). */
+function yTicks(series: Series[]): number[] {
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
-  const lo = Math.min(...all), hi = Math.max(...all);
-  const span = hi - lo || 1;
+  return all.length === 0 ? niceTicks(0, 1, 7) : niceTicks(Math.min(...all), Math.max(...all), 7);
+}
+
+/** Epoch ticks: round whole numbers within 1…n (every epoch when there are few). */
+function xTicks(n: number): number[] {
+  return n <= 1 ? [1] : niceTicks(1, n, 8, 1).filter((t) => t >= 1 && t <= n);
+}
+
+function panel(x0: number, title: string, yLabel: string, series: Series[], w: number, h: number, legendLow: boolean): string {
+  const pad = { l: 50, r: 10, t: 28, b: 40 };
+  const ys = yTicks(series);
+  const lo = ys[0], span = ys[ys.length - 1] - ys[0];
   const n = Math.max(...series.map((s) => s.values.length));
+  // Epoch i + 1 at x(i); the axis runs from the first epoch to the last.
   const px = (i: number) => x0 + pad.l + (n > 1 ? (i / (n - 1)) * (w - pad.l - pad.r) : 0);
   const py = (v: number) => pad.t + (1 - (v - lo) / span) * (h - pad.t - pad.b);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * span);
+  const decimals = tickDecimals(ys);
+  const bottom = h - pad.b;
   const parts = [
     `<text x="${x0 + w / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${title}</text>`,
-    `<line x1="${x0 + pad.l}" y1="${h - pad.b}" x2="${x0 + w - pad.r}" y2="${h - pad.b}" stroke="#333"/>`,
-    `<line x1="${x0 + pad.l}" y1="${pad.t}" x2="${x0 + pad.l}" y2="${h - pad.b}" stroke="#333"/>`,
-    ...ticks.map((t) => `<text x="${x0 + pad.l - 4}" y="${py(t) + 4}" text-anchor="end" font-size="10">${t.toPrecision(3)}</text>`
-      + `<line x1="${x0 + pad.l}" y1="${py(t)}" x2="${x0 + w - pad.r}" y2="${py(t)}" stroke="#ddd"/>`),
-    `<text x="${x0 + w / 2}" y="${h - 6}" text-anchor="middle" font-size="11">epoch (1…${n})</text>`,
+    ...ys.map((t) => `<line x1="${x0 + pad.l}" y1="${py(t).toFixed(1)}" x2="${x0 + w - pad.r}" y2="${py(t).toFixed(1)}" stroke="#ddd"/>`
+      + `<text x="${x0 + pad.l - 4}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end" font-size="10">${t.toFixed(decimals)}</text>`),
+    ...xTicks(n).map((e) => `<line x1="${px(e - 1).toFixed(1)}" y1="${bottom}" x2="${px(e - 1).toFixed(1)}" y2="${bottom + 4}" stroke="#333"/>`
+      + `<text x="${px(e - 1).toFixed(1)}" y="${bottom + 15}" text-anchor="middle" font-size="10">${e}</text>`),
+    `<line x1="${x0 + pad.l}" y1="${bottom}" x2="${x0 + w - pad.r}" y2="${bottom}" stroke="#333"/>`,
+    `<line x1="${x0 + pad.l}" y1="${pad.t}" x2="${x0 + pad.l}" y2="${bottom}" stroke="#333"/>`,
+    `<text x="${x0 + w / 2}" y="${h - 6}" text-anchor="middle" font-size="11">epoch</text>`,
     `<text x="${x0 + 12}" y="${h / 2}" font-size="11" transform="rotate(-90 ${x0 + 12} ${h / 2})" text-anchor="middle">${yLabel}</text>`,
   ];
   series.forEach((s, k) => {
-    const pts = s.values.map((v, i) => `${px(i).toFixed(1)},${py(v).toFixed(1)}`).join(" ");
+    const pts = s.values.map((v, i) => (Number.isFinite(v) ? `${px(i).toFixed(1)},${py(v).toFixed(1)}` : "")).filter(Boolean).join(" ");
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""} points="${pts}"/>`);
-    const ly = legendLow ? h - pad.b - 10 - 14 * (series.length - 1 - k) : pad.t + 14 + 14 * k;
+    const ly = legendLow ? bottom - 10 - 14 * (series.length - 1 - k) : pad.t + 14 + 14 * k;
     parts.push(`<text x="${x0 + w - pad.r - 4}" y="${ly}" text-anchor="end" font-size="11" fill="${s.color}">${s.name}</text>`);
   });
   return parts.join("\n");

@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { checkSameRows, takeRows } from "./rows.js";
 
@@ -24,6 +25,7 @@ export interface Batch {
  * batch, so the data stays untouched and a batch is contiguous.
  */
 export function batches(x: Tensor, y?: Tensor, o: BatchOptions = {}): IterableIterator<Batch> {
+  checkOptions("batches", o, ["batchSize", "shuffle", "dropLast", "seed", "rng"]);
   checkSameRows(x, y, "batches");
   const batchSize = o.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`batches: batchSize must be a positive integer, got ${batchSize}`);

@@ -1,4 +1,5 @@
-import { FormatError, ValueError } from "../errors.js";
+import { DTypeError, FormatError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
 
 export interface CsvOptions {
@@ -41,20 +42,20 @@ function parseNumber(field: string): number | undefined {
  */
 export function readCsv(text: string, o: CsvOptions = {}): CsvResult {
   if (typeof text !== "string") throw new ValueError(`readCsv: expected text, got ${typeof text}`);
+  const { dtype, header } = checkCsvOptions(o);
   const delimiter = o.delimiter ?? ",";
-  if (delimiter !== "whitespace" && (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r")) {
+  if (typeof delimiter !== "string" || delimiter !== "whitespace" && (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r")) {
     throw new ValueError(`readCsv: delimiter must be one character other than a quote or line end, or "whitespace"; got ${JSON.stringify(delimiter)}`);
   }
   const rows = splitRows(text, delimiter);
   let columns: string[] | null = null;
   let first = 0;
-  const header = o.header ?? "auto";
   if (rows.length > 0 && (header === true || (header === "auto" && rows[0].fields.some((f) => parseNumber(f) === undefined)))) {
     columns = rows[0].fields.map((f) => f.trim());
     first = 1;
   }
   const width = columns?.length ?? rows[first]?.fields.length ?? 0;
-  const values = (o.dtype ?? "float32") === "float64" ? new Float64Array((rows.length - first) * width) : new Float32Array((rows.length - first) * width);
+  const values = dtype === "float64" ? new Float64Array((rows.length - first) * width) : new Float32Array((rows.length - first) * width);
   for (let r = first; r < rows.length; r++) {
     const { fields, line } = rows[r];
     if (fields.length !== width) throw new FormatError(`readCsv: line ${line}: ${fields.length} fields, expected ${width}`);
@@ -66,8 +67,25 @@ export function readCsv(text: string, o: CsvOptions = {}): CsvResult {
       values[(r - first) * width + c] = v;
     }
   }
-  const data = new Tensor(values, o.dtype ?? "float32", [rows.length - first, width]);
+  const data = new Tensor(values, dtype, [rows.length - first, width]);
   return o.target === undefined ? { data, columns } : { data, columns, ...splitTarget(data, columns, o.target) };
+}
+
+/** Every option's type and value, checked before the text is read. */
+function checkCsvOptions(o: CsvOptions): { dtype: "float32" | "float64"; header: boolean | "auto" } {
+  checkOptions("readCsv", o, ["header", "delimiter", "dtype", "target"]);
+  const dtype = o.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") {
+    throw new DTypeError(`readCsv: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+  }
+  const header = o.header ?? "auto";
+  if (header !== true && header !== false && header !== "auto") {
+    throw new ValueError(`readCsv: header must be true, false or "auto", got ${JSON.stringify(header)}`);
+  }
+  if (o.target !== undefined && typeof o.target !== "string" && !Number.isInteger(o.target)) {
+    throw new ValueError(`readCsv: target must be a column name or an integer index, got ${JSON.stringify(o.target)}`);
+  }
+  return { dtype, header };
 }
 
 function splitTarget(data: Tensor, columns: string[] | null, target: string | number) {

@@ -2,6 +2,7 @@ import { Tensor } from "../ndarray/index.js";
 import { decodeBase64 } from "../base64.js";
 import { ValueError } from "../errors.js";
 import * as embedded from "./datasets.generated.js";
+import type { PackedDataset as Packed } from "./packed.js";
 
 /** A small real data set: features [n, features] float32, target [n] (int32 classes or float32). */
 export interface Dataset {
@@ -12,15 +13,6 @@ export interface Dataset {
   targetNames?: string[];
 }
 
-interface Packed {
-  n: number;
-  features: number;
-  xType: "uint8" | "float32";
-  x: string;
-  y: string;
-  targetNames?: readonly string[];
-}
-
 /** float32 little-endian bytes → Float32Array, independent of the platform's byte order. */
 function f32(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -29,19 +21,20 @@ function f32(bytes: Uint8Array): Float32Array {
   return out;
 }
 
-// Decoded on every call (a millisecond or two) so callers own fresh tensors they may mutate.
 /**
  * The packed set, or a clear error in the slim build, which leaves the data out (see
- * tsup.config.ts) so that edge bundles carry only code; "edgegrad/datasets" has them.
+ * tsup.config.ts) so that edge bundles carry only code; "edgegrad/datasets" has them. Nothing is
+ * parsed or decoded before this call: the generated module holds each set in a function body.
  */
 function packed(name: "DIGITS" | "IRIS" | "BREAST_CANCER" | "DIABETES"): Packed {
-  const p = (embedded as Record<string, Packed | null>)[name];
+  const p = (embedded as Record<string, (() => Packed) | null>)[name];
   if (!p) {
     throw new ValueError(`the ${name.toLowerCase()} data set is not embedded in edgegrad/slim; import it from "edgegrad/datasets"`);
   }
-  return p;
+  return p();
 }
 
+// Decoded on every call (a millisecond or two) so callers own fresh tensors they may mutate.
 function features(p: Packed): Tensor {
   const raw = decodeBase64(p.x);
   const x = p.xType === "uint8" ? Float32Array.from(raw) : f32(raw);
@@ -56,15 +49,17 @@ const classes = (p: Packed) => new Tensor(Int32Array.from(decodeBase64(p.y)), "i
 export function digits(): Dataset {
   const featureNames: string[] = [];
   for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) featureNames.push(`pixel_${r}_${c}`);
-  return { x: features(packed("DIGITS")), y: classes(packed("DIGITS")), featureNames, targetNames: "0123456789".split("") };
+  const p = packed("DIGITS");
+  return { x: features(p), y: classes(p), featureNames, targetNames: "0123456789".split("") };
 }
 
 /** 150 iris flowers, 4 measurements in cm, 3 species (Fisher 1936). */
 export function iris(): Dataset {
+  const p = packed("IRIS");
   return {
-    x: features(packed("IRIS")), y: classes(packed("IRIS")),
+    x: features(p), y: classes(p),
     featureNames: ["sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)"],
-    targetNames: [...(packed("IRIS").targetNames ?? [])],
+    targetNames: [...(p.targetNames ?? [])],
   };
 }
 
@@ -73,7 +68,8 @@ const CELL = ["radius", "texture", "perimeter", "area", "smoothness", "compactne
 /** 569 Wisconsin diagnostic breast cancer cases, 30 features; label 0 = malignant, 1 = benign. */
 export function breastCancer(): Dataset {
   const featureNames = [...CELL.map((f) => `mean ${f}`), ...CELL.map((f) => `${f} error`), ...CELL.map((f) => `worst ${f}`)];
-  return { x: features(packed("BREAST_CANCER")), y: classes(packed("BREAST_CANCER")), featureNames, targetNames: [...(packed("BREAST_CANCER").targetNames ?? [])] };
+  const p = packed("BREAST_CANCER");
+  return { x: features(p), y: classes(p), featureNames, targetNames: [...(p.targetNames ?? [])] };
 }
 
 /**
@@ -81,6 +77,7 @@ export function breastCancer(): Dataset {
  * disease progression one year later (Efron et al. 2004). Standardize before training.
  */
 export function diabetes(): Dataset {
-  const y = new Tensor(f32(decodeBase64(packed("DIABETES").y)), "float32", [packed("DIABETES").n]);
-  return { x: features(packed("DIABETES")), y, featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] };
+  const p = packed("DIABETES");
+  const y = new Tensor(f32(decodeBase64(p.y)), "float32", [p.n]);
+  return { x: features(p), y, featureNames: ["age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6"] };
 }

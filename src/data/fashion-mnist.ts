@@ -1,6 +1,7 @@
 import { FormatError, ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
-import { readIdxAsync } from "./idx.js";
+import { checkOptions } from "../options.js";
+import { readIdxChecked } from "./idx.js";
 
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -31,16 +32,25 @@ export interface MnistLike {
  * so the same call works in a browser. Labels come back as int32, like every classifier target here.
  */
 export async function loadFashionMnist(dir: string | URL, o: LoadMnistOptions = {}): Promise<MnistLike> {
+  checkOptions("loadFashionMnist", o, ["flatten", "normalize"]);
+  for (const key of ["flatten", "normalize"] as const) {
+    if (o[key] !== undefined && typeof o[key] !== "boolean") throw new ValueError(`loadFashionMnist: ${key} must be true or false, got ${JSON.stringify(o[key])}`);
+  }
   const read = await reader(dir);
+  const where = "loadFashionMnist";
   const split = async (prefix: string): Promise<Split> => {
-    const images = await readIdxAsync(await read(`${prefix}-images-idx3-ubyte`));
-    const labels = await readIdxAsync(await read(`${prefix}-labels-idx1-ubyte`));
-    if (images.ndim !== 3 || images.dtype !== "uint8") {
-      throw new FormatError(`loadFashionMnist: ${prefix} images are ${images.dtype} [${images.shape}], expected uint8 [n, rows, cols]`);
-    }
-    if (labels.ndim !== 1 || labels.shape[0] !== images.shape[0]) {
-      throw new ShapeError(`loadFashionMnist: ${prefix} labels [${labels.shape}] do not match images [${images.shape}]`);
-    }
+    // Each header is checked before its data are decompressed: a wrong or hostile file costs
+    // one chunk of decompression, not the size it claims.
+    const images = await readIdxChecked(await read(`${prefix}-images-idx3-ubyte`), {}, where, (h) => {
+      if (h.shape.length !== 3 || h.type !== "uint8") {
+        throw new FormatError(`${where}: ${prefix} images are ${h.type} [${h.shape}], expected uint8 [n, rows, cols]`);
+      }
+    });
+    const labels = await readIdxChecked(await read(`${prefix}-labels-idx1-ubyte`), {}, where, (h) => {
+      if (h.shape.length !== 1 || h.shape[0] !== images.shape[0]) {
+        throw new ShapeError(`${where}: ${prefix} labels [${h.shape}] do not match images [${images.shape}]`);
+      }
+    });
     return { x: prepare(images, o), y: new Tensor(Int32Array.from(labels.data), "int32", labels.shape) };
   };
   return { train: await split("train"), test: await split("t10k"), targetNames: FASHION_MNIST_CLASSES };

@@ -1,4 +1,5 @@
 import { BackendError, FormatError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 
 export type Bytes = Uint8Array | ArrayBuffer;
 
@@ -21,35 +22,58 @@ export interface GunzipOptions {
 }
 
 /**
- * Decompresses gzip bytes with the platform's DecompressionStream (browsers, workers, Node ≥ 18),
- * so no zlib port ships in the package. Output is capped so a small hostile file cannot make us
- * allocate without bound; corrupt or truncated input becomes a FormatError.
+ * Deflate cannot expand data more than 1032-fold (a 258-byte match in two bits), so gzip input of
+ * n bytes never holds more than this: a header that declares more is refused before any work.
  */
-export async function gunzip(input: Bytes, o: GunzipOptions = {}): Promise<Uint8Array> {
-  const bytes = asBytes(input, "gunzip");
-  const maxBytes = o.maxBytes ?? 2 ** 30;
-  if (!isGzip(bytes)) throw new FormatError(`gunzip: byte 0: not gzip data (expected magic 1f 8b)`);
+export const maxGunzipBytes = (compressedBytes: number): number => 1032 * compressedBytes;
+
+/**
+ * The decompressed bytes of gzip data, chunk by chunk, from the platform's DecompressionStream
+ * (browsers, workers, Node ≥ 18), so no zlib port ships in the package. Decompression advances
+ * only as chunks are taken; leaving the loop early (break, throw) cancels the rest. Corrupt or
+ * truncated input becomes a FormatError.
+ */
+export async function* gunzipChunks(bytes: Uint8Array, where: string): AsyncGenerator<Uint8Array, void, undefined> {
+  if (!isGzip(bytes)) throw new FormatError(`${where}: byte 0: not gzip data (expected magic 1f 8b)`);
   const DS = (globalThis as { DecompressionStream?: new (f: string) => TransformStream<Uint8Array, Uint8Array> })
     .DecompressionStream;
-  if (!DS) throw new BackendError("gunzip: this runtime has no DecompressionStream; decompress the file first");
-  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DS("gzip"));
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  if (!DS) throw new BackendError(`${where}: this runtime has no DecompressionStream; decompress the file first`);
+  const reader = new Blob([bytes as BlobPart]).stream().pipeThrough(new DS("gzip")).getReader();
+  let finished = false;
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > maxBytes) {
-        await reader.cancel();
-        throw new FormatError(`gunzip: output exceeds maxBytes = ${maxBytes}`);
+      let step: ReadableStreamReadResult<Uint8Array>;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        finished = true; // an errored stream cannot be cancelled
+        throw new FormatError(`${where}: corrupt or truncated gzip data (${(e as Error)?.message ?? e})`);
       }
-      chunks.push(value);
+      if (step.done) {
+        finished = true;
+        return;
+      }
+      if (step.value.length > 0) yield step.value;
     }
-  } catch (e) {
-    if (e instanceof FormatError) throw e;
-    throw new FormatError(`gunzip: corrupt or truncated gzip data (${(e as Error)?.message ?? e})`);
+  } finally {
+    if (!finished) await reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * Decompresses gzip bytes (see gunzipChunks). Output is capped so a small hostile file cannot
+ * make us allocate without bound.
+ */
+export async function gunzip(input: Bytes, o: GunzipOptions = {}): Promise<Uint8Array> {
+  checkOptions("gunzip", o, ["maxBytes"]);
+  const bytes = asBytes(input, "gunzip");
+  const maxBytes = checkMaxBytes(o.maxBytes, "gunzip");
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of gunzipChunks(bytes, "gunzip")) {
+    total += chunk.length;
+    if (total > maxBytes) throw new FormatError(`gunzip: output exceeds maxBytes = ${maxBytes}`);
+    chunks.push(chunk);
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
@@ -59,4 +83,11 @@ export async function gunzip(input: Bytes, o: GunzipOptions = {}): Promise<Uint8
     at += c.length;
   }
   return out;
+}
+
+/** The maxBytes option, 1 GiB by default. */
+export function checkMaxBytes(maxBytes: number | undefined, where: string): number {
+  const m = maxBytes ?? 2 ** 30;
+  if (typeof m !== "number" || !(m >= 0)) throw new ValueError(`${where}: maxBytes must be a non-negative number, got ${String(maxBytes)}`);
+  return m;
 }

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
 
 /**
@@ -50,6 +51,7 @@ function makeScaler(shift: number[], scale: number[], where: string): Scaler {
 
 /** Fits zero-mean, unit-variance scaling on `xTrain` [n, features]; apply it to test data with transform. */
 export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: boolean } = {}): StandardScaler {
+  checkOptions("standardize", o, ["withMean", "withStd"]);
   const { n, f, v } = columns(xTrain, "standardize");
   const mean = new Array<number>(f).fill(0);
   const m2 = new Array<number>(f).fill(0);
@@ -66,6 +68,8 @@ export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: b
 
 /** Fits scaling of each column of `xTrain` onto `range` (default [0, 1]); test data may fall outside it. */
 export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, number] } = {}): MinMaxScaler {
+  checkOptions("minMaxScale", o, ["range"]);
+  if (o.range !== undefined && (!Array.isArray(o.range) || o.range.length !== 2)) throw new ValueError("minMaxScale: range must be [min, max]");
   const [lo, hi] = o.range ?? [0, 1];
   if (!(hi > lo)) throw new ValueError(`minMaxScale: range [${lo}, ${hi}] must be increasing`);
   const { n, f, v } = columns(xTrain, "minMaxScale");

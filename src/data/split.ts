@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor, rngFrom, type RandomOptions } from "../ndarray/index.js";
 import { apportion, groupByLabel } from "./labels.js";
 import { checkSameRows, takeRows } from "./rows.js";
@@ -27,6 +28,7 @@ export interface TrainTest {
  * test set is within one row of its share of the data.
  */
 export function trainTestSplit(x: Tensor, y: Tensor, o: SplitOptions = {}): TrainTest {
+  checkOptions("trainTestSplit", o, ["testSize", "shuffle", "stratify", "seed", "rng"]);
   checkSameRows(x, y, "trainTestSplit");
   const n = x.shape[0];
   const testSize = o.testSize ?? 0.25;

@@ -1,4 +1,5 @@
 import { FormatError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { Tensor, fromTypedArray, type TypedArray } from "../ndarray/index.js";
 import { bf16BitsToNumber, f16BitsToNumber, f32ToBf16Bits, f32ToF16Bits } from "../compress/float16.js";
 
@@ -11,8 +12,24 @@ import { bf16BitsToNumber, f16BitsToNumber, f32ToBf16Bits, f32ToF16Bits } from "
  * before any tensor memory is allocated, so a malformed file costs no more than its own size.
  */
 
-export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
-const ITEM_SIZE: Record<SafetensorsDType, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+export type SafetensorsDType = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U64" | "U32" | "U16" | "U8" | "BOOL";
+const ITEM_SIZE: Record<SafetensorsDType, number> = {
+  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+};
+const isDType = (d: unknown): d is SafetensorsDType => typeof d === "string" && Object.hasOwn(ITEM_SIZE, d);
+/** Integer storage types and the range of values they hold. */
+const INT_RANGE: Partial<Record<SafetensorsDType, [number, number]>> = {
+  I64: [-(2 ** 63), 2 ** 63 - 1], I32: [-(2 ** 31), 2 ** 31 - 1], I16: [-32768, 32767], I8: [-128, 127],
+  U64: [0, 2 ** 64 - 1], U32: [0, 2 ** 32 - 1], U16: [0, 65535], U8: [0, 255], BOOL: [0, 1],
+};
+
+/**
+ * A map from tensor names with no prototype: every name read from a file is an ordinary key,
+ * "__proto__", "constructor" and "toString" included, and none is inherited from Object.
+ */
+function nameMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
 
 /** Headers above this size are refused (the reference implementation's limit). */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -28,12 +45,45 @@ export interface SaveOptions {
   metadata?: Record<string, string>;
 }
 
+const NATURAL: Record<string, SafetensorsDType> = { float32: "F32", float64: "F64", int32: "I32", int8: "I8", uint8: "U8", bool: "BOOL" };
+const FLOAT_STORAGE: readonly SafetensorsDType[] = ["F64", "F32", "F16", "BF16"];
+
 function storageDType(t: Tensor, name: string, o: SaveOptions): SafetensorsDType {
-  const natural: Record<string, SafetensorsDType> = { float32: "F32", float64: "F64", int32: "I32", int8: "I8", uint8: "U8", bool: "BOOL" };
-  const asked = typeof o.dtype === "string" ? ((t.dtype === "float32" || t.dtype === "float64") ? o.dtype : undefined) : o.dtype?.[name];
-  const d = asked ?? natural[t.dtype];
-  if (!(d in ITEM_SIZE)) throw new ValueError(`saveSafetensors: unknown dtype ${JSON.stringify(d)} for "${name}"`);
+  const perName = typeof o.dtype === "object" && o.dtype !== null && Object.hasOwn(o.dtype, name) ? o.dtype[name] : undefined;
+  const asked = typeof o.dtype === "string" ? ((t.dtype === "float32" || t.dtype === "float64") ? o.dtype : undefined) : perName;
+  const d = asked ?? NATURAL[t.dtype];
+  if (!isDType(d)) throw new ValueError(`saveSafetensors: unknown dtype ${JSON.stringify(d)} for "${name}"`);
+  const range = INT_RANGE[d];
+  if (range) {
+    // Integer storage keeps integers only: refuse (rather than truncate or wrap) any other value.
+    const values = t.data;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (!Number.isInteger(v) || v < range[0] || v > range[1]) {
+        throw new ValueError(`saveSafetensors: "${name}" holds ${v} at index ${i}, which ${d} cannot store (integers in [${range[0]}, ${range[1]}])`);
+      }
+    }
+  }
   return d;
+}
+
+function checkSaveOptions(stateDict: StateDict, o: SaveOptions): void {
+  checkOptions("saveSafetensors", o, ["dtype", "metadata"]);
+  if (typeof stateDict !== "object" || stateDict === null) throw new ValueError("saveSafetensors: expected a state dict (an object of named tensors)");
+  if (typeof o.dtype === "string") {
+    if (!FLOAT_STORAGE.includes(o.dtype)) {
+      throw new ValueError(`saveSafetensors: dtype ${JSON.stringify(o.dtype)} for every float tensor must be one of ${FLOAT_STORAGE.join(", ")}; name integer storage per tensor`);
+    }
+  } else if (o.dtype !== undefined) {
+    if (typeof o.dtype !== "object" || o.dtype === null) throw new ValueError(`saveSafetensors: dtype must be a dtype name or an object of them per tensor`);
+    for (const name of Object.keys(o.dtype)) {
+      if (!Object.hasOwn(stateDict, name)) throw new ValueError(`saveSafetensors: dtype names "${name}", which is not in the state dict`);
+    }
+  }
+  if (o.metadata !== undefined && (typeof o.metadata !== "object" || o.metadata === null || Object.values(o.metadata).some((v) => typeof v !== "string"))) {
+    throw new ValueError("saveSafetensors: metadata must map strings to strings");
+  }
+  if (Object.hasOwn(stateDict, "__metadata__")) throw new ValueError(`saveSafetensors: "__metadata__" is the format's metadata key, not a tensor name`);
 }
 
 function encodeInto(view: DataView, at: number, values: TypedArray, dtype: SafetensorsDType): void {
@@ -45,7 +95,10 @@ function encodeInto(view: DataView, at: number, values: TypedArray, dtype: Safet
       case "F32": view.setFloat32(at + 4 * i, v, true); break;
       case "F16": view.setUint16(at + 2 * i, f32ToF16Bits(v), true); break;
       case "BF16": view.setUint16(at + 2 * i, f32ToBf16Bits(v), true); break;
-      case "I64": view.setBigInt64(at + 8 * i, BigInt(Math.trunc(v)), true); break;
+      case "I64": view.setBigInt64(at + 8 * i, BigInt(v), true); break;
+      case "U64": view.setBigUint64(at + 8 * i, BigInt(v), true); break;
+      case "U32": view.setUint32(at + 4 * i, v, true); break;
+      case "U16": view.setUint16(at + 2 * i, v, true); break;
       case "I32": view.setInt32(at + 4 * i, v, true); break;
       case "I16": view.setInt16(at + 2 * i, v, true); break;
       case "I8": view.setInt8(at + i, v); break;
@@ -57,8 +110,10 @@ function encodeInto(view: DataView, at: number, values: TypedArray, dtype: Safet
 
 /** Serializes a state dict (names in PyTorch's dotted form) to safetensors bytes. */
 export function saveSafetensors(stateDict: StateDict, o: SaveOptions = {}): Uint8Array {
+  checkSaveOptions(stateDict, o);
   const names = Object.keys(stateDict).sort();
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor named "__proto__" is written like any other name.
+  const header = nameMap<unknown>();
   if (o.metadata) header.__metadata__ = o.metadata;
   let offset = 0;
   const layout = names.map((name) => {
@@ -99,6 +154,36 @@ function jsonDepth(bytes: Uint8Array): number {
 
 interface Entry { name: string; dtype: SafetensorsDType; shape: number[]; begin: number; end: number }
 
+/** One tensor's header entry, its dtype, shape and byte span checked against the buffer. */
+function parseEntry(name: string, info: unknown, bufferLen: number, dataStart: number): Entry {
+  const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  const where = `safetensors: tensor "${name}"`;
+  if (typeof e !== "object" || e === null) throw new FormatError(`${where}: entry is not an object`);
+  if (!isDType(e.dtype)) throw new FormatError(`${where}: unsupported dtype ${JSON.stringify(e.dtype)}`);
+  if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new FormatError(`${where}: shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
+  }
+  const off = e.data_offsets;
+  if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
+    throw new FormatError(`${where}: data_offsets ${JSON.stringify(off)} are not [begin, end] with 0 ≤ begin ≤ end`);
+  }
+  if (off[1] > bufferLen) {
+    throw new FormatError(`${where}: data_offsets end ${off[1]} (byte ${dataStart + off[1]}) is past the end of the ${bufferLen}-byte buffer`);
+  }
+  // The element count must match the byte span; computed so it cannot overflow: stop once past
+  // the span. A zero anywhere ([5, 0]) makes the tensor empty, whatever comes before it.
+  let count = e.shape.includes(0) ? 0 : 1;
+  for (const d of count === 0 ? [] : (e.shape as number[])) {
+    count *= d;
+    if (count > bufferLen) break;
+  }
+  const dtype = e.dtype;
+  if (count * ITEM_SIZE[dtype] !== off[1] - off[0]) {
+    throw new FormatError(`${where}: shape [${e.shape}] of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes, data_offsets span ${off[1] - off[0]}`);
+  }
+  return { name, dtype, shape: e.shape as number[], begin: off[0], end: off[1] };
+}
+
 function parseHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; metadata?: Record<string, string> } {
   if (!(bytes instanceof Uint8Array)) throw new FormatError("safetensors: expected a Uint8Array");
   if (bytes.length < 8) throw new FormatError(`safetensors: ${bytes.length} bytes is too short for the 8-byte header length`);
@@ -128,34 +213,10 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; 
       if (typeof info !== "object" || info === null || Object.values(info).some((v) => typeof v !== "string")) {
         throw new FormatError("safetensors: __metadata__ must map strings to strings");
       }
-      metadata = info as Record<string, string>;
+      metadata = Object.assign(nameMap<string>(), info as Record<string, string>);
       continue;
     }
-    const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const where = `safetensors: tensor "${name}"`;
-    if (typeof e !== "object" || e === null) throw new FormatError(`${where}: entry is not an object`);
-    if (typeof e.dtype !== "string" || !(e.dtype in ITEM_SIZE)) throw new FormatError(`${where}: unsupported dtype ${JSON.stringify(e.dtype)}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-      throw new FormatError(`${where}: shape ${JSON.stringify(e.shape)} is not a list of non-negative integers`);
-    }
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0) || off[0] > off[1]) {
-      throw new FormatError(`${where}: data_offsets ${JSON.stringify(off)} are not [begin, end] with 0 ≤ begin ≤ end`);
-    }
-    if (off[1] > bufferLen) {
-      throw new FormatError(`${where}: data_offsets end ${off[1]} (byte ${dataStart + off[1]}) is past the end of the ${bufferLen}-byte buffer`);
-    }
-    // The element count must match the byte span; computed so it cannot overflow: stop once past the span.
-    let count = 1;
-    for (const d of e.shape as number[]) {
-      count *= d;
-      if (count > bufferLen) break;
-    }
-    const dtype = e.dtype as SafetensorsDType;
-    if (count * ITEM_SIZE[dtype] !== off[1] - off[0]) {
-      throw new FormatError(`${where}: shape [${e.shape}] of ${dtype} needs ${count * ITEM_SIZE[dtype]} bytes, data_offsets span ${off[1] - off[0]}`);
-    }
-    entries.push({ name, dtype, shape: e.shape as number[], begin: off[0], end: off[1] });
+    entries.push(parseEntry(name, info, bufferLen, dataStart));
   }
   const sorted = entries.slice().sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
@@ -166,6 +227,24 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; 
   }
   if (at !== bufferLen) throw new FormatError(`safetensors: the byte buffer has ${bufferLen - at} bytes after the last tensor (offset ${at})`);
   return { entries, dataStart, metadata };
+}
+
+/**
+ * U32, I64 and U64 (PyTorch saves BatchNorm's num_batches_tracked as int64) read into int32
+ * when every value fits; the first that does not is a FormatError naming the tensor and byte.
+ */
+function narrowToInt32(view: DataView, at: number, n: number, e: Entry): Int32Array {
+  const out = new Int32Array(n);
+  const size = ITEM_SIZE[e.dtype];
+  for (let i = 0; i < n; i++) {
+    const p = at + size * i;
+    const v = e.dtype === "U32" ? BigInt(view.getUint32(p, true)) : e.dtype === "I64" ? view.getBigInt64(p, true) : view.getBigUint64(p, true);
+    if (v > 2147483647n || v < -2147483648n) {
+      throw new FormatError(`safetensors: tensor "${e.name}" holds ${e.dtype} value ${v} at byte ${p}, outside int32`);
+    }
+    out[i] = Number(v);
+  }
+  return out;
 }
 
 function decode(view: DataView, at: number, e: Entry): Tensor {
@@ -180,18 +259,8 @@ function decode(view: DataView, at: number, e: Entry): Tensor {
     case "I16": out = new Int32Array(n); for (let i = 0; i < n; i++) out[i] = view.getInt16(at + 2 * i, true); break;
     case "I8": out = new Int8Array(n); for (let i = 0; i < n; i++) out[i] = view.getInt8(at + i); break;
     case "U8": case "BOOL": out = new Uint8Array(n); for (let i = 0; i < n; i++) out[i] = view.getUint8(at + i); break;
-    case "I64": {
-      // int64 (e.g. PyTorch's num_batches_tracked) is read into int32 when every value fits.
-      out = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = view.getBigInt64(at + 8 * i, true);
-        if (v > 2147483647n || v < -2147483648n) {
-          throw new FormatError(`safetensors: tensor "${e.name}" holds int64 value ${v} at byte ${at + 8 * i}, outside int32`);
-        }
-        out[i] = Number(v);
-      }
-      break;
-    }
+    case "U16": out = new Int32Array(n); for (let i = 0; i < n; i++) out[i] = view.getUint16(at + 2 * i, true); break;
+    case "U32": case "I64": case "U64": out = narrowToInt32(view, at, n, e); break;
   }
   const t = fromTypedArray(out, e.shape);
   if (e.dtype === "BOOL") return t.astype("bool");
@@ -199,8 +268,11 @@ function decode(view: DataView, at: number, e: Entry): Tensor {
 }
 
 /**
- * Reads safetensors bytes into a state dict. F16/BF16 become float32, I16 and I64 int32,
- * BOOL bool; F64, F32, I32, I8, U8 keep their type.
+ * Reads safetensors bytes into a state dict. F16/BF16 become float32; I16 and U16 int32; I64,
+ * U64 and U32 int32 when every value fits (PyTorch's int64 counters such as BatchNorm's
+ * num_batches_tracked do), else a FormatError naming the tensor; BOOL bool; F64, F32, I32, I8,
+ * U8 keep their type. The result has no prototype, so every name — "__proto__" and
+ * "constructor" too — is an ordinary key. Other dtypes (F8, complex) are a FormatError.
  */
 export function loadSafetensors(bytes: Uint8Array): StateDict {
   return readSafetensors(bytes).tensors;
@@ -210,11 +282,11 @@ export function loadSafetensors(bytes: Uint8Array): StateDict {
 export function readSafetensors(bytes: Uint8Array): { tensors: StateDict; metadata: Record<string, string>; dtypes: Record<string, SafetensorsDType> } {
   const { entries, dataStart, metadata } = parseHeader(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tensors: StateDict = {};
-  const dtypes: Record<string, SafetensorsDType> = {};
+  const tensors: StateDict = nameMap<Tensor>();
+  const dtypes = nameMap<SafetensorsDType>();
   for (const e of entries) {
     tensors[e.name] = decode(view, dataStart + e.begin, e);
     dtypes[e.name] = e.dtype;
   }
-  return { tensors, metadata: metadata ?? {}, dtypes };
+  return { tensors, metadata: metadata ?? nameMap<string>(), dtypes };
 }

@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { distinct, labelsOf, valuesOf, type Values } from "./inputs.js";
 import { binaryCounts, type BinaryCounts } from "./curves.js";
 
@@ -44,6 +45,7 @@ function apArea(c: BinaryCounts, where: string): number {
  * against "label = c", combined by macro or prevalence-weighted mean. [n, 2] is binary (column 1).
  */
 function scoreCurves(yTrue: Values, score: Values, o: ScoreAverageOptions, where: string, area: (c: BinaryCounts, w: string) => number): number {
+  checkOptions(where, o, ["posLabel", "multiClass", "average"]);
   const { data, shape } = valuesOf(score);
   if (shape.length === 1 || (shape.length === 2 && shape[1] <= 2)) return area(binaryCounts(yTrue, score, where, o.posLabel), where);
   if (shape.length !== 2) throw new ShapeError(`${where}: scores must be [n] or [n, classes], got [${shape}]`);

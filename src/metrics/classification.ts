@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, type Values } from "./inputs.js";
 
 /** Fraction of samples whose predicted label equals the true one (yPred may be [n, k] scores: argmax). */
@@ -17,6 +18,7 @@ export function accuracy(yTrue: Values, yPred: Values): number {
  * the sample's favour: it is a hit when fewer than k classes score strictly higher than it.
  */
 export function topKAccuracy(yTrue: Values, scores: Tensor, o: { k?: number } = {}): number {
+  checkOptions("topKAccuracy", o, ["k"]);
   const k = o.k ?? 5;
   if (!Number.isInteger(k) || k < 1) throw new ValueError(`topKAccuracy: k must be a positive integer, got ${k}`);
   if (scores.ndim !== 2) throw new ShapeError(`topKAccuracy: scores must be [n, classes], got [${scores.shape}]`);
@@ -37,7 +39,7 @@ export function topKAccuracy(yTrue: Values, scores: Tensor, o: { k?: number } = 
 }
 
 export interface ConfusionOptions {
-  /** Number of classes for integer labels 0..k−1 (default: largest label + 1). */
+  /** Number of classes for integer labels 0..k−1 (default: largest label + 1), at most MAX_CONFUSION_CLASSES. */
   numClasses?: number;
   /** The labels, in row/column order (default: 0..k−1 for non-negative integer labels, else the sorted distinct labels). */
   labels?: readonly number[];
@@ -46,11 +48,24 @@ export interface ConfusionOptions {
 }
 
 /**
+ * The most classes confusionMatrix builds a matrix for: 4096² int32 counts are 64 MiB. Beyond it
+ * (a stray label such as 30000 would otherwise ask for 30001² cells) it throws a ValueError
+ * naming the label; `labels` lists arbitrary class values when they are sparse.
+ */
+export const MAX_CONFUSION_CLASSES = 4096;
+
+/**
  * Counts [k, k] (int32): row = true class, column = predicted class, as scikit-learn. Integer
  * labels index rows directly, so a class never predicted still has its row and column.
  */
 export function confusionMatrix(yTrue: Values, yPred: Values, o: ConfusionOptions = {}): Tensor {
-  const { labels, counts } = tally(yTrue, yPred, "confusionMatrix", o.labels ?? defaultLabels(yTrue, yPred, o.numClasses));
+  checkOptions("confusionMatrix", o, ["numClasses", "labels", "normalize"]);
+  if (o.normalize !== undefined && !["true", "pred", "all"].includes(o.normalize)) {
+    throw new ValueError(`confusionMatrix: normalize must be "true", "pred" or "all", got ${JSON.stringify(o.normalize)}`);
+  }
+  if (o.labels !== undefined && o.numClasses !== undefined) throw new ValueError("confusionMatrix: pass labels or numClasses, not both");
+  const labels = o.labels === undefined ? defaultLabels(yTrue, yPred, o.numClasses) : checkLabelList(o.labels);
+  const { counts } = tally(yTrue, yPred, "confusionMatrix", labels);
   const k = labels.length;
   if (!o.normalize) return new Tensor(Int32Array.from(counts), "int32", [k, k]);
   const out = new Float32Array(k * k);
@@ -66,37 +81,80 @@ export function confusionMatrix(yTrue: Values, yPred: Values, o: ConfusionOption
   return new Tensor(out, "float32", [k, k]);
 }
 
-function defaultLabels(yTrue: Values, yPred: Values, numClasses?: number): number[] {
-  const seen = distinct(labelsOf(yTrue, "confusionMatrix"), labelsOf(yPred, "confusionMatrix"));
-  const integers = seen.every((v) => Number.isInteger(v) && v >= 0);
-  if (numClasses !== undefined) {
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`confusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
-    if (!integers || seen[seen.length - 1] >= numClasses) throw new ValueError(`confusionMatrix: labels [${seen}] are not all integers in [0, ${numClasses})`);
+function checkLabelList(labels: readonly number[]): readonly number[] {
+  if (!Array.isArray(labels) || labels.length === 0) throw new ValueError("confusionMatrix: labels must be a non-empty array of numbers");
+  if (labels.length > MAX_CONFUSION_CLASSES) {
+    throw new ValueError(`confusionMatrix: ${labels.length} labels, more than the ${MAX_CONFUSION_CLASSES} classes a confusion matrix is built for`);
   }
-  if (!integers) return seen;
-  const k = numClasses ?? seen[seen.length - 1] + 1;
-  return Array.from({ length: k }, (_, i) => i);
+  return labels;
 }
 
-/** Confusion counts over the given label order (float64, row = true). Unknown labels are an error. */
-export function tally(yTrue: Values, yPred: Values, where: string, labels: readonly number[]): { labels: readonly number[]; counts: number[] } {
+/**
+ * 0..k−1 for non-negative integer labels (k = numClasses, or the largest label + 1), else the
+ * sorted distinct labels; refused before anything of size k² is allocated when k is too large.
+ */
+function defaultLabels(yTrue: Values, yPred: Values, numClasses?: number): number[] {
+  const where = "confusionMatrix";
+  const lists: [string, ArrayLike<number>][] = [["yTrue", labelsOf(yTrue, where)], ["yPred", labelsOf(yPred, where)]];
+  if (numClasses !== undefined) {
+    if (!Number.isInteger(numClasses) || numClasses < 1 || numClasses > MAX_CONFUSION_CLASSES) {
+      throw new ValueError(`${where}: numClasses must be an integer in [1, ${MAX_CONFUSION_CLASSES}], got ${numClasses}`);
+    }
+    for (const [name, l] of lists) {
+      for (let i = 0; i < l.length; i++) {
+        const v = l[i];
+        if (!(Number.isInteger(v) && v >= 0 && v < numClasses)) {
+          throw new ValueError(`${where}: label ${v} at index ${i} of ${name} is not an integer in [0, ${numClasses})`);
+        }
+      }
+    }
+    return Array.from({ length: numClasses }, (_, i) => i);
+  }
+  const seen = distinct(lists[0][1], lists[1][1]);
+  if (seen.some((v) => Number.isNaN(v))) throw new ValueError(`${where}: a label is NaN`);
+  const integers = seen.every((v) => Number.isInteger(v) && v >= 0);
+  const k = integers ? seen[seen.length - 1] + 1 : seen.length;
+  if (k > MAX_CONFUSION_CLASSES) {
+    const culprit = integers ? seen[seen.length - 1] : seen[MAX_CONFUSION_CLASSES];
+    const [name, at] = locate(lists, culprit);
+    throw new ValueError(
+      `${where}: label ${culprit} at index ${at} of ${name} makes ${k} classes, more than the ${MAX_CONFUSION_CLASSES} ` +
+        `a confusion matrix is built for; pass { labels } to name the classes (or { numClasses })`,
+    );
+  }
+  return integers ? Array.from({ length: k }, (_, i) => i) : seen;
+}
+
+/** Which list holds `value` first, and where. */
+function locate(lists: [string, ArrayLike<number>][], value: number): [string, number] {
+  for (const [name, l] of lists) for (let i = 0; i < l.length; i++) if (l[i] === value) return [name, i];
+  return [lists[0][0], -1];
+}
+
+/** Confusion counts over the given label order (row = true). Unknown labels are an error. */
+export function tally(yTrue: Values, yPred: Values, where: string, labels: readonly number[]): { labels: readonly number[]; counts: Float64Array } {
   const t = labelsOf(yTrue, where);
   const p = labelsOf(yPred, where);
   const n = checkLengths(t, p, where);
   const index = new Map(labels.map((l, i) => [l, i]));
-  if (index.size !== labels.length) throw new ValueError(`${where}: labels [${labels}] has duplicates`);
+  if (index.size !== labels.length) throw new ValueError(`${where}: labels has duplicates`);
   const k = labels.length;
-  const counts = new Array<number>(k * k).fill(0);
+  // Checked before the k² counts exist, so a stray label costs no allocation.
+  const rows = new Int32Array(n);
+  const cols = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const r = index.get(t[i]);
     const c = index.get(p[i]);
     if (r === undefined || c === undefined) {
-      throw new ValueError(`${where}: label ${r === undefined ? t[i] : p[i]} at index ${i} is not one of [${labels}]`);
+      throw new ValueError(`${where}: label ${r === undefined ? t[i] : p[i]} at index ${i} of ${r === undefined ? "yTrue" : "yPred"} is not one of the ${k} labels`);
     }
-    counts[r * k + c]++;
+    rows[i] = r;
+    cols[i] = c;
   }
+  const counts = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) counts[rows[i] * k + cols[i]]++;
   return { labels, counts };
 }
 
-export const rowSum = (m: number[], k: number, r: number) => { let s = 0; for (let c = 0; c < k; c++) s += m[r * k + c]; return s; };
-export const colSum = (m: number[], k: number, c: number) => { let s = 0; for (let r = 0; r < k; r++) s += m[r * k + c]; return s; };
+export const rowSum = (m: ArrayLike<number>, k: number, r: number) => { let s = 0; for (let c = 0; c < k; c++) s += m[r * k + c]; return s; };
+export const colSum = (m: ArrayLike<number>, k: number, c: number) => { let s = 0; for (let r = 0; r < k; r++) s += m[r * k + c]; return s; };

@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { checkLengths, distinct, labelsOf, valuesOf, type Values } from "./inputs.js";
+import { checkOptions } from "../options.js";
+import { checkLengths, distinct, labelsOf, shortList, valuesOf, type Values } from "./inputs.js";
 
 export interface CurveOptions {
   /** The positive class (default 1). */
@@ -34,9 +35,9 @@ export function binaryCounts(yTrue: Values, score: Values, where: string, posLab
   const s = binaryScores(score, where);
   const n = checkLengths(y, s, where);
   const classes = distinct(y);
-  if (classes.length > 2) throw new ValueError(`${where}: binary yTrue expected, got labels [${classes}]; for multiclass use one-vs-rest`);
+  if (classes.length > 2) throw new ValueError(`${where}: binary yTrue expected, got labels [${shortList(classes)}]; for multiclass use one-vs-rest`);
   if (classes.length === 2 && !classes.includes(posLabel)) {
-    throw new ValueError(`${where}: posLabel ${posLabel} is not one of the labels [${classes}]; pass { posLabel }`);
+    throw new ValueError(`${where}: posLabel ${posLabel} is not one of the labels [${shortList(classes)}]; pass { posLabel }`);
   }
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n; i++) if (Number.isNaN(s[i])) throw new ValueError(`${where}: score at index ${i} is NaN`);
@@ -72,6 +73,7 @@ export interface RocCurve {
  * segment between their neighbours are dropped — the area is unchanged.
  */
 export function rocCurve(yTrue: Values, score: Values, o: CurveOptions & { dropIntermediate?: boolean } = {}): RocCurve {
+  checkOptions("rocCurve", o, ["posLabel", "dropIntermediate"]);
   const c = binaryCounts(yTrue, score, "rocCurve", o.posLabel);
   let keep = Array.from({ length: c.thresholds.length }, (_, i) => i);
   if ((o.dropIntermediate ?? true) && keep.length > 2) {
@@ -97,6 +99,7 @@ export interface PrCurve {
  * precision[i]/recall[i] for scores ≥ thresholds[i], and a last point (recall 0, precision 1).
  */
 export function prCurve(yTrue: Values, score: Values, o: CurveOptions = {}): PrCurve {
+  checkOptions("prCurve", o, ["posLabel"]);
   const c = binaryCounts(yTrue, score, "prCurve", o.posLabel);
   if (c.positives === 0) throw new ValueError("prCurve: yTrue has no positive samples, recall is undefined");
   const m = c.thresholds.length;

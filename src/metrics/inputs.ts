@@ -40,3 +40,8 @@ export function distinct(...lists: ArrayLike<number>[]): number[] {
   for (const l of lists) for (let i = 0; i < l.length; i++) s.add(l[i]);
   return [...s].sort((a, b) => a - b);
 }
+
+/** A list for an error message: the first few values, then how many more. */
+export function shortList(values: readonly number[], max = 8): string {
+  return values.length <= max ? values.join(",") : `${values.slice(0, max).join(",")}, … ${values.length - max} more`;
+}

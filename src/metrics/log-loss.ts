@@ -1,4 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { labelsOf, valuesOf, type Values } from "./inputs.js";
 
 /**
@@ -8,7 +9,9 @@ import { labelsOf, valuesOf, type Values } from "./inputs.js";
  * not renormalized, so pass probabilities (softmax), not logits.
  */
 export function logLoss(yTrue: Values, probs: Values, o: { eps?: number } = {}): number {
+  checkOptions("logLoss", o, ["eps"]);
   const eps = o.eps ?? 1e-15;
+  if (!(eps > 0 && eps < 0.5)) throw new ValueError(`logLoss: eps must be in (0, 0.5), got ${eps}`);
   const y = labelsOf(yTrue, "logLoss");
   const { data, shape } = valuesOf(probs);
   const binary = shape.length === 1 || (shape.length === 2 && shape[1] === 1);

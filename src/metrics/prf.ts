@@ -1,6 +1,6 @@
 import { ValueError } from "../errors.js";
-import { colSum, rowSum, tally } from "./classification.js";
-import { distinct, labelsOf, type Values } from "./inputs.js";
+import { checkOptions } from "../options.js";
+import { checkLengths, distinct, labelsOf, shortList, type Values } from "./inputs.js";
 
 export type Average = "binary" | "macro" | "micro" | "weighted";
 
@@ -31,17 +31,19 @@ export interface Prf {
  */
 export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = {}): Prf {
   const where = "precisionRecallF1";
+  checkOptions(where, o, ["average", "posLabel", "labels", "zeroDivision"]);
   const average = o.average ?? "binary";
   if (!["binary", "macro", "micro", "weighted"].includes(average)) throw new ValueError(`${where}: unknown average ${JSON.stringify(average)}`);
   const zd = o.zeroDivision ?? 0;
-  const seen = distinct(labelsOf(yTrue, where), labelsOf(yPred, where));
-  // The matrix covers every label seen, so no sample is dropped; scoring then picks `labels`.
+  const t = labelsOf(yTrue, where);
+  const p = labelsOf(yPred, where);
+  checkLengths(t, p, where);
+  const seen = distinct(t, p);
+  if (o.labels !== undefined && !Array.isArray(o.labels)) throw new ValueError(`${where}: labels must be an array of numbers`);
+  // Per-class counts over every label seen (no k×k matrix: memory grows with the classes, not
+  // their square), so no sample is dropped; scoring then picks `labels`.
   const all = distinct(seen, o.labels ?? []);
-  const { counts } = tally(yTrue, yPred, where, all);
-  const k = all.length;
-  const tp = all.map((_, i) => counts[i * k + i]);
-  const predicted = all.map((_, i) => colSum(counts, k, i));
-  const actual = all.map((_, i) => rowSum(counts, k, i));
+  const { tp, predicted, actual } = classCounts(t, p, all);
   const ratio = (a: number, b: number) => (b === 0 ? zd : a / b);
   // F1 = 2tp / (2tp + fp + fn) = 2tp / (predicted + actual): defined even when precision or
   // recall alone is 0/0 (scikit-learn ≥ 1.3 computes it this way too).
@@ -51,18 +53,18 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = 
   if (average === "binary") {
     const pos = o.posLabel ?? 1;
     if (seen.length > 2) {
-      throw new ValueError(`${where}: average "binary" needs at most two labels, got [${seen}]; use average "macro", "micro" or "weighted"`);
+      throw new ValueError(`${where}: average "binary" needs at most two labels, got [${shortList(seen)}]; use average "macro", "micro" or "weighted"`);
     }
-    if (seen.length === 2 && !seen.includes(pos)) throw new ValueError(`${where}: posLabel ${pos} is not one of the labels [${seen}]`);
+    if (seen.length === 2 && !seen.includes(pos)) throw new ValueError(`${where}: posLabel ${pos} is not one of the labels [${shortList(seen)}]`);
     scored = [all.indexOf(pos)].filter((i) => i >= 0);
     if (scored.length === 0) return { precision: zd, recall: zd, f1: zd };
   } else {
-    const wanted = o.labels ?? seen;
-    scored = wanted.map((l) => all.indexOf(l));
+    const position = new Map(all.map((l, i) => [l, i]));
+    scored = (o.labels ?? seen).map((l) => position.get(l)!);
   }
 
   if (average === "micro") {
-    const sum = (a: number[]) => scored.reduce((s, i) => s + a[i], 0);
+    const sum = (a: Float64Array) => scored.reduce((s, i) => s + a[i], 0);
     const [t, p, a] = [sum(tp), sum(predicted), sum(actual)];
     return { precision: ratio(t, p), recall: ratio(t, a), f1: f1Of(t, p, a) };
   }
@@ -80,4 +82,19 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = 
 /** F1 alone: precisionRecallF1(...).f1. */
 export function f1Score(yTrue: Values, yPred: Values, o: PrfOptions = {}): number {
   return precisionRecallF1(yTrue, yPred, o).f1;
+}
+
+/** True positives, predicted and actual counts per class of `labels` (every label of t and p is in it). */
+function classCounts(t: ArrayLike<number>, p: ArrayLike<number>, labels: number[]) {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const k = labels.length;
+  const tp = new Float64Array(k), predicted = new Float64Array(k), actual = new Float64Array(k);
+  for (let i = 0; i < t.length; i++) {
+    const r = index.get(t[i])!;
+    const c = index.get(p[i])!;
+    actual[r]++;
+    predicted[c]++;
+    if (r === c) tp[r]++;
+  }
+  return { tp, predicted, actual };
 }

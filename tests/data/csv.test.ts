@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { FormatError, ValueError } from "../../src/errors.js";
+import { DTypeError, FormatError, ValueError } from "../../src/errors.js";
 import { readCsv } from "../../src/data/index.js";
 
 describe("readCsv", () => {
@@ -79,5 +79,61 @@ describe("readCsv", () => {
     );
     // A 2 MB line without end parses in one pass.
     expect(() => readCsv('"' + "a".repeat(2_000_000))).toThrow(FormatError);
+  });
+});
+
+describe("readCsv options", () => {
+  it("refuses a dtype it does not produce instead of mislabelling the tensor", () => {
+    for (const dtype of ["int32", "float16", "Float32", "", 32]) {
+      expect(() => readCsv("1,2", { dtype } as never)).toThrow(DTypeError);
+      expect(() => readCsv("1,2", { dtype } as never)).toThrow(/dtype must be "float32" or "float64", got/);
+    }
+    expect(readCsv("1,2", { dtype: "float64" }).data.data).toBeInstanceOf(Float64Array);
+    expect(readCsv("1,2", { dtype: "float32" }).data.data).toBeInstanceOf(Float32Array);
+  });
+
+  it("refuses unknown keys and option values of the wrong kind, naming them", () => {
+    expect(() => readCsv("1,2", { dtpye: "float64" } as never)).toThrow(/unknown option "dtpye"/);
+    expect(() => readCsv("1,2", { header: "yes" } as never)).toThrow(/header must be true, false or "auto", got "yes"/);
+    expect(() => readCsv("1,2", { target: 1.5 })).toThrow(/target must be a column name or an integer index, got 1.5/);
+    expect(() => readCsv("1,2", { delimiter: 9 } as never)).toThrow(ValueError);
+    expect(() => readCsv("1,2", null as never)).toThrow(/options must be an object/);
+  });
+
+  it("any text and any valid options: a result or a FormatError, nothing else (fuzzed)", () => {
+    const options = fc.record({
+      header: fc.constantFrom(true, false, "auto" as const),
+      delimiter: fc.constantFrom(",", ";", "\t", " ", "whitespace"),
+      dtype: fc.constantFrom("float32" as const, "float64" as const),
+    }, { requiredKeys: [] });
+    const text = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 120 }),
+      fc.array(fc.constantFrom(..."0123456789.e-+,;\t \"\r\nNaNinf".split("")), { maxLength: 120 }).map((c) => c.join("")),
+    );
+    fc.assert(fc.property(text, options, (t, o) => {
+      try {
+        const r = readCsv(t, o);
+        expect(r.data.dtype).toBe(o.dtype ?? "float32");
+        expect(r.data.size).toBeLessThanOrEqual(t.length + 1);
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+      }
+    }), { numRuns: 800 });
+  });
+
+  it("edits of a valid file with a target column: a result, a FormatError, or a ValueError only for a vanished target (fuzzed)", () => {
+    const valid = "f1,f2,label\n1.5,2,0\n-3,4e2,1\n5,,2\n";
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.constantFrom(..."0,\"\n\r x-.e".split(""))), { minLength: 1, maxLength: 4 }), (edits) => {
+      const chars = valid.split("");
+      for (const [at, ch] of edits) chars[at] = ch;
+      try {
+        const r = readCsv(chars.join(""), { target: "label" });
+        expect(r.x!.shape[0]).toBe(r.y!.shape[0]);
+      } catch (e) {
+        if (e instanceof FormatError) return;
+        if (e instanceof ValueError && /target "label" is not a column/.test(e.message)) return;
+        throw e;
+      }
+    }), { numRuns: 1000 });
   });
 });

@@ -83,6 +83,9 @@ describe("readIdx", () => {
     const huge = encodeIdx(14, [0xffffffff, 0xffffffff, 0xffffffff], []);
     expect(() => readIdx(huge)).toThrow(/byte 4: dimensions/);
     expect(readIdx(encodeIdx(8, [0, 0xffffffff], [])).shape).toEqual([0, 0xffffffff]);
+    // A zero after a non-zero size is an empty file too (it used to be refused as "too big").
+    expect(readIdx(encodeIdx(8, [5, 0], [])).shape).toEqual([5, 0]);
+    expect(readIdx(encodeIdx(13, [0xffffffff, 3, 0], [])).shape).toEqual([0xffffffff, 3, 0]);
   });
 
   it("every truncation of a valid file is a FormatError (fuzzed)", () => {
@@ -111,6 +114,38 @@ describe("readIdx", () => {
         parsesOrFormatError(b);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("readIdx on plausible but random files (fuzzed)", () => {
+  it("a valid magic, any type code, any small dims and any amount of data: the declared shape exactly, or a FormatError", () => {
+    const sizes: Record<number, number> = { 8: 1, 9: 1, 11: 2, 12: 4, 13: 4, 14: 8 };
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constantFrom(8, 9, 11, 12, 13, 14), fc.integer({ min: 0, max: 255 })),
+        fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 4 }),
+        fc.uint8Array({ maxLength: 200 }),
+        (code, dims, data) => {
+          const header = new Uint8Array(4 + 4 * dims.length);
+          header[2] = code;
+          header[3] = dims.length;
+          dims.forEach((d, i) => new DataView(header.buffer).setUint32(4 + 4 * i, d, false));
+          const file = new Uint8Array(header.length + data.length);
+          file.set(header);
+          file.set(data, header.length);
+          const expectedBytes = dims.reduce((a, b) => a * b, 1) * (sizes[code] ?? NaN);
+          try {
+            const t = readIdx(file);
+            expect(t.shape).toEqual(dims);
+            expect(data.length).toBe(expectedBytes);
+          } catch (e) {
+            if (!(e instanceof FormatError)) throw e;
+            expect(dims.length > 0 && data.length === expectedBytes).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { ShapeError, ValueError } from "../../src/errors.js";
 import { tensor } from "../../src/ndarray/index.js";
 import { batches, digits, minMaxScale, oneHot, standardize, trainTestSplit } from "../../src/data/index.js";
+import { MAX_INFERRED_CLASSES } from "../../src/data/one-hot.js";
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -97,5 +98,35 @@ describe("batches", () => {
     expect([...batches(x, y, { batchSize: 4, shuffle: true, seed: 7 })].map((b) => b.indices)).toEqual(all.map((b) => b.indices));
     expect([...batches(x, undefined, { batchSize: 4, dropLast: true })].map((b) => b.indices)).toEqual([[0, 1, 2, 3], [4, 5, 6, 7]]);
     expect(() => batches(x, y, { batchSize: 0 })).toThrow(ValueError);
+  });
+});
+
+describe("oneHot with a stray label", () => {
+  it("refuses to infer more than MAX_INFERRED_CLASSES classes, naming the label and its index", () => {
+    expect(() => oneHot(tensor([0, 2, 1e9], { dtype: "int32" }))).toThrow(/label 1000000000 at index 2 would make 1000000001 classes, more than the 4096/);
+    expect(() => oneHot(tensor([0, Infinity]))).toThrow(/label Infinity at index 1/);
+    expect(oneHot(tensor([MAX_INFERRED_CLASSES - 1], { dtype: "int32" })).shape).toEqual([1, MAX_INFERRED_CLASSES]);
+  });
+
+  it("numClasses asks for a width on purpose: wider than the cap is allowed, a label past it is not", () => {
+    const h = oneHot(tensor([9999], { dtype: "int32" }), 10_000);
+    expect([h.shape, h.data[9999], Array.from(h.data).reduce((a, b) => a + b, 0)]).toEqual([[1, 10_000], 1, 1]);
+    expect(() => oneHot(tensor([0, 5], { dtype: "int32" }), 5)).toThrow(/label 5 at index 1 is not an integer in \[0, 5\)/);
+    expect(() => oneHot(tensor([1, 2], { dtype: "int32" }), 2 ** 31)).toThrow(/\[2,2147483648\] would hold 4294967296 elements/);
+    expect(() => oneHot(tensor([0]), 1.5)).toThrow(/numClasses must be a positive integer, got 1.5/);
+    expect(() => oneHot(tensor([], { dtype: "int32" }))).toThrow(ValueError);
+    expect(() => oneHot([0, 1] as never)).toThrow(/labels must be a Tensor/);
+  });
+});
+
+describe("options of the preprocessing functions", () => {
+  it("unknown keys are ValueErrors naming the key", () => {
+    const x = tensor([[1], [2], [3], [4]]);
+    const y = tensor([0, 1, 0, 1], { dtype: "int32" });
+    expect(() => trainTestSplit(x, y, { test_size: 0.5 } as never)).toThrow(/trainTestSplit: unknown option "test_size"/);
+    expect(() => batches(x, y, { batch_size: 2 } as never)).toThrow(/batches: unknown option "batch_size"/);
+    expect(() => standardize(x, { with_mean: false } as never)).toThrow(/standardize: unknown option "with_mean"/);
+    expect(() => minMaxScale(x, { featureRange: [0, 2] } as never)).toThrow(/minMaxScale: unknown option "featureRange"/);
+    expect(() => minMaxScale(x, { range: [0] as never })).toThrow(/range must be \[min, max\]/);
   });
 });
