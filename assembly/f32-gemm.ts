@@ -8,15 +8,13 @@ import {
   MR, NR, UK_LAST, UK_LOAD_C, UK_RELU, f32_gemm_ukernel_4x8__wasmsimd,
 } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
+import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
 
 // NOTE: chosen by measurement (Node 20, this machine: L1d 48 KB, L2 2 MB): KC 256→512 gains
 // 3–5% at 512³–1024³ (fewer C reloads); MC 64–256 and NC 512–2048 are within noise.
 const KC: usize = 512;
 const MC: usize = 128;
 const NC: usize = 2048;
-
-const GEMM_RELU = 1;
-const GEMM_ACCUMULATE = 2;
 
 // @ts-ignore: decorator
 @inline function roundUp(x: usize, to: usize): usize {
@@ -43,7 +41,7 @@ export function f32_gemm_workspace(m: i32, n: i32, k: i32): i32 {
 /**
  * C[m×n] = (accumulate ? C : 0) + A·B + bias, then relu. Byte pointers; strides in elements
  * (≥ 0, so transposes and broadcasts are strides); c is row-major with row stride cRowStride.
- * bias = 0: none, else n floats. flags: bit0 relu, bit1 accumulate. k may be 0.
+ * bias = 0: none, else n floats. flags: GEMM_RELU, GEMM_ACCUMULATE (flags.ts). k may be 0.
  * work: f32_gemm_workspace(m, n, k) bytes, 16-byte aligned.
  */
 export function f32_gemm(
@@ -89,5 +87,26 @@ export function f32_gemm(
       }
       pc += kc;
     } while (pc < K);
+  }
+}
+
+/**
+ * The same product for `batch` independent problems in one call: problem t reads A at
+ * a + 4·t·aBatchStride, B at b + 4·t·bBatchStride and writes C at c + 4·t·cBatchStride (batch
+ * strides in elements, ≥ 0; 0 broadcasts one operand to every problem). Same bias and flags for
+ * all; work: f32_gemm_workspace(m, n, k) bytes, reused by each problem in turn.
+ */
+export function f32_gemm_batch(
+  batch: i32, m: i32, n: i32, k: i32,
+  a: usize, aBatchStride: i32, aRowStride: i32, aColStride: i32,
+  b: usize, bBatchStride: i32, bRowStride: i32, bColStride: i32,
+  c: usize, cBatchStride: i32, cRowStride: i32,
+  bias: usize, flags: i32, work: usize,
+): void {
+  const abs = <usize>aBatchStride << 2, bbs = <usize>bBatchStride << 2, cbs = <usize>cBatchStride << 2;
+  for (let t = 0; t < batch; t++) {
+    const i = <usize>t;
+    f32_gemm(m, n, k, a + i * abs, aRowStride, aColStride, b + i * bbs, bRowStride, bColStride,
+             c + i * cbs, cRowStride, bias, flags, work);
   }
 }

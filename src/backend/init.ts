@@ -4,7 +4,8 @@ import { detectFeatures } from "./features.js";
 import { jsKernels } from "./js-kernels.js";
 import type { Arena } from "./arena.js";
 import type { BackendName, Kernels } from "./kernels.js";
-import { wasmKernels, type KernelExports } from "./wasm-kernels.js";
+import type { KernelExports } from "./kernel-exports.js";
+import { wasmKernels } from "./wasm-kernels.js";
 
 export interface InitOptions {
   /**
