@@ -1,10 +1,10 @@
-// The flag words of the operator exports, in one place. The module exports each as an immutable
-// global, and src/backend/flags.ts holds the same values for the JS side (a test compares them
-// with the built module's globals).
+// The flag words of the operator exports, in one place. src/backend/flags.ts holds the same
+// values for the JS side; tests/backend/kernel-exports.test.ts checks each flag's effect on the
+// built module. (Exporting them as globals would cost module bytes on every page load.)
 
-/** f32_gemm, f32_gemm_batch: max(0, ·) after the bias. */
+/** f32_gemm_batch: max(0, ·) after the bias. */
 export const GEMM_RELU: i32 = 1;
-/** f32_gemm, f32_gemm_batch: C += A·B instead of C = A·B. */
+/** f32_gemm_batch: C += A·B instead of C = A·B. */
 export const GEMM_ACCUMULATE: i32 = 2;
 
 /** qs8_gemm: max(0, ·) last. */

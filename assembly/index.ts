@@ -3,15 +3,12 @@
 // src/backend/kernel-exports.ts declares these exports for it (a test checks the two agree).
 import { ISA_RELAXED_SIMD, ISA_SIMD } from "./flags";
 
-export { f32_gemm, f32_gemm_batch, f32_gemm_workspace } from "./f32-gemm";
+export { f32_gemm_batch, f32_gemm_workspace } from "./f32-gemm";
 export { qs8_gemm, qs8_gemm_workspace } from "./qs8-gemm";
-export { qs8_packw_gemm, qs8_packw_gemm_size } from "./qs8-packw-gemm";
+export { qs8_packw_gemm } from "./qs8-packw-gemm";
 export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
 export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";
 export { f32_adam } from "./f32-adam";
-export {
-  GEMM_ACCUMULATE, GEMM_RELU, ISA_RELAXED_SIMD, ISA_SIMD, QS8_FLOAT_OUT, QS8_RELU, SPMM_BIAS, SPMM_RELU,
-} from "./flags";
 
 /** First byte of linear memory that no static data uses: the scratch arena starts here. */
 export function heap_base(): usize {

@@ -73,8 +73,8 @@ function isWasmModule(x: unknown): x is WebAssembly.Module {
 function instantiate(module: WebAssembly.Module): ActiveBackend {
   const instance = new WebAssembly.Instance(module, {});
   const wasm = instance.exports as unknown as KernelExports;
-  if (typeof wasm.f32_gemm !== "function" || typeof wasm.kernel_isa !== "function") {
-    throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm export)");
+  if (typeof wasm.f32_gemm_batch !== "function" || typeof wasm.kernel_isa !== "function") {
+    throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm_batch export)");
   }
   const k = wasmKernels(wasm);
   warmUp(k);

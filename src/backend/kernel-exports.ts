@@ -11,22 +11,19 @@ export interface KernelExports {
   /** ISA_SIMD or ISA_RELAXED_SIMD (flags.ts). */
   kernel_isa(): number;
 
-  /** Bytes of scratch f32_gemm and f32_gemm_batch need for one m×n×k problem. */
+  /** Bytes of scratch f32_gemm_batch needs (for any batch) of m×n×k problems. */
   f32_gemm_workspace(m: number, n: number, k: number): number;
-  /** C[m×n] = (accumulate ? C : 0) + A·B + bias, then relu (flags GEMM_*). bias 0 = none. */
-  f32_gemm(m: number, n: number, k: number,
-           a: number, aRowStride: number, aColStride: number,
-           b: number, bRowStride: number, bColStride: number,
-           c: number, cRowStride: number, bias: number, flags: number, work: number): void;
-  /** f32_gemm for `batch` problems at batch strides apart (stride 0 broadcasts an operand). */
+  /**
+   * C_t[m×n] = (accumulate ? C_t : 0) + A_t·B_t + bias, then relu (flags GEMM_*), for `batch`
+   * problems at batch strides apart (stride 0 broadcasts an operand; batch 1 is one GEMM).
+   */
   f32_gemm_batch(batch: number, m: number, n: number, k: number,
                  a: number, aBatchStride: number, aRowStride: number, aColStride: number,
                  b: number, bBatchStride: number, bRowStride: number, bColStride: number,
                  c: number, cBatchStride: number, cRowStride: number,
                  bias: number, flags: number, work: number): void;
 
-  /** Bytes of the packed int8/uint8 weights of a k×n B. */
-  qs8_packw_gemm_size(k: number, n: number): number;
+  /** Packs int8/uint8 B[k×n] into out (qs8PackedLength(k, n) i16, qs8-types.ts). */
   qs8_packw_gemm(k: number, n: number, b: number, bRowStride: number, bColStride: number,
                  bSigned: number, zp: number, zpPerColumn: number, out: number): void;
   qs8_gemm_workspace(m: number, n: number, k: number): number;
@@ -44,7 +41,10 @@ export interface KernelExports {
   f32_spmm(m: number, n: number, k: number, x: number, rowPtr: number, colIdx: number, values: number,
            bias: number, y: number, flags: number, work: number): void;
 
-  /** One Adam step in place (vMax 0 = no amsgrad); see adamUpdate in optim-kernels.ts. */
+  /**
+   * One Adam step in place (vMax 0 = no amsgrad); see adamUpdate in optim-kernels.ts. Works in
+   * pairs: with an odd n every buffer holds one more float, which is updated and ignored.
+   */
   f32_adam(n: number, param: number, grad: number, m: number, v: number, vMax: number,
            beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
            stepSize: number, invSqrtBc2: number, eps: number, shrink: number, weightDecay: number): void;

@@ -62,14 +62,25 @@ export interface OptimKernels {
 
 export const jsOptimKernels: OptimKernels = { f32Adam: adamUpdate };
 
+/** `src` copied into the arena with a zero after it if its length is odd (f32_adam works in pairs). */
+function copyInPairs(arena: Arena, src: Float32Array): number {
+  const even = src.length + (src.length & 1);
+  const ptr = arena.alloc(even * 4);
+  const view = arena.f32(ptr, even);
+  view.set(src);
+  if (even > src.length) view[src.length] = 0;
+  return ptr;
+}
+
 /** One wasm call per parameter tensor: copy the buffers in, update, copy the state back out. */
 export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernels {
   return {
     f32Adam(param, grad, m, v, vMax, k) {
       const n = param.length;
       withScratch(arena, () => {
-        const pp = arena.copyIn(param), gp = arena.copyIn(grad), mp = arena.copyIn(m), vp = arena.copyIn(v);
-        const vmp = vMax ? arena.copyIn(vMax) : 0;
+        const pp = copyInPairs(arena, param), gp = copyInPairs(arena, grad);
+        const mp = copyInPairs(arena, m), vp = copyInPairs(arena, v);
+        const vmp = vMax ? copyInPairs(arena, vMax) : 0;
         wasm.f32_adam(n, pp, gp, mp, vp, vmp, k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
                       k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay);
         param.set(arena.f32(pp, n));

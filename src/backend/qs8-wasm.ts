@@ -4,7 +4,7 @@ import type { KernelExports } from "./kernel-exports.js";
 import type { CompressKernels } from "./kernels.js";
 import { QS8_GEMM } from "./manifest.js";
 import {
-  qs8IsSigned, qs8OutputScale, type Qs8GemmOptions, type Qs8Matrix, type Qs8PackedWeights,
+  qs8IsSigned, qs8OutputScale, qs8PackedLength, type Qs8GemmOptions, type Qs8Matrix, type Qs8PackedWeights,
   type Qs8RequantOptions, type Qs8Weights,
 } from "./qs8-types.js";
 
@@ -47,7 +47,7 @@ export function wasmQs8Kernels(wasm: KernelExports, arena: Arena):
 
   return {
     qs8PackB(k: number, n: number, b: Qs8Weights): Qs8PackedWeights {
-      const size = wasm.qs8_packw_gemm_size(k, n);
+      const size = qs8PackedLength(k, n) * 2;
       const data = new Int16Array(size / 2);
       if (k === 0 || n === 0) return { k, n, data };
       return withScratch(arena, () => {

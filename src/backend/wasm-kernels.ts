@@ -42,7 +42,7 @@ export function wasmKernels(wasm: KernelExports): Kernels & { arena: Arena } {
   const arena = new Arena(wasm.memory, wasm.heap_base());
   const name: BackendName = wasm.kernel_isa() === ISA_RELAXED_SIMD ? "wasm-relaxed-simd" : "wasm-simd";
 
-  /** C_t = A_t·B_t for t < batch through one call of f32_gemm (batch 1) or f32_gemm_batch. */
+  /** C_t = A_t·B_t for t < batch through one call of f32_gemm_batch. */
   function gemm(batch: number, m: number, n: number, k: number, a: StridedBatch, b: StridedBatch,
                 c: Float32Array, cOffset: number, options: GemmOptions): void {
     if (batch === 0 || m === 0 || n === 0) return;
@@ -57,13 +57,8 @@ export function wasmKernels(wasm: KernelExports): Kernels & { arena: Arena } {
       const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
       const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
       const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
-      if (batch === 1) {
-        wasm.f32_gemm(m, n, k, aw.ptr, aw.rowStride, aw.colStride, bw.ptr, bw.rowStride, bw.colStride,
-                      cPtr, n, biasPtr, flags, work);
-      } else {
-        wasm.f32_gemm_batch(batch, m, n, k, aw.ptr, aw.batchStride, aw.rowStride, aw.colStride,
-                            bw.ptr, bw.batchStride, bw.rowStride, bw.colStride, cPtr, m * n, n, biasPtr, flags, work);
-      }
+      wasm.f32_gemm_batch(batch, m, n, k, aw.ptr, aw.batchStride, aw.rowStride, aw.colStride,
+                          bw.ptr, bw.batchStride, bw.rowStride, bw.colStride, cPtr, m * n, n, biasPtr, flags, work);
       c.set(arena.f32(cPtr, size), cOffset);
     });
   }
