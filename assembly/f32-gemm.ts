@@ -8,15 +8,13 @@ import {
   MR, NR, UK_LAST, UK_LOAD_C, UK_RELU, f32_gemm_ukernel_4x8__wasmsimd,
 } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
+import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
 
 // NOTE: chosen by measurement (Node 20, this machine: L1d 48 KB, L2 2 MB): KC 256→512 gains
 // 3–5% at 512³–1024³ (fewer C reloads); MC 64–256 and NC 512–2048 are within noise.
 const KC: usize = 512;
 const MC: usize = 128;
 const NC: usize = 2048;
-
-const GEMM_RELU = 1;
-const GEMM_ACCUMULATE = 2;
 
 // @ts-ignore: decorator
 @inline function roundUp(x: usize, to: usize): usize {
@@ -32,7 +30,7 @@ const GEMM_ACCUMULATE = 2;
   return roundUp((total + blocks - 1) / blocks, unit);
 }
 
-/** Bytes of scratch f32_gemm needs for this problem: one packed A block and one packed B block. */
+/** Bytes of scratch f32_gemm_batch needs for m×n×k problems: one packed A block and one packed B block. */
 export function f32_gemm_workspace(m: i32, n: i32, k: i32): i32 {
   const kc = evenBlock(<usize>max(k, 0), KC, 4);
   const mc = roundUp(evenBlock(<usize>m, MC, MR), MR);
@@ -41,16 +39,19 @@ export function f32_gemm_workspace(m: i32, n: i32, k: i32): i32 {
 }
 
 /**
- * C[m×n] = (accumulate ? C : 0) + A·B + bias, then relu. Byte pointers; strides in elements
- * (≥ 0, so transposes and broadcasts are strides); c is row-major with row stride cRowStride.
- * bias = 0: none, else n floats. flags: bit0 relu, bit1 accumulate. k may be 0.
- * work: f32_gemm_workspace(m, n, k) bytes, 16-byte aligned.
+ * C_t[m×n] = (accumulate ? C_t : 0) + A_t·B_t + bias, then relu, for each of `batch` problems
+ * (batch 1: one GEMM). Byte pointers; strides in elements (≥ 0, so transposes and broadcasts
+ * are strides): problem t reads A at a + 4·t·aBatchStride, B at b + 4·t·bBatchStride, writes C
+ * at c + 4·t·cBatchStride, row-major with row stride cRowStride; a batch stride of 0 gives every
+ * problem the same operand. bias = 0: none, else n floats, the same for all. flags: GEMM_RELU,
+ * GEMM_ACCUMULATE (flags.ts). k may be 0. work: f32_gemm_workspace(m, n, k) bytes, 16-byte
+ * aligned, reused by each problem in turn.
  */
-export function f32_gemm(
-  m: i32, n: i32, k: i32,
-  a: usize, aRowStride: i32, aColStride: i32,
-  b: usize, bRowStride: i32, bColStride: i32,
-  c: usize, cRowStride: i32,
+export function f32_gemm_batch(
+  batch: i32, m: i32, n: i32, k: i32,
+  a: usize, aBatchStride: i32, aRowStride: i32, aColStride: i32,
+  b: usize, bBatchStride: i32, bRowStride: i32, bColStride: i32,
+  c: usize, cBatchStride: i32, cRowStride: i32,
   bias: usize, flags: i32, work: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
@@ -64,30 +65,35 @@ export function f32_gemm(
   const packedA = work;
   const packedB = work + roundUp(mcBlock, MR) * kcBlock * 4;
 
-  for (let jc: usize = 0; jc < N; jc += ncBlock) {
-    const nc = min(ncBlock, N - jc);
-    // do-while so that k = 0 still runs one pass that writes bias (or C, or zeros).
-    let pc: usize = 0;
-    do {
-      const kc = min(kcBlock, K - pc);
-      const last = pc + kc >= K;
-      x32_packb_gemm(nc, kc, b + (pc * brs + jc * bcs) * 4, brs, bcs, bias != 0 ? bias + jc * 4 : 0, packedB);
-      const ukFlags: u32 = (pc > 0 || accumulate ? UK_LOAD_C : 0) | (last ? UK_LAST | relu : 0);
-      for (let ic: usize = 0; ic < M; ic += mcBlock) {
-        const mc = min(mcBlock, M - ic);
-        x32_packa_gemm(mc, kc, a + (ic * ars + pc * acs) * 4, ars, acs, packedA);
-        const cBlock = c + ic * csb + jc * 4;
-        for (let jr: usize = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const w = packedB + jr * (kc + 1) * 4;
-          const cPanel = cBlock + jr * 4;
-          for (let ir: usize = 0; ir < mc; ir += MR) {
-            f32_gemm_ukernel_4x8__wasmsimd(min(MR, mc - ir), nr, kc, packedA + ir * kc * 4, w,
-                                           cPanel + ir * csb, csb, ukFlags);
+  for (let t = 0; t < batch; t++) {
+    for (let jc: usize = 0; jc < N; jc += ncBlock) {
+      const nc = min(ncBlock, N - jc);
+      // do-while so that k = 0 still runs one pass that writes bias (or C, or zeros).
+      let pc: usize = 0;
+      do {
+        const kc = min(kcBlock, K - pc);
+        const last = pc + kc >= K;
+        x32_packb_gemm(nc, kc, b + (pc * brs + jc * bcs) * 4, brs, bcs, bias != 0 ? bias + jc * 4 : 0, packedB);
+        const ukFlags: u32 = (pc > 0 || accumulate ? UK_LOAD_C : 0) | (last ? UK_LAST | relu : 0);
+        for (let ic: usize = 0; ic < M; ic += mcBlock) {
+          const mc = min(mcBlock, M - ic);
+          x32_packa_gemm(mc, kc, a + (ic * ars + pc * acs) * 4, ars, acs, packedA);
+          const cBlock = c + ic * csb + jc * 4;
+          for (let jr: usize = 0; jr < nc; jr += NR) {
+            const nr = min(NR, nc - jr);
+            const w = packedB + jr * (kc + 1) * 4;
+            const cPanel = cBlock + jr * 4;
+            for (let ir: usize = 0; ir < mc; ir += MR) {
+              f32_gemm_ukernel_4x8__wasmsimd(min(MR, mc - ir), nr, kc, packedA + ir * kc * 4, w,
+                                             cPanel + ir * csb, csb, ukFlags);
+            }
           }
         }
-      }
-      pc += kc;
-    } while (pc < K);
+        pc += kc;
+      } while (pc < K);
+    }
+    a += <usize>aBatchStride << 2;
+    b += <usize>bBatchStride << 2;
+    c += <usize>cBatchStride << 2;
   }
 }

@@ -4,9 +4,7 @@
 // the accumulators of output j: the accumulators stay in registers across the whole row of W,
 // and only the nonzeros are ever touched. Yᵀ is transposed back at the end.
 import { x32_transpose } from "./x32-transpose";
-
-export const SPMM_RELU: i32 = 1;
-const SPMM_BIAS: i32 = 2;
+import { SPMM_BIAS, SPMM_RELU } from "./flags";
 
 // @ts-ignore: decorator
 @inline function madd(a: v128, b: v128, acc: v128): v128 {
@@ -19,10 +17,10 @@ const SPMM_BIAS: i32 = 2;
   return relu ? f32x4.max(v, f32x4.splat(0)) : v;
 }
 
-/** Bytes of workspace: Xᵀ [k×mp] and Yᵀ [n×mp]. */
+/** Bytes of workspace: Xᵀ [k×mp] and Yᵀ [n×mp] (every vector access stays inside a row of mp). */
 export function f32_spmm_workspace(m: i32, n: i32, k: i32): i32 {
   const mp = (m + 3) & ~3;
-  return (k + n) * mp * 4 + 64;
+  return (k + n) * mp * 4;
 }
 
 // 32 columns of Yᵀ row j: 8 accumulators + the splat + one load fit V8's 15 xmm registers
@@ -65,9 +63,9 @@ export function f32_spmm_workspace(m: i32, n: i32, k: i32): i32 {
 }
 
 /**
- * Y[m×n] (row-major, row stride n) = X[m×k] (row stride k) · Wᵀ + bias, relu if flags & 1.
+ * Y[m×n] (row-major, row stride n) = X[m×k] (row stride k) · Wᵀ + bias, relu if SPMM_RELU.
  * W in CSR: rowPtr n+1 i32, colIdx and values nnz i32/f32 (column indices < k). bias: n f32 if
- * flags & 2. work: f32_spmm_workspace bytes, 16-byte aligned. Byte pointers throughout.
+ * SPMM_BIAS. work: f32_spmm_workspace bytes, 16-byte aligned. Byte pointers throughout.
  */
 export function f32_spmm(m: i32, n: i32, k: i32, x: usize, rowPtr: usize, colIdx: usize, values: usize,
                          bias: usize, y: usize, flags: i32, work: usize): void {

@@ -1,18 +1,21 @@
 // The kernel module: every export is pure math on byte pointers, element counts and strides.
-// No allocation, no imports, no managed objects (runtime stub). src/backend is the only caller.
-export { f32_gemm, f32_gemm_workspace } from "./f32-gemm";
+// No allocation, no imports, no managed objects (runtime stub). src/backend is the only caller;
+// src/backend/kernel-exports.ts declares these exports for it (a test checks the two agree).
+import { ISA_RELAXED_SIMD, ISA_SIMD } from "./flags";
+
+export { f32_gemm_batch, f32_gemm_workspace } from "./f32-gemm";
 export { qs8_gemm, qs8_gemm_workspace } from "./qs8-gemm";
-export { qs8_packw_gemm, qs8_packw_gemm_size } from "./qs8-packw-gemm";
+export { qs8_packw_gemm } from "./qs8-packw-gemm";
+export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
+export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";
+export { f32_adam } from "./f32-adam";
 
 /** First byte of linear memory that no static data uses: the scratch arena starts here. */
 export function heap_base(): usize {
   return __heap_base;
 }
 
-/** 1 for the relaxed-SIMD (FMA) build, 0 for the plain SIMD build. */
+/** ISA_RELAXED_SIMD for the relaxed-SIMD (FMA) build, ISA_SIMD for the plain SIMD build. */
 export function kernel_isa(): i32 {
-  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+  return ASC_FEATURE_RELAXED_SIMD ? ISA_RELAXED_SIMD : ISA_SIMD;
 }
-export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
-export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";
-export { f32_adam } from "./f32-adam";

@@ -6,9 +6,7 @@
 export const QS8_MR: i32 = 4;
 export const QS8_NR: i32 = 8;
 
-/** Output mode flags shared with the operator (qs8-gemm.ts) and src/backend/wasm-kernels.ts. */
-export const QS8_RELU: i32 = 1;
-export const QS8_FLOAT_OUT: i32 = 2;
+import { QS8_FLOAT_OUT, QS8_RELU } from "./flags";
 
 /**
  * C[0..mr, 0..nc) = A[0..mr, 0..kc) · W + bias, then either stored as i32, or (QS8_FLOAT_OUT)
@@ -23,8 +21,6 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
   mr: i32, nc: i32, kc: i32, a: usize, aStride: usize, w: usize,
   c: usize, cStride: usize, bias: usize, scale: usize, flags: i32,
 ): void {
-  // Rows past mr alias the row above: they compute (and store) the same values again, so the
-  // hot loop has no per-row branches.
   // Rows past mr alias the row above: they compute (and store) the same values again, so the
   // hot loop has no per-row branches. NOTE: the row pointers advance inside the loop rather than
   // being offsets from fixed bases; otherwise Binaryen sinks these selects into the loop body.

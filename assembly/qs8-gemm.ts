@@ -1,5 +1,9 @@
 // The int8 GEMM operator: widens A (minus its zero point) to i16 once, then runs the 4x8c2
 // micro-kernel over row blocks × column panels. One call per MatMulInteger / quantized layer.
+// Why "qs8" although A and B may each be int8 or uint8: the zero points come off while widening,
+// so everything past the widening is signed (q − zp ∈ [−255, 255]) and one kernel serves both
+// types. (XNNPACK has a separate unsigned family, qu8, because its kernels keep uint8 bytes in
+// the hot loop; ours never do.)
 import {
   QS8_MR, QS8_NR, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
@@ -10,7 +14,7 @@ const BLOCK_BYTES: i32 = 256 * 1024;
 
 /** Bytes of workspace qs8_gemm needs: A widened to i16, k padded to even. */
 export function qs8_gemm_workspace(m: i32, n: i32, k: i32): i32 {
-  return m * ((k + 1) & ~1) * 2 + 16;
+  return m * ((k + 1) & ~1) * 2;
 }
 
 /**

@@ -1,13 +1,8 @@
 // Packs int8/uint8 weights B[k×n] for the qs8 GEMM once: zero point subtracted, widened to i16
-// and laid out as the micro-kernel reads it, so the hot loop does no conversion at all.
+// and laid out as the micro-kernel reads it, so the hot loop does no conversion at all. The
+// packed size, ceil(n/8) panels × ceil(k/2) k-pairs × 8 columns × 2 i16, is computed by the
+// caller (qs8PackedLength in src/backend/qs8-types.ts; a test compares the layouts).
 import { QS8_NR } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
-
-/** Bytes of the packed B: ceil(n/8) panels of ceil(k/2) k-pairs × 8 columns × 2 i16. */
-export function qs8_packw_gemm_size(k: i32, n: i32): i32 {
-  const panels = (n + QS8_NR - 1) / QS8_NR;
-  const pairs = (k + 1) >> 1;
-  return panels * pairs * QS8_NR * 2 * 2;
-}
 
 /**
  * out[panel][pair][col][2] = b[2·pair + t, 8·panel + col] − zp(col), and 0 past k or n, so the

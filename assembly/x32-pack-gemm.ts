@@ -1,3 +1,5 @@
+// x32: the kernels of this file move 32-bit elements without looking at them (the dtype prefix of
+// a data-movement kernel names the element width, not a number type).
 // Packing of GEMM operands into the panel layouts the 4x8 micro-kernel streams through.
 // Operands are strided windows (strides in elements, ≥ 0), so a transposed operand is packed
 // as fast as a plain one: each layout has a contiguous fast path and a 4x4-transpose fast path.

@@ -1,6 +1,7 @@
-// Out-of-place transpose of a 32-bit matrix, 4×4 blocks through registers. The sparse matmul
-// runs on Xᵀ (each nonzero of W then scales one contiguous row of Xᵀ) and produces Yᵀ, so both
-// ends of it need a fast transpose; a scalar loop cost ~20% of the sparse kernel at 90%.
+// Out-of-place transpose of a 32-bit matrix, 4×4 blocks through registers (x32: any 32-bit
+// element type, moved and never computed with). The sparse matmul runs on Xᵀ (each nonzero of W
+// then scales one contiguous row of Xᵀ) and produces Yᵀ, so both ends of it need a fast
+// transpose; a scalar loop cost ~20% of the sparse kernel at 90%.
 
 /**
  * dst[c·dstStride + r] = src[r·srcStride + c] for r < rows, c < cols. Byte pointers, strides in

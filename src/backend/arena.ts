@@ -6,7 +6,8 @@ const PIN_BUDGET = 32 * 1024 * 1024;
 
 /**
  * Scratch memory inside the wasm instance. An op marks the arena, allocates its operands, runs
- * its kernel, copies the result out and resets to the mark; nothing lives across ops.
+ * its kernel, copies the result out and resets to the mark (`withScratch`); nothing lives across
+ * ops.
  *
  * Below the scratch area sit pinned blocks: long-lived operands with an owner (an inference
  * model's packed weights), copied in once and reused by every call, within a fixed budget.
@@ -100,6 +101,19 @@ export class Arena {
     const ptr = this.alloc(src.length * 4);
     this.f32(ptr, src.length).set(src);
     return ptr;
+  }
+}
+
+/**
+ * Runs `fn` with the arena's scratch area to itself: everything `fn` allocates is given back when
+ * it returns or throws. Every op that enters wasm goes through here.
+ */
+export function withScratch<T>(arena: Arena, fn: () => T): T {
+  const mark = arena.mark();
+  try {
+    return fn();
+  } finally {
+    arena.reset(mark);
   }
 }
 

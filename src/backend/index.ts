@@ -1,6 +1,10 @@
 export { init, backendInfo, kernels } from "./init.js";
 export type { InitOptions, BackendInfo } from "./init.js";
-export type { Kernels, CompressKernels, StridedMatrix, GemmOptions, BackendName } from "./kernels.js";
+export type { Kernels, CompressKernels, StridedMatrix, StridedBatch, GemmOptions, BackendName } from "./kernels.js";
+export { gemmJs, gemmBatchJs } from "./js-kernels.js";
+export type { FloatStridedMatrix, FloatGemmOptions } from "./js-kernels.js";
+export { roundHalfToEven, quantizeValue, qs8QuantizeF32Js, f32MinMaxJs } from "./qs8-quantize-js.js";
+export { F32_GEMM, QS8_GEMM } from "./manifest.js";
 export { compressKernels } from "./compress-kernels.js";
 export { detectFeatures } from "./features.js";
 export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";

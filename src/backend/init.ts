@@ -4,7 +4,8 @@ import { detectFeatures } from "./features.js";
 import { jsKernels } from "./js-kernels.js";
 import type { Arena } from "./arena.js";
 import type { BackendName, Kernels } from "./kernels.js";
-import { wasmKernels, type KernelExports } from "./wasm-kernels.js";
+import type { KernelExports } from "./kernel-exports.js";
+import { wasmKernels } from "./wasm-kernels.js";
 
 export interface InitOptions {
   /**
@@ -72,8 +73,8 @@ function isWasmModule(x: unknown): x is WebAssembly.Module {
 function instantiate(module: WebAssembly.Module): ActiveBackend {
   const instance = new WebAssembly.Instance(module, {});
   const wasm = instance.exports as unknown as KernelExports;
-  if (typeof wasm.f32_gemm !== "function" || typeof wasm.kernel_isa !== "function") {
-    throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm export)");
+  if (typeof wasm.f32_gemm_batch !== "function" || typeof wasm.kernel_isa !== "function") {
+    throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm_batch export)");
   }
   const k = wasmKernels(wasm);
   warmUp(k);

@@ -17,6 +17,14 @@ export interface StridedMatrix {
   colStride: number;
 }
 
+/**
+ * Equally spaced strided matrices: matrix t is the StridedMatrix at offset + t·batchStride
+ * (batchStride 0: the same matrix for every t, a broadcast batch dimension).
+ */
+export interface StridedBatch extends StridedMatrix {
+  batchStride: number;
+}
+
 export interface GemmOptions {
   /** n values added to every row of the product. */
   bias?: Float32Array | null;
@@ -37,6 +45,12 @@ export interface Kernels {
    */
   f32Gemm(m: number, n: number, k: number, a: StridedMatrix, b: StridedMatrix,
           c: Float32Array, cOffset: number, options?: GemmOptions): void;
+  /**
+   * `batch` independent products in one call: C_t = A_t·B_t (+ bias) (relu) for t < batch, C_t
+   * row-major at cOffset + t·m·n. Each A_t, B_t is any strided view, as in f32Gemm.
+   */
+  f32GemmBatch(batch: number, m: number, n: number, k: number, a: StridedBatch, b: StridedBatch,
+               c: Float32Array, cOffset: number, options?: GemmOptions): void;
 }
 
 /** The int8 and sparse kernels of src/compress (compress-kernels.ts builds them per backend). */

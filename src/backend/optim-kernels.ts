@@ -1,61 +1,93 @@
-import type { Arena } from "./arena.js";
+import { withScratch, type Arena } from "./arena.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
+import type { KernelExports } from "./kernel-exports.js";
 
-/** Constants of one Adam update (src/optim/adam.ts derives them from lr, betas, eps and t). */
+/** Constants of one Adam update (src/optim/adam.ts derives them from the options and the step t). */
 export interface AdamConstants {
-  b1: number; c1: number; b2: number; c2: number;
+  beta1: number;
+  /** 1 − β1, as the caller rounded it. */
+  oneMinusBeta1: number;
+  beta2: number;
+  /** 1 − β2, as the caller rounded it. */
+  oneMinusBeta2: number;
   /** η / (1 − β1^t) */
   stepSize: number;
   /** 1 / √(1 − β2^t) */
   invSqrtBc2: number;
   eps: number;
-}
-
-export interface OptimKernels {
-  /**
-   * Adam without weight decay or amsgrad, in place on param, m, v (equal lengths): float64
-   * arithmetic rounded to float32 on store, so every backend gives the same bits.
-   */
-  f32Adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, k: AdamConstants): void;
+  /** θ is multiplied by this first: 1 − ηλ for decoupled weight decay (AdamW), else 1. */
+  shrink: number;
+  /** λ of coupled (L2) weight decay, added to the gradient as λθ; 0 for none or decoupled. */
+  weightDecay: number;
 }
 
 type Floats = Float32Array | Float64Array;
 
-/** The update as a JS loop: the reference the wasm kernel matches bit for bit, and the float64 path. */
-export function adamUpdate(param: Floats, grad: Floats, m: Floats, v: Floats, k: AdamConstants): void {
-  const { b1, c1, b2, c2, stepSize, invSqrtBc2, eps } = k;
+/**
+ * The JS reference of the Adam update, in place on param, m, v and (amsgrad) vMax: the
+ * implementation the wasm kernel (assembly/f32-adam.ts) matches bit for bit, and the float64 path.
+ *   θ ← θ·shrink     g ← g + λθ     m ← β1·m + (1−β1)·g     v ← β2·v + (1−β2)·g·g
+ *   v̂ ← max(vMax, v) (stored to vMax) with amsgrad, else v
+ *   θ ← θ − stepSize·m / (√v̂·invSqrtBc2 + ε)
+ * A shrink of 1 and a λ of 0 are skipped, so no decay does no extra operation (and a NaN or
+ * infinite θ cannot leak into g through 0·θ).
+ */
+export function adamUpdate(param: Floats, grad: Floats, m: Floats, v: Floats, vMax: Floats | null, k: AdamConstants): void {
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtBc2, eps, shrink, weightDecay } = k;
   for (let i = 0; i < param.length; i++) {
-    const g = grad[i];
-    const mi = b1 * m[i] + c1 * g;
-    const vi = b2 * v[i] + c2 * g * g;
+    let p = param[i];
+    if (shrink !== 1) p *= shrink;
+    let g = grad[i];
+    if (weightDecay !== 0) g += weightDecay * p;
+    const mi = beta1 * m[i] + oneMinusBeta1 * g;
+    let vi = beta2 * v[i] + oneMinusBeta2 * g * g;
     m[i] = mi;
     v[i] = vi;
-    param[i] -= (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
+    if (vMax !== null) {
+      if (vMax[i] > vi) vi = vMax[i];
+      vMax[i] = vi;
+    }
+    param[i] = p - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
   }
+}
+
+export interface OptimKernels {
+  /**
+   * adamUpdate on float32 buffers (equal lengths; vMax null without amsgrad): float64
+   * arithmetic rounded to float32 on store, so every backend gives the same bits.
+   */
+  f32Adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null,
+          k: AdamConstants): void;
 }
 
 export const jsOptimKernels: OptimKernels = { f32Adam: adamUpdate };
 
-export interface OptimKernelExports {
-  f32_adam(n: number, param: number, grad: number, m: number, v: number,
-           b1: number, c1: number, b2: number, c2: number, stepSize: number, invSqrtBc2: number, eps: number): void;
+/** `src` copied into the arena with a zero after it if its length is odd (f32_adam works in pairs). */
+function copyInPairs(arena: Arena, src: Float32Array): number {
+  const even = src.length + (src.length & 1);
+  const ptr = arena.alloc(even * 4);
+  const view = arena.f32(ptr, even);
+  view.set(src);
+  if (even > src.length) view[src.length] = 0;
+  return ptr;
 }
 
-/** One wasm call per parameter tensor: copy the four buffers in, update, copy three out. */
-export function wasmOptimKernels(wasm: OptimKernelExports, arena: Arena): OptimKernels {
+/** One wasm call per parameter tensor: copy the buffers in, update, copy the state back out. */
+export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernels {
   return {
-    f32Adam(param, grad, m, v, k) {
+    f32Adam(param, grad, m, v, vMax, k) {
       const n = param.length;
-      const mark = arena.mark();
-      try {
-        const pp = arena.copyIn(param), gp = arena.copyIn(grad), mp = arena.copyIn(m), vp = arena.copyIn(v);
-        wasm.f32_adam(n, pp, gp, mp, vp, k.b1, k.c1, k.b2, k.c2, k.stepSize, k.invSqrtBc2, k.eps);
+      withScratch(arena, () => {
+        const pp = copyInPairs(arena, param), gp = copyInPairs(arena, grad);
+        const mp = copyInPairs(arena, m), vp = copyInPairs(arena, v);
+        const vmp = vMax ? copyInPairs(arena, vMax) : 0;
+        wasm.f32_adam(n, pp, gp, mp, vp, vmp, k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
+                      k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay);
         param.set(arena.f32(pp, n));
         m.set(arena.f32(mp, n));
         v.set(arena.f32(vp, n));
-      } finally {
-        arena.reset(mark);
-      }
+        if (vMax) vMax.set(arena.f32(vmp, n));
+      });
     },
   };
 }

@@ -1,8 +1,11 @@
 import type { CompressKernels } from "./kernels.js";
+import { QS8_GEMM } from "./manifest.js";
 import {
-  QS8_KR, QS8_NR, qs8OutputScale, qs8PackedLength,
+  qs8OutputScale, qs8PackedLength,
   type Qs8GemmOptions, type Qs8Matrix, type Qs8PackedWeights, type Qs8RequantOptions, type Qs8Weights,
 } from "./qs8-types.js";
+
+const { NR: QS8_NR, KR: QS8_KR } = QS8_GEMM;
 
 /**
  * The JS reference of the int8 GEMM. It reads the same packed layout as the wasm kernel, so a

@@ -1,7 +1,10 @@
 /**
  * Types of the int8 GEMM in the kernel table (ONNX MatMulInteger semantics, plus a requantizing
- * epilogue for quantized layers). Shared by the wasm and JS implementations.
+ * epilogue for quantized layers). Shared by the wasm and JS implementations. "qs8" although the
+ * operands may be int8 or uint8: the zero points come off when the operands are widened to i16,
+ * and everything after that is signed arithmetic (see assembly/qs8-gemm.ts).
  */
+import { QS8_GEMM } from "./manifest.js";
 
 /** An int8 or uint8 matrix window: element (i, p) is data[offset + i·rowStride + p], minus zeroPoint. */
 export interface Qs8Matrix {
@@ -49,13 +52,10 @@ export interface Qs8RequantOptions extends Qs8GemmOptions {
   scaleB: number | ArrayLike<number>;
 }
 
-/** Columns per packed panel (the micro-kernel's NR) and k per step (KR). */
-export const QS8_NR = 8;
-export const QS8_KR = 2;
-
 /** Length in i16 of the packed form of a k×n B. */
 export function qs8PackedLength(k: number, n: number): number {
-  return Math.ceil(n / QS8_NR) * Math.ceil(k / QS8_KR) * QS8_NR * QS8_KR;
+  const { NR, KR } = QS8_GEMM;
+  return Math.ceil(n / NR) * Math.ceil(k / KR) * NR * KR;
 }
 
 /**
@@ -64,7 +64,7 @@ export function qs8PackedLength(k: number, n: number): number {
  * multiplies by the same float32.
  */
 export function qs8OutputScale(n: number, o: Qs8RequantOptions): Float32Array {
-  const s = new Float32Array(Math.ceil(n / QS8_NR) * QS8_NR);
+  const s = new Float32Array(Math.ceil(n / QS8_GEMM.NR) * QS8_GEMM.NR);
   const b = o.scaleB;
   for (let j = 0; j < n; j++) s[j] = o.scaleA * (typeof b === "number" ? b : b[j]);
   return s;

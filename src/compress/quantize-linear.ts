@@ -8,7 +8,7 @@ import {
   asArray, axisLayout, checkQuantDType, checkScales, checkShapeFitsData, checkZeroPoints, QRANGE,
   type QuantDType,
 } from "./quant-checks.js";
-import { roundHalfToEven } from "./round.js";
+import { quantizeValue } from "../backend/index.js";
 
 export interface QuantizeLinearOptions {
   /** The axis the scales run along when there is more than one (ONNX default 1; negative counts from the end). */
@@ -38,10 +38,7 @@ export function quantizeLinearArray(
   const out = dtype === "int8" ? new Int8Array(size) : new Uint8Array(size);
   for (let i = 0; i < size; i++) {
     const c = channels === 1 ? 0 : Math.floor(i / inner) % channels;
-    // fround(fround(x) / s): the float64 quotient of two float32 values rounds to the correctly
-    // rounded float32 quotient (53 ≥ 2·24 + 2 bits), i.e. exactly a float32 division.
-    const q = roundHalfToEven(Math.fround(Math.fround(x[i]) / s[c])) + z[c];
-    out[i] = q !== q ? 0 : q < lo ? lo : q > hi ? hi : q;
+    out[i] = quantizeValue(x[i], s[c], z[c], lo, hi);
   }
   return out;
 }

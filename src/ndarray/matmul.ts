@@ -1,17 +1,20 @@
-import { kernels, type StridedMatrix } from "../backend/index.js";
+import {
+  gemmBatchJs, gemmJs, kernels, type FloatStridedMatrix, type StridedBatch, type StridedMatrix,
+} from "../backend/index.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { record } from "./autograd.js";
 import { isFloat, promoteTypes, type FloatArray } from "./dtype.js";
 import { binary, gradFor } from "./elementwise.js";
-import { broadcastShapes, contiguousStrides, sizeOf } from "./shape.js";
+import { broadcastShapes, sizeOf } from "./shape.js";
 import { broadcastStrides } from "./strided.js";
 import { sum, sumToShape } from "./reduce.js";
 import { Tensor } from "./tensor.js";
 
 /**
  * Matrix products. float32 runs on the backend's GEMM, which reads any strided operand, so a
- * transposed view (the backward pass's Aᵀ·B and A·Bᵀ) costs no copy. float64 (used by gradient
- * checks and users who want it) runs a plain JS loop.
+ * transposed view (the backward pass's Aᵀ·B and A·Bᵀ) costs no copy, and a batched product
+ * crosses into wasm once (a strided-batch GEMM), not once per batch item. float64 (used by
+ * gradient checks and users who want it) runs the backend's JS reference GEMM.
  */
 
 function matmulDType(a: Tensor, b: Tensor): "float32" | "float64" {
@@ -22,23 +25,73 @@ function matmulDType(a: Tensor, b: Tensor): "float32" | "float64" {
   return d as "float32" | "float64";
 }
 
-function gemmInto(m: number, n: number, k: number, a: StridedMatrix | F64Matrix, b: StridedMatrix | F64Matrix,
+/** A float32 or float64 matrix window of a tensor: element (i, j) at data[offset + i·rowStride + j·colStride]. */
+type Window = FloatStridedMatrix;
+
+function gemmInto(m: number, n: number, k: number, a: Window, b: Window,
                   out: FloatArray, cOffset: number, bias: FloatArray | null, relu: boolean): void {
   if (out instanceof Float32Array) {
     kernels().f32Gemm(m, n, k, a as StridedMatrix, b as StridedMatrix, out, cOffset, { bias: bias as Float32Array | null, relu });
-    return;
+  } else {
+    gemmJs(m, n, k, a, b, out, cOffset, { bias, relu });
   }
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let acc = bias ? bias[j] : 0;
-      for (let p = 0; p < k; p++) {
-        acc += a.data[a.offset + i * a.rowStride + p * a.colStride] * b.data[b.offset + p * b.rowStride + j * b.colStride];
-      }
-      out[cOffset + i * n + j] = relu && acc < 0 ? 0 : acc;
+}
+
+/** One dimension of the broadcast batch: its size and each operand's stride along it. */
+interface BatchDim { size: number; a: number; b: number }
+
+/**
+ * The batch dims merged into as few as possible: size-1 dims drop out, and a dim merges into the
+ * one before it when both operands step through the pair as through one dim (outer stride =
+ * inner stride · inner size, which a broadcast 0 stride on both also satisfies).
+ */
+function mergeBatchDims(shape: readonly number[], aStrides: readonly number[], bStrides: readonly number[]): BatchDim[] {
+  const dims: BatchDim[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const outer = dims[dims.length - 1];
+    if (outer && outer.a === aStrides[d] * shape[d] && outer.b === bStrides[d] * shape[d]) {
+      outer.size *= shape[d];
+      outer.a = aStrides[d];
+      outer.b = bStrides[d];
+    } else {
+      dims.push({ size: shape[d], a: aStrides[d], b: bStrides[d] });
+    }
+  }
+  return dims;
+}
+
+/**
+ * C[batch…, m, n] = A·B over the broadcast batch dims: one strided-batch GEMM per index of the
+ * outer merged dims (usually exactly one call). A batch whose B is shared and whose A rows follow
+ * on from one item to the next is one GEMM with the batch folded into m: B is packed once.
+ */
+function batchedGemm(batch: readonly number[], aBatch: readonly number[], bBatch: readonly number[],
+                     m: number, n: number, k: number, a: Window, b: Window, out: FloatArray): void {
+  const dims = mergeBatchDims(batch, aBatch, bBatch);
+  const inner = dims.pop() ?? { size: 1, a: 0, b: 0 };
+  const outerCount = dims.reduce((p, d) => p * d.size, 1);
+  for (let idx = 0; idx < outerCount; idx++) {
+    let aOffset = a.offset, bOffset = b.offset;
+    for (let d = dims.length - 1, rest = idx; d >= 0; d--) {
+      const i = rest % dims[d].size;
+      rest = Math.floor(rest / dims[d].size);
+      aOffset += i * dims[d].a;
+      bOffset += i * dims[d].b;
+    }
+    const cOffset = idx * inner.size * m * n;
+    // Plain object literals, not spreads: a spread per call measurably slowed small GEMMs.
+    const aw = { data: a.data, offset: aOffset, rowStride: a.rowStride, colStride: a.colStride, batchStride: inner.a };
+    const bw = { data: b.data, offset: bOffset, rowStride: b.rowStride, colStride: b.colStride, batchStride: inner.b };
+    if (inner.b === 0 && inner.a === m * a.rowStride) {
+      gemmInto(inner.size * m, n, k, aw, bw, out, cOffset, null, false);
+    } else if (out instanceof Float32Array) {
+      kernels().f32GemmBatch(inner.size, m, n, k, aw as StridedBatch, bw as StridedBatch, out, cOffset);
+    } else {
+      gemmBatchJs(inner.size, m, n, k, aw, bw, out, cOffset);
     }
   }
 }
-interface F64Matrix { data: FloatArray; offset: number; rowStride: number; colStride: number }
 
 export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
   if (aIn.ndim === 0 || bIn.ndim === 0) throw new ShapeError(`matmul: operands must have at least 1 dimension, got [${aIn.shape}] @ [${bIn.shape}]`);
@@ -61,20 +114,10 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
   const out = (dtype === "float32" ? new Float32Array(sizeOf(batch) * m * n) : new Float64Array(sizeOf(batch) * m * n));
   const aBatch = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
   const bBatch = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
-  const batchStrides = contiguousStrides(batch);
-  for (let t = 0; t < sizeOf(batch); t++) {
-    let ao = a.offset;
-    let bo = b.offset;
-    for (let d = 0; d < batch.length; d++) {
-      const i = Math.floor(t / batchStrides[d]) % batch[d];
-      ao += i * aBatch[d];
-      bo += i * bBatch[d];
-    }
-    gemmInto(m, n, k,
-      { data: a.storage as FloatArray, offset: ao, rowStride: a.strides[a.ndim - 2], colStride: a.strides[a.ndim - 1] } as StridedMatrix,
-      { data: b.storage as FloatArray, offset: bo, rowStride: b.strides[b.ndim - 2], colStride: b.strides[b.ndim - 1] } as StridedMatrix,
-      out, t * m * n, null, false);
-  }
+  batchedGemm(batch, aBatch, bBatch, m, n, k,
+    { data: a.storage as FloatArray, offset: a.offset, rowStride: a.strides[a.ndim - 2], colStride: a.strides[a.ndim - 1] },
+    { data: b.storage as FloatArray, offset: b.offset, rowStride: b.strides[b.ndim - 2], colStride: b.strides[b.ndim - 1] },
+    out);
   let y = new Tensor(out, dtype, [...batch, m, n]);
   y = record(y, "matmul", [a, b], (g) => [
     a.requiresGrad ? sumToShape(matmul(g, b.transpose()), a.shape) : null,
@@ -111,8 +154,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const bs = bias && bias.dtype !== dtype ? bias.astype(dtype) : bias;
   const out = dtype === "float32" ? new Float32Array(m * outF) : new Float64Array(m * outF);
   gemmInto(m, outF, inF,
-    { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] } as StridedMatrix,
-    { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[1], colStride: ws.strides[0] } as StridedMatrix,
+    { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] },
+    { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[1], colStride: ws.strides[0] },
     out, 0, bs ? (bs.data as FloatArray) : null, o.relu === true);
   const y = new Tensor(out, dtype, [m, outF]);
   const inputs = bs ? [xs, ws, bs] : [xs, ws];

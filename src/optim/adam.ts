@@ -23,39 +23,23 @@ export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 
  */
 export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
                          t: number, o: AdamOptions): void {
-  const { lr, eps, weightDecay: wd, decoupled } = o;
-  const [b1, b2] = o.betas;
-  const stepSize = lr / (1 - Math.pow(b1, t));
-  // A multiply instead of a second division per element: the loop is bound by sqrt and div.
-  const invSqrtBc2 = 1 / Math.sqrt(1 - Math.pow(b2, t));
-  // c1, c2: the weights of the new gradient in the two moving averages, 1 − β1 and 1 − β2
-  // (the backend's AdamConstants use the same names).
-  const c1 = 1 - b1, c2 = 1 - b2;
-  const n = param.length;
-  if (wd === 0 && vMax === null) {
-    // The common case runs in the backend: f64x2 SIMD in wasm, the same arithmetic as the JS
-    // loop, so the same bits on every backend.
-    const k = { b1, c1, b2, c2, stepSize, invSqrtBc2, eps };
-    if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
-      optimKernels().f32Adam(param, grad, m, v, k);
-    } else adamUpdate(param, grad, m, v, k);
-    return;
-  }
-  const shrink = decoupled ? 1 - lr * wd : 1;
-  const coupled = decoupled ? 0 : wd;
-  for (let i = 0; i < n; i++) {
-    const p = param[i] * shrink;
-    const g = grad[i] + coupled * p;
-    const mi = b1 * m[i] + c1 * g;
-    const vi = b2 * v[i] + c2 * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    if (vMax === null) param[i] = p - (stepSize * mi) / (Math.sqrt(vi) * invSqrtBc2 + eps);
-    else {
-      const vm = vMax[i] > vi ? vMax[i] : vi;
-      vMax[i] = vm;
-      param[i] = p - (stepSize * mi) / (Math.sqrt(vm) * invSqrtBc2 + eps);
-    }
+  const { lr, eps, weightDecay, decoupled } = o;
+  const [beta1, beta2] = o.betas;
+  const k = {
+    beta1, oneMinusBeta1: 1 - beta1, beta2, oneMinusBeta2: 1 - beta2, eps,
+    stepSize: lr / (1 - Math.pow(beta1, t)),
+    // A multiply instead of a second division per element: the loop is bound by sqrt and div.
+    invSqrtBc2: 1 / Math.sqrt(1 - Math.pow(beta2, t)),
+    shrink: decoupled ? 1 - lr * weightDecay : 1,
+    weightDecay: decoupled ? 0 : weightDecay,
+  };
+  // float32 runs in the backend (f64x2 SIMD in wasm); float64 runs the backend's JS reference,
+  // which the wasm kernel matches bit for bit.
+  if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array &&
+      v instanceof Float32Array && (vMax === null || vMax instanceof Float32Array)) {
+    optimKernels().f32Adam(param, grad, m, v, vMax, k);
+  } else {
+    adamUpdate(param, grad, m, v, vMax, k);
   }
 }
 

@@ -1,14 +1,14 @@
 // The f32 GEMM kernel against an independent float64 triple loop, on every backend, with the
-// error bound of STYLE.md §2. Sizes straddle the micro-tile (MR = 4, NR = 8) and the cache
-// blocks of assembly/f32-gemm.ts (KC = 512, MC = 128, NC = 2048), so every edge path runs:
+// error bound of tests/support/tolerance.ts. Sizes straddle the micro-tile (MR, NR) and the cache
+// blocks (KC, MC, NC) of the kernel manifest (src/backend/manifest.ts), so every edge path runs:
 // zero-padded panels, aliased rows, partial column stores, C reloads between k-blocks.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { kernels } from "../../src/backend/index.js";
+import { F32_GEMM, kernels } from "../../src/backend/index.js";
 import type { StridedMatrix } from "../../src/backend/index.js";
 import { gemmTol } from "../support/tolerance.js";
 
-const MR = 4, NR = 8, KC = 512, MC = 128, NC = 2048;
+const { MR, NR, KC, MC, NC } = F32_GEMM;
 
 interface Layout {
   /** Stored as the transpose (column-major window): rowStride 1, colStride = stored row length. */

@@ -1,5 +1,5 @@
 // The sparse × dense kernel (CSR W, Y = X·Wᵀ + bias, relu) against a float64 reference with the
-// derived GEMM bound (STYLE.md §2): sizes straddle the 32- and 4-column chunks of Xᵀ and the 4×4
+// derived GEMM bound (tests/support/tolerance.ts): sizes straddle the 32- and 4-column chunks of Xᵀ and the 4×4
 // transpose blocks; densities from empty rows to dense.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";

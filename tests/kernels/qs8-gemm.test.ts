@@ -3,7 +3,7 @@
 // the k-pair (c2) step.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compressKernels } from "../../src/backend/index.js";
+import { compressKernels, QS8_GEMM } from "../../src/backend/index.js";
 import type { Qs8Matrix, Qs8Weights } from "../../src/backend/index.js";
 
 type I8 = Int8Array | Uint8Array;
@@ -35,9 +35,10 @@ function firstMismatch(got: ArrayLike<number>, want: ArrayLike<number>, n: numbe
 
 const signedness = fc.boolean();
 /** Sizes around the tile: m up to 2·MR+1, n up to 3·NR+1, k from 1 (odd and even, < and > KR). */
+const { MR, NR } = QS8_GEMM;
 const dims = fc.record({
-  m: fc.integer({ min: 1, max: 9 }),
-  n: fc.integer({ min: 1, max: 25 }),
+  m: fc.integer({ min: 1, max: 2 * MR + 1 }),
+  n: fc.integer({ min: 1, max: 3 * NR + 1 }),
   k: fc.integer({ min: 1, max: 37 }),
   aSigned: signedness,
   bSigned: signedness,

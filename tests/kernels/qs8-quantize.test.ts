@@ -1,18 +1,15 @@
 // The wasm activation quantizer and range kernels, called directly on each kernel build, against
 // an independent reference: ONNX QuantizeLinear as integer rules (float32 quotient, ties to even,
 // + zero point, saturate, NaN → 0), and min/max with NaN propagation. Exact equality: the
-// result is integer.
+// result is integer. The backend's JS reference of both kernels (what the js backend runs and
+// compress's quantizeLinear uses) must agree with the wasm kernels exactly too.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
-import { detectFeatures } from "../../src/backend/index.js";
+import { detectFeatures, f32MinMaxJs, qs8QuantizeF32Js } from "../../src/backend/index.js";
+import type { KernelExports } from "../../src/backend/kernel-exports.js";
 
-interface QuantExports {
-  memory: WebAssembly.Memory;
-  heap_base(): number;
-  qs8_quantize_f32(n: number, x: number, scale: number, zeroPoint: number, signed: number, out: number): void;
-  f32_minmax(n: number, x: number, out: number): void;
-}
+type QuantExports = KernelExports;
 
 const load = (build: string) => new WebAssembly.Instance(new WebAssembly.Module(
   readFileSync(new URL(`../../build/edgegrad-${build}.wasm`, import.meta.url)))).exports as unknown as QuantExports;
@@ -67,7 +64,11 @@ describe.each(builds)("the %s kernel build", (build) => {
       fc.tuple(fc.constant(s), fc.constant(xs), fc.constant(signed), signed ? fc.integer({ min: -128, max: 127 }) : fc.integer({ min: 0, max: 255 }))),
     ([scale, xs, signed, zp]) => {
       const s = Math.fround(scale), x = Float32Array.from(xs);
-      expect(quantize(w, x, s, zp, signed)).toEqual(reference(x, s, zp, signed));
+      const got = quantize(w, x, s, zp, signed);
+      expect(got).toEqual(reference(x, s, zp, signed));
+      const js = signed ? new Int8Array(x.length) : new Uint8Array(x.length);
+      qs8QuantizeF32Js(x.length, x, 0, s, zp, js);
+      expect(Array.from(js)).toEqual(got);
     }), { numRuns: 500 });
   });
 
@@ -88,6 +89,7 @@ describe.each(builds)("the %s kernel build", (build) => {
       const want = nan ? [NaN, NaN] : [Math.min(Infinity, ...x), Math.max(-Infinity, ...x)];
       const unsignedZero = (v: number) => (v === 0 ? 0 : v);
       expect([lo, hi].map(unsignedZero)).toEqual(want.map(unsignedZero));
+      expect(f32MinMaxJs(x.length, x, 0).map(unsignedZero)).toEqual(want.map(unsignedZero));
     }), { numRuns: 300 });
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * The flag words of the kernel module's operator exports (assembly/flags.ts defines them for the
+ * kernels; the built module exports them as globals, and tests/backend/kernel-exports.test.ts
+ * checks that these values are the module's).
+ */
+
+/** f32_gemm, f32_gemm_batch: max(0, ·) after the bias. */
+export const GEMM_RELU = 1;
+/** f32_gemm, f32_gemm_batch: C += A·B instead of C = A·B. */
+export const GEMM_ACCUMULATE = 2;
+
+/** qs8_gemm: max(0, ·) last. */
+export const QS8_RELU = 1;
+/** qs8_gemm: store f32(acc + bias)·scale[j] instead of the int32 accumulator. */
+export const QS8_FLOAT_OUT = 2;
+
+/** f32_spmm: max(0, ·) after the bias. */
+export const SPMM_RELU = 1;
+/** f32_spmm: add the bias vector. */
+export const SPMM_BIAS = 2;
+
+/** kernel_isa(): the plain SIMD build. */
+export const ISA_SIMD = 0;
+/** kernel_isa(): the relaxed-SIMD build (f32x4.relaxed_madd, an FMA where the engine has one). */
+export const ISA_RELAXED_SIMD = 1;

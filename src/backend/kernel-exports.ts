@@ -1,0 +1,51 @@
+/**
+ * The raw exports of the kernel module (assembly/index.ts), declared once. Pointers are byte
+ * offsets into `memory`, counts and strides are in elements unless a name says bytes; flag words
+ * are built from src/backend/flags.ts. tests/backend/kernel-exports.test.ts checks every name and
+ * parameter count against the built module.
+ */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  /** First byte no static data uses: the scratch arena starts here. */
+  heap_base(): number;
+  /** ISA_SIMD or ISA_RELAXED_SIMD (flags.ts). */
+  kernel_isa(): number;
+
+  /** Bytes of scratch f32_gemm_batch needs (for any batch) of m×n×k problems. */
+  f32_gemm_workspace(m: number, n: number, k: number): number;
+  /**
+   * C_t[m×n] = (accumulate ? C_t : 0) + A_t·B_t + bias, then relu (flags GEMM_*), for `batch`
+   * problems at batch strides apart (stride 0 broadcasts an operand; batch 1 is one GEMM).
+   */
+  f32_gemm_batch(batch: number, m: number, n: number, k: number,
+                 a: number, aBatchStride: number, aRowStride: number, aColStride: number,
+                 b: number, bBatchStride: number, bRowStride: number, bColStride: number,
+                 c: number, cBatchStride: number, cRowStride: number,
+                 bias: number, flags: number, work: number): void;
+
+  /** Packs int8/uint8 B[k×n] into out (qs8PackedLength(k, n) i16, qs8-types.ts). */
+  qs8_packw_gemm(k: number, n: number, b: number, bRowStride: number, bColStride: number,
+                 bSigned: number, zp: number, zpPerColumn: number, out: number): void;
+  qs8_gemm_workspace(m: number, n: number, k: number): number;
+  /** C = (A − aZero)·W + bias (flags QS8_*), W from qs8_packw_gemm; int32 or scaled float32 out. */
+  qs8_gemm(m: number, n: number, k: number, a: number, aRowStride: number, aSigned: number,
+           aZero: number, w: number, c: number, cRowStride: number, bias: number, scale: number,
+           flags: number, work: number): void;
+  /** ONNX QuantizeLinear per tensor: float32 → int8 (signed) or uint8. */
+  qs8_quantize_f32(n: number, x: number, scale: number, zeroPoint: number, signed: number, out: number): void;
+  /** out[0] = min, out[1] = max of n float32 (NaN if any is NaN). */
+  f32_minmax(n: number, x: number, out: number): void;
+
+  f32_spmm_workspace(m: number, n: number, k: number): number;
+  /** Y = X·Wᵀ (+ bias) (relu), W in CSR (flags SPMM_*). */
+  f32_spmm(m: number, n: number, k: number, x: number, rowPtr: number, colIdx: number, values: number,
+           bias: number, y: number, flags: number, work: number): void;
+
+  /**
+   * One Adam step in place (vMax 0 = no amsgrad); see adamUpdate in optim-kernels.ts. Works in
+   * pairs: with an odd n every buffer holds one more float, which is updated and ignored.
+   */
+  f32_adam(n: number, param: number, grad: number, m: number, v: number, vMax: number,
+           beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+           stepSize: number, invSqrtBc2: number, eps: number, shrink: number, weightDecay: number): void;
+}

@@ -1,0 +1,100 @@
+// The one declaration of the kernel module's exports (src/backend/kernel-exports.ts) and the one
+// flags module (src/backend/flags.ts) against both built modules: every function the module
+// exports is declared with its parameter count, every declared function exists, and every flag
+// of src/backend/flags.ts has its documented effect on the module's kernels.
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import * as flags from "../../src/backend/flags.js";
+import { detectFeatures } from "../../src/backend/index.js";
+import type { KernelExports } from "../../src/backend/kernel-exports.js";
+
+/** Parameter count of each declared function, as the type says it (checked by tsc). */
+type Arity = { [K in keyof KernelExports as KernelExports[K] extends (...args: never[]) => unknown ? K : never]:
+  KernelExports[K] extends (...args: infer P) => unknown ? P["length"] : never };
+
+// Writing the counts out is what ties the type to the module: tsc rejects a wrong count, a
+// missing function or an extra one here, and the test below compares the same object with the
+// module's exports.
+const declared: Arity = {
+  heap_base: 0, kernel_isa: 0,
+  f32_gemm_workspace: 3, f32_gemm_batch: 18,
+  qs8_packw_gemm: 9, qs8_gemm_workspace: 3, qs8_gemm: 14,
+  qs8_quantize_f32: 6, f32_minmax: 3,
+  f32_spmm_workspace: 3, f32_spmm: 11,
+  f32_adam: 15,
+};
+
+const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
+
+describe.each(builds)("the %s kernel build", (build) => {
+  const module = new WebAssembly.Module(readFileSync(new URL(`../../build/edgegrad-${build}.wasm`, import.meta.url)));
+  const instance = new WebAssembly.Instance(module, {});
+  const exports = WebAssembly.Module.exports(module);
+
+  it("exports exactly the declared functions, each with the declared number of parameters", () => {
+    const functions = Object.fromEntries(exports.filter((e) => e.kind === "function")
+      .map((e) => [e.name, (instance.exports[e.name] as (...a: unknown[]) => unknown).length]));
+    expect(functions).toEqual(declared);
+  });
+
+  it("exports no globals and one memory", () => {
+    expect(exports.filter((e) => e.kind === "global")).toEqual([]);
+    expect(exports.filter((e) => e.kind === "memory").map((e) => e.name)).toEqual(["memory"]);
+  });
+
+  // Each flag of src/backend/flags.ts, given to its kernel on a 1-element problem, must do what
+  // it says (and only that): a wrong value on either side changes these results.
+  const w = instance.exports as unknown as KernelExports;
+  const base = (w.heap_base() + 63) & ~63;
+  const f32 = (ptr: number, n: number) => new Float32Array(w.memory.buffer, ptr, n);
+  const i32 = (ptr: number, n: number) => new Int32Array(w.memory.buffer, ptr, n);
+
+  it("GEMM_RELU and GEMM_ACCUMULATE: C = relu(C_old + a·b + bias) for a 1×1×1 product", () => {
+    const gemm = (aVal: number, cOld: number, bias: number, flags: number): number => {
+      const [a, b, c, biasPtr, work] = [base, base + 16, base + 32, base + 48, base + 64];
+      f32(a, 1)[0] = aVal; f32(b, 1)[0] = 2; f32(c, 1)[0] = cOld; f32(biasPtr, 1)[0] = bias;
+      w.f32_gemm_batch(1, 1, 1, 1, a, 0, 1, 1, b, 0, 1, 1, c, 0, 1, biasPtr, flags, work);
+      return f32(c, 1)[0];
+    };
+    expect(gemm(-3, 10, 1, 0)).toBe(-5);
+    expect(gemm(-3, 10, 1, flags.GEMM_RELU)).toBe(0);
+    expect(gemm(-3, 10, 1, flags.GEMM_ACCUMULATE)).toBe(5);
+    expect(gemm(-6, 10, 1, flags.GEMM_ACCUMULATE | flags.GEMM_RELU)).toBe(0);
+  });
+
+  it("SPMM_BIAS and SPMM_RELU: y = relu(x·w + bias) for a 1×1 sparse W", () => {
+    const spmm = (flagWord: number): number => {
+      const [x, rowPtr, col, val, bias, y] = [base, base + 16, base + 32, base + 48, base + 64, base + 80];
+      const work = base + 128;
+      f32(x, 1)[0] = -2; i32(rowPtr, 2).set([0, 1]); i32(col, 1)[0] = 0; f32(val, 1)[0] = 3; f32(bias, 1)[0] = 1;
+      w.f32_spmm(1, 1, 1, x, rowPtr, col, val, bias, y, flagWord, work);
+      return f32(y, 1)[0];
+    };
+    expect(spmm(0)).toBe(-6);
+    expect(spmm(flags.SPMM_BIAS)).toBe(-5);
+    expect(spmm(flags.SPMM_BIAS | flags.SPMM_RELU)).toBe(0);
+  });
+
+  it("QS8_FLOAT_OUT and QS8_RELU: int32 or scaled float32 output, relu last", () => {
+    const qs8 = (flagWord: number): number => {
+      const [a, zp, packed, bias, scale, c] = [base, base + 16, base + 32, base + 128, base + 192, base + 256];
+      const work = base + 320;
+      new Int8Array(w.memory.buffer, a, 1)[0] = -3;
+      i32(zp, 1)[0] = 0;
+      new Int8Array(w.memory.buffer, a + 8, 1)[0] = 5;          // B = [[5]]
+      w.qs8_packw_gemm(1, 1, a + 8, 1, 1, 1, zp, 0, packed);
+      i32(bias, 8).fill(0); f32(scale, 8).fill(0.5);
+      w.qs8_gemm(1, 1, 1, a, 1, 1, 0, packed, c, 1, bias, scale, flagWord, work);
+      return flagWord & flags.QS8_FLOAT_OUT ? f32(c, 1)[0] : i32(c, 1)[0];
+    };
+    expect(qs8(0)).toBe(-15);
+    expect(qs8(flags.QS8_RELU)).toBe(0);
+    expect(qs8(flags.QS8_FLOAT_OUT)).toBe(-7.5);
+    expect(qs8(flags.QS8_FLOAT_OUT | flags.QS8_RELU)).toBe(0);
+  });
+
+  it("reports its ISA through kernel_isa with the flags' values", () => {
+    const isa = (instance.exports.kernel_isa as () => number)();
+    expect(isa).toBe(build === "relaxed" ? flags.ISA_RELAXED_SIMD : flags.ISA_SIMD);
+  });
+});
