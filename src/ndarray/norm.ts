@@ -9,18 +9,19 @@ import type { Tensor } from "./tensor.js";
 /** `{ keepdim }` (PyTorch's name) or `{ keepdims }`, as for every reduction. */
 export type NormOptions = ReduceOptions;
 
-/** 1, 2 and ∞ are vector norms over the dims; "fro" is the 2-norm over them (Frobenius for two). */
-export type NormOrder = 1 | 2 | typeof Infinity | "fro";
+/** Any p > 0 and ∞ are vector norms over the dims; "fro" is the 2-norm over them (Frobenius for two). */
+export type NormOrder = number | "fro";
 
 /**
  * The p-norm of x over `dim` (all dims when omitted), as torch.norm / torch.linalg.vector_norm.
  * The backward follows PyTorch at the kinks: the 2-norm's gradient at a zero vector is 0 (not
  * NaN), the 1-norm's is sign(x) (0 at 0), and the ∞-norm's is shared evenly between tied maxima.
+ * Other p: (Σ|x|^p)^(1/p), with gradient sign(x)·|x|^(p−1)/‖x‖^(p−1) (0 where x or ‖x‖ is 0).
  */
 export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number[], o: NormOptions = {}): Tensor {
   const keepdim = wantsKeepdims("norm", o);
-  if (p !== 1 && p !== 2 && p !== Infinity && p !== "fro") {
-    throw new ValueError(`norm: p = ${String(p)} is not supported; use 1, 2, Infinity or "fro"`);
+  if (p !== "fro" && !(typeof p === "number" && p > 0)) {
+    throw new ValueError(`norm: p must be a number > 0, Infinity or "fro", got ${String(p)}`);
   }
   if (!isFloat(x.dtype)) throw new DTypeError(`norm: needs a floating-point tensor, got ${x.dtype}`);
   const axes = normalizeAxes(dim, x.ndim, "norm");
@@ -28,7 +29,8 @@ export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number
   const value = noGrad(() => {
     if (p === 1) return x.abs().sum(axes, keep);
     if (p === Infinity) return x.abs().max(axes, keep);
-    return x.mul(x).sum(axes, keep).sqrt();
+    if (p === 2 || p === "fro") return x.mul(x).sum(axes, keep).sqrt();
+    return x.abs().pow(p).sum(axes, keep).pow(1 / p);
   });
   const y = record(value, "norm", [x], (g) => {
     if (p === 1) return [g.mul(x.sign())];
@@ -36,7 +38,10 @@ export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number
       const hit = x.abs().eq(value).astype(g.dtype);
       return [x.sign().mul(hit).mul(g.div(hit.sum(axes, keep)))];
     }
-    return [where(value.eq(0), 0, x.div(value)).mul(g)];
+    if (p === 2 || p === "fro") return [where(value.eq(0), 0, x.div(value)).mul(g)];
+    const scale = where(value.eq(0), 0, g.div(value.pow(p - 1)));
+    // sign(x)·|x|^(p−1), 0 where x = 0 (for p < 1 the power alone is infinite there), as PyTorch.
+    return [where(x.eq(0), 0, x.sign().mul(x.abs().pow(p - 1))).mul(scale)];
   });
   return keepdim ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
 }

@@ -125,11 +125,25 @@ describe("norm", () => {
         }
       }));
   });
+  it("any p > 0 against float64, with its gradient by finite differences (also through zeros)", () => {
+    fc.assert(fc.property(fc.constantFrom(0.5, 1.5, 3, 4.25), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 9 }), (p, vals) => {
+      const x = eg.tensor(vals, { dtype: "float64" });
+      const want = Math.pow(vals.reduce((a, v) => a + Math.pow(Math.abs(v), p), 0), 1 / p);
+      expectClose(x.norm(p).item(), want, 64 * 2 ** -53 * vals.length * want + 1e-300, `norm p=${p}`);
+    }));
+    for (const p of [1.5, 3]) gradcheck((x) => x.norm(p, 1), [X([3, 4], 7)], `norm p=${p}`);
+    const z = eg.tensor([0, 2, -1, 0], { dtype: "float64", requiresGrad: true });
+    z.norm(0.5).backward();
+    expect(Array.from(z.grad!.data).map(Number.isFinite)).toEqual([true, true, true, true]);
+    expect(z.grad!.data[0]).toBe(0);
+  });
   it("keepdims works as keepdim; conflicting, unknown or unsupported options are refused", () => {
     const x = eg.ones([2, 3]);
     expect(x.norm(2, 1, { keepdims: true }).shape).toEqual([2, 1]);
     expect(() => x.norm(2, 1, { keepdim: true, keepdims: false })).toThrow(/disagree/);
-    expect(() => x.norm(3 as never)).toThrow(/p = 3 is not supported/);
+    expect(() => x.norm(0)).toThrow(/p must be a number > 0, Infinity or "fro", got 0/);
+    expect(() => x.norm(-1)).toThrow(eg.ValueError);
+    expect(() => x.norm("nuc" as never)).toThrow(eg.ValueError);
     expect(() => x.norm(2, 0, { keepDim: true } as never)).toThrow(/unknown option/);
     expect(() => eg.ones([2], { dtype: "int32" }).norm()).toThrow(eg.DTypeError);
   });
