@@ -1,4 +1,4 @@
-// Error bounds derived from the problem (STYLE.md §2), for tests that compare float32 kernels
+// Error bounds derived from the problem (CONTRIBUTING.md, "Standards"), for tests that compare float32 kernels
 // with a float64 reference. No fixed absolute tolerance: it hides real bugs in small values and
 // fails correct code on large ones.
 
