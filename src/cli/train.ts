@@ -1,5 +1,5 @@
 import * as eg from "../index.js";
-import { parseArgs, usage, UsageError, type OptionSpec } from "./args.js";
+import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { learningCurvesSvg, table } from "./report.js";
 
 /**
@@ -39,37 +39,19 @@ async function loadData(dir: string | undefined, seed: number): Promise<Split> {
   return { xTrain: f.train.x, yTrain: f.train.y, xTest: f.test.x, yTest: f.test.y, classes: [...f.targetNames], name: `Fashion-MNIST (${dir})` };
 }
 
-export async function train(argv: string[], write: (s: string) => void): Promise<void> {
-  const a = parseArgs(argv, trainOptions);
-  const backend = a.backend as string;
-  if (!["auto", "wasm-relaxed-simd", "wasm-simd", "js"].includes(backend)) throw new UsageError(`--backend must be auto, wasm-relaxed-simd, wasm-simd or js, got "${backend}"`);
-  await eg.init({ backend: backend as "auto" });
-  const seed = a.seed as number;
-  const data = await loadData(a.data as string | undefined, seed);
-  const isDigits = a.data === undefined;
-  const hidden = (a.hidden as number[] | undefined) ?? (isDigits ? [128, 64] : [256, 128]);
-  const epochs = (a.epochs as number | undefined) ?? (isDigits ? 40 : 10);
-  const batchSize = (a["batch-size"] as number | undefined) ?? (isDigits ? 32 : 64);
-  const inputs = data.xTrain.shape[1];
-  const classes = data.classes.length;
-
-  const sizes = [inputs, ...hidden, classes];
+/** Linear layers of the given sizes (He-uniform, one seed per layer) with ReLU between them. */
+function buildMlp(sizes: number[], seed: number): eg.nn.Sequential {
   const layers: eg.nn.Module[] = [];
   sizes.slice(1).forEach((out, i) => {
     layers.push(new eg.nn.Linear(sizes[i], out, { init: "he_uniform", seed: seed + i }));
     if (i < sizes.length - 2) layers.push(new eg.nn.ReLU());
   });
-  const model = new eg.nn.Sequential(...layers);
-  const optimizer = new eg.optim.Adam(model.parameters(), { lr: a.lr as number });
-  write(`edgegrad ${eg.backendInfo().backend} — ${data.name}: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test, MLP ${sizes.join("-")}, Adam lr ${a.lr}, batch ${batchSize}, ${epochs} epochs`);
+  return new eg.nn.Sequential(...layers);
+}
 
-  const t0 = performance.now();
-  const history = await eg.nn.fit(model, data.xTrain, data.yTrain, {
-    loss: "crossEntropy", optimizer, epochs, batchSize, shuffle: true, seed,
-    validationSplit: 0.1, metrics: ["accuracy"], callbacks: [eg.nn.callbacks.progressBar()],
-  });
-  const trainSeconds = (performance.now() - t0) / 1000;
-
+/** Test accuracy, macro F1, size and time as a table, then the confusion matrix; returns the accuracy. */
+function reportResults(model: eg.nn.Sequential, data: Split, epochs: number, trainSeconds: number,
+                       write: (s: string) => void): number {
   const pred = eg.nn.predict(model, data.xTest).argmax(1);
   const accuracy = eg.metrics.accuracy(data.yTest, pred);
   const { f1 } = eg.metrics.precisionRecallF1(data.yTest, pred, { average: "macro" });
@@ -89,17 +71,54 @@ export async function train(argv: string[], write: (s: string) => void): Promise
   write("confusion matrix (rows: true class, columns: predicted)");
   const labels = data.classes.map((c) => c.slice(0, 5));
   write(table(cm.map((row, i) => [labels[i], ...row]), ["", ...labels]));
+  return accuracy;
+}
 
-  const h = history.history;
+/** Writes the loss and accuracy curves (train and validation) to `<outDir>/learning-curves.svg`. */
+async function writeLearningCurves(h: eg.nn.History["history"], title: string, outDir: string,
+                                   write: (s: string) => void): Promise<void> {
   const svg = learningCurvesSvg(
     [{ name: "train", values: h.loss, color: "#1f77b4" }, { name: "validation", values: h.val_loss ?? [], color: "#ff7f0e", dashed: true }],
     [{ name: "train", values: h.accuracy ?? [], color: "#1f77b4" }, { name: "validation", values: h.val_accuracy ?? [], color: "#ff7f0e", dashed: true }],
-    `edgegrad — MLP ${sizes.join("-")} on ${data.name.split(" (")[0]}, test accuracy ${accuracy.toFixed(4)}`);
+    title);
   const { mkdir, writeFile } = await import("node:fs/promises");
   const { join, resolve } = await import("node:path");
-  await mkdir(a.out as string, { recursive: true });
-  const file = resolve(join(a.out as string, "learning-curves.svg"));
+  await mkdir(outDir, { recursive: true });
+  const file = resolve(join(outDir, "learning-curves.svg"));
   await writeFile(file, svg);
   write("");
   write(`learning curves: ${file}`);
+}
+
+/** Validates --backend and initializes it. */
+async function initBackend(a: Parsed): Promise<void> {
+  const backend = a.backend as string;
+  if (!["auto", "wasm-relaxed-simd", "wasm-simd", "js"].includes(backend)) throw new UsageError(`--backend must be auto, wasm-relaxed-simd, wasm-simd or js, got "${backend}"`);
+  await eg.init({ backend: backend as "auto" });
+}
+
+export async function train(argv: string[], write: (s: string) => void): Promise<void> {
+  const a = parseArgs(argv, trainOptions);
+  await initBackend(a);
+  const seed = a.seed as number;
+  const data = await loadData(a.data as string | undefined, seed);
+  const isDigits = a.data === undefined;
+  const hidden = (a.hidden as number[] | undefined) ?? (isDigits ? [128, 64] : [256, 128]);
+  const epochs = (a.epochs as number | undefined) ?? (isDigits ? 40 : 10);
+  const batchSize = (a["batch-size"] as number | undefined) ?? (isDigits ? 32 : 64);
+  const sizes = [data.xTrain.shape[1], ...hidden, data.classes.length];
+  const model = buildMlp(sizes, seed);
+  const optimizer = new eg.optim.Adam(model.parameters(), { lr: a.lr as number });
+  write(`edgegrad ${eg.backendInfo().backend} — ${data.name}: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test, MLP ${sizes.join("-")}, Adam lr ${a.lr}, batch ${batchSize}, ${epochs} epochs`);
+
+  const t0 = performance.now();
+  const history = await eg.nn.fit(model, data.xTrain, data.yTrain, {
+    loss: "crossEntropy", optimizer, epochs, batchSize, shuffle: true, seed,
+    validationSplit: 0.1, metrics: ["accuracy"], callbacks: [eg.nn.callbacks.progressBar()],
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  const accuracy = reportResults(model, data, epochs, trainSeconds, write);
+  const title = `edgegrad — MLP ${sizes.join("-")} on ${data.name.split(" (")[0]}, test accuracy ${accuracy.toFixed(4)}`;
+  await writeLearningCurves(history.history, title, a.out as string, write);
 }

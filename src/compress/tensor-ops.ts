@@ -1,4 +1,4 @@
-// Tensor-level forms of the quantization ops (API.md, eg.compress.*): thin wrappers that take
+// Tensor-level forms of the quantization ops (the eg.compress.* functions): thin wrappers that take
 // the contiguous data of a Tensor and call the typed-array cores next to this file.
 import { DTypeError, ShapeError } from "../errors.js";
 import { checkOptions } from "../options.js";

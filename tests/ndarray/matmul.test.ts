@@ -14,7 +14,7 @@ const batchCase = fc.record({
 });
 
 describe("matmul: 2-D and batched with broadcast batch dims, any operand layout", () => {
-  it("matches a float64 triple loop within γ(k+1)·|A||B| (STYLE §2)", () => {
+  it("matches a float64 triple loop within γ(k+1)·|A||B| (tests/support/tolerance.ts)", () => {
     fc.assert(fc.property(batchCase, ({ batch, dropA, dropB, onesA, onesB, m, n, k, la, lb, seed }) => {
       const ba = batch.slice(Math.min(dropA, batch.length)).map((d) => (onesA ? 1 : d));
       const bb = batch.slice(Math.min(dropB, batch.length));

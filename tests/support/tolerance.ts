@@ -1,6 +1,6 @@
-// Error bounds derived from the problem (STYLE.md §2), for tests that compare float32 kernels
-// with a float64 reference. No fixed absolute tolerance: it hides real bugs in small values and
-// fails correct code on large ones.
+// Error bounds derived from the problem (CONTRIBUTING.md, "Standards"), for tests that compare
+// float32 kernels with a float64 reference. No fixed absolute tolerance: it hides real bugs in
+// small values and fails correct code on large ones.
 
 /** Unit roundoff of float32 (round to nearest). */
 export const U32 = 2 ** -24;
