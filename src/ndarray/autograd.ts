@@ -48,10 +48,12 @@ export interface GradArithmetic {
 /**
  * Reverse-mode sweep from `root`: visits recorded ops in reverse topological order, sums the
  * gradients that reach each tensor, and adds them into `.grad` of leaves that require grad.
- * A leaf's first gradient is copied: backward rules pass one gradient tensor (or a view of it)
- * to several inputs, and the seed belongs to the caller, so without the copy two leaves could
- * share one `.grad` and an in-place edit of one (gradient clipping, loss unscaling) would act
- * on both. Later gradients are added into a new tensor the leaf owns.
+ * A leaf's gradient must be its own: backward rules pass one gradient tensor (or a view of it)
+ * to several inputs, and the seed belongs to the caller, so two leaves could otherwise share one
+ * `.grad` and an in-place edit of one (gradient clipping, loss unscaling) would act on both. A
+ * leaf's first gradient is kept as it is when it owns its whole storage and no other leaf (nor
+ * the caller's seed) holds that storage — the common case, which then costs no copy — and copied
+ * otherwise. Later gradients are added into a new tensor the leaf owns.
  */
 export function runBackward(root: Tensor, seed: Tensor, { add, copy }: GradArithmetic): void {
   if (!root.requiresGrad) {
@@ -77,6 +79,14 @@ export function runBackward(root: Tensor, seed: Tensor, { add, copy }: GradArith
     }
   }
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  // Storages handed out as some leaf's .grad in this sweep, and the caller's seed.
+  const handedOut = new Set<unknown>([seed.storage]);
+  const ownGrad = (g: Tensor): Tensor => {
+    const sole = g.offset === 0 && g.storage.length === g.size && g.isContiguous && !handedOut.has(g.storage);
+    const own = sole ? g : copy(g);
+    handedOut.add(own.storage);
+    return own;
+  };
   return noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
@@ -84,7 +94,7 @@ export function runBackward(root: Tensor, seed: Tensor, { add, copy }: GradArith
       if (!g) continue;
       grads.delete(t); // frees intermediate gradients as soon as they are used
       if (!t.gradFn) {
-        t.grad = t.grad ? add(t.grad, g) : copy(g);
+        t.grad = t.grad ? add(t.grad, g) : ownGrad(g);
         continue;
       }
       const inputGrads = t.gradFn.backward(g);

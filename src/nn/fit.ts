@@ -182,21 +182,27 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
     const lv = l.item();
     const where = `epoch ${epoch + 1}, batch ${b + 1}`;
     if (!Number.isFinite(lv)) {
-      nonFinite(run, `loss is ${lv}`, where, false);
+      // A non-finite parameter makes the next loss non-finite, so the parameters are scanned
+      // only then (and once per epoch below), not after every step: the scan of every weight
+      // would cost a few percent of each step.
+      const bad = nonFiniteParameter(model);
+      if (bad) nonFinite(run, `${bad} in an earlier update (this batch's loss is ${lv})`, where, true);
+      else nonFinite(run, `loss is ${lv}`, where, false);
       break;
     }
     optimizer.zeroGrad();
     l.backward();
     optimizer.step();
-    const bad = nonFiniteParameter(model);
-    if (bad) {
-      nonFinite(run, `${bad} in the update (the loss before it was ${lv})`, where, true);
-      break;
-    }
     lossSum += lv * (e - s);
     seen += e - s;
     if (run.wantAcc) correct += countCorrect(out, yt, logits);
     for (const c of run.callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
+  }
+  const bad = ctx.stopTraining ? null : nonFiniteParameter(model);
+  if (bad) {
+    // As for a stop inside the epoch: an epoch that ends with broken weights is not recorded.
+    nonFinite(run, `${bad} in an update`, `the end of epoch ${epoch + 1}`, true);
+    return null;
   }
   if (seen === 0) return null;
   const logs: Logs = { loss: lossSum / seen };

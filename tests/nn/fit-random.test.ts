@@ -142,14 +142,20 @@ describe("non-finite parameters after a step", () => {
   it("throw naming the parameter and saying the update was applied (the weights are non-finite)", async () => {
     const { m, xs, ys, opt } = overflowing();
     await expect(nn.fit(m, xs, ys, { loss: "mseLoss", optimizer: opt, epochs: 2, batchSize: 2 }))
-      .rejects.toThrow(/parameter "weight" became -Infinity \(element 0\) in the update \(the loss before it was 1\) at epoch 1, batch 1 \(the update was applied/);
+      .rejects.toThrow(/parameter "weight" became -Infinity \(element 0\) in an update at the end of epoch 1 \(the update was applied/);
     expect(m.weight.data[0]).toBe(-Infinity);
+  });
+
+  it("name the parameter at the next batch, whose loss the broken weight makes non-finite", async () => {
+    const { m, xs, ys, opt } = overflowing();
+    await expect(nn.fit(m, xs, ys, { loss: "mseLoss", optimizer: opt, epochs: 1, batchSize: 1, shuffle: false }))
+      .rejects.toThrow(/parameter "weight" became -Infinity \(element 0\) in an earlier update \(this batch's loss is (Infinity|NaN)\) at epoch 1, batch 2 \(the update was applied/);
   });
 
   it("end training with terminateOnNaN, with the reason", async () => {
     const { m, xs, ys, opt } = overflowing();
     const h = await nn.fit(m, xs, ys, { loss: "mseLoss", optimizer: opt, epochs: 2, batchSize: 2, callbacks: [nn.callbacks.terminateOnNaN()] });
-    expect(h.stopReason).toMatch(/terminateOnNaN: parameter "weight" became -Infinity \(element 0\) in the update .* \(after the update\)/);
+    expect(h.stopReason).toMatch(/terminateOnNaN: parameter "weight" became -Infinity \(element 0\) in an update at the end of epoch 1 \(after the update\)/);
     expect(h.epoch).toEqual([]);
   });
 });
