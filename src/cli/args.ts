@@ -51,10 +51,13 @@ function convert(name: string, raw: string, type: OptionSpec["type"]): number | 
 }
 
 export function usage(command: string, summary: string, spec: Record<string, OptionSpec>): string {
-  const rows = Object.entries(spec).map(([name, s]) => {
-    const arg = s.type === "flag" ? "" : s.type === "list" ? " A,B,…" : ` ${s.type.toUpperCase()}`;
+  const heads = Object.entries(spec).map(([name, s]) =>
+    `  --${name}${s.type === "flag" ? "" : s.type === "list" ? " A,B,…" : ` ${s.type.toUpperCase()}`}`);
+  // The help column starts two spaces past the longest option, however long a new one is.
+  const width = Math.max(26, ...heads.map((h) => h.length + 2));
+  const rows = Object.values(spec).map((s, i) => {
     const def = s.default !== undefined && s.type !== "flag" ? ` (default ${Array.isArray(s.default) ? s.default.join(",") : s.default})` : "";
-    return `  --${name}${arg}`.padEnd(26) + s.help + def;
+    return heads[i].padEnd(width) + s.help + def;
   });
-  return [`Usage: edgegrad ${command} [options]`, "", summary, "", "Options:", ...rows, "  --help".padEnd(26) + "show this help"].join("\n");
+  return [`Usage: edgegrad ${command} [options]`, "", summary, "", "Options:", ...rows, "  --help".padEnd(width) + "show this help"].join("\n");
 }

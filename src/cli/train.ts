@@ -9,10 +9,14 @@ import { learningCurvesSvg, table } from "./report.js";
  */
 export const trainOptions: Record<string, OptionSpec> = {
   data: { type: "string", help: "directory with the Fashion-MNIST IDX files (default: embedded digits)" },
-  epochs: { type: "int", help: "training epochs (40 on digits, 10 on Fashion-MNIST)" },
+  epochs: { type: "int", help: "training epochs (40 on digits, 20 on Fashion-MNIST)" },
   "batch-size": { type: "int", help: "mini-batch size (32 on digits, 64 on Fashion-MNIST)" },
-  lr: { type: "number", help: "Adam learning rate", default: 1e-3 },
-  hidden: { type: "list", help: "hidden layer sizes (128,64 on digits, 256,128 on Fashion-MNIST)" },
+  lr: { type: "number", help: "AdamW learning rate", default: 1e-3 },
+  "weight-decay": { type: "number", help: "AdamW's decoupled weight decay (0 on digits, 0.01 on Fashion-MNIST)" },
+  dropout: { type: "number", help: "dropout after each hidden layer (0 on digits, 0.2 on Fashion-MNIST)" },
+  "label-smoothing": { type: "number", help: "cross-entropy label smoothing (0 on digits, 0.1 on Fashion-MNIST)" },
+  schedule: { type: "string", help: "learning-rate schedule over the epochs: none (digits) or cosine (Fashion-MNIST)" },
+  hidden: { type: "list", help: "hidden layer sizes (128,64 on digits, 512,256 on Fashion-MNIST)" },
   seed: { type: "int", help: "seed for initialization, split and shuffling", default: 1 },
   out: { type: "string", help: "directory for learning-curves.svg", default: "edgegrad-output" },
   backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
@@ -36,15 +40,47 @@ async function loadData(dir: string | undefined, seed: number): Promise<Split> {
   } catch (e) {
     throw new UsageError(`cannot read Fashion-MNIST from ${dir}: ${(e as Error).message}`);
   }
-  return { xTrain: f.train.x, yTrain: f.train.y, xTest: f.test.x, yTest: f.test.y, classes: [...f.targetNames], name: `Fashion-MNIST (${dir})` };
+  // Standardized pixels (the training set's mean and deviation): part of the recipe that reaches 0.90.
+  const scaler = eg.data.standardize(f.train.x);
+  return { xTrain: scaler.transform(f.train.x), yTrain: f.train.y, xTest: scaler.transform(f.test.x), yTest: f.test.y,
+    classes: [...f.targetNames], name: `Fashion-MNIST (${dir})` };
 }
 
-/** Linear layers of the given sizes (He-uniform, one seed per layer) with ReLU between them. */
-function buildMlp(sizes: number[], seed: number): eg.nn.Sequential {
+/**
+ * The training recipe of each data set. Digits: small and quick. Fashion-MNIST: the recipe that
+ * reaches 0.90 test accuracy where the plain one (256-128, Adam, 10 epochs) stops near 0.884
+ * (bench/RESULTS-training.md has the per-epoch curve).
+ */
+interface Recipe { hidden: number[]; epochs: number; batchSize: number; weightDecay: number; dropout: number; labelSmoothing: number; cosine: boolean }
+const RECIPES: Record<"digits" | "fashion", Recipe> = {
+  digits: { hidden: [128, 64], epochs: 40, batchSize: 32, weightDecay: 0, dropout: 0, labelSmoothing: 0, cosine: false },
+  fashion: { hidden: [512, 256], epochs: 20, batchSize: 64, weightDecay: 1e-2, dropout: 0.2, labelSmoothing: 0.1, cosine: true },
+};
+
+/** The recipe of the data set, with each option given on the command line taking its place. */
+function recipeFor(a: Parsed): Recipe {
+  const r = RECIPES[a.data === undefined ? "digits" : "fashion"];
+  const pick = <T>(key: string, fallback: T): T => (a[key] as T | undefined) ?? fallback;
+  return {
+    hidden: pick("hidden", r.hidden), epochs: pick("epochs", r.epochs), batchSize: pick("batch-size", r.batchSize),
+    weightDecay: pick("weight-decay", r.weightDecay), dropout: pick("dropout", r.dropout),
+    labelSmoothing: pick("label-smoothing", r.labelSmoothing), cosine: scheduleIsCosine(a.schedule, r.cosine),
+  };
+}
+
+function scheduleIsCosine(schedule: unknown, fallback: boolean): boolean {
+  if (schedule === undefined) return fallback;
+  if (schedule !== "cosine" && schedule !== "none") throw new UsageError(`--schedule must be cosine or none, got "${String(schedule)}"`);
+  return schedule === "cosine";
+}
+
+/** Linear layers of the given sizes (He-uniform, one seed per layer) with ReLU (and dropout) between them. */
+function buildMlp(sizes: number[], seed: number, dropout: number): eg.nn.Sequential {
   const layers: eg.nn.Module[] = [];
   sizes.slice(1).forEach((out, i) => {
     layers.push(new eg.nn.Linear(sizes[i], out, { init: "he_uniform", seed: seed + i }));
     if (i < sizes.length - 2) layers.push(new eg.nn.ReLU());
+    if (i < sizes.length - 2 && dropout > 0) layers.push(new eg.nn.Dropout(dropout, { seed: seed + 9 + i }));
   });
   return new eg.nn.Sequential(...layers);
 }
@@ -102,19 +138,21 @@ export async function train(argv: string[], write: (s: string) => void): Promise
   await initBackend(a);
   const seed = a.seed as number;
   const data = await loadData(a.data as string | undefined, seed);
-  const isDigits = a.data === undefined;
-  const hidden = (a.hidden as number[] | undefined) ?? (isDigits ? [128, 64] : [256, 128]);
-  const epochs = (a.epochs as number | undefined) ?? (isDigits ? 40 : 10);
-  const batchSize = (a["batch-size"] as number | undefined) ?? (isDigits ? 32 : 64);
+  const { hidden, epochs, batchSize, weightDecay, dropout, labelSmoothing, cosine } = recipeFor(a);
   const sizes = [data.xTrain.shape[1], ...hidden, data.classes.length];
-  const model = buildMlp(sizes, seed);
-  const optimizer = new eg.optim.Adam(model.parameters(), { lr: a.lr as number });
-  write(`edgegrad ${eg.backendInfo().backend} — ${data.name}: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test, MLP ${sizes.join("-")}, Adam lr ${a.lr}, batch ${batchSize}, ${epochs} epochs`);
+  const model = buildMlp(sizes, seed, dropout);
+  // AdamW with weight decay 0 is Adam, bit for bit.
+  const optimizer = new eg.optim.AdamW(model.parameters(), { lr: a.lr as number, weightDecay });
+  const callbacks: eg.nn.Callback[] = [eg.nn.callbacks.progressBar()];
+  if (cosine) callbacks.push(eg.nn.callbacks.lrScheduler(new eg.optim.lr.CosineAnnealingLR(optimizer, { tMax: epochs })));
+  write(`edgegrad ${eg.backendInfo().backend} — ${data.name}: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test, ` +
+    `MLP ${sizes.join("-")}${dropout > 0 ? ` (dropout ${dropout})` : ""}, AdamW lr ${a.lr} weight decay ${weightDecay}` +
+    `${cosine ? " cosine" : ""}, label smoothing ${labelSmoothing}, batch ${batchSize}, ${epochs} epochs`);
 
   const t0 = performance.now();
   const history = await eg.nn.fit(model, data.xTrain, data.yTrain, {
-    loss: "crossEntropy", optimizer, epochs, batchSize, shuffle: true, seed,
-    validationSplit: 0.1, metrics: ["accuracy"], callbacks: [eg.nn.callbacks.progressBar()],
+    loss: labelSmoothing > 0 ? (z: eg.Tensor, t: eg.Tensor) => eg.nn.crossEntropy(z, t, { labelSmoothing }) : "crossEntropy",
+    optimizer, epochs, batchSize, shuffle: true, seed, validationSplit: 0.1, metrics: ["accuracy"], callbacks,
   });
   const trainSeconds = (performance.now() - t0) / 1000;
 
