@@ -23,6 +23,7 @@ export { topk } from "./topk.js";
 export type { TopkOptions } from "./topk.js";
 export { split, chunk } from "./split.js";
 export { flip } from "./rearrange.js";
+import { repeat as repeatOp } from "./rearrange.js";
 export { unfold } from "./unfold.js";
 export { pad } from "./pad.js";
 export type { PadOptions, PadMode } from "./pad.js";
@@ -50,7 +51,9 @@ export const tanh = (x: Tensor) => unary("tanh", x);
 export const log1p = (x: Tensor) => unary("log1p", x);
 export const expm1 = (x: Tensor) => unary("expm1", x);
 export const rsqrt = (x: Tensor) => unary("rsqrt", x);
-export const repeat = (x: Tensor, ...reps: number[] | [readonly number[]]) => x.repeat(...reps);
+/** repeat(x, 2, 3) or repeat(x, [2, 3]), as torch.Tensor.repeat. */
+export const repeat = (x: Tensor, ...reps: number[] | [readonly number[]]) =>
+  repeatOp(x, Array.isArray(reps[0]) ? reps[0] : (reps as number[]));
 export const clip = (x: Tensor, lo: number | null, hi: number | null) => clipOp(x, lo, hi);
 export const softmax = (x: Tensor, axis = -1) => red.softmax(x, axis);
 export const logSoftmax = (x: Tensor, axis = -1) => red.logSoftmax(x, axis);

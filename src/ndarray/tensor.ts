@@ -7,13 +7,6 @@ import { formatTensor } from "./format.js";
 import * as ew from "./elementwise.js";
 import * as red from "./reduce.js";
 import { matmul } from "./matmul.js";
-import * as ix from "./indexing.js";
-import { cumsum } from "./scan.js";
-import { norm, type NormOptions, type NormOrder } from "./norm.js";
-import { topk, type TopkOptions } from "./topk.js";
-import { chunk, split } from "./split.js";
-import { flip, repeat } from "./rearrange.js";
-import { unfold } from "./unfold.js";
 
 export type Scalar = number;
 export type TensorLike = Tensor | number;
@@ -281,6 +274,9 @@ export class Tensor {
   rsqrt(): Tensor { return ew.unary("rsqrt", this); }
 
   // ---- reductions ----
+  // Heavier ops (gather, scatterAdd, indexSelect, maskedFill, topk, norm, split, chunk, repeat,
+  // flip, unfold, cumsum) are functions only, as torch.gather etc.: a method would pull its module
+  // into every bundle that uses Tensor, since bundlers cannot drop unused class methods.
   sum(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.sum(this, axis, o); }
   mean(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.mean(this, axis, o); }
   max(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.max(this, axis, o); }
@@ -292,21 +288,6 @@ export class Tensor {
   logsumexp(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.logsumexp(this, axis, o); }
   softmax(axis = -1): Tensor { return red.softmax(this, axis); }
   logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
-  cumsum(dim: number): Tensor { return cumsum(this, dim); }
-  norm(p?: NormOrder, dim?: number | readonly number[], o?: NormOptions): Tensor { return norm(this, p, dim, o); }
-  topk(k: number, o?: TopkOptions): { values: Tensor; indices: Tensor } { return topk(this, k, o); }
-
-  // ---- indexing, pieces, copies (torch names; each op lives in its own file) ----
-  gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ix.scatterAdd(this, dim, index, src); }
-  indexSelect(dim: number, index: Tensor): Tensor { return ix.indexSelect(this, dim, index); }
-  maskedFill(mask: Tensor, value: number | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
-  split(sizeOrSections: number | readonly number[], dim = 0): Tensor[] { return split(this, sizeOrSections, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return chunk(this, chunks, dim); }
-  /** repeat(2, 3) or repeat([2, 3]), as torch.Tensor.repeat. */
-  repeat(...reps: number[] | [readonly number[]]): Tensor { return repeat(this, Array.isArray(reps[0]) ? reps[0] : (reps as number[])); }
-  flip(dims: number | readonly number[]): Tensor { return flip(this, dims); }
-  unfold(dim: number, size: number, step: number): Tensor { return unfold(this, dim, size, step); }
 
   matmul(o: Tensor): Tensor { return matmul(this, o); }
 }
