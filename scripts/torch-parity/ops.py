@@ -56,15 +56,16 @@ def reduction_cases(cases, g):
             fn = {"sum": lambda x, a: x.sum(a), "mean": lambda x, a: x.mean(a),
                   "max": lambda x, a: x.amax(a), "min": lambda x, a: x.amin(a),
                   "logsumexp": lambda x, a: torch.logsumexp(x, a)}[name]
-            call_case(cases, f"reduce/{name}/{axis}", method(name, axis), {"x": (x, True)},
+            call = eg(name, T("x"), axis) if name == "logsumexp" else method(name, axis)
+            call_case(cases, f"reduce/{name}/{axis}", call, {"x": (x, True)},
                       lambda x, fn=fn, axis=axis: fn(x, axis), terms=24, gen=g)
     for name, fn in [("var", torch.var), ("std", torch.std)]:
         for corr in [0, 1]:
-            call_case(cases, f"reduce/{name}/c{corr}", method(name, 1, {"correction": corr}), {"x": (x, True)},
+            call_case(cases, f"reduce/{name}/c{corr}", eg(name, T("x"), 1, {"correction": corr}), {"x": (x, True)},
                       lambda x, fn=fn, corr=corr: fn(x, 1, correction=corr), terms=6, gen=g)
     for name in ["softmax", "logSoftmax"]:
         fn = torch.softmax if name == "softmax" else torch.log_softmax
-        call_case(cases, f"reduce/{name}", method(name, -1), {"x": (x, True)}, lambda x, fn=fn: fn(x, -1), terms=6, gen=g)
+        call_case(cases, f"reduce/{name}", eg(name, T("x"), -1), {"x": (x, True)}, lambda x, fn=fn: fn(x, -1), terms=6, gen=g)
     call_case(cases, "reduce/cumsum/0", eg("cumsum", T("x"), 0), {"x": (x, True)}, lambda x: torch.cumsum(x, 0), terms=4, gen=g)
     call_case(cases, "reduce/cumsum/1", eg("cumsum", T("x"), 1), {"x": (x, True)}, lambda x: torch.cumsum(x, 1), terms=6, gen=g)
     for i, (p, dim) in enumerate([(2, None), (1, 1), (float("inf"), 0), ("fro", None), (3, 1)]):

@@ -12,7 +12,7 @@ export { where, binary, unary, asTensor, gradFor } from "./elementwise.js";
 export { concat, stack } from "./join.js";
 export { matmul, linear } from "./matmul.js";
 export type { LinearOptions } from "./matmul.js";
-export { sumToShape } from "./reduce.js";
+export { sumToShape, variance as var, std } from "./reduce.js";
 export type { ReduceOptions, VarOptions } from "./reduce.js";
 export { record } from "./autograd.js";
 export { gather, scatterAdd, indexSelect, maskedFill } from "./indexing.js";

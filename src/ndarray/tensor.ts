@@ -274,20 +274,16 @@ export class Tensor {
   rsqrt(): Tensor { return ew.unary("rsqrt", this); }
 
   // ---- reductions ----
-  // Heavier ops (gather, scatterAdd, indexSelect, maskedFill, topk, norm, split, chunk, repeat,
-  // flip, unfold, cumsum) are functions only, as torch.gather etc.: a method would pull its module
-  // into every bundle that uses Tensor, since bundlers cannot drop unused class methods.
+  // Heavier ops (var, std, logsumexp, softmax, logSoftmax, cumsum, norm, topk, gather, scatterAdd,
+  // indexSelect, maskedFill, split, chunk, repeat, flip, unfold) are functions only, as
+  // torch.softmax etc.: a method would pull its code into every bundle that uses Tensor, since
+  // bundlers cannot drop unused class methods.
   sum(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.sum(this, axis, o); }
   mean(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.mean(this, axis, o); }
   max(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.max(this, axis, o); }
   min(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.min(this, axis, o); }
   argmax(axis?: number, o?: red.ReduceOptions): Tensor { return red.argmax(this, axis, o); }
   argmin(axis?: number, o?: red.ReduceOptions): Tensor { return red.argmin(this, axis, o); }
-  var(axis?: number | readonly number[], o?: red.VarOptions): Tensor { return red.variance(this, axis, o); }
-  std(axis?: number | readonly number[], o?: red.VarOptions): Tensor { return red.std(this, axis, o); }
-  logsumexp(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.logsumexp(this, axis, o); }
-  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
 
   matmul(o: Tensor): Tensor { return matmul(this, o); }
 }
