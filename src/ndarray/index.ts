@@ -55,6 +55,7 @@ export const rsqrt = (x: Tensor) => unary("rsqrt", x);
 export const repeat = (x: Tensor, ...reps: number[] | [readonly number[]]) =>
   repeatOp(x, Array.isArray(reps[0]) ? reps[0] : (reps as number[]));
 export const clip = (x: Tensor, lo: number | null, hi: number | null) => clipOp(x, lo, hi);
+export const clamp = clip;
 export const softmax = (x: Tensor, axis = -1) => red.softmax(x, axis);
 export const logSoftmax = (x: Tensor, axis = -1) => red.logSoftmax(x, axis);
 export const sum = red.sum;

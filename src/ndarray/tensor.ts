@@ -267,16 +267,14 @@ export class Tensor {
   relu(): Tensor { return ew.unary("relu", this); }
   sigmoid(): Tensor { return ew.unary("sigmoid", this); }
   tanh(): Tensor { return ew.unary("tanh", this); }
-  clip(lo: number | null, hi: number | null): Tensor { return ew.clip(this, lo, hi); }
-  clamp(lo: number | null, hi: number | null): Tensor { return ew.clip(this, lo, hi); }
   log1p(): Tensor { return ew.unary("log1p", this); }
   expm1(): Tensor { return ew.unary("expm1", this); }
   rsqrt(): Tensor { return ew.unary("rsqrt", this); }
 
   // ---- reductions ----
-  // Heavier ops (var, std, logsumexp, softmax, logSoftmax, cumsum, norm, topk, gather, scatterAdd,
-  // indexSelect, maskedFill, split, chunk, repeat, flip, unfold) are functions only, as
-  // torch.softmax etc.: a method would pull its code into every bundle that uses Tensor, since
+  // Heavier ops (clip/clamp, var, std, logsumexp, softmax, logSoftmax, cumsum, norm, topk, gather,
+  // scatterAdd, indexSelect, maskedFill, split, chunk, repeat, flip, unfold) are functions only,
+  // as torch.clamp etc.: a method would pull its code into every bundle that uses Tensor, since
   // bundlers cannot drop unused class methods.
   sum(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.sum(this, axis, o); }
   mean(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.mean(this, axis, o); }

@@ -86,7 +86,7 @@ describe("bad input throws a typed error naming the problem, and changes nothing
     rejects(() => t.slice(null, [0, 3, -1]), eg.ValueError, [t], /step/);
     rejects(() => t.slice(0, 0, 0), eg.ShapeError, [t]);
     rejects(() => t.item(), eg.ShapeError, [t]);
-    rejects(() => t.clip(1, 0), eg.ValueError, [t]);
+    rejects(() => eg.clip(t, 1, 0), eg.ValueError, [t]);
     rejects(() => t.permute([0, 0]), eg.ValueError, [t]);
     rejects(() => t.broadcastTo([3, 3]), eg.ShapeError, [t]);
     rejects(() => eg.fromTypedArray(new Float32Array(5), [2, 3]), eg.ShapeError, [], /6 elements.*5/);
