@@ -83,9 +83,10 @@ export class Tensor {
     const flat = this.data;
     const asValue = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
     if (this.ndim === 0) return asValue(flat[0]);
+    const steps = contiguousStrides(this.shape);
     const build = (dim: number, start: number): unknown[] => {
       const n = this.shape[dim];
-      const step = sizeOf(this.shape.slice(dim + 1));
+      const step = steps[dim];
       const out: unknown[] = [];
       for (let i = 0; i < n; i++) {
         out.push(dim === this.ndim - 1 ? asValue(flat[start + i]) : build(dim + 1, start + i * step));
@@ -295,10 +296,7 @@ function resolveReshape(shape: readonly number[], size: number, from: Shape): nu
     throw new ShapeError(`reshape: invalid shape [${shape}] (sizes are non-negative integers, at most one -1)`);
   }
   const known = out.reduce((a, d, i) => (i === unknown ? a : a * d), 1);
-  if (unknown >= 0) {
-    if (known === 0 || size % known !== 0) throw new ShapeError(`reshape: cannot reshape [${from}] (${size} elements) into [${shape}]`);
-    out[unknown] = size / known;
-  }
+  if (unknown >= 0) out[unknown] = known === 0 || size % known !== 0 ? NaN : size / known; // NaN: no size fits
   if (sizeOf(out) !== size) throw new ShapeError(`reshape: cannot reshape [${from}] (${size} elements) into [${shape}]`);
   return out;
 }

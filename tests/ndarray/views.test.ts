@@ -54,6 +54,16 @@ describe("views are O(1) and read the right elements", () => {
     const t = eg.arange(6).reshape([2, 3]).T;
     expect(t.reshape([6]).toArray()).toEqual([0, 3, 1, 4, 2, 5]);
   });
+  it("reshape resolves one -1 and refuses shapes that do not hold the same elements", () => {
+    expect(eg.arange(12).reshape([-1, 4]).shape).toEqual([3, 4]);
+    expect(eg.zeros([0, 3]).reshape([3, 0, 2]).shape).toEqual([3, 0, 2]);
+    const cannot = /reshape: cannot reshape \[2,3\] \(6 elements\) into \[/;
+    expect(() => eg.zeros([2, 3]).reshape([4, -1])).toThrow(cannot);
+    expect(() => eg.zeros([2, 3]).reshape([0, -1])).toThrow(cannot);
+    expect(() => eg.zeros([2, 3]).reshape([7])).toThrow(cannot);
+    expect(() => eg.zeros([0, 3]).reshape([0, -1])).toThrow(/cannot reshape \[0,3\] \(0 elements\) into \[0,-1\]/);
+    expect(() => eg.zeros([2, 3]).reshape([-1, -1])).toThrow(/at most one -1/);
+  });
 });
 
 describe("creation", () => {
