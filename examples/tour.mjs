@@ -9,7 +9,7 @@ const a = eg.tensor([[1, 2], [3, 4]]);
 console.log("a =", a.toString());
 console.log("a + [10, 20] =", a.add(eg.tensor([10, 20])).toString());
 console.log("a @ aᵀ =", a.matmul(a.T).toString());
-console.log("softmax(a, -1) =", a.softmax(-1).toString());
+console.log("softmax(a, -1) =", eg.softmax(a, -1).toString());
 
 // d/dw of Σ relu(x·w) — PyTorch-style autograd.
 const x = eg.randn([4, 3], { seed: 1 });

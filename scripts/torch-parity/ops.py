@@ -56,45 +56,46 @@ def reduction_cases(cases, g):
             fn = {"sum": lambda x, a: x.sum(a), "mean": lambda x, a: x.mean(a),
                   "max": lambda x, a: x.amax(a), "min": lambda x, a: x.amin(a),
                   "logsumexp": lambda x, a: torch.logsumexp(x, a)}[name]
-            call_case(cases, f"reduce/{name}/{axis}", method(name, axis), {"x": (x, True)},
+            call = eg(name, T("x"), axis) if name == "logsumexp" else method(name, axis)
+            call_case(cases, f"reduce/{name}/{axis}", call, {"x": (x, True)},
                       lambda x, fn=fn, axis=axis: fn(x, axis), terms=24, gen=g)
     for name, fn in [("var", torch.var), ("std", torch.std)]:
         for corr in [0, 1]:
-            call_case(cases, f"reduce/{name}/c{corr}", method(name, 1, {"correction": corr}), {"x": (x, True)},
+            call_case(cases, f"reduce/{name}/c{corr}", eg(name, T("x"), 1, {"correction": corr}), {"x": (x, True)},
                       lambda x, fn=fn, corr=corr: fn(x, 1, correction=corr), terms=6, gen=g)
     for name in ["softmax", "logSoftmax"]:
         fn = torch.softmax if name == "softmax" else torch.log_softmax
-        call_case(cases, f"reduce/{name}", method(name, -1), {"x": (x, True)}, lambda x, fn=fn: fn(x, -1), terms=6, gen=g)
-    call_case(cases, "reduce/cumsum/0", method("cumsum", 0), {"x": (x, True)}, lambda x: x.cumsum(0), terms=4, gen=g)
-    call_case(cases, "reduce/cumsum/1", method("cumsum", 1), {"x": (x, True)}, lambda x: x.cumsum(1), terms=6, gen=g)
+        call_case(cases, f"reduce/{name}", eg(name, T("x"), -1), {"x": (x, True)}, lambda x, fn=fn: fn(x, -1), terms=6, gen=g)
+    call_case(cases, "reduce/cumsum/0", eg("cumsum", T("x"), 0), {"x": (x, True)}, lambda x: torch.cumsum(x, 0), terms=4, gen=g)
+    call_case(cases, "reduce/cumsum/1", eg("cumsum", T("x"), 1), {"x": (x, True)}, lambda x: torch.cumsum(x, 1), terms=6, gen=g)
     for i, (p, dim) in enumerate([(2, None), (1, 1), (float("inf"), 0), ("fro", None), (3, 1)]):
         arg = {"$num": "Infinity"} if p == float("inf") else p
         args = [arg] if dim is None else [arg, dim]
         tf = (lambda x, p=p, dim=dim: torch.linalg.vector_norm(x, ord=p if p != "fro" else 2, dim=dim))
-        call_case(cases, f"reduce/norm/{i}", method("norm", *args), {"x": (x, True)}, tf, terms=24, gen=g)
+        call_case(cases, f"reduce/norm/{i}", eg("norm", T("x"), *args), {"x": (x, True)}, tf, terms=24, gen=g)
 
 
 def indexing_cases(cases, g):
     x = g.randn(4, 5)
     idx = g.randint(0, 5, 4, 3)
-    call_case(cases, "index/gather/1", method("gather", 1, T("i")), {"x": (x, True), "i": (idx, False)},
-              lambda x, i: x.gather(1, i), gen=g)
+    call_case(cases, "index/gather/1", eg("gather", T("x"), 1, T("i")), {"x": (x, True), "i": (idx, False)},
+              lambda x, i: torch.gather(x, 1, i), gen=g)
     idx0 = g.randint(0, 4, 2, 5)
-    call_case(cases, "index/gather/0", method("gather", 0, T("i")), {"x": (x, True), "i": (idx0, False)},
-              lambda x, i: x.gather(0, i), gen=g)
+    call_case(cases, "index/gather/0", eg("gather", T("x"), 0, T("i")), {"x": (x, True), "i": (idx0, False)},
+              lambda x, i: torch.gather(x, 0, i), gen=g)
     sel = torch.tensor([3, 0, 3])
     for dim in [0, 1]:
-        call_case(cases, f"index/indexSelect/{dim}", method("indexSelect", dim, T("i")),
-                  {"x": (x, True), "i": (sel, False)}, lambda x, i, dim=dim: x.index_select(dim, i), gen=g)
+        call_case(cases, f"index/indexSelect/{dim}", eg("indexSelect", T("x"), dim, T("i")),
+                  {"x": (x, True), "i": (sel, False)}, lambda x, i, dim=dim: torch.index_select(x, dim, i), gen=g)
     mask = g.rand(4, 5) > 0.5
-    call_case(cases, "index/maskedFill", method("maskedFill", T("m"), -2.5), {"x": (x, True), "m": (mask, False)},
-              lambda x, m: x.masked_fill(m, -2.5), gen=g)
+    call_case(cases, "index/maskedFill", eg("maskedFill", T("x"), T("m"), -2.5), {"x": (x, True), "m": (mask, False)},
+              lambda x, m: torch.masked_fill(x, m, -2.5), gen=g)
     src = g.randn(4, 3)
-    call_case(cases, "index/scatterAdd", method("scatterAdd", 1, T("i"), T("s")),
-              {"x": (x, True), "i": (idx, False), "s": (src, True)}, lambda x, i, s: x.scatter_add(1, i, s), gen=g)
+    call_case(cases, "index/scatterAdd", eg("scatterAdd", T("x"), 1, T("i"), T("s")),
+              {"x": (x, True), "i": (idx, False), "s": (src, True)}, lambda x, i, s: torch.scatter_add(x, 1, i, s), gen=g)
     for i, (k, dim, largest) in enumerate([(2, -1, True), (3, 0, False)]):
-        call_case(cases, f"index/topk/{i}", method("topk", k, {"dim": dim, "largest": largest}), {"x": (x, True)},
-                  lambda x, k=k, dim=dim, largest=largest: dict(zip(["values", "indices"], x.topk(k, dim, largest))), gen=g)
+        call_case(cases, f"index/topk/{i}", eg("topk", T("x"), k, {"dim": dim, "largest": largest}), {"x": (x, True)},
+                  lambda x, k=k, dim=dim, largest=largest: dict(zip(["values", "indices"], torch.topk(x, k, dim, largest))), gen=g)
     c = g.randn(2, 3, 4)
     call_case(cases, "index/where", eg("where", T("c"), T("a"), T("b")),
               {"c": (c > 0, False), "a": (g.randn(2, 3, 4), True), "b": (g.randn(3, 4), True)},
@@ -106,12 +107,12 @@ def shape_cases(cases, g):
     call_case(cases, "shape/permute", method("permute", [2, 0, 1]), {"x": (x, True)}, lambda x: x.permute(2, 0, 1), gen=g)
     call_case(cases, "shape/transpose", method("transpose", 0, 2), {"x": (x, True)}, lambda x: x.transpose(0, 2), gen=g)
     call_case(cases, "shape/reshape", method("reshape", [4, -1]), {"x": (x, True)}, lambda x: x.reshape(4, -1), gen=g)
-    call_case(cases, "shape/split/size", method("split", 2, 2), {"x": (x, True)}, lambda x: list(x.split(2, 2)), gen=g)
-    call_case(cases, "shape/split/sections", method("split", [1, 3], 2), {"x": (x, True)}, lambda x: list(x.split([1, 3], 2)), gen=g)
-    call_case(cases, "shape/chunk", method("chunk", 2, 1), {"x": (x, True)}, lambda x: list(x.chunk(2, 1)), gen=g)
-    call_case(cases, "shape/repeat", method("repeat", 2, 1, 3), {"x": (x, True)}, lambda x: x.repeat(2, 1, 3), gen=g)
-    call_case(cases, "shape/flip", method("flip", [0, 2]), {"x": (x, True)}, lambda x: x.flip([0, 2]), gen=g)
-    call_case(cases, "shape/unfold", method("unfold", 2, 2, 1), {"x": (x, True)}, lambda x: x.unfold(2, 2, 1), gen=g)
+    call_case(cases, "shape/split/size", eg("split", T("x"), 2, 2), {"x": (x, True)}, lambda x: list(torch.split(x, 2, 2)), gen=g)
+    call_case(cases, "shape/split/sections", eg("split", T("x"), [1, 3], 2), {"x": (x, True)}, lambda x: list(torch.split(x, [1, 3], 2)), gen=g)
+    call_case(cases, "shape/chunk", eg("chunk", T("x"), 2, 1), {"x": (x, True)}, lambda x: list(torch.chunk(x, 2, 1)), gen=g)
+    call_case(cases, "shape/repeat", eg("repeat", T("x"), 2, 1, 3), {"x": (x, True)}, lambda x: x.repeat(2, 1, 3), gen=g)
+    call_case(cases, "shape/flip", eg("flip", T("x"), [0, 2]), {"x": (x, True)}, lambda x: torch.flip(x, [0, 2]), gen=g)
+    call_case(cases, "shape/unfold", eg("unfold", T("x"), 2, 2, 1), {"x": (x, True)}, lambda x: x.unfold(2, 2, 1), gen=g)
     call_case(cases, "shape/concat", eg("concat", [T("a"), T("b")], 1), {"a": (x, True), "b": (g.randn(2, 2, 4), True)},
               lambda a, b: torch.cat([a, b], 1), gen=g)
     call_case(cases, "shape/stack", eg("stack", [T("a"), T("b")], 1), {"a": (x, True), "b": (g.randn(2, 3, 4), True)},

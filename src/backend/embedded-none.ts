@@ -1,5 +1,10 @@
 // The slim build resolves "./embedded.js" to this file (see tsup.config.ts): no kernel bytes,
 // so runtimes that forbid compiling wasm from bytes load a precompiled module instead.
-import type { EmbeddedWasm } from "./embedded-types.js";
+import { BackendError } from "../errors.js";
 
-export const embeddedWasm: EmbeddedWasm | null = null;
+export const hasEmbeddedKernels = false;
+
+export function embeddedKernelBytes(): Uint8Array {
+  throw new BackendError(
+    "init: this is the slim entry, which embeds no kernels: pass init({ module }) with a compiled edgegrad-*.wasm, or init({ backend: \"js\" })");
+}

@@ -1,5 +1,5 @@
 import { BackendError } from "../errors.js";
-import { embeddedWasm } from "./embedded.js";
+import { embeddedKernelBytes, hasEmbeddedKernels } from "./embedded.js";
 import { detectFeatures } from "./features.js";
 import { jsKernels } from "./js-kernels.js";
 import type { Arena } from "./arena.js";
@@ -24,8 +24,6 @@ export interface BackendInfo {
   /** Bytes of wasm linear memory (0 for the js backend). */
   wasmMemoryBytes: number;
 }
-
-const embedded = embeddedWasm;
 
 /** The loaded backend: its core table, and for wasm the instance's exports and scratch arena. */
 interface ActiveBackend {
@@ -93,20 +91,6 @@ function warmUp(k: Kernels): void {
   for (let i = 0; i < 4; i++) k.f32Gemm(n, n, n, m, m, c, 0);
 }
 
-function chooseEmbedded(wanted: "auto" | BackendName): Uint8Array {
-  if (!embedded) {
-    throw new BackendError(
-      "init: this is the slim entry, which embeds no kernels: pass init({ module }) with a compiled edgegrad-*.wasm, or init({ backend: \"js\" })");
-  }
-  const f = detectFeatures();
-  if (wanted === "wasm-relaxed-simd") {
-    if (!f.relaxedSimd) throw new BackendError("init: backend \"wasm-relaxed-simd\" asked for, but this engine has no relaxed SIMD");
-    return embedded.relaxed();
-  }
-  if (!f.simd) throw new BackendError(`init: backend "${wanted}" asked for, but this engine has no wasm SIMD`);
-  return wanted === "auto" && f.relaxedSimd ? embedded.relaxed() : embedded.simd();
-}
-
 function checkBackendName(wanted: unknown): "auto" | BackendName {
   const allowed = ["auto", "wasm-relaxed-simd", "wasm-simd", "js"];
   if (!allowed.includes(wanted as string)) {
@@ -126,7 +110,7 @@ function initSync(options: InitOptions): void {
     active = { kernels: jsKernels, wasm: null, families: new Map() };
     return;
   }
-  active = instantiate(new WebAssembly.Module(chooseEmbedded(wanted) as BufferSource));
+  active = instantiate(new WebAssembly.Module(embeddedKernelBytes(wanted) as BufferSource));
 }
 
 /**
@@ -136,8 +120,8 @@ function initSync(options: InitOptions): void {
  */
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   const wanted = checkBackendName(options.backend ?? "auto");
-  if (options.module === undefined && wanted !== "js" && embedded && detectFeatures().simd) {
-    const module = await WebAssembly.compile(chooseEmbedded(wanted) as BufferSource);
+  if (options.module === undefined && wanted !== "js" && hasEmbeddedKernels && detectFeatures().simd) {
+    const module = await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource);
     active = instantiate(module);
   } else {
     initSync(options);

@@ -2,6 +2,7 @@
 // would flush to zero in float16/bfloat16 survive when the loss is multiplied by a large scale;
 // the gradients are divided back before the step. An overflow (Inf/NaN in any gradient) skips
 // that step and halves the scale; after `growthInterval` good steps in a row the scale doubles.
+import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { Tensor } from "../ndarray/index.js";
@@ -32,7 +33,7 @@ export class DynamicLossScaler {
     if (!(this.scale > 0) || !Number.isFinite(this.scale)) throw new ValueError(`DynamicLossScaler: initScale must be positive and finite, got ${this.scale}`);
     if (!(this.growthFactor > 1)) throw new ValueError(`DynamicLossScaler: growthFactor must be > 1, got ${this.growthFactor}`);
     if (!(this.backoffFactor > 0 && this.backoffFactor < 1)) throw new ValueError(`DynamicLossScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
-    if (!Number.isInteger(this.growthInterval) || this.growthInterval < 1) throw new ValueError(`DynamicLossScaler: growthInterval must be a positive integer, got ${this.growthInterval}`);
+    positiveInt("DynamicLossScaler", "growthInterval", this.growthInterval);
   }
 
   /** loss · scale: call backward() on this instead of the loss. */

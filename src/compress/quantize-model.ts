@@ -4,6 +4,7 @@
 //            DynamicQuantizeLinear) or from a range calibrated once ("static", an observer)
 //   bias     int32 in accumulator units: round_half_even(b / fround(s_x · s_w[j]))
 //   output   float32 = f32(acc + bias) · fround(s_x · s_w[j]), relu fused — one kernel call.
+import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
 import { runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
@@ -29,7 +30,7 @@ function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<
   const obs = new Map<Linear, Observer>();
   for (const s of steps) if (s.kind === "linear") obs.set(s.layer, makeObserver(o.observer));
   const bs = o.batchSize ?? 256;
-  if (!Number.isInteger(bs) || bs < 1) throw new ValueError(`quantizeModel: batchSize must be a positive integer, got ${bs}`);
+  positiveInt("quantizeModel", "batchSize", bs);
   if (x.ndim < 1 || x.shape[0] === 0) throw new ValueError(`quantizeModel: calibration data [${x.shape}] has no samples`);
   const n = x.shape[0];
   noGrad(() => {

@@ -1,6 +1,7 @@
 // Pruning schedules (as tensorflow-model-optimization): the target sparsity as a function of
 // the optimizer step, and which steps recompute the masks. Between updates the masks only get
 // re-applied, so weights pruned earlier stay pruned while the rest keep training.
+import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { checkSparsity } from "./prune.js";
@@ -23,7 +24,7 @@ interface StepWindow {
 function window(o: StepWindow, where: string, needEnd: boolean): { begin: number; end: number; freq: number } {
   const begin = o.beginStep ?? 0, end = o.endStep ?? -1, freq = o.frequency ?? 100;
   if (!Number.isInteger(begin) || begin < 0) throw new ValueError(`${where}: beginStep must be a non-negative integer, got ${begin}`);
-  if (!Number.isInteger(freq) || freq < 1) throw new ValueError(`${where}: frequency must be a positive integer, got ${freq}`);
+  positiveInt(where, "frequency", freq);
   if (!Number.isInteger(end) || (needEnd ? end <= begin : end !== -1 && end < begin)) {
     throw new ValueError(`${where}: endStep must be an integer ${needEnd ? ">" : "≥"} beginStep (${begin})${needEnd ? "" : " or −1"}, got ${end}`);
   }

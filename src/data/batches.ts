@@ -1,4 +1,4 @@
-import { ValueError } from "../errors.js";
+import { positiveInt } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { checkSameRows, takeRows } from "./rows.js";
@@ -28,7 +28,7 @@ export function batches(x: Tensor, y?: Tensor, o: BatchOptions = {}): IterableIt
   checkOptions("batches", o, ["batchSize", "shuffle", "dropLast", "seed", "rng"]);
   checkSameRows(x, y, "batches");
   const batchSize = o.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`batches: batchSize must be a positive integer, got ${batchSize}`);
+  positiveInt("batches", "batchSize", batchSize);
   const n = x.shape[0];
   const order = Array.from({ length: n }, (_, i) => i);
   // Arguments are checked and the order drawn now, at the call, not at the first next().

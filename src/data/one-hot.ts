@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 
@@ -34,7 +35,7 @@ export function oneHot(labels: Tensor, numClasses?: number): Tensor {
     const c = y[i];
     if (!Number.isInteger(c) || c < 0 || c >= k) throw new ValueError(`oneHot: label ${c} at index ${i} is not an integer in [0, ${Number.isInteger(k) ? k : "numClasses"})`);
   }
-  if (!Number.isInteger(k) || k < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${k}`);
+  positiveInt("oneHot", "numClasses", k);
   if (y.length * k > MAX_ELEMENTS) {
     throw new ValueError(`oneHot: [${[...labels.shape, k]}] would hold ${y.length * k} elements, more than ${MAX_ELEMENTS}`);
   }

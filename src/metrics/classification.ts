@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -20,7 +21,7 @@ export function accuracy(yTrue: Values, yPred: Values): number {
 export function topKAccuracy(yTrue: Values, scores: Tensor, o: { k?: number } = {}): number {
   checkOptions("topKAccuracy", o, ["k"]);
   const k = o.k ?? 5;
-  if (!Number.isInteger(k) || k < 1) throw new ValueError(`topKAccuracy: k must be a positive integer, got ${k}`);
+  positiveInt("topKAccuracy", "k", k);
   if (scores.ndim !== 2) throw new ShapeError(`topKAccuracy: scores must be [n, classes], got [${scores.shape}]`);
   const t = labelsOf(yTrue, "topKAccuracy");
   const [n, classes] = scores.shape;

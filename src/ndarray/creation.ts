@@ -11,7 +11,7 @@ export interface CreateOptions {
 }
 
 const CREATE_KEYS = ["dtype", "requiresGrad"] as const;
-const RAND_KEYS = [...CREATE_KEYS, "seed", "rng"] as const;
+const RAND_KEYS = ["dtype", "requiresGrad", "seed", "rng"] as const; // a plain literal: bundlers drop it when unused
 
 /** Marks a freshly created tensor as a leaf that requires grad when the options say so. */
 function applyRequiresGrad(t: Tensor, o: CreateOptions | undefined): Tensor {

@@ -1,4 +1,5 @@
 import { isFloat } from "./dtype.js";
+import { contiguousStrides } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
 /**
@@ -69,14 +70,9 @@ export function formatTensor(t: Tensor): string {
   const prefix = "tensor(";
   const suffix = t.dtype === "float32" ? ")" : `, dtype=${t.dtype})`;
   if (t.ndim === 0) return `${prefix}${fmt(flat[0])}${suffix}`;
-  const strides: number[] = [];
-  let s = 1;
-  for (let i = t.ndim - 1; i >= 0; i--) { strides[i] = s; s *= t.shape[i]; }
+  const strides = contiguousStrides(t.shape);
   const render = (dim: number, start: number, indent: string): string => {
-    const n = t.shape[dim];
-    const idx = summarize && n > 2 * EDGE
-      ? [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
-      : Array.from({ length: n }, (_, i) => i);
+    const idx = shownIndices(t.shape[dim], summarize);
     if (dim === t.ndim - 1) {
       return "[" + idx.map((i) => (i < 0 ? "..." : cell(flat[start + i]))).join(", ") + "]";
     }
@@ -86,20 +82,24 @@ export function formatTensor(t: Tensor): string {
   return prefix + render(0, 0, " ".repeat(prefix.length)) + suffix;
 }
 
+/** The indices printed along a dimension of size n: all, or EDGE at each end around a -1 ("..."). */
+function shownIndices(n: number, summarize: boolean): number[] {
+  return summarize && n > 2 * EDGE
+    ? [...Array.from({ length: EDGE }, (_, i) => i), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+    : Array.from({ length: n }, (_, i) => i);
+}
+
 /** The values that a summarized print shows, so the precision is chosen from those alone. */
 function collectShown(t: Tensor, flat: number[]): number[] {
   const out: number[] = [];
-  const walk = (dim: number, start: number, stride: number[]) => {
-    const n = t.shape[dim];
-    const idx = n > 2 * EDGE ? [0, 1, 2, n - 3, n - 2, n - 1] : Array.from({ length: n }, (_, i) => i);
-    for (const i of idx) {
+  const strides = contiguousStrides(t.shape);
+  const walk = (dim: number, start: number): void => {
+    for (const i of shownIndices(t.shape[dim], true)) {
+      if (i < 0) continue;
       if (dim === t.ndim - 1) out.push(flat[start + i]);
-      else walk(dim + 1, start + i * stride[dim], stride);
+      else walk(dim + 1, start + i * strides[dim]);
     }
   };
-  const strides: number[] = [];
-  let s = 1;
-  for (let i = t.ndim - 1; i >= 0; i--) { strides[i] = s; s *= t.shape[i]; }
-  walk(0, 0, strides);
+  walk(0, 0);
   return out;
 }

@@ -38,6 +38,11 @@ function gemmInto(m: number, n: number, k: number, a: Window, b: Window,
 }
 
 /** One dimension of the broadcast batch: its size and each operand's stride along it. */
+/** The last two dims of `t` as a strided matrix over its storage. */
+function matrixWindow(t: Tensor): Window {
+  return { data: t.storage as FloatArray, offset: t.offset, rowStride: t.strides[t.ndim - 2], colStride: t.strides[t.ndim - 1] };
+}
+
 interface BatchDim { size: number; a: number; b: number }
 
 /**
@@ -81,8 +86,8 @@ function batchedGemm(batch: readonly number[], aBatch: readonly number[], bBatch
     }
     const cOffset = idx * inner.size * m * n;
     // Plain object literals, not spreads: a spread per call measurably slowed small GEMMs.
-    const aw = { data: a.data, offset: aOffset, rowStride: a.rowStride, colStride: a.colStride, batchStride: inner.a };
-    const bw = { data: b.data, offset: bOffset, rowStride: b.rowStride, colStride: b.colStride, batchStride: inner.b };
+    const aw = { ...a, offset: aOffset, batchStride: inner.a };
+    const bw = { ...b, offset: bOffset, batchStride: inner.b };
     if (inner.b === 0 && inner.a === m * a.rowStride) {
       gemmInto(inner.size * m, n, k, aw, bw, out, cOffset, null, false);
     } else if (out instanceof Float32Array) {
@@ -115,9 +120,7 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
   const aBatch = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
   const bBatch = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
   batchedGemm(batch, aBatch, bBatch, m, n, k,
-    { data: a.storage as FloatArray, offset: a.offset, rowStride: a.strides[a.ndim - 2], colStride: a.strides[a.ndim - 1] },
-    { data: b.storage as FloatArray, offset: b.offset, rowStride: b.strides[b.ndim - 2], colStride: b.strides[b.ndim - 1] },
-    out);
+    matrixWindow(a), matrixWindow(b), out);
   let y = new Tensor(out, dtype, [...batch, m, n]);
   y = record(y, "matmul", [a, b], (g) => [
     a.requiresGrad ? sumToShape(matmul(g, b.transpose()), a.shape) : null,

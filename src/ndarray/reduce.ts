@@ -57,24 +57,17 @@ function reduceRaw(x: Tensor, axes: number[], kind: ReductionKind): Tensor {
         out[o] = acc;
         break;
       }
-      case "max": case "min": {
-        let best = data[base];
-        for (let i = 1; i < r && best === best; i++) {
-          const v = data[base + i];
-          if (v !== v || (kind === "max" ? v > best : v < best)) best = v;
-        }
-        out[o] = best;
-        break;
-      }
-      case "argmax": case "argmin": {
-        // First index of the extreme value; a NaN counts as the extreme (as in NumPy/PyTorch).
+      default: {
+        // max, min, argmax, argmin. The first index of the extreme value; a NaN counts as the
+        // extreme (as in NumPy/PyTorch).
+        const larger = kind === "max" || kind === "argmax";
         let bi = 0;
         let best = data[base];
         for (let i = 1; i < r && best === best; i++) {
           const v = data[base + i];
-          if (v !== v || (kind === "argmax" ? v > best : v < best)) { best = v; bi = i; }
+          if (v !== v || (larger ? v > best : v < best)) { best = v; bi = i; }
         }
-        out[o] = bi;
+        out[o] = kind === "max" || kind === "min" ? best : bi;
         break;
       }
     }

@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { normalizeAxis } from "./shape.js";
 import type { Tensor } from "./tensor.js";
@@ -35,7 +36,7 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 
 /** At most `chunks` views of x along `dim`, each ⌈n / chunks⌉ long but the last, as torch.chunk. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: the number of chunks must be a positive integer, got ${chunks}`);
+  positiveInt("chunk", "the number of chunks", chunks);
   if (x.ndim === 0) throw new ShapeError("chunk: the input must have at least one dimension");
   const n = x.shape[normalizeAxis(dim, x.ndim, "chunk")];
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);

@@ -1,5 +1,5 @@
 import type { TypedArray } from "./dtype.js";
-import type { Shape } from "./shape.js";
+import { contiguousStrides, sizeOf, type Shape } from "./shape.js";
 
 /**
  * Strided iteration shared by every elementwise op and copy: the operands' strides are aligned
@@ -44,8 +44,7 @@ export function coalesce(shape: Shape, strides: readonly (readonly number[])[]):
  */
 export function forEachRow(shape: Shape, strides: readonly (readonly number[])[], starts: readonly number[],
                            row: (offsets: number[], n: number, inner: number[]) => void): void {
-  let size = 1;
-  for (const d of shape) size *= d;
+  const size = sizeOf(shape);
   if (size === 0) return;
   const { shape: s, strides: st } = coalesce(shape, strides);
   const nd = s.length;
@@ -70,17 +69,10 @@ export function forEachRow(shape: Shape, strides: readonly (readonly number[])[]
 /** Copies a strided view into `dst` (contiguous, row-major) — converting dtype on the way. */
 export function copyStrided(src: TypedArray, shape: Shape, strides: readonly number[], offset: number,
                             dst: TypedArray): void {
-  let o = 0;
-  const contiguous: number[] = [];
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    contiguous[i] = s;
-    s *= shape[i];
-  }
-  forEachRow(shape, [strides, contiguous], [offset, 0], (off, n, inner) => {
+  forEachRow(shape, [strides, contiguousStrides(shape)], [offset, 0], (off, n, inner) => {
     const si = inner[0];
     let p = off[0];
-    o = off[1];
+    const o = off[1];
     if (si === 1) {
       for (let j = 0; j < n; j++) dst[o + j] = src[p + j];
     } else {

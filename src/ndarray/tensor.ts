@@ -7,13 +7,6 @@ import { formatTensor } from "./format.js";
 import * as ew from "./elementwise.js";
 import * as red from "./reduce.js";
 import { matmul } from "./matmul.js";
-import * as ix from "./indexing.js";
-import { cumsum } from "./scan.js";
-import { norm, type NormOptions, type NormOrder } from "./norm.js";
-import { topk, type TopkOptions } from "./topk.js";
-import { chunk, split } from "./split.js";
-import { flip, repeat } from "./rearrange.js";
-import { unfold } from "./unfold.js";
 
 export type Scalar = number;
 export type TensorLike = Tensor | number;
@@ -90,9 +83,10 @@ export class Tensor {
     const flat = this.data;
     const asValue = this.dtype === "bool" ? (v: number) => v !== 0 : (v: number) => v;
     if (this.ndim === 0) return asValue(flat[0]);
+    const steps = contiguousStrides(this.shape);
     const build = (dim: number, start: number): unknown[] => {
       const n = this.shape[dim];
-      const step = sizeOf(this.shape.slice(dim + 1));
+      const step = steps[dim];
       const out: unknown[] = [];
       for (let i = 0; i < n; i++) {
         out.push(dim === this.ndim - 1 ? asValue(flat[start + i]) : build(dim + 1, start + i * step));
@@ -274,39 +268,21 @@ export class Tensor {
   relu(): Tensor { return ew.unary("relu", this); }
   sigmoid(): Tensor { return ew.unary("sigmoid", this); }
   tanh(): Tensor { return ew.unary("tanh", this); }
-  clip(lo: number | null, hi: number | null): Tensor { return ew.clip(this, lo, hi); }
-  clamp(lo: number | null, hi: number | null): Tensor { return ew.clip(this, lo, hi); }
   log1p(): Tensor { return ew.unary("log1p", this); }
   expm1(): Tensor { return ew.unary("expm1", this); }
   rsqrt(): Tensor { return ew.unary("rsqrt", this); }
 
   // ---- reductions ----
+  // Heavier ops (clip/clamp, var, std, logsumexp, softmax, logSoftmax, cumsum, norm, topk, gather,
+  // scatterAdd, indexSelect, maskedFill, split, chunk, repeat, flip, unfold) are functions only,
+  // as torch.clamp etc.: a method would pull its code into every bundle that uses Tensor, since
+  // bundlers cannot drop unused class methods.
   sum(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.sum(this, axis, o); }
   mean(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.mean(this, axis, o); }
   max(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.max(this, axis, o); }
   min(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.min(this, axis, o); }
   argmax(axis?: number, o?: red.ReduceOptions): Tensor { return red.argmax(this, axis, o); }
   argmin(axis?: number, o?: red.ReduceOptions): Tensor { return red.argmin(this, axis, o); }
-  var(axis?: number | readonly number[], o?: red.VarOptions): Tensor { return red.variance(this, axis, o); }
-  std(axis?: number | readonly number[], o?: red.VarOptions): Tensor { return red.std(this, axis, o); }
-  logsumexp(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.logsumexp(this, axis, o); }
-  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
-  cumsum(dim: number): Tensor { return cumsum(this, dim); }
-  norm(p?: NormOrder, dim?: number | readonly number[], o?: NormOptions): Tensor { return norm(this, p, dim, o); }
-  topk(k: number, o?: TopkOptions): { values: Tensor; indices: Tensor } { return topk(this, k, o); }
-
-  // ---- indexing, pieces, copies (torch names; each op lives in its own file) ----
-  gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return ix.scatterAdd(this, dim, index, src); }
-  indexSelect(dim: number, index: Tensor): Tensor { return ix.indexSelect(this, dim, index); }
-  maskedFill(mask: Tensor, value: number | Tensor): Tensor { return ix.maskedFill(this, mask, value); }
-  split(sizeOrSections: number | readonly number[], dim = 0): Tensor[] { return split(this, sizeOrSections, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return chunk(this, chunks, dim); }
-  /** repeat(2, 3) or repeat([2, 3]), as torch.Tensor.repeat. */
-  repeat(...reps: number[] | [readonly number[]]): Tensor { return repeat(this, Array.isArray(reps[0]) ? reps[0] : (reps as number[])); }
-  flip(dims: number | readonly number[]): Tensor { return flip(this, dims); }
-  unfold(dim: number, size: number, step: number): Tensor { return unfold(this, dim, size, step); }
 
   matmul(o: Tensor): Tensor { return matmul(this, o); }
 }
@@ -320,10 +296,7 @@ function resolveReshape(shape: readonly number[], size: number, from: Shape): nu
     throw new ShapeError(`reshape: invalid shape [${shape}] (sizes are non-negative integers, at most one -1)`);
   }
   const known = out.reduce((a, d, i) => (i === unknown ? a : a * d), 1);
-  if (unknown >= 0) {
-    if (known === 0 || size % known !== 0) throw new ShapeError(`reshape: cannot reshape [${from}] (${size} elements) into [${shape}]`);
-    out[unknown] = size / known;
-  }
+  if (unknown >= 0) out[unknown] = known === 0 || size % known !== 0 ? NaN : size / known; // NaN: no size fits
   if (sizeOf(out) !== size) throw new ShapeError(`reshape: cannot reshape [${from}] (${size} elements) into [${shape}]`);
   return out;
 }

@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { Tensor } from "../ndarray/index.js";
@@ -188,7 +189,7 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback {
   checkOptions("modelCheckpoint", o, ["save", "monitor", "mode", "saveBestOnly", "everyNEpochs", "scheduler"]);
   if (typeof o?.save !== "function") throw new ValueError("modelCheckpoint: save must be a function (bytes, epoch, logs) => …");
   const every = o.everyNEpochs ?? 1;
-  if (!Number.isInteger(every) || every < 1) throw new ValueError(`modelCheckpoint: everyNEpochs must be a positive integer, got ${String(every)}`);
+  positiveInt("modelCheckpoint", "everyNEpochs", every);
   if (o.mode !== undefined && !["min", "max", "auto"].includes(o.mode)) throw new ValueError(`modelCheckpoint: mode must be "min", "max" or "auto", got ${JSON.stringify(o.mode)}`);
   if (o.saveBestOnly !== undefined && typeof o.saveBestOnly !== "boolean") throw new ValueError("modelCheckpoint: saveBestOnly must be a boolean");
   if (!o.saveBestOnly && (o.monitor !== undefined || o.mode !== undefined)) throw new ValueError("modelCheckpoint: monitor and mode choose the best epoch, so they need saveBestOnly: true");

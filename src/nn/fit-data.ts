@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor, type TypedArray } from "../ndarray/index.js";
 import { crossEntropy } from "./cross-entropy.js";
@@ -37,8 +38,7 @@ function canonicalName(fn: LossFn): string {
 
 /** batchSize must be a positive integer (0 would loop forever, a fraction would skip samples). */
 export function checkBatchSize(where: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new ValueError(`${where}: batchSize must be a positive integer, got ${String(v)}`);
-  return v;
+  return positiveInt(where, "batchSize", v);
 }
 
 export function resolveLoss(loss: string | LossFn | undefined): { fn: LossFn; name: string } {

@@ -1,5 +1,5 @@
 import { ValueError } from "../errors.js";
-import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import { logSoftmax, rngFrom, softmax, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { checkGeluOptions, dropout, elu, gelu, leakyRelu, type GeluOptions } from "./functional.js";
 import { Module } from "./module.js";
@@ -34,11 +34,11 @@ export class Tanh extends Module {
 }
 export class Softmax extends Module {
   constructor(readonly dim = -1) { super(); }
-  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+  forward(x: Tensor): Tensor { return softmax(x, this.dim); }
 }
 export class LogSoftmax extends Module {
   constructor(readonly dim = -1) { super(); }
-  forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+  forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
 }
 
 /** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode. */

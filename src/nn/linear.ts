@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { DTypeError, ValueError } from "../errors.js";
 import { linear, rngFrom, zeros, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -26,7 +27,7 @@ export class Linear extends Module {
   constructor(readonly inFeatures: number, readonly outFeatures: number, o: LinearOptions = {}) {
     super();
     for (const [name, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ValueError(`Linear: ${name} must be a positive integer, got ${v}`);
+      positiveInt("Linear", name, v);
     }
     checkOptions("Linear", o, ["bias", "init", "biasInit", "kernelRegularizer", "dtype", "seed", "rng"]);
     const dtype = o.dtype ?? "float32";

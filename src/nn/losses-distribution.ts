@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { record, Tensor, where } from "../ndarray/index.js";
+import { clip, record, Tensor, where } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { checkReduction, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
 
@@ -105,7 +105,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
   v = varianceShape(v, x.shape, name);
   const vd = v.data;
   for (let i = 0; i < vd.length; i++) if (vd[i] < 0) throw new ValueError(`${name}: var has a negative entry ${vd[i]} at ${i}`);
-  const vc = v.add(v.detach().clip(eps, null).sub(v.detach()));
+  const vc = v.add(clip(v.detach(), eps, null).sub(v.detach()));
   let per = vc.log().add(d.mul(d).div(vc)).mul(0.5);
   if (o.full) per = per.add(0.5 * Math.log(2 * Math.PI));
   return reduce(per, o.reduction, name);

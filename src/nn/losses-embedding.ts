@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { Tensor, where } from "../ndarray/index.js";
+import { clip, Tensor, where } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { checkReduction, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
 
@@ -53,7 +53,7 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: M
   const EPS = 1e-12;
   const dot = a.mul(b).sum(-1);
   const cos = dot.div(a.mul(a).sum(-1).add(EPS).mul(b.mul(b).sum(-1).add(EPS)).sqrt());
-  const per = where(y.eq(1), cos.neg().add(1), 0).add(where(y.eq(-1), cos.sub(margin).clip(0, null), 0));
+  const per = where(y.eq(1), cos.neg().add(1), 0).add(where(y.eq(-1), clip(cos.sub(margin), 0, null), 0));
   return reduce(per, o.reduction, name);
 }
 
@@ -64,7 +64,7 @@ export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: Mar
   checkReduction(o.reduction, name);
   const margin = marginOf(o, 0, name);
   const a = floatInput(x1, name, "x1"), b = floatInput(x2, name, "x2"), y = labelsOf(target, a, name);
-  return reduce(y.neg().mul(a.sub(b)).add(margin).clip(0, null), o.reduction, name);
+  return reduce(clip(y.neg().mul(a.sub(b)).add(margin), 0, null), o.reduction, name);
 }
 
 /**
@@ -78,7 +78,7 @@ export function hingeEmbeddingLoss(input: Tensor, target: Tensor, o: MarginOptio
   const margin = marginOf(o, 1, name);
   const x = floatInput(input, name), y = matchTarget(x, target, name);
   // PyTorch's formula, so a label other than ±1 gets both terms, as there.
-  const per = where(y.ne(1), x.neg().add(margin).clip(0, null), 0).add(where(y.ne(-1), x, 0));
+  const per = where(y.ne(1), clip(x.neg().add(margin), 0, null), 0).add(where(y.ne(-1), x, 0));
   return reduce(per, o.reduction, name);
 }
 
@@ -114,5 +114,5 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const dPos = pairwiseDistance(a, pos, p, eps);
   let dNeg = pairwiseDistance(a, neg, p, eps);
   if (o.swap) dNeg = dNeg.minimum(pairwiseDistance(pos, neg, p, eps));
-  return reduce(dPos.sub(dNeg).add(margin).clip(0, null), o.reduction, name);
+  return reduce(clip(dPos.sub(dNeg).add(margin), 0, null), o.reduction, name);
 }

@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -81,7 +82,7 @@ export class LBFGS {
     const group = { ...LBFGS_DEFAULTS, maxEval: Math.floor((maxIter * 5) / 4), ...o, params: [...params] };
     checkRange("LBFGS", "lr", group.lr, 0);
     for (const k of ["maxIter", "maxEval", "historySize"] as const) {
-      if (!Number.isInteger(group[k]) || group[k] < 1) throw new ValueError(`LBFGS: ${k} must be a positive integer, got ${group[k]}`);
+      positiveInt("LBFGS", k, group[k]);
     }
     checkRange("LBFGS", "toleranceGrad", group.toleranceGrad, 0);
     checkRange("LBFGS", "toleranceChange", group.toleranceChange, 0);

@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { FloatArray, Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -212,6 +213,4 @@ export function checkRange(name: string, key: string, v: unknown, lo: number, hi
 }
 
 /** Throws unless v is a boolean (an option such as amsgrad or nesterov). */
-export function checkFlag(name: string, key: string, v: unknown): void {
-  if (typeof v !== "boolean") throw new ValueError(`${name}: ${key} must be true or false, got ${String(v)}`);
-}
+export const checkFlag = boolean;

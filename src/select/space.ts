@@ -1,3 +1,4 @@
+import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import type { Rng } from "../ndarray/index.js";
 
@@ -57,7 +58,7 @@ export const choice = <T>(values: readonly T[]): Sampler<T> => {
  * replacement from the full grid (all of it if it has ≤ nIter combinations), as scikit-learn does.
  */
 export function sampleSpace(space: ParamSpace, nIter: number, rng: Rng): Record<string, unknown>[] {
-  if (!Number.isInteger(nIter) || nIter < 1) throw new ValueError(`randomSearch: nIter must be a positive integer, got ${nIter}`);
+  positiveInt("randomSearch", "nIter", nIter);
   const entries = Object.entries(space);
   for (const [key, v] of entries) {
     if (typeof v !== "function" && (!Array.isArray(v) || v.length === 0)) {

@@ -122,9 +122,10 @@ describe("unary elementwise ops match a float64 reference", () => {
 
   it("clip limits to [lo, hi] with either bound optional", () => {
     const x = eg.tensor([-2, -0.5, 0.5, 2]);
-    expect(x.clip(-1, 1).toArray()).toEqual([-1, -0.5, 0.5, 1]);
-    expect(x.clip(null, 0).toArray()).toEqual([-2, -0.5, 0, 0]);
-    expect(x.clip(0, null).toArray()).toEqual([0, 0, 0.5, 2]);
+    expect(eg.clip(x, -1, 1).toArray()).toEqual([-1, -0.5, 0.5, 1]);
+    expect(eg.clip(x, null, 0).toArray()).toEqual([-2, -0.5, 0, 0]);
+    expect(eg.clip(x, 0, null).toArray()).toEqual([0, 0, 0.5, 2]);
+    expect(eg.clamp(x, -0.5, 0.25).toArray()).toEqual([-0.5, -0.5, 0.25, 0.25]); // torch.clamp is its other name
   });
 
   it("astype truncates floats toward zero and maps non-zero to true", () => {

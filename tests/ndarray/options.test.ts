@@ -14,8 +14,8 @@ describe("unknown option keys throw a ValueError naming the key", () => {
     ["rand", (o) => eg.rand([2], o)], ["randn", (o) => eg.randn([2], o)], ["randint", (o) => eg.randint(0, 2, [2], o)],
     ["fromTypedArray", (o) => eg.fromTypedArray(new Float32Array(2), [2], o)],
     ["sum", (o) => x.sum(0, o)], ["mean", (o) => x.mean(0, o)], ["max", (o) => x.max(0, o)], ["min", (o) => x.min(0, o)],
-    ["argmax", (o) => x.argmax(0, o)], ["var", (o) => x.var(0, o)], ["std", (o) => x.std(0, o)], ["logsumexp", (o) => x.logsumexp(0, o)],
-    ["norm", (o) => x.norm(2, 0, o)],
+    ["argmax", (o) => x.argmax(0, o)], ["var", (o) => eg.var(x, 0, o)], ["std", (o) => eg.std(x, 0, o)], ["logsumexp", (o) => eg.logsumexp(x, 0, o)],
+    ["norm", (o) => eg.norm(x, 2, 0, o)],
   ];
   for (const [name, call] of calls) {
     it(name, () => {
@@ -31,7 +31,7 @@ describe("keepdim and keepdims", () => {
       const axis = ar % shape.length;
       const x = eg.randn(shape, { seed });
       for (const f of [(o: eg.ReduceOptions) => x.sum(axis, o), (o: eg.ReduceOptions) => x.mean(axis, o), (o: eg.ReduceOptions) => x.max(axis, o),
-        (o: eg.ReduceOptions) => x.argmin(axis, o), (o: eg.ReduceOptions) => x.var(axis, o), (o: eg.ReduceOptions) => x.logsumexp(axis, o)]) {
+        (o: eg.ReduceOptions) => x.argmin(axis, o), (o: eg.ReduceOptions) => eg.var(x, axis, o), (o: eg.ReduceOptions) => eg.logsumexp(x, axis, o)]) {
         const a = f({ keepdim: keep });
         const b = f({ keepdims: keep });
         expect(a.shape).toEqual(keep ? shape.map((n, d) => (d === axis ? 1 : n)) : shape.filter((_, d) => d !== axis));

@@ -17,8 +17,8 @@ describe("split and chunk", () => {
       const x = makeTensor(shape, valuesFrom(1), layout);
       const n = shape[dim];
       for (const [pieces, sizes] of [
-        [x.split(s, dim), Array.from({ length: Math.ceil(n / s) }, (_, k) => Math.min(s, n - k * s))],
-        [x.chunk(s, dim), Array.from({ length: Math.ceil(n / Math.ceil(n / s)) }, (_, k) => Math.min(Math.ceil(n / s), n - k * Math.ceil(n / s)))],
+        [eg.split(x, s, dim), Array.from({ length: Math.ceil(n / s) }, (_, k) => Math.min(s, n - k * s))],
+        [eg.chunk(x, s, dim), Array.from({ length: Math.ceil(n / Math.ceil(n / s)) }, (_, k) => Math.min(Math.ceil(n / s), n - k * Math.ceil(n / s)))],
       ] as const) {
         expect(pieces.map((p) => p.shape[dim])).toEqual(sizes);
         let start = 0;
@@ -33,13 +33,13 @@ describe("split and chunk", () => {
   it("explicit sections; wrong totals and sizes are refused", () => {
     const x = eg.arange(10).reshape([2, 5]);
     expect(eg.split(x, [2, 0, 3], 1).map((p) => p.toArray())).toEqual([[[0, 1], [5, 6]], [[], []], [[2, 3, 4], [7, 8, 9]]]);
-    expect(() => x.split([2, 2], 1)).toThrow(/add up to 4, but dimension 1 has size 5/);
-    expect(() => x.split(0, 1)).toThrow(eg.ValueError);
-    expect(() => x.chunk(0)).toThrow(/positive integer/);
-    expect(x.chunk(3, 1).map((p) => p.shape[1])).toEqual([2, 2, 1]);
-    expect(eg.arange(6).chunk(4).map((p) => p.size)).toEqual([2, 2, 2]); // torch also gives 3 chunks here
+    expect(() => eg.split(x, [2, 2], 1)).toThrow(/add up to 4, but dimension 1 has size 5/);
+    expect(() => eg.split(x, 0, 1)).toThrow(eg.ValueError);
+    expect(() => eg.chunk(x, 0)).toThrow(/positive integer/);
+    expect(eg.chunk(x, 3, 1).map((p) => p.shape[1])).toEqual([2, 2, 1]);
+    expect(eg.chunk(eg.arange(6), 4).map((p) => p.size)).toEqual([2, 2, 2]); // torch also gives 3 chunks here
   });
-  it("gradient through the pieces", () => gradcheck((x) => eg.concat(x.split([1, 3], 1).map((p, k) => p.mul(k + 2)), 1), [X([2, 4], 1)], "split"));
+  it("gradient through the pieces", () => gradcheck((x) => eg.concat(eg.split(x, [1, 3], 1).map((p, k) => p.mul(k + 2)), 1), [X([2, 4], 1)], "split"));
 });
 
 describe("repeat and flip", () => {
@@ -48,30 +48,30 @@ describe("repeat and flip", () => {
       fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 3, maxLength: 3 }), layoutArb, (shape, lead, rs, layout) => {
         const x = makeTensor(shape, valuesFrom(2), layout);
         const reps = [...lead, ...shape.map((_, d) => rs[d])];
-        const y = x.repeat(...reps);
+        const y = eg.repeat(x, ...reps);
         const full = [...lead.map(() => 1), ...shape];
         expect(y.shape).toEqual(full.map((n, d) => n * reps[d]));
         for (const i of indices(y.shape)) expect(at(y, i)).toBe(at(x, i.slice(lead.length).map((v, d) => v % shape[d])));
         expect(eg.repeat(x, reps).toArray()).toEqual(y.toArray());
       }));
-    expect(() => eg.zeros([2, 2]).repeat(2)).toThrow(/1 repeats for a tensor of 2 dimensions/);
-    expect(() => eg.zeros([2]).repeat(-1)).toThrow(eg.ValueError);
+    expect(() => eg.repeat(eg.zeros([2, 2]), 2)).toThrow(/1 repeats for a tensor of 2 dimensions/);
+    expect(() => eg.repeat(eg.zeros([2]), -1)).toThrow(eg.ValueError);
   });
   it("flip: out[i] = x[n − 1 − i] on the flipped dims, in fresh contiguous storage", () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), layoutArb,
       (shape, pick, layout) => {
         const x = makeTensor(shape, valuesFrom(3), layout);
         const dims = shape.map((_, d) => d).filter((d) => pick[d]);
-        const y = x.flip(dims);
+        const y = eg.flip(x, dims);
         expect(y.isContiguous).toBe(true);
         expect(y.strides.every((s) => s > 0)).toBe(true);
         for (const i of indices(shape)) expect(at(y, i)).toBe(at(x, i.map((v, d) => (dims.includes(d) ? shape[d] - 1 - v : v))));
       }));
-    expect(() => eg.zeros([2]).flip([0, 0])).toThrow(/repeated axis/);
+    expect(() => eg.flip(eg.zeros([2]), [0, 0])).toThrow(/repeated axis/);
   });
   it("gradients", () => {
-    gradcheck((x) => x.repeat(2, 1, 3), [X([2, 2], 4)], "repeat");
-    gradcheck((x) => x.flip([0, 2]).mul(eg.arange(12, undefined, 1, { dtype: "float64" }).reshape([2, 3, 2])), [X([2, 3, 2], 5)], "flip");
+    gradcheck((x) => eg.repeat(x, 2, 1, 3), [X([2, 2], 4)], "repeat");
+    gradcheck((x) => eg.flip(x, [0, 2]).mul(eg.arange(12, undefined, 1, { dtype: "float64" }).reshape([2, 3, 2])), [X([2, 3, 2], 5)], "flip");
   });
 });
 
@@ -80,7 +80,7 @@ describe("unfold", () => {
     fc.assert(fc.property(shapeAndDim, fc.nat(), fc.integer({ min: 1, max: 4 }), layoutArb, ([shape, dim], sr, step, layout) => {
       const x = makeTensor(shape, valuesFrom(4), layout);
       const size = sr % (shape[dim] + 1);
-      const y = x.unfold(dim, size, step);
+      const y = eg.unfold(x, dim, size, step);
       const count = Math.floor((shape[dim] - size) / step) + 1;
       expect(y.shape).toEqual([...withDim(shape, dim, count), size]);
       expect(y.storage).toBe(x.storage);
@@ -90,14 +90,14 @@ describe("unfold", () => {
         expect(at(y, i)).toBe(at(x, withDim(src, dim, src[dim] * step + j)));
       }
     }));
-    expect(() => eg.zeros([3]).unfold(0, 4, 1)).toThrow(/window size 4/);
-    expect(() => eg.zeros([3]).unfold(0, 2, 0)).toThrow(/step 0/);
+    expect(() => eg.unfold(eg.zeros([3]), 0, 4, 1)).toThrow(/window size 4/);
+    expect(() => eg.unfold(eg.zeros([3]), 0, 2, 0)).toThrow(/step 0/);
   });
   it("backward adds each element's gradient from every window that holds it", () => {
-    gradcheck((x) => x.unfold(1, 3, 1), [X([2, 5], 6)], "overlapping windows");
-    gradcheck((x) => x.unfold(0, 2, 3).unfold(1, 2, 1), [X([7, 4], 7)], "im2col-like double unfold with gaps");
+    gradcheck((x) => eg.unfold(x, 1, 3, 1), [X([2, 5], 6)], "overlapping windows");
+    gradcheck((x) => eg.unfold(eg.unfold(x, 0, 2, 3), 1, 2, 1), [X([7, 4], 7)], "im2col-like double unfold with gaps");
     const x = eg.ones([5], { requiresGrad: true });
-    x.unfold(0, 3, 1).sum().backward();
+    eg.unfold(x, 0, 3, 1).sum().backward();
     expect(Array.from(x.grad!.data)).toEqual([1, 2, 3, 2, 1]);
   });
 });
