@@ -5,6 +5,7 @@ export { gemmJs, gemmBatchJs } from "./js-kernels.js";
 export type { FloatStridedMatrix, FloatGemmOptions } from "./js-kernels.js";
 export { roundHalfToEven, quantizeValue, qs8QuantizeF32Js, f32MinMaxJs } from "./qs8-quantize-js.js";
 export { F32_GEMM, QS8_GEMM } from "./manifest.js";
+export { qs8PackBJs } from "./qs8-js.js";
 export { compressKernels } from "./compress-kernels.js";
 export { detectFeatures } from "./features.js";
 export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8RequantOptions } from "./qs8-types.js";

@@ -63,6 +63,12 @@ export interface CompressKernels {
    */
   qs8Gemm(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
           c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void;
+  /**
+   * qs8Gemm with B as it is stored, packed for this call only (a one-shot MatMulInteger): the
+   * wasm backends pack it in kernel scratch memory, so the packed copy never leaves wasm.
+   */
+  qs8GemmUnpacked(m: number, n: number, k: number, a: Qs8Matrix, b: Qs8Weights,
+                  c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void;
   /** The same, requantized for an int8 layer: C (float32) = f32(acc + bias)·fround(scaleA·scaleB[j]) (relu). */
   qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
              c: Float32Array, cOffset: number, options: Qs8RequantOptions): void;

@@ -54,20 +54,26 @@ function accumulateRow(i: number, n: number, k: number, a: Qs8Matrix, w: Qs8Pack
   }
 }
 
-export const jsQs8Kernels: Pick<CompressKernels, "qs8PackB" | "qs8Gemm" | "qs8GemmF32"> = {
-  qs8PackB: qs8PackBJs,
-
-  qs8Gemm(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
-          c: Int32Array, cOffset: number, options: Qs8GemmOptions = {}): void {
-    const arow = new Float64Array(k);
-    const row = new Float64Array(n);
-    for (let i = 0; i < m; i++) {
-      accumulateRow(i, n, k, a, w, options.bias, arow, row);
-      for (let j = 0; j < n; j++) {
-        const v = row[j] | 0;
-        c[cOffset + i * n + j] = options.relu && v < 0 ? 0 : v;
-      }
+function qs8GemmJs(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
+                   c: Int32Array, cOffset: number, options: Qs8GemmOptions = {}): void {
+  const arow = new Float64Array(k);
+  const row = new Float64Array(n);
+  for (let i = 0; i < m; i++) {
+    accumulateRow(i, n, k, a, w, options.bias, arow, row);
+    for (let j = 0; j < n; j++) {
+      const v = row[j] | 0;
+      c[cOffset + i * n + j] = options.relu && v < 0 ? 0 : v;
     }
+  }
+}
+
+export const jsQs8Kernels: Pick<CompressKernels, "qs8PackB" | "qs8Gemm" | "qs8GemmUnpacked" | "qs8GemmF32"> = {
+  qs8PackB: qs8PackBJs,
+  qs8Gemm: qs8GemmJs,
+
+  qs8GemmUnpacked(m: number, n: number, k: number, a: Qs8Matrix, b: Qs8Weights,
+                  c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void {
+    qs8GemmJs(m, n, k, a, qs8PackBJs(k, n, b), c, cOffset, options);
   },
 
   qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,

@@ -1,7 +1,7 @@
 // ONNX MatMulInteger on typed arrays: int32 C = Σ (a − za)(b − zb), exact, through the int8
 // GEMM kernel. Packing B is separate, so a quantized model packs its weights once.
 import { compressKernels } from "../backend/index.js";
-import type { Qs8PackedWeights } from "../backend/index.js";
+import type { Qs8PackedWeights, Qs8Weights } from "../backend/index.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { asArray, checkScales, checkZeroPoints } from "./quant-checks.js";
@@ -14,13 +14,58 @@ const dtypeOf = (x: Int8Array | Uint8Array) => (x instanceof Int8Array ? "int8" 
  */
 export function packMatmulIntegerB(b: Int8Array | Uint8Array, k: number, n: number,
                                    bZeroPoint: number | ArrayLike<number> = 0): Qs8PackedWeights {
+  return compressKernels().qs8PackB(k, n, weightsB(b, k, n, bZeroPoint));
+}
+
+/** Row-major B [k×n] with its zero points, checked, as the kernels take it. */
+function weightsB(b: Int8Array | Uint8Array, k: number, n: number, bZeroPoint: number | ArrayLike<number>): Qs8Weights {
   if (b.length !== k * n) throw new ShapeError(`matmulInteger: B has ${b.length} elements, [${k}, ${n}] needs ${k * n}`);
   const zp = checkZeroPoints(asArray(bZeroPoint), dtypeOf(b), "matmulInteger (b zero point)");
   if (zp.length !== 1 && zp.length !== n) {
     throw new ShapeError(`matmulInteger: ${zp.length} b zero points for ${n} columns (expected 1 or ${n})`);
   }
-  return compressKernels().qs8PackB(k, n, { data: b, offset: 0, rowStride: n, colStride: 1,
-                                            zeroPoint: zp.length === 1 ? zp[0] : zp });
+  return { data: b, offset: 0, rowStride: n, colStride: 1, zeroPoint: zp.length === 1 ? zp[0] : zp };
+}
+
+function rowZeroPoints(a: Int8Array | Uint8Array, m: number, k: number, aZeroPoint: number | ArrayLike<number>): ArrayLike<number> {
+  if (a.length !== m * k) throw new ShapeError(`matmulInteger: A has ${a.length} elements, [${m}, ${k}] needs ${m * k}`);
+  const za = checkZeroPoints(asArray(aZeroPoint), dtypeOf(a), "matmulInteger (a zero point)");
+  if (za.length !== 1 && za.length !== m) {
+    throw new ShapeError(`matmulInteger: ${za.length} a zero points for ${m} rows (expected 1 or ${m})`);
+  }
+  return za;
+}
+
+/**
+ * A per-row a zero point, applied after a GEMM with za[0]: C[i,j] −= (za[i] − za[0])·colSum[j],
+ * where colSum[j] = Σp (b[p,j] − zb[j]) (the GEMM of a row of ones with B, passed in).
+ */
+function applyRowZeroPoints(c: Int32Array, m: number, n: number, za: ArrayLike<number>,
+                            columnSums: (ones: Int8Array, out: Int32Array) => void, k: number): void {
+  if (za.length <= 1 || m === 0) return;
+  const colSum = new Int32Array(n);
+  columnSums(new Int8Array(k).fill(1), colSum);
+  for (let i = 1; i < m; i++) {
+    const d = za[i] - za[0];
+    if (d !== 0) for (let j = 0; j < n; j++) c[i * n + j] = (c[i * n + j] - Math.imul(d, colSum[j])) | 0;
+  }
+}
+
+/**
+ * C [m×n] int32 = (A − aZeroPoint)·(B − bZeroPoint) for a B used once: packed inside the kernel
+ * call and dropped with it (a model that reuses B packs it once with packMatmulIntegerB).
+ */
+export function matmulIntegerOnce(a: Int8Array | Uint8Array, m: number, b: Int8Array | Uint8Array, k: number,
+                                  n: number, aZeroPoint: number | ArrayLike<number> = 0,
+                                  bZeroPoint: number | ArrayLike<number> = 0): Int32Array {
+  const w = weightsB(b, k, n, bZeroPoint);
+  const za = rowZeroPoints(a, m, k, aZeroPoint);
+  const c = new Int32Array(m * n);
+  const K = compressKernels();
+  K.qs8GemmUnpacked(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0);
+  applyRowZeroPoints(c, m, n, za, (ones, out) =>
+    K.qs8GemmUnpacked(1, n, k, { data: ones, offset: 0, rowStride: k, zeroPoint: 0 }, w, out, 0), k);
+  return c;
 }
 
 /**
@@ -31,23 +76,12 @@ export function packMatmulIntegerB(b: Int8Array | Uint8Array, k: number, n: numb
 export function matmulIntegerPacked(a: Int8Array | Uint8Array, m: number, w: Qs8PackedWeights,
                                     aZeroPoint: number | ArrayLike<number> = 0): Int32Array {
   const { k, n } = w;
-  if (a.length !== m * k) throw new ShapeError(`matmulInteger: A has ${a.length} elements, [${m}, ${k}] needs ${m * k}`);
-  const za = checkZeroPoints(asArray(aZeroPoint), dtypeOf(a), "matmulInteger (a zero point)");
-  if (za.length !== 1 && za.length !== m) {
-    throw new ShapeError(`matmulInteger: ${za.length} a zero points for ${m} rows (expected 1 or ${m})`);
-  }
+  const za = rowZeroPoints(a, m, k, aZeroPoint);
   const c = new Int32Array(m * n);
   const K = compressKernels();
   K.qs8Gemm(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0);
-  if (za.length > 1 && m > 0) {
-    const colSum = new Int32Array(n);
-    // Σp (b[p,j] − zb[j]) is the GEMM of a row of ones with the packed B.
-    K.qs8Gemm(1, n, k, { data: new Int8Array(k).fill(1), offset: 0, rowStride: k, zeroPoint: 0 }, w, colSum, 0);
-    for (let i = 1; i < m; i++) {
-      const d = za[i] - za[0];
-      if (d !== 0) for (let j = 0; j < n; j++) c[i * n + j] = (c[i * n + j] - Math.imul(d, colSum[j])) | 0;
-    }
-  }
+  applyRowZeroPoints(c, m, n, za, (ones, out) =>
+    K.qs8Gemm(1, n, k, { data: ones, offset: 0, rowStride: k, zeroPoint: 0 }, w, out, 0), k);
   return c;
 }
 

@@ -4,7 +4,7 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import { computeQuantParams, type QuantParams, type QuantScheme } from "./quant-params.js";
-import { matmulIntegerPacked, packMatmulIntegerB } from "./matmul-integer.js";
+import { matmulIntegerOnce } from "./matmul-integer.js";
 import { dequantizeLinearArray, quantizeLinearArray } from "./quantize-linear.js";
 import type { QuantDType } from "./quant-checks.js";
 
@@ -62,8 +62,8 @@ export function matmulInteger(a: Tensor, b: Tensor, aZeroPoint: Params = 0, bZer
   const [k, n] = b.shape;
   if (a.shape[a.ndim - 1] !== k) throw new ShapeError(`matmulInteger: inner dimensions differ: [${a.shape}] @ [${b.shape}]`);
   const m = a.ndim === 1 ? 1 : a.size / k;
-  const w = packMatmulIntegerB(b.data as Int8Array | Uint8Array, k, n, values(bZeroPoint));
-  const c = matmulIntegerPacked(a.data as Int8Array | Uint8Array, m, w, values(aZeroPoint));
+  const c = matmulIntegerOnce(a.data as Int8Array | Uint8Array, m, b.data as Int8Array | Uint8Array, k, n,
+                              values(aZeroPoint), values(bZeroPoint));
   return fromTypedArray(c, a.ndim === 1 ? [n] : [...a.shape.slice(0, -1), n]);
 }
 
