@@ -273,10 +273,16 @@ export class Tensor {
   rsqrt(): Tensor { return ew.unary("rsqrt", this); }
 
   // ---- reductions ----
-  // Heavier ops (clip/clamp, var, std, logsumexp, softmax, logSoftmax, cumsum, norm, topk, gather,
-  // scatterAdd, indexSelect, maskedFill, split, chunk, repeat, flip, unfold) are functions only,
-  // as torch.clamp etc.: a method would pull its code into every bundle that uses Tensor, since
-  // bundlers cannot drop unused class methods.
+  clip(lo: number | null, hi: number | null): Tensor { return ew.clip(this, lo, hi); }
+  clamp(lo: number | null, hi: number | null): Tensor { return ew.clip(this, lo, hi); }
+  var(axis?: number | readonly number[], o?: red.VarOptions): Tensor { return red.variance(this, axis, o); }
+  std(axis?: number | readonly number[], o?: red.VarOptions): Tensor { return red.std(this, axis, o); }
+  logsumexp(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.logsumexp(this, axis, o); }
+  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
+  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
+  // The newer, heavier ops (cumsum, norm, topk, gather, scatterAdd, indexSelect, maskedFill, split,
+  // chunk, repeat, flip, unfold) are functions only, as torch.gather etc.: a method would pull its
+  // code into every bundle that uses Tensor, since bundlers cannot drop unused class methods.
   sum(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.sum(this, axis, o); }
   mean(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.mean(this, axis, o); }
   max(axis?: number | readonly number[], o?: red.ReduceOptions): Tensor { return red.max(this, axis, o); }
