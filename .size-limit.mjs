@@ -4,7 +4,7 @@
 // wasm, tensor + matmul only ≤ 15 KB, also with its wasm. Neither is met today (86.7 and 15.7
 // KB): their limits sit at the current sizes so that nothing grows while they come down. The
 // way down for tensor + matmul is a core kernel module without the int8, sparse and optimizer
-// kernels, which are 2/3 of the .wasm every application ships now.
+// kernels, which today are in the one .wasm every application ships.
 // The default entry also embeds both kernel builds as base64 and the four data sets (≈ 130 KB
 // gzip of data), a convenience for Node and pages: reported, with a limit just above its current
 // size so it cannot grow unnoticed, but not one of the targets. The relaxed .wasm's own limit is a
