@@ -1,3 +1,4 @@
+import { checkOptions } from "../options.js";
 import { BackendError } from "../errors.js";
 import { embeddedKernelBytes, hasEmbeddedKernels } from "./embedded.js";
 import { detectFeatures } from "./features.js";
@@ -118,7 +119,10 @@ function initSync(options: InitOptions): void {
  * reference. Optional in Node; in browsers call it (and await it) before the first op, because
  * browsers refuse to compile large modules synchronously on the main thread.
  */
+const INIT_KEYS = ["module", "backend"];
+
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
+  checkOptions("init", options, INIT_KEYS);
   const wanted = checkBackendName(options.backend ?? "auto");
   if (options.module === undefined && wanted !== "js" && hasEmbeddedKernels && detectFeatures().simd) {
     const module = await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource);

@@ -55,6 +55,7 @@ export interface EarlyStoppingOptions {
 
 /** Keras's EarlyStopping: stop when `monitor` has not improved by minDelta for `patience` epochs. */
 export function earlyStopping(o: EarlyStoppingOptions = {}): Callback {
+  checkOptions("earlyStopping", o, ["monitor", "minDelta", "patience", "mode", "restoreBestWeights", "baseline"]);
   const minDelta = Math.abs(o.minDelta ?? 0);
   const patience = o.patience ?? 0;
   let monitor = o.monitor;
@@ -126,6 +127,7 @@ export function terminateOnNaN(): Callback {
 
 /** Stops when the monitored value changes by less than minDelta for `patience` epochs in a row. */
 export function stopOnLossChange(o: { minDelta: number; patience?: number; monitor?: string }): Callback {
+  checkOptions("stopOnLossChange", o, ["minDelta", "patience", "monitor"]);
   if (!(o?.minDelta >= 0)) throw new ValueError(`stopOnLossChange: minDelta must be ≥ 0, got ${o?.minDelta}`);
   const patience = o.patience ?? 1;
   const monitor = o.monitor ?? "loss";
@@ -147,6 +149,7 @@ export function stopOnLossChange(o: { minDelta: number; patience?: number; monit
 
 /** Stops after the batch during which `seconds` of training time have passed. */
 export function timeBudget(o: { seconds: number }): Callback {
+  checkOptions("timeBudget", o, ["seconds"]);
   if (!(o?.seconds > 0)) throw new ValueError(`timeBudget: seconds must be > 0, got ${o?.seconds}`);
   let start = 0;
   return {

@@ -1,3 +1,4 @@
+import { checkOptions } from "../options.js";
 import type { Callback, Logs } from "./callbacks.js";
 
 interface Out { isTTY?: boolean; write(s: string): unknown; columns?: number }
@@ -16,6 +17,7 @@ const fmt = (logs: Logs) => Object.entries(logs).map(([k, v]) => `${k}: ${Math.a
  * console.log of that line.
  */
 export function progressBar(o: { stream?: Out; width?: number } = {}): Callback {
+  checkOptions("progressBar", o, ["stream", "width"]);
   const out = o.stream ?? stdout();
   const tty = out?.isTTY === true;
   const width = o.width ?? 30;

@@ -1,8 +1,12 @@
+import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { checkSameRows, takeRows } from "../data/rows.js";
 import { kFold, stratifiedKFold, type Fold } from "./folds.js";
 import { meanStd, namedScores, toTrainAndScore, type Trainable } from "./trainable.js";
+
+/** Every key of CvOptions, for checkOptions. */
+export const CV_KEYS = ["k", "stratify", "shuffle", "folds", "metric", "seed", "rng"];
 
 export interface CvOptions extends RandomOptions {
   /** Number of folds (default 5). */
@@ -84,6 +88,7 @@ const now = () => (typeof performance !== "undefined" ? performance.now() : Date
 export async function crossValidate<P = Record<string, never>>(
   train: Trainable<P>, x: Tensor, y: Tensor, o: CvOptions & { params?: P } = {},
 ): Promise<CvResult> {
+  checkOptions("crossValidate", o, [...CV_KEYS, "params"]);
   const folds = makeFolds(x, y, o, "crossValidate");
   return runFolds(train, (o.params ?? {}) as P, x, y, folds, o.metric, "crossValidate");
 }

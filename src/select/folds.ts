@@ -1,3 +1,4 @@
+import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { groupByLabel } from "../data/labels.js";
@@ -33,7 +34,10 @@ function foldsFrom(assign: Int32Array, k: number): Fold[] {
  * k folds over n rows: every row is in exactly one validation fold; fold sizes differ by at most
  * one (the first n mod k folds get the extra row, as scikit-learn). Seeded when shuffled.
  */
+const FOLD_KEYS = ["k", "shuffle", "seed", "rng"];
+
 export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
+  checkOptions("kFold", o, FOLD_KEYS);
   const k = o.k ?? 5;
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`kFold: n must be a non-negative integer, got ${n}`);
   checkK(k, n, "kFold");
@@ -56,6 +60,7 @@ export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
  * rows within each class first. A class with fewer than k rows is absent from some folds.
  */
 export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions = {}): Fold[] {
+  checkOptions("stratifiedKFold", o, FOLD_KEYS);
   const k = o.k ?? 5;
   const { groups } = groupByLabel(y, "stratifiedKFold");
   const n = groups.reduce((s, g) => s + g.length, 0);

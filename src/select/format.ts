@@ -1,3 +1,4 @@
+import { checkOptions } from "../options.js";
 import type { SearchResult } from "./search.js";
 
 const show = (v: unknown): string =>
@@ -5,6 +6,7 @@ const show = (v: unknown): string =>
 
 /** The results of a search as a plain-text table, best first: rank, mean ± std, time, then the params. */
 export function formatResults(r: SearchResult<Record<string, unknown> | object>, o: { digits?: number } = {}): string {
+  checkOptions("formatResults", o, ["digits"]);
   const digits = o.digits ?? 4;
   const keys = [...new Set(r.results.flatMap((row) => Object.keys(row.params)))];
   const header = ["rank", "mean", "± std", "time", ...keys];

@@ -1,5 +1,6 @@
+import { checkOptions } from "../options.js";
 import { rngFrom, type Tensor } from "../ndarray/index.js";
-import { makeFolds, runFolds, type CvOptions, type MetricSummary } from "./cross-validate.js";
+import { CV_KEYS, makeFolds, runFolds, type CvOptions, type MetricSummary } from "./cross-validate.js";
 import { paramGrid, sampleSpace, type ParamGrid, type ParamSpace } from "./space.js";
 import type { Trainable } from "./trainable.js";
 
@@ -56,9 +57,10 @@ async function search<P>(train: Trainable<P>, x: Tensor, y: Tensor, candidates: 
  *     x, y, { lr: [1e-3, 1e-2], hidden: [32, 64], batchSize: [32, 128] }, { k: 3, seed: 0 });
  *   r.bestParams; r.bestScore; r.results;   // the full table, ranked
  */
-export function gridSearch<P = Record<string, unknown>>(
+export async function gridSearch<P = Record<string, unknown>>(
   train: Trainable<P>, x: Tensor, y: Tensor, grid: ParamGrid | readonly ParamGrid[], o: SearchOptions = {},
 ): Promise<SearchResult<P>> {
+  checkOptions("gridSearch", o, [...CV_KEYS, "greaterIsBetter", "onResult"]);
   return search(train, x, y, paramGrid(grid) as P[], o, "gridSearch");
 }
 
@@ -66,9 +68,10 @@ export function gridSearch<P = Record<string, unknown>>(
  * nIter (default 10) parameter sets drawn from `space` — lists or samplers such as
  * logUniform(1e-4, 1e-1) — each scored by k-fold cross-validation on the same folds. Seeded.
  */
-export function randomSearch<P = Record<string, unknown>>(
+export async function randomSearch<P = Record<string, unknown>>(
   train: Trainable<P>, x: Tensor, y: Tensor, space: ParamSpace, o: SearchOptions & { nIter?: number } = {},
 ): Promise<SearchResult<P>> {
+  checkOptions("randomSearch", o, [...CV_KEYS, "greaterIsBetter", "onResult", "nIter"]);
   const rng = rngFrom(o);
   // Folds first, then candidates, from the one generator: the same seed gives the same search.
   const folds = makeFolds(x, y, { ...o, rng }, "randomSearch");
