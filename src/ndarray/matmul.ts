@@ -140,6 +140,33 @@ export interface LinearOptions {
  * y = x·Wᵀ + b with W in PyTorch's [out, in] layout: one GEMM reading W transposed in place,
  * with the bias (and optionally relu) fused into its epilogue. x may have leading batch dims.
  */
+/**
+ * The backward of the GEMM's epilogue in one pass over the [m×n] gradient: masked where the relu
+ * output `y` is 0 (when given), and summed over rows for the bias. The bias sum accumulates in
+ * float64 in row order, exactly as sum(g, 0) does, so the bits equal the unfused ops'; one pass
+ * instead of a broadcasting mask op and a reduction keeps the training step's overhead down.
+ */
+function epilogueGrads(gIn: Tensor, y: FloatArray | null, wantBias: boolean, m: number, n: number): { g: Tensor; db: Tensor | null } {
+  if (!gIn.isContiguous || (y === null && !wantBias)) {
+    const g = y === null ? gIn : binary("reluGrad", gIn, new Tensor(y, gIn.dtype, [m, n]));
+    return { g, db: wantBias ? sum(g, 0) : null };
+  }
+  const src = gIn.storage as FloatArray, off = gIn.offset;
+  const masked = y === null ? null : (gIn.dtype === "float64" ? new Float64Array(m * n) : new Float32Array(m * n));
+  const acc = wantBias ? new Float64Array(n) : null;
+  for (let i = 0; i < m; i++) {
+    const base = i * n;
+    for (let j = 0; j < n; j++) {
+      const v = y === null || y[base + j] > 0 ? src[off + base + j] : 0;
+      if (masked) masked[base + j] = v;
+      if (acc) acc[j] += v;
+    }
+  }
+  const g = masked ? new Tensor(masked, gIn.dtype, [m, n]) : gIn;
+  const db = acc ? new Tensor(gIn.dtype === "float64" ? Float64Array.from(acc) : Float32Array.from(acc), gIn.dtype, [n]) : null;
+  return { g, db };
+}
+
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: LinearOptions = {}): Tensor {
   if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be 2-D [out, in], got [${weight.shape}]`);
   const [outF, inF] = weight.shape;
@@ -163,11 +190,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const y = new Tensor(out, dtype, [m, outF]);
   const inputs = bs ? [xs, ws, bs] : [xs, ws];
   record(y, o.relu ? "linearRelu" : "linear", inputs, (gIn) => {
-    const g = o.relu ? binary("reluGrad", gIn, y.detach()) : gIn;
+    const { g, db } = epilogueGrads(gIn, o.relu === true ? out : null, bs?.requiresGrad === true, m, outF);
     return [
       xs.requiresGrad ? matmul(g, ws) : null,
       ws.requiresGrad ? gradFor(matmul(g.transpose(), xs), ws) : null,
-      bs?.requiresGrad ? sum(g, 0) : null,
+      db,
     ];
   });
   return y.reshape([...x.shape.slice(0, -1), outF]);
