@@ -2,7 +2,7 @@
 // tests/support/gradcheck.ts for the tolerance). Inputs avoid the kinks of relu/abs/huber.
 import { describe, expect, it } from "vitest";
 import { nn, randn, record, tensor, Tensor, Rng } from "../../src/index.js";
-import { gradCheck } from "../support/gradcheck.js";
+import { findGradMismatches } from "../support/gradcheck.js";
 
 const f64 = (shape: number[], seed: number, away = 0): Tensor => {
   const t = randn(shape, { seed, dtype: "float64" });
@@ -21,7 +21,7 @@ describe("gradients of modules (float64 central differences)", () => {
     const x = f64([4], 1);
     const wrong = () => record(new Tensor(Float64Array.from(x.storage, (v) => v * v), "float64", [4]), "sq", [x],
       (g) => [g.mul(x).mul(2 * (1 + 1e-6))]).sum();
-    expect(gradCheck(wrong, [x]).length).toBe(4);
+    expect(findGradMismatches(wrong, [x]).length).toBe(4);
   });
 
   const activations: [string, nn.Module, number][] = [
@@ -32,20 +32,20 @@ describe("gradients of modules (float64 central differences)", () => {
   for (const [name, m, away] of activations) {
     it(`${name} passes the gradient check`, () => {
       const x = f64([3, 5], 11, away);
-      expectNoMismatch(gradCheck(() => project(m.forward(x), 7), [x]));
+      expectNoMismatch(findGradMismatches(() => project(m.forward(x), 7), [x]));
     });
   }
 
   it("GELU is the exact x·Φ(x) at a wide range of inputs (including |x| > 2.5 where erf switches method)", () => {
     const x = tensor([-6, -3, -2.6, -2.4, -1, -1e-3, 0.3, 2.4, 2.6, 4, 7], { dtype: "float64", requiresGrad: true });
-    expectNoMismatch(gradCheck(() => project(new nn.GELU().forward(x), 3), [x]));
+    expectNoMismatch(findGradMismatches(() => project(new nn.GELU().forward(x), 3), [x]));
   });
 
   it("Linear (weight, bias and input) passes, with and without bias", () => {
     for (const bias of [true, false]) {
       const lin = new nn.Linear(4, 3, { dtype: "float64", seed: 1, bias });
       const x = f64([5, 4], 2);
-      expectNoMismatch(gradCheck(() => project(lin.forward(x), 3), [x, ...lin.parameters()]));
+      expectNoMismatch(findGradMismatches(() => project(lin.forward(x), 3), [x, ...lin.parameters()]));
     }
   });
 
@@ -54,19 +54,19 @@ describe("gradients of modules (float64 central differences)", () => {
       new nn.Linear(6, 3, { dtype: "float64", seed: 2 }), new nn.Tanh());
     const x = f64([5, 4], 3);
     // A small step keeps ±2h away from the relu kink for these seeds.
-    expectNoMismatch(gradCheck(() => project(model.forward(x), 4), [x, ...model.parameters()], 1e-7));
+    expectNoMismatch(findGradMismatches(() => project(model.forward(x), 4), [x, ...model.parameters()], 1e-7));
   });
 
   it("Dropout passes for a fixed mask (same seed each evaluation)", () => {
     const x = f64([4, 6], 5);
     const f = () => project(new nn.Dropout(0.4, { seed: 9 }).forward(x), 2);
-    expectNoMismatch(gradCheck(f, [x]));
+    expectNoMismatch(findGradMismatches(f, [x]));
   });
 
   it("regularizers l1, l2, l1l2 pass", () => {
     const w = f64([3, 4], 8, 0.01);
     for (const r of [nn.regularizers.l1(0.3), nn.regularizers.l2(0.2), nn.regularizers.l1l2({ l1: 0.1, l2: 0.4 })]) {
-      expectNoMismatch(gradCheck(() => r(w), [w]));
+      expectNoMismatch(findGradMismatches(() => r(w), [w]));
     }
   });
 });
@@ -84,18 +84,18 @@ describe("gradients of losses (float64 central differences)", () => {
         const d = x.storage[i] - t.storage[i];
         if (Math.abs(d) < 0.05 || Math.abs(Math.abs(d) - 0.8) < 0.05) x.storage[i] += 0.2;
       }
-      expectNoMismatch(gradCheck(() => scalar(nn.mseLoss(x, t, { reduction }), 3), [x]));
-      expectNoMismatch(gradCheck(() => scalar(nn.l1Loss(x, t, { reduction }), 3), [x]));
-      expectNoMismatch(gradCheck(() => scalar(nn.huberLoss(x, t, { reduction, delta: 0.8 }), 3), [x]));
+      expectNoMismatch(findGradMismatches(() => scalar(nn.mseLoss(x, t, { reduction }), 3), [x]));
+      expectNoMismatch(findGradMismatches(() => scalar(nn.l1Loss(x, t, { reduction }), 3), [x]));
+      expectNoMismatch(findGradMismatches(() => scalar(nn.huberLoss(x, t, { reduction, delta: 0.8 }), 3), [x]));
     });
 
     it(`binaryCrossEntropy and bceWithLogits pass (reduction ${reduction})`, () => {
       const z = f64([6], 4);
       const p = tensor(Array.from(z.storage, (v) => 1 / (1 + Math.exp(-v))), { dtype: "float64", requiresGrad: true });
       const t = tensor([0, 1, 0.3, 1, 0, 0.9], { dtype: "float64" });
-      expectNoMismatch(gradCheck(() => scalar(nn.binaryCrossEntropy(p, t, { reduction }), 5), [p], 1e-7));
-      expectNoMismatch(gradCheck(() => scalar(nn.bceWithLogits(z, t, { reduction }), 5), [z]));
-      expectNoMismatch(gradCheck(() => scalar(nn.bceWithLogits(z, t, { reduction, posWeight: 2.5 }), 5), [z]));
+      expectNoMismatch(findGradMismatches(() => scalar(nn.binaryCrossEntropy(p, t, { reduction }), 5), [p], 1e-7));
+      expectNoMismatch(findGradMismatches(() => scalar(nn.bceWithLogits(z, t, { reduction }), 5), [z]));
+      expectNoMismatch(findGradMismatches(() => scalar(nn.bceWithLogits(z, t, { reduction, posWeight: 2.5 }), 5), [z]));
     });
 
     it(`crossEntropy passes with labels, probabilities and label smoothing (reduction ${reduction})`, () => {
@@ -105,8 +105,8 @@ describe("gradients of losses (float64 central differences)", () => {
       const raw = Array.from({ length: 5 }, () => Array.from({ length: 4 }, () => rng.uniform()));
       const probs = tensor(raw.map((r) => r.map((v) => v / r.reduce((a, b) => a + b))), { dtype: "float64" });
       for (const labelSmoothing of [0, 0.2]) {
-        expectNoMismatch(gradCheck(() => scalar(nn.crossEntropy(z, labels, { reduction, labelSmoothing }), 7), [z]));
-        expectNoMismatch(gradCheck(() => scalar(nn.crossEntropy(z, probs, { reduction, labelSmoothing }), 7), [z]));
+        expectNoMismatch(findGradMismatches(() => scalar(nn.crossEntropy(z, labels, { reduction, labelSmoothing }), 7), [z]));
+        expectNoMismatch(findGradMismatches(() => scalar(nn.crossEntropy(z, probs, { reduction, labelSmoothing }), 7), [z]));
       }
     });
   }

@@ -12,7 +12,7 @@ export function float64Input(shape: number[], seed: number, lo = -2, hi = 2): eg
   return eg.fromTypedArray(data, shape, { requiresGrad: true });
 }
 
-export function gradcheck(f: (...xs: eg.Tensor[]) => eg.Tensor, inputs: eg.Tensor[], what: string, h = 1e-6): void {
+export function assertGradByDifferences(f: (...xs: eg.Tensor[]) => eg.Tensor, inputs: eg.Tensor[], what: string, h = 1e-6): void {
   for (const x of inputs) x.grad = null;
   const out = f(...inputs);
   const r = float64Input(out.shape.slice(), 99, 0.5, 1.5).detach();

@@ -11,7 +11,7 @@ export interface GradMismatch { input: number; index: number; analytic: number; 
  * Checks d f / d inputs[k][i] for every element. `f` must return a scalar and be deterministic;
  * `inputs` are float64 leaves that require grad (their storage is perturbed in place and restored).
  */
-export function gradCheck(f: () => Tensor, inputs: Tensor[], h = 1e-5): GradMismatch[] {
+export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5): GradMismatch[] {
   for (const t of inputs) t.grad = null;
   const y = f();
   y.backward();
