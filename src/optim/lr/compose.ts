@@ -11,7 +11,7 @@ function checkSchedulers(name: string, schedulers: unknown, opt: Schedulable | u
   if (!Array.isArray(schedulers) || schedulers.length === 0) throw new ValueError(`${name}: schedulers must be a non-empty array of LR schedulers`);
   schedulers.forEach((s, i) => {
     if (!(s instanceof LRScheduler)) throw new ValueError(`${name}: schedulers[${i}] is not an LR scheduler (ReduceLROnPlateau steps on a metric and cannot be composed)`);
-    if (!composites && (s instanceof SequentialLR || s instanceof ChainedScheduler)) throw new ValueError(`${name}: schedulers[${i}] is itself a composition; nest ChainedScheduler/SequentialLR the other way round`);
+    if (!composites && s instanceof ComposedScheduler) throw new ValueError(`${name}: schedulers[${i}] is itself a composition; nest ChainedScheduler/SequentialLR the other way round`);
     if (s.optimizer !== opt) throw new ValueError(`${name}: schedulers[${i}] schedules another optimizer than schedulers[0]`);
   });
   return schedulers.slice();
@@ -32,11 +32,36 @@ function loadChildren(name: string, schedulers: LRScheduler[], sd: ComposedState
 }
 
 /**
+ * What SequentialLR and ChainedScheduler share: the children write the lr, and the state dict
+ * holds the children's states, restored all or none.
+ */
+abstract class ComposedScheduler extends LRScheduler {
+  abstract readonly schedulers: LRScheduler[];
+  protected getLr(): number[] {
+    return this.currentLrs();
+  }
+  override stateDict(): ComposedState {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+  override loadStateDict(sd: ComposedState): void {
+    const { schedulers: _children, ...own } = sd ?? ({} as ComposedState);
+    const before = super.stateDict();
+    super.loadStateDict(own);
+    try {
+      loadChildren(this.who, this.schedulers, sd);
+    } catch (e) {
+      super.loadStateDict(before);
+      throw e;
+    }
+  }
+}
+
+/**
  * Runs schedulers[0] until milestones[0], then schedulers[1] from its epoch 0, and so on
  * (PyTorch's SequentialLR): at a milestone the next scheduler jumps to epoch 0 by its closed
  * form, so it starts from the base lr whatever the previous one left.
  */
-export class SequentialLR extends LRScheduler {
+export class SequentialLR extends ComposedScheduler {
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
   constructor(opt: Schedulable, o: { schedulers: LRScheduler[]; milestones: number[] }) {
@@ -69,30 +94,13 @@ export class SequentialLR extends LRScheduler {
     else s.step();
     this.lastLr = s.getLastLr();
   }
-  protected getLr(): number[] {
-    return this.currentLrs();
-  }
-  override stateDict(): ComposedState {
-    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-  override loadStateDict(sd: ComposedState): void {
-    const { schedulers: _children, ...own } = sd ?? ({} as ComposedState);
-    const before = super.stateDict();
-    super.loadStateDict(own);
-    try {
-      loadChildren("SequentialLR", this.schedulers, sd);
-    } catch (e) {
-      super.loadStateDict(before);
-      throw e;
-    }
-  }
 }
 
 /**
  * Steps every scheduler in order at each step() (PyTorch's ChainedScheduler): their recursive
  * forms multiply, e.g. ConstantLR warmup times ExponentialLR decay.
  */
-export class ChainedScheduler extends LRScheduler {
+export class ChainedScheduler extends ComposedScheduler {
   readonly schedulers: LRScheduler[];
   constructor(schedulers: LRScheduler[], o: { optimizer?: Schedulable } = {}) {
     checkOptions("ChainedScheduler", o, ["optimizer"]);
@@ -109,22 +117,5 @@ export class ChainedScheduler extends LRScheduler {
     this.lastEpoch++;
     for (const s of this.schedulers) s.step();
     this.lastLr = this.currentLrs();
-  }
-  protected getLr(): number[] {
-    return this.currentLrs();
-  }
-  override stateDict(): ComposedState {
-    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
-  }
-  override loadStateDict(sd: ComposedState): void {
-    const { schedulers: _children, ...own } = sd ?? ({} as ComposedState);
-    const before = super.stateDict();
-    super.loadStateDict(own);
-    try {
-      loadChildren("ChainedScheduler", this.schedulers, sd);
-    } catch (e) {
-      super.loadStateDict(before);
-      throw e;
-    }
   }
 }
