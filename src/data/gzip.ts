@@ -75,6 +75,11 @@ export async function gunzip(input: Bytes, o: GunzipOptions = {}): Promise<Uint8
     if (total > maxBytes) throw new FormatError(`gunzip: output exceeds maxBytes = ${maxBytes}`);
     chunks.push(chunk);
   }
+  return concatChunks(chunks, total);
+}
+
+/** The chunks as one array (the chunk itself when there is only one). */
+export function concatChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(total);
   let at = 0;

@@ -1,7 +1,7 @@
 import { FormatError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { asBytes, checkMaxBytes, gunzipChunks, isGzip, maxGunzipBytes, type Bytes, type GunzipOptions } from "./gzip.js";
+import { asBytes, checkMaxBytes, concatChunks, gunzipChunks, isGzip, maxGunzipBytes, type Bytes, type GunzipOptions } from "./gzip.js";
 
 // IDX type codes (LeCun's MNIST format). Data are big-endian; int16 widens to int32 because
 // Tensor has no int16.
@@ -73,7 +73,7 @@ async function gunzipIdx(bytes: Uint8Array, where: string, maxBytes: number, che
     if (out === null) {
       pending.push(chunk);
       total += chunk.length;
-      const head = concat(pending, total);
+      const head = concatChunks(pending, total);
       const header = readHeader(head, (shape, i, ndims) =>
         `${where}: byte ${4 + 4 * i}: dimensions [${shape}${i < ndims - 1 ? ", …" : ""}] declare more than ${bound} bytes, ` +
         `${bound === maxBytes ? `the maxBytes limit` : `what ${bytes.length} bytes of gzip data can hold`}`, bound);
@@ -89,7 +89,7 @@ async function gunzipIdx(bytes: Uint8Array, where: string, maxBytes: number, che
     out.set(chunk, total);
     total += chunk.length;
   }
-  if (out === null) return concat(pending, total); // shorter than its header: parseIdx names the byte
+  if (out === null) return concatChunks(pending, total); // shorter than its header: parseIdx names the byte
   if (total < out.length) {
     throw new FormatError(`${where}: byte ${total}: gzip data end before the ${out.length} bytes the IDX header declares`);
   }
@@ -98,18 +98,6 @@ async function gunzipIdx(bytes: Uint8Array, where: string, maxBytes: number, che
 
 const tooLong = (where: string, size: number) =>
   new FormatError(`${where}: byte ${size}: gzip data go on past the ${size} bytes the IDX header declares (sizes wrong or file padded)`);
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  chunks.splice(0, chunks.length, out);
-  return out;
-}
 
 type TooBig = (shape: number[], i: number, ndims: number) => string;
 
