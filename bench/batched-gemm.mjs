@@ -6,7 +6,7 @@
 // `node bench/batched-gemm.mjs` (re-runs itself with the relaxed-SIMD flag on Node 20).
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Bench } from "tinybench";
+import { medianMs as timeMedian } from "./median.mjs";
 import { importFromSource } from "./from-source.mjs";
 
 const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
@@ -26,12 +26,7 @@ const a = fill(BATCH * S * S, next), b = fill(BATCH * S * S, next), c = new Floa
 const bSmall = b.subarray(0, S * S);
 const matrix = (data, rows, cols) => ({ data, offset: 0, rowStride: cols, colStride: 1, batchStride: rows * cols });
 
-async function medianMs(fn) {
-  const bench = new Bench({ time: 300, warmupTime: 50 });
-  bench.add("x", fn);
-  await bench.run();
-  return bench.tasks[0].result.latency.p50;
-}
+const medianMs = (fn) => timeMedian(fn, { time: 300, warmupTime: 50 });
 
 const eg = await importFromSource(`export { init, kernels } from "./src/backend/index.ts";`, "batched-bench.ts");
 const dist = await import("../dist/index.js");

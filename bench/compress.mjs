@@ -5,7 +5,7 @@
 // kernel, the result out. Weight packing/CSR building happens once, outside the timed region.
 //
 //   npm run build:wasm && node --experimental-wasm-relaxed-simd bench/compress.mjs
-import { Bench } from "tinybench";
+import { medianMs as timeMedian } from "./median.mjs";
 import { importFromSource } from "./from-source.mjs";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -18,14 +18,7 @@ const load = () => importFromSource(`
     export * from "./src/index.ts";
     export { kernels, compressKernels } from "./src/backend/index.ts";`, "compress-bench.ts");
 
-async function medianMs(fn) {
-  const bench = new Bench({ time: 400, iterations: 20, warmupTime: 100, warmupIterations: 10 });
-  bench.add("x", fn);
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== "completed") throw new Error(`benchmark task ${r.state}: ${r.error?.message ?? ""}`);
-  return r.latency.p50;
-}
+const medianMs = (fn) => timeMedian(fn, { time: 400, iterations: 20, warmupTime: 100, warmupIterations: 10 });
 
 const eg = await load();
 const rows = [];

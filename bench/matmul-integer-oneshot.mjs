@@ -9,7 +9,7 @@
 // one after the other in the same run: the int8 kernel is the same in both, the relaxed build's
 // f32 GEMM fuses multiply-adds and is faster, so its ratio is the harder one.
 // Targets: ≥ 1.6× the float32 matmul on every shape, ≥ 75 GOPS at 512³.
-import { Bench } from "tinybench";
+import { medianMs as timeMedian } from "./median.mjs";
 import { cpus, loadavg } from "node:os";
 import { importFromSource } from "./from-source.mjs";
 
@@ -24,14 +24,7 @@ function rng(seed) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24);
 }
 
-async function medianMs(fn) {
-  const bench = new Bench({ time: 400, iterations: 20, warmupTime: 100, warmupIterations: 5 });
-  bench.add("x", fn);
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== "completed") throw new Error(`benchmark task ${r.state}: ${r.error?.message ?? ""}`);
-  return r.latency.p50;
-}
+const medianMs = (fn) => timeMedian(fn, { time: 400, iterations: 20, warmupTime: 100, warmupIterations: 5 });
 
 console.log(`node ${process.version}, ${cpus()[0].model}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 const rows = [];

@@ -7,7 +7,7 @@
 // (Node 22+ needs no flag; without relaxed SIMD the relaxed column is skipped.) Timed: the whole
 // op a quantized layer pays for — A and the packed B copied into wasm scratch, the kernel, C out.
 // Packing B is outside the timed region: a quantized model packs once.
-import { Bench } from "tinybench";
+import { medianMs as timeMedian } from "./median.mjs";
 import { importFromSource } from "./from-source.mjs";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -27,14 +27,7 @@ function rng(seed) {
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24);
 }
 
-async function medianMs(fn, ops) {
-  const bench = new Bench({ time: ops > 1e9 ? 600 : 300, iterations: 10, warmupTime: 50, warmupIterations: 3 });
-  bench.add("x", fn);
-  await bench.run();
-  const r = bench.tasks[0].result;
-  if (r.state !== "completed") throw new Error(`benchmark task ${r.state}: ${r.error?.message ?? ""}`);
-  return r.latency.p50;
-}
+const medianMs = (fn, ops) => timeMedian(fn, { time: ops > 1e9 ? 600 : 300, iterations: 10, warmupTime: 50, warmupIterations: 3 });
 
 const eg = await loadKernels();
 const tables = [];

@@ -25,22 +25,28 @@ function joinBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Replaces the platform's DecompressionStream with one that counts the bytes read out of it. */
-function countDecompressedBytes(): { pulled: number } {
+/**
+ * Replaces the platform's DecompressionStream with one whose output goes through `transform`
+ * (undone by vi.unstubAllGlobals after each test).
+ */
+function stubDecompression(transform: (chunk: Uint8Array, out: TransformStreamDefaultController<Uint8Array>) => void): void {
   const Real = globalThis.DecompressionStream;
-  const count = { pulled: 0 };
-  class Counting {
+  class Stubbed {
     readable: ReadableStream<Uint8Array>;
     writable: WritableStream<BufferSource>;
     constructor(format: CompressionFormat) {
       const real = new Real(format);
       this.writable = real.writable;
-      this.readable = real.readable.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, c) { count.pulled += chunk.length; c.enqueue(chunk); },
-      }));
+      this.readable = real.readable.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform }));
     }
   }
-  vi.stubGlobal("DecompressionStream", Counting);
+  vi.stubGlobal("DecompressionStream", Stubbed);
+}
+
+/** Counts the bytes read out of every decompression from now on. */
+function countDecompressedBytes(): { pulled: number } {
+  const count = { pulled: 0 };
+  stubDecompression((chunk, c) => { count.pulled += chunk.length; c.enqueue(chunk); });
   return count;
 }
 
@@ -88,19 +94,7 @@ describe("readIdxAsync reads the header first and stops at the size it declares"
   it("a header split across decompressed chunks is read whole", async () => {
     // 255 dimensions of 1: a 1024-byte header; the stub below hands it out 3 bytes at a time.
     const file = joinBytes(idxHeader(0x0d, new Array(255).fill(1)), new Uint8Array([0x3f, 0x80, 0, 0]));
-    const Real = globalThis.DecompressionStream;
-    class Dribble {
-      readable: ReadableStream<Uint8Array>;
-      writable: WritableStream<BufferSource>;
-      constructor(format: CompressionFormat) {
-        const real = new Real(format);
-        this.writable = real.writable;
-        this.readable = real.readable.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, c) { for (let i = 0; i < chunk.length; i += 3) c.enqueue(chunk.subarray(i, i + 3)); },
-        }));
-      }
-    }
-    vi.stubGlobal("DecompressionStream", Dribble);
+    stubDecompression((chunk, c) => { for (let i = 0; i < chunk.length; i += 3) c.enqueue(chunk.subarray(i, i + 3)); });
     const t = await readIdxAsync(gzipSync(file));
     expect([t.shape.length, t.item()]).toEqual([255, 1]);
   });

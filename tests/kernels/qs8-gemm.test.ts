@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { compressKernels, QS8_GEMM } from "../../src/backend/index.js";
 import type { Qs8Matrix, Qs8Weights } from "../../src/backend/index.js";
 
-type I8 = Int8Array | Uint8Array;
+import { bytes, type I8 } from "../support/int8-data.js";
 
 /** Σ (a−za)(b−zb) (+ bias) with int32 wrap-around, the way onnxruntime's MatMulInteger sums. */
 function reference(m: number, n: number, k: number, a: I8, za: number, aStride: number,
@@ -47,16 +47,6 @@ const dims = fc.record({
   seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
 });
 
-/** A small LCG: deterministic int8/uint8 data for a given seed. */
-function bytes(len: number, signed: boolean, seed: number): I8 {
-  const out = signed ? new Int8Array(len) : new Uint8Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;   // Int8Array stores the byte's two's-complement value
-  }
-  return out;
-}
 
 function zero(signed: boolean, seed: number): number {
   return signed ? (seed % 256) - 128 : seed % 256;

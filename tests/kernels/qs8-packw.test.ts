@@ -9,19 +9,9 @@ import fc from "fast-check";
 import { compressKernels, qs8PackBJs, QS8_GEMM } from "../../src/backend/index.js";
 import type { Qs8Weights } from "../../src/backend/index.js";
 
-type I8 = Int8Array | Uint8Array;
+import { bytes, type I8 } from "../support/int8-data.js";
 const { NR, KR, MR } = QS8_GEMM;
 
-/** A small LCG: deterministic int8/uint8 data for a given seed. */
-function bytes(len: number, signed: boolean, seed: number): I8 {
-  const out = signed ? new Int8Array(len) : new Uint8Array(len);
-  let s = seed >>> 0;
-  for (let i = 0; i < len; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;   // Int8Array stores the byte's two's-complement value
-  }
-  return out;
-}
 
 /** A zero point of the dtype, the extremes included. */
 const zeroPoint = (signed: boolean, r: number) => (signed ? (r % 256) - 128 : r % 256);

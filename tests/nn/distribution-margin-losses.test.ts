@@ -6,18 +6,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nn, tensor, Tensor, Rng, ShapeError, ValueError } from "../../src/index.js";
 import { findGradMismatches } from "../support/gradcheck.js";
+import { gradLeaf, noMismatch, project } from "../support/grad-leaves.js";
 
 const U64 = 2 ** -53;
 type Red = "mean" | "sum" | "none";
 const f64 = (v: unknown) => tensor(v, { dtype: "float64" });
-const leaf = (shape: number[], seed: number, f: (r: Rng) => number = (r) => r.normal()): Tensor => {
-  const rng = new Rng(seed);
-  const t = new Tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => f(rng)), "float64", shape);
-  t.requiresGrad = true;
-  return t;
-};
-const project = (l: Tensor, seed: number) => (l.ndim === 0 ? l : l.mul(leaf(l.shape.slice(), seed, (r) => 0.5 + r.uniform()).detach()).sum());
-const noMismatch = (bad: unknown[]) => expect(bad.slice(0, 3)).toEqual([]);
+const leaf = (shape: number[], seed: number, f: (r: Rng) => number = (r) => r.normal()): Tensor => gradLeaf(shape, seed, f);
 const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
 const reduceRef = (per: number[], r: Red | "batchmean", batch = 1) =>
   r === "none" ? per : r === "sum" ? [sum(per)] : r === "batchmean" ? [sum(per) / batch] : [sum(per) / per.length];

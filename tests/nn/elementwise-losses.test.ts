@@ -6,19 +6,12 @@ import { describe, expect, it } from "vitest";
 import { nn, tensor, Tensor, Rng, ShapeError, ValueError } from "../../src/index.js";
 import { findGradMismatches } from "../support/gradcheck.js";
 import { U32 } from "../support/tolerance.js";
+import { gradLeaf, noMismatch, project } from "../support/grad-leaves.js";
 
 const U64 = 2 ** -53;
 type Red = "mean" | "sum" | "none";
 
-const leaf = (shape: number[], seed: number, f: (r: Rng) => number = (r) => 2 * r.normal()): Tensor => {
-  const rng = new Rng(seed);
-  const t = new Tensor(Float64Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => f(rng)), "float64", shape);
-  t.requiresGrad = true;
-  return t;
-};
-// Positive projection weights keep the projected sum away from 0 (where the checker's rounding estimate fails).
-const project = (l: Tensor, seed: number) => (l.ndim === 0 ? l : l.mul(leaf(l.shape.slice(), seed, (r) => 0.5 + r.uniform()).detach()).sum());
-const noMismatch = (bad: unknown[]) => expect(bad.slice(0, 3)).toEqual([]);
+const leaf = (shape: number[], seed: number, f: (r: Rng) => number = (r) => 2 * r.normal()): Tensor => gradLeaf(shape, seed, f);
 
 const softplus = (v: number) => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
 const reduceRef = (per: number[], r: Red) => (r === "none" ? per : [per.reduce((a, b) => a + b, 0) / (r === "mean" ? per.length : 1)]);
