@@ -95,3 +95,38 @@ export function conv2dBackwardWeightJs(x: Floats, dy: Floats, g: Conv2dGeometry)
   }
   return x instanceof Float64Array ? dw : Float32Array.from(dw);
 }
+
+/** Which gradients conv2dBackward computes, and what it returns (null where not asked). */
+export interface Conv2dGradsWanted { input: boolean; weight: boolean; bias: boolean }
+export interface Conv2dGrads<T> { dx: T | null; dw: T | null; db: T | null }
+
+/**
+ * The reference of the combined backward: dy masked by y > 0 when y (a relu epilogue's output)
+ * is given, then the input, weight and bias gradients that are wanted. Generic over float32 and
+ * float64 (the float64 convolution ops run it).
+ */
+export function conv2dBackwardJs<T extends Floats>(x: T, weight: T, dy: T, y: T | null, g: Conv2dGeometry,
+                                                   want: Conv2dGradsWanted): Conv2dGrads<T> {
+  let d: Floats = dy;
+  if (y) {
+    d = newLike(dy, dy.length);
+    for (let i = 0; i < dy.length; i++) d[i] = y[i] > 0 ? dy[i] : 0;
+  }
+  const plane = g.outH * g.outW;
+  let db: Floats | null = null;
+  if (want.bias) {
+    const acc = new Float64Array(g.outChannels);
+    for (let n = 0; n < g.batch; n++) {
+      for (let c = 0; c < g.outChannels; c++) {
+        const base = (n * g.outChannels + c) * plane;
+        for (let j = 0; j < plane; j++) acc[c] += d[base + j];
+      }
+    }
+    db = dy instanceof Float64Array ? acc : Float32Array.from(acc);
+  }
+  return {
+    dx: want.input ? (conv2dBackwardInputJs(d, weight, g) as T) : null,
+    dw: want.weight ? (conv2dBackwardWeightJs(x, d, g) as T) : null,
+    db: db as T | null,
+  };
+}

@@ -15,4 +15,5 @@ export { adamUpdate, optimKernels } from "./optim-kernels.js";
 export { convKernels, jsConvKernels } from "./conv-kernels.js";
 export type { ConvKernels } from "./conv-kernels.js";
 export type { Conv2dGeometry } from "./conv-geometry.js";
-export { conv2dJs, conv2dBackwardInputJs, conv2dBackwardWeightJs } from "./conv-js.js";
+export { conv2dJs, conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dBackwardJs } from "./conv-js.js";
+export type { Conv2dGrads, Conv2dGradsWanted } from "./conv-js.js";

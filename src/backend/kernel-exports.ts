@@ -59,4 +59,8 @@ export interface KernelExports {
   f32_conv2d_backward_weight_workspace(geometry: number): number;
   /** dw = the weight gradient of f32_conv2d for x and dy, summed over the batch. */
   f32_conv2d_backward_weight(geometry: number, x: number, dy: number, dw: number, work: number): void;
+  /** dy[i] = y[i] > 0 ? dy[i] : 0 in place: the backward of a relu epilogue. */
+  f32_relu_backward(n: number, dy: number, y: number): void;
+  /** db[c] = Σ dy[n, c, :] over batch and plane: the backward of a per-channel bias. */
+  f32_bias_backward(batch: number, channels: number, plane: number, dy: number, db: number): void;
 }

@@ -91,6 +91,28 @@ function check(c: Case): void {
   expectWithin("y", k.conv2d(x, w, b, c, { relu: c.relu }), y, c, 1);
   expectWithin("dx", k.conv2dBackwardInput(dy, w, c), dx, c);
   expectWithin("dw", k.conv2dBackwardWeight(x, dy, c), dw, c);
+  checkCombined(c, x, w, dy);
+}
+
+/**
+ * conv2dBackward: dy masked by a relu output y > 0 (y drawn with zeros, negative zeros and
+ * positives), then dx, dW and the bias gradient from the masked dy, each only when asked.
+ */
+function checkCombined(c: Case, x: Float32Array, w: Float32Array, dy: Float32Array): void {
+  const y = values(dy.length, c.seed + 4).map((v, i) => (i % 5 === 0 ? -0 : Math.max(v, 0)));
+  const masked = c.relu ? dy.map((v, i) => (y[i] > 0 ? v : 0)) : dy;
+  const dx = reference(x.length), dw = reference(w.length);
+  forEachTerm(c, (xi, wi, yi) => {
+    dx.sum[xi] += masked[yi] * w[wi]; dx.mag[xi] += Math.abs(masked[yi] * w[wi]); dx.terms[xi]++;
+    dw.sum[wi] += x[xi] * masked[yi]; dw.mag[wi] += Math.abs(x[xi] * masked[yi]); dw.terms[wi]++;
+  });
+  const plane = c.outH * c.outW, db = reference(c.outChannels);
+  masked.forEach((v, i) => { const ch = Math.floor(i / plane) % c.outChannels; db.sum[ch] += v; db.mag[ch] += Math.abs(v); db.terms[ch]++; });
+  const want = { input: c.seed % 3 !== 0, weight: c.seed % 3 !== 1, bias: c.bias };
+  const r = convKernels().conv2dBackward(x, w, dy, c.relu ? y : null, c, want);
+  if (want.input) expectWithin("combined dx", r.dx!, dx, c); else expect(r.dx).toBeNull();
+  if (want.weight) expectWithin("combined dw", r.dw!, dw, c); else expect(r.dw).toBeNull();
+  if (want.bias) expectWithin("combined db", r.db!, db, c); else expect(r.db).toBeNull();
 }
 
 const base = {
