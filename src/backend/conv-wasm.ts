@@ -72,8 +72,13 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
         const size = outSize(g);
         const yp = arena.alloc(size * 4);
-        const work = arena.alloc(wasm.f32_conv2d_workspace(geo));
-        wasm.f32_conv2d(geo, xp, wp, bp, yp, options.relu ? GEMM_RELU : 0, work);
+        const flags = options.relu ? GEMM_RELU : 0;
+        // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
+        if (g.groups === g.inChannels && g.groups > 1) {
+          wasm.f32_dwconv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_dwconv2d_workspace(geo)));
+        } else {
+          wasm.f32_conv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_conv2d_workspace(geo)));
+        }
         return copyOut(arena, yp, size);
       });
     },

@@ -63,4 +63,8 @@ export interface KernelExports {
   f32_relu_backward(n: number, dy: number, y: number): void;
   /** db[c] = Σ dy[n, c, :] over batch and plane: the backward of a per-channel bias. */
   f32_bias_backward(batch: number, channels: number, plane: number, dy: number, db: number): void;
+  /** Bytes of scratch f32_dwconv2d needs. */
+  f32_dwconv2d_workspace(geometry: number): number;
+  /** f32_conv2d for groups = inChannels (depthwise), w [Cout, 1, kH, kW]. */
+  f32_dwconv2d(geometry: number, x: number, w: number, bias: number, y: number, flags: number, work: number): void;
 }

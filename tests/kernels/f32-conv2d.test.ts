@@ -151,6 +151,14 @@ describe("f32 convolution kernels", () => {
     }
   });
 
+  it("run depthwise convolutions (groups = inChannels, its own kernel) with multipliers, strides and dilation", () => {
+    for (const [ch, mult, k, stride, dil, pad] of [[3, 1, 3, 1, 1, 1], [4, 2, 5, 2, 1, 2], [5, 3, 3, 1, 2, 0], [2, 1, 2, 3, 1, 1], [8, 1, 3, 1, 1, 1]]) {
+      check(geometry({ ...base, batch: 2, inChannels: ch, outChannels: ch * mult, groups: ch, inH: 9, inW: 11, kernelH: k, kernelW: k,
+        strideH: stride, strideW: stride, dilationH: dil, dilationW: dil, padTop: pad, padBottom: pad, padLeft: pad, padRight: pad,
+        bias: ch % 2 === 0, relu: mult > 1, seed: ch * 10 + mult }));
+    }
+  });
+
   it("cross the k-block (patch length > KC) and the n-block (more than NC output pixels)", () => {
     const cin = Math.ceil((KC + 5) / 9);
     check(geometry({ ...base, inChannels: cin, outChannels: MR + 1, inH: 4, inW: 5, kernelH: 3, kernelW: 3, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1, bias: true }));
