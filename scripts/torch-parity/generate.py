@@ -2,6 +2,7 @@
 import ops
 import nn
 import optim
+import conv
 
-for module in (ops, nn, optim):
+for module in (ops, nn, optim, conv):
     module.main()

@@ -12,3 +12,7 @@ export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8Requan
 export type { CsrMatrix, Qs8LinearOptions, Qs8LinearParams } from "./compress-types.js";
 export type { AdamConstants } from "./optim-kernels.js";
 export { adamUpdate, optimKernels } from "./optim-kernels.js";
+export { convKernels, jsConvKernels } from "./conv-kernels.js";
+export type { ConvKernels } from "./conv-kernels.js";
+export type { Conv2dGeometry } from "./conv-geometry.js";
+export { conv2dJs, conv2dBackwardInputJs, conv2dBackwardWeightJs } from "./conv-js.js";

@@ -52,3 +52,5 @@ export const klDiv = klDivLoss;
 export {
   cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss,
 } from "./losses-embedding.js";
+export { conv1d, conv2d } from "./conv.js";
+export { convTranspose2d } from "./conv-transpose.js";

@@ -37,3 +37,8 @@ export type { KlDivOptions, PoissonNllOptions, GaussianNllOptions } from "./loss
 export { cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss } from "./losses-embedding.js";
 export type { MarginOptions, TripletMarginOptions } from "./losses-embedding.js";
 export * as functional from "./functional-namespace.js";
+export { Conv1d, Conv2d, ConvTranspose2d } from "./conv-layers.js";
+export type { ConvLayerOptions, Conv1dLayerOptions, ConvTranspose2dLayerOptions } from "./conv-layers.js";
+export { conv1d, conv2d } from "./conv.js";
+export { convTranspose2d } from "./conv-transpose.js";
+export type { Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions } from "./conv.js";

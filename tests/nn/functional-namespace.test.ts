@@ -15,6 +15,7 @@ describe("eg.nn.functional", () => {
       "mseLoss", "l1Loss", "huberLoss", "smoothL1Loss", "binaryCrossEntropy", "binaryCrossEntropyWithLogits", "bceWithLogits",
       "crossEntropy", "nllLoss", "klDiv", "klDivLoss", "poissonNllLoss", "gaussianNllLoss", "cosineEmbeddingLoss",
       "marginRankingLoss", "hingeEmbeddingLoss", "tripletMarginLoss", "multilabelSoftMarginLoss", "multiLabelSoftMarginLoss",
+      "conv1d", "conv2d", "convTranspose2d",
     ];
     for (const n of names) expect(typeof (F as Record<string, unknown>)[n], n).toBe("function");
     expect(eg.nn.functional).toBe(F);
