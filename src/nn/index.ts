@@ -37,3 +37,12 @@ export type { KlDivOptions, PoissonNllOptions, GaussianNllOptions } from "./loss
 export { cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss } from "./losses-embedding.js";
 export type { MarginOptions, TripletMarginOptions } from "./losses-embedding.js";
 export * as functional from "./functional-namespace.js";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pool-layers.js";
+export type { PoolOutput } from "./pool-layers.js";
+export type { MaxPoolOptions, AvgPool1dOptions, AvgPool2dOptions, AdaptiveSize } from "./pooling.js";
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from "./norm-layers.js";
+export type { BatchNormModuleOptions, LayerNormModuleOptions } from "./norm-layers.js";
+export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
+export { Dropout2d, Upsample } from "./shape-layers.js";
+export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
+export type { FlattenOptions } from "./layers.js";
