@@ -2,6 +2,7 @@
 import ops
 import nn
 import optim
+import pool_norm
 
-for module in (ops, nn, optim):
+for module in (ops, nn, optim, pool_norm):
     module.main()
