@@ -4,6 +4,7 @@
 // gradient back: to the recorded argmax for max pooling, spread over the window for averages.
 import { ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
+import { maxPool2x2BackwardJs, maxPool2x2Js, poolKernels } from "../backend/index.js";
 import { checkOptions } from "../options.js";
 import {
   adaptiveWindows, checkFlag, checkStridedAxis, perDim, poolInput, stridedWindows, type AxisSpec, type AxisWindows,
@@ -39,25 +40,6 @@ function maxPoolPlanes(x: ArrayLike<number>, y: FloatArray, arg: Int32Array, pla
 
 /** True when output o reads taps 2o and 2o + 1: the 2×2, stride-2 pool of nearly every CNN. */
 const isPairs = (a: AxisWindows): boolean => a.step === 1 && a.count.every((c, o) => c === 2 && a.first[o] === 2 * o);
-
-/** maxPoolPlanes for 2×2 windows at stride 2, unrolled: a third of the generic loop's time. */
-function maxPool2x2Planes(x: ArrayLike<number>, y: FloatArray, arg: Int32Array, planes: number, H: number, W: number, OH: number, OW: number): void {
-  let o = 0;
-  for (let p = 0; p < planes; p++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0, r = p * H * W + 2 * oh * W; ow < OW; ow++, o++, r += 2) {
-        let best = x[r], at = r, v = x[r + 1];
-        if (v > best || v !== v) { best = v; at = r + 1; }
-        v = x[r + W];
-        if (v > best || v !== v) { best = v; at = r + W; }
-        v = x[r + W + 1];
-        if (v > best || v !== v) { best = v; at = r + W + 1; }
-        y[o] = best;
-        arg[o] = at;
-      }
-    }
-  }
-}
 
 /** Sum over each window divided by the window's divisor (a fixed one if `divisorOverride`). */
 function avgPoolPlanes(x: ArrayLike<number>, y: FloatArray, planes: number, rows: AxisWindows, cols: AxisWindows, divisorOverride: number): void {
@@ -103,10 +85,10 @@ const outShape = (x: Tensor, dims: number, rows: AxisWindows, cols: AxisWindows)
 /** Max pooling with its argmax kept for the backward; `indices` are per plane (h·W + w), as PyTorch's. */
 function maxPool(where: string, x: Tensor, dims: number, rows: AxisWindows, cols: AxisWindows, planes: number, withIndices: boolean): Tensor | [Tensor, Tensor] {
   const shape = outShape(x, dims, rows, cols);
+  if (!withIndices && isPairs(rows) && isPairs(cols)) return maxPool2x2(where, x, shape, planes, rows.inSize, cols.inSize);
   const n = planes * rows.outSize * cols.outSize;
   const y = alloc(x, n), arg = new Int32Array(n);
-  if (isPairs(rows) && isPairs(cols)) maxPool2x2Planes(x.data, y, arg, planes, rows.inSize, cols.inSize, rows.outSize, cols.outSize);
-  else maxPoolPlanes(x.data, y, arg, planes, rows, cols);
+  maxPoolPlanes(x.data, y, arg, planes, rows, cols);
   const out = record(new Tensor(y, x.dtype, shape), where, [x], (g) => {
     const gd = g.data, gx = alloc(x, x.size);
     for (let o = 0; o < n; o++) if (arg[o] >= 0) gx[arg[o]] += gd[o];
@@ -116,6 +98,22 @@ function maxPool(where: string, x: Tensor, dims: number, rows: AxisWindows, cols
   const plane = rows.inSize * cols.inSize, local = new Int32Array(n), per = rows.outSize * cols.outSize;
   for (let o = 0; o < n; o++) local[o] = arg[o] < 0 ? -1 : arg[o] - Math.floor(o / per) * plane;
   return [out, new Tensor(local, "int32", shape)];
+}
+
+/**
+ * The 2×2, stride-2 pool of nearly every CNN, through the pooling kernels (wasm SIMD for
+ * float32): no argmax is stored, the backward finds each window's winning tap again.
+ */
+function maxPool2x2(where: string, x: Tensor, shape: number[], planes: number, h: number, w: number): Tensor {
+  const xd = x.data as FloatArray, y = alloc(x, planes * (h >> 1) * (w >> 1));
+  if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2(planes, h, w, xd, y as Float32Array);
+  else maxPool2x2Js(planes, h, w, xd, y);
+  return record(new Tensor(y, x.dtype, shape), where, [x], (g) => {
+    const gd = g.data as FloatArray, gx = alloc(x, x.size);
+    if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2Backward(planes, h, w, xd, y as Float32Array, gd as Float32Array, gx as Float32Array);
+    else maxPool2x2BackwardJs(planes, h, w, xd, y, gd, gx);
+    return [new Tensor(gx, x.dtype, x.shape.slice())];
+  });
 }
 
 function avgPool(where: string, x: Tensor, dims: number, rows: AxisWindows, cols: AxisWindows, planes: number, divisorOverride: number): Tensor {
