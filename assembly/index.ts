@@ -19,4 +19,4 @@ export function heap_base(): usize {
 export function kernel_isa(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? ISA_RELAXED_SIMD : ISA_SIMD;
 }
-export { f32_maxpool2d_2x2, f32_maxpool2d_2x2_backward } from "./f32-maxpool2d-2x2";
+export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";

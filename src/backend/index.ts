@@ -12,5 +12,5 @@ export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8Requan
 export type { CsrMatrix, Qs8LinearOptions, Qs8LinearParams } from "./compress-types.js";
 export type { AdamConstants } from "./optim-kernels.js";
 export { adamUpdate, optimKernels } from "./optim-kernels.js";
-export { poolKernels, maxPool2x2Js, maxPool2x2BackwardJs } from "./pool-kernels.js";
+export { poolKernels, maxPool2x2Js } from "./pool-kernels.js";
 export type { PoolKernels } from "./pool-kernels.js";

@@ -49,8 +49,9 @@ export interface KernelExports {
            beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
            stepSize: number, invSqrtBc2: number, eps: number, shrink: number, weightDecay: number): void;
 
-  /** 2×2, stride-2 max pooling of planes×h×w float32 into planes×⌊h/2⌋×⌊w/2⌋ (see pool-kernels.ts). */
-  f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number): void;
-  /** Its backward: gx (every element written) from x, the forward's y and the gradient g of y. */
-  f32_maxpool2d_2x2_backward(planes: number, h: number, w: number, x: number, y: number, g: number, gx: number): void;
+  /**
+   * 2×2, stride-2 max pooling of planes×h×w float32 into planes×⌊h/2⌋×⌊w/2⌋, and per window a
+   * byte code (0..3, row-major) of the tap that won (see pool-kernels.ts).
+   */
+  f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number, code: number): void;
 }

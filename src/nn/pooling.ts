@@ -4,7 +4,7 @@
 // gradient back: to the recorded argmax for max pooling, spread over the window for averages.
 import { ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
-import { maxPool2x2BackwardJs, maxPool2x2Js, poolKernels } from "../backend/index.js";
+import { maxPool2x2Js, poolKernels } from "../backend/index.js";
 import { checkOptions } from "../options.js";
 import {
   adaptiveWindows, checkFlag, checkStridedAxis, perDim, poolInput, stridedWindows, type AxisSpec, type AxisWindows,
@@ -102,16 +102,20 @@ function maxPool(where: string, x: Tensor, dims: number, rows: AxisWindows, cols
 
 /**
  * The 2×2, stride-2 pool of nearly every CNN, through the pooling kernels (wasm SIMD for
- * float32): no argmax is stored, the backward finds each window's winning tap again.
+ * float32). Each window keeps a byte naming its winning tap, so the backward is one scatter of
+ * the output gradient.
  */
 function maxPool2x2(where: string, x: Tensor, shape: number[], planes: number, h: number, w: number): Tensor {
-  const xd = x.data as FloatArray, y = alloc(x, planes * (h >> 1) * (w >> 1));
-  if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2(planes, h, w, xd, y as Float32Array);
-  else maxPool2x2Js(planes, h, w, xd, y);
+  const xd = x.data as FloatArray, n = planes * (h >> 1) * (w >> 1), y = alloc(x, n), code = new Uint8Array(n);
+  if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2(planes, h, w, xd, y as Float32Array, code);
+  else maxPool2x2Js(planes, h, w, xd, y, code);
   return record(new Tensor(y, x.dtype, shape), where, [x], (g) => {
-    const gd = g.data as FloatArray, gx = alloc(x, x.size);
-    if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2Backward(planes, h, w, xd, y as Float32Array, gd as Float32Array, gx as Float32Array);
-    else maxPool2x2BackwardJs(planes, h, w, xd, y, gd, gx);
+    const gd = g.data, gx = alloc(x, x.size), oh = h >> 1, ow = w >> 1;
+    for (let p = 0, o = 0; p < planes; p++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0, r = (p * h + 2 * i) * w; j < ow; j++, o++, r += 2) gx[r + (code[o] & 1) + (code[o] >> 1) * w] = gd[o];
+      }
+    }
     return [new Tensor(gx, x.dtype, x.shape.slice())];
   });
 }

@@ -22,7 +22,7 @@ const declared: Arity = {
   qs8_quantize_f32: 6, f32_minmax: 3,
   f32_spmm_workspace: 3, f32_spmm: 11,
   f32_adam: 15,
-  f32_maxpool2d_2x2: 5, f32_maxpool2d_2x2_backward: 7,
+  f32_maxpool2d_2x2: 6,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
