@@ -24,3 +24,4 @@ export {
   f32_conv2d_backward_input, f32_conv2d_backward_input_workspace,
   f32_conv2d_backward_weight, f32_conv2d_backward_weight_workspace,
 } from "./f32-conv2d-backward";
+export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";

@@ -16,3 +16,5 @@ export { convKernels, jsConvKernels } from "./conv-kernels.js";
 export type { ConvKernels } from "./conv-kernels.js";
 export type { Conv2dGeometry } from "./conv-geometry.js";
 export { conv2dJs, conv2dBackwardInputJs, conv2dBackwardWeightJs } from "./conv-js.js";
+export { poolKernels, maxPool2x2Js } from "./pool-kernels.js";
+export type { PoolKernels } from "./pool-kernels.js";

@@ -59,4 +59,9 @@ export interface KernelExports {
   f32_conv2d_backward_weight_workspace(geometry: number): number;
   /** dw = the weight gradient of f32_conv2d for x and dy, summed over the batch. */
   f32_conv2d_backward_weight(geometry: number, x: number, dy: number, dw: number, work: number): void;
+  /**
+   * 2×2, stride-2 max pooling of planes×h×w float32 into planes×⌊h/2⌋×⌊w/2⌋, and per window a
+   * byte code (0..3, row-major) of the tap that won (see pool-kernels.ts).
+   */
+  f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number, code: number): void;
 }
