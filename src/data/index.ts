@@ -17,3 +17,5 @@ export { oneHot } from "./one-hot.js";
 export { batches } from "./batches.js";
 export type { Batch, BatchOptions } from "./batches.js";
 export { takeRows } from "./rows.js";
+export * as transforms from "./transforms.js";
+export type { Transform, RandomCropOptions } from "./transforms.js";
