@@ -170,6 +170,8 @@ async function childJax(variant) {
     const out = step(params, m, v, np.array(x).reshape([BATCH, 28, 28, 1]), np.array(oneHot).reshape([BATCH, 10]),
       np.array(new Float32Array([(LR * c2) / (1 - BETA1 ** t)])), np.array(new Float32Array([EPS * c2])));
     [params, m, v] = out;
+    // jax-js runs lazily: wait for the updated weights too, not only the loss.
+    await jax.blockUntilReady([params, m, v]);
     return (await out[3].data())[0];
   }, int("warmup", 2), int("jax-batches", 15), "jax-js");
   const how = variant === "whole" ? "the whole step under one jit" : "im2col, matmuls and Adam jitted apart";
