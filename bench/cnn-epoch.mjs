@@ -311,7 +311,7 @@ for (const r of runs) {
   }
   const perBatch = median(r.secs), epoch = epochFigure(r);
   const ratio = egEpoch === null ? "—" : `${(epoch.s / egEpoch).toFixed(1)}×`;
-  console.log(`| ${r.library} | ${r.secs.length} | ${perBatch.toPrecision(3)} | ${(TRAIN_FLOP_PER_BATCH / perBatch / 1e9).toFixed(1)} | ${epoch.s.toFixed(1)} (${epoch.how}) | ${ratio} | ${r.peakRssMB.toFixed(0)} |`);
+  console.log(`| ${r.library} | ${r.secs.length} | ${perBatch.toPrecision(3)} | ${(TRAIN_FLOP_PER_BATCH / perBatch / 1e9).toPrecision(3)} | ${epoch.s.toFixed(1)} (${epoch.how}) | ${ratio} | ${r.peakRssMB.toFixed(0)} |`);
 }
 if (eg?.per?.length) {
   console.log("\n| edgegrad epoch | batches | wall (s) | train loss | test accuracy | peak RSS (MB) |");
