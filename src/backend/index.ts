@@ -12,3 +12,9 @@ export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8Requan
 export type { CsrMatrix, Qs8LinearOptions, Qs8LinearParams } from "./compress-types.js";
 export type { AdamConstants } from "./optim-kernels.js";
 export { adamUpdate, optimKernels } from "./optim-kernels.js";
+export { qconvKernels } from "./qconv-kernels.js";
+export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
+export type {
+  QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions,
+} from "./qs8-conv-types.js";
+export type { Conv2dGeometry } from "./conv-geometry.js";

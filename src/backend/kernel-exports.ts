@@ -48,4 +48,13 @@ export interface KernelExports {
   f32_adam(n: number, param: number, grad: number, m: number, v: number, vMax: number,
            beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
            stepSize: number, invSqrtBc2: number, eps: number, shrink: number, weightDecay: number): void;
+
+  /** Bytes of scratch qs8_conv2d needs; geometry: 16 i32, Conv2dGeometry's fields in order. */
+  qs8_conv2d_workspace(geometry: number): number;
+  /**
+   * int8 convolution, NCHW (ONNX ConvInteger, flags QS8_*): y = Σ (x − xZero)·w + bias[co], int32
+   * or f32(·)·scale[co]; w laid out by qs8ConvPackWeights (qs8-conv-types.ts).
+   */
+  qs8_conv2d(geometry: number, x: number, xSigned: number, xZero: number, w: number,
+             bias: number, scale: number, y: number, flags: number, work: number): void;
 }

@@ -22,6 +22,7 @@ const declared: Arity = {
   qs8_quantize_f32: 6, f32_minmax: 3,
   f32_spmm_workspace: 3, f32_spmm: 11,
   f32_adam: 15,
+  qs8_conv2d_workspace: 1, qs8_conv2d: 10,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
