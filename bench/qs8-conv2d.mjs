@@ -1,0 +1,118 @@
+// int8 convolution benchmark: the CNN's two conv layers (Conv2d(1,32,3,padding=1) on 28×28 and
+// Conv2d(32,64,3,padding=1) on 14×14) at batch 64, int8 against float32, in one run.
+//
+//   npm run build && node --experimental-wasm-relaxed-simd bench/qs8-conv2d.mjs
+//
+// Columns (GOPS = 2·N·Cout·outH·outW·Cin·kH·kW / median time, one thread):
+//   int8 layer   qconvKernels().qs8Conv2dLayerF32: float32 in → range, quantize, implicit-GEMM
+//                int8 convolution, bias/scale/ReLU → float32 out. What an int8 conv layer pays.
+//   int8 kernel  qs8Conv2dF32 on an input already in uint8 (no range pass, no quantization).
+//   f32 GEMM     the float32 comparison. There is no float32 convolution kernel yet, so this is
+//                kernels().f32GemmBatch of the same shape on an im2col matrix BUILT BEFOREHAND
+//                (im2col not timed): y_n[Cout × P] = W[Cout × K] · cols_n[K × P], bias and ReLU
+//                in the epilogue. A float32 convolution can at best match it, so the ratios
+//                below are lower bounds for int8 vs a float32 convolution.
+// The weights are packed outside the timed region (a quantized model packs once).
+import { medianMs as timeMedian } from "./median.mjs";
+import { importFromSource } from "./from-source.mjs";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BATCH = 64;
+const LAYERS = [
+  ["conv1 1→32 28×28", 1, 32, 28],
+  ["conv2 32→64 14×14", 32, 64, 14],
+];   // name, Cin, Cout, H = W (3×3, padding 1, stride 1: output H×W)
+
+const eg = await importFromSource(
+  `export { init, kernels, qconvKernels, qs8ConvPackWeights } from "./src/backend/index.ts";`, "qs8-conv-bench.ts");
+
+const medianMs = (fn) => timeMedian(fn, { time: 600, iterations: 10, warmupTime: 50, warmupIterations: 3 });
+
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** cols[n][k = (ci,kh,kw)][p] for a 3×3, padding-1 convolution (zeros outside the image). */
+function im2col(x, cin, h) {
+  const k = cin * 9, p = h * h;
+  const cols = new Float32Array(BATCH * k * p);
+  for (let n = 0; n < BATCH; n++) {
+    for (let ci = 0; ci < cin; ci++) {
+      for (let kh = 0; kh < 3; kh++) {
+        for (let kw = 0; kw < 3; kw++) {
+          const row = ((n * k) + (ci * 9 + kh * 3 + kw)) * p;
+          for (let oh = 0; oh < h; oh++) {
+            const ih = oh - 1 + kh;
+            if (ih < 0 || ih >= h) continue;
+            for (let ow = 0; ow < h; ow++) {
+              const iw = ow - 1 + kw;
+              if (iw >= 0 && iw < h) cols[row + oh * h + ow] = x[((n * cin + ci) * h + ih) * h + iw];
+            }
+          }
+        }
+      }
+    }
+  }
+  return cols;
+}
+
+const rows = [];
+for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
+  try {
+    await eg.init({ backend });
+  } catch (e) {
+    console.log(`(skipping ${backend}: ${e.message})`);
+    continue;
+  }
+  const K = eg.kernels(), Q = eg.qconvKernels();
+  for (const [name, cin, cout, h] of LAYERS) {
+    const next = rng(cin * 131 + cout);
+    const k = cin * 9, p = h * h;
+    const ops = 2 * BATCH * cout * p * k;
+    const g = {
+      batch: BATCH, inChannels: cin, inH: h, inW: h, outChannels: cout, outH: h, outW: h, kernelH: 3, kernelW: 3,
+      strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1,
+    };
+    const x = Float32Array.from({ length: BATCH * cin * h * h }, () => next() * 2 - 0.5);
+    const wf = Float32Array.from({ length: cout * k }, () => next() - 0.5);
+    const bias = Float32Array.from({ length: cout }, () => next() * 0.1);
+    const wq = Int8Array.from(wf, (v) => Math.round(v * 254));
+    const packed = eg.qs8ConvPackWeights(cout, k, { data: wq, offset: 0, zeroPoint: 0 });
+    const scaleB = 1 / 254, scaleA = 2.5 / 255, zx = 51;
+    const y = new Float32Array(BATCH * cout * p);
+
+    const layer = () => Q.qs8Conv2dLayerF32(g, x, 0, packed, y, 0, {
+      signed: false, needsRange: true, scaleB, relu: true,
+      params: () => ({ scaleA, zeroPointA: zx, bias: null }),
+    });
+    const xq = Uint8Array.from(x, (v) => Math.max(0, Math.min(255, Math.round(v / scaleA) + zx)));
+    const kernel = () => Q.qs8Conv2dF32(g, { data: xq, offset: 0, zeroPoint: zx }, packed, y, 0,
+      { scaleA, scaleB, bias: null, relu: true });
+    const cols = im2col(x, cin, h);
+    const gemm = () => K.f32GemmBatch(BATCH, cout, p, k,
+      { data: wf, offset: 0, rowStride: k, colStride: 1, batchStride: 0 },
+      { data: cols, offset: 0, rowStride: p, colStride: 1, batchStride: k * p }, y, 0, { bias: null, relu: true });
+    const row = { backend: K.name, layer: name };
+    for (const [key, fn] of [["int8 layer", layer], ["int8 kernel", kernel], ["f32 GEMM", gemm]]) {
+      for (let i = 0; i < 3; i++) fn();   // tier-up
+      row[key] = ops / (await medianMs(fn)) / 1e6;
+    }
+    rows.push(row);
+    console.log(K.name, name, ["int8 layer", "int8 kernel", "f32 GEMM"].map((c) => `${c} ${row[c].toFixed(1)}`).join("  "));
+  }
+}
+
+const cols = ["int8 layer", "int8 kernel", "f32 GEMM"];
+console.log(`\n${"backend".padEnd(19)}${"layer".padEnd(20)}${cols.map((c) => c.padStart(13)).join("")}   layer/f32  kernel/f32`);
+for (const r of rows) {
+  console.log(`${r.backend.padEnd(19)}${r.layer.padEnd(20)}${cols.map((c) => r[c].toFixed(1).padStart(13)).join("")}` +
+    `   ${(r["int8 layer"] / r["f32 GEMM"]).toFixed(2).padStart(9)}  ${(r["int8 kernel"] / r["f32 GEMM"]).toFixed(2).padStart(10)}`);
+}
+console.log(`(GOPS, medians, batch ${BATCH}, one thread; f32 GEMM = f32GemmBatch on a prebuilt im2col, im2col not timed)`);
+mkdirSync(join(root, "bench", "results"), { recursive: true });
+writeFileSync(join(root, "bench", "results", "qs8-conv2d.json"),
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2));
