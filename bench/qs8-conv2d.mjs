@@ -13,6 +13,11 @@
 //                in the epilogue. A float32 convolution can at best match it, so the ratios
 //                below are lower bounds for int8 vs a float32 convolution.
 // The weights are packed outside the timed region (a quantized model packs once).
+//
+// Last, the whole CNN's layers with weights (conv1, conv2, Linear(3136,128)+ReLU, Linear(128,10))
+// at batch 64: int8 layers (qs8Conv2dLayerF32, qs8LinearF32) against the float32 GEMMs above and
+// kernels().f32Gemm, summed. The two max-pools are left out of both sums: they run the same
+// float32 code in both models.
 import { medianMs as timeMedian } from "./median.mjs";
 import { importFromSource } from "./from-source.mjs";
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -27,7 +32,7 @@ const LAYERS = [
 ];   // name, Cin, Cout, H = W (3×3, padding 1, stride 1: output H×W)
 
 const eg = await importFromSource(
-  `export { init, kernels, qconvKernels, qs8ConvPackWeights } from "./src/backend/index.ts";`, "qs8-conv-bench.ts");
+  `export { init, kernels, compressKernels, qconvKernels, qs8ConvPackWeights } from "./src/backend/index.ts";`, "qs8-conv-bench.ts");
 
 const medianMs = (fn) => timeMedian(fn, { time: 600, iterations: 10, warmupTime: 50, warmupIterations: 3 });
 
@@ -60,7 +65,29 @@ function im2col(x, cin, h) {
   return cols;
 }
 
+/** Median ms of the int8 layer (qs8LinearF32, dynamic uint8 input) and the f32 GEMM of a Linear. */
+async function linearMs(K, C, m, k, n, relu) {
+  const next = rng(k * 7 + n);
+  const x = Float32Array.from({ length: m * k }, () => next());
+  const wf = Float32Array.from({ length: n * k }, () => next() - 0.5);
+  const wq = Int8Array.from(wf, (v) => Math.round(v * 254));
+  const packed = C.qs8PackB(k, n, { data: wq, offset: 0, rowStride: 1, colStride: k, zeroPoint: 0 });
+  const y = new Float32Array(m * n);
+  const int8 = () => C.qs8LinearF32(m, x, 0, packed, y, 0, {
+    signed: false, needsRange: true, scaleB: 1 / 254, relu, params: () => ({ scaleA: 1 / 255, zeroPointA: 0, bias: null }),
+  });
+  const f32 = () => K.f32Gemm(m, n, k, { data: x, offset: 0, rowStride: k, colStride: 1 },
+    { data: wf, offset: 0, rowStride: 1, colStride: k }, y, 0, { bias: null, relu });
+  const out = {};
+  for (const [key, fn] of [["int8", int8], ["f32", f32]]) {
+    for (let i = 0; i < 3; i++) fn();
+    out[key] = await medianMs(fn);
+  }
+  return out;
+}
+
 const rows = [];
+const cnn = [];
 for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
   try {
     await eg.init({ backend });
@@ -99,11 +126,19 @@ for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
     const row = { backend: K.name, layer: name };
     for (const [key, fn] of [["int8 layer", layer], ["int8 kernel", kernel], ["f32 GEMM", gemm]]) {
       for (let i = 0; i < 3; i++) fn();   // tier-up
-      row[key] = ops / (await medianMs(fn)) / 1e6;
+      const ms = await medianMs(fn);
+      row[key] = ops / ms / 1e6;
+      row[`${key} ms`] = ms;
     }
     rows.push(row);
     console.log(K.name, name, ["int8 layer", "int8 kernel", "f32 GEMM"].map((c) => `${c} ${row[c].toFixed(1)}`).join("  "));
   }
+  const convs = rows.filter((r) => r.backend === K.name);
+  const fc1 = await linearMs(K, eg.compressKernels(), BATCH, 3136, 128, true);
+  const fc2 = await linearMs(K, eg.compressKernels(), BATCH, 128, 10, false);
+  const int8 = convs.reduce((s, r) => s + r["int8 layer ms"], 0) + fc1.int8 + fc2.int8;
+  const f32 = convs.reduce((s, r) => s + r["f32 GEMM ms"], 0) + fc1.f32 + fc2.f32;
+  cnn.push({ backend: K.name, fc1, fc2, int8Ms: int8, f32Ms: f32 });
 }
 
 const cols = ["int8 layer", "int8 kernel", "f32 GEMM"];
@@ -113,6 +148,11 @@ for (const r of rows) {
     `   ${(r["int8 layer"] / r["f32 GEMM"]).toFixed(2).padStart(9)}  ${(r["int8 kernel"] / r["f32 GEMM"]).toFixed(2).padStart(10)}`);
 }
 console.log(`(GOPS, medians, batch ${BATCH}, one thread; f32 GEMM = f32GemmBatch on a prebuilt im2col, im2col not timed)`);
+console.log(`\nThe CNN's weighted layers at batch ${BATCH} (ms; pools excluded from both):`);
+for (const c of cnn) {
+  console.log(`${c.backend.padEnd(19)} int8 ${c.int8Ms.toFixed(2)} ms   f32 ${c.f32Ms.toFixed(2)} ms   f32/int8 ${(c.f32Ms / c.int8Ms).toFixed(2)}` +
+    `   (fc1 int8 ${c.fc1.int8.toFixed(2)} / f32 ${c.fc1.f32.toFixed(2)}, fc2 ${c.fc2.int8.toFixed(3)} / ${c.fc2.f32.toFixed(3)})   target ≥ 1.5`);
+}
 mkdirSync(join(root, "bench", "results"), { recursive: true });
 writeFileSync(join(root, "bench", "results", "qs8-conv2d.json"),
-  JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2));
+  JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, cnn }, null, 2));
