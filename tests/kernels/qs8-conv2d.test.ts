@@ -2,10 +2,12 @@
 // convolution loop in int32 arithmetic written here: results must be EXACTLY equal, on every
 // backend, across shapes, strides, asymmetric padding, dilation, groups (depthwise included),
 // zero points and the edges of the 4×8 tile, the k-pair, the 8-pixel panels and the blocks.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { QS8_GEMM, qconvKernels, qs8ConvPackWeights } from "../../src/backend/index.js";
+import { readFileSync } from "node:fs";
+import { backendInfo, init, QS8_GEMM, qconvKernels, qs8ConvPackWeights } from "../../src/backend/index.js";
 import type { Conv2dGeometry } from "../../src/backend/index.js";
+import { BackendError } from "../../src/errors.js";
 import { bytes, type I8 } from "../support/int8-data.js";
 
 /** y = Σ (x − zx)(w − zw[co]) over in-bounds taps (+ bias), int32 wrap-around, NCHW. */
@@ -247,5 +249,16 @@ describe("qs8Conv2d (ConvInteger)", () => {
       });
       expect(firstMismatch(y, want)).toBeNull();
     }), { numRuns: 60 });
+  });
+});
+
+describe("qconvKernels on the core kernel build", () => {
+  const restore = backendInfo().backend;
+  afterAll(() => init({ backend: restore }));
+
+  it("refuses with a BackendError naming the convolution kernels and the full build", async () => {
+    await init({ module: new WebAssembly.Module(readFileSync(new URL("../../build/edgegrad-core-simd.wasm", import.meta.url))) });
+    expect(() => qconvKernels()).toThrow(BackendError);
+    expect(() => qconvKernels()).toThrow(/no qs8_conv2d_workspace, qs8_conv2d, qs8_quantize_f32, f32_minmax kernel.*the full build/);
   });
 });
