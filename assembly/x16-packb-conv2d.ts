@@ -28,9 +28,10 @@ export function x16_packb_conv2d(
     const s = min(QS8_NR, outW - ow0);
     if ((strideW == 1 || strideW == 2) && QS8_NR - s <= outW) {
       const base0 = oh0 * rowStep + ow0 * strideW;
-      // Lane l of the second row reads base1 + l·strideW. With no real pixel there (the image's
-      // last row), the lanes continue the first row instead, so every read stays in the slack.
-      const base1 = q0 + s < pixels ? (oh0 + 1) * rowStep - s * strideW : base0;
+      // Lane l of the second row reads base1 + l·strideW. With no real pixel there (a full first
+      // row, or the image's last row) the lanes continue the first row instead: a row past the
+      // last one can lie beyond the padded image by more than its slack when strideH > 1.
+      const base1 = s < QS8_NR && q0 + s < pixels ? (oh0 + 1) * rowStep - s * strideW : base0;
       packPanelRows(xpad, koff, k, base0, base1, s, strideW, out);
     } else {
       packPanelGather(xpad, koff, k, q0, pixels, outW, rowStep, strideW, out);

@@ -7,6 +7,8 @@
 //   int8 layer   qconvKernels().qs8Conv2dLayerF32: float32 in → range, quantize, implicit-GEMM
 //                int8 convolution, bias/scale/ReLU → float32 out. What an int8 conv layer pays.
 //   int8 kernel  qs8Conv2dF32 on an input already in uint8 (no range pass, no quantization).
+//   int8 GEMM    compressKernels().qs8GemmF32 of the same shape on a uint8 im2col built beforehand
+//                (rows = pixels): what the implicit GEMM's packing and NCHW epilogue cost over it.
 //   f32 GEMM     the float32 comparison. There is no float32 convolution kernel yet, so this is
 //                kernels().f32GemmBatch of the same shape on an im2col matrix BUILT BEFOREHAND
 //                (im2col not timed): y_n[Cout × P] = W[Cout × K] · cols_n[K × P], bias and ReLU
@@ -123,15 +125,24 @@ for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
     const gemm = () => K.f32GemmBatch(BATCH, cout, p, k,
       { data: wf, offset: 0, rowStride: k, colStride: 1, batchStride: 0 },
       { data: cols, offset: 0, rowStride: p, colStride: 1, batchStride: k * p }, y, 0, { bias: null, relu: true });
+    // im2col rows per pixel [N·P × K] in uint8, weights as B = Wᵀ [K × Cout].
+    const colsQ = new Uint8Array(BATCH * p * k);
+    for (let n = 0; n < BATCH; n++) for (let kk = 0; kk < k; kk++) for (let q = 0; q < p; q++) {
+      colsQ[(n * p + q) * k + kk] = Math.max(0, Math.min(255, Math.round(cols[(n * k + kk) * p + q] / scaleA) + zx));
+    }
+    const C = eg.compressKernels();
+    const packedB = C.qs8PackB(k, cout, { data: wq, offset: 0, rowStride: 1, colStride: k, zeroPoint: 0 });
+    const int8Gemm = () => C.qs8GemmF32(BATCH * p, cout, k, { data: colsQ, offset: 0, rowStride: k, zeroPoint: zx }, packedB, y, 0,
+      { scaleA, scaleB, bias: null, relu: true });
     const row = { backend: K.name, layer: name };
-    for (const [key, fn] of [["int8 layer", layer], ["int8 kernel", kernel], ["f32 GEMM", gemm]]) {
+    for (const [key, fn] of [["int8 layer", layer], ["int8 kernel", kernel], ["int8 GEMM", int8Gemm], ["f32 GEMM", gemm]]) {
       for (let i = 0; i < 3; i++) fn();   // tier-up
       const ms = await medianMs(fn);
       row[key] = ops / ms / 1e6;
       row[`${key} ms`] = ms;
     }
     rows.push(row);
-    console.log(K.name, name, ["int8 layer", "int8 kernel", "f32 GEMM"].map((c) => `${c} ${row[c].toFixed(1)}`).join("  "));
+    console.log(K.name, name, ["int8 layer", "int8 kernel", "int8 GEMM", "f32 GEMM"].map((c) => `${c} ${row[c].toFixed(1)}`).join("  "));
   }
   const convs = rows.filter((r) => r.backend === K.name);
   const fc1 = await linearMs(K, eg.compressKernels(), BATCH, 3136, 128, true);
@@ -141,11 +152,12 @@ for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
   cnn.push({ backend: K.name, fc1, fc2, int8Ms: int8, f32Ms: f32 });
 }
 
-const cols = ["int8 layer", "int8 kernel", "f32 GEMM"];
-console.log(`\n${"backend".padEnd(19)}${"layer".padEnd(20)}${cols.map((c) => c.padStart(13)).join("")}   layer/f32  kernel/f32`);
+const cols = ["int8 layer", "int8 kernel", "int8 GEMM", "f32 GEMM"];
+console.log(`\n${"backend".padEnd(19)}${"layer".padEnd(20)}${cols.map((c) => c.padStart(13)).join("")}   layer/f32  kernel/f32  kernel/int8 GEMM`);
 for (const r of rows) {
   console.log(`${r.backend.padEnd(19)}${r.layer.padEnd(20)}${cols.map((c) => r[c].toFixed(1).padStart(13)).join("")}` +
-    `   ${(r["int8 layer"] / r["f32 GEMM"]).toFixed(2).padStart(9)}  ${(r["int8 kernel"] / r["f32 GEMM"]).toFixed(2).padStart(10)}`);
+    `   ${(r["int8 layer"] / r["f32 GEMM"]).toFixed(2).padStart(9)}  ${(r["int8 kernel"] / r["f32 GEMM"]).toFixed(2).padStart(10)}` +
+    `  ${(r["int8 kernel"] / r["int8 GEMM"]).toFixed(2).padStart(16)}`);
 }
 console.log(`(GOPS, medians, batch ${BATCH}, one thread; f32 GEMM = f32GemmBatch on a prebuilt im2col, im2col not timed)`);
 console.log(`\nThe CNN's weighted layers at batch ${BATCH} (ms; pools excluded from both):`);

@@ -252,6 +252,34 @@ describe("qs8Conv2d (ConvInteger)", () => {
   });
 });
 
+describe("qs8_conv2d's memory reads", () => {
+  // The patch packer reads whole vectors around the padded image (lanes it never stores), and the
+  // operator trusts its workspace size: with the workspace flush against the end of linear
+  // memory, any read or write past it traps.
+  it("stay inside the workspace: placed at the very end of memory, every shape runs", () => {
+    const module = new WebAssembly.Module(readFileSync(new URL("../../build/edgegrad-simd.wasm", import.meta.url)));
+    const w = new WebAssembly.Instance(module, {}).exports as unknown as import("../../src/backend/kernel-exports.js").KernelExports;
+    const base = (w.heap_base() + 63) & ~63;
+    fc.assert(fc.property(shapes, (s) => {
+      const g = geometry(s);
+      fc.pre(g !== null);
+      const k = (g!.inChannels / g!.groups) * g!.kernelH * g!.kernelW, kc = (k + 1) & ~1;
+      const geo = base, x = geo + 64, wPtr = x + g!.batch * g!.inChannels * g!.inH * g!.inW + 64;
+      const bias = wPtr + g!.outChannels * kc * 2 + 64, scale = bias + g!.outChannels * 4 + 64;
+      const y = scale + g!.outChannels * 4 + 64, yEnd = y + ySize(g!) * 4 + 64;
+      new Int32Array(w.memory.buffer, geo, 16).set([g!.batch, g!.inChannels, g!.inH, g!.inW, g!.outChannels, g!.outH, g!.outW,
+        g!.kernelH, g!.kernelW, g!.strideH, g!.strideW, g!.padTop, g!.padLeft, g!.dilationH, g!.dilationW, g!.groups]);
+      const bytesNeeded = w.qs8_conv2d_workspace(geo);
+      const have = w.memory.buffer.byteLength;
+      if (yEnd + bytesNeeded + 64 > have) w.memory.grow(Math.ceil((yEnd + bytesNeeded + 64 - have) / 65536));
+      const work = (w.memory.buffer.byteLength - bytesNeeded) & ~63;
+      expect(work).toBeGreaterThanOrEqual(yEnd);
+      new Uint8Array(w.memory.buffer, bias, g!.outChannels * 4).fill(0);
+      w.qs8_conv2d(geo, x, 0, 0, wPtr, bias, scale, y, 0, work);
+    }), { numRuns: 200 });
+  });
+});
+
 describe("qconvKernels on the core kernel build", () => {
   const restore = backendInfo().backend;
   afterAll(() => init({ backend: restore }));
