@@ -9,6 +9,7 @@ export { qs8_packw_gemm } from "./qs8-packw-gemm";
 export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
 export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";
 export { f32_adam } from "./f32-adam";
+export { qs8_conv2d, qs8_conv2d_workspace } from "./qs8-conv2d";
 
 /** First byte of linear memory that no static data uses: the scratch arena starts here. */
 export function heap_base(): usize {
