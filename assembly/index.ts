@@ -9,6 +9,7 @@ export { qs8_packw_gemm } from "./qs8-packw-gemm";
 export { f32_spmm, f32_spmm_workspace } from "./f32-spmm";
 export { f32_minmax, qs8_quantize_f32 } from "./qs8-quantize";
 export { f32_adam } from "./f32-adam";
+export { qs8_conv2d, qs8_conv2d_workspace } from "./qs8-conv2d";
 
 /** First byte of linear memory that no static data uses: the scratch arena starts here. */
 export function heap_base(): usize {
@@ -26,3 +27,4 @@ export {
 } from "./f32-conv2d-backward";
 export { f32_bias_backward, f32_relu_backward } from "./f32-conv2d-epilogue-backward";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
+export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";

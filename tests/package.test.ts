@@ -61,16 +61,16 @@ describe("the built package", () => {
     expect(shape).toEqual([1797, 64]);
   });
 
-  it("edgegrad/slim as ES modules: an application's minifying bundler keeps tensors and matmul only, and they work", async () => {
+  it("edgegrad/slim as ES modules: an application's minifying bundler keeps tensors and matmul only, and they work on the core kernel build", async () => {
     const { build } = await import("esbuild");
     const program = `
       import { init, matmul, tensor, ShapeError } from "edgegrad/slim";
       import { readFileSync } from "node:fs";
-      const module = new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-simd.wasm"))}));
-      await init({ module });
+      const module = new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-core-simd.wasm"))}));
+      const { wasmBuild } = await init({ module });
       let error = null;
       try { matmul(tensor([[1, 2]]), tensor([[1, 2]])); } catch (e) { error = e instanceof ShapeError ? e.name : "wrong class"; }
-      console.log(JSON.stringify([matmul(tensor([[1, 2], [3, 4]]), tensor([[1], [1]])).toArray(), error]));`;
+      console.log(JSON.stringify([matmul(tensor([[1, 2], [3, 4]]), tensor([[1], [1]])).toArray(), error, wasmBuild]));`;
     // keepNames off, as a bundler minifies by default: error names must survive it.
     const out = await build({
       stdin: { contents: program, resolveDir: root, sourcefile: "app.mjs" },
@@ -81,7 +81,7 @@ describe("the built package", () => {
     // parser are all left out: none of them is reachable from tensor and matmul.
     for (const absent of ["qs8_gemm", "f32_spmm", "f32_adam", "Sequential", "safetensors"]) expect(code).not.toContain(absent);
     const result = node(["--input-type=module", "-e", code]);
-    expect(JSON.parse(result)).toEqual([[[3], [7]], "ShapeError"]);
+    expect(JSON.parse(result)).toEqual([[[3], [7]], "ShapeError", "core"]);
   });
 
   it("has no runtime dependencies and exports types for every entry", () => {
@@ -91,5 +91,17 @@ describe("the built package", () => {
       expect(pkg.exports[entry].import.types).toMatch(/\.d\.ts$/);
       expect(pkg.exports[entry].require.types).toMatch(/\.d\.cts$/);
     }
+  });
+
+  it("exports every kernel build by name: the full and core builds, each for simd and relaxed SIMD", () => {
+    const out = node(["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", `
+      import { readFileSync } from "node:fs";
+      import { fileURLToPath } from "node:url";
+      const names = ["edgegrad-simd", "edgegrad-relaxed", "edgegrad-core-simd", "edgegrad-core-relaxed"];
+      console.log(JSON.stringify(names.map((n) => {
+        const bytes = readFileSync(fileURLToPath(import.meta.resolve("edgegrad/" + n + ".wasm")));
+        return WebAssembly.Module.exports(new WebAssembly.Module(bytes)).some((e) => e.name === "f32_adam");
+      })));`]);
+    expect(JSON.parse(out)).toEqual([true, true, false, false]);
   });
 });

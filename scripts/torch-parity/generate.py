@@ -3,6 +3,7 @@ import ops
 import nn
 import optim
 import conv
+import pool_norm
 
-for module in (ops, nn, optim, conv):
+for module in (ops, nn, optim, conv, pool_norm):
     module.main()

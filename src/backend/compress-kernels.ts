@@ -7,6 +7,7 @@ import { wasmCompressKernels } from "./compress-wasm.js";
 
 const compressFamily: KernelFamily<CompressKernels> = {
   js: { ...jsQs8Kernels, ...jsCompressKernels(jsQs8Kernels) },
+  exports: ["qs8_packw_gemm", "qs8_gemm_workspace", "qs8_gemm", "qs8_quantize_f32", "f32_minmax", "f32_spmm_workspace", "f32_spmm"],
   wasm: (exports, arena) => ({ ...wasmQs8Kernels(exports, arena), ...wasmCompressKernels(exports, arena) }),
   warmUp(k) {
     const n = 32;

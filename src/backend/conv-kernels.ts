@@ -34,6 +34,11 @@ export const jsConvKernels: ConvKernels = {
 const convFamily: KernelFamily<ConvKernels> = {
   js: jsConvKernels,
   wasm: wasmConvKernels,
+  exports: [
+    "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
+    "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight",
+    "f32_relu_backward", "f32_bias_backward", "f32_dwconv2d_workspace", "f32_dwconv2d",
+  ],
   warmUp(k) {
     const g: Conv2dGeometry = {
       batch: 2, inChannels: 4, inH: 6, inW: 6, outChannels: 8, outH: 6, outW: 6, kernelH: 3, kernelW: 3,

@@ -10,8 +10,11 @@ import { wasmKernels } from "./wasm-kernels.js";
 
 export interface InitOptions {
   /**
-   * A precompiled kernel module (either .wasm file of the package), for runtimes that forbid
-   * compiling wasm from bytes at run time (Cloudflare Workers, Vercel Edge).
+   * A precompiled kernel module (a .wasm file of the package), for runtimes that forbid
+   * compiling wasm from bytes at run time (Cloudflare Workers, Vercel Edge): the full build
+   * (edgegrad-simd.wasm, edgegrad-relaxed.wasm), or the core build (edgegrad-core-simd.wasm,
+   * edgegrad-core-relaxed.wasm), which holds only the f32 GEMM that tensor ops use; int8,
+   * sparse and optimizer kernels then throw a BackendError asking for the full build.
    */
   module?: WebAssembly.Module;
   /** "auto" (default) picks wasm-relaxed-simd, then wasm-simd, then js. */
@@ -24,12 +27,20 @@ export interface BackendInfo {
   relaxedSimd: boolean;
   /** Bytes of wasm linear memory (0 for the js backend). */
   wasmMemoryBytes: number;
+  /**
+   * Which kernel module is loaded: "full" (edgegrad-simd.wasm, edgegrad-relaxed.wasm, and the
+   * default entry's embedded bytes), "core" (edgegrad-core-*.wasm: the f32 GEMM only), or null
+   * for the js backend.
+   */
+  wasmBuild: "full" | "core" | null;
 }
+
+type WasmBuild = NonNullable<BackendInfo["wasmBuild"]>;
 
 /** The loaded backend: its core table, and for wasm the instance's exports and scratch arena. */
 interface ActiveBackend {
   kernels: Kernels;
-  wasm: { exports: KernelExports; arena: Arena } | null;
+  wasm: { exports: KernelExports; arena: Arena; build: WasmBuild } | null;
   /** Kernel families built for this backend so far (see kernelFamily). */
   families: Map<KernelFamily<unknown>, unknown>;
 }
@@ -42,6 +53,8 @@ let active: ActiveBackend | null = null;
  */
 export interface KernelFamily<T> {
   readonly js: T;
+  /** The raw exports its wasm table calls: checked at first use, so the core build refuses clearly. */
+  readonly exports: readonly (keyof KernelExports)[];
   wasm(exports: KernelExports, arena: Arena): T;
   /** Runs a few small calls so V8 tiers the family's wasm up before the user's first real one. */
   warmUp?(table: T): void;
@@ -53,6 +66,7 @@ export function kernelFamily<T>(family: KernelFamily<T>): T {
   let table = a.families.get(family) as T | undefined;
   if (table === undefined) {
     if (a.wasm) {
+      checkFamilyExports(family, a.wasm.exports, a.wasm.build);
       table = family.wasm(a.wasm.exports, a.wasm.arena);
       family.warmUp?.(table);
     } else {
@@ -61,6 +75,22 @@ export function kernelFamily<T>(family: KernelFamily<T>): T {
     a.families.set(family, table);
   }
   return table;
+}
+
+/** The exports of the core build (assembly/core.ts); any other function export means the full build. */
+const CORE_EXPORTS = ["memory", "heap_base", "kernel_isa", "f32_gemm_workspace", "f32_gemm_batch"];
+
+function buildOf(exports: object): WasmBuild {
+  return Object.keys(exports).some((name) => !CORE_EXPORTS.includes(name)) ? "full" : "core";
+}
+
+/** Refuses, before anything runs, a family whose kernels the loaded module does not have. */
+function checkFamilyExports(family: KernelFamily<unknown>, exports: KernelExports, build: WasmBuild): void {
+  const missing = family.exports.filter((name) => typeof exports[name] !== "function");
+  if (missing.length === 0) return;
+  const which = build === "core" ? "the core build (edgegrad-core-*.wasm)" : "an incomplete kernel module";
+  throw new BackendError(`the loaded kernel module is ${which}, which has no ${missing.join(", ")} ` +
+    "kernel: pass edgegrad-simd.wasm or edgegrad-relaxed.wasm, the full build, to init({ module })");
 }
 
 // NOTE: not `instanceof WebAssembly.Module`: a module made in another realm (a vm context, a
@@ -77,7 +107,7 @@ function instantiate(module: WebAssembly.Module): ActiveBackend {
   }
   const k = wasmKernels(wasm);
   warmUp(k);
-  return { kernels: k, wasm: { exports: wasm, arena: k.arena }, families: new Map() };
+  return { kernels: k, wasm: { exports: wasm, arena: k.arena, build: buildOf(wasm) }, families: new Map() };
 }
 
 /**
@@ -155,5 +185,6 @@ export function backendInfo(): BackendInfo {
     simd: f.simd,
     relaxedSimd: f.relaxedSimd,
     wasmMemoryBytes: active?.wasm ? active.wasm.exports.memory.buffer.byteLength : 0,
+    wasmBuild: active?.wasm ? active.wasm.build : null,
   };
 }

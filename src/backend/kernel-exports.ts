@@ -67,4 +67,17 @@ export interface KernelExports {
   f32_dwconv2d_workspace(geometry: number): number;
   /** f32_conv2d for groups = inChannels (depthwise), w [Cout, 1, kH, kW]. */
   f32_dwconv2d(geometry: number, x: number, w: number, bias: number, y: number, flags: number, work: number): void;
+  /**
+   * 2×2, stride-2 max pooling of planes×h×w float32 into planes×⌊h/2⌋×⌊w/2⌋, and per window a
+   * byte code (0..3, row-major) of the tap that won (see pool-kernels.ts).
+   */
+  f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number, code: number): void;
+  /** Bytes of scratch qs8_conv2d needs; geometry: 16 i32, Conv2dGeometry's fields in order. */
+  qs8_conv2d_workspace(geometry: number): number;
+  /**
+   * int8 convolution, NCHW (ONNX ConvInteger, flags QS8_*): y = Σ (x − xZero)·w + bias[co], int32
+   * or f32(·)·scale[co]; w laid out by qs8ConvPackWeights (qs8-conv-types.ts).
+   */
+  qs8_conv2d(geometry: number, x: number, xSigned: number, xZero: number, w: number,
+             bias: number, scale: number, y: number, flags: number, work: number): void;
 }

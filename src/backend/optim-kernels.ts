@@ -92,7 +92,7 @@ export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernel
   };
 }
 
-const optimFamily: KernelFamily<OptimKernels> = { js: jsOptimKernels, wasm: wasmOptimKernels };
+const optimFamily: KernelFamily<OptimKernels> = { js: jsOptimKernels, wasm: wasmOptimKernels, exports: ["f32_adam"] };
 
 /** The optimizer kernels of the active backend (built on the first call after each init). */
 export function optimKernels(): OptimKernels {

@@ -25,6 +25,20 @@ export function activationParams(min: number, max: number, where: string): Activ
 }
 
 /**
+ * A float bias in int32 accumulator units for input scale `scaleA` and per-channel weight scales:
+ * round_half_even(b / fround(scaleA·scaleW[j])), saturated to int32.
+ */
+export function accumulatorBias(bias: Float32Array | null, scaleA: number, scaleW: Float32Array): Int32Array | null {
+  if (!bias) return null;
+  const out = new Int32Array(bias.length);
+  for (let j = 0; j < out.length; j++) {
+    const v = roundHalfToEven(bias[j] / Math.fround(scaleA * scaleW[j]));
+    out[j] = v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v;
+  }
+  return out;
+}
+
+/**
  * Thrown from the kernel's params callback to abandon a call whose input holds a NaN or ±∞.
  * The kernel asks for the parameters before it quantizes or writes anything, so nothing is lost.
  */
@@ -60,13 +74,7 @@ export class Int8LinearLayer {
 
   /** The bias in accumulator units for input scale `scaleA` (saturated to int32). */
   intBias(scaleA: number): Int32Array | null {
-    if (!this.bias) return null;
-    const out = new Int32Array(this.outFeatures);
-    for (let j = 0; j < out.length; j++) {
-      const v = roundHalfToEven(this.bias[j] / Math.fround(scaleA * this.weightScale[j]));
-      out[j] = v > 2147483647 ? 2147483647 : v < -2147483648 ? -2147483648 : v;
-    }
-    return out;
+    return accumulatorBias(this.bias, scaleA, this.weightScale);
   }
 
   /**

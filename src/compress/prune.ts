@@ -8,16 +8,27 @@ import { Tensor } from "../ndarray/index.js";
 import type { Module } from "../nn/module.js";
 import { applyMasks, setPruning, sparsityReport, type PrunedParam, type SparsityReport } from "./pruning-state.js";
 import { smallestMask } from "./select.js";
-import { checkStructure, columnMask, nmMask, rowMask, type PruneStructure } from "./structured.js";
+import {
+  checkNorm, checkStructure, columnMask, nmMask, rowMask, type PruneStructure, type SliceNorm,
+} from "./structured.js";
 
 export interface PruneOptions {
   /** Fraction of the weights set to zero, in [0, 1): exactly round(sparsity · count) of them. */
   sparsity: number;
   /** "layer": each weight to the sparsity on its own (default); "global": one threshold over all. */
   scope?: "layer" | "global";
-  /** "unstructured" (default), whole "rows" (output neurons), whole "columns" (inputs), or N:M. */
+  /**
+   * "unstructured" (default); whole "rows" (slices along dim 0: a Linear's output neurons, a
+   * convolution's output filters); whole "columns" (along dim 1: a Linear's inputs, a
+   * convolution's input channels); or N:M (2-D weights).
+   */
   structure?: PruneStructure;
-  /** Which parameters are pruned; default: every weight with ≥ 2 dimensions (biases stay dense). */
+  /** The norm ranking whole rows/columns: 1 or 2 (default), torch's ln_structured n. */
+  norm?: SliceNorm;
+  /**
+   * Which parameters are pruned; default: every weight with ≥ 2 dimensions — Linear and convolution
+   * weights alike (biases and normalization scales, 1-D, stay dense).
+   */
   filter?: (name: string, p: Tensor) => boolean;
 }
 
@@ -42,14 +53,18 @@ function magnitudes(name: string, t: Tensor, where: string): Float32Array {
 }
 
 /** The keep-mask of one weight on its own. */
-function layerMask(name: string, t: Tensor, sparsity: number, structure: PruneStructure, where: string): Uint8Array {
+function layerMask(name: string, t: Tensor, sparsity: number, structure: PruneStructure, norm: SliceNorm,
+                   where: string): Uint8Array {
   if (structure === "unstructured") return smallestMask(magnitudes(name, t, where), Math.round(sparsity * t.size));
-  if (t.ndim !== 2) throw new ValueError(`${where}: structured pruning needs a 2-D weight, "${name}" is [${t.shape}]`);
   magnitudes(name, t, where);
   const [rows, cols] = t.shape;
-  if (structure === "rows") return rowMask(t.data, rows, cols, sparsity);
-  if (structure === "columns") return columnMask(t.data, rows, cols, sparsity);
-  return nmMask(t.data, rows, cols, structure.n, structure.m);
+  if (typeof structure === "object") {
+    if (t.ndim !== 2) throw new ValueError(`${where}: N:M pruning needs a 2-D weight, "${name}" is [${t.shape}]`);
+    return nmMask(t.data, rows, cols, structure.n, structure.m);
+  }
+  if (t.ndim < 2) throw new ValueError(`${where}: structured pruning needs a weight with ≥ 2 dims, "${name}" is [${t.shape}]`);
+  if (structure === "rows") return rowMask(t.data, rows, rows === 0 ? 0 : t.size / rows, sparsity, norm);
+  return columnMask(t.data, rows, cols, sparsity, norm, rows * cols === 0 ? 0 : t.size / (rows * cols));
 }
 
 function zeroMasked(t: Tensor, mask: Uint8Array): void {
@@ -59,12 +74,16 @@ function zeroMasked(t: Tensor, mask: Uint8Array): void {
 
 /** The masks for a model's prunable parameters (does not change the weights). */
 export function computeMasks(params: [string, Tensor][], o: Omit<PruneOptions, "filter">, where = "computeMasks"): Uint8Array[] {
-  checkOptions(where, o, ["sparsity", "scope", "structure"]);
+  checkOptions(where, o, ["sparsity", "scope", "structure", "norm"]);
   const sparsity = checkSparsity(o?.sparsity, where);
   const scope = o.scope ?? "layer";
   if (scope !== "layer" && scope !== "global") throw new ValueError(`${where}: scope must be "layer" or "global", got ${JSON.stringify(scope)}`);
   const structure = checkStructure(o.structure ?? "unstructured", where);
-  if (scope === "layer") return params.map(([n, t]) => layerMask(n, t, sparsity, structure, where));
+  const norm = checkNorm(o.norm ?? 2, where);
+  if (o.norm !== undefined && structure !== "rows" && structure !== "columns") {
+    throw new ValueError(`${where}: norm ranks whole rows or columns; it does not apply to structure ${JSON.stringify(structure)}`);
+  }
+  if (scope === "layer") return params.map(([n, t]) => layerMask(n, t, sparsity, structure, norm, where));
   if (structure !== "unstructured") throw new ValueError(`${where}: scope "global" supports only unstructured pruning`);
   // One ranking over every weight of every layer (as torch.nn.utils.prune.global_unstructured).
   const mags = params.map(([n, t]) => magnitudes(n, t, where));
@@ -99,7 +118,7 @@ export interface TensorPruneResult {
 export function magnitudePrune(target: Tensor, o: PruneOptions): TensorPruneResult;
 export function magnitudePrune(target: Module, o: PruneOptions): SparsityReport;
 export function magnitudePrune(target: Tensor | Module, o: PruneOptions): TensorPruneResult | SparsityReport {
-  checkOptions("magnitudePrune", o, ["sparsity", "scope", "structure", "filter"]);
+  checkOptions("magnitudePrune", o, ["sparsity", "scope", "structure", "norm", "filter"]);
   const { filter, ...maskOptions } = o ?? ({} as PruneOptions);
   if (target instanceof Tensor) {
     // A filter picks a model's parameters; a tensor is pruned whole, so it would be unused.

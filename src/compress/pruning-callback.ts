@@ -21,7 +21,7 @@ export interface PruningCallback extends Callback {
 }
 
 export function pruningCallback(o: PruningCallbackOptions = {}): PruningCallback {
-  checkOptions("pruningCallback", o, ["schedule", "scope", "structure", "filter"]);
+  checkOptions("pruningCallback", o, ["schedule", "scope", "structure", "norm", "filter"]);
   let step = 0, sparsity = 0;
   const { schedule, ...prune } = o;
   const given = Object.entries(prune).filter(([, v]) => v !== undefined).map(([k]) => k);

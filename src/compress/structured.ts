@@ -1,7 +1,10 @@
-// Structured pruning masks for a 2-D weight [out, in] (a Linear): whole rows (output neurons),
-// whole columns (input features), or N:M (in every group of M consecutive inputs of a row keep
-// the N largest, e.g. 2:4). Scores are L2 norms for rows/columns and |w| within a group; ties
-// are pruned in index order, as in unstructured pruning.
+// Structured pruning masks. "rows" and "columns" remove whole slices along dimension 0 or 1 of a
+// weight of any rank, as torch.nn.utils.prune.ln_structured(dim=0 / dim=1): for a Linear
+// [out, in] these are output neurons and input features; for a convolution [Cout, Cin/groups,
+// kH, kW] (or [Cout, Cin/groups, k]) whole output filters and whole input channels. Slices are
+// ranked by their L1 or L2 norm. N:M (in every group of M consecutive inputs of a row keep the N
+// largest |w|, e.g. 2:4) is for 2-D weights. Ties are pruned in index order, as in unstructured
+// pruning.
 import { ValueError } from "../errors.js";
 import { smallestMask } from "./select.js";
 
@@ -17,12 +20,27 @@ export function checkStructure(s: unknown, where: string): PruneStructure {
   throw new ValueError(`${where}: structure must be "unstructured", "rows", "columns" or { n, m }, got ${JSON.stringify(s)}`);
 }
 
-/** Keep-mask of w [rows×cols] pruning round(sparsity·rows) whole rows with the smallest L2 norms. */
-export function rowMask(w: ArrayLike<number>, rows: number, cols: number, sparsity: number): Uint8Array {
+/** The norm that ranks whole slices: 1 (Σ|w|) or 2 (√Σw², the default), torch's ln_structured n. */
+export type SliceNorm = 1 | 2;
+
+export function checkNorm(n: unknown, where: string): SliceNorm {
+  if (n === 1 || n === 2) return n;
+  throw new ValueError(`${where}: norm must be 1 or 2, got ${JSON.stringify(n)}`);
+}
+
+// Σ|w| or Σw²: ranks slices in the same order as the L1 or L2 norm itself.
+const power = (v: number, norm: SliceNorm) => (norm === 1 ? Math.abs(v) : v * v);
+
+/**
+ * Keep-mask of w viewed as [rows × cols] pruning round(sparsity·rows) whole rows (slices along
+ * dimension 0: cols = the product of the other dimensions) with the smallest norms.
+ */
+export function rowMask(w: ArrayLike<number>, rows: number, cols: number, sparsity: number,
+                        norm: SliceNorm = 2): Uint8Array {
   const score = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let s = 0;
-    for (let c = 0; c < cols; c++) s += w[r * cols + c] ** 2;
+    for (let c = 0; c < cols; c++) s += power(w[r * cols + c], norm);
     score[r] = s;
   }
   const keep = smallestMask(score, Math.round(sparsity * rows));
@@ -31,13 +49,25 @@ export function rowMask(w: ArrayLike<number>, rows: number, cols: number, sparsi
   return mask;
 }
 
-/** Keep-mask pruning round(sparsity·cols) whole columns (inputs) with the smallest L2 norms. */
-export function columnMask(w: ArrayLike<number>, rows: number, cols: number, sparsity: number): Uint8Array {
+/**
+ * Keep-mask of w viewed as [rows × cols × inner] pruning round(sparsity·cols) whole slices along
+ * dimension 1 (a Linear's input features with inner = 1; a convolution's input channels with
+ * inner = kH·kW) with the smallest norms.
+ */
+export function columnMask(w: ArrayLike<number>, rows: number, cols: number, sparsity: number,
+                           norm: SliceNorm = 2, inner = 1): Uint8Array {
   const score = new Float64Array(cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) score[c] += w[r * cols + c] ** 2;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const at = (r * cols + c) * inner;
+      for (let t = 0; t < inner; t++) score[c] += power(w[at + t], norm);
+    }
+  }
   const keep = smallestMask(score, Math.round(sparsity * cols));
-  const mask = new Uint8Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) mask[r * cols + c] = keep[c];
+  const mask = new Uint8Array(rows * cols * inner);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) if (keep[c]) mask.fill(1, (r * cols + c) * inner, (r * cols + c + 1) * inner);
+  }
   return mask;
 }
 

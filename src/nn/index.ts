@@ -42,3 +42,12 @@ export type { ConvLayerOptions, Conv1dLayerOptions, ConvTranspose2dLayerOptions 
 export { conv1d, conv2d } from "./conv.js";
 export { convTranspose2d } from "./conv-transpose.js";
 export type { Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions } from "./conv.js";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pool-layers.js";
+export type { PoolOutput } from "./pool-layers.js";
+export type { MaxPoolOptions, AvgPool1dOptions, AvgPool2dOptions, AdaptiveSize } from "./pooling.js";
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from "./norm-layers.js";
+export type { BatchNormModuleOptions, LayerNormModuleOptions } from "./norm-layers.js";
+export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
+export { Dropout2d, Upsample } from "./shape-layers.js";
+export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
+export type { FlattenOptions } from "./layers.js";

@@ -66,6 +66,12 @@ export class Adam extends Optimizer<AdamOptions> {
   protected bufferNames(g: ParamGroup<AdamOptions>): string[] {
     return g.amsgrad ? ["m", "v", "vMax"] : ["m", "v"];
   }
+  override step(): void {
+    // Loads the optimizer kernels before any state changes, so a kernel module without them
+    // (the core build) refuses the step instead of leaving it half done.
+    if (this.paramGroups.some((g) => g.params.some((p) => p.dtype === "float32"))) optimKernels();
+    super.step();
+  }
   protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<AdamOptions>): void {
     const b = s.buffers;
     adamStep(p, grad, b.m, b.v, g.amsgrad ? b.vMax : null, s.step, g);

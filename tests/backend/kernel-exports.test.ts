@@ -27,9 +27,33 @@ const declared: Arity = {
   f32_conv2d_backward_weight_workspace: 1, f32_conv2d_backward_weight: 5,
   f32_relu_backward: 3, f32_bias_backward: 5,
   f32_dwconv2d_workspace: 1, f32_dwconv2d: 7,
+  f32_maxpool2d_2x2: 6,
+  qs8_conv2d_workspace: 1, qs8_conv2d: 10,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
+
+// The core build (assembly/core.ts) exports exactly this subset, with the same parameter counts.
+const coreNames = ["heap_base", "kernel_isa", "f32_gemm_workspace", "f32_gemm_batch"] as const;
+const coreDeclared = Object.fromEntries(coreNames.map((name) => [name, declared[name]]));
+
+describe.each(builds)("the core %s kernel build", (build) => {
+  const module = new WebAssembly.Module(readFileSync(new URL(`../../build/edgegrad-core-${build}.wasm`, import.meta.url)));
+  const instance = new WebAssembly.Instance(module, {});
+  const exports = WebAssembly.Module.exports(module);
+
+  it("exports exactly the core subset of the declared functions, each with the declared number of parameters", () => {
+    const functions = Object.fromEntries(exports.filter((e) => e.kind === "function")
+      .map((e) => [e.name, (instance.exports[e.name] as (...a: unknown[]) => unknown).length]));
+    expect(functions).toEqual(coreDeclared);
+    expect(exports.filter((e) => e.kind !== "function").map((e) => `${e.kind} ${e.name}`)).toEqual(["memory memory"]);
+  });
+
+  it("reports its ISA through kernel_isa with the flags' values", () => {
+    const isa = (instance.exports.kernel_isa as () => number)();
+    expect(isa).toBe(build === "relaxed" ? flags.ISA_RELAXED_SIMD : flags.ISA_SIMD);
+  });
+});
 
 describe.each(builds)("the %s kernel build", (build) => {
   const module = new WebAssembly.Module(readFileSync(new URL(`../../build/edgegrad-${build}.wasm`, import.meta.url)));

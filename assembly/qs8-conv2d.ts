@@ -1,0 +1,223 @@
+// The int8 convolution operator (ONNX ConvInteger, plus the requantizing epilogue of an int8
+// layer), NCHW, as an implicit GEMM on the int8 GEMM's 4x8c2 micro-kernel:
+//
+//   per image:  widen it to i16 with the zero point off, into a zero-padded copy (so padding
+//               contributes exactly 0 = x_zero_point − x_zero_point)
+//   per group:  A = the group's weights [Cout/g × K] (widened once, at packing)
+//               B = patches [K × outH·outW], packed block by block straight into 8-pixel panels
+//               C = A·B lands directly in y[n, co, :, :] — NCHW needs no transpose
+//   then        bias, scale and ReLU per output channel (per row of C), in one pass over y.
+//
+// The micro-kernel's own epilogue works per column (per pixel here), so it runs with a zero
+// bias and no flags, and the per-channel epilogue is a separate pass over y — 1/K of the work.
+import {
+  QS8_MR, QS8_NR, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
+} from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
+import { x16_packb_conv2d } from "./x16-packb-conv2d";
+import { QS8_FLOAT_OUT, QS8_RELU } from "./flags";
+
+// Word offsets of the geometry block: the fields of Conv2dGeometry (src/backend/conv-geometry.ts)
+// in declaration order, as i32.
+const G_BATCH = 0, G_CIN = 1, G_INH = 2, G_INW = 3, G_COUT = 4, G_OUTH = 5, G_OUTW = 6;
+const G_KH = 7, G_KW = 8, G_SH = 9, G_SW = 10, G_PT = 11, G_PL = 12, G_DH = 13, G_DW = 14;
+const G_GROUPS = 15;
+
+// @ts-ignore: decorator
+@inline function geo(g: usize, field: i32): i32 {
+  return load<i32>(g + (<usize>field << 2));
+}
+
+// Weight rows per block (MC·kc i16 stay in L2) and patch panels per block (in L2 beside them;
+// each panel, kc·16 bytes, stays in L1 while every weight row of the block passes over it).
+const A_BLOCK_BYTES: i32 = 256 * 1024;
+const B_BLOCK_BYTES: i32 = 128 * 1024;
+/** i16 elements readable before and after the padded image (the packer's vector overreach). */
+const SLACK: i32 = 32;
+
+/** The padded image: rows and columns that cover every tap of every output pixel. */
+// @ts-ignore: decorator
+@inline function paddedH(g: usize): i32 {
+  return max(geo(g, G_PT) + geo(g, G_INH), (geo(g, G_OUTH) - 1) * geo(g, G_SH) + (geo(g, G_KH) - 1) * geo(g, G_DH) + 1);
+}
+// @ts-ignore: decorator
+@inline function paddedW(g: usize): i32 {
+  return max(geo(g, G_PL) + geo(g, G_INW), (geo(g, G_OUTW) - 1) * geo(g, G_SW) + (geo(g, G_KW) - 1) * geo(g, G_DW) + 1);
+}
+// @ts-ignore: decorator
+@inline function groupK(g: usize): i32 {
+  return geo(g, G_CIN) / geo(g, G_GROUPS) * geo(g, G_KH) * geo(g, G_KW);
+}
+// @ts-ignore: decorator
+@inline function panelsPerBlock(kc: i32): i32 {
+  return max(1, B_BLOCK_BYTES / (kc << 4));
+}
+// @ts-ignore: decorator
+@inline function align64(x: usize): usize {
+  return (x + 63) & ~63;
+}
+
+/** Bytes of scratch qs8_conv2d needs: padded image, tap offsets, one block of patch panels. */
+export function qs8_conv2d_workspace(geometry: usize): i32 {
+  const image = <i32>align64(<usize>(geo(geometry, G_CIN) * paddedH(geometry) * paddedW(geometry) + 2 * SLACK) << 1);
+  const k = groupK(geometry);
+  const kc = (k + 1) & ~1;
+  return image + <i32>align64(<usize>k << 2) + panelsPerBlock(kc) * (kc << 4) + 64;
+}
+
+/**
+ * y[n, co, oh, ow] = Σ (x − xZero)·w over the taps of co's group (+ bias[co]), the padding
+ * counting as xZero, then as i32, or (QS8_FLOAT_OUT) f32(acc + bias[co])·scale[co], and
+ * max(·, 0) if QS8_RELU. geometry: 16 i32 (Conv2dGeometry's fields in order). x: NCHW bytes,
+ * i8 if xSigned else u8. w: the weights as qs8ConvPackWeights lays them out (per output channel
+ * a row of K i16 with the weight zero point off, padded to even K with a zero). bias: Cout i32;
+ * scale: Cout f32 (read only with QS8_FLOAT_OUT). y: NCHW, 4-byte elements. work:
+ * qs8_conv2d_workspace(geometry) bytes, 64-byte aligned.
+ */
+export function qs8_conv2d(
+  geometry: usize, x: usize, xSigned: i32, xZero: i32, w: usize,
+  bias: usize, scale: usize, y: usize, flags: i32, work: usize,
+): void {
+  const batch = geo(geometry, G_BATCH), cin = geo(geometry, G_CIN);
+  const cout = geo(geometry, G_COUT), groups = geo(geometry, G_GROUPS);
+  const pixels = geo(geometry, G_OUTH) * geo(geometry, G_OUTW);
+  const hp = paddedH(geometry), wp = paddedW(geometry);
+  const plane = hp * wp;
+  const k = groupK(geometry), kc = (k + 1) & ~1;
+  const imageBytes = align64(<usize>(cin * plane + 2 * SLACK) << 1);
+  const xpad = work + (<usize>SLACK << 1);
+  const koff = work + imageBytes;
+  const panels = align64(koff + (<usize>k << 2));
+  // 8 zero i32: the micro-kernel's per-column bias, unused here (the bias is per row).
+  const zeroBias = panels + <usize>(panelsPerBlock(kc) * (kc << 4));
+  v128.store(zeroBias, i32x4.splat(0));
+  v128.store(zeroBias, i32x4.splat(0), 16);
+  // Padding stays zero for the whole call: each image rewrites only the interior.
+  memory.fill(work, 0, imageBytes);
+  tapOffsets(geometry, wp, plane, koff);
+
+  const coutG = cout / groups, cinG = cin / groups;
+  const inH = geo(geometry, G_INH), inW = geo(geometry, G_INW);
+  for (let n = 0; n < batch; n++) {
+    widenImage(x + <usize>(n * cin * inH * inW), cin, inH, inW, xSigned, xZero,
+               xpad + (<usize>(geo(geometry, G_PT) * wp + geo(geometry, G_PL)) << 1), hp, wp);
+    const yn = y + (<usize>(n * cout * pixels) << 2);
+    for (let gi = 0; gi < groups; gi++) {
+      convGroup(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
+                w + (<usize>(gi * coutG * kc) << 1), coutG, yn + (<usize>(gi * coutG * pixels) << 2),
+                pixels, wp, panels, zeroBias);
+    }
+    channelEpilogue(cout, pixels, yn, bias, scale, flags);
+  }
+}
+
+/** Element offset in the padded image of tap k = (ci, kh, kw) of a group's first channel. */
+function tapOffsets(g: usize, wp: i32, plane: i32, koff: usize): void {
+  const cinG = geo(g, G_CIN) / geo(g, G_GROUPS), kh = geo(g, G_KH), kw = geo(g, G_KW);
+  const dh = geo(g, G_DH), dw = geo(g, G_DW);
+  let t: usize = koff;
+  for (let c = 0; c < cinG; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        store<i32>(t, c * plane + i * dh * wp + j * dw);
+        t += 4;
+      }
+    }
+  }
+}
+
+/** One group of one image: patch panels block by block, weight rows in blocks, the 4x8 tiles. */
+function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize, rows: i32,
+                   yg: usize, pixels: i32, wp: i32, panels: usize, zeroBias: usize): void {
+  const outW = geo(g, G_OUTW), sh = geo(g, G_SH), sw = geo(g, G_SW);
+  const panelBytes = <usize>kc << 4;
+  const aStride = <usize>kc << 1;
+  const cStride = <usize>pixels << 2;
+  const nb = panelsPerBlock(kc);
+  let mc = (A_BLOCK_BYTES / (kc << 1)) & ~(QS8_MR - 1);
+  if (mc < QS8_MR) mc = QS8_MR;
+  const totalPanels = (pixels + QS8_NR - 1) / QS8_NR;
+  for (let b0 = 0; b0 < totalPanels; b0 += nb) {
+    const bn = min(nb, totalPanels - b0);
+    x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, panels);
+    for (let i0 = 0; i0 < rows; i0 += mc) {
+      const mb = min(mc, rows - i0);
+      for (let t = 0; t < bn; t++) {
+        const j0 = (b0 + t) * QS8_NR;
+        const nc = min(QS8_NR, pixels - j0);
+        const bp = panels + <usize>t * panelBytes;
+        const cj = yg + (<usize>j0 << 2);
+        for (let i = i0; i < i0 + mb; i += QS8_MR) {
+          qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
+            min(QS8_MR, i0 + mb - i), nc, kc, wg + <usize>i * aStride, aStride, bp,
+            cj + <usize>i * cStride, cStride, zeroBias, 0, 0);
+        }
+      }
+    }
+  }
+}
+
+/** x − zero point as i16 into the interior of the padded image (row stride wp, plane hp·wp). */
+function widenImage(x: usize, cin: i32, inH: i32, inW: i32, signed: i32, zero: i32,
+                    dst: usize, hp: i32, wp: i32): void {
+  const vz = i16x8.splat(<i16>zero);
+  for (let c = 0; c < cin; c++) {
+    for (let r = 0; r < inH; r++) {
+      const src = x + <usize>((c * inH + r) * inW);
+      const out = dst + (<usize>((c * hp + r) * wp) << 1);
+      let p = 0;
+      if (signed) {
+        for (; p + 8 <= inW; p += 8) {
+          v128.store(out + (<usize>p << 1), i16x8.sub(i16x8.extend_low_i8x16_s(v128.load64_zero(src + p)), vz));
+        }
+      } else {
+        for (; p + 8 <= inW; p += 8) {
+          v128.store(out + (<usize>p << 1), i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(src + p)), vz));
+        }
+      }
+      for (; p < inW; p++) {
+        const raw: i32 = signed ? <i32>load<i8>(src + p) : <i32>load<u8>(src + p);
+        store<i16>(out + (<usize>p << 1), <i16>(raw - zero));
+      }
+    }
+  }
+}
+
+/** Per output channel: + bias, then f32 and × scale (QS8_FLOAT_OUT), then ReLU; y in place. */
+function channelEpilogue(cout: i32, pixels: i32, y: usize, bias: usize, scale: usize, flags: i32): void {
+  const floatOut = (flags & QS8_FLOAT_OUT) != 0, relu = (flags & QS8_RELU) != 0;
+  for (let co = 0; co < cout; co++) {
+    const row = y + (<usize>(co * pixels) << 2);
+    const b = load<i32>(bias + (<usize>co << 2));
+    const vb = i32x4.splat(b);
+    let p = 0;
+    if (floatOut) {
+      const s = load<f32>(scale + (<usize>co << 2));
+      const vs = f32x4.splat(s);
+      for (; p + 4 <= pixels; p += 4) {
+        const q = row + (<usize>p << 2);
+        let v = f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(v128.load(q), vb)), vs);
+        if (relu) v = f32x4.max(v, f32x4.splat(0));
+        v128.store(q, v);
+      }
+      for (; p < pixels; p++) {
+        const q = row + (<usize>p << 2);
+        let v = <f32>(load<i32>(q) + b) * s;
+        if (relu) v = max<f32>(v, 0);
+        store<f32>(q, v);
+      }
+    } else {
+      for (; p + 4 <= pixels; p += 4) {
+        const q = row + (<usize>p << 2);
+        let v = i32x4.add(v128.load(q), vb);
+        if (relu) v = i32x4.max_s(v, i32x4.splat(0));
+        v128.store(q, v);
+      }
+      for (; p < pixels; p++) {
+        const q = row + (<usize>p << 2);
+        let v = load<i32>(q) + b;
+        if (relu) v = max<i32>(v, 0);
+        store<i32>(q, v);
+      }
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { withScratch, type Arena } from "./arena.js";
+import type { Qs8LinearOptions } from "./compress-types.js";
+import type { Conv2dGeometry } from "./conv-geometry.js";
+import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
+import type { KernelExports } from "./kernel-exports.js";
+import { qs8IsSigned } from "./qs8-types.js";
+import {
+  convSizes, geometryWords, qs8ConvOutputScale,
+  type QconvKernels, type Qs8ConvInput, type Qs8ConvPackedWeights,
+} from "./qs8-conv-types.js";
+
+/** What one qs8_conv2d call needs beyond the image (already in scratch at xPtr). */
+interface ConvCall {
+  xPtr: number;
+  xSigned: boolean;
+  xZero: number;
+  bias: Int32Array | null | undefined;
+  /** Per-channel output scale for a float output, null for int32. */
+  scale: Float32Array | null;
+  relu: boolean | undefined;
+}
+
+/**
+ * Runs qs8_conv2d inside the caller's scratch scope: weights pinned (or copied), bias, scale and
+ * geometry in, y allocated. Returns y's pointer (valid until the scratch is reset).
+ */
+function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8ConvPackedWeights,
+                 wPinned: number | null, c: ConvCall): number {
+  const { ySize } = convSizes(g);
+  let wPtr = wPinned;
+  if (wPtr === null) {
+    wPtr = arena.alloc(w.data.length * 2);
+    arena.i16(wPtr, w.data.length).set(w.data);
+  }
+  const cout = g.outChannels;
+  const biasPtr = arena.alloc(cout * 4);
+  const b = arena.i32(biasPtr, cout);
+  if (c.bias) b.set(c.bias.subarray(0, cout)); else b.fill(0);
+  const scalePtr = arena.alloc(cout * 4);
+  if (c.scale) arena.f32(scalePtr, cout).set(c.scale);
+  const geoPtr = arena.alloc(64);
+  arena.i32(geoPtr, 16).set(geometryWords(g));
+  const yPtr = arena.alloc(ySize * 4);
+  const work = arena.alloc(wasm.qs8_conv2d_workspace(geoPtr));
+  const flags = (c.scale ? QS8_FLOAT_OUT : 0) | (c.relu ? QS8_RELU : 0);
+  wasm.qs8_conv2d(geoPtr, c.xPtr, c.xSigned ? 1 : 0, c.xZero, wPtr, biasPtr, scalePtr, yPtr, flags, work);
+  return yPtr;
+}
+
+/** Copies the int8/uint8 image batch into scratch; returns its pointer. */
+function copyInput(arena: Arena, x: Qs8ConvInput, size: number): number {
+  const ptr = arena.alloc(size);
+  arena.u8(ptr, size).set(new Uint8Array(x.data.buffer, x.data.byteOffset + x.offset, size));
+  return ptr;
+}
+
+/** [min, max] of `size` float32 values already in scratch at `xPtr` (f32_minmax). */
+function rangeOf(wasm: KernelExports, arena: Arena, size: number, xPtr: number): [number, number] {
+  const r = arena.alloc(8);
+  wasm.f32_minmax(size, xPtr, r);
+  const v = arena.f32(r, 2);
+  return [v[0], v[1]];
+}
+
+export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernels {
+  const empty = (g: Conv2dGeometry) => convSizes(g).ySize === 0;
+  return {
+    qs8Conv2d(g, x, w, y, yOffset, options = {}): void {
+      if (empty(g)) return;
+      const pinned = arena.pin(w, w.data);
+      withScratch(arena, () => {
+        const { xSize, ySize } = convSizes(g);
+        const xPtr = copyInput(arena, x, xSize);
+        const yPtr = runConv(wasm, arena, g, w, pinned, {
+          xPtr, xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias: options.bias, scale: null, relu: options.relu,
+        });
+        y.set(arena.i32(yPtr, ySize), yOffset);
+      });
+    },
+
+    qs8Conv2dF32(g, x, w, y, yOffset, o): void {
+      if (empty(g)) return;
+      const pinned = arena.pin(w, w.data);
+      withScratch(arena, () => {
+        const { xSize, ySize } = convSizes(g);
+        const xPtr = copyInput(arena, x, xSize);
+        const yPtr = runConv(wasm, arena, g, w, pinned, {
+          xPtr, xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias: o.bias,
+          scale: qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB), relu: o.relu,
+        });
+        y.set(arena.f32(yPtr, ySize), yOffset);
+      });
+    },
+
+    qs8Conv2dLayerF32(g, x, xOffset, w, y, yOffset, o: Qs8LinearOptions): void {
+      if (empty(g)) return;
+      const pinned = arena.pin(w, w.data);
+      withScratch(arena, () => {
+        const { xSize, ySize } = convSizes(g);
+        const xfPtr = arena.alloc(xSize * 4);
+        arena.f32(xfPtr, xSize).set(x.subarray(xOffset, xOffset + xSize));
+        const [lo, hi] = o.needsRange ? rangeOf(wasm, arena, xSize, xfPtr) : [NaN, NaN];
+        const p = o.params(lo, hi);
+        const xPtr = arena.alloc(xSize);
+        wasm.qs8_quantize_f32(xSize, xfPtr, p.scaleA, p.zeroPointA, o.signed ? 1 : 0, xPtr);
+        const yPtr = runConv(wasm, arena, g, w, pinned, {
+          xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
+          scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu,
+        });
+        y.set(arena.f32(yPtr, ySize), yOffset);
+      });
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// One convolution compiled to int8 (the layer quantizeModel builds for a Conv1d/Conv2d step):
+// weights quantized per output channel (symmetric int8) and packed once; each call quantizes its
+// float32 input per tensor (uint8, dynamic or calibrated, as the int8 Linear) and runs the
+// requantizing int8 convolution, bias and ReLU fused — one kernel call.
+import { qconvKernels, qs8ConvPackWeights } from "../backend/index.js";
+import type { Conv2dGeometry, Qs8ConvPackedWeights, Qs8LinearParams } from "../backend/index.js";
+import { ShapeError, ValueError } from "../errors.js";
+import { fromTypedArray, type Tensor } from "../ndarray/index.js";
+import { countNonZeros } from "./inference-model.js";
+import { accumulatorBias, activationParams, type ActivationParams } from "./int8-linear.js";
+import { quantize } from "./tensor-ops.js";
+
+/** The arguments of a convolution as a layer holds them, per spatial dimension (one for Conv1d). */
+export interface ConvArguments {
+  stride: readonly number[];
+  /** Zeros before each spatial dimension (PyTorch's padding; "same" resolved by the layer). */
+  padding: readonly number[];
+  /** Zeros after each one: the same as `padding` except for an even kernel under "same". */
+  paddingEnd?: readonly number[];
+  dilation: readonly number[];
+  groups: number;
+}
+
+/** Thrown from the params callback to abandon a call whose input holds a NaN or ±∞. */
+const NON_FINITE_INPUT = Symbol("non-finite input");
+
+/** A Conv1d/Conv2d (weight [Cout, Cin/groups, (kH,) kW]) in int8, NC(H)W in and out. */
+export class Int8ConvLayer {
+  readonly kind = "int8-conv";
+  readonly inChannels: number;
+  readonly outChannels: number;
+  /** int8 weights, the float weight's layout, and their per-output-channel scales. */
+  readonly weight: Int8Array;
+  readonly weightScale: Float32Array;
+  readonly bias: Float32Array | null;
+  /** Static input quantization, or null for dynamic (from each batch's range). */
+  readonly input: ActivationParams | null;
+  /** Kernel extent per spatial dimension. */
+  readonly kernelSize: readonly number[];
+  private readonly packed: Qs8ConvPackedWeights;
+  private readonly staticBias: Int32Array | null;
+
+  constructor(weight: Tensor, bias: Tensor | null, readonly args: ConvArguments, readonly relu: boolean,
+              input: ActivationParams | null) {
+    const spatial = weight.ndim - 2;
+    if (spatial !== 1 && spatial !== 2) throw new ShapeError(`Int8ConvLayer: weight [${weight.shape}] is not a Conv1d/Conv2d weight`);
+    for (const [name, v] of [["stride", args.stride], ["padding", args.padding], ["dilation", args.dilation]] as const) {
+      if (v.length !== spatial) throw new ValueError(`Int8ConvLayer: ${name} [${v}] needs ${spatial} value(s) for weight [${weight.shape}]`);
+    }
+    this.outChannels = weight.shape[0];
+    this.inChannels = weight.shape[1] * args.groups;
+    this.kernelSize = weight.shape.slice(2);
+    const q = quantize(weight, { scheme: "symmetric", axis: 0, dtype: "int8" });
+    this.weight = q.values as Int8Array;
+    this.weightScale = q.scale;
+    this.bias = bias ? Float32Array.from(bias.data) : null;
+    this.input = input;
+    this.packed = qs8ConvPackWeights(this.outChannels, weight.size / this.outChannels,
+      { data: this.weight, offset: 0, zeroPoint: 0 });
+    this.staticBias = input ? accumulatorBias(this.bias, input.scale, this.weightScale) : null;
+  }
+
+  /** The kernel's geometry for an input [N, C, (H,) W], checked. */
+  geometry(shape: readonly number[]): Conv2dGeometry {
+    const a = this.args, spatial = this.kernelSize.length;
+    if (shape.length !== spatial + 2 || shape[1] !== this.inChannels) {
+      throw new ShapeError(`int8 conv layer: input [${shape}] is not [N, ${this.inChannels}${", ·".repeat(spatial)}]`);
+    }
+    // Conv1d runs as a 2-D convolution of height 1.
+    const dims = (v: readonly number[], one: number) => (spatial === 1 ? [one, v[0]] : [v[0], v[1]]);
+    const [inH, inW] = dims(shape.slice(2), 1), [kH, kW] = dims(this.kernelSize, 1);
+    const [sH, sW] = dims(a.stride, 1), [pT, pL] = dims(a.padding, 0), [pB, pR] = dims(a.paddingEnd ?? a.padding, 0);
+    const [dH, dW] = dims(a.dilation, 1);
+    const outH = Math.floor((inH + pT + pB - dH * (kH - 1) - 1) / sH) + 1;
+    const outW = Math.floor((inW + pL + pR - dW * (kW - 1) - 1) / sW) + 1;
+    if (outH < 1 || outW < 1) throw new ShapeError(`int8 conv layer: input [${shape}] is smaller than the (dilated) kernel [${this.kernelSize}]`);
+    return {
+      batch: shape[0], inChannels: this.inChannels, inH, inW, outChannels: this.outChannels, outH, outW,
+      kernelH: kH, kernelW: kW, strideH: sH, strideW: sW, padTop: pT, padLeft: pL, dilationH: dH, dilationW: dW,
+      groups: a.groups,
+    };
+  }
+
+  /**
+   * y [N, Cout, (oH,) oW] for x [N, Cin, (H,) W]. An image holding a NaN or ±∞ gives an all-NaN
+   * output image (an int8 grid has no such values; a float convolution would spread them over
+   * the pixels they reach); the other images are computed as if it were not in the batch.
+   */
+  run(x: Tensor): Tensor {
+    const g = this.geometry(x.shape);
+    const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
+    const outShape = [x.shape[0], this.outChannels, ...(this.kernelSize.length === 1 ? [g.outW] : [g.outH, g.outW])];
+    const y = new Float32Array(g.batch * g.outChannels * g.outH * g.outW);
+    try {
+      this.runKernel(g, data, y);
+    } catch (e) {
+      if (e !== NON_FINITE_INPUT) throw e;
+      this.runWithNonFiniteImages(g, data, y);
+    }
+    return fromTypedArray(y, outShape);
+  }
+
+  private runKernel(g: Conv2dGeometry, x: Float32Array, y: Float32Array): void {
+    const input = this.input;
+    qconvKernels().qs8Conv2dLayerF32(g, x, 0, this.packed, y, 0, {
+      signed: false,
+      // The range pass runs for static parameters too: it is what finds a NaN or ±∞.
+      needsRange: true,
+      params: (lo, hi): Qs8LinearParams => {
+        if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw NON_FINITE_INPUT;
+        if (input) return { scaleA: input.scale, zeroPointA: input.zeroPoint, bias: this.staticBias };
+        const p = activationParams(lo, hi, "int8 conv layer (dynamic)");
+        return { scaleA: p.scale, zeroPointA: p.zeroPoint, bias: accumulatorBias(this.bias, p.scale, this.weightScale) };
+      },
+      scaleB: this.weightScale,
+      relu: this.relu,
+    });
+  }
+
+  /** Images with a NaN or ±∞ are zeroed (a dynamic range always holds 0), run, and set to NaN. */
+  private runWithNonFiniteImages(g: Conv2dGeometry, x: Float32Array, y: Float32Array): void {
+    const size = g.inChannels * g.inH * g.inW, outSize = g.outChannels * g.outH * g.outW;
+    const clean = x.slice(0, g.batch * size);
+    const bad: number[] = [];
+    for (let n = 0; n < g.batch; n++) {
+      for (let t = n * size; t < (n + 1) * size; t++) {
+        if (clean[t] - clean[t] !== 0) { bad.push(n); clean.fill(0, n * size, (n + 1) * size); break; }
+      }
+    }
+    this.runKernel(g, clean, y);
+    for (const n of bad) y.fill(NaN, n * outSize, (n + 1) * outSize);
+  }
+
+  /** int8 weights, one f32 scale and one int32 (or f32) bias per channel, the input scale and zero point. */
+  bytes(): number {
+    return this.weight.length + this.outChannels * 4 + (this.bias ? this.outChannels * 4 : 0) + (this.input ? 8 : 0);
+  }
+  parameters(): number {
+    return this.weight.length + (this.bias?.length ?? 0);
+  }
+  nonZeros(): number {
+    return countNonZeros(this.weight, this.bias);
+  }
+}
