@@ -20,3 +20,9 @@ export function heap_base(): usize {
 export function kernel_isa(): i32 {
   return ASC_FEATURE_RELAXED_SIMD ? ISA_RELAXED_SIMD : ISA_SIMD;
 }
+export { f32_conv2d, f32_conv2d_workspace } from "./f32-conv2d";
+export {
+  f32_conv2d_backward_input, f32_conv2d_backward_input_workspace,
+  f32_conv2d_backward_weight, f32_conv2d_backward_weight_workspace,
+} from "./f32-conv2d-backward";
+export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";

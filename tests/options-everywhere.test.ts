@@ -21,6 +21,9 @@ const sync: [string, () => unknown][] = [
   ["Linear", () => new eg.nn.Linear(2, 2, { bais: false } as never)],
   ["quantizeModel", () => eg.compress.quantizeModel(new eg.nn.Linear(2, 2), { calibraton: x } as never)],
   ["confusionMatrix", () => eg.metrics.confusionMatrix(y, y, { numClass: 2 } as never)],
+  ["digits", () => eg.data.digits({ layuot: "nchw" } as never)],
+  ["randomCrop", () => eg.data.transforms.randomCrop(2, { paddingmode: "constant" } as never)],
+  ["randomHorizontalFlip", () => eg.data.transforms.randomHorizontalFlip({ prob: 0.5 } as never)],
 ];
 const asynchronous: [string, () => Promise<unknown>][] = [
   ["init", () => eg.init({ backned: "js" } as never)],

@@ -2,6 +2,8 @@
 import ops
 import nn
 import optim
+import conv
+import pool_norm
 
-for module in (ops, nn, optim):
+for module in (ops, nn, optim, conv, pool_norm):
     module.main()

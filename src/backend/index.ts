@@ -12,6 +12,12 @@ export type { Qs8Matrix, Qs8Weights, Qs8PackedWeights, Qs8GemmOptions, Qs8Requan
 export type { CsrMatrix, Qs8LinearOptions, Qs8LinearParams } from "./compress-types.js";
 export type { AdamConstants } from "./optim-kernels.js";
 export { adamUpdate, optimKernels } from "./optim-kernels.js";
+export { convKernels, jsConvKernels } from "./conv-kernels.js";
+export type { ConvKernels } from "./conv-kernels.js";
+export type { Conv2dGeometry } from "./conv-geometry.js";
+export { conv2dJs, conv2dBackwardInputJs, conv2dBackwardWeightJs } from "./conv-js.js";
+export { poolKernels, maxPool2x2Js } from "./pool-kernels.js";
+export type { PoolKernels } from "./pool-kernels.js";
 export { qconvKernels } from "./qconv-kernels.js";
 export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
 export type {

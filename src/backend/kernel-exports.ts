@@ -49,6 +49,21 @@ export interface KernelExports {
            beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
            stepSize: number, invSqrtBc2: number, eps: number, shrink: number, weightDecay: number): void;
 
+  /** Bytes of scratch f32_conv2d needs for the Conv2dGeometry (16 i32, conv-geometry.ts) at geometry. */
+  f32_conv2d_workspace(geometry: number): number;
+  /** y = conv2d(x, w) + bias (0: none), relu with GEMM_RELU; NCHW, w [Cout, Cin/groups, kH, kW]. */
+  f32_conv2d(geometry: number, x: number, w: number, bias: number, y: number, flags: number, work: number): void;
+  f32_conv2d_backward_input_workspace(geometry: number): number;
+  /** dx = the input gradient of f32_conv2d for dy and w (a transposed convolution). */
+  f32_conv2d_backward_input(geometry: number, dy: number, w: number, dx: number, work: number): void;
+  f32_conv2d_backward_weight_workspace(geometry: number): number;
+  /** dw = the weight gradient of f32_conv2d for x and dy, summed over the batch. */
+  f32_conv2d_backward_weight(geometry: number, x: number, dy: number, dw: number, work: number): void;
+  /**
+   * 2×2, stride-2 max pooling of planes×h×w float32 into planes×⌊h/2⌋×⌊w/2⌋, and per window a
+   * byte code (0..3, row-major) of the tap that won (see pool-kernels.ts).
+   */
+  f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number, code: number): void;
   /** Bytes of scratch qs8_conv2d needs; geometry: 16 i32, Conv2dGeometry's fields in order. */
   qs8_conv2d_workspace(geometry: number): number;
   /**

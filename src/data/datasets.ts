@@ -1,10 +1,15 @@
 import { Tensor } from "../ndarray/index.js";
 import { decodeBase64 } from "../base64.js";
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
+import { checkLayout, type ImageLayout } from "./layout.js";
 import * as embedded from "./datasets.generated.js";
 import type { PackedDataset as Packed } from "./packed.js";
 
-/** A small real data set: features [n, features] float32, target [n] (int32 classes or float32). */
+/**
+ * A small real data set: features [n, features] float32 (digits can also give [n, 1, 8, 8]),
+ * target [n] (int32 classes or float32).
+ */
 export interface Dataset {
   x: Tensor;
   y: Tensor;
@@ -42,15 +47,25 @@ function features(p: Packed): Tensor {
 }
 const classes = (p: Packed) => new Tensor(Int32Array.from(decodeBase64(p.y)), "int32", [p.n]);
 
+export interface DigitsOptions {
+  /** "flat" (default): x is [n, 64]; "nchw": [n, 1, 8, 8], for convolution layers. */
+  layout?: ImageLayout;
+}
+
 /**
  * 1797 8×8 images of handwritten digits, pixel counts 0..16 as float32 (not rescaled), labels 0..9
- * (UCI optical recognition test set, as in scikit-learn's load_digits).
+ * (UCI optical recognition test set, as in scikit-learn's load_digits). featureNames name the
+ * pixels in row-major order, whichever the layout.
  */
-export function digits(): Dataset {
+export function digits(o: DigitsOptions = {}): Dataset {
+  checkOptions("digits", o, ["layout"]);
+  checkLayout("digits", o.layout);
   const featureNames: string[] = [];
   for (let r = 0; r < 8; r++) for (let c = 0; c < 8; c++) featureNames.push(`pixel_${r}_${c}`);
   const p = packed("DIGITS");
-  return { x: features(p), y: classes(p), featureNames, targetNames: "0123456789".split("") };
+  const flat = features(p);
+  const x = o.layout === "nchw" ? flat.reshape([p.n, 1, 8, 8]) : flat;
+  return { x, y: classes(p), featureNames, targetNames: "0123456789".split("") };
 }
 
 /** 150 iris flowers, 4 measurements in cm, 3 species (Fisher 1936). */

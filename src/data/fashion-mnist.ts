@@ -2,14 +2,20 @@ import { FormatError, ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { readIdxChecked } from "./idx.js";
+import { checkLayout, type ImageLayout } from "./layout.js";
 
 export const FASHION_MNIST_CLASSES = [
   "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 ] as const;
 
 export interface LoadMnistOptions {
-  /** Images as [n, 784] (default) or [n, 28, 28]. */
+  /** Images as [n, 784] (default) or [n, 28, 28]. Not together with `layout`. */
   flatten?: boolean;
+  /**
+   * "flat" (default): [n, 784] rows for dense layers; "nchw": [n, 1, 28, 28], the layout of
+   * the convolution and pooling layers (one channel).
+   */
+  layout?: ImageLayout;
   /** float32 pixels scaled to [0, 1] (default), or the raw uint8 bytes when false. */
   normalize?: boolean;
 }
@@ -32,9 +38,13 @@ export interface MnistLike {
  * so the same call works in a browser. Labels come back as int32, like every classifier target here.
  */
 export async function loadFashionMnist(dir: string | URL, o: LoadMnistOptions = {}): Promise<MnistLike> {
-  checkOptions("loadFashionMnist", o, ["flatten", "normalize"]);
+  checkOptions("loadFashionMnist", o, ["flatten", "normalize", "layout"]);
   for (const key of ["flatten", "normalize"] as const) {
     if (o[key] !== undefined && typeof o[key] !== "boolean") throw new ValueError(`loadFashionMnist: ${key} must be true or false, got ${JSON.stringify(o[key])}`);
+  }
+  checkLayout("loadFashionMnist", o.layout);
+  if (o.layout !== undefined && o.flatten !== undefined) {
+    throw new ValueError(`loadFashionMnist: give layout ("${o.layout}") or flatten (${o.flatten}), not both`);
   }
   const read = await reader(dir);
   const where = "loadFashionMnist";
@@ -58,7 +68,7 @@ export async function loadFashionMnist(dir: string | URL, o: LoadMnistOptions = 
 
 function prepare(images: Tensor, o: LoadMnistOptions): Tensor {
   const [n, h, w] = images.shape;
-  const shape = o.flatten === false ? [n, h, w] : [n, h * w];
+  const shape = o.layout === "nchw" ? [n, 1, h, w] : o.flatten === false ? [n, h, w] : [n, h * w];
   if (o.normalize === false) return images.reshape(shape);
   const px = images.data;
   const out = new Float32Array(px.length);

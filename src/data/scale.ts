@@ -26,18 +26,29 @@ export interface MinMaxScaler extends Scaler {
   readonly max: number[];
 }
 
-/** Column statistics in float64, whatever the tensor's dtype. */
-function columns(x: Tensor, where: string): { n: number; f: number; v: ArrayLike<number> } {
-  if (x.ndim !== 2) throw new ShapeError(`${where}: expected training data [n, features], got [${x.shape}]`);
+/**
+ * Column statistics in float64, whatever the tensor's dtype. Rows are the first axis; the
+ * columns of [n, c, h, w] images are their c·h·w positions (as if flattened to [n, c·h·w]).
+ */
+function columns(x: Tensor, where: string): { n: number; f: number; v: ArrayLike<number>; featureShape: number[] } {
+  if (x.ndim < 2) throw new ShapeError(`${where}: expected training data [n, features] (or [n, …features]), got [${x.shape}]`);
   if (x.shape[0] === 0) throw new ValueError(`${where}: cannot fit on zero rows`);
-  return { n: x.shape[0], f: x.shape[1], v: x.data };
+  const featureShape = x.shape.slice(1);
+  return { n: x.shape[0], f: featureShape.reduce((a, b) => a * b, 1), v: x.data, featureShape };
 }
 
-function makeScaler(shift: number[], scale: number[], where: string): Scaler {
+/** Whether x ends in the fitted per-row shape: [..., f] for [n, f] data, [..., c, h, w] for images. */
+function endsWith(x: Tensor, featureShape: number[]): boolean {
+  const k = featureShape.length;
+  return x.ndim >= k && featureShape.every((d, i) => x.shape[x.ndim - k + i] === d);
+}
+
+function makeScaler(shift: number[], scale: number[], featureShape: number[], where: string): Scaler {
   const f = shift.length;
   const apply = (x: Tensor, forward: boolean): Tensor => {
-    if (x.ndim === 0 || x.shape[x.ndim - 1] !== f) {
-      throw new ShapeError(`${where}: fitted on ${f} columns, got a tensor of shape [${x.shape}]`);
+    if (x.ndim === 0 || !endsWith(x, featureShape)) {
+      const fitted = featureShape.length === 1 ? `${f} columns` : `rows of shape [${featureShape}]`;
+      throw new ShapeError(`${where}: fitted on ${fitted}, got a tensor of shape [${x.shape}]`);
     }
     const src = x.data;
     const out = x.dtype === "float64" ? new Float64Array(src.length) : new Float32Array(src.length);
@@ -49,10 +60,14 @@ function makeScaler(shift: number[], scale: number[], where: string): Scaler {
   return { shift, scale, transform: (x) => apply(x, true), inverseTransform: (x) => apply(x, false) };
 }
 
-/** Fits zero-mean, unit-variance scaling on `xTrain` [n, features]; apply it to test data with transform. */
+/**
+ * Fits zero-mean, unit-variance scaling on `xTrain` [n, features]; apply it to test data with
+ * transform. Images [n, c, h, w] are scaled per pixel position (their mean and std hold c·h·w
+ * values, row-major); for one mean and std per channel use data.transforms.normalize.
+ */
 export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: boolean } = {}): StandardScaler {
   checkOptions("standardize", o, ["withMean", "withStd"]);
-  const { n, f, v } = columns(xTrain, "standardize");
+  const { n, f, v, featureShape } = columns(xTrain, "standardize");
   const mean = new Array<number>(f).fill(0);
   const m2 = new Array<number>(f).fill(0);
   // Two passes: the one-pass sum-of-squares formula loses all digits when |mean| ≫ std.
@@ -63,16 +78,19 @@ export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: b
   const shift = o.withMean === false ? new Array<number>(f).fill(0) : mean;
   // A constant column would divide by zero; scikit-learn leaves it unscaled (scale 1), so do we.
   const scale = o.withStd === false ? new Array<number>(f).fill(1) : std.map((s) => (s > 0 ? s : 1));
-  return { ...makeScaler(shift, scale, "standardize"), mean: o.withMean === false ? shift : mean, std: scale };
+  return { ...makeScaler(shift, scale, featureShape, "standardize"), mean: o.withMean === false ? shift : mean, std: scale };
 }
 
-/** Fits scaling of each column of `xTrain` onto `range` (default [0, 1]); test data may fall outside it. */
+/**
+ * Fits scaling of each column of `xTrain` onto `range` (default [0, 1]); test data may fall
+ * outside it. Images [n, c, h, w] are scaled per pixel position, as by standardize.
+ */
 export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, number] } = {}): MinMaxScaler {
   checkOptions("minMaxScale", o, ["range"]);
   if (o.range !== undefined && (!Array.isArray(o.range) || o.range.length !== 2)) throw new ValueError("minMaxScale: range must be [min, max]");
   const [lo, hi] = o.range ?? [0, 1];
   if (!(hi > lo)) throw new ValueError(`minMaxScale: range [${lo}, ${hi}] must be increasing`);
-  const { n, f, v } = columns(xTrain, "minMaxScale");
+  const { n, f, v, featureShape } = columns(xTrain, "minMaxScale");
   const min = new Array<number>(f).fill(Infinity);
   const max = new Array<number>(f).fill(-Infinity);
   for (let i = 0; i < n; i++) {
@@ -85,5 +103,5 @@ export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, numbe
   // (x − min)/(max − min)·(hi − lo) + lo written as (x − shift)/scale; constant columns map to lo.
   const scale = min.map((m, c) => (max[c] > m ? (max[c] - m) / (hi - lo) : 1));
   const shift = min.map((m, c) => m - lo * scale[c]);
-  return { ...makeScaler(shift, scale, "minMaxScale"), min, max };
+  return { ...makeScaler(shift, scale, featureShape, "minMaxScale"), min, max };
 }

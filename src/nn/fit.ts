@@ -1,8 +1,9 @@
 import { ValueError } from "../errors.js";
-import { Rng, rngFrom, type Tensor } from "../ndarray/index.js";
+import { Rng, rngFrom, Tensor } from "../ndarray/index.js";
 import { withGlobalRng } from "../ndarray/random.js";
 import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../optim/index.js";
 import { checkOptions } from "../options.js";
+import type { Transform } from "../data/transforms.js";
 import type { Callback, FitContext, Logs } from "./callbacks.js";
 import { checkMetrics, evaluateRows, LOGIT_LOSSES, prepare, type ResolvedLoss } from "./evaluate.js";
 import { batchBuffer, checkBatchSize, countCorrect, gather, resolveLoss, type LossFn, type Rows } from "./fit-data.js";
@@ -38,8 +39,15 @@ export interface FitOptions {
   validationData?: [Tensor, Tensor];
   metrics?: string[];
   callbacks?: Callback[];
+  /**
+   * Applied to every training batch, with the run's generator (e.g. data.transforms.compose of
+   * randomCrop and randomHorizontalFlip); never to validation data. It must keep the batch's
+   * shape, since validation and evaluation see the data as given. Tried once on the first row
+   * with a throwaway generator before training starts, so a mismatch is refused up front.
+   */
+  transform?: Transform;
 }
-const FIT_KEYS = ["loss", "optimizer", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "metrics", "callbacks"];
+const FIT_KEYS = ["loss", "optimizer", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "metrics", "callbacks", "transform"];
 
 export interface History {
   epoch: number[];
@@ -71,6 +79,7 @@ interface Run {
   order: Int32Array;
   xb: ReturnType<typeof batchBuffer>;
   yb: ReturnType<typeof batchBuffer>;
+  transform: Transform | null;
 }
 
 function nonNegativeInt(key: string, v: unknown): number {
@@ -130,6 +139,7 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
   if (!Array.isArray(callbacks)) throw new ValueError("fit: callbacks must be an array");
   const first = prepare(model, x, y, loss.name, "fit");
   const { xr, yr, val } = validationRows(first.xr, first.yr, model, o, loss.name);
+  const transform = checkTransform(o.transform, xr);
   const ctx: FitContext = { model, optimizer, epochs, stepsPerEpoch: Math.ceil(xr.n / batchSize), stopTraining: false, stopReason: null, history: { epoch: [], history: {} } };
   const rng = runGenerator(model, o.seed, initialEpoch);
   return {
@@ -138,7 +148,26 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs.
     xb: batchBuffer(xr, batchSize, true), yb: batchBuffer(yr, batchSize, false),
+    transform,
   };
+}
+
+/** The transform applied to a training batch, which must keep the batch's shape. */
+function transformed(t: Transform, batch: Tensor, rng: Rng, where: string): Tensor {
+  const out = t(batch, rng);
+  if (!(out instanceof Tensor) || out.shape.length !== batch.shape.length || out.shape.some((d, i) => d !== batch.shape[i])) {
+    const got = out instanceof Tensor ? `[${out.shape}]` : typeof out;
+    throw new ValueError(`fit: transform turned a batch [${batch.shape}] into ${got} at ${where}; it must keep the shape (validation data are not transformed)`);
+  }
+  return out;
+}
+
+/** Checks `transform` on the first training row with a throwaway generator, before anything changes. */
+function checkTransform(t: Transform | undefined, xr: Rows): Transform | null {
+  if (t === undefined) return null;
+  if (typeof t !== "function") throw new ValueError(`fit: transform must be a function (batch, rng) => batch, got ${typeof t}`);
+  transformed(t, gather(xr, Int32Array.of(0), 0, 1, batchBuffer(xr, 1, true), true), new Rng(0), "a trial on the first row");
+  return t;
 }
 
 /** The first NaN/±∞ among the trained parameters, described for an error message, or null. */
@@ -173,14 +202,15 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
   let lossSum = 0, correct = 0, seen = 0;
   for (let b = 0; b < ctx.stepsPerEpoch && !ctx.stopTraining; b++) {
     const s = b * batchSize, e = Math.min(s + batchSize, xr.n);
-    const xt = gather(xr, run.order, s, e, run.xb, true);
+    const where = `epoch ${epoch + 1}, batch ${b + 1}`;
+    const xb = gather(xr, run.order, s, e, run.xb, true);
+    const xt = run.transform ? transformed(run.transform, xb, run.rng, where) : xb;
     const yt = gather(yr, run.order, s, e, run.yb, false);
     const out = model.forward(xt) as Tensor;
     let l = loss.fn(out, yt);
     const reg = model.regularizationLoss();
     if (reg) l = l.add(reg);
     const lv = l.item();
-    const where = `epoch ${epoch + 1}, batch ${b + 1}`;
     if (!Number.isFinite(lv)) {
       // A non-finite parameter makes the next loss non-finite, so the parameters are scanned
       // only then (and once per epoch below), not after every step: the scan of every weight

@@ -52,3 +52,8 @@ export const klDiv = klDivLoss;
 export {
   cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss,
 } from "./losses-embedding.js";
+export { conv1d, conv2d } from "./conv.js";
+export { convTranspose2d } from "./conv-transpose.js";
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
+export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
+export { dropout2d, interpolate } from "./shape-layers.js";

@@ -37,3 +37,17 @@ export type { KlDivOptions, PoissonNllOptions, GaussianNllOptions } from "./loss
 export { cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss } from "./losses-embedding.js";
 export type { MarginOptions, TripletMarginOptions } from "./losses-embedding.js";
 export * as functional from "./functional-namespace.js";
+export { Conv1d, Conv2d, ConvTranspose2d } from "./conv-layers.js";
+export type { ConvLayerOptions, Conv1dLayerOptions, ConvTranspose2dLayerOptions } from "./conv-layers.js";
+export { conv1d, conv2d } from "./conv.js";
+export { convTranspose2d } from "./conv-transpose.js";
+export type { Conv1dOptions, Conv2dOptions, ConvTranspose2dOptions } from "./conv.js";
+export { MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pool-layers.js";
+export type { PoolOutput } from "./pool-layers.js";
+export type { MaxPoolOptions, AvgPool1dOptions, AvgPool2dOptions, AdaptiveSize } from "./pooling.js";
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm } from "./norm-layers.js";
+export type { BatchNormModuleOptions, LayerNormModuleOptions } from "./norm-layers.js";
+export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
+export { Dropout2d, Upsample } from "./shape-layers.js";
+export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
+export type { FlattenOptions } from "./layers.js";

@@ -57,9 +57,31 @@ export class Dropout extends Module {
   }
 }
 
-/** Flattens dims startDim..endDim into one (default: everything but the batch dim). */
+export interface FlattenOptions {
+  startDim?: number;
+  endDim?: number;
+}
+
+/**
+ * Flattens dims startDim..endDim into one (default 1..−1: everything but the batch dim), as
+ * torch.nn.Flatten. Takes `{ startDim, endDim }` or the two numbers positionally.
+ */
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  readonly startDim: number;
+  readonly endDim: number;
+  constructor(startDim: number | FlattenOptions = 1, endDim = -1) {
+    super();
+    if (typeof startDim === "object") {
+      checkOptions("Flatten", startDim, ["startDim", "endDim"]);
+      if (arguments.length > 1) throw new ValueError("Flatten: give { startDim, endDim } or two numbers, not both");
+      ({ startDim = 1, endDim = -1 } = startDim ?? {});
+    }
+    for (const [k, v] of [["startDim", startDim], ["endDim", endDim]] as const) {
+      if (!Number.isSafeInteger(v)) throw new ValueError(`Flatten: ${k} must be an integer, got ${JSON.stringify(v)}`);
+    }
+    this.startDim = startDim;
+    this.endDim = endDim;
+  }
   forward(x: Tensor): Tensor {
     const n = x.ndim;
     const s = this.startDim < 0 ? this.startDim + n : this.startDim;

@@ -22,6 +22,10 @@ const declared: Arity = {
   qs8_quantize_f32: 6, f32_minmax: 3,
   f32_spmm_workspace: 3, f32_spmm: 11,
   f32_adam: 15,
+  f32_conv2d_workspace: 1, f32_conv2d: 7,
+  f32_conv2d_backward_input_workspace: 1, f32_conv2d_backward_input: 5,
+  f32_conv2d_backward_weight_workspace: 1, f32_conv2d_backward_weight: 5,
+  f32_maxpool2d_2x2: 6,
   qs8_conv2d_workspace: 1, qs8_conv2d: 10,
 };
 

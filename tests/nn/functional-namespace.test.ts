@@ -15,6 +15,9 @@ describe("eg.nn.functional", () => {
       "mseLoss", "l1Loss", "huberLoss", "smoothL1Loss", "binaryCrossEntropy", "binaryCrossEntropyWithLogits", "bceWithLogits",
       "crossEntropy", "nllLoss", "klDiv", "klDivLoss", "poissonNllLoss", "gaussianNllLoss", "cosineEmbeddingLoss",
       "marginRankingLoss", "hingeEmbeddingLoss", "tripletMarginLoss", "multilabelSoftMarginLoss", "multiLabelSoftMarginLoss",
+      "conv1d", "conv2d", "convTranspose2d",
+      "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveMaxPool2d",
+      "batchNorm", "layerNorm", "groupNorm", "dropout2d", "interpolate",
     ];
     for (const n of names) expect(typeof (F as Record<string, unknown>)[n], n).toBe("function");
     expect(eg.nn.functional).toBe(F);

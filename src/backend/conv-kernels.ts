@@ -1,0 +1,48 @@
+// The convolution kernels (NCHW, contiguous float32, weight [Cout, Cin/groups, kH, kW]): a kernel
+// family built on first use, so an application without convolutions carries none of this code.
+import type { Conv2dGeometry } from "./conv-geometry.js";
+import { conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dJs } from "./conv-js.js";
+import { wasmConvKernels } from "./conv-wasm.js";
+import { kernelFamily, type KernelFamily } from "./init.js";
+
+export interface ConvKernels {
+  /** y[N, Cout, outH, outW] = conv2d(x[N, Cin, inH, inW], weight) + bias (relu). */
+  conv2d(x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
+         options?: { relu?: boolean }): Float32Array;
+  /** dx[N, Cin, inH, inW] for dy[N, Cout, outH, outW]: also the forward of a transposed convolution. */
+  conv2dBackwardInput(dy: Float32Array, weight: Float32Array, g: Conv2dGeometry): Float32Array;
+  /** dW[Cout, Cin/groups, kH, kW] for x and dy, summed over the batch. */
+  conv2dBackwardWeight(x: Float32Array, dy: Float32Array, g: Conv2dGeometry): Float32Array;
+}
+
+export const jsConvKernels: ConvKernels = {
+  conv2d: (x, w, b, g, o) => conv2dJs(x, w, b, g, o) as Float32Array,
+  conv2dBackwardInput: (dy, w, g) => conv2dBackwardInputJs(dy, w, g) as Float32Array,
+  conv2dBackwardWeight: (x, dy, g) => conv2dBackwardWeightJs(x, dy, g) as Float32Array,
+};
+
+const convFamily: KernelFamily<ConvKernels> = {
+  js: jsConvKernels,
+  wasm: wasmConvKernels,
+  exports: [
+    "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
+    "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight",
+  ],
+  warmUp(k) {
+    const g: Conv2dGeometry = {
+      batch: 2, inChannels: 4, inH: 6, inW: 6, outChannels: 8, outH: 6, outW: 6, kernelH: 3, kernelW: 3,
+      strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1,
+    };
+    const x = new Float32Array(2 * 4 * 36), w = new Float32Array(8 * 4 * 9), dy = new Float32Array(2 * 8 * 36);
+    for (let i = 0; i < 3; i++) {
+      k.conv2d(x, w, null, g);
+      k.conv2dBackwardInput(dy, w, g);
+      k.conv2dBackwardWeight(x, dy, g);
+    }
+  },
+};
+
+/** The convolution kernels of the active backend (built on the first call after each init). */
+export function convKernels(): ConvKernels {
+  return kernelFamily(convFamily);
+}

@@ -1,0 +1,159 @@
+// Convolutions (PyTorch's F.conv1d, F.conv2d, F.conv_transpose2d) on NCHW tensors, each with its
+// backward rule next to its forward. float32 runs on the backend's convolution kernels
+// (convKernels(): an implicit GEMM in wasm); float64 runs their JS reference, which sums in
+// float64, so gradient checks see exact arithmetic. Non-contiguous inputs are read row-major.
+import {
+  conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dJs, convKernels, type Conv2dGeometry,
+} from "../backend/index.js";
+import { ShapeError, ValueError } from "../errors.js";
+import { record, Tensor, type FloatArray } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import {
+  convDType, convGeometry, pairOf, resolvePadding, type IntOrPair, type Padding, type Pair,
+} from "./conv-options.js";
+
+export interface Conv2dOptions {
+  stride?: IntOrPair;
+  /** Zeros added on each side, as a number, [height, width], "same" (stride 1 only) or "valid" (none). */
+  padding?: Padding;
+  dilation?: IntOrPair;
+  groups?: number;
+  /** max(0, ·) in the kernel's epilogue (the backward masks by the output): what a fused Conv→ReLU runs. */
+  relu?: boolean;
+}
+export interface Conv1dOptions {
+  stride?: number;
+  padding?: number | "same" | "valid";
+  dilation?: number;
+  groups?: number;
+  relu?: boolean;
+}
+export interface ConvTranspose2dOptions {
+  stride?: IntOrPair;
+  /** dilation·(kernel − 1) − padding zeros are added on each side of the input (PyTorch's meaning). */
+  padding?: IntOrPair;
+  /** Extra rows/columns on the bottom/right of the output, to pick among the sizes a stride maps to one input size. */
+  outputPadding?: IntOrPair;
+  dilation?: IntOrPair;
+  groups?: number;
+}
+
+type Floats = Float32Array | Float64Array;
+export interface ConvFunctions {
+  forward(x: Floats, w: Floats, b: Floats | null, g: Conv2dGeometry, o: { relu?: boolean }): Floats;
+  backwardInput(dy: Floats, w: Floats, g: Conv2dGeometry): Floats;
+  backwardWeight(x: Floats, dy: Floats, g: Conv2dGeometry): Floats;
+}
+
+const float64Functions: ConvFunctions = {
+  forward: conv2dJs, backwardInput: conv2dBackwardInputJs, backwardWeight: conv2dBackwardWeightJs,
+};
+
+export function convFunctions(dtype: "float32" | "float64"): ConvFunctions {
+  if (dtype === "float64") return float64Functions;
+  const k = convKernels();
+  return {
+    forward: (x, w, b, g, o) => k.conv2d(x as Float32Array, w as Float32Array, b as Float32Array | null, g, o),
+    backwardInput: (dy, w, g) => k.conv2dBackwardInput(dy as Float32Array, w as Float32Array, g),
+    backwardWeight: (x, dy, g) => k.conv2dBackwardWeight(x as Float32Array, dy as Float32Array, g),
+  };
+}
+
+/** The incoming gradient in row-major order, zeroed where the relu output is 0 (when y is given). */
+function gradData(gIn: Tensor, y: Floats | null): Floats {
+  const d = gIn.data as Floats;
+  if (y === null) return d;
+  const out = d instanceof Float64Array ? new Float64Array(d.length) : new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = y[i] > 0 ? d[i] : 0;
+  return out;
+}
+
+/** Σ over batch and pixels of dy [N, C, plane] per channel, in float64: the bias gradient. */
+export function biasGradOf(dy: Floats, batch: number, channels: number, plane: number, dtype: "float32" | "float64"): Tensor {
+  const acc = new Float64Array(channels);
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (n * channels + c) * plane;
+      let s = 0;
+      for (let j = 0; j < plane; j++) s += dy[base + j];
+      acc[c] += s;
+    }
+  }
+  return new Tensor(dtype === "float64" ? acc : Float32Array.from(acc), dtype, [channels]);
+}
+
+const asDType = (t: Tensor, dtype: "float32" | "float64"): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
+
+/** conv2d of 4-D x and weight already in `dtype`, with its backward. */
+function conv2dCore(x: Tensor, w: Tensor, b: Tensor | null, g: Conv2dGeometry, relu: boolean,
+                    dtype: "float32" | "float64"): Tensor {
+  const f = convFunctions(dtype);
+  const xd = x.data as Floats, wd = w.data as Floats;
+  const y = f.forward(xd, wd, b ? (b.data as Floats) : null, g, { relu });
+  const out = new Tensor(y, dtype, [g.batch, g.outChannels, g.outH, g.outW]);
+  return record(out, relu ? "conv2dRelu" : "conv2d", b ? [x, w, b] : [x, w], (gIn) => {
+    const dy = gradData(gIn, relu ? y : null);
+    return [
+      x.requiresGrad ? new Tensor(f.backwardInput(dy, wd, g), dtype, x.shape) : null,
+      w.requiresGrad ? new Tensor(f.backwardWeight(xd, dy, g), dtype, w.shape) : null,
+      b?.requiresGrad ? biasGradOf(dy, g.batch, g.outChannels, g.outH * g.outW, dtype) : null,
+    ];
+  });
+}
+
+function checkBias(where: string, bias: Tensor | null, channels: number): void {
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== channels)) {
+    throw new ShapeError(`${where}: bias of shape [${bias.shape}] does not match ${channels} output channels`);
+  }
+}
+
+const CONV_KEYS = ["stride", "padding", "dilation", "groups", "relu"];
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch): x [N, Cin, H, W] (or unbatched [Cin, H, W]),
+ * weight [Cout, Cin/groups, kH, kW], bias [Cout] → [N, Cout, outH, outW].
+ */
+export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
+  checkOptions("conv2d", o, CONV_KEYS);
+  if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`conv2d: input must be [N, C, H, W] or [C, H, W], got [${x.shape}]`);
+  if (weight.ndim !== 4) throw new ShapeError(`conv2d: weight must be [Cout, Cin/groups, kH, kW], got [${weight.shape}]`);
+  const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
+  const y = conv2dChecked("conv2d", x4, weight, bias, o);
+  return x.ndim === 3 ? y.squeeze(0) : y;
+}
+
+/** conv2d of a 4-D input after the ops' own shape checks; `where` names the op in errors. */
+function conv2dChecked(where: string, x: Tensor, weight: Tensor, bias: Tensor | null, o: Conv2dOptions): Tensor {
+  const dtype = convDType(where, x, weight);
+  checkBias(where, bias, weight.shape[0]);
+  const stride = pairOf(where, "stride", o.stride ?? 1);
+  const dilation = pairOf(where, "dilation", o.dilation ?? 1);
+  const pad = resolvePadding(where, o.padding ?? 0, [weight.shape[2], weight.shape[3]], dilation, stride);
+  const g = convGeometry(where, x.shape, weight.shape, { stride, pad, dilation, groups: o.groups ?? 1 });
+  if (o.relu !== undefined && typeof o.relu !== "boolean") throw new ValueError(`${where}: relu must be true or false, got ${String(o.relu)}`);
+  return conv2dCore(asDType(x, dtype), asDType(weight, dtype), bias ? asDType(bias, dtype) : null, g, o.relu === true, dtype);
+}
+
+/** A conv1d option: a number or a one-element array, as PyTorch's int-or-tuple. */
+function single(v: unknown): unknown {
+  return Array.isArray(v) && v.length === 1 ? v[0] : v;
+}
+
+/**
+ * 1-D convolution: x [N, Cin, L] (or unbatched [Cin, L]), weight [Cout, Cin/groups, k] → [N, Cout, Lout];
+ * a 2-D convolution of height 1 on the same kernels.
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv1dOptions = {}): Tensor {
+  checkOptions("conv1d", o, CONV_KEYS);
+  if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`conv1d: input must be [N, C, L] or [C, L], got [${x.shape}]`);
+  if (weight.ndim !== 3) throw new ShapeError(`conv1d: weight must be [Cout, Cin/groups, k], got [${weight.shape}]`);
+  const one = (key: "stride" | "dilation", dflt: number): Pair => [1, pairOf("conv1d", key, single(o[key] ?? dflt))[1]];
+  const padding = single(o.padding ?? 0);
+  if (typeof padding !== "string") pairOf("conv1d", "padding", padding, 0);
+  const x3 = x.ndim === 2 ? x.unsqueeze(0) : x;
+  const y = conv2dChecked("conv1d", x3.unsqueeze(2), weight.unsqueeze(2), bias, {
+    stride: one("stride", 1), dilation: one("dilation", 1), groups: o.groups ?? 1, relu: o.relu ?? false,
+    padding: typeof padding === "string" ? (padding as Padding) : [0, padding as number],
+  }).squeeze(2);
+  return x.ndim === 2 ? y.squeeze(0) : y;
+}

@@ -1,0 +1,166 @@
+// Normalization modules with PyTorch's parameters, buffers and state-dict keys: BatchNorm1d/2d
+// (weight, bias, running_mean, running_var, num_batches_tracked), LayerNorm and GroupNorm
+// (weight, bias). The arithmetic is in normalization.ts.
+import { boolean, positive, positiveInt } from "../checks.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { full, Tensor, zeros } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { Module } from "./module.js";
+import { batchNorm, groupNorm, layerNorm } from "./normalization.js";
+
+type FloatDType = "float32" | "float64";
+function checkDType(where: string, d: unknown): FloatDType {
+  if (d !== undefined && d !== "float32" && d !== "float64") throw new DTypeError(`${where}: dtype must be "float32" or "float64", got ${JSON.stringify(d)}`);
+  return (d ?? "float32") as FloatDType;
+}
+
+export interface BatchNormModuleOptions {
+  eps?: number;
+  /** Weight of each batch in the running averages (default 0.1); null: a cumulative average. */
+  momentum?: number | null;
+  /** Learn a per-channel weight and bias (default true). */
+  affine?: boolean;
+  /** Keep running statistics for eval mode (default true); without them eval uses the batch's. */
+  trackRunningStats?: boolean;
+  dtype?: FloatDType;
+}
+
+abstract class BatchNormBase extends Module {
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  readonly weight: Tensor | null = null;
+  readonly bias: Tensor | null = null;
+  readonly runningMean: Tensor | null = null;
+  readonly runningVar: Tensor | null = null;
+  readonly numBatchesTracked: Tensor | null = null;
+
+  constructor(private readonly where: string, readonly numFeatures: number, o: BatchNormModuleOptions) {
+    super();
+    positiveInt(where, "numFeatures", numFeatures);
+    checkOptions(where, o, ["eps", "momentum", "affine", "trackRunningStats", "dtype"]);
+    this.eps = positive(where, "eps", o.eps ?? 1e-5, true);
+    const m = o.momentum === undefined ? 0.1 : o.momentum;
+    if (m !== null && (typeof m !== "number" || !Number.isFinite(m))) throw new ValueError(`${where}: momentum must be a number or null, got ${String(m)}`);
+    this.momentum = m;
+    this.affine = boolean(where, "affine", o.affine ?? true);
+    this.trackRunningStats = boolean(where, "trackRunningStats", o.trackRunningStats ?? true);
+    const dtype = checkDType(where, o.dtype);
+    // PyTorch's registration order, so stateDict() keys come out in its order.
+    if (this.affine) {
+      this.weight = this.registerParameter("weight", full([numFeatures], 1, { dtype }));
+      this.bias = this.registerParameter("bias", zeros([numFeatures], { dtype }));
+    }
+    if (this.trackRunningStats) {
+      this.runningMean = this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
+      this.runningVar = this.registerBuffer("running_var", full([numFeatures], 1, { dtype }));
+      this.numBatchesTracked = this.registerBuffer("num_batches_tracked", new Tensor(new Int32Array(1), "int32", []));
+    } else {
+      for (const name of ["running_mean", "running_var", "num_batches_tracked"]) this.registerBuffer(name, null);
+    }
+  }
+
+  /** Running statistics back to mean 0, variance 1, and no batches seen. */
+  resetRunningStats(): void {
+    this.runningMean?.storage.fill(0);
+    this.runningVar?.storage.fill(1);
+    this.numBatchesTracked?.storage.fill(0);
+  }
+
+  protected abstract checkRank(x: Tensor): void;
+
+  forward(x: Tensor): Tensor {
+    this.checkRank(x);
+    if (x.shape[1] !== this.numFeatures) throw new ShapeError(`${this.where}: expected ${this.numFeatures} channels (dim 1), got input of shape [${x.shape}]`);
+    const perChannel = x.size / this.numFeatures;
+    if (this.training && perChannel <= 1) throw new ValueError(`${this.where}: expected more than 1 value per channel when training, got input of shape [${x.shape}]`);
+    let factor = this.momentum ?? 0;
+    if (this.training && this.numBatchesTracked) {
+      const n = (this.numBatchesTracked.storage[0] += 1);
+      if (this.momentum === null) factor = 1 / n;
+    }
+    // Eval mode without running statistics normalizes by the batch's, as PyTorch.
+    const useBatch = this.training || !this.runningMean;
+    return batchNorm(x, this.runningMean, this.runningVar, {
+      weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,
+    });
+  }
+}
+
+/** torch.nn.BatchNorm1d over [N, C] or [N, C, L]. */
+export class BatchNorm1d extends BatchNormBase {
+  constructor(numFeatures: number, o: BatchNormModuleOptions = {}) { super("BatchNorm1d", numFeatures, o); }
+  protected checkRank(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected a 2-d or 3-d input, got shape [${x.shape}]`);
+  }
+}
+
+/** torch.nn.BatchNorm2d over [N, C, H, W]. */
+export class BatchNorm2d extends BatchNormBase {
+  constructor(numFeatures: number, o: BatchNormModuleOptions = {}) { super("BatchNorm2d", numFeatures, o); }
+  protected checkRank(x: Tensor): void {
+    if (x.ndim !== 4) throw new ShapeError(`BatchNorm2d: expected a 4-d input, got shape [${x.shape}]`);
+  }
+}
+
+export interface LayerNormModuleOptions {
+  eps?: number;
+  /** Learn a weight (and bias) per normalized element (default true). */
+  elementwiseAffine?: boolean;
+  /** With elementwiseAffine, also learn the bias (default true). */
+  bias?: boolean;
+  dtype?: FloatDType;
+}
+
+/** torch.nn.LayerNorm: normalizes over the trailing dims normalizedShape. */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly weight: Tensor | null = null;
+  readonly bias: Tensor | null = null;
+  constructor(normalizedShape: number | readonly number[], o: LayerNormModuleOptions = {}) {
+    super();
+    checkOptions("LayerNorm", o, ["eps", "elementwiseAffine", "bias", "dtype"]);
+    const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+      throw new ValueError(`LayerNorm: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
+    }
+    this.normalizedShape = shape.slice();
+    this.eps = positive("LayerNorm", "eps", o.eps ?? 1e-5, true);
+    const affine = boolean("LayerNorm", "elementwiseAffine", o.elementwiseAffine ?? true);
+    const withBias = boolean("LayerNorm", "bias", o.bias ?? true);
+    const dtype = checkDType("LayerNorm", o.dtype);
+    if (affine) {
+      this.weight = this.registerParameter("weight", full(shape, 1, { dtype }));
+      if (withBias) this.bias = this.registerParameter("bias", zeros(shape, { dtype }));
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+}
+
+/** torch.nn.GroupNorm: numChannels split into numGroups groups normalized per sample. */
+export class GroupNorm extends Module {
+  readonly eps: number;
+  readonly weight: Tensor | null = null;
+  readonly bias: Tensor | null = null;
+  constructor(readonly numGroups: number, readonly numChannels: number, o: { eps?: number; affine?: boolean; dtype?: FloatDType } = {}) {
+    super();
+    checkOptions("GroupNorm", o, ["eps", "affine", "dtype"]);
+    positiveInt("GroupNorm", "numGroups", numGroups);
+    positiveInt("GroupNorm", "numChannels", numChannels);
+    if (numChannels % numGroups !== 0) throw new ValueError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+    this.eps = positive("GroupNorm", "eps", o.eps ?? 1e-5, true);
+    const dtype = checkDType("GroupNorm", o.dtype);
+    if (boolean("GroupNorm", "affine", o.affine ?? true)) {
+      this.weight = this.registerParameter("weight", full([numChannels], 1, { dtype }));
+      this.bias = this.registerParameter("bias", zeros([numChannels], { dtype }));
+    }
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim < 2 || x.shape[1] !== this.numChannels) throw new ShapeError(`GroupNorm: expected an input of shape [N, ${this.numChannels}, ...], got [${x.shape}]`);
+    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+}

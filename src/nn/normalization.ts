@@ -1,0 +1,206 @@
+// Batch, layer and group normalization (F.batch_norm, F.layer_norm, F.group_norm), each a
+// forward that gathers a group's mean and variance in one pass (float64 sums of values shifted
+// by the group's first value, so a large mean does not cancel away the variance) and then
+// normalizes, and next to it a backward of two passes per group: the sums of g and g·x̂, then
+// dx = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) (with the weight inside for per-element affines).
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { record, Tensor, type FloatArray } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+
+const allocLike = (t: Tensor, n: number): FloatArray => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
+
+function checkFloat(where: string, name: string, t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new ValueError(`${where}: ${name} must be a Tensor`);
+  if (t.dtype !== "float32" && t.dtype !== "float64") throw new DTypeError(`${where}: ${name} must be float32 or float64, got ${t.dtype}`);
+}
+function checkVector(where: string, name: string, t: Tensor | null | undefined, shape: readonly number[]): Tensor | null {
+  if (t === null || t === undefined) return null;
+  checkFloat(where, name, t);
+  if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new ShapeError(`${where}: ${name} has shape [${t.shape}], expected [${shape}]`);
+  }
+  return t;
+}
+function checkEps(where: string, eps: unknown): number {
+  if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new ValueError(`${where}: eps must be a non-negative number, got ${JSON.stringify(eps)}`);
+  return eps;
+}
+
+/** Mean and biased variance of the strided group x[base + i·outer + j], i < n, j < inner. */
+function groupStats(x: ArrayLike<number>, base: number, n: number, outer: number, inner: number): [number, number] {
+  const shift = x[base];
+  let s = 0, ss = 0;
+  for (let i = 0, row = base; i < n; i++, row += outer) {
+    for (let j = row, end = row + inner; j < end; j++) { const d = x[j] - shift; s += d; ss += d * d; }
+  }
+  const count = n * inner, m = s / count;
+  return [shift + m, Math.max(0, ss / count - m * m)];
+}
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalize by the batch's statistics (and update the running ones); default false, as F.batch_norm. */
+  training?: boolean;
+  /** Weight of the new batch in the running averages (default 0.1). */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
+ * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
+ * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
+ * statistics normalize and nothing changes.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  const where = "batchNorm";
+  checkOptions(where, o, ["weight", "bias", "training", "momentum", "eps"]);
+  checkFloat(where, "input", x);
+  if (x.ndim < 2) throw new ShapeError(`${where}: expected an input of shape [N, C, ...], got [${x.shape}]`);
+  const [N, C] = x.shape, S = x.size / Math.max(1, N * C);
+  const rm = checkVector(where, "runningMean", runningMean, [C]), rv = checkVector(where, "runningVar", runningVar, [C]);
+  const weight = checkVector(where, "weight", o.weight, [C]), bias = checkVector(where, "bias", o.bias, [C]);
+  const training = o.training ?? false, momentum = o.momentum ?? 0.1, eps = checkEps(where, o.eps ?? 1e-5);
+  if (typeof training !== "boolean") throw new ValueError(`${where}: training must be a boolean, got ${JSON.stringify(training)}`);
+  if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new ValueError(`${where}: momentum must be a number, got ${JSON.stringify(momentum)}`);
+  if (!training && (!rm || !rv)) throw new ValueError(`${where}: runningMean and runningVar are needed when not training`);
+  if (training && N * S <= 1) throw new ValueError(`${where}: expected more than 1 value per channel when training, got input of shape [${x.shape}]`);
+  for (const [name, t] of [["runningMean", rm], ["runningVar", rv]] as const) {
+    if (t && (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size)) throw new ValueError(`${where}: ${name} must own its contiguous storage (it is updated in place)`);
+  }
+  const xd = x.data, count = N * S, w = weight?.data, b = bias?.data;
+  const mean = new Float64Array(C), invStd = new Float64Array(C), y = allocLike(x, x.size);
+  for (let c = 0; c < C; c++) {
+    let m: number, v: number;
+    if (training) {
+      [m, v] = groupStats(xd, c * S, N, C * S, S);
+      if (rm && rv) {
+        rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * m;
+        rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * v * (count / (count - 1));
+      }
+    } else {
+      m = rm!.storage[c];
+      v = rv!.storage[c];
+    }
+    mean[c] = m;
+    const r = (invStd[c] = 1 / Math.sqrt(v + eps));
+    const scale = w ? w[c] * r : r, shift = b ? b[c] : 0;
+    for (let n = 0; n < N; n++) {
+      for (let i = (n * C + c) * S, end = i + S; i < end; i++) y[i] = (xd[i] - m) * scale + shift;
+    }
+  }
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  return record(new Tensor(y, x.dtype, x.shape.slice()), where, inputs, (g) => {
+    const gd = g.data, gx = allocLike(x, x.size);
+    const gw = weight ? allocLike(weight, C) : null, gb = bias ? allocLike(bias, C) : null;
+    for (let c = 0; c < C; c++) {
+      const m = mean[c], r = invStd[c];
+      let sg = 0, sgx = 0;
+      for (let n = 0; n < N; n++) {
+        for (let i = (n * C + c) * S, end = i + S; i < end; i++) { sg += gd[i]; sgx += gd[i] * (xd[i] - m); }
+      }
+      if (gw) gw[c] = sgx * r;
+      if (gb) gb[c] = sg;
+      const k = (w ? w[c] : 1) * r;
+      // Batch statistics depend on x; running ones are constants.
+      const mg = training ? sg / count : 0, mgx = training ? (sgx * r * r) / count : 0;
+      for (let n = 0; n < N; n++) {
+        for (let i = (n * C + c) * S, end = i + S; i < end; i++) gx[i] = k * (gd[i] - mg - (xd[i] - m) * mgx);
+      }
+    }
+    const grads: (Tensor | null)[] = [new Tensor(gx, x.dtype, x.shape.slice())];
+    if (weight) grads.push(new Tensor(gw!, weight.dtype, [C]));
+    if (bias) grads.push(new Tensor(gb!, bias.dtype, [C]));
+    return grads;
+  });
+}
+
+/**
+ * Normalizes `segments` contiguous runs of `len` values each; element j of segment s is scaled
+ * by weight[(s mod groups)·(len/span) + ⌊j/span⌋]: layer norm is groups = 1, span = 1 (a weight
+ * per position), group norm is span = the spatial size (a weight per channel).
+ */
+interface Segments { segments: number; len: number; span: number; groups: number }
+
+function segmentNorm(where: string, x: Tensor, seg: Segments, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const { segments, len, span, groups } = seg;
+  const xd = x.data, w = weight?.data, b = bias?.data, chunks = len / span;
+  const mean = new Float64Array(segments), invStd = new Float64Array(segments), y = allocLike(x, x.size);
+  for (let s = 0; s < segments; s++) {
+    const [m, v] = groupStats(xd, s * len, 1, len, len);
+    const r = (invStd[s] = 1 / Math.sqrt(v + eps));
+    mean[s] = m;
+    for (let c = 0, i = s * len, a = (s % groups) * chunks; c < chunks; c++, a++) {
+      const scale = w ? w[a] * r : r, shift = b ? b[a] : 0;
+      for (let end = i + span; i < end; i++) y[i] = (xd[i] - m) * scale + shift;
+    }
+  }
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  return record(new Tensor(y, x.dtype, x.shape.slice()), where, inputs, (g) => {
+    const gd = g.data, gx = allocLike(x, x.size);
+    const gw = weight ? new Float64Array(weight.size) : null, gb = bias ? new Float64Array(bias.size) : null;
+    for (let s = 0; s < segments; s++) {
+      const m = mean[s], r = invStd[s], base = s * len, a0 = (s % groups) * chunks;
+      let sdx = 0, sdxx = 0; // Σ g·w and Σ g·w·x̂
+      for (let c = 0, i = base, a = a0; c < chunks; c++, a++) {
+        const wa = w ? w[a] : 1;
+        for (let end = i + span; i < end; i++) {
+          const xh = (xd[i] - m) * r, gi = gd[i];
+          sdx += gi * wa;
+          sdxx += gi * wa * xh;
+          if (gw) gw[a] += gi * xh;
+          if (gb) gb[a] += gi;
+        }
+      }
+      const mdx = sdx / len, mdxx = sdxx / len;
+      for (let c = 0, i = base, a = a0; c < chunks; c++, a++) {
+        const wa = w ? w[a] : 1;
+        for (let end = i + span; i < end; i++) gx[i] = r * (gd[i] * wa - mdx - (xd[i] - m) * r * mdxx);
+      }
+    }
+    const grads: (Tensor | null)[] = [new Tensor(gx, x.dtype, x.shape.slice())];
+    if (weight) grads.push(new Tensor(weight.dtype === "float64" ? gw! : Float32Array.from(gw!), weight.dtype, weight.shape.slice()));
+    if (bias) grads.push(new Tensor(bias.dtype === "float64" ? gb! : Float32Array.from(gb!), bias.dtype, bias.shape.slice()));
+    return grads;
+  });
+}
+
+export interface AffineNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/** F.layer_norm: normalizes over the trailing dims `normalizedShape` (a number is one dim). */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], o: AffineNormOptions = {}): Tensor {
+  const where = "layerNorm";
+  checkOptions(where, o, ["weight", "bias", "eps"]);
+  checkFloat(where, "input", x);
+  const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 1)) {
+    throw new ValueError(`${where}: normalizedShape must be a positive integer or a non-empty list of them, got ${JSON.stringify(normalizedShape)}`);
+  }
+  const tail = x.shape.slice(x.ndim - shape.length);
+  if (x.ndim < shape.length || tail.some((d, i) => d !== shape[i])) {
+    throw new ShapeError(`${where}: input of shape [${x.shape}] does not end in normalizedShape [${shape}]`);
+  }
+  const weight = checkVector(where, "weight", o.weight, shape), bias = checkVector(where, "bias", o.bias, shape);
+  const len = shape.reduce((a, d) => a * d, 1);
+  return segmentNorm(where, x, { segments: x.size / len, len, span: 1, groups: 1 }, weight, bias, checkEps(where, o.eps ?? 1e-5));
+}
+
+/** F.group_norm over [N, C, *]: each sample's channels in numGroups groups, a weight per channel. */
+export function groupNorm(x: Tensor, numGroups: number, o: AffineNormOptions = {}): Tensor {
+  const where = "groupNorm";
+  checkOptions(where, o, ["weight", "bias", "eps"]);
+  checkFloat(where, "input", x);
+  if (x.ndim < 2) throw new ShapeError(`${where}: expected an input of shape [N, C, ...], got [${x.shape}]`);
+  const [N, C] = x.shape;
+  if (!Number.isSafeInteger(numGroups) || numGroups < 1 || C % numGroups !== 0) {
+    throw new ValueError(`${where}: numGroups must be a positive integer dividing the ${C} channels, got ${JSON.stringify(numGroups)}`);
+  }
+  const weight = checkVector(where, "weight", o.weight, [C]), bias = checkVector(where, "bias", o.bias, [C]);
+  const span = x.size / Math.max(1, N * C), len = (C / numGroups) * span;
+  return segmentNorm(where, x, { segments: N * numGroups, len, span, groups: numGroups }, weight, bias, checkEps(where, o.eps ?? 1e-5));
+}

@@ -1,0 +1,64 @@
+// The 2×2, stride-2 max-pooling kernel (wasm on the SIMD projects, the JS reference on js):
+// against a reference written here (windows read tap by tap, the first winning tap named), over
+// widths that straddle the 4-output SIMD block and its scalar tail, odd heights and widths (the
+// row and column no window reads), ties, NaN and signed zeros; and the wasm kernel
+// bit-identical to the JS reference.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { maxPool2x2Js, poolKernels } from "../../src/backend/index.js";
+
+/** By the definition: the maximum of the window and the row-major position of its first maximum (a NaN wins). */
+function reference(planes: number, h: number, w: number, x: Float32Array) {
+  const oh = h >> 1, ow = w >> 1, y = new Float32Array(planes * oh * ow), code = new Uint8Array(y.length);
+  for (let p = 0, o = 0; p < planes; p++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, o++) {
+    const taps = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([a, b]) => (p * h + 2 * i + a) * w + 2 * j + b);
+    const nan = taps.findIndex((t) => Number.isNaN(x[t]));
+    const k = nan >= 0 ? nan : taps.reduce((best, t, q) => (x[t] > x[taps[best]] ? q : best), 0);
+    y[o] = x[taps[k]];
+    code[o] = k;
+  }
+  return { y, code };
+}
+
+const same = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => v === b[i] || (Number.isNaN(v) && Number.isNaN(b[i])));
+/** Values from a small set, so ties are common; some NaN and both zeros when `special`. */
+const valuesArb = (n: number, special: boolean) => fc.array(
+  special ? fc.constantFrom(-1, 0, -0, 0.5, 2, 2, NaN) : fc.integer({ min: -3, max: 3 }).map((v) => v / 2),
+  { minLength: n, maxLength: n });
+
+describe("f32MaxPool2x2", () => {
+  const k = poolKernels();
+  const caseArb = fc.record({ planes: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 2, max: 7 }), w: fc.integer({ min: 2, max: 21 }), special: fc.boolean() })
+    .chain((c) => fc.record({ c: fc.constant(c), xs: valuesArb(c.planes * c.h * c.w, c.special) }));
+
+  it("gives each window's maximum and its first winning tap, for any size, with ties, NaN and signed zeros", () => {
+    fc.assert(fc.property(caseArb, ({ c, xs }) => {
+      const x = Float32Array.from(xs), ref = reference(c.planes, c.h, c.w, x);
+      const y = new Float32Array(ref.y.length).fill(7), code = new Uint8Array(ref.y.length).fill(9); // stale values must go
+      k.f32MaxPool2x2(c.planes, c.h, c.w, x, y, code);
+      expect(same(y, ref.y), `maxima of ${JSON.stringify(c)}`).toBe(true);
+      expect(Array.from(code), `codes of ${JSON.stringify(c)}`).toEqual(Array.from(ref.code));
+    }), { numRuns: 300 });
+  });
+
+  it("gives the JS reference's bits, signed zeros included", () => {
+    fc.assert(fc.property(caseArb, ({ c, xs }) => {
+      const x = Float32Array.from(xs), n = c.planes * (c.h >> 1) * (c.w >> 1);
+      const y = new Float32Array(n), yJs = new Float32Array(n), code = new Uint8Array(n), codeJs = new Uint8Array(n);
+      k.f32MaxPool2x2(c.planes, c.h, c.w, x, y, code);
+      maxPool2x2Js(c.planes, c.h, c.w, x, yJs, codeJs);
+      for (let i = 0; i < n; i++) if (!Object.is(y[i], yJs[i]) && !(Number.isNaN(y[i]) && Number.isNaN(yJs[i]))) throw new Error(`y[${i}]: ${y[i]} vs ${yJs[i]}`);
+      expect(Array.from(code)).toEqual(Array.from(codeJs));
+    }), { numRuns: 200 });
+  });
+
+  it("a CNN-sized plane batch (64·32 planes of 28×28) agrees with the reference", () => {
+    const planes = 64 * 32, x = new Float32Array(planes * 28 * 28);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 1013) / 97 - 5;
+    const ref = reference(planes, 28, 28, x);
+    const y = new Float32Array(ref.y.length), code = new Uint8Array(ref.y.length);
+    k.f32MaxPool2x2(planes, 28, 28, x, y, code);
+    expect(same(y, ref.y)).toBe(true);
+    expect(code.every((v, i) => v === ref.code[i])).toBe(true);
+  });
+});
