@@ -23,4 +23,3 @@ export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
 export type {
   QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions,
 } from "./qs8-conv-types.js";
-export type { Conv2dGeometry } from "./conv-geometry.js";
