@@ -47,14 +47,12 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-/**
- * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
- * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
- * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
- * statistics normalize and nothing changes.
- */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
-  const where = "batchNorm";
+interface BatchNormArgs {
+  N: number; C: number; S: number; rm: Tensor | null; rv: Tensor | null; weight: Tensor | null; bias: Tensor | null;
+  training: boolean; momentum: number; eps: number;
+}
+
+function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions): BatchNormArgs {
   checkOptions(where, o, ["weight", "bias", "training", "momentum", "eps"]);
   checkFloat(where, "input", x);
   if (x.ndim < 2) throw new ShapeError(`${where}: expected an input of shape [N, C, ...], got [${x.shape}]`);
@@ -69,6 +67,17 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   for (const [name, t] of [["runningMean", rm], ["runningVar", rv]] as const) {
     if (t && (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size)) throw new ValueError(`${where}: ${name} must own its contiguous storage (it is updated in place)`);
   }
+  return { N, C, S, rm, rv, weight, bias, training, momentum, eps };
+}
+
+/**
+ * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
+ * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
+ * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
+ * statistics normalize and nothing changes.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  const { N, C, S, rm, rv, weight, bias, training, momentum, eps } = checkBatchNorm("batchNorm", x, runningMean, runningVar, o);
   const xd = x.data, count = N * S, w = weight?.data, b = bias?.data;
   const mean = new Float64Array(C), invStd = new Float64Array(C), y = allocLike(x, x.size);
   for (let c = 0; c < C; c++) {
@@ -91,7 +100,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     }
   }
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(new Tensor(y, x.dtype, x.shape.slice()), where, inputs, (g) => {
+  return record(new Tensor(y, x.dtype, x.shape.slice()), "batchNorm", inputs, (g) => {
     const gd = g.data, gx = allocLike(x, x.size);
     const gw = weight ? allocLike(weight, C) : null, gb = bias ? allocLike(bias, C) : null;
     for (let c = 0; c < C; c++) {
@@ -137,7 +146,7 @@ function segmentNorm(where: string, x: Tensor, seg: Segments, weight: Tensor | n
     }
   }
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(new Tensor(y, x.dtype, x.shape.slice()), where, inputs, (g) => {
+  return record(new Tensor(y, x.dtype, x.shape.slice()), "batchNorm", inputs, (g) => {
     const gd = g.data, gx = allocLike(x, x.size);
     const gw = weight ? new Float64Array(weight.size) : null, gb = bias ? new Float64Array(bias.size) : null;
     for (let s = 0; s < segments; s++) {

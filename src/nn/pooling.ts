@@ -180,12 +180,14 @@ function maxPoolNd(where: string, dims: number, x: Tensor, kernelSize: number | 
 /** F.max_pool1d over [N, C, L] or [C, L]. With returnIndices, [output, indices]. */
 export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions): Tensor | [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
   return maxPoolNd("maxPool1d", 1, x, kernelSize, o);
 }
 /** F.max_pool2d over [N, C, H, W] or [C, H, W]. With returnIndices, [output, indices]. */
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions): Tensor | [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
   return maxPoolNd("maxPool2d", 2, x, kernelSize, o);
 }
@@ -230,6 +232,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 /** F.adaptive_max_pool2d, with { returnIndices } as maxPool2d. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o?: { returnIndices?: false }): Tensor;
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o: { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o: { returnIndices?: boolean }): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
   checkOptions("adaptiveMaxPool2d", o, ["returnIndices"]);
   const s = adaptive("adaptiveMaxPool2d", x, outputSize);
