@@ -1,7 +1,9 @@
 // Max, average and adaptive pooling over NCHW (and NCL) inputs, PyTorch's F.max_pool2d and
 // friends. Each op is one pass over its output reading the windows' input taps (the windows
 // come from pool-geometry.ts), and its backward, next to it, one pass scattering the output
-// gradient back: to the recorded argmax for max pooling, spread over the window for averages.
+// gradient back: to the recorded argmax for max pooling (for the 2×2, stride-2 pool, which runs
+// on a wasm kernel, a byte per window naming its winning tap), spread over the window for
+// averages. On ties the first maximum wins, as in PyTorch; a NaN in a window makes its output NaN.
 import { ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
 import { maxPool2x2Js, poolKernels } from "../backend/index.js";
