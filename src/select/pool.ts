@@ -1,0 +1,158 @@
+import { ValueError } from "../errors.js";
+import { runTrialJob, TrialError, TrialPruned, type TrialFn, type TrialJob, type TrialOutcome } from "./trial.js";
+
+/**
+ * Where a search's trials run. A JS closure cannot cross to a worker, so parallel trials need
+ * the training function as a module: `{ workers: 2, trainModule: new URL("./train.mjs", import.meta.url) }`,
+ * the module exporting `train` (or a default function) with the TrialFn signature. With one
+ * worker (the default) trials run one at a time in this thread — the closure, or the module's
+ * function imported here — and give the same results: every trial's seed and the search's
+ * decisions do not depend on where or when a trial ran.
+ */
+export interface RunnerOptions {
+  /** Trials at once, each in its own worker thread (Node worker_threads or Web Workers); default 1. */
+  workers?: number;
+  /** URL or file path of an ES module exporting the training function as `train` or default. */
+  trainModule?: string | URL;
+}
+
+export const RUNNER_KEYS = ["workers", "trainModule"];
+
+export interface TrialRunner {
+  run(job: TrialJob): Promise<TrialOutcome>;
+  close(): Promise<void>;
+}
+
+const makePruned = (m: string) => new TrialPruned(m);
+
+function failure(job: TrialJob, e: unknown): TrialError {
+  const message = e instanceof Error ? e.message : String(e);
+  return new TrialError(`trial ${job.trial} with params ${JSON.stringify(job.params)} failed: ${message}`);
+}
+
+async function moduleUrl(m: string | URL): Promise<string> {
+  if (m instanceof URL) return m.href;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m)) return m; // a URL, not a Windows path
+  const { pathToFileURL } = await import("node:url");
+  return pathToFileURL(m).href;
+}
+
+async function importTrain(url: string, where: string): Promise<TrialFn> {
+  const mod = (await import(/* @vite-ignore */ url)) as { train?: unknown; default?: unknown };
+  const fn = mod.train ?? mod.default;
+  if (typeof fn !== "function") throw new ValueError(`${where}: ${url} exports no function \`train\` (nor a default one)`);
+  return fn as TrialFn;
+}
+
+/** Runs trials one at a time, in the order they were submitted, in this thread. */
+function inProcess(fn: TrialFn): TrialRunner {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    run(job) {
+      const next = queue.then(() => runTrialJob(fn as (p: unknown, c: unknown) => unknown, job, makePruned).catch((e) => { throw failure(job, e); }));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    close: async () => undefined,
+  };
+}
+
+const isNode = () => typeof process !== "undefined" && typeof process.versions?.node === "string";
+const hasWebWorkers = () => typeof Worker === "function" && typeof Blob === "function" && typeof URL.createObjectURL === "function";
+
+/**
+ * The worker's program: the same runTrialJob as this thread's (its source text), fed by messages.
+ * `__name` is the helper a bundler keeping function names may call inside the shipped function.
+ */
+function workerSource(node: boolean, url: string): string {
+  const port = node ? "port" : "self";
+  return [
+    "var __name = (f) => f;",
+    `const runTrialJob = ${runTrialJob.toString()};`,
+    "const makePruned = (m) => Object.assign(new Error(m), { name: 'TrialPruned' });",
+    `const loaded = import(${JSON.stringify(url)}).then((m) => m.train ?? m.default);`,
+    node ? "import('node:worker_threads').then(({ parentPort: port }) => {" : "{",
+    `  const onJob = async (job) => {`,
+    "    try { const train = await loaded; if (typeof train !== 'function') throw new Error('the module exports no function train');",
+    `      ${port}.postMessage({ ok: await runTrialJob(train, job, makePruned) }); }`,
+    `    catch (e) { ${port}.postMessage({ error: e instanceof Error ? e.message : String(e) }); }`,
+    "  };",
+    node ? "  port.on('message', onJob);" : "  self.onmessage = (ev) => onJob(ev.data);",
+    node ? "});" : "}",
+  ].join("\n");
+}
+
+interface Slot { post(job: TrialJob): Promise<TrialOutcome>; terminate(): Promise<void> }
+
+async function nodeSlot(source: string): Promise<Slot> {
+  const { Worker: NodeWorker } = await import("node:worker_threads");
+  const w = new NodeWorker(source, { eval: true });
+  let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
+  w.on("message", (m: { ok?: TrialOutcome; error?: string }) => {
+    const p = pending!;
+    pending = null;
+    if (m.ok) p.resolve(m.ok); else p.reject(new Error(m.error));
+  });
+  w.on("error", (e) => pending?.reject(e));
+  w.on("exit", (code) => pending?.reject(new Error(`the worker exited with code ${code}`)));
+  return {
+    post: (job) => new Promise((resolve, reject) => { pending = { resolve, reject }; w.postMessage(job); }),
+    terminate: async () => { pending = null; await w.terminate(); },
+  };
+}
+
+function webSlot(source: string): Slot {
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const w = new Worker(url, { type: "module" });
+  let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
+  w.onmessage = (ev: MessageEvent) => {
+    const p = pending!;
+    pending = null;
+    if (ev.data.ok) p.resolve(ev.data.ok); else p.reject(new Error(ev.data.error));
+  };
+  w.onerror = (ev: ErrorEvent) => pending?.reject(new Error(ev.message));
+  return {
+    post: (job) => new Promise((resolve, reject) => { pending = { resolve, reject }; w.postMessage(job); }),
+    terminate: async () => { pending = null; w.terminate(); URL.revokeObjectURL(url); },
+  };
+}
+
+/** n workers taking jobs first come, first served; results come back to the job's own promise. */
+function workerPool(slots: Slot[]): TrialRunner {
+  const idle = [...slots];
+  const waiting: [TrialJob, (o: TrialOutcome) => void, (e: unknown) => void][] = [];
+  const pump = () => {
+    while (idle.length > 0 && waiting.length > 0) {
+      const slot = idle.shift()!;
+      const [job, resolve, reject] = waiting.shift()!;
+      slot.post(job).then(resolve, (e) => reject(failure(job, e))).finally(() => { idle.push(slot); pump(); });
+    }
+  };
+  return {
+    run: (job) => new Promise((resolve, reject) => { waiting.push([job, resolve, reject]); pump(); }),
+    close: async () => { await Promise.all(slots.map((s) => s.terminate())); },
+  };
+}
+
+/**
+ * The runner for a search: workers when asked for and the runtime has them, else this thread.
+ * The caller must close() it (in a finally) so that no worker keeps the process alive.
+ */
+export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions, where: string): Promise<TrialRunner> {
+  const workers = o.workers ?? 1;
+  if (typeof workers !== "number" || !Number.isInteger(workers) || workers < 1) throw new ValueError(`${where}: workers must be a positive integer, got ${String(workers)}`);
+  if (trainFn !== undefined && typeof trainFn !== "function") throw new ValueError(`${where}: the training function must be a function (params, { seed, resource, report }) => score`);
+  if (trainFn !== undefined && o.trainModule !== undefined) throw new ValueError(`${where}: pass the training function or trainModule, not both`);
+  if (o.trainModule === undefined) {
+    if (trainFn === undefined) throw new ValueError(`${where}: needs a training function, or trainModule`);
+    if (workers > 1) throw new ValueError(`${where}: ${workers} workers need the training function as a module (trainModule): a closure cannot cross to a worker`);
+    return inProcess(trainFn);
+  }
+  if (typeof o.trainModule !== "string" && !(o.trainModule instanceof URL)) throw new ValueError(`${where}: trainModule must be a URL or a file path`);
+  const url = await moduleUrl(o.trainModule);
+  const node = isNode();
+  if (workers === 1 || (!node && !hasWebWorkers())) return inProcess(await importTrain(url, where));
+  const source = workerSource(node, url);
+  const slots = node ? await Promise.all(Array.from({ length: workers }, () => nodeSlot(source))) : Array.from({ length: workers }, () => webSlot(source));
+  return workerPool(slots);
+}
