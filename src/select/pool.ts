@@ -130,7 +130,7 @@ function workerPool(slots: Slot[]): TrialRunner {
   };
   return {
     run: (job) => new Promise((resolve, reject) => { waiting.push([job, resolve, reject]); pump(); }),
-    close: async () => { await Promise.all(slots.map((s) => s.terminate())); },
+    close: async () => { waiting.length = 0; await Promise.all(slots.map((s) => s.terminate())); },
   };
 }
 
