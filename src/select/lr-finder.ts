@@ -127,14 +127,16 @@ export function readCurve(lrs: number[], losses: number[]): { steepest: number; 
 export async function lrFinder(model: Module, x: Tensor, y: Tensor, o: LrFinderOptions): Promise<LrFinderResult> {
   const c = checkFinder(model, o);
   const loss = resolveLoss(o.loss);
-  const { xr, yr } = prepare(model, x, y, loss.name, "lrFinder");
+  // Taken first: prepare() runs the model in eval mode and sets every module's mode back to the root's.
   const restore = snapshot(model, o.optimizer);
-  const rng = new Rng(c.seed);
-  const order = Int32Array.from({ length: xr.n }, (_, i) => i);
-  const xb = batchBuffer(xr, c.batchSize, true), yb = batchBuffer(yr, c.batchSize, false);
   const lrs: number[] = [], losses: number[] = [], rawLosses: number[] = [];
-  let avg = 0, best = Infinity, at = xr.n, stopReason: LrFinderResult["stopReason"] = "endLr";
+  let stopReason: LrFinderResult["stopReason"] = "endLr";
   try {
+    const { xr, yr } = prepare(model, x, y, loss.name, "lrFinder");
+    const rng = new Rng(c.seed);
+    const order = Int32Array.from({ length: xr.n }, (_, i) => i);
+    const xb = batchBuffer(xr, c.batchSize, true), yb = batchBuffer(yr, c.batchSize, false);
+    let avg = 0, best = Infinity, at = xr.n;
     model.train();
     for (let i = 0; i < c.numIter; i++) {
       if (at >= xr.n) { rng.shuffle(order); at = 0; }
