@@ -1,6 +1,6 @@
 // Tuning the digits MLP (learning rate, weight decay, hidden width, dropout) by successive
-// halving — Hyperband's most exploratory bracket: 18 configurations for 1 epoch, the best 6 for
-// 3, the best 2 for 9 — on the stratified 3-fold cross-validation of
+// halving, the building block of Hyperband: 18 configurations for 1 epoch, the best 6 for 3,
+// the best 2 for 9 — on the stratified 3-fold cross-validation of
 // examples/grid-search-digits.mjs, against that example's 8-candidate grid (15 epochs each).
 // Epochs are counted exactly (one per fold model trained for one epoch), and the search runs
 // with one worker, then two. (Full Hyperband with R = 9, η = 3 adds the brackets that start 5
