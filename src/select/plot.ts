@@ -1,4 +1,4 @@
-import { niceTicks, tickDecimals } from "../cli/ticks.js";
+import { niceTicks, tickDecimals } from "./ticks.js";
 import { checkOptions } from "../options.js";
 import type { BandResult } from "./hyperband.js";
 import type { LrFinderResult } from "./lr-finder.js";

@@ -30,15 +30,30 @@ function failure(job: TrialJob, e: unknown): TrialError {
   return new TrialError(`trial ${job.trial} with params ${JSON.stringify(job.params)} failed: ${message}`);
 }
 
+const isNode = () => typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+/**
+ * A Node built-in, reached only when needed: through process.getBuiltinModule (Node ≥ 20.16),
+ * with no import for a web bundler to see, else a dynamic import bundlers are told to leave alone.
+ */
+async function nodeBuiltin<T>(id: string): Promise<T> {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const builtin = proc?.getBuiltinModule?.(id) as T | undefined;
+  return builtin ?? ((await import(/* webpackIgnore: true */ /* @vite-ignore */ id)) as T);
+}
+
 async function moduleUrl(m: string | URL): Promise<string> {
   if (m instanceof URL) return m.href;
   if (/^[a-z][a-z0-9+.-]*:/i.test(m) && !/^[a-z]:[\\/]/i.test(m)) return m; // a URL, not a Windows path
-  const { pathToFileURL } = await import("node:url");
+  // A relative path: from the page in a browser, from the working directory in Node.
+  const page = (globalThis as { location?: { href: string } }).location?.href;
+  if (!isNode() && page) return new URL(m, page).href;
+  const { pathToFileURL } = await nodeBuiltin<typeof import("node:url")>("node:url");
   return pathToFileURL(m).href;
 }
 
 async function importTrain(url: string, where: string): Promise<TrialFn> {
-  const mod = (await import(/* @vite-ignore */ url)) as { train?: unknown; default?: unknown };
+  const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ url)) as { train?: unknown; default?: unknown };
   const fn = mod.train ?? mod.default;
   if (typeof fn !== "function") throw new ValueError(`${where}: ${url} exports no function \`train\` (nor a default one)`);
   return fn as TrialFn;
@@ -57,7 +72,6 @@ function inProcess(fn: TrialFn): TrialRunner {
   };
 }
 
-const isNode = () => typeof process !== "undefined" && typeof process.versions?.node === "string";
 const hasWebWorkers = () => typeof Worker === "function" && typeof Blob === "function" && typeof URL.createObjectURL === "function";
 
 /**
@@ -85,7 +99,7 @@ function workerSource(node: boolean, url: string): string {
 interface Slot { post(job: TrialJob): Promise<TrialOutcome>; terminate(): Promise<void> }
 
 async function nodeSlot(source: string): Promise<Slot> {
-  const { Worker: NodeWorker } = await import("node:worker_threads");
+  const { Worker: NodeWorker } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
   const w = new NodeWorker(source, { eval: true });
   let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
   w.on("message", (m: { ok?: TrialOutcome; error?: string }) => {

@@ -6,7 +6,11 @@ import type { Distribution, ParamSpace, Sampler } from "./space.js";
 export interface TrialContext {
   /** The trial's number in the search (0-based, in the order the search created it). */
   trial: number;
-  /** A seed for everything random in the trial, derived from the search's seed and the trial's number alone. */
+  /**
+   * A seed for everything random in the trial, from the search's seed and the trial's number
+   * alone (in successive halving and Hyperband, the configuration's number: a promoted
+   * configuration trains again from the same initialization with the larger budget).
+   */
   seed: number;
   /** The budget to train with (epochs, say), in successive halving and Hyperband; undefined in TPE. */
   resource?: number;
