@@ -59,6 +59,19 @@ const busy = (x) => x.r.trials.reduce((a, t) => a + t.timeMs, 0) / 1000;
 console.log(`wall time: 1 worker ${one.seconds.toFixed(2)} s, 2 workers ${two.seconds.toFixed(2)} s, ratio ${(two.seconds / one.seconds).toFixed(2)} ` +
   `(time inside trials: ${busy(one).toFixed(2)} s and ${busy(two).toFixed(2)} s); same best configuration and scores: ${same ? "yes" : "no"}`);
 
+// On a busy machine two workers do not get two cores. What two idle cores would give: the
+// 1-worker trial times dealt to 2 workers first come, first served, rung by rung.
+let predicted = 0;
+for (const rung of r.brackets[0].rungs) {
+  const free = [0, 0];
+  for (const t of r.trials.filter((q) => rung.configs.includes(q.config) && q.resource === rung.resource)) {
+    const w = free[0] <= free[1] ? 0 : 1;
+    free[w] += t.timeMs / 1000;
+  }
+  predicted += Math.max(...free);
+}
+console.log(`2 workers on two idle cores, from the 1-worker trial times: ≈ ${predicted.toFixed(2)} s + worker start-up, ratio ≈ ${(predicted / one.seconds).toFixed(2)}`);
+
 mkdirSync("edgegrad-output", { recursive: true });
 writeFileSync("edgegrad-output/tune-digits.svg", eg.select.trialsSvg(r, { title: "Successive halving on digits: CV accuracy per trial" }));
 console.log("score per trial: edgegrad-output/tune-digits.svg");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
 import { hyperband, tpeSearch, TrialError, uniform } from "../../src/select/index.js";
 import type { BandTrial, TpeTrial } from "../../src/select/index.js";
 
@@ -36,5 +37,19 @@ describe("trials in workers", () => {
     const err = await tpeSearch({ x: uniform(-1, 1), fail: [true] }, undefined, { nTrials: 4, trainModule, workers: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(TrialError);
     expect(String(err.message)).toMatch(/trial \d failed on purpose/);
+  });
+
+  it("lets the process exit once the search is over, after success and after a failing trial (the built package)", () => {
+    const lib = new URL("../../dist/index.js", import.meta.url).href;
+    for (const fail of [false, true]) {
+      const program = `import * as eg from ${JSON.stringify(lib)};
+        const r = await eg.select.tpeSearch({ x: eg.select.uniform(-1, 1), fail: [${fail}] }, undefined,
+          { nTrials: 6, seed: 1, workers: 2, trainModule: ${JSON.stringify(trainModule.href)} }).catch((e) => e);
+        console.log(r instanceof eg.select.TrialError ? "TrialError" : r.trials.length);`;
+      const p = spawnSync(process.execPath, ["--input-type=module", "-e", program], { encoding: "utf8", timeout: 60_000 });
+      expect(p.error).toBeUndefined(); // no timeout: nothing kept the process alive
+      expect(p.status, p.stderr).toBe(0);
+      expect(p.stdout.trim()).toBe(fail ? "TrialError" : "6");
+    }
   });
 });
