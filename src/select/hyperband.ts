@@ -106,7 +106,7 @@ function checkCommon(o: HalvingOptions, where: string): { eta: number; maxResour
   return { eta, maxResource, seed, sign: o.greaterIsBetter === false ? -1 : 1 };
 }
 
-/** Runs the brackets concurrently over one runner, then picks the best trial of the largest budget. */
+/** Runs the brackets over one runner, then picks the best trial (on a tie, the larger budget, then the earlier trial). */
 async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o: HalvingOptions, bands: { n: number; r: number; s: number }[], where: string): Promise<BandResult<P>> {
   const entries = spaceEntries(space, where);
   const { eta, seed, sign } = checkCommon(o, where);
@@ -118,9 +118,6 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
   const S: Search = { runner, o, sign, trials: [], nextTrial: 0 };
   let brackets: Bracket[];
   try {
-    // Trial numbers are taken synchronously at the start of each rung, and each bracket's rung
-    // i + 1 waits on its rung i alone; to keep numbering independent of timing, brackets run
-    // one rung-step at a time in bracket order (their trials still run concurrently).
     brackets = await runInLockstep(S, plans, eta, seed);
   } finally {
     await runner.close();
