@@ -53,7 +53,12 @@ async function moduleUrl(m: string | URL): Promise<string> {
 }
 
 async function importTrain(url: string, where: string): Promise<TrialFn> {
-  const mod = (await import(/* webpackIgnore: true */ /* @vite-ignore */ url)) as { train?: unknown; default?: unknown };
+  let mod: { train?: unknown; default?: unknown };
+  try {
+    mod = await import(/* webpackIgnore: true */ /* @vite-ignore */ url);
+  } catch (e) {
+    throw new ValueError(`${where}: cannot load trainModule ${url}: ${(e as Error).message}`);
+  }
   const fn = mod.train ?? mod.default;
   if (typeof fn !== "function") throw new ValueError(`${where}: ${url} exports no function \`train\` (nor a default one)`);
   return fn as TrialFn;
@@ -85,6 +90,7 @@ function workerSource(node: boolean, url: string): string {
     `const runTrialJob = ${runTrialJob.toString()};`,
     "const makePruned = (m) => Object.assign(new Error(m), { name: 'TrialPruned' });",
     `const loaded = import(${JSON.stringify(url)}).then((m) => m.train ?? m.default);`,
+    "loaded.catch(() => undefined); // reported with the first job, not as an unhandled rejection",
     node ? "import('node:worker_threads').then(({ parentPort: port }) => {" : "{",
     `  const onJob = async (job) => {`,
     "    try { const train = await loaded; if (typeof train !== 'function') throw new Error('the module exports no function train');",
@@ -102,15 +108,22 @@ async function nodeSlot(source: string): Promise<Slot> {
   const { Worker: NodeWorker } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
   const w = new NodeWorker(source, { eval: true });
   let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
+  // A worker that died (a crash, process.exit in the trial) fails its job and every later one.
+  let dead: Error | null = null;
+  const die = (e: Error) => { dead ??= e; pending?.reject(e); pending = null; };
   w.on("message", (m: { ok?: TrialOutcome; error?: string }) => {
     const p = pending!;
     pending = null;
     if (m.ok) p.resolve(m.ok); else p.reject(new Error(m.error));
   });
-  w.on("error", (e) => pending?.reject(e));
-  w.on("exit", (code) => pending?.reject(new Error(`the worker exited with code ${code}`)));
+  w.on("error", die);
+  w.on("exit", (code) => die(new Error(`the worker exited with code ${code}`)));
   return {
-    post: (job) => new Promise((resolve, reject) => { pending = { resolve, reject }; w.postMessage(job); }),
+    post: (job) => new Promise((resolve, reject) => {
+      if (dead) return reject(dead);
+      pending = { resolve, reject };
+      w.postMessage(job);
+    }),
     terminate: async () => { pending = null; await w.terminate(); },
   };
 }

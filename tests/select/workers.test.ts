@@ -53,3 +53,16 @@ describe("trials in workers", () => {
     }
   });
 });
+
+describe("trials in workers: failures", () => {
+  it("a module that cannot be loaded, or a trial that ends its worker, is a TrialError, not a hang", async () => {
+    const missing = new URL("./fixtures/does-not-exist.mjs", import.meta.url);
+    const err = await tpeSearch({ x: uniform(-1, 1) }, undefined, { nTrials: 4, trainModule: missing, workers: 2 }).catch((e) => e);
+    expect(err).toBeInstanceOf(TrialError);
+    await expect(tpeSearch({ x: uniform(-1, 1) }, undefined, { nTrials: 4, trainModule: missing })).rejects.toThrow(/cannot load trainModule/);
+    const exiting = new URL("./fixtures/exiting-trial.mjs", import.meta.url);
+    const err2 = await tpeSearch({ x: uniform(-1, 1) }, undefined, { nTrials: 6, trainModule: exiting, workers: 2 }).catch((e) => e);
+    expect(err2).toBeInstanceOf(TrialError);
+    expect(String(err2.message)).toMatch(/exited with code 3/);
+  });
+});
