@@ -65,9 +65,10 @@ export function hyperbandSchedule(maxResource: number, eta: number, minResource 
   });
 }
 
-/** The rungs of one bracket of n configurations starting at budget r: n_i = ⌊n η^−i⌋, r_i = r η^i. */
-function rungSizes(n: number, r: number, s: number, eta: number): { nConfigs: number; resource: number }[] {
-  return Array.from({ length: s + 1 }, (_, i) => ({ nConfigs: Math.max(1, Math.floor(n / eta ** i)), resource: r * eta ** i }));
+/** The rungs of one bracket of n configurations ending at budget R: n_i = ⌊n η^−i⌋, r_i = R η^(i−s). */
+function rungSizes(n: number, maxResource: number, s: number, eta: number): { nConfigs: number; resource: number }[] {
+  // R / η^(s−i) rather than (R η^−s)·η^i: the last rung gets exactly maxResource, whatever the rounding.
+  return Array.from({ length: s + 1 }, (_, i) => ({ nConfigs: Math.max(1, Math.floor(n / eta ** i)), resource: maxResource / eta ** (s - i) }));
 }
 
 interface Search { runner: TrialRunner; o: HalvingOptions; sign: number; trials: BandTrial[]; nextTrial: number }
@@ -118,7 +119,7 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
   const S: Search = { runner, o, sign, trials: [], nextTrial: 0 };
   let brackets: Bracket[];
   try {
-    brackets = await runInLockstep(S, plans, eta, seed);
+    brackets = await runInLockstep(S, plans, eta, seed, o.maxResource!);
   } finally {
     await runner.close();
   }
@@ -135,10 +136,10 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
  * rung k + 1, so trial numbers (hence the trials table) do not depend on which worker is fast,
  * while the trials of all brackets' rung k run concurrently.
  */
-async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: number }; configs: Config[] }[], eta: number, seed: number): Promise<Bracket[]> {
+async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: number }; configs: Config[] }[], eta: number, seed: number, maxResource: number): Promise<Bracket[]> {
   const brackets: Bracket[] = plans.map((p) => ({ s: p.b.s, rungs: [] }));
   const alive = plans.map((p) => p.configs);
-  const sizes = plans.map((p) => rungSizes(p.b.n, p.b.r, p.b.s, eta));
+  const sizes = plans.map((p) => rungSizes(p.b.n, maxResource, p.b.s, eta));
   const depth = Math.max(...sizes.map((r) => r.length));
   for (let k = 0; k < depth; k++) {
     const steps = plans.map((_, j) => {

@@ -112,9 +112,10 @@ async function nodeSlot(source: string): Promise<Slot> {
   let dead: Error | null = null;
   const die = (e: Error) => { dead ??= e; pending?.reject(e); pending = null; };
   w.on("message", (m: { ok?: TrialOutcome; error?: string }) => {
-    const p = pending!;
+    // After close() (the search failed on another trial) a late answer has no one to go to.
+    const p = pending;
     pending = null;
-    if (m.ok) p.resolve(m.ok); else p.reject(new Error(m.error));
+    if (p && m.ok) p.resolve(m.ok); else p?.reject(new Error(m.error));
   });
   w.on("error", die);
   w.on("exit", (code) => die(new Error(`the worker exited with code ${code}`)));
@@ -133,9 +134,9 @@ function webSlot(source: string): Slot {
   const w = new Worker(url, { type: "module" });
   let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
   w.onmessage = (ev: MessageEvent) => {
-    const p = pending!;
+    const p = pending;
     pending = null;
-    if (ev.data.ok) p.resolve(ev.data.ok); else p.reject(new Error(ev.data.error));
+    if (p && ev.data.ok) p.resolve(ev.data.ok); else p?.reject(new Error(ev.data.error));
   };
   w.onerror = (ev: ErrorEvent) => pending?.reject(new Error(ev.message));
   return {
