@@ -104,45 +104,45 @@ function workerSource(node: boolean, url: string): string {
 
 interface Slot { post(job: TrialJob): Promise<TrialOutcome>; terminate(): Promise<void> }
 
+/**
+ * One job at a time on one worker. A worker that died (a crash, process.exit in the trial)
+ * fails its job and every later one; after terminate() a late answer goes nowhere.
+ */
+function slot(send: (job: TrialJob) => void, stop: () => Promise<void>) {
+  let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
+  let dead: Error | null = null;
+  const take = () => { const p = pending; pending = null; return p; };
+  return {
+    answer: (m: { ok?: TrialOutcome; error?: string }) => { const p = take(); if (p && m.ok) p.resolve(m.ok); else p?.reject(new Error(m.error)); },
+    die: (e: Error) => { dead ??= e; take()?.reject(e); },
+    slot: {
+      post: (job) => new Promise<TrialOutcome>((resolve, reject) => {
+        if (dead) return reject(dead);
+        pending = { resolve, reject };
+        send(job);
+      }),
+      terminate: async () => { take(); await stop(); },
+    } satisfies Slot,
+  };
+}
+
 async function nodeSlot(source: string): Promise<Slot> {
   const { Worker: NodeWorker } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
   const w = new NodeWorker(source, { eval: true });
-  let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
-  // A worker that died (a crash, process.exit in the trial) fails its job and every later one.
-  let dead: Error | null = null;
-  const die = (e: Error) => { dead ??= e; pending?.reject(e); pending = null; };
-  w.on("message", (m: { ok?: TrialOutcome; error?: string }) => {
-    // After close() (the search failed on another trial) a late answer has no one to go to.
-    const p = pending;
-    pending = null;
-    if (p && m.ok) p.resolve(m.ok); else p?.reject(new Error(m.error));
-  });
-  w.on("error", die);
-  w.on("exit", (code) => die(new Error(`the worker exited with code ${code}`)));
-  return {
-    post: (job) => new Promise((resolve, reject) => {
-      if (dead) return reject(dead);
-      pending = { resolve, reject };
-      w.postMessage(job);
-    }),
-    terminate: async () => { pending = null; await w.terminate(); },
-  };
+  const s = slot((job) => w.postMessage(job), async () => { await w.terminate(); });
+  w.on("message", s.answer);
+  w.on("error", s.die);
+  w.on("exit", (code) => s.die(new Error(`the worker exited with code ${code}`)));
+  return s.slot;
 }
 
 function webSlot(source: string): Slot {
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const w = new Worker(url, { type: "module" });
-  let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
-  w.onmessage = (ev: MessageEvent) => {
-    const p = pending;
-    pending = null;
-    if (p && ev.data.ok) p.resolve(ev.data.ok); else p?.reject(new Error(ev.data.error));
-  };
-  w.onerror = (ev: ErrorEvent) => pending?.reject(new Error(ev.message));
-  return {
-    post: (job) => new Promise((resolve, reject) => { pending = { resolve, reject }; w.postMessage(job); }),
-    terminate: async () => { pending = null; w.terminate(); URL.revokeObjectURL(url); },
-  };
+  const s = slot((job) => w.postMessage(job), async () => { w.terminate(); URL.revokeObjectURL(url); });
+  w.onmessage = (ev: MessageEvent) => s.answer(ev.data);
+  w.onerror = (ev: ErrorEvent) => s.die(new Error(ev.message || "the worker failed"));
+  return s.slot;
 }
 
 /** n workers taking jobs first come, first served; results come back to the job's own promise. */
