@@ -24,8 +24,20 @@ export interface InferenceLayer {
   nonZeros(): number;
 }
 
-export type Step = InferenceLayer | Module;
-const isLayer = (s: Step): s is InferenceLayer => !(s instanceof Module);
+/** One compiled layer on whole tensors (a convolution: [N, C, (H,) W] in and out), no autograd. */
+export interface TensorInferenceLayer {
+  readonly kind: string;
+  readonly relu: boolean;
+  forward(x: Tensor): Tensor;
+  bytes(): number;
+  parameters(): number;
+  nonZeros(): number;
+}
+
+export type CompiledLayer = InferenceLayer | TensorInferenceLayer;
+export type Step = CompiledLayer | Module;
+const isLayer = (s: Step): s is CompiledLayer => !(s instanceof Module);
+const onRows = (s: CompiledLayer): s is InferenceLayer => "inFeatures" in s;
 
 /**
  * The fused steps of a model to compile: a Sequential, or a bare Linear as a one-layer model.
@@ -60,7 +72,7 @@ export class InferenceSequential extends Module {
   }
 
   /** The compiled layers (not the plain modules between them). */
-  get layers(): InferenceLayer[] {
+  get layers(): CompiledLayer[] {
     return this.steps.filter(isLayer);
   }
 
@@ -74,7 +86,7 @@ export class InferenceSequential extends Module {
   forward(x: Tensor): Tensor {
     let h = x;
     for (const s of this.steps) {
-      if (!isLayer(s)) { h = s.forward(h); continue; }
+      if (!isLayer(s) || !onRows(s)) { h = s.forward(h); continue; }
       if (h.ndim < 1 || h.shape[h.ndim - 1] !== s.inFeatures) {
         throw new ShapeError(`${s.kind} layer: input [${h.shape}] does not end in ${s.inFeatures} features`);
       }
