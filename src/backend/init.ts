@@ -177,7 +177,7 @@ const INIT_KEYS = ["module", "backend", "threads"];
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   checkOptions("init", options, INIT_KEYS);
   const wanted = checkBackendName(options.backend ?? "auto");
-  const threadsOption = checkThreads(options.threads ?? 1);
+  const threadsOption = checkThreads(options.threads === undefined ? 1 : options.threads);
   if (options.module !== undefined && !isWasmModule(options.module)) {
     throw new BackendError("init: options.module is not a WebAssembly.Module");
   }
@@ -224,6 +224,11 @@ export function stopThreads(why: string): void {
 /** The active pool, if any (for tests of its failure paths). */
 export function activeThreadPool(): ThreadPool | null {
   return active?.threading.pool ?? null;
+}
+
+/** The active kernel module's exports, if wasm (for tests of the pool). */
+export function activeKernelExports(): KernelExports | null {
+  return active?.wasm?.exports ?? null;
 }
 
 /** The active kernel table; the first call without init() loads the default synchronously. */

@@ -49,7 +49,7 @@ export class ThreadPool {
   /** A worker that has not taken a job after this long is taken for dead. */
   ackTimeoutMs = 5000;
 
-  constructor(private readonly workers: PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean) {
+  constructor(readonly workers: readonly PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean) {
     this.i32 = new Int32Array(control);
     this.f64 = new Float64Array(control);
   }

@@ -79,8 +79,11 @@ function start(d) {
 `;
 
 /** For node:worker_threads (Node, and Deno/Bun's Node compatibility): started with eval: true and workerData. */
+// NOTE: an eval worker is an ES module when the program was started with --input-type=module,
+// where there is no require; process.getBuiltinModule (Node 20.16+) works in both.
 export const NODE_WORKER_SOURCE = `"use strict";
-const { parentPort, workerData } = require("node:worker_threads");
+const { parentPort, workerData } = typeof require === "function" ? require("node:worker_threads")
+  : process.getBuiltinModule("node:worker_threads");
 const post = (m) => parentPort.postMessage(m);
 ${LOOP}
 start(workerData);
