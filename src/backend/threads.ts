@@ -24,8 +24,6 @@ export function checkThreads(value: unknown): ThreadsOption {
 interface RuntimeGlobals {
   process?: { versions?: { node?: string }; getBuiltinModule?: (name: string) => unknown };
   navigator?: { hardwareConcurrency?: number };
-  Deno?: unknown;
-  Bun?: unknown;
   Worker?: unknown;
   crossOriginIsolated?: boolean;
 }
@@ -63,11 +61,10 @@ export async function findWorkerHost(): Promise<WorkerHost | string> {
       "Cross-Origin-Embedder-Policy: require-corp)";
   }
   if (typeof SharedArrayBuffer !== "function") return "no SharedArrayBuffer in this runtime";
-  const isNode = typeof runtime.process?.versions?.node === "string" && !runtime.Deno && !runtime.Bun;
-  if (isNode) {
-    const wt = await nodeBuiltin<{ Worker: Extract<WorkerHost, { kind: "node" }>["Worker"] }>("node:worker_threads");
-    if (wt) return { kind: "node", Worker: wt.Worker };
-  }
+  // node:worker_threads first, also in Deno and Bun: its workers can be unref'd, so the pool does
+  // not keep a finished program alive (a Deno Web Worker would).
+  const wt = await nodeBuiltin<{ Worker: Extract<WorkerHost, { kind: "node" }>["Worker"] }>("node:worker_threads");
+  if (wt) return { kind: "node", Worker: wt.Worker };
   if (typeof runtime.Worker === "function") {
     return { kind: "web", Worker: runtime.Worker as Extract<WorkerHost, { kind: "web" }>["Worker"] };
   }
