@@ -202,10 +202,10 @@ function oneThread(option: ThreadsOption): Threading {
 /** The threaded build with a pool of threads − 1 workers, or one thread and why not. */
 async function initThreaded(given: WebAssembly.Module | null, wanted: "auto" | BackendName,
                             threads: number): Promise<ActiveBackend> {
-  if (given !== null && !importsMemory(given)) {
+  const host = await findWorkerHost();
+  if (given !== null && typeof host !== "string" && !importsMemory(given)) {
     return instantiate(given, { pool: null, reason: "the module given is not a threaded build (edgegrad-mt-*.wasm)" });
   }
-  const host = await findWorkerHost();
   if (typeof host === "string") {
     const module = given ?? await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource);
     return instantiate(module, { pool: null, reason: host });
