@@ -8,10 +8,7 @@ import type { BackendName, Kernels } from "./kernels.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { wasmKernels } from "./wasm-kernels.js";
 import type { ThreadPool } from "./thread-pool.js";
-import {
-  checkThreads, findWorkerHost, importsMemory, resolveThreads, sharedMemory, startThreads, type Threading,
-  type ThreadsOption,
-} from "./threads.js";
+import { checkThreads, importsMemory, sharedMemory, type Threading, type ThreadsOption } from "./threads.js";
 
 export interface InitOptions {
   /**
@@ -117,18 +114,18 @@ function isWasmModule(x: unknown): x is WebAssembly.Module {
   return typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object WebAssembly.Module]";
 }
 
-const ONE_THREAD: Threading = { pool: null, reason: "threads: 1 requested (the default)" };
+const ONE_THREAD: Threading = { pool: null, reason: "threads: 1 requested (the default)", gemm: null };
 
 /** Instantiates a kernel module: the threaded build on `memory` (a new shared memory if none given). */
 function instantiate(module: WebAssembly.Module, threading: Threading = ONE_THREAD,
-                     memory: WebAssembly.Memory | null = null): ActiveBackend {
+                     memory?: WebAssembly.Memory): ActiveBackend {
   const imports: WebAssembly.Imports = importsMemory(module) ? { env: { memory: memory ?? sharedMemory() } } : {};
   const instance = new WebAssembly.Instance(module, imports);
   const wasm = instance.exports as unknown as KernelExports;
   if (typeof wasm.f32_gemm_batch !== "function" || typeof wasm.kernel_isa !== "function") {
     throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm_batch export)");
   }
-  const k = wasmKernels(wasm, threading.pool);
+  const k = wasmKernels(wasm, threading);
   warmUp(k);
   return { kernels: k, wasm: { exports: wasm, arena: k.arena, build: buildOf(wasm) }, families: new Map(), threading };
 }
@@ -161,7 +158,7 @@ function initSync(options: InitOptions): void {
     return;
   }
   if (wanted === "js" || (wanted === "auto" && !detectFeatures().simd)) {
-    active = { kernels: jsKernels, wasm: null, families: new Map(), threading: { pool: null, reason: "the js backend" } };
+    active = { kernels: jsKernels, wasm: null, families: new Map(), threading: { pool: null, reason: "the js backend", gemm: null } };
     return;
   }
   active = instantiate(new WebAssembly.Module(embeddedKernelBytes(wanted) as BufferSource));
@@ -183,10 +180,16 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   }
   stopThreads("init() was called again");
   const onWasm = options.module !== undefined || (wanted !== "js" && hasEmbeddedKernels && detectFeatures().simd);
-  const threads = onWasm ? await resolveThreads(threadsOption) : 1;
-  if (threads > 1) {
-    active = await initThreaded(options.module ?? null, wanted, threads);
-  } else if (options.module === undefined && onWasm) {
+  if (onWasm && threadsOption !== 1) {
+    // The pool's code is loaded only by programs that ask for threads.
+    const { resolveThreads, startThreaded } = await import("./thread-start.js");
+    const threads = await resolveThreads(threadsOption);
+    if (threads > 1) {
+      active = await startThreaded(options.module ?? null, wanted, threads, instantiate);
+      return backendInfo();
+    }
+  }
+  if (options.module === undefined && onWasm) {
     active = instantiate(await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource), oneThread(threadsOption));
   } else {
     initSync(options);
@@ -196,24 +199,7 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
 }
 
 function oneThread(option: ThreadsOption): Threading {
-  return option === "auto" ? { pool: null, reason: "the runtime reports one core (threads: \"auto\")" } : ONE_THREAD;
-}
-
-/** The threaded build with a pool of threads − 1 workers, or one thread and why not. */
-async function initThreaded(given: WebAssembly.Module | null, wanted: "auto" | BackendName,
-                            threads: number): Promise<ActiveBackend> {
-  const host = await findWorkerHost();
-  if (given !== null && typeof host !== "string" && !importsMemory(given)) {
-    return instantiate(given, { pool: null, reason: "the module given is not a threaded build (edgegrad-mt-*.wasm)" });
-  }
-  if (typeof host === "string") {
-    const module = given ?? await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource);
-    return instantiate(module, { pool: null, reason: host });
-  }
-  const module = given ?? await WebAssembly.compile(embeddedKernelBytes(wanted, true) as BufferSource);
-  const memory = sharedMemory();
-  const threading = await startThreads(threads, host, module, memory);
-  return instantiate(module, threading, memory);
+  return option === "auto" ? { pool: null, reason: "the runtime reports one core (threads: \"auto\")", gemm: null } : ONE_THREAD;
 }
 
 /** Ends the active pool's workers (a new init, or a test's clean-up). */

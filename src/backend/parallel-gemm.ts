@@ -3,7 +3,10 @@
 // panels — with its own workspace, so every element of C is computed by exactly the same
 // instructions in the same order as in the one-thread call (the k blocking depends on k alone):
 // results are bit-identical for any thread count. The k-sum is never split.
+import type { Arena } from "./arena.js";
+import type { KernelExports } from "./kernel-exports.js";
 import { F32_GEMM } from "./manifest.js";
+import type { ThreadPool } from "./thread-pool.js";
 
 /** The arguments of f32_gemm_batch but `work`, as byte pointers and element strides. */
 export interface GemmCall {
@@ -65,4 +68,22 @@ function ranges(total: number, unit: number, parts: number): [number, number][] 
 export function gemmArgs(c: GemmCall, work: number): number[] {
   return [c.batch, c.m, c.n, c.k, c.a, c.aBatchStride, c.aRowStride, c.aColStride,
           c.b, c.bBatchStride, c.bRowStride, c.bColStride, c.c, c.cBatchStride, c.cRowStride, c.bias, c.flags, work];
+}
+
+/**
+ * The pool's GEMM runner: splits a call worth a dispatch into disjoint tiles of C, one per
+ * thread, each with its own workspace in the arena (workers never allocate), and runs them.
+ * Returns false, having run nothing, for a call that belongs on the calling thread.
+ */
+export function gemmOnPool(pool: ThreadPool): (wasm: KernelExports, arena: Arena, call: GemmCall) => boolean {
+  return (wasm, arena, call) => {
+    const threads = pool.threads;
+    if (threads < 2 || call.batch * call.m * call.n * call.k < parallelGemm.minMacs) return false;
+    const parts = splitGemm(call, threads);
+    if (parts.length < 2) return false;
+    const bytes = Math.max(...parts.map((p) => wasm.f32_gemm_workspace(p.m, p.n, p.k)));
+    const work = arena.alloc(bytes * parts.length);
+    pool.run(wasm, "f32_gemm_batch", parts.map((p, t) => gemmArgs(p, work + t * bytes)));
+    return true;
+  };
 }

@@ -2,8 +2,8 @@ import { Arena, withScratch } from "./arena.js";
 import { GEMM_ACCUMULATE, GEMM_RELU, ISA_RELAXED_SIMD } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { BackendName, GemmOptions, Kernels, StridedBatch, StridedMatrix } from "./kernels.js";
-import { gemmArgs, parallelGemm, splitGemm, type GemmCall } from "./parallel-gemm.js";
-import type { ThreadPool } from "./thread-pool.js";
+import type { GemmCall } from "./parallel-gemm.js";
+import type { Threading } from "./threads.js";
 
 /** A copied operand in the arena: byte pointer of matrix 0's element (0,0), strides in elements. */
 interface ArenaWindow { ptr: number; batchStride: number; rowStride: number; colStride: number }
@@ -40,31 +40,17 @@ function copyWindow(arena: Arena, m: StridedBatch, batch: number, rows: number, 
 
 const EMPTY: ArenaWindow = { ptr: 0, batchStride: 0, rowStride: 0, colStride: 0 };
 
-/**
- * Runs one f32_gemm_batch call: on the calling thread, or — with a working pool and enough work
- * to pay for waking it — split into disjoint tiles of C across the pool's threads, each with its
- * own workspace in the arena (workers never allocate).
- */
-function runGemm(wasm: KernelExports, arena: Arena, pool: ThreadPool | null, call: GemmCall): void {
-  const { batch, m, n, k } = call;
-  const threads = pool === null ? 1 : pool.threads;
-  if (threads > 1 && batch * m * n * k >= parallelGemm.minMacs) {
-    const parts = splitGemm(call, threads);
-    if (parts.length > 1) {
-      const bytes = Math.max(...parts.map((p) => wasm.f32_gemm_workspace(p.m, p.n, p.k)));
-      const work = arena.alloc(bytes * parts.length);
-      pool!.run(wasm, "f32_gemm_batch", parts.map((p, t) => gemmArgs(p, work + t * bytes)));
-      return;
-    }
-  }
-  const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
-  wasm.f32_gemm_batch(batch, m, n, k, call.a, call.aBatchStride, call.aRowStride, call.aColStride, call.b,
-                      call.bBatchStride, call.bRowStride, call.bColStride, call.c, call.cBatchStride, call.cRowStride,
-                      call.bias, call.flags, work);
+/** Runs one f32_gemm_batch call: split over the pool if `threading` takes it, else on this thread. */
+function runGemm(wasm: KernelExports, arena: Arena, threading: Threading | null, call: GemmCall): void {
+  if (threading?.gemm?.(wasm, arena, call)) return;
+  const work = arena.alloc(wasm.f32_gemm_workspace(call.m, call.n, call.k));
+  wasm.f32_gemm_batch(call.batch, call.m, call.n, call.k, call.a, call.aBatchStride, call.aRowStride, call.aColStride,
+                      call.b, call.bBatchStride, call.bRowStride, call.bColStride, call.c, call.cBatchStride,
+                      call.cRowStride, call.bias, call.flags, work);
 }
 
-/** The core table on a kernel module; `pool`: the workers sharing its memory (threaded build), if any. */
-export function wasmKernels(wasm: KernelExports, pool: ThreadPool | null = null): Kernels & { arena: Arena } {
+/** The core table on a kernel module; `threading`: the pool sharing its memory (threaded build), if any. */
+export function wasmKernels(wasm: KernelExports, threading: Threading | null = null): Kernels & { arena: Arena } {
   const arena = new Arena(wasm.memory, wasm.heap_base());
   const name: BackendName = wasm.kernel_isa() === ISA_RELAXED_SIMD ? "wasm-relaxed-simd" : "wasm-simd";
 
@@ -82,7 +68,7 @@ export function wasmKernels(wasm: KernelExports, pool: ThreadPool | null = null)
       if (accumulate) arena.f32(cPtr, size).set(c.subarray(cOffset, cOffset + size));
       const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
       const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
-      runGemm(wasm, arena, pool, {
+      runGemm(wasm, arena, threading, {
         batch, m, n, k, a: aw.ptr, aBatchStride: aw.batchStride, aRowStride: aw.rowStride, aColStride: aw.colStride,
         b: bw.ptr, bBatchStride: bw.batchStride, bRowStride: bw.rowStride, bColStride: bw.colStride,
         c: cPtr, cBatchStride: m * n, cRowStride: n, bias: biasPtr, flags,
