@@ -4,6 +4,7 @@
 // workers; a failed worker becomes a BackendError and one thread; a new init ends the old pool.
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import * as eg from "../../src/index.js";
 import { BackendError, ValueError } from "../../src/index.js";
@@ -137,6 +138,16 @@ describe("the threaded f32 GEMM", () => {
     expect(eg.backendInfo().wasmMemoryBytes).toBeGreaterThan(onWasm ? grown : -1);
     expect(got).toEqual(want);
     expect(eg.backendInfo().threads).toBe(info.threads);
+  });
+});
+
+describe("the threaded build", () => {
+  const exportsOf = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((e) => `${e.kind} ${e.name}`).sort();
+  const load = (file: string) => new WebAssembly.Module(readFileSync(new URL(`../../build/${file}`, import.meta.url)));
+  it.each(["simd", "relaxed"])("edgegrad-mt-%s.wasm has the full build's exports and imports only its memory", (target) => {
+    const mt = load(`edgegrad-mt-${target}.wasm`), full = load(`edgegrad-${target}.wasm`);
+    expect(exportsOf(mt)).toEqual(exportsOf(full));
+    expect(WebAssembly.Module.imports(mt)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
   });
 });
 
