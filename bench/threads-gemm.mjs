@@ -3,7 +3,10 @@
 // Both sides load the same threaded build (edgegrad-mt-simd.wasm, plain SIMD) from the slim
 // entry's per-file modules, so the only difference is the pool. The second part forces the split
 // on small products (parallelGemm.minMacs = 0) to find where a dispatch starts to pay: the
-// threshold of src/backend/parallel-gemm.ts.
+// threshold of src/backend/parallel-gemm.ts. The third runs, on one thread, the parts a
+// 2-thread split makes one after the other against the whole call, straight on the kernel: what
+// splitting itself costs (each thread packs all of the operand it does not split, and works on
+// narrower blocks), with no second core involved.
 //   npm run build && node bench/threads-gemm.mjs            (THREADS=3 to compare 1 with 3)
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -12,7 +15,7 @@ import { medianMs } from "./median.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const eg = await import(join(root, "dist", "slim", "slim.js"));
-const { parallelGemm } = await import(join(root, "dist", "slim", "backend", "parallel-gemm.js"));
+const { parallelGemm, splitGemm, gemmArgs } = await import(join(root, "dist", "slim", "backend", "parallel-gemm.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-mt-simd.wasm")));
 const THREADS = Number(process.env.THREADS ?? 2);
 
@@ -78,4 +81,27 @@ parallelGemm.minMacs = 0;
 const smallMany = await measure(small, THREADS);
 parallelGemm.minMacs = defaultMinMacs;
 table("small products, split forced (where a dispatch starts to pay)", small, smallOne, smallMany);
+
+/** The kernel on a fresh instance: whole calls against their 2-way split run serially (ms, medians). */
+async function splitCost() {
+  const memory = new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
+  const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  console.log("\nsplitting's own cost, one thread: the 2 parts run serially vs the whole call");
+  for (const [m, n, k_] of SHAPES) {
+    for (const [variant, ta, tb] of VARIANTS) {
+      const a = 1 << 16, b = a + m * k_ * 4 + 64, c = b + k_ * n * 4 + 64, work = c + m * n * 4 + 64;
+      const need = work + 2 * k.f32_gemm_workspace(m, n, k_);
+      if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+      const call = { batch: 1, m, n, k: k_, a, aBatchStride: 0, aRowStride: ta ? 1 : k_, aColStride: ta ? m : 1,
+        b, bBatchStride: 0, bRowStride: tb ? 1 : n, bColStride: tb ? k_ : 1, c, cBatchStride: 0, cRowStride: n, bias: 0, flags: 0 };
+      const whole = await medianMs(() => k.f32_gemm_batch(...gemmArgs(call, work)), { time: 300, iterations: 5 });
+      const parts = splitGemm(call, 2);
+      const split = await medianMs(() => { for (const p of parts) k.f32_gemm_batch(...gemmArgs(p, work)); }, { time: 300, iterations: 5 });
+      const how = parts[0].batch < call.batch ? "batch" : parts[0].n < n ? "columns" : "rows";
+      console.log(`${shape(m, n, k_).padEnd(22)} ${variant.padEnd(7)} split by ${how.padEnd(8)} whole ${whole.toFixed(3).padStart(9)} ms, ` +
+        `parts ${split.toFixed(3).padStart(9)} ms: ${((split / whole - 1) * 100).toFixed(1)}% more`);
+    }
+  }
+}
+await splitCost();
 await eg.init({ module, threads: 1 });
