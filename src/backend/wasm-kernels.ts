@@ -2,7 +2,6 @@ import { Arena, withScratch } from "./arena.js";
 import { GEMM_ACCUMULATE, GEMM_RELU, ISA_RELAXED_SIMD } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { BackendName, GemmOptions, Kernels, StridedBatch, StridedMatrix } from "./kernels.js";
-import type { GemmCall } from "./parallel-gemm.js";
 import type { Threading } from "./threads.js";
 
 /** A copied operand in the arena: byte pointer of matrix 0's element (0,0), strides in elements. */
@@ -40,15 +39,6 @@ function copyWindow(arena: Arena, m: StridedBatch, batch: number, rows: number, 
 
 const EMPTY: ArenaWindow = { ptr: 0, batchStride: 0, rowStride: 0, colStride: 0 };
 
-/** Runs one f32_gemm_batch call: split over the pool if `threading` takes it, else on this thread. */
-function runGemm(wasm: KernelExports, arena: Arena, threading: Threading | null, call: GemmCall): void {
-  if (threading?.gemm?.(wasm, arena, call)) return;
-  const work = arena.alloc(wasm.f32_gemm_workspace(call.m, call.n, call.k));
-  wasm.f32_gemm_batch(call.batch, call.m, call.n, call.k, call.a, call.aBatchStride, call.aRowStride, call.aColStride,
-                      call.b, call.bBatchStride, call.bRowStride, call.bColStride, call.c, call.cBatchStride,
-                      call.cRowStride, call.bias, call.flags, work);
-}
-
 /** The core table on a kernel module; `threading`: the pool sharing its memory (threaded build), if any. */
 export function wasmKernels(wasm: KernelExports, threading: Threading | null = null): Kernels & { arena: Arena } {
   const arena = new Arena(wasm.memory, wasm.heap_base());
@@ -68,11 +58,17 @@ export function wasmKernels(wasm: KernelExports, threading: Threading | null = n
       if (accumulate) arena.f32(cPtr, size).set(c.subarray(cOffset, cOffset + size));
       const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
       const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
-      runGemm(wasm, arena, threading, {
+      // With a pool, the call is offered to it (split if large enough); one thread builds no call object.
+      const pooled = threading?.gemm != null && threading.gemm(wasm, arena, {
         batch, m, n, k, a: aw.ptr, aBatchStride: aw.batchStride, aRowStride: aw.rowStride, aColStride: aw.colStride,
         b: bw.ptr, bBatchStride: bw.batchStride, bRowStride: bw.rowStride, bColStride: bw.colStride,
         c: cPtr, cBatchStride: m * n, cRowStride: n, bias: biasPtr, flags,
       });
+      if (!pooled) {
+        const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
+        wasm.f32_gemm_batch(batch, m, n, k, aw.ptr, aw.batchStride, aw.rowStride, aw.colStride,
+                            bw.ptr, bw.batchStride, bw.rowStride, bw.colStride, cPtr, m * n, n, biasPtr, flags, work);
+      }
       c.set(arena.f32(cPtr, size), cOffset);
     });
   }
