@@ -65,6 +65,10 @@ export class ThreadPool {
    */
   run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[]): void {
     if (this.failure !== null) throw new BackendError(`thread pool: ${this.failure}`);
+    if (parts.length > this.workers.length + 1 || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
+      throw new BackendError(`thread pool: ${parts.length} parts for ${this.workers.length + 1} threads, ` +
+        `or more than ${CONTROL.SLOT - 2} arguments in one`);
+    }
     const { i32, f64 } = this;
     const index = PARALLEL_EXPORTS.indexOf(name);
     for (let w = 0; w < this.workers.length; w++) {
