@@ -168,6 +168,17 @@ describe("init({ threads })", () => {
     expect(eg.backendInfo().threads).toBe(info.threads);
   });
 
+  it("threads a threaded module given to it, and says why not for any other", async () => {
+    const file = (name: string) => new WebAssembly.Module(readFileSync(new URL(`../../build/${name}`, import.meta.url)));
+    expect(await eg.init({ module: file("edgegrad-mt-simd.wasm"), threads: 2 })).toMatchObject({ threads: 2, threadsReason: null });
+    expect(await eg.init({ module: file("edgegrad-simd.wasm"), threads: 2 }))
+      .toMatchObject({ threads: 1, threadsReason: "the module given is not a threaded build (edgegrad-mt-*.wasm)" });
+    // A threaded module on one thread still gets the shared memory it imports.
+    expect(await eg.init({ module: file("edgegrad-mt-simd.wasm") })).toMatchObject({ threads: 1, wasmBuild: "full" });
+    const x = eg.tensor([[1, 2], [3, 4]]);
+    expect(x.matmul(x).toArray()).toEqual([[7, 10], [15, 22]]);
+  });
+
   it("ends the old pool when init is called again", async () => {
     await eg.init({ backend, threads: 2 });
     const old = activeThreadPool();
