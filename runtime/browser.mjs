@@ -10,18 +10,20 @@ const PAGE = `<!doctype html>
 <script type="importmap">{ "imports": { "edgegrad": "/node_modules/edgegrad/dist/index.js" } }</script>
 <script type="module">
   import * as eg from "edgegrad";
-  import { runChecks } from "/check.mjs";
+  import { runChecks, runThreadChecks } from "/check.mjs";
   try {
     await eg.init(); // browsers refuse large synchronous compiles on the main thread
-    window.__result = runChecks(eg);
+    const checks = runChecks(eg);
+    window.__result = { ...checks, ...(await runThreadChecks(eg)) }; // threaded only if cross-origin isolated
   } catch (e) {
     window.__result = { error: String(e && e.stack || e) };
   }
 </script>`;
 
-export async function runChromium(dir, timeoutMs = 60_000) {
+/** `crossOriginIsolated`: serve with COOP/COEP, so the page may share memory with workers. */
+export async function runChromium(dir, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
   writeFileSync(join(dir, "index.html"), PAGE);
-  const server = await serveStatic(dir);
+  const server = await serveStatic(dir, { crossOriginIsolated });
   const chrome = await launchChromium();
   try {
     const page = await chrome.context.newPage();

@@ -60,6 +60,24 @@ export function runChecks(eg) {
   };
 }
 
+/**
+ * init({ threads: 2 }) where the runtime allows it: what it got (and why not, if one thread), and
+ * whether a GEMM past the split threshold gives the same bits on the pool as on one thread.
+ * Leaves the backend on one thread. `options`: what else init needs here (a module on workerd).
+ */
+export async function runThreadChecks(eg, options = {}) {
+  const a = eg.randn([150, 170], { seed: 41 }), b = eg.randn([140, 170], { seed: 42 });
+  const product = () => Array.from(a.matmul(b.transpose()).data);
+  const info = await eg.init({ ...options, threads: 2 });
+  const pooled = product();
+  await eg.init({ ...options, threads: 1 });
+  const single = product();
+  return {
+    threads: info.threads, threadsReason: info.threadsReason,
+    threadsSameBits: pooled.every((v, i) => Object.is(v, single[i])),
+  };
+}
+
 function mean(a) {
   return a.reduce((s, v) => s + v, 0) / a.length;
 }

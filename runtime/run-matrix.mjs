@@ -38,6 +38,9 @@ const RUNTIMES = {
   "node20": (dir) => runFile(process.execPath, ["main.mjs"], dir),
   "node22": (dir) => runFile(bin("node"), ["main.mjs"], dir),
   "chromium": (dir) => runChromium(dir),
+  // The same page cross-origin isolated (COOP/COEP): threaded on the main thread, which may not
+  // block, so the pool's bounded spin is what waits.
+  "chromium-coi": (dir) => runChromium(dir, { crossOriginIsolated: true }),
   "workerd": async (dir) => {
     const version = "workerd " + execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim().split(" ").pop();
     return { version, ...(await runWorkerd(bin("workerd"), dir)) };
@@ -59,8 +62,15 @@ function maxDiff(a, b) {
   return { max, ok };
 }
 
+/** Runtimes whose program gets a worker pool; workerd has no Worker, the plain page is not cross-origin isolated. */
+const THREADED = ["node20", "node22", "deno", "bun", "chromium-coi"];
+
 function judge(name, r, ref) {
   const problems = [];
+  if (THREADED.includes(name) ? !(r.threads >= 2) : r.threads !== 1 || !r.threadsReason) {
+    problems.push(`init({ threads: 2 }) gave ${r.threads} thread(s) (${r.threadsReason})`);
+  }
+  if (r.threadsSameBits !== true) problems.push("the threaded GEMM's bits differ from one thread's");
   if (!(r.lossAfter < 0.5 * r.lossBefore)) problems.push(`loss did not fall: ${r.lossBefore} → ${r.lossAfter}`);
   if (Math.abs(r.lossBefore - ref.lossBefore) > LOSS_TOL || Math.abs(r.lossAfter - ref.lossAfter) > LOSS_TOL) {
     problems.push(`losses differ from Node's: ${r.lossBefore}→${r.lossAfter} vs ${ref.lossBefore}→${ref.lossAfter}`);
@@ -83,8 +93,9 @@ function judge(name, r, ref) {
 }
 
 function table(rows) {
-  const head = ["runtime", "version", "backend", "loss before→after", "max |diff| f32", "int8 gemm/model", "wall ms", "result"];
+  const head = ["runtime", "version", "backend", "threads", "loss before→after", "max |diff| f32", "int8 gemm/model", "wall ms", "result"];
   const cells = rows.map((r) => [r.name, r.version ?? "-", r.backend ?? "-",
+    r.threads === undefined ? "-" : r.threads > 1 ? String(r.threads) : `1: ${r.threadsReason.split(" (")[0]}`,
     r.lossBefore === undefined ? "-" : `${r.lossBefore.toFixed(4)}→${r.lossAfter.toFixed(4)}`,
     r.f32Max === undefined ? "-" : r.f32Max.toExponential(1), r.int8 ?? "-", r.ms === undefined ? "-" : String(r.ms),
     r.pass ? "pass" : "FAIL"]);

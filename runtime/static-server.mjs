@@ -10,8 +10,18 @@ const TYPES = {
   ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
 };
 
-/** Serves `root`; resolves to { url, close }. Paths outside root are refused. */
-export function serveStatic(root) {
+/**
+ * The headers that make a page cross-origin isolated, the condition for SharedArrayBuffer and so
+ * for edgegrad's threads in a browser.
+ */
+export const CROSS_ORIGIN_ISOLATION = { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+
+/**
+ * Serves `root`; resolves to { url, close }. Paths outside root are refused. With
+ * `crossOriginIsolated`, every response carries the COOP/COEP headers.
+ */
+export function serveStatic(root, { crossOriginIsolated = false } = {}) {
+  const isolation = crossOriginIsolated ? CROSS_ORIGIN_ISOLATION : {};
   const server = createServer(async (req, res) => {
     try {
       const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -19,7 +29,7 @@ export function serveStatic(root) {
       if (file !== root && !file.startsWith(root.endsWith(sep) ? root : root + sep)) throw new Error("outside root");
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store", ...isolation });
       res.end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/plain" });

@@ -1,11 +1,29 @@
 // Clicks through examples/browser in headless Chromium as a person would: Train, watch the
-// chart fill, Prune + quantize, then reads the numbers the page shows and checks them.
+// chart fill, Prune + quantize, then reads the numbers the page shows and checks them. Served
+// cross-origin isolated (COOP/COEP), the page must train on every core and say so; served
+// without those headers, on one thread, and say why.
 // Saves test-output/browser-page.png. Needs `npm run build` first (the page loads dist/).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
 import { ROOT } from "./consumer.mjs";
 import { serveStatic } from "./static-server.mjs";
+
+/** The page's "threads: …" line once training has started, served with or without COOP/COEP. */
+async function threadsLine(context, crossOriginIsolated) {
+  const server = await serveStatic(ROOT, { crossOriginIsolated });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/examples/browser/index.html`);
+    await page.click("#train");
+    await page.waitForFunction(() => document.getElementById("threads").textContent !== "", null, { timeout: 60_000 });
+    const line = await page.textContent("#threads");
+    await page.close();
+    return line;
+  } finally {
+    await server.close();
+  }
+}
 
 const MIN_ACCURACY = 0.93;          // the float MLP reaches ~0.97 on the held-out 20%
 const MAX_ACCURACY_DROP = 0.03;     // pruning 80% + int8 may cost a little, not more
@@ -17,7 +35,7 @@ const check = (ok, what) => {
   if (!ok) failures.push(what);
 };
 
-const server = await serveStatic(ROOT);
+const server = await serveStatic(ROOT, { crossOriginIsolated: true });
 const chrome = await launchChromium();
 try {
   const page = await chrome.context.newPage();
@@ -63,6 +81,11 @@ try {
     // What a person reads must be the same numbers the checks used.
     check(float.cells[1] === `${(100 * float.accuracy).toFixed(1)}%`, `the table shows the accuracy (${float.cells[1]})`);
   }
+  const shown = await page.textContent("#threads");
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  check(shown === `threads: ${cores}` && cores >= 2, `cross-origin isolated, the page trains on every core: "${shown}" (${cores} cores)`);
+  const plain = await threadsLine(chrome.context, false);
+  check(/^threads: 1 \(the page is not cross-origin isolated/.test(plain), `without COOP/COEP, one thread and why: "${plain}"`);
   check(errors.length === 0, `no page errors${errors.length ? ": " + errors.join("; ") : ""}`);
 
   mkdirSync(OUT, { recursive: true });

@@ -3,7 +3,7 @@
 // entry, exactly as a Worker built by wrangler would.
 import wasm from "edgegrad/edgegrad-simd.wasm";
 import * as eg from "edgegrad/slim";
-import { runChecks } from "./check.mjs";
+import { runChecks, runThreadChecks } from "./check.mjs";
 
 /** Proof that the platform rule the slim entry exists for is in force here. */
 async function compileFromBytesFails() {
@@ -19,7 +19,9 @@ export default {
   async fetch() {
     try {
       await eg.init({ module: wasm });
-      return Response.json({ bytesCompileForbidden: await compileFromBytesFails(), ...runChecks(eg) });
+      const checks = runChecks(eg);
+      return Response.json({ bytesCompileForbidden: await compileFromBytesFails(), ...checks,
+                             ...(await runThreadChecks(eg, { module: wasm })) });
     } catch (e) {
       return Response.json({ error: String(e?.stack ?? e) }, { status: 500 });
     }

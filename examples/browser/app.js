@@ -62,7 +62,11 @@ function showRows(rows) {
 }
 
 worker.onmessage = ({ data }) => {
-  if (data.type === "backend") $("status").textContent = `Training on ${data.info.backend}…`;
+  if (data.type === "backend") {
+    const { backend, threads, threadsReason } = data.info;
+    $("status").textContent = `Training on ${backend}…`;
+    $("threads").textContent = threads > 1 ? `threads: ${threads}` : `threads: 1 (${threadsReason})`;
+  }
   else if (data.type === "epoch") {
     points.push(data);
     draw(data.epochs);

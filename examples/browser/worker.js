@@ -16,7 +16,9 @@ function loadDigits() {
 }
 
 async function train({ epochs = 20, hidden = 128 } = {}) {
-  const info = await eg.init(); // browsers compile wasm asynchronously; init() before the first op
+  // Browsers compile wasm asynchronously: init() before the first op. threads: "auto" uses every
+  // core when the page is cross-origin isolated (served with COOP/COEP), else one, and says why.
+  const info = await eg.init({ threads: "auto" });
   post("backend", { info });
   const split = (state.split = loadDigits());
   const model = (state.model = new eg.nn.Sequential(

@@ -7,6 +7,8 @@ import type { Arena } from "./arena.js";
 import type { BackendName, Kernels } from "./kernels.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { wasmKernels } from "./wasm-kernels.js";
+import type { ThreadPool } from "./thread-pool.js";
+import { checkThreads, importsMemory, sharedMemory, type Threading, type ThreadsOption } from "./threads.js";
 
 export interface InitOptions {
   /**
@@ -19,6 +21,14 @@ export interface InitOptions {
   module?: WebAssembly.Module;
   /** "auto" (default) picks wasm-relaxed-simd, then wasm-simd, then js. */
   backend?: "auto" | BackendName;
+  /**
+   * Threads the kernels may use: 1 (default), a number, or "auto" (the cores the runtime
+   * reports). Above 1, a pool of workers shares the threaded build's memory (edgegrad-mt-*.wasm;
+   * embedded in the default entry, or given as `module`) and large GEMMs are split among them,
+   * bit-identically to one thread. Where threads cannot work (no SharedArrayBuffer, a page that
+   * is not cross-origin isolated, no Worker), one thread, and backendInfo().threadsReason says why.
+   */
+  threads?: ThreadsOption;
 }
 
 export interface BackendInfo {
@@ -33,6 +43,10 @@ export interface BackendInfo {
    * for the js backend.
    */
   wasmBuild: "full" | "core" | null;
+  /** Threads the kernels use (the calling thread and the pool's workers). */
+  threads: number;
+  /** Why the kernels run on one thread (e.g. "threads: 1 requested"), or null when they use more. */
+  threadsReason: string | null;
 }
 
 type WasmBuild = NonNullable<BackendInfo["wasmBuild"]>;
@@ -43,6 +57,7 @@ interface ActiveBackend {
   wasm: { exports: KernelExports; arena: Arena; build: WasmBuild } | null;
   /** Kernel families built for this backend so far (see kernelFamily). */
   families: Map<KernelFamily<unknown>, unknown>;
+  threading: Threading;
 }
 let active: ActiveBackend | null = null;
 
@@ -99,15 +114,20 @@ function isWasmModule(x: unknown): x is WebAssembly.Module {
   return typeof x === "object" && x !== null && Object.prototype.toString.call(x) === "[object WebAssembly.Module]";
 }
 
-function instantiate(module: WebAssembly.Module): ActiveBackend {
-  const instance = new WebAssembly.Instance(module, {});
+const ONE_THREAD: Threading = { pool: null, reason: "threads: 1 requested (the default)", gemm: null };
+
+/** Instantiates a kernel module: the threaded build on `memory` (a new shared memory if none given). */
+function instantiate(module: WebAssembly.Module, threading: Threading = ONE_THREAD,
+                     memory?: WebAssembly.Memory): ActiveBackend {
+  const imports: WebAssembly.Imports = importsMemory(module) ? { env: { memory: memory ?? sharedMemory() } } : {};
+  const instance = new WebAssembly.Instance(module, imports);
   const wasm = instance.exports as unknown as KernelExports;
   if (typeof wasm.f32_gemm_batch !== "function" || typeof wasm.kernel_isa !== "function") {
     throw new BackendError("init: the module given is not an edgegrad kernel module (no f32_gemm_batch export)");
   }
-  const k = wasmKernels(wasm);
+  const k = wasmKernels(wasm, threading);
   warmUp(k);
-  return { kernels: k, wasm: { exports: wasm, arena: k.arena, build: buildOf(wasm) }, families: new Map() };
+  return { kernels: k, wasm: { exports: wasm, arena: k.arena, build: buildOf(wasm) }, families: new Map(), threading };
 }
 
 /**
@@ -138,7 +158,7 @@ function initSync(options: InitOptions): void {
     return;
   }
   if (wanted === "js" || (wanted === "auto" && !detectFeatures().simd)) {
-    active = { kernels: jsKernels, wasm: null, families: new Map() };
+    active = { kernels: jsKernels, wasm: null, families: new Map(), threading: { pool: null, reason: "the js backend", gemm: null } };
     return;
   }
   active = instantiate(new WebAssembly.Module(embeddedKernelBytes(wanted) as BufferSource));
@@ -149,18 +169,52 @@ function initSync(options: InitOptions): void {
  * reference. Optional in Node; in browsers call it (and await it) before the first op, because
  * browsers refuse to compile large modules synchronously on the main thread.
  */
-const INIT_KEYS = ["module", "backend"];
+const INIT_KEYS = ["module", "backend", "threads"];
 
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   checkOptions("init", options, INIT_KEYS);
   const wanted = checkBackendName(options.backend ?? "auto");
-  if (options.module === undefined && wanted !== "js" && hasEmbeddedKernels && detectFeatures().simd) {
-    const module = await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource);
-    active = instantiate(module);
+  const threadsOption = checkThreads(options.threads === undefined ? 1 : options.threads);
+  if (options.module !== undefined && !isWasmModule(options.module)) {
+    throw new BackendError("init: options.module is not a WebAssembly.Module");
+  }
+  stopThreads("init() was called again");
+  const onWasm = options.module !== undefined || (wanted !== "js" && hasEmbeddedKernels && detectFeatures().simd);
+  if (onWasm && threadsOption !== 1) {
+    // The pool's code is loaded only by programs that ask for threads.
+    const { resolveThreads, startThreaded } = await import("./thread-start.js");
+    const threads = await resolveThreads(threadsOption);
+    if (threads > 1) {
+      active = await startThreaded(options.module ?? null, wanted, threads, instantiate);
+      return backendInfo();
+    }
+  }
+  if (options.module === undefined && onWasm) {
+    active = instantiate(await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource), oneThread(threadsOption));
   } else {
     initSync(options);
+    if (active!.wasm) active!.threading = oneThread(threadsOption);
   }
   return backendInfo();
+}
+
+function oneThread(option: ThreadsOption): Threading {
+  return option === "auto" ? { pool: null, reason: "the runtime reports one core (threads: \"auto\")", gemm: null } : ONE_THREAD;
+}
+
+/** Ends the active pool's workers (a new init, or a test's clean-up). */
+export function stopThreads(why: string): void {
+  active?.threading.pool?.stop(why);
+}
+
+/** The active pool, if any (for tests of its failure paths). */
+export function activeThreadPool(): ThreadPool | null {
+  return active?.threading.pool ?? null;
+}
+
+/** The active kernel module's exports, if wasm (for tests of the pool). */
+export function activeKernelExports(): KernelExports | null {
+  return active?.wasm?.exports ?? null;
 }
 
 /** The active kernel table; the first call without init() loads the default synchronously. */
@@ -186,5 +240,11 @@ export function backendInfo(): BackendInfo {
     relaxedSimd: f.relaxedSimd,
     wasmMemoryBytes: active?.wasm ? active.wasm.exports.memory.buffer.byteLength : 0,
     wasmBuild: active?.wasm ? active.wasm.build : null,
+    ...threadsInfo(active!.threading),
   };
+}
+
+function threadsInfo({ pool, reason }: Threading): Pick<BackendInfo, "threads" | "threadsReason"> {
+  if (pool === null) return { threads: 1, threadsReason: reason };
+  return pool.failure === null ? { threads: pool.threads, threadsReason: null } : { threads: 1, threadsReason: pool.failure };
 }

@@ -2,6 +2,7 @@ import { Arena, withScratch } from "./arena.js";
 import { GEMM_ACCUMULATE, GEMM_RELU, ISA_RELAXED_SIMD } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { BackendName, GemmOptions, Kernels, StridedBatch, StridedMatrix } from "./kernels.js";
+import type { Threading } from "./threads.js";
 
 /** A copied operand in the arena: byte pointer of matrix 0's element (0,0), strides in elements. */
 interface ArenaWindow { ptr: number; batchStride: number; rowStride: number; colStride: number }
@@ -38,7 +39,8 @@ function copyWindow(arena: Arena, m: StridedBatch, batch: number, rows: number, 
 
 const EMPTY: ArenaWindow = { ptr: 0, batchStride: 0, rowStride: 0, colStride: 0 };
 
-export function wasmKernels(wasm: KernelExports): Kernels & { arena: Arena } {
+/** The core table on a kernel module; `threading`: the pool sharing its memory (threaded build), if any. */
+export function wasmKernels(wasm: KernelExports, threading: Threading | null = null): Kernels & { arena: Arena } {
   const arena = new Arena(wasm.memory, wasm.heap_base());
   const name: BackendName = wasm.kernel_isa() === ISA_RELAXED_SIMD ? "wasm-relaxed-simd" : "wasm-simd";
 
@@ -55,10 +57,18 @@ export function wasmKernels(wasm: KernelExports): Kernels & { arena: Arena } {
       const cPtr = arena.alloc(size * 4);
       if (accumulate) arena.f32(cPtr, size).set(c.subarray(cOffset, cOffset + size));
       const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
-      const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
       const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
-      wasm.f32_gemm_batch(batch, m, n, k, aw.ptr, aw.batchStride, aw.rowStride, aw.colStride,
-                          bw.ptr, bw.batchStride, bw.rowStride, bw.colStride, cPtr, m * n, n, biasPtr, flags, work);
+      // With a pool, the call is offered to it (split if large enough); one thread builds no call object.
+      const pooled = threading?.gemm != null && threading.gemm(wasm, arena, {
+        batch, m, n, k, a: aw.ptr, aBatchStride: aw.batchStride, aRowStride: aw.rowStride, aColStride: aw.colStride,
+        b: bw.ptr, bBatchStride: bw.batchStride, bRowStride: bw.rowStride, bColStride: bw.colStride,
+        c: cPtr, cBatchStride: m * n, cRowStride: n, bias: biasPtr, flags,
+      });
+      if (!pooled) {
+        const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
+        wasm.f32_gemm_batch(batch, m, n, k, aw.ptr, aw.batchStride, aw.rowStride, aw.colStride,
+                            bw.ptr, bw.batchStride, bw.rowStride, bw.colStride, cPtr, m * n, n, biasPtr, flags, work);
+      }
       c.set(arena.f32(cPtr, size), cOffset);
     });
   }

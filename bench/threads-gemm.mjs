@@ -1,0 +1,107 @@
+// f32 GEMM with 1 thread against 2 threads in the same run, from Float32Array-backed tensors to
+// a read result (eg.fromTypedArray → matmul → .data), in every transposition; tinybench medians.
+// Both sides load the same threaded build (edgegrad-mt-simd.wasm, plain SIMD) from the slim
+// entry's per-file modules, so the only difference is the pool. The second part forces the split
+// on small products (parallelGemm.minMacs = 0) to find where a dispatch starts to pay: the
+// threshold of src/backend/parallel-gemm.ts. The third runs, on one thread, the parts a
+// 2-thread split makes one after the other against the whole call, straight on the kernel: what
+// splitting itself costs (each thread packs all of the operand it does not split, and works on
+// narrower blocks), with no second core involved.
+//   npm run build && node bench/threads-gemm.mjs            (THREADS=3 to compare 1 with 3)
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { medianMs } from "./median.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const eg = await import(join(root, "dist", "slim", "slim.js"));
+const { parallelGemm, splitGemm, gemmArgs } = await import(join(root, "dist", "slim", "backend", "parallel-gemm.js"));
+const module = new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-mt-simd.wasm")));
+const THREADS = Number(process.env.THREADS ?? 2);
+
+const SHAPES = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [64, 256, 784]]; // m, n, k
+const VARIANTS = [["A·B", false, false], ["Aᵀ·B", true, false], ["A·Bᵀ", false, true]];
+const SMALL = [[32, 32, 32], [48, 48, 48], [64, 64, 64], [80, 80, 80], [96, 96, 96], [128, 128, 128], [64, 128, 256]];
+
+function operands(m, n, k, transA, transB) {
+  let s = m * 7919 + n * 104729 + k;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: k * n }, next);
+  return () => {
+    const x = eg.fromTypedArray(a, transA ? [k, m] : [m, k]), y = eg.fromTypedArray(b, transB ? [n, k] : [k, n]);
+    return eg.matmul(transA ? x.transpose() : x, transB ? y.transpose() : y).data;
+  };
+}
+
+async function timed(fn, m, n, k) {
+  const first = performance.now();
+  fn();
+  const firstMs = performance.now() - first;
+  return medianMs(fn, { time: firstMs > 50 ? 600 : 250, iterations: 5, warmupTime: 50, warmupIterations: 2 });
+}
+
+/** Median ms of each case on `threads` threads (the pool made once for all cases). */
+async function measure(cases, threads) {
+  const info = await eg.init({ module, threads });
+  if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
+  const out = [];
+  for (const c of cases) out.push(await timed(c.run, c.m, c.n, c.k));
+  return out;
+}
+
+function table(title, cases, one, many) {
+  console.log(`\n${title}`);
+  console.log(`${"shape".padEnd(22)} ${"variant".padEnd(7)} ${"1 thread ms".padStart(12)} ${`${THREADS} threads ms`.padStart(13)} ${"ratio".padStart(6)} ${"GFLOP/s (1 → N)".padStart(17)}`);
+  cases.forEach((c, i) => {
+    const g = (ms) => (2 * c.m * c.n * c.k / (ms * 1e6)).toFixed(1);
+    console.log(`${c.shape.padEnd(22)} ${c.variant.padEnd(7)} ${one[i].toFixed(3).padStart(12)} ${many[i].toFixed(3).padStart(13)} ` +
+      `${(one[i] / many[i]).toFixed(2).padStart(6)} ${`${g(one[i])} → ${g(many[i])}`.padStart(17)}`);
+  });
+}
+
+const shape = (m, n, k) => (m === n && n === k ? `${m}³` : `[${m}×${k}]·[${k}×${n}]`);
+const big = SHAPES.flatMap(([m, n, k]) => VARIANTS.map(([variant, ta, tb]) =>
+  ({ shape: shape(m, n, k), variant, m, n, k, run: operands(m, n, k, ta, tb) })));
+const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B", m, n, k, run: operands(m, n, k, false, false) }));
+
+console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench)`);
+// Two rounds, 1 then N then 1 then N, each case keeping its better median: a noisy neighbour
+// during one measurement then shows as noise, not as a fake ratio.
+let one = null, many = null;
+for (let round = 0; round < 2; round++) {
+  const a = await measure(big, 1), b = await measure(big, THREADS);
+  one = one ? one.map((v, i) => Math.min(v, a[i])) : a;
+  many = many ? many.map((v, i) => Math.min(v, b[i])) : b;
+}
+table(`default threshold (split from ${parallelGemm.minMacs} multiply-adds)`, big, one, many);
+
+const defaultMinMacs = parallelGemm.minMacs;
+const smallOne = await measure(small, 1);
+parallelGemm.minMacs = 0;
+const smallMany = await measure(small, THREADS);
+parallelGemm.minMacs = defaultMinMacs;
+table("small products, split forced (where a dispatch starts to pay)", small, smallOne, smallMany);
+
+/** The kernel on a fresh instance: whole calls against their 2-way split run serially (ms, medians). */
+async function splitCost() {
+  const memory = new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
+  const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  console.log("\nsplitting's own cost, one thread: the 2 parts run serially vs the whole call");
+  for (const [m, n, k_] of SHAPES) {
+    for (const [variant, ta, tb] of VARIANTS) {
+      const a = 1 << 16, b = a + m * k_ * 4 + 64, c = b + k_ * n * 4 + 64, work = c + m * n * 4 + 64;
+      const need = work + 2 * k.f32_gemm_workspace(m, n, k_);
+      if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+      const call = { batch: 1, m, n, k: k_, a, aBatchStride: 0, aRowStride: ta ? 1 : k_, aColStride: ta ? m : 1,
+        b, bBatchStride: 0, bRowStride: tb ? 1 : n, bColStride: tb ? k_ : 1, c, cBatchStride: 0, cRowStride: n, bias: 0, flags: 0 };
+      const whole = await medianMs(() => k.f32_gemm_batch(...gemmArgs(call, work)), { time: 300, iterations: 5 });
+      const parts = splitGemm(call, 2);
+      const split = await medianMs(() => { for (const p of parts) k.f32_gemm_batch(...gemmArgs(p, work)); }, { time: 300, iterations: 5 });
+      const how = parts[0].batch < call.batch ? "batch" : parts[0].n < n ? "columns" : "rows";
+      console.log(`${shape(m, n, k_).padEnd(22)} ${variant.padEnd(7)} split by ${how.padEnd(8)} whole ${whole.toFixed(3).padStart(9)} ms, ` +
+        `parts ${split.toFixed(3).padStart(9)} ms: ${((split / whole - 1) * 100).toFixed(1)}% more`);
+    }
+  }
+}
+await splitCost();
+await eg.init({ module, threads: 1 });

@@ -1,0 +1,189 @@
+import { BackendError } from "../errors.js";
+import type { KernelExports } from "./kernel-exports.js";
+import { CONTROL, CONTROL_BYTES, NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from "./thread-worker.js";
+
+/**
+ * The kernel exports a job may call, by index in the control block. A parallel kernel is one of
+ * these called once per thread on disjoint output tiles (see src/backend/parallel-gemm.ts).
+ */
+export const PARALLEL_EXPORTS = ["f32_gemm_batch"] as const;
+export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
+
+/** The part of a worker the pool needs: Node's worker_threads Worker and the Web Worker both have it. */
+interface PoolWorker {
+  terminate(): unknown;
+}
+
+/** How the workers were made: node:worker_threads, or Web Workers (browsers, Deno, Bun). */
+export type WorkerHost =
+  | { kind: "node"; Worker: new (source: string, options: object) => NodeLikeWorker }
+  | { kind: "web"; Worker: new (url: string, options: object) => WebLikeWorker };
+
+interface NodeLikeWorker extends PoolWorker {
+  on(event: string, listener: (value: unknown) => void): unknown;
+  off(event: string, listener: (value: unknown) => void): unknown;
+  unref(): void;
+}
+interface WebLikeWorker extends PoolWorker {
+  addEventListener(event: string, listener: (e: { data?: unknown; message?: string }) => void): void;
+  postMessage(message: unknown): void;
+  unref?(): void;
+}
+
+/** What a new worker reports once: ready, or why it could not instantiate the module. */
+type Hello = { ready: true } | { error: string };
+
+/**
+ * Workers running the threaded kernel module on the caller's shared memory. `run` is
+ * synchronous: the caller writes each worker's call into the control block, wakes them, does its
+ * own share, and waits (Atomics.wait where the thread may block, a spin on a browser's main
+ * thread) until all are done. A worker's failure becomes a BackendError on the caller, and the
+ * pool then stops: `failure` says why, and the kernels run on the calling thread only.
+ */
+export class ThreadPool {
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private gen = 0;
+  /** Why the pool stopped (a worker failed or exited), or null while it works. */
+  failure: string | null = null;
+  /** A worker that has not taken a job after this long is taken for dead. */
+  ackTimeoutMs = 5000;
+
+  constructor(readonly workers: readonly PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean) {
+    this.i32 = new Int32Array(control);
+    this.f64 = new Float64Array(control);
+  }
+
+  /** Threads that run a job: the workers and the caller, or 1 once the pool has failed. */
+  get threads(): number {
+    return this.failure === null ? this.workers.length + 1 : 1;
+  }
+
+  /**
+   * Calls `exports[name](...parts[t])` on thread t (thread 0: the caller) and returns when all
+   * calls have: parts must write disjoint memory. At most `threads` parts.
+   */
+  run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[]): void {
+    if (this.failure !== null) throw new BackendError(`thread pool: ${this.failure}`);
+    if (parts.length > this.workers.length + 1 || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
+      throw new BackendError(`thread pool: ${parts.length} parts for ${this.workers.length + 1} threads, ` +
+        `or more than ${CONTROL.SLOT - 2} arguments in one`);
+    }
+    const { i32, f64 } = this;
+    const index = PARALLEL_EXPORTS.indexOf(name);
+    for (let w = 0; w < this.workers.length; w++) {
+      const slot = CONTROL.ARGS / 8 + w * CONTROL.SLOT;
+      const args = parts[w + 1];
+      f64[slot] = args ? args.length : 0;
+      f64[slot + 1] = index;
+      if (args) for (let i = 0; i < args.length; i++) f64[slot + 2 + i] = args[i];
+    }
+    Atomics.store(i32, CONTROL.DONE, 0);
+    Atomics.store(i32, CONTROL.ERRORS, 0);
+    const gen = this.gen = (this.gen + 1) | 0;
+    Atomics.store(i32, CONTROL.GEN, gen);
+    Atomics.notify(i32, CONTROL.GEN);
+    let callerError: unknown = null;
+    try {
+      (exports[name] as (...args: number[]) => void)(...parts[0]);
+    } catch (e) {
+      callerError = e; // thrown only once the workers are done: they still use the scratch memory
+    }
+    this.waitForWorkers(gen);
+    if (callerError !== null) throw callerError;
+    if (Atomics.load(i32, CONTROL.ERRORS) > 0) {
+      const length = Atomics.load(i32, CONTROL.ERROR_LENGTH);
+      const text = new TextDecoder().decode(new Uint8Array(i32.buffer, CONTROL.ERROR_TEXT, length).slice());
+      this.stop(`a worker failed (${text}); running on one thread`);
+      throw new BackendError(`thread pool: ${text}; the pool has stopped and kernels now run on one thread`);
+    }
+  }
+
+  private waitForWorkers(gen: number): void {
+    const { i32 } = this;
+    const all = this.workers.length;
+    const started = performance.now();
+    for (;;) {
+      const done = Atomics.load(i32, CONTROL.DONE);
+      if (done >= all) return;
+      if (this.canBlock) Atomics.wait(i32, CONTROL.DONE, done, 50);
+      if (performance.now() - started > this.ackTimeoutMs) {
+        const dead = this.workers.findIndex((_, w) => Atomics.load(i32, CONTROL.ACK + w) !== gen);
+        if (dead >= 0) {
+          this.stop(`worker ${dead + 1} did not respond; running on one thread`);
+          throw new BackendError(`thread pool: worker ${dead + 1} did not take its job within ${this.ackTimeoutMs} ms; ` +
+            "the pool has stopped and kernels now run on one thread");
+        }
+      }
+    }
+  }
+
+  /** Ends the workers (they leave their loop, then are terminated); the pool runs nothing after. */
+  stop(why: string): void {
+    if (this.failure === null) this.failure = why;
+    Atomics.store(this.i32, CONTROL.STOP, 1);
+    Atomics.store(this.i32, CONTROL.GEN, (this.gen = (this.gen + 1) | 0));
+    Atomics.notify(this.i32, CONTROL.GEN);
+    for (const w of this.workers) void w.terminate();
+  }
+}
+
+/**
+ * Starts `workers` workers on `memory` and resolves once each has instantiated `module` there;
+ * rejects (with the workers ended) if one cannot.
+ */
+export async function startThreadPool(host: WorkerHost, workers: number, module: WebAssembly.Module,
+                                      memory: WebAssembly.Memory, canBlock: boolean): Promise<ThreadPool> {
+  const control = new SharedArrayBuffer(CONTROL_BYTES);
+  const started: PoolWorker[] = [];
+  let pool: ThreadPool | null = null;
+  const gone = (w: number) => (why: string) => pool?.stop(`worker ${w + 1} ${why}; running on one thread`);
+  const hellos: Promise<Hello>[] = [];
+  let blobUrl: string | null = null;
+  try {
+    if (host.kind === "web") blobUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: "text/javascript" }));
+    for (let w = 0; w < workers; w++) {
+      const data = { module, memory, control, index: w, names: PARALLEL_EXPORTS };
+      hellos.push(host.kind === "node" ? spawnNode(host.Worker, data, started, gone(w))
+                                       : spawnWeb(host.Worker, blobUrl!, data, started, gone(w)));
+    }
+    const replies = await Promise.all(hellos);
+    const failed = replies.find((r): r is { error: string } => "error" in r);
+    if (failed) throw new Error(failed.error);
+  } catch (e) {
+    for (const w of started) void w.terminate();
+    throw new BackendError(`init: the thread pool's workers did not start (${(e as Error).message})`);
+  } finally {
+    if (blobUrl !== null) URL.revokeObjectURL(blobUrl);
+  }
+  pool = new ThreadPool(started, control, canBlock);
+  return pool;
+}
+
+function spawnNode(Worker: Extract<WorkerHost, { kind: "node" }>["Worker"], data: object, started: PoolWorker[],
+                   gone: (why: string) => void): Promise<Hello> {
+  const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: data });
+  started.push(worker);
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown) => {
+      worker.off("message", onMessage);
+      worker.unref(); // the pool must never keep a finished program alive
+      resolve(m as Hello);
+    };
+    worker.on("message", onMessage);
+    worker.on("error", (e) => { reject(e as Error); gone(`failed: ${(e as Error).message}`); });
+    worker.on("exit", (code) => { reject(new Error(`exited with code ${String(code)}`)); gone(`exited`); });
+  });
+}
+
+function spawnWeb(Worker: Extract<WorkerHost, { kind: "web" }>["Worker"], url: string, data: object,
+                  started: PoolWorker[], gone: (why: string) => void): Promise<Hello> {
+  const worker = new Worker(url, { type: "module", name: "edgegrad kernels" });
+  started.push(worker);
+  worker.unref?.(); // Bun's workers have it; browsers need nothing
+  return new Promise((resolve, reject) => {
+    worker.addEventListener("message", (e) => resolve(e.data as Hello));
+    worker.addEventListener("error", (e) => { reject(new Error(e.message ?? "worker error")); gone("failed"); });
+    worker.postMessage(data);
+  });
+}

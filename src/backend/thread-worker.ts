@@ -1,0 +1,97 @@
+// The body of a pool worker, as source text: the pool starts it from a string (Node's
+// `eval: true`) or a blob: URL (Web Workers), so it ships inside the library's own bundle, ESM
+// or CJS, with no worker file to resolve next to it. It must be self-contained: no imports, no
+// helpers a bundler might inject, which is why it is a string and not a function's toString().
+//
+// A worker instantiates the threaded kernel module on the shared memory, says "ready", then
+// loops forever: sleep on the control block's generation word, run its slot's call, count
+// itself done. No message per op: an op costs one notify and one wake-up per thread.
+
+/** Int32 word indices and byte offsets in the control block (a SharedArrayBuffer). */
+export const CONTROL = {
+  /** Bumped by the caller for every job (and for stop); workers sleep on it. */
+  GEN: 0,
+  /** Workers done with the current job. */
+  DONE: 1,
+  /** Workers whose call threw in the current job. */
+  ERRORS: 2,
+  /** Non-zero: leave the loop at the next generation. */
+  STOP: 3,
+  /** Bytes of the first error's message. */
+  ERROR_LENGTH: 4,
+  /** ACK + w: the last generation worker w took (how a dead worker is told from a slow one). */
+  ACK: 8,
+  /** Byte offset of the first error's message (UTF-8, at most ERROR_BYTES). */
+  ERROR_TEXT: 512,
+  ERROR_BYTES: 500,
+  /** Byte offset of the argument slots: one per thread of SLOT float64 words. */
+  ARGS: 1024,
+  /** Words per slot: argument count, export index, then the arguments. */
+  SLOT: 32,
+  /** Workers at most (the caller is one more thread). */
+  MAX_WORKERS: 63,
+} as const;
+
+/** Bytes of the control block. */
+export const CONTROL_BYTES = CONTROL.ARGS + (CONTROL.MAX_WORKERS + 1) * CONTROL.SLOT * 8;
+
+const C = CONTROL;
+const LOOP = `
+function start(d) {
+  let ex;
+  try {
+    ex = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
+  } catch (e) {
+    post({ error: String((e && e.message) || e) });
+    return;
+  }
+  const i32 = new Int32Array(d.control), f64 = new Float64Array(d.control), u8 = new Uint8Array(d.control);
+  const slot = ${C.ARGS / 8} + d.index * ${C.SLOT};
+  const fns = d.names.map((name) => ex[name]);
+  post({ ready: true });
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(i32, ${C.GEN}, seen);
+    const gen = Atomics.load(i32, ${C.GEN});
+    if (gen === seen) continue;
+    seen = gen;
+    if (Atomics.load(i32, ${C.STOP}) !== 0) return;
+    Atomics.store(i32, ${C.ACK} + d.index, gen);
+    const count = f64[slot];
+    if (count > 0) {
+      try {
+        const args = [];
+        for (let i = 0; i < count; i++) args.push(f64[slot + 2 + i]);
+        fns[f64[slot + 1]].apply(null, args);
+      } catch (e) {
+        if (Atomics.add(i32, ${C.ERRORS}, 1) === 0) {
+          const text = new TextEncoder().encode("worker " + (d.index + 1) + ": " + String((e && e.message) || e));
+          const n = Math.min(text.length, ${C.ERROR_BYTES});
+          u8.set(text.subarray(0, n), ${C.ERROR_TEXT});
+          Atomics.store(i32, ${C.ERROR_LENGTH}, n);
+        }
+      }
+    }
+    Atomics.add(i32, ${C.DONE}, 1);
+    Atomics.notify(i32, ${C.DONE});
+  }
+}
+`;
+
+/** For node:worker_threads (Node, and Deno/Bun's Node compatibility): started with eval: true and workerData. */
+// NOTE: an eval worker is an ES module when the program was started with --input-type=module,
+// where there is no require; process.getBuiltinModule (Node 20.16+) works in both.
+export const NODE_WORKER_SOURCE = `"use strict";
+const { parentPort, workerData } = typeof require === "function" ? require("node:worker_threads")
+  : process.getBuiltinModule("node:worker_threads");
+const post = (m) => parentPort.postMessage(m);
+${LOOP}
+start(workerData);
+`;
+
+/** For Web Workers (browsers, Deno, Bun): a module worker from a blob: URL, started by one message. */
+export const WEB_WORKER_SOURCE = `
+const post = (m) => self.postMessage(m);
+${LOOP}
+self.onmessage = (e) => { self.onmessage = null; start(e.data); };
+`;

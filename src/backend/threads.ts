@@ -1,0 +1,42 @@
+// The part of threading every program loads: the option, and loading the threaded build on a
+// shared memory. The pool itself (thread-start.ts, thread-pool.ts, thread-worker.ts,
+// parallel-gemm.ts) is imported by init only when more than one thread is asked for.
+import { ValueError } from "../errors.js";
+import type { Arena } from "./arena.js";
+import type { KernelExports } from "./kernel-exports.js";
+import type { GemmCall } from "./parallel-gemm.js";
+import type { ThreadPool } from "./thread-pool.js";
+
+export type ThreadsOption = number | "auto";
+
+/** The threads the kernels may use and, when that is one, why. */
+export interface Threading {
+  pool: ThreadPool | null;
+  /** Why the kernels run on one thread, or null when they run on the pool. */
+  reason: string | null;
+  /** Runs one f32_gemm_batch call split over the pool; false when it belongs on the calling thread. */
+  gemm: ((wasm: KernelExports, arena: Arena, call: GemmCall) => boolean) | null;
+}
+
+export function checkThreads(value: unknown): ThreadsOption {
+  if (value === "auto" || (Number.isInteger(value) && (value as number) >= 1)) return value as ThreadsOption;
+  throw new ValueError(`init: threads must be a positive integer or "auto", got ${JSON.stringify(value) ?? String(value)}`);
+}
+
+/** Whether `module` is a threaded build: it imports its memory rather than defining it. */
+export function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === "memory");
+}
+
+/**
+ * A shared memory for the threaded build: 17 pages, as the build declares, growing to at most
+ * 2 GB, or 512 MB where the engine will not reserve that much (a shared memory cannot move, so
+ * its whole maximum is reserved up front).
+ */
+export function sharedMemory(): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
+  } catch {
+    return new WebAssembly.Memory({ initial: 17, maximum: 8192, shared: true });
+  }
+}
