@@ -3,11 +3,13 @@
 // modules run as they are. It is a Module, so eg.nn.predict / evaluate work on it unchanged.
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
+import { Conv1d, Conv2d } from "../nn/conv-layers.js";
 import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import { Dropout } from "../nn/layers.js";
 import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { layersOf, Sequential } from "../nn/sequential.js";
+import { Dropout2d } from "../nn/shape-layers.js";
 
 /** One compiled Linear: float32 rows in, float32 rows out, no autograd. */
 export interface InferenceLayer {
@@ -24,26 +26,49 @@ export interface InferenceLayer {
   nonZeros(): number;
 }
 
-export type Step = InferenceLayer | Module;
-const isLayer = (s: Step): s is InferenceLayer => !(s instanceof Module);
+/** One compiled Conv1d/Conv2d: a float32 NC(H)W tensor in and out, no autograd. */
+export interface InferenceConvLayer {
+  readonly kind: string;
+  readonly relu: boolean;
+  /** Kernel extent per spatial dimension. */
+  readonly kernelSize: readonly number[];
+  run(x: Tensor): Tensor;
+  bytes(): number;
+  parameters(): number;
+  nonZeros(): number;
+}
+
+export type Step = InferenceLayer | InferenceConvLayer | Module;
+const isLayer = (s: Step): s is InferenceLayer | InferenceConvLayer => !(s instanceof Module);
+const isConvLayer = (s: InferenceLayer | InferenceConvLayer): s is InferenceConvLayer => "kernelSize" in s;
 
 /**
- * The fused steps of a model to compile: a Sequential, or a bare Linear as a one-layer model.
- * Dropout is dropped (the identity at inference); Linear layers must hold float32 weights.
+ * The fused steps of a model to compile: a Sequential, or a bare Linear/Conv1d/Conv2d as a
+ * one-layer model. Fused as in eval mode (BatchNorm folded into the convolution before it).
+ * Dropout and Dropout2d are dropped (the identity at inference); Linear and Conv layers must
+ * hold float32 weights.
  */
 export function compileSteps(model: Module, where: string): FusedStep[] {
-  if (!(model instanceof Sequential) && !(model instanceof Linear)) {
-    throw new ValueError(`${where}: expected an nn.Sequential or an nn.Linear, got ${model?.constructor?.name ?? String(model)}`);
+  if (!(model instanceof Sequential) && !(model instanceof Linear) && !(model instanceof Conv1d) && !(model instanceof Conv2d)) {
+    throw new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${model?.constructor?.name ?? String(model)}`);
+  }
+  const wasTraining = model.training;
+  model.eval();
+  let steps: FusedStep[];
+  try {
+    steps = fuseLayers(layersOf(model));
+  } finally {
+    model.train(wasTraining);
   }
   const out: FusedStep[] = [];
-  for (const s of fuseLayers(layersOf(model))) {
-    if (s.kind === "linear") {
+  for (const s of steps) {
+    if (s.kind === "linear" || s.kind === "conv") {
       const dtype = s.layer.weight.dtype;
       if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index} has ${dtype} weights; only float32 models compile`);
       out.push(s);
     } else if (s.kind === "module") {
       if (s.module instanceof Sequential) throw new ValueError(`${where}: nested Sequential at layer ${s.index}; flatten the model first`);
-      if (!(s.module instanceof Dropout)) out.push(s);
+      if (!(s.module instanceof Dropout) && !(s.module instanceof Dropout2d)) out.push(s);
     } else unhandledStep(s);
   }
   return out;
@@ -60,7 +85,7 @@ export class InferenceSequential extends Module {
   }
 
   /** The compiled layers (not the plain modules between them). */
-  get layers(): InferenceLayer[] {
+  get layers(): (InferenceLayer | InferenceConvLayer)[] {
     return this.steps.filter(isLayer);
   }
 
@@ -75,6 +100,7 @@ export class InferenceSequential extends Module {
     let h = x;
     for (const s of this.steps) {
       if (!isLayer(s)) { h = s.forward(h); continue; }
+      if (isConvLayer(s)) { h = s.run(h); continue; }
       if (h.ndim < 1 || h.shape[h.ndim - 1] !== s.inFeatures) {
         throw new ShapeError(`${s.kind} layer: input [${h.shape}] does not end in ${s.inFeatures} features`);
       }

@@ -7,16 +7,17 @@
 import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
+import { convStepParameters, resolvedConvArguments } from "../nn/conv-fusion.js";
 import { runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
-import type { Linear } from "../nn/linear.js";
 import type { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
 import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
-import { activationParams, Int8LinearLayer } from "./int8-linear.js";
+import { Int8ConvLayer } from "./int8-conv.js";
+import { activationParams, Int8LinearLayer, type ActivationParams } from "./int8-linear.js";
 import { makeObserver, type Observer, type ObserverName } from "./observers.js";
 
 export interface QuantizeModelOptions {
-  /** Samples [n, features] whose activations set the static input ranges. */
+  /** Samples [n, features] (or [n, C, H, W] for a CNN) whose activations set the static input ranges. */
   calibration?: Tensor;
   /** "static" (default when calibration is given) or "dynamic" (default otherwise). */
   activations?: "dynamic" | "static";
@@ -25,10 +26,10 @@ export interface QuantizeModelOptions {
   batchSize?: number;
 }
 
-/** Runs the float model over the calibration data, one observer per Linear input. */
-function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<Linear, Observer> {
-  const obs = new Map<Linear, Observer>();
-  for (const s of steps) if (s.kind === "linear") obs.set(s.layer, makeObserver(o.observer));
+/** Runs the float model over the calibration data, one observer per Linear or Conv input. */
+function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<FusedStep, Observer> {
+  const obs = new Map<FusedStep, Observer>();
+  for (const s of steps) if (s.kind === "linear" || s.kind === "conv") obs.set(s, makeObserver(o.observer));
   const bs = o.batchSize ?? 256;
   positiveInt("quantizeModel", "batchSize", bs);
   if (x.ndim < 1 || x.shape[0] === 0) throw new ValueError(`quantizeModel: calibration data [${x.shape}] has no samples`);
@@ -37,7 +38,7 @@ function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<
     for (let s0 = 0; s0 < n; s0 += bs) {
       let h = x.slice([s0, Math.min(n, s0 + bs)]);
       for (const s of steps) {
-        if (s.kind === "linear") obs.get(s.layer)!.observe(h.data as Float32Array);
+        obs.get(s)?.observe(h.data as Float32Array);
         h = runStep(s, h);
       }
     }
@@ -45,9 +46,17 @@ function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<
   return obs;
 }
 
+/** A Conv1d/Conv2d step as an int8 layer: BatchNorm folded first, per-channel weights, ReLU fused. */
+function int8Conv(s: Extract<FusedStep, { kind: "conv" }>, input: ActivationParams | null): Int8ConvLayer {
+  const { weight, bias } = noGrad(() => convStepParameters(s));
+  const a = resolvedConvArguments(s.layer);
+  return new Int8ConvLayer(weight, bias, { stride: a.stride, padding: a.padding, paddingEnd: a.paddingEnd, dilation: a.dilation, groups: a.groups }, s.relu, input);
+}
+
 /**
- * An int8 inference model from a float Sequential MLP (Linear, ReLU, Dropout, and modules that
- * run as they are), or from a bare Linear. Use it like any model: model.forward(x),
+ * An int8 inference model from a float Sequential (Linear and Conv1d/Conv2d layers, each with the
+ * BatchNorm and ReLU after it fused, and modules that run as they are in float: pooling, Flatten,
+ * an unfused BatchNorm, other activations; Dropout is dropped), or from a bare Linear or Conv. Use it like any model: model.forward(x),
  * eg.nn.predict, eg.nn.evaluate.
  *
  * Non-finite inputs: a NaN in an input row gives NaN in that output row, as the float model
@@ -73,9 +82,9 @@ export function quantizeModel(model: Module, o: QuantizeModelOptions = {}): Infe
     const obs = mode === "static" ? calibrate(steps, o.calibration!, o) : null;
     const out: Step[] = steps.map((s) => {
       if (s.kind === "module") return s.module;
-      if (s.kind !== "linear") return unhandledStep(s);
-      const input = obs ? activationParams(...obs.get(s.layer)!.range(), "quantizeModel (calibration)") : null;
-      return new Int8LinearLayer(s.layer, s.relu, input);
+      if (s.kind !== "linear" && s.kind !== "conv") return unhandledStep(s);
+      const input = obs ? activationParams(...obs.get(s)!.range(), "quantizeModel (calibration)") : null;
+      return s.kind === "linear" ? new Int8LinearLayer(s.layer, s.relu, input) : int8Conv(s, input);
     });
     return new InferenceSequential(out);
   } finally {

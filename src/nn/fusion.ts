@@ -2,18 +2,24 @@
 // forward, the compiled inference models (int8, sparse) and the ONNX exporter all walk a model
 // through fuseLayers, so a fusion is written once and every consumer sees the same steps.
 import type { Tensor } from "../ndarray/index.js";
+import { Conv1d, Conv2d } from "./conv-layers.js";
+import { runConvStep } from "./conv-fusion.js";
 import { ReLU } from "./layers.js";
 import { Linear } from "./linear.js";
 import type { Module } from "./module.js";
+import { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
 
 /**
  * One step of a fused module list. `index` is the position of the step's first module in the
  * list, so that messages and exported names can point at the module the user wrote.
  *   linear: a Linear, with the ReLU that follows it run in the GEMM's epilogue when `relu`;
+ *   conv: a Conv1d/Conv2d, with the eval-mode BatchNorm that follows it folded into its weight
+ *         and bias when `batchNorm` is set, and the ReLU after them in the GEMM's epilogue;
  *   module: any other module, run as it is.
  */
 export type FusedStep =
   | { kind: "linear"; layer: Linear; relu: boolean; index: number }
+  | { kind: "conv"; layer: Conv1d | Conv2d; batchNorm: BatchNorm1d | BatchNorm2d | null; relu: boolean; index: number }
   | { kind: "module"; module: Module; index: number };
 
 type ModuleClass = abstract new (...args: never[]) => Module;
@@ -31,18 +37,34 @@ interface FusionPattern {
  * The fusions, tried in order at each position; the first row that matches consumes its
  * modules, so a longer sequence goes before a shorter one that starts with the same class.
  *
- * Adding a fusion is a row here plus, for a new kind of layer, a step kind. Conv2d→BatchNorm2d→
- * ReLU: add `{ kind: "conv"; layer: Conv2d; batchNorm: BatchNorm2d | null; relu: boolean; index }`
- * to FusedStep and the rows [Conv2d, BatchNorm2d, ReLU], [Conv2d, BatchNorm2d], [Conv2d, ReLU],
- * longest first. Every consumer branches on `kind` and ends in unhandledStep, so the compiler
- * then names each place that must learn "conv". Linear→BatchNorm1d: give the "linear" kind a
+ * Adding a fusion is a row here plus, for a new kind of layer, a step kind; every consumer
+ * branches on `kind` and ends in unhandledStep, so the compiler names each place that must learn
+ * a new kind. The "conv" rows are written that way: [Conv, BatchNorm, ReLU], [Conv, BatchNorm],
+ * [Conv, ReLU], [Conv], for Conv2d with BatchNorm2d and Conv1d with BatchNorm1d. Linear→BatchNorm1d: give the "linear" kind a
  * `batchNorm: BatchNorm1d | null` field and put the rows [Linear, BatchNorm1d, ReLU] and
  * [Linear, BatchNorm1d] before [Linear, ReLU]. Folding a BatchNorm's running statistics into
  * the weights is right only in eval mode, so such rows carry `applies: ([, bn]) => !bn.training`:
  * in training the modules stay separate steps (Sequential fuses on every call, so the mode
  * switch is seen).
  */
+const foldable = ([conv, bn]: readonly Module[]): boolean => {
+  const b = bn as BatchNorm1d | BatchNorm2d;
+  // Without running statistics eval mode normalizes by the batch's own: nothing to fold. A
+  // channel mismatch is left to the BatchNorm's own forward, which names it.
+  return !b.training && b.runningMean !== null && b.numFeatures === (conv as Conv2d).outChannels;
+};
+const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly Module[], index: number): FusedStep =>
+  ({ kind: "conv", layer: matched[0] as Conv1d | Conv2d, batchNorm: withBatchNorm ? (matched[1] as BatchNorm1d | BatchNorm2d) : null, relu, index });
+
 const PATTERNS: readonly FusionPattern[] = [
+  { sequence: [Conv2d, BatchNorm2d, ReLU], build: convStep(true, true), applies: foldable },
+  { sequence: [Conv1d, BatchNorm1d, ReLU], build: convStep(true, true), applies: foldable },
+  { sequence: [Conv2d, BatchNorm2d], build: convStep(false, true), applies: foldable },
+  { sequence: [Conv1d, BatchNorm1d], build: convStep(false, true), applies: foldable },
+  { sequence: [Conv2d, ReLU], build: convStep(true, false) },
+  { sequence: [Conv1d, ReLU], build: convStep(true, false) },
+  { sequence: [Conv2d], build: convStep(false, false) },
+  { sequence: [Conv1d], build: convStep(false, false) },
   { sequence: [Linear, ReLU], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: true, index }) },
   { sequence: [Linear], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: false, index }) },
 ];
@@ -73,6 +95,7 @@ export function fuseLayers(modules: readonly Module[]): FusedStep[] {
 /** The float forward of one step: what the separate modules compute, as one op where fused. */
 export function runStep(step: FusedStep, x: Tensor): Tensor {
   if (step.kind === "linear") return step.relu ? step.layer.forwardRelu(x) : step.layer.forward(x);
+  if (step.kind === "conv") return runConvStep(step, x);
   if (step.kind === "module") return step.module.forward(x);
   return unhandledStep(step);
 }
