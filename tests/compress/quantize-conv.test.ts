@@ -8,7 +8,9 @@ import fc from "fast-check";
 import {
   activationParams, magnitudePrune, quantizeLinearArray, quantizeModel, roundHalfToEven, sparsify, type InferenceSequential,
 } from "../../src/compress/index.js";
+import { FloatConvLayer } from "../../src/compress/float-conv.js";
 import { Int8ConvLayer } from "../../src/compress/int8-conv.js";
+import { fuseLayers, runStep } from "../../src/nn/fusion.js";
 import { Int8LinearLayer } from "../../src/compress/int8-linear.js";
 import { randn, noGrad } from "../../src/ndarray/index.js";
 import * as nn from "../../src/nn/index.js";
@@ -30,7 +32,7 @@ function smallCnn(seed: number): nn.Sequential {
 }
 
 /** One int8 layer (conv, or a Linear as a 1×1 conv of a length-1 signal) from its stored integers. */
-function int8Reference(x: Float32Array, shape: number[], w: Int8Array, wShape: number[], ws: Float32Array, bias: Float32Array | null,
+function int8Reference(x: Float32Array, shape: readonly number[], w: Int8Array, wShape: readonly number[], ws: Float32Array, bias: Float32Array | null,
                        input: { scale: number; zeroPoint: number } | null, args: { stride: number[]; pad: number[]; padEnd: number[]; dilation: number[]; groups: number },
                        reluOut: boolean): Bounded {
   let p = input;
@@ -54,7 +56,7 @@ function int8Reference(x: Float32Array, shape: number[], w: Int8Array, wShape: n
 }
 
 /** Runs a compiled model's steps through the reference: int8 layers from their integers, max-pool and flatten in float64. */
-function interpret(model: InferenceSequential, x: Float32Array, shape: number[]): Bounded {
+function interpret(model: InferenceSequential, x: Float32Array, shape: readonly number[]): Bounded {
   let h = bounded(shape, x);
   for (const s of model.steps) {
     const data = Float32Array.from(h.y);
@@ -138,11 +140,20 @@ describe("sparsify on a pruned CNN", () => {
     expect(zeros).toBeGreaterThan(0);
     const s = sparsify(model);
     expect(s.layers.map((l) => l.kind).slice(0, 2)).toEqual(["dense-conv", "dense-conv"]);
+    // Each compiled conv computes what the float model's fused step computes (the Linear layers
+    // run on other kernels, CSR or a strided GEMM, so the whole output is not compared bit for bit).
+    const steps = fuseLayers([...model].map((m) => m.eval()));
+    expect(steps.filter((st) => st.kind === "conv").map((st) => st.kind === "conv" && st.batchNorm !== null)).toEqual([false, true]);
     const x = randn([4, 1, 12, 12], { seed: 4 });
-    const want = Array.from(noGrad(() => model.forward(x)).data);
-    expect(Array.from(s.forward(x).data)).toEqual(want);
-    expect(s.layers[0].nonZeros()).toBe(conv0.weight.size - zeros + conv0.bias!.data.filter((v) => v !== 0).length);
+    const h1 = noGrad(() => runStep(steps[0], x)), h2 = noGrad(() => runStep(steps[2], noGrad(() => runStep(steps[1], h1))));
+    const conv1 = s.layers[0] as FloatConvLayer, conv2 = s.layers[1] as FloatConvLayer;
+    const want1 = Array.from(h1.data), want2 = Array.from(h2.data);
+    expect(Array.from(conv1.run(x).data)).toEqual(want1);
+    expect(Array.from(conv2.run(noGrad(() => runStep(steps[1], h1))).data)).toEqual(want2);
+    expect(conv1.nonZeros()).toBe(conv0.weight.size - zeros + conv0.bias!.data.filter((v) => v !== 0).length);
+    expect(s.forward(x).shape).toEqual([4, 10]);
+    // A snapshot: training the float model on does not change the compiled one.
     conv0.weight.storage[0] += 1;
-    expect(Array.from(s.forward(x).data)).toEqual(want);
+    expect(Array.from(conv1.run(x).data)).toEqual(want1);
   });
 });

@@ -8,11 +8,11 @@ import {
   batchNorm, bounded, conv, expectWithin, flatten, linear, pool, relu, type Bounded,
 } from "../support/cnn-reference.js";
 
-async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array> {
+async function runOrt(model: Uint8Array, input: Float32Array, shape: readonly number[]): Promise<Float32Array> {
   const ort = await import("onnxruntime-web");
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ input: new ort.Tensor("float32", input, shape) });
+  const out = await session.run({ input: new ort.Tensor("float32", input, [...shape]) });
   return out.output.data as Float32Array;
 }
 

@@ -12,17 +12,17 @@ export interface Bounded {
   err: Float64Array;
 }
 
-export const bounded = (shape: number[], y: ArrayLike<number>): Bounded =>
-  ({ shape, y: Float64Array.from(y), err: new Float64Array(y.length) });
+export const bounded = (shape: readonly number[], y: ArrayLike<number>): Bounded =>
+  ({ shape: [...shape], y: Float64Array.from(y), err: new Float64Array(y.length) });
 
 export interface ConvSpec {
   /** [Cout, Cin/groups, ...kernel]. */
-  weight: ArrayLike<number>; weightShape: number[]; bias: ArrayLike<number> | null;
-  stride: number[]; padBegin: number[]; padEnd: number[]; dilation: number[]; groups: number;
+  weight: ArrayLike<number>; weightShape: readonly number[]; bias: ArrayLike<number> | null;
+  stride: readonly number[]; padBegin: readonly number[]; padEnd: readonly number[]; dilation: readonly number[]; groups: number;
 }
 
 /** 1 or 2 spatial dims as 2 ([1, L] for 1-D), so one loop serves both. */
-const two = (v: number[], fill: number): [number, number] => (v.length === 1 ? [fill, v[0]] : [v[0], v[1]]);
+const two = (v: readonly number[], fill: number): [number, number] => (v.length === 1 ? [fill, v[0]] : [v[0], v[1]]);
 
 export function conv(x: Bounded, c: ConvSpec): Bounded {
   const sp = c.weightShape.length - 2;
@@ -53,7 +53,7 @@ export function relu(x: Bounded): Bounded {
   return { shape: x.shape, y: x.y.map((v) => Math.max(v, 0)), err: x.err.slice() };
 }
 
-export interface PoolSpec { kernel: number[]; stride: number[]; padding: number[]; dilation?: number[]; ceilMode?: boolean; countIncludePad?: boolean }
+export interface PoolSpec { kernel: readonly number[]; stride: readonly number[]; padding: readonly number[]; dilation?: readonly number[]; ceilMode?: boolean; countIncludePad?: boolean }
 
 /** PyTorch's pooled size, the last window dropped when it would start in the right padding. */
 export function pooledLen(L: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
