@@ -9,7 +9,7 @@ import { compileSteps, InferenceSequential, type Step } from "./inference-model.
 import { DenseLinearLayer, SPARSE_MAX_DENSITY, SparseLinearLayer } from "./sparse.js";
 
 export interface SparsifyOptions {
-  /** "auto" (default): sparse where density ≤ maxDensity; or force one form for every layer. */
+  /** "auto" (default): sparse where density ≤ maxDensity; or force one form for every Linear (convolutions always run dense). */
   format?: "auto" | "sparse" | "dense";
   /** Largest fraction of nonzero weights that still runs sparse in "auto" (default SPARSE_MAX_DENSITY). */
   maxDensity?: number;
