@@ -3,13 +3,10 @@
 // modules run as they are. It is a Module, so eg.nn.predict / evaluate work on it unchanged.
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
-import { Conv1d, Conv2d } from "../nn/conv-layers.js";
 import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import { Dropout } from "../nn/layers.js";
-import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { layersOf, Sequential } from "../nn/sequential.js";
-import { Dropout2d } from "../nn/shape-layers.js";
 
 /** One compiled Linear: float32 rows in, float32 rows out, no autograd. */
 export interface InferenceLayer {
@@ -45,13 +42,12 @@ const isConvLayer = (s: InferenceLayer | InferenceConvLayer): s is InferenceConv
 /**
  * The fused steps of a model to compile: a Sequential, or a bare Linear/Conv1d/Conv2d as a
  * one-layer model. Fused as in eval mode (BatchNorm folded into the convolution before it).
- * Dropout and Dropout2d are dropped (the identity at inference); Linear and Conv layers must
+ * Dropout is dropped (the identity at inference); Linear and Conv layers must
  * hold float32 weights.
  */
 export function compileSteps(model: Module, where: string): FusedStep[] {
-  if (!(model instanceof Sequential) && !(model instanceof Linear) && !(model instanceof Conv1d) && !(model instanceof Conv2d)) {
-    throw new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${model?.constructor?.name ?? String(model)}`);
-  }
+  const expected = () => new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${model?.constructor?.name ?? String(model)}`);
+  if (!(model instanceof Module)) throw expected();
   const wasTraining = model.training;
   model.eval();
   let steps: FusedStep[];
@@ -60,6 +56,9 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
   } finally {
     model.train(wasTraining);
   }
+  // A bare layer is a model when it is one Linear or Conv step (no class imports here: an MLP
+  // application must not bundle the convolutions).
+  if (!(model instanceof Sequential) && !(steps.length === 1 && (steps[0].kind === "linear" || steps[0].kind === "conv"))) throw expected();
   const out: FusedStep[] = [];
   for (const s of steps) {
     if (s.kind === "linear" || s.kind === "conv") {
@@ -68,7 +67,8 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
       out.push(s);
     } else if (s.kind === "module") {
       if (s.module instanceof Sequential) throw new ValueError(`${where}: nested Sequential at layer ${s.index}; flatten the model first`);
-      if (!(s.module instanceof Dropout) && !(s.module instanceof Dropout2d)) out.push(s);
+      // Dropout2d stays: in eval mode (where compiled models keep their modules) it is the identity.
+      if (!(s.module instanceof Dropout)) out.push(s);
     } else unhandledStep(s);
   }
   return out;

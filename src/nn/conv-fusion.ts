@@ -4,8 +4,10 @@ import { Tensor } from "../ndarray/index.js";
 import { conv1d, conv2d } from "./conv.js";
 import { resolvePadding } from "./conv-options.js";
 import type { Conv1d, Conv2d } from "./conv-layers.js";
-import type { FusedStep } from "./fusion.js";
-import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
+import { registerConvFusions, type FusedStep, type FusionPattern } from "./fusion.js";
+import { ReLU } from "./layers.js";
+import type { Module } from "./module.js";
+import { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
 
 type ConvStep = Extract<FusedStep, { kind: "conv" }>;
 type FloatDType = "float32" | "float64";
@@ -75,4 +77,32 @@ export function resolvedConvArguments(l: Conv1d | Conv2d): ResolvedConvArguments
     kernelSize: pick(kernel), stride: pick(stride), dilation: pick(dilation),
     padding: pick([top, left]), paddingEnd: pick([bottom, right]), groups: l.groups,
   };
+}
+
+const foldable = ([conv, bn]: readonly Module[]): boolean => {
+  const b = bn as BatchNorm1d | BatchNorm2d;
+  // Without running statistics eval mode normalizes by the batch's own: nothing to fold. A
+  // channel mismatch is left to the BatchNorm's own forward, which names it.
+  return !b.training && b.runningMean !== null && b.numFeatures === (conv as Conv2d).outChannels;
+};
+const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly Module[], index: number): FusedStep =>
+  ({ kind: "conv", layer: matched[0] as Conv1d | Conv2d, batchNorm: withBatchNorm ? (matched[1] as BatchNorm1d | BatchNorm2d) : null, relu, index });
+
+/**
+ * The conv rows of the fusion table, longest first: [Conv, BatchNorm, ReLU], [Conv, BatchNorm]
+ * (eval mode, running statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
+ * classes (passed in, so this file needs no runtime import of them).
+ */
+export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d): void {
+  const rows: FusionPattern[] = [
+    { sequence: [conv2d, BatchNorm2d, ReLU], build: convStep(true, true), applies: foldable },
+    { sequence: [conv1d, BatchNorm1d, ReLU], build: convStep(true, true), applies: foldable },
+    { sequence: [conv2d, BatchNorm2d], build: convStep(false, true), applies: foldable },
+    { sequence: [conv1d, BatchNorm1d], build: convStep(false, true), applies: foldable },
+    { sequence: [conv2d, ReLU], build: convStep(true, false) },
+    { sequence: [conv1d, ReLU], build: convStep(true, false) },
+    { sequence: [conv2d], build: convStep(false, false) },
+    { sequence: [conv1d], build: convStep(false, false) },
+  ];
+  registerConvFusions(rows, runConvStep);
 }

@@ -2,12 +2,11 @@
 // forward, the compiled inference models (int8, sparse) and the ONNX exporter all walk a model
 // through fuseLayers, so a fusion is written once and every consumer sees the same steps.
 import type { Tensor } from "../ndarray/index.js";
-import { Conv1d, Conv2d } from "./conv-layers.js";
-import { runConvStep } from "./conv-fusion.js";
+import type { Conv1d, Conv2d } from "./conv-layers.js";
 import { ReLU } from "./layers.js";
 import { Linear } from "./linear.js";
 import type { Module } from "./module.js";
-import { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
+import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
 
 /**
  * One step of a fused module list. `index` is the position of the step's first module in the
@@ -24,7 +23,7 @@ export type FusedStep =
 
 type ModuleClass = abstract new (...args: never[]) => Module;
 
-interface FusionPattern {
+export interface FusionPattern {
   /** Module classes that must follow each other directly (instanceof, so subclasses match). */
   readonly sequence: readonly ModuleClass[];
   /** The step the matched modules become. */
@@ -40,34 +39,33 @@ interface FusionPattern {
  * Adding a fusion is a row here plus, for a new kind of layer, a step kind; every consumer
  * branches on `kind` and ends in unhandledStep, so the compiler names each place that must learn
  * a new kind. The "conv" rows are written that way: [Conv, BatchNorm, ReLU], [Conv, BatchNorm],
- * [Conv, ReLU], [Conv], for Conv2d with BatchNorm2d and Conv1d with BatchNorm1d. Linear→BatchNorm1d: give the "linear" kind a
+ * [Conv, ReLU], [Conv], for Conv2d with BatchNorm2d and Conv1d with BatchNorm1d, in
+ * conv-fusion.ts (registerConvFusions keeps them out of MLP-only bundles). Linear→BatchNorm1d: give the "linear" kind a
  * `batchNorm: BatchNorm1d | null` field and put the rows [Linear, BatchNorm1d, ReLU] and
  * [Linear, BatchNorm1d] before [Linear, ReLU]. Folding a BatchNorm's running statistics into
  * the weights is right only in eval mode, so such rows carry `applies: ([, bn]) => !bn.training`:
  * in training the modules stay separate steps (Sequential fuses on every call, so the mode
  * switch is seen).
  */
-const foldable = ([conv, bn]: readonly Module[]): boolean => {
-  const b = bn as BatchNorm1d | BatchNorm2d;
-  // Without running statistics eval mode normalizes by the batch's own: nothing to fold. A
-  // channel mismatch is left to the BatchNorm's own forward, which names it.
-  return !b.training && b.runningMean !== null && b.numFeatures === (conv as Conv2d).outChannels;
-};
-const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly Module[], index: number): FusedStep =>
-  ({ kind: "conv", layer: matched[0] as Conv1d | Conv2d, batchNorm: withBatchNorm ? (matched[1] as BatchNorm1d | BatchNorm2d) : null, relu, index });
-
-const PATTERNS: readonly FusionPattern[] = [
-  { sequence: [Conv2d, BatchNorm2d, ReLU], build: convStep(true, true), applies: foldable },
-  { sequence: [Conv1d, BatchNorm1d, ReLU], build: convStep(true, true), applies: foldable },
-  { sequence: [Conv2d, BatchNorm2d], build: convStep(false, true), applies: foldable },
-  { sequence: [Conv1d, BatchNorm1d], build: convStep(false, true), applies: foldable },
-  { sequence: [Conv2d, ReLU], build: convStep(true, false) },
-  { sequence: [Conv1d, ReLU], build: convStep(true, false) },
-  { sequence: [Conv2d], build: convStep(false, false) },
-  { sequence: [Conv1d], build: convStep(false, false) },
+const PATTERNS: FusionPattern[] = [
   { sequence: [Linear, ReLU], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: true, index }) },
   { sequence: [Linear], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: false, index }) },
 ];
+
+/** The float forward of the "conv" kind, registered with the conv rows. */
+let runConv: ((step: Extract<FusedStep, { kind: "conv" }>, x: Tensor) => Tensor) | null = null;
+
+/**
+ * Adds the rows of a family of layers that lives in its own files (the convolutions: the rows
+ * and the conv step's forward are in conv-fusion.ts, registered when conv-layers.ts loads), so
+ * that an application using only Linear layers bundles none of their code. Rows go before the
+ * ones already there; a family's rows never start with another family's class.
+ */
+export function registerConvFusions(rows: readonly FusionPattern[], run: NonNullable<typeof runConv>): void {
+  if (runConv) return;   // once: a second copy of the module must not add the rows twice
+  PATTERNS.unshift(...rows);
+  runConv = run;
+}
 
 function matchAt(modules: readonly Module[], at: number, p: FusionPattern): readonly Module[] | null {
   if (at + p.sequence.length > modules.length) return null;
@@ -95,7 +93,7 @@ export function fuseLayers(modules: readonly Module[]): FusedStep[] {
 /** The float forward of one step: what the separate modules compute, as one op where fused. */
 export function runStep(step: FusedStep, x: Tensor): Tensor {
   if (step.kind === "linear") return step.relu ? step.layer.forwardRelu(x) : step.layer.forward(x);
-  if (step.kind === "conv") return runConvStep(step, x);
+  if (step.kind === "conv") return runConv!(step, x);
   if (step.kind === "module") return step.module.forward(x);
   return unhandledStep(step);
 }
