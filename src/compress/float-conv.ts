@@ -4,8 +4,7 @@
 // multiply-adds on the dense implicit GEMM, which at the sparsities pruning reaches is faster
 // than a sparse kernel would be on these small filter banks.
 import { noGrad, type Tensor } from "../ndarray/index.js";
-import { convStepParameters, convWith } from "../nn/conv-fusion.js";
-import type { FusedStep } from "../nn/fusion.js";
+import { convSupport, type FusedStep } from "../nn/fusion.js";
 import { countNonZeros } from "./inference-model.js";
 
 type ConvStep = Extract<FusedStep, { kind: "conv" }>;
@@ -18,7 +17,7 @@ export class FloatConvLayer {
   readonly bias: Tensor | null;
 
   constructor(private readonly step: ConvStep) {
-    const p = noGrad(() => convStepParameters(step));
+    const p = noGrad(() => convSupport().parameters(step));
     // Copies: the compiled model must not change when the float model trains on.
     this.weight = p.weight.detach().clone();
     this.bias = p.bias ? p.bias.detach().clone() : null;
@@ -26,7 +25,7 @@ export class FloatConvLayer {
     this.kernelSize = this.weight.shape.slice(2);
   }
   run(x: Tensor): Tensor {
-    return noGrad(() => convWith(this.step, x.dtype === "float32" ? x : x.astype("float32"), this.weight, this.bias));
+    return noGrad(() => convSupport().convolve(this.step, x.dtype === "float32" ? x : x.astype("float32"), this.weight, this.bias));
   }
   bytes(): number {
     return (this.weight.size + (this.bias?.size ?? 0)) * 4;

@@ -7,8 +7,7 @@
 import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
-import { convStepParameters, resolvedConvArguments } from "../nn/conv-fusion.js";
-import { runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
+import { convSupport, runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import type { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
 import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
@@ -48,8 +47,8 @@ function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<
 
 /** A Conv1d/Conv2d step as an int8 layer: BatchNorm folded first, per-channel weights, ReLU fused. */
 function int8Conv(s: Extract<FusedStep, { kind: "conv" }>, input: ActivationParams | null): Int8ConvLayer {
-  const { weight, bias } = noGrad(() => convStepParameters(s));
-  const a = resolvedConvArguments(s.layer);
+  const { weight, bias } = noGrad(() => convSupport().parameters(s));
+  const a = convSupport().convArguments(s.layer);
   return new Int8ConvLayer(weight, bias, { stride: a.stride, padding: a.padding, paddingEnd: a.paddingEnd, dilation: a.dilation, groups: a.groups }, s.relu, input);
 }
 

@@ -104,5 +104,5 @@ export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d)
     { sequence: [conv2d], build: convStep(false, false) },
     { sequence: [conv1d], build: convStep(false, false) },
   ];
-  registerConvFusions(rows, runConvStep);
+  registerConvFusions(rows, { run: runConvStep, parameters: convStepParameters, convolve: convWith, convArguments: resolvedConvArguments });
 }

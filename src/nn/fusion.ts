@@ -52,8 +52,32 @@ const PATTERNS: FusionPattern[] = [
   { sequence: [Linear], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: false, index }) },
 ];
 
-/** The float forward of the "conv" kind, registered with the conv rows. */
-let runConv: ((step: Extract<FusedStep, { kind: "conv" }>, x: Tensor) => Tensor) | null = null;
+type ConvStep = Extract<FusedStep, { kind: "conv" }>;
+
+/**
+ * What the consumers of a "conv" step call, registered with the conv rows by conv-fusion.ts:
+ * reaching them here rather than by importing that file keeps the convolutions out of the
+ * bundles of applications (and compiled MLPs) that never build one.
+ */
+export interface ConvStepSupport {
+  /** The float forward of the step (Sequential's). */
+  run(step: ConvStep, x: Tensor): Tensor;
+  /** The weight and bias the step convolves with (its BatchNorm folded in). */
+  parameters(step: ConvStep): { weight: Tensor; bias: Tensor | null };
+  /** The step's convolution with other weights (same geometry and relu). */
+  convolve(step: ConvStep, x: Tensor, weight: Tensor, bias: Tensor | null): Tensor;
+  /** The layer's arguments per spatial dimension, "same"/"valid" resolved. */
+  convArguments(layer: Conv1d | Conv2d): {
+    kernelSize: number[]; stride: number[]; padding: number[]; paddingEnd: number[]; dilation: number[]; groups: number;
+  };
+}
+let support: ConvStepSupport | null = null;
+
+/** The registered conv support; only reachable from a conv step, which exists only once it is registered. */
+export function convSupport(): ConvStepSupport {
+  if (!support) throw new Error("conv step without the convolution layers loaded");
+  return support;
+}
 
 /**
  * Adds the rows of a family of layers that lives in its own files (the convolutions: the rows
@@ -61,10 +85,10 @@ let runConv: ((step: Extract<FusedStep, { kind: "conv" }>, x: Tensor) => Tensor)
  * that an application using only Linear layers bundles none of their code. Rows go before the
  * ones already there; a family's rows never start with another family's class.
  */
-export function registerConvFusions(rows: readonly FusionPattern[], run: NonNullable<typeof runConv>): void {
-  if (runConv) return;   // once: a second copy of the module must not add the rows twice
+export function registerConvFusions(rows: readonly FusionPattern[], conv: ConvStepSupport): void {
+  if (support) return;   // once: a second copy of the module must not add the rows twice
   PATTERNS.unshift(...rows);
-  runConv = run;
+  support = conv;
 }
 
 function matchAt(modules: readonly Module[], at: number, p: FusionPattern): readonly Module[] | null {
@@ -93,7 +117,7 @@ export function fuseLayers(modules: readonly Module[]): FusedStep[] {
 /** The float forward of one step: what the separate modules compute, as one op where fused. */
 export function runStep(step: FusedStep, x: Tensor): Tensor {
   if (step.kind === "linear") return step.relu ? step.layer.forwardRelu(x) : step.layer.forward(x);
-  if (step.kind === "conv") return runConv!(step, x);
+  if (step.kind === "conv") return convSupport().run(step, x);
   if (step.kind === "module") return step.module.forward(x);
   return unhandledStep(step);
 }
