@@ -5,9 +5,8 @@ import { ValueError } from "../errors.js";
 import { noGrad } from "../ndarray/index.js";
 import type { Int8ConvLayer } from "../compress/int8-conv.js";
 import { accumulatorBias } from "../compress/int8-linear.js";
-import { convStepParameters, resolvedConvArguments } from "../nn/conv-fusion.js";
 import { ConvTranspose2d } from "../nn/conv-layers.js";
-import type { FusedStep } from "../nn/fusion.js";
+import { convSupport, type FusedStep } from "../nn/fusion.js";
 import type { Module } from "../nn/module.js";
 import { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
 import { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "../nn/pool-layers.js";
@@ -48,8 +47,8 @@ const f32 = (d: ArrayLike<number>): Float32Array => Float32Array.from(d);
 
 /** A fused conv step: the Conv (BatchNorm folded), then an identity for the BatchNorm and a Relu, one layer per module. */
 export function describeConvStep(s: Extract<FusedStep, { kind: "conv" }>): ({ kind: "identity" | "relu" } | OnnxConvLayer)[] {
-  const { weight, bias } = noGrad(() => convStepParameters(s));
-  const a = resolvedConvArguments(s.layer);
+  const { weight, bias } = noGrad(() => convSupport().parameters(s));
+  const a = convSupport().convArguments(s.layer);
   const out: ({ kind: "identity" | "relu" } | OnnxConvLayer)[] = [{
     kind: "conv", weight: f32(weight.data), weightShape: weight.shape.slice(), bias: bias ? f32(bias.data) : null,
     attrs: { kernelShape: a.kernelSize, strides: a.stride, pads: [...a.padding, ...a.paddingEnd], dilations: a.dilation, group: a.groups },

@@ -7,8 +7,8 @@
 import { ValueError } from "../errors.js";
 import { ELU, Flatten, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, Dropout } from "../nn/layers.js";
 import { InferenceSequential } from "../compress/inference-model.js";
-import { Int8ConvLayer } from "../compress/int8-conv.js";
-import { accumulatorBias, Int8LinearLayer } from "../compress/int8-linear.js";
+import type { Int8ConvLayer } from "../compress/int8-conv.js";
+import { accumulatorBias, type Int8LinearLayer } from "../compress/int8-linear.js";
 import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import type { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
@@ -99,11 +99,13 @@ function describeCompiled(model: InferenceSequential): OnnxLayer[] {
   const out: OnnxLayer[] = [];
   model.steps.forEach((s, i) => {
     if (s instanceof Module) { out.push(describeModule(s, i)); return; }
-    if (s instanceof Int8LinearLayer) {
-      if (!s.input) throw new ValueError(`exportOnnx: int8 layer at step ${i} quantizes its input dynamically; export a model quantized with calibration data (static activations)`);
-      out.push({ kind: "linearInt8", inFeatures: s.inFeatures, outFeatures: s.outFeatures, weight: s.weight, weightScale: s.weightScale,
-        inputScale: s.input.scale, inputZeroPoint: s.input.zeroPoint, bias: accumulatorBias(s.bias, s.input.scale, s.weightScale) });
-    } else if (s instanceof Int8ConvLayer) out.push(describeInt8Conv(s, i));
+    // By kind, not class: exporting an MLP must not bundle the int8 convolution.
+    if (s.kind === "int8") {
+      const l = s as Int8LinearLayer;
+      if (!l.input) throw new ValueError(`exportOnnx: int8 layer at step ${i} quantizes its input dynamically; export a model quantized with calibration data (static activations)`);
+      out.push({ kind: "linearInt8", inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, weightScale: l.weightScale,
+        inputScale: l.input.scale, inputZeroPoint: l.input.zeroPoint, bias: accumulatorBias(l.bias, l.input.scale, l.weightScale) });
+    } else if (s.kind === "int8-conv") out.push(describeInt8Conv(s as Int8ConvLayer, i));
     else throw new ValueError(`exportOnnx: compiled layer "${s.kind}" at step ${i} has no ONNX mapping; export the float model`);
     if (s.relu) out.push({ kind: "relu" });
   });
