@@ -93,6 +93,11 @@ function col2im(g: Conv2dGeometry, k: usize, nc: usize, jc: usize, cols: usize, 
         for (; j + 4 <= len; j += 4) {
           v128.store(d + j * 4, f32x4.add(v128.load(d + j * 4), v128.load(src + j * 4)));
         }
+        if (j + 2 <= len) {
+          const sum = f32x4.add(v128.load64_zero(d + j * 4), v128.load64_zero(src + j * 4));
+          v128.store64_lane(d + j * 4, sum, 0);
+          j += 2;
+        }
         d += j * 4;
       }
       for (; j < len; j++) {

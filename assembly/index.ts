@@ -25,4 +25,6 @@ export {
   f32_conv2d_backward_input, f32_conv2d_backward_input_workspace,
   f32_conv2d_backward_weight, f32_conv2d_backward_weight_workspace,
 } from "./f32-conv2d-backward";
+export { f32_bias_backward, f32_relu_backward } from "./f32-conv2d-epilogue-backward";
+export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
 export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";

@@ -87,7 +87,8 @@ export function qs8_conv2d(
   const xpad = work + (<usize>SLACK << 1);
   const koff = work + imageBytes;
   const panels = align64(koff + (<usize>k << 2));
-  // 8 zero i32: the micro-kernel's per-column bias, unused here (the bias is per row).
+  // 8 zero i32: the micro-kernel's per-column bias, unused here (the bias is per row); then 32
+  // bytes for the packer's lane offsets.
   const zeroBias = panels + <usize>(panelsPerBlock(kc) * (kc << 4));
   v128.store(zeroBias, i32x4.splat(0));
   v128.store(zeroBias, i32x4.splat(0), 16);
@@ -138,7 +139,7 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
   const totalPanels = (pixels + QS8_NR - 1) / QS8_NR;
   for (let b0 = 0; b0 < totalPanels; b0 += nb) {
     const bn = min(nb, totalPanels - b0);
-    x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, panels);
+    x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, zeroBias + 32, panels);
     for (let i0 = 0; i0 < rows; i0 += mc) {
       const mb = min(mc, rows - i0);
       for (let t = 0; t < bn; t++) {

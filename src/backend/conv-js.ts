@@ -14,21 +14,23 @@ function sizes(g: Conv2dGeometry) {
 }
 
 /**
- * Visits every (patch row p, output pixel j) of one group's patch matrix whose input pixel lies
- * inside the image, with that pixel's index relative to the group's first channel. Rows of the
- * matrix are p = (c·kH + kh)·kW + kw; columns j = oy·outW + ox.
+ * Visits every patch row p = (c·kH + kh)·kW + kw of one group's patch matrix and every output
+ * row oy, with the columns [ox0, ox1) whose input pixel lies inside the image: column
+ * j = oy·outW + ox reads input pixel `base + ox·strideW` (relative to the group's first channel).
  */
-function forEachTap(g: Conv2dGeometry, visit: (p: number, j: number, pixel: number) => void): void {
-  const { cg, hw } = sizes(g);
+function forEachTapRow(g: Conv2dGeometry, visit: (p: number, rowStart: number, ox0: number, ox1: number, base: number) => void): void {
+  const cg = g.inChannels / g.groups;
   for (let c = 0; c < cg; c++) {
     for (let kh = 0; kh < g.kernelH; kh++) {
       for (let kw = 0; kw < g.kernelW; kw++) {
         const p = (c * g.kernelH + kh) * g.kernelW + kw;
-        for (let j = 0; j < hw; j++) {
-          const oy = Math.floor(j / g.outW), ox = j - oy * g.outW;
+        const dx = kw * g.dilationW - g.padLeft;
+        // ox·strideW + dx in [0, inW) ⇔ ox in [ceil(−dx / strideW), ceil((inW − dx) / strideW)).
+        const ox0 = Math.max(0, Math.ceil(-dx / g.strideW)), ox1 = Math.min(g.outW, Math.ceil((g.inW - dx) / g.strideW));
+        for (let oy = 0; oy < g.outH; oy++) {
           const iy = oy * g.strideH - g.padTop + kh * g.dilationH;
-          const ix = ox * g.strideW - g.padLeft + kw * g.dilationW;
-          if (iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW) visit(p, j, (c * g.inH + iy) * g.inW + ix);
+          if (iy < 0 || iy >= g.inH || ox0 >= ox1) continue;
+          visit(p, oy * g.outW, ox0, ox1, (c * g.inH + iy) * g.inW + dx);
         }
       }
     }
@@ -37,9 +39,12 @@ function forEachTap(g: Conv2dGeometry, visit: (p: number, j: number, pixel: numb
 
 /** The k × hw patch matrix of the group starting at x[offset] (zeros where a patch is off the image). */
 function im2col(g: Conv2dGeometry, x: Floats, offset: number, cols: Float64Array): void {
-  const { hw } = sizes(g);
+  const hw = g.outH * g.outW, s = g.strideW;
   cols.fill(0);
-  forEachTap(g, (p, j, pixel) => { cols[p * hw + j] = x[offset + pixel]; });
+  forEachTapRow(g, (p, rowStart, ox0, ox1, base) => {
+    const out = p * hw + rowStart, src = offset + base;
+    for (let ox = ox0; ox < ox1; ox++) cols[out + ox] = x[src + ox * s];
+  });
 }
 
 const newLike = (a: Floats, n: number): Floats => (a instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
@@ -75,8 +80,11 @@ export function conv2dBackwardInputJs(dy: Floats, weight: Floats, g: Conv2dGeome
     for (let t = 0; t < g.groups; t++) {
       gemmJs(k, hw, mg, { data: weight, offset: t * mg * k, rowStride: 1, colStride: k },
              { data: dy, offset: (n * g.outChannels + t * mg) * hw, rowStride: hw, colStride: 1 }, cols, 0);
-      const offset = n * inImage + t * cg * g.inH * g.inW;
-      forEachTap(g, (p, j, pixel) => { dx[offset + pixel] += cols[p * hw + j]; });
+      const offset = n * inImage + t * cg * g.inH * g.inW, s = g.strideW;
+      forEachTapRow(g, (p, rowStart, ox0, ox1, base) => {
+        const src = p * hw + rowStart, dst = offset + base;
+        for (let ox = ox0; ox < ox1; ox++) dx[dst + ox * s] += cols[src + ox];
+      });
     }
   }
   return dy instanceof Float64Array ? dx : Float32Array.from(dx);
@@ -94,4 +102,39 @@ export function conv2dBackwardWeightJs(x: Floats, dy: Floats, g: Conv2dGeometry)
     }
   }
   return x instanceof Float64Array ? dw : Float32Array.from(dw);
+}
+
+/** Which gradients conv2dBackward computes, and what it returns (null where not asked). */
+export interface Conv2dGradsWanted { input: boolean; weight: boolean; bias: boolean }
+export interface Conv2dGrads<T> { dx: T | null; dw: T | null; db: T | null }
+
+/**
+ * The reference of the combined backward: dy masked by y > 0 when y (a relu epilogue's output)
+ * is given, then the input, weight and bias gradients that are wanted. Generic over float32 and
+ * float64 (the float64 convolution ops run it).
+ */
+export function conv2dBackwardJs<T extends Floats>(x: T, weight: T, dy: T, y: T | null, g: Conv2dGeometry,
+                                                   want: Conv2dGradsWanted): Conv2dGrads<T> {
+  let d: Floats = dy;
+  if (y) {
+    d = newLike(dy, dy.length);
+    for (let i = 0; i < dy.length; i++) d[i] = y[i] > 0 ? dy[i] : 0;
+  }
+  const plane = g.outH * g.outW;
+  let db: Floats | null = null;
+  if (want.bias) {
+    const acc = new Float64Array(g.outChannels);
+    for (let n = 0; n < g.batch; n++) {
+      for (let c = 0; c < g.outChannels; c++) {
+        const base = (n * g.outChannels + c) * plane;
+        for (let j = 0; j < plane; j++) acc[c] += d[base + j];
+      }
+    }
+    db = dy instanceof Float64Array ? acc : Float32Array.from(acc);
+  }
+  return {
+    dx: want.input ? (conv2dBackwardInputJs(d, weight, g) as T) : null,
+    dw: want.weight ? (conv2dBackwardWeightJs(x, d, g) as T) : null,
+    db: db as T | null,
+  };
 }

@@ -1,7 +1,9 @@
 // The convolution kernels (NCHW, contiguous float32, weight [Cout, Cin/groups, kH, kW]): a kernel
 // family built on first use, so an application without convolutions carries none of this code.
 import type { Conv2dGeometry } from "./conv-geometry.js";
-import { conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dJs } from "./conv-js.js";
+import {
+  conv2dBackwardInputJs, conv2dBackwardJs, conv2dBackwardWeightJs, conv2dJs, type Conv2dGrads, type Conv2dGradsWanted,
+} from "./conv-js.js";
 import { wasmConvKernels } from "./conv-wasm.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
 
@@ -13,12 +15,20 @@ export interface ConvKernels {
   conv2dBackwardInput(dy: Float32Array, weight: Float32Array, g: Conv2dGeometry): Float32Array;
   /** dW[Cout, Cin/groups, kH, kW] for x and dy, summed over the batch. */
   conv2dBackwardWeight(x: Float32Array, dy: Float32Array, g: Conv2dGeometry): Float32Array;
+  /**
+   * The gradients conv2d's backward wants, from one copy of dy: masked by y > 0 first when y (the
+   * output of a relu epilogue) is given; dx, dW and the bias gradient (Σ over batch and pixels)
+   * each only if asked.
+   */
+  conv2dBackward(x: Float32Array, weight: Float32Array, dy: Float32Array, y: Float32Array | null, g: Conv2dGeometry,
+                 want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
 }
 
 export const jsConvKernels: ConvKernels = {
   conv2d: (x, w, b, g, o) => conv2dJs(x, w, b, g, o) as Float32Array,
   conv2dBackwardInput: (dy, w, g) => conv2dBackwardInputJs(dy, w, g) as Float32Array,
   conv2dBackwardWeight: (x, dy, g) => conv2dBackwardWeightJs(x, dy, g) as Float32Array,
+  conv2dBackward: conv2dBackwardJs,
 };
 
 const convFamily: KernelFamily<ConvKernels> = {
@@ -27,6 +37,7 @@ const convFamily: KernelFamily<ConvKernels> = {
   exports: [
     "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
     "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight",
+    "f32_relu_backward", "f32_bias_backward", "f32_dwconv2d_workspace", "f32_dwconv2d",
   ],
   warmUp(k) {
     const g: Conv2dGeometry = {

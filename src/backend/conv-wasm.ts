@@ -33,6 +33,37 @@ const weightSize = (g: Conv2dGeometry) => g.outChannels * (g.inChannels / g.grou
 
 export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels {
   return {
+    conv2dBackward(x, weight, dy, y, g, want) {
+      return withScratch(arena, () => {
+        const geo = geometryIn(arena, g);
+        const outN = outSize(g);
+        const dyp = arena.copyIn(dy.subarray(0, outN));
+        if (y) wasm.f32_relu_backward(outN, dyp, arena.copyIn(y.subarray(0, outN)));
+        let db: Float32Array | null = null, dx: Float32Array | null = null, dw: Float32Array | null = null;
+        if (want.bias) {
+          const dbp = arena.alloc(g.outChannels * 4);
+          wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
+          db = copyOut(arena, dbp, g.outChannels);
+        }
+        if (want.input || want.weight) {
+          const wp = want.input ? arena.copyIn(weight.subarray(0, weightSize(g))) : 0;
+          const xp = want.weight ? arena.copyIn(x.subarray(0, inSize(g))) : 0;
+          if (want.input) {
+            const dxp = arena.alloc(inSize(g) * 4);
+            const work = arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo));
+            wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, work);
+            dx = copyOut(arena, dxp, inSize(g));
+          }
+          if (want.weight) {
+            const dwp = arena.alloc(weightSize(g) * 4);
+            const work = arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo));
+            wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, work);
+            dw = copyOut(arena, dwp, weightSize(g));
+          }
+        }
+        return { dx, dw, db };
+      });
+    },
     conv2d(x, weight, bias, g, options = {}) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
@@ -41,8 +72,13 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
         const size = outSize(g);
         const yp = arena.alloc(size * 4);
-        const work = arena.alloc(wasm.f32_conv2d_workspace(geo));
-        wasm.f32_conv2d(geo, xp, wp, bp, yp, options.relu ? GEMM_RELU : 0, work);
+        const flags = options.relu ? GEMM_RELU : 0;
+        // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
+        if (g.groups === g.inChannels && g.groups > 1) {
+          wasm.f32_dwconv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_dwconv2d_workspace(geo)));
+        } else {
+          wasm.f32_conv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_conv2d_workspace(geo)));
+        }
         return copyOut(arena, yp, size);
       });
     },

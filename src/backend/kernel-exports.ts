@@ -59,6 +59,14 @@ export interface KernelExports {
   f32_conv2d_backward_weight_workspace(geometry: number): number;
   /** dw = the weight gradient of f32_conv2d for x and dy, summed over the batch. */
   f32_conv2d_backward_weight(geometry: number, x: number, dy: number, dw: number, work: number): void;
+  /** dy[i] = y[i] > 0 ? dy[i] : 0 in place: the backward of a relu epilogue. */
+  f32_relu_backward(n: number, dy: number, y: number): void;
+  /** db[c] = Σ dy[n, c, :] over batch and plane: the backward of a per-channel bias. */
+  f32_bias_backward(batch: number, channels: number, plane: number, dy: number, db: number): void;
+  /** Bytes of scratch f32_dwconv2d needs. */
+  f32_dwconv2d_workspace(geometry: number): number;
+  /** f32_conv2d for groups = inChannels (depthwise), w [Cout, 1, kH, kW]. */
+  f32_dwconv2d(geometry: number, x: number, w: number, bias: number, y: number, flags: number, work: number): void;
   /**
    * 2×2, stride-2 max pooling of planes×h×w float32 into planes×⌊h/2⌋×⌊w/2⌋, and per window a
    * byte code (0..3, row-major) of the tap that won (see pool-kernels.ts).

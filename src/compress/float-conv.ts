@@ -5,11 +5,11 @@
 // than a sparse kernel would be on these small filter banks.
 import { noGrad, type Tensor } from "../ndarray/index.js";
 import { convSupport, type FusedStep } from "../nn/fusion.js";
-import { countNonZeros } from "./inference-model.js";
+import { countNonZeros, type TensorInferenceLayer } from "./inference-model.js";
 
 type ConvStep = Extract<FusedStep, { kind: "conv" }>;
 
-export class FloatConvLayer {
+export class FloatConvLayer implements TensorInferenceLayer {
   readonly kind = "dense-conv";
   readonly relu: boolean;
   readonly kernelSize: readonly number[];
@@ -24,7 +24,7 @@ export class FloatConvLayer {
     this.relu = step.relu;
     this.kernelSize = this.weight.shape.slice(2);
   }
-  run(x: Tensor): Tensor {
+  forward(x: Tensor): Tensor {
     return noGrad(() => convSupport().convolve(this.step, x.dtype === "float32" ? x : x.astype("float32"), this.weight, this.bias));
   }
   bytes(): number {

@@ -23,21 +23,20 @@ export interface InferenceLayer {
   nonZeros(): number;
 }
 
-/** One compiled Conv1d/Conv2d: a float32 NC(H)W tensor in and out, no autograd. */
-export interface InferenceConvLayer {
+/** One compiled layer on whole tensors (a convolution: [N, C, (H,) W] in and out), no autograd. */
+export interface TensorInferenceLayer {
   readonly kind: string;
   readonly relu: boolean;
-  /** Kernel extent per spatial dimension. */
-  readonly kernelSize: readonly number[];
-  run(x: Tensor): Tensor;
+  forward(x: Tensor): Tensor;
   bytes(): number;
   parameters(): number;
   nonZeros(): number;
 }
 
-export type Step = InferenceLayer | InferenceConvLayer | Module;
-const isLayer = (s: Step): s is InferenceLayer | InferenceConvLayer => !(s instanceof Module);
-const isConvLayer = (s: InferenceLayer | InferenceConvLayer): s is InferenceConvLayer => "kernelSize" in s;
+export type CompiledLayer = InferenceLayer | TensorInferenceLayer;
+export type Step = CompiledLayer | Module;
+const isLayer = (s: Step): s is CompiledLayer => !(s instanceof Module);
+const onRows = (s: CompiledLayer): s is InferenceLayer => "inFeatures" in s;
 
 /**
  * The fused steps of a model to compile: a Sequential, or a bare Linear/Conv1d/Conv2d as a
@@ -63,7 +62,7 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
   for (const s of steps) {
     if (s.kind === "linear" || s.kind === "conv") {
       const dtype = s.layer.weight.dtype;
-      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index} has ${dtype} weights; only float32 models compile`);
+      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index}: ${s.layer.constructor.name} has ${dtype} weights; only float32 models compile`);
       out.push(s);
     } else if (s.kind === "module") {
       if (s.module instanceof Sequential) throw new ValueError(`${where}: nested Sequential at layer ${s.index}; flatten the model first`);
@@ -85,7 +84,7 @@ export class InferenceSequential extends Module {
   }
 
   /** The compiled layers (not the plain modules between them). */
-  get layers(): (InferenceLayer | InferenceConvLayer)[] {
+  get layers(): CompiledLayer[] {
     return this.steps.filter(isLayer);
   }
 
@@ -99,8 +98,7 @@ export class InferenceSequential extends Module {
   forward(x: Tensor): Tensor {
     let h = x;
     for (const s of this.steps) {
-      if (!isLayer(s)) { h = s.forward(h); continue; }
-      if (isConvLayer(s)) { h = s.run(h); continue; }
+      if (!isLayer(s) || !onRows(s)) { h = s.forward(h); continue; }
       if (h.ndim < 1 || h.shape[h.ndim - 1] !== s.inFeatures) {
         throw new ShapeError(`${s.kind} layer: input [${h.shape}] does not end in ${s.inFeatures} features`);
       }

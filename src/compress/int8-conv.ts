@@ -6,7 +6,7 @@ import { qconvKernels, qs8ConvPackWeights } from "../backend/index.js";
 import type { Conv2dGeometry, Qs8ConvPackedWeights, Qs8LinearParams } from "../backend/index.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
-import { countNonZeros } from "./inference-model.js";
+import { countNonZeros, type TensorInferenceLayer } from "./inference-model.js";
 import { accumulatorBias, activationParams, type ActivationParams } from "./int8-linear.js";
 import { quantize } from "./tensor-ops.js";
 
@@ -21,11 +21,47 @@ export interface ConvArguments {
   groups: number;
 }
 
+/** A convolution layer's arguments as PyTorch spells them (numbers or one per spatial dim, padding modes). */
+export interface ConvLayerFields {
+  readonly kernelSize: number | readonly number[];
+  readonly stride?: number | readonly number[];
+  readonly padding?: number | readonly number[] | "same" | "valid";
+  readonly dilation?: number | readonly number[];
+  readonly groups?: number;
+}
+
+/**
+ * The ConvArguments of a layer with PyTorch's fields, for `spatial` dimensions: numbers spread
+ * to every dimension, "valid" as no padding, "same" as PyTorch pads it (total d·(k − 1), the
+ * odd one at the end).
+ */
+export function convArgumentsOf(m: ConvLayerFields, spatial: number): ConvArguments {
+  const each = (v: number | readonly number[] | undefined, dflt: number, name: string): number[] => {
+    const out = v === undefined ? new Array<number>(spatial).fill(dflt) : typeof v === "number" ? new Array<number>(spatial).fill(v) : [...v];
+    if (out.length !== spatial || !out.every((x) => Number.isInteger(x) && x >= 0)) {
+      throw new ValueError(`Int8ConvLayer: ${name} ${JSON.stringify(v)} is not ${spatial} non-negative integer(s)`);
+    }
+    return out;
+  };
+  const kernel = each(m.kernelSize, 1, "kernelSize"), dilation = each(m.dilation, 1, "dilation");
+  const stride = each(m.stride, 1, "stride");
+  let padding: number[], paddingEnd: number[];
+  if (m.padding === "same") {
+    const total = kernel.map((k, i) => dilation[i] * (k - 1));
+    padding = total.map((t) => Math.floor(t / 2));
+    paddingEnd = total.map((t, i) => t - padding[i]);
+  } else {
+    padding = m.padding === "valid" ? new Array<number>(spatial).fill(0) : each(m.padding, 0, "padding");
+    paddingEnd = padding;
+  }
+  return { stride, padding, paddingEnd, dilation, groups: m.groups ?? 1 };
+}
+
 /** Thrown from the params callback to abandon a call whose input holds a NaN or ±∞. */
 const NON_FINITE_INPUT = Symbol("non-finite input");
 
 /** A Conv1d/Conv2d (weight [Cout, Cin/groups, (kH,) kW]) in int8, NC(H)W in and out. */
-export class Int8ConvLayer {
+export class Int8ConvLayer implements TensorInferenceLayer {
   readonly kind = "int8-conv";
   readonly inChannels: number;
   readonly outChannels: number;
@@ -86,7 +122,7 @@ export class Int8ConvLayer {
    * output image (an int8 grid has no such values; a float convolution would spread them over
    * the pixels they reach); the other images are computed as if it were not in the batch.
    */
-  run(x: Tensor): Tensor {
+  forward(x: Tensor): Tensor {
     const g = this.geometry(x.shape);
     const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
     const outShape = [x.shape[0], this.outChannels, ...(this.kernelSize.length === 1 ? [g.outW] : [g.outH, g.outW])];

@@ -1,4 +1,5 @@
-// Post-training int8 quantization of a Sequential MLP (onnxruntime's QDQ recipe for MatMul):
+// Post-training int8 quantization of a Sequential MLP or CNN (onnxruntime's QDQ recipe for MatMul
+// and Conv; Conv1d/Conv2d become Int8ConvLayer, with the ReLU right after each fused):
 //   weights  per output channel, symmetric int8 (zero point 0, range ±127)
 //   inputs   per tensor, affine uint8: from each batch's own range ("dynamic", as
 //            DynamicQuantizeLinear) or from a range calibrated once ("static", an observer)
@@ -53,16 +54,17 @@ function int8Conv(s: Extract<FusedStep, { kind: "conv" }>, input: ActivationPara
 }
 
 /**
- * An int8 inference model from a float Sequential (Linear and Conv1d/Conv2d layers, each with the
- * BatchNorm and ReLU after it fused, and modules that run as they are in float: pooling, Flatten,
- * an unfused BatchNorm, other activations; Dropout is dropped), or from a bare Linear or Conv. Use it like any model: model.forward(x),
- * eg.nn.predict, eg.nn.evaluate.
+ * An int8 inference model from a float Sequential MLP or CNN (Linear and Conv1d/Conv2d layers,
+ * each with the BatchNorm and ReLU after it fused, and modules that run as they are in float:
+ * pooling, Flatten, an unfused BatchNorm, other activations; Dropout is dropped), or from a bare
+ * Linear or Conv. Use it like any model: model.forward(x), eg.nn.predict, eg.nn.evaluate.
  *
  * Non-finite inputs: a NaN in an input row gives NaN in that output row, as the float model
  * gives by IEEE arithmetic, in static and dynamic mode alike (no error, and never a finite
  * guess). A ±∞ gives a NaN row too: the int8 grid cannot hold it, and a saturated code would
  * pass for a real value. The other rows of the batch are unaffected, in dynamic mode too (the
- * batch's range is taken over the finite rows).
+ * batch's range is taken over the finite rows). A convolution does the same per image: an
+ * image holding a NaN or ±∞ gives an all-NaN output image.
  */
 export function quantizeModel(model: Module, o: QuantizeModelOptions = {}): InferenceSequential {
   checkOptions("quantizeModel", o, ["calibration", "activations", "observer", "batchSize"]);

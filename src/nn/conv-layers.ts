@@ -7,7 +7,7 @@ import { rngFrom, zeros, type RandomOptions, type Rng, type Tensor } from "../nd
 import { checkOptions } from "../options.js";
 import { conv1d, conv2d } from "./conv.js";
 import { registerConvFusion } from "./conv-fusion.js";
-import { pairOf, type IntOrPair, type Pair } from "./conv-options.js";
+import { pairOf, resolvePadding, type IntOrPair, type Pair } from "./conv-options.js";
 import { convTranspose2d } from "./conv-transpose.js";
 import { Module } from "./module.js";
 
@@ -98,6 +98,8 @@ export class Conv2d extends ConvBase {
   readonly stride: Pair;
   readonly padding: Pair | "same" | "valid";
   readonly dilation: Pair;
+  /** The zeros added as [top, bottom, left, right] ("same" resolved, its odd extra bottom/right). */
+  readonly pads: readonly [number, number, number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: IntOrPair, o: ConvLayerOptions = {}) {
     checkOptions("Conv2d", o, COMMON_KEYS);
@@ -108,6 +110,7 @@ export class Conv2d extends ConvBase {
     this.stride = pairOf("Conv2d", "stride", o.stride ?? 1);
     this.dilation = pairOf("Conv2d", "dilation", o.dilation ?? 1);
     this.padding = checkPadding("Conv2d", o.padding ?? 0, this.stride);
+    this.pads = resolvePadding("Conv2d", this.padding, k, this.dilation, this.stride);
   }
 
   forward(x: Tensor): Tensor {
@@ -128,6 +131,8 @@ export class Conv1d extends ConvBase {
   readonly stride: number;
   readonly padding: number | "same" | "valid";
   readonly dilation: number;
+  /** The zeros added as [left, right] ("same" resolved, its odd extra on the right). */
+  readonly pads: readonly [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: number, o: Conv1dLayerOptions = {}) {
     checkOptions("Conv1d", o, COMMON_KEYS);
@@ -139,6 +144,8 @@ export class Conv1d extends ConvBase {
     this.dilation = positiveInt("Conv1d", "dilation", o.dilation ?? 1);
     const p = checkPadding("Conv1d", o.padding ?? 0, [1, this.stride]);
     this.padding = typeof p === "string" ? p : p[1];
+    const [, , left, right] = resolvePadding("Conv1d", p, [1, k], [1, this.dilation], [1, this.stride]);
+    this.pads = [left, right];
   }
 
   forward(x: Tensor): Tensor {

@@ -6,10 +6,12 @@
 // dilation, groups, Conv1d) against the float layer's definition.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { Int8ConvLayer, type ConvArguments } from "../../src/compress/int8-conv.js";
-import { activationParams } from "../../src/compress/int8-linear.js";
+import { convArgumentsOf, Int8ConvLayer, type ConvArguments } from "../../src/compress/int8-conv.js";
+import { activationParams, Int8LinearLayer } from "../../src/compress/int8-linear.js";
+import { InferenceSequential } from "../../src/compress/inference-model.js";
 import { fromTypedArray } from "../../src/ndarray/index.js";
-import { ShapeError } from "../../src/errors.js";
+import { Flatten, Linear, predict } from "../../src/nn/index.js";
+import { ShapeError, ValueError } from "../../src/errors.js";
 import { U32 } from "../support/tolerance.js";
 
 interface Case {
@@ -103,7 +105,7 @@ describe("Int8ConvLayer", () => {
           const f = Math.fround(Math.fround((acc + bias) | 0) * sc);
           return c.relu ? Math.max(f, 0) : f;
         });
-        const y = layer.run(x);
+        const y = layer.forward(x);
         expect(y.shape).toEqual([c.n, c.coutG * c.groups, ...c.size.map((_, i) => outLen(i, c))]);
         expect(Array.from(y.data)).toEqual(Array.from(want));
         // Against the float layer: |x̂ŵ − xw| ≤ (|x| + sx/2)(|w| + sw/2) − |x||w| per tap, summed; plus
@@ -128,13 +130,13 @@ describe("Int8ConvLayer", () => {
     const c: Case = { n: 3, groups: 1, cinG: 2, coutG: 3, size: [5, 6], kernel: [3, 3], stride: [1, 1], pad: [1, 1], padEnd: [1, 1],
       dilation: [1, 1], seed: 9, relu: false, bias: true };
     const { x, layer } = build(c, "dynamic");
-    const clean = layer.run(x).data;
+    const clean = layer.forward(x).data;
     const xd = x.data as Float32Array;
     const bad = Float32Array.from(xd);
     bad.fill(0, 60, 120);        // image 1 zeroed: what the layer computes the others with
-    const zeroed = layer.run(fromTypedArray(bad, x.shape)).data;
+    const zeroed = layer.forward(fromTypedArray(bad, x.shape)).data;
     bad[60 + 17] = Infinity;
-    const y = layer.run(fromTypedArray(bad, x.shape)).data;
+    const y = layer.forward(fromTypedArray(bad, x.shape)).data;
     const img = 3 * 30;
     expect(Array.from(y.subarray(img, 2 * img)).every(Number.isNaN)).toBe(true);
     expect(Array.from(y.subarray(0, img))).toEqual(Array.from(zeroed.subarray(0, img)));
@@ -146,8 +148,46 @@ describe("Int8ConvLayer", () => {
     const c: Case = { n: 1, groups: 1, cinG: 2, coutG: 2, size: [4, 4], kernel: [3, 3], stride: [1, 1], pad: [0, 0], padEnd: [0, 0],
       dilation: [1, 1], seed: 1, relu: false, bias: false };
     const { layer } = build(c, "dynamic");
-    expect(() => layer.run(fromTypedArray(new Float32Array(32), [2, 4, 4]))).toThrow(ShapeError);
-    expect(() => layer.run(fromTypedArray(new Float32Array(48), [1, 3, 4, 4]))).toThrow(/is not \[N, 2, ·, ·\]/);
-    expect(() => layer.run(fromTypedArray(new Float32Array(8), [1, 2, 2, 2]))).toThrow(/smaller than the \(dilated\) kernel/);
+    expect(() => layer.forward(fromTypedArray(new Float32Array(32), [2, 4, 4]))).toThrow(ShapeError);
+    expect(() => layer.forward(fromTypedArray(new Float32Array(48), [1, 3, 4, 4]))).toThrow(/is not \[N, 2, ·, ·\]/);
+    expect(() => layer.forward(fromTypedArray(new Float32Array(8), [1, 2, 2, 2]))).toThrow(/smaller than the \(dilated\) kernel/);
+  });
+});
+
+describe("an int8 CNN as an inference model", () => {
+  it("runs Int8ConvLayer → Flatten → int8 Linear in InferenceSequential, as the layers run one by one", () => {
+    const c: Case = { n: 4, groups: 1, cinG: 2, coutG: 5, size: [9, 8], kernel: [3, 3], stride: [2, 1], pad: [1, 1], padEnd: [1, 1],
+      dilation: [1, 1], seed: 21, relu: true, bias: true };
+    const { x, layer } = build(c, "dynamic");
+    const features = 5 * outLen(0, c) * outLen(1, c);
+    const fc1 = new Int8LinearLayer(new Linear(features, 3, { seed: 5 }), false, null);
+    const model = new InferenceSequential([layer, new Flatten(), fc1]);
+    const h = layer.forward(x);
+    const want = fc1.run(h.data as Float32Array, c.n);
+    const y = predict(model, x);
+    expect(y.shape).toEqual([c.n, 3]);
+    expect(Array.from(y.data)).toEqual(Array.from(want));
+    expect(model.bytes()).toBe(layer.bytes() + fc1.bytes());
+    expect(model.parameterCount()).toBe(5 * 2 * 9 + 5 + features * 3 + 3);
+  });
+});
+
+describe("convArgumentsOf (a layer's PyTorch-style fields)", () => {
+  it("spreads numbers, reads pairs, and pads 'same' as PyTorch (total d·(k−1), the odd one at the end)", () => {
+    expect(convArgumentsOf({ kernelSize: 3, padding: 1, stride: 2 }, 2))
+      .toEqual({ stride: [2, 2], padding: [1, 1], paddingEnd: [1, 1], dilation: [1, 1], groups: 1 });
+    expect(convArgumentsOf({ kernelSize: [4, 3], padding: "same", dilation: [1, 2], groups: 4 }, 2))
+      .toEqual({ stride: [1, 1], padding: [1, 2], paddingEnd: [2, 2], dilation: [1, 2], groups: 4 });
+    expect(convArgumentsOf({ kernelSize: [5], padding: "valid" }, 1))
+      .toEqual({ stride: [1], padding: [0], paddingEnd: [0], dilation: [1], groups: 1 });
+    expect(() => convArgumentsOf({ kernelSize: [3, 3], padding: [1] }, 2)).toThrow(ValueError);
+    expect(() => convArgumentsOf({ kernelSize: 3, stride: -1 }, 2)).toThrow(/stride -1 is not 2 non-negative integer/);
+  });
+
+  it("'same' keeps the size for stride 1, odd and even kernels, any dilation", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 20 }), (k, d, size) => {
+      const a = convArgumentsOf({ kernelSize: k, dilation: d, padding: "same" }, 1);
+      expect(Math.floor((size + a.padding[0] + a.paddingEnd![0] - d * (k - 1) - 1) / 1) + 1).toBe(size);
+    }));
   });
 });

@@ -1,14 +1,14 @@
 // Pruning of convolution weights ([Cout, Cin/groups, kH, kW] and the 1-D [Cout, Cin/groups, k]):
 // unstructured with exact counts, whole output filters (dim 0) and whole input channels (dim 1)
 // ranked by L1 or L2 norm as torch.nn.utils.prune.ln_structured, masks held through fit().
-// The layer here is a local stand-in with a convolution's fields and weight layout, so the test
-// does not depend on the convolution layers themselves.
+// Most cases use a small stand-in with a convolution's fields and weight layout (fast to train
+// in fit()); one runs the library's Conv2d and Conv1d.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { getPruning, magnitudePrune, pruningCallback } from "../../src/compress/index.js";
 import { fromTypedArray, linear, type Tensor } from "../../src/ndarray/index.js";
 import { Adam } from "../../src/optim/index.js";
-import { fit, Linear, Module, ReLU, Sequential } from "../../src/nn/index.js";
+import { Conv1d, Conv2d, fit, Flatten, Linear, Module, ReLU, Sequential } from "../../src/nn/index.js";
 import { ValueError } from "../../src/errors.js";
 
 /**
@@ -141,6 +141,19 @@ describe("magnitudePrune on convolution weights", () => {
       expect(zero).toBe(mask[f * filter] === 0);
     }
     expect(Array.from(w)).not.toEqual(before.map((v, i) => (mask[i] ? v : 0)));   // the kept filters trained
+  });
+
+  it("prunes the library's Conv2d and Conv1d the same way: whole filters by norm, biases dense", () => {
+    const conv2 = new Conv2d(3, 6, 3, { seed: 1 }), conv1 = new Conv1d(2, 5, 3, { seed: 2 });
+    for (const [conv, shape] of [[conv2, [6, 3, 3, 3]], [conv1, [5, 2, 3]]] as const) {
+      const values = Array.from(conv.weight.data);
+      const bias = Array.from(conv.bias!.data);
+      const model = new Sequential(conv, new ReLU(), new Flatten());
+      magnitudePrune(model, { sparsity: 0.5, structure: "rows", norm: 1 });
+      const mask = refSliceMask(values, [...shape], 0, Math.round(0.5 * shape[0]), 1);
+      expect(Array.from(conv.weight.data)).toEqual(values.map((v, i) => (mask[i] ? v : 0)));
+      expect(Array.from(conv.bias!.data)).toEqual(bias);
+    }
   });
 
   it("refuses N:M on a convolution weight, and norm where no slices are ranked", () => {

@@ -127,7 +127,7 @@ describe("quantizeModel on a CNN", () => {
 
   it("refuses float64 conv weights, naming the layer", () => {
     const model = new nn.Sequential(new nn.ReLU(), new nn.Conv2d(1, 2, 3, { dtype: "float64" }));
-    expect(() => quantizeModel(model)).toThrow(/layer 1 has float64 weights/);
+    expect(() => quantizeModel(model)).toThrow(/layer 1: Conv2d has float64 weights/);
   });
 });
 
@@ -148,12 +148,12 @@ describe("sparsify on a pruned CNN", () => {
     const h1 = noGrad(() => runStep(steps[0], x)), h2 = noGrad(() => runStep(steps[2], noGrad(() => runStep(steps[1], h1))));
     const conv1 = s.layers[0] as FloatConvLayer, conv2 = s.layers[1] as FloatConvLayer;
     const want1 = Array.from(h1.data), want2 = Array.from(h2.data);
-    expect(Array.from(conv1.run(x).data)).toEqual(want1);
-    expect(Array.from(conv2.run(noGrad(() => runStep(steps[1], h1))).data)).toEqual(want2);
+    expect(Array.from(conv1.forward(x).data)).toEqual(want1);
+    expect(Array.from(conv2.forward(noGrad(() => runStep(steps[1], h1))).data)).toEqual(want2);
     expect(conv1.nonZeros()).toBe(conv0.weight.size - zeros + conv0.bias!.data.filter((v) => v !== 0).length);
     expect(s.forward(x).shape).toEqual([4, 10]);
     // A snapshot: training the float model on does not change the compiled one.
     conv0.weight.storage[0] += 1;
-    expect(Array.from(conv1.run(x).data)).toEqual(want1);
+    expect(Array.from(conv1.forward(x).data)).toEqual(want1);
   });
 });

@@ -91,6 +91,28 @@ function check(c: Case): void {
   expectWithin("y", k.conv2d(x, w, b, c, { relu: c.relu }), y, c, 1);
   expectWithin("dx", k.conv2dBackwardInput(dy, w, c), dx, c);
   expectWithin("dw", k.conv2dBackwardWeight(x, dy, c), dw, c);
+  checkCombined(c, x, w, dy);
+}
+
+/**
+ * conv2dBackward: dy masked by a relu output y > 0 (y drawn with zeros, negative zeros and
+ * positives), then dx, dW and the bias gradient from the masked dy, each only when asked.
+ */
+function checkCombined(c: Case, x: Float32Array, w: Float32Array, dy: Float32Array): void {
+  const y = values(dy.length, c.seed + 4).map((v, i) => (i % 5 === 0 ? -0 : Math.max(v, 0)));
+  const masked = c.relu ? dy.map((v, i) => (y[i] > 0 ? v : 0)) : dy;
+  const dx = reference(x.length), dw = reference(w.length);
+  forEachTerm(c, (xi, wi, yi) => {
+    dx.sum[xi] += masked[yi] * w[wi]; dx.mag[xi] += Math.abs(masked[yi] * w[wi]); dx.terms[xi]++;
+    dw.sum[wi] += x[xi] * masked[yi]; dw.mag[wi] += Math.abs(x[xi] * masked[yi]); dw.terms[wi]++;
+  });
+  const plane = c.outH * c.outW, db = reference(c.outChannels);
+  masked.forEach((v, i) => { const ch = Math.floor(i / plane) % c.outChannels; db.sum[ch] += v; db.mag[ch] += Math.abs(v); db.terms[ch]++; });
+  const want = { input: c.seed % 3 !== 0, weight: c.seed % 3 !== 1, bias: c.bias };
+  const r = convKernels().conv2dBackward(x, w, dy, c.relu ? y : null, c, want);
+  if (want.input) expectWithin("combined dx", r.dx!, dx, c); else expect(r.dx).toBeNull();
+  if (want.weight) expectWithin("combined dw", r.dw!, dw, c); else expect(r.dw).toBeNull();
+  if (want.bias) expectWithin("combined db", r.db!, db, c); else expect(r.db).toBeNull();
 }
 
 const base = {
@@ -126,6 +148,14 @@ describe("f32 convolution kernels", () => {
   it("run 1×1 stride-1 unpadded convolutions (plain GEMMs) across tile edges", () => {
     for (const [cin, cout, h, w, groups] of [[1, 1, 1, 1, 1], [3, 5, 3, 3, 1], [9, 4, 1, 17, 1], [6, 10, 2, 5, 2], [8, 8, 3, 3, 8]]) {
       check(geometry({ ...base, batch: 2, inChannels: cin, outChannels: cout, inH: h, inW: w, groups, bias: true, relu: true, seed: cin + h }));
+    }
+  });
+
+  it("run depthwise convolutions (groups = inChannels, its own kernel) with multipliers, strides and dilation", () => {
+    for (const [ch, mult, k, stride, dil, pad] of [[3, 1, 3, 1, 1, 1], [4, 2, 5, 2, 1, 2], [5, 3, 3, 1, 2, 0], [2, 1, 2, 3, 1, 1], [8, 1, 3, 1, 1, 1]]) {
+      check(geometry({ ...base, batch: 2, inChannels: ch, outChannels: ch * mult, groups: ch, inH: 9, inW: 11, kernelH: k, kernelW: k,
+        strideH: stride, strideW: stride, dilationH: dil, dilationW: dil, padTop: pad, padBottom: pad, padLeft: pad, padRight: pad,
+        bias: ch % 2 === 0, relu: mult > 1, seed: ch * 10 + mult }));
     }
   });
 

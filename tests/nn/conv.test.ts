@@ -210,6 +210,10 @@ describe("Conv1d, Conv2d, ConvTranspose2d modules", () => {
     const c1 = new nn.Conv1d(3, 5, 4, { padding: "same", seed: 3 });
     expect(c1.weight.shape).toEqual([5, 3, 4]);
     expect(c1.forward(zeros([2, 3, 10])).shape).toEqual([2, 5, 10]);
+    expect(c1.pads).toEqual([1, 2]);
+    expect(new nn.Conv2d(1, 1, [4, 3], { padding: "same", dilation: [1, 2] }).pads).toEqual([1, 2, 2, 2]);
+    expect(new nn.Conv2d(1, 1, 3, { padding: [2, 1] }).pads).toEqual([2, 2, 1, 1]);
+    expect(new nn.Conv2d(1, 1, 3, { padding: "valid" }).pads).toEqual([0, 0, 0, 0]);
   });
 
   it("compute their functional forms", () => {
