@@ -40,8 +40,8 @@ export interface FusionPattern {
  * branches on `kind` and ends in unhandledStep, so the compiler names each place that must learn
  * a new kind. The "conv" rows are written that way: [Conv, BatchNorm, ReLU], [Conv, BatchNorm],
  * [Conv, ReLU], [Conv], for Conv2d with BatchNorm2d and Conv1d with BatchNorm1d, in
- * conv-fusion.ts (registerConvFusions keeps them out of MLP-only bundles). Linear→BatchNorm1d: give the "linear" kind a
- * `batchNorm: BatchNorm1d | null` field and put the rows [Linear, BatchNorm1d, ReLU] and
+ * conv-fusion.ts (registerConvFusions keeps them out of MLP-only bundles). Linear→BatchNorm1d
+ * would be: give the "linear" kind a `batchNorm: BatchNorm1d | null` field and put the rows [Linear, BatchNorm1d, ReLU] and
  * [Linear, BatchNorm1d] before [Linear, ReLU]. Folding a BatchNorm's running statistics into
  * the weights is right only in eval mode, so such rows carry `applies: ([, bn]) => !bn.training`:
  * in training the modules stay separate steps (Sequential fuses on every call, so the mode
