@@ -25,6 +25,7 @@ export { selectRank, smallestMask } from "./select.js";
 // Compiled inference models: sparse (CSR) and int8.
 export { InferenceSequential } from "./inference-model.js";
 export type { InferenceLayer, TensorInferenceLayer, CompiledLayer } from "./inference-model.js";
+export { FloatConvLayer } from "./float-conv.js";
 export { toCsr, SparseLinearLayer, DenseLinearLayer, SPARSE_MAX_DENSITY } from "./sparse.js";
 export { sparsify } from "./sparse-model.js";
 export type { SparsifyOptions } from "./sparse-model.js";

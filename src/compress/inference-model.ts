@@ -5,7 +5,6 @@ import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import { Dropout } from "../nn/layers.js";
-import { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { layersOf, Sequential } from "../nn/sequential.js";
 
@@ -40,21 +39,34 @@ const isLayer = (s: Step): s is CompiledLayer => !(s instanceof Module);
 const onRows = (s: CompiledLayer): s is InferenceLayer => "inFeatures" in s;
 
 /**
- * The fused steps of a model to compile: a Sequential, or a bare Linear as a one-layer model.
- * Dropout is dropped (the identity at inference); Linear layers must hold float32 weights.
+ * The fused steps of a model to compile: a Sequential, or a bare Linear/Conv1d/Conv2d as a
+ * one-layer model. Fused as in eval mode (BatchNorm folded into the convolution before it).
+ * Dropout is dropped (the identity at inference); Linear and Conv layers must
+ * hold float32 weights.
  */
 export function compileSteps(model: Module, where: string): FusedStep[] {
-  if (!(model instanceof Sequential) && !(model instanceof Linear)) {
-    throw new ValueError(`${where}: expected an nn.Sequential or an nn.Linear, got ${model?.constructor?.name ?? String(model)}`);
+  const expected = () => new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${model?.constructor?.name ?? String(model)}`);
+  if (!(model instanceof Module)) throw expected();
+  const wasTraining = model.training;
+  model.eval();
+  let steps: FusedStep[];
+  try {
+    steps = fuseLayers(layersOf(model));
+  } finally {
+    model.train(wasTraining);
   }
+  // A bare layer is a model when it is one Linear or Conv step (no class imports here: an MLP
+  // application must not bundle the convolutions).
+  if (!(model instanceof Sequential) && !(steps.length === 1 && (steps[0].kind === "linear" || steps[0].kind === "conv"))) throw expected();
   const out: FusedStep[] = [];
-  for (const s of fuseLayers(layersOf(model))) {
-    if (s.kind === "linear") {
+  for (const s of steps) {
+    if (s.kind === "linear" || s.kind === "conv") {
       const dtype = s.layer.weight.dtype;
-      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index} has ${dtype} weights; only float32 models compile`);
+      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index}: ${s.layer.constructor.name} has ${dtype} weights; only float32 models compile`);
       out.push(s);
     } else if (s.kind === "module") {
       if (s.module instanceof Sequential) throw new ValueError(`${where}: nested Sequential at layer ${s.index}; flatten the model first`);
+      // Dropout2d stays: in eval mode (where compiled models keep their modules) it is the identity.
       if (!(s.module instanceof Dropout)) out.push(s);
     } else unhandledStep(s);
   }

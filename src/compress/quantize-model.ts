@@ -8,19 +8,16 @@
 import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
-import { runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
-import { Conv1d, Conv2d } from "../nn/conv-layers.js";
-import { ReLU } from "../nn/layers.js";
-import type { Linear } from "../nn/linear.js";
+import { convSupport, runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import type { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
 import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
-import { activationParams, Int8LinearLayer } from "./int8-linear.js";
-import { convArgumentsOf, Int8ConvLayer } from "./int8-conv.js";
+import { Int8ConvLayer } from "./int8-conv.js";
+import { activationParams, Int8LinearLayer, type ActivationParams } from "./int8-linear.js";
 import { makeObserver, type Observer, type ObserverName } from "./observers.js";
 
 export interface QuantizeModelOptions {
-  /** Samples [n, features] whose activations set the static input ranges. */
+  /** Samples [n, features] (or [n, C, H, W] for a CNN) whose activations set the static input ranges. */
   calibration?: Tensor;
   /** "static" (default when calibration is given) or "dynamic" (default otherwise). */
   activations?: "dynamic" | "static";
@@ -29,24 +26,10 @@ export interface QuantizeModelOptions {
   batchSize?: number;
 }
 
-/** The layers quantizeModel compiles besides Linear (the fusion pass runs them as plain modules). */
-type Conv = Conv1d | Conv2d;
-const isConv = (m: Module): m is Conv => m instanceof Conv1d || m instanceof Conv2d;
-
-/** The Linear or convolution a step quantizes, or null for a module that runs as it is. */
-function quantizedLayer(s: FusedStep): Linear | Conv | null {
-  if (s.kind === "linear") return s.layer;
-  if (s.kind === "module") return isConv(s.module) ? s.module : null;
-  return unhandledStep(s);
-}
-
-/** Runs the float model over the calibration data, one observer per quantized layer's input. */
-function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<Module, Observer> {
-  const obs = new Map<Module, Observer>();
-  for (const s of steps) {
-    const layer = quantizedLayer(s);
-    if (layer) obs.set(layer, makeObserver(o.observer));
-  }
+/** Runs the float model over the calibration data, one observer per Linear or Conv input. */
+function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<FusedStep, Observer> {
+  const obs = new Map<FusedStep, Observer>();
+  for (const s of steps) if (s.kind === "linear" || s.kind === "conv") obs.set(s, makeObserver(o.observer));
   const bs = o.batchSize ?? 256;
   positiveInt("quantizeModel", "batchSize", bs);
   if (x.ndim < 1 || x.shape[0] === 0) throw new ValueError(`quantizeModel: calibration data [${x.shape}] has no samples`);
@@ -55,8 +38,7 @@ function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<
     for (let s0 = 0; s0 < n; s0 += bs) {
       let h = x.slice([s0, Math.min(n, s0 + bs)]);
       for (const s of steps) {
-        const layer = quantizedLayer(s);
-        if (layer) obs.get(layer)!.observe(h.data as Float32Array);
+        obs.get(s)?.observe(h.data as Float32Array);
         h = runStep(s, h);
       }
     }
@@ -64,15 +46,18 @@ function calibrate(steps: FusedStep[], x: Tensor, o: QuantizeModelOptions): Map<
   return obs;
 }
 
-function int8Conv(conv: Conv, relu: boolean, input: ReturnType<typeof activationParams> | null): Int8ConvLayer {
-  if (conv.weight.dtype !== "float32") throw new ValueError(`quantizeModel: ${conv.constructor.name} has ${conv.weight.dtype} weights; only float32 models compile`);
-  return new Int8ConvLayer(conv.weight, conv.bias, convArgumentsOf(conv, conv.weight.ndim - 2), relu, input);
+/** A Conv1d/Conv2d step as an int8 layer: BatchNorm folded first, per-channel weights, ReLU fused. */
+function int8Conv(s: Extract<FusedStep, { kind: "conv" }>, input: ActivationParams | null): Int8ConvLayer {
+  const { weight, bias } = noGrad(() => convSupport().parameters(s));
+  const a = convSupport().convArguments(s.layer);
+  return new Int8ConvLayer(weight, bias, { stride: a.stride, padding: a.padding, paddingEnd: a.paddingEnd, dilation: a.dilation, groups: a.groups }, s.relu, input);
 }
 
 /**
- * An int8 inference model from a float Sequential MLP or CNN (Linear, Conv1d, Conv2d, ReLU,
- * Dropout, and modules that run as they are, such as pooling), or from a bare Linear. Use it
- * like any model: model.forward(x), eg.nn.predict, eg.nn.evaluate.
+ * An int8 inference model from a float Sequential MLP or CNN (Linear and Conv1d/Conv2d layers,
+ * each with the BatchNorm and ReLU after it fused, and modules that run as they are in float:
+ * pooling, Flatten, an unfused BatchNorm, other activations; Dropout is dropped), or from a bare
+ * Linear or Conv. Use it like any model: model.forward(x), eg.nn.predict, eg.nn.evaluate.
  *
  * Non-finite inputs: a NaN in an input row gives NaN in that output row, as the float model
  * gives by IEEE arithmetic, in static and dynamic mode alike (no error, and never a finite
@@ -96,19 +81,12 @@ export function quantizeModel(model: Module, o: QuantizeModelOptions = {}): Infe
   model.eval();
   try {
     const obs = mode === "static" ? calibrate(steps, o.calibration!, o) : null;
-    const inputOf = (layer: Module) => (obs ? activationParams(...obs.get(layer)!.range(), "quantizeModel (calibration)") : null);
-    const out: Step[] = [];
-    for (let i = 0; i < steps.length; i++) {
-      const s = steps[i];
-      if (s.kind === "linear") { out.push(new Int8LinearLayer(s.layer, s.relu, inputOf(s.layer))); continue; }
-      if (s.kind !== "module") unhandledStep(s);
-      if (!isConv(s.module)) { out.push(s.module); continue; }
-      // A ReLU right after the convolution runs in its epilogue.
-      const next = steps[i + 1];
-      const relu = next?.kind === "module" && next.module instanceof ReLU;
-      out.push(int8Conv(s.module, relu, inputOf(s.module)));
-      if (relu) i++;
-    }
+    const out: Step[] = steps.map((s) => {
+      if (s.kind === "module") return s.module;
+      if (s.kind !== "linear" && s.kind !== "conv") return unhandledStep(s);
+      const input = obs ? activationParams(...obs.get(s)!.range(), "quantizeModel (calibration)") : null;
+      return s.kind === "linear" ? new Int8LinearLayer(s.layer, s.relu, input) : int8Conv(s, input);
+    });
     return new InferenceSequential(out);
   } finally {
     model.train(wasTraining);

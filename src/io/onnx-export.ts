@@ -1,15 +1,19 @@
 import { ValueError } from "../errors.js";
 import { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
+import type { OnnxConvLayer } from "./onnx-conv-layers.js";
 import { describeSequential, ONNX_LAYER_KINDS, type OnnxLayer } from "./onnx-layers.js";
-import { concat, float, int, msg, str, bytes, type Chunk } from "./protobuf.js";
+import { emitConvLayer, isConvKind } from "./onnx-conv-export.js";
+import { attrFloat, attrInt, emitUnary, FLOAT, initializer, INT32, INT8, node, UINT8, valueInfo, type Graph } from "./onnx-proto.js";
+import { concat, int, msg, str } from "./protobuf.js";
 
 /**
- * ONNX export of a Sequential MLP, hand-encoded (no dependency) so the model runs on a serving
- * engine such as onnxruntime. Linear layers become Gemm with transB = 1 (PyTorch's [out, in]
- * weights, unchanged); int8 layers become QuantizeLinear → MatMulInteger → Add (int32 bias) →
- * Cast → Mul (combined scale), which is exactly our integer inference arithmetic, so the
- * integer path gives the same bits. Opset 13, IR version 7: what current runtimes all accept.
+ * ONNX export of a Sequential (an MLP or a CNN), hand-encoded (no dependency) so the model runs
+ * on a serving engine such as onnxruntime. Linear layers become Gemm with transB = 1 (PyTorch's
+ * [out, in] weights, unchanged); convolutions Conv (an eval-mode BatchNorm after one folded in),
+ * pooling MaxPool/AveragePool/GlobalAveragePool (onnx-conv-export.ts); int8 layers become
+ * QuantizeLinear → MatMulInteger (ConvInteger) → Add (int32 bias) → Cast → Mul (combined scale),
+ * which is exactly our integer inference arithmetic, so the integer path gives the same bits. Opset 13, IR version 7: what current runtimes all accept.
  */
 
 export type { OnnxLayer } from "./onnx-layers.js";
@@ -20,40 +24,11 @@ export interface OnnxExportOptions {
   batch?: string | number;
   /** Features of the input (defaults to the first Linear's inFeatures). */
   inputFeatures?: number;
+  /** One sample's shape, e.g. [1, 28, 28] for an image model (required when the model starts with a convolution or pooling). */
+  inputShape?: number[];
   inputName?: string;
   outputName?: string;
   producer?: string;
-}
-
-const FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6;
-const ATTR_FLOAT = 1, ATTR_INT = 2;
-
-function tensorProto(name: string, dataType: number, dims: number[], data: ArrayBufferView): Chunk {
-  const raw = new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
-  return concat([...dims.map((d) => int(1, d)), int(2, dataType), str(8, name), bytes(9, raw)]);
-}
-const initializer = (name: string, dataType: number, dims: number[], data: ArrayBufferView) =>
-  msg(5, [tensorProto(name, dataType, dims, data)]);
-
-function node(op: string, inputs: string[], outputs: string[], name: string, attrs: Chunk[] = []): Chunk {
-  return msg(1, [...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, name), str(4, op), ...attrs]);
-}
-const attrInt = (name: string, v: number) => msg(5, [str(1, name), int(20, ATTR_INT), int(3, v)]);
-const attrFloat = (name: string, v: number) => msg(5, [str(1, name), int(20, ATTR_FLOAT), float(2, v)]);
-
-function valueInfo(field: number, name: string, elemType: number, dims: (number | string)[]): Chunk {
-  const shape = dims.map((d) => msg(1, [typeof d === "number" ? int(1, d) : str(2, d)]));
-  return msg(field, [str(1, name), msg(2, [msg(1, [int(1, elemType), msg(2, shape)])])]);
-}
-
-/** The graph being built: nodes, initializers, the current tensor's name and feature count. */
-interface Graph {
-  nodes: Chunk[];
-  inits: Chunk[];
-  cur: string;
-  features: number;
-  /** A fresh intermediate tensor name. */
-  next(): string;
 }
 
 function emitLinear(g: Graph, l: Extract<OnnxLayer, { kind: "linear" }>, i: number): void {
@@ -109,25 +84,24 @@ function emitGelu(g: Graph, p: string): void {
   g.cur = y;
 }
 
-/** A node with one input and one output (the activations, Flatten, Softmax). */
-function emitUnary(g: Graph, op: string, p: string, attrs: Chunk[] = []): void {
-  const y = g.next();
-  g.nodes.push(node(op, [g.cur], [y], p, attrs));
-  g.cur = y;
-}
+const isConvLayer = (l: OnnxLayer): l is OnnxConvLayer => isConvKind(l.kind);
 
 function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
   const p = `layer${i}`;
   if (l.kind === "linear" || l.kind === "linearInt8") {
-    if (l.inFeatures !== g.features) throw new ValueError(`exportOnnx: layer ${i} expects ${l.inFeatures} features, gets ${g.features}`);
+    // Gemm and MatMulInteger take [batch, features]: an image needs a Flatten first.
+    if (g.shape.length !== 1 || l.inFeatures !== g.shape[0]) throw new ValueError(`exportOnnx: layer ${i} expects ${l.inFeatures} features, gets per-sample [${g.shape}]`);
     if (l.kind === "linear") emitLinear(g, l, i);
     else emitLinearInt8(g, l, i);
-    g.features = l.outFeatures;
+    g.shape = [l.outFeatures];
     return;
   }
+  if (isConvLayer(l)) return emitConvLayer(g, l, i);
   switch (l.kind) {
     case "identity": return;
-    case "flatten": return emitUnary(g, "Flatten", p, [attrInt("axis", 1)]);
+    case "flatten":
+      g.shape = [g.shape.reduce((a, b) => a * b, 1)];
+      return emitUnary(g, "Flatten", p, [attrInt("axis", 1)]);
     case "relu": return emitUnary(g, "Relu", p);
     case "sigmoid": return emitUnary(g, "Sigmoid", p);
     case "tanh": return emitUnary(g, "Tanh", p);
@@ -144,7 +118,7 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
 }
 
 function checkExport(model: unknown, o: OnnxExportOptions): void {
-  checkOptions("exportOnnx", o, ["batch", "inputFeatures", "inputName", "outputName", "producer"]);
+  checkOptions("exportOnnx", o, ["batch", "inputFeatures", "inputShape", "inputName", "outputName", "producer"]);
   if (!(model instanceof Module) && !Array.isArray(model)) {
     throw new ValueError(`exportOnnx: expected a Module or a list of ONNX layers, got ${model === null ? "null" : typeof model}`);
   }
@@ -154,6 +128,11 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
   }
   const f = o.inputFeatures;
   if (f !== undefined && !(Number.isInteger(f) && f > 0)) throw new ValueError(`exportOnnx: inputFeatures must be a positive integer, got ${f}`);
+  const s = o.inputShape;
+  if (s !== undefined && !(Array.isArray(s) && s.length > 0 && s.every((d) => Number.isInteger(d) && d > 0))) {
+    throw new ValueError(`exportOnnx: inputShape must be a non-empty list of positive integers (one sample's shape, e.g. [1, 28, 28]), got ${JSON.stringify(s)}`);
+  }
+  if (s !== undefined && f !== undefined) throw new ValueError("exportOnnx: give inputFeatures or inputShape, not both");
   for (const key of ["inputName", "outputName", "producer"] as const) {
     const v = o[key];
     if (v !== undefined && !(typeof v === "string" && v.length > 0)) throw new ValueError(`exportOnnx: ${key} must be a non-empty string, got ${JSON.stringify(v)}`);
@@ -171,16 +150,16 @@ export function exportOnnx(model: Module | OnnxLayer[], o: OnnxExportOptions = {
     if (!ONNX_LAYER_KINDS.includes(l?.kind)) throw new ValueError(`exportOnnx: layer ${i} has unknown kind ${JSON.stringify(l?.kind)}`);
   });
   const firstLinear = layers.find((l) => l.kind === "linear" || l.kind === "linearInt8") as { inFeatures: number } | undefined;
-  const inFeatures = o.inputFeatures ?? firstLinear?.inFeatures;
-  if (inFeatures === undefined) throw new ValueError("exportOnnx: give inputFeatures when the model has no Linear layer");
+  const inShape = o.inputShape?.slice() ?? [o.inputFeatures ?? firstLinear?.inFeatures];
+  if (inShape[0] === undefined) throw new ValueError("exportOnnx: give inputFeatures (or inputShape) when the model has no Linear layer");
   const batch = o.batch ?? "batch";
   let k = 0;
-  const g: Graph = { nodes: [], inits: [], cur: o.inputName ?? "input", features: inFeatures, next: () => `t${k++}` };
+  const g: Graph = { nodes: [], inits: [], cur: o.inputName ?? "input", shape: inShape as number[], next: () => `t${k++}` };
   layers.forEach((l, i) => emitLayer(g, l, i));
   // The graph output must be a node output with the requested name: rename via Identity.
   const outName = o.outputName ?? "output";
   g.nodes.push(node("Identity", [g.cur], [outName], "output"));
   const graph = msg(7, [...g.nodes, str(2, "edgegrad"), ...g.inits,
-    valueInfo(11, o.inputName ?? "input", FLOAT, [batch, inFeatures]), valueInfo(12, outName, FLOAT, [batch, g.features])]);
+    valueInfo(11, o.inputName ?? "input", FLOAT, [batch, ...(inShape as number[])]), valueInfo(12, outName, FLOAT, [batch, ...g.shape])]);
   return concat([int(1, 7), str(2, o.producer ?? "edgegrad"), msg(8, [str(1, ""), int(2, 13)]), graph]);
 }

@@ -1,13 +1,19 @@
 // A model as the ONNX exporter sees it: a flat list of layers, one per module of the model, in
 // order. The model is walked through the fusion pass like every other consumer; a fused
-// Linear+ReLU becomes Gemm then Relu (opset 13's Gemm has no activation), so layer i is still
-// module i and the exported names ("0.weight", "layer2") are those of the model.
+// Linear+ReLU becomes Gemm then Relu (opset 13's Gemm has no activation), a fused Conv+BatchNorm
+// +ReLU becomes Conv (BatchNorm folded in), an identity and Relu, so layer i is still module i
+// and the exported names ("0.weight", "layer2") are those of the model. A compiled model
+// (quantizeModel) exports its int8 layers, each followed by its Relu.
 import { ValueError } from "../errors.js";
 import { ELU, Flatten, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, Dropout } from "../nn/layers.js";
-import { fuseLayers, unhandledStep } from "../nn/fusion.js";
+import { InferenceSequential } from "../compress/inference-model.js";
+import type { Int8ConvLayer } from "../compress/int8-conv.js";
+import { accumulatorBias, type Int8LinearLayer } from "../compress/int8-linear.js";
+import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
 import type { Linear } from "../nn/linear.js";
-import type { Module } from "../nn/module.js";
+import { Module } from "../nn/module.js";
 import { layersOf } from "../nn/sequential.js";
+import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, ONNX_CONV_KINDS, type OnnxConvLayer } from "./onnx-conv-layers.js";
 
 export type OnnxLayer =
   | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
@@ -22,12 +28,13 @@ export type OnnxLayer =
     }
   | { kind: "relu" | "sigmoid" | "tanh" | "gelu" | "flatten" | "identity" }
   | { kind: "leakyRelu" | "elu"; alpha: number }
-  | { kind: "softmax" | "logSoftmax"; axis: number };
+  | { kind: "softmax" | "logSoftmax"; axis: number }
+  | OnnxConvLayer;
 
 export const ONNX_LAYER_KINDS: readonly OnnxLayer["kind"][] =
-  ["linear", "linearInt8", "relu", "sigmoid", "tanh", "gelu", "flatten", "identity", "leakyRelu", "elu", "softmax", "logSoftmax"];
+  ["linear", "linearInt8", "relu", "sigmoid", "tanh", "gelu", "flatten", "identity", "leakyRelu", "elu", "softmax", "logSoftmax", ...ONNX_CONV_KINDS];
 
-const SUPPORTED = "Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, Flatten(1, -1), Dropout";
+const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, Flatten(1, -1), Dropout, ${CONV_SUPPORTED}`;
 
 function describeLinear(m: Linear): OnnxLayer {
   return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
@@ -49,6 +56,8 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (m instanceof Softmax) return { kind: "softmax", axis: m.dim };
   if (m instanceof LogSoftmax) return { kind: "logSoftmax", axis: m.dim };
   if (m instanceof Dropout) return { kind: "identity" };
+  const conv = describeConvModule(m, index);
+  if (conv) return conv;
   if (m instanceof Flatten) {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
@@ -63,13 +72,42 @@ function describeModule(m: Module, index: number): OnnxLayer {
  * a one-layer model. Dropout is the identity at inference.
  */
 export function describeSequential(model: Module): OnnxLayer[] {
+  if (model instanceof InferenceSequential) return describeCompiled(model);
+  // ONNX models infer: fused as in eval mode, so an eval-mode BatchNorm folds into its Conv.
+  const wasTraining = model.training;
+  model.eval();
+  let steps: FusedStep[];
+  try {
+    steps = fuseLayers(layersOf(model));
+  } finally {
+    model.train(wasTraining);
+  }
   const out: OnnxLayer[] = [];
-  for (const s of fuseLayers(layersOf(model))) {
+  for (const s of steps) {
     if (s.kind === "linear") {
       out.push(describeLinear(s.layer));
       if (s.relu) out.push({ kind: "relu" });
-    } else if (s.kind === "module") out.push(describeModule(s.module, s.index));
+    } else if (s.kind === "conv") out.push(...describeConvStep(s));
+    else if (s.kind === "module") out.push(describeModule(s.module, s.index));
     else unhandledStep(s);
   }
+  return out;
+}
+
+/** A model compiled by quantizeModel or sparsify: its int8 and dense layers, the modules between them. */
+function describeCompiled(model: InferenceSequential): OnnxLayer[] {
+  const out: OnnxLayer[] = [];
+  model.steps.forEach((s, i) => {
+    if (s instanceof Module) { out.push(describeModule(s, i)); return; }
+    // By kind, not class: exporting an MLP must not bundle the int8 convolution.
+    if (s.kind === "int8") {
+      const l = s as Int8LinearLayer;
+      if (!l.input) throw new ValueError(`exportOnnx: int8 layer at step ${i} quantizes its input dynamically; export a model quantized with calibration data (static activations)`);
+      out.push({ kind: "linearInt8", inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, weightScale: l.weightScale,
+        inputScale: l.input.scale, inputZeroPoint: l.input.zeroPoint, bias: accumulatorBias(l.bias, l.input.scale, l.weightScale) });
+    } else if (s.kind === "int8-conv") out.push(describeInt8Conv(s as Int8ConvLayer, i));
+    else throw new ValueError(`exportOnnx: compiled layer "${s.kind}" at step ${i} has no ONNX mapping; export the float model`);
+    if (s.relu) out.push({ kind: "relu" });
+  });
   return out;
 }

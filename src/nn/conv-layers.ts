@@ -6,6 +6,7 @@ import { DTypeError, ValueError } from "../errors.js";
 import { rngFrom, zeros, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { conv1d, conv2d } from "./conv.js";
+import { registerConvFusion } from "./conv-fusion.js";
 import { pairOf, resolvePadding, type IntOrPair, type Pair } from "./conv-options.js";
 import { convTranspose2d } from "./conv-transpose.js";
 import { Module } from "./module.js";
@@ -191,3 +192,6 @@ export class ConvTranspose2d extends ConvBase {
     });
   }
 }
+
+// The fusion pass learns the conv rows when (and only when) the convolutions are loaded.
+registerConvFusion(Conv1d, Conv2d);

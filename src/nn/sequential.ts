@@ -6,7 +6,9 @@ import { Module } from "./module.js";
 /**
  * Modules applied in order, named "0", "1", … as in PyTorch. The list runs as the steps of
  * fuseLayers: a Linear followed directly by a ReLU is one GEMM with the relu in its epilogue
- * (and a masked backward), which skips a full pass over the activations and one tape node.
+ * (and a masked backward), which skips a full pass over the activations and one tape node; a
+ * Conv1d/Conv2d followed by a ReLU likewise, and in eval mode a BatchNorm after a convolution is
+ * folded into its weights.
  */
 export class Sequential extends Module {
   private layers: Module[] = [];

@@ -97,7 +97,7 @@ describe("quantizeModel", () => {
     expect(() => quantizeModel(model, { calibration, batchsize: 8 } as never)).toThrow(/unknown option "batchsize"/);
     expect(() => quantizeModel(model, { activations: "dynamic", calibration })).toThrow(/calibration only apply to static/);
     expect(() => quantizeModel(model, { observer: "minmax" })).toThrow(/observer only apply to static/);
-    expect(() => quantizeModel(new ReLU())).toThrow(/expected an nn.Sequential or an nn.Linear, got ReLU/);
+    expect(() => quantizeModel(new ReLU())).toThrow(/expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ReLU/);
     expect(() => quantizeModel(new Sequential(new Linear(2, 2), new Sequential(new ReLU())))).toThrow(/nested Sequential at layer 1/);
   });
 

@@ -129,7 +129,7 @@ describe("ONNX export", () => {
       expect(() => eg.io.exportOnnx(model, { inputFeatures: 2 })).toThrow(message);
     }
     expect(() => eg.io.exportOnnx([{ kind: "linear", inFeatures: 3, outFeatures: 2, weight: new Float32Array(6), bias: null }], { inputFeatures: 4 })).toThrow(eg.ValueError);
-    expect(() => eg.io.exportOnnx([{ kind: "conv" } as unknown as eg.io.OnnxLayer], { inputFeatures: 4 })).toThrow(/layer 0 has unknown kind "conv"/);
+    expect(() => eg.io.exportOnnx([{ kind: "lstm" } as unknown as eg.io.OnnxLayer], { inputFeatures: 4 })).toThrow(/layer 0 has unknown kind "lstm"/);
     expect(() => eg.io.exportOnnx(null as unknown as eg.nn.Module)).toThrow(eg.ValueError);
   });
 

@@ -234,9 +234,9 @@ describe("Conv1d, Conv2d, ConvTranspose2d modules", () => {
     expect(() => new nn.Conv1d(3, 4, 0)).toThrow(ValueError);
   });
 
-  it("run in a Sequential as plain module steps, and summary lists them", () => {
+  it("run in a Sequential (Conv2d→ReLU as one fused conv step), and summary lists them", () => {
     const m = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 36, 3, { seed: 2 }));
-    expect(fuseLayers(m.children()).map((s) => s.kind)).toEqual(["module", "module", "module", "linear"]);
+    expect(fuseLayers(m.children()).map((s) => s.kind)).toEqual(["conv", "module", "linear"]);
     expect(m.forward(zeros([2, 1, 6, 6])).shape).toEqual([2, 3]);
     const table = m.summary([2, 1, 6, 6], { print: false });
     expect(table).toMatch(/Conv2d.*\[2, 4, 6, 6\].*40/);

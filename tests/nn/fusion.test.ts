@@ -35,7 +35,7 @@ describe("fuseLayers", () => {
       const steps = fuseLayers(mods);
       expect(steps).toEqual(expected(mods));
       // The modules are shared, not copied.
-      steps.forEach((s) => expect(s.kind === "linear" ? s.layer : s.module).toBe(mods[s.index]));
+      steps.forEach((s) => expect(s.kind === "module" ? s.module : s.layer).toBe(mods[s.index]));
     }), { numRuns: 200 });
   });
 

@@ -1,0 +1,107 @@
+// The convolutional modules in the ONNX exporter's terms: Conv (a BatchNorm folded in when the
+// fusion pass fused it), ConvTranspose, MaxPool, AveragePool, GlobalAveragePool,
+// BatchNormalization, and the int8 convolution of a quantized model.
+import { ValueError } from "../errors.js";
+import { noGrad } from "../ndarray/index.js";
+import type { Int8ConvLayer } from "../compress/int8-conv.js";
+import { accumulatorBias } from "../compress/int8-linear.js";
+import { ConvTranspose2d } from "../nn/conv-layers.js";
+import { convSupport, type FusedStep } from "../nn/fusion.js";
+import type { Module } from "../nn/module.js";
+import { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
+import { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "../nn/pool-layers.js";
+import { Dropout2d } from "../nn/shape-layers.js";
+
+/** A convolution's ONNX attributes; `pads` in ONNX order: every begin, then every end. */
+export interface ConvAttributes {
+  kernelShape: number[];
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  group: number;
+}
+
+export type OnnxConvLayer =
+  | { kind: "conv"; weight: Float32Array; weightShape: number[]; bias: Float32Array | null; attrs: ConvAttributes }
+  | { kind: "convTranspose"; weight: Float32Array; weightShape: number[]; bias: Float32Array | null; attrs: ConvAttributes; outputPadding: number[] }
+  | {
+      kind: "convInt8"; attrs: ConvAttributes;
+      /** int8 weights [Cout, Cin/group, ...kernel], symmetric per output channel (zero point 0). */
+      weight: Int8Array; weightShape: number[]; weightScale: Float32Array;
+      /** Static uint8 quantization of the layer's input. */
+      inputScale: number; inputZeroPoint: number;
+      /** int32 bias in units of inputScale·weightScale[j], or null. */
+      bias: Int32Array | null;
+    }
+  | { kind: "maxPool"; kernelShape: number[]; strides: number[]; pads: number[]; dilations: number[]; ceilMode: boolean }
+  | { kind: "averagePool"; kernelShape: number[]; strides: number[]; pads: number[]; ceilMode: boolean; countIncludePad: boolean }
+  | { kind: "adaptiveAveragePool"; outputSize: (number | null)[] }
+  | { kind: "batchNormalization"; scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array; epsilon: number };
+
+export const ONNX_CONV_KINDS: readonly OnnxConvLayer["kind"][] =
+  ["conv", "convTranspose", "convInt8", "maxPool", "averagePool", "adaptiveAveragePool", "batchNormalization"];
+
+export const CONV_SUPPORTED = "Conv1d, Conv2d, ConvTranspose2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d, BatchNorm1d/2d (eval), Dropout2d";
+
+const f32 = (d: ArrayLike<number>): Float32Array => Float32Array.from(d);
+
+/** A fused conv step: the Conv (BatchNorm folded), then an identity for the BatchNorm and a Relu, one layer per module. */
+export function describeConvStep(s: Extract<FusedStep, { kind: "conv" }>): ({ kind: "identity" | "relu" } | OnnxConvLayer)[] {
+  const { weight, bias } = noGrad(() => convSupport().parameters(s));
+  const a = convSupport().convArguments(s.layer);
+  const out: ({ kind: "identity" | "relu" } | OnnxConvLayer)[] = [{
+    kind: "conv", weight: f32(weight.data), weightShape: weight.shape.slice(), bias: bias ? f32(bias.data) : null,
+    attrs: { kernelShape: a.kernelSize, strides: a.stride, pads: [...a.padding, ...a.paddingEnd], dilations: a.dilation, group: a.groups },
+  }];
+  if (s.batchNorm) out.push({ kind: "identity" });
+  if (s.relu) out.push({ kind: "relu" });
+  return out;
+}
+
+/** A compiled int8 convolution with static input quantization. */
+export function describeInt8Conv(l: Int8ConvLayer, index: number): OnnxConvLayer {
+  if (!l.input) throw new ValueError(`exportOnnx: int8 conv layer at step ${index} quantizes its input dynamically; export a model quantized with calibration data (static activations)`);
+  const a = l.args;
+  return {
+    kind: "convInt8", weight: l.weight, weightShape: [l.outChannels, l.inChannels / a.groups, ...l.kernelSize], weightScale: l.weightScale,
+    inputScale: l.input.scale, inputZeroPoint: l.input.zeroPoint, bias: accumulatorBias(l.bias, l.input.scale, l.weightScale),
+    attrs: { kernelShape: [...l.kernelSize], strides: [...a.stride], pads: [...a.padding, ...(a.paddingEnd ?? a.padding)], dilations: [...a.dilation], group: a.groups },
+  };
+}
+
+function describeBatchNorm(m: BatchNorm1d | BatchNorm2d, index: number): OnnxConvLayer {
+  if (!m.runningMean || !m.runningVar) {
+    throw new ValueError(`exportOnnx: ${m.constructor.name} at index ${index} has no running statistics (trackRunningStats: false); ONNX's BatchNormalization needs them`);
+  }
+  const c = m.numFeatures;
+  return {
+    kind: "batchNormalization", scale: m.weight ? f32(m.weight.data) : new Float32Array(c).fill(1),
+    bias: m.bias ? f32(m.bias.data) : new Float32Array(c), mean: f32(m.runningMean.data), variance: f32(m.runningVar.data), epsilon: m.eps,
+  };
+}
+
+/** A convolutional module that runs on its own, or null when m is none of them. */
+export function describeConvModule(m: Module, index: number): OnnxConvLayer | { kind: "identity" } | null {
+  if (m instanceof Dropout2d) return { kind: "identity" };
+  if (m instanceof BatchNorm1d || m instanceof BatchNorm2d) return describeBatchNorm(m, index);
+  if (m instanceof MaxPool1d || m instanceof MaxPool2d) {
+    if (m.returnIndices) throw new ValueError(`exportOnnx: ${m.constructor.name} at index ${index} returns indices; only the pooled tensor exports`);
+    return { kind: "maxPool", kernelShape: m.kernelSize, strides: m.stride, pads: [...m.padding, ...m.padding], dilations: m.dilation, ceilMode: m.ceilMode };
+  }
+  if (m instanceof AvgPool1d || m instanceof AvgPool2d) {
+    if (m instanceof AvgPool2d && m.divisorOverride !== null) throw new ValueError(`exportOnnx: AvgPool2d at index ${index} has divisorOverride ${m.divisorOverride}; ONNX's AveragePool has no such attribute`);
+    return { kind: "averagePool", kernelShape: m.kernelSize, strides: m.stride, pads: [...m.padding, ...m.padding], ceilMode: m.ceilMode, countIncludePad: m.countIncludePad };
+  }
+  if (m instanceof AdaptiveAvgPool2d) {
+    const s = m.outputSize;
+    return { kind: "adaptiveAveragePool", outputSize: Array.isArray(s) ? [...s] : [s as number | null, s as number | null] };
+  }
+  if (m instanceof ConvTranspose2d) {
+    return {
+      kind: "convTranspose", weight: f32(m.weight.data), weightShape: m.weight.shape.slice(), bias: m.bias ? f32(m.bias.data) : null,
+      attrs: { kernelShape: [...m.kernelSize], strides: [...m.stride], pads: [...m.padding, ...m.padding], dilations: [...m.dilation], group: m.groups },
+      outputPadding: [...m.outputPadding],
+    };
+  }
+  return null;
+}
