@@ -1,6 +1,6 @@
 import { defineConfig } from "tsup";
 import type { Plugin } from "esbuild";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // The slim entry is the same source with the embedded kernel bytes and data sets swapped for
@@ -25,29 +25,15 @@ const emptyEmbeddedAssets: Plugin = {
   },
 };
 
-// The namespaces of the API ("eg.nn", ...), each also published as "edgegrad/slim/<name>": a
-// bundler drops the unused members of a namespace imported from its own module, but not of one
-// re-exported through another (an application importing nn.Linear would ship nn.Conv2d).
-const slimNamespaces = ["nn", "optim", "data", "metrics", "compress", "io", "select"];
-
 const library = { format: ["esm", "cjs"] as ("esm" | "cjs")[], dts: true, clean: false, sourcemap: true, minify: true, keepNames: true, target: "es2022", splitting: false, treeshake: true };
 
 // clean: false everywhere: dist/ also holds the .wasm files written by build:wasm.
 export default defineConfig([
 { ...library, entry: { index: "src/index.ts", datasets: "src/datasets.ts" } },
-// "edgegrad/slim" for require(): one bundle, like the default entry. Each namespace's subpath
-// ("edgegrad/slim/nn", ...) is a one-line file that hands out that namespace of the bundle, so
-// require() gets the same classes from both (a second bundle would have its own Tensor).
-{ ...library, entry: { slim: "src/slim.ts" }, format: ["cjs"], dts: false, esbuildPlugins: [withoutEmbeddedAssets],
-  onSuccess: async () => {
-    for (const ns of slimNamespaces) {
-      writeFileSync(new URL(`./dist/slim-${ns}.cjs`, import.meta.url), `"use strict";\nmodule.exports = require("./slim.cjs").${ns};\n`);
-    }
-  } },
-// The types of "edgegrad/slim" and of each namespace subpath, for import and require, built
-// together so that they share one declaration of Tensor, Module and the rest (shared chunks).
-{ entry: { slim: "src/slim.ts", ...Object.fromEntries(slimNamespaces.map((ns) => [`slim-${ns}`, `src/${ns}/index.ts`])) },
-  format: ["esm", "cjs"], dts: { only: true }, clean: false },
+// "edgegrad/slim" for require(): one bundle, like the default entry; its types for both. The
+// namespace subpaths ("edgegrad/slim/nn", ...) are written from these by scripts/slim-subpaths.mjs.
+{ ...library, entry: { slim: "src/slim.ts" }, format: ["cjs"], esbuildPlugins: [withoutEmbeddedAssets] },
+{ entry: { slim: "src/slim.ts" }, format: ["esm"], dts: { only: true }, clean: false },
 {
   // "edgegrad/slim" for import: one ES module per source file, unminified, so an application's
   // bundler drops what it does not use (with "sideEffects": false, whole files) and minifies the

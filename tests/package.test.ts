@@ -84,10 +84,77 @@ describe("the built package", () => {
     expect(JSON.parse(result)).toEqual([[[3], [7]], "ShapeError", "core"]);
   });
 
+  it("edgegrad/slim/nn and the other namespace subpaths: an MLP application's bundler leaves convolution, pooling and normalization out, and it trains", async () => {
+    const { build } = await import("esbuild");
+    const program = `
+      import { init, randn, tensor } from "edgegrad/slim";
+      import { Linear, ReLU, Sequential, fit } from "edgegrad/slim/nn";
+      import { readFileSync } from "node:fs";
+      await init({ module: new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-simd.wasm"))})) });
+      const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2));
+      const y = tensor(Array.from({ length: 32 }, (_, i) => i % 2), { dtype: "int32" });
+      const history = await fit(model, randn([32, 4]), y, { loss: "crossEntropy", optimizer: "adam", epochs: 1, batchSize: 8 });
+      console.log(JSON.stringify(history.history.loss));`;
+    const out = await build({
+      stdin: { contents: program, resolveDir: root, sourcefile: "app.mjs" },
+      bundle: true, minify: true, format: "esm", platform: "node", write: false, logLevel: "silent",
+    });
+    const code = out.outputFiles[0].text;
+    // The kernels' wasm call names and the layer classes (keepNames is off here, but a class
+    // that is kept still carries its name for error messages and summaries).
+    for (const absent of ["f32_conv2d", "f32_dwconv2d", "f32_maxpool2d", "qs8_conv2d", "Conv2d", "BatchNorm", "MaxPool"]) {
+      expect(code).not.toContain(absent);
+    }
+    const losses = JSON.parse(node(["--input-type=module", "-e", code])) as number[];
+    expect(losses).toHaveLength(1);
+    expect(Number.isFinite(losses[0])).toBe(true);
+  });
+
+  it("each namespace subpath is the very namespace of edgegrad/slim, for import and for require", () => {
+    const names = ["nn", "optim", "data", "metrics", "compress", "io", "select"];
+    const esm = node(["--input-type=module", "-e", `
+      import * as slim from "edgegrad/slim";
+      const subpaths = await Promise.all(${JSON.stringify(names)}.map((n) => import("edgegrad/slim/" + n)));
+      const { Linear } = await import("edgegrad/slim/nn");
+      const sameNamespace = subpaths.map((m, i) => m === slim[${JSON.stringify(names)}[i]]);
+      console.log(JSON.stringify([sameNamespace, new Linear(2, 1).weight instanceof slim.Tensor]));`]);
+    const cjs = node(["-e", `
+      const slim = require("edgegrad/slim");
+      const sameNamespace = ${JSON.stringify(names)}.map((n) => require("edgegrad/slim/" + n) === slim[n]);
+      console.log(JSON.stringify([sameNamespace, new (require("edgegrad/slim/nn").Linear)(2, 1).weight instanceof slim.Tensor]));`]);
+    const expected = [names.map(() => true), true];
+    expect(JSON.parse(esm)).toEqual(expected);
+    expect(JSON.parse(cjs)).toEqual(expected);
+  });
+
+  it("the subpaths' types share one declaration of Tensor and Module with edgegrad/slim's", async () => {
+    const ts = (await import("typescript")).default;
+    const file = join(root, "tests", "subpath-types-check.ts");
+    const source = `
+      import { tensor, type Tensor, nn as slimNn } from "edgegrad/slim";
+      import { Linear, Sequential, type Module } from "edgegrad/slim/nn";
+      import { Adam } from "edgegrad/slim/optim";
+      const model: slimNn.Module = new Sequential(new Linear(2, 1));
+      const back: Module = new slimNn.Linear(2, 1);
+      const out: Tensor = model.forward(tensor([[1, 2]])) as Tensor;
+      new Adam(back.parameters());
+      export { out };`;
+    const host = ts.createCompilerHost({});
+    const readFile = host.readFile;
+    host.readFile = (f) => (f === file ? source : readFile(f));
+    host.fileExists = ((exists) => (f: string) => f === file || exists(f))(host.fileExists);
+    for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
+      const module = moduleResolution === ts.ModuleResolutionKind.Bundler ? ts.ModuleKind.ESNext : ts.ModuleKind.Node16;
+      const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: false, types: [], module, moduleResolution, target: ts.ScriptTarget.ES2022 }, host);
+      const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      expect(errors).toEqual([]);
+    }
+  });
+
   it("has no runtime dependencies and exports types for every entry", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     expect(pkg.dependencies ?? {}).toEqual({});
-    for (const entry of [".", "./slim"]) {
+    for (const entry of [".", "./slim", "./slim/nn", "./slim/optim", "./slim/data", "./slim/metrics", "./slim/compress", "./slim/io", "./slim/select"]) {
       expect(pkg.exports[entry].import.types).toMatch(/\.d\.ts$/);
       expect(pkg.exports[entry].require.types).toMatch(/\.d\.cts$/);
     }
