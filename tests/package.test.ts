@@ -110,6 +110,25 @@ describe("the built package", () => {
     expect(Number.isFinite(losses[0])).toBe(true);
   });
 
+  it("an MLP application exporting ONNX bundles none of the convolution, pooling and normalization layers or kernels", async () => {
+    const { build } = await import("esbuild");
+    const program = `
+      import { init } from "edgegrad/slim";
+      import { Linear, ReLU, Sequential } from "edgegrad/slim/nn";
+      import { exportOnnx } from "edgegrad/slim/io";
+      await init({ backend: "js" });
+      console.log(exportOnnx(new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2))).length);`;
+    const out = await build({
+      stdin: { contents: program, resolveDir: root, sourcefile: "app.mjs" },
+      bundle: true, minify: true, format: "esm", platform: "node", write: false, logLevel: "silent",
+    });
+    const code = out.outputFiles[0].text;
+    // Class names survive in the exporter's messages ("supported: ... Conv2d"), so the layers'
+    // absence shows in their code: the kernels they call and the batch norm's running update.
+    for (const absent of ["f32_conv2d", "f32_dwconv2d", "f32_maxpool2d", "qs8_conv2d", "momentum"]) expect(code).not.toContain(absent);
+    expect(Number(node(["--input-type=module", "-e", code]))).toBeGreaterThan(100);
+  });
+
   it("each namespace subpath is the very namespace of edgegrad/slim, for import and for require", () => {
     const names = ["nn", "optim", "data", "metrics", "compress", "io", "select"];
     const esm = node(["--input-type=module", "-e", `

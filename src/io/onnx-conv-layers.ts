@@ -5,11 +5,10 @@ import { ValueError } from "../errors.js";
 import { noGrad } from "../ndarray/index.js";
 import type { Int8ConvLayer } from "../compress/int8-conv.js";
 import { accumulatorBias } from "../compress/int8-linear.js";
-import { ConvTranspose2d } from "../nn/conv-layers.js";
 import { convSupport, type FusedStep } from "../nn/fusion.js";
+import { isRegisteredLayer as is } from "../nn/layer-registry.js";
 import type { Module } from "../nn/module.js";
-import { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
-import { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "../nn/pool-layers.js";
+import type { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
 import { Dropout2d } from "../nn/shape-layers.js";
 
 /** A convolution's ONNX attributes; `pads` in ONNX order: every begin, then every end. */
@@ -80,23 +79,26 @@ function describeBatchNorm(m: BatchNorm1d | BatchNorm2d, index: number): OnnxCon
   };
 }
 
-/** A convolutional module that runs on its own, or null when m is none of them. */
+/**
+ * A convolutional module that runs on its own, or null when m is none of them. The classes are
+ * looked up in the layer registry, not imported: exporting an MLP must not bundle them.
+ */
 export function describeConvModule(m: Module, index: number): OnnxConvLayer | { kind: "identity" } | null {
   if (m instanceof Dropout2d) return { kind: "identity" };
-  if (m instanceof BatchNorm1d || m instanceof BatchNorm2d) return describeBatchNorm(m, index);
-  if (m instanceof MaxPool1d || m instanceof MaxPool2d) {
+  if (is(m, "BatchNorm1d") || is(m, "BatchNorm2d")) return describeBatchNorm(m, index);
+  if (is(m, "MaxPool1d") || is(m, "MaxPool2d")) {
     if (m.returnIndices) throw new ValueError(`exportOnnx: ${m.constructor.name} at index ${index} returns indices; only the pooled tensor exports`);
     return { kind: "maxPool", kernelShape: m.kernelSize, strides: m.stride, pads: [...m.padding, ...m.padding], dilations: m.dilation, ceilMode: m.ceilMode };
   }
-  if (m instanceof AvgPool1d || m instanceof AvgPool2d) {
-    if (m instanceof AvgPool2d && m.divisorOverride !== null) throw new ValueError(`exportOnnx: AvgPool2d at index ${index} has divisorOverride ${m.divisorOverride}; ONNX's AveragePool has no such attribute`);
+  if (is(m, "AvgPool1d") || is(m, "AvgPool2d")) {
+    if (is(m, "AvgPool2d") && m.divisorOverride !== null) throw new ValueError(`exportOnnx: AvgPool2d at index ${index} has divisorOverride ${m.divisorOverride}; ONNX's AveragePool has no such attribute`);
     return { kind: "averagePool", kernelShape: m.kernelSize, strides: m.stride, pads: [...m.padding, ...m.padding], ceilMode: m.ceilMode, countIncludePad: m.countIncludePad };
   }
-  if (m instanceof AdaptiveAvgPool2d) {
+  if (is(m, "AdaptiveAvgPool2d")) {
     const s = m.outputSize;
     return { kind: "adaptiveAveragePool", outputSize: Array.isArray(s) ? [...s] : [s as number | null, s as number | null] };
   }
-  if (m instanceof ConvTranspose2d) {
+  if (is(m, "ConvTranspose2d")) {
     return {
       kind: "convTranspose", weight: f32(m.weight.data), weightShape: m.weight.shape.slice(), bias: m.bias ? f32(m.bias.data) : null,
       attrs: { kernelShape: [...m.kernelSize], strides: [...m.stride], pads: [...m.padding, ...m.padding], dilations: [...m.dilation], group: m.groups },

@@ -7,6 +7,7 @@ import { rngFrom, zeros, type RandomOptions, type Rng, type Tensor } from "../nd
 import { checkOptions } from "../options.js";
 import { conv1d, conv2d } from "./conv.js";
 import { registerConvFusion } from "./conv-fusion.js";
+import { registerLayers } from "./layer-registry.js";
 import { pairOf, resolvePadding, type IntOrPair, type Pair } from "./conv-options.js";
 import { convTranspose2d } from "./conv-transpose.js";
 import { Module } from "./module.js";
@@ -195,3 +196,6 @@ export class ConvTranspose2d extends ConvBase {
 
 // The fusion pass learns the conv rows when (and only when) the convolutions are loaded.
 registerConvFusion(Conv1d, Conv2d);
+
+// The ONNX exporter recognizes ConvTranspose2d through the registry (layer-registry.ts).
+registerLayers({ ConvTranspose2d });

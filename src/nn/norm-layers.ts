@@ -6,6 +6,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { full, Tensor, zeros } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
+import { registerLayers } from "./layer-registry.js";
 import { batchNorm, groupNorm, layerNorm } from "./normalization.js";
 
 type FloatDType = "float32" | "float64";
@@ -164,3 +165,6 @@ export class GroupNorm extends Module {
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 }
+
+// The ONNX exporter recognizes these through the registry (layer-registry.ts).
+registerLayers({ BatchNorm1d, BatchNorm2d });

@@ -4,6 +4,7 @@ import { ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
+import { registerLayers } from "./layer-registry.js";
 import { checkFlag, perDim } from "./pool-geometry.js";
 import {
   adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d,
@@ -140,3 +141,6 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
     return (this.returnIndices ? adaptiveMaxPool2d(x, this.outputSize, { returnIndices: true }) : adaptiveMaxPool2d(x, this.outputSize)) as PoolOutput<R>;
   }
 }
+
+// The ONNX exporter recognizes these through the registry (layer-registry.ts).
+registerLayers({ MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d });

@@ -1,0 +1,34 @@
+// The layer classes of the families kept in their own files (convolution, pooling, batch
+// normalization), each registered by its file when that file loads. Code that must recognize
+// these layers in a model it is given, such as the ONNX exporter, looks the classes up here
+// instead of importing them: a model can hold a MaxPool2d only if the application loaded
+// pool-layers.ts, so an application that builds MLPs and exports them bundles none of the
+// families' code. Only types are imported here, so this file costs nothing itself.
+import type { ConvTranspose2d } from "./conv-layers.js";
+import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
+import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
+
+export interface RegisteredLayers {
+  ConvTranspose2d: typeof ConvTranspose2d;
+  BatchNorm1d: typeof BatchNorm1d;
+  BatchNorm2d: typeof BatchNorm2d;
+  MaxPool1d: typeof MaxPool1d;
+  MaxPool2d: typeof MaxPool2d;
+  AvgPool1d: typeof AvgPool1d;
+  AvgPool2d: typeof AvgPool2d;
+  AdaptiveAvgPool2d: typeof AdaptiveAvgPool2d;
+}
+
+// Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.
+const registered: Partial<RegisteredLayers> = {};
+
+/** Called once by each family's file as it loads. */
+export function registerLayers(classes: Partial<RegisteredLayers>): void {
+  Object.assign(registered, classes);
+}
+
+/** Whether m is an instance of the named class; false when that class was never loaded. */
+export function isRegisteredLayer<K extends keyof RegisteredLayers>(m: unknown, name: K): m is InstanceType<RegisteredLayers[K]> {
+  const cls = registered[name];
+  return cls !== undefined && m instanceof cls;
+}
