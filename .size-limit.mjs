@@ -2,12 +2,15 @@
 // the published slim entry (so tree-shaking applies) and one .wasm file, copied untouched as a
 // bundler ships it; the sizes of both are added. Targets: tensor + matmul only ≤ 15 KB with its
 // wasm, met (14.1 KB) with the core kernel build (edgegrad-core-simd.wasm: the f32 GEMM only,
-// 1.9 KB against the full build's 4.2); its limit is the target. The whole library ≤ 80 KB with
-// the full build's wasm is not met (91.1 KB, of which 86.9 KB is the minified JS, 3.2 KB of it
-// the thread pool, a chunk of its own loaded only by init({ threads })): its limit sits
-// just above today's size so that little can grow while it comes down. Mangling internal
-// property names would save at most 0.2 KB and no duplicated code of any size was found: the
-// JS is the features' own code (README, "Size").
+// 1.9 KB against the full build's 8.7); its limit is the target. The whole library ≤ 80 KB with
+// the full build's wasm is not met: 123.3 KB (2026-12-01), up from 87.1 KB when the round of
+// convolution, pooling, normalization, int8 convolution, tuning (lrFinder, Hyperband, TPE with a
+// worker pool), the thread pool and the conv ONNX export began. Each namespace with what it
+// needs of the tensor core (19.4 KB alone): nn 53.5, compress 36.4, select 28.9, optim 26.9,
+// io 26.6, data 20.2, metrics 14.8. Its limit sits just above today's size so that nothing grows
+// unnoticed; applications that import what they use pay far less (the MLP app below: 37.6 KB).
+// Mangling internal property names would save at most 0.2 KB and no duplicated code of any size
+// was found: the JS is the features' own code (README, "Size").
 // An MLP app (Sequential, Linear, ReLU, fit, Adam) imports nn and optim from their subpaths
 // ("edgegrad/slim/nn", ...): a bundler drops the unused members of a namespace module imported
 // directly, not of one re-exported through the slim entry, so the same app written with
@@ -27,13 +30,13 @@ const withoutThreadPool = { modifyEsbuildConfig: (c) => ({ ...wasmAsFile.modifyE
   name: "thread-pool-chunk", setup: (b) => b.onResolve({ filter: /thread-start\.js$/ }, (a) => ({ path: a.path, external: true })),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "91.5 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "124 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutThreadPool, ...gzip },
   { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "38 KB",
     ...withoutThreadPool, ...gzip },
-  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "4.5 KB", ...wasmAsFile, ...gzip },
+  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "9 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "233 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "155 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "269 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "159 KB", ...gzip },
 ];
