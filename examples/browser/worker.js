@@ -76,15 +76,18 @@ async function row(name, model, form) {
   const { xTest, yTest } = state.split;
   const accuracy = eg.nn.evaluate(model, xTest, yTest, { metrics: ["accuracy"] }).accuracy;
   const compiled = model instanceof eg.compress.InferenceSequential;
-  const bytes = compiled ? model.bytes() : eg.compress.modelBytes(model).bytes[form];
-  const nonZeros = compiled ? model.nonZeroCount() : eg.compress.modelBytes(model).nonZeros;
+  // A compiled model may keep float layers it has no int8 form for (their parameters are its own).
+  const floats = compiled ? model.parameters().map((p) => p.data) : [];
+  const floatNonZeros = floats.reduce((n, d) => n + d.filter((v) => v !== 0).length, 0);
+  const bytes = compiled ? model.bytes() + floats.reduce((n, d) => n + d.byteLength, 0) : eg.compress.modelBytes(model).bytes[form];
+  const nonZeros = compiled ? model.nonZeroCount() + floatNonZeros : eg.compress.modelBytes(model).nonZeros;
   return { name, accuracy, bytes, nonZeros, gzipBytes: await gzipSize(weightArrays(model)) };
 }
 
-/** The parameters as they would be saved: an int8 model's own arrays, or the float32 tensors. */
+/** The parameters as they would be saved: an int8 model's own arrays (and any float layers'), or the float32 tensors. */
 function weightArrays(model) {
   if (model instanceof eg.compress.InferenceSequential) {
-    return model.layers.flatMap((l) => [l.weight, l.weightScale, l.bias].filter(Boolean));
+    return [...model.layers.flatMap((l) => [l.weight, l.weightScale, l.bias].filter(Boolean)), ...model.parameters().map((p) => p.data)];
   }
   return model.parameters().map((p) => p.data);
 }
