@@ -15,8 +15,8 @@ export const trainOptions: Record<string, OptionSpec> = {
   "batch-size": { type: "int", help: "mini-batch size (32 on digits, 64 on Fashion-MNIST)" },
   lr: { type: "number", help: "AdamW learning rate", default: 1e-3 },
   "weight-decay": { type: "number", help: "AdamW's decoupled weight decay (0, except 0.01 for the MLP on Fashion-MNIST)" },
-  dropout: { type: "number", help: "MLP: dropout after each hidden layer; CNN: before the last Linear (0 on digits, 0.2 MLP / 0.25 CNN on Fashion-MNIST)" },
-  "label-smoothing": { type: "number", help: "cross-entropy label smoothing (0, except 0.1 for the MLP on Fashion-MNIST)" },
+  dropout: { type: "fraction", help: "MLP: dropout after each hidden layer; CNN: before the last Linear (0 on digits, 0.2 MLP / 0.25 CNN on Fashion-MNIST)" },
+  "label-smoothing": { type: "fraction", help: "cross-entropy label smoothing (0, except 0.1 for the MLP on Fashion-MNIST)" },
   schedule: { type: "string", help: "learning-rate schedule over the epochs: none (digits) or cosine (Fashion-MNIST)" },
   hidden: { type: "list", help: "MLP hidden layer sizes (128,64 on digits, 512,256 on Fashion-MNIST)" },
   "batch-norm": { type: "string", help: "CNN: BatchNorm2d after each convolution, on or off (off on digits, on on Fashion-MNIST)" },
@@ -101,15 +101,10 @@ function recipeFor(a: Parsed, model: Model): Recipe {
   const pick = <T>(key: string, fallback: T): T => (a[key] as T | undefined) ?? fallback;
   return {
     hidden: pick("hidden", r.hidden), epochs: pick("epochs", r.epochs), batchSize: pick("batch-size", r.batchSize),
-    weightDecay: pick("weight-decay", r.weightDecay), dropout: checkDropout(pick("dropout", r.dropout)),
+    weightDecay: pick("weight-decay", r.weightDecay), dropout: pick("dropout", r.dropout),
     labelSmoothing: pick("label-smoothing", r.labelSmoothing), cosine: scheduleIsCosine(a.schedule, r.cosine),
     batchNorm: onOff("batch-norm", a["batch-norm"], r.batchNorm),
   };
-}
-
-function checkDropout(p: number): number {
-  if (!(p < 1)) throw new UsageError(`--dropout must be below 1, got ${p}`);
-  return p;
 }
 
 function onOff(key: string, value: unknown, fallback: boolean): boolean {

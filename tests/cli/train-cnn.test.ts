@@ -35,6 +35,7 @@ describe("edgegrad train --model cnn", () => {
       [["train", "--model", "cnn", "--hidden", "64"], /--hidden .* does not apply to --model cnn/],
       [["train", "--batch-norm", "on"], /--batch-norm applies to --model cnn only/],
       [["train", "--model", "cnn", "--batch-norm", "yes"], /--batch-norm must be on or off, got "yes"/],
+      [["train", "--model", "cnn", "--dropout", "1"], /--dropout must be a number in \[0, 1\), got "1"/],
       [["train", "--model", "cnn", "--data", "/does/not/exist"], /cannot read Fashion-MNIST from \/does\/not\/exist/],
     ];
     for (const [args, message] of cases) {
@@ -43,6 +44,19 @@ describe("edgegrad train --model cnn", () => {
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(message);
     }
+  });
+
+  it("--batch-norm on and --dropout reach the network: its description and parameter count", () => {
+    const out = mkdtempSync(join(tmpdir(), "edgegrad-cli-cnn-"));
+    const r = cli(["train", "--model", "cnn", "--epochs", "1", "--batch-norm", "on", "--dropout", "0.3", "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/CNN conv16-pool-conv32-pool-fc10 \(batch norm, dropout 0.3\),/);
+    // Convolutions without bias (BatchNorm's shift replaces it): 144 + 4608 weights, 2·16 + 2·32
+    // BatchNorm parameters, Linear 1290; the running statistics are buffers, not parameters.
+    expect(r.stdout).toMatch(/parameters\s+6138\n/);
+    const none = cli(["train", "--model", "cnn", "--epochs", "1", "--dropout", "0", "--out", out]);
+    expect(none.status, none.stderr).toBe(0);
+    expect(none.stdout).toMatch(/CNN conv16-pool-conv32-pool-fc10, /);
   });
 
   it("--help lists --model and the CNN's switch", () => {
