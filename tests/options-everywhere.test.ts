@@ -9,6 +9,9 @@ const train = () => 0;
 const sync: [string, () => unknown][] = [
   ["kFold", () => eg.select.kFold(6, { k: 2, kk: 1 } as never)],
   ["stratifiedKFold", () => eg.select.stratifiedKFold(y, { k: 2, foo: 1 } as never)],
+  ["formatTrials", () => eg.select.formatTrials({ trials: [] }, { digit: 2 } as never)],
+  ["trialsSvg", () => eg.select.trialsSvg({ trials: [] } as never, { titel: "" } as never)],
+  ["lrFinderSvg", () => eg.select.lrFinderSvg({} as never, { tilte: "" } as never)],
   ["earlyStopping", () => eg.nn.callbacks.earlyStopping({ patince: 3 } as never)],
   ["progressBar", () => eg.nn.callbacks.progressBar({ widht: 10 } as never)],
   ["stopOnLossChange", () => eg.nn.callbacks.stopOnLossChange({ minDelta: 0, patinece: 1 } as never)],
@@ -30,6 +33,10 @@ const asynchronous: [string, () => Promise<unknown>][] = [
   ["crossValidate", () => eg.select.crossValidate(train, x, y, { kk: 2 } as never)],
   ["gridSearch", () => eg.select.gridSearch(train, x, y, { a: [1] }, { greaterIsBeter: false } as never)],
   ["randomSearch", () => eg.select.randomSearch(train, x, y, { a: [1] }, { niter: 1 } as never)],
+  ["lrFinder", () => eg.select.lrFinder(new eg.nn.Linear(2, 2), x, eg.zeros([6, 2]), { optimizer: new eg.optim.SGD([eg.zeros([1])], { lr: 1 }), loss: "mse", numIters: 5 } as never)],
+  ["successiveHalving", () => eg.select.successiveHalving({ a: [1] }, train, { maxResource: 9, nConfig: 3 } as never)],
+  ["hyperband", () => eg.select.hyperband({ a: [1] }, train, { maxResource: 9, ETA: 3 } as never)],
+  ["tpeSearch", () => eg.select.tpeSearch({ a: [1] }, train, { ntrials: 3 } as never)],
   ["fit", () => eg.nn.fit(new eg.nn.Linear(2, 2), x, eg.zeros([6, 2]), { loss: "mseLoss", optimizer: "sgd", epoch: 1 } as never)],
 ];
 

@@ -3,6 +3,7 @@
 import { EdgegradError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { bench, benchUsage } from "./bench.js";
+import { lrFind, lrFindUsage } from "./lr-find.js";
 import { train, trainUsage } from "./train.js";
 
 const HELP = `Usage: edgegrad <command> [options]
@@ -10,19 +11,20 @@ const HELP = `Usage: edgegrad <command> [options]
 Commands:
   train   train an MLP (or --model cnn) on the embedded digits (or Fashion-MNIST with --data DIR)
   bench   measure matmul GFLOP/s on each backend of this machine
+  lr-find run the learning-rate range test on the MLP of train and suggest an lr
 
 Run "edgegrad <command> --help" for a command's options.`;
 
 async function main(argv: string[]): Promise<number> {
   const write = (s: string) => process.stdout.write(s + "\n");
   const [command, ...rest] = argv;
-  const commands: Record<string, [typeof train, () => string]> = { train: [train, trainUsage], bench: [bench, benchUsage] };
+  const commands: Record<string, [typeof train, () => string]> = { train: [train, trainUsage], bench: [bench, benchUsage], "lr-find": [lrFind, lrFindUsage] };
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     write(HELP);
     return 0;
   }
   const entry = commands[command];
-  if (!entry) throw new UsageError(`unknown command "${command}" (expected train or bench)`);
+  if (!entry) throw new UsageError(`unknown command "${command}" (expected train, bench or lr-find)`);
   if (rest.includes("--help") || rest.includes("-h")) {
     write(entry[1]());
     return 0;

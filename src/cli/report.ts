@@ -1,6 +1,6 @@
 /** Plain-text tables and an SVG of learning curves for the CLI's results. */
 
-import { niceTicks, tickDecimals } from "./ticks.js";
+import { niceTicks, tickDecimals } from "../select/ticks.js";
 
 export function table(rows: (string | number)[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;

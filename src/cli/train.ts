@@ -27,8 +27,8 @@ export const trainOptions: Record<string, OptionSpec> = {
 
 export const trainUsage = () => usage("train", "Train an MLP or CNN classifier and report test accuracy, macro-F1 and the confusion matrix.", trainOptions);
 
-interface Split { xTrain: eg.Tensor; yTrain: eg.Tensor; xTest: eg.Tensor; yTest: eg.Tensor; classes: string[]; name: string }
-type Model = "mlp" | "cnn";
+export interface Split { xTrain: eg.Tensor; yTrain: eg.Tensor; xTest: eg.Tensor; yTest: eg.Tensor; classes: string[]; name: string }
+export type Model = "mlp" | "cnn";
 
 /**
  * Images as [N, 1, H, W] shifted and scaled by the training set's one mean and deviation (a
@@ -49,7 +49,7 @@ function scaled(xTrain: eg.Tensor, xTest: eg.Tensor, model: Model): [eg.Tensor, 
   return [normalize(xTrain), normalize(xTest)];
 }
 
-async function loadData(dir: string | undefined, seed: number, model: Model): Promise<Split> {
+export async function loadData(dir: string | undefined, seed: number, model: Model = "mlp"): Promise<Split> {
   const layout = model === "cnn" ? "nchw" : "flat";
   if (dir === undefined) {
     const d = eg.data.digits({ layout });
@@ -120,7 +120,7 @@ function scheduleIsCosine(schedule: unknown, fallback: boolean): boolean {
 }
 
 /** Linear layers of the given sizes (He-uniform, one seed per layer) with ReLU (and dropout) between them. */
-function buildMlp(sizes: number[], seed: number, dropout: number): eg.nn.Sequential {
+export function buildMlp(sizes: number[], seed: number, dropout: number): eg.nn.Sequential {
   const layers: eg.nn.Module[] = [];
   sizes.slice(1).forEach((out, i) => {
     layers.push(new eg.nn.Linear(sizes[i], out, { init: "he_uniform", seed: seed + i }));
@@ -172,7 +172,7 @@ async function writeLearningCurves(h: eg.nn.History["history"], title: string, o
 }
 
 /** Validates --backend and initializes it. */
-async function initBackend(a: Parsed): Promise<void> {
+export async function initBackend(a: Parsed): Promise<void> {
   const backend = a.backend as string;
   if (!["auto", "wasm-relaxed-simd", "wasm-simd", "js"].includes(backend)) throw new UsageError(`--backend must be auto, wasm-relaxed-simd, wasm-simd or js, got "${backend}"`);
   await eg.init({ backend: backend as "auto" });

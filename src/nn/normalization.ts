@@ -47,14 +47,12 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-/**
- * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
- * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
- * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
- * statistics normalize and nothing changes.
- */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
-  const where = "batchNorm";
+interface BatchNormArgs {
+  N: number; C: number; S: number; rm: Tensor | null; rv: Tensor | null; weight: Tensor | null; bias: Tensor | null;
+  training: boolean; momentum: number; eps: number;
+}
+
+function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions): BatchNormArgs {
   checkOptions(where, o, ["weight", "bias", "training", "momentum", "eps"]);
   checkFloat(where, "input", x);
   if (x.ndim < 2) throw new ShapeError(`${where}: expected an input of shape [N, C, ...], got [${x.shape}]`);
@@ -69,51 +67,92 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   for (const [name, t] of [["runningMean", rm], ["runningVar", rv]] as const) {
     if (t && (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size)) throw new ValueError(`${where}: ${name} must own its contiguous storage (it is updated in place)`);
   }
-  const xd = x.data, count = N * S, w = weight?.data, b = bias?.data;
-  const mean = new Float64Array(C), invStd = new Float64Array(C), y = allocLike(x, x.size);
+  return { N, C, S, rm, rv, weight, bias, training, momentum, eps };
+}
+
+/**
+ * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
+ * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
+ * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
+ * statistics normalize and nothing changes.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  const { N, C, S, rm, rv, weight, bias, training, momentum, eps } = checkBatchNorm("batchNorm", x, runningMean, runningVar, o);
+  const xd = x.data, count = N * S, w = weight?.data;
+  const mean = training ? channelMeans(xd, N, C, S) : Float64Array.from(rm!.storage);
+  const variance = training ? mean.subarray(C) : Float64Array.from(rv!.storage);
+  const invStd = new Float64Array(C), scale = new Float64Array(C), shift = new Float64Array(C);
   for (let c = 0; c < C; c++) {
-    let m: number, v: number;
-    if (training) {
-      [m, v] = groupStats(xd, c * S, N, C * S, S);
-      if (rm && rv) {
-        rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * m;
-        rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * v * (count / (count - 1));
-      }
-    } else {
-      m = rm!.storage[c];
-      v = rv!.storage[c];
+    if (training && rm && rv) {
+      rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * mean[c];
+      rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * variance[c] * (count / (count - 1));
     }
-    mean[c] = m;
-    const r = (invStd[c] = 1 / Math.sqrt(v + eps));
-    const scale = w ? w[c] * r : r, shift = b ? b[c] : 0;
-    for (let n = 0; n < N; n++) {
-      for (let i = (n * C + c) * S, end = i + S; i < end; i++) y[i] = (xd[i] - m) * scale + shift;
+    invStd[c] = 1 / Math.sqrt(variance[c] + eps);
+    scale[c] = w ? w[c] * invStd[c] : invStd[c];
+    shift[c] = bias ? bias.data[c] : 0;
+  }
+  const y = allocLike(x, x.size);
+  // Memory order (sample, channel, position): each sample's planes are read once, in sequence.
+  for (let n = 0, i = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const m = mean[c], k = scale[c], t = shift[c];
+      for (const end = i + S; i < end; i++) y[i] = (xd[i] - m) * k + t;
     }
   }
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(new Tensor(y, x.dtype, x.shape.slice()), where, inputs, (g) => {
-    const gd = g.data, gx = allocLike(x, x.size);
-    const gw = weight ? allocLike(weight, C) : null, gb = bias ? allocLike(bias, C) : null;
-    for (let c = 0; c < C; c++) {
-      const m = mean[c], r = invStd[c];
-      let sg = 0, sgx = 0;
-      for (let n = 0; n < N; n++) {
-        for (let i = (n * C + c) * S, end = i + S; i < end; i++) { sg += gd[i]; sgx += gd[i] * (xd[i] - m); }
-      }
-      if (gw) gw[c] = sgx * r;
-      if (gb) gb[c] = sg;
-      const k = (w ? w[c] : 1) * r;
-      // Batch statistics depend on x; running ones are constants.
-      const mg = training ? sg / count : 0, mgx = training ? (sgx * r * r) / count : 0;
-      for (let n = 0; n < N; n++) {
-        for (let i = (n * C + c) * S, end = i + S; i < end; i++) gx[i] = k * (gd[i] - mg - (xd[i] - m) * mgx);
+  return record(new Tensor(y, x.dtype, x.shape.slice()), "batchNorm", inputs, (g) => {
+    const gd = g.data, sg = new Float64Array(C), sgx = new Float64Array(C);
+    for (let n = 0, i = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const m = mean[c];
+        let a = 0, b = 0;
+        for (const end = i + S; i < end; i++) { a += gd[i]; b += gd[i] * (xd[i] - m); }
+        sg[c] += a;
+        sgx[c] += b;
       }
     }
-    const grads: (Tensor | null)[] = [new Tensor(gx, x.dtype, x.shape.slice())];
-    if (weight) grads.push(new Tensor(gw!, weight.dtype, [C]));
-    if (bias) grads.push(new Tensor(gb!, bias.dtype, [C]));
+    // dx = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) with batch statistics; w·σ⁻¹·g with running ones (constants).
+    const gx = allocLike(x, x.size), mg = new Float64Array(C), mgx = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      mg[c] = training ? sg[c] / count : 0;
+      mgx[c] = training ? (sgx[c] * invStd[c] * invStd[c]) / count : 0;
+    }
+    for (let n = 0, i = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const m = mean[c], k = scale[c], a = mg[c], b = mgx[c];
+        for (const end = i + S; i < end; i++) gx[i] = k * (gd[i] - a - (xd[i] - m) * b);
+      }
+    }
+    const grads: Tensor[] = [new Tensor(gx, x.dtype, x.shape.slice())];
+    if (weight) grads.push(new Tensor(allocLike(weight, C).map((_, c) => sgx[c] * invStd[c]), weight.dtype, [C]));
+    if (bias) grads.push(new Tensor(allocLike(bias, C).map((_, c) => sg[c]), bias.dtype, [C]));
     return grads;
   });
+}
+
+/**
+ * Per-channel means of [N, C, S] in the first C entries and biased variances in the next C, in
+ * one pass in memory order: float64 sums of values shifted by the channel's first value.
+ */
+function channelMeans(x: ArrayLike<number>, N: number, C: number, S: number): Float64Array {
+  const out = new Float64Array(2 * C), sq = new Float64Array(C), first = new Float64Array(C);
+  for (let c = 0; c < C; c++) first[c] = x[c * S];
+  for (let n = 0, i = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const k = first[c];
+      let s = 0, ss = 0;
+      for (const end = i + S; i < end; i++) { const d = x[i] - k; s += d; ss += d * d; }
+      out[c] += s;
+      sq[c] += ss;
+    }
+  }
+  const count = N * S;
+  for (let c = 0; c < C; c++) {
+    const m = out[c] / count;
+    out[c] = first[c] + m;
+    out[C + c] = Math.max(0, sq[c] / count - m * m);
+  }
+  return out;
 }
 
 /**
@@ -137,7 +176,7 @@ function segmentNorm(where: string, x: Tensor, seg: Segments, weight: Tensor | n
     }
   }
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
-  return record(new Tensor(y, x.dtype, x.shape.slice()), where, inputs, (g) => {
+  return record(new Tensor(y, x.dtype, x.shape.slice()), "batchNorm", inputs, (g) => {
     const gd = g.data, gx = allocLike(x, x.size);
     const gw = weight ? new Float64Array(weight.size) : null, gb = bias ? new Float64Array(bias.size) : null;
     for (let s = 0; s < segments; s++) {

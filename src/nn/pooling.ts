@@ -1,7 +1,9 @@
 // Max, average and adaptive pooling over NCHW (and NCL) inputs, PyTorch's F.max_pool2d and
 // friends. Each op is one pass over its output reading the windows' input taps (the windows
 // come from pool-geometry.ts), and its backward, next to it, one pass scattering the output
-// gradient back: to the recorded argmax for max pooling, spread over the window for averages.
+// gradient back: to the recorded argmax for max pooling (for the 2×2, stride-2 pool, which runs
+// on a wasm kernel, a byte per window naming its winning tap), spread over the window for
+// averages. On ties the first maximum wins, as in PyTorch; a NaN in a window makes its output NaN.
 import { ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
 import { maxPool2x2Js, poolKernels } from "../backend/index.js";
@@ -180,12 +182,14 @@ function maxPoolNd(where: string, dims: number, x: Tensor, kernelSize: number | 
 /** F.max_pool1d over [N, C, L] or [C, L]. With returnIndices, [output, indices]. */
 export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions): Tensor | [Tensor, Tensor];
 export function maxPool1d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
   return maxPoolNd("maxPool1d", 1, x, kernelSize, o);
 }
 /** F.max_pool2d over [N, C, H, W] or [C, H, W]. With returnIndices, [output, indices]. */
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions): Tensor | [Tensor, Tensor];
 export function maxPool2d(x: Tensor, kernelSize: number | readonly number[], o: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
   return maxPoolNd("maxPool2d", 2, x, kernelSize, o);
 }
@@ -230,6 +234,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 /** F.adaptive_max_pool2d, with { returnIndices } as maxPool2d. */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o?: { returnIndices?: false }): Tensor;
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o: { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o: { returnIndices?: boolean }): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize, o: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
   checkOptions("adaptiveMaxPool2d", o, ["returnIndices"]);
   const s = adaptive("adaptiveMaxPool2d", x, outputSize);

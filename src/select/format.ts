@@ -20,3 +20,26 @@ export function formatResults(r: SearchResult<Record<string, unknown> | object>,
   const line = (cells: string[]) => cells.map((s, c) => (c < 4 ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join("  ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
+
+/**
+ * The trials of tpeSearch, successiveHalving or hyperband as a table, best first (the same
+ * layout as formatResults): rank, score, budget or state, time, then the params.
+ */
+export function formatTrials(
+  r: { trials: { trial: number; score: number; params: object; timeMs: number; resource?: number; state?: string }[] },
+  o: { digits?: number; greaterIsBetter?: boolean; top?: number } = {},
+): string {
+  checkOptions("formatTrials", o, ["digits", "greaterIsBetter", "top"]);
+  const digits = o.digits ?? 4, sign = o.greaterIsBetter === false ? -1 : 1;
+  const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))];
+  const ranked = [...r.trials].sort((a, b) => sign * (b.score - a.score) || a.trial - b.trial);
+  const header = ["rank", "trial", "score", r.trials.some((t) => t.resource !== undefined) ? "budget" : "state", "time", ...keys];
+  const rows = ranked.slice(0, o.top ?? ranked.length).map((t) => [
+    String(1 + ranked.filter((q) => sign * q.score > sign * t.score).length), String(t.trial), t.score.toFixed(digits),
+    t.resource !== undefined ? show(t.resource) : t.state ?? "", `${(t.timeMs / 1000).toFixed(1)}s`,
+    ...keys.map((k) => show((t.params as Record<string, unknown>)[k])),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
+  const line = (cells: string[]) => cells.map((s, c) => (c < 5 ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}

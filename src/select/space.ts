@@ -3,7 +3,18 @@ import { ValueError } from "../errors.js";
 import type { Rng } from "../ndarray/index.js";
 
 /** Draws one value of a hyperparameter from a seeded generator. */
-export type Sampler<T = unknown> = (rng: Rng) => T;
+export type Sampler<T = unknown> = ((rng: Rng) => T) & { distribution?: Distribution };
+
+/**
+ * What a built-in sampler draws from, so that a model-based search (tpeSearch) can place its
+ * own densities on the same range; a hand-written sampler has none and is drawn as it is.
+ */
+export type Distribution =
+  | { kind: "uniform" | "logUniform"; low: number; high: number }
+  | { kind: "intUniform"; low: number; high: number }
+  | { kind: "choice"; values: readonly unknown[] };
+
+const described = <T>(draw: (rng: Rng) => T, distribution: Distribution): Sampler<T> => Object.assign(draw, { distribution });
 
 /** A grid: each parameter's candidate values (a list of grids is searched one after another). */
 export type ParamGrid = Record<string, readonly unknown[]>;
@@ -31,26 +42,26 @@ export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string
 /** Uniform in [low, high). */
 export const uniform = (low: number, high: number): Sampler<number> => {
   if (!(high > low)) throw new ValueError(`uniform: need low < high, got [${low}, ${high})`);
-  return (rng) => low + (high - low) * rng.uniform();
+  return described((rng) => low + (high - low) * rng.uniform(), { kind: "uniform", low, high });
 };
 
 /** Log-uniform in [low, high), for scale parameters such as learning rates and L2 strengths. */
 export const logUniform = (low: number, high: number): Sampler<number> => {
   if (!(low > 0 && high > low)) throw new ValueError(`logUniform: need 0 < low < high, got [${low}, ${high})`);
   const a = Math.log(low), b = Math.log(high);
-  return (rng) => Math.exp(a + (b - a) * rng.uniform());
+  return described((rng) => Math.exp(a + (b - a) * rng.uniform()), { kind: "logUniform", low, high });
 };
 
 /** A uniform integer in [low, high], both ends included. */
 export const intUniform = (low: number, high: number): Sampler<number> => {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high < low) throw new ValueError(`intUniform: need integers low ≤ high, got [${low}, ${high}]`);
-  return (rng) => low + rng.int(high - low + 1);
+  return described((rng) => low + rng.int(high - low + 1), { kind: "intUniform", low, high });
 };
 
 /** One of `values`, uniformly (what a plain list in a ParamSpace means). */
 export const choice = <T>(values: readonly T[]): Sampler<T> => {
   if (values.length === 0) throw new ValueError("choice: needs at least one value");
-  return (rng) => values[rng.int(values.length)];
+  return described((rng) => values[rng.int(values.length)], { kind: "choice", values });
 };
 
 /**

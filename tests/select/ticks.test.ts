@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { ValueError } from "../../src/errors.js";
-import { niceTicks, tickDecimals } from "../../src/cli/ticks.js";
+import { niceTicks, tickDecimals } from "../../src/select/ticks.js";
 import { learningCurvesSvg } from "../../src/cli/report.js";
 
 /** The step as mantissa × 10^exponent, recovered from the printed decimal (independent of the code's arithmetic). */

@@ -1,0 +1,185 @@
+import { ValueError } from "../errors.js";
+import { Rng } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { makeRunner, RUNNER_KEYS, type RunnerOptions, type TrialRunner } from "./pool.js";
+import type { ParamSpace } from "./space.js";
+import { drawParams, positive, spaceEntries, trialSeed, type TrialFn, type TrialOutcome } from "./trial.js";
+
+export interface HalvingOptions extends RunnerOptions {
+  /** Budget of the first rung (default maxResource / eta^s for the largest s that keeps it ≥ 1). */
+  minResource?: number;
+  /** Budget of the last rung, e.g. the most epochs a configuration may train (required). */
+  maxResource?: number;
+  /** Keep the best 1/eta of each rung (default 3). */
+  eta?: number;
+  /** Configurations in the first rung (successiveHalving; default eta^s, s the number of halvings). */
+  nConfigs?: number;
+  /** Seeds the configurations drawn and, through the trial numbers, every trial. */
+  seed?: number;
+  /** Higher scores are better (default true); false for losses. */
+  greaterIsBetter?: boolean;
+  /** Called after each trial, in the order trials finish. */
+  onTrial?: (t: BandTrial) => void;
+}
+
+/** One training run: a configuration at one rung's budget. */
+export interface BandTrial<P = Record<string, unknown>> {
+  /** The trial's number, in the order the search created it. */
+  trial: number;
+  /** The configuration's number; a promoted configuration keeps it (and its seed) from rung to rung. */
+  config: number;
+  params: P;
+  seed: number;
+  bracket: number;
+  rung: number;
+  resource: number;
+  score: number;
+  reports: [number, number][];
+  timeMs: number;
+}
+
+/** A rung's bookkeeping: n_i configurations trained with r_i each, and which go on. */
+export interface Rung { nConfigs: number; resource: number; configs: number[]; promoted: number[] }
+export interface Bracket { s: number; rungs: Rung[] }
+
+export interface BandResult<P = Record<string, unknown>> {
+  bestParams: P;
+  bestScore: number;
+  /** The budget the best score was reached with. */
+  bestResource: number;
+  brackets: Bracket[];
+  trials: BandTrial<P>[];
+  /** Σ resource over every trial: the epochs spent, when the resource is epochs. */
+  totalResource: number;
+}
+
+const HALVING_KEYS = [...RUNNER_KEYS, "minResource", "maxResource", "eta", "seed", "greaterIsBetter", "onTrial"];
+
+/** Hyperband's brackets for R and η (Li et al. 2017, Algorithm 1): n, r and the rung sizes. */
+export function hyperbandSchedule(maxResource: number, eta: number, minResource = 1): { s: number; n: number; r: number }[] {
+  let sMax = 0;
+  while (minResource * eta ** (sMax + 1) <= maxResource * (1 + 1e-12)) sMax++;
+  return Array.from({ length: sMax + 1 }, (_, k) => {
+    const s = sMax - k;
+    return { s, n: Math.ceil(((sMax + 1) * eta ** s) / (s + 1)), r: maxResource / eta ** s };
+  });
+}
+
+/** The rungs of one bracket of n configurations ending at budget R: n_i = ⌊n η^−i⌋, r_i = R η^(i−s). */
+function rungSizes(n: number, maxResource: number, s: number, eta: number): { nConfigs: number; resource: number }[] {
+  // R / η^(s−i) rather than (R η^−s)·η^i: the last rung gets exactly maxResource, whatever the rounding.
+  return Array.from({ length: s + 1 }, (_, i) => ({ nConfigs: Math.max(1, Math.floor(n / eta ** i)), resource: maxResource / eta ** (s - i) }));
+}
+
+interface Search { runner: TrialRunner; o: HalvingOptions; sign: number; trials: BandTrial[]; nextTrial: number }
+
+type Config = { config: number; params: Record<string, unknown> };
+
+/**
+ * Trains a rung's configurations with `resource` each (the runner spreads them over its workers)
+ * and returns the rung with the best `keep` configurations. Trial numbers are handed out before
+ * the first await, so the caller fixes their order by the order of its calls.
+ */
+async function runRung(S: Search, bracket: number, rung: number, alive: Config[], resource: number, keep: number, searchSeed: number): Promise<Rung> {
+  const jobs = alive.map((c) => ({ ...c, trial: S.nextTrial++, seed: trialSeed(searchSeed, c.config) }));
+  const outcomes: TrialOutcome[] = await Promise.all(jobs.map((j) => S.runner.run({ trial: j.trial, params: j.params, seed: j.seed, resource })));
+  const scored = jobs.map((j, k) => {
+    const t: BandTrial = { trial: j.trial, config: j.config, params: j.params, seed: j.seed, bracket, rung, resource, score: outcomes[k].score, reports: outcomes[k].reports, timeMs: outcomes[k].timeMs };
+    S.trials.push(t);
+    S.o.onTrial?.(t);
+    return t;
+  });
+  // Best first; equal scores keep the lower configuration number, so the order is total.
+  const ranked = [...scored].sort((a, b) => S.sign * (b.score - a.score) || a.config - b.config);
+  const promoted = ranked.slice(0, keep).map((t) => t.config).sort((a, b) => a - b);
+  return { nConfigs: alive.length, resource, configs: alive.map((c) => c.config), promoted };
+}
+
+function checkCommon(o: HalvingOptions, where: string): { eta: number; maxResource: number; seed: number; sign: number } {
+  const maxResource = positive(where, "maxResource", o.maxResource);
+  const eta = o.eta ?? 3;
+  if (typeof eta !== "number" || !(eta >= 2) || !Number.isFinite(eta)) throw new ValueError(`${where}: eta must be a number ≥ 2, got ${String(eta)}`);
+  const seed = o.seed ?? 0;
+  if (typeof seed !== "number" || !Number.isFinite(seed)) throw new ValueError(`${where}: seed must be a finite number, got ${String(seed)}`);
+  if (o.minResource !== undefined && positive(where, "minResource", o.minResource) > maxResource) {
+    throw new ValueError(`${where}: minResource ${o.minResource} is above maxResource ${maxResource}`);
+  }
+  return { eta, maxResource, seed, sign: o.greaterIsBetter === false ? -1 : 1 };
+}
+
+/** Runs the brackets over one runner, then picks the best trial (on a tie, the larger budget, then the earlier trial). */
+async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o: HalvingOptions, bands: { n: number; r: number; s: number }[], where: string): Promise<BandResult<P>> {
+  const entries = spaceEntries(space, where);
+  const { eta, seed, sign } = checkCommon(o, where);
+  // Every configuration is drawn up front, bracket by bracket, from the search's generator.
+  const rng = new Rng(seed);
+  let config = 0;
+  const plans = bands.map((b) => ({ b, configs: Array.from({ length: b.n }, () => ({ config: config++, params: drawParams(entries, rng) })) }));
+  const runner = await makeRunner(trainFn as TrialFn | undefined, o, where);
+  const S: Search = { runner, o, sign, trials: [], nextTrial: 0 };
+  let brackets: Bracket[];
+  try {
+    brackets = await runInLockstep(S, plans, eta, seed, o.maxResource!);
+  } finally {
+    await runner.close();
+  }
+  const trials = [...S.trials].sort((a, b) => a.trial - b.trial);
+  const best = trials.reduce((a, t) => (sign * t.score > sign * a.score || (t.score === a.score && (t.resource > a.resource || (t.resource === a.resource && t.trial < a.trial))) ? t : a));
+  return {
+    bestParams: best.params as P, bestScore: best.score, bestResource: best.resource, brackets,
+    trials: trials as BandTrial<P>[], totalResource: trials.reduce((a, t) => a + t.resource, 0),
+  };
+}
+
+/**
+ * Brackets advance together: every bracket's rung k is submitted (in bracket order) before any
+ * rung k + 1, so trial numbers (hence the trials table) do not depend on which worker is fast,
+ * while the trials of all brackets' rung k run concurrently.
+ */
+async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: number }; configs: Config[] }[], eta: number, seed: number, maxResource: number): Promise<Bracket[]> {
+  const brackets: Bracket[] = plans.map((p) => ({ s: p.b.s, rungs: [] }));
+  const alive = plans.map((p) => p.configs);
+  const sizes = plans.map((p) => rungSizes(p.b.n, maxResource, p.b.s, eta));
+  const depth = Math.max(...sizes.map((r) => r.length));
+  for (let k = 0; k < depth; k++) {
+    const steps = plans.map((_, j) => {
+      const here = sizes[j][k];
+      if (!here) return null;
+      const keep = sizes[j][k + 1]?.nConfigs ?? 0;
+      return runRung(S, j, k, alive[j], here.resource, keep, seed);
+    });
+    const rungs = await Promise.all(steps);
+    rungs.forEach((rung, j) => {
+      if (!rung) return;
+      brackets[j].rungs.push(rung);
+      alive[j] = plans[j].configs.filter((c) => rung.promoted.includes(c.config));
+    });
+  }
+  return brackets;
+}
+
+/**
+ * Successive halving (Jamieson & Talwalkar 2016): nConfigs configurations drawn from `space`
+ * are trained with a small budget, the best 1/eta go on with eta times the budget, and so on up
+ * to maxResource. trainFn(params, { resource, seed, report }) trains from scratch with the budget.
+ */
+export async function successiveHalving<P = Record<string, unknown>>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o: HalvingOptions): Promise<BandResult<P>> {
+  checkOptions("successiveHalving", o, [...HALVING_KEYS, "nConfigs"]);
+  const { eta, maxResource } = checkCommon(o ?? {}, "successiveHalving");
+  const minResource = o.minResource ?? 1;
+  let s = 0;
+  while (minResource * eta ** (s + 1) <= maxResource * (1 + 1e-12)) s++;
+  const n = o.nConfigs === undefined ? Math.round(eta ** s) : positive("successiveHalving", "nConfigs", o.nConfigs, true);
+  return runBands(space, trainFn, o, [{ s, n, r: maxResource / eta ** s }], "successiveHalving");
+}
+
+/**
+ * Hyperband (Li et al. 2017): successive halving in brackets s = sMax … 0 that trade the number
+ * of configurations against the budget each starts with, so a slow starter still gets a full
+ * run in some bracket. With maxResource 81 and eta 3 the brackets are those of the paper's Table 1.
+ */
+export async function hyperband<P = Record<string, unknown>>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o: HalvingOptions): Promise<BandResult<P>> {
+  checkOptions("hyperband", o, HALVING_KEYS);
+  const { eta, maxResource } = checkCommon(o ?? {}, "hyperband");
+  return runBands(space, trainFn, o, hyperbandSchedule(maxResource, eta, o.minResource ?? 1), "hyperband");
+}
