@@ -140,7 +140,7 @@ const md = [
   "", `### CNN on Fashion-MNIST (${eg.backendInfo().backend}, ${xTrain.shape[0]} training / ${xTest.shape[0]} test images)`, "",
   "| epoch | loss | test accuracy | seconds | peak RSS (MiB) |", "|---|---|---|---|---|",
   ...epochRows.map((r) => `| ${r.label} ${r.epoch} | ${r.loss.toFixed(4)} | ${r.accuracy.toFixed(4)} | ${r.seconds.toFixed(1)} | ${r.peakMiB.toFixed(0)} |`),
-  "", `Training: ${epochs} epochs in ${trainSeconds.toFixed(1)} s, test accuracy ${f32Accuracy.toFixed(4)}; peak RSS by epoch ${peaks.join(", ")} MiB.`, "",
+  "", `Training: ${epochs} epoch${epochs === 1 ? "" : "s"} in ${trainSeconds.toFixed(1)} s, test accuracy ${f32Accuracy.toFixed(4)}; peak RSS by epoch ${peaks.join(", ")} MiB.`, "",
   "| model | test accuracy | Δ vs f32 (points) | bytes | ms per batch of 64 | speed-up |", "|---|---|---|---|---|---|",
   ...reportRows.map((r) => `| ${r.name} | ${(r.accuracy ?? NaN).toFixed(4)} | ${(100 * ((r.accuracy ?? NaN) - f32Accuracy)).toFixed(2)} | ` +
     `${r.bytes} | ${r.msPerBatch?.toFixed(2) ?? "-"} | ${r.msPerBatch && reportRows[0].msPerBatch ? (reportRows[0].msPerBatch / r.msPerBatch).toFixed(2) + "×" : "-"} |`),
