@@ -6,6 +6,7 @@ const points = [];
 
 function setBusy(busy, text) {
   $("train").disabled = busy;
+  $("model").disabled = busy;
   $("compress").disabled = busy || points.length === 0;
   $("status").textContent = text;
 }
@@ -91,7 +92,10 @@ $("train").onclick = () => {
   points.length = 0;
   draw(20);
   setBusy(true, "Loading the kernels…");
-  worker.postMessage({ type: "train", options: { epochs: 20 } });
+  // A new model starts a new table: the rows of the last one no longer apply.
+  showRows([]);
+  document.body.dataset.state = "training";
+  worker.postMessage({ type: "train", options: { epochs: 20, model: $("model").value } });
 };
 $("compress").onclick = () => {
   setBusy(true, "Pruning, fine-tuning 3 epochs with the masks held, quantizing…");

@@ -9,20 +9,36 @@ function post(type, data = {}) {
   self.postMessage({ type, ...data });
 }
 
-/** The 8×8 digits (1,797 scans), pixels 0..16 scaled to 0..1, split 80/20 with class balance. */
-function loadDigits() {
-  const { x, y } = eg.data.digits();
+/**
+ * The 8×8 digits (1,797 scans), pixels 0..16 scaled to 0..1, split 80/20 with class balance:
+ * rows of 64 pixels for the MLP, images [N, 1, 8, 8] for the CNN.
+ */
+function loadDigits(layout) {
+  const { x, y } = eg.data.digits({ layout });
   return eg.data.trainTestSplit(x.div(16), y, { testSize: 0.2, stratify: true, seed: 0 });
 }
 
-async function train({ epochs = 20, hidden = 128 } = {}) {
+/**
+ * MLP: 64 → hidden → 10. CNN: Conv(1,16,3,p1)+ReLU → MaxPool(2) → Conv(16,32,3,p1)+ReLU →
+ * MaxPool(2) → Flatten → Linear(128,10), the network of `edgegrad train --model cnn`.
+ */
+function buildModel(kind, hidden) {
+  if (kind === "cnn") {
+    return new eg.nn.Sequential(
+      new eg.nn.Conv2d(1, 16, 3, { padding: 1, seed: 1 }), new eg.nn.ReLU(), new eg.nn.MaxPool2d(2),
+      new eg.nn.Conv2d(16, 32, 3, { padding: 1, seed: 2 }), new eg.nn.ReLU(), new eg.nn.MaxPool2d(2),
+      new eg.nn.Flatten(), new eg.nn.Linear(128, 10, { seed: 3 }));
+  }
+  return new eg.nn.Sequential(new eg.nn.Linear(64, hidden, { seed: 1 }), new eg.nn.ReLU(), new eg.nn.Linear(hidden, 10, { seed: 2 }));
+}
+
+async function train({ epochs = 20, hidden = 128, model: kind = "mlp" } = {}) {
   // Browsers compile wasm asynchronously: init() before the first op. threads: "auto" uses every
   // core when the page is cross-origin isolated (served with COOP/COEP), else one, and says why.
   const info = await eg.init({ threads: "auto" });
   post("backend", { info });
-  const split = (state.split = loadDigits());
-  const model = (state.model = new eg.nn.Sequential(
-    new eg.nn.Linear(64, hidden, { seed: 1 }), new eg.nn.ReLU(), new eg.nn.Linear(hidden, 10, { seed: 2 })));
+  const split = (state.split = loadDigits(kind === "cnn" ? "nchw" : "flat"));
+  const model = (state.model = buildModel(kind, hidden));
   const started = performance.now();
   await eg.nn.fit(model, split.xTrain, split.yTrain, {
     loss: "crossEntropy", optimizer: new eg.optim.Adam(model.parameters(), { lr: 3e-3 }),
@@ -62,15 +78,18 @@ async function row(name, model, form) {
   const { xTest, yTest } = state.split;
   const accuracy = eg.nn.evaluate(model, xTest, yTest, { metrics: ["accuracy"] }).accuracy;
   const compiled = model instanceof eg.compress.InferenceSequential;
-  const bytes = compiled ? model.bytes() : eg.compress.modelBytes(model).bytes[form];
-  const nonZeros = compiled ? model.nonZeroCount() : eg.compress.modelBytes(model).nonZeros;
+  // A compiled model may keep float layers it has no int8 form for (their parameters are its own).
+  const floats = compiled ? model.parameters().map((p) => p.data) : [];
+  const floatNonZeros = floats.reduce((n, d) => n + d.filter((v) => v !== 0).length, 0);
+  const bytes = compiled ? model.bytes() + floats.reduce((n, d) => n + d.byteLength, 0) : eg.compress.modelBytes(model).bytes[form];
+  const nonZeros = compiled ? model.nonZeroCount() + floatNonZeros : eg.compress.modelBytes(model).nonZeros;
   return { name, accuracy, bytes, nonZeros, gzipBytes: await gzipSize(weightArrays(model)) };
 }
 
-/** The parameters as they would be saved: an int8 model's own arrays, or the float32 tensors. */
+/** The parameters as they would be saved: an int8 model's own arrays (and any float layers'), or the float32 tensors. */
 function weightArrays(model) {
   if (model instanceof eg.compress.InferenceSequential) {
-    return model.layers.flatMap((l) => [l.weight, l.weightScale, l.bias].filter(Boolean));
+    return [...model.layers.flatMap((l) => [l.weight, l.weightScale, l.bias].filter(Boolean)), ...model.parameters().map((p) => p.data)];
   }
   return model.parameters().map((p) => p.data);
 }

@@ -5,8 +5,8 @@
 export class UsageError extends Error {}
 
 export interface OptionSpec {
-  /** "number", "int", "string", "list" (comma-separated ints) or "flag". */
-  type: "number" | "int" | "string" | "list" | "flag";
+  /** "number" (> 0), "fraction" (in [0, 1)), "int", "string", "list" (comma-separated ints) or "flag". */
+  type: "number" | "fraction" | "int" | "string" | "list" | "flag";
   help: string;
   default?: unknown;
 }
@@ -44,6 +44,11 @@ function convert(name: string, raw: string, type: OptionSpec["type"]): number | 
     return parts;
   }
   const v = Number(raw);
+  if (type === "fraction") {
+    // Rates that 0 switches off (dropout, label smoothing).
+    if (raw.trim() === "" || !(v >= 0 && v < 1)) throw new UsageError(`--${name} must be a number in [0, 1), got "${raw}"`);
+    return v;
+  }
   if (raw.trim() === "" || !Number.isFinite(v) || (type === "int" && (!Number.isInteger(v) || v <= 0)) || (type === "number" && v <= 0)) {
     throw new UsageError(`--${name} must be a positive ${type === "int" ? "integer" : "number"}, got "${raw}"`);
   }

@@ -9,7 +9,7 @@ import { train, trainUsage } from "./train.js";
 const HELP = `Usage: edgegrad <command> [options]
 
 Commands:
-  train   train an MLP on the embedded digits set (or Fashion-MNIST with --data DIR) and report
+  train   train an MLP (or --model cnn) on the embedded digits (or Fashion-MNIST with --data DIR)
   bench   measure matmul GFLOP/s on each backend of this machine
   lr-find run the learning-rate range test on the MLP of train and suggest an lr
 
