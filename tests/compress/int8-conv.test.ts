@@ -91,10 +91,11 @@ describe("Int8ConvLayer", () => {
         for (const v of xd) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
         const { scale: sx, zeroPoint: zx } = fixed ?? activationParams(lo, hi, "test");
         const xq = Uint8Array.from(xd, (v) => quantizeU8(v, sx, zx));
-        // The layer's int8 weights are round-half-even(w / scale[co]) of its per-channel scales.
+        // The layer's int8 weights are round-half-even(w / scale[co]) of its per-channel scales, the
+        // quotient a float32 division as in QuantizeLinear (its double rounding can land on a tie).
         const k = w.size / w.shape[0];
         for (let i = 0; i < w.size; i++) {
-          expect(layer.weight[i]).toBe(Math.max(-127, Math.min(127, roundEven(Math.fround(w.data[i]) / layer.weightScale[Math.floor(i / k)]))) | 0);
+          expect(layer.weight[i]).toBe(Math.max(-127, Math.min(127, roundEven(Math.fround(Math.fround(w.data[i]) / layer.weightScale[Math.floor(i / k)])))) | 0);
         }
         const plane = c.size.reduce((a, v) => a * v, 1), cin = c.cinG * c.groups;
         const xi = (n: number, ch: number, pos: number) => (n * cin + ch) * plane + pos;
