@@ -32,6 +32,18 @@ const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW
 const weightSize = (g: Conv2dGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 
 export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels {
+  // The two gradient passes on operands already in scratch, shared by the fused backward and the
+  // single passes (the latter are ConvTranspose2d's forward and weight gradient).
+  const inputGrad = (g: Conv2dGeometry, geo: number, dyp: number, wp: number): Float32Array => {
+    const dxp = arena.alloc(inSize(g) * 4);
+    wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
+    return copyOut(arena, dxp, inSize(g));
+  };
+  const weightGrad = (g: Conv2dGeometry, geo: number, xp: number, dyp: number): Float32Array => {
+    const dwp = arena.alloc(weightSize(g) * 4);
+    wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo)));
+    return copyOut(arena, dwp, weightSize(g));
+  };
   return {
     conv2dBackward(x, weight, dy, y, g, want) {
       return withScratch(arena, () => {
@@ -39,28 +51,14 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
         if (y) wasm.f32_relu_backward(outN, dyp, arena.copyIn(y.subarray(0, outN)));
-        let db: Float32Array | null = null, dx: Float32Array | null = null, dw: Float32Array | null = null;
+        let db: Float32Array | null = null;
         if (want.bias) {
           const dbp = arena.alloc(g.outChannels * 4);
           wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
           db = copyOut(arena, dbp, g.outChannels);
         }
-        if (want.input || want.weight) {
-          const wp = want.input ? arena.copyIn(weight.subarray(0, weightSize(g))) : 0;
-          const xp = want.weight ? arena.copyIn(x.subarray(0, inSize(g))) : 0;
-          if (want.input) {
-            const dxp = arena.alloc(inSize(g) * 4);
-            const work = arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo));
-            wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, work);
-            dx = copyOut(arena, dxp, inSize(g));
-          }
-          if (want.weight) {
-            const dwp = arena.alloc(weightSize(g) * 4);
-            const work = arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo));
-            wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, work);
-            dw = copyOut(arena, dwp, weightSize(g));
-          }
-        }
+        const dx = want.input ? inputGrad(g, geo, dyp, arena.copyIn(weight.subarray(0, weightSize(g)))) : null;
+        const dw = want.weight ? weightGrad(g, geo, arena.copyIn(x.subarray(0, inSize(g))), dyp) : null;
         return { dx, dw, db };
       });
     },
@@ -85,25 +83,13 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     conv2dBackwardInput(dy, weight, g) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
-        const dyp = arena.copyIn(dy.subarray(0, outSize(g)));
-        const wp = arena.copyIn(weight.subarray(0, weightSize(g)));
-        const size = inSize(g);
-        const dxp = arena.alloc(size * 4);
-        const work = arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo));
-        wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, work);
-        return copyOut(arena, dxp, size);
+        return inputGrad(g, geo, arena.copyIn(dy.subarray(0, outSize(g))), arena.copyIn(weight.subarray(0, weightSize(g))));
       });
     },
     conv2dBackwardWeight(x, dy, g) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
-        const xp = arena.copyIn(x.subarray(0, inSize(g)));
-        const dyp = arena.copyIn(dy.subarray(0, outSize(g)));
-        const size = weightSize(g);
-        const dwp = arena.alloc(size * 4);
-        const work = arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo));
-        wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, work);
-        return copyOut(arena, dwp, size);
+        return weightGrad(g, geo, arena.copyIn(x.subarray(0, inSize(g))), arena.copyIn(dy.subarray(0, outSize(g))));
       });
     },
   };
