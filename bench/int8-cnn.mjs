@@ -6,6 +6,7 @@
 //
 //   npm run build && node --experimental-wasm-relaxed-simd bench/int8-cnn.mjs
 import { medianMs as timeMedian } from "./median.mjs";
+import { eachWasmBackend } from "./backends.mjs";
 import { importFromSource } from "./from-source.mjs";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -26,13 +27,7 @@ let s = 12345;
 const x = eg.fromTypedArray(Float32Array.from({ length: BATCH * 784 }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32), [BATCH, 1, 28, 28]);
 
 const rows = [];
-for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
-  try {
-    await eg.init({ backend });
-  } catch (e) {
-    console.log(`(skipping ${backend}: ${e.message})`);
-    continue;
-  }
+for await (const backend of eachWasmBackend(eg)) {
   const dynamic = eg.compress.quantizeModel(model);
   const calibrated = eg.compress.quantizeModel(model, { calibration: x });
   const row = { backend };

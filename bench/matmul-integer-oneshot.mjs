@@ -10,6 +10,7 @@
 // f32 GEMM fuses multiply-adds and is faster, so its ratio is the harder one.
 // Targets: ≥ 1.6× the float32 matmul on every shape, ≥ 75 GOPS at 512³.
 import { medianMs as timeMedian } from "./median.mjs";
+import { eachWasmBackend } from "./backends.mjs";
 import { cpus, loadavg } from "node:os";
 import { importFromSource } from "./from-source.mjs";
 
@@ -28,13 +29,7 @@ const medianMs = (fn) => timeMedian(fn, { time: 400, iterations: 20, warmupTime:
 
 console.log(`node ${process.version}, ${cpus()[0].model}, load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 const rows = [];
-for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
-  try {
-    await eg.init({ backend });
-  } catch (e) {
-    console.log(`(skipping ${backend}: ${e.message})`);
-    continue;
-  }
+for await (const backend of eachWasmBackend(eg)) {
   const rounds = SHAPES.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
     for (const [i, [, m, n, k]] of SHAPES.entries()) rounds[i].push(await measure(m, n, k));

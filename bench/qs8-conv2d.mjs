@@ -21,6 +21,7 @@
 // kernels().f32Gemm, summed. The two max-pools are left out of both sums: they run the same
 // float32 code in both models.
 import { medianMs as timeMedian } from "./median.mjs";
+import { eachWasmBackend } from "./backends.mjs";
 import { importFromSource } from "./from-source.mjs";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -90,13 +91,7 @@ async function linearMs(K, C, m, k, n, relu) {
 
 const rows = [];
 const cnn = [];
-for (const backend of ["wasm-simd", "wasm-relaxed-simd"]) {
-  try {
-    await eg.init({ backend });
-  } catch (e) {
-    console.log(`(skipping ${backend}: ${e.message})`);
-    continue;
-  }
+for await (const backend of eachWasmBackend(eg)) {
   const K = eg.kernels(), Q = eg.qconvKernels();
   for (const [name, cin, cout, h] of LAYERS) {
     const next = rng(cin * 131 + cout);
