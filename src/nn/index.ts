@@ -55,3 +55,5 @@ export { Embedding } from "./embedding.js";
 export type { EmbeddingLayerOptions, FromPretrainedOptions } from "./embedding.js";
 export { embedding } from "./embedding-op.js";
 export type { EmbeddingOptions } from "./embedding-op.js";
+export { sampleLogits } from "./sampling.js";
+export type { SampleOptions } from "./sampling.js";
