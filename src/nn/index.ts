@@ -51,3 +51,5 @@ export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
 export { Dropout2d, Upsample } from "./shape-layers.js";
 export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
 export type { FlattenOptions } from "./layers.js";
+export { RNN, LSTM, GRU } from "./recurrent.js";
+export type { RNNOptions, LSTMOptions, RecurrentOptions } from "./recurrent.js";
