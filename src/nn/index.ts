@@ -57,3 +57,5 @@ export { embedding } from "./embedding-op.js";
 export type { EmbeddingOptions } from "./embedding-op.js";
 export { sampleLogits } from "./sampling.js";
 export type { SampleOptions } from "./sampling.js";
+export { RNN, LSTM, GRU } from "./recurrent.js";
+export type { RNNOptions, LSTMOptions, RecurrentOptions } from "./recurrent.js";
