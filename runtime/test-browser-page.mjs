@@ -3,8 +3,8 @@
 // MLP, then again with the CNN picked in the model selector; then the text demo (a tiny character
 // model trained in its own worker, sampled, its words checked). Served cross-origin isolated
 // (COOP/COEP), the page must train on every core and say so; served without those headers, on
-// one thread, and say why. Saves test-output/browser-page.png and browser-page-cnn.png. Needs
-// `npm run build` first (the page loads dist/).
+// one thread, and say why. Saves test-output/browser-page.png, browser-page-cnn.png and
+// browser-page-text.png. Needs `npm run build` first (the page loads dist/).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
@@ -100,6 +100,9 @@ async function trainText(page) {
   const words = sample.split(/[\s.,:]+/).filter((w) => w.length > 1);
   const known = words.filter((w) => /^(the|cat|sat|on|mat|and|dog|log|saw|small|model|can|learn|text|it|sees|eight|letters|guesses|ninth|more|reads|better|sounds|like|ran|to|bird|sang|in|tree|slept)$/.test(w));
   check(words.length > 10 && known.length >= 0.8 * words.length, `text: ${known.length} of ${words.length} sampled words are words of the text`);
+  const shot = join(OUT, "browser-page-text.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`screenshot: ${shot}`);
 }
 
 const server = await serveStatic(ROOT, { crossOriginIsolated: true });
