@@ -28,3 +28,6 @@ export {
 export { f32_bias_backward, f32_relu_backward } from "./f32-conv2d-epilogue-backward";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
 export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
+export {
+  f32_attention_backward, f32_attention_backward_workspace, f32_attention_forward, f32_attention_forward_workspace,
+} from "./f32-attention";

@@ -24,3 +24,6 @@ export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
 export type {
   QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions,
 } from "./qs8-conv-types.js";
+export { attentionKernels, jsAttentionKernels } from "./attention-kernels.js";
+export type { AttentionBlocks, AttentionKernels } from "./attention-kernels.js";
+export { attentionForwardJs, attentionBackwardJs } from "./attention-js.js";

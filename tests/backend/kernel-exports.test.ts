@@ -29,6 +29,8 @@ const declared: Arity = {
   f32_dwconv2d_workspace: 1, f32_dwconv2d: 7,
   f32_maxpool2d_2x2: 6,
   qs8_conv2d_workspace: 1, qs8_conv2d: 10,
+  f32_attention_forward_workspace: 2, f32_attention_forward: 16,
+  f32_attention_backward_workspace: 3, f32_attention_backward: 17,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
