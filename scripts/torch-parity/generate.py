@@ -7,3 +7,5 @@ import pool_norm
 
 for module in (ops, nn, optim, conv, pool_norm):
     module.main()
+import attention
+attention.main()
