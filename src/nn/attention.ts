@@ -4,7 +4,7 @@ import { boolean, inRange, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { linear, noGrad, rngFrom, Tensor, zeros, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { attentionCore } from "./attention-core.js";
+import { multiHeadAttention } from "./attention-core.js";
 import { mergeMasks } from "./attention-masks.js";
 import { xavierUniform } from "./init.js";
 import { KVCache } from "./kv-cache.js";
@@ -110,11 +110,13 @@ export class MultiheadAttention extends Module {
     if (query.ndim < 2 || query.ndim > 3 || key.ndim !== expected || value.ndim !== expected) {
       throw new ShapeError(`${where}: query, key, value must all be 3-D (batched) or 2-D (unbatched), got [${query.shape}], [${key.shape}], [${value.shape}]`);
     }
-    // Internally [N, L, E].
-    const toNLE = (t: Tensor) => (unbatched ? t.unsqueeze(0) : this.batchFirst ? t : t.transpose(0, 1));
-    const q = toNLE(query), k = toNLE(key), v = toNLE(value);
-    const [n, l, eq] = q.shape, s = k.shape[1];
-    if (eq !== this.embedDim || k.shape[2] !== this.kdim || v.shape[2] !== this.vdim || k.shape[0] !== n || v.shape[0] !== n || v.shape[1] !== s) {
+    // Projections in the inputs' own layout ([L, N, ·] or [N, L, ·]; unbatched as a batch of 1).
+    const bf = this.batchFirst || unbatched;
+    const as3 = (t: Tensor) => (unbatched ? t.unsqueeze(0) : t);
+    const q = as3(query), k = as3(key), v = as3(value);
+    const [n, l] = bf ? q.shape : [q.shape[1], q.shape[0]], s = bf ? k.shape[1] : k.shape[0];
+    const nOf = (t: Tensor) => (bf ? t.shape[0] : t.shape[1]), lenOf = (t: Tensor) => (bf ? t.shape[1] : t.shape[0]);
+    if (q.shape[2] !== this.embedDim || k.shape[2] !== this.kdim || v.shape[2] !== this.vdim || nOf(k) !== n || nOf(v) !== n || lenOf(v) !== s) {
       throw new ShapeError(`${where}: query [${query.shape}], key [${key.shape}], value [${value.shape}] do not fit embedDim ${this.embedDim}, kdim ${this.kdim}, vdim ${this.vdim}${this.batchFirst ? " (batchFirst)" : ""}`);
     }
     const needWeights = boolean(where, "needWeights", o.needWeights ?? true);
@@ -127,37 +129,30 @@ export class MultiheadAttention extends Module {
     }
     const kpm = o.keyPaddingMask ? (unbatched ? o.keyPaddingMask.unsqueeze(0) : o.keyPaddingMask) : null;
     const mask = mergeMasks(where, o.attnMask ?? null, kpm, n, this.numHeads, l, s);
-    const [qp, kp, vp] = this.project(q, k, v, query === key && key === value);
-    let kb = this.heads(kp), vb = this.heads(vp);
-    if (cache) [kb, vb] = cache.append(kb, vb);
-    const { out, weights } = attentionCore(this.heads(qp), kb, vb, {
-      mask: mask?.values ?? null, maskStride: mask?.stride ?? 0, causal,
+    const [qp, kp, vp, cols] = this.project(q, k, v, query === key && key === value);
+    const hd = this.headDim;
+    const { out, weights } = multiHeadAttention(qp, kp, vp, { n, heads: this.numHeads, e: hd, ev: hd, batchFirst: bf, cols }, {
+      mask: mask?.values ?? null, maskStride: mask?.stride ?? 0, causal, cache,
       dropoutP: this.training ? this.dropout : 0, rng: this.training && this.dropout > 0 ? this.rng ?? rngFrom(undefined) : null,
     });
-    const merged = out.reshape([n, this.numHeads, l, this.headDim]).permute([0, 2, 1, 3]).reshape([n, l, this.embedDim]);
-    const y = this.outProj.forward(merged);
-    const output = unbatched ? y.squeeze(0) : this.batchFirst ? y : y.transpose(0, 1);
-    return [output, needWeights ? this.weightsTensor(weights, n, l, kb.shape[1], average, unbatched, q.dtype) : null];
+    const y = this.outProj.forward(out);
+    const sTotal = weights.length / (n * this.numHeads * l);
+    return [unbatched ? y.squeeze(0) : y, needWeights ? this.weightsTensor(weights, n, l, sTotal, average, unbatched, q.dtype) : null];
   }
 
-  /** The q, k, v projections: one GEMM when q, k and v are one tensor and share in_proj_weight. */
-  private project(q: Tensor, k: Tensor, v: Tensor, self: boolean): [Tensor, Tensor, Tensor] {
+  /**
+   * The q, k, v projections and the column where each one's heads start: one GEMM (q|k|v side
+   * by side) when q, k and v are one tensor and share in_proj_weight.
+   */
+  private project(q: Tensor, k: Tensor, v: Tensor, self: boolean): [Tensor, Tensor, Tensor, [number, number, number]] {
     const e = this.embedDim, b = this.inProjBias;
     const part = (t: Tensor | null, i: number) => (t ? t.slice([i * e, (i + 1) * e]) : null);
-    if (this.inProjWeight) {
-      if (self) {
-        const qkv = linear(q, this.inProjWeight, b);
-        return [0, 1, 2].map((i) => qkv.slice(null, null, [i * e, (i + 1) * e])) as [Tensor, Tensor, Tensor];
-      }
-      return [q, k, v].map((t, i) => linear(t, part(this.inProjWeight, i)!, part(b, i))) as [Tensor, Tensor, Tensor];
+    if (this.inProjWeight && self) {
+      const qkv = linear(q, this.inProjWeight, b);
+      return [qkv, qkv, qkv, [0, e, 2 * e]];
     }
-    return [linear(q, this.qProjWeight!, part(b, 0)), linear(k, this.kProjWeight!, part(b, 1)), linear(v, this.vProjWeight!, part(b, 2))];
-  }
-
-  /** [N, T, E] → [N·heads, T, headDim] (contiguous). */
-  private heads(t: Tensor): Tensor {
-    const [n, len] = t.shape;
-    return t.reshape([n, len, this.numHeads, this.headDim]).permute([0, 2, 1, 3]).reshape([n * this.numHeads, len, this.headDim]);
+    const [wq, wk, wv] = this.inProjWeight ? [0, 1, 2].map((i) => part(this.inProjWeight, i)!) : [this.qProjWeight!, this.kProjWeight!, this.vProjWeight!];
+    return [linear(q, wq, part(b, 0)), linear(k, wk, part(b, 1)), linear(v, wv, part(b, 2)), [0, 0, 0]];
   }
 
   private weightsTensor(w: ArrayLike<number>, n: number, l: number, s: number, average: boolean, unbatched: boolean,

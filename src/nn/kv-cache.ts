@@ -1,40 +1,48 @@
 // The key/value cache of causal incremental decoding: an attention layer appends the keys and
 // values of the positions it is given, so generating token t attends over the t − 1 cached
-// positions instead of re-running the prefix. Inference only: what it keeps is detached.
+// positions instead of re-running the prefix. Inference only (attention refuses it while
+// recording gradients). Each append re-packs the blocks (a copy as large as the keys and values
+// the step then attends over, so it does not change the step's order of cost).
 import { ShapeError } from "../errors.js";
-import { concat, noGrad, type Tensor } from "../ndarray/index.js";
+import type { FloatArray } from "../ndarray/index.js";
 
-/** One attention layer's cached keys and values, [batch·heads, positions, headDim] each. */
+/** One attention layer's cached keys and values, [blocks = batch·heads, positions, head dim] each. */
 export class KVCache {
-  keys: Tensor | null = null;
-  values: Tensor | null = null;
-
+  private keys: FloatArray | null = null;
+  private values: FloatArray | null = null;
+  private blocks = 0;
+  private e = 0;
+  private ev = 0;
   /** Positions cached so far. */
-  get length(): number {
-    return this.keys ? this.keys.shape[1] : 0;
-  }
+  length = 0;
 
   /** Forgets every position (to start a new sequence). */
   reset(): void {
-    this.keys = null;
-    this.values = null;
+    this.keys = this.values = null;
+    this.length = 0;
   }
 
-  /** Appends new keys and values [blocks, l, dim]; returns all of them, the new positions last. */
-  append(keys: Tensor, values: Tensor): [Tensor, Tensor] {
-    return noGrad(() => {
-      const k = keys.detach(), v = values.detach();
-      if (this.keys && this.values) {
-        if (this.keys.shape[0] !== k.shape[0] || this.keys.shape[2] !== k.shape[2] || this.values.shape[2] !== v.shape[2]) {
-          throw new ShapeError(`KVCache: new keys [${k.shape}] / values [${v.shape}] do not continue the cached [${this.keys.shape}] / [${this.values.shape}]`);
-        }
-        this.keys = concat([this.keys, k], 1);
-        this.values = concat([this.values, v], 1);
-      } else {
-        this.keys = k.contiguous();
-        this.values = v.contiguous();
+  /**
+   * Appends new keys [blocks, l, e] and values [blocks, l, ev] (block-major arrays); returns all
+   * cached keys and values, [blocks, length, ·], the new positions last.
+   */
+  append(keys: FloatArray, values: FloatArray, blocks: number, e: number, ev: number): [FloatArray, FloatArray] {
+    const l = keys.length / (blocks * e);
+    if (this.keys && (blocks !== this.blocks || e !== this.e || ev !== this.ev || keys.constructor !== this.keys.constructor)) {
+      throw new ShapeError(`KVCache: ${blocks} blocks of width ${e}/${ev} (${keys.constructor.name}) do not continue the cached ${this.blocks} blocks of width ${this.e}/${this.ev} (${this.keys.constructor.name})`);
+    }
+    const old = this.length, total = old + l;
+    const join = (prev: FloatArray | null, add: FloatArray, w: number): FloatArray => {
+      const out = add instanceof Float64Array ? new Float64Array(blocks * total * w) : new Float32Array(blocks * total * w);
+      for (let b = 0; b < blocks; b++) {
+        if (prev) out.set(prev.subarray(b * old * w, (b + 1) * old * w), b * total * w);
+        out.set(add.subarray(b * l * w, (b + 1) * l * w), (b * total + old) * w);
       }
-      return [this.keys, this.values];
-    });
+      return out;
+    };
+    this.keys = join(this.keys, keys, e);
+    this.values = join(this.values, values, ev);
+    Object.assign(this, { blocks, e, ev, length: total });
+    return [this.keys, this.values];
   }
 }
