@@ -2,7 +2,8 @@
 // weighted sum of values fused row by row, so the [L×S] probability matrix is written once (it
 // is what the backward and the returned weights need) and never re-read by the forward.
 // Every product is a "row times rows" sum — out[0..w) = Σ_t c[t]·rows[t][0..w) — accumulated in
-// registers 16 floats wide, so there is no horizontal reduction: the scores read Kᵀ (transposed
+// registers, four rows by eight columns at a time (rows4TimesRows; rowTimesRows for the leftover
+// rows and columns), so there is no horizontal reduction: the scores read Kᵀ (transposed
 // once per block), the outputs read V, the backward's dP reads Vᵀ and its dQ, dK, dV read K, Q
 // and dO. With a causal mask, query i sees keys j ≤ i + S − L; the rest is skipped, not masked.
 import { x32_transpose } from "./x32-transpose";
@@ -20,29 +21,12 @@ import { x32_transpose } from "./x32-transpose";
 function rowTimesRows(c: usize, cStride: usize, n: usize, rows: usize, rowStride: usize, width: usize,
                       out: usize, scale: f32): void {
   const cs = cStride << 2, rs = rowStride << 2;
-  const vs = f32x4.splat(scale);
   let w: usize = 0;
-  for (; w + 16 <= width; w += 16) {
-    let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
-    let cp = c, rp = rows + (w << 2);
-    for (let t: usize = 0; t < n; t++, cp += cs, rp += rs) {
-      const ct = f32x4.splat(load<f32>(cp));
-      a0 = madd(ct, v128.load(rp), a0);
-      a1 = madd(ct, v128.load(rp, 16), a1);
-      a2 = madd(ct, v128.load(rp, 32), a2);
-      a3 = madd(ct, v128.load(rp, 48), a3);
-    }
-    const o = out + (w << 2);
-    v128.store(o, f32x4.mul(a0, vs));
-    v128.store(o, f32x4.mul(a1, vs), 16);
-    v128.store(o, f32x4.mul(a2, vs), 32);
-    v128.store(o, f32x4.mul(a3, vs), 48);
-  }
   for (; w + 4 <= width; w += 4) {
     let a0 = f32x4.splat(0);
     let cp = c, rp = rows + (w << 2);
     for (let t: usize = 0; t < n; t++, cp += cs, rp += rs) a0 = madd(f32x4.splat(load<f32>(cp)), v128.load(rp), a0);
-    v128.store(out + (w << 2), f32x4.mul(a0, vs));
+    v128.store(out + (w << 2), f32x4.mul(a0, f32x4.splat(scale)));
   }
   for (; w < width; w++) {
     let a: f32 = 0;
@@ -177,20 +161,22 @@ function softmaxRow(p: usize, n: usize, width: usize): void {
   for (; j + 4 <= n; j += 4) vmax = f32x4.max(vmax, v128.load(p + j * 4));
   let mx = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
   for (; j < n; j++) mx = max(mx, load<f32>(p + j * 4));
-  let sum: f32 = 0;
-  j = 0;
-  if (mx > -Infinity) {
-    const vm = f32x4.splat(mx);
-    let vsum = f32x4.splat(0);
-    for (; j + 4 <= n; j += 4) {
-      const x = expNonPositive(f32x4.sub(v128.load(p + j * 4), vm));
-      v128.store(p + j * 4, x);
-      vsum = f32x4.add(vsum, x);
-    }
-    sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) + (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
+  if (!(mx > -Infinity)) {
+    // Masked everywhere (or NaN scores): NaN, as PyTorch's softmax of all −∞ gives.
+    for (j = 0; j < n; j++) store<f32>(p + j * 4, NaN);
+    for (j = n; j < width; j++) store<f32>(p + j * 4, 0);
+    return;
   }
+  const vm = f32x4.splat(mx);
+  let vsum = f32x4.splat(0);
+  for (j = 0; j + 4 <= n; j += 4) {
+    const x = expNonPositive(f32x4.sub(v128.load(p + j * 4), vm));
+    v128.store(p + j * 4, x);
+    vsum = f32x4.add(vsum, x);
+  }
+  let sum = (f32x4.extract_lane(vsum, 0) + f32x4.extract_lane(vsum, 1)) + (f32x4.extract_lane(vsum, 2) + f32x4.extract_lane(vsum, 3));
   for (; j < n; j++) {
-    const x = Mathf.exp(load<f32>(p + j * 4) - mx);
+    const x = f32x4.extract_lane(expNonPositive(f32x4.splat(load<f32>(p + j * 4) - mx)), 0);
     store<f32>(p + j * 4, x);
     sum += x;
   }
