@@ -3,8 +3,9 @@
 // straddle the kernel's 16- and 4-wide column blocks, with shared and per-block additive masks,
 // causal skipping and dropout; then finite differences in float64, and the errors.
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromTypedArray, nn, Rng, ShapeError, DTypeError, ValueError, Tensor } from "../../src/index.js";
+import { backendInfo, BackendError, fromTypedArray, init, nn, Rng, ShapeError, DTypeError, ValueError, Tensor } from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
 import { valuesFrom } from "../support/reference.js";
 import { ETA32, gamma, U32 } from "../support/tolerance.js";
@@ -153,5 +154,21 @@ describe("attention (the fused op) against a float64 reference", () => {
     expect(() => nn.attentionCore(t([2, 6, 4]), t([2, 5, 4]), t([2, 5, 4]), { causal: true })).toThrow(ShapeError);
     expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]).astype("float64"), t([1, 2, 2]))).toThrow(DTypeError);
     expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]), t([1, 2, 2]), { dropoutP: 1 })).toThrow(ValueError);
+  });
+});
+
+describe("attention on the core kernel build", () => {
+  it("refuses with a BackendError naming the attention kernels, before a KV cache changes", async () => {
+    const restore = backendInfo().backend;
+    try {
+      await init({ module: new WebAssembly.Module(readFileSync(new URL("../../build/edgegrad-core-simd.wasm", import.meta.url))) });
+      const m = new nn.MultiheadAttention(8, 2, { batchFirst: true }).eval(), cache = m.createCache();
+      const x = sample([1, 3, 8], 4).detach();
+      expect(() => m.predict(x, x, x, { isCausal: true, cache })).toThrow(BackendError);
+      expect(() => m.predict(x, x, x, { isCausal: true, cache })).toThrow(/f32_attention_forward/);
+      expect(cache.length).toBe(0);
+    } finally {
+      await init({ backend: restore });
+    }
   });
 });
