@@ -6,7 +6,8 @@
 // - MultiheadAttention (projections + attention + output projection), full and causal;
 // - TransformerEncoderLayer (post-norm, relu, dropout 0), causal, and its feed-forward half alone.
 // FLOPs counted are the multiply-adds done (2 per), causal attention counting the half it computes.
-// `node bench/attention.mjs` (re-runs itself with the relaxed-SIMD flag on Node 20).
+// `node bench/attention.mjs` (re-runs itself with the relaxed-SIMD flag on Node 20); CASES=0 runs the
+// decoding comparison alone, DECODE=0 leaves it out.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { medianMs as timeMedian } from "./median.mjs";
@@ -73,7 +74,7 @@ function cases() {
 }
 
 const best = new Map();
-for (let round = 1; round <= ROUNDS; round++) {
+for (let round = 1; round <= (process.env.CASES === "0" ? 0 : ROUNDS); round++) {
   for (const backend of BACKENDS) {
     await eg.init({ backend });
     for (const [name, flops, fn] of cases()) {
@@ -85,8 +86,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 
-console.log(`\nAttention, forward + backward, vs the f32 GEMM (best of ${ROUNDS} tinybench medians; N=${N}, L=${L}, dModel=${D}, ${H} heads, ff ${FF})\n`);
-for (const backend of BACKENDS) {
+if (process.env.CASES !== "0") console.log(`\nAttention, forward + backward, vs the f32 GEMM (best of ${ROUNDS} tinybench medians; N=${N}, L=${L}, dModel=${D}, ${H} heads, ff ${FF})\n`);
+for (const backend of process.env.CASES === "0" ? [] : BACKENDS) {
   const names = cases().map(([name, flops]) => [name, flops]);
   const gemm = gemmFlops / (best.get(`${backend}|${names[0][0]}`) * 1e6);
   console.log(`${backend}\n\n| case | GFLOP | ms | GFLOP/s | × GEMM |\n|:--|--:|--:|--:|--:|`);
