@@ -9,6 +9,9 @@ import { CONTROL, CONTROL_BYTES, NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from ".
 export const PARALLEL_EXPORTS = ["f32_gemm_batch"] as const;
 export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
 
+/** Polling before sleeping, in µs (see ThreadPool.spinMicros): measured in bench/threads-gemm.mjs. */
+const DEFAULT_SPIN_MICROS = 250;
+
 /** The part of a worker the pool needs: Node's worker_threads Worker and the Web Worker both have it. */
 interface PoolWorker {
   terminate(): unknown;
@@ -52,6 +55,19 @@ export class ThreadPool {
   constructor(readonly workers: readonly PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean) {
     this.i32 = new Int32Array(control);
     this.f64 = new Float64Array(control);
+    this.spinMicros = DEFAULT_SPIN_MICROS;
+  }
+
+  /**
+   * How long a thread polls before it sleeps: a worker after its job (for the next one), the
+   * caller after its share (for the workers' count). Polling costs a core while it lasts; a
+   * sleep costs a wake-up (10-60 µs measured, bench/threads-gemm.mjs) on the next op.
+   */
+  get spinMicros(): number {
+    return Atomics.load(this.i32, CONTROL.SPIN_MICROS);
+  }
+  set spinMicros(micros: number) {
+    Atomics.store(this.i32, CONTROL.SPIN_MICROS, Math.max(0, Math.round(micros)));
   }
 
   /** Threads that run a job: the workers and the caller, or 1 once the pool has failed. */
@@ -103,10 +119,13 @@ export class ThreadPool {
     const { i32 } = this;
     const all = this.workers.length;
     const started = performance.now();
-    for (;;) {
+    const spinUntil = started + this.spinMicros / 1000;
+    for (let i = 1; ; i++) {
       const done = Atomics.load(i32, CONTROL.DONE);
       if (done >= all) return;
-      if (this.canBlock) Atomics.wait(i32, CONTROL.DONE, done, 50);
+      // Poll first: a worker's share usually ends within microseconds of the caller's.
+      if ((i & 255) !== 0) continue;
+      if (this.canBlock && performance.now() > spinUntil) Atomics.wait(i32, CONTROL.DONE, done, 50);
       if (performance.now() - started > this.ackTimeoutMs) {
         const dead = this.workers.findIndex((_, w) => Atomics.load(i32, CONTROL.ACK + w) !== gen);
         if (dead >= 0) {

@@ -5,7 +5,8 @@
 //
 // A worker instantiates the threaded kernel module on the shared memory, says "ready", then
 // loops forever: sleep on the control block's generation word, run its slot's call, count
-// itself done. No message per op: an op costs one notify and one wake-up per thread.
+// itself done. No message per op: an op costs one notify and, unless the worker is still polling
+// after its last job, one wake-up per thread.
 
 /** Int32 word indices and byte offsets in the control block (a SharedArrayBuffer). */
 export const CONTROL = {
@@ -19,6 +20,8 @@ export const CONTROL = {
   STOP: 3,
   /** Bytes of the first error's message. */
   ERROR_LENGTH: 4,
+  /** Microseconds a worker keeps polling GEN after a job before it sleeps in Atomics.wait. */
+  SPIN_MICROS: 5,
   /** ACK + w: the last generation worker w took (how a dead worker is told from a slow one). */
   ACK: 8,
   /** Byte offset of the first error's message (UTF-8, at most ERROR_BYTES). */
@@ -51,9 +54,19 @@ function start(d) {
   post({ ready: true });
   let seen = 0;
   for (;;) {
-    Atomics.wait(i32, ${C.GEN}, seen);
-    const gen = Atomics.load(i32, ${C.GEN});
-    if (gen === seen) continue;
+    // Poll for a while before sleeping: ops come in bursts (a training step is a chain of them),
+    // and a wake-up from Atomics.wait costs 10-60 µs, a poll under one.
+    let gen = Atomics.load(i32, ${C.GEN});
+    if (gen === seen) {
+      const until = performance.now() + Atomics.load(i32, ${C.SPIN_MICROS}) / 1000;
+      for (let i = 1; (gen = Atomics.load(i32, ${C.GEN})) === seen; i++) {
+        if ((i & 255) === 0 && performance.now() > until) break;
+      }
+      if (gen === seen) {
+        Atomics.wait(i32, ${C.GEN}, seen);
+        continue;
+      }
+    }
     seen = gen;
     if (Atomics.load(i32, ${C.STOP}) !== 0) return;
     Atomics.store(i32, ${C.ACK} + d.index, gen);
