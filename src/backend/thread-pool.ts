@@ -6,7 +6,10 @@ import { CONTROL, CONTROL_BYTES, NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from ".
  * The kernel exports a job may call, by index in the control block. A parallel kernel is one of
  * these called once per thread on disjoint output tiles (see src/backend/parallel-gemm.ts).
  */
-export const PARALLEL_EXPORTS = ["f32_gemm_batch"] as const;
+export const PARALLEL_EXPORTS = [
+  "f32_gemm_batch", "f32_adam", "f32_conv2d", "f32_dwconv2d", "f32_conv2d_backward_input",
+  "f32_conv2d_backward_weight_tile", "qs8_gemm", "qs8_conv2d", "f32_spmm",
+] as const;
 export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
 
 /** Polling before sleeping, in µs (see ThreadPool.spinMicros): measured in bench/threads-gemm.mjs. */

@@ -29,6 +29,7 @@ const declared: Arity = {
   f32_dwconv2d_workspace: 1, f32_dwconv2d: 7,
   f32_maxpool2d_2x2: 6,
   qs8_conv2d_workspace: 1, qs8_conv2d: 10,
+  f32_conv2d_backward_weight_tile: 9,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
