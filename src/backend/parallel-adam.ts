@@ -14,7 +14,7 @@ export const parallelAdam = {
 
 /**
  * f32_adam(n, param, grad, m, v, vMax, ...constants) on the calling thread, or over the pool in
- * ranges of whole 4-element groups (each range but the last of even length, as the kernel's
+ * two ranges per thread (a late thread's second one is taken by the others) of whole 4-element groups (each range but the last of even length, as the kernel's
  * pairs need; the last one's pair may reach the caller's padding float, as the whole call's does).
  */
 export function runAdam(wasm: KernelExports, n: number, pointers: readonly number[], constants: readonly number[]): void {
@@ -23,7 +23,7 @@ export function runAdam(wasm: KernelExports, n: number, pointers: readonly numbe
     (wasm.f32_adam as (...args: number[]) => void)(n, ...pointers, ...constants);
     return;
   }
-  const parts = ranges(n, 4, pool.threads).map(([i0, i1]) =>
+  const parts = ranges(n, 4, 2 * pool.threads).map(([i0, i1]) =>
     [i1 - i0, ...pointers.map((p) => (p === 0 ? 0 : p + 4 * i0)), ...constants]);
   pool.run(wasm, "f32_adam", parts);
 }

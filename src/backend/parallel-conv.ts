@@ -18,6 +18,13 @@ export const parallelConv = {
   minMacs: 1 << 20,
 };
 
+/**
+ * Image ranges per thread: more parts than threads, so that a thread that starts late (a
+ * wake-up, a busy machine) leaves its second part to the others; a part costs one more packing
+ * of the weights, small next to an image's products.
+ */
+const PARTS_PER_THREAD = 2;
+
 const macs = (g: Conv2dGeometry) =>
   g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 
@@ -35,7 +42,7 @@ export function convForward(wasm: KernelExports, arena: Arena, name: ForwardName
     wasm[name](geo, x, w, bias, y, flags, arena.alloc(workspace(geo)));
     return;
   }
-  const parts = batchParts(arena, geo, pool.threads);
+  const parts = batchParts(arena, geo, PARTS_PER_THREAD * pool.threads);
   const work = perThread(arena, workspace(parts[0].geometry), parts.length);
   const xImage = imageBytes(g.inChannels, g.inH, g.inW), yImage = imageBytes(g.outChannels, g.outH, g.outW);
   pool.run(wasm, name, parts.map((p, t) =>
@@ -50,7 +57,7 @@ export function convBackwardInput(wasm: KernelExports, arena: Arena, g: Conv2dGe
     wasm.f32_conv2d_backward_input(geo, dy, w, dx, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
     return;
   }
-  const parts = batchParts(arena, geo, pool.threads);
+  const parts = batchParts(arena, geo, PARTS_PER_THREAD * pool.threads);
   const work = perThread(arena, wasm.f32_conv2d_backward_input_workspace(parts[0].geometry), parts.length);
   const xImage = imageBytes(g.inChannels, g.inH, g.inW), yImage = imageBytes(g.outChannels, g.outH, g.outW);
   pool.run(wasm, "f32_conv2d_backward_input", parts.map((p, t) =>
