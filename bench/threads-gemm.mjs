@@ -6,7 +6,7 @@
 // threshold of src/backend/parallel-gemm.ts. The third runs, on one thread, the parts a
 // 2-thread split makes one after the other against the whole call, straight on the kernel: what
 // splitting itself costs (each thread packs all of the operand it does not split, and works on
-// narrower blocks), with no second core involved.
+// narrower blocks), with no second core involved. The last times an empty job: the dispatch itself.
 //   npm run build && node bench/threads-gemm.mjs            (THREADS=3 to compare 1 with 3)
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -64,7 +64,8 @@ const big = SHAPES.flatMap(([m, n, k]) => VARIANTS.map(([variant, ta, tb]) =>
   ({ shape: shape(m, n, k), variant, m, n, k, run: operands(m, n, k, ta, tb) })));
 const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B", m, n, k, run: operands(m, n, k, false, false) }));
 
-console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench)`);
+console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench); ` +
+  `load average at start ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
 // Two rounds, 1 then N then 1 then N, each case keeping its better median: a noisy neighbour
 // during one measurement then shows as noise, not as a fake ratio.
 let one = null, many = null;
@@ -104,4 +105,39 @@ async function splitCost() {
   }
 }
 await splitCost();
+
+/**
+ * What one job costs with nothing to compute: an empty part per thread (m = 0), timed from the
+ * caller's call to its return, median of 2000, with the workers polling (the default) or asleep
+ * (spinMicros 0), and with a gap between jobs longer than the polling (they fell asleep). The
+ * caller does not run the workers' parts here (stealing off): what is timed is the round trip.
+ */
+async function dispatchLatency() {
+  const { activeThreadPool, activeKernelExports } = await import(join(root, "dist", "slim", "backend", "init.js"));
+  await eg.init({ module, threads: THREADS });
+  const pool = activeThreadPool(), wasm = activeKernelExports();
+  const empty = new Array(18).fill(0);
+  const parts = Array.from({ length: THREADS }, () => empty);
+  const defaultSpin = pool.spinMicros;
+  pool.stealing = false;
+  console.log(`\ndispatch latency: one job of ${THREADS} empty parts, caller's call to return (µs; median, 90th percentile)`);
+  for (const [label, spin, gapUs] of [["back to back, polling", defaultSpin, 0], ["back to back, asleep", 0, 0],
+                                      [`1 ms apart (past ${defaultSpin} µs of polling)`, defaultSpin, 1000]]) {
+    pool.spinMicros = spin;
+    const times = [];
+    for (let i = 0; i < 2000; i++) {
+      const g0 = performance.now();
+      while (performance.now() - g0 < gapUs / 1000);
+      const t0 = performance.now();
+      pool.run(wasm, "f32_gemm_batch", parts);
+      times.push((performance.now() - t0) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${label.padEnd(36)} ${times[1000].toFixed(1).padStart(7)} ${times[1800].toFixed(1).padStart(8)}`);
+  }
+  pool.spinMicros = defaultSpin;
+  pool.stealing = true;
+}
+await dispatchLatency();
+console.log(`load average at the end ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
 await eg.init({ module, threads: 1 });

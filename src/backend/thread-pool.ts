@@ -13,7 +13,10 @@ export const PARALLEL_EXPORTS = [
 export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
 
 /** Polling before sleeping, in µs (see ThreadPool.spinMicros): measured in bench/threads-gemm.mjs. */
-const DEFAULT_SPIN_MICROS = 250;
+const DEFAULT_SPIN_MICROS = 0;
+
+/** Polls of the done count the caller makes before it may sleep (a few µs: the parts end together). */
+const CALLER_POLLS = 4096;
 
 /** The claim counter's word: the job's generation (24 bits) and the next part to take (8 bits). */
 const claimWord = (gen: number, next: number) => ((gen & 0xffffff) << 8) | next;
@@ -79,9 +82,11 @@ export class ThreadPool {
   }
 
   /**
-   * How long a thread polls before it sleeps: a worker after its job (for the next one), the
-   * caller after its share (for the workers' count). Polling costs a core while it lasts; a
-   * sleep costs a wake-up (10-60 µs measured, bench/threads-gemm.mjs) on the next op.
+   * How long a worker polls for the next job after its part before it sleeps in Atomics.wait,
+   * and the caller for the workers' parts after its own. Polling saves the 10-60 µs of a
+   * wake-up on an idle machine, but on a busy one a polling thread is descheduled for
+   * milliseconds mid-job (bench/threads-gemm.mjs: 0.2× one thread with 250 µs under a load of
+   * 25 on 2 cores, against 1.1-1.3× sleeping at once): so 0 by default.
    */
   get spinMicros(): number {
     return Atomics.load(this.i32, CONTROL.SPIN_MICROS);
@@ -157,7 +162,7 @@ export class ThreadPool {
       const done = Atomics.load(i32, CONTROL.DONE);
       if (done >= all) return;
       // Poll first: a worker's part usually ends within microseconds of the caller's.
-      if ((i & 255) !== 0) continue;
+      if (i < CALLER_POLLS || (i & 255) !== 0) continue;
       if (this.canBlock && performance.now() > spinUntil) Atomics.wait(i32, CONTROL.DONE, done, 50);
       if (performance.now() - started > this.ackTimeoutMs) {
         this.stop(`a worker did not finish its part within ${this.ackTimeoutMs} ms; running on one thread`);

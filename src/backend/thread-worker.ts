@@ -55,8 +55,8 @@ function start(d) {
   post({ ready: true });
   let seen = 0;
   for (;;) {
-    // Poll for a while before sleeping: ops come in bursts (a training step is a chain of them),
-    // and a wake-up from Atomics.wait costs 10-60 µs, a poll under one.
+    // Poll for SPIN_MICROS before sleeping (0 by default, see ThreadPool.spinMicros): ops come in
+    // bursts, and a wake-up from Atomics.wait costs 10-60 µs, a poll under one.
     let gen = Atomics.load(i32, ${C.GEN});
     if (gen === seen) {
       const until = performance.now() + Atomics.load(i32, ${C.SPIN_MICROS}) / 1000;
