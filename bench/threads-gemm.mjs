@@ -87,7 +87,7 @@ table("small products, split forced (where a dispatch starts to pay)", small, sm
 async function splitCost() {
   const memory = new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  console.log("\nsplitting's own cost, one thread: the 2 parts run serially vs the whole call");
+  console.log("\nsplitting's own cost, one thread: the 2 parts run serially vs the whole call; the op (first table) vs the kernel alone");
   for (const [m, n, k_] of SHAPES) {
     for (const [variant, ta, tb] of VARIANTS) {
       const a = 1 << 16, b = a + m * k_ * 4 + 64, c = b + k_ * n * 4 + 64, work = c + m * n * 4 + 64;
@@ -99,8 +99,13 @@ async function splitCost() {
       const parts = splitGemm(call, 2);
       const split = await medianMs(() => { for (const p of parts) k.f32_gemm_batch(...gemmArgs(p, work)); }, { time: 300, iterations: 5 });
       const how = parts[0].batch < call.batch ? "batch" : parts[0].n < n ? "columns" : "rows";
+      // The op of the first table on one thread against the kernel alone: the rest (copies in
+      // and out, the result tensor) stays on the calling thread and bounds the ratio (Amdahl).
+      const op = one[big.findIndex((c) => c.m === m && c.n === n && c.k === k_ && c.variant === variant)];
+      const serial = Math.max(0, 1 - whole / op), bound = 1 / (serial + (1 - serial) / THREADS);
       console.log(`${shape(m, n, k_).padEnd(22)} ${variant.padEnd(7)} split by ${how.padEnd(8)} whole ${whole.toFixed(3).padStart(9)} ms, ` +
-        `parts ${split.toFixed(3).padStart(9)} ms: ${((split / whole - 1) * 100).toFixed(1)}% more`);
+        `parts ${split.toFixed(3).padStart(9)} ms: ${((split / whole - 1) * 100).toFixed(1)}% more; ` +
+        `op ${op.toFixed(3)} ms, ${(100 * serial).toFixed(0)}% outside the kernel: at best ${bound.toFixed(2)}×`);
     }
   }
 }
@@ -108,8 +113,8 @@ await splitCost();
 
 /**
  * What one job costs with nothing to compute: an empty part per thread (m = 0), timed from the
- * caller's call to its return, median of 2000, with the workers polling (the default) or asleep
- * (spinMicros 0), and with a gap between jobs longer than the polling (they fell asleep). The
+ * caller's call to its return, median of 2000, with the workers polling for 250 µs after a job or
+ * asleep at once (spinMicros 0, the default), back to back and 1 ms apart. The
  * caller does not run the workers' parts here (stealing off): what is timed is the round trip.
  */
 async function dispatchLatency() {
@@ -121,8 +126,8 @@ async function dispatchLatency() {
   const defaultSpin = pool.spinMicros;
   pool.stealing = false;
   console.log(`\ndispatch latency: one job of ${THREADS} empty parts, caller's call to return (µs; median, 90th percentile)`);
-  for (const [label, spin, gapUs] of [["back to back, polling", defaultSpin, 0], ["back to back, asleep", 0, 0],
-                                      [`1 ms apart (past ${defaultSpin} µs of polling)`, defaultSpin, 1000]]) {
+  for (const [label, spin, gapUs] of [["back to back, workers polling 250 µs", 250, 0], ["back to back, workers asleep", 0, 0],
+                                      ["1 ms apart, workers asleep", 0, 1000]]) {
     pool.spinMicros = spin;
     const times = [];
     for (let i = 0; i < 2000; i++) {
