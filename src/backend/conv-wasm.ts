@@ -7,6 +7,7 @@ import type { ConvKernels } from "./conv-kernels.js";
 import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
+import { reluBackwardSplit } from "./parallel-elementwise.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -52,7 +53,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const geo = geometryIn(arena, g);
         const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
-        if (y) wasm.f32_relu_backward(outN, dyp, arena.copyIn(y.subarray(0, outN)));
+        if (y) reluBackwardSplit(wasm, outN, dyp, arena.copyIn(y.subarray(0, outN)));
         let db: Float32Array | null = null;
         if (want.bias) {
           const dbp = arena.alloc(g.outChannels * 4);

@@ -8,7 +8,7 @@ import { CONTROL, CONTROL_BYTES, NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from ".
  */
 export const PARALLEL_EXPORTS = [
   "f32_gemm_batch", "f32_adam", "f32_conv2d", "f32_dwconv2d", "f32_conv2d_backward_input",
-  "f32_conv2d_backward_weight_tile", "qs8_gemm", "qs8_conv2d", "f32_spmm",
+  "f32_conv2d_backward_weight_tile", "qs8_gemm", "qs8_conv2d", "f32_spmm", "f32_maxpool2d_2x2", "f32_relu_backward",
 ] as const;
 export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
 

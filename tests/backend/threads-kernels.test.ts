@@ -6,11 +6,12 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import fc from "fast-check";
 import * as eg from "../../src/index.js";
 import {
-  compressKernels, convKernels, optimKernels, qconvKernels, qs8ConvPackWeights,
+  compressKernels, convKernels, optimKernels, poolKernels, qconvKernels, qs8ConvPackWeights,
   type BackendName, type Conv2dGeometry,
 } from "../../src/backend/index.js";
 import { parallelAdam } from "../../src/backend/parallel-adam.js";
 import { parallelConv } from "../../src/backend/parallel-conv.js";
+import { parallelElementwise } from "../../src/backend/parallel-elementwise.js";
 import { parallelQs8 } from "../../src/backend/parallel-qs8.js";
 import { parallelSpmm } from "../../src/backend/parallel-spmm.js";
 import { ThreadPool } from "../../src/backend/thread-pool.js";
@@ -21,14 +22,18 @@ const onWasm = backend !== "js";
 const thresholds = [parallelConv, parallelQs8, parallelSpmm] as { minMacs: number }[];
 const defaults = thresholds.map((t) => t.minMacs);
 const defaultAdam = parallelAdam.minElements;
+const defaultElementwise = { ...parallelElementwise };
 
 function splitEverything(): void {
   thresholds.forEach((t) => { t.minMacs = 0; });
   parallelAdam.minElements = 0;
+  parallelElementwise.minElements = 0;
+  parallelElementwise.reluMinElements = 0;
 }
 afterEach(() => {
   thresholds.forEach((t, i) => { t.minMacs = defaults[i]; });
   parallelAdam.minElements = defaultAdam;
+  Object.assign(parallelElementwise, defaultElementwise);
   vi.restoreAllMocks();
 });
 afterAll(() => eg.init({ backend })); // ends the last pool: no test leaves workers running
@@ -146,6 +151,35 @@ describe("the threaded convolution", () => {
       const k = convKernels();
       return [k.conv2dBackward(x, w, dy, null, g, { input: true, weight: true, bias: true }).dw!, k.conv2d(x, w, null, g, { relu: true })];
     });
+  });
+
+  it("splits the ReLU epilogue's backward by ranges: the fused backward's gradients keep their bits", async () => {
+    const g = geometryOf({ batch: 3, groups: 1, cinG: 2, coutG: 5, inH: 6, inW: 7, kH: 3, kW: 3, stride: 1, pad: 1, seed: 7 });
+    const next = lcg(7);
+    const x = floats(3 * 2 * 42, next), w = floats(5 * 2 * 9, next), dy = floats(3 * 5 * 42, next), y = floats(3 * 5 * 42, next);
+    const [dx] = await acrossThreads(["f32_relu_backward"], () => {
+      const r = convKernels().conv2dBackward(x, w, dy, y, g, { input: true, weight: true, bias: true });
+      return [r.dx!, r.dw!, r.db!];
+    });
+    // The mask applied: dx equals the input gradient of dy zeroed where y ≤ 0, on one thread.
+    await eg.init({ backend, threads: 1 });
+    expect(dx).toEqual(convKernels().conv2dBackwardInput(dy.map((v, i) => (y[i] > 0 ? v : 0)), w, g));
+  });
+
+  it("splits 2×2 max pooling by planes, each window's maximum and its tap exact", async () => {
+    const planes = 7, h = 6, w = 9;
+    const next = lcg(9);
+    const x = floats(planes * h * w, next);
+    const [y, code] = await acrossThreads(["f32_maxpool2d_2x2"], () => {
+      const out = new Float32Array(planes * 3 * 4), taps = new Uint8Array(out.length);
+      poolKernels().f32MaxPool2x2(planes, h, w, x, out, taps);
+      return [out, taps];
+    });
+    for (let p = 0, o = 0; p < planes; p++) for (let i = 0; i < 3; i++) for (let j = 0; j < 4; j++, o++) {
+      const r = (p * h + 2 * i) * w + 2 * j, window = [x[r], x[r + 1], x[r + w], x[r + w + 1]];
+      expect(y[o]).toBe(Math.max(...window));
+      expect(code[o]).toBe(window.indexOf(y[o]));
+    }
   });
 
   it("splits a depthwise convolution by images", async () => {
