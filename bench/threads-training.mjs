@@ -6,6 +6,7 @@
 //     Linear 3136-128-10, Adam 1e-3, batch 64) for --cnn-batches batches (938: a whole epoch).
 // With N threads it also times what runs inside the pool's jobs: the rest runs on the calling
 // thread alone, and bounds the speedup (Amdahl): best N-thread time = rest + split work / N.
+// First, the CPU time of one convolution whole, in parts and on N threads (convCpu).
 // Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim entry.
 //   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn]
 import { readFileSync } from "node:fs";
@@ -76,7 +77,35 @@ async function compare(name, makeModel, data, batches) {
     `(${(100 * serial / b1.seconds).toFixed(0)}% of the 1-thread time): best ratio with this split ${bound.toFixed(2)}`);
 }
 
+/**
+ * The CNN's second convolution forward (batch 64, 32→64 channels, 14×14, 3×3): process CPU time
+ * per call on one thread whole and as 4 parts of 16 images, and summed over both threads of a
+ * 2-thread call — whether the split adds work, whatever the wall clock says on a busy machine.
+ */
+async function convCpu() {
+  const { convKernels } = await import(join(root, "slim", "backend", "index.js"));
+  const geo = (batch) => ({ batch, inChannels: 32, inH: 14, inW: 14, outChannels: 64, outH: 14, outW: 14, kernelH: 3, kernelW: 3,
+    strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1 });
+  const x = Float32Array.from({ length: 64 * 32 * 196 }, Math.random), w = Float32Array.from({ length: 64 * 288 }, Math.random);
+  const per = (f, n = 20) => {
+    for (let i = 0; i < 3; i++) f();
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    for (let i = 0; i < n; i++) f();
+    const c = process.cpuUsage(c0);
+    return { cpu: (c.user + c.system) / n / 1000, wall: (performance.now() - t0) / n };
+  };
+  await eg.init({ module, threads: 1 });
+  const whole = per(() => convKernels().conv2d(x, w, null, geo(64)));
+  const parts = per(() => { for (let p = 0; p < 4; p++) convKernels().conv2d(x.subarray(p * 16 * 32 * 196), w, null, geo(16)); });
+  await eg.init({ module, threads: THREADS });
+  const many = per(() => convKernels().conv2d(x, w, null, geo(64)));
+  console.log(`conv 32→64 14×14 batch 64, ms per call: 1 thread CPU ${whole.cpu.toFixed(2)} (wall ${whole.wall.toFixed(2)}), ` +
+    `as 4 parts ${parts.cpu.toFixed(2)}; ${THREADS} threads CPU of all threads ${many.cpu.toFixed(2)} (wall ${many.wall.toFixed(2)}) ` +
+    `(load ${loadavg()[0].toFixed(2)})`);
+}
+
 console.log(`load average at start ${loadavg().map((l) => l.toFixed(2)).join(", ")}`);
+await convCpu();
 if (!args["skip-mlp"]) {
   const { train: data } = await eg.data.loadFashionMnist(DIR);
   await compare("Fashion-MNIST MLP epoch", mlp, data, Infinity);
