@@ -19,11 +19,15 @@ export const parallelConv = {
 };
 
 /**
- * Image ranges per thread: more parts than threads, so that a thread that starts late (a
- * wake-up, a busy machine) leaves its second part to the others; a part costs one more packing
- * of the weights, small next to an image's products.
+ * Image ranges per thread: many more parts than threads (batch 64 on 2 threads: 16 parts of 4
+ * images), so that a thread that starts late or is descheduled mid-op (a busy machine) holds
+ * up the others by one small part at most; a part costs one more packing of the weights, small
+ * next to its images' products.
  */
-const PARTS_PER_THREAD = 2;
+const PARTS_PER_THREAD = 8;
+
+/** Tiles of dW per thread: each packs all of dY once more, so fewer. */
+const WEIGHT_TILES_PER_THREAD = 2;
 
 const macs = (g: Conv2dGeometry) =>
   g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
@@ -80,8 +84,9 @@ export function convBackwardWeight(wasm: KernelExports, arena: Arena, g: Conv2dG
   const mg = g.outChannels / g.groups, k = (g.inChannels / g.groups) * g.kernelH * g.kernelW;
   const threads = pool.threads;
   const byColumns = Math.ceil(k / F32_GEMM.NR) >= 2 * threads || Math.ceil(k / F32_GEMM.NR) >= Math.ceil(mg / F32_GEMM.MR);
-  const tiles = byColumns ? ranges(k, F32_GEMM.NR, threads).map(([j0, j1]) => [0, mg, j0, j1])
-                          : ranges(mg, F32_GEMM.MR, threads).map(([i0, i1]) => [i0, i1, 0, k]);
+  const parts = WEIGHT_TILES_PER_THREAD * threads;
+  const tiles = byColumns ? ranges(k, F32_GEMM.NR, parts).map(([j0, j1]) => [0, mg, j0, j1])
+                          : ranges(mg, F32_GEMM.MR, parts).map(([i0, i1]) => [i0, i1, 0, k]);
   const work = perThread(arena, bytes, tiles.length);
   pool.run(wasm, "f32_conv2d_backward_weight_tile", tiles.map((tile, t) =>
     [geo, x, dy, dw, work.base + t * work.stride, ...tile]));
