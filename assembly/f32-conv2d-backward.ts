@@ -129,9 +129,25 @@ export function f32_conv2d_backward_weight_workspace(geometry: usize): i32 {
 /** dw[Cout, Cin/groups, kH, kW] = the gradient of f32_conv2d's weights for x and dy, summed over the batch. */
 export function f32_conv2d_backward_weight(geometry: usize, x: usize, dy: usize, dw: usize, work: usize): void {
   const g = changetype<Conv2dGeometry>(geometry);
+  f32_conv2d_backward_weight_tile(geometry, x, dy, dw, work, 0, g.outChannels / g.groups,
+                                  0, g.inChannels / g.groups * g.kernelH * g.kernelW);
+}
+
+/**
+ * The tile rows i0..i1 (output channels within each group) × columns j0..j1 (patch elements) of
+ * f32_conv2d_backward_weight's dw, and nothing else: how the thread pool splits it. An element
+ * is computed by the same instructions in the same order whatever the tile (the k-blocking over
+ * the batch's pixels depends on the geometry alone), so tiles give the bits of the whole call.
+ * work: f32_conv2d_backward_weight_workspace(geometry) bytes.
+ */
+export function f32_conv2d_backward_weight_tile(geometry: usize, x: usize, dy: usize, dw: usize, work: usize,
+                                                i0: i32, i1: i32, j0: i32, j1: i32): void {
+  const g = changetype<Conv2dGeometry>(geometry);
   const groups = <usize>g.groups, cin = <usize>g.inChannels, cout = <usize>g.outChannels;
   const cg = cin / groups, mg = cout / groups;
   const k = cg * <usize>(g.kernelH * g.kernelW), hw = <usize>(g.outH * g.outW);
+  const r0 = <usize>i0, rows = <usize>(i1 - i0), c0 = <usize>j0, c1 = <usize>j1;
+  if (i1 <= i0 || j1 <= j0) return;
   const kcBlock = evenBlock(hw, KC, 4), ncBlock = evenBlock(k, NC, NR);
   const pointwise = isPointwise(g), padded = needsPadding(g);
   const hp = padded ? paddedH(g) : <usize>g.inH, wp = padded ? paddedW(g) : <usize>g.inW;
@@ -139,7 +155,11 @@ export function f32_conv2d_backward_weight(geometry: usize, x: usize, dy: usize,
   const packedB = packedA + roundUp(mg, MR) * kcBlock * 4;
   const image = packedB + roundUp(ncBlock, NR) * (kcBlock + 1) * 4;
   const batch = <usize>g.batch;
-  if (batch == 0) memory.fill(dw, 0, cout * k * 4);
+  if (batch == 0) {
+    for (let t: usize = 0; t < groups; t++) {
+      for (let i: usize = 0; i < rows; i++) memory.fill(dw + ((t * mg + r0 + i) * k + c0) * 4, 0, (c1 - c0) * 4);
+    }
+  }
   const inImage = cin * <usize>(g.inH * g.inW) * 4, plane = hp * wp * 4;
   for (let n: usize = 0; n < batch; n++) {
     let xn = x + n * inImage;
@@ -149,17 +169,17 @@ export function f32_conv2d_backward_weight(geometry: usize, x: usize, dy: usize,
     }
     for (let t: usize = 0; t < groups; t++) {
       const xg = xn + t * cg * plane;
-      const dyg = dy + (n * cout + t * mg) * hw * 4;
-      const dwg = dw + t * mg * k * 4;
-      for (let jc: usize = 0; jc < k; jc += ncBlock) {
-        const nc = min(ncBlock, k - jc);
+      const dyg = dy + ((n * cout + t * mg + r0) * hw) * 4;
+      const dwg = dw + (t * mg + r0) * k * 4;
+      for (let jc: usize = c0; jc < c1; jc += ncBlock) {
+        const nc = min(ncBlock, c1 - jc);
         for (let pc: usize = 0; pc < hw; pc += kcBlock) {
           const kc = min(kcBlock, hw - pc);
           // Pointwise: patchesᵀ(p, j) = x[j, p], the image read column-major.
           if (pointwise) x32_packb_gemm(nc, kc, xg + (jc * hw + pc) * 4, 1, hw, 0, packedB);
           else x32_packbt_conv2d(g, nc, kc, pc, jc, xg, hp, wp, packedB);
-          x32_packa_gemm(mg, kc, dyg + pc * 4, hw, 1, packedA);
-          tiles(mg, nc, kc, packedA, packedB, dwg + jc * 4, k * 4, n > 0 || pc > 0 ? UK_LOAD_C : 0);
+          x32_packa_gemm(rows, kc, dyg + pc * 4, hw, 1, packedA);
+          tiles(rows, nc, kc, packedA, packedB, dwg + jc * 4, k * 4, n > 0 || pc > 0 ? UK_LOAD_C : 0);
         }
       }
     }

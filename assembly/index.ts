@@ -34,3 +34,4 @@ export { f32_rnn_cell_backward, f32_rnn_cell_forward } from "./f32-rnn-cell";
 export {
   f32_attention_backward, f32_attention_backward_workspace, f32_attention_forward, f32_attention_forward_workspace,
 } from "./f32-attention";
+export { f32_conv2d_backward_weight_tile } from "./f32-conv2d-backward";

@@ -6,7 +6,7 @@
 // threshold of src/backend/parallel-gemm.ts. The third runs, on one thread, the parts a
 // 2-thread split makes one after the other against the whole call, straight on the kernel: what
 // splitting itself costs (each thread packs all of the operand it does not split, and works on
-// narrower blocks), with no second core involved.
+// narrower blocks), with no second core involved. The last times an empty job: the dispatch itself.
 //   npm run build && node bench/threads-gemm.mjs            (THREADS=3 to compare 1 with 3)
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -64,7 +64,8 @@ const big = SHAPES.flatMap(([m, n, k]) => VARIANTS.map(([variant, ta, tb]) =>
   ({ shape: shape(m, n, k), variant, m, n, k, run: operands(m, n, k, ta, tb) })));
 const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B", m, n, k, run: operands(m, n, k, false, false) }));
 
-console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench)`);
+console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench); ` +
+  `load average at start ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
 // Two rounds, 1 then N then 1 then N, each case keeping its better median: a noisy neighbour
 // during one measurement then shows as noise, not as a fake ratio.
 let one = null, many = null;
@@ -86,7 +87,7 @@ table("small products, split forced (where a dispatch starts to pay)", small, sm
 async function splitCost() {
   const memory = new WebAssembly.Memory({ initial: 17, maximum: 32768, shared: true });
   const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  console.log("\nsplitting's own cost, one thread: the 2 parts run serially vs the whole call");
+  console.log("\nsplitting's own cost, one thread: the 2 parts run serially vs the whole call; the op (first table) vs the kernel alone");
   for (const [m, n, k_] of SHAPES) {
     for (const [variant, ta, tb] of VARIANTS) {
       const a = 1 << 16, b = a + m * k_ * 4 + 64, c = b + k_ * n * 4 + 64, work = c + m * n * 4 + 64;
@@ -98,10 +99,50 @@ async function splitCost() {
       const parts = splitGemm(call, 2);
       const split = await medianMs(() => { for (const p of parts) k.f32_gemm_batch(...gemmArgs(p, work)); }, { time: 300, iterations: 5 });
       const how = parts[0].batch < call.batch ? "batch" : parts[0].n < n ? "columns" : "rows";
+      // The op of the first table on one thread against the kernel alone: the rest (copies in
+      // and out, the result tensor) stays on the calling thread and bounds the ratio (Amdahl).
+      const op = one[big.findIndex((c) => c.m === m && c.n === n && c.k === k_ && c.variant === variant)];
+      const serial = Math.max(0, 1 - whole / op), bound = 1 / (serial + (1 - serial) / THREADS);
       console.log(`${shape(m, n, k_).padEnd(22)} ${variant.padEnd(7)} split by ${how.padEnd(8)} whole ${whole.toFixed(3).padStart(9)} ms, ` +
-        `parts ${split.toFixed(3).padStart(9)} ms: ${((split / whole - 1) * 100).toFixed(1)}% more`);
+        `parts ${split.toFixed(3).padStart(9)} ms: ${((split / whole - 1) * 100).toFixed(1)}% more; ` +
+        `op ${op.toFixed(3)} ms, ${(100 * serial).toFixed(0)}% outside the kernel: at best ${bound.toFixed(2)}×`);
     }
   }
 }
 await splitCost();
+
+/**
+ * What one job costs with nothing to compute: an empty part per thread (m = 0), timed from the
+ * caller's call to its return, median of 2000, with the workers polling for 250 µs after a job or
+ * asleep at once (spinMicros 0, the default), back to back and 1 ms apart. The
+ * caller does not run the workers' parts here (stealing off): what is timed is the round trip.
+ */
+async function dispatchLatency() {
+  const { activeThreadPool, activeKernelExports } = await import(join(root, "dist", "slim", "backend", "init.js"));
+  await eg.init({ module, threads: THREADS });
+  const pool = activeThreadPool(), wasm = activeKernelExports();
+  const empty = new Array(18).fill(0);
+  const parts = Array.from({ length: THREADS }, () => empty);
+  const defaultSpin = pool.spinMicros;
+  pool.stealing = false;
+  console.log(`\ndispatch latency: one job of ${THREADS} empty parts, caller's call to return (µs; median, 90th percentile)`);
+  for (const [label, spin, gapUs] of [["back to back, workers polling 250 µs", 250, 0], ["back to back, workers asleep", 0, 0],
+                                      ["1 ms apart, workers asleep", 0, 1000]]) {
+    pool.spinMicros = spin;
+    const times = [];
+    for (let i = 0; i < 2000; i++) {
+      const g0 = performance.now();
+      while (performance.now() - g0 < gapUs / 1000);
+      const t0 = performance.now();
+      pool.run(wasm, "f32_gemm_batch", parts);
+      times.push((performance.now() - t0) * 1000);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`${label.padEnd(36)} ${times[1000].toFixed(1).padStart(7)} ${times[1800].toFixed(1).padStart(8)}`);
+  }
+  pool.spinMicros = defaultSpin;
+  pool.stealing = true;
+}
+await dispatchLatency();
+console.log(`load average at the end ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
 await eg.init({ module, threads: 1 });

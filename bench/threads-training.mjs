@@ -1,42 +1,117 @@
-// The Fashion-MNIST MLP epoch (784-256-128-10, ReLU, Adam lr 1e-3, batch 64, as
-// bench/training.mjs) with 1 thread and with N threads in the same process, alternating, the
-// better of each side's epochs kept; and the final weights of the two compared bit for bit (the
-// same seed must give the same model at any thread count).
-//   npm run build && node bench/threads-training.mjs [--epochs=2] [--threads=2]
+// Training with 1 thread against N threads in the same process, alternating, the better of each
+// side's runs kept, and the final weights of the two compared bit for bit (the same seed must
+// give the same model at any thread count):
+//   - the Fashion-MNIST MLP epoch (784-256-128-10, ReLU, Adam lr 1e-3, batch 64, as bench/training.mjs);
+//   - the CNN of bench/cnn-epoch.mjs (two 3×3 convolutions, 32 and 64 filters, max pooling,
+//     Linear 3136-128-10, Adam 1e-3, batch 64) for --cnn-batches batches (938: a whole epoch).
+// With N threads it also times what runs inside the pool's jobs: the rest runs on the calling
+// thread alone, and bounds the speedup (Amdahl): best N-thread time = rest + split work / N.
+// First, the CPU time of one convolution whole, in parts and on N threads (convCpu).
+// Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim entry.
+//   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn]
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadavg } from "node:os";
 
 const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, "").split("="); return [k, v ?? true]; }));
-const EPOCHS = Number(args.epochs ?? 2), THREADS = Number(args.threads ?? 2);
+const ROUNDS = Number(args.rounds ?? args.epochs ?? 2), THREADS = Number(args.threads ?? 2);
+const CNN_BATCHES = Number(args["cnn-batches"] ?? 150);
 
-const eg = await import(join(fileURLToPath(new URL("..", import.meta.url)), "dist", "index.js"));
-const { train } = await eg.data.loadFashionMnist(DIR);
+const root = join(fileURLToPath(new URL("..", import.meta.url)), "dist");
+const eg = await import(join(root, "slim", "slim.js"));
+const { ThreadPool } = await import(join(root, "slim", "backend", "thread-pool.js"));
+const module = new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm")));
 
-/** One fresh model trained for one epoch on `threads` threads: seconds and the final weights. */
-async function epoch(threads) {
-  const info = await eg.init({ threads });
-  if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
-  const { nn, optim } = eg;
-  const model = new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReLU(),
-    new nn.Linear(256, 128, { seed: 2 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 3 }));
+// Time inside the pool's jobs (the caller's share, then its wait for the workers).
+let pooledMs = 0;
+const run = ThreadPool.prototype.run;
+ThreadPool.prototype.run = function timedRun(...a) {
   const t0 = performance.now();
-  const h = await nn.fit(model, train.x, train.y, {
+  try { return run.apply(this, a); } finally { pooledMs += performance.now() - t0; }
+};
+
+const { nn, optim } = eg;
+const mlp = () => new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReLU(),
+  new nn.Linear(256, 128, { seed: 2 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 3 }));
+const cnn = () => new nn.Sequential(
+  new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+  new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+  new nn.Flatten(), new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 }));
+
+/** One fresh model trained on `threads` threads for one epoch or `batches` batches: seconds, time in jobs, final weights. */
+async function train(threads, makeModel, data, batches) {
+  const info = await eg.init({ module, threads });
+  if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
+  const model = makeModel();
+  let ran = 0;
+  const stop = { onBatchEnd(_b, _logs, ctx) { if (++ran >= batches) ctx.stopTraining = true; } };
+  pooledMs = 0;
+  const t0 = performance.now();
+  const h = await nn.fit(model, data.x, data.y, {
     loss: "crossEntropy", optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), epochs: 1, batchSize: 64, seed: 1,
+    callbacks: Number.isFinite(batches) ? [stop] : [],
   });
-  return { seconds: (performance.now() - t0) / 1000, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data) };
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, pooled: pooledMs / 1000, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data) };
 }
 
-const one = [], many = [];
-for (let e = 0; e < EPOCHS; e++) {
-  one.push(await epoch(1));
-  many.push(await epoch(THREADS));
-  console.log(`round ${e + 1}: 1 thread ${one.at(-1).seconds.toFixed(2)} s, ${THREADS} threads ${many.at(-1).seconds.toFixed(2)} s`);
+async function compare(name, makeModel, data, batches) {
+  const one = [], many = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    one.push(await train(1, makeModel, data, batches));
+    many.push(await train(THREADS, makeModel, data, batches));
+    console.log(`${name} round ${r + 1}: 1 thread ${one.at(-1).seconds.toFixed(2)} s, ${THREADS} threads ` +
+      `${many.at(-1).seconds.toFixed(2)} s (load ${loadavg()[0].toFixed(2)})`);
+  }
+  const same = one[0].weights.every((w, i) => w.every((v, j) => Object.is(v, many[0].weights[i][j])));
+  const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  const b1 = best(one), bn = best(many);
+  // The N-thread run's time outside jobs ran on one thread; inside jobs, the split work.
+  const serial = bn.seconds - bn.pooled, bound = (serial + (b1.seconds - serial) / THREADS) / b1.seconds;
+  console.log(`${name}, Node ${process.versions.node}, ${eg.backendInfo().backend}: 1 thread ${b1.seconds.toFixed(2)} s, ` +
+    `${THREADS} threads ${bn.seconds.toFixed(2)} s, ratio ${(bn.seconds / b1.seconds).toFixed(2)} (target ≤ 0.6); ` +
+    `loss ${one[0].loss.toFixed(4)} / ${many[0].loss.toFixed(4)}; final weights ${same ? "bit-identical" : "DIFFER"}`);
+  console.log(`  ${THREADS} threads: ${bn.pooled.toFixed(2)} s inside split jobs, ${serial.toFixed(2)} s on the calling thread alone ` +
+    `(${(100 * serial / b1.seconds).toFixed(0)}% of the 1-thread time): best ratio with this split ${bound.toFixed(2)}`);
 }
-const same = one[0].weights.every((w, i) => w.every((v, j) => Object.is(v, many[0].weights[i][j])));
-const best = (runs) => Math.min(...runs.map((r) => r.seconds));
-console.log(`Fashion-MNIST MLP epoch, Node ${process.versions.node}, ${eg.backendInfo().backend}: ` +
-  `1 thread ${best(one).toFixed(2)} s, ${THREADS} threads ${best(many).toFixed(2)} s, ` +
-  `ratio ${(best(many) / best(one)).toFixed(2)} (target ≤ 0.6); loss ${one[0].loss.toFixed(4)} / ${many[0].loss.toFixed(4)}; ` +
-  `final weights ${same ? "bit-identical" : "DIFFER"}`);
-await eg.init();
+
+/**
+ * The CNN's second convolution forward (batch 64, 32→64 channels, 14×14, 3×3): process CPU time
+ * per call on one thread whole and as 4 parts of 16 images, and summed over both threads of a
+ * 2-thread call — whether the split adds work, whatever the wall clock says on a busy machine.
+ */
+async function convCpu() {
+  const { convKernels } = await import(join(root, "slim", "backend", "index.js"));
+  const geo = (batch) => ({ batch, inChannels: 32, inH: 14, inW: 14, outChannels: 64, outH: 14, outW: 14, kernelH: 3, kernelW: 3,
+    strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1 });
+  const x = Float32Array.from({ length: 64 * 32 * 196 }, Math.random), w = Float32Array.from({ length: 64 * 288 }, Math.random);
+  const per = (f, n = 20) => {
+    for (let i = 0; i < 3; i++) f();
+    const c0 = process.cpuUsage(), t0 = performance.now();
+    for (let i = 0; i < n; i++) f();
+    const c = process.cpuUsage(c0);
+    return { cpu: (c.user + c.system) / n / 1000, wall: (performance.now() - t0) / n };
+  };
+  await eg.init({ module, threads: 1 });
+  const whole = per(() => convKernels().conv2d(x, w, null, geo(64)));
+  const parts = per(() => { for (let p = 0; p < 4; p++) convKernels().conv2d(x.subarray(p * 16 * 32 * 196), w, null, geo(16)); });
+  await eg.init({ module, threads: THREADS });
+  const many = per(() => convKernels().conv2d(x, w, null, geo(64)));
+  console.log(`conv 32→64 14×14 batch 64, ms per call: 1 thread CPU ${whole.cpu.toFixed(2)} (wall ${whole.wall.toFixed(2)}), ` +
+    `as 4 parts ${parts.cpu.toFixed(2)}; ${THREADS} threads CPU of all threads ${many.cpu.toFixed(2)} (wall ${many.wall.toFixed(2)}) ` +
+    `(load ${loadavg()[0].toFixed(2)})`);
+}
+
+console.log(`load average at start ${loadavg().map((l) => l.toFixed(2)).join(", ")}`);
+await convCpu();
+if (!args["skip-mlp"]) {
+  const { train: data } = await eg.data.loadFashionMnist(DIR);
+  await compare("Fashion-MNIST MLP epoch", mlp, data, Infinity);
+}
+if (!args["skip-cnn"] && CNN_BATCHES > 0) {
+  const { train: data } = await eg.data.loadFashionMnist(DIR, { layout: "nchw" });
+  await compare(`Fashion-MNIST CNN, ${CNN_BATCHES} batches`, cnn, data, CNN_BATCHES);
+}
+await eg.init({ module, threads: 1 });

@@ -4,6 +4,8 @@ import type { KernelExports } from "./kernel-exports.js";
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
 import type { CompressKernels, GemmOptions } from "./kernels.js";
 import { QS8_GEMM } from "./manifest.js";
+import { qs8GemmSplit } from "./parallel-qs8.js";
+import { spmmSplit } from "./parallel-spmm.js";
 import { qs8OutputScale, type Qs8PackedWeights } from "./qs8-types.js";
 import { packedWeightsPtr } from "./qs8-wasm.js";
 
@@ -24,9 +26,8 @@ function spmmCsr(wasm: KernelExports, arena: Arena, m: number, x: Float32Array, 
     arena.f32(vp, nnz).set(w.values);
     const bias = options.bias ? arena.copyIn(options.bias.subarray(0, n)) : 0;
     const yPtr = arena.alloc(m * n * 4);
-    const work = arena.alloc(wasm.f32_spmm_workspace(m, n, k));
-    wasm.f32_spmm(m, n, k, xPtr, rp, ci, vp, bias, yPtr,
-                  (options.relu ? SPMM_RELU : 0) | (bias ? SPMM_BIAS : 0), work);
+    spmmSplit(wasm, arena, m, n, k, nnz, xPtr, [rp, ci, vp], bias, yPtr,
+              (options.relu ? SPMM_RELU : 0) | (bias ? SPMM_BIAS : 0));
     y.set(arena.f32(yPtr, m * n), yOffset);
   });
 }
@@ -63,9 +64,9 @@ function qs8Linear(wasm: KernelExports, arena: Arena, m: number, xs: Float32Arra
     const scalePtr = arena.alloc(nPad * 4);
     arena.f32(scalePtr, nPad).set(qs8OutputScale(n, { scaleA: p.scaleA, scaleB: o.scaleB }));
     const cPtr = arena.alloc(m * n * 4);
-    const work = arena.alloc(wasm.qs8_gemm_workspace(m, n, k));
-    wasm.qs8_gemm(m, n, k, aPtr, k, o.signed ? 1 : 0, p.zeroPointA, wPtr, cPtr, n, biasPtr, scalePtr,
-                  QS8_FLOAT_OUT | (o.relu ? QS8_RELU : 0), work);
+    qs8GemmSplit(wasm, arena, { m, n, k, a: aPtr, aRowStride: k, aSigned: o.signed ? 1 : 0, aZero: p.zeroPointA,
+                                w: wPtr, c: cPtr, cRowStride: n, bias: biasPtr, scale: scalePtr,
+                                flags: QS8_FLOAT_OUT | (o.relu ? QS8_RELU : 0) });
     c.set(arena.f32(cPtr, m * n), cOffset);
   });
 }

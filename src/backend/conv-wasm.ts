@@ -1,10 +1,13 @@
 // The wasm side of the convolution family: each call copies its operands into scratch, crosses
-// into wasm once for the whole batch and copies the result out (one withScratch).
+// into wasm once for the whole batch and copies the result out (one withScratch). With a thread
+// pool, large passes are split over it (parallel-conv.ts), with the bits of one thread.
 import { withScratch, type Arena } from "./arena.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import type { ConvKernels } from "./conv-kernels.js";
 import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
+import { reluBackwardSplit } from "./parallel-elementwise.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -36,12 +39,12 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
   // single passes (the latter are ConvTranspose2d's forward and weight gradient).
   const inputGrad = (g: Conv2dGeometry, geo: number, dyp: number, wp: number): Float32Array => {
     const dxp = arena.alloc(inSize(g) * 4);
-    wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
+    convBackwardInput(wasm, arena, g, geo, dyp, wp, dxp);
     return copyOut(arena, dxp, inSize(g));
   };
   const weightGrad = (g: Conv2dGeometry, geo: number, xp: number, dyp: number): Float32Array => {
     const dwp = arena.alloc(weightSize(g) * 4);
-    wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo)));
+    convBackwardWeight(wasm, arena, g, geo, xp, dyp, dwp);
     return copyOut(arena, dwp, weightSize(g));
   };
   return {
@@ -50,7 +53,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const geo = geometryIn(arena, g);
         const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
-        if (y) wasm.f32_relu_backward(outN, dyp, arena.copyIn(y.subarray(0, outN)));
+        if (y) reluBackwardSplit(wasm, outN, dyp, arena.copyIn(y.subarray(0, outN)));
         let db: Float32Array | null = null;
         if (want.bias) {
           const dbp = arena.alloc(g.outChannels * 4);
@@ -72,11 +75,8 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const yp = arena.alloc(size * 4);
         const flags = options.relu ? GEMM_RELU : 0;
         // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
-        if (g.groups === g.inChannels && g.groups > 1) {
-          wasm.f32_dwconv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_dwconv2d_workspace(geo)));
-        } else {
-          wasm.f32_conv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_conv2d_workspace(geo)));
-        }
+        const depthwise = g.groups === g.inChannels && g.groups > 1;
+        convForward(wasm, arena, depthwise ? "f32_dwconv2d" : "f32_conv2d", g, geo, xp, wp, bp, yp, flags);
         return copyOut(arena, yp, size);
       });
     },

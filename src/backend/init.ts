@@ -24,8 +24,8 @@ export interface InitOptions {
   /**
    * Threads the kernels may use: 1 (default), a number, or "auto" (the cores the runtime
    * reports). Above 1, a pool of workers shares the threaded build's memory (edgegrad-mt-*.wasm;
-   * embedded in the default entry, or given as `module`) and large GEMMs are split among them,
-   * bit-identically to one thread. Where threads cannot work (no SharedArrayBuffer, a page that
+   * embedded in the default entry, or given as `module`) and large GEMMs, convolutions, Adam
+   * steps, int8 and sparse products and pooling are split among them, bit-identically to one thread. Where threads cannot work (no SharedArrayBuffer, a page that
    * is not cross-origin isolated, no Worker), one thread, and backendInfo().threadsReason says why.
    */
   threads?: ThreadsOption;
@@ -207,7 +207,7 @@ export function stopThreads(why: string): void {
   active?.threading.pool?.stop(why);
 }
 
-/** The active pool, if any (for tests of its failure paths). */
+/** The active pool, if any: the parallel kernels' way to it (src/backend/parallel-split.ts), and tests'. */
 export function activeThreadPool(): ThreadPool | null {
   return active?.threading.pool ?? null;
 }

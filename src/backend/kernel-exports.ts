@@ -59,6 +59,12 @@ export interface KernelExports {
   f32_conv2d_backward_weight_workspace(geometry: number): number;
   /** dw = the weight gradient of f32_conv2d for x and dy, summed over the batch. */
   f32_conv2d_backward_weight(geometry: number, x: number, dy: number, dw: number, work: number): void;
+  /**
+   * Rows i0..i1 (output channels within each group) × columns j0..j1 (patch elements) of
+   * f32_conv2d_backward_weight's dw, with the bits of the whole call: the thread pool's split.
+   */
+  f32_conv2d_backward_weight_tile(geometry: number, x: number, dy: number, dw: number, work: number,
+                                  i0: number, i1: number, j0: number, j1: number): void;
   /** dy[i] = y[i] > 0 ? dy[i] : 0 in place: the backward of a relu epilogue. */
   f32_relu_backward(n: number, dy: number, y: number): void;
   /** db[c] = Σ dy[n, c, :] over batch and plane: the backward of a per-channel bias. */

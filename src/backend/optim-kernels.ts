@@ -1,6 +1,7 @@
 import { withScratch, type Arena } from "./arena.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { runAdam } from "./parallel-adam.js";
 
 /** Constants of one Adam update (src/optim/adam.ts derives them from the options and the step t). */
 export interface AdamConstants {
@@ -72,7 +73,7 @@ function copyInPairs(arena: Arena, src: Float32Array): number {
   return ptr;
 }
 
-/** One wasm call per parameter tensor: copy the buffers in, update, copy the state back out. */
+/** One wasm call per parameter tensor (split over the thread pool when large): copy the buffers in, update, copy the state back out. */
 export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernels {
   return {
     f32Adam(param, grad, m, v, vMax, k) {
@@ -81,8 +82,8 @@ export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernel
         const pp = copyInPairs(arena, param), gp = copyInPairs(arena, grad);
         const mp = copyInPairs(arena, m), vp = copyInPairs(arena, v);
         const vmp = vMax ? copyInPairs(arena, vMax) : 0;
-        wasm.f32_adam(n, pp, gp, mp, vp, vmp, k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
-                      k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay);
+        runAdam(wasm, n, [pp, gp, mp, vp, vmp], [k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
+                                                 k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay]);
         param.set(arena.f32(pp, n));
         m.set(arena.f32(mp, n));
         v.set(arena.f32(vp, n));

@@ -6,6 +6,7 @@
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { F32_GEMM } from "./manifest.js";
+import { ranges } from "./parallel-split.js";
 import type { ThreadPool } from "./thread-pool.js";
 
 /** The arguments of f32_gemm_batch but `work`, as byte pointers and element strides. */
@@ -50,18 +51,6 @@ export function splitGemm(call: GemmCall, threads: number): GemmCall[] {
   return ranges(m, F32_GEMM.MR, threads).map(([i0, i1]) => ({
     ...call, m: i1 - i0, a: call.a + 4 * i0 * call.aRowStride, c: call.c + 4 * i0 * call.cRowStride,
   }));
-}
-
-/** [start, end) ranges of 0..total in whole units, as even as units allow, at most `parts`, none empty. */
-function ranges(total: number, unit: number, parts: number): [number, number][] {
-  const units = Math.ceil(total / unit);
-  const count = Math.min(parts, units);
-  const out: [number, number][] = [];
-  for (let p = 0; p < count; p++) {
-    const u0 = Math.floor((p * units) / count), u1 = Math.floor(((p + 1) * units) / count);
-    out.push([u0 * unit, Math.min(total, u1 * unit)]);
-  }
-  return out;
 }
 
 /** f32_gemm_batch's argument list for `call` with workspace `work`. */

@@ -1,6 +1,7 @@
 import { withScratch, type Arena } from "./arena.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { maxPoolSplit } from "./parallel-elementwise.js";
 
 /**
  * The pooling kernels: 2×2, stride-2 max pooling over NCHW planes (no padding, floor mode), the
@@ -39,7 +40,7 @@ function wasmPoolKernels(wasm: KernelExports, arena: Arena): PoolKernels {
       withScratch(arena, () => {
         const xp = arena.alloc(x.length * 4), yp = arena.alloc(y.length * 4), cp = arena.alloc(code.length);
         arena.f32(xp, x.length).set(x);
-        wasm.f32_maxpool2d_2x2(planes, h, w, xp, yp, cp);
+        maxPoolSplit(wasm, planes, h, w, xp, yp, cp);
         y.set(arena.f32(yp, y.length));
         code.set(arena.u8(cp, code.length));
       });

@@ -3,6 +3,7 @@ import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { qs8ConvSplit } from "./parallel-qs8.js";
 import { qs8IsSigned } from "./qs8-types.js";
 import {
   convSizes, geometryWords, qs8ConvOutputScale,
@@ -41,9 +42,10 @@ function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8Con
   const geoPtr = arena.alloc(64);
   arena.i32(geoPtr, 16).set(geometryWords(g));
   const yPtr = arena.alloc(ySize * 4);
-  const work = arena.alloc(wasm.qs8_conv2d_workspace(geoPtr));
   const flags = (c.scale ? QS8_FLOAT_OUT : 0) | (c.relu ? QS8_RELU : 0);
-  wasm.qs8_conv2d(geoPtr, c.xPtr, c.xSigned ? 1 : 0, c.xZero, wPtr, biasPtr, scalePtr, yPtr, flags, work);
+  const macs = ySize * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
+  qs8ConvSplit(wasm, arena, geoPtr, macs, g.inChannels * g.inH * g.inW, g.outChannels * g.outH * g.outW * 4,
+               [c.xPtr, c.xSigned ? 1 : 0, c.xZero, wPtr, biasPtr, scalePtr, yPtr, flags]);
   return yPtr;
 }
 

@@ -3,6 +3,7 @@ import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { CompressKernels } from "./kernels.js";
 import { QS8_GEMM } from "./manifest.js";
+import { qs8GemmSplit } from "./parallel-qs8.js";
 import {
   qs8IsSigned, qs8OutputScale, qs8PackedLength, type Qs8GemmOptions, type Qs8Matrix, type Qs8PackedWeights,
   type Qs8RequantOptions, type Qs8Weights,
@@ -36,9 +37,8 @@ function runQs8Gemm(wasm: KernelExports, arena: Arena, m: number, n: number, k: 
   const scalePtr = arena.alloc(nPad(n) * 4);
   if (scale) arena.f32(scalePtr, nPad(n)).set(scale);
   const cPtr = arena.alloc(m * n * 4);
-  const work = arena.alloc(wasm.qs8_gemm_workspace(m, n, k));
-  wasm.qs8_gemm(m, n, k, aPtr, a.rowStride, qs8IsSigned(a.data) ? 1 : 0, a.zeroPoint,
-                wPtr, cPtr, n, biasPtr, scalePtr, flags, work);
+  qs8GemmSplit(wasm, arena, { m, n, k, a: aPtr, aRowStride: a.rowStride, aSigned: qs8IsSigned(a.data) ? 1 : 0,
+                              aZero: a.zeroPoint, w: wPtr, c: cPtr, cRowStride: n, bias: biasPtr, scale: scalePtr, flags });
   return cPtr;
 }
 

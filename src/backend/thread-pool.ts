@@ -6,8 +6,34 @@ import { CONTROL, CONTROL_BYTES, NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from ".
  * The kernel exports a job may call, by index in the control block. A parallel kernel is one of
  * these called once per thread on disjoint output tiles (see src/backend/parallel-gemm.ts).
  */
-export const PARALLEL_EXPORTS = ["f32_gemm_batch"] as const;
+export const PARALLEL_EXPORTS = [
+  "f32_gemm_batch", "f32_adam", "f32_conv2d", "f32_dwconv2d", "f32_conv2d_backward_input",
+  "f32_conv2d_backward_weight_tile", "qs8_gemm", "qs8_conv2d", "f32_spmm", "f32_maxpool2d_2x2", "f32_relu_backward",
+] as const;
 export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
+
+/** Polling before sleeping, in µs (see ThreadPool.spinMicros): measured in bench/threads-gemm.mjs. */
+const DEFAULT_SPIN_MICROS = 0;
+
+/** Polls of the done count the caller makes before it may sleep (a few µs: the parts end together). */
+const CALLER_POLLS = 4096;
+
+/** The claim counter's word: the job's generation (24 bits) and the next part to take (8 bits). */
+const claimWord = (gen: number, next: number) => ((gen & 0xffffff) << 8) | next;
+
+/**
+ * Claims the next part of job `gen` (the same compare-and-swap as the workers' loop in
+ * thread-worker.ts): its index, or -1 when none is left. The generation in the word means a
+ * late claim can never take a part of a later job.
+ */
+function claim(i32: Int32Array, gen: number): number {
+  for (;;) {
+    const word = Atomics.load(i32, CONTROL.CLAIM);
+    const part = word & 0xff;
+    if (word >>> 8 !== (gen & 0xffffff) || part >= Atomics.load(i32, CONTROL.PARTS)) return -1;
+    if (Atomics.compareExchange(i32, CONTROL.CLAIM, word, word + 1) === word) return part;
+  }
+}
 
 /** The part of a worker the pool needs: Node's worker_threads Worker and the Web Worker both have it. */
 interface PoolWorker {
@@ -46,12 +72,27 @@ export class ThreadPool {
   private gen = 0;
   /** Why the pool stopped (a worker failed or exited), or null while it works. */
   failure: string | null = null;
-  /** A worker that has not taken a job after this long is taken for dead. */
+  /** A part a worker took and has not finished after this long means the worker is dead or stuck. */
   ackTimeoutMs = 5000;
 
   constructor(readonly workers: readonly PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean) {
     this.i32 = new Int32Array(control);
     this.f64 = new Float64Array(control);
+    this.spinMicros = DEFAULT_SPIN_MICROS;
+  }
+
+  /**
+   * How long a worker polls for the next job after its part before it sleeps in Atomics.wait,
+   * and the caller for the workers' parts after its own. Polling saves the 10-60 µs of a
+   * wake-up on an idle machine, but on a busy one a polling thread is descheduled for
+   * milliseconds mid-job (bench/threads-gemm.mjs: 0.2× one thread with 250 µs under a load of
+   * 25 on 2 cores, against 1.1-1.3× sleeping at once): so 0 by default.
+   */
+  get spinMicros(): number {
+    return Atomics.load(this.i32, CONTROL.SPIN_MICROS);
+  }
+  set spinMicros(micros: number) {
+    Atomics.store(this.i32, CONTROL.SPIN_MICROS, Math.max(0, Math.round(micros)));
   }
 
   /** Threads that run a job: the workers and the caller, or 1 once the pool has failed. */
@@ -60,36 +101,46 @@ export class ThreadPool {
   }
 
   /**
-   * Calls `exports[name](...parts[t])` on thread t (thread 0: the caller) and returns when all
-   * calls have: parts must write disjoint memory. At most `threads` parts.
+   * Calls `exports[name](...parts[p])` for every part p and returns when all calls have: parts
+   * must write disjoint memory. The caller runs part 0, workers claim the others from a shared
+   * counter, and the caller, done with its own, runs any part no worker has claimed yet (when
+   * `stealing`): a worker that wakes late, or is not scheduled on a busy machine, delays the op
+   * by no more than the part it actually took. Which thread runs a part changes no bit of it.
    */
   run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[]): void {
     if (this.failure !== null) throw new BackendError(`thread pool: ${this.failure}`);
-    if (parts.length > this.workers.length + 1 || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
-      throw new BackendError(`thread pool: ${parts.length} parts for ${this.workers.length + 1} threads, ` +
+    if (parts.length > CONTROL.MAX_WORKERS + 1 || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
+      throw new BackendError(`thread pool: ${parts.length} parts (at most ${CONTROL.MAX_WORKERS + 1}), ` +
         `or more than ${CONTROL.SLOT - 2} arguments in one`);
     }
     const { i32, f64 } = this;
     const index = PARALLEL_EXPORTS.indexOf(name);
-    for (let w = 0; w < this.workers.length; w++) {
-      const slot = CONTROL.ARGS / 8 + w * CONTROL.SLOT;
-      const args = parts[w + 1];
-      f64[slot] = args ? args.length : 0;
+    for (let p = 1; p < parts.length; p++) {
+      const slot = CONTROL.ARGS / 8 + (p - 1) * CONTROL.SLOT, args = parts[p];
+      f64[slot] = args.length;
       f64[slot + 1] = index;
-      if (args) for (let i = 0; i < args.length; i++) f64[slot + 2 + i] = args[i];
+      for (let i = 0; i < args.length; i++) f64[slot + 2 + i] = args[i];
     }
+    Atomics.store(i32, CONTROL.PARTS, parts.length);
     Atomics.store(i32, CONTROL.DONE, 0);
     Atomics.store(i32, CONTROL.ERRORS, 0);
     const gen = this.gen = (this.gen + 1) | 0;
+    Atomics.store(i32, CONTROL.CLAIM, claimWord(gen, 1));
     Atomics.store(i32, CONTROL.GEN, gen);
-    Atomics.notify(i32, CONTROL.GEN);
+    Atomics.notify(i32, CONTROL.GEN, parts.length - 1);
+    const fn = exports[name] as (...args: number[]) => void;
     let callerError: unknown = null;
     try {
-      (exports[name] as (...args: number[]) => void)(...parts[0]);
+      fn(...parts[0]);
+      for (let p = this.stealing ? claim(i32, gen) : -1; p > 0; p = claim(i32, gen)) {
+        fn(...parts[p]);
+        Atomics.add(i32, CONTROL.DONE, 1);
+      }
     } catch (e) {
       callerError = e; // thrown only once the workers are done: they still use the scratch memory
+      while (claim(i32, gen) > 0) Atomics.add(i32, CONTROL.DONE, 1); // parts left are not run
     }
-    this.waitForWorkers(gen);
+    this.waitForParts(parts.length - 1);
     if (callerError !== null) throw callerError;
     if (Atomics.load(i32, CONTROL.ERRORS) > 0) {
       const length = Atomics.load(i32, CONTROL.ERROR_LENGTH);
@@ -99,21 +150,24 @@ export class ThreadPool {
     }
   }
 
-  private waitForWorkers(gen: number): void {
+  /** Whether the caller runs parts no worker has claimed once its own is done (tests turn it off). */
+  stealing = true;
+
+  /** Waits until `all` parts past the caller's are done, polling first, then in Atomics.wait. */
+  private waitForParts(all: number): void {
     const { i32 } = this;
-    const all = this.workers.length;
     const started = performance.now();
-    for (;;) {
+    const spinUntil = started + this.spinMicros / 1000;
+    for (let i = 1; ; i++) {
       const done = Atomics.load(i32, CONTROL.DONE);
       if (done >= all) return;
-      if (this.canBlock) Atomics.wait(i32, CONTROL.DONE, done, 50);
+      // Poll first: a worker's part usually ends within microseconds of the caller's.
+      if (i < CALLER_POLLS || (i & 255) !== 0) continue;
+      if (this.canBlock && performance.now() > spinUntil) Atomics.wait(i32, CONTROL.DONE, done, 50);
       if (performance.now() - started > this.ackTimeoutMs) {
-        const dead = this.workers.findIndex((_, w) => Atomics.load(i32, CONTROL.ACK + w) !== gen);
-        if (dead >= 0) {
-          this.stop(`worker ${dead + 1} did not respond; running on one thread`);
-          throw new BackendError(`thread pool: worker ${dead + 1} did not take its job within ${this.ackTimeoutMs} ms; ` +
-            "the pool has stopped and kernels now run on one thread");
-        }
+        this.stop(`a worker did not finish its part within ${this.ackTimeoutMs} ms; running on one thread`);
+        throw new BackendError(`thread pool: a worker did not finish its part within ${this.ackTimeoutMs} ms; ` +
+          "the pool has stopped and kernels now run on one thread");
       }
     }
   }

@@ -4,14 +4,15 @@
 // helpers a bundler might inject, which is why it is a string and not a function's toString().
 //
 // A worker instantiates the threaded kernel module on the shared memory, says "ready", then
-// loops forever: sleep on the control block's generation word, run its slot's call, count
-// itself done. No message per op: an op costs one notify and one wake-up per thread.
+// loops forever: wait on the control block's generation word, claim parts of the job and run
+// them until none is left, counting each done. No message per op: an op costs one notify and, unless the worker is still polling
+// after its last job, one wake-up per thread.
 
 /** Int32 word indices and byte offsets in the control block (a SharedArrayBuffer). */
 export const CONTROL = {
   /** Bumped by the caller for every job (and for stop); workers sleep on it. */
   GEN: 0,
-  /** Workers done with the current job. */
+  /** Parts of the current job done, the caller's own not counted. */
   DONE: 1,
   /** Workers whose call threw in the current job. */
   ERRORS: 2,
@@ -19,12 +20,16 @@ export const CONTROL = {
   STOP: 3,
   /** Bytes of the first error's message. */
   ERROR_LENGTH: 4,
-  /** ACK + w: the last generation worker w took (how a dead worker is told from a slow one). */
-  ACK: 8,
+  /** Microseconds a worker keeps polling GEN after a job before it sleeps in Atomics.wait. */
+  SPIN_MICROS: 5,
+  /** The job's generation (24 bits) and the next part to claim (8 bits): see claim() in thread-pool.ts. */
+  CLAIM: 6,
+  /** Parts of the current job, the caller's part 0 included. */
+  PARTS: 7,
   /** Byte offset of the first error's message (UTF-8, at most ERROR_BYTES). */
   ERROR_TEXT: 512,
   ERROR_BYTES: 500,
-  /** Byte offset of the argument slots: one per thread of SLOT float64 words. */
+  /** Byte offset of the argument slots: slot p − 1 holds part p, SLOT float64 words. */
   ARGS: 1024,
   /** Words per slot: argument count, export index, then the arguments. */
   SLOT: 32,
@@ -46,22 +51,36 @@ function start(d) {
     return;
   }
   const i32 = new Int32Array(d.control), f64 = new Float64Array(d.control), u8 = new Uint8Array(d.control);
-  const slot = ${C.ARGS / 8} + d.index * ${C.SLOT};
   const fns = d.names.map((name) => ex[name]);
   post({ ready: true });
   let seen = 0;
   for (;;) {
-    Atomics.wait(i32, ${C.GEN}, seen);
-    const gen = Atomics.load(i32, ${C.GEN});
-    if (gen === seen) continue;
+    // Poll for SPIN_MICROS before sleeping (0 by default, see ThreadPool.spinMicros): ops come in
+    // bursts, and a wake-up from Atomics.wait costs 10-60 µs, a poll under one.
+    let gen = Atomics.load(i32, ${C.GEN});
+    if (gen === seen) {
+      const until = performance.now() + Atomics.load(i32, ${C.SPIN_MICROS}) / 1000;
+      for (let i = 1; (gen = Atomics.load(i32, ${C.GEN})) === seen; i++) {
+        if ((i & 255) === 0 && performance.now() > until) break;
+      }
+      if (gen === seen) {
+        Atomics.wait(i32, ${C.GEN}, seen);
+        continue;
+      }
+    }
     seen = gen;
     if (Atomics.load(i32, ${C.STOP}) !== 0) return;
-    Atomics.store(i32, ${C.ACK} + d.index, gen);
-    const count = f64[slot];
-    if (count > 0) {
+    // Claim parts until none is left: the caller may have taken some (a late wake-up), and a
+    // worker may take several (a job of more parts than threads).
+    for (;;) {
+      const word = Atomics.load(i32, ${C.CLAIM});
+      const part = word & 255;
+      if (word >>> 8 !== (gen & 0xffffff) || part >= Atomics.load(i32, ${C.PARTS})) break;
+      if (Atomics.compareExchange(i32, ${C.CLAIM}, word, word + 1) !== word) continue;
+      const slot = ${C.ARGS / 8} + (part - 1) * ${C.SLOT};
       try {
         const args = [];
-        for (let i = 0; i < count; i++) args.push(f64[slot + 2 + i]);
+        for (let i = 0, count = f64[slot]; i < count; i++) args.push(f64[slot + 2 + i]);
         fns[f64[slot + 1]].apply(null, args);
       } catch (e) {
         if (Atomics.add(i32, ${C.ERRORS}, 1) === 0) {
@@ -71,9 +90,9 @@ function start(d) {
           Atomics.store(i32, ${C.ERROR_LENGTH}, n);
         }
       }
+      Atomics.add(i32, ${C.DONE}, 1);
+      Atomics.notify(i32, ${C.DONE});
     }
-    Atomics.add(i32, ${C.DONE}, 1);
-    Atomics.notify(i32, ${C.DONE});
   }
 }
 `;

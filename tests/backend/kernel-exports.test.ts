@@ -34,6 +34,7 @@ const declared: Arity = {
   f32_rnn_cell_forward: 5, f32_rnn_cell_backward: 6,
   f32_attention_forward_workspace: 2, f32_attention_forward: 16,
   f32_attention_backward_workspace: 3, f32_attention_backward: 17,
+  f32_conv2d_backward_weight_tile: 9,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];

@@ -1,0 +1,29 @@
+// The Adam update split over the pool: each thread updates its own range of the parameter
+// tensor. The update is elementwise, so any split gives the bits of one thread.
+import type { KernelExports } from "./kernel-exports.js";
+import { ranges, threadPool } from "./parallel-split.js";
+
+export const parallelAdam = {
+  /**
+   * Elements from which an update is split. One element costs about 3 ns (an f64 division and
+   * square root per pair), a dispatch about 15 µs: below some 10^4 elements the split cannot pay.
+   * Tests set 0 to split every size.
+   */
+  minElements: 1 << 14,
+};
+
+/**
+ * f32_adam(n, param, grad, m, v, vMax, ...constants) on the calling thread, or over the pool in
+ * two ranges per thread (a late thread's second one is taken by the others) of whole 4-element groups (each range but the last of even length, as the kernel's
+ * pairs need; the last one's pair may reach the caller's padding float, as the whole call's does).
+ */
+export function runAdam(wasm: KernelExports, n: number, pointers: readonly number[], constants: readonly number[]): void {
+  const pool = threadPool();
+  if (pool === null || n < parallelAdam.minElements) {
+    (wasm.f32_adam as (...args: number[]) => void)(n, ...pointers, ...constants);
+    return;
+  }
+  const parts = ranges(n, 4, 2 * pool.threads).map(([i0, i1]) =>
+    [i1 - i0, ...pointers.map((p) => (p === 0 ? 0 : p + 4 * i0)), ...constants]);
+  pool.run(wasm, "f32_adam", parts);
+}

@@ -1,0 +1,41 @@
+// Loops over independent elements split over the pool: 2×2 max pooling by planes, the ReLU
+// epilogue's backward by ranges. Each output element is written by one thread with the
+// instructions of the whole call: the bits of one thread.
+import type { KernelExports } from "./kernel-exports.js";
+import { ranges, threadPool } from "./parallel-split.js";
+
+export const parallelElementwise = {
+  /**
+   * Elements from which a loop is split. Max pooling costs 3–7 ns an input element in the CNN's
+   * profile (bench/RESULTS-threads.md), an empty job 14–50 µs (bench/threads-gemm.mjs): a loop
+   * of some 10^4 elements pays for its dispatch, so four times that. Tests set 0.
+   */
+  minElements: 1 << 15,
+  /**
+   * The same for the ReLU backward, a masked copy at memory speed (well under 1 ns an element):
+   * some 10^5 elements pay for a dispatch.
+   */
+  reluMinElements: 1 << 17,
+};
+
+/** f32_maxpool2d_2x2(planes, h, w, x, y, code), split by planes when worth it. */
+export function maxPoolSplit(wasm: KernelExports, planes: number, h: number, w: number, x: number, y: number, code: number): void {
+  const pool = threadPool();
+  if (pool === null || planes < 2 || planes * h * w < parallelElementwise.minElements) {
+    wasm.f32_maxpool2d_2x2(planes, h, w, x, y, code);
+    return;
+  }
+  const out = (h >> 1) * (w >> 1);
+  pool.run(wasm, "f32_maxpool2d_2x2", ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
+    [p1 - p0, h, w, x + 4 * p0 * h * w, y + 4 * p0 * out, code + p0 * out]));
+}
+
+/** f32_relu_backward(n, dy, y): dy[i] = y[i] > 0 ? dy[i] : 0 in place, split by ranges when worth it. */
+export function reluBackwardSplit(wasm: KernelExports, n: number, dy: number, y: number): void {
+  const pool = threadPool();
+  if (pool === null || n < parallelElementwise.reluMinElements) {
+    wasm.f32_relu_backward(n, dy, y);
+    return;
+  }
+  pool.run(wasm, "f32_relu_backward", ranges(n, 4, 2 * pool.threads).map(([i0, i1]) => [i1 - i0, dy + 4 * i0, y + 4 * i0]));
+}
