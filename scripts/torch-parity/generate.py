@@ -7,6 +7,9 @@ import pool_norm
 
 for module in (ops, nn, optim, conv, pool_norm):
     module.main()
+
+import embedding
+embedding.main()
 import recurrent
 
 recurrent.main()
