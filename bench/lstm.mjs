@@ -3,7 +3,9 @@
 // tokens a training step. edgegrad against tfjs-layers' LSTM (returnSequences, then a dense
 // softmax) on tfjs-backend-wasm and tfjs-backend-cpu, same model, batch and optimizer, in the
 // same run; each library in its own child process. Reports tokens/s from the median step time
-// (tinybench p50 for edgegrad; tfjs steps are seconds long, so the median of a few timed steps).
+// (tinybench p50 for edgegrad; tfjs steps are seconds long, so the median of a few timed steps),
+// and from the process's CPU time a step (user + system, the mean over timed steps): on a
+// machine shared with other work, CPU time is the steadier of the two (both peers run one thread).
 // Also edgegrad's achieved GFLOP/s on the step's GEMM work (forward 2·T·B·4H·(V + H) + head,
 // backward twice that) and the f32 GEMM's GFLOP/s on the same machine for comparison.
 //
@@ -12,6 +14,9 @@ import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { medianMs } from "./median.mjs";
+
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const median = (xs) => { const a = [...xs].sort((p, q) => p - q), m = a.length >> 1; return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2; };
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, "").split("="); return [k, v ?? true]; }));
 const int = (k, d) => (args[k] === undefined ? d : Number(args[k]));
@@ -54,13 +59,16 @@ async function childEdgegrad() {
   };
   for (let i = 0; i < 3; i++) step();
   const ms = await medianMs(step, { time: 4000, iterations: 10, warmupIterations: 0 });
+  const c0 = cpuMs();
+  for (let i = 0; i < 5; i++) step();
+  const cpu = (cpuMs() - c0) / 5;
   // The f32 GEMM on this machine, now, for the achieved fraction: the recurrent step's shape.
   const a = eg.randn([B, H], { seed: 3 }), w = eg.randn([H, 4 * H], { seed: 4 });
   const gemmMs = await medianMs(() => eg.matmul(a, w), { time: 1000, iterations: 50 });
   const big = eg.randn([T * B, V + H], { seed: 5 }), wb = eg.randn([V + H, 4 * H], { seed: 6 });
   const bigMs = await medianMs(() => eg.matmul(big, wb), { time: 1000, iterations: 10 });
   return {
-    library: `edgegrad (${eg.backendInfo().backend})`, ms, loss,
+    library: `edgegrad (${eg.backendInfo().backend})`, ms, cpu, loss,
     gemm: { stepShape: `${B}×${H}×${4 * H}`, stepGflops: (2 * B * H * 4 * H) / gemmMs / 1e6,
             bigShape: `${T * B}×${V + H}×${4 * H}`, bigGflops: (2 * T * B * (V + H) * 4 * H) / bigMs / 1e6 },
   };
@@ -89,15 +97,15 @@ async function childTfjs(backend) {
   } catch (e) {
     return { library, failed: e.message };
   }
-  const times = [];
+  const times = [], cpus = [];
   for (let i = 0; i < int("tfjs-steps", 3); i++) {
-    const t0 = performance.now();
+    const t0 = performance.now(), c0 = cpuMs();
     loss = await step();
     times.push(performance.now() - t0);
-    console.error(`  ${library}: step ${i + 1} ${(times.at(-1) / 1000).toFixed(2)} s`);
+    cpus.push(cpuMs() - c0);
+    console.error(`  ${library}: step ${i + 1} ${(times.at(-1) / 1000).toFixed(2)} s (cpu ${(cpus.at(-1) / 1000).toFixed(2)} s)`);
   }
-  times.sort((a, b) => a - b);
-  return { library, ms: times[times.length >> 1], loss, steps: times.length };
+  return { library, ms: median(times), cpu: cpus.reduce((a, b) => a + b) / cpus.length, loss, steps: times.length };
 }
 
 function runChild(kind) {
@@ -124,14 +132,17 @@ if (!args["skip-tfjs-wasm"]) runs.push(await runChild("tfjs-wasm"));
 if (!args["skip-tfjs-cpu"]) runs.push(await runChild("tfjs-cpu"));
 const eg = runs[0];
 const peers = runs.slice(1).filter((r) => !r.failed);
-const fastestPeer = peers.length ? Math.min(...peers.map((r) => r.ms)) : null;
-console.log("\n| library | ms/step (median) | tokens/s | GFLOP/s (GEMM work) | edgegrad's speed-up | loss after the timed steps |");
-console.log("|---|---|---|---|---|---|");
+const fastest = (k) => (peers.length ? Math.min(...peers.map((r) => r[k])) : null);
+const [fastWall, fastCpu] = [fastest("ms"), fastest("cpu")];
+console.log("\n| library | ms/step (wall, median) | tokens/s (wall) | CPU ms/step | tokens/s (CPU) | GFLOP/s (CPU) | edgegrad's speed-up (wall / CPU) | loss |");
+console.log("|---|---|---|---|---|---|---|---|");
+const fmt = (v) => Math.round(v).toLocaleString("en");
 for (const r of runs) {
-  if (r.failed) { console.log(`| ${r.library} | failed: ${r.failed} | | | | |`); continue; }
-  const tps = TOKENS / (r.ms / 1000), gf = STEP_FLOP / r.ms / 1e6;
-  const up = r === eg ? (fastestPeer ? `${(fastestPeer / r.ms).toFixed(1)}× the faster peer` : "") : `${(r.ms / eg.ms).toFixed(1)}×`;
-  console.log(`| ${r.library} | ${r.ms.toFixed(1)} | ${Math.round(tps).toLocaleString("en")} | ${gf.toFixed(1)} | ${up} | ${r.loss.toFixed(3)} |`);
+  if (r.failed) { console.log(`| ${r.library} | failed: ${r.failed} | | | | | | |`); continue; }
+  const up = r === eg ? (fastWall ? `${(fastWall / r.ms).toFixed(1)}× / ${(fastCpu / r.cpu).toFixed(1)}× the faster peer` : "")
+    : `${(r.ms / eg.ms).toFixed(1)}× / ${(r.cpu / eg.cpu).toFixed(1)}×`;
+  console.log(`| ${r.library} | ${r.ms.toFixed(1)} | ${fmt(TOKENS / (r.ms / 1000))} | ${r.cpu.toFixed(1)} | ${fmt(TOKENS / (r.cpu / 1000))} | ` +
+              `${(STEP_FLOP / r.cpu / 1e6).toFixed(1)} | ${up} | ${r.loss.toFixed(3)} |`);
 }
 if (eg.gemm) {
   console.log(`\nf32 GEMM in the same run (edgegrad matmul): ${eg.gemm.stepShape} (one recurrent step) ${eg.gemm.stepGflops.toFixed(1)} GFLOP/s; ` +
