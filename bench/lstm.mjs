@@ -10,6 +10,7 @@
 // backward twice that) and the f32 GEMM's GFLOP/s on the same machine for comparison.
 //
 //   npm run build && node bench/lstm.mjs [--hidden=256] [--seq=64] [--batch=32] [--tfjs-steps=3] [--skip-tfjs-cpu] [--skip-tfjs-wasm]
+//     [--threads=N]   (edgegrad on N threads: its GEMMs split over the pool; CPU time then counts every thread)
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -42,7 +43,7 @@ function batchData(seed) {
 
 async function childEdgegrad() {
   const eg = await import("../dist/index.js");
-  await eg.init();
+  await eg.init(args.threads ? { threads: Number(args.threads) } : {});
   const { nn, optim } = eg;
   const lstm = new nn.LSTM(V, H, { batchFirst: true, seed: 1 }), head = new nn.Linear(H, V, { seed: 2 });
   const opt = new optim.Adam([...lstm.parameters(), ...head.parameters()], { lr: LR });
@@ -68,7 +69,7 @@ async function childEdgegrad() {
   const big = eg.randn([T * B, V + H], { seed: 5 }), wb = eg.randn([V + H, 4 * H], { seed: 6 });
   const bigMs = await medianMs(() => eg.matmul(big, wb), { time: 1000, iterations: 10 });
   return {
-    library: `edgegrad (${eg.backendInfo().backend})`, ms, cpu, loss,
+    library: `edgegrad (${eg.backendInfo().backend}${eg.backendInfo().threads > 1 ? `, ${eg.backendInfo().threads} threads` : ""})`, ms, cpu, loss,
     gemm: { stepShape: `${B}×${H}×${4 * H}`, stepGflops: (2 * B * H * 4 * H) / gemmMs / 1e6,
             bigShape: `${T * B}×${V + H}×${4 * H}`, bigGflops: (2 * T * B * (V + H) * 4 * H) / bigMs / 1e6 },
   };
