@@ -13,3 +13,5 @@ embedding.main()
 import recurrent
 
 recurrent.main()
+import attention
+attention.main()
