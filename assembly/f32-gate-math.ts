@@ -36,12 +36,23 @@
   return f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(f32x4.splat(1), e)));
 }
 
-/** A lane-wise helper for tails: the 4-lane load of one float (the other lanes zero). */
+/**
+ * The first n (1..4) floats at p as a vector (the other lanes zero), and its store: the cells
+ * run their ragged tail through the same vector code as the rest (one copy of the math in the
+ * module), with n = 4 taking the plain load and store.
+ */
 // @ts-ignore: decorator
-@inline export function load1(p: usize): v128 {
-  return f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
+@inline export function loadN(p: usize, n: usize): v128 {
+  if (n == 4) return v128.load(p);
+  let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
 }
 // @ts-ignore: decorator
-@inline export function store1(p: usize, v: v128): void {
+@inline export function storeN(p: usize, v: v128, n: usize): void {
+  if (n == 4) { v128.store(p, v); return; }
   store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }

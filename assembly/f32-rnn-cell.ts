@@ -1,21 +1,9 @@
 // The pointwise half of one Elman RNN step: h = act(xp + hp), act tanh or relu (flags), over n
 // contiguous floats (batch·hidden); the backward is dpre = (dy + dhRec)·act′, from h alone.
-import { load1, store1, tanh4 } from "./f32-gate-math";
+import { loadN, storeN, tanh4 } from "./f32-gate-math";
 import { RNN_RELU } from "./flags";
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, wide: bool): v128 {
-  return wide ? v128.load(p) : load1(p);
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, v: v128, wide: bool): void {
-  if (wide) v128.store(p, v); else store1(p, v);
-}
 
-// @ts-ignore: decorator
-@inline function tanhAt(xp: usize, hp: usize, h: usize, wide: bool): void {
-  st(h, tanh4(f32x4.add(ld(xp, wide), ld(hp, wide))), wide);
-}
 
 /** h[i] = act(xp[i] + hp[i]) for i < n; flags RNN_RELU for relu, else tanh. */
 export function f32_rnn_cell_forward(n: i32, xp: usize, hp: usize, h: usize, flags: i32): void {
@@ -33,8 +21,10 @@ export function f32_rnn_cell_forward(n: i32, xp: usize, hp: usize, h: usize, fla
     }
     return;
   }
-  for (; i + 4 <= N; i += 4) tanhAt(xp + (i << 2), hp + (i << 2), h + (i << 2), true);
-  for (; i < N; i++) tanhAt(xp + (i << 2), hp + (i << 2), h + (i << 2), false);
+  for (; i < N; i += 4) {
+    const n = min<usize>(4, N - i), o = i << 2;
+    storeN(h + o, tanh4(f32x4.add(loadN(xp + o, n), loadN(hp + o, n))), n);
+  }
 }
 
 /** dpre[i] = (dy[i] + dhRec[i])·act′ at h[i]: 1 − h² for tanh, [h > 0] for relu. */

@@ -27,6 +27,9 @@ const sync: [string, () => unknown][] = [
   ["digits", () => eg.data.digits({ layuot: "nchw" } as never)],
   ["randomCrop", () => eg.data.transforms.randomCrop(2, { paddingmode: "constant" } as never)],
   ["randomHorizontalFlip", () => eg.data.transforms.randomHorizontalFlip({ prob: 0.5 } as never)],
+  ["RNN", () => new eg.nn.RNN(2, 3, { numlayers: 2 } as never)],
+  ["LSTM", () => new eg.nn.LSTM(2, 3, { proj_size: 0 } as never)],
+  ["GRU", () => new eg.nn.GRU(2, 3, { batch_first: true } as never)],
 ];
 const asynchronous: [string, () => Promise<unknown>][] = [
   ["init", () => eg.init({ backned: "js" } as never)],

@@ -10,5 +10,8 @@ for module in (ops, nn, optim, conv, pool_norm):
 
 import embedding
 embedding.main()
+import recurrent
+
+recurrent.main()
 import attention
 attention.main()

@@ -248,3 +248,8 @@ function threadsInfo({ pool, reason }: Threading): Pick<BackendInfo, "threads" |
   if (pool === null) return { threads: 1, threadsReason: reason };
   return pool.failure === null ? { threads: pool.threads, threadsReason: null } : { threads: 1, threadsReason: pool.failure };
 }
+
+/** How the active backend runs GEMMs on threads (for kernel families whose wasm side calls f32_gemm_batch itself). */
+export function activeThreading(): Threading | null {
+  return active?.threading ?? null;
+}

@@ -5,7 +5,7 @@
 import { boolean, inRange, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { concat, rngFrom, stack, zeros, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
-import type { CellKind } from "../backend/index.js";
+import { GATE_COUNT, type CellKind } from "../backend/index.js";
 import { dropout } from "./functional.js";
 import { Module } from "./module.js";
 import { recurrentDirection } from "./recurrent-op.js";
@@ -25,8 +25,6 @@ export interface RecurrentOptions extends RandomOptions {
 }
 
 export const RECURRENT_KEYS = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "dtype", "seed", "rng"] as const;
-
-const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
 
 interface DirectionParams { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh: Tensor | null }
 
@@ -56,7 +54,7 @@ export abstract class RecurrentBase extends Module {
     if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${name}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
     const rng = rngFrom(o);
     // PyTorch's reset_parameters: every parameter U(±1/√hidden), drawn in registration order.
-    const bound = 1 / Math.sqrt(hiddenSize), rows = GATES[mode] * hiddenSize;
+    const bound = 1 / Math.sqrt(hiddenSize), rows = GATE_COUNT[mode] * hiddenSize;
     const param = (pname: string, shape: number[]) => {
       const t = zeros(shape, { dtype }), d = t.storage;
       for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;

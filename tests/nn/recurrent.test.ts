@@ -10,12 +10,12 @@ import { noMismatch } from "../support/grad-leaves.js";
 import { gatesOf, refRecurrent, type Kind, type RefParams } from "../support/recurrent-reference.js";
 import { gamma } from "../support/tolerance.js";
 
-export interface Case {
+interface Case {
   kind: Kind; layers: number; bidirectional: boolean; batchFirst: boolean; bias: boolean; withState: boolean;
   unbatched: boolean; T: number; B: number; I: number; H: number; seed: number;
 }
 
-export const caseArb: fc.Arbitrary<Case> = fc.record({
+const caseArb: fc.Arbitrary<Case> = fc.record({
   kind: fc.constantFrom<Kind>("rnn_tanh", "rnn_relu", "lstm", "gru"),
   layers: fc.integer({ min: 1, max: 2 }), bidirectional: fc.boolean(), batchFirst: fc.boolean(), bias: fc.boolean(),
   withState: fc.boolean(), unbatched: fc.boolean(),
@@ -25,7 +25,7 @@ export const caseArb: fc.Arbitrary<Case> = fc.record({
 });
 
 type Layer = nn.RNN | nn.LSTM | nn.GRU;
-export function makeLayer(c: Case, dtype: "float32" | "float64" = "float32"): Layer {
+function makeLayer(c: Case, dtype: "float32" | "float64" = "float32"): Layer {
   const o = { numLayers: c.layers, bidirectional: c.bidirectional, batchFirst: c.batchFirst, bias: c.bias, seed: c.seed, dtype };
   if (c.kind === "lstm") return new nn.LSTM(c.I, c.H, o);
   if (c.kind === "gru") return new nn.GRU(c.I, c.H, o);
@@ -36,7 +36,7 @@ const fill = (n: number, rng: Rng, scale = 1) => Float64Array.from({ length: n }
 const dirsOf = (c: Case) => (c.bidirectional ? 2 : 1);
 
 /** The input in the caller's layout and the initial states, float64 values. */
-export function inputs(c: Case) {
+function inputs(c: Case) {
   const rng = new Rng(c.seed + 7), LD = c.layers * dirsOf(c);
   const xShape = c.unbatched ? [c.T, c.I] : c.batchFirst ? [c.B, c.T, c.I] : [c.T, c.B, c.I];
   const B = c.unbatched ? 1 : c.B;
@@ -49,18 +49,18 @@ const tensorOf = (d: Float64Array, shape: number[], dtype: "float32" | "float64"
   new Tensor(dtype === "float32" ? Float32Array.from(d) : Float64Array.from(d), dtype, shape);
 
 /** Nested [T][B][I] time-first from the caller's layout, and [L·D][B][H] states. */
-export function timeFirst(c: Case, x: ArrayLike<number>): number[][][] {
+function timeFirst(c: Case, x: ArrayLike<number>): number[][][] {
   const B = c.unbatched ? 1 : c.B;
   return Array.from({ length: c.T }, (_, t) => Array.from({ length: B }, (_, b) => Array.from({ length: c.I }, (_, i) =>
     x[(c.batchFirst && !c.unbatched ? (b * c.T + t) : (t * B + b)) * c.I + i])));
 }
-export function states(c: Case, h: ArrayLike<number>): number[][][] {
+function states(c: Case, h: ArrayLike<number>): number[][][] {
   const B = c.unbatched ? 1 : c.B, LD = c.layers * dirsOf(c);
   return Array.from({ length: LD }, (_, l) => Array.from({ length: B }, (_, b) => Array.from({ length: c.H }, (_, j) => h[(l * B + b) * c.H + j])));
 }
 
 /** Runs a layer on the case's inputs; returns output, hN, cN and the leaf tensors. */
-export function runLayer(layer: Layer, c: Case, dtype: "float32" | "float64") {
+function runLayer(layer: Layer, c: Case, dtype: "float32" | "float64") {
   const v = inputs(c);
   const x = tensorOf(v.x, v.xShape, dtype), h0 = tensorOf(v.h0, v.hShape, dtype), c0 = tensorOf(v.c0, v.hShape, dtype);
   let y: Tensor, hN: Tensor, cN: Tensor | null = null;
@@ -70,7 +70,7 @@ export function runLayer(layer: Layer, c: Case, dtype: "float32" | "float64") {
 }
 
 /** The reference on the layer's own (float32-valued) parameters. */
-export function reference(layer: Layer, c: Case, params?: RefParams, xOverride?: ArrayLike<number>, h0o?: ArrayLike<number>, c0o?: ArrayLike<number>) {
+function reference(layer: Layer, c: Case, params?: RefParams, xOverride?: ArrayLike<number>, h0o?: ArrayLike<number>, c0o?: ArrayLike<number>) {
   const v = inputs(c);
   const p: RefParams = params ?? Object.fromEntries(layer.namedParameters().map(([k, t]) => [k, Float64Array.from(t.data)]));
   const zero = new Float64Array(v.h0.length);
@@ -80,7 +80,7 @@ export function reference(layer: Layer, c: Case, params?: RefParams, xOverride?:
 }
 
 /** The output in the caller's layout, flattened, from the reference's time-first nested arrays. */
-export function refOutputFlat(c: Case, y: number[][][]): number[] {
+function refOutputFlat(c: Case, y: number[][][]): number[] {
   const T = y.length, B = y[0].length, F = y[0][0].length, out: number[] = [];
   if (c.batchFirst && !c.unbatched) for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out.push(...y[t][b]);
   else for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) out.push(...y[t][b]);
@@ -89,7 +89,7 @@ export function refOutputFlat(c: Case, y: number[][][]): number[] {
 }
 
 /** float32 error bound: each step's sums of I + H + 1 products and a few gate roundings, compounding over steps and layers. */
-export const recurrentTol = (c: Case, scale: number) => gamma(8 * (c.I + c.H * dirsOf(c) + 8) * c.T * c.layers) * scale + 1e-30;
+const recurrentTol = (c: Case, scale: number) => gamma(8 * (c.I + c.H * dirsOf(c) + 8) * c.T * c.layers) * scale + 1e-30;
 
 describe("RNN, LSTM, GRU forward (float32) against the float64 reference", () => {
   it("output, hN and cN for drawn shapes and options", () => {
