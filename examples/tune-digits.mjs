@@ -42,8 +42,10 @@ const options = { nConfigs: 18, minResource: 1, maxResource: 9, eta: 3, seed: 0,
 
 async function run(workers) {
   const start = performance.now();
+  const cpu = process.cpuUsage(); // all of the process's threads: a measure of work the load does not change
   const r = await eg.select.successiveHalving(space, undefined, { ...options, workers });
-  return { r, seconds: (performance.now() - start) / 1000 };
+  const used = process.cpuUsage(cpu);
+  return { r, seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 const one = await run(1);
 // The first 2-worker search starts its workers (library, kernels, data, optimizing compiler all
@@ -65,6 +67,8 @@ console.log(`wall time: 1 worker ${one.seconds.toFixed(2)} s; 2 workers ${two.se
   `2 new workers ${twoCold.seconds.toFixed(2)} s, ratio ${(twoCold.seconds / one.seconds).toFixed(2)} ` +
   `(time inside trials: ${busy(one).toFixed(2)} s, ${busy(two).toFixed(2)} s, ${busy(twoCold).toFixed(2)} s); ` +
   `same best configuration and scores: ${sameAs(two) && sameAs(twoCold) ? "yes" : "no"}`);
+console.log(`CPU time of the process: 1 worker ${one.cpuSeconds.toFixed(2)} s, 2 workers ${two.cpuSeconds.toFixed(2)} s (warm), ` +
+  `2 new workers ${twoCold.cpuSeconds.toFixed(2)} s`);
 
 // On a busy machine two workers do not get two cores. What two idle cores would give: the
 // 1-worker trial times dealt to 2 workers first come, first served, rung by rung.
