@@ -143,7 +143,7 @@ function slot(send: (job: TrialJob) => void, stop: () => Promise<void>, hold: (o
 async function nodeSlot(source: string): Promise<Slot> {
   const { Worker: NodeWorker } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
   const w = new NodeWorker(source, { eval: true });
-  const s = slot((job) => w.postMessage(job), async () => { await w.terminate(); }, (on) => (on ? w.ref() : w.unref()));
+  const s = slot((job) => w.postMessage(job), async () => { await w.terminate(); }, (on) => (on ? w.ref?.() : w.unref?.()) /* optional: compatibility layers may lack them */);
   w.on("message", s.answer);
   w.on("error", s.die);
   w.on("exit", (code) => s.die(new Error(`the worker exited with code ${code}`)));
