@@ -17,10 +17,10 @@ export function embeddedKernelBytes(wanted: "auto" | BackendName, threaded = fal
   const f = detectFeatures();
   if (wanted === "wasm-relaxed-simd") {
     if (!f.relaxedSimd) throw new BackendError("init: backend \"wasm-relaxed-simd\" asked for, but this engine has no relaxed SIMD");
-    return decodeBase64(threaded ? MT_RELAXED_WASM_BASE64 : RELAXED_WASM_BASE64);
+    return decodeBase64(threaded ? MT_RELAXED_WASM_BASE64() : RELAXED_WASM_BASE64());
   }
   if (!f.simd) throw new BackendError(`init: backend "${wanted}" asked for, but this engine has no wasm SIMD`);
   const relaxed = wanted === "auto" && f.relaxedSimd;
-  if (threaded) return decodeBase64(relaxed ? MT_RELAXED_WASM_BASE64 : MT_SIMD_WASM_BASE64);
-  return decodeBase64(relaxed ? RELAXED_WASM_BASE64 : SIMD_WASM_BASE64);
+  if (threaded) return decodeBase64(relaxed ? MT_RELAXED_WASM_BASE64() : MT_SIMD_WASM_BASE64());
+  return decodeBase64(relaxed ? RELAXED_WASM_BASE64() : SIMD_WASM_BASE64());
 }

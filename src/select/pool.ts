@@ -102,18 +102,30 @@ function workerSource(node: boolean, url: string): string {
   ].join("\n");
 }
 
-interface Slot { post(job: TrialJob): Promise<TrialOutcome>; terminate(): Promise<void> }
+interface Slot {
+  post(job: TrialJob): Promise<TrialOutcome>;
+  terminate(): Promise<void>;
+  /** Whether this worker can take a later search's jobs: alive, idle, and no job of it failed. */
+  reusable(): boolean;
+  /** Whether the worker keeps the program alive (while a search uses it) or not (while parked). */
+  hold(on: boolean): void;
+}
 
 /**
  * One job at a time on one worker. A worker that died (a crash, process.exit in the trial)
  * fails its job and every later one; after terminate() a late answer goes nowhere.
  */
-function slot(send: (job: TrialJob) => void, stop: () => Promise<void>) {
+function slot(send: (job: TrialJob) => void, stop: () => Promise<void>, hold: (on: boolean) => void) {
   let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
   let dead: Error | null = null;
+  let failed = false;
   const take = () => { const p = pending; pending = null; return p; };
   return {
-    answer: (m: { ok?: TrialOutcome; error?: string }) => { const p = take(); if (p && m.ok) p.resolve(m.ok); else p?.reject(new Error(m.error)); },
+    answer: (m: { ok?: TrialOutcome; error?: string }) => {
+      const p = take();
+      if (p && m.ok) p.resolve(m.ok);
+      else { failed = true; p?.reject(new Error(m.error)); }
+    },
     die: (e: Error) => { dead ??= e; take()?.reject(e); },
     slot: {
       post: (job) => new Promise<TrialOutcome>((resolve, reject) => {
@@ -121,7 +133,9 @@ function slot(send: (job: TrialJob) => void, stop: () => Promise<void>) {
         pending = { resolve, reject };
         send(job);
       }),
-      terminate: async () => { take(); await stop(); },
+      terminate: async () => { take(); dead ??= new Error("the worker was terminated"); await stop(); },
+      reusable: () => dead === null && pending === null && !failed,
+      hold,
     } satisfies Slot,
   };
 }
@@ -129,7 +143,7 @@ function slot(send: (job: TrialJob) => void, stop: () => Promise<void>) {
 async function nodeSlot(source: string): Promise<Slot> {
   const { Worker: NodeWorker } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
   const w = new NodeWorker(source, { eval: true });
-  const s = slot((job) => w.postMessage(job), async () => { await w.terminate(); });
+  const s = slot((job) => w.postMessage(job), async () => { await w.terminate(); }, (on) => (on ? w.ref?.() : w.unref?.()) /* optional: compatibility layers may lack them */);
   w.on("message", s.answer);
   w.on("error", s.die);
   w.on("exit", (code) => s.die(new Error(`the worker exited with code ${code}`)));
@@ -139,14 +153,18 @@ async function nodeSlot(source: string): Promise<Slot> {
 function webSlot(source: string): Slot {
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const w = new Worker(url, { type: "module" });
-  const s = slot((job) => w.postMessage(job), async () => { w.terminate(); URL.revokeObjectURL(url); });
+  // A page's workers never keep anything alive, so holding is a no-op.
+  const s = slot((job) => w.postMessage(job), async () => { w.terminate(); URL.revokeObjectURL(url); }, () => undefined);
   w.onmessage = (ev: MessageEvent) => s.answer(ev.data);
   w.onerror = (ev: ErrorEvent) => s.die(new Error(ev.message || "the worker failed"));
   return s.slot;
 }
 
-/** n workers taking jobs first come, first served; results come back to the job's own promise. */
-function workerPool(slots: Slot[]): TrialRunner {
+/**
+ * n workers taking jobs first come, first served; results come back to the job's own promise.
+ * Closing parks the idle workers for the next search on the same module (see parkedWorkers).
+ */
+function workerPool(slots: Slot[], park: (s: Slot) => void): TrialRunner {
   const idle = [...slots];
   const waiting: [TrialJob, (o: TrialOutcome) => void, (e: unknown) => void][] = [];
   const pump = () => {
@@ -158,8 +176,54 @@ function workerPool(slots: Slot[]): TrialRunner {
   };
   return {
     run: (job) => new Promise((resolve, reject) => { waiting.push([job, resolve, reject]); pump(); }),
-    close: async () => { waiting.length = 0; await Promise.all(slots.map((s) => s.terminate())); },
+    close: async () => {
+      waiting.length = 0;
+      await Promise.all(slots.map(async (s) => (s.reusable() ? park(s) : await s.terminate())));
+    },
   };
+}
+
+/** How long a parked worker waits for the next search before it is ended. */
+const PARKED_MS = 30_000;
+
+/**
+ * Workers of finished searches, by the module they loaded, kept for the next search on the same
+ * module: they have the library imported, its kernels compiled, the module's data built and its
+ * code optimized by the engine, which a new worker spends most of a short search redoing. A
+ * parked worker does not keep the program alive and is ended after PARKED_MS unused. A trial
+ * gets the same seed and parameters wherever it runs, so reuse cannot change a result, as long
+ * as the training function keeps no state of its own between calls.
+ */
+const parkedWorkers = new Map<string, { slot: Slot; timer: ReturnType<typeof setTimeout> }[]>();
+
+function parkWorker(key: string, s: Slot): void {
+  s.hold(false);
+  const list = parkedWorkers.get(key) ?? [];
+  const entry = {
+    slot: s,
+    timer: setTimeout(() => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      void s.terminate();
+    }, PARKED_MS),
+  };
+  (entry.timer as { unref?: () => void }).unref?.();
+  list.push(entry);
+  parkedWorkers.set(key, list);
+}
+
+/** Up to n parked workers for `key`, held again; the rest of the search's workers are new. */
+function unparkWorkers(key: string, n: number): Slot[] {
+  const list = parkedWorkers.get(key) ?? [];
+  const taken: Slot[] = [];
+  while (taken.length < n && list.length > 0) {
+    const { slot: s, timer } = list.shift()!;
+    clearTimeout(timer);
+    if (!s.reusable()) { void s.terminate(); continue; } // died while parked
+    s.hold(true);
+    taken.push(s);
+  }
+  return taken;
 }
 
 /**
@@ -181,6 +245,9 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
   const node = isNode();
   if (workers === 1 || (!node && !hasWebWorkers())) return inProcess(await importTrain(url, where));
   const source = workerSource(node, url);
-  const slots = node ? await Promise.all(Array.from({ length: workers }, () => nodeSlot(source))) : Array.from({ length: workers }, () => webSlot(source));
-  return workerPool(slots);
+  const key = `${node ? "node" : "web"} ${url}`;
+  const slots = unparkWorkers(key, workers);
+  const fresh = workers - slots.length;
+  slots.push(...(node ? await Promise.all(Array.from({ length: fresh }, () => nodeSlot(source))) : Array.from({ length: fresh }, () => webSlot(source))));
+  return workerPool(slots, (s) => parkWorker(key, s));
 }

@@ -33,6 +33,17 @@ describe("trials in workers", () => {
     expect(withoutTimes<TpeTrial>(viaModule.trials)).toEqual(withoutTimes<TpeTrial>(viaFn.trials));
   });
 
+  it("keeps a finished search's workers for the next search on the same module", async () => {
+    const counting = new URL("./fixtures/counting-trial.mjs", import.meta.url);
+    const o = { nTrials: 4, nStartup: 4, roundSize: 4, seed: 1, trainModule: counting, workers: 2 };
+    const first = await tpeSearch({ x: uniform(-1, 1) }, undefined, o);
+    const second = await tpeSearch({ x: uniform(-1, 1) }, undefined, o);
+    // Fresh workers start counting at 1; both workers ran trials of the first search.
+    expect(Math.min(...first.trials.map((t) => t.score))).toBe(1);
+    expect(first.trials.map((t) => t.score).reduce((a, b) => a + b)).toBeLessThan(1 + 2 + 3 + 4);
+    expect(Math.min(...second.trials.map((t) => t.score))).toBeGreaterThanOrEqual(2);
+  });
+
   it("turns an error inside a worker into a TrialError naming the trial", async () => {
     const err = await tpeSearch({ x: uniform(-1, 1), fail: [true] }, undefined, { nTrials: 4, trainModule, workers: 2 }).catch((e) => e);
     expect(err).toBeInstanceOf(TrialError);
