@@ -1,6 +1,8 @@
 // The pool never keeps a program alive: a Node program that starts threads, multiplies on them
-// and ends exits by itself within 100 ms of its last line, loading the built package by name as
-// an ES module and as CommonJS (the worker body ships inside each bundle).
+// and ends exits by itself within a second of its last line, loading the built package by name as
+// an ES module and as CommonJS (the worker body ships inside each bundle). A pool that held the
+// process would keep it alive indefinitely (or for an idle timer's 30 s); the bound leaves room
+// for the workers' teardown on a loaded machine (seen at 116–128 ms while other suites ran).
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -36,9 +38,9 @@ function exitDelay(args: string[]): Promise<{ out: { threads: number; finite: bo
 }
 
 describe("a program using threads", () => {
-  it.each(Object.entries(programs))("exits by itself within 100 ms of its last line (%s)", async (_, args) => {
+  it.each(Object.entries(programs))("exits by itself within a second of its last line (%s)", async (_, args) => {
     const { out, delay } = await exitDelay(args);
     expect(out).toMatchObject({ threads: 2, finite: true });
-    expect(delay).toBeLessThanOrEqual(100);
+    expect(delay).toBeLessThanOrEqual(1000);
   });
 });
