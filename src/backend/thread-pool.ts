@@ -3,14 +3,19 @@ import type { KernelExports } from "./kernel-exports.js";
 import { CONTROL, CONTROL_BYTES, NODE_WORKER_SOURCE, WEB_WORKER_SOURCE } from "./thread-worker.js";
 
 /**
- * The kernel exports a job may call, by index in the control block. A parallel kernel is one of
- * these called once per thread on disjoint output tiles (see src/backend/parallel-gemm.ts).
+ * The kernel exports a job may call. A parallel kernel is one of these called once per thread on
+ * disjoint output tiles (see src/backend/parallel-gemm.ts). A job names its kernel by its index
+ * among the module's function exports, which the caller and every worker read from the same
+ * compiled module: the pool carries no list of names, so an application's bundle holds only the
+ * kernels it calls.
  */
-export const PARALLEL_EXPORTS = [
-  "f32_gemm_batch", "f32_adam", "f32_conv2d", "f32_dwconv2d", "f32_conv2d_backward_input",
-  "f32_conv2d_backward_weight_tile", "qs8_gemm", "qs8_conv2d", "f32_spmm", "f32_maxpool2d_2x2", "f32_relu_backward",
-] as const;
-export type ParallelExport = (typeof PARALLEL_EXPORTS)[number];
+export type ParallelExport =
+  | "f32_gemm_batch" | "f32_adam" | "f32_conv2d" | "f32_dwconv2d" | "f32_conv2d_backward_input"
+  | "f32_conv2d_backward_weight_tile" | "qs8_gemm" | "qs8_conv2d" | "f32_spmm" | "f32_maxpool2d_2x2" | "f32_relu_backward";
+
+/** The module's function exports in order: the index a job sends is a position in this list. */
+export const functionExports = (module: WebAssembly.Module): string[] =>
+  WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
 
 /** Polling before sleeping, in µs (see ThreadPool.spinMicros): measured in bench/threads-gemm.mjs. */
 const DEFAULT_SPIN_MICROS = 0;
@@ -75,7 +80,8 @@ export class ThreadPool {
   /** A part a worker took and has not finished after this long means the worker is dead or stuck. */
   ackTimeoutMs = 5000;
 
-  constructor(readonly workers: readonly PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean) {
+  constructor(readonly workers: readonly PoolWorker[], control: SharedArrayBuffer, private readonly canBlock: boolean,
+              private readonly exportNames: readonly string[]) {
     this.i32 = new Int32Array(control);
     this.f64 = new Float64Array(control);
     this.spinMicros = DEFAULT_SPIN_MICROS;
@@ -114,7 +120,8 @@ export class ThreadPool {
         `or more than ${CONTROL.SLOT - 2} arguments in one`);
     }
     const { i32, f64 } = this;
-    const index = PARALLEL_EXPORTS.indexOf(name);
+    const index = this.exportNames.indexOf(name);
+    if (index < 0) throw new BackendError(`thread pool: the kernel module has no export ${name}`);
     for (let p = 1; p < parts.length; p++) {
       const slot = CONTROL.ARGS / 8 + (p - 1) * CONTROL.SLOT, args = parts[p];
       f64[slot] = args.length;
@@ -197,7 +204,7 @@ export async function startThreadPool(host: WorkerHost, workers: number, module:
   try {
     if (host.kind === "web") blobUrl = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: "text/javascript" }));
     for (let w = 0; w < workers; w++) {
-      const data = { module, memory, control, index: w, names: PARALLEL_EXPORTS };
+      const data = { module, memory, control, index: w };
       hellos.push(host.kind === "node" ? spawnNode(host.Worker, data, started, gone(w))
                                        : spawnWeb(host.Worker, blobUrl!, data, started, gone(w)));
     }
@@ -210,7 +217,7 @@ export async function startThreadPool(host: WorkerHost, workers: number, module:
   } finally {
     if (blobUrl !== null) URL.revokeObjectURL(blobUrl);
   }
-  pool = new ThreadPool(started, control, canBlock);
+  pool = new ThreadPool(started, control, canBlock, functionExports(module));
   return pool;
 }
 

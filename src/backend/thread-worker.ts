@@ -51,7 +51,8 @@ function start(d) {
     return;
   }
   const i32 = new Int32Array(d.control), f64 = new Float64Array(d.control), u8 = new Uint8Array(d.control);
-  const fns = d.names.map((name) => ex[name]);
+  // Kernels by their index among the module's function exports (as ThreadPool.run numbers them).
+  const fns = WebAssembly.Module.exports(d.module).filter((e) => e.kind === "function").map((e) => ex[e.name]);
   post({ ready: true });
   let seen = 0;
   for (;;) {

@@ -137,12 +137,10 @@ export interface ByteTokenizerJSON {
  */
 export class ByteTokenizer {
   readonly vocabSize = 256;
-  private static readonly encoder = new TextEncoder();
-  private static readonly decoder = new TextDecoder("utf-8");
 
   encode(text: string): Int32Array {
     if (typeof text !== "string") throw new ValueError(`ByteTokenizer.encode: text must be a string, got ${typeof text}`);
-    return Int32Array.from(ByteTokenizer.encoder.encode(text));
+    return Int32Array.from(new TextEncoder().encode(text));
   }
 
   decode(ids: Ids): string {
@@ -153,7 +151,7 @@ export class ByteTokenizer {
       if (!(Number.isInteger(id) && id >= 0 && id < 256)) throw new ValueError(`ByteTokenizer.decode: id ${id} at position ${i} is not a byte (0–255)`);
       bytes[i] = id;
     }
-    return ByteTokenizer.decoder.decode(bytes);
+    return new TextDecoder("utf-8").decode(bytes);
   }
 
   toJSON(): ByteTokenizerJSON {
