@@ -51,3 +51,5 @@ export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
 export { Dropout2d, Upsample } from "./shape-layers.js";
 export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
 export type { FlattenOptions } from "./layers.js";
+export { autocast } from "./autocast.js";
+export type { AutocastDType } from "./autocast.js";

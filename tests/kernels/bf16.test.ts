@@ -6,35 +6,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { bf16Kernels, F32_GEMM, kernels, type Conv2dGeometry } from "../../src/backend/index.js";
 import { gemmTol } from "../support/tolerance.js";
+import { bf16Reference, bf16Value, convReference, toBits, valueOfF32Bits } from "../support/bf16-reference.js";
 
 const { MR, NR, KC } = F32_GEMM;
-const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
-const valueOfF32Bits = (b: number) => { u32[0] = b; return f32[0]; };
-const bitsOfF32 = (x: number) => { f32[0] = x; return u32[0]; };
-
-/** The value of bfloat16 bits from its fields: sign, 8-bit exponent, 7-bit fraction. */
-function bf16Value(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1, e = (h >>> 7) & 0xff, f = h & 0x7f;
-  if (e === 0xff) return f ? NaN : sign * Infinity;
-  return e === 0 ? sign * f * 2 ** -133 : sign * (1 + f / 128) * 2 ** (e - 127);
-}
-
-/** x rounded to 8 significant bits (bfloat16) in float64, ties to even, overflow to ±Inf; its bits. */
-function bf16Reference(x: number): number {
-  if (x === 0 || !Number.isFinite(x)) return bitsOfF32(x) >>> 16;
-  const a = Math.abs(x);
-  const e = Math.max(Math.floor(Math.log2(a)), -126);
-  // log2 may be off by one near powers of two: fix e so that 2^e ≤ a < 2^(e+1) (or subnormal).
-  const exp = a >= 2 ** (e + 1) ? e + 1 : a < 2 ** e && e > -126 ? e - 1 : e;
-  const ulp = 2 ** (exp - 7);
-  const q = a / ulp, fl = Math.floor(q), rest = q - fl;
-  const n = rest > 0.5 || (rest === 0.5 && fl % 2 === 1) ? fl + 1 : fl;
-  const r = n * ulp;
-  const signBit = x < 0 ? 0x8000 : 0;
-  if (r >= 2 ** 128) return signBit | 0x7f80;
-  return (bitsOfF32(r) >>> 16) | signBit;
-}
-
 const specials = [
   0, 0x80000000, 0x7f800000, 0xff800000, 0x7f7fffff, 0xff7fffff, 0x7f7f8000, 0x7f7f7fff, 0x00000001, 0x80000001,
   0x00008000, 0x00018000, 0x00008001, 0x007fffff, 0x00800000, 0x3f808000, 0x3f818000, 0x3f807fff, 0x3f808001,
@@ -94,7 +68,7 @@ function values(n: number, seed: number): Float32Array {
     return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
   });
 }
-const toBits = (x: Float32Array) => Uint16Array.from(x, bf16Reference);
+
 
 describe("bf16Kernels: f32GemmBf16B", () => {
   it("equals a float64 product of the same bfloat16-rounded B within the float32 GEMM bound", () => {
@@ -130,41 +104,15 @@ describe("bf16Kernels: f32GemmBf16B", () => {
   });
 });
 
-/** Direct float64 convolution (NCHW, symmetric padding), from the definition. */
-function convReference(x: ArrayLike<number>, w: ArrayLike<number>, g: Conv2dGeometry): { y: Float64Array; abs: Float64Array } {
-  const cg = g.inChannels / g.groups, mg = g.outChannels / g.groups;
-  const y = new Float64Array(g.batch * g.outChannels * g.outH * g.outW), abs = new Float64Array(y.length);
-  let o = 0;
-  for (let n = 0; n < g.batch; n++) {
-    for (let co = 0; co < g.outChannels; co++) {
-      const grp = Math.floor(co / mg);
-      for (let oy = 0; oy < g.outH; oy++) {
-        for (let ox = 0; ox < g.outW; ox++, o++) {
-          for (let c = 0; c < cg; c++) {
-            for (let kh = 0; kh < g.kernelH; kh++) {
-              for (let kw = 0; kw < g.kernelW; kw++) {
-                const iy = oy * g.strideH - g.padTop + kh * g.dilationH, ix = ox * g.strideW - g.padLeft + kw * g.dilationW;
-                if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) continue;
-                const prod = x[((n * g.inChannels + grp * cg + c) * g.inH + iy) * g.inW + ix] * w[((co * cg + c) * g.kernelH + kh) * g.kernelW + kw];
-                y[o] += prod;
-                abs[o] += Math.abs(prod);
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  return { y, abs };
-}
+interface ConvCase { batch: number; cin: number; cout: number; size: number; kernel: number; pad: number; depthwise: boolean; relu: boolean; seed: number }
 
 describe("bf16Kernels: convolution on bfloat16 weights and saved activations", () => {
-  const arb = fc.record({
+  const arb: fc.Arbitrary<ConvCase> = fc.record({
     batch: fc.integer({ min: 1, max: 2 }), cin: fc.integer({ min: 1, max: 3 }), cout: fc.integer({ min: 1, max: 2 * MR + 1 }),
     size: fc.integer({ min: 3, max: 9 }), kernel: fc.constantFrom(1, 3), pad: fc.integer({ min: 0, max: 1 }),
     depthwise: fc.boolean(), relu: fc.boolean(), seed: fc.nat(),
   });
-  const geometryOf = (p: fc.RecordValue<typeof arb>): Conv2dGeometry => {
+  const geometryOf = (p: ConvCase): Conv2dGeometry => {
     const cin = p.depthwise ? Math.max(p.cin, 2) : p.cin, groups = p.depthwise ? cin : 1, cout = p.depthwise ? cin : p.cout;
     const out = p.size + 2 * p.pad - p.kernel + 1;
     return { batch: p.batch, inChannels: cin, inH: p.size, inW: p.size, outChannels: cout, outH: out, outW: out, kernelH: p.kernel, kernelW: p.kernel,
