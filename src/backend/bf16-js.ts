@@ -42,13 +42,13 @@ export const jsBf16Kernels: Bf16Kernels = {
     gemmJs(m, n, k, a, { data: widenSpan(b, k, n), offset: 0, rowStride: b.rowStride, colStride: b.colStride }, c, 0, o);
     if (o.outBits) f32ToBf16Js(c.subarray(0, m * n), o.outBits);
   },
-  conv2d(x, wBits, bias, g, o = {}) {
-    const y = conv2dJs(x, widen(wBits), bias, g, { relu: o.relu === true }) as Float32Array;
+  conv2d(x, w, bias, g, o = {}) {
+    const y = conv2dJs(x, w instanceof Uint16Array ? widen(w) : w, bias, g, { relu: o.relu === true }) as Float32Array;
     if (o.xBits) f32ToBf16Js(x, o.xBits);
     if (o.yBits) f32ToBf16Js(y, o.yBits);
     return y;
   },
-  conv2dBackward(xBits, wBits, dy, yBits, g, want) {
-    return conv2dBackwardJs(widen(xBits), widen(wBits), dy, yBits ? widen(yBits) : null, g, want);
+  conv2dBackward(xBits, w, dy, yBits, g, want) {
+    return conv2dBackwardJs(widen(xBits), w instanceof Uint16Array ? widen(w) : w, dy, yBits ? widen(yBits) : null, g, want);
   },
 };

@@ -36,9 +36,9 @@ export interface Bf16Kernels {
    * reference). Windows are copied by their span: meant for dense (plain or transposed) operands.
    */
   f32GemmBf16B(m: number, n: number, k: number, a: StridedMatrix, b: Bf16Matrix, c: Float32Array, options?: Bf16GemmOptions): void;
-  /** conv2d (NCHW) of float32 x with bfloat16 weights, optionally saving x and y as bfloat16. */
-  conv2d(x: Float32Array, wBits: Uint16Array, bias: Float32Array | null, g: Conv2dGeometry, o?: Bf16ConvOptions): Float32Array;
-  /** conv2d's gradients from the bfloat16 input, weights and (relu) output it saved. */
-  conv2dBackward(xBits: Uint16Array, wBits: Uint16Array, dy: Float32Array, yBits: Uint16Array | null, g: Conv2dGeometry,
+  /** conv2d (NCHW) of float32 x with float32 or bfloat16 (bits) weights, optionally saving x and y as bfloat16. */
+  conv2d(x: Float32Array, w: Float32Array | Uint16Array, bias: Float32Array | null, g: Conv2dGeometry, o?: Bf16ConvOptions): Float32Array;
+  /** conv2d's gradients from the bfloat16 input and (relu) output it saved, and its float32 or bfloat16 weights. */
+  conv2dBackward(xBits: Uint16Array, w: Float32Array | Uint16Array, dy: Float32Array, yBits: Uint16Array | null, g: Conv2dGeometry,
                  want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
 }

@@ -38,6 +38,9 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
     wasm.f32_bf16_vcvt(out.length, ptr, dst);
     out.set(u16(dst, out.length));
   };
+  /** Weights in scratch as float32: copied, or widened from bfloat16 bits. */
+  const weightsIn = (w: Float32Array | Uint16Array, n: number): number =>
+    (w instanceof Uint16Array ? widenIn(w.subarray(0, n)) : arena.copyIn(w.subarray(0, n)));
   const geometryIn = (g: Conv2dGeometry): number => {
     const ptr = arena.alloc(FIELDS.length * 4), view = arena.i32(ptr, FIELDS.length);
     FIELDS.forEach((f, i) => { view[i] = g[f]; });
@@ -69,11 +72,11 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
         if (o.outBits) narrowOut(cp, o.outBits);
       });
     },
-    conv2d(x, wBits, bias, g, o = {}) {
+    conv2d(x, w, bias, g, o = {}) {
       return withScratch(arena, () => {
         const geo = geometryIn(g);
         const xp = arena.copyIn(x.subarray(0, inSize(g)));
-        const wp = widenIn(wBits.subarray(0, weightSize(g)));
+        const wp = weightsIn(w, weightSize(g));
         const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
         const size = outSize(g), yp = arena.alloc(size * 4);
         const flags = o.relu ? GEMM_RELU : 0;
@@ -88,7 +91,7 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
         return copyOut(yp, size);
       });
     },
-    conv2dBackward(xBits, wBits, dy, yBits, g, want) {
+    conv2dBackward(xBits, w, dy, yBits, g, want) {
       return withScratch(arena, () => {
         const geo = geometryIn(g), outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
@@ -101,7 +104,7 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
         }
         let dx: Float32Array | null = null, dw: Float32Array | null = null;
         if (want.input) {
-          const wp = widenIn(wBits.subarray(0, weightSize(g))), dxp = arena.alloc(inSize(g) * 4);
+          const wp = weightsIn(w, weightSize(g)), dxp = arena.alloc(inSize(g) * 4);
           wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
           dx = copyOut(dxp, inSize(g));
         }

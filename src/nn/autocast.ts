@@ -1,9 +1,9 @@
 // Mixed-precision scopes (PyTorch's torch.autocast, for bfloat16 on the CPU): inside
 // autocast("bf16", fn), Linear and Conv (linear, conv2d, conv1d and the fused steps that call
-// them) read a bfloat16 copy of their weights, made once per scope from the float32 master
-// weights, widen it exactly in the kernels and accumulate in float32; the activations they save
-// for the backward are kept in bfloat16 (round to nearest even), and the graph keeps no float32
-// intermediate of its own (see keptInputs), so the memory held for the backward roughly halves.
+// them) keep the activations their backward needs in bfloat16 (round to nearest even) and the
+// graph keeps no float32 intermediate of its own (see keep), so the memory held for the backward
+// roughly halves; every sum is float32. With { weights: "bf16" } the kernels also read a bfloat16
+// copy of each weight, made once per scope from the float32 master weights.
 // Outputs, gradients and the optimizer stay float32. On a CPU without bfloat16 arithmetic the
 // gain is memory, not speed (bench/RESULTS-mixed-precision.md).
 import { setKeptInputs } from "../ndarray/autograd.js";
@@ -11,15 +11,18 @@ import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
 import { Tensor } from "../ndarray/index.js";
 import { bf16Kernels, type Conv2dGeometry } from "../backend/index.js";
 import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
 import { conv2dBf16, linearBf16, type Bf16Store } from "./autocast-ops.js";
 import { checkPrecision } from "./autocast-check.js";
 
 export type AutocastDType = "bf16";
 
+
 const EMPTY_STORAGE = new Float32Array(0);
 
 /** One scope's copies: weights by tensor, activations by their float32 storage, graph stand-ins. */
 class Bf16Scope implements Bf16Store {
+  constructor(readonly weightsInBf16: boolean) {}
   private readonly weights = new Map<Tensor, Uint16Array>();
   private readonly activations = new WeakMap<object, Uint16Array>();
   private readonly standIns = new WeakMap<Tensor, Tensor>();
@@ -62,23 +65,41 @@ class Bf16Scope implements Bf16Store {
   }
 }
 
+export interface AutocastOptions {
+  /**
+   * "fp32" (default): the kernels read the float32 master weights. "bf16": they read a bfloat16
+   * copy of each weight, made at its first use in the scope and kept for the backward (dX reads
+   * it too): half the bytes of W per read, but the copies cost a pass per step and are memory
+   * held for the backward — on the CPUs measured it does not pay (bench/RESULTS-mixed-precision.md).
+   */
+  weights?: "fp32" | "bf16";
+}
+
 let open: Bf16Scope | null = null;
 
 /**
  * Runs `fn` (synchronous: the scope closes when it returns) in a bfloat16 mixed-precision scope
  * and returns its result. Call the forward pass and the loss inside, backward() and the optimizer
- * step after it; the weights must not change inside the scope (their bfloat16 copies are made at
- * first use). Nested scopes share the outer one. Float64 tensors and ops other than Linear and
- * Conv run as they would outside.
+ * step after it. Linear and Conv (and the fused steps built on them) save the activations their
+ * backward needs in bfloat16 and sum in float32; the graph keeps no float32 intermediate.
+ * Nested scopes share the outer one. Float64 tensors and other ops run as they would outside.
  *
  *   const loss = eg.nn.autocast("bf16", () => eg.nn.crossEntropy(model.forward(x), y));
  *   opt.zeroGrad(); loss.backward(); opt.step();
  */
-export function autocast<T>(dtype: AutocastDType, fn: () => T): T {
+export function autocast<T>(dtype: AutocastDType, fn: () => T, o: AutocastOptions = {}): T {
   checkPrecision("autocast", dtype);
   if (typeof fn !== "function") throw new ValueError(`autocast: expected a function to run in the scope, got ${typeof fn}`);
-  if (open !== null) return fn();
-  const scope = new Bf16Scope();
+  checkOptions("autocast", o, ["weights"]);
+  const weights = o.weights ?? "fp32";
+  if (weights !== "fp32" && weights !== "bf16") throw new ValueError(`autocast: weights must be "fp32" or "bf16", got ${JSON.stringify(weights)}`);
+  if (open !== null) {
+    if (o.weights !== undefined && (weights === "bf16") !== open.weightsInBf16) {
+      throw new ValueError(`autocast: a nested scope asks for weights "${weights}" inside a scope that reads them in ${open.weightsInBf16 ? "bf16" : "fp32"}`);
+    }
+    return fn();
+  }
+  const scope = new Bf16Scope(weights === "bf16");
   const opsBefore = mixedPrecision.active;
   mixedPrecision.active = {
     linear: (x, w, b, relu) => linearBf16(scope, x, w, b, relu),

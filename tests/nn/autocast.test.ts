@@ -17,16 +17,17 @@ function expectWithin(name: string, got: ArrayLike<number>, want: ArrayLike<numb
 }
 
 describe("autocast: Linear (fused relu) in bfloat16", () => {
-  it("forward and gradients equal float64 sums over bf16(W) and bf16(x), masked by bf16(y) > 0", () => {
-    const arb = fc.record({ m: fc.integer({ min: 1, max: 9 }), inF: fc.integer({ min: 1, max: 19 }), outF: fc.integer({ min: 1, max: 17 }), relu: fc.boolean(), seed: fc.nat() });
-    fc.assert(fc.property(arb, ({ m, inF, outF, relu, seed }) => {
+  it("forward and gradients equal float64 sums over W (or bf16(W)) and bf16(x), masked by bf16(y) > 0", () => {
+    const arb = fc.record({ m: fc.integer({ min: 1, max: 9 }), inF: fc.integer({ min: 1, max: 19 }), outF: fc.integer({ min: 1, max: 17 }), relu: fc.boolean(),
+      weights: fc.constantFrom("fp32" as const, "bf16" as const), seed: fc.nat() });
+    fc.assert(fc.property(arb, ({ m, inF, outF, relu, weights, seed }) => {
       const x = eg.randn([m, inF], { seed, requiresGrad: true });
       const w = eg.randn([outF, inF], { seed: seed + 1, requiresGrad: true });
       const b = eg.randn([outF], { seed: seed + 2, requiresGrad: true });
       const r = eg.randn([m, outF], { seed: seed + 3 });
-      const y = eg.nn.autocast("bf16", () => eg.linear(x, w, b, { relu }));
+      const y = eg.nn.autocast("bf16", () => eg.linear(x, w, b, { relu }), { weights });
       y.mul(r).sum().backward();
-      const xv = x.data, wv = rounded(w.data), xr = rounded(x.data), bv = b.data, rv = r.data, yv = y.data;
+      const xv = x.data, wv = weights === "bf16" ? rounded(w.data) : Array.from(w.data), xr = rounded(x.data), bv = b.data, rv = r.data, yv = y.data;
       const want = new Float64Array(m * outF), abs = new Float64Array(m * outF);
       for (let i = 0; i < m; i++) {
         for (let o = 0; o < outF; o++) {
@@ -75,17 +76,18 @@ describe("autocast: Linear (fused relu) in bfloat16", () => {
       const h = eg.linear(x, w1, null, { relu: true });
       return eg.linear(h, w2).sum().add(eg.linear(h, w3).mul(2).sum());
     }).backward();
-    const xr = rounded(x.data), w1r = rounded(w1.data), w2r = rounded(w2.data), w3r = rounded(w3.data);
+    const xr = rounded(x.data), w1v = w1.data, w2v = w2.data, w3v = w3.data;
     // d/dh of Σ h·W2ᵀ + 2 Σ h·W3ᵀ is Σo (W2 + 2 W3)[o, :] per row; through the relu mask to W1.
     const h = new Float64Array(12), col = new Float64Array(4);
-    for (let i = 0; i < 3; i++) for (let o = 0; o < 4; o++) { let s = 0; for (let p = 0; p < 4; p++) s += x.data[i * 4 + p] * w1r[o * 4 + p]; h[i * 4 + o] = s; }
-    for (let p = 0; p < 4; p++) col[p] = w2r[p] + w2r[4 + p] + 2 * (w3r[p] + w3r[4 + p]);
-    const dw1 = new Float64Array(16);
+    for (let i = 0; i < 3; i++) for (let o = 0; o < 4; o++) { let s = 0; for (let p = 0; p < 4; p++) s += x.data[i * 4 + p] * w1v[o * 4 + p]; h[i * 4 + o] = s; }
+    for (let p = 0; p < 4; p++) col[p] = w2v[p] + w2v[4 + p] + 2 * (w3v[p] + w3v[4 + p]);
+    const dw1 = new Float64Array(16), abs = new Float64Array(16);
     for (let i = 0; i < 3; i++) for (let o = 0; o < 4; o++) {
       if (!(bf16Value(bf16Reference(Math.fround(h[i * 4 + o]))) > 0)) continue;
-      for (let p = 0; p < 4; p++) dw1[o * 4 + p] += col[o] * xr[i * 4 + p];
+      for (let p = 0; p < 4; p++) { dw1[o * 4 + p] += col[o] * xr[i * 4 + p]; abs[o * 4 + p] += Math.abs(col[o] * xr[i * 4 + p]); }
     }
-    expectWithin("dW1", w1.grad!.data, dw1, (i) => 1e-5 * (1 + Math.abs(dw1[i])));
+    // Each gradient at h is a sum of 4 float32 terms, then 3 rows: bound by 8 roundings of the magnitudes.
+    expectWithin("dW1", w1.grad!.data, dw1, (i) => gemmTol(abs[i], dw1[i], 8));
   });
 
   it("refuses fp16 and unknown precisions, in autocast and fit, before any change", async () => {
@@ -102,23 +104,28 @@ describe("autocast: Linear (fused relu) in bfloat16", () => {
 
   it("nests (the outer scope's copies) and restores float32 ops when the scope ends, even by a throw", () => {
     const w = eg.tensor([[1 + 2 ** -10]]), x = eg.tensor([[1]]);
-    const inner = eg.nn.autocast("bf16", () => eg.nn.autocast("bf16", () => eg.linear(x, w).item()));
+    const inner = eg.nn.autocast("bf16", () => eg.nn.autocast("bf16", () => eg.linear(x, w).item()), { weights: "bf16" });
     expect(inner).toBe(1); // 1 + 2⁻¹⁰ rounds to 1 in bfloat16
+    expect(eg.nn.autocast("bf16", () => eg.linear(x, w).item())).toBe(Math.fround(1 + 2 ** -10)); // float32 weights
+    expect(() => eg.nn.autocast("bf16", () => eg.nn.autocast("bf16", () => 0, { weights: "fp32" }), { weights: "bf16" })).toThrow(eg.ValueError);
+    expect(() => eg.nn.autocast("bf16", () => 0, { weights: "fp16" as "bf16" })).toThrow(eg.ValueError);
+    expect(() => eg.nn.autocast("bf16", () => 0, { cache: true } as object)).toThrow(eg.ValueError);
     expect(() => eg.nn.autocast("bf16", () => { throw new Error("boom"); })).toThrow("boom");
     expect(eg.linear(x, w).item()).toBe(Math.fround(1 + 2 ** -10));
   });
 });
 
 describe("autocast: Conv2d (fused relu) in bfloat16", () => {
-  it("forward and weight gradient equal float64 sums over bf16(W) and bf16(x)", () => {
-    const arb = fc.record({ n: fc.integer({ min: 1, max: 2 }), cin: fc.integer({ min: 1, max: 3 }), cout: fc.integer({ min: 1, max: 9 }), size: fc.integer({ min: 3, max: 7 }), relu: fc.boolean(), seed: fc.nat() });
-    fc.assert(fc.property(arb, ({ n, cin, cout, size, relu, seed }) => {
+  it("forward and weight gradient equal float64 sums over W (or bf16(W)) and bf16(x)", () => {
+    const arb = fc.record({ n: fc.integer({ min: 1, max: 2 }), cin: fc.integer({ min: 1, max: 3 }), cout: fc.integer({ min: 1, max: 9 }), size: fc.integer({ min: 3, max: 7 }),
+      relu: fc.boolean(), weights: fc.constantFrom("fp32" as const, "bf16" as const), seed: fc.nat() });
+    fc.assert(fc.property(arb, ({ n, cin, cout, size, relu, weights, seed }) => {
       const x = eg.randn([n, cin, size, size], { seed });
       const w = eg.randn([cout, cin, 3, 3], { seed: seed + 1, requiresGrad: true });
-      const y = eg.nn.autocast("bf16", () => eg.nn.functional.conv2d(x, w, null, { padding: 1, relu }));
+      const y = eg.nn.autocast("bf16", () => eg.nn.functional.conv2d(x, w, null, { padding: 1, relu }), { weights });
       const g = { batch: n, inChannels: cin, inH: size, inW: size, outChannels: cout, outH: size, outW: size, kernelH: 3, kernelW: 3,
         strideH: 1, strideW: 1, padTop: 1, padLeft: 1, dilationH: 1, dilationW: 1, groups: 1 };
-      const ref = convReference(x.data, rounded(w.data), g);
+      const ref = convReference(x.data, weights === "bf16" ? rounded(w.data) : w.data, g);
       const want = Array.from(ref.y, (v) => (relu ? Math.max(v, 0) : v));
       expectWithin("y", y.data, want, (i) => gemmTol(ref.abs[i], want[i], cin * 9));
       y.sum().backward();
