@@ -57,19 +57,17 @@ async function childMemory(kind, precision) {
     return precision === "fp32" ? f() : eg.nn.autocast("bf16", f, { weights: precision === "bf16w" ? "bf16" : "fp32" });
   };
   const held = [];
+  // Every reference lives in `state`, so that no local variable keeps a tensor past its drop.
+  const state = { batch: null, graph: null };
   for (let b = 0; b < 10; b++) {
-    let batch = batchOf(b);
-    const y = batch.y;
-    let graph = forward(batch.x, y);
-    batch = null; // the graph alone decides whether the float32 batch stays
+    state.batch = batchOf(b);
+    state.graph = forward(state.batch.x, state.batch.y);
+    state.batch = null; // the graph alone decides whether the float32 batch stays
     const withGraph = heap();
-    const { loss } = graph;
-    graph = null;
     opt.zeroGrad();
-    loss.backward();
+    state.graph.loss.backward();
     opt.step();
-    const lossRef = [loss];
-    lossRef.pop();
+    state.graph = null;
     const without = heap();
     if (b >= 3) held.push(withGraph - without);
   }
