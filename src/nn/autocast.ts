@@ -45,19 +45,20 @@ class Bf16Scope implements Bf16Store {
     this.activations.set(data, bits);
   }
   /**
-   * What a node keeps of its inputs: leaves as they are (their .grad is set on them), and for a
-   * computed input a stand-in with its shape and gradFn but no data, so that the sweep still
-   * reaches the op that made it while its float32 values are free to go once the ops that read
-   * them are done (those that save them in bfloat16 hold only the bits). One stand-in per tensor,
-   * so gradients from several consumers still meet in one place.
+   * What a node keeps of its inputs: leaves that require grad as they are (their .grad is set on
+   * them), and for any other input a stand-in with its shape and gradFn but no data, so that the
+   * sweep still reaches the op that made it (if any) while its float32 values — a computed
+   * activation, or the data batch — are free to go once the ops that read them are done (those
+   * that save them in bfloat16 hold only the bits). One stand-in per tensor, so gradients from
+   * several consumers still meet in one place.
    */
   keep(inputs: readonly Tensor[]): readonly Tensor[] {
     return inputs.map((t) => {
-      if (t.gradFn === null) return t;
+      if (t.gradFn === null && t.requiresGrad) return t;
       let s = this.standIns.get(t);
       if (!s) {
         s = new Tensor(EMPTY_STORAGE, t.dtype, t.shape);
-        s.gradFn = t.gradFn;
+        if (t.gradFn !== null) s.gradFn = t.gradFn;
         this.standIns.set(t, s);
       }
       return s;

@@ -64,6 +64,10 @@ describe("autocast: Linear (fused relu) in bfloat16", () => {
     const computed = kept.filter((t) => t.gradFn !== null);
     expect(computed.length).toBeGreaterThan(0);
     for (const t of computed) expect(t.storage.length).toBe(0);
+    // The first layer's node keeps the weight (a parameter) and a data-free stand-in for the batch.
+    let first = out.gradFn!;
+    while (first.inputs.some((t) => t.gradFn !== null)) first = first.inputs.find((t) => t.gradFn !== null)!.gradFn!;
+    expect(first.inputs.map((t) => t.storage.length)).toEqual([0, 30, 5]);
     // Outside a scope the same model keeps its float32 activations, as before.
     const plain = model.forward(eg.randn([4, 6], { seed: 3 }));
     expect(plain.gradFn!.inputs.filter((t) => t.gradFn !== null).every((t) => t.storage.length === t.size)).toBe(true);
