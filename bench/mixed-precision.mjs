@@ -43,7 +43,7 @@ async function setUp(kind) {
 
 const heap = () => { globalThis.gc(); globalThis.gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
 
-/** Child: bytes the graph of one batch keeps for backward, median of 7; `precision` fp32 | bf16 | bf16w. */
+/** Child: bytes the graph of one batch keeps for backward, median of 7; `precision` fp32 | bf16. */
 async function childMemory(kind, precision) {
   const { eg, data, model: make } = await setUp(kind);
   const model = make(), opt = new eg.optim.Adam(model.parameters(), { lr: 1e-3 });
@@ -54,7 +54,7 @@ async function childMemory(kind, precision) {
   };
   const forward = (x, y) => {
     const f = () => { const out = model.forward(x); return { out, loss: eg.nn.crossEntropy(out, y) }; };
-    return precision === "fp32" ? f() : eg.nn.autocast("bf16", f, { weights: precision === "bf16w" ? "bf16" : "fp32" });
+    return precision === "fp32" ? f() : eg.nn.autocast("bf16", f);
   };
   const held = [];
   // Every reference lives in `state`, so that no local variable keeps a tensor past its drop.
@@ -135,7 +135,7 @@ const kinds = ["mlp", "cnn"].filter((k) => !args[`skip-${k}`]);
 const kb = (b) => (b / 1024).toFixed(1);
 for (const kind of kinds) {
   const mem = {};
-  for (const precision of ["fp32", "bf16", "bf16w", "fp32", "bf16"]) {
+  for (const precision of ["fp32", "bf16", "fp32", "bf16"]) {
     const r = await child(["--child=memory", `--kind=${kind}`, `--precision=${precision}`]);
     if (r.failed) throw new Error(r.failed);
     (mem[precision] ??= []).push(r);
@@ -144,8 +144,8 @@ for (const kind of kinds) {
   console.log("| precision | held for backward (KB), per process | × float32 | wasm memory (MB) |");
   console.log("|---|---|---|---|");
   const f32 = median(mem.fp32.map((r) => r.heldBytes));
-  const label = { fp32: "float32", bf16: "bf16 (activations; float32 weights)", bf16w: "bf16 + bf16 weight copies" };
-  for (const p of ["fp32", "bf16", "bf16w"]) {
+  const label = { fp32: "float32", bf16: "bf16" };
+  for (const p of ["fp32", "bf16"]) {
     const held = median(mem[p].map((r) => r.heldBytes));
     console.log(`| ${label[p]} | ${mem[p].map((r) => kb(r.heldBytes)).join(", ")} | ${(held / f32).toFixed(3)} | ${(mem[p][0].wasmMemoryBytes / 2 ** 20).toFixed(1)} |`);
   }

@@ -52,4 +52,4 @@ export { Dropout2d, Upsample } from "./shape-layers.js";
 export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
 export type { FlattenOptions } from "./layers.js";
 export { autocast } from "./autocast.js";
-export type { AutocastDType, AutocastOptions } from "./autocast.js";
+export type { AutocastDType } from "./autocast.js";
