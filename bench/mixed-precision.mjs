@@ -6,7 +6,10 @@
 //      autograd graph keeps alive for backward() (saved activations, bf16 copies, graph objects).
 //      Each configuration runs in its own process, which also reports its wasm memory (the scratch
 //      arena's high-water: nothing in it lives from the forward to the backward);
-//   2. training: fit() from the same initial weights and seed, float32 and bfloat16 runs
+//   2. step time in lockstep: a float32 and a bfloat16 copy of the model train on the same batches,
+//      one step of each in turn (order alternating), so both see the same machine load; the
+//      median of the per-pair time ratios (--lockstep N steps, default 600 MLP / 120 CNN);
+//   3. training: fit() from the same initial weights and seed, float32 and bfloat16 runs
 //      interleaved (ABBA order over rounds) in one process, wall time per epoch, the median batch
 //      time, and test accuracy after the same epochs.
 //
@@ -111,6 +114,38 @@ async function childTrain(kind) {
   return { kind, epochs, limit: Number.isFinite(limit) ? limit : null, runs };
 }
 
+/**
+ * Child: float32 and bfloat16 training steps in lockstep (one model each, same start), the order
+ * within each pair alternating, so that both see the same machine load; per-step times paired.
+ */
+async function childLockstep(kind) {
+  const { eg, data, model: make } = await setUp(kind);
+  const steps = num("lockstep", kind === "mlp" ? 600 : 120);
+  const rowSize = data.train.x.size / data.train.x.shape[0], n = data.train.x.shape[0];
+  const batchOf = (b) => {
+    const s = (b * BATCH) % (n - BATCH);
+    return { x: eg.fromTypedArray(data.train.x.data.slice(s * rowSize, (s + BATCH) * rowSize), [BATCH, ...data.train.x.shape.slice(1)]),
+      y: eg.fromTypedArray(data.train.y.data.slice(s, s + BATCH), [BATCH]) };
+  };
+  const trainers = ["fp32", "bf16"].map((precision) => {
+    const model = make(), opt = new eg.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const f = (x, y) => () => eg.nn.crossEntropy(model.forward(x), y);
+    return (x, y) => {
+      const t0 = performance.now();
+      const loss = precision === "fp32" ? f(x, y)() : eg.nn.autocast("bf16", f(x, y));
+      opt.zeroGrad(); loss.backward(); opt.step();
+      return performance.now() - t0;
+    };
+  });
+  const ms = [[], []];
+  for (let b = 0; b < steps + 10; b++) {
+    const { x, y } = batchOf(b);
+    for (const i of b % 2 === 0 ? [0, 1] : [1, 0]) { const t = trainers[i](x, y); if (b >= 10) ms[i].push(t); }
+  }
+  const ratios = ms[0].map((t, i) => ms[1][i] / t);
+  return { kind, steps, fp32: median(ms[0]), bf16: median(ms[1]), pairedRatio: median(ratios) };
+}
+
 function child(argsList) {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), ...argsList], { stdio: ["ignore", "pipe", "inherit"] });
@@ -124,7 +159,8 @@ function child(argsList) {
 }
 
 if (args.child) {
-  const r = args.child === "memory" ? await childMemory(args.kind, args.precision) : await childTrain(args.kind);
+  const r = args.child === "memory" ? await childMemory(args.kind, args.precision)
+    : args.child === "lockstep" ? await childLockstep(args.kind) : await childTrain(args.kind);
   console.log("RESULT " + JSON.stringify(r));
   process.exit(0);
 }
@@ -149,6 +185,10 @@ for (const kind of kinds) {
     const held = median(mem[p].map((r) => r.heldBytes));
     console.log(`| ${label[p]} | ${mem[p].map((r) => kb(r.heldBytes)).join(", ")} | ${(held / f32).toFixed(3)} | ${(mem[p][0].wasmMemoryBytes / 2 ** 20).toFixed(1)} |`);
   }
+  const l = await child(["--child=lockstep", `--kind=${kind}`, ...(args.lockstep ? [`--lockstep=${args.lockstep}`] : [])]);
+  if (l.failed) throw new Error(l.failed);
+  console.log(`\n### ${kind.toUpperCase()}: ${l.steps} training steps of each precision in lockstep (load average now: ${load()})\n`);
+  console.log(`median step: float32 ${l.fp32.toFixed(2)} ms, bf16 ${l.bf16.toFixed(2)} ms; median of the per-pair ratios bf16/fp32: ${l.pairedRatio.toFixed(3)}×`);
   if (args["skip-train"]) continue;
   const t = await child(["--child=train", `--kind=${kind}`, ...process.argv.slice(2).filter((a) => a.startsWith("--") && !a.startsWith("--child"))]);
   if (t.failed) throw new Error(t.failed);
