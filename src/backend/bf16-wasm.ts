@@ -19,7 +19,8 @@ const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW
 const weightSize = (g: Conv2dGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
 const spanOf = (rows: number, cols: number, rs: number, cs: number) => (rows - 1) * rs + (cols - 1) * cs + 1;
 
-export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels {
+/** Moving bfloat16 and float32 operands in and out of scratch (call inside withScratch). */
+function scratchOps(wasm: KernelExports, arena: Arena) {
   const u16 = (ptr: number, n: number) => new Uint16Array(arena.memory.buffer, ptr, n);
   const bitsIn = (bits: Uint16Array): number => {
     const ptr = arena.alloc(bits.length * 2);
@@ -32,23 +33,30 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
     wasm.bf16_f32_vcvt(bits.length, src, dst);
     return dst;
   };
-  /** The float32 values at ptr rounded to bfloat16 into `out`. */
-  const narrowOut = (ptr: number, out: Uint16Array): void => {
-    const dst = arena.alloc(out.length * 2);
-    wasm.f32_bf16_vcvt(out.length, ptr, dst);
-    out.set(u16(dst, out.length));
-  };
-  /** Weights in scratch as float32: copied, or widened from bfloat16 bits. */
-  const weightsIn = (w: Float32Array | Uint16Array, n: number): number =>
-    (w instanceof Uint16Array ? widenIn(w.subarray(0, n)) : arena.copyIn(w.subarray(0, n)));
-  const geometryIn = (g: Conv2dGeometry): number => {
-    const ptr = arena.alloc(FIELDS.length * 4), view = arena.i32(ptr, FIELDS.length);
-    FIELDS.forEach((f, i) => { view[i] = g[f]; });
-    return ptr;
-  };
-  const copyOut = (ptr: number, n: number) => new Float32Array(arena.f32(ptr, n));
-
   return {
+    bitsIn, widenIn,
+    /** The float32 values at ptr rounded to bfloat16 into `out`. */
+    narrowOut(ptr: number, out: Uint16Array): void {
+      const dst = arena.alloc(out.length * 2);
+      wasm.f32_bf16_vcvt(out.length, ptr, dst);
+      out.set(u16(dst, out.length));
+    },
+    /** Weights in scratch as float32: copied, or widened from bfloat16 bits. */
+    weightsIn: (w: Float32Array | Uint16Array, n: number): number =>
+      (w instanceof Uint16Array ? widenIn(w.subarray(0, n)) : arena.copyIn(w.subarray(0, n))),
+    geometryIn(g: Conv2dGeometry): number {
+      const ptr = arena.alloc(FIELDS.length * 4), view = arena.i32(ptr, FIELDS.length);
+      FIELDS.forEach((f, i) => { view[i] = g[f]; });
+      return ptr;
+    },
+    copyOut: (ptr: number, n: number) => new Float32Array(arena.f32(ptr, n)),
+  };
+}
+
+export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels {
+  const { bitsIn, widenIn, narrowOut } = scratchOps(wasm, arena);
+  return {
+    ...convPasses(wasm, arena),
     f32ToBf16(x, out) {
       withScratch(arena, () => narrowOut(arena.copyIn(x), out));
     },
@@ -72,6 +80,13 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
         if (o.outBits) narrowOut(cp, o.outBits);
       });
     },
+  };
+}
+
+/** The convolution passes: operands widened (or narrowed) in scratch around the float32 kernels. */
+function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, "conv2d" | "conv2dBackward"> {
+  const { widenIn, narrowOut, weightsIn, geometryIn, copyOut } = scratchOps(wasm, arena);
+  return {
     conv2d(x, w, bias, g, o = {}) {
       return withScratch(arena, () => {
         const geo = geometryIn(g);
