@@ -30,3 +30,9 @@ export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
 export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
 export { f32_bf16_vcvt, bf16_f32_vcvt } from "./f32-bf16-vcvt";
 export { f32_gemm_bf16b, f32_gemm_bf16b_workspace } from "./f32-gemm-bf16";
+export { f32_lstm_cell_backward, f32_lstm_cell_forward } from "./f32-lstm-cell";
+export { f32_gru_cell_backward, f32_gru_cell_forward } from "./f32-gru-cell";
+export { f32_rnn_cell_backward, f32_rnn_cell_forward } from "./f32-rnn-cell";
+export {
+  f32_attention_backward, f32_attention_backward_workspace, f32_attention_forward, f32_attention_forward_workspace,
+} from "./f32-attention";

@@ -11,7 +11,7 @@
 //   (a) post-training int8 quantization (static, calibrated on 2000 training images): accuracy
 //       and inference time per batch of 64 against the f32 network;
 //   (b) 50% structured pruning — the half of each convolution's filters with the smallest L2
-//       norm set to zero — and fine-tuning with the masks held, accuracy after;
+//       norm set to zero, gradually during the first fine-tuning epoch — accuracy after;
 // and a markdown summary table at the end.
 //
 //   npm run build && node --experimental-wasm-relaxed-simd examples/cnn-fashion-mnist.mjs [dir]
@@ -103,19 +103,26 @@ try {
   console.log(`int8 quantization failed: ${e.message}`);
 }
 
-// --- (b) 50% structured pruning of the convolution filters, then fine-tuning with the masks held.
+// --- (b) 50% structured pruning of the convolution filters during fine-tuning. Cutting half the
+// filters at once drops the accuracy to about 0.6 and a small learning rate never fully recovers
+// it, so the filters go gradually (Zhu & Gupta's polynomial schedule, 0 → 50% over the first
+// fine-tuning epoch, the masks recomputed every 50 steps) while Adam restarts at 5e-4 and decays
+// to zero on a cosine over the fine-tuning epochs.
 let pruned = null;
 try {
   pruned = cnn();
   pruned.loadStateDict(model.stateDict());
   const isConvWeight = (name, p) => p.ndim === 4;
-  eg.compress.magnitudePrune(pruned, { sparsity: 0.5, structure: "rows", norm: 2, filter: isConvWeight });
-  const before = accuracyOf(pruned);
-  console.log(`50% of the conv filters pruned: test accuracy ${before.toFixed(4)} before fine-tuning`);
-  const ftOptimizer = new eg.optim.Adam(pruned.parameters(), { lr: 1e-4 });
+  const stepsPerEpoch = Math.ceil(xTrain.shape[0] / 64);
+  const schedule = eg.compress.polynomialDecay({ initialSparsity: 0, finalSparsity: 0.5, endStep: Math.max(1, stepsPerEpoch - 1), frequency: 50 });
+  const ftOptimizer = new eg.optim.Adam(pruned.parameters(), { lr: 5e-4 });
+  const ftSchedule = new eg.optim.lr.CosineAnnealingLR(ftOptimizer, { tMax: Math.max(1, fineTuneEpochs) });
   await eg.nn.fit(pruned, xTrain, yTrain, {
     loss: "crossEntropy", optimizer: ftOptimizer, epochs: fineTuneEpochs, batchSize: 64, shuffle: true, seed: seed + 1,
-    callbacks: [eg.compress.pruningCallback(), epochReporter("fine-tune", epochRows)],
+    callbacks: [
+      eg.compress.pruningCallback({ schedule, structure: "rows", norm: 2, filter: isConvWeight }),
+      eg.nn.callbacks.lrScheduler(ftSchedule), epochReporter("fine-tune", epochRows),
+    ],
   });
   const layers = eg.compress.sparsityReport(pruned).layers.filter((r) => r.masked);
   console.log("per-layer sparsity:", layers.map((r) => `${r.name} ${(100 * r.sparsity).toFixed(1)}%`).join(", "));

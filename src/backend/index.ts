@@ -27,3 +27,13 @@ export type {
 export { bf16Kernels } from "./bf16-kernels.js";
 export { jsBf16Kernels, bf16BitsOfF32Bits } from "./bf16-js.js";
 export type { Bf16Kernels, Bf16Matrix, Bf16GemmOptions, Bf16ConvOptions } from "./bf16-types.js";
+export { recurrentKernels, jsRecurrentRunner, jsMachine } from "./recurrent-kernels.js";
+export type { RecurrentKernels, RecurrentMachine } from "./recurrent-kernels.js";
+export { recurrentForward, recurrentBackward, GATE_COUNT } from "./recurrent-sweep.js";
+export type { CellKind, RecurrentShape, RecurrentWeights, RecurrentSaved, RecurrentGrads, MachineRunner } from "./recurrent-sweep.js";
+export {
+  lstmCellForwardJs, lstmCellBackwardJs, gruCellForwardJs, gruCellBackwardJs, rnnCellForwardJs, rnnCellBackwardJs,
+} from "./recurrent-cells-js.js";
+export { attentionKernels, jsAttentionKernels } from "./attention-kernels.js";
+export type { AttentionBlocks, AttentionKernels } from "./attention-kernels.js";
+export { attentionForwardJs, attentionBackwardJs } from "./attention-js.js";

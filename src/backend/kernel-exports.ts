@@ -90,4 +90,34 @@ export interface KernelExports {
   f32_gemm_bf16b(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
                  b: number, bRowStride: number, bColStride: number, c: number, cRowStride: number,
                  bias: number, flags: number, work: number): void;
+  /** One LSTM step's gates, c and h from xp, hp [batch, 4H] and cPrev (assembly/f32-lstm-cell.ts). */
+  f32_lstm_cell_forward(batch: number, hidden: number, xp: number, hp: number, cPrev: number,
+                        gates: number, h: number, c: number): void;
+  /** Its backward: dGates [batch, 4H]; dc in place (next step's in, cPrev's out). */
+  f32_lstm_cell_backward(batch: number, hidden: number, gates: number, cPrev: number, c: number,
+                         dy: number, dhRec: number, dc: number, dGates: number): void;
+  /** One GRU step's gates (r, z, n, hn) and h from xp, hp [batch, 3H] and hPrev (assembly/f32-gru-cell.ts). */
+  f32_gru_cell_forward(batch: number, hidden: number, xp: number, hp: number, hPrev: number, gates: number, h: number): void;
+  /** Its backward: dxp, dhp [batch, 3H]; dhRec overwritten with dh·z. */
+  f32_gru_cell_backward(batch: number, hidden: number, gates: number, hPrev: number, dy: number,
+                        dhRec: number, dxp: number, dhp: number): void;
+  /** h = tanh or relu (RNN_RELU) of xp + hp over n floats (assembly/f32-rnn-cell.ts). */
+  f32_rnn_cell_forward(n: number, xp: number, hp: number, h: number, flags: number): void;
+  /** dpre = (dy + dhRec)·act′(h) over n floats. */
+  f32_rnn_cell_backward(n: number, h: number, dy: number, dhRec: number, dpre: number, flags: number): void;
+  /** Bytes of scratch f32_attention_forward needs. */
+  f32_attention_forward_workspace(s: number, e: number): number;
+  /**
+   * Fused scaled dot-product attention over `blocks` (batch, head) blocks: probs = softmax(scale·Q·Kᵀ
+   * + mask), out = (probs ⊙ drop)·V; causal 1 skips keys past i + S − L (assembly/f32-attention.ts).
+   */
+  f32_attention_forward(blocks: number, l: number, s: number, e: number, ev: number, scale: number, causal: number,
+                        q: number, k: number, v: number, mask: number, maskStride: number, drop: number,
+                        out: number, probs: number, work: number): void;
+  /** Bytes of scratch f32_attention_backward needs. */
+  f32_attention_backward_workspace(l: number, s: number, ev: number): number;
+  /** dQ, dK, dV of f32_attention_forward for dOut, from the probs it wrote. */
+  f32_attention_backward(blocks: number, l: number, s: number, e: number, ev: number, scale: number, causal: number,
+                         q: number, k: number, v: number, drop: number, probs: number, dOut: number,
+                         dq: number, dk: number, dv: number, work: number): void;
 }

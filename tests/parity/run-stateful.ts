@@ -11,6 +11,10 @@ export interface ModuleCase {
   id: string; kind: "module"; ctor: Spec; terms: number; state: Record<string, EncodedTensor>;
   input: EncodedTensor; output: EncodedTensor; cotangent: EncodedTensor; inputGrad: EncodedTensor;
   paramGrads: Record<string, EncodedTensor>;
+  /** Mode of the forward (default: the module's own, train); BatchNorm's cases set it. */
+  train?: boolean;
+  /** The state dict after the forward (running statistics), when the case records it. */
+  stateAfter?: Record<string, EncodedTensor>;
 }
 
 /** new eg.nn[name](...args), with nested specs (a Sequential's layers) built first. */
@@ -22,6 +26,7 @@ function buildModule(s: Spec): eg.nn.Module {
 
 export function runModuleCase(c: ModuleCase): void {
   const m = buildModule(c.ctor);
+  if (c.train !== undefined) m.train(c.train);
   m.loadStateDict(Object.fromEntries(Object.entries(c.state).map(([k, t]) => [k, decode(t)])));
   const x = decode(c.input);
   const y = m.forward(x) as eg.Tensor;
@@ -34,6 +39,13 @@ export function runModuleCase(c: ModuleCase): void {
     if (!p?.grad) throw new Error(`${c.id}: no gradient for parameter ${k}`);
     expectClose(p.grad, want, 2 * c.terms, `${c.id} grad of ${k}`);
   }
+  if (c.stateAfter) expectStateAfter(c.id, m.stateDict(), c.stateAfter, c.terms);
+}
+
+function expectStateAfter(id: string, after: Record<string, eg.Tensor>, want: Record<string, EncodedTensor>, terms: number): void {
+  const keys = Object.keys(want);
+  if (Object.keys(after).join() !== keys.join()) throw new Error(`${id}: state keys [${Object.keys(after)}], PyTorch has [${keys}]`);
+  for (const k of keys) expectClose(after[k], want[k], terms, `${id} state ${k} after the forward`);
 }
 
 /** float64 against float64: each element within γ64(n)·(|ref| + max|ref|), n = 64 roundings a step. */
