@@ -32,13 +32,24 @@ const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader,
 const withoutThreadPool = { modifyEsbuildConfig: (c) => ({ ...wasmAsFile.modifyEsbuildConfig(c), plugins: [...(c.plugins ?? []), {
   name: "thread-pool-chunk", setup: (b) => b.onResolve({ filter: /thread-start\.js$/ }, (a) => ({ path: a.path, external: true })),
 }] }) };
+// The bfloat16 kernels of mixed-precision training (conversions, the GEMM with a bfloat16 B) added
+// 0.5 KB gzip to the full wasm builds, which every full-build user carries (an app picks a build,
+// not kernels); their JS is a lazily built family. Measured after them: whole library 127.6 KB,
+// the MLP app 38.4 KB (of which about 0.3 KB of JS: the hooks in linear, conv2d, record and fit),
+// edgegrad-relaxed.wasm 9.3 KB; the three limits were raised to the next 0.5 KB.
+// Likewise fit's precision: "bf16" loads the mixed-precision scope (src/nn/autocast.ts and the
+// bfloat16 kernel family it imports) by a dynamic import: an MLP app that trains in float32
+// never fetches that chunk, so the MLP check leaves it out too.
+const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.modifyEsbuildConfig(c), plugins: [...(withoutThreadPool.modifyEsbuildConfig(c).plugins ?? []), {
+  name: "autocast-chunk", setup: (b) => b.onResolve({ filter: /[\\/]autocast\.js$/ }, (a) => ({ path: a.path, external: true })),
+}] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "126 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "128 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutThreadPool, ...gzip },
-  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "38 KB",
-    ...withoutThreadPool, ...gzip },
-  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "9 KB", ...wasmAsFile, ...gzip },
+  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "38.5 KB",
+    ...withoutLazyChunks, ...gzip },
+  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "9.5 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
   { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "272 KB", ...gzip },
   { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "159 KB", ...gzip },

@@ -24,6 +24,9 @@ export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
 export type {
   QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions,
 } from "./qs8-conv-types.js";
+export { bf16Kernels } from "./bf16-kernels.js";
+export { jsBf16Kernels, bf16BitsOfF32Bits } from "./bf16-js.js";
+export type { Bf16Kernels, Bf16Matrix, Bf16GemmOptions, Bf16ConvOptions } from "./bf16-types.js";
 export { recurrentKernels, jsRecurrentRunner, jsMachine } from "./recurrent-kernels.js";
 export type { RecurrentKernels, RecurrentMachine } from "./recurrent-kernels.js";
 export { recurrentForward, recurrentBackward, GATE_COUNT } from "./recurrent-sweep.js";

@@ -86,6 +86,16 @@ export interface KernelExports {
    */
   qs8_conv2d(geometry: number, x: number, xSigned: number, xZero: number, w: number,
              bias: number, scale: number, y: number, flags: number, work: number): void;
+  /** dst[i] = bfloat16 bits (u16) of float32 src[i], rounded to nearest even (NaN stays NaN), for i < n. */
+  f32_bf16_vcvt(n: number, src: number, dst: number): void;
+  /** dst[i] = the float32 value of bfloat16 bits src[i] (exact), for i < n. */
+  bf16_f32_vcvt(n: number, src: number, dst: number): void;
+  /** Bytes of scratch f32_gemm_bf16b needs for an m×n×k problem. */
+  f32_gemm_bf16b_workspace(m: number, n: number, k: number): number;
+  /** C = A·B (+ bias) (relu) with A float32 and B bfloat16 bits (strides in elements), widened in the packing. */
+  f32_gemm_bf16b(m: number, n: number, k: number, a: number, aRowStride: number, aColStride: number,
+                 b: number, bRowStride: number, bColStride: number, c: number, cRowStride: number,
+                 bias: number, flags: number, work: number): void;
   /** One LSTM step's gates, c and h from xp, hp [batch, 4H] and cPrev (assembly/f32-lstm-cell.ts). */
   f32_lstm_cell_forward(batch: number, hidden: number, xp: number, hp: number, cPrev: number,
                         gates: number, h: number, c: number): void;

@@ -26,6 +26,16 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+// Set while a mixed-precision scope runs (src/nn/autocast.ts): maps a node's inputs to what the
+// node keeps for the sweep, so the graph itself holds no float32 activation the op saved in bfloat16.
+let keptInputs: ((inputs: readonly Tensor[]) => readonly Tensor[]) | null = null;
+/** Installs (or with null removes) the mapping of recorded inputs; returns the one it replaces. */
+export function setKeptInputs(f: ((inputs: readonly Tensor[]) => readonly Tensor[]) | null): typeof keptInputs {
+  const before = keptInputs;
+  keptInputs = f;
+  return before;
+}
+
 /**
  * Attaches `backward` to `out` if recording is on and some input needs a gradient. Ops call this
  * right after computing their forward result, so each backward rule sits next to its forward.
@@ -33,7 +43,7 @@ export function noGrad<T>(fn: () => T): T {
 export function record(out: Tensor, name: string, inputs: readonly Tensor[],
                        backward: (grad: Tensor) => readonly (Tensor | null)[]): Tensor {
   if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
-    out.gradFn = { name, inputs, backward };
+    out.gradFn = { name, inputs: keptInputs === null ? inputs : keptInputs(inputs), backward };
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { broadcastShapes, sizeOf } from "./shape.js";
 import { broadcastStrides } from "./strided.js";
 import { sum, sumToShape } from "./reduce.js";
 import { Tensor } from "./tensor.js";
+import { mixedPrecision } from "./mixed-precision-hook.js";
 
 /**
  * Matrix products. float32 runs on the backend's GEMM, which reads any strided operand, so a
@@ -177,6 +178,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
     throw new ShapeError(`linear: bias of shape [${bias.shape}] does not match ${outF} outputs`);
   }
   const dtype = matmulDType(x, weight);
+  const mp = mixedPrecision.active;
+  if (mp !== null && dtype === "float32") return mp.linear(x, weight, bias, o.relu === true);
   const x2 = x.reshape([-1, inF]);
   const m = x2.shape[0];
   const xs = x2.dtype === dtype ? x2 : x2.astype(dtype);

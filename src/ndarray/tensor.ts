@@ -112,7 +112,9 @@ export class Tensor {
     const newShape = resolveReshape(shape, this.size, this.shape);
     const src = this.isContiguous ? this : this.contiguous();
     const out = new Tensor(src.storage, this.dtype, newShape, contiguousStrides(newShape), src.offset);
-    return record(out, "reshape", [this], (g) => [g.reshape(this.shape)]);
+    // The rule keeps the shape, not `this`: a bfloat16 scope's graph then holds no float32 data here.
+    const shape0 = this.shape;
+    return record(out, "reshape", [this], (g) => [g.reshape(shape0)]);
   }
   view(shape: readonly number[]): Tensor {
     return this.reshape(shape);

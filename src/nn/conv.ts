@@ -9,6 +9,7 @@ import {
 import { ShapeError, ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
+import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
 import {
   convDType, convGeometry, pairOf, resolvePadding, type IntOrPair, type Padding, type Pair,
 } from "./conv-options.js";
@@ -100,6 +101,8 @@ const asDType = (t: Tensor, dtype: "float32" | "float64"): Tensor => (t.dtype ==
 /** conv2d of 4-D x and weight already in `dtype`, with its backward. */
 function conv2dCore(x: Tensor, w: Tensor, b: Tensor | null, g: Conv2dGeometry, relu: boolean,
                     dtype: "float32" | "float64"): Tensor {
+  const mp = mixedPrecision.active;
+  if (mp !== null && dtype === "float32") return mp.conv2d(x, w, b, g, relu);
   const f = convFunctions(dtype);
   const xd = x.data as Floats, wd = w.data as Floats;
   const y = f.forward(xd, wd, b ? (b.data as Floats) : null, g, { relu });

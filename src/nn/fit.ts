@@ -9,6 +9,7 @@ import { checkMetrics, evaluateRows, LOGIT_LOSSES, prepare, type ResolvedLoss } 
 import { batchBuffer, checkBatchSize, countCorrect, gather, resolveLoss, type LossFn, type Rows } from "./fit-data.js";
 import { Module } from "./module.js";
 import { trainingRandom } from "./training-random.js";
+import { checkPrecision } from "./autocast-check.js";
 
 export { evaluate, predict } from "./evaluate.js";
 
@@ -46,8 +47,14 @@ export interface FitOptions {
    * with a throwaway generator before training starts, so a mismatch is refused up front.
    */
   transform?: Transform;
+  /**
+   * "bf16": each training batch's forward pass and loss run in nn.autocast("bf16", …) (bfloat16
+   * weights read by Linear/Conv, activations saved in bfloat16; float32 master weights, gradients
+   * and optimizer). Default "fp32". "fp16" is refused (see autocast).
+   */
+  precision?: "fp32" | "bf16";
 }
-const FIT_KEYS = ["loss", "optimizer", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "metrics", "callbacks", "transform"];
+const FIT_KEYS = ["loss", "optimizer", "epochs", "initialEpoch", "batchSize", "shuffle", "seed", "validationSplit", "validationData", "metrics", "callbacks", "transform", "precision"];
 
 export interface History {
   epoch: number[];
@@ -80,6 +87,8 @@ interface Run {
   xb: ReturnType<typeof batchBuffer>;
   yb: ReturnType<typeof batchBuffer>;
   transform: Transform | null;
+  /** Runs a batch's forward and loss: as it is, or inside a bfloat16 autocast scope. */
+  scope: <T>(fn: () => T) => T;
 }
 
 function nonNegativeInt(key: string, v: unknown): number {
@@ -134,6 +143,7 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
   }
   const optimizer = typeof o.optimizer === "string" ? makeOptimizer(o.optimizer, model) : o.optimizer;
   if (!optimizer || typeof optimizer.step !== "function") throw new ValueError("fit: `optimizer` must be an optimizer or its name");
+  if (o.precision !== undefined && o.precision !== "fp32") checkPrecision("fit", o.precision);
   const wantAcc = checkMetrics(o.metrics ?? []);
   const callbacks = o.callbacks ?? [];
   if (!Array.isArray(callbacks)) throw new ValueError("fit: callbacks must be an array");
@@ -148,7 +158,7 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs.
     xb: batchBuffer(xr, batchSize, true), yb: batchBuffer(yr, batchSize, false),
-    transform,
+    transform, scope: (fn) => fn(),
   };
 }
 
@@ -206,10 +216,13 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
     const xb = gather(xr, run.order, s, e, run.xb, true);
     const xt = run.transform ? transformed(run.transform, xb, run.rng, where) : xb;
     const yt = gather(yr, run.order, s, e, run.yb, false);
-    const out = model.forward(xt) as Tensor;
-    let l = loss.fn(out, yt);
-    const reg = model.regularizationLoss();
-    if (reg) l = l.add(reg);
+    const [out, l] = run.scope(() => {
+      const o = model.forward(xt) as Tensor;
+      let lt = loss.fn(o, yt);
+      const reg = model.regularizationLoss();
+      if (reg) lt = lt.add(reg);
+      return [o, lt] as const;
+    });
     const lv = l.item();
     if (!Number.isFinite(lv)) {
       // A non-finite parameter makes the next loss non-finite, so the parameters are scanned
@@ -249,6 +262,11 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
  */
 export async function fit(model: Module, x: Tensor, y: Tensor, o: FitOptions): Promise<History> {
   const run = setUp(model, x, y, o);
+  // Loaded on demand, so that a program that never trains in bfloat16 does not bundle it.
+  if (o.precision === "bf16") {
+    const { autocast } = await import("./autocast.js");
+    run.scope = (fn) => autocast("bf16", fn);
+  }
   const { ctx, callbacks } = run;
   for (const c of callbacks) await c.onTrainBegin?.(ctx);
   for (let epoch = run.initialEpoch; epoch < ctx.epochs && !ctx.stopTraining; epoch++) {

@@ -51,6 +51,8 @@ export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
 export { Dropout2d, Upsample } from "./shape-layers.js";
 export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
 export type { FlattenOptions } from "./layers.js";
+export { autocast } from "./autocast.js";
+export type { AutocastDType } from "./autocast.js";
 export { Embedding } from "./embedding.js";
 export type { EmbeddingLayerOptions, FromPretrainedOptions } from "./embedding.js";
 export { embedding } from "./embedding-op.js";

@@ -111,14 +111,16 @@ function maxPool2x2(where: string, x: Tensor, shape: number[], planes: number, h
   const xd = x.data as FloatArray, n = planes * (h >> 1) * (w >> 1), y = alloc(x, n), code = new Uint8Array(n);
   if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2(planes, h, w, xd, y as Float32Array, code);
   else maxPool2x2Js(planes, h, w, xd, y, code);
-  return record(new Tensor(y, x.dtype, shape), where, [x], (g) => {
-    const gd = g.data, gx = alloc(x, x.size), oh = h >> 1, ow = w >> 1;
+  // The rule keeps the codes and x's shape, not x: a bfloat16 scope's graph holds no float32 input here.
+  const dtype = x.dtype, xShape = x.shape, xSize = x.size;
+  return record(new Tensor(y, dtype, shape), where, [x], (g) => {
+    const gd = g.data, gx: FloatArray = dtype === "float64" ? new Float64Array(xSize) : new Float32Array(xSize), oh = h >> 1, ow = w >> 1;
     for (let p = 0, o = 0; p < planes; p++) {
       for (let i = 0; i < oh; i++) {
         for (let j = 0, r = (p * h + 2 * i) * w; j < ow; j++, o++, r += 2) gx[r + (code[o] & 1) + (code[o] >> 1) * w] = gd[o];
       }
     }
-    return [new Tensor(gx, x.dtype, x.shape.slice())];
+    return [new Tensor(gx, dtype, xShape.slice())];
   });
 }
 

@@ -1,0 +1,135 @@
+// The wasm side of the bfloat16 family: each call copies its operands into scratch (bfloat16 as
+// bits, half the bytes of float32), widens or narrows there with the conversion kernels, runs the
+// float32 kernels (or the GEMM that widens B while packing) and copies the results out.
+import { withScratch, type Arena } from "./arena.js";
+import type { Bf16Kernels, Bf16Matrix } from "./bf16-types.js";
+import type { Conv2dGeometry } from "./conv-geometry.js";
+import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags.js";
+import type { KernelExports } from "./kernel-exports.js";
+import type { StridedMatrix } from "./kernels.js";
+
+/** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
+const FIELDS: readonly (keyof Conv2dGeometry)[] = [
+  "batch", "inChannels", "inH", "inW", "outChannels", "outH", "outW", "kernelH", "kernelW",
+  "strideH", "strideW", "padTop", "padLeft", "dilationH", "dilationW", "groups",
+];
+
+const inSize = (g: Conv2dGeometry) => g.batch * g.inChannels * g.inH * g.inW;
+const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW;
+const weightSize = (g: Conv2dGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
+const spanOf = (rows: number, cols: number, rs: number, cs: number) => (rows - 1) * rs + (cols - 1) * cs + 1;
+
+/** Moving bfloat16 and float32 operands in and out of scratch (call inside withScratch). */
+function scratchOps(wasm: KernelExports, arena: Arena) {
+  const u16 = (ptr: number, n: number) => new Uint16Array(arena.memory.buffer, ptr, n);
+  const bitsIn = (bits: Uint16Array): number => {
+    const ptr = arena.alloc(bits.length * 2);
+    u16(ptr, bits.length).set(bits);
+    return ptr;
+  };
+  /** bfloat16 bits copied in and widened to float32 in scratch. */
+  const widenIn = (bits: Uint16Array): number => {
+    const src = bitsIn(bits), dst = arena.alloc(bits.length * 4);
+    wasm.bf16_f32_vcvt(bits.length, src, dst);
+    return dst;
+  };
+  return {
+    bitsIn, widenIn,
+    /** The float32 values at ptr rounded to bfloat16 into `out`. */
+    narrowOut(ptr: number, out: Uint16Array): void {
+      const dst = arena.alloc(out.length * 2);
+      wasm.f32_bf16_vcvt(out.length, ptr, dst);
+      out.set(u16(dst, out.length));
+    },
+    /** Weights in scratch as float32: copied, or widened from bfloat16 bits. */
+    weightsIn: (w: Float32Array | Uint16Array, n: number): number =>
+      (w instanceof Uint16Array ? widenIn(w.subarray(0, n)) : arena.copyIn(w.subarray(0, n))),
+    geometryIn(g: Conv2dGeometry): number {
+      const ptr = arena.alloc(FIELDS.length * 4), view = arena.i32(ptr, FIELDS.length);
+      FIELDS.forEach((f, i) => { view[i] = g[f]; });
+      return ptr;
+    },
+    copyOut: (ptr: number, n: number) => new Float32Array(arena.f32(ptr, n)),
+  };
+}
+
+export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels {
+  const { bitsIn, widenIn, narrowOut } = scratchOps(wasm, arena);
+  return {
+    ...convPasses(wasm, arena),
+    f32ToBf16(x, out) {
+      withScratch(arena, () => narrowOut(arena.copyIn(x), out));
+    },
+    bf16ToF32(bits, out) {
+      withScratch(arena, () => out.set(arena.f32(widenIn(bits), bits.length)));
+    },
+    f32GemmBf16B(m, n, k, a: StridedMatrix, b: Bf16Matrix, c, o = {}) {
+      if (m === 0 || n === 0) return;
+      withScratch(arena, () => {
+        const aSpan = k > 0 ? spanOf(m, k, a.rowStride, a.colStride) : 0;
+        const bSpan = k > 0 ? spanOf(k, n, b.rowStride, b.colStride) : 0;
+        const ap = arena.copyIn(a.data.subarray(a.offset, a.offset + aSpan));
+        const bp = bitsIn(b.bits.subarray(b.offset, b.offset + bSpan));
+        const cp = arena.alloc(m * n * 4);
+        if (o.accumulate) arena.f32(cp, m * n).set(c.subarray(0, m * n));
+        const biasp = o.bias ? arena.copyIn(o.bias.subarray(0, n)) : 0;
+        const flags = (o.relu ? GEMM_RELU : 0) | (o.accumulate ? GEMM_ACCUMULATE : 0);
+        const work = arena.alloc(wasm.f32_gemm_bf16b_workspace(m, n, k));
+        wasm.f32_gemm_bf16b(m, n, k, ap, a.rowStride, a.colStride, bp, b.rowStride, b.colStride, cp, n, biasp, flags, work);
+        c.set(arena.f32(cp, m * n));
+        if (o.outBits) narrowOut(cp, o.outBits);
+      });
+    },
+  };
+}
+
+/** The convolution passes: operands widened (or narrowed) in scratch around the float32 kernels. */
+function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, "conv2d" | "conv2dBackward"> {
+  const { widenIn, narrowOut, weightsIn, geometryIn, copyOut } = scratchOps(wasm, arena);
+  return {
+    conv2d(x, w, bias, g, o = {}) {
+      return withScratch(arena, () => {
+        const geo = geometryIn(g);
+        const xp = arena.copyIn(x.subarray(0, inSize(g)));
+        const wp = weightsIn(w, weightSize(g));
+        const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
+        const size = outSize(g), yp = arena.alloc(size * 4);
+        const flags = o.relu ? GEMM_RELU : 0;
+        // Depthwise: its own kernel, as in the float32 family (conv-wasm.ts).
+        if (g.groups === g.inChannels && g.groups > 1) {
+          wasm.f32_dwconv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_dwconv2d_workspace(geo)));
+        } else {
+          wasm.f32_conv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_conv2d_workspace(geo)));
+        }
+        if (o.xBits) narrowOut(xp, o.xBits);
+        if (o.yBits) narrowOut(yp, o.yBits);
+        return copyOut(yp, size);
+      });
+    },
+    conv2dBackward(xBits, w, dy, yBits, g, want) {
+      return withScratch(arena, () => {
+        const geo = geometryIn(g), outN = outSize(g);
+        const dyp = arena.copyIn(dy.subarray(0, outN));
+        if (yBits) wasm.f32_relu_backward(outN, dyp, widenIn(yBits.subarray(0, outN)));
+        let db: Float32Array | null = null;
+        if (want.bias) {
+          const dbp = arena.alloc(g.outChannels * 4);
+          wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
+          db = copyOut(dbp, g.outChannels);
+        }
+        let dx: Float32Array | null = null, dw: Float32Array | null = null;
+        if (want.input) {
+          const wp = weightsIn(w, weightSize(g)), dxp = arena.alloc(inSize(g) * 4);
+          wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
+          dx = copyOut(dxp, inSize(g));
+        }
+        if (want.weight) {
+          const xp = widenIn(xBits.subarray(0, inSize(g))), dwp = arena.alloc(weightSize(g) * 4);
+          wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo)));
+          dw = copyOut(dwp, weightSize(g));
+        }
+        return { dx, dw, db };
+      });
+    },
+  };
+}
