@@ -51,3 +51,7 @@ export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
 export { Dropout2d, Upsample } from "./shape-layers.js";
 export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
 export type { FlattenOptions } from "./layers.js";
+export { TransformerLM } from "./transformer-lm.js";
+export type { TransformerLMOptions, LMCache } from "./transformer-lm.js";
+export { generate } from "./generate.js";
+export type { GenerateOptions } from "./generate.js";
