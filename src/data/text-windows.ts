@@ -1,0 +1,91 @@
+import { inRange, positiveInt } from "../checks.js";
+import { ValueError } from "../errors.js";
+import { rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+
+/**
+ * Next-token training data from one long sequence of token ids: windows of contextLength ids as
+ * inputs, the same windows shifted by one as targets.
+ */
+
+function idArray(ids: unknown, where: string): Int32Array {
+  if (ids instanceof Int32Array) return ids;
+  if (ids instanceof Tensor) {
+    if (ids.ndim !== 1 || ids.dtype !== "int32") throw new ValueError(`${where}: ids must be a 1-D int32 tensor, got ${ids.dtype} [${ids.shape}]`);
+    return ids.contiguous().data as Int32Array;
+  }
+  if (Array.isArray(ids) && ids.every((v) => Number.isInteger(v))) return Int32Array.from(ids as number[]);
+  throw new ValueError(`${where}: ids must be an Int32Array, an int32 tensor or an array of integers`);
+}
+
+export interface SequenceSplit {
+  train: Int32Array;
+  validation: Int32Array;
+}
+
+/**
+ * The first (1 − validationFraction) of the ids for training, the rest for validation: a split
+ * by position, so no validation window overlaps a training one (a random split of overlapping
+ * windows would leak the validation text into training).
+ */
+export function splitSequence(ids: Int32Array | Tensor | number[], validationFraction = 0.1): SequenceSplit {
+  const a = idArray(ids, "splitSequence");
+  inRange("splitSequence", "validationFraction", validationFraction, 0, 1);
+  const cut = Math.round(a.length * (1 - validationFraction));
+  return { train: a.subarray(0, cut), validation: a.subarray(cut) };
+}
+
+export interface LanguageModelBatchOptions extends RandomOptions {
+  contextLength: number;
+  batchSize?: number;
+  /** Visit windows in a seeded random order (default true). */
+  shuffle?: boolean;
+  /** Distance between window starts (default contextLength: windows do not overlap). */
+  stride?: number;
+  /** Skip a last batch smaller than batchSize (default false). */
+  dropLast?: boolean;
+}
+
+export interface LanguageModelBatch {
+  /** [batch, contextLength] int32 input ids. */
+  x: Tensor;
+  /** [batch, contextLength] int32 targets: x shifted one position left, y[b][t] = ids[start + t + 1]. */
+  y: Tensor;
+  /** Where each window starts in ids. */
+  starts: number[];
+}
+
+/** How many windows `languageModelBatches` makes of n ids: every start s with s + contextLength < n. */
+export function countWindows(n: number, contextLength: number, stride = contextLength): number {
+  return n > contextLength ? Math.floor((n - contextLength - 1) / stride) + 1 : 0;
+}
+
+/**
+ * One epoch of next-token batches over ids. Windows start at 0, stride, 2·stride, … as long as
+ * the target window fits; the order is drawn at the call (with the same `rng`, the order differs
+ * each epoch; with the same `seed` it repeats).
+ */
+export function languageModelBatches(ids: Int32Array | Tensor | number[], o: LanguageModelBatchOptions): IterableIterator<LanguageModelBatch> {
+  checkOptions("languageModelBatches", o, ["contextLength", "batchSize", "shuffle", "stride", "dropLast", "seed", "rng"]);
+  const a = idArray(ids, "languageModelBatches");
+  const T = positiveInt("languageModelBatches", "contextLength", o?.contextLength);
+  const batchSize = positiveInt("languageModelBatches", "batchSize", o.batchSize ?? 32);
+  const stride = positiveInt("languageModelBatches", "stride", o.stride ?? T);
+  const count = countWindows(a.length, T, stride);
+  if (count === 0) throw new ValueError(`languageModelBatches: ${a.length} ids make no window of contextLength ${T} plus one target`);
+  const starts = Array.from({ length: count }, (_, i) => i * stride);
+  if (o.shuffle ?? true) rngFrom(o).shuffle(starts);
+  return (function* () {
+    for (let b = 0; b < count; b += batchSize) {
+      const chunk = starts.slice(b, b + batchSize);
+      if (o.dropLast && chunk.length < batchSize) return;
+      const x = new Int32Array(chunk.length * T);
+      const y = new Int32Array(chunk.length * T);
+      chunk.forEach((s, i) => {
+        x.set(a.subarray(s, s + T), i * T);
+        y.set(a.subarray(s + 1, s + T + 1), i * T);
+      });
+      yield { x: new Tensor(x, "int32", [chunk.length, T]), y: new Tensor(y, "int32", [chunk.length, T]), starts: chunk };
+    }
+  })();
+}
