@@ -1,8 +1,9 @@
 import { boolean, inRange, positiveInt } from "../checks.js";
-import { ShapeError, ValueError } from "../errors.js";
-import { arange, Rng, rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { arange, rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Embedding } from "./embedding.js";
+import type { KVCache } from "./kv-cache.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 import { LayerNorm } from "./norm-layers.js";
@@ -23,9 +24,33 @@ export interface TransformerLMOptions extends RandomOptions {
   dropout?: number;
   /** The output head reuses the token embedding's matrix (Press & Wolf 2017; default false). */
   tieWeights?: boolean;
+  dtype?: "float32" | "float64";
 }
 
-const KEYS = ["dModel", "numLayers", "numHeads", "contextLength", "dimFeedforward", "dropout", "tieWeights", "seed", "rng"];
+const KEYS = ["dModel", "numLayers", "numHeads", "contextLength", "dimFeedforward", "dropout", "tieWeights", "dtype", "seed", "rng"];
+
+/** Weights drawn N(0, std²) in place. */
+function normalFill(t: Tensor, std: number, rng: Rng): void {
+  const d = t.storage;
+  for (let i = 0; i < d.length; i++) d[i] = std * rng.normal();
+}
+
+/**
+ * GPT-2's initialization (Radford et al. 2019): every matrix N(0, 0.02²), the two projections
+ * that write into the residual stream (attention out_proj, linear2) scaled by 1/√(2·numLayers) so
+ * the stream's variance does not grow with depth, biases 0. Each block is drawn on its own:
+ * TransformerEncoder starts its layers as copies of one, as PyTorch's does.
+ */
+function initGpt2(model: TransformerLM, rng: Rng): void {
+  const residual = 0.02 / Math.sqrt(2 * model.numLayers);
+  for (const [name, p] of model.namedParameters()) {
+    if (p.ndim === 1) {
+      if (!/norm\d?\.weight$/.test(name)) p.storage.fill(0);
+      continue;
+    }
+    normalFill(p, /out_proj\.weight$|linear2\.weight$/.test(name) ? residual : 0.02, rng);
+  }
+}
 
 /**
  * The key/value cache of a TransformerLM: each block's keys and values of the positions seen so
@@ -34,8 +59,8 @@ const KEYS = ["dModel", "numLayers", "numHeads", "contextLength", "dimFeedforwar
 export interface LMCache {
   /** Positions already in the cache. */
   length: number;
-  /** The encoder's per-block cache. */
-  blocks: unknown;
+  /** One KVCache per block. */
+  blocks: KVCache[];
 }
 
 /**
@@ -77,22 +102,23 @@ export class TransformerLM extends Module {
     this.dimFeedforward = positiveInt(name, "dimFeedforward", o.dimFeedforward ?? 4 * this.dModel);
     const dropout = inRange(name, "dropout", o.dropout ?? 0, 0, 1);
     this.tieWeights = boolean(name, "tieWeights", o.tieWeights ?? false);
-    // One generator for every initialization, so a seed gives the same model however it is built.
-    const rng = rngFrom(o);
-    const seed = () => new Rng(Math.floor(rng.uniform() * 2 ** 31));
-    this.embedding = this.registerModule("embedding", new Embedding(this.vocabSize, this.dModel, { rng: seed() }));
-    this.positions = this.registerModule("positions", new Embedding(this.contextLength, this.dModel, { rng: seed() }));
+    const dtype = o.dtype ?? "float32";
+    if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${name}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    // The layers' own initializations are overwritten by initGpt2 below: seed 0 keeps them cheap and fixed.
+    this.embedding = this.registerModule("embedding", new Embedding(this.vocabSize, this.dModel, { dtype, seed: 0 }));
+    this.positions = this.registerModule("positions", new Embedding(this.contextLength, this.dModel, { dtype, seed: 0 }));
     const layer = new TransformerEncoderLayer(this.dModel, this.numHeads, {
-      dimFeedforward: this.dimFeedforward, dropout, activation: "gelu", normFirst: true, batchFirst: true, rng: seed(),
+      dimFeedforward: this.dimFeedforward, dropout, activation: "gelu", normFirst: true, batchFirst: true, dtype, seed: 0,
     });
     this.encoder = this.registerModule("encoder", new TransformerEncoder(layer, this.numLayers));
-    this.norm = this.registerModule("norm", new LayerNorm(this.dModel));
-    this.head = this.tieWeights ? null : this.registerModule("head", new Linear(this.dModel, this.vocabSize, { bias: false, rng: seed() }));
+    this.norm = this.registerModule("norm", new LayerNorm(this.dModel, { dtype }));
+    this.head = this.tieWeights ? null : this.registerModule("head", new Linear(this.dModel, this.vocabSize, { bias: false, dtype, seed: 0 }));
+    initGpt2(this, rngFrom(o));
   }
 
   /** An empty key/value cache for incremental decoding with this model. */
   newCache(): LMCache {
-    return { length: 0, blocks: this.encoder.newCache() };
+    return { length: 0, blocks: this.encoder.createCache() };
   }
 
   forward(ids: Tensor, o: { cache?: LMCache } = {}): Tensor {

@@ -87,3 +87,18 @@ export function gptForward(w: Weights, shape: GptShape, ids: number[]): Vec[] {
   const head = shape.tieWeights ? emb : get("head.weight");
   return xs.map((x) => affine(head, null, layerNorm(x, get("norm.weight"), get("norm.bias")), V));
 }
+
+/**
+ * Redraws every parameter of a module in place with values of order one (norm gains near 1), so
+ * logits are far from zero and a wrong term shows: GPT-2's N(0, 0.02²) start would make every
+ * logit nearly 0 and most comparisons trivially close.
+ */
+export function scrambleParameters(model: { namedParameters(): [string, Tensor][] }, seed: number): void {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  for (const [name, p] of model.namedParameters()) {
+    const d = p.storage;
+    const gain = /norm\d?\.weight$/.test(name);
+    for (let i = 0; i < d.length; i++) d[i] = gain ? 1 + 0.3 * next() : next() * (p.ndim === 2 ? 1.5 / Math.sqrt(p.shape[1]) : 0.3);
+  }
+}
