@@ -4,7 +4,8 @@
 // Plain wasm SIMD, one thread, tinybench medians (bench/median.mjs).
 //
 //   npm run build && node bench/charlm.mjs [--batch=16] [--layers=4] [--d-model=128] [--heads=4]
-//                                          [--context=128] [--vocab=96] [--gen-tokens=256] [--backend=wasm-simd]
+//                                          [--context=128] [--vocab=96] [--gen-tokens=256] [--activation=gelu|relu]
+//                                          [--backend=wasm-simd]
 //
 // FLOPs per trained token (what the model must compute, counted as 2 per multiply-add):
 //   forward  2·P + L·4·d·(T+1)/2     P = matmul weights (per block 4·d² + 2·d·ff, the head d·V)
@@ -17,7 +18,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] 
 const num = (k, d) => (args[k] === undefined ? d : Number(args[k]));
 const cfg = {
   batch: num("batch", 16), layers: num("layers", 4), dModel: num("d-model", 128), heads: num("heads", 4),
-  context: num("context", 128), vocab: num("vocab", 96), genTokens: num("gen-tokens", 256),
+  context: num("context", 128), vocab: num("vocab", 96), genTokens: num("gen-tokens", 256), activation: args.activation ?? "gelu",
 };
 const ff = 4 * cfg.dModel;
 
@@ -26,7 +27,7 @@ await eg.init({ backend: args.backend ?? "wasm-simd" });
 const info = eg.backendInfo();
 
 function lm(context) {
-  return new eg.nn.TransformerLM(cfg.vocab, { dModel: cfg.dModel, numLayers: cfg.layers, numHeads: cfg.heads, contextLength: context, dimFeedforward: ff, seed: 1 });
+  return new eg.nn.TransformerLM(cfg.vocab, { dModel: cfg.dModel, numLayers: cfg.layers, numHeads: cfg.heads, contextLength: context, dimFeedforward: ff, activation: cfg.activation, seed: 1 });
 }
 
 function flopsPerToken() {
@@ -95,7 +96,7 @@ const achieved = tokensPerSecond * f.total / 1e9;
 const cached = await generation(true);
 const uncached = await generation(false);
 
-console.log(`edgegrad ${info.backend}, threads ${info.threads ?? 1}; model ${cfg.layers}×${cfg.dModel}, ${cfg.heads} heads, ff ${ff}, context ${cfg.context}, vocab ${cfg.vocab}: ${train.params} parameters (${f.matmulWeights} in matmuls)`);
+console.log(`edgegrad ${info.backend}, threads ${info.threads ?? 1}; model ${cfg.layers}×${cfg.dModel}, ${cfg.heads} heads, ff ${ff}, context ${cfg.context}, vocab ${cfg.vocab}, ${cfg.activation}: ${train.params} parameters (${f.matmulWeights} in matmuls)`);
 console.log("");
 console.log("| GEMM shape (forward) | GFLOP/s |\n|---|---|");
 for (const [s, g] of gemm.rows) console.log(`| ${s} | ${g} |`);

@@ -19,6 +19,7 @@ export const charlmOptions: Record<string, OptionSpec> = {
   context: { type: "int", help: "characters the model reads at once", default: 128 },
   "ff-dim": { type: "int", help: "hidden width of each block's feed-forward network (default 4·d-model)" },
   dropout: { type: "fraction", help: "dropout in the blocks", default: 0 },
+  activation: { type: "string", help: "feed-forward activation: gelu or relu (fused into the GEMM)", default: "gelu" },
   "batch-size": { type: "int", help: "windows per step", default: 32 },
   lr: { type: "number", help: "peak AdamW learning rate", default: 3e-3 },
   "weight-decay": { type: "fraction", help: "AdamW's decoupled weight decay", default: 0.1 },
@@ -73,7 +74,8 @@ function buildModel(a: Parsed, vocabSize: number): eg.nn.TransformerLM {
   if ((a["d-model"] as number) % (a.heads as number) !== 0) throw new UsageError(`--heads (${a.heads}) must divide --d-model (${a["d-model"]})`);
   return new eg.nn.TransformerLM(vocabSize, {
     dModel: a["d-model"] as number, numLayers: a.layers as number, numHeads: a.heads as number, contextLength: a.context as number,
-    dimFeedforward: (a["ff-dim"] as number | undefined) ?? 4 * (a["d-model"] as number), dropout: a.dropout as number, seed: a.seed as number,
+    dimFeedforward: (a["ff-dim"] as number | undefined) ?? 4 * (a["d-model"] as number), dropout: a.dropout as number,
+    activation: a.activation as "gelu" | "relu", seed: a.seed as number,
   });
 }
 
@@ -81,6 +83,7 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
   const a = parseArgs(argv, charlmOptions);
   checkedChoice(a, "model", ["charlm"]);
   const schedule = checkedChoice(a, "schedule", ["onecycle", "cosine", "none"]) as LmRun["schedule"];
+  checkedChoice(a, "activation", ["gelu", "relu"]);
   await initBackend(a);
   const corpus = await loadCorpus(a.data as string | undefined);
   const tokenizer = eg.data.CharTokenizer.fromText(corpus.text);
@@ -90,7 +93,7 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
   if (validation.length <= T) throw new UsageError(`the text is too short: its last 10% (${validation.length} characters) must be longer than --context ${T}`);
   const model = buildModel(a, tokenizer.vocabSize);
   const params = model.parameters().reduce((s, p) => s + p.size, 0);
-  const description = `transformer ${a.layers}×${a["d-model"]} (${a.heads} heads, context ${T}), ${params} parameters`;
+  const description = `transformer ${a.layers}×${a["d-model"]} (${a.heads} heads, context ${T}, ${a.activation}), ${params} parameters`;
   write(`edgegrad ${eg.backendInfo().backend} — ${corpus.name}: ${train.length} train / ${validation.length} validation characters, vocabulary ${tokenizer.vocabSize}`);
   write(`${description}; AdamW lr ${a.lr} weight decay ${a["weight-decay"]}, ${schedule} schedule, clip-norm ${a["clip-norm"]}, batch ${a["batch-size"]}×${T}`);
 

@@ -1,4 +1,4 @@
-import { boolean, inRange, positiveInt } from "../checks.js";
+import { boolean, inRange, oneOf, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { arange, rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -24,10 +24,15 @@ export interface TransformerLMOptions extends RandomOptions {
   dropout?: number;
   /** The output head reuses the token embedding's matrix (Press & Wolf 2017; default false). */
   tieWeights?: boolean;
+  /**
+   * The feed-forward activation: "gelu" (exact, as PyTorch's F.gelu; default) or "relu", which runs in the
+   * first Linear's GEMM epilogue and costs nothing beyond it.
+   */
+  activation?: "gelu" | "relu";
   dtype?: "float32" | "float64";
 }
 
-const KEYS = ["dModel", "numLayers", "numHeads", "contextLength", "dimFeedforward", "dropout", "tieWeights", "dtype", "seed", "rng"];
+const KEYS = ["dModel", "numLayers", "numHeads", "contextLength", "dimFeedforward", "dropout", "tieWeights", "activation", "dtype", "seed", "rng"];
 
 /** Weights drawn N(0, std²) in place. */
 function normalFill(t: Tensor, std: number, rng: Rng): void {
@@ -65,7 +70,7 @@ export interface LMCache {
 
 /**
  * A GPT-style decoder-only language model: token embedding plus learned position embedding →
- * numLayers pre-norm TransformerEncoderLayers with GELU under a causal mask → LayerNorm →
+ * numLayers pre-norm TransformerEncoderLayers (GELU) under a causal mask → LayerNorm →
  * Linear head to one logit per vocabulary entry.
  *
  * forward(ids [B, T] int32) → logits [B, T, vocabSize]: the logits at t predict token t + 1 from
@@ -102,13 +107,14 @@ export class TransformerLM extends Module {
     this.dimFeedforward = positiveInt(name, "dimFeedforward", o.dimFeedforward ?? 4 * this.dModel);
     const dropout = inRange(name, "dropout", o.dropout ?? 0, 0, 1);
     this.tieWeights = boolean(name, "tieWeights", o.tieWeights ?? false);
+    const activation = oneOf(name, "activation", o.activation ?? "gelu", ["gelu", "relu"] as const);
     const dtype = o.dtype ?? "float32";
     if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${name}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
     // The layers' own initializations are overwritten by initGpt2 below: seed 0 keeps them cheap and fixed.
     this.embedding = this.registerModule("embedding", new Embedding(this.vocabSize, this.dModel, { dtype, seed: 0 }));
     this.positions = this.registerModule("positions", new Embedding(this.contextLength, this.dModel, { dtype, seed: 0 }));
     const layer = new TransformerEncoderLayer(this.dModel, this.numHeads, {
-      dimFeedforward: this.dimFeedforward, dropout, activation: "gelu", normFirst: true, batchFirst: true, dtype, seed: 0,
+      dimFeedforward: this.dimFeedforward, dropout, activation, normFirst: true, batchFirst: true, dtype, seed: 0,
     });
     this.encoder = this.registerModule("encoder", new TransformerEncoder(layer, this.numLayers));
     this.norm = this.registerModule("norm", new LayerNorm(this.dModel, { dtype }));

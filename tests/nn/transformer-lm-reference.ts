@@ -4,7 +4,7 @@
 // from a state dict, so the reference also pins the module's key layout.
 import type { Tensor } from "../../src/index.js";
 
-export interface GptShape { dModel: number; numHeads: number; numLayers: number; vocabSize: number; tieWeights: boolean }
+export interface GptShape { dModel: number; numHeads: number; numLayers: number; vocabSize: number; tieWeights: boolean; activation?: "gelu" | "relu" }
 type Weights = Record<string, Tensor>;
 type Vec = Float64Array;
 
@@ -79,7 +79,7 @@ export function gptForward(w: Weights, shape: GptShape, ids: number[]): Vec[] {
     const a = attention(xs.map((x) => layerNorm(x, p("norm1.weight"), p("norm1.bias"))), p, d, numHeads);
     xs = xs.map((x, t) => x.map((v, j) => v + a[t][j]));
     xs = xs.map((x) => {
-      const hidden = affine(p("linear1.weight"), p("linear1.bias"), layerNorm(x, p("norm2.weight"), p("norm2.bias")), ff).map(gelu);
+      const hidden = affine(p("linear1.weight"), p("linear1.bias"), layerNorm(x, p("norm2.weight"), p("norm2.bias")), ff).map(shape.activation === "relu" ? (v) => Math.max(0, v) : gelu);
       const y = affine(p("linear2.weight"), p("linear2.bias"), hidden, d);
       return x.map((v, j) => v + y[j]);
     });

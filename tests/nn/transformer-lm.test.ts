@@ -8,19 +8,19 @@ import { findGradMismatches } from "../support/gradcheck.js";
 import { U32 } from "../support/tolerance.js";
 import { gptForward, scrambleParameters, type GptShape } from "./transformer-lm-reference.js";
 
-interface Config { vocab: number; dModel: number; heads: number; layers: number; context: number; tie: boolean; seed: number }
+interface Config { vocab: number; dModel: number; heads: number; layers: number; context: number; tie: boolean; seed: number; relu?: boolean }
 
 const configArb: fc.Arbitrary<Config> = fc.record({
   vocab: fc.integer({ min: 2, max: 9 }), heads: fc.integer({ min: 1, max: 3 }), headDim: fc.integer({ min: 1, max: 5 }),
-  layers: fc.integer({ min: 1, max: 2 }), context: fc.integer({ min: 1, max: 9 }), tie: fc.boolean(), seed: fc.integer({ min: 1, max: 1000 }),
+  layers: fc.integer({ min: 1, max: 2 }), context: fc.integer({ min: 1, max: 9 }), tie: fc.boolean(), seed: fc.integer({ min: 1, max: 1000 }), relu: fc.boolean(),
 }).map(({ headDim, ...c }) => ({ ...c, dModel: headDim * c.heads }));
 
 function build(c: Config, dtype: "float32" | "float64" = "float32"): nn.TransformerLM {
-  const model = new nn.TransformerLM(c.vocab, { dModel: c.dModel, numHeads: c.heads, numLayers: c.layers, contextLength: c.context, dimFeedforward: 2 * c.dModel + 1, tieWeights: c.tie, seed: c.seed, dtype });
+  const model = new nn.TransformerLM(c.vocab, { dModel: c.dModel, numHeads: c.heads, numLayers: c.layers, contextLength: c.context, dimFeedforward: 2 * c.dModel + 1, tieWeights: c.tie, activation: c.relu ? "relu" : "gelu", seed: c.seed, dtype });
   scrambleParameters(model, c.seed);
   return model;
 }
-const shapeOf = (c: Config): GptShape => ({ dModel: c.dModel, numHeads: c.heads, numLayers: c.layers, vocabSize: c.vocab, tieWeights: c.tie });
+const shapeOf = (c: Config): GptShape => ({ dModel: c.dModel, numHeads: c.heads, numLayers: c.layers, vocabSize: c.vocab, tieWeights: c.tie, activation: c.relu ? "relu" : "gelu" });
 const idsTensor = (rowsOfIds: number[][]) => new Tensor(Int32Array.from(rowsOfIds.flat()), "int32", [rowsOfIds.length, rowsOfIds[0].length]);
 
 /** Draws a config, then batch rows of token ids no longer than its context. */
@@ -117,11 +117,34 @@ describe("TransformerLM", () => {
     expect(params.every((p) => p.grad && Array.from(p.grad.data as Float64Array).some((g) => g !== 0))).toBe(true);
   });
 
+  it("starts from GPT-2's initialization: N(0, 0.02²) matrices, residual projections / √(2·layers), a near-uniform first guess", () => {
+    const layers = 3, vocab = 50;
+    const model = new nn.TransformerLM(vocab, { dModel: 64, numHeads: 4, numLayers: layers, contextLength: 32, seed: 4 });
+    const std = (t: Tensor) => Math.sqrt(Array.from(t.data as Float32Array).reduce((a, v) => a + v * v, 0) / t.size);
+    for (const [name, p] of model.namedParameters()) {
+      if (p.ndim === 1) {
+        expect(Array.from(p.data as Float32Array).every((v) => v === (/norm\d?\.weight$/.test(name) ? 1 : 0)), name).toBe(true);
+        continue;
+      }
+      const want = /out_proj\.weight$|linear2\.weight$/.test(name) ? 0.02 / Math.sqrt(2 * layers) : 0.02;
+      // The sample deviation of n ≥ 2048 normal draws is within 10% of σ with overwhelming probability.
+      expect(Math.abs(std(p) / want - 1), name).toBeLessThan(0.1);
+    }
+    // Blocks drawn independently, not copies of one layer.
+    const sd = model.stateDict();
+    expect(Array.from(sd["encoder.layers.0.linear1.weight"].data)).not.toEqual(Array.from(sd["encoder.layers.1.linear1.weight"].data));
+    // Logits of deviation 0.02·√64 ≈ 0.16 cost about ½·0.16² nats above ln(vocab).
+    const ids = idsTensor([Array.from({ length: 32 }, (_, i) => (i * 7) % vocab)]);
+    const loss = nn.crossEntropy((model.predict(ids) as Tensor).reshape([32, vocab]), idsTensor([Array.from({ length: 32 }, (_, i) => (i * 3) % vocab)]).reshape([32])).item();
+    expect(Math.abs(loss - Math.log(vocab))).toBeLessThan(0.05);
+  });
+
   it("refuses bad sizes, inputs longer than the context and a cache that would overflow", () => {
     expect(() => new nn.TransformerLM(0)).toThrow(ValueError);
     expect(() => new nn.TransformerLM(5, { dModel: 6, numHeads: 4 })).toThrow(/numHeads \(4\) must divide dModel \(6\)/);
     expect(() => new nn.TransformerLM(5, { dropout: 1.5 })).toThrow(ValueError);
     expect(() => new nn.TransformerLM(5, { layers: 2 } as never)).toThrow(/unknown option "layers"/);
+    expect(() => new nn.TransformerLM(5, { activation: "tanh" } as never)).toThrow(/activation must be one of "gelu", "relu"/);
     const model = new nn.TransformerLM(5, { dModel: 4, numHeads: 2, numLayers: 1, contextLength: 3, seed: 1 });
     expect(() => model.forward(idsTensor([[1, 2, 3, 4]]))).toThrow(/4 positions exceed contextLength 3/);
     expect(() => model.forward(new Tensor(new Float32Array(3), "float32", [1, 3]))).toThrow(ShapeError);
