@@ -28,3 +28,6 @@ export {
 export { f32_bias_backward, f32_relu_backward } from "./f32-conv2d-epilogue-backward";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
 export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
+export { f32_lstm_cell_backward, f32_lstm_cell_forward } from "./f32-lstm-cell";
+export { f32_gru_cell_backward, f32_gru_cell_forward } from "./f32-gru-cell";
+export { f32_rnn_cell_backward, f32_rnn_cell_forward } from "./f32-rnn-cell";

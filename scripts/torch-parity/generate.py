@@ -7,3 +7,6 @@ import pool_norm
 
 for module in (ops, nn, optim, conv, pool_norm):
     module.main()
+
+import embedding
+embedding.main()

@@ -23,3 +23,6 @@ export const SPMM_BIAS = 2;
 export const ISA_SIMD = 0;
 /** kernel_isa(): the relaxed-SIMD build (f32x4.relaxed_madd, an FMA where the engine has one). */
 export const ISA_RELAXED_SIMD = 1;
+
+/** f32_rnn_cell_forward/backward: relu instead of tanh. */
+export const RNN_RELU = 1;

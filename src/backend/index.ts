@@ -24,3 +24,10 @@ export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
 export type {
   QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions,
 } from "./qs8-conv-types.js";
+export { recurrentKernels, jsRecurrentRunner, jsMachine } from "./recurrent-kernels.js";
+export type { RecurrentKernels, RecurrentMachine } from "./recurrent-kernels.js";
+export { recurrentForward, recurrentBackward, GATE_COUNT } from "./recurrent-sweep.js";
+export type { CellKind, RecurrentShape, RecurrentWeights, RecurrentSaved, RecurrentGrads, MachineRunner } from "./recurrent-sweep.js";
+export {
+  lstmCellForwardJs, lstmCellBackwardJs, gruCellForwardJs, gruCellBackwardJs, rnnCellForwardJs, rnnCellBackwardJs,
+} from "./recurrent-cells-js.js";

@@ -80,4 +80,19 @@ export interface KernelExports {
    */
   qs8_conv2d(geometry: number, x: number, xSigned: number, xZero: number, w: number,
              bias: number, scale: number, y: number, flags: number, work: number): void;
+  /** One LSTM step's gates, c and h from xp, hp [batch, 4H] and cPrev (assembly/f32-lstm-cell.ts). */
+  f32_lstm_cell_forward(batch: number, hidden: number, xp: number, hp: number, cPrev: number,
+                        gates: number, h: number, c: number): void;
+  /** Its backward: dGates [batch, 4H]; dc in place (next step's in, cPrev's out). */
+  f32_lstm_cell_backward(batch: number, hidden: number, gates: number, cPrev: number, c: number,
+                         dy: number, dhRec: number, dc: number, dGates: number): void;
+  /** One GRU step's gates (r, z, n, hn) and h from xp, hp [batch, 3H] and hPrev (assembly/f32-gru-cell.ts). */
+  f32_gru_cell_forward(batch: number, hidden: number, xp: number, hp: number, hPrev: number, gates: number, h: number): void;
+  /** Its backward: dxp, dhp [batch, 3H]; dhRec overwritten with dh·z. */
+  f32_gru_cell_backward(batch: number, hidden: number, gates: number, hPrev: number, dy: number,
+                        dhRec: number, dxp: number, dhp: number): void;
+  /** h = tanh or relu (RNN_RELU) of xp + hp over n floats (assembly/f32-rnn-cell.ts). */
+  f32_rnn_cell_forward(n: number, xp: number, hp: number, h: number, flags: number): void;
+  /** dpre = (dy + dhRec)·act′(h) over n floats. */
+  f32_rnn_cell_backward(n: number, h: number, dy: number, dhRec: number, dpre: number, flags: number): void;
 }

@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from "../errors.js";
 import type { Tensor } from "./tensor.js";
+import { addRowSparse, keepTouchedRows } from "./sparse-rows.js";
 
 /**
  * One recorded op of the define-by-run tape: its inputs and the rule that maps the gradient of
@@ -55,7 +56,10 @@ export interface GradArithmetic {
  * the caller's seed) holds that storage — the common case, which then costs no copy — and copied
  * otherwise. Later gradients are added into a new tensor the leaf owns.
  */
-export function runBackward(root: Tensor, seed: Tensor, { add, copy }: GradArithmetic): void {
+export function runBackward(root: Tensor, seed: Tensor, arithmetic: GradArithmetic): void {
+  // Row-sparse gradients (src/ndarray/sparse-rows.ts) stay row-sparse when summed or copied.
+  const add = (a: Tensor, b: Tensor) => addRowSparse(a, b) ?? arithmetic.add(a, b);
+  const copy = (t: Tensor) => keepTouchedRows(t, arithmetic.copy(t));
   if (!root.requiresGrad) {
     throw new ValueError("backward: this tensor does not require grad (no input of it has requiresGrad = true)");
   }

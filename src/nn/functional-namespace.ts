@@ -57,3 +57,4 @@ export { convTranspose2d } from "./conv-transpose.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
 export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { dropout2d, interpolate } from "./shape-layers.js";
+export { embedding } from "./embedding-op.js";

@@ -34,3 +34,6 @@ export type { LineObjective, StrongWolfeOptions, LineSearchResult } from "./stro
 export { clipGradNorm, clipGradValue } from "./clip.js";
 export * as lr from "./lr/index.js";
 export * as swa from "./swa.js";
+export { SparseAdam, sparseAdamStep } from "./sparse-adam.js";
+export type { SparseAdamOptions } from "./sparse-adam.js";
+export { sgdStepRows } from "./sgd.js";

@@ -1,6 +1,7 @@
 import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { FloatArray, Tensor } from "../ndarray/index.js";
+import { touchedRows } from "../ndarray/sparse-rows.js";
 import { checkOptions } from "../options.js";
 import { checkStateDict, type OptimizerStateDict } from "./state-dict.js";
 
@@ -82,6 +83,20 @@ export abstract class Optimizer<O extends BaseOptions> {
   protected abstract bufferNames(group: ParamGroup<O>): string[];
   /** Applies one update to one parameter in place; state.step is already incremented. */
   protected abstract update(param: FloatArray, grad: FloatArray, state: ParamState, group: ParamGroup<O>): void;
+  /**
+   * Row-sparse gradients (an Embedding with `sparse: true`; src/ndarray/sparse-rows.ts). An
+   * optimizer that defines this updates only the rows the gradient names, leaving every other row
+   * and its state untouched (lazy updates); one that does not reads the gradient as the dense
+   * tensor it also is, which is exact. `sign` is −1 with maximize. state.step is incremented.
+   */
+  protected updateRows?(param: FloatArray, grad: FloatArray, rows: Int32Array, width: number, state: ParamState, group: ParamGroup<O>, sign: 1 | -1): void;
+  /** Why `group`'s options have no row-wise form (the step then throws), or null. */
+  protected rowwiseRefusal(_group: ParamGroup<O>): string | null {
+    return null;
+  }
+  /** True for an optimizer that only takes row-sparse gradients (SparseAdam). */
+  protected readonly rowSparseOnly: boolean = false;
+
   /** Initial value of a buffer (Adagrad's accumulator starts at initialAccumulatorValue). */
   protected initialValue(_buffer: string, _group: ParamGroup<O>): number {
     return 0;
@@ -127,6 +142,7 @@ export abstract class Optimizer<O extends BaseOptions> {
             throw new ShapeError(`${this.name}.step: parameter ${index} has shape [${p.shape}] but its gradient has shape [${g.shape}]`);
           }
           if (g.dtype !== "float32" && g.dtype !== "float64") throw new DTypeError(`${this.name}.step: the gradient of parameter ${index} is ${g.dtype}, not a float`);
+          this.checkRowSparse(g, group, index);
           out.push([p, group]);
         }
         index++;
@@ -140,8 +156,22 @@ export abstract class Optimizer<O extends BaseOptions> {
       const s = this.stateOf(p, group);
       s.step++;
       const grad = p.grad!.data as FloatArray;
+      const rows = this.updateRows ? touchedRows(p.grad!) : null;
+      if (rows) {
+        this.updateRows!(p.storage as FloatArray, grad, rows, p.shape[0] === 0 ? 0 : p.size / p.shape[0], s, group, group.maximize ? -1 : 1);
+        continue;
+      }
       this.update(p.storage as FloatArray, group.maximize ? this.negated(grad) : grad, s, group);
     }
+  }
+
+  private checkRowSparse(g: Tensor, group: ParamGroup<O>, index: number): void {
+    const rowSparse = touchedRows(g) !== null;
+    if (this.rowSparseOnly && !rowSparse) {
+      throw new ValueError(`${this.name}.step: parameter ${index} has a dense gradient; ${this.name} takes only row-sparse ones (an Embedding with sparse: true)`);
+    }
+    const refusal = rowSparse && this.updateRows ? this.rowwiseRefusal(group) : null;
+    if (refusal !== null) throw new ValueError(`${this.name}.step: parameter ${index} has a row-sparse gradient, and ${refusal}`);
   }
 
   /** −grad in a reused scratch array (the caller's gradient is left as it is). */

@@ -59,4 +59,37 @@ export class SGD extends Optimizer<SGDOptions> {
   protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<SGDOptions>): void {
     sgdStep(p, grad, g.momentum !== 0 ? (s.buffers.momentum ??= new (p.constructor as Float32ArrayConstructor)(p.length)) : null, s.step, g);
   }
+  /** Lazy momentum on a row-sparse gradient: only the rows it names move, and only their momentum. */
+  protected override updateRows(p: FloatArray, grad: FloatArray, rows: Int32Array, width: number, s: ParamState, g: ParamGroup<SGDOptions>, sign: 1 | -1): void {
+    sgdStepRows(p, grad, g.momentum !== 0 ? s.buffers.momentum : null, rows, width, g, sign);
+  }
+  protected override rowwiseRefusal(g: ParamGroup<SGDOptions>): string | null {
+    if (g.weightDecay !== 0) return `weightDecay (${g.weightDecay}) would decay every row: use weightDecay 0 for this parameter (a param group of its own)`;
+    if (g.dampening !== 0) return `dampening (${g.dampening}) has no row-wise form (a row's first step would differ from the dense rule)`;
+    return null;
+  }
+}
+
+/**
+ * sgdStep restricted to `rows` of a [rows, width] parameter whose gradient is zero elsewhere, with
+ * weight decay and dampening 0: b ← μ·b + g, θ ← θ − η·(g + μ·b or b) on those rows only (rows
+ * never seen before have b = 0, so their first step is b = g, as the dense rule's). The other
+ * rows and their momentum are left as they are: momentum is lazy, as TensorFlow's sparse
+ * momentum update.
+ */
+export function sgdStepRows(param: FloatArray, grad: FloatArray, buf: FloatArray | null, rows: Int32Array, width: number, o: SGDOptions, sign: 1 | -1 = 1): void {
+  const { lr, momentum: mu, nesterov } = o;
+  for (const r of rows) {
+    const end = (r + 1) * width;
+    if (mu === 0 || buf === null) {
+      for (let i = r * width; i < end; i++) param[i] -= lr * (sign * grad[i]);
+      continue;
+    }
+    for (let i = r * width; i < end; i++) {
+      const g = sign * grad[i];
+      const b = mu * buf[i] + g;
+      buf[i] = b;
+      param[i] -= lr * (nesterov ? g + mu * b : b);
+    }
+  }
 }

@@ -29,6 +29,9 @@ const declared: Arity = {
   f32_dwconv2d_workspace: 1, f32_dwconv2d: 7,
   f32_maxpool2d_2x2: 6,
   qs8_conv2d_workspace: 1, qs8_conv2d: 10,
+  f32_lstm_cell_forward: 8, f32_lstm_cell_backward: 9,
+  f32_gru_cell_forward: 7, f32_gru_cell_backward: 8,
+  f32_rnn_cell_forward: 5, f32_rnn_cell_backward: 6,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
@@ -120,6 +123,32 @@ describe.each(builds)("the %s kernel build", (build) => {
     expect(qs8(flags.QS8_RELU)).toBe(0);
     expect(qs8(flags.QS8_FLOAT_OUT)).toBe(-7.5);
     expect(qs8(flags.QS8_FLOAT_OUT | flags.QS8_RELU)).toBe(0);
+  });
+
+  it("RNN_RELU: relu instead of tanh in the Elman cell, forward and backward", () => {
+    const [xp, hp, h, dy, dh, dp] = [base, base + 16, base + 32, base + 48, base + 64, base + 80];
+    f32(xp, 1)[0] = -0.75; f32(hp, 1)[0] = 0.25; f32(dy, 1)[0] = 2; f32(dh, 1)[0] = 1;
+    w.f32_rnn_cell_forward(1, xp, hp, h, flags.RNN_RELU);
+    expect(f32(h, 1)[0]).toBe(0);
+    w.f32_rnn_cell_backward(1, h, dy, dh, dp, flags.RNN_RELU);
+    expect(f32(dp, 1)[0]).toBe(0);
+    w.f32_rnn_cell_forward(1, xp, hp, h, 0);
+    expect(f32(h, 1)[0]).toBeCloseTo(Math.tanh(-0.5), 6);
+    w.f32_rnn_cell_backward(1, h, dy, dh, dp, 0);
+    expect(f32(dp, 1)[0]).toBeCloseTo(3 * (1 - Math.tanh(-0.5) ** 2), 5);
+  });
+
+  it("RNN_RELU: relu instead of tanh in the Elman cell, forward and backward", () => {
+    const [xp, hp, h, dy, dh, dp] = [base, base + 16, base + 32, base + 48, base + 64, base + 80];
+    f32(xp, 1)[0] = -0.75; f32(hp, 1)[0] = 0.25; f32(dy, 1)[0] = 2; f32(dh, 1)[0] = 1;
+    w.f32_rnn_cell_forward(1, xp, hp, h, flags.RNN_RELU);
+    expect(f32(h, 1)[0]).toBe(0);
+    w.f32_rnn_cell_backward(1, h, dy, dh, dp, flags.RNN_RELU);
+    expect(f32(dp, 1)[0]).toBe(0);
+    w.f32_rnn_cell_forward(1, xp, hp, h, 0);
+    expect(f32(h, 1)[0]).toBeCloseTo(Math.tanh(-0.5), 6);
+    w.f32_rnn_cell_backward(1, h, dy, dh, dp, 0);
+    expect(f32(dp, 1)[0]).toBeCloseTo(3 * (1 - Math.tanh(-0.5) ** 2), 5);
   });
 
   it("reports its ISA through kernel_isa with the flags' values", () => {

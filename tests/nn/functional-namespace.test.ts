@@ -78,3 +78,12 @@ describe("fit/evaluate by loss name", () => {
     });
   }
 });
+
+describe("eg.nn.functional.embedding", () => {
+  it("is F.embedding and agrees with the Embedding module", () => {
+    const layer = new nn.Embedding(5, 3, { seed: 1 });
+    const idx = new Tensor(Int32Array.from([4, 0, 4]), "int32", [3]);
+    expect(typeof F.embedding).toBe("function");
+    same(F.embedding(idx, layer.weight), layer.forward(idx));
+  });
+});

@@ -1,0 +1,142 @@
+// What RNN, LSTM and GRU share (PyTorch's RNNBase): options, parameters under PyTorch's names and
+// in its order, and the forward over layers and directions. Each layer-direction is one autograd
+// node (recurrent-op.ts); this file only arranges them: time-first views, initial states, the
+// two directions joined along features, dropout between layers, the final states stacked.
+import { boolean, inRange, positiveInt } from "../checks.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { concat, rngFrom, stack, zeros, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import type { CellKind } from "../backend/index.js";
+import { dropout } from "./functional.js";
+import { Module } from "./module.js";
+import { recurrentDirection } from "./recurrent-op.js";
+
+export interface RecurrentOptions extends RandomOptions {
+  /** Stacked layers (default 1): layer l > 0 reads layer l − 1's output. */
+  numLayers?: number;
+  /** Learned biases b_ih and b_hh (default true). */
+  bias?: boolean;
+  /** Input and output as [batch, T, features] instead of [T, batch, features] (default false). */
+  batchFirst?: boolean;
+  /** Dropout probability on the output of every layer but the last, in training mode only (default 0). */
+  dropout?: number;
+  /** Also run each layer from the last step to the first; outputs join along features (default false). */
+  bidirectional?: boolean;
+  dtype?: "float32" | "float64";
+}
+
+export const RECURRENT_KEYS = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "dtype", "seed", "rng"] as const;
+
+const GATES: Record<CellKind, number> = { lstm: 4, gru: 3, rnn_tanh: 1, rnn_relu: 1 };
+
+interface DirectionParams { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh: Tensor | null }
+
+/** The shared machinery; use RNN, LSTM or GRU. */
+export abstract class RecurrentBase extends Module {
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  private readonly cells: DirectionParams[] = [];
+  /** Its own generator when seeded (the one that drew the weights, continued); else the global one per call. */
+  private readonly dropoutRng: Rng | null;
+
+  protected constructor(readonly name: string, readonly mode: CellKind, readonly inputSize: number,
+                        readonly hiddenSize: number, o: RecurrentOptions) {
+    super();
+    positiveInt(name, "inputSize", inputSize);
+    positiveInt(name, "hiddenSize", hiddenSize);
+    this.numLayers = positiveInt(name, "numLayers", o.numLayers ?? 1);
+    this.bias = boolean(name, "bias", o.bias ?? true);
+    this.batchFirst = boolean(name, "batchFirst", o.batchFirst ?? false);
+    this.dropout = inRange(name, "dropout", o.dropout ?? 0, 0, 1);
+    if (this.dropout === 1) throw new ValueError(`${name}: dropout must be in [0, 1), got 1`);
+    this.bidirectional = boolean(name, "bidirectional", o.bidirectional ?? false);
+    const dtype = o.dtype ?? "float32";
+    if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${name}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
+    const rng = rngFrom(o);
+    // PyTorch's reset_parameters: every parameter U(±1/√hidden), drawn in registration order.
+    const bound = 1 / Math.sqrt(hiddenSize), rows = GATES[mode] * hiddenSize;
+    const param = (pname: string, shape: number[]) => {
+      const t = zeros(shape, { dtype }), d = t.storage;
+      for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;
+      return this.registerParameter(pname, t);
+    };
+    for (let l = 0; l < this.numLayers; l++) {
+      const inSize = l === 0 ? inputSize : hiddenSize * this.directions;
+      for (const suffix of this.bidirectional ? ["", "_reverse"] : [""]) {
+        const wIh = param(`weight_ih_l${l}${suffix}`, [rows, inSize]), wHh = param(`weight_hh_l${l}${suffix}`, [rows, hiddenSize]);
+        const bIh = this.bias ? param(`bias_ih_l${l}${suffix}`, [rows]) : null;
+        const bHh = this.bias ? param(`bias_hh_l${l}${suffix}`, [rows]) : null;
+        this.cells.push({ wIh, wHh, bIh, bHh });
+      }
+    }
+    this.dropoutRng = o.rng || o.seed !== undefined ? rng : null;
+  }
+
+  get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  /** x as [T, batch, inputSize] (time first) and whether it came without a batch dimension; checked. */
+  protected timeFirst(x: Tensor): { xt: Tensor; unbatched: boolean } {
+    const w = this.cells[0].wIh;
+    if (x.dtype !== w.dtype) throw new DTypeError(`${this.name}: input is ${x.dtype}, the layer's weights are ${w.dtype}`);
+    if (x.ndim !== 2 && x.ndim !== 3) {
+      throw new ShapeError(`${this.name}: input must be 3-D (batched) or 2-D (unbatched), got shape [${x.shape}]`);
+    }
+    if (x.shape[x.ndim - 1] !== this.inputSize) {
+      throw new ShapeError(`${this.name}: input of shape [${x.shape}] has ${x.shape[x.ndim - 1]} features, expected inputSize ${this.inputSize}`);
+    }
+    const unbatched = x.ndim === 2;
+    const xt = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
+    if (xt.shape[0] === 0 || xt.shape[1] === 0) throw new ShapeError(`${this.name}: input of shape [${x.shape}] is empty`);
+    return { xt, unbatched };
+  }
+
+  /** An initial state as [L·D, batch, H] (zeros when absent), checked against what the input needs. */
+  protected initialState(h: Tensor | undefined | null, what: string, batch: number, unbatched: boolean): Tensor {
+    const ld = this.numLayers * this.directions;
+    const dtype = this.cells[0].wIh.dtype as "float32" | "float64";
+    if (h === undefined || h === null) return zeros([ld, batch, this.hiddenSize], { dtype });
+    const want = unbatched ? [ld, this.hiddenSize] : [ld, batch, this.hiddenSize];
+    if (h.ndim !== want.length || h.shape.some((n, i) => n !== want[i])) {
+      throw new ShapeError(`${this.name}: ${what} has shape [${h.shape}], expected [${want}] (numLayers·directions, ${unbatched ? "" : "batch, "}hiddenSize)`);
+    }
+    if (h.dtype !== dtype) throw new DTypeError(`${this.name}: ${what} is ${h.dtype}, the layer's weights are ${dtype}`);
+    return unbatched ? h.unsqueeze(1) : h;
+  }
+
+  /**
+   * Runs every layer and direction: the output [T, batch, D·H] of the last layer and the final
+   * states [L·D, batch, H] (and cells for the LSTM).
+   */
+  protected run(xt: Tensor, h0: Tensor, c0: Tensor | null): { y: Tensor; hN: Tensor; cN: Tensor | null } {
+    const T = xt.shape[0], D = this.directions, hs: Tensor[] = [], cs: Tensor[] = [];
+    let input = xt;
+    for (let l = 0; l < this.numLayers; l++) {
+      if (l > 0 && this.training && this.dropout > 0) input = dropout(input, this.dropout, this.dropoutRng ?? rngFrom(undefined));
+      const outs: Tensor[] = [];
+      for (let d = 0; d < D; d++) {
+        const p = this.cells[l * D + d], i = l * D + d, reverse = d === 1;
+        const z = recurrentDirection({
+          kind: this.mode, reverse, x: input, h0: h0.slice(i), c0: c0 ? c0.slice(i) : null, ...p,
+        });
+        const y = c0 ? z.slice([0, T]) : z;
+        outs.push(y);
+        hs.push(y.slice(reverse ? 0 : T - 1));
+        if (c0) cs.push(z.slice(T));
+      }
+      input = D === 1 ? outs[0] : concat(outs, 2);
+    }
+    return { y: input, hN: stack(hs, 0), cN: c0 ? stack(cs, 0) : null };
+  }
+
+  /** Back to the caller's layout: batch first, or no batch dimension. */
+  protected outputLayout(y: Tensor, unbatched: boolean): Tensor {
+    return unbatched ? y.squeeze(1) : this.batchFirst ? y.transpose(0, 1) : y;
+  }
+  protected stateLayout(h: Tensor, unbatched: boolean): Tensor {
+    return unbatched ? h.squeeze(1) : h;
+  }
+}
