@@ -31,3 +31,6 @@ export { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
 export { f32_lstm_cell_backward, f32_lstm_cell_forward } from "./f32-lstm-cell";
 export { f32_gru_cell_backward, f32_gru_cell_forward } from "./f32-gru-cell";
 export { f32_rnn_cell_backward, f32_rnn_cell_forward } from "./f32-rnn-cell";
+export {
+  f32_attention_backward, f32_attention_backward_workspace, f32_attention_forward, f32_attention_forward_workspace,
+} from "./f32-attention";

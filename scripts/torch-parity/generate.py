@@ -10,3 +10,5 @@ for module in (ops, nn, optim, conv, pool_norm):
 
 import embedding
 embedding.main()
+import attention
+attention.main()

@@ -31,3 +31,6 @@ export type { CellKind, RecurrentShape, RecurrentWeights, RecurrentSaved, Recurr
 export {
   lstmCellForwardJs, lstmCellBackwardJs, gruCellForwardJs, gruCellBackwardJs, rnnCellForwardJs, rnnCellBackwardJs,
 } from "./recurrent-cells-js.js";
+export { attentionKernels, jsAttentionKernels } from "./attention-kernels.js";
+export type { AttentionBlocks, AttentionKernels } from "./attention-kernels.js";
+export { attentionForwardJs, attentionBackwardJs } from "./attention-js.js";

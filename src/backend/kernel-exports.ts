@@ -95,4 +95,19 @@ export interface KernelExports {
   f32_rnn_cell_forward(n: number, xp: number, hp: number, h: number, flags: number): void;
   /** dpre = (dy + dhRec)·act′(h) over n floats. */
   f32_rnn_cell_backward(n: number, h: number, dy: number, dhRec: number, dpre: number, flags: number): void;
+  /** Bytes of scratch f32_attention_forward needs. */
+  f32_attention_forward_workspace(s: number, e: number): number;
+  /**
+   * Fused scaled dot-product attention over `blocks` (batch, head) blocks: probs = softmax(scale·Q·Kᵀ
+   * + mask), out = (probs ⊙ drop)·V; causal 1 skips keys past i + S − L (assembly/f32-attention.ts).
+   */
+  f32_attention_forward(blocks: number, l: number, s: number, e: number, ev: number, scale: number, causal: number,
+                        q: number, k: number, v: number, mask: number, maskStride: number, drop: number,
+                        out: number, probs: number, work: number): void;
+  /** Bytes of scratch f32_attention_backward needs. */
+  f32_attention_backward_workspace(l: number, s: number, ev: number): number;
+  /** dQ, dK, dV of f32_attention_forward for dOut, from the probs it wrote. */
+  f32_attention_backward(blocks: number, l: number, s: number, e: number, ev: number, scale: number, causal: number,
+                         q: number, k: number, v: number, drop: number, probs: number, dOut: number,
+                         dq: number, dk: number, dv: number, work: number): void;
 }

@@ -32,6 +32,8 @@ const declared: Arity = {
   f32_lstm_cell_forward: 8, f32_lstm_cell_backward: 9,
   f32_gru_cell_forward: 7, f32_gru_cell_backward: 8,
   f32_rnn_cell_forward: 5, f32_rnn_cell_backward: 6,
+  f32_attention_forward_workspace: 2, f32_attention_forward: 16,
+  f32_attention_backward_workspace: 3, f32_attention_backward: 17,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
