@@ -1,8 +1,8 @@
-import { nonNegativeInt, positiveInt, boolean } from "../checks.js";
+import { boolean, nonNegativeInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { noGrad, Rng, Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { sampleLogits } from "../data/sampling.js";
+import { sampleLogits } from "./sampling.js";
 import type { LMCache, TransformerLM } from "./transformer-lm.js";
 
 export interface GenerateOptions {
@@ -10,7 +10,7 @@ export interface GenerateOptions {
   maxNewTokens: number;
   /** Softmax temperature; 0 picks the most likely token (greedy). Default 1. */
   temperature?: number;
-  /** Sample only among the k most likely tokens. */
+  /** Sample only among the k most likely tokens (0: all). */
   topK?: number;
   /** Sample only among the most likely tokens whose probabilities sum to p (nucleus sampling). */
   topP?: number;
@@ -44,10 +44,10 @@ export function generate(model: TransformerLM, prompt: Tensor | ArrayLike<number
   checkOptions("generate", o, KEYS);
   const maxNew = nonNegativeInt("generate", "maxNewTokens", o?.maxNewTokens);
   const useCache = boolean("generate", "useCache", o.useCache ?? true);
-  if (o.topK !== undefined) positiveInt("generate", "topK", o.topK);
   const seq = promptIds(prompt, model.vocabSize);
-  const rng = new Rng(o.seed ?? Math.floor(Math.random() * 2 ** 31));
   const sample = { temperature: o.temperature, topK: o.topK, topP: o.topP };
+  sampleLogits([0], { ...sample, seed: 0 }); // refuses bad sampling options before anything runs
+  const rng = new Rng(o.seed ?? Math.floor(Math.random() * 2 ** 31));
   const window = model.contextLength, keep = Math.ceil(model.contextLength / 2);
   const wasTraining = model.training;
   model.eval();
@@ -65,8 +65,8 @@ export function generate(model: TransformerLM, prompt: Tensor | ArrayLike<number
           ids = seq.slice(start);
         } else ids = seq.slice(seq.length - 1);
         const logits = model.forward(new Tensor(Int32Array.from(ids), "int32", [1, ids.length]), useCache ? { cache: cache! } : {});
-        const last = logits.slice(0, ids.length - 1).reshape([model.vocabSize]);
-        seq.push(sampleLogits(last, { ...sample, rng }));
+        const V = model.vocabSize;
+        seq.push(sampleLogits(logits.data.subarray((ids.length - 1) * V, ids.length * V) as Float32Array, { ...sample, rng }));
       }
     });
   } finally {

@@ -71,7 +71,8 @@ describe("generate", () => {
     expect(() => nn.generate(model, [], { maxNewTokens: 1 })).toThrow(/at least one token/);
     expect(() => nn.generate(model, [2, 7], { maxNewTokens: 1 })).toThrow(/token 7 at position 1 is outside the vocabulary \[0, 7\)/);
     expect(() => nn.generate(model, [2], { maxNewTokens: -1 })).toThrow(ValueError);
-    expect(() => nn.generate(model, [2], { maxNewTokens: 1, topK: 0 })).toThrow(ValueError);
+    expect(() => nn.generate(model, [2], { maxNewTokens: 1, topK: -1 })).toThrow(ValueError);
+    expect(() => nn.generate(model, [2], { maxNewTokens: 1, topP: 0 })).toThrow(/topP must be in \(0, 1\]/);
     expect(() => nn.generate(model, [2], { maxNewTokens: 1, beams: 2 } as never)).toThrow(/unknown option "beams"/);
   });
 });
