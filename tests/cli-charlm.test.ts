@@ -49,6 +49,8 @@ describe("edgegrad train --model charlm", () => {
     const seconds = Number(/training\s+\d+ steps, \d+ characters, ([\d.]+) s/.exec(r.stdout)?.[1]);
     expect(seconds).toBeGreaterThan(0);
     expect(seconds).toBeLessThan(1.2 + 5); // 1.2 s budget plus at most one step
+    const cpu = Number(/CPU time in training\s+([\d.]+) s \(\d+ tokens per CPU second\)/.exec(r.stdout)?.[1]);
+    expect(cpu).toBeGreaterThan(0);
   });
 
   it("bad options and unreadable data end with one line and exit code 2; --help lists the options", () => {

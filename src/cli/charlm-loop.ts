@@ -39,9 +39,13 @@ export interface LmHistory {
   final: LmEvaluation;
   steps: number;
   tokens: number;
-  /** Time spent in training steps (validation excluded). */
+  /** Time spent in training steps (validation excluded), and this process's CPU time in them. */
   seconds: number;
+  cpuSeconds: number;
 }
+
+/** CPU seconds of this process: on a machine shared with other jobs, what the steps really cost. */
+const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 /** The schedule's resolution: its position is the run's progress in thousandths. */
 const SCHEDULE_UNITS = 1000;
@@ -94,7 +98,7 @@ export async function trainLm(run: LmRun, write: (s: string) => void): Promise<L
   const budget = (run.minutes ?? Infinity) * 60;
   const totalSteps = Math.min(run.steps ?? Infinity, epochs * perEpoch);
   const progress = (step: number, seconds: number) => Math.min(1, Math.max(step / totalSteps, seconds / budget));
-  const h: LmHistory = { trainLoss: [], valLoss: [], valAccuracy: [], final: { loss: NaN, accuracy: NaN, tokens: 0 }, steps: 0, tokens: 0, seconds: 0 };
+  const h: LmHistory = { trainLoss: [], valLoss: [], valAccuracy: [], final: { loss: NaN, accuracy: NaN, tokens: 0 }, steps: 0, tokens: 0, seconds: 0, cpuSeconds: 0 };
   const tokensPerStep = run.batchSize * run.contextLength;
   let done = false;
   for (let epoch = 1; !done; epoch++) {
@@ -103,9 +107,10 @@ export async function trainLm(run: LmRun, write: (s: string) => void): Promise<L
     while (count < perEpoch) {
       if (progress(h.steps, h.seconds) >= 1) { done = true; break; }
       sched?.step(progress(h.steps, h.seconds) * (SCHEDULE_UNITS - 1));
-      const t0 = performance.now();
+      const t0 = performance.now(), c0 = cpuNow();
       const loss = trainStep(run, opt, batches.next().value as eg.data.LanguageModelBatch);
       const seconds = (performance.now() - t0) / 1000;
+      h.cpuSeconds += cpuNow() - c0;
       if (!Number.isFinite(loss)) throw new eg.ValueError(`training diverged: loss ${loss} at step ${h.steps + 1} (try a lower --lr)`);
       h.steps++; h.tokens += tokensPerStep; h.seconds += seconds;
       sum += loss; count++;

@@ -111,6 +111,8 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
     ["validation loss", `${final.loss.toFixed(4)} nats/char (${(final.loss / Math.LN2).toFixed(4)} bits/char)`],
     ["next-character accuracy", final.accuracy.toFixed(4)],
     ["training", `${history.steps} steps, ${history.tokens} characters, ${history.seconds.toFixed(1)} s (${Math.round(history.tokens / history.seconds)} tokens/s)`],
+    // On a shared machine the wall time says little; the process's CPU time says what the steps cost.
+    ["CPU time in training", `${history.cpuSeconds.toFixed(1)} s (${Math.round(history.tokens / history.cpuSeconds)} tokens per CPU second)`],
     ["parameters", String(params)],
     ["backend", eg.backendInfo().backend],
   ], ["result", "value"]));
