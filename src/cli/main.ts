@@ -10,8 +10,7 @@ import { train, trainUsage } from "./train.js";
 const HELP = `Usage: edgegrad <command> [options]
 
 Commands:
-  train   train an MLP (or --model cnn) on the embedded digits (or Fashion-MNIST with --data DIR);
-          --model charlm: a character-level transformer on a text file or folder
+  train   train an MLP (or --model cnn) on the embedded digits (or Fashion-MNIST with --data DIR), or --model charlm on text
   bench   measure matmul GFLOP/s on each backend of this machine
   lr-find run the learning-rate range test on the MLP of train and suggest an lr
 
