@@ -6,7 +6,8 @@
 // - MultiheadAttention (projections + attention + output projection), full and causal;
 // - TransformerEncoderLayer (post-norm, relu, dropout 0), causal, and its feed-forward half alone.
 // FLOPs counted are the multiply-adds done (2 per), causal attention counting the half it computes.
-// `node bench/attention.mjs` (re-runs itself with the relaxed-SIMD flag on Node 20).
+// `node bench/attention.mjs` (re-runs itself with the relaxed-SIMD flag on Node 20); CASES=0 runs the
+// decoding comparison alone, DECODE=0 leaves it out.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { medianMs as timeMedian } from "./median.mjs";
@@ -73,7 +74,7 @@ function cases() {
 }
 
 const best = new Map();
-for (let round = 1; round <= ROUNDS; round++) {
+for (let round = 1; round <= (process.env.CASES === "0" ? 0 : ROUNDS); round++) {
   for (const backend of BACKENDS) {
     await eg.init({ backend });
     for (const [name, flops, fn] of cases()) {
@@ -85,8 +86,8 @@ for (let round = 1; round <= ROUNDS; round++) {
   }
 }
 
-console.log(`\nAttention, forward + backward, vs the f32 GEMM (best of ${ROUNDS} tinybench medians; N=${N}, L=${L}, dModel=${D}, ${H} heads, ff ${FF})\n`);
-for (const backend of BACKENDS) {
+if (process.env.CASES !== "0") console.log(`\nAttention, forward + backward, vs the f32 GEMM (best of ${ROUNDS} tinybench medians; N=${N}, L=${L}, dModel=${D}, ${H} heads, ff ${FF})\n`);
+for (const backend of process.env.CASES === "0" ? [] : BACKENDS) {
   const names = cases().map(([name, flops]) => [name, flops]);
   const gemm = gemmFlops / (best.get(`${backend}|${names[0][0]}`) * 1e6);
   console.log(`${backend}\n\n| case | GFLOP | ms | GFLOP/s | × GEMM |\n|:--|--:|--:|--:|--:|`);
@@ -95,4 +96,24 @@ for (const backend of BACKENDS) {
     console.log(`| ${name} | ${(flops / 1e9).toFixed(3)} | ${ms.toFixed(2)} | ${gf.toFixed(1)} | ${(gf / gemm).toFixed(2)} |`);
   }
   console.log("");
+}
+
+// Decoding with a KV cache: a 4-layer encoder (dModel 128, 4 heads, ff 512), batch 1, eval mode.
+// Cached: 256 positions one at a time from an empty cache (the mean per token). Uncached: what
+// generating token 256 costs without a cache, one causal forward over all 256 positions.
+if (process.env.DECODE !== "0") {
+  await eg.init({ backend: BACKENDS[0] });
+  const layer = new eg.nn.TransformerEncoderLayer(D, H, { dimFeedforward: FF, dropout: 0, batchFirst: true, seed: 5 });
+  const enc = new eg.nn.TransformerEncoder(layer, 4).eval();
+  const T = 256, x = eg.randn([1, T, D], { seed: 6 });
+  let cachedMs = Infinity, fullMs = Infinity;
+  for (let round = 0; round < ROUNDS; round++) {
+    const cache = enc.createCache();
+    const t0 = performance.now();
+    for (let t = 0; t < T; t++) enc.predict(x.slice(null, [t, t + 1]), { isCausal: true, cache });
+    cachedMs = Math.min(cachedMs, (performance.now() - t0) / T);
+    fullMs = Math.min(fullMs, await medianMs(() => enc.predict(x, { isCausal: true })));
+  }
+  console.log(`${BACKENDS[0]}, decoding ${T} tokens (4 layers, batch 1): with the KV cache ${cachedMs.toFixed(2)} ms per token (mean); ` +
+    `without, token ${T} costs a ${T}-position forward, ${fullMs.toFixed(2)} ms: ${(fullMs / cachedMs).toFixed(1)}×\n`);
 }

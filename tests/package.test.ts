@@ -102,7 +102,8 @@ describe("the built package", () => {
     const code = out.outputFiles[0].text;
     // The kernels' wasm call names and the layer classes (keepNames is off here, but a class
     // that is kept still carries its name for error messages and summaries).
-    for (const absent of ["f32_conv2d", "f32_dwconv2d", "f32_maxpool2d", "qs8_conv2d", "Conv2d", "BatchNorm", "MaxPool"]) {
+    for (const absent of ["f32_conv2d", "f32_dwconv2d", "f32_maxpool2d", "qs8_conv2d", "Conv2d", "BatchNorm", "MaxPool",
+      "f32_attention", "MultiheadAttention", "TransformerEncoder"]) {
       expect(code).not.toContain(absent);
     }
     const losses = JSON.parse(node(["--input-type=module", "-e", code])) as number[];

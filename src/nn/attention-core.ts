@@ -110,6 +110,8 @@ function dropoutMultipliers(p: number, rng: Rng | null | undefined, size: number
 export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLayout, o: AttentionCoreOptions & { cache?: KVCache | null } = {}): AttentionCoreResult {
   check(q, k, v, lay);
   const f64 = q.dtype === "float64", alloc: Alloc = (n) => (f64 ? new Float64Array(n) : new Float32Array(n));
+  // Looked up first: on a build without the attention kernels this throws before the cache changes.
+  const kernels = f64 ? null : attentionKernels();
   const l = lengthOf(q, lay), blocks = lay.n * lay.heads;
   const qd = q.data as FloatArray, kd = k.data as FloatArray, vd = v.data as FloatArray;
   const qb = gather(qd, lay, l, q.shape[2], lay.cols[0], lay.e, alloc);
@@ -127,7 +129,7 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
   const drop = dropoutMultipliers(o.dropoutP ?? 0, o.rng, blocks * l * s, alloc);
   const { out, probs } = f64
     ? attentionForwardJs(g, qb, kb, vb, mask, drop)
-    : attentionKernels().attentionForward(g, qb as Float32Array, kb as Float32Array, vb as Float32Array, mask as Float32Array | null, drop as Float32Array | null);
+    : kernels!.attentionForward(g, qb as Float32Array, kb as Float32Array, vb as Float32Array, mask as Float32Array | null, drop as Float32Array | null);
   const width = lay.heads * lay.ev, ylay: HeadLayout = { ...lay, e: lay.ev, cols: [0, 0, 0] };
   const yd = alloc(lay.n * l * width);
   scatterAdd(out, yd, ylay, l, width, 0, lay.ev);

@@ -3,8 +3,9 @@
 // straddle the kernel's 16- and 4-wide column blocks, with shared and per-block additive masks,
 // causal skipping and dropout; then finite differences in float64, and the errors.
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fromTypedArray, nn, Rng, ShapeError, DTypeError, ValueError, Tensor } from "../../src/index.js";
+import { backendInfo, BackendError, fromTypedArray, init, nn, Rng, ShapeError, DTypeError, ValueError, Tensor } from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
 import { valuesFrom } from "../support/reference.js";
 import { ETA32, gamma, U32 } from "../support/tolerance.js";
@@ -111,32 +112,39 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   dropout: fc.constantFrom(0, 0, 0.3), seed: fc.integer({ min: 1, max: 1e6 }),
 }).map(({ extra, ...c }) => ({ ...c, s: c.l + extra }));
 
+function checkCase(c: Case): void {
+  const q = sample([c.blocks, c.l, c.e], c.seed), k = sample([c.blocks, c.s, c.e], c.seed + 1), v = sample([c.blocks, c.s, c.ev], c.seed + 2);
+  const dO = sample([c.blocks, c.l, c.ev], c.seed + 3).detach();
+  const mask = makeMask(c), drop = makeDrop(c);
+  const { out, weights } = nn.attentionCore(q, k, v, {
+    mask, maskStride: c.mask === "perBlock" ? c.l * c.s : 0, causal: c.causal,
+    dropoutP: c.dropout, rng: c.dropout > 0 ? new Rng(c.seed) : null,
+  });
+  out.mul(dO).sum().backward();
+  const r = reference(c, q.data, k.data, v.data, dO.data, mask, drop);
+  const n = c.e + c.s + c.ev + c.l + 16;
+  expectWithin(out.data, r.out, r.outAbs, r.scoreErr, n, "out");
+  expectWithin(q.grad!.data, r.dq, r.dqAbs, r.scoreErr, n, "dq");
+  expectWithin(k.grad!.data, r.dk, r.dkAbs, r.scoreErr, n, "dk");
+  expectWithin(v.grad!.data, r.dv, r.dvAbs, r.scoreErr, n, "dv");
+  // Causal: exactly 0 weight past each row's limit (skipped, not masked); rows sum to 1 without dropout.
+  for (let b = 0; b < c.blocks; b++) {
+    for (let i = 0; i < c.l; i++) {
+      const row = Array.from(weights.subarray((b * c.l + i) * c.s, (b * c.l + i + 1) * c.s));
+      if (c.causal) expect(row.slice(i + 1 + c.s - c.l).every((w) => w === 0)).toBe(true);
+      if (c.dropout === 0) expect(Math.abs(row.reduce((a, w) => a + w, 0) - 1)).toBeLessThanOrEqual(gamma(2 * c.s + 8));
+    }
+  }
+}
+
 describe("attention (the fused op) against a float64 reference", () => {
   it("forward and the gradients of q, k and v, over sizes, masks, causal skipping and dropout", () => {
-    fc.assert(fc.property(caseArb, (c) => {
-      const q = sample([c.blocks, c.l, c.e], c.seed), k = sample([c.blocks, c.s, c.e], c.seed + 1), v = sample([c.blocks, c.s, c.ev], c.seed + 2);
-      const dO = sample([c.blocks, c.l, c.ev], c.seed + 3).detach();
-      const mask = makeMask(c), drop = makeDrop(c);
-      const { out, weights } = nn.attentionCore(q, k, v, {
-        mask, maskStride: c.mask === "perBlock" ? c.l * c.s : 0, causal: c.causal,
-        dropoutP: c.dropout, rng: c.dropout > 0 ? new Rng(c.seed) : null,
-      });
-      out.mul(dO).sum().backward();
-      const r = reference(c, q.data, k.data, v.data, dO.data, mask, drop);
-      const n = c.e + c.s + c.ev + c.l + 16;
-      expectWithin(out.data, r.out, r.outAbs, r.scoreErr, n, "out");
-      expectWithin(q.grad!.data, r.dq, r.dqAbs, r.scoreErr, n, "dq");
-      expectWithin(k.grad!.data, r.dk, r.dkAbs, r.scoreErr, n, "dk");
-      expectWithin(v.grad!.data, r.dv, r.dvAbs, r.scoreErr, n, "dv");
-      // Causal: exactly 0 weight past each row's limit (skipped, not masked); rows sum to 1 without dropout.
-      for (let b = 0; b < c.blocks; b++) {
-        for (let i = 0; i < c.l; i++) {
-          const row = Array.from(weights.subarray((b * c.l + i) * c.s, (b * c.l + i + 1) * c.s));
-          if (c.causal) expect(row.slice(i + 1 + c.s - c.l).every((w) => w === 0)).toBe(true);
-          if (c.dropout === 0) expect(Math.abs(row.reduce((a, w) => a + w, 0) - 1)).toBeLessThanOrEqual(gamma(2 * c.s + 8));
-        }
-      }
-    }), { numRuns: 60 });
+    fc.assert(fc.property(caseArb, checkCase), { numRuns: 60 });
+  });
+
+  it("larger blocks: many 8-wide column tiles and 4-row groups, with their leftovers", () => {
+    for (const causal of [false, true]) checkCase({ blocks: 2, l: 37, s: 70, e: 33, ev: 40, causal, mask: "perBlock", dropout: 0.2, seed: 11 });
+    checkCase({ blocks: 3, l: 64, s: 64, e: 32, ev: 32, causal: true, mask: "none", dropout: 0, seed: 12 });
   });
 
   it("gradients match central differences in float64 (causal, shared mask)", () => {
@@ -153,5 +161,21 @@ describe("attention (the fused op) against a float64 reference", () => {
     expect(() => nn.attentionCore(t([2, 6, 4]), t([2, 5, 4]), t([2, 5, 4]), { causal: true })).toThrow(ShapeError);
     expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]).astype("float64"), t([1, 2, 2]))).toThrow(DTypeError);
     expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]), t([1, 2, 2]), { dropoutP: 1 })).toThrow(ValueError);
+  });
+});
+
+describe("attention on the core kernel build", () => {
+  it("refuses with a BackendError naming the attention kernels, before a KV cache changes", async () => {
+    const restore = backendInfo().backend;
+    try {
+      await init({ module: new WebAssembly.Module(readFileSync(new URL("../../build/edgegrad-core-simd.wasm", import.meta.url))) });
+      const m = new nn.MultiheadAttention(8, 2, { batchFirst: true }).eval(), cache = m.createCache();
+      const x = sample([1, 3, 8], 4).detach();
+      expect(() => m.predict(x, x, x, { isCausal: true, cache })).toThrow(BackendError);
+      expect(() => m.predict(x, x, x, { isCausal: true, cache })).toThrow(/f32_attention_forward/);
+      expect(cache.length).toBe(0);
+    } finally {
+      await init({ backend: restore });
+    }
   });
 });

@@ -156,6 +156,16 @@ describe("MultiheadAttention against a float64 reference", () => {
     // (The dropout mask's effect on the gradients is checked against the reference in attention-core.test.ts.)
   });
 
+  it("a query whose keys are all masked gives NaN, as in PyTorch; the other batch items are untouched", () => {
+    const m = new nn.MultiheadAttention(8, 2, { batchFirst: true, seed: 1 }), x = randomTensor([2, 3, 8], new Rng(1), "float32");
+    const kpm = new Tensor(Uint8Array.from([0, 0, 1, 1, 1, 1]), "bool", [2, 3]);
+    const [y, w] = m.forward(x, x, x, { keyPaddingMask: kpm });
+    const [alone] = m.forward(x.slice([0, 1]), x.slice([0, 1]), x.slice([0, 1]), { keyPaddingMask: kpm.slice([0, 1]) });
+    expect(Array.from(y.data.subarray(24)).every(Number.isNaN)).toBe(true);
+    expect(Array.from(w!.data.subarray(9)).every(Number.isNaN)).toBe(true);
+    expect(Array.from(y.data.subarray(0, 24))).toEqual(Array.from(alone.data));
+  });
+
   it("keys and order of the state dict are PyTorch's", () => {
     expect(Object.keys(new nn.MultiheadAttention(8, 2).stateDict())).toEqual(["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"]);
     expect(Object.keys(new nn.MultiheadAttention(8, 2, { kdim: 3, vdim: 5, bias: false }).stateDict()))

@@ -128,6 +128,15 @@ describe("TransformerEncoderLayer against a float64 reference", () => {
     expect(Array.from(a.data)).not.toEqual(Array.from(noDrop.forward(x).data));
   });
 
+  it("an unbatched [L, dModel] input gives the batch-of-one result", () => {
+    for (const batchFirst of [false, true]) {
+      const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 12, dropout: 0, batchFirst, seed: 2 });
+      const x = randomTensor([5, 8], new Rng(4), "float32");
+      const batched = layer.forward(x.unsqueeze(batchFirst ? 0 : 1), { isCausal: true });
+      expect(Array.from(layer.forward(x, { isCausal: true }).data)).toEqual(Array.from(batched.data));
+    }
+  });
+
   it("refuses bad options and inputs with typed errors", () => {
     expect(() => new nn.TransformerEncoderLayer(8, 3)).toThrow(/embedDim 8 must be divisible by numHeads 3/);
     expect(() => new nn.TransformerEncoderLayer(8, 2, { activation: "tanh" as "relu" })).toThrow(ValueError);
