@@ -1,9 +1,10 @@
 // Clicks through examples/browser in headless Chromium as a person would: Train, watch the
 // chart fill, Prune + quantize, then reads the numbers the page shows and checks them — for the
-// MLP, then again with the CNN picked in the model selector. Served cross-origin isolated
+// MLP, then again with the CNN picked in the model selector; then the text demo (a tiny character
+// model trained in its own worker, sampled, its words checked). Served cross-origin isolated
 // (COOP/COEP), the page must train on every core and say so; served without those headers, on
-// one thread, and say why. Saves test-output/browser-page.png and browser-page-cnn.png. Needs
-// `npm run build` first (the page loads dist/).
+// one thread, and say why. Saves test-output/browser-page.png, browser-page-cnn.png and
+// browser-page-text.png. Needs `npm run build` first (the page loads dist/).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
@@ -84,6 +85,26 @@ async function trainAndCompress(page, model) {
   console.log(`screenshot: ${shot}`);
 }
 
+/** The text demo: train the tiny character model, then check the loss fell and the sample is text of its alphabet. */
+async function trainText(page) {
+  await page.click("#text-train");
+  await page.waitForFunction(() => ["trained", "error"].includes(document.body.dataset.textState), null, { timeout: 300_000 });
+  const status = await page.textContent("#text-status");
+  check(await page.evaluate(() => document.body.dataset.textState === "trained"), `text: the character model trained (${status})`);
+  const { firstLoss, loss, vocab } = await page.$eval("#text-sample", (e) => ({ ...e.dataset }));
+  const sample = await page.textContent("#text-sample");
+  console.log(`     sample: ${JSON.stringify(sample.slice(0, 120))}…`);
+  check(Number(loss) < 0.5 * Number(firstLoss), `text: loss fell from ${Number(firstLoss).toFixed(3)} to ${Number(loss).toFixed(3)} (below half)`);
+  check([...sample].length === 200 && [...sample].every((c) => vocab.includes(c)), "text: 200 sampled characters, all from the text's alphabet");
+  // A model that learned the text writes its words: most space-separated words of the sample are words of the text.
+  const words = sample.split(/[\s.,:]+/).filter((w) => w.length > 1);
+  const known = words.filter((w) => /^(the|cat|sat|on|mat|and|dog|log|saw|small|model|can|learn|text|it|sees|eight|letters|guesses|ninth|more|reads|better|sounds|like|ran|to|bird|sang|in|tree|slept)$/.test(w));
+  check(words.length > 10 && known.length >= 0.8 * words.length, `text: ${known.length} of ${words.length} sampled words are words of the text`);
+  const shot = join(OUT, "browser-page-text.png");
+  await page.screenshot({ path: shot, fullPage: true });
+  console.log(`screenshot: ${shot}`);
+}
+
 const server = await serveStatic(ROOT, { crossOriginIsolated: true });
 const chrome = await launchChromium();
 try {
@@ -93,6 +114,7 @@ try {
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   await page.goto(`${server.url}/examples/browser/index.html`);
   for (const model of ["mlp", "cnn"]) await trainAndCompress(page, model);
+  await trainText(page);
   const shown = await page.textContent("#threads");
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   check(shown === `threads: ${cores}` && cores >= 2, `cross-origin isolated, the page trains on every core: "${shown}" (${cores} cores)`);

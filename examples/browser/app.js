@@ -102,3 +102,28 @@ $("compress").onclick = () => {
   worker.postMessage({ type: "compress" });
 };
 draw(20);
+
+// The text demo: its own worker (text-worker.js), so it can run while the digits train.
+const textWorker = new Worker(new URL("./text-worker.js", import.meta.url), { type: "module" });
+$("text-train").addEventListener("click", () => {
+  $("text-train").disabled = true;
+  $("text-sample").textContent = "";
+  $("text-status").textContent = "Training…";
+  document.body.dataset.textState = "training";
+  textWorker.postMessage({});
+});
+textWorker.onmessage = ({ data: m }) => {
+  if (m.type === "text-progress") {
+    $("text-status").textContent = `Epoch ${m.epoch}/${m.epochs}: loss ${m.loss.toFixed(3)} nats per character`;
+  } else if (m.type === "text-done") {
+    $("text-status").textContent = `Trained in ${m.seconds.toFixed(1)} s: loss ${m.firstLoss.toFixed(3)} → ${m.loss.toFixed(3)} nats per character (${m.vocab} characters). Sampled after "${m.prompt}":`;
+    $("text-sample").textContent = m.sample;
+    Object.assign($("text-sample").dataset, { firstLoss: m.firstLoss, loss: m.loss, vocab: m.chars, prompt: m.prompt });
+    document.body.dataset.textState = "trained";
+    $("text-train").disabled = false;
+  } else if (m.type === "text-error") {
+    $("text-status").textContent = `Error: ${m.message}`;
+    document.body.dataset.textState = "error";
+    $("text-train").disabled = false;
+  }
+};

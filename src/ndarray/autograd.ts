@@ -1,6 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
 import type { Tensor } from "./tensor.js";
-import { addRowSparse, keepTouchedRows } from "./sparse-rows.js";
 
 /**
  * One recorded op of the define-by-run tape: its inputs and the rule that maps the gradient of
@@ -39,6 +38,19 @@ export function record(out: Tensor, name: string, inputs: readonly Tensor[],
   return out;
 }
 
+/**
+ * How the sweep sums and copies gradients of a special kind: a sum or null (not of that kind: the
+ * ordinary sum), and what a copy keeps. src/ndarray/sparse-rows.ts installs the row-sparse ones.
+ */
+export interface GradHooks {
+  add: (a: Tensor, b: Tensor) => Tensor | null;
+  copy: (from: Tensor, copy: Tensor) => Tensor;
+}
+let gradHooks: GradHooks | null = null;
+export function setGradHooks(hooks: GradHooks): void {
+  gradHooks = hooks;
+}
+
 /** The two tensor operations the sweep needs, passed in so that this file imports no ops. */
 export interface GradArithmetic {
   add: (a: Tensor, b: Tensor) => Tensor;
@@ -58,8 +70,9 @@ export interface GradArithmetic {
  */
 export function runBackward(root: Tensor, seed: Tensor, arithmetic: GradArithmetic): void {
   // Row-sparse gradients (src/ndarray/sparse-rows.ts) stay row-sparse when summed or copied.
-  const add = (a: Tensor, b: Tensor) => addRowSparse(a, b) ?? arithmetic.add(a, b);
-  const copy = (t: Tensor) => keepTouchedRows(t, arithmetic.copy(t));
+  const hooks = gradHooks;
+  const add = hooks ? (a: Tensor, b: Tensor) => hooks.add(a, b) ?? arithmetic.add(a, b) : arithmetic.add;
+  const copy = hooks ? (t: Tensor) => hooks.copy(t, arithmetic.copy(t)) : arithmetic.copy;
   if (!root.requiresGrad) {
     throw new ValueError("backward: this tensor does not require grad (no input of it has requiresGrad = true)");
   }

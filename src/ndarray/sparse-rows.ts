@@ -1,26 +1,12 @@
+import { setGradHooks } from "./autograd.js";
+import { touchedRows, withTouchedRows } from "./row-lists.js";
 import { Tensor } from "./tensor.js";
 
 /**
- * Row-sparse gradients. A lookup table's gradient (an Embedding with `sparse: true`) is zero
- * except in the rows a batch used. It stays an ordinary dense tensor of the table's shape, so
- * everything that reads gradients works unchanged, and carries the list of those rows: an
- * optimizer that knows the list (SGD, SparseAdam) updates only them, in time proportional to the
- * rows used rather than the table. The list is a promise that every other row is zero; writing
- * into another row of such a gradient by hand breaks it (replace the tensor instead: a new tensor
- * carries no list and is treated as dense).
+ * Summing and copying row-sparse gradients (the lists themselves: row-lists.ts), installed into the
+ * autograd sweep by the first op that makes such a gradient: programs without a sparse lookup
+ * table carry none of it.
  */
-const touched = new WeakMap<Tensor, Int32Array>();
-
-/** Marks `grad` (of shape [rows, …]) as zero outside `rows` (sorted, distinct). Returns grad. */
-export function withTouchedRows(grad: Tensor, rows: Int32Array): Tensor {
-  touched.set(grad, rows);
-  return grad;
-}
-
-/** The rows outside which `grad` is zero, if it is a row-sparse gradient; else null. */
-export function touchedRows(grad: Tensor): Int32Array | null {
-  return touched.get(grad) ?? null;
-}
 
 /** Sorted union of two sorted lists of distinct rows. */
 function unionRows(a: Int32Array, b: Int32Array): Int32Array {
@@ -61,4 +47,9 @@ export function addRowSparse(a: Tensor, b: Tensor): Tensor | null {
 export function keepTouchedRows(from: Tensor, copy: Tensor): Tensor {
   const rows = touchedRows(from);
   return rows ? withTouchedRows(copy, rows) : copy;
+}
+
+/** Makes the autograd sweep keep gradients row-sparse when it sums or copies them (idempotent). */
+export function enableRowSparseGrads(): void {
+  setGradHooks({ add: addRowSparse, copy: keepTouchedRows });
 }

@@ -1,7 +1,8 @@
 import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { noGrad, record, Tensor, type FloatArray } from "../ndarray/index.js";
-import { withTouchedRows } from "../ndarray/sparse-rows.js";
+import { enableRowSparseGrads } from "../ndarray/sparse-rows.js";
+import { withTouchedRows } from "../ndarray/row-lists.js";
 import { checkOptions } from "../options.js";
 
 /**
@@ -118,6 +119,7 @@ export function embedding(input: Tensor, weight: Tensor, o: EmbeddingOptions = {
     const from = table.offset + idx[i] * width;
     out.set(T.subarray(from, from + width), i * width);
   }
+  if (opt.sparse) enableRowSparseGrads();
   const y = new Tensor(out, weight.dtype, [...input.shape, width]);
   return record(y, where, [weight], (g) => [noGrad(() => embeddingBackward(g, idx, rows, width, opt))]);
 }

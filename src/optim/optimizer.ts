@@ -1,7 +1,7 @@
 import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import type { FloatArray, Tensor } from "../ndarray/index.js";
-import { touchedRows } from "../ndarray/sparse-rows.js";
+import { touchedRows } from "../ndarray/row-lists.js";
 import { checkOptions } from "../options.js";
 import { checkStateDict, type OptimizerStateDict } from "./state-dict.js";
 

@@ -4,7 +4,7 @@ import * as eg from "../../src/index.js";
 import { DTypeError, ShapeError, ValueError } from "../../src/errors.js";
 import { Embedding, embedding } from "../../src/nn/index.js";
 import { Tensor } from "../../src/ndarray/index.js";
-import { touchedRows } from "../../src/ndarray/sparse-rows.js";
+import { touchedRows } from "../../src/ndarray/row-lists.js";
 import { assertGradByDifferences } from "../support/gradcheck-ops.js";
 import { valuesFrom } from "../support/reference.js";
 

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
-import { touchedRows } from "../../src/ndarray/sparse-rows.js";
+import { touchedRows } from "../../src/ndarray/row-lists.js";
 import { decode, expectClose, type EncodedTensor } from "./run-case.js";
 
 interface LookupCase {
