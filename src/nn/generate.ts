@@ -1,11 +1,12 @@
 import { boolean, nonNegativeInt } from "../checks.js";
 import { ValueError } from "../errors.js";
-import { noGrad, Rng, Tensor } from "../ndarray/index.js";
+import { noGrad, rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { sampleLogits } from "./sampling.js";
 import type { LMCache, TransformerLM } from "./transformer-lm.js";
 
-export interface GenerateOptions {
+/** `seed` or `rng` draw the tokens: the same seed, model and prompt give the same text; with neither, the global generator (manualSeed). */
+export interface GenerateOptions extends RandomOptions {
   /** Tokens to add after the prompt. */
   maxNewTokens: number;
   /** Softmax temperature; 0 picks the most likely token (greedy). Default 1. */
@@ -14,13 +15,11 @@ export interface GenerateOptions {
   topK?: number;
   /** Sample only among the most likely tokens whose probabilities sum to p (nucleus sampling). */
   topP?: number;
-  /** Seed of the draws: the same seed, model and prompt give the same tokens. */
-  seed?: number;
   /** Reuse the keys and values of earlier positions (default true): one position per new token. */
   useCache?: boolean;
 }
 
-const KEYS = ["maxNewTokens", "temperature", "topK", "topP", "seed", "useCache"];
+const KEYS = ["maxNewTokens", "temperature", "topK", "topP", "seed", "rng", "useCache"];
 
 function promptIds(prompt: Tensor | ArrayLike<number>, vocabSize: number): number[] {
   const list = prompt instanceof Tensor ? Array.from(prompt.contiguous().data as ArrayLike<number>) : Array.from(prompt);
@@ -47,7 +46,7 @@ export function generate(model: TransformerLM, prompt: Tensor | ArrayLike<number
   const seq = promptIds(prompt, model.vocabSize);
   const sample = { temperature: o.temperature, topK: o.topK, topP: o.topP };
   sampleLogits([0], { ...sample, seed: 0 }); // refuses bad sampling options before anything runs
-  const rng = new Rng(o.seed ?? Math.floor(Math.random() * 2 ** 31));
+  const rng = rngFrom(o);
   const window = model.contextLength, keep = Math.ceil(model.contextLength / 2);
   const wasTraining = model.training;
   model.eval();

@@ -3,7 +3,7 @@
 // argmax, seeds, the model's mode, and the errors.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { nn, ValueError } from "../../src/index.js";
+import { manualSeed, nn, Rng, ValueError } from "../../src/index.js";
 import { gptForward } from "./transformer-lm-reference.js";
 
 function tiny(seed: number, context = 6, vocab = 7): nn.TransformerLM {
@@ -60,6 +60,12 @@ describe("generate", () => {
     const a = nn.generate(model, [0], { maxNewTokens: 30, seed: 1 });
     expect(Array.from(nn.generate(model, [0], { maxNewTokens: 30, seed: 1 }))).toEqual(Array.from(a));
     expect(Array.from(nn.generate(model, [0], { maxNewTokens: 30, seed: 2 }))).not.toEqual(Array.from(a));
+    // Unseeded draws come from the global generator; an rng continues its own stream.
+    manualSeed(11);
+    const g1 = Array.from(nn.generate(model, [0], { maxNewTokens: 30 }));
+    manualSeed(11);
+    expect(Array.from(nn.generate(model, [0], { maxNewTokens: 30 }))).toEqual(g1);
+    expect(Array.from(nn.generate(model, [0], { maxNewTokens: 30, rng: new Rng(1) }))).toEqual(Array.from(a));
     expect(model.training).toBe(true);
     model.eval();
     nn.generate(model, [0], { maxNewTokens: 2, seed: 1 });
