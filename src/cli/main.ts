@@ -3,13 +3,14 @@
 import { EdgegradError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { bench, benchUsage } from "./bench.js";
+import { charlmUsage, isCharLm, trainCharLm } from "./charlm.js";
 import { lrFind, lrFindUsage } from "./lr-find.js";
 import { train, trainUsage } from "./train.js";
 
 const HELP = `Usage: edgegrad <command> [options]
 
 Commands:
-  train   train an MLP (or --model cnn) on the embedded digits (or Fashion-MNIST with --data DIR)
+  train   train an MLP (or --model cnn) on the embedded digits (or Fashion-MNIST with --data DIR), or --model charlm on text
   bench   measure matmul GFLOP/s on each backend of this machine
   lr-find run the learning-rate range test on the MLP of train and suggest an lr
 
@@ -23,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
     write(HELP);
     return 0;
   }
-  const entry = commands[command];
+  // The language model has options of its own; `train --model charlm` goes straight to it.
+  const entry = command === "train" && isCharLm(rest) ? [trainCharLm, charlmUsage] as const : commands[command];
   if (!entry) throw new UsageError(`unknown command "${command}" (expected train, bench or lr-find)`);
   if (rest.includes("--help") || rest.includes("-h")) {
     write(entry[1]());

@@ -55,14 +55,15 @@ function panel(x0: number, title: string, yLabel: string, series: Series[], w: n
 }
 
 /** Two panels side by side — loss and accuracy per epoch, train against validation. */
-export function learningCurvesSvg(loss: Series[], accuracy: Series[], title: string): string {
+export function learningCurvesSvg(loss: Series[], accuracy: Series[], title: string,
+                                  labels: { lossLabel?: string; accuracyLabel?: string } = {}): string {
   const w = 420, h = 300;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * w}" height="${h + 24}" viewBox="0 0 ${2 * w} ${h + 24}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<g transform="translate(0 24)">`,
-    panel(0, "Loss", "cross-entropy", loss, w, h, false),
-    panel(w, "Accuracy", "accuracy", accuracy, w, h, true), // curves rise: legend below them
+    panel(0, "Loss", labels.lossLabel ?? "cross-entropy", loss, w, h, false),
+    panel(w, "Accuracy", labels.accuracyLabel ?? "accuracy", accuracy, w, h, true), // curves rise: legend below them
     `</g>`,
     `<text x="${w}" y="16" text-anchor="middle" font-size="13">${title.replace(/[<&>]/g, "")}</text>`,
     `</svg>`,

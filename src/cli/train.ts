@@ -9,7 +9,7 @@ import { learningCurvesSvg, table } from "./report.js";
  * results table, and writes the learning curves as an SVG.
  */
 export const trainOptions: Record<string, OptionSpec> = {
-  model: { type: "string", help: "mlp, or cnn: a convolutional network on [N, 1, H, W] images", default: "mlp" },
+  model: { type: "string", help: "mlp, or cnn: a convolutional network on [N, 1, H, W] images, or charlm: a character-level transformer (own options: --model charlm --help)", default: "mlp" },
   data: { type: "string", help: "directory with the Fashion-MNIST IDX files (default: embedded digits)" },
   epochs: { type: "int", help: "training epochs (MLP: 40 on digits, 20 on Fashion-MNIST; CNN: 30 on digits, 5 on Fashion-MNIST)" },
   "batch-size": { type: "int", help: "mini-batch size (32 on digits, 64 on Fashion-MNIST)" },
@@ -88,7 +88,7 @@ const RECIPES: Record<`${Model} ${"digits" | "fashion"}`, Recipe> = {
 };
 
 function modelOf(a: Parsed): Model {
-  if (a.model !== "mlp" && a.model !== "cnn") throw new UsageError(`--model must be mlp or cnn, got "${String(a.model)}"`);
+  if (a.model !== "mlp" && a.model !== "cnn") throw new UsageError(`--model must be mlp, cnn or charlm, got "${String(a.model)}"`);
   // Each model's own options would be silently unused by the other.
   if (a.model === "cnn" && a.hidden !== undefined) throw new UsageError("--hidden sets the MLP's layers; it does not apply to --model cnn");
   if (a.model === "mlp" && a["batch-norm"] !== undefined) throw new UsageError("--batch-norm applies to --model cnn only");

@@ -28,15 +28,16 @@ function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64
   }
 }
 
-function derivLoop(kind: Kind, x: ArrayLike<number>, g: ArrayLike<number>, out: Float32Array | Float64Array, a: number): void {
+function derivLoop(kind: Kind, x: ArrayLike<number>, y: ArrayLike<number>, g: ArrayLike<number>, out: Float32Array | Float64Array, a: number): void {
   const n = out.length;
   switch (kind) {
     case "leakyRelu": for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : a * g[i]; break;
     case "elu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? g[i] : g[i] * a * Math.exp(v); } break;
-    // d/dx x·Φ(x) = Φ(x) + x·φ(x)
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x), with Φ(x) = y/x read back from the forward's output (one
+    // rounding of y: relative error u, as recomputing it would have) instead of a second erf.
     case "gelu": for (let i = 0; i < n; i++) {
       const v = x[i];
-      out[i] = g[i] * (0.5 * (1 + erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+      out[i] = g[i] * ((v === 0 ? 0.5 : y[i] / v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
     } break;
     // ½(1 + tanh u) + ½x·(1 − tanh² u)·√(2/π)·(1 + 3κx²), u = √(2/π)·(x + κx³)
     case "geluTanh": for (let i = 0; i < n; i++) {
@@ -60,7 +61,7 @@ function pointwise(kind: Kind, xIn: Tensor, a: number): Tensor {
   const out = new Tensor(y, x.dtype, x.shape.slice());
   return record(out, kind, [x], (g) => {
     const d = alloc(x, x.size);
-    derivLoop(kind, xd, g.data, d, a);
+    derivLoop(kind, xd, y, g.data, d, a);
     return [new Tensor(d, x.dtype, x.shape.slice())];
   });
 }

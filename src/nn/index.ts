@@ -72,3 +72,7 @@ export type { RMSNormOptions } from "./rms-norm.js";
 export { KVCache } from "./kv-cache.js";
 export { attentionCore } from "./attention-core.js";
 export type { AttentionCoreOptions, AttentionCoreResult } from "./attention-core.js";
+export { TransformerLM } from "./transformer-lm.js";
+export type { TransformerLMOptions, LMCache } from "./transformer-lm.js";
+export { generate } from "./generate.js";
+export type { GenerateOptions } from "./generate.js";

@@ -31,7 +31,7 @@ describe("edgegrad train --model cnn", () => {
 
   it("options of the other model, unknown models and bad switch values end with one line and exit code 2", () => {
     const cases: [string[], RegExp][] = [
-      [["train", "--model", "rnn"], /--model must be mlp or cnn, got "rnn"/],
+      [["train", "--model", "rnn"], /--model must be mlp, cnn or charlm, got "rnn"/],
       [["train", "--model", "cnn", "--hidden", "64"], /--hidden .* does not apply to --model cnn/],
       [["train", "--batch-norm", "on"], /--batch-norm applies to --model cnn only/],
       [["train", "--model", "cnn", "--batch-norm", "yes"], /--batch-norm must be on or off, got "yes"/],
