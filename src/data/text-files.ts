@@ -38,13 +38,12 @@ export async function textFs(where: string): Promise<TextFs> {
   }
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** The file's text if it is UTF-8 without NUL bytes (a binary index file is neither), else null. */
 export function decodeText(bytes: Uint8Array): string | null {
   if (bytes.includes(0)) return null;
   try {
-    const s = strictUtf8.decode(bytes);
+    // Made per call, not at import: a sandbox without TextDecoder can still load the library.
+    const s = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
   } catch {
     return null;
