@@ -12,6 +12,13 @@
 // Splitting the convolutions, Adam, the int8 and sparse kernels and pooling over the thread pool
 // (src/backend/parallel-*.ts, in the families that use them) then added 2.2 KB: 125.5 KB, the
 // MLP app 37.9 KB, the default entry 271.4 KB (2026-12-01).
+// The sequence-model round (Embedding with row-sparse optimizers, the recurrent layers and their
+// fused cell kernels, attention with its fused kernel, TransformerEncoder, TransformerLM and
+// generate, tokenizers and text loaders) and the bfloat16 kernels then brought the whole library
+// to 151.0 KB, the MLP app to 42.9 KB — its JS is unchanged to within 0.5 KB; the rest is the full
+// wasm build, which grew from 8.7 to 13.1 KB gzip with the cell, attention and bfloat16 kernels
+// (an app picks a build, not kernels) — and the default entry, which embeds four builds, to
+// 351.4 KB (2026-12-01). The limits were moved to those sizes rounded up to the next 0.5 KB.
 // Mangling internal property names would save at most 0.2 KB and no duplicated code of any size
 // was found: the JS is the features' own code (README, "Size").
 // An MLP app (Sequential, Linear, ReLU, fit, Adam) imports nn and optim from their subpaths
@@ -41,16 +48,17 @@ const withoutThreadPool = { modifyEsbuildConfig: (c) => ({ ...wasmAsFile.modifyE
 // bfloat16 kernel family it imports) by a dynamic import: an MLP app that trains in float32
 // never fetches that chunk, so the MLP check leaves it out too.
 const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.modifyEsbuildConfig(c), plugins: [...(withoutThreadPool.modifyEsbuildConfig(c).plugins ?? []), {
-  name: "autocast-chunk", setup: (b) => b.onResolve({ filter: /[\\/]autocast\.js$/ }, (a) => ({ path: a.path, external: true })),
+  name: "autocast-chunk", setup: (b) => b.onResolve({ filter: /[\\/]autocast\.js$/ },
+    (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "128 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "151.5 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutThreadPool, ...gzip },
-  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "38.5 KB",
+  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "43 KB",
     ...withoutLazyChunks, ...gzip },
-  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "9.5 KB", ...wasmAsFile, ...gzip },
+  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "13.5 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "272 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "159 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "352 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "216.5 KB", ...gzip },
 ];
