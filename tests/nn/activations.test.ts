@@ -41,7 +41,7 @@ const cases: Case[] = [
   { name: "hardtanh [-0.5, 2]", fn: (x) => nn.hardtanh(x, { minVal: -0.5, maxVal: 2 }), f: (v) => Math.min(Math.max(v, -0.5), 2),
     df: (v) => (v > -0.5 && v < 2 ? 1 : 0), kinks: [-0.5, 2] },
   { name: "hardswish", fn: nn.hardswish, f: (v) => (v * Math.min(Math.max(v + 3, 0), 6)) / 6,
-    df: (v) => (v < -3 ? 0 : v > 3 ? 1 : (2 * v + 3) / 6), kinks: [-3, 3] },
+    df: (v) => (v < -3 ? 0 : v > 3 ? 1 : (2 * v + 3) / 6), kinks: [-3, 3], dfScale: (v) => Math.abs(v) / 3 + 0.5 },
   { name: "hardsigmoid", fn: nn.hardsigmoid, f: (v) => Math.min(Math.max(v + 3, 0), 6) / 6,
     df: (v) => (v > -3 && v < 3 ? 1 / 6 : 0), kinks: [-3, 3] },
   { name: "softsign", fn: nn.softsign, f: (v) => v / (1 + Math.abs(v)), df: (v) => 1 / (1 + Math.abs(v)) ** 2, kinks: [] },

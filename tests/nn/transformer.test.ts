@@ -106,7 +106,9 @@ describe("TransformerEncoderLayer against a float64 reference", () => {
   });
 
   it("every gradient matches finite differences in float64", () => {
-    fc.assert(fc.property(layerArb.filter((o) => o.d * o.l * o.n <= 40), (o) => {
+    // GELU only: differences across a ReLU kink are not the derivative (ReLU layers' gradients
+    // are checked against PyTorch in tests/parity/attention.test.ts).
+    fc.assert(fc.property(layerArb.filter((o) => o.d * o.l * o.n <= 40).map((o) => ({ ...o, gelu: true })), (o) => {
       const { layer, x, fwd } = layerSetUp(o);
       x.requiresGrad = true;
       assertGradByDifferences(() => layer.forward(x, fwd), [x, ...layer.parameters()], JSON.stringify(o));
