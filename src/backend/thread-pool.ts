@@ -17,8 +17,8 @@ export type ParallelExport =
 export const functionExports = (module: WebAssembly.Module): string[] =>
   WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
 
-/** Polling before sleeping, in µs (see ThreadPool.spinMicros): measured in bench/threads-gemm.mjs. */
-const DEFAULT_SPIN_MICROS = 0;
+/** Polling before sleeping, in µs (see ThreadPool.spinMicros for the measurements behind it). */
+const DEFAULT_SPIN_MICROS = 250;
 
 /** Polls of the done count the caller makes before it may sleep (a few µs: the parts end together). */
 const CALLER_POLLS = 4096;
@@ -89,10 +89,13 @@ export class ThreadPool {
 
   /**
    * How long a worker polls for the next job after its part before it sleeps in Atomics.wait,
-   * and the caller for the workers' parts after its own. Polling saves the 10-60 µs of a
-   * wake-up on an idle machine, but on a busy one a polling thread is descheduled for
-   * milliseconds mid-job (bench/threads-gemm.mjs: 0.2× one thread with 250 µs under a load of
-   * 25 on 2 cores, against 1.1-1.3× sleeping at once): so 0 by default.
+   * and the caller for the workers' parts after its own. Threads pay on a machine with idle
+   * cores, so the default is tuned there: with the cores idle, waking a sleeping worker cost
+   * 92 µs (median; 142 µs with jobs 1 ms apart) against 2.2 µs for a polling one
+   * (bench/threads-gemm.mjs), and the MLP epoch on 2 threads went from 0.98× to 0.79× the
+   * one-thread time with 250 µs of polling (bench/threads-training.mjs). On an oversubscribed
+   * machine the opposite holds: a polling thread is descheduled mid-job (0.2× one thread at a
+   * load of 25 on 2 cores, against 1.1-1.3× sleeping at once); set 0 there.
    */
   get spinMicros(): number {
     return Atomics.load(this.i32, CONTROL.SPIN_MICROS);
