@@ -1,7 +1,7 @@
 import * as eg from "../index.js";
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { trainLm, type LmRun } from "./charlm-loop.js";
-import { learningCurvesSvg, table } from "./report.js";
+import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
 import { initBackend } from "./train.js";
 
 /**
@@ -141,11 +141,5 @@ async function writeCurves(h: Awaited<ReturnType<typeof trainLm>>, title: string
     [{ name: "train", values: bits(h.trainLoss), color: "#1f77b4" }, { name: "validation", values: bits(h.valLoss), color: "#ff7f0e", dashed: true }],
     [{ name: "validation", values: h.valAccuracy, color: "#ff7f0e", dashed: true }],
     title, { lossLabel: "bits per character", accuracyLabel: "next-character accuracy" });
-  const { mkdir, writeFile } = await import("node:fs/promises");
-  const { join, resolve } = await import("node:path");
-  await mkdir(outDir, { recursive: true });
-  const file = resolve(join(outDir, "learning-curves.svg"));
-  await writeFile(file, svg);
-  write("");
-  write(`learning curves: ${file}`);
+  await saveLearningCurves(svg, outDir, write);
 }

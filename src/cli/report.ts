@@ -69,3 +69,14 @@ export function learningCurvesSvg(loss: Series[], accuracy: Series[], title: str
     `</svg>`,
   ].join("\n");
 }
+
+/** Writes the curves as learning-curves.svg in outDir (created if missing) and prints its path. */
+export async function saveLearningCurves(svg: string, outDir: string, write: (s: string) => void): Promise<void> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const { join, resolve } = await import("node:path");
+  await mkdir(outDir, { recursive: true });
+  const file = resolve(join(outDir, "learning-curves.svg"));
+  await writeFile(file, svg);
+  write("");
+  write(`learning curves: ${file}`);
+}

@@ -1,7 +1,7 @@
 import * as eg from "../index.js";
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { buildCnn, describeCnn, DIGITS_CNN, FASHION_CNN, type CnnExtras } from "./cnn.js";
-import { learningCurvesSvg, table } from "./report.js";
+import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
 
 /**
  * `edgegrad train`: the main job. Trains an MLP (or, with --model cnn, a convolutional network)
@@ -162,13 +162,7 @@ async function writeLearningCurves(h: eg.nn.History["history"], title: string, o
     [{ name: "train", values: h.loss, color: "#1f77b4" }, { name: "validation", values: h.val_loss ?? [], color: "#ff7f0e", dashed: true }],
     [{ name: "train", values: h.accuracy ?? [], color: "#1f77b4" }, { name: "validation", values: h.val_accuracy ?? [], color: "#ff7f0e", dashed: true }],
     title);
-  const { mkdir, writeFile } = await import("node:fs/promises");
-  const { join, resolve } = await import("node:path");
-  await mkdir(outDir, { recursive: true });
-  const file = resolve(join(outDir, "learning-curves.svg"));
-  await writeFile(file, svg);
-  write("");
-  write(`learning curves: ${file}`);
+  await saveLearningCurves(svg, outDir, write);
 }
 
 /** Validates --backend and initializes it. */
