@@ -28,8 +28,26 @@ describe("edgegrad CLI", () => {
     expect(ticks.filter((t) => /^[123]$/.test(t)).length).toBeGreaterThanOrEqual(6);
   });
 
+  it("--threads 2 trains on two threads, says so, and gives the one-thread run's numbers bit for bit", () => {
+    const backend = process.env.EDGEGRAD_BACKEND ?? "auto";
+    const run = (threads: string) => {
+      const r = cli(["train", "--epochs", "2", "--threads", threads, "--out", mkdtempSync(join(tmpdir(), "edgegrad-cli-threads-")), "--backend", backend]);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const one = run("1"), two = run("2");
+    // The js backend has no kernels to split; the header says why it runs on one thread.
+    expect(two).toMatch(backend === "js" ? /^edgegrad js, 1 thread \(the js backend\) — /m : /^edgegrad wasm-[a-z-]+, 2 threads — /m);
+    expect(one.split("\n")[0]).not.toMatch(/threads/);
+    // Everything after the header but the times and the backend row (whose width sets the
+    // table's rule): losses, accuracies, F1, the confusion matrix.
+    const numbers = (out: string) => out.split("\n").slice(1)
+      .filter((l) => !/^(training time|backend|learning curves|-+ +-+$)/.test(l)).map((l) => l.replace(/ - [\d.]+s - /, " - ")).join("\n");
+    expect(numbers(two)).toBe(numbers(one));
+  });
+
   it("bad arguments and unreadable data end with one line on stderr and exit code 2", () => {
-    for (const args of [["train", "--epochs", "-1"], ["train", "--lr"], ["train", "--nope"], ["train", "--data", "/does/not/exist"], ["fly"]]) {
+    for (const args of [["train", "--threads", "0"], ["train", "--threads", "two"], ["train", "--epochs", "-1"], ["train", "--lr"], ["train", "--nope"], ["train", "--data", "/does/not/exist"], ["fly"]]) {
       const r = cli(args);
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);

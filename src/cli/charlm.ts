@@ -2,7 +2,7 @@ import * as eg from "../index.js";
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { trainLm, type LmRun } from "./charlm-loop.js";
 import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
-import { initBackend } from "./train.js";
+import { backendLabel, initBackend } from "./train.js";
 
 /**
  * `edgegrad train --model charlm`: a character-level GPT-style transformer trained on a text file
@@ -39,6 +39,7 @@ export const charlmOptions: Record<string, OptionSpec> = {
   seed: { type: "int", help: "seed for initialization, batch order and samples", default: 1 },
   out: { type: "string", help: "directory for learning-curves.svg", default: "edgegrad-output" },
   backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
+  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
 };
 
 export const charlmUsage = () => usage("train --model charlm", "Train a character-level transformer language model, report validation bits per character and print samples.", charlmOptions);
@@ -94,7 +95,7 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
   const model = buildModel(a, tokenizer.vocabSize);
   const params = model.parameters().reduce((s, p) => s + p.size, 0);
   const description = `transformer ${a.layers}×${a["d-model"]} (${a.heads} heads, context ${T}, ${a.activation}), ${params} parameters`;
-  write(`edgegrad ${eg.backendInfo().backend} — ${corpus.name}: ${train.length} train / ${validation.length} validation characters, vocabulary ${tokenizer.vocabSize}`);
+  write(`edgegrad ${backendLabel()} — ${corpus.name}: ${train.length} train / ${validation.length} validation characters, vocabulary ${tokenizer.vocabSize}`);
   write(`${description}; AdamW lr ${a.lr} weight decay ${a["weight-decay"]}, ${schedule} schedule, clip-norm ${a["clip-norm"]}, batch ${a["batch-size"]}×${T}`);
 
   const run: LmRun = {
@@ -114,7 +115,7 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
     // On a shared machine the wall time says little; the process's CPU time says what the steps cost.
     ["CPU time in training", `${history.cpuSeconds.toFixed(1)} s (${Math.round(history.tokens / history.cpuSeconds)} tokens per CPU second)`],
     ["parameters", String(params)],
-    ["backend", eg.backendInfo().backend],
+    ["backend", backendLabel()],
   ], ["result", "value"]));
   writeSamples(model, tokenizer, a, write);
   const title = `edgegrad — char transformer on ${corpus.name.split(" (")[0]}, validation ${(final.loss / Math.LN2).toFixed(3)} bits/char`;

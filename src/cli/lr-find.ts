@@ -1,6 +1,6 @@
 import * as eg from "../index.js";
 import { parseArgs, usage, type OptionSpec } from "./args.js";
-import { buildMlp, initBackend, loadData } from "./train.js";
+import { backendLabel, buildMlp, initBackend, loadData } from "./train.js";
 
 /**
  * `edgegrad lr-find`: the learning-rate range test on the MLP `edgegrad train` would train (same
@@ -18,6 +18,7 @@ export const lrFindOptions: Record<string, OptionSpec> = {
   seed: { type: "int", help: "seed for initialization, split and batch order", default: 1 },
   out: { type: "string", help: "directory for lr-find.svg", default: "edgegrad-output" },
   backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
+  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
 };
 
 export const lrFindUsage = () => usage("lr-find", "Run the learning-rate range test (Smith 2017) on the MLP of `edgegrad train` and suggest an lr.", lrFindOptions);
@@ -36,7 +37,7 @@ export async function lrFind(argv: string[], write: (s: string) => void): Promis
     optimizer, loss: "crossEntropy", startLr: a["start-lr"] as number, endLr: a["end-lr"] as number,
     numIter: a["num-iter"] as number, batchSize: (a["batch-size"] as number | undefined) ?? (fashion ? 64 : 32), seed,
   });
-  write(`edgegrad ${eg.backendInfo().backend} — lr range test on ${data.name}, MLP ${sizes.join("-")}, AdamW: ${r.lrs.length} mini-batches (${r.stopReason === "diverged" ? "stopped when the loss diverged" : "reached end-lr"})`);
+  write(`edgegrad ${backendLabel()} — lr range test on ${data.name}, MLP ${sizes.join("-")}, AdamW: ${r.lrs.length} mini-batches (${r.stopReason === "diverged" ? "stopped when the loss diverged" : "reached end-lr"})`);
   write(`suggested lr: ${r.suggestion.toPrecision(3)} (the smoothed loss's minimum / 10; steepest descent at ${r.steepest.toPrecision(3)})`);
   const { mkdir, writeFile } = await import("node:fs/promises");
   const { join, resolve } = await import("node:path");

@@ -23,6 +23,7 @@ export const trainOptions: Record<string, OptionSpec> = {
   seed: { type: "int", help: "seed for initialization, split and shuffling", default: 1 },
   out: { type: "string", help: "directory for learning-curves.svg", default: "edgegrad-output" },
   backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
+  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
 };
 
 export const trainUsage = () => usage("train", "Train an MLP or CNN classifier and report test accuracy, macro-F1 and the confusion matrix.", trainOptions);
@@ -146,7 +147,7 @@ function reportResults(model: eg.nn.Sequential, data: Split, epochs: number, tra
     ["parameters", String(params)],
     ["model size (float32)", `${(params * 4 / 1024).toFixed(1)} KiB`],
     ["training time", `${trainSeconds.toFixed(1)} s (${epochs} epochs)`],
-    ["backend", eg.backendInfo().backend],
+    ["backend", backendLabel()],
   ], ["result", "value"]));
   write("");
   write("confusion matrix (rows: true class, columns: predicted)");
@@ -169,7 +170,23 @@ async function writeLearningCurves(h: eg.nn.History["history"], title: string, o
 export async function initBackend(a: Parsed): Promise<void> {
   const backend = a.backend as string;
   if (!["auto", "wasm-relaxed-simd", "wasm-simd", "js"].includes(backend)) throw new UsageError(`--backend must be auto, wasm-relaxed-simd, wasm-simd or js, got "${backend}"`);
-  await eg.init({ backend: backend as "auto" });
+  await eg.init({ backend: backend as "auto", threads: parseThreads(String(a.threads)) });
+}
+
+/** The backend and, when more than one, the threads its kernels run on (or why asked-for threads are not). */
+export function backendLabel(): string {
+  const info = eg.backendInfo();
+  if (info.threads > 1) return `${info.backend}, ${info.threads} threads`;
+  // One thread asked for (the default) needs no explanation; one thread instead of more does.
+  const asked = info.threadsReason === null || info.threadsReason.startsWith("threads: 1 requested");
+  return asked ? info.backend : `${info.backend}, 1 thread (${info.threadsReason})`;
+}
+
+function parseThreads(v: string): number | "auto" {
+  if (v === "auto") return "auto";
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a positive integer or auto, got "${v}"`);
+  return n;
 }
 
 /** The network of the recipe, and its one-line description. */
@@ -196,7 +213,7 @@ export async function train(argv: string[], write: (s: string) => void): Promise
   const optimizer = new eg.optim.AdamW(model.parameters(), { lr: a.lr as number, weightDecay });
   const callbacks: eg.nn.Callback[] = [eg.nn.callbacks.progressBar()];
   if (cosine) callbacks.push(eg.nn.callbacks.lrScheduler(new eg.optim.lr.CosineAnnealingLR(optimizer, { tMax: epochs })));
-  write(`edgegrad ${eg.backendInfo().backend} — ${data.name}: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test, ` +
+  write(`edgegrad ${backendLabel()} — ${data.name}: ${data.xTrain.shape[0]} train / ${data.xTest.shape[0]} test, ` +
     `${description}, AdamW lr ${a.lr} weight decay ${weightDecay}` +
     `${cosine ? " cosine" : ""}, label smoothing ${labelSmoothing}, batch ${batchSize}, ${epochs} epochs`);
 
