@@ -2,7 +2,7 @@ import { geluKernels } from "../backend/gelu-kernels.js";
 import { ValueError } from "../errors.js";
 import { record, Tensor, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { erf } from "./erf.js";
+import { erf, erfc } from "./erf.js";
 
 /**
  * Pointwise activations that the Tensor does not have, each a forward loop and, next to it, the
@@ -20,8 +20,12 @@ function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64
   switch (kind) {
     case "leakyRelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * v; } break;
     case "elu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * Math.expm1(v); } break;
-    // GELU, exact form: x·Φ(x) = x·(1 + erf(x/√2))/2.
-    case "gelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = 0.5 * v * (1 + erf(v * INV_SQRT2)); } break;
+    // GELU, exact form: x·Φ(x) = x·(1 + erf(x/√2))/2; for x < 0 as x·erfc(−x/√2)/2, which keeps
+    // Φ's small values accurate where 1 + erf would cancel them.
+    case "gelu": for (let i = 0; i < n; i++) {
+      const v = x[i];
+      y[i] = v >= 0 ? 0.5 * v * (1 + erf(v * INV_SQRT2)) : 0.5 * v * erfc(-v * INV_SQRT2);
+    } break;
     // GELU, tanh approximation (Hendrycks & Gimpel 2016): ½x·(1 + tanh(√(2/π)·(x + κx³))).
     case "geluTanh": for (let i = 0; i < n; i++) {
       const v = x[i];
