@@ -57,7 +57,7 @@ const TINY: f32 = 5.9604645e-8;
 const KAPPA3: f32 = 3 * 0.044715;
 const SQRT_8_OVER_PI: f32 = 2 * 0.79788456;
 // @ts-ignore: decorator
-@inline function k(c: f32): v128 {
+@inline function k(c: f32): v128 { // a constant in every lane
   return f32x4.splat(c);
 }
 
@@ -87,7 +87,7 @@ const SQRT_8_OVER_PI: f32 = 2 * 0.79788456;
   const z = f32x4.mul(f32x4.abs(x), k(SQRT1_2));
   const t = f32x4.div(k(ONE), madd(z, k(HALF), k(ONE)));
   const s = f32x4.sub(t, k(TMID));
-  // P by Estrin's scheme; c_i = k(18 − i).
+  // P(s) = P0 + P1·s + … + P10·s¹⁰ by Estrin's scheme.
   const s2 = f32x4.mul(s, s), s4 = f32x4.mul(s2, s2), s8 = f32x4.mul(s4, s4);
   const a0 = madd(k(P1), s, k(P0)), a1 = madd(k(P3), s, k(P2)), a2 = madd(k(P5), s, k(P4));
   const a3 = madd(k(P7), s, k(P6)), a4 = madd(k(P9), s, k(P8));
