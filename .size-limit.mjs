@@ -30,6 +30,14 @@
 // nearly the same bytes) as base64 and the four data sets (≈ 130 KB gzip of data), a convenience for Node and pages: reported, with a limit just above
 // its current size so it cannot grow unnoticed, but not one of the targets. The .wasm files'
 // own limits are tripwires at their measured sizes rounded up to the next 0.5 KB.
+// The fused GELU and LayerNorm kernels of the transformer's pointwise work (assembly/f32-gelu.ts,
+// f32-layernorm.ts; lazily built families in JS, so only apps that use them carry their JS) added
+// 1.9 KB gzip to the full wasm builds (edgegrad-relaxed.wasm 13.1 → 15.0 KB), which every
+// full-build user carries, and about 0.2 KB of JS to the tensor core (float32 add and the linear
+// bias gradient's column sums in monomorphic loops). Measured after them (2026-12-01): whole library
+// 154.0 KB, the MLP app 45.0 KB (42.9 before), tensor + matmul 14.5 KB (14.4), the default entry
+// 366.7 KB and edgegrad/datasets 229.5 KB (both embed the kernel builds as base64: 351.4 and 216.0
+// before); those limits were raised to the next 0.5 KB.
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -52,13 +60,13 @@ const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.
     (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "151.5 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "154 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutThreadPool, ...gzip },
-  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "43 KB",
+  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "45 KB",
     ...withoutLazyChunks, ...gzip },
-  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "13.5 KB", ...wasmAsFile, ...gzip },
+  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "15 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "352 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "216.5 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "367 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "230 KB", ...gzip },
 ];

@@ -37,3 +37,5 @@ export {
   f32_attention_backward, f32_attention_backward_workspace, f32_attention_forward, f32_attention_forward_workspace,
 } from "./f32-attention";
 export { f32_conv2d_backward_weight_tile } from "./f32-conv2d-backward";
+export { f32_gelu_backward, f32_gelu_forward } from "./f32-gelu";
+export { f32_layernorm_backward, f32_layernorm_backward_workspace, f32_layernorm_forward } from "./f32-layernorm";

@@ -37,3 +37,7 @@ export {
 export { attentionKernels, jsAttentionKernels } from "./attention-kernels.js";
 export type { AttentionBlocks, AttentionKernels } from "./attention-kernels.js";
 export { attentionForwardJs, attentionBackwardJs } from "./attention-js.js";
+export { geluKernels } from "./gelu-kernels.js";
+export type { GeluKernels } from "./gelu-kernels.js";
+export { layerNormKernels } from "./layernorm-kernels.js";
+export type { LayerNormKernels, LayerNormForward, LayerNormGrads } from "./layernorm-kernels.js";

@@ -126,4 +126,16 @@ export interface KernelExports {
   f32_attention_backward(blocks: number, l: number, s: number, e: number, ev: number, scale: number, causal: number,
                          q: number, k: number, v: number, drop: number, probs: number, dOut: number,
                          dq: number, dk: number, dv: number, work: number): void;
+  /** y = GELU(x) over n floats; approximate 1 is the tanh form (assembly/f32-gelu.ts). */
+  f32_gelu_forward(n: number, x: number, y: number, approximate: number): void;
+  /** dx = g·GELU′(x) over n floats, from x and the forward's y (dx may alias g). */
+  f32_gelu_backward(n: number, x: number, y: number, g: number, dx: number, approximate: number): void;
+  /** Layer norm of the rows of x [rows, n] in float64; weight, bias [n] or 0; mean, rstd float64 [rows] written (assembly/f32-layernorm.ts). */
+  f32_layernorm_forward(rows: number, n: number, x: number, weight: number, bias: number, eps: number,
+                        y: number, mean: number, rstd: number): void;
+  /** Bytes of scratch f32_layernorm_backward needs. */
+  f32_layernorm_backward_workspace(n: number): number;
+  /** dx from g and the saved mean, rstd; g·x̂ and g summed over rows into dweight, dbias (0: none). */
+  f32_layernorm_backward(rows: number, n: number, x: number, weight: number, mean: number, rstd: number,
+                         g: number, dx: number, dweight: number, dbias: number, work: number): void;
 }

@@ -106,6 +106,10 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const out = allocate(dtype, sizeOf(shape), shape);
   const A = a.storage;
   const B = b.storage;
+  if (op === "add" && float32Run(a, out.length) && float32Run(b, out.length)) {
+    addFloat32(A as Float32Array, a.offset, B as Float32Array, b.offset, out as Float32Array);
+    return record(new Tensor(out, dtype, shape), op, [a, b], (g) => [gradFor(g, a), gradFor(g, b)]);
+  }
   const strides = [broadcastStrides(a.shape, a.strides, shape), broadcastStrides(b.shape, b.strides, shape), contiguousStrides(shape)];
   forEachRow(shape, strides, [a.offset, b.offset, 0], (off, n, inner) => {
     const sa = inner[0];
@@ -134,6 +138,17 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const y = new Tensor(out, dtype, shape);
   if (COMPARISONS.has(op)) return y;
   return record(y, op, [a, b], (g) => binaryGrad(op, a, b, y, g));
+}
+
+/** A contiguous float32 tensor of n elements (so not broadcast). */
+const float32Run = (t: Tensor, n: number) => t.dtype === "float32" && t.size === n && t.isContiguous;
+/**
+ * out = A + B over contiguous float32 runs (residual connections, the backward sweep's gradient
+ * sums): a loop that only ever sees Float32Arrays, which the engine keeps monomorphic, unlike the
+ * generic loop above that every dtype goes through.
+ */
+function addFloat32(A: Float32Array, pa: number, B: Float32Array, pb: number, out: Float32Array): void {
+  for (let i = 0, n = out.length; i < n; i++) out[i] = A[pa + i] + B[pb + i];
 }
 
 // NaN propagates through maximum/minimum, as in NumPy and PyTorch (Math.max does too, but

@@ -153,6 +153,9 @@ function epilogueGrads(gIn: Tensor, y: FloatArray | null, wantBias: boolean, m: 
     return { g, db: wantBias ? sum(g, 0) : null };
   }
   const src = gIn.storage as FloatArray, off = gIn.offset;
+  if (y === null && src instanceof Float32Array) {
+    return { g: gIn, db: new Tensor(Float32Array.from(columnSumsF32(src, off, m, n)), "float32", [n]) };
+  }
   const masked = y === null ? null : (gIn.dtype === "float64" ? new Float64Array(m * n) : new Float32Array(m * n));
   const acc = wantBias ? new Float64Array(n) : null;
   for (let i = 0; i < m; i++) {
@@ -166,6 +169,25 @@ function epilogueGrads(gIn: Tensor, y: FloatArray | null, wantBias: boolean, m: 
   const g = masked ? new Tensor(masked, gIn.dtype, [m, n]) : gIn;
   const db = acc ? new Tensor(gIn.dtype === "float64" ? Float64Array.from(acc) : Float32Array.from(acc), gIn.dtype, [n]) : null;
   return { g, db };
+}
+
+/**
+ * Σ over the m rows of src[off + i·n + j], in float64 in row order (the bits of the loop above),
+ * four rows a pass over the sums, in a loop that only sees Float32Arrays (monomorphic).
+ */
+function columnSumsF32(src: Float32Array, off: number, m: number, n: number): Float64Array {
+  const acc = new Float64Array(n);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const r0 = off + i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    for (let j = 0; j < n; j++) {
+      let s = acc[j];
+      s += src[r0 + j]; s += src[r1 + j]; s += src[r2 + j]; s += src[r3 + j];
+      acc[j] = s;
+    }
+  }
+  for (; i < m; i++) for (let j = 0, r = off + i * n; j < n; j++) acc[j] += src[r + j];
+  return acc;
 }
 
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: LinearOptions = {}): Tensor {

@@ -1,7 +1,8 @@
+import { geluKernels } from "../backend/gelu-kernels.js";
 import { ValueError } from "../errors.js";
 import { record, Tensor, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { erf } from "./erf.js";
+import { erf, erfc } from "./erf.js";
 
 /**
  * Pointwise activations that the Tensor does not have, each a forward loop and, next to it, the
@@ -12,14 +13,19 @@ const INV_SQRT2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const KAPPA = 0.044715;
+const TINY = 2 ** -60;
 
 function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64Array, a: number): void {
   const n = y.length;
   switch (kind) {
     case "leakyRelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * v; } break;
     case "elu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = v > 0 ? v : a * Math.expm1(v); } break;
-    // GELU, exact form: x·Φ(x) = x·(1 + erf(x/√2))/2.
-    case "gelu": for (let i = 0; i < n; i++) { const v = x[i]; y[i] = 0.5 * v * (1 + erf(v * INV_SQRT2)); } break;
+    // GELU, exact form: x·Φ(x) = x·(1 + erf(x/√2))/2; for x < 0 as x·erfc(−x/√2)/2, which keeps
+    // Φ's small values accurate where 1 + erf would cancel them.
+    case "gelu": for (let i = 0; i < n; i++) {
+      const v = x[i];
+      y[i] = v >= 0 ? 0.5 * v * (1 + erf(v * INV_SQRT2)) : 0.5 * v * erfc(-v * INV_SQRT2);
+    } break;
     // GELU, tanh approximation (Hendrycks & Gimpel 2016): ½x·(1 + tanh(√(2/π)·(x + κx³))).
     case "geluTanh": for (let i = 0; i < n; i++) {
       const v = x[i];
@@ -34,10 +40,11 @@ function derivLoop(kind: Kind, x: ArrayLike<number>, y: ArrayLike<number>, g: Ar
     case "leakyRelu": for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? g[i] : a * g[i]; break;
     case "elu": for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? g[i] : g[i] * a * Math.exp(v); } break;
     // d/dx x·Φ(x) = Φ(x) + x·φ(x), with Φ(x) = y/x read back from the forward's output (one
-    // rounding of y: relative error u, as recomputing it would have) instead of a second erf.
+    // rounding of y: relative error u, as recomputing it would have) instead of a second erf;
+    // below 2⁻⁶⁰, where y may have underflowed and Φ rounds to ½ anyway, ½.
     case "gelu": for (let i = 0; i < n; i++) {
       const v = x[i];
-      out[i] = g[i] * ((v === 0 ? 0.5 : y[i] / v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+      out[i] = g[i] * ((Math.abs(v) < TINY ? 0.5 : y[i] / v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
     } break;
     // ½(1 + tanh u) + ½x·(1 − tanh² u)·√(2/π)·(1 + 3κx²), u = √(2/π)·(x + κx³)
     case "geluTanh": for (let i = 0; i < n; i++) {
@@ -84,8 +91,25 @@ export function checkGeluOptions(where: string, o: GeluOptions): "none" | "tanh"
   if (a !== "none" && a !== "tanh") throw new ValueError(`${where}: approximate must be "none" or "tanh", got ${JSON.stringify(a)}`);
   return a;
 }
-export const gelu = (x: Tensor, o: GeluOptions = {}): Tensor =>
-  pointwise(checkGeluOptions("gelu", o) === "tanh" ? "geluTanh" : "gelu", x, 0);
+export function gelu(xIn: Tensor, o: GeluOptions = {}): Tensor {
+  const kind = checkGeluOptions("gelu", o) === "tanh" ? "geluTanh" : "gelu";
+  const x = floatOf(xIn);
+  const kernels = x.dtype === "float32" ? geluKernels() : null;
+  if (kernels === null) return pointwise(kind, x, 0);
+  // float32 on a wasm backend: one fused kernel each way (assembly/f32-gelu.ts); the backward
+  // reads x and the output back, as derivLoop does.
+  const approximate = kind === "geluTanh";
+  const xd = float32Data(x);
+  const y = kernels.geluForward(xd, approximate);
+  return record(new Tensor(y, "float32", x.shape.slice()), kind, [x], (g) =>
+    [new Tensor(kernels.geluBackward(xd, y, float32Data(g), approximate), "float32", x.shape.slice())]);
+}
+
+/** The elements of a float32 tensor in order: a view of its storage when it is contiguous. */
+function float32Data(t: Tensor): Float32Array {
+  if (t.dtype !== "float32") return Float32Array.from(t.data);
+  return t.isContiguous ? (t.storage as Float32Array).subarray(t.offset, t.offset + t.size) : (t.data as Float32Array);
+}
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1−p), so

@@ -3,6 +3,7 @@
 // by the group's first value, so a large mean does not cancel away the variance) and then
 // normalizes, and next to it a backward of two passes per group: the sums of g and g·x̂, then
 // dx = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) (with the weight inside for per-element affines).
+import { layerNormKernels, type LayerNormKernels } from "../backend/layernorm-kernels.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -225,8 +226,35 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
     throw new ShapeError(`${where}: input of shape [${x.shape}] does not end in normalizedShape [${shape}]`);
   }
   const weight = checkVector(where, "weight", o.weight, shape), bias = checkVector(where, "bias", o.bias, shape);
-  const len = shape.reduce((a, d) => a * d, 1);
-  return segmentNorm(where, x, { segments: x.size / len, len, span: 1, groups: 1 }, weight, bias, checkEps(where, o.eps ?? 1e-5));
+  const len = shape.reduce((a, d) => a * d, 1), eps = checkEps(where, o.eps ?? 1e-5);
+  const float32 = x.dtype === "float32" && weight?.dtype !== "float64" && bias?.dtype !== "float64";
+  const kernels = float32 ? layerNormKernels() : null;
+  if (kernels) return layerNormFused(kernels, x, len, weight, bias, eps);
+  return segmentNorm(where, x, { segments: x.size / len, len, span: 1, groups: 1 }, weight, bias, eps);
+}
+
+/** The elements of a float32 tensor in order: a view of its storage when it is contiguous. */
+function float32Data(t: Tensor): Float32Array {
+  if (t.dtype !== "float32") return Float32Array.from(t.data);
+  return t.isContiguous ? (t.storage as Float32Array).subarray(t.offset, t.offset + t.size) : (t.data as Float32Array);
+}
+
+/**
+ * float32 on a wasm backend: one kernel call each way over all rows (assembly/f32-layernorm.ts),
+ * which keeps each row's mean and rstd for the backward, in float32.
+ */
+function layerNormFused(k: LayerNormKernels, x: Tensor, len: number, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor {
+  const rows = x.size / len, xd = float32Data(x);
+  const wd = weight ? float32Data(weight) : null, bd = bias ? float32Data(bias) : null;
+  const { y, mean, rstd } = k.layerNormForward(rows, len, xd, wd, bd, eps);
+  const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
+  return record(new Tensor(y, "float32", x.shape.slice()), "layerNorm", inputs, (g) => {
+    const r = k.layerNormBackward(rows, len, xd, wd, mean, rstd, float32Data(g), weight !== null, bias !== null);
+    const grads: Tensor[] = [new Tensor(r.dx, "float32", x.shape.slice())];
+    if (weight) grads.push(new Tensor(r.dweight!, "float32", weight.shape.slice()));
+    if (bias) grads.push(new Tensor(r.dbias!, "float32", bias.shape.slice()));
+    return grads;
+  });
 }
 
 /** F.group_norm over [N, C, *]: each sample's channels in numGroups groups, a weight per channel. */

@@ -36,6 +36,8 @@ const declared: Arity = {
   f32_attention_forward_workspace: 2, f32_attention_forward: 16,
   f32_attention_backward_workspace: 3, f32_attention_backward: 17,
   f32_conv2d_backward_weight_tile: 9,
+  f32_gelu_forward: 4, f32_gelu_backward: 6,
+  f32_layernorm_forward: 9, f32_layernorm_backward_workspace: 1, f32_layernorm_backward: 11,
 };
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
