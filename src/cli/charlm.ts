@@ -10,20 +10,24 @@ import { backendLabel, initBackend } from "./train.js";
  * cosine schedule and gradient clipping. Per-step progress with tokens/s, validation loss in bits
  * per character per epoch on the last 10% of the text, samples at the end, curves as an SVG.
  */
+// The defaults are the recipe that learned most per character in runs of a few hundred thousand
+// to 1.5 million characters (bench/RESULTS-sequence.md, "A recipe for minutes"): 2 blocks of
+// context 64, batches of 8, cosine decay from 2e-3, no weight decay. A third block learned no more
+// per character and cost 1.5× the time per character.
 export const charlmOptions: Record<string, OptionSpec> = {
   model: { type: "string", help: "charlm (mlp and cnn have their own options: edgegrad train --help)", default: "charlm" },
   data: { type: "string", help: "a text file or a folder of text files (default: the fortunes in /usr/share/games/fortunes)" },
-  layers: { type: "int", help: "transformer blocks", default: 4 },
+  layers: { type: "int", help: "transformer blocks", default: 2 },
   "d-model": { type: "int", help: "width of the token vectors", default: 128 },
   heads: { type: "int", help: "attention heads (must divide --d-model)", default: 4 },
-  context: { type: "int", help: "characters the model reads at once", default: 128 },
+  context: { type: "int", help: "characters the model reads at once", default: 64 },
   "ff-dim": { type: "int", help: "hidden width of each block's feed-forward network (default 4·d-model)" },
   dropout: { type: "fraction", help: "dropout in the blocks", default: 0 },
   activation: { type: "string", help: "feed-forward activation: gelu or relu (fused into the GEMM)", default: "gelu" },
-  "batch-size": { type: "int", help: "windows per step", default: 32 },
-  lr: { type: "number", help: "peak AdamW learning rate", default: 3e-3 },
-  "weight-decay": { type: "fraction", help: "AdamW's decoupled weight decay", default: 0.1 },
-  schedule: { type: "string", help: "onecycle (warm-up then cosine decay), cosine, or none", default: "onecycle" },
+  "batch-size": { type: "int", help: "windows per step", default: 8 },
+  lr: { type: "number", help: "peak AdamW learning rate", default: 2e-3 },
+  "weight-decay": { type: "fraction", help: "AdamW's decoupled weight decay", default: 0 },
+  schedule: { type: "string", help: "cosine, onecycle (warm-up then cosine decay), or none", default: "cosine" },
   "clip-norm": { type: "number", help: "clip the gradients' joint 2-norm to this", default: 1 },
   epochs: { type: "int", help: "epochs to train (default 1, or as many as --minutes/--steps allow)" },
   "steps-per-epoch": { type: "int", help: "steps between validations (default: one pass over the training text)" },
