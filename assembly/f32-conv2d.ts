@@ -8,14 +8,10 @@
 import { MR, NR, UK_LAST, UK_LOAD_C, UK_RELU, f32_gemm_ukernel_4x8__wasmsimd } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { x32_packb_conv2d } from "./x32-packb-conv2d";
-import {
-  Conv2dGeometry, evenBlock, isPointwise, needsPadding, padImage, paddedH, paddedW, roundUp,
-} from "./conv2d-geometry";
+import { Conv2dGeometry, isPointwise, needsPadding, padImage, paddedH, paddedW } from "./conv2d-geometry";
 import { GEMM_RELU } from "./flags";
-
-// Same blocking as f32_gemm_batch (f32-gemm.ts): KC·NR floats of B stay in L1.
-const KC: usize = 512;
-const NC: usize = 2048;
+// The same blocking as f32_gemm_batch: KC·NR floats of B stay in L1.
+import { KC, NC, evenBlock, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_conv2d needs: packed weights, one packed patch block, one padded image. */
 export function f32_conv2d_workspace(geometry: usize): i32 {

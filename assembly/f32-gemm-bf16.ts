@@ -8,23 +8,8 @@ import {
 import { x32_packa_gemm } from "./x32-pack-gemm";
 import { bf16_packb_gemm } from "./bf16-packb-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
-
-// The same blocking as f32_gemm_batch (assembly/f32-gemm.ts): the panels are float32 either way.
-const KC: usize = 512;
-const MC: usize = 128;
-const NC: usize = 2048;
-
-// @ts-ignore: decorator
-@inline function roundUp(x: usize, to: usize): usize {
-  return (x + to - 1) / to * to;
-}
-
-// @ts-ignore: decorator
-@inline function evenBlock(total: usize, max: usize, unit: usize): usize {
-  if (total <= max) return total;
-  const blocks = (total + max - 1) / max;
-  return roundUp((total + blocks - 1) / blocks, unit);
-}
+// The same blocking as f32_gemm_batch: the panels are float32 either way.
+import { KC, MC, NC, evenBlock, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_gemm_bf16b needs for an m×n×k problem (as f32_gemm_workspace). */
 export function f32_gemm_bf16b_workspace(m: i32, n: i32, k: i32): i32 {

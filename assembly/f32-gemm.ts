@@ -9,26 +9,7 @@ import {
 } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
-
-// NOTE: chosen by measurement (Node 20, this machine: L1d 48 KB, L2 2 MB): KC 256→512 gains
-// 3–5% at 512³–1024³ (fewer C reloads); MC 64–256 and NC 512–2048 are within noise.
-const KC: usize = 512;
-const MC: usize = 128;
-const NC: usize = 2048;
-
-// @ts-ignore: decorator
-@inline function roundUp(x: usize, to: usize): usize {
-  return (x + to - 1) / to * to;
-}
-
-// The block size for `total` at most `max`, split evenly (784 = 2·392, not 512 + 272) and
-// rounded up to a multiple of `unit` so only the last block has a ragged edge.
-// @ts-ignore: decorator
-@inline function evenBlock(total: usize, max: usize, unit: usize): usize {
-  if (total <= max) return total;
-  const blocks = (total + max - 1) / max;
-  return roundUp((total + blocks - 1) / blocks, unit);
-}
+import { KC, MC, NC, evenBlock, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_gemm_batch needs for m×n×k problems: one packed A block and one packed B block. */
 export function f32_gemm_workspace(m: i32, n: i32, k: i32): i32 {
