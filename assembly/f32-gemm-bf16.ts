@@ -2,9 +2,8 @@
 // bf16_packb_gemm, which widens to float32 panels, then the unchanged 4x8 micro-kernel, which
 // accumulates in float32. Mixed-precision training reads its bfloat16 weights and saved
 // activations through it (src/backend/bf16-kernels.ts).
-import {
-  MR, NR, UK_LAST, UK_LOAD_C, UK_RELU, f32_gemm_ukernel_4x8__wasmsimd,
-} from "./f32-gemm-4x8-wasmsimd";
+import { MR, NR, UK_LAST, UK_LOAD_C, UK_RELU } from "./f32-gemm-4x8-wasmsimd";
+import { tiles } from "./f32-gemm";
 import { x32_packa_gemm } from "./x32-pack-gemm";
 import { bf16_packb_gemm } from "./bf16-packb-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
@@ -53,15 +52,7 @@ export function f32_gemm_bf16b(
       for (let ic: usize = 0; ic < M; ic += mcBlock) {
         const mc = min(mcBlock, M - ic);
         x32_packa_gemm(mc, kc, a + (ic * ars + pc * acs) * 4, ars, acs, packedA);
-        const cBlock = c + ic * csb + jc * 4;
-        for (let jr: usize = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const w = packedB + jr * (kc + 1) * 4;
-          const cPanel = cBlock + jr * 4;
-          for (let ir: usize = 0; ir < mc; ir += MR) {
-            f32_gemm_ukernel_4x8__wasmsimd(min(MR, mc - ir), nr, kc, packedA + ir * kc * 4, w, cPanel + ir * csb, csb, ukFlags);
-          }
-        }
+        tiles(mc, nc, kc, packedA, packedB, c + ic * csb + jc * 4, csb, ukFlags);
       }
       pc += kc;
     } while (pc < K);
