@@ -8,14 +8,11 @@ import { x32_packa_gemm } from "./x32-pack-gemm";
 import { bf16_packb_gemm } from "./bf16-packb-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
 // The same blocking as f32_gemm_batch: the panels are float32 either way.
-import { KC, MC, NC, evenBlock, roundUp } from "./gemm-blocking";
+import { KC, MC, NC, evenBlock, gemmWorkspaceBytes, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_gemm_bf16b needs for an m×n×k problem (as f32_gemm_workspace). */
 export function f32_gemm_bf16b_workspace(m: i32, n: i32, k: i32): i32 {
-  const kc = evenBlock(<usize>max(k, 0), KC, 4);
-  const mc = roundUp(evenBlock(<usize>m, MC, MR), MR);
-  const nc = roundUp(evenBlock(<usize>n, NC, NR), NR);
-  return <i32>((mc * kc + nc * (kc + 1)) * 4);
+  return gemmWorkspaceBytes(m, n, k);
 }
 
 /**

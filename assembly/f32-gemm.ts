@@ -9,7 +9,7 @@ import {
 } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
-import { KC, MC, NC, evenBlock, roundUp } from "./gemm-blocking";
+import { KC, MC, NC, evenBlock, gemmWorkspaceBytes, roundUp } from "./gemm-blocking";
 
 /**
  * C[0..m, 0..nc) (+)= packed A (⌈m/MR⌉ panels of kc·MR) · packed B (⌈nc/NR⌉ panels), row stride
@@ -28,10 +28,7 @@ export function tiles(m: usize, nc: usize, kc: usize, packedA: usize, packedB: u
 
 /** Bytes of scratch f32_gemm_batch needs for m×n×k problems: one packed A block and one packed B block. */
 export function f32_gemm_workspace(m: i32, n: i32, k: i32): i32 {
-  const kc = evenBlock(<usize>max(k, 0), KC, 4);
-  const mc = roundUp(evenBlock(<usize>m, MC, MR), MR);
-  const nc = roundUp(evenBlock(<usize>n, NC, NR), NR);
-  return <i32>((mc * kc + nc * (kc + 1)) * 4);
+  return gemmWorkspaceBytes(m, n, k);
 }
 
 /**
