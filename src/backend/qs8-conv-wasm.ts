@@ -59,17 +59,19 @@ function copyInput(arena: Arena, x: Qs8ConvInput, size: number): number {
 
 export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernels {
   const empty = (g: Conv2dGeometry) => convSizes(g).ySize === 0;
+  // An int8/uint8 image copied into scratch and convolved: y's pointer, valid until the reset.
+  const convQuantizedImage = (g: Conv2dGeometry, x: Qs8ConvInput, w: Qs8ConvPackedWeights, pinned: number | null,
+                              bias: ConvCall["bias"], scale: ConvCall["scale"], relu: ConvCall["relu"]): number =>
+    runConv(wasm, arena, g, w, pinned, {
+      xPtr: copyInput(arena, x, convSizes(g).xSize), xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias, scale, relu,
+    });
   return {
     qs8Conv2d(g, x, w, y, yOffset, options = {}): void {
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const { xSize, ySize } = convSizes(g);
-        const xPtr = copyInput(arena, x, xSize);
-        const yPtr = runConv(wasm, arena, g, w, pinned, {
-          xPtr, xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias: options.bias, scale: null, relu: options.relu,
-        });
-        y.set(arena.i32(yPtr, ySize), yOffset);
+        const yPtr = convQuantizedImage(g, x, w, pinned, options.bias, null, options.relu);
+        y.set(arena.i32(yPtr, convSizes(g).ySize), yOffset);
       });
     },
 
@@ -77,13 +79,8 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const { xSize, ySize } = convSizes(g);
-        const xPtr = copyInput(arena, x, xSize);
-        const yPtr = runConv(wasm, arena, g, w, pinned, {
-          xPtr, xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias: o.bias,
-          scale: qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB), relu: o.relu,
-        });
-        y.set(arena.f32(yPtr, ySize), yOffset);
+        const yPtr = convQuantizedImage(g, x, w, pinned, o.bias, qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB), o.relu);
+        y.set(arena.f32(yPtr, convSizes(g).ySize), yOffset);
       });
     },
 
