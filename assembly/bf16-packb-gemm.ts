@@ -3,24 +3,12 @@
 // panel layout is x32_packb_gemm's, so the unchanged micro-kernel runs on it and accumulates in
 // float32; only the bytes read from B are halved.
 import { NR } from "./f32-gemm-4x8-wasmsimd";
+import { storeBiasHeader, transpose4x4Store } from "./x32-pack-gemm";
 
 // Four bfloat16 at p (8 bytes) as four float32.
 // @ts-ignore: decorator
 @inline function widen4(p: usize): v128 {
   return i32x4.shl(v128.load16x4_u(p), 16);
-}
-
-// Transposes the 4x4 block whose rows are x0..x3 and stores its rows at d, d+step, d+2·step, d+3·step.
-// @ts-ignore: decorator
-@inline function transpose4x4Store(x0: v128, x1: v128, x2: v128, x3: v128, d: usize, step: usize): void {
-  const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5);
-  const t1 = f32x4.shuffle(x0, x1, 2, 6, 3, 7);
-  const t2 = f32x4.shuffle(x2, x3, 0, 4, 1, 5);
-  const t3 = f32x4.shuffle(x2, x3, 2, 6, 3, 7);
-  v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
-  v128.store(d + step, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
-  v128.store(d + 2 * step, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
-  v128.store(d + 3 * step, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
 /**
@@ -32,9 +20,7 @@ export function bf16_packb_gemm(nc: usize, kc: usize, b: usize, rs: usize, cs: u
   const rsb = rs << 1, csb = cs << 1;
   for (let j0: usize = 0; j0 < nc; j0 += NR) {
     const nr = min(NR, nc - j0);
-    for (let j: usize = 0; j < NR; j++) {
-      store<f32>(dst + (j << 2), bias != 0 && j < nr ? load<f32>(bias + ((j0 + j) << 2)) : 0);
-    }
+    storeBiasHeader(dst, bias, j0, nr);
     const src = b + j0 * csb;
     let d = dst + NR * 4;
     let p: usize = 0;

@@ -49,19 +49,6 @@ export class Conv2dGeometry {
   return g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && !needsPadding(g);
 }
 
-// @ts-ignore: decorator
-@inline export function roundUp(x: usize, to: usize): usize {
-  return (x + to - 1) / to * to;
-}
-
-/** The block size for `total` at most `max`, split evenly and rounded up to a multiple of `unit`. */
-// @ts-ignore: decorator
-@inline export function evenBlock(total: usize, max: usize, unit: usize): usize {
-  if (total <= max) return total;
-  const blocks = (total + max - 1) / max;
-  return roundUp((total + blocks - 1) / blocks, unit);
-}
-
 /**
  * Copies image n's channels (cin × inH × inW at x) into the zeroed cin × hp × wp buffer dst at
  * (padTop, padLeft).

@@ -7,13 +7,9 @@
 import { MR, NR, UK_LOAD_C } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { x32_packbt_conv2d } from "./x32-packb-conv2d";
-import {
-  Conv2dGeometry, cropImage, evenBlock, isPointwise, needsPadding, padImage, paddedH, paddedW, roundUp,
-} from "./conv2d-geometry";
-import { tiles } from "./f32-conv2d";
-
-const KC: usize = 512;
-const NC: usize = 2048;
+import { Conv2dGeometry, cropImage, isPointwise, needsPadding, padImage, paddedH, paddedW } from "./conv2d-geometry";
+import { tiles } from "./f32-gemm";
+import { KC, NC, evenBlock, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_conv2d_backward_input needs: packed Wᵀ, one dY block, one column block, one padded image. */
 export function f32_conv2d_backward_input_workspace(geometry: usize): i32 {

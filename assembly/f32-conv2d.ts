@@ -5,17 +5,14 @@
 // of the GEMM does the arithmetic. A 1×1 stride-1 unpadded convolution packs the image itself.
 // The bias is per row (output channel), which the micro-kernel's per-column bias header cannot
 // express, so Y starts as the bias rows and every k-block accumulates.
-import { MR, NR, UK_LAST, UK_LOAD_C, UK_RELU, f32_gemm_ukernel_4x8__wasmsimd } from "./f32-gemm-4x8-wasmsimd";
+import { MR, NR, UK_LAST, UK_LOAD_C, UK_RELU } from "./f32-gemm-4x8-wasmsimd";
+import { tiles } from "./f32-gemm";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { x32_packb_conv2d } from "./x32-packb-conv2d";
-import {
-  Conv2dGeometry, evenBlock, isPointwise, needsPadding, padImage, paddedH, paddedW, roundUp,
-} from "./conv2d-geometry";
+import { Conv2dGeometry, isPointwise, needsPadding, padImage, paddedH, paddedW } from "./conv2d-geometry";
 import { GEMM_RELU } from "./flags";
-
-// Same blocking as f32_gemm_batch (f32-gemm.ts): KC·NR floats of B stay in L1.
-const KC: usize = 512;
-const NC: usize = 2048;
+// The same blocking as f32_gemm_batch: KC·NR floats of B stay in L1.
+import { KC, NC, evenBlock, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_conv2d needs: packed weights, one packed patch block, one padded image. */
 export function f32_conv2d_workspace(geometry: usize): i32 {
@@ -71,21 +68,6 @@ export function f32_conv2d(geometry: usize, x: usize, w: usize, bias: usize, y: 
           tiles(mg, nc, kc, packedW + (t * mgPad * k + mgPad * pc) * 4, packedB, yg + jc * 4, hw * 4, ukFlags);
         }
       }
-    }
-  }
-}
-
-/**
- * C[0..m, 0..nc) (+)= packed A (⌈m/MR⌉ panels of kc·MR) · packed B (⌈nc/NR⌉ panels), row stride
- * cStride bytes: the inner two loops of the GEMM, B panel outermost so it stays in L1.
- */
-export function tiles(m: usize, nc: usize, kc: usize, packedA: usize, packedB: usize, c: usize, cStride: usize, flags: u32): void {
-  for (let jr: usize = 0; jr < nc; jr += NR) {
-    const nr = min(NR, nc - jr);
-    const panel = packedB + jr * (kc + 1) * 4;
-    const cPanel = c + jr * 4;
-    for (let ir: usize = 0; ir < m; ir += MR) {
-      f32_gemm_ukernel_4x8__wasmsimd(min(MR, m - ir), nr, kc, packedA + ir * kc * 4, panel, cPanel + ir * cStride, cStride, flags);
     }
   }
 }

@@ -2,36 +2,17 @@
 // bf16_packb_gemm, which widens to float32 panels, then the unchanged 4x8 micro-kernel, which
 // accumulates in float32. Mixed-precision training reads its bfloat16 weights and saved
 // activations through it (src/backend/bf16-kernels.ts).
-import {
-  MR, NR, UK_LAST, UK_LOAD_C, UK_RELU, f32_gemm_ukernel_4x8__wasmsimd,
-} from "./f32-gemm-4x8-wasmsimd";
+import { MR, NR, UK_LAST, UK_LOAD_C, UK_RELU } from "./f32-gemm-4x8-wasmsimd";
+import { tiles } from "./f32-gemm";
 import { x32_packa_gemm } from "./x32-pack-gemm";
 import { bf16_packb_gemm } from "./bf16-packb-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
-
-// The same blocking as f32_gemm_batch (assembly/f32-gemm.ts): the panels are float32 either way.
-const KC: usize = 512;
-const MC: usize = 128;
-const NC: usize = 2048;
-
-// @ts-ignore: decorator
-@inline function roundUp(x: usize, to: usize): usize {
-  return (x + to - 1) / to * to;
-}
-
-// @ts-ignore: decorator
-@inline function evenBlock(total: usize, max: usize, unit: usize): usize {
-  if (total <= max) return total;
-  const blocks = (total + max - 1) / max;
-  return roundUp((total + blocks - 1) / blocks, unit);
-}
+// The same blocking as f32_gemm_batch: the panels are float32 either way.
+import { KC, MC, NC, evenBlock, gemmWorkspaceBytes, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_gemm_bf16b needs for an m×n×k problem (as f32_gemm_workspace). */
 export function f32_gemm_bf16b_workspace(m: i32, n: i32, k: i32): i32 {
-  const kc = evenBlock(<usize>max(k, 0), KC, 4);
-  const mc = roundUp(evenBlock(<usize>m, MC, MR), MR);
-  const nc = roundUp(evenBlock(<usize>n, NC, NR), NR);
-  return <i32>((mc * kc + nc * (kc + 1)) * 4);
+  return gemmWorkspaceBytes(m, n, k);
 }
 
 /**
@@ -68,15 +49,7 @@ export function f32_gemm_bf16b(
       for (let ic: usize = 0; ic < M; ic += mcBlock) {
         const mc = min(mcBlock, M - ic);
         x32_packa_gemm(mc, kc, a + (ic * ars + pc * acs) * 4, ars, acs, packedA);
-        const cBlock = c + ic * csb + jc * 4;
-        for (let jr: usize = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const w = packedB + jr * (kc + 1) * 4;
-          const cPanel = cBlock + jr * 4;
-          for (let ir: usize = 0; ir < mc; ir += MR) {
-            f32_gemm_ukernel_4x8__wasmsimd(min(MR, mc - ir), nr, kc, packedA + ir * kc * 4, w, cPanel + ir * csb, csb, ukFlags);
-          }
-        }
+        tiles(mc, nc, kc, packedA, packedB, c + ic * csb + jc * 4, csb, ukFlags);
       }
       pc += kc;
     } while (pc < K);

@@ -9,33 +9,26 @@ import {
 } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags";
+import { KC, MC, NC, evenBlock, gemmWorkspaceBytes, roundUp } from "./gemm-blocking";
 
-// NOTE: chosen by measurement (Node 20, this machine: L1d 48 KB, L2 2 MB): KC 256→512 gains
-// 3–5% at 512³–1024³ (fewer C reloads); MC 64–256 and NC 512–2048 are within noise.
-const KC: usize = 512;
-const MC: usize = 128;
-const NC: usize = 2048;
-
-// @ts-ignore: decorator
-@inline function roundUp(x: usize, to: usize): usize {
-  return (x + to - 1) / to * to;
-}
-
-// The block size for `total` at most `max`, split evenly (784 = 2·392, not 512 + 272) and
-// rounded up to a multiple of `unit` so only the last block has a ragged edge.
-// @ts-ignore: decorator
-@inline function evenBlock(total: usize, max: usize, unit: usize): usize {
-  if (total <= max) return total;
-  const blocks = (total + max - 1) / max;
-  return roundUp((total + blocks - 1) / blocks, unit);
+/**
+ * C[0..m, 0..nc) (+)= packed A (⌈m/MR⌉ panels of kc·MR) · packed B (⌈nc/NR⌉ panels), row stride
+ * cStride bytes: the inner two loops of the GEMM, B panel outermost so it stays in L1.
+ */
+export function tiles(m: usize, nc: usize, kc: usize, packedA: usize, packedB: usize, c: usize, cStride: usize, flags: u32): void {
+  for (let jr: usize = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    const panel = packedB + jr * (kc + 1) * 4;
+    const cPanel = c + jr * 4;
+    for (let ir: usize = 0; ir < m; ir += MR) {
+      f32_gemm_ukernel_4x8__wasmsimd(min(MR, m - ir), nr, kc, packedA + ir * kc * 4, panel, cPanel + ir * cStride, cStride, flags);
+    }
+  }
 }
 
 /** Bytes of scratch f32_gemm_batch needs for m×n×k problems: one packed A block and one packed B block. */
 export function f32_gemm_workspace(m: i32, n: i32, k: i32): i32 {
-  const kc = evenBlock(<usize>max(k, 0), KC, 4);
-  const mc = roundUp(evenBlock(<usize>m, MC, MR), MR);
-  const nc = roundUp(evenBlock(<usize>n, NC, NR), NR);
-  return <i32>((mc * kc + nc * (kc + 1)) * 4);
+  return gemmWorkspaceBytes(m, n, k);
 }
 
 /**
@@ -78,16 +71,7 @@ export function f32_gemm_batch(
         for (let ic: usize = 0; ic < M; ic += mcBlock) {
           const mc = min(mcBlock, M - ic);
           x32_packa_gemm(mc, kc, a + (ic * ars + pc * acs) * 4, ars, acs, packedA);
-          const cBlock = c + ic * csb + jc * 4;
-          for (let jr: usize = 0; jr < nc; jr += NR) {
-            const nr = min(NR, nc - jr);
-            const w = packedB + jr * (kc + 1) * 4;
-            const cPanel = cBlock + jr * 4;
-            for (let ir: usize = 0; ir < mc; ir += MR) {
-              f32_gemm_ukernel_4x8__wasmsimd(min(MR, mc - ir), nr, kc, packedA + ir * kc * 4, w,
-                                             cPanel + ir * csb, csb, ukFlags);
-            }
-          }
+          tiles(mc, nc, kc, packedA, packedB, c + ic * csb + jc * 4, csb, ukFlags);
         }
         pc += kc;
       } while (pc < K);

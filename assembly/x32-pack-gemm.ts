@@ -7,7 +7,7 @@ import { MR, NR } from "./f32-gemm-4x8-wasmsimd";
 
 // Transposes the 4x4 block whose rows are x0..x3 and stores its rows at d, d+step, d+2·step, d+3·step.
 // @ts-ignore: decorator
-@inline function transpose4x4Store(x0: v128, x1: v128, x2: v128, x3: v128, d: usize, step: usize): void {
+@inline export function transpose4x4Store(x0: v128, x1: v128, x2: v128, x3: v128, d: usize, step: usize): void {
   const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5); // x0[0] x1[0] x0[1] x1[1]
   const t1 = f32x4.shuffle(x0, x1, 2, 6, 3, 7); // x0[2] x1[2] x0[3] x1[3]
   const t2 = f32x4.shuffle(x2, x3, 0, 4, 1, 5);
@@ -56,6 +56,15 @@ export function x32_packa_gemm(mc: usize, kc: usize, a: usize, rs: usize, cs: us
   }
 }
 
+// The NR floats that open a packed B panel: bias[j0 + j] for its nr real columns (zeros past
+// them, or all zeros if bias = 0), which the micro-kernel adds on its first k-block.
+// @ts-ignore: decorator
+@inline export function storeBiasHeader(dst: usize, bias: usize, j0: usize, nr: usize): void {
+  for (let j: usize = 0; j < NR; j++) {
+    store<f32>(dst + (j << 2), bias != 0 && j < nr ? load<f32>(bias + ((j0 + j) << 2)) : 0);
+  }
+}
+
 /**
  * Packs the kc×nc window of B at byte pointer b (element (p, j) at b + 4·(p·rs + j·cs)) into
  * ⌈nc/NR⌉ panels of NR + kc·NR floats: the panel's NR bias values (bias + 4·j, or zeros if
@@ -65,9 +74,7 @@ export function x32_packb_gemm(nc: usize, kc: usize, b: usize, rs: usize, cs: us
   const rsb = rs << 2, csb = cs << 2;
   for (let j0: usize = 0; j0 < nc; j0 += NR) {
     const nr = min(NR, nc - j0);
-    for (let j: usize = 0; j < NR; j++) {
-      store<f32>(dst + (j << 2), bias != 0 && j < nr ? load<f32>(bias + ((j0 + j) << 2)) : 0);
-    }
+    storeBiasHeader(dst, bias, j0, nr);
     const src = b + j0 * csb;
     let d = dst + NR * 4;
     let p: usize = 0;

@@ -8,6 +8,7 @@ import { qs8GemmSplit } from "./parallel-qs8.js";
 import { spmmSplit } from "./parallel-spmm.js";
 import { qs8OutputScale, type Qs8PackedWeights } from "./qs8-types.js";
 import { packedWeightsPtr } from "./qs8-wasm.js";
+import { quantizeInputWasm } from "./qs8-quantize-wasm.js";
 
 /** y = x · wᵀ (+ bias, ReLU) with w in CSR, everything copied into scratch for one f32_spmm call. */
 function spmmCsr(wasm: KernelExports, arena: Arena, m: number, x: Float32Array, xOffset: number, w: CsrMatrix,
@@ -32,14 +33,6 @@ function spmmCsr(wasm: KernelExports, arena: Arena, m: number, x: Float32Array, 
   });
 }
 
-/** [min, max] of `size` float32 values already in scratch at `xPtr` (f32_minmax). */
-function rangeOf(wasm: KernelExports, arena: Arena, size: number, xPtr: number): [number, number] {
-  const r = arena.alloc(8);
-  wasm.f32_minmax(size, xPtr, r);
-  const v = arena.f32(r, 2);
-  return [v[0], v[1]];
-}
-
 /** Dynamic int8 linear: quantize x in wasm (range measured there if asked), then qs8_gemm to float32. */
 function qs8Linear(wasm: KernelExports, arena: Arena, m: number, xs: Float32Array, xOffset: number,
                    w: Qs8PackedWeights, c: Float32Array, cOffset: number, o: Qs8LinearOptions): void {
@@ -47,13 +40,7 @@ function qs8Linear(wasm: KernelExports, arena: Arena, m: number, xs: Float32Arra
   if (m === 0 || n === 0) return;
   const pinned = arena.pin(w, w.data);
   withScratch(arena, () => {
-    const size = m * k;
-    const xPtr = arena.alloc(size * 4);
-    arena.f32(xPtr, size).set(xs.subarray(xOffset, xOffset + size));
-    const [lo, hi] = o.needsRange ? rangeOf(wasm, arena, size, xPtr) : [NaN, NaN];
-    const p = o.params(lo, hi);
-    const aPtr = arena.alloc(size);
-    wasm.qs8_quantize_f32(size, xPtr, p.scaleA, p.zeroPointA, o.signed ? 1 : 0, aPtr);
+    const { xPtr: aPtr, p } = quantizeInputWasm(wasm, arena, xs, xOffset, m * k, o);
     const wPtr = pinned ?? packedWeightsPtr(arena, w);
     // Bias and scale are read 8 at a time by the micro-kernel: padded to whole panels.
     const nPad = Math.ceil(n / QS8_GEMM.NR) * QS8_GEMM.NR;

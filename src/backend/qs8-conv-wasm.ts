@@ -5,6 +5,7 @@ import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { qs8ConvSplit } from "./parallel-qs8.js";
 import { qs8IsSigned } from "./qs8-types.js";
+import { quantizeInputWasm } from "./qs8-quantize-wasm.js";
 import {
   convSizes, geometryWords, qs8ConvOutputScale,
   type QconvKernels, type Qs8ConvInput, type Qs8ConvPackedWeights,
@@ -56,27 +57,21 @@ function copyInput(arena: Arena, x: Qs8ConvInput, size: number): number {
   return ptr;
 }
 
-/** [min, max] of `size` float32 values already in scratch at `xPtr` (f32_minmax). */
-function rangeOf(wasm: KernelExports, arena: Arena, size: number, xPtr: number): [number, number] {
-  const r = arena.alloc(8);
-  wasm.f32_minmax(size, xPtr, r);
-  const v = arena.f32(r, 2);
-  return [v[0], v[1]];
-}
-
 export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernels {
   const empty = (g: Conv2dGeometry) => convSizes(g).ySize === 0;
+  // An int8/uint8 image copied into scratch and convolved: y's pointer, valid until the reset.
+  const convQuantizedImage = (g: Conv2dGeometry, x: Qs8ConvInput, w: Qs8ConvPackedWeights, pinned: number | null,
+                              bias: ConvCall["bias"], scale: ConvCall["scale"], relu: ConvCall["relu"]): number =>
+    runConv(wasm, arena, g, w, pinned, {
+      xPtr: copyInput(arena, x, convSizes(g).xSize), xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias, scale, relu,
+    });
   return {
     qs8Conv2d(g, x, w, y, yOffset, options = {}): void {
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const { xSize, ySize } = convSizes(g);
-        const xPtr = copyInput(arena, x, xSize);
-        const yPtr = runConv(wasm, arena, g, w, pinned, {
-          xPtr, xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias: options.bias, scale: null, relu: options.relu,
-        });
-        y.set(arena.i32(yPtr, ySize), yOffset);
+        const yPtr = convQuantizedImage(g, x, w, pinned, options.bias, null, options.relu);
+        y.set(arena.i32(yPtr, convSizes(g).ySize), yOffset);
       });
     },
 
@@ -84,13 +79,8 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const { xSize, ySize } = convSizes(g);
-        const xPtr = copyInput(arena, x, xSize);
-        const yPtr = runConv(wasm, arena, g, w, pinned, {
-          xPtr, xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias: o.bias,
-          scale: qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB), relu: o.relu,
-        });
-        y.set(arena.f32(yPtr, ySize), yOffset);
+        const yPtr = convQuantizedImage(g, x, w, pinned, o.bias, qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB), o.relu);
+        y.set(arena.f32(yPtr, convSizes(g).ySize), yOffset);
       });
     },
 
@@ -99,12 +89,7 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
         const { xSize, ySize } = convSizes(g);
-        const xfPtr = arena.alloc(xSize * 4);
-        arena.f32(xfPtr, xSize).set(x.subarray(xOffset, xOffset + xSize));
-        const [lo, hi] = o.needsRange ? rangeOf(wasm, arena, xSize, xfPtr) : [NaN, NaN];
-        const p = o.params(lo, hi);
-        const xPtr = arena.alloc(xSize);
-        wasm.qs8_quantize_f32(xSize, xfPtr, p.scaleA, p.zeroPointA, o.signed ? 1 : 0, xPtr);
+        const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, xSize, o);
         const yPtr = runConv(wasm, arena, g, w, pinned, {
           xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
           scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu,

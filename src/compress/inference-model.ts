@@ -3,10 +3,10 @@
 // modules run as they are. It is a Module, so eg.nn.predict / evaluate work on it unchanged.
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
-import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
+import { unhandledStep, type FusedStep } from "../nn/fusion.js";
 import { Dropout } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
-import { layersOf, Sequential } from "../nn/sequential.js";
+import { fuseForInference, Sequential } from "../nn/sequential.js";
 
 /** One compiled Linear: float32 rows in, float32 rows out, no autograd. */
 export interface InferenceLayer {
@@ -47,14 +47,7 @@ const onRows = (s: CompiledLayer): s is InferenceLayer => "inFeatures" in s;
 export function compileSteps(model: Module, where: string): FusedStep[] {
   const expected = () => new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${model?.constructor?.name ?? String(model)}`);
   if (!(model instanceof Module)) throw expected();
-  const wasTraining = model.training;
-  model.eval();
-  let steps: FusedStep[];
-  try {
-    steps = fuseLayers(layersOf(model));
-  } finally {
-    model.train(wasTraining);
-  }
+  const steps = fuseForInference(model);
   // A bare layer is a model when it is one Linear or Conv step (no class imports here: an MLP
   // application must not bundle the convolutions).
   if (!(model instanceof Sequential) && !(steps.length === 1 && (steps[0].kind === "linear" || steps[0].kind === "conv"))) throw expected();

@@ -9,10 +9,10 @@ import { ELU, Flatten, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 import { InferenceSequential } from "../compress/inference-model.js";
 import type { Int8ConvLayer } from "../compress/int8-conv.js";
 import { accumulatorBias, type Int8LinearLayer } from "../compress/int8-linear.js";
-import { fuseLayers, unhandledStep, type FusedStep } from "../nn/fusion.js";
+import { unhandledStep } from "../nn/fusion.js";
 import type { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
-import { layersOf } from "../nn/sequential.js";
+import { fuseForInference } from "../nn/sequential.js";
 import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, ONNX_CONV_KINDS, type OnnxConvLayer } from "./onnx-conv-layers.js";
 
 export type OnnxLayer =
@@ -74,14 +74,7 @@ function describeModule(m: Module, index: number): OnnxLayer {
 export function describeSequential(model: Module): OnnxLayer[] {
   if (model instanceof InferenceSequential) return describeCompiled(model);
   // ONNX models infer: fused as in eval mode, so an eval-mode BatchNorm folds into its Conv.
-  const wasTraining = model.training;
-  model.eval();
-  let steps: FusedStep[];
-  try {
-    steps = fuseLayers(layersOf(model));
-  } finally {
-    model.train(wasTraining);
-  }
+  const steps = fuseForInference(model);
   const out: OnnxLayer[] = [];
   for (const s of steps) {
     if (s.kind === "linear") {

@@ -1,6 +1,6 @@
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
-import { fuseLayers, runStep } from "./fusion.js";
+import { fuseLayers, runStep, type FusedStep } from "./fusion.js";
 import { Module } from "./module.js";
 
 /**
@@ -51,4 +51,18 @@ export class Sequential extends Module {
  */
 export function layersOf(model: Module): Module[] {
   return model instanceof Sequential ? [...model] : [model];
+}
+
+/**
+ * The fused steps of a model as inference runs it: fused in eval mode, so an eval-mode BatchNorm
+ * folds into its Conv and Dropout is off; the model's training flag is left as it was.
+ */
+export function fuseForInference(model: Module): FusedStep[] {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return fuseLayers(layersOf(model));
+  } finally {
+    model.train(wasTraining);
+  }
 }

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
+import { checkRanges, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface AdadeltaOptions {
   lr: number;
@@ -32,10 +32,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     super(params, ADADELTA_DEFAULTS, o, "Adadelta");
   }
   protected validate(g: ParamGroup<AdadeltaOptions>): void {
-    checkRange("Adadelta", "lr", g.lr, 0);
-    checkRange("Adadelta", "rho", g.rho, 0, 1);
-    checkRange("Adadelta", "eps", g.eps, 0);
-    checkRange("Adadelta", "weightDecay", g.weightDecay, 0);
+    checkRanges("Adadelta", g, { lr: [0], rho: [0, 1], eps: [0], weightDecay: [0] });
   }
   protected bufferNames(): string[] {
     return ["sq", "accDelta"];

@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
+import { checkRanges, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface AdagradOptions {
   lr: number;
@@ -31,11 +31,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super(params, ADAGRAD_DEFAULTS, o, "Adagrad");
   }
   protected validate(g: ParamGroup<AdagradOptions>): void {
-    checkRange("Adagrad", "lr", g.lr, 0);
-    checkRange("Adagrad", "lrDecay", g.lrDecay, 0);
-    checkRange("Adagrad", "weightDecay", g.weightDecay, 0);
-    checkRange("Adagrad", "initialAccumulatorValue", g.initialAccumulatorValue, 0);
-    checkRange("Adagrad", "eps", g.eps, 0);
+    checkRanges("Adagrad", g, { lr: [0], lrDecay: [0], weightDecay: [0], initialAccumulatorValue: [0], eps: [0] });
   }
   protected bufferNames(): string[] {
     return ["sum"];

@@ -4,11 +4,15 @@ import type { FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { checkFlag, checkRange, Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
-export interface AdamOptions {
+/** The options Adam and its relatives (Adamax, Nadam, RAdam, LAMB) share, checked by validateAdam. */
+export interface AdamFamilyOptions {
   lr: number;
   betas: [number, number];
   eps: number;
   weightDecay: number;
+}
+
+export interface AdamOptions extends AdamFamilyOptions {
   amsgrad: boolean;
   /** Decay θ by η·λ directly (AdamW, Loshchilov & Hutter) instead of adding λθ to the gradient. */
   decoupled: boolean;
@@ -44,7 +48,7 @@ export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: 
 }
 
 /** Checks the options Adam's relatives share: lr, eps, betas, weightDecay. */
-export function validateAdam(name: string, g: Pick<AdamOptions, "lr" | "eps" | "betas" | "weightDecay">): void {
+export function validateAdam(name: string, g: AdamFamilyOptions): void {
   checkRange(name, "lr", g.lr, 0);
   checkRange(name, "eps", g.eps, 0);
   if (!Array.isArray(g.betas) || g.betas.length !== 2) throw new ValueError(`${name}: betas must be a pair [β1, β2], got ${JSON.stringify(g.betas)}`);

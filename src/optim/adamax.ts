@@ -1,13 +1,8 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { validateAdam } from "./adam.js";
+import { validateAdam, type AdamFamilyOptions } from "./adam.js";
 import { Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
-export interface AdamaxOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-}
+export type AdamaxOptions = AdamFamilyOptions;
 export const ADAMAX_DEFAULTS: AdamaxOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 };
 
 /**

@@ -1,6 +1,6 @@
 import { Tensor, type FloatArray } from "../ndarray/index.js";
 import { ValueError } from "../errors.js";
-import { checkRange, Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkRanges, Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
 export interface ASGDOptions {
   lr: number;
@@ -49,11 +49,7 @@ export class ASGD extends Optimizer<ASGDOptions> {
     super(params, ASGD_DEFAULTS, o, "ASGD");
   }
   protected validate(g: ParamGroup<ASGDOptions>): void {
-    checkRange("ASGD", "lr", g.lr, 0);
-    checkRange("ASGD", "lambd", g.lambd, 0);
-    checkRange("ASGD", "alpha", g.alpha, 0);
-    checkRange("ASGD", "t0", g.t0, 0);
-    checkRange("ASGD", "weightDecay", g.weightDecay, 0);
+    checkRanges("ASGD", g, { lr: [0], lambd: [0], alpha: [0], t0: [0], weightDecay: [0] });
   }
   protected bufferNames(): string[] {
     return ["ax"];

@@ -1,11 +1,8 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { validateAdam } from "./adam.js";
+import { validateAdam, type AdamFamilyOptions } from "./adam.js";
 import { Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
-export interface LAMBOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
+export interface LAMBOptions extends AdamFamilyOptions {
   /** λ, added to the Adam direction before the trust ratio is taken (decoupled from the moments). */
   weightDecay: number;
 }

@@ -1,12 +1,8 @@
 import type { FloatArray } from "../ndarray/index.js";
 import { checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
-import { validateAdam } from "./adam.js";
+import { validateAdam, type AdamFamilyOptions } from "./adam.js";
 
-export interface NadamOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
+export interface NadamOptions extends AdamFamilyOptions {
   /** ψ of the momentum schedule μ_t = β1·(1 − ½·0.96^(tψ)) (Dozat 2016). */
   momentumDecay: number;
 }

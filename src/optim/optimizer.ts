@@ -242,5 +242,16 @@ export function checkRange(name: string, key: string, v: unknown, lo: number, hi
   }
 }
 
+/**
+ * checkRange for each option named in `ranges` ([lo] or [lo, hi], closed), in the table's order,
+ * so the first bad option is the one reported.
+ */
+export function checkRanges<O extends object>(name: string, g: O, ranges: { [K in keyof O]?: readonly [number, number?] }): void {
+  for (const key of Object.keys(ranges) as (keyof O & string)[]) {
+    const [lo, hi] = ranges[key]!;
+    checkRange(name, key, g[key], lo, hi);
+  }
+}
+
 /** Throws unless v is a boolean (an option such as amsgrad or nesterov). */
 export const checkFlag = boolean;

@@ -1,12 +1,8 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { validateAdam } from "./adam.js";
+import { validateAdam, type AdamFamilyOptions } from "./adam.js";
 import { checkFlag, Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
-export interface RAdamOptions {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
+export interface RAdamOptions extends AdamFamilyOptions {
   /** Decay θ by η·λ directly (as AdamW) instead of adding λθ to the gradient. */
   decoupledWeightDecay: boolean;
 }

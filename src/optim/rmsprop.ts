@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkFlag, checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
+import { checkFlag, checkRanges, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 
 export interface RMSpropOptions {
   lr: number;
@@ -45,11 +45,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super(params, RMSPROP_DEFAULTS, o, "RMSprop");
   }
   protected validate(g: ParamGroup<RMSpropOptions>): void {
-    checkRange("RMSprop", "lr", g.lr, 0);
-    checkRange("RMSprop", "alpha", g.alpha, 0, 1);
-    checkRange("RMSprop", "eps", g.eps, 0);
-    checkRange("RMSprop", "momentum", g.momentum, 0);
-    checkRange("RMSprop", "weightDecay", g.weightDecay, 0);
+    checkRanges("RMSprop", g, { lr: [0], alpha: [0, 1], eps: [0], momentum: [0], weightDecay: [0] });
     checkFlag("RMSprop", "centered", g.centered);
   }
   protected bufferNames(g: ParamGroup<RMSpropOptions>): string[] {

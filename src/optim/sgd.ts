@@ -1,5 +1,5 @@
 import type { FloatArray } from "../ndarray/index.js";
-import { checkFlag, checkRange, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
+import { checkFlag, checkRanges, Optimizer, type ParamGroup, type ParamState, type ParamsArg, type OptionsArg } from "./optimizer.js";
 import { ValueError } from "../errors.js";
 
 export interface SGDOptions {
@@ -44,10 +44,7 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, SGD_DEFAULTS, o, "SGD");
   }
   protected validate(g: ParamGroup<SGDOptions>): void {
-    checkRange("SGD", "lr", g.lr, 0);
-    checkRange("SGD", "momentum", g.momentum, 0);
-    checkRange("SGD", "dampening", g.dampening, 0, 1);
-    checkRange("SGD", "weightDecay", g.weightDecay, 0);
+    checkRanges("SGD", g, { lr: [0], momentum: [0], dampening: [0, 1], weightDecay: [0] });
     checkFlag("SGD", "nesterov", g.nesterov);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new ValueError(`SGD: nesterov needs momentum > 0 and dampening = 0 (got momentum ${g.momentum}, dampening ${g.dampening})`);

@@ -46,15 +46,28 @@ const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
 const coreNames = ["heap_base", "kernel_isa", "f32_gemm_workspace", "f32_gemm_batch"] as const;
 const coreDeclared = Object.fromEntries(coreNames.map((name) => [name, declared[name]]));
 
-describe.each(builds)("the core %s kernel build", (build) => {
-  const module = new WebAssembly.Module(readFileSync(new URL(`../../build/edgegrad-core-${build}.wasm`, import.meta.url)));
-  const instance = new WebAssembly.Instance(module, {});
+function loadBuild(file: string): { module: WebAssembly.Module; instance: WebAssembly.Instance } {
+  const module = new WebAssembly.Module(readFileSync(new URL(`../../build/${file}.wasm`, import.meta.url)));
+  return { module, instance: new WebAssembly.Instance(module, {}) };
+}
+
+// Every built module, full and core, against the functions it must export.
+const moduleCases = builds.flatMap((build) => [
+  { build, file: `edgegrad-core-${build}`, expected: coreDeclared },
+  { build, file: `edgegrad-${build}`, expected: declared },
+]);
+
+describe.each(moduleCases)("build/$file.wasm", ({ build, file, expected }) => {
+  const { module, instance } = loadBuild(file);
   const exports = WebAssembly.Module.exports(module);
 
-  it("exports exactly the core subset of the declared functions, each with the declared number of parameters", () => {
+  it("exports exactly its declared functions, each with the declared number of parameters", () => {
     const functions = Object.fromEntries(exports.filter((e) => e.kind === "function")
       .map((e) => [e.name, (instance.exports[e.name] as (...a: unknown[]) => unknown).length]));
-    expect(functions).toEqual(coreDeclared);
+    expect(functions).toEqual(expected);
+  });
+
+  it("exports one memory and no globals or tables", () => {
     expect(exports.filter((e) => e.kind !== "function").map((e) => `${e.kind} ${e.name}`)).toEqual(["memory memory"]);
   });
 
@@ -64,21 +77,8 @@ describe.each(builds)("the core %s kernel build", (build) => {
   });
 });
 
-describe.each(builds)("the %s kernel build", (build) => {
-  const module = new WebAssembly.Module(readFileSync(new URL(`../../build/edgegrad-${build}.wasm`, import.meta.url)));
-  const instance = new WebAssembly.Instance(module, {});
-  const exports = WebAssembly.Module.exports(module);
-
-  it("exports exactly the declared functions, each with the declared number of parameters", () => {
-    const functions = Object.fromEntries(exports.filter((e) => e.kind === "function")
-      .map((e) => [e.name, (instance.exports[e.name] as (...a: unknown[]) => unknown).length]));
-    expect(functions).toEqual(declared);
-  });
-
-  it("exports no globals and one memory", () => {
-    expect(exports.filter((e) => e.kind === "global")).toEqual([]);
-    expect(exports.filter((e) => e.kind === "memory").map((e) => e.name)).toEqual(["memory"]);
-  });
+describe.each(builds)("the flags of the %s kernel build", (build) => {
+  const { instance } = loadBuild(`edgegrad-${build}`);
 
   // Each flag of src/backend/flags.ts, given to its kernel on a 1-element problem, must do what
   // it says (and only that): a wrong value on either side changes these results.
@@ -142,23 +142,5 @@ describe.each(builds)("the %s kernel build", (build) => {
     expect(f32(h, 1)[0]).toBeCloseTo(Math.tanh(-0.5), 6);
     w.f32_rnn_cell_backward(1, h, dy, dh, dp, 0);
     expect(f32(dp, 1)[0]).toBeCloseTo(3 * (1 - Math.tanh(-0.5) ** 2), 5);
-  });
-
-  it("RNN_RELU: relu instead of tanh in the Elman cell, forward and backward", () => {
-    const [xp, hp, h, dy, dh, dp] = [base, base + 16, base + 32, base + 48, base + 64, base + 80];
-    f32(xp, 1)[0] = -0.75; f32(hp, 1)[0] = 0.25; f32(dy, 1)[0] = 2; f32(dh, 1)[0] = 1;
-    w.f32_rnn_cell_forward(1, xp, hp, h, flags.RNN_RELU);
-    expect(f32(h, 1)[0]).toBe(0);
-    w.f32_rnn_cell_backward(1, h, dy, dh, dp, flags.RNN_RELU);
-    expect(f32(dp, 1)[0]).toBe(0);
-    w.f32_rnn_cell_forward(1, xp, hp, h, 0);
-    expect(f32(h, 1)[0]).toBeCloseTo(Math.tanh(-0.5), 6);
-    w.f32_rnn_cell_backward(1, h, dy, dh, dp, 0);
-    expect(f32(dp, 1)[0]).toBeCloseTo(3 * (1 - Math.tanh(-0.5) ** 2), 5);
-  });
-
-  it("reports its ISA through kernel_isa with the flags' values", () => {
-    const isa = (instance.exports.kernel_isa as () => number)();
-    expect(isa).toBe(build === "relaxed" ? flags.ISA_RELAXED_SIMD : flags.ISA_SIMD);
   });
 });

@@ -98,17 +98,22 @@ async function acrossThreads(problems: Problem[]): Promise<Float32Array[][]> {
   return out;
 }
 
+/** 2 and 3 threads give 1 thread's bits for every problem, and 1 thread is near the float64 reference. */
+async function expectSameBitsAcrossThreads(problems: Problem[]): Promise<void> {
+  const [one, two, three] = await acrossThreads(problems);
+  problems.forEach((p, i) => {
+    expect(two[i], `2 threads, ${JSON.stringify(p)}`).toEqual(one[i]);
+    expect(three[i], `3 threads, ${JSON.stringify(p)}`).toEqual(one[i]);
+  });
+  await eg.init({ backend, threads: 1 });
+  problems.forEach((p) => expectNearFloat64(p, run(p)));
+}
+
 describe("the threaded f32 GEMM", () => {
   it("gives the same bits for 1, 2 and 3 threads, split at every size, in every layout, batched, with every epilogue", async () => {
     parallelGemm.minMacs = 0; // split every product, down to one tile per thread
     const problems = fc.sample(problemArb({ batch: 7, mn: 37, k: 40 }), { numRuns: 150, seed: 14 });
-    const [one, two, three] = await acrossThreads(problems);
-    problems.forEach((p, i) => {
-      expect(two[i], `2 threads, ${JSON.stringify(p)}`).toEqual(one[i]);
-      expect(three[i], `3 threads, ${JSON.stringify(p)}`).toEqual(one[i]);
-    });
-    await eg.init({ backend, threads: 1 });
-    problems.forEach((p) => expectNearFloat64(p, run(p)));
+    await expectSameBitsAcrossThreads(problems);
   });
 
   it("gives the same bits above the default threshold, where real products split (k past one k-block)", async () => {
@@ -118,13 +123,7 @@ describe("the threaded f32 GEMM", () => {
     problems.push({ batch: 1, m: 64, n: 256, k: 784, a: plain, b: plain, bias: true, relu: true, accumulate: false, seed: 1 },
                   { batch: 1, m: 784, n: 256, k: 64, a: { ...plain, transposed: true }, b: plain, bias: false, relu: false, accumulate: true, seed: 2 },
                   { batch: 1, m: 64, n: 784, k: 256, a: plain, b: { ...plain, transposed: true }, bias: false, relu: false, accumulate: false, seed: 3 });
-    const [one, two, three] = await acrossThreads(problems);
-    problems.forEach((p, i) => {
-      expect(two[i], `2 threads, ${JSON.stringify(p)}`).toEqual(one[i]);
-      expect(three[i], `3 threads, ${JSON.stringify(p)}`).toEqual(one[i]);
-    });
-    await eg.init({ backend, threads: 1 });
-    problems.forEach((p) => expectNearFloat64(p, run(p)));
+    await expectSameBitsAcrossThreads(problems);
   });
 
   it("reads operands the workers see only after the shared memory grew for this very op", async () => {

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { bf16Kernels, F32_GEMM, kernels, type Conv2dGeometry } from "../../src/backend/index.js";
 import { gemmTol } from "../support/tolerance.js";
 import { bf16Reference, bf16Value, convReference, toBits, valueOfF32Bits } from "../support/bf16-reference.js";
+import { values } from "../support/mulberry32.js";
 
 const { MR, NR, KC } = F32_GEMM;
 const specials = [
@@ -57,18 +58,6 @@ describe("bf16Kernels: the conversions", () => {
     expect(wrong.slice(0, 5)).toEqual([]);
   });
 });
-
-/** mulberry32 values in [−1, 1). */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  });
-}
-
 
 describe("bf16Kernels: f32GemmBf16B", () => {
   it("equals a float64 product of the same bfloat16-rounded B within the float32 GEMM bound", () => {

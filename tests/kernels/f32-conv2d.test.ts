@@ -7,19 +7,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { convKernels, F32_GEMM, kernels, type Conv2dGeometry } from "../../src/backend/index.js";
 import { gemmTol } from "../support/tolerance.js";
+import { values } from "../support/mulberry32.js";
 
 const { MR, NR, KC, NC } = F32_GEMM;
-
-/** mulberry32 values in [−1, 1). */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return (((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * 2 - 1;
-  });
-}
 
 interface Case extends Conv2dGeometry { padBottom: number; padRight: number; relu: boolean; bias: boolean; seed: number }
 

@@ -7,6 +7,7 @@ import fc from "fast-check";
 import { F32_GEMM, kernels } from "../../src/backend/index.js";
 import type { StridedMatrix } from "../../src/backend/index.js";
 import { gemmTol } from "../support/tolerance.js";
+import { mulberry32 as random } from "../support/mulberry32.js";
 
 const { MR, NR, KC, MC, NC } = F32_GEMM;
 
@@ -26,17 +27,6 @@ interface Problem {
   /** Magnitude of the data: 1, or tiny (products underflow), or huge. */
   scale: number;
   seed: number;
-}
-
-/** mulberry32: deterministic values for a seed, identical in every runtime. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** A rows×cols window laid out per `layout` in a fresh Float32Array of values in [−scale, scale). */

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { nn, randn, noGrad, type Tensor } from "../../src/index.js";
 import { fuseLayers, runStep } from "../../src/nn/fusion.js";
+import { expectFusedEqualsSeparate } from "../support/fused-vs-separate.js";
 import { assertGradByDifferences } from "../support/gradcheck-ops.js";
 import { batchNorm, bounded, conv, expectWithin, relu, type Bounded } from "../support/cnn-reference.js";
 import { gamma, U32 } from "../support/tolerance.js";
@@ -95,16 +96,7 @@ describe("Sequential runs the conv steps", () => {
       const seq = new nn.Sequential(...mods).train();
       const x = randn([n, C, 5, 4], { seed, requiresGrad: true });
       const project = randn([n, C, 5, 4], { seed: seed + 1 });
-      const run = (forward: (t: Tensor) => Tensor) => {
-        seq.zeroGrad();
-        x.grad = null;
-        const y = forward(x);
-        y.mul(project).sum().backward();
-        return [Array.from(y.data), Array.from(x.grad!.data), ...seq.parameters().map((p) => Array.from(p.grad?.data ?? []))];
-      };
-      const fused = run((t) => seq.forward(t));
-      const separate = run((t) => mods.reduce((h, mod) => mod.forward(h), t));
-      expect(fused).toEqual(separate);
+      expectFusedEqualsSeparate(seq, mods, x, project);
     }), { numRuns: 40 });
   });
 

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { nn, randn, type Tensor } from "../../src/index.js";
 import { fuseLayers, runStep } from "../../src/nn/fusion.js";
 import { layersOf } from "../../src/nn/sequential.js";
+import { expectFusedEqualsSeparate } from "../support/fused-vs-separate.js";
 
 type Code = "linear" | "relu" | "tanh" | "dropout";
 /** A chain of `codes` whose Linear widths fit together: width w in and out of every module. */
@@ -59,16 +60,7 @@ describe("Sequential runs the fused steps", () => {
       const seq = new nn.Sequential(...mods).eval();   // Dropout off: both runs see the same values
       const x = randn([m, 5], { seed, requiresGrad: true });
       const project = randn([m, 5], { seed: seed + 1 });
-      const run = (forward: (t: Tensor) => Tensor) => {
-        seq.zeroGrad();
-        x.grad = null;
-        const y = forward(x);
-        y.mul(project).sum().backward();
-        return [Array.from(y.data), Array.from(x.grad!.data), ...seq.parameters().map((p) => Array.from(p.grad?.data ?? []))];
-      };
-      const fused = run((t) => seq.forward(t));
-      const separate = run((t) => mods.reduce((h, mod) => mod.forward(h), t));
-      expect(fused).toEqual(separate);
+      expectFusedEqualsSeparate(seq, mods, x, project);
     }), { numRuns: 60 });
   });
 
