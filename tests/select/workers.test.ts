@@ -78,6 +78,16 @@ describe("trials in workers", () => {
     expect(new Set(three.map((t) => t.thread).filter((t) => t !== threadId)).size).toBeLessThanOrEqual(2);
   });
 
+  it("hands the costliest job of a batch to the calling thread first", async () => {
+    // Hyperband R = 9, η = 3 runs the first rungs of its three brackets as one batch: 9 jobs of
+    // 1 epoch, 5 of 3 and 3 of 9. A module URL of its own, so that this thread's count starts here.
+    const space = { x: uniform(-1, 1), here: [threadId], hereMs: [20] };
+    const r = await hyperband(space, undefined, { maxResource: 9, eta: 3, seed: 1, trainModule: new URL("?order", threadModule), workers: 2 });
+    const first = r.trials.find((t) => Math.floor(t.score / 1000) === threadId && t.score % 1000 === 1);
+    expect(first?.rung).toBe(0);
+    expect(first?.resource).toBe(9);
+  });
+
   it("turns an error inside a worker thread, or in the calling thread, into a TrialError naming the trial", async () => {
     const space = { x: uniform(-1, 1), here: [threadId], hereMs: [400], inWorker: ["throw"] };
     const err = await tpeSearch(space, undefined, { nTrials: 6, roundSize: 6, trainModule: threadModule, workers: 2 }).catch((e) => e);
