@@ -82,17 +82,14 @@ function rungJobs(S: Search, alive: Config[], resource: number, searchSeed: numb
 
 /**
  * A rung's expected trial times, to hand the longest out first: a promoted configuration's last
- * time scaled to the new budget (its width, say, makes it slow or fast), else the budget at the
- * mean time per unit so far. Only the order trials are taken in depends on these, never a result.
+ * time scaled to the new budget (its width, say, makes it slow or fast), else (a first rung, where
+ * no configuration has run yet) the budget. Only the order trials are taken in depends on these.
  */
 function expectedCosts(S: Search, configs: Config[], jobs: TrialJob[]): number[] {
-  const last = new Map<number, BandTrial>();
-  for (const t of S.trials) last.set(t.config, t);
-  const units = S.trials.reduce((a, t) => a + t.resource, 0);
-  const perUnit = units > 0 ? S.trials.reduce((a, t) => a + t.timeMs, 0) / units : 1;
+  const last = new Map(S.trials.map((t) => [t.config, t]));
   return jobs.map((j, k) => {
     const before = last.get(configs[k].config);
-    return before ? (before.timeMs / before.resource) * j.resource! : perUnit * j.resource!;
+    return before ? (before.timeMs / before.resource) * j.resource! : j.resource!;
   });
 }
 

@@ -73,20 +73,8 @@ const hasWebWorkers = () => typeof Worker === "function" && typeof Blob === "fun
 
 /** Whether a SharedArrayBuffer can be posted to a worker: always in Node; in a page, only when cross-origin isolated. */
 function canShareMemory(node: boolean): boolean {
-  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") return false;
+  if (typeof SharedArrayBuffer !== "function") return false;
   return node || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-}
-
-/** Runs a batch's trials one after another in this thread. */
-function inProcess(fn: TrialFn): TrialRunner {
-  return {
-    async runBatch(jobs) {
-      const out: TrialOutcome[] = [];
-      for (const job of jobs) out.push(await runHere(fn, job));
-      return out;
-    },
-    close: async () => undefined,
-  };
 }
 
 const runHere = (fn: TrialFn, job: TrialJob) =>
@@ -99,7 +87,7 @@ const runHere = (fn: TrialFn, job: TrialJob) =>
  * back to the jobs' own places, so the order changes no result.
  */
 function takingOrder(jobs: TrialJob[], costs?: number[]): number[] {
-  const cost = (k: number) => costs?.[k] ?? jobs[k].resource ?? 0;
+  const cost = (k: number) => costs?.[k] ?? 0;
   return jobs.map((_, k) => k).sort((a, b) => cost(b) - cost(a) || a - b);
 }
 
@@ -107,14 +95,16 @@ function takingOrder(jobs: TrialJob[], costs?: number[]): number[] {
 let batchIds = 0;
 
 /**
- * This thread and `slots` take a batch's jobs first come, first served through a shared counter
- * (a thread takes the next job the moment it is free, without waiting for this thread, busy
- * with a trial of its own, to answer a message). This thread is warm already (library, kernels
- * and code optimized by earlier work) while a new worker thread spends its first trials running
- * unoptimized code: taking jobs as each is free, the new worker just takes fewer of them. The
+ * A batch's jobs, taken first come, first served through a counter by this thread (given `fn`)
+ * and the worker threads `slots`. With shared memory each worker takes its next job itself the
+ * moment it is free, without waiting for this thread, busy with a trial of its own, to answer a
+ * message. This thread is warm already (library, kernels and code optimized by earlier work)
+ * while a new worker spends its first trials running unoptimized code: taking jobs as each is
+ * free, the new worker just takes fewer of them. Without shared memory (a page that is not
+ * cross-origin isolated) this thread runs no trial and posts the workers one job at a time. The
  * batch is over when every outcome is in, even if a worker still starting has not looked at it.
  */
-function sharedQueue(fn: TrialFn, slots: Slot[], park: (s: Slot) => void): TrialRunner {
+function queue(fn: TrialFn | undefined, slots: Slot[], shared: boolean, park: (s: Slot) => void): TrialRunner {
   let clean = true;
   return {
     runBatch: (jobs, costs) => new Promise((resolve, reject) => {
@@ -122,17 +112,26 @@ function sharedQueue(fn: TrialFn, slots: Slot[], park: (s: Slot) => void): Trial
       const list = order.map((k) => jobs[k]);
       const outcomes: TrialOutcome[] = new Array(jobs.length);
       let left = list.length;
-      const next = new Int32Array(new SharedArrayBuffer(4));
+      const next = shared ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1);
+      const take = () => Atomics.add(next, 0, 1);
       const got = (i: number, o: TrialOutcome) => { outcomes[order[i]] = o; if (--left === 0) resolve(outcomes); };
       const fail = (e: unknown) => { clean = false; Atomics.store(next, 0, list.length); reject(e); }; // nobody takes another job
       if (left === 0) return resolve(outcomes);
-      // The first job is this thread's before any worker sees the batch: the costliest, to the warmest thread.
-      const first = Atomics.add(next, 0, 1);
-      const batch: Batch = { id: ++batchIds, jobs: list, next };
-      for (const s of slots) s.run(batch, got).catch(fail);
+      // This thread's first job is taken before any worker sees the batch: the costliest, to the warmest thread.
+      const first = fn ? take() : list.length;
+      if (shared) {
+        const batch: Batch = { id: ++batchIds, jobs: list, next };
+        for (const s of slots) s.run(batch, got).catch(fail);
+      } else {
+        for (const s of slots) {
+          void (async () => {
+            for (let i = take(); i < list.length; i = take()) await s.run({ id: ++batchIds, jobs: [list[i]] }, (_, o) => got(i, o));
+          })().catch(fail);
+        }
+      }
       void (async () => {
-        for (let i = first; i < list.length; i = Atomics.add(next, 0, 1)) {
-          try { got(i, await runHere(fn, list[i])); } catch (e) { return fail(e); }
+        for (let i = first; i < list.length; i = take()) {
+          try { got(i, await runHere(fn!, list[i])); } catch (e) { return fail(e); }
         }
       })();
     }),
@@ -140,30 +139,8 @@ function sharedQueue(fn: TrialFn, slots: Slot[], park: (s: Slot) => void): Trial
   };
 }
 
-/**
- * Where threads cannot share memory (a page that is not cross-origin isolated): the worker
- * threads alone, each posted one job at a time as it comes free.
- */
-function messageQueue(slots: Slot[], park: (s: Slot) => void): TrialRunner {
-  let clean = true;
-  return {
-    runBatch: (jobs, costs) => new Promise((resolve, reject) => {
-      const waiting = takingOrder(jobs, costs);
-      const outcomes: TrialOutcome[] = new Array(jobs.length);
-      let left = jobs.length;
-      if (left === 0) return resolve(outcomes);
-      const feed = (s: Slot) => {
-        const k = waiting.shift();
-        if (!clean || k === undefined) return;
-        s.run({ id: ++batchIds, jobs: [jobs[k]] }, (_, o) => { outcomes[k] = o; }).then(
-          () => (--left === 0 ? resolve(outcomes) : feed(s)),
-          (e) => { clean = false; reject(e); });
-      };
-      slots.forEach(feed);
-    }),
-    close: () => closeSlots(slots, clean, park),
-  };
-}
+/** This thread alone, running the jobs in turn. */
+const alone = (fn: TrialFn) => queue(fn, [], false, () => undefined);
 
 /**
  * Parks the workers for the next search on the same module (see parkedWorkers), unless a trial
@@ -228,12 +205,12 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
   if (o.trainModule === undefined) {
     if (trainFn === undefined) throw new ValueError(`${where}: needs a training function, or trainModule`);
     if (workers > 1) throw new ValueError(`${where}: ${workers} workers need the training function as a module (trainModule): a closure cannot cross to a worker`);
-    return inProcess(trainFn);
+    return alone(trainFn);
   }
   if (typeof o.trainModule !== "string" && !(o.trainModule instanceof URL)) throw new ValueError(`${where}: trainModule must be a URL or a file path`);
   const url = await moduleUrl(o.trainModule);
   const node = isNode();
-  if (workers === 1 || (!node && !hasWebWorkers())) return inProcess(await importTrain(url, where));
+  if (workers === 1 || (!node && !hasWebWorkers())) return alone(await importTrain(url, where));
   const shared = canShareMemory(node);
   const threads = shared ? workers - 1 : workers;
   const source = workerSource(node, url);
@@ -243,7 +220,7 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
   const fresh = threads - slots.length;
   slots.push(...(node ? await Promise.all(Array.from({ length: fresh }, () => nodeSlot(source, nodeBuiltin))) : Array.from({ length: fresh }, () => webSlot(source))));
   const park = (s: Slot) => parkWorker(key, s);
-  if (!shared) return messageQueue(slots, park);
+  if (!shared) return queue(undefined, slots, false, park);
   let fn: TrialFn;
   try {
     fn = await importTrain(url, where);
@@ -251,5 +228,5 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
     await closeSlots(slots, true, park);
     throw e;
   }
-  return sharedQueue(fn, slots, park);
+  return queue(fn, slots, true, park);
 }

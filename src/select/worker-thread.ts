@@ -22,39 +22,46 @@ export function failure(job: TrialJob | undefined, e: unknown): TrialError {
 }
 
 /**
- * The worker's program: the same runTrialJob as the calling thread's (its source text), fed by
- * batches. The module is imported as soon as the worker starts, while the calling thread is
- * already running trials. `__name` is the helper a bundler keeping function names may call
- * inside the shipped function.
+ * The worker's program, shipped as its source text like runTrialJob, so self-contained: it uses
+ * nothing but its arguments. Batches run one after another; with a shared counter the worker
+ * takes jobs until none is left, else it runs all of the batch's jobs.
  */
+function workerProgram(runJob: typeof runTrialJob, load: () => Promise<{ train?: unknown; default?: unknown }>,
+                       post: (m: Answer) => void, listen: (onBatch: (b: Batch) => void) => void): void {
+  const makePruned = (m: string) => Object.assign(new Error(m), { name: "TrialPruned" });
+  const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  // Imported as soon as the worker starts, while the calling thread is already running trials.
+  const loaded = load().then((m) => m.train ?? m.default);
+  loaded.catch(() => undefined); // reported with the first batch, not as an unhandled rejection
+  const runBatch = async ({ id, jobs, next }: Batch) => {
+    let train: unknown; // not a function (a module differing in a worker): the first trial fails, named
+    try {
+      train = await loaded;
+    } catch (e) {
+      return post({ id, error: `cannot load the training module: ${text(e)}` });
+    }
+    for (let k = 0; ; k++) {
+      const i = next ? Atomics.add(next, 0, 1) : k;
+      if (i >= jobs.length) return post({ id, done: true });
+      post({ id, taken: i });
+      try {
+        post({ id, i, ok: await runJob(train as (p: unknown, c: unknown) => unknown, jobs[i], makePruned) });
+      } catch (e) {
+        return post({ id, i, error: text(e) });
+      }
+    }
+  };
+  let chain = Promise.resolve();
+  listen((b) => { chain = chain.then(() => runBatch(b)); });
+}
+
+/** The worker's source: its program applied to the port of Node's worker_threads or a Web Worker's self. */
 export function workerSource(node: boolean, url: string): string {
-  const port = node ? "port" : "self";
-  return [
-    "var __name = (f) => f;",
-    `const runTrialJob = ${runTrialJob.toString()};`,
-    "const makePruned = (m) => Object.assign(new Error(m), { name: 'TrialPruned' });",
-    "const text = (e) => (e instanceof Error ? e.message : String(e));",
-    `const loaded = import(${JSON.stringify(url)}).then((m) => m.train ?? m.default);`,
-    "loaded.catch(() => undefined); // reported with the first batch, not as an unhandled rejection",
-    node ? "import('node:worker_threads').then(({ parentPort: port }) => {" : "{",
-    "  const runBatch = async ({ id, jobs, next }) => {",
-    "    let train;",
-    "    try { train = await loaded; if (typeof train !== 'function') throw new Error('the module exports no function train'); }",
-    `    catch (e) { ${port}.postMessage({ id, error: 'cannot load the training module: ' + text(e) }); return; }`,
-    "    for (let k = 0; ; k++) {",
-    "      const i = next ? Atomics.add(next, 0, 1) : k;",
-    "      if (i >= jobs.length) break;",
-    `      ${port}.postMessage({ id, taken: i });`,
-    `      try { ${port}.postMessage({ id, i, ok: await runTrialJob(train, jobs[i], makePruned) }); }`,
-    `      catch (e) { ${port}.postMessage({ id, i, error: text(e) }); return; }`,
-    "    }",
-    `    ${port}.postMessage({ id, done: true });`,
-    "  };",
-    "  let chain = Promise.resolve();",
-    "  const onBatch = (b) => { chain = chain.then(() => runBatch(b)); };",
-    node ? "  port.on('message', onBatch);" : "  self.onmessage = (ev) => onBatch(ev.data);",
-    node ? "});" : "}",
-  ].join("\n");
+  // `__name` is the helper a bundler keeping function names may call inside the shipped functions.
+  const args = `${runTrialJob}, () => import(${JSON.stringify(url)})`;
+  return "var __name = (f) => f;\n" + (node
+    ? `import("node:worker_threads").then(({ parentPort: p }) => (${workerProgram})(${args}, (m) => p.postMessage(m), (f) => p.on("message", f)));`
+    : `(${workerProgram})(${args}, (m) => self.postMessage(m), (f) => { self.onmessage = (ev) => f(ev.data); });`);
 }
 
 export interface Slot {
@@ -110,7 +117,7 @@ function slot(send: (b: Batch) => void, stop: () => Promise<void>, hold: (on: bo
         pending.set(batch.id, { batch, onOutcome, resolve, reject });
         send(batch);
       }),
-      terminate: async () => { pending.clear(); dead ??= new Error("the worker was terminated"); await stop(); },
+      terminate: async () => { pending.clear(); dead ??= new Error("ended"); await stop(); },
       reusable: () => dead === null && failed === null,
       hold,
     } satisfies Slot,
