@@ -28,31 +28,35 @@ export function failure(job: TrialJob | undefined, e: unknown): TrialError {
  */
 function workerProgram(runJob: typeof runTrialJob, load: () => Promise<{ train?: unknown; default?: unknown }>,
                        post: (m: Answer) => void, listen: (onBatch: (b: Batch) => void) => void): void {
-  const makePruned = (m: string) => Object.assign(new Error(m), { name: "TrialPruned" });
-  const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
   // Imported as soon as the worker starts, while the calling thread is already running trials.
   const loaded = load().then((m) => m.train ?? m.default);
   loaded.catch(() => undefined); // reported with the first batch, not as an unhandled rejection
-  const runBatch = async ({ id, jobs, next }: Batch) => {
-    let train: unknown; // not a function (a module differing in a worker): the first trial fails, named
-    try {
-      train = await loaded;
-    } catch (e) {
-      return post({ id, error: `cannot load the training module: ${text(e)}` });
-    }
-    for (let k = 0; ; k++) {
-      const i = next ? Atomics.add(next, 0, 1) : k;
-      if (i >= jobs.length) return post({ id, done: true });
-      post({ id, taken: i });
+  // Methods, not arrow functions held in constants: a bundler keeping function names wraps those
+  // in a helper of its own, which the worker has not got.
+  const w = {
+    text(e: unknown) { return e instanceof Error ? e.message : String(e); },
+    pruned(m: string) { return Object.assign(new Error(m), { name: "TrialPruned" }); },
+    async run({ id, jobs, next }: Batch) {
+      let train: unknown; // not a function (a module differing in a worker): the first trial fails, named
       try {
-        post({ id, i, ok: await runJob(train as (p: unknown, c: unknown) => unknown, jobs[i], makePruned) });
+        train = await loaded;
       } catch (e) {
-        return post({ id, i, error: text(e) });
+        return post({ id, error: `cannot load the training module: ${w.text(e)}` });
       }
-    }
+      for (let k = 0; ; k++) {
+        const i = next ? Atomics.add(next, 0, 1) : k;
+        if (i >= jobs.length) return post({ id, done: true });
+        post({ id, taken: i });
+        try {
+          post({ id, i, ok: await runJob(train as (p: unknown, c: unknown) => unknown, jobs[i], w.pruned) });
+        } catch (e) {
+          return post({ id, i, error: w.text(e) });
+        }
+      }
+    },
   };
   let chain = Promise.resolve();
-  listen((b) => { chain = chain.then(() => runBatch(b)); });
+  listen((b) => { chain = chain.then(() => w.run(b)); });
 }
 
 /** The worker's source: its program applied to the port of Node's worker_threads or a Web Worker's self. */

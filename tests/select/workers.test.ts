@@ -111,6 +111,18 @@ describe("trials in workers", () => {
       expect(p.stdout.trim()).toBe(fail ? "TrialError" : "6");
     }
   });
+
+  it("runs trials in a worker thread with the built package (its bundled code, shipped to the worker, works there)", () => {
+    const lib = new URL("../../dist/index.js", import.meta.url).href;
+    // The calling thread (thread id 0 in a new process) waits 300 ms per trial: the worker takes the others.
+    const program = `import * as eg from ${JSON.stringify(lib)};
+      const r = await eg.select.tpeSearch({ x: eg.select.uniform(-1, 1), here: [0], hereMs: [300] }, undefined,
+        { nTrials: 6, nStartup: 6, roundSize: 6, seed: 1, workers: 2, trainModule: ${JSON.stringify(threadModule.href)} });
+      console.log(r.trials.filter((t) => t.score >= 1000).length);`;
+    const p = spawnSync(process.execPath, ["--input-type=module", "-e", program], { encoding: "utf8", timeout: 60_000 });
+    expect(p.status, p.stderr).toBe(0);
+    expect(Number(p.stdout.trim())).toBeGreaterThan(0);
+  });
 });
 
 describe("trials in workers: failures", () => {
