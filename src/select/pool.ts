@@ -73,8 +73,7 @@ const hasWebWorkers = () => typeof Worker === "function" && typeof Blob === "fun
 
 /** Whether a SharedArrayBuffer can be posted to a worker: always in Node; in a page, only when cross-origin isolated. */
 function canShareMemory(node: boolean): boolean {
-  if (typeof SharedArrayBuffer !== "function") return false;
-  return node || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return typeof SharedArrayBuffer === "function" && (node || !!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
 }
 
 const runHere = (fn: TrialFn, job: TrialJob) =>

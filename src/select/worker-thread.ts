@@ -41,7 +41,7 @@ function workerProgram(runJob: typeof runTrialJob, load: () => Promise<{ train?:
       try {
         train = await loaded;
       } catch (e) {
-        return post({ id, error: `cannot load the training module: ${w.text(e)}` });
+        return post({ id, error: `cannot load trainModule: ${w.text(e)}` });
       }
       for (let k = 0; ; k++) {
         const i = next ? Atomics.add(next, 0, 1) : k;
