@@ -3,7 +3,7 @@ import { Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { makeRunner, RUNNER_KEYS, type RunnerOptions, type TrialRunner } from "./pool.js";
 import type { ParamSpace } from "./space.js";
-import { drawParams, positive, spaceEntries, trialSeed, type TrialFn, type TrialOutcome } from "./trial.js";
+import { drawParams, positive, spaceEntries, trialSeed, type TrialFn, type TrialJob, type TrialOutcome } from "./trial.js";
 
 export interface HalvingOptions extends RunnerOptions {
   /** Budget of the first rung (default maxResource / eta^s for the largest s that keeps it ≥ 1). */
@@ -18,7 +18,7 @@ export interface HalvingOptions extends RunnerOptions {
   seed?: number;
   /** Higher scores are better (default true); false for losses. */
   greaterIsBetter?: boolean;
-  /** Called after each trial, in the order trials finish. */
+  /** Called after each trial, once its rung is done, in trial order. */
   onTrial?: (t: BandTrial) => void;
 }
 
@@ -75,16 +75,29 @@ interface Search { runner: TrialRunner; o: HalvingOptions; sign: number; trials:
 
 type Config = { config: number; params: Record<string, unknown> };
 
+/** A rung's jobs, numbered when made: the caller fixes the trial numbers by the order it makes rungs in. */
+function rungJobs(S: Search, alive: Config[], resource: number, searchSeed: number): TrialJob[] {
+  return alive.map((c) => ({ trial: S.nextTrial++, params: c.params, seed: trialSeed(searchSeed, c.config), resource }));
+}
+
 /**
- * Trains a rung's configurations with `resource` each (the runner spreads them over its workers)
- * and returns the rung with the best `keep` configurations. Trial numbers are handed out before
- * the first await, so the caller fixes their order by the order of its calls.
+ * A rung's expected trial times, to hand the longest out first: a promoted configuration's last
+ * time scaled to the new budget (its width, say, makes it slow or fast), else (a first rung, where
+ * no configuration has run yet) the budget. Only the order trials are taken in depends on these.
  */
-async function runRung(S: Search, bracket: number, rung: number, alive: Config[], resource: number, keep: number, searchSeed: number): Promise<Rung> {
-  const jobs = alive.map((c) => ({ ...c, trial: S.nextTrial++, seed: trialSeed(searchSeed, c.config) }));
-  const outcomes: TrialOutcome[] = await Promise.all(jobs.map((j) => S.runner.run({ trial: j.trial, params: j.params, seed: j.seed, resource })));
+function expectedCosts(S: Search, configs: Config[], jobs: TrialJob[]): number[] {
+  const last = new Map(S.trials.map((t) => [t.config, t]));
+  return jobs.map((j, k) => {
+    const before = last.get(configs[k].config);
+    return before ? (before.timeMs / before.resource) * j.resource! : j.resource!;
+  });
+}
+
+/** Records a rung's trials and returns the rung with the best `keep` configurations. */
+function scoreRung(S: Search, bracket: number, rung: number, alive: Config[], jobs: TrialJob[], outcomes: TrialOutcome[], keep: number): Rung {
+  const resource = jobs[0]?.resource ?? 0;
   const scored = jobs.map((j, k) => {
-    const t: BandTrial = { trial: j.trial, config: j.config, params: j.params, seed: j.seed, bracket, rung, resource, score: outcomes[k].score, reports: outcomes[k].reports, timeMs: outcomes[k].timeMs };
+    const t: BandTrial = { trial: j.trial, config: alive[k].config, params: j.params, seed: j.seed, bracket, rung, resource, score: outcomes[k].score, reports: outcomes[k].reports, timeMs: outcomes[k].timeMs };
     S.trials.push(t);
     S.o.onTrial?.(t);
     return t;
@@ -132,9 +145,10 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
 }
 
 /**
- * Brackets advance together: every bracket's rung k is submitted (in bracket order) before any
- * rung k + 1, so trial numbers (hence the trials table) do not depend on which worker is fast,
- * while the trials of all brackets' rung k run concurrently.
+ * Brackets advance together: every bracket's rung k is numbered (in bracket order) before any
+ * rung k + 1, and the rungs k of all brackets go to the runner as one batch, so trial numbers
+ * (hence the trials table) do not depend on which worker is fast, while the trials of all
+ * brackets' rung k run concurrently.
  */
 async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: number }; configs: Config[] }[], eta: number, seed: number, maxResource: number): Promise<Bracket[]> {
   const brackets: Bracket[] = plans.map((p) => ({ s: p.b.s, rungs: [] }));
@@ -142,15 +156,14 @@ async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: n
   const sizes = plans.map((p) => rungSizes(p.b.n, maxResource, p.b.s, eta));
   const depth = Math.max(...sizes.map((r) => r.length));
   for (let k = 0; k < depth; k++) {
-    const steps = plans.map((_, j) => {
-      const here = sizes[j][k];
-      if (!here) return null;
+    const here = plans.map((_, j) => (sizes[j][k] ? rungJobs(S, alive[j], sizes[j][k].resource, seed) : null));
+    const jobs = here.flatMap((js) => js ?? []);
+    const outcomes = await S.runner.runBatch(jobs, expectedCosts(S, here.flatMap((js, j) => (js ? alive[j] : [])), jobs));
+    let at = 0;
+    here.forEach((jobs, j) => {
+      if (!jobs) return;
       const keep = sizes[j][k + 1]?.nConfigs ?? 0;
-      return runRung(S, j, k, alive[j], here.resource, keep, seed);
-    });
-    const rungs = await Promise.all(steps);
-    rungs.forEach((rung, j) => {
-      if (!rung) return;
+      const rung = scoreRung(S, j, k, alive[j], jobs, outcomes.slice(at, (at += jobs.length)), keep);
       brackets[j].rungs.push(rung);
       alive[j] = plans[j].configs.filter((c) => rung.promoted.includes(c.config));
     });

@@ -1,16 +1,22 @@
 import { ValueError } from "../errors.js";
-import { runTrialJob, TrialError, TrialPruned, type TrialFn, type TrialJob, type TrialOutcome } from "./trial.js";
+import { runTrialJob, TrialPruned, type TrialFn, type TrialJob, type TrialOutcome } from "./trial.js";
+import { failure, nodeSlot, webSlot, workerSource, type Batch, type Slot } from "./worker-thread.js";
 
 /**
  * Where a search's trials run. A JS closure cannot cross to a worker, so parallel trials need
  * the training function as a module: `{ workers: 2, trainModule: new URL("./train.mjs", import.meta.url) }`,
  * the module exporting `train` (or a default function) with the TrialFn signature. With one
  * worker (the default) trials run one at a time in this thread — the closure, or the module's
- * function imported here — and give the same results: every trial's seed and the search's
- * decisions do not depend on where or when a trial ran.
+ * function imported here. With more, this thread runs trials too, beside workers − 1 worker
+ * threads (where threads can share memory; else `workers` worker threads). Every trial's seed
+ * and the search's decisions do not depend on where or when a trial ran, so the results are
+ * the same with any number of workers.
  */
 export interface RunnerOptions {
-  /** Trials at once, each in its own worker thread (Node worker_threads or Web Workers); default 1. */
+  /**
+   * Trials at once (default 1): this thread and workers − 1 worker threads (Node worker_threads
+   * or Web Workers); in a page that is not cross-origin isolated, `workers` Web Workers.
+   */
   workers?: number;
   /** URL or file path of an ES module exporting the training function as `train` or default. */
   trainModule?: string | URL;
@@ -19,16 +25,15 @@ export interface RunnerOptions {
 export const RUNNER_KEYS = ["workers", "trainModule"];
 
 export interface TrialRunner {
-  run(job: TrialJob): Promise<TrialOutcome>;
+  /**
+   * Runs a batch of trials (a rung, a TPE round) and returns their outcomes in the jobs' order.
+   * `costs`, the jobs' expected run times in any unit, only decide which are taken first.
+   */
+  runBatch(jobs: TrialJob[], costs?: number[]): Promise<TrialOutcome[]>;
   close(): Promise<void>;
 }
 
 const makePruned = (m: string) => new TrialPruned(m);
-
-function failure(job: TrialJob, e: unknown): TrialError {
-  const message = e instanceof Error ? e.message : String(e);
-  return new TrialError(`trial ${job.trial} with params ${JSON.stringify(job.params)} failed: ${message}`);
-}
 
 const isNode = () => typeof process !== "undefined" && typeof process.versions?.node === "string";
 
@@ -64,123 +69,84 @@ async function importTrain(url: string, where: string): Promise<TrialFn> {
   return fn as TrialFn;
 }
 
-/** Runs trials one at a time, in the order they were submitted, in this thread. */
-function inProcess(fn: TrialFn): TrialRunner {
-  let queue: Promise<unknown> = Promise.resolve();
-  return {
-    run(job) {
-      const next = queue.then(() => runTrialJob(fn as (p: unknown, c: unknown) => unknown, job, makePruned).catch((e) => { throw failure(job, e); }));
-      queue = next.catch(() => undefined);
-      return next;
-    },
-    close: async () => undefined,
-  };
-}
-
 const hasWebWorkers = () => typeof Worker === "function" && typeof Blob === "function" && typeof URL.createObjectURL === "function";
 
-/**
- * The worker's program: the same runTrialJob as this thread's (its source text), fed by messages.
- * `__name` is the helper a bundler keeping function names may call inside the shipped function.
- */
-function workerSource(node: boolean, url: string): string {
-  const port = node ? "port" : "self";
-  return [
-    "var __name = (f) => f;",
-    `const runTrialJob = ${runTrialJob.toString()};`,
-    "const makePruned = (m) => Object.assign(new Error(m), { name: 'TrialPruned' });",
-    `const loaded = import(${JSON.stringify(url)}).then((m) => m.train ?? m.default);`,
-    "loaded.catch(() => undefined); // reported with the first job, not as an unhandled rejection",
-    node ? "import('node:worker_threads').then(({ parentPort: port }) => {" : "{",
-    `  const onJob = async (job) => {`,
-    "    try { const train = await loaded; if (typeof train !== 'function') throw new Error('the module exports no function train');",
-    `      ${port}.postMessage({ ok: await runTrialJob(train, job, makePruned) }); }`,
-    `    catch (e) { ${port}.postMessage({ error: e instanceof Error ? e.message : String(e) }); }`,
-    "  };",
-    node ? "  port.on('message', onJob);" : "  self.onmessage = (ev) => onJob(ev.data);",
-    node ? "});" : "}",
-  ].join("\n");
+/** Whether a SharedArrayBuffer can be posted to a worker: always in Node; in a page, only when cross-origin isolated. */
+function canShareMemory(node: boolean): boolean {
+  return typeof SharedArrayBuffer === "function" && (node || !!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
 }
 
-interface Slot {
-  post(job: TrialJob): Promise<TrialOutcome>;
-  terminate(): Promise<void>;
-  /** Whether this worker can take a later search's jobs: alive, idle, and no job of it failed. */
-  reusable(): boolean;
-  /** Whether the worker keeps the program alive (while a search uses it) or not (while parked). */
-  hold(on: boolean): void;
-}
+const runHere = (fn: TrialFn, job: TrialJob) =>
+  runTrialJob(fn as (p: unknown, c: unknown) => unknown, job, makePruned).catch((e) => { throw failure(job, e); });
 
 /**
- * One job at a time on one worker. A worker that died (a crash, process.exit in the trial)
- * fails its job and every later one; after terminate() a late answer goes nowhere.
+ * The order the jobs of a batch are taken in: the costliest first (longest processing time
+ * first), so that no long trial starts last while the other threads idle at the batch's end,
+ * and the longest goes to this thread, which takes the first job and is the warmest. Outcomes go
+ * back to the jobs' own places, so the order changes no result.
  */
-function slot(send: (job: TrialJob) => void, stop: () => Promise<void>, hold: (on: boolean) => void) {
-  let pending: { resolve: (o: TrialOutcome) => void; reject: (e: unknown) => void } | null = null;
-  let dead: Error | null = null;
-  let failed = false;
-  const take = () => { const p = pending; pending = null; return p; };
+function takingOrder(jobs: TrialJob[], costs?: number[]): number[] {
+  const cost = (k: number) => costs?.[k] ?? 0;
+  return jobs.map((_, k) => k).sort((a, b) => cost(b) - cost(a) || a - b);
+}
+
+/** Batch numbers, unique over all runners: a parked worker may still owe a done to an earlier runner's batch. */
+let batchIds = 0;
+
+/**
+ * A batch's jobs, taken first come, first served through a counter by this thread (given `fn`)
+ * and the worker threads `slots`. With shared memory each worker takes its next job itself the
+ * moment it is free, without waiting for this thread, busy with a trial of its own, to answer a
+ * message. This thread is warm already (library, kernels and code optimized by earlier work)
+ * while a new worker spends its first trials running unoptimized code: taking jobs as each is
+ * free, the new worker just takes fewer of them. Without shared memory (a page that is not
+ * cross-origin isolated) this thread runs no trial and posts the workers one job at a time. The
+ * batch is over when every outcome is in, even if a worker still starting has not looked at it.
+ */
+function queue(fn: TrialFn | undefined, slots: Slot[], shared: boolean, park: (s: Slot) => void): TrialRunner {
+  let clean = true;
   return {
-    answer: (m: { ok?: TrialOutcome; error?: string }) => {
-      const p = take();
-      if (p && m.ok) p.resolve(m.ok);
-      else { failed = true; p?.reject(new Error(m.error)); }
-    },
-    die: (e: Error) => { dead ??= e; take()?.reject(e); },
-    slot: {
-      post: (job) => new Promise<TrialOutcome>((resolve, reject) => {
-        if (dead) return reject(dead);
-        pending = { resolve, reject };
-        send(job);
-      }),
-      terminate: async () => { take(); dead ??= new Error("the worker was terminated"); await stop(); },
-      reusable: () => dead === null && pending === null && !failed,
-      hold,
-    } satisfies Slot,
+    runBatch: (jobs, costs) => new Promise((resolve, reject) => {
+      const order = takingOrder(jobs, costs);
+      const list = order.map((k) => jobs[k]);
+      const outcomes: TrialOutcome[] = new Array(jobs.length);
+      let left = list.length;
+      const next = shared ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1);
+      const take = () => Atomics.add(next, 0, 1);
+      const got = (i: number, o: TrialOutcome) => { outcomes[order[i]] = o; if (--left === 0) resolve(outcomes); };
+      const fail = (e: unknown) => { clean = false; Atomics.store(next, 0, list.length); reject(e); }; // nobody takes another job
+      if (left === 0) return resolve(outcomes);
+      // This thread's first job is taken before any worker sees the batch: the costliest, to the warmest thread.
+      const first = fn ? take() : list.length;
+      if (shared) {
+        const batch: Batch = { id: ++batchIds, jobs: list, next };
+        for (const s of slots) s.run(batch, got).catch(fail);
+      } else {
+        for (const s of slots) {
+          void (async () => {
+            for (let i = take(); i < list.length; i = take()) await s.run({ id: ++batchIds, jobs: [list[i]] }, (_, o) => got(i, o));
+          })().catch(fail);
+        }
+      }
+      void (async () => {
+        for (let i = first; i < list.length; i = take()) {
+          try { got(i, await runHere(fn!, list[i])); } catch (e) { return fail(e); }
+        }
+      })();
+    }),
+    close: () => closeSlots(slots, clean, park),
   };
 }
 
-async function nodeSlot(source: string): Promise<Slot> {
-  const { Worker: NodeWorker } = await nodeBuiltin<typeof import("node:worker_threads")>("node:worker_threads");
-  const w = new NodeWorker(source, { eval: true });
-  const s = slot((job) => w.postMessage(job), async () => { await w.terminate(); }, (on) => (on ? w.ref?.() : w.unref?.()) /* optional: compatibility layers may lack them */);
-  w.on("message", s.answer);
-  w.on("error", s.die);
-  w.on("exit", (code) => s.die(new Error(`the worker exited with code ${code}`)));
-  return s.slot;
-}
-
-function webSlot(source: string): Slot {
-  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
-  const w = new Worker(url, { type: "module" });
-  // A page's workers never keep anything alive, so holding is a no-op.
-  const s = slot((job) => w.postMessage(job), async () => { w.terminate(); URL.revokeObjectURL(url); }, () => undefined);
-  w.onmessage = (ev: MessageEvent) => s.answer(ev.data);
-  w.onerror = (ev: ErrorEvent) => s.die(new Error(ev.message || "the worker failed"));
-  return s.slot;
-}
+/** This thread alone, running the jobs in turn. */
+const alone = (fn: TrialFn) => queue(fn, [], false, () => undefined);
 
 /**
- * n workers taking jobs first come, first served; results come back to the job's own promise.
- * Closing parks the idle workers for the next search on the same module (see parkedWorkers).
+ * Parks the workers for the next search on the same module (see parkedWorkers), unless a trial
+ * failed: then some may still be inside a trial of the abandoned batch, and all are ended.
  */
-function workerPool(slots: Slot[], park: (s: Slot) => void): TrialRunner {
-  const idle = [...slots];
-  const waiting: [TrialJob, (o: TrialOutcome) => void, (e: unknown) => void][] = [];
-  const pump = () => {
-    while (idle.length > 0 && waiting.length > 0) {
-      const slot = idle.shift()!;
-      const [job, resolve, reject] = waiting.shift()!;
-      slot.post(job).then(resolve, (e) => reject(failure(job, e))).finally(() => { idle.push(slot); pump(); });
-    }
-  };
-  return {
-    run: (job) => new Promise((resolve, reject) => { waiting.push([job, resolve, reject]); pump(); }),
-    close: async () => {
-      waiting.length = 0;
-      await Promise.all(slots.map(async (s) => (s.reusable() ? park(s) : await s.terminate())));
-    },
-  };
+async function closeSlots(slots: Slot[], clean: boolean, park: (s: Slot) => void): Promise<void> {
+  await Promise.all(slots.map(async (s) => (clean && s.reusable() ? park(s) : await s.terminate())));
 }
 
 /** How long a parked worker waits for the next search before it is ended. */
@@ -217,7 +183,7 @@ function unparkWorkers(key: string, n: number): Slot[] {
   const list = parkedWorkers.get(key) ?? [];
   const taken: Slot[] = [];
   while (taken.length < n && list.length > 0) {
-    const { slot: s, timer } = list.shift()!;
+    const { slot: s, timer } = list.pop()!; // the last parked is the most recently used
     clearTimeout(timer);
     if (!s.reusable()) { void s.terminate(); continue; } // died while parked
     s.hold(true);
@@ -238,16 +204,28 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
   if (o.trainModule === undefined) {
     if (trainFn === undefined) throw new ValueError(`${where}: needs a training function, or trainModule`);
     if (workers > 1) throw new ValueError(`${where}: ${workers} workers need the training function as a module (trainModule): a closure cannot cross to a worker`);
-    return inProcess(trainFn);
+    return alone(trainFn);
   }
   if (typeof o.trainModule !== "string" && !(o.trainModule instanceof URL)) throw new ValueError(`${where}: trainModule must be a URL or a file path`);
   const url = await moduleUrl(o.trainModule);
   const node = isNode();
-  if (workers === 1 || (!node && !hasWebWorkers())) return inProcess(await importTrain(url, where));
+  if (workers === 1 || (!node && !hasWebWorkers())) return alone(await importTrain(url, where));
+  const shared = canShareMemory(node);
+  const threads = shared ? workers - 1 : workers;
   const source = workerSource(node, url);
   const key = `${node ? "node" : "web"} ${url}`;
-  const slots = unparkWorkers(key, workers);
-  const fresh = workers - slots.length;
-  slots.push(...(node ? await Promise.all(Array.from({ length: fresh }, () => nodeSlot(source))) : Array.from({ length: fresh }, () => webSlot(source))));
-  return workerPool(slots, (s) => parkWorker(key, s));
+  // The worker threads start first, so that their start-up overlaps this thread's import and first trials.
+  const slots = unparkWorkers(key, threads);
+  const fresh = threads - slots.length;
+  slots.push(...(node ? await Promise.all(Array.from({ length: fresh }, () => nodeSlot(source, nodeBuiltin))) : Array.from({ length: fresh }, () => webSlot(source))));
+  const park = (s: Slot) => parkWorker(key, s);
+  if (!shared) return queue(undefined, slots, false, park);
+  let fn: TrialFn;
+  try {
+    fn = await importTrain(url, where);
+  } catch (e) {
+    await closeSlots(slots, true, park);
+    throw e;
+  }
+  return queue(fn, slots, true, park);
 }

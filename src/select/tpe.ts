@@ -159,7 +159,7 @@ export async function tpeSearch<P = Record<string, unknown>>(space: ParamSpace, 
       const prune = pruneReference(pruner, done, sign);
       const params = Array.from({ length: count }, (_, k) =>
         first + k < nStartup || done.every((t) => t.state === "pruned") ? drawParams(entries, rng) : suggest(entries, done, sign, gamma, nCandidates, rng));
-      const outcomes = await Promise.all(params.map((p, k) => runner.run({ trial: first + k, params: p, seed: trialSeed(seed, first + k), prune })));
+      const outcomes = await runner.runBatch(params.map((p, k) => ({ trial: first + k, params: p, seed: trialSeed(seed, first + k), prune })));
       outcomes.forEach((r, k) => {
         const t: TpeTrial = { trial: first + k, round, params: params[k], seed: trialSeed(seed, first + k), score: r.score, state: r.pruned ? "pruned" : "complete", reports: r.reports, timeMs: r.timeMs };
         done.push(t);
