@@ -38,6 +38,9 @@
 // 154.0 KB, the MLP app 45.0 KB (42.9 before), tensor + matmul 14.5 KB (14.4), the default entry
 // 366.7 KB and edgegrad/datasets 229.5 KB (both embed the kernel builds as base64: 351.4 and 216.0
 // before); those limits were raised to the next 0.5 KB.
+// The search's worker threads with the calling thread taking trials too (src/select/worker-thread.ts)
+// and the shared GEMM blocking then brought the whole library to 154.4 KB (2026-12-02): its limit
+// moved to 154.5 KB.
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -60,7 +63,7 @@ const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.
     (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "154 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "154.5 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutThreadPool, ...gzip },
   { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "45 KB",
