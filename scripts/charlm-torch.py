@@ -1,4 +1,6 @@
-# The recipe of `edgegrad train --model charlm` (defaults, --batch-size 16 --lr 3e-3) in PyTorch
+# The first recipe of `edgegrad train --model charlm` (4×128, context 128, batch 16, OneCycle to
+# 3e-3, AdamW weight decay 0.1: `--layers 4 --context 128 --batch-size 16 --lr 3e-3 --weight-decay
+# 0.1 --schedule onecycle`) in PyTorch
 # 1.13, one thread: `python3 scripts/charlm-torch.py STEPS` prints the loss every 10 steps and the
 # validation loss on the last 10% of the fortunes, to compare with the CLI run of the same length.
 import glob, math, os, sys, time, torch, torch.nn as nn
