@@ -2,7 +2,7 @@ import * as eg from "../index.js";
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { trainLm, type LmRun } from "./charlm-loop.js";
 import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
-import { backendLabel, initBackend } from "./train.js";
+import { backendLabel, backendOptions, initBackend } from "./train.js";
 
 /**
  * `edgegrad train --model charlm`: a character-level GPT-style transformer trained on a text file
@@ -42,8 +42,7 @@ export const charlmOptions: Record<string, OptionSpec> = {
   "log-every": { type: "int", help: "steps between progress lines", default: 1 },
   seed: { type: "int", help: "seed for initialization, batch order and samples", default: 1 },
   out: { type: "string", help: "directory for learning-curves.svg", default: "edgegrad-output" },
-  backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
-  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
+  ...backendOptions,
 };
 
 export const charlmUsage = () => usage("train --model charlm", "Train a character-level transformer language model, report validation bits per character and print samples.", charlmOptions);

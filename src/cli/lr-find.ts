@@ -1,6 +1,6 @@
 import * as eg from "../index.js";
 import { parseArgs, usage, type OptionSpec } from "./args.js";
-import { backendLabel, buildMlp, initBackend, loadData } from "./train.js";
+import { backendLabel, backendOptions, buildMlp, initBackend, loadData } from "./train.js";
 
 /**
  * `edgegrad lr-find`: the learning-rate range test on the MLP `edgegrad train` would train (same
@@ -17,8 +17,7 @@ export const lrFindOptions: Record<string, OptionSpec> = {
   "num-iter": { type: "int", help: "mini-batches over which the lr grows", default: 100 },
   seed: { type: "int", help: "seed for initialization, split and batch order", default: 1 },
   out: { type: "string", help: "directory for lr-find.svg", default: "edgegrad-output" },
-  backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
-  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
+  ...backendOptions,
 };
 
 export const lrFindUsage = () => usage("lr-find", "Run the learning-rate range test (Smith 2017) on the MLP of `edgegrad train` and suggest an lr.", lrFindOptions);

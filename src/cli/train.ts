@@ -8,6 +8,12 @@ import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
  * on the embedded digits set (or Fashion-MNIST from --data DIR), prints a line per epoch, then a
  * results table, and writes the learning curves as an SVG.
  */
+/** The options initBackend reads, shared by every command that trains. */
+export const backendOptions: Record<string, OptionSpec> = {
+  backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
+  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
+};
+
 export const trainOptions: Record<string, OptionSpec> = {
   model: { type: "string", help: "mlp, or cnn: a convolutional network on [N, 1, H, W] images, or charlm: a character-level transformer (own options: --model charlm --help)", default: "mlp" },
   data: { type: "string", help: "directory with the Fashion-MNIST IDX files (default: embedded digits)" },
@@ -22,8 +28,7 @@ export const trainOptions: Record<string, OptionSpec> = {
   "batch-norm": { type: "string", help: "CNN: BatchNorm2d after each convolution, on or off (off on digits, on on Fashion-MNIST)" },
   seed: { type: "int", help: "seed for initialization, split and shuffling", default: 1 },
   out: { type: "string", help: "directory for learning-curves.svg", default: "edgegrad-output" },
-  backend: { type: "string", help: "auto, wasm-relaxed-simd, wasm-simd or js", default: "auto" },
-  threads: { type: "string", help: "threads for the kernels: a count, or auto for every core", default: "1" },
+  ...backendOptions,
 };
 
 export const trainUsage = () => usage("train", "Train an MLP or CNN classifier and report test accuracy, macro-F1 and the confusion matrix.", trainOptions);
