@@ -14,6 +14,7 @@ export interface LmRun {
   batchSize: number;
   lr: number;
   weightDecay: number;
+  beta2: number;
   schedule: "onecycle" | "cosine" | "none";
   clipNorm: number;
   /** Stop conditions; the first one reached ends training. With none, one epoch. */
@@ -89,7 +90,7 @@ function trainStep(run: LmRun, opt: eg.optim.AdamW, b: eg.data.LanguageModelBatc
 }
 
 export async function trainLm(run: LmRun, write: (s: string) => void): Promise<LmHistory> {
-  const opt = new eg.optim.AdamW(run.model.parameters(), { lr: run.lr, weightDecay: run.weightDecay });
+  const opt = new eg.optim.AdamW(run.model.parameters(), { lr: run.lr, weightDecay: run.weightDecay, betas: [0.9, run.beta2] });
   const sched = scheduler(run, opt);
   const rng = new eg.Rng(run.seed);
   const batches = batchStream(run, rng);
@@ -118,7 +119,8 @@ export async function trainLm(run: LmRun, write: (s: string) => void): Promise<L
         write(`step ${h.steps} epoch ${epoch}  loss ${loss.toFixed(4)} (${(loss / Math.LN2).toFixed(3)} bits)  lr ${opt.paramGroups[0].lr.toExponential(2)}  ` +
           `${Math.round(tokensPerStep / seconds)} tokens/s  ${h.seconds.toFixed(1)} s`);
       }
-      await new Promise((r) => setTimeout(r, 0)); // let a long run stay responsive (signals, output)
+      // Let a long run stay responsive (signals, output); setImmediate, as a timer would wait ≥ 1 ms a step.
+      await new Promise((r) => setImmediate(r));
     }
     if (count === 0) break;
     done ||= progress(h.steps, h.seconds) >= 1;

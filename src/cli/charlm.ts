@@ -27,6 +27,7 @@ export const charlmOptions: Record<string, OptionSpec> = {
   "batch-size": { type: "int", help: "windows per step", default: 8 },
   lr: { type: "number", help: "peak AdamW learning rate", default: 2e-3 },
   "weight-decay": { type: "fraction", help: "AdamW's decoupled weight decay", default: 0 },
+  beta2: { type: "fraction", help: "AdamW's β2, the decay of its squared-gradient average", default: 0.999 },
   schedule: { type: "string", help: "cosine, onecycle (warm-up then cosine decay), or none", default: "cosine" },
   "clip-norm": { type: "number", help: "clip the gradients' joint 2-norm to this", default: 1 },
   epochs: { type: "int", help: "epochs to train (default 1, or as many as --minutes/--steps allow)" },
@@ -99,11 +100,11 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
   const params = model.parameters().reduce((s, p) => s + p.size, 0);
   const description = `transformer ${a.layers}×${a["d-model"]} (${a.heads} heads, context ${T}, ${a.activation}), ${params} parameters`;
   write(`edgegrad ${backendLabel()} — ${corpus.name}: ${train.length} train / ${validation.length} validation characters, vocabulary ${tokenizer.vocabSize}`);
-  write(`${description}; AdamW lr ${a.lr} weight decay ${a["weight-decay"]}, ${schedule} schedule, clip-norm ${a["clip-norm"]}, batch ${a["batch-size"]}×${T}`);
+  write(`${description}; AdamW lr ${a.lr} β2 ${a.beta2} weight decay ${a["weight-decay"]}, ${schedule} schedule, clip-norm ${a["clip-norm"]}, batch ${a["batch-size"]}×${T}`);
 
   const run: LmRun = {
     model, train, validation, contextLength: T, batchSize: a["batch-size"] as number, lr: a.lr as number,
-    weightDecay: a["weight-decay"] as number, schedule, clipNorm: a["clip-norm"] as number,
+    weightDecay: a["weight-decay"] as number, beta2: a.beta2 as number, schedule, clipNorm: a["clip-norm"] as number,
     epochs: a.epochs as number | undefined, stepsPerEpoch: a["steps-per-epoch"] as number | undefined,
     steps: a.steps as number | undefined, minutes: a.minutes as number | undefined,
     evalTokens: a["eval-tokens"] as number, logEvery: a["log-every"] as number, seed: a.seed as number,

@@ -22,6 +22,9 @@ export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number, normType
   for (const p of ps) {
     const d = p.grad!.data;
     if (normType === Infinity) for (let i = 0; i < d.length; i++) total = Math.max(total, Math.abs(d[i]));
+    // The usual 2-norm by multiplication, at a fraction of pow's cost (and the same sum for float32
+    // gradients, whose squares are exact in float64).
+    else if (normType === 2) for (let i = 0; i < d.length; i++) total += d[i] * d[i];
     else for (let i = 0; i < d.length; i++) total += Math.pow(Math.abs(d[i]), normType);
   }
   if (normType !== Infinity) total = Math.pow(total, 1 / normType);
