@@ -60,6 +60,7 @@ describe("edgegrad train --model charlm", () => {
       [["--data", tinyText(), "--schedule", "linear"], /--schedule must be onecycle, cosine or none, got "linear"/],
       [["--data", tinyText(), "--context", "4000"], /too short: its last 10% \(\d+ characters\) must be longer than --context 4000/],
       [["--hidden", "64"], /unknown option --hidden/],
+      [["--data", tinyText(), "--replicas", "9"], /--replicas \(9\) must not exceed --batch-size \(8\)/],
     ];
     for (const [args, message] of cases) {
       const r = cli(["train", "--model", "charlm", ...args]);
@@ -71,5 +72,21 @@ describe("edgegrad train --model charlm", () => {
     expect(help).toMatch(/--d-model INT +width of the token vectors \(default 128\)/);
     expect(help).toMatch(/--minutes NUMBER/);
     expect(cli(["train", "--help"]).stdout).toMatch(/charlm/);
+  });
+
+  it("--replicas 2 computes each step's gradient in two threads: the same losses as one, up to the order of the sums", () => {
+    const text = tinyText();
+    const losses = (replicas: string) => {
+      const r = cli(["train", "--model", "charlm", "--data", text, ...TINY, "--steps", "12", "--samples", "1", "--sample-length", "4",
+        "--replicas", replicas, "--backend", process.env.EDGEGRAD_BACKEND ?? "auto"]);
+      expect(r.status, r.stderr).toBe(0);
+      return { out: r.stdout, steps: [...r.stdout.matchAll(/^step \d+ epoch \d +loss ([\d.]+)/gm)].map((m) => Number(m[1])) };
+    };
+    const one = losses("1"), two = losses("2");
+    expect(two.out).toMatch(/data parallel: 2 replicas, each on 8\/2 of every batch's windows/);
+    expect(two.steps).toHaveLength(12);
+    // The batch's gradient summed in two halves differs from one sum in the last bits only: the
+    // printed losses (4 decimals) of the first steps agree to a few units of their last place.
+    two.steps.forEach((l, i) => expect(Math.abs(l - one.steps[i]), `step ${i + 1}`).toBeLessThanOrEqual(2e-4 * (i + 1)));
   });
 });

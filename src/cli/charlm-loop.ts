@@ -1,4 +1,5 @@
 import * as eg from "../index.js";
+import type { Replicas } from "./charlm-replicas.js";
 
 /**
  * The training loop of `edgegrad train --model charlm`: next-character batches from one long
@@ -27,6 +28,8 @@ export interface LmRun {
   evalTokens: number;
   logEvery: number;
   seed: number;
+  /** Threads computing each step's gradient together (data parallel), or undefined for this one alone. */
+  replicas?: Replicas;
 }
 
 export interface LmEvaluation { loss: number; accuracy: number; tokens: number }
@@ -78,15 +81,21 @@ function stepsPerPass(run: LmRun): number {
 }
 
 /** One optimizer step on a batch; returns the batch's mean loss in nats per character. */
-function trainStep(run: LmRun, opt: eg.optim.AdamW, b: eg.data.LanguageModelBatch): number {
-  const [B, T] = b.x.shape;
-  const logits = run.model.forward(b.x);
-  const loss = eg.nn.crossEntropy(logits.reshape([B * T, run.model.vocabSize]), b.y.reshape([B * T]));
-  opt.zeroGrad();
-  loss.backward();
+async function trainStep(run: LmRun, opt: eg.optim.AdamW, b: eg.data.LanguageModelBatch): Promise<number> {
+  let value: number;
+  if (run.replicas) {
+    value = await run.replicas.step(b.x, b.y);
+  } else {
+    const [B, T] = b.x.shape;
+    const logits = run.model.forward(b.x);
+    const loss = eg.nn.crossEntropy(logits.reshape([B * T, run.model.vocabSize]), b.y.reshape([B * T]));
+    opt.zeroGrad();
+    loss.backward();
+    value = loss.item();
+  }
   if (Number.isFinite(run.clipNorm)) eg.optim.clipGradNorm(run.model.parameters(), run.clipNorm);
   opt.step();
-  return loss.item();
+  return value;
 }
 
 export async function trainLm(run: LmRun, write: (s: string) => void): Promise<LmHistory> {
@@ -109,7 +118,7 @@ export async function trainLm(run: LmRun, write: (s: string) => void): Promise<L
       if (progress(h.steps, h.seconds) >= 1) { done = true; break; }
       sched?.step(progress(h.steps, h.seconds) * (SCHEDULE_UNITS - 1));
       const t0 = performance.now(), c0 = cpuNow();
-      const loss = trainStep(run, opt, batches.next().value as eg.data.LanguageModelBatch);
+      const loss = await trainStep(run, opt, batches.next().value as eg.data.LanguageModelBatch);
       const seconds = (performance.now() - t0) / 1000;
       h.cpuSeconds += cpuNow() - c0;
       if (!Number.isFinite(loss)) throw new eg.ValueError(`training diverged: loss ${loss} at step ${h.steps + 1} (try a lower --lr)`);
