@@ -80,7 +80,7 @@ function checkedChoice(a: Parsed, key: string, allowed: string[]): string {
   return v;
 }
 
-/** The model options the command line describes; the library's ValueErrors (e.g. heads not dividing the width) become usage errors. */
+/** The model options the command line describes (heads not dividing the width is a usage error here, not the model's ValueError). */
 function modelOptions(a: Parsed): eg.nn.TransformerLMOptions {
   if ((a["d-model"] as number) % (a.heads as number) !== 0) throw new UsageError(`--heads (${a.heads}) must divide --d-model (${a["d-model"]})`);
   return {

@@ -9,9 +9,7 @@ import {
   compressKernels, convKernels, optimKernels, poolKernels, qconvKernels, qs8ConvPackWeights,
   type BackendName, type Conv2dGeometry,
 } from "../../src/backend/index.js";
-import { attentionKernels, type AttentionBlocks } from "../../src/backend/attention-kernels.js";
 import { parallelAdam } from "../../src/backend/parallel-adam.js";
-import { parallelAttention } from "../../src/backend/parallel-attention.js";
 import { parallelConv } from "../../src/backend/parallel-conv.js";
 import { parallelElementwise } from "../../src/backend/parallel-elementwise.js";
 import { parallelQs8 } from "../../src/backend/parallel-qs8.js";
@@ -21,7 +19,7 @@ import { gemmTol } from "../support/tolerance.js";
 
 const backend = process.env.EDGEGRAD_BACKEND as BackendName;
 const onWasm = backend !== "js";
-const thresholds = [parallelConv, parallelQs8, parallelSpmm, parallelAttention] as { minMacs: number }[];
+const thresholds = [parallelConv, parallelQs8, parallelSpmm] as { minMacs: number }[];
 const defaults = thresholds.map((t) => t.minMacs);
 const defaultAdam = parallelAdam.minElements;
 const defaultElementwise = { ...parallelElementwise };
@@ -283,47 +281,5 @@ describe("the threaded CSR product", () => {
       for (let p = 0; p < k; p++) { const t = x[i * k + p] * dense[j * k + p]; sum[i * n + j] += t; abs[i * n + j] += Math.abs(t); }
     }
     expectWithinBound(y, sum, abs, terms, "spmm y");
-  });
-});
-
-describe("the threaded attention kernels", () => {
-  it("forward and backward: the same bits for 1, 2 and 3 threads, split by blocks, and a forward that matches float64", async () => {
-    for (const [causal, perBlockMask, dropout] of [[true, false, false], [false, true, true]] as const) {
-      const g: AttentionBlocks = { blocks: 7, l: 9, s: 11, e: 5, ev: 6, scale: 0.4, causal, maskStride: perBlockMask ? 9 * 11 : 0 };
-      const next = lcg(causal ? 11 : 12);
-      const q = floats(g.blocks * g.l * g.e, next), k = floats(g.blocks * g.s * g.e, next), v = floats(g.blocks * g.s * g.ev, next);
-      const mask = perBlockMask ? floats(g.blocks * g.l * g.s, next) : null;
-      const drop = dropout ? floats(g.blocks * g.l * g.s, () => (next() > -0.6 ? 1.25 : 0)) : null;
-      const dOut = floats(g.blocks * g.l * g.ev, next);
-      const [out, probs] = await acrossThreads(["f32_attention_forward", "f32_attention_backward"], () => {
-        const K = attentionKernels();
-        const f = K.attentionForward(g, q, k, v, mask, drop);
-        const { dq, dk, dv } = K.attentionBackward(g, q, k, v, drop, f.probs, dOut);
-        return [f.out, f.probs, dq, dk, dv];
-      });
-      // The forward of every block in float64: softmax(scale·q·kᵀ + mask) ⊙ drop, times v. Bounds: a
-      // score is off by at most γ(e + 3)·Σ|q·k|·scale + u·|mask| (≈ 4e-7 with these sizes and values
-      // in [−1, 1]), a probability relatively by about twice that plus the softmax's own roundings,
-      // an output by that times the sum of its lim terms: 1e-5 holds with margin and fails for any
-      // misplaced block.
-      for (let b = 0; b < g.blocks; b++) for (let i = 0; i < g.l; i++) {
-        const lim = causal ? i + 1 + g.s - g.l : g.s, scores: number[] = [];
-        for (let j = 0; j < lim; j++) {
-          let dot = 0;
-          for (let x = 0; x < g.e; x++) dot += q[(b * g.l + i) * g.e + x] * k[(b * g.s + j) * g.e + x];
-          scores.push(dot * g.scale + (mask ? mask[(b * g.l + i) * g.s + j] : 0));
-        }
-        const top = Math.max(...scores), ex = scores.map((z) => Math.exp(z - top)), sum = ex.reduce((a, z) => a + z, 0);
-        for (let j = 0; j < g.s; j++) {
-          const want = j < lim ? ex[j] / sum : 0;
-          expect(Math.abs(probs[(b * g.l + i) * g.s + j] - want), `probs[${b}][${i}][${j}]`).toBeLessThanOrEqual(1e-5);
-        }
-        for (let x = 0; x < g.ev; x++) {
-          let want = 0;
-          for (let j = 0; j < lim; j++) want += (ex[j] / sum) * (drop ? drop[(b * g.l + i) * g.s + j] : 1) * v[(b * g.s + j) * g.ev + x];
-          expect(Math.abs(out[(b * g.l + i) * g.ev + x] - want), `out[${b}][${i}][${x}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want)) * lim);
-        }
-      }
-    }
   });
 });
