@@ -98,7 +98,8 @@ function dropoutMultipliers(p: number, rng: Rng | null | undefined, size: number
   if (p === 0) return null;
   if (!rng) throw new ValueError("attention: dropout needs a generator");
   const drop = alloc(size), keep = 1 / (1 - p);
-  for (let i = 0; i < size; i++) drop[i] = rng.uniform() >= p ? keep : 0;
+  const u = rng.fillUniform(new Float64Array(size));
+  for (let i = 0; i < size; i++) drop[i] = u[i] >= p ? keep : 0;
   return drop;
 }
 

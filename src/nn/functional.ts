@@ -121,7 +121,8 @@ export function dropout(xIn: Tensor, p: number, rng: Rng): Tensor {
   if (p === 0) return x;
   const scale = 1 / (1 - p);
   const mask = alloc(x, x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.uniform() >= p ? scale : 0;
+  const u = rng.fillUniform(new Float64Array(mask.length));
+  for (let i = 0; i < mask.length; i++) mask[i] = u[i] >= p ? scale : 0;
   const xd = x.data;
   const y = alloc(x, x.size);
   for (let i = 0; i < y.length; i++) y[i] = xd[i] * mask[i];

@@ -29,4 +29,18 @@ describe("Rng state", () => {
       expect(r.getState()).toEqual(saved);
     }
   });
+
+  it("fillUniform gives the next uniform() values in order and leaves the stream where they would", () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 10 }),
+      fc.integer({ min: 0, max: 300 }), (seed, before, n) => {
+        const a = new Rng(seed), b = new Rng(seed);
+        draw(a, before);
+        draw(b, before);
+        const filled = a.fillUniform(new Float64Array(n));
+        expect(Array.from(filled)).toEqual(Array.from({ length: n }, () => b.uniform()));
+        expect(a.getState()).toEqual(b.getState());
+        expect(draw(a, [0, 1, 2, 1])).toEqual(draw(b, [0, 1, 2, 1]));
+      }), { numRuns: 200 });
+  });
 });
+
