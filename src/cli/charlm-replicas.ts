@@ -87,7 +87,7 @@ async function replicaProgram(lib: typeof eg, d: ReplicaData, ready: (m: string 
 
 type NodeWorker = import("node:worker_threads").Worker;
 
-/** [r0, r1) rows of a batch of B for each of n threads, as even as whole rows allow (some may be empty). */
+/** [r0, r1) rows of a batch of B for each of n threads, as even as whole rows allow (none empty: the command requires B ≥ n). */
 const rowRanges = (B: number, n: number): [number, number][] =>
   Array.from({ length: n }, (_, t) => [Math.floor((t * B) / n), Math.floor(((t + 1) * B) / n)]);
 
