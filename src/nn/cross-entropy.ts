@@ -57,6 +57,9 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   if (!(target instanceof Tensor)) throw new ValueError(`${name}: target must be a Tensor`);
   const soft = sameShape(target.shape, input.shape);
   let coefficients: Coefficients;
+  // Labels without weights or smoothing, the usual case: a_c = [c = y], which forward and
+  // logitGrad read from the labels directly instead of filling C coefficients per position.
+  let plain: Int32Array | null = null;
   let denominator = L.positions;
   if (soft) {
     if (target.dtype !== "float32" && target.dtype !== "float64") throw new DTypeError(`${name}: probability targets must be float, got ${target.dtype}`);
@@ -65,23 +68,25 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   } else {
     const labels = readLabels(target, L, ignoreIndex, name, input.shape);
     coefficients = labelCoefficients(labels, w, eps, L.classes);
+    if (!w && eps === 0) plain = labels;
     denominator = 0;
     for (const y of labels) if (y >= 0) denominator += w ? w[y] : 1;
   }
   const z = input.data;
-  const { per, lse } = forward(z, L, coefficients);
+  const { per, lse } = forward(z, L, coefficients, plain);
   const result = reducePositions(per, L, reduction, denominator, input.dtype as "float32" | "float64");
   const inputs = soft ? [input, target] : [input];
   return record(result, name, inputs, (g) => {
     const gp = positionGrad(g, reduction, denominator);
-    const gz = input.requiresGrad ? logitGrad(z, L, lse, coefficients, gp, input) : null;
+    const gz = input.requiresGrad ? logitGrad(z, L, lse, coefficients, plain, gp, input) : null;
     const gt = soft && target.requiresGrad ? targetGrad(z, L, lse, w, 1 - eps, gp, target) : null;
     return soft ? [gz, gt] : [gz];
   });
 }
 
 /** Per-position losses and log-sum-exps, in float64. */
-function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficients): { per: Float64Array; lse: Float64Array } {
+function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficients,
+                 plain: Int32Array | null): { per: Float64Array; lse: Float64Array } {
   const C = L.classes, S = L.stride;
   const per = new Float64Array(L.positions), lse = new Float64Array(L.positions);
   const a = new Float64Array(C);
@@ -94,6 +99,12 @@ function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficient
     for (let c = 0; c < C; c++) s += Math.exp(z[base + c * S] - m);
     const l = m + Math.log(s);
     lse[p] = l;
+    if (plain) {
+      // The general sum below with one coefficient of 1: the same bits.
+      const y = plain[p];
+      per[p] = y >= 0 ? l - z[base + y * S] : 0;
+      continue;
+    }
     coefficients(p, base, a);
     // Σ a·(lse − z) term by term: each term is a small non-negative number.
     let acc = 0;
@@ -104,12 +115,18 @@ function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficient
 }
 
 function logitGrad(z: ArrayLike<number>, L: ClassLayout, lse: Float64Array, coefficients: Coefficients,
-                   gp: (p: number) => number, input: Tensor): Tensor {
+                   plain: Int32Array | null, gp: (p: number) => number, input: Tensor): Tensor {
   const C = L.classes, S = L.stride;
   const grad = input.dtype === "float64" ? new Float64Array(input.size) : new Float32Array(input.size);
   const a = new Float64Array(C);
   for (let p = 0; p < L.positions; p++) {
     const base = baseOf(L, p);
+    if (plain) {
+      // A = Σa is exactly 1 (0 at an ignored position), a_c = [c = y]: the general loop's bits.
+      const y = plain[p], A = y >= 0 ? 1 : 0, g = gp(p), l = lse[p];
+      for (let c = 0; c < C; c++) grad[base + c * S] = g * (A * Math.exp(z[base + c * S] - l) - (c === y ? 1 : 0));
+      continue;
+    }
     coefficients(p, base, a);
     let A = 0;
     for (let c = 0; c < C; c++) A += a[c];
