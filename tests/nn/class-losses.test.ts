@@ -91,6 +91,22 @@ describe("crossEntropy with weight, ignoreIndex, [N, C, d…] and label smoothin
     }), { numRuns: 100 });
   });
 
+  it("plain labels (no weight, no smoothing) take a shorter path with the general path's bits, loss and gradient", () => {
+    // Weights of 1 make the same coefficients through the general path (a_c = 0 + [c = y]·1 and
+    // a denominator of counted targets), so both must agree exactly, in float32 and float64.
+    fc.assert(fc.property(problemArb, fc.constantFrom("float32", "float64"), ({ p, reduction }, dtype) => {
+      const grads = (weighted: boolean) => {
+        const leaf = tensor(p.z, { dtype, requiresGrad: true }), z = leaf.reshape([p.N, p.C, ...p.spatial]);
+        const y = tensor(p.labels, { dtype: "int32" }).reshape([p.N, ...p.spatial]);
+        const o = { reduction, ignoreIndex: p.ignore, ...(weighted ? { weight: tensor(new Array(p.C).fill(1), { dtype }) } : {}) };
+        const loss = nn.crossEntropy(z, y, o);
+        loss.sum().backward();
+        return [Array.from(loss.data), Array.from(leaf.grad!.data)];
+      };
+      expect(grads(false)).toEqual(grads(true));
+    }), { numRuns: 150 });
+  });
+
   it("mean divides by the summed weights of the non-ignored targets (a worked case)", () => {
     const z = tensor([[2, 0, 0], [0, 1, 0], [0, 0, 3]], { dtype: "float64" });
     const y = tensor([0, 1, -100], { dtype: "int32" });
