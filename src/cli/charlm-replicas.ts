@@ -36,13 +36,30 @@ interface ReplicaData {
 }
 
 /**
- * A worker's program, shipped as source text: self-contained, it uses only its arguments (the
- * library's namespace, its data, and a way to say it is ready).
+ * Forward and backward of windows r0..r1 of the batch in `ids` (B windows of inputs, then B of
+ * targets, T ids each): the parameters' .grad then hold the gradient of those windows' mean loss,
+ * which is returned. Every thread's share, the calling thread's included; shipped to the workers
+ * as source text beside their program, so it uses only its arguments.
  */
-async function replicaProgram(lib: typeof eg, d: ReplicaData, ready: (m: string | null) => void): Promise<void> {
+function rowsBackward(lib: typeof eg, model: eg.nn.TransformerLM, ids: Int32Array, B: number, T: number, r0: number, r1: number): number {
+  const n = (r1 - r0) * T;
+  const x = lib.fromTypedArray(ids.slice(r0 * T, r1 * T), [r1 - r0, T]);
+  const y = lib.fromTypedArray(ids.slice((B + r0) * T, (B + r1) * T), [n]);
+  const loss = lib.nn.crossEntropy(model.forward(x).reshape([n, model.vocabSize]), y);
+  for (const p of model.parameters()) p.grad = null;
+  loss.backward();
+  return loss.item();
+}
+
+/**
+ * A worker's program, shipped as source text: self-contained, it uses only its arguments (the
+ * library's namespace, its data, a way to say it is ready, and rowsBackward).
+ */
+async function replicaProgram(lib: typeof eg, d: ReplicaData, ready: (m: string | null) => void,
+                              backward: typeof rowsBackward): Promise<void> {
   const { GEN, DONE, STOP, ERROR, ERROR_LENGTH, ROWS, ERROR_BYTES } = d.layout;
   const i32 = new Int32Array(d.control), params = new Float32Array(d.params), losses = new Float64Array(d.losses);
-  const ids = new Int32Array(d.ids), B = d.batch, T = d.context;
+  const ids = new Int32Array(d.ids);
   const grads = new Float32Array(d.grads, d.index * d.paramCount * 4, d.paramCount);
   let model: eg.nn.TransformerLM;
   try {
@@ -61,19 +78,15 @@ async function replicaProgram(lib: typeof eg, d: ReplicaData, ready: (m: string 
     try {
       let o = 0;
       for (const p of ps) { (p.storage as Float32Array).set(params.subarray(o, o + p.size)); o += p.size; }
-      const r0 = i32[ROWS + 2 * (d.index + 1)], r1 = i32[ROWS + 2 * (d.index + 1) + 1], n = (r1 - r0) * T;
-      const x = lib.fromTypedArray(ids.slice(r0 * T, r1 * T), [r1 - r0, T]);
-      const y = lib.fromTypedArray(ids.slice((B + r0) * T, (B + r1) * T), [n]);
-      const loss = lib.nn.crossEntropy(model.forward(x).reshape([n, d.vocabSize]), y);
-      for (const p of ps) p.grad = null;
-      loss.backward();
+      const row = ROWS + 2 * (d.index + 1);
+      const loss = backward(lib, model, ids, d.batch, d.context, i32[row], i32[row + 1]);
       o = 0;
       for (const p of ps) {
         if (p.grad) grads.set(p.grad.data as Float32Array, o);
         else grads.fill(0, o, o + p.size);
         o += p.size;
       }
-      losses[d.index + 1] = loss.item();
+      losses[d.index + 1] = loss;
     } catch (e) {
       const text = new TextEncoder().encode(e instanceof Error ? e.message : String(e)).slice(0, ERROR_BYTES);
       new Uint8Array(d.errorText).set(text);
@@ -141,7 +154,7 @@ export class Replicas {
     // `__name` is the helper a bundler keeping function names may call inside the shipped function.
     const source = "var __name = (f) => f;\n" +
       `import("node:worker_threads").then((wt) => import(${JSON.stringify(library)}).then((lib) =>` +
-      ` (${replicaProgram.toString()})(lib, wt.workerData, (m) => wt.parentPort.postMessage(m))))` +
+      ` (${replicaProgram.toString()})(lib, wt.workerData, (m) => wt.parentPort.postMessage(m), ${rowsBackward.toString()})))` +
       `.catch((e) => require("node:worker_threads").parentPort.postMessage(String(e && e.message || e)));`;
     const workers: NodeWorker[] = [];
     try {
@@ -177,7 +190,7 @@ export class Replicas {
    */
   async step(x: eg.Tensor, y: eg.Tensor): Promise<number> {
     if (this.failure !== null) throw new eg.BackendError(`--replicas: ${this.failure}`);
-    const { i32 } = this, B = this.data.batch, T = this.data.context, V = this.model.vocabSize;
+    const { i32 } = this, B = this.data.batch, T = this.data.context;
     if (x.shape[0] !== B || x.shape[1] !== T) throw new eg.ShapeError(`--replicas: batch [${x.shape}] is not [${B}, ${T}]`);
     const ps = this.model.parameters();
     let o = 0;
@@ -190,13 +203,7 @@ export class Replicas {
     Atomics.store(i32, GEN, ++this.gen);
     Atomics.notify(i32, GEN);
 
-    const [r0, r1] = rows[0], n = (r1 - r0) * T;
-    const xs = eg.fromTypedArray((x.data as Int32Array).slice(r0 * T, r1 * T), [r1 - r0, T]);
-    const ys = eg.fromTypedArray((y.data as Int32Array).slice(r0 * T, r1 * T), [n]);
-    const loss = eg.nn.crossEntropy(this.model.forward(xs).reshape([n, V]), ys);
-    for (const p of ps) p.grad = null;
-    loss.backward();
-    this.losses[0] = loss.item();
+    this.losses[0] = rowsBackward(eg, this.model, this.ids, B, T, rows[0][0], rows[0][1]);
 
     await this.waitForWorkers();
     // The batch's mean over its rows: each thread's mean weighted by its share of the rows, summed in thread order.
