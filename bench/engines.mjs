@@ -105,15 +105,18 @@ export async function tfjs(backendName) {
   };
 }
 
-/** onnxruntime-web's wasm backend, one thread, on a one-node model (MatMul, or Gemm if transposed). */
-export async function onnxruntime() {
+/**
+ * onnxruntime-web's wasm backend on a one-node model (MatMul, or Gemm if transposed), on one
+ * thread unless asked: the thread count is the process's, fixed by its first session.
+ */
+export async function onnxruntime(threads = 1) {
   const ort = await import("onnxruntime-web");
   const { matmulModel } = await import("./onnx-model.mjs");
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = threads;
   const sessions = new Map();
   let c = null;
   return {
-    name: "ort-wasm",
+    name: threads === 1 ? "ort-wasm" : `ort-wasm ${threads} threads`,
     async prepareAsync(p) {
       const key = `${p.m},${p.n},${p.k},${p.transA},${p.transB}`;
       if (!sessions.has(key)) {

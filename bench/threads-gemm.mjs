@@ -6,11 +6,15 @@
 // threshold of src/backend/parallel-gemm.ts. The third runs, on one thread, the parts a
 // 2-thread split makes one after the other against the whole call, straight on the kernel: what
 // splitting itself costs (each thread packs all of the operand it does not split, and works on
-// narrower blocks), with no second core involved. The last times an empty job: the dispatch itself.
+// narrower blocks), with no second core involved. Then an empty job: the dispatch itself. Last,
+// the peers in the same run, at the first table's shapes: tfjs-backend-wasm with its operands
+// resident (tfjs forces one thread in Node) and onnxruntime-web on THREADS threads, from
+// Float32Arrays to its output, against edgegrad's N-thread times of the first table.
 //   npm run build && node bench/threads-gemm.mjs            (THREADS=3 to compare 1 with 3)
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { onnxruntime, tfjs } from "./engines.mjs";
 import { medianMs } from "./median.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,19 +27,21 @@ const SHAPES = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [64, 256, 
 const VARIANTS = [["A·B", false, false], ["Aᵀ·B", true, false], ["A·Bᵀ", false, true]];
 const SMALL = [[32, 32, 32], [48, 48, 48], [64, 64, 64], [80, 80, 80], [96, 96, 96], [128, 128, 128], [64, 128, 256]];
 
+/** The problem's operands (stored as engines.mjs describes) and edgegrad's op on them. */
 function operands(m, n, k, transA, transB) {
   let s = m * 7919 + n * 104729 + k;
   const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: k * n }, next);
-  return () => {
+  const run = () => {
     const x = eg.fromTypedArray(a, transA ? [k, m] : [m, k]), y = eg.fromTypedArray(b, transB ? [n, k] : [k, n]);
     return eg.matmul(transA ? x.transpose() : x, transB ? y.transpose() : y).data;
   };
+  return { run, problem: { m, n, k, transA, transB, a, b } };
 }
 
-async function timed(fn, m, n, k) {
+async function timed(fn) {
   const first = performance.now();
-  fn();
+  await fn();
   const firstMs = performance.now() - first;
   return medianMs(fn, { time: firstMs > 50 ? 600 : 250, iterations: 5, warmupTime: 50, warmupIterations: 2 });
 }
@@ -45,7 +51,7 @@ async function measure(cases, threads) {
   const info = await eg.init({ module, threads });
   if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
   const out = [];
-  for (const c of cases) out.push(await timed(c.run, c.m, c.n, c.k));
+  for (const c of cases) out.push(await timed(c.run));
   return out;
 }
 
@@ -61,8 +67,8 @@ function table(title, cases, one, many) {
 
 const shape = (m, n, k) => (m === n && n === k ? `${m}³` : `[${m}×${k}]·[${k}×${n}]`);
 const big = SHAPES.flatMap(([m, n, k]) => VARIANTS.map(([variant, ta, tb]) =>
-  ({ shape: shape(m, n, k), variant, m, n, k, run: operands(m, n, k, ta, tb) })));
-const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B", m, n, k, run: operands(m, n, k, false, false) }));
+  ({ shape: shape(m, n, k), variant, m, n, k, ...operands(m, n, k, ta, tb) })));
+const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B", m, n, k, ...operands(m, n, k, false, false) }));
 
 console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench); ` +
   `load average at start ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
@@ -144,5 +150,37 @@ async function dispatchLatency() {
   pool.stealing = true;
 }
 await dispatchLatency();
+
+/**
+ * The peers at the first table's shapes, after edgegrad's runs (onnxruntime's threads stay
+ * alive once started). Each peer's product is checked against edgegrad's, so a fast wrong
+ * answer cannot pass as a speed.
+ */
+async function peers() {
+  const tf = await tfjs("wasm"), ort = await onnxruntime(THREADS);
+  await tf.activate();
+  await eg.init({ module, threads: 1 });
+  console.log(`\npeers, same run: edgegrad on ${THREADS} threads (first table, tensors to a read result) against ` +
+    `tfjs-backend-wasm resident (one thread: tfjs turns threads off in Node) and onnxruntime-web on ${THREADS} threads ` +
+    "(Float32Arrays to its output)");
+  console.log(`${"shape".padEnd(22)} ${"variant".padEnd(7)} ${"edgegrad ms".padStart(12)} ${"tfjs-wasm ms".padStart(13)} ` +
+    `${"× tfjs".padStart(7)} ${"ort ms".padStart(9)} ${"× ort".padStart(6)}`);
+  for (const [i, c] of big.entries()) {
+    const want = c.run();
+    const t = tf.prepare(c.problem), o = await ort.prepareAsync(c.problem);
+    await o.f32();
+    for (const [name, got] of [["tfjs-wasm", t.result()], ["onnxruntime-web", o.result()]]) {
+      let worst = 0;
+      for (let j = 0; j < want.length; j++) worst = Math.max(worst, Math.abs(got[j] - want[j]));
+      // Inputs in [-1, 1]: any two float32 sums of k products differ by far less than k·2⁻¹⁰.
+      if (!(worst <= c.k * 2 ** -10)) throw new Error(`${name} ${c.shape} ${c.variant}: differs from edgegrad by ${worst}`);
+    }
+    const tfMs = await timed(t.resident), ortMs = await timed(o.f32);
+    console.log(`${c.shape.padEnd(22)} ${c.variant.padEnd(7)} ${many[i].toFixed(3).padStart(12)} ${tfMs.toFixed(3).padStart(13)} ` +
+      `${(tfMs / many[i]).toFixed(2).padStart(7)} ${ortMs.toFixed(3).padStart(9)} ${(ortMs / many[i]).toFixed(2).padStart(6)}`);
+  }
+}
+await peers();
 console.log(`load average at the end ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
 await eg.init({ module, threads: 1 });
+process.exit(0); // onnxruntime-web's worker threads would keep the process alive
