@@ -54,3 +54,49 @@ export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usiz
     }
   }
 }
+
+/** 4 windows' gradients g (4 floats at g) scattered by their codes into rows r0, r1 (8 columns each). */
+// @ts-ignore: decorator
+@inline function unpool4(g: usize, code: usize, r0: usize, r1: usize): void {
+  const v = v128.load(g);
+  const k = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(code)));
+  const t0 = v128.and(v, i32x4.eq(k, i32x4.splat(0))), t1 = v128.and(v, i32x4.eq(k, i32x4.splat(1)));
+  const t2 = v128.and(v, i32x4.eq(k, i32x4.splat(2))), t3 = v128.and(v, i32x4.eq(k, i32x4.splat(3)));
+  // Window j's taps 0, 1 are row r0's columns 2j, 2j+1; taps 2, 3 row r1's.
+  v128.store(r0, v128.shuffle<f32>(t0, t1, 0, 4, 1, 5));
+  v128.store(r0, v128.shuffle<f32>(t0, t1, 2, 6, 3, 7), 16);
+  v128.store(r1, v128.shuffle<f32>(t2, t3, 0, 4, 1, 5));
+  v128.store(r1, v128.shuffle<f32>(t2, t3, 2, 6, 3, 7), 16);
+}
+
+/**
+ * The backward of f32_maxpool2d_2x2: gx[p] (h×w) gets each window's gradient g at the tap its
+ * code names and zeros everywhere else, the row and column no window reads (odd h or w)
+ * included, so gx needs no clearing first. g and code are planes×⌊h/2⌋×⌊w/2⌋ (byte pointers).
+ * Only copies: the bits of any other order.
+ */
+export function f32_maxpool2d_2x2_backward(planes: i32, h: i32, w: i32, code: usize, g: usize, gx: usize): void {
+  const oh = h >> 1, ow = w >> 1, rowBytes = <usize>w << 2;
+  for (let p = 0; p < planes; p++) {
+    const plane = gx + ((<usize>p * h * w) << 2);
+    for (let i = 0; i < oh; i++) {
+      const r0 = plane + <usize>(2 * i) * rowBytes, r1 = r0 + rowBytes;
+      const o = <usize>(p * oh + i) * ow;
+      const gs = g + (o << 2), codes = code + o;
+      let j = 0;
+      for (; j + 4 <= ow; j += 4) unpool4(gs + (<usize>j << 2), codes + j, r0 + (<usize>j << 3), r1 + (<usize>j << 3));
+      for (; j < ow; j++) {
+        const v = load<f32>(gs + (<usize>j << 2)), k = load<u8>(codes + j), cb = <usize>j << 3;
+        store<f32>(r0 + cb, k == 0 ? v : 0);
+        store<f32>(r0 + cb, k == 1 ? v : 0, 4);
+        store<f32>(r1 + cb, k == 2 ? v : 0);
+        store<f32>(r1 + cb, k == 3 ? v : 0, 4);
+      }
+      if (w & 1) {
+        store<f32>(r0 + rowBytes - 4, 0);
+        store<f32>(r1 + rowBytes - 4, 0);
+      }
+    }
+    if (h & 1) memory.fill(plane + <usize>(h - 1) * rowBytes, 0, rowBytes);
+  }
+}

@@ -78,6 +78,8 @@ export interface KernelExports {
    * byte code (0..3, row-major) of the tap that won (see pool-kernels.ts).
    */
   f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number, code: number): void;
+  /** Its backward: gx (planes×h×w) gets each window's g at the tap its code names, zeros elsewhere. */
+  f32_maxpool2d_2x2_backward(planes: number, h: number, w: number, code: number, g: number, gx: number): void;
   /** Bytes of scratch qs8_conv2d needs; geometry: 16 i32, Conv2dGeometry's fields in order. */
   qs8_conv2d_workspace(geometry: number): number;
   /**

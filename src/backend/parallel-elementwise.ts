@@ -1,4 +1,4 @@
-// Loops over independent elements split over the pool: 2×2 max pooling by planes, the ReLU
+// Loops over independent elements split over the pool: 2×2 max pooling and its backward by planes, the ReLU
 // epilogue's backward by ranges. Each output element is written by one thread with the
 // instructions of the whole call: the bits of one thread.
 import type { KernelExports } from "./kernel-exports.js";
@@ -28,6 +28,19 @@ export function maxPoolSplit(wasm: KernelExports, planes: number, h: number, w: 
   const out = (h >> 1) * (w >> 1);
   pool.run(wasm, "f32_maxpool2d_2x2", ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
     [p1 - p0, h, w, x + 4 * p0 * h * w, y + 4 * p0 * out, code + p0 * out]));
+}
+
+/** f32_maxpool2d_2x2_backward(planes, h, w, code, g, gx), split by planes like the forward. */
+export function maxPoolBackwardSplit(wasm: KernelExports, planes: number, h: number, w: number, code: number, g: number,
+                                     gx: number): void {
+  const pool = threadPool();
+  if (pool === null || planes < 2 || planes * h * w < parallelElementwise.minElements) {
+    wasm.f32_maxpool2d_2x2_backward(planes, h, w, code, g, gx);
+    return;
+  }
+  const out = (h >> 1) * (w >> 1);
+  pool.run(wasm, "f32_maxpool2d_2x2_backward", ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
+    [p1 - p0, h, w, code + p0 * out, g + 4 * p0 * out, gx + 4 * p0 * h * w]));
 }
 
 /** f32_relu_backward(n, dy, y): dy[i] = y[i] > 0 ? dy[i] : 0 in place, split by ranges when worth it. */

@@ -1,13 +1,12 @@
 import { withScratch, type Arena } from "./arena.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
-import { maxPoolSplit } from "./parallel-elementwise.js";
+import { maxPoolBackwardSplit, maxPoolSplit } from "./parallel-elementwise.js";
 
 /**
  * The pooling kernels: 2×2, stride-2 max pooling over NCHW planes (no padding, floor mode), the
- * pool of nearly every CNN. A family built on first use, so models without pooling carry none
- * of it. Other windows, and the backward (a scatter by the codes), are JS loops in
- * src/nn/pooling.ts.
+ * pool of nearly every CNN, and its backward. A family built on first use, so models without
+ * pooling carry none of it. Other windows are JS loops in src/nn/pooling.ts.
  */
 export interface PoolKernels {
   /**
@@ -16,6 +15,11 @@ export interface PoolKernels {
    * NaN when y is NaN.
    */
   f32MaxPool2x2(planes: number, h: number, w: number, x: Float32Array, y: Float32Array, code: Uint8Array): void;
+  /**
+   * The backward: gx[p] (h×w, every element written) = each window's g at the tap its code
+   * names, 0 elsewhere; g and code as f32MaxPool2x2 gave them.
+   */
+  f32MaxPool2x2Backward(planes: number, h: number, w: number, code: Uint8Array, g: Float32Array, gx: Float32Array): void;
 }
 
 /** The JS reference of f32_maxpool2d_2x2 (assembly/f32-maxpool2d-2x2.ts): the same bits. */
@@ -34,6 +38,18 @@ export function maxPool2x2Js(planes: number, h: number, w: number, x: Float32Arr
   }
 }
 
+/** The JS reference of f32_maxpool2d_2x2_backward (the float64 path uses it too). */
+export function maxPool2x2BackwardJs(planes: number, h: number, w: number, code: Uint8Array, g: Float32Array | Float64Array,
+                                     gx: Float32Array | Float64Array): void {
+  const oh = h >> 1, ow = w >> 1;
+  gx.fill(0, 0, planes * h * w);
+  for (let p = 0, o = 0; p < planes; p++) {
+    for (let i = 0; i < oh; i++) {
+      for (let j = 0, r = (p * h + 2 * i) * w; j < ow; j++, o++, r += 2) gx[r + (code[o] & 1) + (code[o] >> 1) * w] = g[o];
+    }
+  }
+}
+
 function wasmPoolKernels(wasm: KernelExports, arena: Arena): PoolKernels {
   return {
     f32MaxPool2x2(planes, h, w, x, y, code) {
@@ -45,13 +61,23 @@ function wasmPoolKernels(wasm: KernelExports, arena: Arena): PoolKernels {
         code.set(arena.u8(cp, code.length));
       });
     },
+    f32MaxPool2x2Backward(planes, h, w, code, g, gx) {
+      withScratch(arena, () => {
+        const n = planes * (h >> 1) * (w >> 1), size = planes * h * w;
+        const cp = arena.alloc(n), gp = arena.alloc(n * 4), xp = arena.alloc(size * 4);
+        arena.u8(cp, n).set(code.subarray(0, n));
+        arena.f32(gp, n).set(g.subarray(0, n));
+        maxPoolBackwardSplit(wasm, planes, h, w, cp, gp, xp);
+        gx.set(arena.f32(xp, size));
+      });
+    },
   };
 }
 
 const poolFamily: KernelFamily<PoolKernels> = {
-  js: { f32MaxPool2x2: maxPool2x2Js },
+  js: { f32MaxPool2x2: maxPool2x2Js, f32MaxPool2x2Backward: maxPool2x2BackwardJs },
   wasm: wasmPoolKernels,
-  exports: ["f32_maxpool2d_2x2"],
+  exports: ["f32_maxpool2d_2x2", "f32_maxpool2d_2x2_backward"],
   warmUp(k) {
     const x = new Float32Array(2 * 8 * 10).map((_, i) => (i * 37) % 11), y = new Float32Array(2 * 4 * 5);
     for (let i = 0; i < 4; i++) k.f32MaxPool2x2(2, 8, 10, x, y, new Uint8Array(y.length));

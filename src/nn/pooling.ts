@@ -6,7 +6,7 @@
 // averages. On ties the first maximum wins, as in PyTorch; a NaN in a window makes its output NaN.
 import { ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
-import { maxPool2x2Js, poolKernels } from "../backend/index.js";
+import { maxPool2x2BackwardJs, maxPool2x2Js, poolKernels } from "../backend/index.js";
 import { checkOptions } from "../options.js";
 import {
   adaptiveWindows, checkFlag, checkStridedAxis, perDim, poolInput, stridedWindows, type AxisSpec, type AxisWindows,
@@ -105,7 +105,7 @@ function maxPool(where: string, x: Tensor, dims: number, rows: AxisWindows, cols
 /**
  * The 2×2, stride-2 pool of nearly every CNN, through the pooling kernels (wasm SIMD for
  * float32). Each window keeps a byte naming its winning tap, so the backward is one scatter of
- * the output gradient.
+ * the output gradient, also a kernel.
  */
 function maxPool2x2(where: string, x: Tensor, shape: number[], planes: number, h: number, w: number): Tensor {
   const xd = x.data as FloatArray, n = planes * (h >> 1) * (w >> 1), y = alloc(x, n), code = new Uint8Array(n);
@@ -114,12 +114,9 @@ function maxPool2x2(where: string, x: Tensor, shape: number[], planes: number, h
   // The rule keeps the codes and x's shape, not x: a bfloat16 scope's graph holds no float32 input here.
   const dtype = x.dtype, xShape = x.shape, xSize = x.size;
   return record(new Tensor(y, dtype, shape), where, [x], (g) => {
-    const gd = g.data, gx: FloatArray = dtype === "float64" ? new Float64Array(xSize) : new Float32Array(xSize), oh = h >> 1, ow = w >> 1;
-    for (let p = 0, o = 0; p < planes; p++) {
-      for (let i = 0; i < oh; i++) {
-        for (let j = 0, r = (p * h + 2 * i) * w; j < ow; j++, o++, r += 2) gx[r + (code[o] & 1) + (code[o] >> 1) * w] = gd[o];
-      }
-    }
+    const gd = g.data as FloatArray, gx: FloatArray = dtype === "float64" ? new Float64Array(xSize) : new Float32Array(xSize);
+    if (gx instanceof Float32Array && gd instanceof Float32Array) poolKernels().f32MaxPool2x2Backward(planes, h, w, code, gd, gx);
+    else maxPool2x2BackwardJs(planes, h, w, code, gd, gx);
     return [new Tensor(gx, dtype, xShape.slice())];
   });
 }

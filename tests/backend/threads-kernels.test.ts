@@ -182,6 +182,22 @@ describe("the threaded convolution", () => {
     }
   });
 
+  it("splits the 2×2 max pooling backward by planes: each gradient at its window's tap, zeros elsewhere", async () => {
+    const planes = 7, h = 7, w = 9, oh = 3, ow = 4; // odd sides: the row and column no window reads
+    const next = lcg(11);
+    const g = floats(planes * oh * ow, next), code = Uint8Array.from(g, (_, i) => (i * 7) % 4);
+    const [gx] = await acrossThreads(["f32_maxpool2d_2x2_backward"], () => {
+      const out = new Float32Array(planes * h * w).fill(5); // stale values must go
+      poolKernels().f32MaxPool2x2Backward(planes, h, w, code, g, out);
+      return [out];
+    });
+    const want = new Float32Array(planes * h * w);
+    for (let p = 0, o = 0; p < planes; p++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, o++) {
+      want[(p * h + 2 * i + (code[o] >> 1)) * w + 2 * j + (code[o] & 1)] = g[o];
+    }
+    expect(gx).toEqual(want);
+  });
+
   it("splits a depthwise convolution by images", async () => {
     const g = geometryOf({ batch: 4, groups: 6, cinG: 1, coutG: 1, inH: 7, inW: 8, kH: 3, kW: 3, stride: 1, pad: 1, seed: 5 });
     const next = lcg(5);

@@ -2,10 +2,11 @@
 // against a reference written here (windows read tap by tap, the first winning tap named), over
 // widths that straddle the 4-output SIMD block and its scalar tail, odd heights and widths (the
 // row and column no window reads), ties, NaN and signed zeros; and the wasm kernel
-// bit-identical to the JS reference.
+// bit-identical to the JS reference. The backward likewise: each window's gradient at its
+// winning tap, zeros elsewhere, every element of gx written.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maxPool2x2Js, poolKernels } from "../../src/backend/index.js";
+import { maxPool2x2BackwardJs, maxPool2x2Js, poolKernels } from "../../src/backend/index.js";
 
 /** By the definition: the maximum of the window and the row-major position of its first maximum (a NaN wins). */
 function reference(planes: number, h: number, w: number, x: Float32Array) {
@@ -60,5 +61,49 @@ describe("f32MaxPool2x2", () => {
     k.f32MaxPool2x2(planes, 28, 28, x, y, code);
     expect(same(y, ref.y)).toBe(true);
     expect(code.every((v, i) => v === ref.code[i])).toBe(true);
+  });
+});
+
+/** By the definition: gx is zero but at each window's winning tap, which holds the window's gradient. */
+function backwardReference(planes: number, h: number, w: number, code: Uint8Array, g: Float32Array): Float64Array {
+  const oh = h >> 1, ow = w >> 1, gx = new Float64Array(planes * h * w);
+  for (let p = 0, o = 0; p < planes; p++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, o++) {
+    const [a, b] = [[0, 0], [0, 1], [1, 0], [1, 1]][code[o]];
+    gx[(p * h + 2 * i + a) * w + 2 * j + b] = g[o];
+  }
+  return gx;
+}
+
+describe("f32MaxPool2x2Backward", () => {
+  const k = poolKernels();
+  const caseArb = fc.record({ planes: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 2, max: 7 }), w: fc.integer({ min: 2, max: 21 }) })
+    .chain((c) => {
+      const n = c.planes * (c.h >> 1) * (c.w >> 1);
+      return fc.record({
+        c: fc.constant(c),
+        code: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }),
+        g: fc.array(fc.constantFrom(-1.5, -0, 0, 0.25, 3, NaN, Infinity), { minLength: n, maxLength: n }),
+      });
+    });
+
+  it("puts each window's gradient at its winning tap and zeros everywhere else, over stale values, for any size", () => {
+    fc.assert(fc.property(caseArb, ({ c, code, g }) => {
+      const codes = Uint8Array.from(code), gs = Float32Array.from(g), want = backwardReference(c.planes, c.h, c.w, codes, gs);
+      const gx = new Float32Array(want.length).fill(7);
+      k.f32MaxPool2x2Backward(c.planes, c.h, c.w, codes, gs, gx);
+      for (let i = 0; i < want.length; i++) {
+        if (!Object.is(gx[i], want[i])) throw new Error(`gx[${i}] of ${JSON.stringify(c)}: ${gx[i]}, want ${want[i]}`);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it("gives the JS reference's bits", () => {
+    fc.assert(fc.property(caseArb, ({ c, code, g }) => {
+      const codes = Uint8Array.from(code), gs = Float32Array.from(g), size = c.planes * c.h * c.w;
+      const gx = new Float32Array(size), gxJs = new Float32Array(size).fill(9);
+      k.f32MaxPool2x2Backward(c.planes, c.h, c.w, codes, gs, gx);
+      maxPool2x2BackwardJs(c.planes, c.h, c.w, codes, gs, gxJs);
+      for (let i = 0; i < size; i++) if (!Object.is(gx[i], gxJs[i])) throw new Error(`gx[${i}]: ${gx[i]} vs ${gxJs[i]}`);
+    }), { numRuns: 200 });
   });
 });
