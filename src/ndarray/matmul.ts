@@ -138,10 +138,6 @@ export interface LinearOptions {
 }
 
 /**
- * y = x·Wᵀ + b with W in PyTorch's [out, in] layout: one GEMM reading W transposed in place,
- * with the bias (and optionally relu) fused into its epilogue. x may have leading batch dims.
- */
-/**
  * The backward of the GEMM's epilogue in one pass over the [m×n] gradient: masked where the relu
  * output `y` is 0 (when given), and summed over rows for the bias. The bias sum accumulates in
  * float64 in row order, exactly as sum(g, 0) does, so the bits equal the unfused ops'; one pass
@@ -155,6 +151,10 @@ function epilogueGrads(gIn: Tensor, y: FloatArray | null, wantBias: boolean, m: 
   const src = gIn.storage as FloatArray, off = gIn.offset;
   if (y === null && src instanceof Float32Array) {
     return { g: gIn, db: new Tensor(Float32Array.from(columnSumsF32(src, off, m, n)), "float32", [n]) };
+  }
+  if (y instanceof Float32Array && src instanceof Float32Array) {
+    const masked = reluMaskF32(src, off, y, m * n);
+    return { g: new Tensor(masked, "float32", [m, n]), db: wantBias ? new Tensor(Float32Array.from(columnSumsF32(masked, 0, m, n)), "float32", [n]) : null };
   }
   const masked = y === null ? null : (gIn.dtype === "float64" ? new Float64Array(m * n) : new Float32Array(m * n));
   const acc = wantBias ? new Float64Array(n) : null;
@@ -190,6 +190,20 @@ function columnSumsF32(src: Float32Array, off: number, m: number, n: number): Fl
   return acc;
 }
 
+/**
+ * src where y > 0, else 0: the ReLU epilogue's backward, in a loop that only sees Float32Arrays
+ * (its column sums, by columnSumsF32, then have the bits of the general loop above).
+ */
+function reluMaskF32(src: Float32Array, off: number, y: Float32Array, size: number): Float32Array {
+  const masked = new Float32Array(size);
+  for (let k = 0; k < size; k++) masked[k] = y[k] > 0 ? src[off + k] : 0;
+  return masked;
+}
+
+/**
+ * y = x·Wᵀ + b with W in PyTorch's [out, in] layout: one GEMM reading W transposed in place,
+ * with the bias (and optionally relu) fused into its epilogue. x may have leading batch dims.
+ */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: LinearOptions = {}): Tensor {
   if (weight.ndim !== 2) throw new ShapeError(`linear: weight must be 2-D [out, in], got [${weight.shape}]`);
   const [outF, inF] = weight.shape;
