@@ -6,6 +6,7 @@ import {
 } from "./conv-js.js";
 import { wasmConvKernels } from "./conv-wasm.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
+import { maxPool2x2BackwardJs, maxPool2x2Js } from "./pool-kernels.js";
 
 export interface ConvKernels {
   /** y[N, Cout, outH, outW] = conv2d(x[N, Cin, inH, inW], weight) + bias (relu). */
@@ -22,6 +23,28 @@ export interface ConvKernels {
    */
   conv2dBackward(x: Float32Array, weight: Float32Array, dy: Float32Array, y: Float32Array | null, g: Conv2dGeometry,
                  want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
+  /**
+   * Conv→ReLU→2×2 max pooling (stride 2, floor mode) as one pass: y[N, Cout, ⌊outH/2⌋, ⌊outW/2⌋]
+   * and each window's winning tap, as f32MaxPool2x2 gives them (pool-kernels.ts). The full-size
+   * convolution output never leaves the kernels' memory.
+   */
+  conv2dReluMaxPool(x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry):
+    { y: Float32Array; code: Uint8Array };
+  /**
+   * Its backward from the pooled gradient dy: each window's gradient goes to its winning tap when
+   * the pooled value y is positive (the relu's mask: the winning tap's output is y), zeros
+   * elsewhere; then conv2dBackward's gradients. The bits of the three ops' backwards.
+   */
+  conv2dReluMaxPoolBackward(x: Float32Array, weight: Float32Array, dy: Float32Array, y: Float32Array, code: Uint8Array,
+                            g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
+}
+
+/** The full-size gradient of the convolution's output from the pooled one (pooled gradient masked by y > 0, then unpooled). */
+function unpoolReluGrad(dy: Float32Array, y: Float32Array, code: Uint8Array, g: Conv2dGeometry): Float32Array {
+  const masked = dy.map((v, i) => (y[i] > 0 ? v : 0));
+  const full = new Float32Array(g.batch * g.outChannels * g.outH * g.outW);
+  maxPool2x2BackwardJs(g.batch * g.outChannels, g.outH, g.outW, code, masked, full);
+  return full;
 }
 
 export const jsConvKernels: ConvKernels = {
@@ -29,6 +52,14 @@ export const jsConvKernels: ConvKernels = {
   conv2dBackwardInput: (dy, w, g) => conv2dBackwardInputJs(dy, w, g) as Float32Array,
   conv2dBackwardWeight: (x, dy, g) => conv2dBackwardWeightJs(x, dy, g) as Float32Array,
   conv2dBackward: conv2dBackwardJs,
+  conv2dReluMaxPool(x, w, b, g) {
+    const full = conv2dJs(x, w, b, g, { relu: true }) as Float32Array;
+    const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
+    const y = new Float32Array(n), code = new Uint8Array(n);
+    maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
+    return { y, code };
+  },
+  conv2dReluMaxPoolBackward: (x, w, dy, y, code, g, want) => conv2dBackwardJs(x, w, unpoolReluGrad(dy, y, code, g), null, g, want),
 };
 
 const convFamily: KernelFamily<ConvKernels> = {
@@ -38,6 +69,7 @@ const convFamily: KernelFamily<ConvKernels> = {
     "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
     "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight",
     "f32_relu_backward", "f32_bias_backward", "f32_dwconv2d_workspace", "f32_dwconv2d",
+    "f32_maxpool2d_2x2", "f32_maxpool2d_2x2_backward",
   ],
   warmUp(k) {
     const g: Conv2dGeometry = {

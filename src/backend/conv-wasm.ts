@@ -4,10 +4,11 @@
 import { withScratch, type Arena } from "./arena.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import type { ConvKernels } from "./conv-kernels.js";
+import type { Conv2dGradsWanted } from "./conv-js.js";
 import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
-import { reluBackwardSplit } from "./parallel-elementwise.js";
+import { maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -47,37 +48,62 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     convBackwardWeight(wasm, arena, g, geo, xp, dyp, dwp);
     return copyOut(arena, dwp, weightSize(g));
   };
+  // The wanted gradients from dy (byte pointer, masked already) in scratch, inside a withScratch.
+  const grads = (x: Float32Array, weight: Float32Array, g: Conv2dGeometry, dyp: number, want: Conv2dGradsWanted) => {
+    const geo = geometryIn(arena, g);
+    let db: Float32Array | null = null;
+    if (want.bias) {
+      const dbp = arena.alloc(g.outChannels * 4);
+      wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
+      db = copyOut(arena, dbp, g.outChannels);
+    }
+    const dx = want.input ? inputGrad(g, geo, dyp, arena.copyIn(weight.subarray(0, weightSize(g)))) : null;
+    const dw = want.weight ? weightGrad(g, geo, arena.copyIn(x.subarray(0, inSize(g))), dyp) : null;
+    return { dx, dw, db };
+  };
+  // The convolution into scratch: the byte pointer of y.
+  const forward = (x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean) => {
+    const geo = geometryIn(arena, g);
+    const xp = arena.copyIn(x.subarray(0, inSize(g)));
+    const wp = arena.copyIn(weight.subarray(0, weightSize(g)));
+    const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
+    const yp = arena.alloc(outSize(g) * 4);
+    // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
+    const depthwise = g.groups === g.inChannels && g.groups > 1;
+    convForward(wasm, arena, depthwise ? "f32_dwconv2d" : "f32_conv2d", g, geo, xp, wp, bp, yp, relu ? GEMM_RELU : 0);
+    return yp;
+  };
+  const pooledSize = (g: Conv2dGeometry) => g.batch * g.outChannels * (g.outH >> 1) * (g.outW >> 1);
   return {
     conv2dBackward(x, weight, dy, y, g, want) {
       return withScratch(arena, () => {
-        const geo = geometryIn(arena, g);
         const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
         if (y) reluBackwardSplit(wasm, outN, dyp, arena.copyIn(y.subarray(0, outN)));
-        let db: Float32Array | null = null;
-        if (want.bias) {
-          const dbp = arena.alloc(g.outChannels * 4);
-          wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
-          db = copyOut(arena, dbp, g.outChannels);
-        }
-        const dx = want.input ? inputGrad(g, geo, dyp, arena.copyIn(weight.subarray(0, weightSize(g)))) : null;
-        const dw = want.weight ? weightGrad(g, geo, arena.copyIn(x.subarray(0, inSize(g))), dyp) : null;
-        return { dx, dw, db };
+        return grads(x, weight, g, dyp, want);
       });
     },
     conv2d(x, weight, bias, g, options = {}) {
+      return withScratch(arena, () => copyOut(arena, forward(x, weight, bias, g, options.relu === true), outSize(g)));
+    },
+    conv2dReluMaxPool(x, weight, bias, g) {
       return withScratch(arena, () => {
-        const geo = geometryIn(arena, g);
-        const xp = arena.copyIn(x.subarray(0, inSize(g)));
-        const wp = arena.copyIn(weight.subarray(0, weightSize(g)));
-        const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
-        const size = outSize(g);
-        const yp = arena.alloc(size * 4);
-        const flags = options.relu ? GEMM_RELU : 0;
-        // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
-        const depthwise = g.groups === g.inChannels && g.groups > 1;
-        convForward(wasm, arena, depthwise ? "f32_dwconv2d" : "f32_conv2d", g, geo, xp, wp, bp, yp, flags);
-        return copyOut(arena, yp, size);
+        const full = forward(x, weight, bias, g, true), n = pooledSize(g);
+        const yp = arena.alloc(n * 4), cp = arena.alloc(n);
+        maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
+        return { y: copyOut(arena, yp, n), code: arena.u8(cp, n).slice() };
+      });
+    },
+    conv2dReluMaxPoolBackward(x, weight, dy, y, code, g, want) {
+      return withScratch(arena, () => {
+        const n = pooledSize(g);
+        const dp = arena.copyIn(dy.subarray(0, n));
+        reluBackwardSplit(wasm, n, dp, arena.copyIn(y.subarray(0, n)));
+        const cp = arena.alloc(n);
+        arena.u8(cp, n).set(code.subarray(0, n));
+        const dyp = arena.alloc(outSize(g) * 4);
+        maxPoolBackwardSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, cp, dp, dyp);
+        return grads(x, weight, g, dyp, want);
       });
     },
     conv2dBackwardInput(dy, weight, g) {

@@ -1,15 +1,15 @@
 // The float forward of a fused convolution step: Conv→ReLU as one convolution with the relu in
-// its epilogue, and an eval-mode BatchNorm folded into the convolution's weight and bias.
+// its epilogue, an eval-mode BatchNorm folded into the convolution's weight and bias, and
+// Conv2d→ReLU→MaxPool2d(2) as one op.
 import { Tensor } from "../ndarray/index.js";
-import { conv1d, conv2d } from "./conv.js";
+import { conv1d, conv2d, conv2dReluMaxPool2x2 } from "./conv.js";
 import { resolvePadding } from "./conv-options.js";
 import type { Conv1d, Conv2d } from "./conv-layers.js";
-import { registerConvFusions, type FusedStep, type FusionPattern } from "./fusion.js";
+import { registerConvFusions, type ConvPoolStep, type ConvStep, type FusedStep, type FusionPattern } from "./fusion.js";
 import { ReLU } from "./layers.js";
 import type { Module } from "./module.js";
 import { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
-
-type ConvStep = Extract<FusedStep, { kind: "conv" }>;
+import { MaxPool2d } from "./pool-layers.js";
 type FloatDType = "float32" | "float64";
 
 const asDType = (t: Tensor, dtype: FloatDType): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
@@ -56,6 +56,23 @@ export function runConvStep(step: ConvStep, x: Tensor): Tensor {
   return convWith(step, x, weight, bias);
 }
 
+/**
+ * A convPool step: the pool over the conv step's output, as one op on a batched input; an
+ * unbatched one runs the two steps.
+ */
+export function runConvPoolStep(step: ConvPoolStep, x: Tensor): Tensor {
+  if (x.ndim !== 4) return step.pool.forward(runConvStep(step.conv, x));
+  const l = step.conv.layer as Conv2d;
+  return conv2dReluMaxPool2x2(x, l.weight, l.bias, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups });
+}
+
+/** A MaxPool2d the kernels' 2×2 pooling computes: 2×2 windows, stride 2, no padding, dilation or ceil mode, no indices. */
+const plainPool2x2 = (m: Module): boolean => {
+  const p = m as MaxPool2d;
+  const all = (v: readonly number[], x: number) => v.every((e) => e === x);
+  return all(p.kernelSize, 2) && all(p.stride, 2) && all(p.padding, 0) && all(p.dilation, 1) && !p.ceilMode && !p.returnIndices;
+};
+
 /** A conv layer's arguments per spatial dimension (one for Conv1d), "same"/"valid" resolved to zeros before and after. */
 export interface ResolvedConvArguments {
   kernelSize: number[];
@@ -89,12 +106,17 @@ const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly M
   ({ kind: "conv", layer: matched[0] as Conv1d | Conv2d, batchNorm: withBatchNorm ? (matched[1] as BatchNorm1d | BatchNorm2d) : null, relu, index });
 
 /**
- * The conv rows of the fusion table, longest first: [Conv, BatchNorm, ReLU], [Conv, BatchNorm]
- * (eval mode, running statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
+ * The conv rows of the fusion table, longest first: [Conv2d, ReLU, MaxPool2d] (2×2, stride 2;
+ * for Sequential's forward only), [Conv, BatchNorm, ReLU], [Conv, BatchNorm] (eval mode, running
+ * statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
  * classes (passed in, so this file needs no runtime import of them).
  */
 export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d): void {
   const rows: FusionPattern[] = [
+    {
+      sequence: [conv2d, ReLU, MaxPool2d], convPool: true, applies: (m) => plainPool2x2(m[2]),
+      build: (m, index) => ({ kind: "convPool", conv: convStep(true, false)(m, index) as ConvStep, pool: m[2] as MaxPool2d, index }),
+    },
     { sequence: [conv2d, BatchNorm2d, ReLU], build: convStep(true, true), applies: foldable },
     { sequence: [conv1d, BatchNorm1d, ReLU], build: convStep(true, true), applies: foldable },
     { sequence: [conv2d, BatchNorm2d], build: convStep(false, true), applies: foldable },
@@ -104,5 +126,5 @@ export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d)
     { sequence: [conv2d], build: convStep(false, false) },
     { sequence: [conv1d], build: convStep(false, false) },
   ];
-  registerConvFusions(rows, { run: runConvStep, parameters: convStepParameters, convolve: convWith, convArguments: resolvedConvArguments });
+  registerConvFusions(rows, { run: runConvStep, runPool: runConvPoolStep, parameters: convStepParameters, convolve: convWith, convArguments: resolvedConvArguments });
 }

@@ -9,6 +9,7 @@ import {
 import { ShapeError, ValueError } from "../errors.js";
 import { record, Tensor, type FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
+import { maxPool2d } from "./pooling.js";
 import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
 import {
   convDType, convGeometry, pairOf, resolvePadding, type IntOrPair, type Padding, type Pair,
@@ -141,6 +142,12 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 
 /** conv2d of a 4-D input after the ops' own shape checks; `where` names the op in errors. */
 function conv2dChecked(where: string, x: Tensor, weight: Tensor, bias: Tensor | null, o: Conv2dOptions): Tensor {
+  const c = conv2dOperands(where, x, weight, bias, o);
+  return conv2dCore(c.x, c.w, c.b, c.g, o.relu === true, c.dtype);
+}
+
+/** conv2d's operands in their common dtype and its geometry, every argument checked. */
+function conv2dOperands(where: string, x: Tensor, weight: Tensor, bias: Tensor | null, o: Conv2dOptions) {
   const dtype = convDType(where, x, weight);
   checkBias(where, bias, weight.shape[0]);
   const stride = pairOf(where, "stride", o.stride ?? 1);
@@ -148,7 +155,33 @@ function conv2dChecked(where: string, x: Tensor, weight: Tensor, bias: Tensor | 
   const pad = resolvePadding(where, o.padding ?? 0, [weight.shape[2], weight.shape[3]], dilation, stride);
   const g = convGeometry(where, x.shape, weight.shape, { stride, pad, dilation, groups: o.groups ?? 1 });
   if (o.relu !== undefined && typeof o.relu !== "boolean") throw new ValueError(`${where}: relu must be true or false, got ${String(o.relu)}`);
-  return conv2dCore(asDType(x, dtype), asDType(weight, dtype), bias ? asDType(bias, dtype) : null, g, o.relu === true, dtype);
+  return { x: asDType(x, dtype), w: asDType(weight, dtype), b: bias ? asDType(bias, dtype) : null, g, dtype };
+}
+
+/**
+ * maxPool2d(relu(conv2d(x, weight, bias)), 2) for a 4-D float32 input, as one op: the kernels
+ * pool the convolution's output where they made it, so the full-size output is never copied
+ * out, nor kept for the backward (the pooled values and each window's winning tap are all it
+ * needs). The same bits as the three ops. Other dtypes, and a bfloat16 scope, run the three ops.
+ */
+export function conv2dReluMaxPool2x2(x: Tensor, weight: Tensor, bias: Tensor | null, o: Omit<Conv2dOptions, "relu">): Tensor {
+  const c = conv2dOperands("conv2d", x, weight, bias, o);
+  if (c.dtype !== "float32" || mixedPrecision.active !== null || c.g.outH < 2 || c.g.outW < 2) {
+    return maxPool2d(conv2dCore(c.x, c.w, c.b, c.g, true, c.dtype), 2);
+  }
+  const k = convKernels(), g = c.g, xd = c.x.data as Float32Array, wd = c.w.data as Float32Array;
+  const { y, code } = k.conv2dReluMaxPool(xd, wd, c.b ? (c.b.data as Float32Array) : null, g);
+  const out = new Tensor(y, "float32", [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1]);
+  const inputs = c.b ? [c.x, c.w, c.b] : [c.x, c.w];
+  return record(out, "conv2dReluMaxPool2x2", inputs, (gIn) => {
+    const want = { input: c.x.requiresGrad, weight: c.w.requiresGrad, bias: c.b?.requiresGrad === true };
+    const r = k.conv2dReluMaxPoolBackward(xd, wd, gIn.data as Float32Array, y, code, g, want);
+    return [
+      r.dx ? new Tensor(r.dx, "float32", c.x.shape) : null,
+      r.dw ? new Tensor(r.dw, "float32", c.w.shape) : null,
+      r.db ? new Tensor(r.db, "float32", [g.outChannels]) : null,
+    ];
+  });
 }
 
 /** A conv1d option: a number or a one-element array, as PyTorch's int-or-tuple. */

@@ -7,6 +7,7 @@ import { ReLU } from "./layers.js";
 import { Linear } from "./linear.js";
 import type { Module } from "./module.js";
 import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
+import type { MaxPool2d } from "./pool-layers.js";
 
 /**
  * One step of a fused module list. `index` is the position of the step's first module in the
@@ -15,11 +16,23 @@ import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
  *   conv: a Conv1d/Conv2d, with the eval-mode BatchNorm that follows it folded into its weight
  *         and bias when `batchNorm` is set, and the ReLU after them in the GEMM's epilogue;
  *   module: any other module, run as it is.
+ * Sequential's own forward also runs ConvPoolStep (see fuseLayers).
  */
 export type FusedStep =
   | { kind: "linear"; layer: Linear; relu: boolean; index: number }
-  | { kind: "conv"; layer: Conv1d | Conv2d; batchNorm: BatchNorm1d | BatchNorm2d | null; relu: boolean; index: number }
+  | ConvStep
   | { kind: "module"; module: Module; index: number };
+
+/**
+ * A Conv2d→ReLU step followed by a 2×2, stride-2 MaxPool2d, run as one op whose full-size
+ * convolution output stays inside the kernels: a step only Sequential's forward asks for.
+ */
+export interface ConvPoolStep { kind: "convPool"; conv: ConvStep; pool: MaxPool2d; index: number }
+export type SequentialStep = FusedStep | ConvPoolStep;
+
+export interface ConvStep {
+  kind: "conv"; layer: Conv1d | Conv2d; batchNorm: BatchNorm1d | BatchNorm2d | null; relu: boolean; index: number;
+}
 
 type ModuleClass = abstract new (...args: never[]) => Module;
 
@@ -27,9 +40,11 @@ export interface FusionPattern {
   /** Module classes that must follow each other directly (instanceof, so subclasses match). */
   readonly sequence: readonly ModuleClass[];
   /** The step the matched modules become. */
-  build(matched: readonly Module[], index: number): FusedStep;
+  build(matched: readonly Module[], index: number): SequentialStep;
   /** An extra condition on the matched modules; without it the sequence alone decides. */
   applies?(matched: readonly Module[]): boolean;
+  /** Set on rows that build a "convPool" step: fuseLayers tries them only when asked to. */
+  convPool?: true;
 }
 
 /**
@@ -52,8 +67,6 @@ const PATTERNS: FusionPattern[] = [
   { sequence: [Linear], build: ([layer], index) => ({ kind: "linear", layer: layer as Linear, relu: false, index }) },
 ];
 
-type ConvStep = Extract<FusedStep, { kind: "conv" }>;
-
 /**
  * What the consumers of a "conv" step call, registered with the conv rows by conv-fusion.ts:
  * reaching them here rather than by importing that file keeps the convolutions out of the
@@ -62,6 +75,8 @@ type ConvStep = Extract<FusedStep, { kind: "conv" }>;
 export interface ConvStepSupport {
   /** The float forward of the step (Sequential's). */
   run(step: ConvStep, x: Tensor): Tensor;
+  /** The float forward of a convPool step. */
+  runPool(step: ConvPoolStep, x: Tensor): Tensor;
   /** The weight and bias the step convolves with (its BatchNorm folded in). */
   parameters(step: ConvStep): { weight: Tensor; bias: Tensor | null };
   /** The step's convolution with other weights (same geometry and relu). */
@@ -98,13 +113,20 @@ function matchAt(modules: readonly Module[], at: number, p: FusionPattern): read
   return p.applies && !p.applies(matched) ? null : matched;
 }
 
-/** Rewrites a module list into fused steps (the modules themselves are shared, not copied). */
-export function fuseLayers(modules: readonly Module[]): FusedStep[] {
-  const steps: FusedStep[] = [];
+/**
+ * Rewrites a module list into fused steps (the modules themselves are shared, not copied).
+ * ConvPoolSteps only with `convPool: true`: Sequential's own forward asks for them; the
+ * compilers and the exporter, which read a step's layers, see the conv step and the pool module.
+ */
+export function fuseLayers(modules: readonly Module[]): FusedStep[];
+export function fuseLayers(modules: readonly Module[], o: { convPool: true }): SequentialStep[];
+export function fuseLayers(modules: readonly Module[], o: { convPool?: boolean } = {}): SequentialStep[] {
+  const steps: SequentialStep[] = [];
   for (let i = 0; i < modules.length;) {
-    let step: FusedStep = { kind: "module", module: modules[i], index: i };
+    let step: SequentialStep = { kind: "module", module: modules[i], index: i };
     let width = 1;
     for (const p of PATTERNS) {
+      if (p.convPool && o.convPool !== true) continue;
       const matched = matchAt(modules, i, p);
       if (matched) { step = p.build(matched, i); width = matched.length; break; }
     }
@@ -115,9 +137,10 @@ export function fuseLayers(modules: readonly Module[]): FusedStep[] {
 }
 
 /** The float forward of one step: what the separate modules compute, as one op where fused. */
-export function runStep(step: FusedStep, x: Tensor): Tensor {
+export function runStep(step: SequentialStep, x: Tensor): Tensor {
   if (step.kind === "linear") return step.relu ? step.layer.forwardRelu(x) : step.layer.forward(x);
   if (step.kind === "conv") return convSupport().run(step, x);
+  if (step.kind === "convPool") return convSupport().runPool(step, x);
   if (step.kind === "module") return step.module.forward(x);
   return unhandledStep(step);
 }

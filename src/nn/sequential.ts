@@ -40,7 +40,7 @@ export class Sequential extends Module {
   // mode (BatchNorm folds only in eval), which train()/eval() change without telling the list.
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const s of fuseLayers(this.layers)) h = runStep(s, h);
+    for (const s of fuseLayers(this.layers, { convPool: true })) h = runStep(s, h);
     return h;
   }
 }

@@ -1,0 +1,73 @@
+// Conv2d→ReLU→MaxPool2d(2) as one step of Sequential's forward (src/nn/conv-fusion.ts): which
+// pools it takes (against a rule written here), that only Sequential asks for it, and that the
+// step gives the values and gradients of the modules run one by one, bit for bit, over random
+// geometries (odd output sizes, whose last row or column no window reads, included), with and
+// without bias, batched and unbatched, in float32 (one op in the kernels) and float64 (the ops).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { nn, randn } from "../../src/index.js";
+import { fuseLayers } from "../../src/nn/fusion.js";
+import { expectFusedEqualsSeparate } from "../support/fused-vs-separate.js";
+
+describe("fuseLayers: Conv2d→ReLU→MaxPool2d(2)", () => {
+  const conv = new nn.Conv2d(2, 3, 3, { padding: 1 }), relu = new nn.ReLU();
+  const pools: [string, nn.MaxPool2d, boolean][] = [
+    ["MaxPool2d(2)", new nn.MaxPool2d(2), true],
+    ["MaxPool2d([2, 2], { stride: 2 })", new nn.MaxPool2d([2, 2], { stride: 2 }), true],
+    ["MaxPool2d(3)", new nn.MaxPool2d(3), false],
+    ["MaxPool2d(2, { stride: 1 })", new nn.MaxPool2d(2, { stride: 1 }), false],
+    ["MaxPool2d(2, { padding: 1 })", new nn.MaxPool2d(2, { padding: 1 }), false],
+    ["MaxPool2d(2, { dilation: 2 })", new nn.MaxPool2d(2, { dilation: 2 }), false],
+    ["MaxPool2d(2, { ceilMode: true })", new nn.MaxPool2d(2, { ceilMode: true }), false],
+    ["MaxPool2d(2, { returnIndices: true })", new nn.MaxPool2d(2, { returnIndices: true }) as unknown as nn.MaxPool2d, false],
+  ];
+  for (const [name, pool, fuses] of pools) {
+    it(`${name} after Conv2d→ReLU ${fuses ? "is" : "is not"} one step, and only when asked for`, () => {
+      const asked = fuseLayers([conv, relu, pool], { convPool: true });
+      if (fuses) {
+        expect(asked).toEqual([{ kind: "convPool", conv: { kind: "conv", layer: conv, batchNorm: null, relu: true, index: 0 }, pool, index: 0 }]);
+      } else {
+        expect(asked.map((s) => s.kind)).toEqual(["conv", "module"]);
+      }
+      // The compilers and the exporter, which do not ask, see the conv step and the pool.
+      expect(fuseLayers([conv, relu, pool]).map((s) => s.kind)).toEqual(["conv", "module"]);
+    });
+  }
+
+  it("needs the ReLU between them, and a 2-D convolution", () => {
+    const pool = new nn.MaxPool2d(2);
+    expect(fuseLayers([conv, pool], { convPool: true }).map((s) => s.kind)).toEqual(["conv", "module"]);
+    expect(fuseLayers([new nn.Conv1d(2, 3, 3), relu, pool], { convPool: true }).map((s) => s.kind)).toEqual(["conv", "module"]);
+  });
+});
+
+describe("Sequential's Conv2d→ReLU→MaxPool2d(2) step", () => {
+  const geometry = fc.record({
+    batch: fc.integer({ min: 1, max: 3 }), cin: fc.integer({ min: 1, max: 3 }), cout: fc.integer({ min: 1, max: 5 }),
+    h: fc.integer({ min: 3, max: 9 }), w: fc.integer({ min: 3, max: 9 }), k: fc.integer({ min: 1, max: 3 }),
+    stride: fc.constantFrom(1, 1, 2), padding: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(),
+    dtype: fc.constantFrom<"float32" | "float64">("float32", "float32", "float64"), seed: fc.integer({ min: 1, max: 1000 }),
+  }).filter((g) => Math.floor((g.h + 2 * g.padding - g.k) / g.stride) + 1 >= 2 && Math.floor((g.w + 2 * g.padding - g.k) / g.stride) + 1 >= 2);
+
+  it("gives the values and gradients of the three modules run one by one, bit for bit", () => {
+    fc.assert(fc.property(geometry, (g) => {
+      const c = new nn.Conv2d(g.cin, g.cout, g.k, { stride: g.stride, padding: g.padding, bias: g.bias, seed: g.seed, dtype: g.dtype });
+      const mods = [c, new nn.ReLU(), new nn.MaxPool2d(2)];
+      const seq = new nn.Sequential(...mods);
+      const x = randn([g.batch, g.cin, g.h, g.w], { seed: g.seed + 1, dtype: g.dtype });
+      x.requiresGrad = true;
+      const y = seq.forward(x);
+      // float32 runs as the one op; float64 as the three (the last one recorded is the pool).
+      expect(y.gradFn?.name).toBe(g.dtype === "float32" ? "conv2dReluMaxPool2x2" : "maxPool2d");
+      const project = randn(y.shape, { seed: g.seed + 2, dtype: g.dtype });
+      expectFusedEqualsSeparate(seq, mods, x, project);
+    }), { numRuns: 60 });
+  });
+
+  it("runs an unbatched [C, H, W] input as the separate modules do", () => {
+    const mods = [new nn.Conv2d(2, 4, 3, { padding: 1, seed: 3 }), new nn.ReLU(), new nn.MaxPool2d(2)];
+    const x = randn([2, 7, 6], { seed: 4 });
+    x.requiresGrad = true;
+    expectFusedEqualsSeparate(new nn.Sequential(...mods), mods, x, randn([4, 3, 3], { seed: 5 }));
+  });
+});
