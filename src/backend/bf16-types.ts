@@ -41,4 +41,13 @@ export interface Bf16Kernels {
   /** conv2d's gradients from the bfloat16 input and (relu) output it saved, and its float32 or bfloat16 weights. */
   conv2dBackward(xBits: Uint16Array, w: Float32Array | Uint16Array, dy: Float32Array, yBits: Uint16Array | null, g: Conv2dGeometry,
                  want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
+  /**
+   * Conv→ReLU→2×2 max pooling as ConvKernels.conv2dReluMaxPool computes it (float32 weights),
+   * with x and the pooled y also rounded to bfloat16 into xBits and yBits when given.
+   */
+  conv2dReluMaxPool(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
+                    o: { xBits?: Uint16Array | null; yBits: Uint16Array }): { y: Float32Array; code: Uint8Array };
+  /** Its gradients from the pooled gradient dy, the saved bfloat16 input and pooled output, and the taps. */
+  conv2dReluMaxPoolBackward(xBits: Uint16Array, w: Float32Array, dy: Float32Array, yBits: Uint16Array, code: Uint8Array,
+                            g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
 }

@@ -5,6 +5,7 @@ import { withScratch, type Arena } from "./arena.js";
 import type { Bf16Kernels, Bf16Matrix } from "./bf16-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags.js";
+import type { Conv2dGradsWanted } from "./conv-js.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { StridedMatrix } from "./kernels.js";
 
@@ -83,53 +84,89 @@ export function wasmBf16Kernels(wasm: KernelExports, arena: Arena): Bf16Kernels 
   };
 }
 
+type ConvPasses = "conv2d" | "conv2dBackward" | "conv2dReluMaxPool" | "conv2dReluMaxPoolBackward";
+
 /** The convolution passes: operands widened (or narrowed) in scratch around the float32 kernels. */
-function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, "conv2d" | "conv2dBackward"> {
+function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, ConvPasses> {
   const { widenIn, narrowOut, weightsIn, geometryIn, copyOut } = scratchOps(wasm, arena);
+  // The convolution into scratch (inside a withScratch): y's pointer; x's bits narrowed if asked.
+  const forward = (x: Float32Array, w: Float32Array | Uint16Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean,
+                   xBits: Uint16Array | null | undefined) => {
+    const geo = geometryIn(g);
+    const xp = arena.copyIn(x.subarray(0, inSize(g)));
+    const wp = weightsIn(w, weightSize(g));
+    const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
+    const yp = arena.alloc(outSize(g) * 4);
+    const flags = relu ? GEMM_RELU : 0;
+    // Depthwise: its own kernel, as in the float32 family (conv-wasm.ts).
+    if (g.groups === g.inChannels && g.groups > 1) {
+      wasm.f32_dwconv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_dwconv2d_workspace(geo)));
+    } else {
+      wasm.f32_conv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_conv2d_workspace(geo)));
+    }
+    if (xBits) narrowOut(xp, xBits);
+    return yp;
+  };
+  const pooled = (g: Conv2dGeometry) => g.batch * g.outChannels * (g.outH >> 1) * (g.outW >> 1);
   return {
     conv2d(x, w, bias, g, o = {}) {
       return withScratch(arena, () => {
-        const geo = geometryIn(g);
-        const xp = arena.copyIn(x.subarray(0, inSize(g)));
-        const wp = weightsIn(w, weightSize(g));
-        const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
-        const size = outSize(g), yp = arena.alloc(size * 4);
-        const flags = o.relu ? GEMM_RELU : 0;
-        // Depthwise: its own kernel, as in the float32 family (conv-wasm.ts).
-        if (g.groups === g.inChannels && g.groups > 1) {
-          wasm.f32_dwconv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_dwconv2d_workspace(geo)));
-        } else {
-          wasm.f32_conv2d(geo, xp, wp, bp, yp, flags, arena.alloc(wasm.f32_conv2d_workspace(geo)));
-        }
-        if (o.xBits) narrowOut(xp, o.xBits);
+        const yp = forward(x, w, bias, g, o.relu === true, o.xBits);
         if (o.yBits) narrowOut(yp, o.yBits);
-        return copyOut(yp, size);
+        return copyOut(yp, outSize(g));
+      });
+    },
+    conv2dReluMaxPool(x, w, bias, g, o) {
+      return withScratch(arena, () => {
+        const full = forward(x, w, bias, g, true, o.xBits), n = pooled(g);
+        const yp = arena.alloc(n * 4), cp = arena.alloc(n);
+        wasm.f32_maxpool2d_2x2(g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
+        narrowOut(yp, o.yBits);
+        return { y: copyOut(yp, n), code: arena.u8(cp, n).slice() };
+      });
+    },
+    conv2dReluMaxPoolBackward(xBits, w, dy, yBits, code, g, want) {
+      return withScratch(arena, () => {
+        const n = pooled(g);
+        const dp = arena.copyIn(dy.subarray(0, n));
+        wasm.f32_relu_backward(n, dp, widenIn(yBits.subarray(0, n)));
+        const cp = arena.alloc(n);
+        arena.u8(cp, n).set(code.subarray(0, n));
+        const dyp = arena.alloc(outSize(g) * 4);
+        wasm.f32_maxpool2d_2x2_backward(g.batch * g.outChannels, g.outH, g.outW, cp, dp, dyp);
+        return grads(xBits, w, g, dyp, want);
       });
     },
     conv2dBackward(xBits, w, dy, yBits, g, want) {
       return withScratch(arena, () => {
-        const geo = geometryIn(g), outN = outSize(g);
+        const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
         if (yBits) wasm.f32_relu_backward(outN, dyp, widenIn(yBits.subarray(0, outN)));
-        let db: Float32Array | null = null;
-        if (want.bias) {
-          const dbp = arena.alloc(g.outChannels * 4);
-          wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
-          db = copyOut(dbp, g.outChannels);
-        }
-        let dx: Float32Array | null = null, dw: Float32Array | null = null;
-        if (want.input) {
-          const wp = weightsIn(w, weightSize(g)), dxp = arena.alloc(inSize(g) * 4);
-          wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
-          dx = copyOut(dxp, inSize(g));
-        }
-        if (want.weight) {
-          const xp = widenIn(xBits.subarray(0, inSize(g))), dwp = arena.alloc(weightSize(g) * 4);
-          wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo)));
-          dw = copyOut(dwp, weightSize(g));
-        }
-        return { dx, dw, db };
+        return grads(xBits, w, g, dyp, want);
       });
     },
   };
+
+  /** The wanted gradients from dy (pointer, masked already) in scratch, inside a withScratch. */
+  function grads(xBits: Uint16Array, w: Float32Array | Uint16Array, g: Conv2dGeometry, dyp: number, want: Conv2dGradsWanted) {
+    const geo = geometryIn(g);
+    let db: Float32Array | null = null;
+    if (want.bias) {
+      const dbp = arena.alloc(g.outChannels * 4);
+      wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
+      db = copyOut(dbp, g.outChannels);
+    }
+    let dx: Float32Array | null = null, dw: Float32Array | null = null;
+    if (want.input) {
+      const wp = weightsIn(w, weightSize(g)), dxp = arena.alloc(inSize(g) * 4);
+      wasm.f32_conv2d_backward_input(geo, dyp, wp, dxp, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
+      dx = copyOut(dxp, inSize(g));
+    }
+    if (want.weight) {
+      const xp = widenIn(xBits.subarray(0, inSize(g))), dwp = arena.alloc(weightSize(g) * 4);
+      wasm.f32_conv2d_backward_weight(geo, xp, dyp, dwp, arena.alloc(wasm.f32_conv2d_backward_weight_workspace(geo)));
+      dw = copyOut(dwp, weightSize(g));
+    }
+    return { dx, dw, db };
+  }
 }

@@ -9,6 +9,8 @@ import type { Tensor } from "./tensor.js";
 export interface MixedPrecisionOps {
   linear(x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor;
   conv2d(x: Tensor, weight: Tensor, bias: Tensor | null, geometry: unknown, relu: boolean): Tensor;
+  /** Conv→ReLU→2×2 max pooling as one op (src/nn/conv.ts, conv2dReluMaxPool2x2). */
+  conv2dReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, geometry: unknown): Tensor;
 }
 
 export const mixedPrecision: { active: MixedPrecisionOps | null } = { active: null };

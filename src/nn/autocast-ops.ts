@@ -106,3 +106,30 @@ export function conv2dBf16(store: Bf16Store, x: Tensor, w: Tensor, b: Tensor | n
     ];
   });
 }
+
+/**
+ * Conv→ReLU→2×2 max pooling (src/nn/conv.ts, conv2dReluMaxPool2x2) with bfloat16 saved
+ * activations: the input for dW and the pooled output, whose sign is the relu's mask at each
+ * window's winning tap; the taps themselves are bytes, as in float32.
+ */
+export function conv2dReluMaxPoolBf16(store: Bf16Store, x: Tensor, w: Tensor, b: Tensor | null, g: Conv2dGeometry): Tensor {
+  const want = { input: x.requiresGrad, weight: w.requiresGrad, bias: b?.requiresGrad === true };
+  const saving = isGradEnabled() && (want.input || want.weight || want.bias);
+  const wd = w.data as Float32Array, xd = x.data as Float32Array;
+  const known = saving && want.weight ? store.knownBits(x) : null;
+  const xBits = saving && want.weight && !known ? new Uint16Array(xd.length) : null;
+  const yBits = new Uint16Array(g.batch * g.outChannels * (g.outH >> 1) * (g.outW >> 1));
+  const { y, code } = bf16Kernels().conv2dReluMaxPool(xd, wd, b ? (b.data as Float32Array) : null, g, { xBits, yBits });
+  store.remember(y, yBits);
+  const out = new Tensor(y, "float32", [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1]);
+  if (!saving) return out;
+  const savedX = known ?? xBits ?? EMPTY, xShape = x.shape, wShape = w.shape;
+  return record(out, "conv2dReluMaxPool2x2", b ? [x, w, b] : [x, w], (gIn) => {
+    const r = bf16Kernels().conv2dReluMaxPoolBackward(savedX, wd, gIn.data as Float32Array, yBits, code, g, want);
+    return [
+      r.dx ? new Tensor(r.dx, "float32", xShape) : null,
+      r.dw ? new Tensor(r.dw, "float32", wShape) : null,
+      r.db ? new Tensor(r.db, "float32", [g.outChannels]) : null,
+    ];
+  });
+}

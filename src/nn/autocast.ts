@@ -10,7 +10,7 @@ import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
 import { Tensor } from "../ndarray/index.js";
 import type { Conv2dGeometry } from "../backend/index.js";
 import { ValueError } from "../errors.js";
-import { conv2dBf16, linearBf16, type Bf16Store } from "./autocast-ops.js";
+import { conv2dBf16, conv2dReluMaxPoolBf16, linearBf16, type Bf16Store } from "./autocast-ops.js";
 import { checkPrecision } from "./autocast-check.js";
 
 export type AutocastDType = "bf16";
@@ -72,6 +72,7 @@ export function autocast<T>(dtype: AutocastDType, fn: () => T): T {
   mixedPrecision.active = {
     linear: (x, w, b, relu) => linearBf16(scope, x, w, b, relu),
     conv2d: (x, w, b, g, relu) => conv2dBf16(scope, x, w, b, g as Conv2dGeometry, relu),
+    conv2dReluMaxPool: (x, w, b, g) => conv2dReluMaxPoolBf16(scope, x, w, b, g as Conv2dGeometry),
   };
   const keptBefore = setKeptInputs((inputs) => scope.keep(inputs));
   open = scope;

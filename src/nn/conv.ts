@@ -162,13 +162,13 @@ function conv2dOperands(where: string, x: Tensor, weight: Tensor, bias: Tensor |
  * maxPool2d(relu(conv2d(x, weight, bias)), 2) for a 4-D float32 input, as one op: the kernels
  * pool the convolution's output where they made it, so the full-size output is never copied
  * out, nor kept for the backward (the pooled values and each window's winning tap are all it
- * needs). The same bits as the three ops. Other dtypes, and a bfloat16 scope, run the three ops.
+ * needs). The same bits as the three ops. float64 runs the three ops; a bfloat16 scope its own
+ * version of this one (src/nn/autocast-ops.ts).
  */
 export function conv2dReluMaxPool2x2(x: Tensor, weight: Tensor, bias: Tensor | null, o: Omit<Conv2dOptions, "relu">): Tensor {
   const c = conv2dOperands("conv2d", x, weight, bias, o);
-  if (c.dtype !== "float32" || mixedPrecision.active !== null || c.g.outH < 2 || c.g.outW < 2) {
-    return maxPool2d(conv2dCore(c.x, c.w, c.b, c.g, true, c.dtype), 2);
-  }
+  if (c.dtype !== "float32" || c.g.outH < 2 || c.g.outW < 2) return maxPool2d(conv2dCore(c.x, c.w, c.b, c.g, true, c.dtype), 2);
+  if (mixedPrecision.active !== null) return mixedPrecision.active.conv2dReluMaxPool(c.x, c.w, c.b, c.g);
   const k = convKernels(), g = c.g, xd = c.x.data as Float32Array, wd = c.w.data as Float32Array;
   const { y, code } = k.conv2dReluMaxPool(xd, wd, c.b ? (c.b.data as Float32Array) : null, g);
   const out = new Tensor(y, "float32", [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1]);

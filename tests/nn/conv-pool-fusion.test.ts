@@ -2,10 +2,11 @@
 // pools it takes (against a rule written here), that only Sequential asks for it, and that the
 // step gives the values and gradients of the modules run one by one, bit for bit, over random
 // geometries (odd output sizes, whose last row or column no window reads, included), with and
-// without bias, batched and unbatched, in float32 (one op in the kernels) and float64 (the ops).
+// without bias, batched and unbatched, in float32 (one op in the kernels) and float64 (the ops),
+// and in a bfloat16 autocast scope (its own version of the op, against the scope's separate ops).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { nn, randn } from "../../src/index.js";
+import { nn, randn, type Tensor } from "../../src/index.js";
 import { fuseLayers } from "../../src/nn/fusion.js";
 import { expectFusedEqualsSeparate } from "../support/fused-vs-separate.js";
 
@@ -69,5 +70,31 @@ describe("Sequential's Conv2d→ReLU→MaxPool2d(2) step", () => {
     const x = randn([2, 7, 6], { seed: 4 });
     x.requiresGrad = true;
     expectFusedEqualsSeparate(new nn.Sequential(...mods), mods, x, randn([4, 3, 3], { seed: 5 }));
+  });
+});
+
+describe("the Conv2d→ReLU→MaxPool2d(2) step in a bfloat16 scope", () => {
+  it("gives the values and gradients of the scope's separate ops, bit for bit, keeping bfloat16 activations", () => {
+    fc.assert(fc.property(fc.record({
+      batch: fc.integer({ min: 1, max: 3 }), cin: fc.integer({ min: 1, max: 3 }), cout: fc.integer({ min: 1, max: 4 }),
+      h: fc.integer({ min: 2, max: 8 }), w: fc.integer({ min: 2, max: 8 }), bias: fc.boolean(), seed: fc.integer({ min: 1, max: 1000 }),
+    }), (g) => {
+      const mods = [new nn.Conv2d(g.cin, g.cout, 3, { padding: 1, bias: g.bias, seed: g.seed }), new nn.ReLU(), new nn.MaxPool2d(2)];
+      const seq = new nn.Sequential(...mods);
+      const x = randn([g.batch, g.cin, g.h, g.w], { seed: g.seed + 1 });
+      x.requiresGrad = true;
+      const project = randn([g.batch, g.cout, g.h >> 1, g.w >> 1], { seed: g.seed + 2 });
+      const run = (forward: (t: Tensor) => Tensor, name: string) => {
+        seq.zeroGrad();
+        x.grad = null;
+        const y = nn.autocast("bf16", () => forward(x));
+        expect(y.gradFn?.name).toBe(name);
+        y.mul(project).sum().backward();
+        return [Array.from(y.data), Array.from(x.grad!.data), ...seq.parameters().map((p) => Array.from(p.grad!.data))];
+      };
+      const fused = run((t) => seq.forward(t), "conv2dReluMaxPool2x2");
+      const separate = run((t) => mods.reduce((h, m) => m.forward(h), t), "maxPool2d");
+      expect(fused).toEqual(separate);
+    }), { numRuns: 40 });
   });
 });
