@@ -100,3 +100,33 @@ export function f32_maxpool2d_2x2_backward(planes: i32, h: i32, w: i32, code: us
     if (h & 1) memory.fill(plane + <usize>(h - 1) * rowBytes, 0, rowBytes);
   }
 }
+
+/**
+ * Packs n winning-tap codes (bytes 0..3) four to a byte, code i in bits 2(i mod 4)..2(i mod 4)+1
+ * of byte ⌊i/4⌋: what a fused Conv→ReLU→pool keeps for its backward, a quarter of the bytes.
+ */
+export function u8_pack_taps(n: i32, src: usize, dst: usize): void {
+  const groups = n >> 2;
+  for (let i = 0; i < groups; i++) {
+    const w = load<u32>(src + (<usize>i << 2));
+    store<u8>(dst + i, (w & 3) | ((w >> 6) & 0xc) | ((w >> 12) & 0x30) | ((w >> 18) & 0xc0));
+  }
+  if (n & 3) {
+    let b: u32 = 0;
+    for (let j = groups << 2, s = 0; j < n; j++, s += 2) b |= (<u32>load<u8>(src + j) & 3) << s;
+    store<u8>(dst + groups, b);
+  }
+}
+
+/** The inverse of u8_pack_taps: n codes, one byte each. */
+export function u8_unpack_taps(n: i32, src: usize, dst: usize): void {
+  const groups = n >> 2;
+  for (let i = 0; i < groups; i++) {
+    const b = <u32>load<u8>(src + i);
+    store<u32>(dst + (<usize>i << 2), (b & 3) | ((b << 6) & 0x300) | ((b << 12) & 0x30000) | ((b << 18) & 0x3000000));
+  }
+  if (n & 3) {
+    const b = <u32>load<u8>(src + groups);
+    for (let j = groups << 2, s = 0; j < n; j++, s += 2) store<u8>(dst + j, (b >> s) & 3);
+  }
+}

@@ -27,7 +27,7 @@ export {
 } from "./f32-conv2d-backward";
 export { f32_bias_backward, f32_relu_backward } from "./f32-conv2d-epilogue-backward";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
-export { f32_maxpool2d_2x2, f32_maxpool2d_2x2_backward } from "./f32-maxpool2d-2x2";
+export { f32_maxpool2d_2x2, f32_maxpool2d_2x2_backward, u8_pack_taps, u8_unpack_taps } from "./f32-maxpool2d-2x2";
 export { f32_bf16_vcvt, bf16_f32_vcvt } from "./f32-bf16-vcvt";
 export { f32_gemm_bf16b, f32_gemm_bf16b_workspace } from "./f32-gemm-bf16";
 export { f32_lstm_cell_backward, f32_lstm_cell_forward } from "./f32-lstm-cell";

@@ -4,7 +4,7 @@
 import type { Bf16Kernels, Bf16Matrix } from "./bf16-types.js";
 import { conv2dBackwardJs, conv2dJs } from "./conv-js.js";
 import { gemmJs } from "./js-kernels.js";
-import { maxPool2x2BackwardJs, maxPool2x2Js } from "./pool-kernels.js";
+import { maxPool2x2Js, packTapsJs, unpoolReluGradJs } from "./pool-kernels.js";
 
 /** Bits of float32 bit pattern `f` rounded to bfloat16 (round to nearest, ties to even). */
 export function bf16BitsOfF32Bits(f: number): number {
@@ -58,12 +58,8 @@ export const jsBf16Kernels: Bf16Kernels = {
     maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
     if (o.xBits) f32ToBf16Js(x, o.xBits);
     f32ToBf16Js(y, o.yBits);
-    return { y, code };
+    return { y, code: packTapsJs(code) };
   },
-  conv2dReluMaxPoolBackward(xBits, w, dy, yBits, code, g, want) {
-    const y = widen(yBits), masked = dy.map((v, i) => (y[i] > 0 ? v : 0));
-    const full = new Float32Array(g.batch * g.outChannels * g.outH * g.outW);
-    maxPool2x2BackwardJs(g.batch * g.outChannels, g.outH, g.outW, code, masked, full);
-    return conv2dBackwardJs(widen(xBits), w, full, null, g, want);
-  },
+  conv2dReluMaxPoolBackward: (xBits, w, dy, yBits, code, g, want) =>
+    conv2dBackwardJs(widen(xBits), w, unpoolReluGradJs(dy, widen(yBits), code, g.batch * g.outChannels, g.outH, g.outW), null, g, want),
 };

@@ -47,7 +47,7 @@ export interface Bf16Kernels {
    */
   conv2dReluMaxPool(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
                     o: { xBits?: Uint16Array | null; yBits: Uint16Array }): { y: Float32Array; code: Uint8Array };
-  /** Its gradients from the pooled gradient dy, the saved bfloat16 input and pooled output, and the taps. */
+  /** Its gradients from the pooled gradient dy, the saved bfloat16 input and pooled output, and the packed taps. */
   conv2dReluMaxPoolBackward(xBits: Uint16Array, w: Float32Array, dy: Float32Array, yBits: Uint16Array, code: Uint8Array,
                             g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
 }

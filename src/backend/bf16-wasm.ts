@@ -119,10 +119,11 @@ function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, ConvPa
     conv2dReluMaxPool(x, w, bias, g, o) {
       return withScratch(arena, () => {
         const full = forward(x, w, bias, g, true, o.xBits), n = pooled(g);
-        const yp = arena.alloc(n * 4), cp = arena.alloc(n);
+        const yp = arena.alloc(n * 4), cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
         wasm.f32_maxpool2d_2x2(g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
+        wasm.u8_pack_taps(n, cp, packed);
         narrowOut(yp, o.yBits);
-        return { y: copyOut(yp, n), code: arena.u8(cp, n).slice() };
+        return { y: copyOut(yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };
       });
     },
     conv2dReluMaxPoolBackward(xBits, w, dy, yBits, code, g, want) {
@@ -130,8 +131,9 @@ function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, ConvPa
         const n = pooled(g);
         const dp = arena.copyIn(dy.subarray(0, n));
         wasm.f32_relu_backward(n, dp, widenIn(yBits.subarray(0, n)));
-        const cp = arena.alloc(n);
-        arena.u8(cp, n).set(code.subarray(0, n));
+        const cp = arena.alloc(n), packed = arena.alloc(code.length);
+        arena.u8(packed, code.length).set(code);
+        wasm.u8_unpack_taps(n, packed, cp);
         const dyp = arena.alloc(outSize(g) * 4);
         wasm.f32_maxpool2d_2x2_backward(g.batch * g.outChannels, g.outH, g.outW, cp, dp, dyp);
         return grads(xBits, w, g, dyp, want);

@@ -6,7 +6,7 @@ import {
 } from "./conv-js.js";
 import { wasmConvKernels } from "./conv-wasm.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
-import { maxPool2x2BackwardJs, maxPool2x2Js } from "./pool-kernels.js";
+import { maxPool2x2Js, packTapsJs, unpoolReluGradJs } from "./pool-kernels.js";
 
 export interface ConvKernels {
   /** y[N, Cout, outH, outW] = conv2d(x[N, Cin, inH, inW], weight) + bias (relu). */
@@ -25,8 +25,8 @@ export interface ConvKernels {
                  want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
   /**
    * Conv→ReLU→2×2 max pooling (stride 2, floor mode) as one pass: y[N, Cout, ⌊outH/2⌋, ⌊outW/2⌋]
-   * and each window's winning tap, as f32MaxPool2x2 gives them (pool-kernels.ts). The full-size
-   * convolution output never leaves the kernels' memory.
+   * and each window's winning tap as f32MaxPool2x2 gives them (pool-kernels.ts), packed four to
+   * a byte (packTapsJs). The full-size convolution output never leaves the kernels' memory.
    */
   conv2dReluMaxPool(x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry):
     { y: Float32Array; code: Uint8Array };
@@ -39,13 +39,6 @@ export interface ConvKernels {
                             g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
 }
 
-/** The full-size gradient of the convolution's output from the pooled one (pooled gradient masked by y > 0, then unpooled). */
-function unpoolReluGrad(dy: Float32Array, y: Float32Array, code: Uint8Array, g: Conv2dGeometry): Float32Array {
-  const masked = dy.map((v, i) => (y[i] > 0 ? v : 0));
-  const full = new Float32Array(g.batch * g.outChannels * g.outH * g.outW);
-  maxPool2x2BackwardJs(g.batch * g.outChannels, g.outH, g.outW, code, masked, full);
-  return full;
-}
 
 export const jsConvKernels: ConvKernels = {
   conv2d: (x, w, b, g, o) => conv2dJs(x, w, b, g, o) as Float32Array,
@@ -57,9 +50,10 @@ export const jsConvKernels: ConvKernels = {
     const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
     const y = new Float32Array(n), code = new Uint8Array(n);
     maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
-    return { y, code };
+    return { y, code: packTapsJs(code) };
   },
-  conv2dReluMaxPoolBackward: (x, w, dy, y, code, g, want) => conv2dBackwardJs(x, w, unpoolReluGrad(dy, y, code, g), null, g, want),
+  conv2dReluMaxPoolBackward: (x, w, dy, y, code, g, want) =>
+    conv2dBackwardJs(x, w, unpoolReluGradJs(dy, y, code, g.batch * g.outChannels, g.outH, g.outW), null, g, want),
 };
 
 const convFamily: KernelFamily<ConvKernels> = {
@@ -69,7 +63,7 @@ const convFamily: KernelFamily<ConvKernels> = {
     "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
     "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight",
     "f32_relu_backward", "f32_bias_backward", "f32_dwconv2d_workspace", "f32_dwconv2d",
-    "f32_maxpool2d_2x2", "f32_maxpool2d_2x2_backward",
+    "f32_maxpool2d_2x2", "f32_maxpool2d_2x2_backward", "u8_pack_taps", "u8_unpack_taps",
   ],
   warmUp(k) {
     const g: Conv2dGeometry = {

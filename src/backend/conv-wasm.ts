@@ -89,9 +89,10 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     conv2dReluMaxPool(x, weight, bias, g) {
       return withScratch(arena, () => {
         const full = forward(x, weight, bias, g, true), n = pooledSize(g);
-        const yp = arena.alloc(n * 4), cp = arena.alloc(n);
+        const yp = arena.alloc(n * 4), cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
         maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
-        return { y: copyOut(arena, yp, n), code: arena.u8(cp, n).slice() };
+        wasm.u8_pack_taps(n, cp, packed);
+        return { y: copyOut(arena, yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };
       });
     },
     conv2dReluMaxPoolBackward(x, weight, dy, y, code, g, want) {
@@ -99,8 +100,9 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const n = pooledSize(g);
         const dp = arena.copyIn(dy.subarray(0, n));
         reluBackwardSplit(wasm, n, dp, arena.copyIn(y.subarray(0, n)));
-        const cp = arena.alloc(n);
-        arena.u8(cp, n).set(code.subarray(0, n));
+        const cp = arena.alloc(n), packed = arena.alloc(code.length);
+        arena.u8(packed, code.length).set(code);
+        wasm.u8_unpack_taps(n, packed, cp);
         const dyp = arena.alloc(outSize(g) * 4);
         maxPoolBackwardSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, cp, dp, dyp);
         return grads(x, weight, g, dyp, want);

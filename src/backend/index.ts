@@ -17,7 +17,7 @@ export type { ConvKernels } from "./conv-kernels.js";
 export type { Conv2dGeometry } from "./conv-geometry.js";
 export { conv2dJs, conv2dBackwardInputJs, conv2dBackwardWeightJs, conv2dBackwardJs } from "./conv-js.js";
 export type { Conv2dGrads, Conv2dGradsWanted } from "./conv-js.js";
-export { poolKernels, maxPool2x2Js, maxPool2x2BackwardJs } from "./pool-kernels.js";
+export { poolKernels, maxPool2x2Js, maxPool2x2BackwardJs, packTapsJs, unpackTapsJs } from "./pool-kernels.js";
 export type { PoolKernels } from "./pool-kernels.js";
 export { qconvKernels } from "./qconv-kernels.js";
 export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";

@@ -80,6 +80,9 @@ export interface KernelExports {
   f32_maxpool2d_2x2(planes: number, h: number, w: number, x: number, y: number, code: number): void;
   /** Its backward: gx (planes×h×w) gets each window's g at the tap its code names, zeros elsewhere. */
   f32_maxpool2d_2x2_backward(planes: number, h: number, w: number, code: number, g: number, gx: number): void;
+  /** n tap codes (bytes 0..3) packed four to a byte, and back (see packTapsJs in pool-kernels.ts). */
+  u8_pack_taps(n: number, src: number, dst: number): void;
+  u8_unpack_taps(n: number, src: number, dst: number): void;
   /** Bytes of scratch qs8_conv2d needs; geometry: 16 i32, Conv2dGeometry's fields in order. */
   qs8_conv2d_workspace(geometry: number): number;
   /**

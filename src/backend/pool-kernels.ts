@@ -38,6 +38,23 @@ export function maxPool2x2Js(planes: number, h: number, w: number, x: Float32Arr
   }
 }
 
+/**
+ * n tap codes (0..3) four to a byte, code i in bits 2(i mod 4)..2(i mod 4)+1 of byte ⌊i/4⌋: what
+ * the fused Conv→ReLU→pool keeps for its backward. The JS reference of u8_pack_taps.
+ */
+export function packTapsJs(code: Uint8Array): Uint8Array {
+  const packed = new Uint8Array((code.length + 3) >> 2);
+  for (let i = 0; i < code.length; i++) packed[i >> 2] |= (code[i] & 3) << (2 * (i & 3));
+  return packed;
+}
+
+/** The inverse of packTapsJs: n codes, one byte each (u8_unpack_taps). */
+export function unpackTapsJs(packed: Uint8Array, n: number): Uint8Array {
+  const code = new Uint8Array(n);
+  for (let i = 0; i < n; i++) code[i] = (packed[i >> 2] >> (2 * (i & 3))) & 3;
+  return code;
+}
+
 /** The JS reference of f32_maxpool2d_2x2_backward (the float64 path uses it too). */
 export function maxPool2x2BackwardJs(planes: number, h: number, w: number, code: Uint8Array, g: Float32Array | Float64Array,
                                      gx: Float32Array | Float64Array): void {
@@ -48,6 +65,17 @@ export function maxPool2x2BackwardJs(planes: number, h: number, w: number, code:
       for (let j = 0, r = (p * h + 2 * i) * w; j < ow; j++, o++, r += 2) gx[r + (code[o] & 1) + (code[o] >> 1) * w] = g[o];
     }
   }
+}
+
+/**
+ * The gradient at a relu→2×2 pool's input (planes×h×w) from the pooled gradient dy: masked by the
+ * pooled output y > 0 (the winning tap's own output), then unpooled by the packed taps.
+ */
+export function unpoolReluGradJs(dy: Float32Array, y: Float32Array, packed: Uint8Array, planes: number, h: number, w: number): Float32Array {
+  const masked = dy.map((v, i) => (y[i] > 0 ? v : 0));
+  const full = new Float32Array(planes * h * w);
+  maxPool2x2BackwardJs(planes, h, w, unpackTapsJs(packed, dy.length), masked, full);
+  return full;
 }
 
 function wasmPoolKernels(wasm: KernelExports, arena: Arena): PoolKernels {

@@ -29,6 +29,8 @@ const declared: Arity = {
   f32_dwconv2d_workspace: 1, f32_dwconv2d: 7,
   f32_maxpool2d_2x2: 6,
   f32_maxpool2d_2x2_backward: 6,
+  u8_pack_taps: 3,
+  u8_unpack_taps: 3,
   f32_bf16_vcvt: 3, bf16_f32_vcvt: 3, f32_gemm_bf16b_workspace: 3, f32_gemm_bf16b: 14,
   qs8_conv2d_workspace: 1, qs8_conv2d: 10,
   f32_lstm_cell_forward: 8, f32_lstm_cell_backward: 9,

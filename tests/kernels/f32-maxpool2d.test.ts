@@ -3,10 +3,12 @@
 // widths that straddle the 4-output SIMD block and its scalar tail, odd heights and widths (the
 // row and column no window reads), ties, NaN and signed zeros; and the wasm kernel
 // bit-identical to the JS reference. The backward likewise: each window's gradient at its
-// winning tap, zeros elsewhere, every element of gx written.
+// winning tap, zeros elsewhere, every element of gx written. And the packing of the taps four to
+// a byte (what the fused Conv→ReLU→pool keeps), both ways, against a rule written here.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { maxPool2x2BackwardJs, maxPool2x2Js, poolKernels } from "../../src/backend/index.js";
+import { maxPool2x2BackwardJs, maxPool2x2Js, packTapsJs, poolKernels, unpackTapsJs } from "../../src/backend/index.js";
+import { activeKernelExports } from "../../src/backend/init.js";
 
 /** By the definition: the maximum of the window and the row-major position of its first maximum (a NaN wins). */
 function reference(planes: number, h: number, w: number, x: Float32Array) {
@@ -105,5 +107,39 @@ describe("f32MaxPool2x2Backward", () => {
       maxPool2x2BackwardJs(c.planes, c.h, c.w, codes, gs, gxJs);
       for (let i = 0; i < size; i++) if (!Object.is(gx[i], gxJs[i])) throw new Error(`gx[${i}]: ${gx[i]} vs ${gxJs[i]}`);
     }), { numRuns: 200 });
+  });
+});
+
+describe("packing the taps four to a byte", () => {
+  const codesArb = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 70 });
+
+  it("packTapsJs puts code i in bits 2(i mod 4) of byte ⌊i/4⌋, and unpackTapsJs undoes it", () => {
+    fc.assert(fc.property(codesArb, (codes) => {
+      const packed = packTapsJs(Uint8Array.from(codes));
+      expect(packed.length).toBe(Math.ceil(codes.length / 4));
+      codes.forEach((c, i) => expect((packed[Math.floor(i / 4)] >> (2 * (i % 4))) & 3).toBe(c));
+      // The bits past the last code are zero.
+      if (codes.length % 4) expect(packed[packed.length - 1] >> (2 * (codes.length % 4))).toBe(0);
+      expect(Array.from(unpackTapsJs(packed, codes.length))).toEqual(codes);
+    }), { numRuns: 300 });
+  });
+
+  it("u8_pack_taps and u8_unpack_taps give the JS reference's bytes and write nothing past their ends", () => {
+    const wasm = activeKernelExports();
+    if (!wasm) return; // the js backend has no kernel module: the reference above is its implementation
+    fc.assert(fc.property(codesArb, (codes) => {
+      const n = codes.length, bytes = (n + 3) >> 2;
+      // The top KB of memory: arena scratch, free between ops (no kernel data lives there).
+      const src = wasm.memory.buffer.byteLength - 1024, dst = src + 256, back = dst + 256;
+      const mem = () => new Uint8Array(wasm.memory.buffer);
+      mem().fill(0xee, src, back + 256);
+      mem().set(codes, src);
+      wasm.u8_pack_taps(n, src, dst);
+      expect(Array.from(mem().subarray(dst, dst + bytes))).toEqual(Array.from(packTapsJs(Uint8Array.from(codes))));
+      expect(mem()[dst + bytes]).toBe(0xee);
+      wasm.u8_unpack_taps(n, dst, back);
+      expect(Array.from(mem().subarray(back, back + n))).toEqual(codes);
+      expect(mem()[back + n]).toBe(0xee);
+    }), { numRuns: 300 });
   });
 });
