@@ -8,7 +8,8 @@ import { Module } from "./module.js";
  * fuseLayers: a Linear followed directly by a ReLU is one GEMM with the relu in its epilogue
  * (and a masked backward), which skips a full pass over the activations and one tape node; a
  * Conv1d/Conv2d followed by a ReLU likewise, and in eval mode a BatchNorm after a convolution is
- * folded into its weights.
+ * folded into its weights. A Conv2d→ReLU followed by a 2×2, stride-2 MaxPool2d is one op whose
+ * full-size output never leaves the kernels (Sequential alone runs that step).
  */
 export class Sequential extends Module {
   private layers: Module[] = [];
