@@ -198,6 +198,18 @@ describe("the threaded convolution", () => {
     expect(gx).toEqual(want);
   });
 
+  it("runs the fused Conv→ReLU→pool over the pool, forward and backward, with the bits of one thread", async () => {
+    const g = geometryOf({ batch: 4, groups: 1, cinG: 3, coutG: 5, inH: 9, inW: 8, kH: 3, kW: 3, stride: 1, pad: 1, seed: 13 });
+    const next = lcg(13);
+    const x = floats(4 * 3 * 72, next), w = floats(5 * 3 * 9, next), b = floats(5, next), dy = floats(4 * 5 * 4 * 4, next);
+    await acrossThreads(["f32_conv2d", "f32_maxpool2d_2x2", "f32_relu_backward", "f32_maxpool2d_2x2_backward",
+                         "f32_conv2d_backward_input", "f32_conv2d_backward_weight_tile"], () => {
+      const k = convKernels(), { y, code } = k.conv2dReluMaxPool(x, w, b, g);
+      const r = k.conv2dReluMaxPoolBackward(x, w, dy, y, code, g, { input: true, weight: true, bias: true });
+      return [y, code, r.dx!, r.dw!, r.db!];
+    });
+  });
+
   it("splits a depthwise convolution by images", async () => {
     const g = geometryOf({ batch: 4, groups: 6, cinG: 1, coutG: 1, inH: 7, inW: 8, kH: 3, kW: 3, stride: 1, pad: 1, seed: 5 });
     const next = lcg(5);

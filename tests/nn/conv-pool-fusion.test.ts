@@ -1,8 +1,8 @@
 // Conv2d→ReLU→MaxPool2d(2) as one step of Sequential's forward (src/nn/conv-fusion.ts): which
 // pools it takes (against a rule written here), that only Sequential asks for it, and that the
 // step gives the values and gradients of the modules run one by one, bit for bit, over random
-// geometries (odd output sizes, whose last row or column no window reads, included), with and
-// without bias, batched and unbatched, in float32 (one op in the kernels) and float64 (the ops),
+// geometries (odd output sizes, whose last row or column no window reads, included; strides,
+// dilation, grouped and depthwise convolutions), with and without bias, batched and unbatched, in float32 (one op in the kernels) and float64 (the ops),
 // and in a bfloat16 autocast scope (its own version of the op, against the scope's separate ops).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -43,16 +43,27 @@ describe("fuseLayers: Conv2d→ReLU→MaxPool2d(2)", () => {
 });
 
 describe("Sequential's Conv2d→ReLU→MaxPool2d(2) step", () => {
+  // groups: 1, 2 (grouped) or "depthwise" (groups = in channels, the depthwise kernel).
   const geometry = fc.record({
-    batch: fc.integer({ min: 1, max: 3 }), cin: fc.integer({ min: 1, max: 3 }), cout: fc.integer({ min: 1, max: 5 }),
+    batch: fc.integer({ min: 1, max: 3 }), cinG: fc.integer({ min: 1, max: 3 }), coutG: fc.integer({ min: 1, max: 3 }),
+    groups: fc.constantFrom<1 | 2 | "depthwise">(1, 1, 2, "depthwise"),
     h: fc.integer({ min: 3, max: 9 }), w: fc.integer({ min: 3, max: 9 }), k: fc.integer({ min: 1, max: 3 }),
-    stride: fc.constantFrom(1, 1, 2), padding: fc.integer({ min: 0, max: 1 }), bias: fc.boolean(),
+    stride: fc.constantFrom(1, 1, 2), padding: fc.integer({ min: 0, max: 1 }), dilation: fc.constantFrom(1, 1, 2), bias: fc.boolean(),
     dtype: fc.constantFrom<"float32" | "float64">("float32", "float32", "float64"), seed: fc.integer({ min: 1, max: 1000 }),
-  }).filter((g) => Math.floor((g.h + 2 * g.padding - g.k) / g.stride) + 1 >= 2 && Math.floor((g.w + 2 * g.padding - g.k) / g.stride) + 1 >= 2);
+  }).map((g) => {
+    const groups = g.groups === "depthwise" ? 2 + g.cinG : g.groups;
+    const cin = g.groups === "depthwise" ? groups : g.cinG * groups, cout = g.groups === "depthwise" ? groups : g.coutG * groups;
+    return { ...g, groups, cin, cout };
+  }).filter((g) => {
+    const reach = g.dilation * (g.k - 1) + 1;
+    return Math.floor((g.h + 2 * g.padding - reach) / g.stride) + 1 >= 2 && Math.floor((g.w + 2 * g.padding - reach) / g.stride) + 1 >= 2;
+  });
 
   it("gives the values and gradients of the three modules run one by one, bit for bit", () => {
     fc.assert(fc.property(geometry, (g) => {
-      const c = new nn.Conv2d(g.cin, g.cout, g.k, { stride: g.stride, padding: g.padding, bias: g.bias, seed: g.seed, dtype: g.dtype });
+      const c = new nn.Conv2d(g.cin, g.cout, g.k, {
+        stride: g.stride, padding: g.padding, dilation: g.dilation, groups: g.groups, bias: g.bias, seed: g.seed, dtype: g.dtype,
+      });
       const mods = [c, new nn.ReLU(), new nn.MaxPool2d(2)];
       const seq = new nn.Sequential(...mods);
       const x = randn([g.batch, g.cin, g.h, g.w], { seed: g.seed + 1, dtype: g.dtype });
