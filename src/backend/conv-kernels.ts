@@ -39,7 +39,6 @@ export interface ConvKernels {
                             g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
 }
 
-
 export const jsConvKernels: ConvKernels = {
   conv2d: (x, w, b, g, o) => conv2dJs(x, w, b, g, o) as Float32Array,
   conv2dBackwardInput: (dy, w, g) => conv2dBackwardInputJs(dy, w, g) as Float32Array,
