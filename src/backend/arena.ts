@@ -10,7 +10,8 @@ const PIN_BUDGET = 32 * 1024 * 1024;
  * ops.
  *
  * Below the scratch area sit pinned blocks: long-lived operands with an owner (an inference
- * model's packed weights), copied in once and reused by every call, within a fixed budget.
+ * model's packed weights, copied in once and reused by every call; Adam's moments, kept
+ * current there between steps), within a fixed budget.
  *
  * NOTE: growing memory detaches every view on the old buffer, so views are made fresh by
  * `f32()`/`i8()`… after the allocations of an op and never cached across calls.
@@ -22,7 +23,7 @@ export class Arena {
   /** First byte above the pinned blocks; the scratch area starts here. */
   private pinnedEnd: number;
   private readonly start: number;
-  private readonly pins = new WeakMap<object, { ptr: number; generation: number }>();
+  private readonly pins = new WeakMap<object, { ptr: number; bytes: number; generation: number }>();
   /** Bumped whenever all pins are dropped, which makes every earlier pin stale. */
   private generation = 0;
 
@@ -40,18 +41,33 @@ export class Arena {
    * memory (pinning then would move the scratch area under it): the caller copies as usual.
    */
   pin(owner: object, data: Int16Array): number | null {
+    const block = this.pinBlock(owner, data.byteLength);
+    if (block?.fresh) this.u8(block.ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return block ? block.ptr : null;
+  }
+
+  /**
+   * A block of `bytes` in the pinned area, kept for `owner` across ops (the budget and the
+   * refusal while an op holds scratch as for pin), whose contents the caller writes: `fresh` when
+   * the block is new — first use, or every pin was dropped since — so it holds nothing yet.
+   */
+  pinBlock(owner: object, bytes: number): { ptr: number; fresh: boolean } | null {
     const hit = this.pins.get(owner);
-    if (hit && hit.generation === this.generation) return hit.ptr;
-    if (this.top !== this.pinnedEnd || data.byteLength > PIN_BUDGET) return null;
-    if (this.pinnedEnd - this.start + data.byteLength > PIN_BUDGET) {
+    if (hit && hit.generation === this.generation && hit.bytes === bytes) return { ptr: hit.ptr, fresh: false };
+    if (this.top !== this.pinnedEnd || bytes > PIN_BUDGET) return null;
+    if (this.pinnedEnd - this.start + bytes > PIN_BUDGET) {
       this.generation++;
       this.top = this.pinnedEnd = this.start;
     }
-    const ptr = this.alloc(data.byteLength);
-    this.u8(ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const ptr = this.alloc(bytes);
     this.pinnedEnd = this.top;
-    this.pins.set(owner, { ptr, generation: this.generation });
-    return ptr;
+    this.pins.set(owner, { ptr, bytes, generation: this.generation });
+    return { ptr, fresh: true };
+  }
+
+  /** Forgets `owner`'s block: its next pinBlock is fresh (the bytes stay until the pins are dropped). */
+  unpin(owner: object): void {
+    this.pins.delete(owner);
   }
 
   mark(): number {

@@ -55,35 +55,63 @@ export function adamUpdate(param: Floats, grad: Floats, m: Floats, v: Floats, vM
 export interface OptimKernels {
   /**
    * adamUpdate on float32 buffers (equal lengths; vMax null without amsgrad): float64
-   * arithmetic rounded to float32 on store, so every backend gives the same bits.
+   * arithmetic rounded to float32 on store, so every backend gives the same bits. `owned`: the
+   * moments are an optimizer's own buffers, which nothing but this update writes, so a backend
+   * may keep a copy of them between calls.
    */
   f32Adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null,
-          k: AdamConstants): void;
+          k: AdamConstants, owned?: boolean): void;
 }
 
 export const jsOptimKernels: OptimKernels = { f32Adam: adamUpdate };
 
-/** `src` copied into the arena with a zero after it if its length is odd (f32_adam works in pairs). */
-function copyInPairs(arena: Arena, src: Float32Array): number {
+/** `src` copied to ptr with a zero after it if its length is odd (f32_adam works in pairs). */
+function copyPairsTo(arena: Arena, ptr: number, src: Float32Array): void {
   const even = src.length + (src.length & 1);
-  const ptr = arena.alloc(even * 4);
   const view = arena.f32(ptr, even);
   view.set(src);
   if (even > src.length) view[src.length] = 0;
+}
+
+/** `src` copied into fresh scratch, padded to pairs as copyPairsTo does. */
+function copyInPairs(arena: Arena, src: Float32Array): number {
+  const ptr = arena.alloc((src.length + (src.length & 1)) * 4);
+  copyPairsTo(arena, ptr, src);
   return ptr;
 }
 
-/** One wasm call per parameter tensor (split over the thread pool when large): copy the buffers in, update, copy the state back out. */
+/**
+ * One wasm call per parameter tensor (split over the thread pool when large): the parameter and
+ * gradient copied in, the updated parameter and moments copied back out. An optimizer's own
+ * moments (`owned`: m, v and vMax) also stay in a pinned block kept for their m buffer, so a step
+ * copies them in only when that block is fresh: state dicts copy those buffers, loading one makes
+ * new ones, and only this update writes them, so after each step the two copies hold the same
+ * values. A step that fails forgets the block. Moments a caller of adamStep passes are copied in
+ * every time: the caller may change them between steps.
+ */
 export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernels {
   return {
-    f32Adam(param, grad, m, v, vMax, k) {
-      const n = param.length;
+    f32Adam(param, grad, m, v, vMax, k, owned = false) {
+      const n = param.length, pairBytes = (n + (n & 1)) * 4, buffers = vMax ? [m, v, vMax] : [m, v];
+      const block = owned ? arena.pinBlock(m, buffers.length * pairBytes) : null;
       withScratch(arena, () => {
+        let [mp, vp, vmp] = [0, 0, 0];
+        if (block) {
+          [mp, vp] = [block.ptr, block.ptr + pairBytes];
+          if (vMax) vmp = block.ptr + 2 * pairBytes;
+          if (block.fresh) buffers.forEach((b, i) => copyPairsTo(arena, block.ptr + i * pairBytes, b));
+        } else {
+          [mp, vp] = [copyInPairs(arena, m), copyInPairs(arena, v)];
+          if (vMax) vmp = copyInPairs(arena, vMax);
+        }
         const pp = copyInPairs(arena, param), gp = copyInPairs(arena, grad);
-        const mp = copyInPairs(arena, m), vp = copyInPairs(arena, v);
-        const vmp = vMax ? copyInPairs(arena, vMax) : 0;
-        runAdam(wasm, n, [pp, gp, mp, vp, vmp], [k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
-                                                 k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay]);
+        try {
+          runAdam(wasm, n, [pp, gp, mp, vp, vmp], [k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
+                                                   k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay]);
+        } catch (e) {
+          arena.unpin(m); // the block may hold a partial update the JS buffers do not
+          throw e;
+        }
         param.set(arena.f32(pp, n));
         m.set(arena.f32(mp, n));
         v.set(arena.f32(vp, n));

@@ -27,6 +27,12 @@ export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 
  */
 export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
                          t: number, o: AdamOptions): void {
+  stepAdam(param, grad, m, v, vMax, t, o, false);
+}
+
+/** adamStep; `owned`: m, v and vMax are an optimizer's own buffers (see OptimKernels.f32Adam). */
+function stepAdam(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatArray, vMax: FloatArray | null,
+                  t: number, o: AdamOptions, owned: boolean): void {
   const { lr, eps, weightDecay, decoupled } = o;
   const [beta1, beta2] = o.betas;
   const k = {
@@ -41,7 +47,7 @@ export function adamStep(param: FloatArray, grad: FloatArray, m: FloatArray, v: 
   // which the wasm kernel matches bit for bit.
   if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array &&
       v instanceof Float32Array && (vMax === null || vMax instanceof Float32Array)) {
-    optimKernels().f32Adam(param, grad, m, v, vMax, k);
+    optimKernels().f32Adam(param, grad, m, v, vMax, k, owned);
   } else {
     adamUpdate(param, grad, m, v, vMax, k);
   }
@@ -78,7 +84,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
   protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<AdamOptions>): void {
     const b = s.buffers;
-    adamStep(p, grad, b.m, b.v, g.amsgrad ? b.vMax : null, s.step, g);
+    stepAdam(p, grad, b.m, b.v, g.amsgrad ? b.vMax : null, s.step, g, true);
   }
 }
 

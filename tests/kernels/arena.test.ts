@@ -39,4 +39,23 @@ describe("scratch arena with pinned blocks", () => {
     const last = ptrs[ptrs.length - 1];
     expect(last).toBeLessThan(33 << 20);
   });
+
+  it("pinBlock: a block per owner, fresh on first use, after unpin, for a new size and after the pins were dropped", () => {
+    const arena = new Arena(new WebAssembly.Memory({ initial: 1 }), 0);
+    const owner = {};
+    const first = arena.pinBlock(owner, 4096)!;
+    expect(first.fresh).toBe(true);
+    expect(arena.pinBlock(owner, 4096)).toEqual({ ptr: first.ptr, fresh: false });
+    expect(arena.pinBlock(owner, 8192)!.fresh).toBe(true); // another size: another block
+    arena.unpin(owner);
+    expect(arena.pinBlock(owner, 8192)!.fresh).toBe(true);
+    expect(arena.pinBlock(owner, 8192)!.fresh).toBe(false);
+    arena.pinBlock({}, 32 << 20); // the whole budget: every other pin dropped
+    expect(arena.pinBlock(owner, 8192)!.fresh).toBe(true);
+    const mark = arena.mark();
+    arena.alloc(64);
+    expect(arena.pinBlock({}, 64)).toBe(null); // refused while an op holds scratch
+    arena.reset(mark);
+  });
 });
+
