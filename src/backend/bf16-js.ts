@@ -2,9 +2,8 @@
 // what the wasm kernels are tested against. The conversions give the same bits as the wasm
 // kernels; the GEMM and convolutions widen their bfloat16 operands and run the float32 references.
 import type { Bf16Kernels, Bf16Matrix } from "./bf16-types.js";
-import { conv2dBackwardJs, conv2dJs } from "./conv-js.js";
+import { conv2dBackwardJs, conv2dJs, conv2dReluMaxPoolBackwardJs, conv2dReluMaxPoolJs } from "./conv-js.js";
 import { gemmJs } from "./js-kernels.js";
-import { maxPool2x2Js, packTapsJs, unpoolReluGradJs } from "./pool-kernels.js";
 
 /** Bits of float32 bit pattern `f` rounded to bfloat16 (round to nearest, ties to even). */
 export function bf16BitsOfF32Bits(f: number): number {
@@ -53,13 +52,11 @@ export const jsBf16Kernels: Bf16Kernels = {
     return conv2dBackwardJs(widen(xBits), w instanceof Uint16Array ? widen(w) : w, dy, yBits ? widen(yBits) : null, g, want);
   },
   conv2dReluMaxPool(x, w, bias, g, o) {
-    const full = conv2dJs(x, w, bias, g, { relu: true }) as Float32Array;
-    const planes = g.batch * g.outChannels, y = new Float32Array(o.yBits.length), code = new Uint8Array(y.length);
-    maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
+    const r = conv2dReluMaxPoolJs(x, w, bias, g);
     if (o.xBits) f32ToBf16Js(x, o.xBits);
-    f32ToBf16Js(y, o.yBits);
-    return { y, code: packTapsJs(code) };
+    f32ToBf16Js(r.y, o.yBits);
+    return r;
   },
   conv2dReluMaxPoolBackward: (xBits, w, dy, yBits, code, g, want) =>
-    conv2dBackwardJs(widen(xBits), w, unpoolReluGradJs(dy, widen(yBits), code, g.batch * g.outChannels, g.outH, g.outW), null, g, want),
+    conv2dReluMaxPoolBackwardJs(widen(xBits), w, dy, widen(yBits), code, g, want),
 };

@@ -4,6 +4,7 @@
 // float32 and float64 arrays alike; sums are float64 and rounded once on store).
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { gemmJs } from "./js-kernels.js";
+import { maxPool2x2Js, packTapsJs, unpoolReluGradJs } from "./pool-kernels.js";
 
 type Floats = Float32Array | Float64Array;
 
@@ -137,4 +138,23 @@ export function conv2dBackwardJs<T extends Floats>(x: T, weight: T, dy: T, y: T 
     dw: want.weight ? (conv2dBackwardWeightJs(x, d, g) as T) : null,
     db: db as T | null,
   };
+}
+
+/**
+ * The JS reference of the fused Conv→ReLU→2×2 max pool (ConvKernels.conv2dReluMaxPool): the
+ * pooled output and the winning taps, packed four to a byte.
+ */
+export function conv2dReluMaxPoolJs(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry):
+  { y: Float32Array; code: Uint8Array } {
+  const full = conv2dJs(x, w, bias, g, { relu: true }) as Float32Array;
+  const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
+  const y = new Float32Array(n), code = new Uint8Array(n);
+  maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
+  return { y, code: packTapsJs(code) };
+}
+
+/** Its backward from the pooled gradient dy, the pooled output y and the packed taps. */
+export function conv2dReluMaxPoolBackwardJs(x: Float32Array, w: Float32Array, dy: Float32Array, y: Float32Array, code: Uint8Array,
+                                            g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array> {
+  return conv2dBackwardJs(x, w, unpoolReluGradJs(dy, y, code, g.batch * g.outChannels, g.outH, g.outW), null, g, want);
 }

@@ -2,11 +2,11 @@
 // family built on first use, so an application without convolutions carries none of this code.
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import {
-  conv2dBackwardInputJs, conv2dBackwardJs, conv2dBackwardWeightJs, conv2dJs, type Conv2dGrads, type Conv2dGradsWanted,
+  conv2dBackwardInputJs, conv2dBackwardJs, conv2dBackwardWeightJs, conv2dJs, conv2dReluMaxPoolBackwardJs, conv2dReluMaxPoolJs,
+  type Conv2dGrads, type Conv2dGradsWanted,
 } from "./conv-js.js";
 import { wasmConvKernels } from "./conv-wasm.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
-import { maxPool2x2Js, packTapsJs, unpoolReluGradJs } from "./pool-kernels.js";
 
 export interface ConvKernels {
   /** y[N, Cout, outH, outW] = conv2d(x[N, Cin, inH, inW], weight) + bias (relu). */
@@ -44,15 +44,8 @@ export const jsConvKernels: ConvKernels = {
   conv2dBackwardInput: (dy, w, g) => conv2dBackwardInputJs(dy, w, g) as Float32Array,
   conv2dBackwardWeight: (x, dy, g) => conv2dBackwardWeightJs(x, dy, g) as Float32Array,
   conv2dBackward: conv2dBackwardJs,
-  conv2dReluMaxPool(x, w, b, g) {
-    const full = conv2dJs(x, w, b, g, { relu: true }) as Float32Array;
-    const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
-    const y = new Float32Array(n), code = new Uint8Array(n);
-    maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
-    return { y, code: packTapsJs(code) };
-  },
-  conv2dReluMaxPoolBackward: (x, w, dy, y, code, g, want) =>
-    conv2dBackwardJs(x, w, unpoolReluGradJs(dy, y, code, g.batch * g.outChannels, g.outH, g.outW), null, g, want),
+  conv2dReluMaxPool: conv2dReluMaxPoolJs,
+  conv2dReluMaxPoolBackward: conv2dReluMaxPoolBackwardJs,
 };
 
 const convFamily: KernelFamily<ConvKernels> = {
