@@ -68,6 +68,12 @@ async function compare(name, makeModel, data, batches) {
   const same = one[0].weights.every((w, i) => w.every((v, j) => Object.is(v, many[0].weights[i][j])));
   const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const b1 = best(one), bn = best(many);
+  // Each round's pair ran minutes apart on the same machine: their ratios, and the median of
+  // them, say more on a noisy machine than the best of each side taken from different rounds.
+  const pairs = one.map((o, r) => many[r].seconds / o.seconds);
+  const sorted = [...pairs].sort((a, b) => a - b), mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  console.log(`${name}: ratio per round ${pairs.map((x) => x.toFixed(2)).join(", ")}; median ${median.toFixed(3)}`);
   // The N-thread run's time outside jobs ran on one thread; inside jobs, the split work.
   const serial = bn.seconds - bn.pooled, bound = (serial + (b1.seconds - serial) / THREADS) / b1.seconds;
   console.log(`${name}, Node ${process.versions.node}, ${eg.backendInfo().backend}: 1 thread ${b1.seconds.toFixed(2)} s, ` +
