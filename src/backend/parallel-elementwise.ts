@@ -18,29 +18,32 @@ export const parallelElementwise = {
   reluMinElements: 1 << 17,
 };
 
-/** f32_maxpool2d_2x2(planes, h, w, x, y, code), split by planes when worth it. */
-export function maxPoolSplit(wasm: KernelExports, planes: number, h: number, w: number, x: number, y: number, code: number): void {
+/**
+ * kernel(planes, h, w, ...pointers) for a 2×2 pool's forward or backward, split by planes when
+ * worth it: pointer i advances by bytesPerPlane[i] a plane.
+ */
+function planesSplit(wasm: KernelExports, kernel: "f32_maxpool2d_2x2" | "f32_maxpool2d_2x2_backward", planes: number,
+                     h: number, w: number, pointers: readonly number[], bytesPerPlane: readonly number[]): void {
   const pool = threadPool();
   if (pool === null || planes < 2 || planes * h * w < parallelElementwise.minElements) {
-    wasm.f32_maxpool2d_2x2(planes, h, w, x, y, code);
+    (wasm[kernel] as (...args: number[]) => void)(planes, h, w, ...pointers);
     return;
   }
+  pool.run(wasm, kernel, ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
+    [p1 - p0, h, w, ...pointers.map((p, i) => p + p0 * bytesPerPlane[i])]));
+}
+
+/** f32_maxpool2d_2x2(planes, h, w, x, y, code), split by planes when worth it. */
+export function maxPoolSplit(wasm: KernelExports, planes: number, h: number, w: number, x: number, y: number, code: number): void {
   const out = (h >> 1) * (w >> 1);
-  pool.run(wasm, "f32_maxpool2d_2x2", ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
-    [p1 - p0, h, w, x + 4 * p0 * h * w, y + 4 * p0 * out, code + p0 * out]));
+  planesSplit(wasm, "f32_maxpool2d_2x2", planes, h, w, [x, y, code], [4 * h * w, 4 * out, out]);
 }
 
 /** f32_maxpool2d_2x2_backward(planes, h, w, code, g, gx), split by planes like the forward. */
 export function maxPoolBackwardSplit(wasm: KernelExports, planes: number, h: number, w: number, code: number, g: number,
                                      gx: number): void {
-  const pool = threadPool();
-  if (pool === null || planes < 2 || planes * h * w < parallelElementwise.minElements) {
-    wasm.f32_maxpool2d_2x2_backward(planes, h, w, code, g, gx);
-    return;
-  }
   const out = (h >> 1) * (w >> 1);
-  pool.run(wasm, "f32_maxpool2d_2x2_backward", ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
-    [p1 - p0, h, w, code + p0 * out, g + 4 * p0 * out, gx + 4 * p0 * h * w]));
+  planesSplit(wasm, "f32_maxpool2d_2x2_backward", planes, h, w, [code, g, gx], [out, 4 * out, 4 * h * w]);
 }
 
 /** f32_relu_backward(n, dy, y): dy[i] = y[i] > 0 ? dy[i] : 0 in place, split by ranges when worth it. */
