@@ -7,7 +7,7 @@ import { wasmQconvKernels } from "./qs8-conv-wasm.js";
 
 const qconvFamily: KernelFamily<QconvKernels> = {
   js: jsQconvKernels,
-  exports: ["qs8_conv2d_workspace", "qs8_conv2d", "qs8_quantize_f32", "f32_minmax"],
+  exports: ["qs8_conv2d_workspace", "qs8_conv2d", "qs8_quantize_f32", "f32_minmax", "f32_maxpool2d_2x2"],
   wasm: wasmQconvKernels,
   warmUp(k) {
     // A 3×3 convolution over a small batch: the packer's vector and gather paths and the tiles.

@@ -5,6 +5,7 @@
  */
 import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
+import { maxPool2x2Js } from "./pool-kernels.js";
 import { f32MinMaxJs, qs8QuantizeF32Js } from "./qs8-quantize-js.js";
 import {
   convSizes, qs8ConvOutputScale, qs8ConvRowLength,
@@ -74,13 +75,17 @@ export const jsQconvKernels: QconvKernels = {
   qs8Conv2dF32: qs8Conv2dF32Js,
 
   qs8Conv2dLayerF32(g: Conv2dGeometry, x: Float32Array, xOffset: number, w: Qs8ConvPackedWeights,
-                    y: Float32Array, yOffset: number, o: Qs8LinearOptions): void {
-    const { xSize } = convSizes(g);
+                    y: Float32Array, yOffset: number, o: Qs8LinearOptions, pool2x2 = false): void {
+    const { xSize, ySize } = convSizes(g);
     const [lo, hi] = o.needsRange ? f32MinMaxJs(xSize, x, xOffset) : [NaN, NaN];
     const p = o.params(lo, hi);
     const q = o.signed ? new Int8Array(xSize) : new Uint8Array(xSize);
     qs8QuantizeF32Js(xSize, x, xOffset, p.scaleA, p.zeroPointA, q);
-    qs8Conv2dF32Js(g, { data: q, offset: 0, zeroPoint: p.zeroPointA }, w, y, yOffset,
+    const out = pool2x2 ? new Float32Array(ySize) : y;
+    qs8Conv2dF32Js(g, { data: q, offset: 0, zeroPoint: p.zeroPointA }, w, out, pool2x2 ? 0 : yOffset,
                    { scaleA: p.scaleA, scaleB: o.scaleB, bias: p.bias, relu: o.relu });
+    if (!pool2x2) return;
+    const planes = g.batch * g.outChannels, pooled = planes * (g.outH >> 1) * (g.outW >> 1);
+    maxPool2x2Js(planes, g.outH, g.outW, out, y.subarray(yOffset, yOffset + pooled), new Uint8Array(pooled));
   },
 };

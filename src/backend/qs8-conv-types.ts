@@ -64,9 +64,12 @@ export interface QconvKernels {
   /**
    * One int8 convolution layer from float32 to float32: x quantized per tensor (ONNX QuantizeLinear,
    * parameters from o.params, given x's range if o.needsRange), then the requantizing int8 convolution.
+   * With pool2x2, y gets the output's 2×2, stride-2 max pooling instead (planes of
+   * ⌊outH/2⌋×⌊outW/2⌋, the bits of f32MaxPool2x2 on the output), pooled where the output is
+   * made, so the full-size output never crosses into JS.
    */
   qs8Conv2dLayerF32(g: Conv2dGeometry, x: Float32Array, xOffset: number, w: Qs8ConvPackedWeights,
-                    y: Float32Array, yOffset: number, o: Qs8LinearOptions): void;
+                    y: Float32Array, yOffset: number, o: Qs8LinearOptions, pool2x2?: boolean): void;
 }
 
 /** Length of one packed weight row: k rounded up to the GEMM's k-pair. */

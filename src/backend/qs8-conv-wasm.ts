@@ -3,6 +3,7 @@ import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { maxPoolSplit } from "./parallel-elementwise.js";
 import { qs8ConvSplit } from "./parallel-qs8.js";
 import { qs8IsSigned } from "./qs8-types.js";
 import { quantizeInputWasm } from "./qs8-quantize-wasm.js";
@@ -84,7 +85,7 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       });
     },
 
-    qs8Conv2dLayerF32(g, x, xOffset, w, y, yOffset, o: Qs8LinearOptions): void {
+    qs8Conv2dLayerF32(g, x, xOffset, w, y, yOffset, o: Qs8LinearOptions, pool2x2 = false): void {
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
@@ -94,7 +95,14 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
           xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
           scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu,
         });
-        y.set(arena.f32(yPtr, ySize), yOffset);
+        if (!pool2x2) {
+          y.set(arena.f32(yPtr, ySize), yOffset);
+          return;
+        }
+        const planes = g.batch * g.outChannels, pooled = planes * (g.outH >> 1) * (g.outW >> 1);
+        const pooledPtr = arena.alloc(pooled * 4), codePtr = arena.alloc(pooled);
+        maxPoolSplit(wasm, planes, g.outH, g.outW, yPtr, pooledPtr, codePtr);
+        y.set(arena.f32(pooledPtr, pooled), yOffset);
       });
     },
   };

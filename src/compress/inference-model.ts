@@ -28,6 +28,8 @@ export interface TensorInferenceLayer {
   readonly kind: string;
   readonly relu: boolean;
   forward(x: Tensor): Tensor;
+  /** This layer's and `next`'s forward as one call, when the layer can run that module inside it; else null. */
+  fuseNext?(next: Module): ((x: Tensor) => Tensor) | null;
   bytes(): number;
   parameters(): number;
   nonZeros(): number;
@@ -68,11 +70,22 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
 
 export class InferenceSequential extends Module {
   readonly steps: readonly Step[];
+  /**
+   * Step i → the forward of steps i and i + 1 as one call, where the layer at i runs the module
+   * after it inside (an int8 convolution and its 2×2 max pool). The steps themselves stay, so
+   * the exporter and the report see the model as it was built.
+   */
+  private readonly fused = new Map<number, (x: Tensor) => Tensor>();
 
   constructor(steps: Step[]) {
     super();
     this.steps = steps;
-    steps.forEach((s, i) => { if (!isLayer(s)) this.registerModule(String(i), s); });
+    steps.forEach((s, i) => {
+      if (!isLayer(s)) this.registerModule(String(i), s);
+      const next = steps[i + 1];
+      const pair = isLayer(s) && !onRows(s) && next !== undefined && !isLayer(next) ? s.fuseNext?.(next) : null;
+      if (pair) this.fused.set(i, pair);
+    });
     this.eval();
   }
 
@@ -90,7 +103,9 @@ export class InferenceSequential extends Module {
 
   forward(x: Tensor): Tensor {
     let h = x;
-    for (const s of this.steps) {
+    for (let i = 0; i < this.steps.length; i++) {
+      const s = this.steps[i], pair = this.fused.get(i);
+      if (pair) { h = pair(h); i++; continue; }
       if (!isLayer(s) || !onRows(s)) { h = s.forward(h); continue; }
       if (h.ndim < 1 || h.shape[h.ndim - 1] !== s.inFeatures) {
         throw new ShapeError(`${s.kind} layer: input [${h.shape}] does not end in ${s.inFeatures} features`);

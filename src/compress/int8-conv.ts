@@ -6,6 +6,8 @@ import { qconvKernels, qs8ConvPackWeights } from "../backend/index.js";
 import type { Conv2dGeometry, Qs8ConvPackedWeights, Qs8LinearParams } from "../backend/index.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
+import type { Module } from "../nn/module.js";
+import { isPlainMaxPool2x2 } from "../nn/pool-layers.js";
 import { countNonZeros, type TensorInferenceLayer } from "./inference-model.js";
 import { accumulatorBias, activationParams, type ActivationParams } from "./int8-linear.js";
 import { quantize } from "./tensor-ops.js";
@@ -123,20 +125,38 @@ export class Int8ConvLayer implements TensorInferenceLayer {
    * the pixels they reach); the other images are computed as if it were not in the batch.
    */
   forward(x: Tensor): Tensor {
-    const g = this.geometry(x.shape);
+    return this.run(x, this.geometry(x.shape), false);
+  }
+
+  /**
+   * The forward of this layer and `next` as one call when `next` is a MaxPool2d of plain 2×2
+   * windows after a 2-D convolution: the output is pooled in the kernels' memory (the bits of
+   * the two steps), so the full-size output is never copied out. Null for any other module.
+   */
+  fuseNext(next: Module): ((x: Tensor) => Tensor) | null {
+    if (this.kernelSize.length !== 2 || !isPlainMaxPool2x2(next)) return null;
+    return (x) => {
+      const g = this.geometry(x.shape);
+      // An output too small to pool: the pool's own forward says what is wrong.
+      return g.outH < 2 || g.outW < 2 ? next.forward(this.forward(x)) : this.run(x, g, true);
+    };
+  }
+
+  private run(x: Tensor, g: Conv2dGeometry, pool2x2: boolean): Tensor {
     const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
-    const outShape = [x.shape[0], this.outChannels, ...(this.kernelSize.length === 1 ? [g.outW] : [g.outH, g.outW])];
-    const y = new Float32Array(g.batch * g.outChannels * g.outH * g.outW);
+    const [outH, outW] = pool2x2 ? [g.outH >> 1, g.outW >> 1] : [g.outH, g.outW];
+    const outShape = [x.shape[0], this.outChannels, ...(this.kernelSize.length === 1 ? [outW] : [outH, outW])];
+    const y = new Float32Array(g.batch * g.outChannels * outH * outW);
     try {
-      this.runKernel(g, data, y);
+      this.runKernel(g, data, y, pool2x2);
     } catch (e) {
       if (e !== NON_FINITE_INPUT) throw e;
-      this.runWithNonFiniteImages(g, data, y);
+      this.runWithNonFiniteImages(g, data, y, pool2x2);
     }
     return fromTypedArray(y, outShape);
   }
 
-  private runKernel(g: Conv2dGeometry, x: Float32Array, y: Float32Array): void {
+  private runKernel(g: Conv2dGeometry, x: Float32Array, y: Float32Array, pool2x2: boolean): void {
     const input = this.input;
     qconvKernels().qs8Conv2dLayerF32(g, x, 0, this.packed, y, 0, {
       signed: false,
@@ -150,12 +170,12 @@ export class Int8ConvLayer implements TensorInferenceLayer {
       },
       scaleB: this.weightScale,
       relu: this.relu,
-    });
+    }, pool2x2);
   }
 
   /** Images with a NaN or ±∞ are zeroed (a dynamic range always holds 0), run, and set to NaN. */
-  private runWithNonFiniteImages(g: Conv2dGeometry, x: Float32Array, y: Float32Array): void {
-    const size = g.inChannels * g.inH * g.inW, outSize = g.outChannels * g.outH * g.outW;
+  private runWithNonFiniteImages(g: Conv2dGeometry, x: Float32Array, y: Float32Array, pool2x2: boolean): void {
+    const size = g.inChannels * g.inH * g.inW, outSize = y.length / g.batch;
     const clean = x.slice(0, g.batch * size);
     const bad: number[] = [];
     for (let n = 0; n < g.batch; n++) {
@@ -163,7 +183,7 @@ export class Int8ConvLayer implements TensorInferenceLayer {
         if (clean[t] - clean[t] !== 0) { bad.push(n); clean.fill(0, n * size, (n + 1) * size); break; }
       }
     }
-    this.runKernel(g, clean, y);
+    this.runKernel(g, clean, y, pool2x2);
     for (const n of bad) y.fill(NaN, n * outSize, (n + 1) * outSize);
   }
 

@@ -9,7 +9,7 @@ import { registerConvFusions, type ConvPoolStep, type ConvStep, type FusedStep, 
 import { ReLU } from "./layers.js";
 import type { Module } from "./module.js";
 import { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
-import { MaxPool2d } from "./pool-layers.js";
+import { isPlainMaxPool2x2, MaxPool2d } from "./pool-layers.js";
 type FloatDType = "float32" | "float64";
 
 const asDType = (t: Tensor, dtype: FloatDType): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
@@ -66,13 +66,6 @@ export function runConvPoolStep(step: ConvPoolStep, x: Tensor): Tensor {
   return conv2dReluMaxPool2x2(x, l.weight, l.bias, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups });
 }
 
-/** A MaxPool2d the kernels' 2×2 pooling computes: 2×2 windows, stride 2, no padding, dilation or ceil mode, no indices. */
-const plainPool2x2 = (m: Module): boolean => {
-  const p = m as MaxPool2d;
-  const all = (v: readonly number[], x: number) => v.every((e) => e === x);
-  return all(p.kernelSize, 2) && all(p.stride, 2) && all(p.padding, 0) && all(p.dilation, 1) && !p.ceilMode && !p.returnIndices;
-};
-
 /** A conv layer's arguments per spatial dimension (one for Conv1d), "same"/"valid" resolved to zeros before and after. */
 export interface ResolvedConvArguments {
   kernelSize: number[];
@@ -114,7 +107,7 @@ const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly M
 export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d): void {
   const rows: FusionPattern[] = [
     {
-      sequence: [conv2d, ReLU, MaxPool2d], convPool: true, applies: (m) => plainPool2x2(m[2]),
+      sequence: [conv2d, ReLU, MaxPool2d], convPool: true, applies: (m) => isPlainMaxPool2x2(m[2]),
       build: (m, index) => ({ kind: "convPool", conv: convStep(true, false)(m, index) as ConvStep, pool: m[2] as MaxPool2d, index }),
     },
     { sequence: [conv2d, BatchNorm2d, ReLU], build: convStep(true, true), applies: foldable },

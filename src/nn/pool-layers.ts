@@ -69,6 +69,16 @@ export class MaxPool2d<R extends boolean = false> extends MaxPoolNd {
   }
 }
 
+/**
+ * Whether `m` is a MaxPool2d the kernels' 2×2 pooling computes: 2×2 windows, stride 2, no
+ * padding, dilation or ceil mode, no indices (what the fused conv→pool ops may absorb).
+ */
+export function isPlainMaxPool2x2(m: Module): boolean {
+  if (!(m instanceof MaxPool2d)) return false;
+  const all = (v: readonly number[], x: number) => v.every((e) => e === x);
+  return all(m.kernelSize, 2) && all(m.stride, 2) && all(m.padding, 0) && all(m.dilation, 1) && !m.ceilMode && !m.returnIndices;
+}
+
 /** torch.nn.AvgPool1d over [N, C, L]. */
 export class AvgPool1d extends Module {
   readonly kernelSize: number[];
