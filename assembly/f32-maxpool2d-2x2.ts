@@ -37,6 +37,7 @@
  */
 export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usize, code: usize): void {
   const oh = h >> 1, ow = w >> 1, rowBytes = <usize>w << 2;
+  const outputs = <usize>planes * oh * ow, xEnd = x + ((<usize>planes * h * w) << 2);
   for (let p = 0; p < planes; p++) {
     for (let i = 0; i < oh; i++) {
       const r0 = x + ((<usize>(p * h + 2 * i) * w) << 2), r1 = r0 + rowBytes;
@@ -44,6 +45,14 @@ export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usiz
       const out = y + (o << 2), codes = code + o;
       let j = 0;
       for (; j + 4 <= ow; j += 4) pool4(r0 + (<usize>j << 3), r1 + (<usize>j << 3), out + (<usize>j << 2), codes + j);
+      // A ragged end (a 14-wide plane pools to 7: three of every seven windows) in one more
+      // vector step where its extra lanes stay inside the call's x and y: they read the rows
+      // below and write the first windows of the rows after this one, which this call computes
+      // later and so overwrites. Near the end of y or x, the scalar loop.
+      if (j < ow && o + <usize>j + 4 <= outputs && r1 + (<usize>j << 3) + 32 <= xEnd) {
+        pool4(r0 + (<usize>j << 3), r1 + (<usize>j << 3), out + (<usize>j << 2), codes + j);
+        continue;
+      }
       for (; j < ow; j++) {
         const cb = <usize>j << 3;
         const a = load<f32>(r0 + cb), b = load<f32>(r0 + cb, 4), c = load<f32>(r1 + cb), d = load<f32>(r1 + cb, 4);

@@ -64,6 +64,24 @@ describe("f32MaxPool2x2", () => {
     expect(same(y, ref.y)).toBe(true);
     expect(code.every((v, i) => v === ref.code[i])).toBe(true);
   });
+
+  it("the raw kernel writes nothing past y's and code's ends (its ragged-end vectors spill only into rows it writes later)", () => {
+    const wasm = activeKernelExports();
+    if (!wasm) return; // the js backend has no kernel module
+    fc.assert(fc.property(caseArb, ({ c, xs }) => {
+      const n = c.planes * (c.h >> 1) * (c.w >> 1), x = Float32Array.from(xs), ref = reference(c.planes, c.h, c.w, x);
+      // The top 8 KB of memory: arena scratch, free between ops. x, then y, then code, each followed by a guard.
+      const base = wasm.memory.buffer.byteLength - 8192, xPtr = base, yPtr = xPtr + x.length * 4 + 64, codePtr = yPtr + n * 4 + 64;
+      const bytes = () => new Uint8Array(wasm.memory.buffer);
+      bytes().fill(0xee, base, codePtr + n + 64);
+      new Float32Array(wasm.memory.buffer, xPtr, x.length).set(x);
+      wasm.f32_maxpool2d_2x2(c.planes, c.h, c.w, xPtr, yPtr, codePtr);
+      expect(same(new Float32Array(wasm.memory.buffer, yPtr, n).slice(), ref.y)).toBe(true);
+      expect(Array.from(bytes().subarray(codePtr, codePtr + n))).toEqual(Array.from(ref.code));
+      expect(Array.from(bytes().subarray(yPtr + n * 4, yPtr + n * 4 + 64)).every((b) => b === 0xee)).toBe(true);
+      expect(Array.from(bytes().subarray(codePtr + n, codePtr + n + 64)).every((b) => b === 0xee)).toBe(true);
+    }), { numRuns: 300 });
+  });
 });
 
 /** By the definition: gx is zero but at each window's winning tap, which holds the window's gradient. */
