@@ -287,6 +287,6 @@ describe("qconvKernels on the core kernel build", () => {
   it("refuses with a BackendError naming the convolution kernels and the full build", async () => {
     await init({ module: new WebAssembly.Module(readFileSync(new URL("../../build/edgegrad-core-simd.wasm", import.meta.url))) });
     expect(() => qconvKernels()).toThrow(BackendError);
-    expect(() => qconvKernels()).toThrow(/no qs8_conv2d_workspace, qs8_conv2d, qs8_quantize_f32, f32_minmax kernel.*the full build/);
+    expect(() => qconvKernels()).toThrow(/no qs8_conv2d_workspace, qs8_conv2d, qs8_quantize_f32, f32_minmax, f32_maxpool2d_2x2 kernel.*the full build/);
   });
 });
