@@ -57,6 +57,9 @@
 // whole library 157.5 KB (2026-12-02), its limit 158. The pooling kernel's vector step for a
 // row's ragged end then grew the full wasm builds by about 0.1 KB gzip: the MLP app 46.07 KB and
 // the default entry 370.75 KB and edgegrad/datasets 231.93 KB, their limits 46.5, 371 and 232 KB.
+// Adam's kernel in float32 lanes (groups of four, then pairs: about 3× faster) then brought the
+// default entry, which embeds four kernel builds, to 371.26 KB and edgegrad/datasets to 232.53 KB:
+// limits 371.5 and 233 KB.
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -86,6 +89,6 @@ export default [
     ...withoutLazyChunks, ...gzip },
   { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "15.5 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "371 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "232 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "371.5 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "233 KB", ...gzip },
 ];

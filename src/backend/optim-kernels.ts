@@ -25,15 +25,22 @@ export interface AdamConstants {
 type Floats = Float32Array | Float64Array;
 
 /**
- * The JS reference of the Adam update, in place on param, m, v and (amsgrad) vMax: the
- * implementation the wasm kernel (assembly/f32-adam.ts) matches bit for bit, and the float64 path.
+ * The JS reference of the Adam update, in place on param, m, v and (amsgrad) vMax:
  *   θ ← θ·shrink     g ← g + λθ     m ← β1·m + (1−β1)·g     v ← β2·v + (1−β2)·g·g
  *   v̂ ← max(vMax, v) (stored to vMax) with amsgrad, else v
  *   θ ← θ − stepSize·m / (√v̂·invSqrtBc2 + ε)
+ * float32 buffers are updated in float32 arithmetic, as PyTorch's float32 Adam computes: every
+ * operation and constant rounded with Math.fround, in the order of the wasm kernel
+ * (assembly/f32-adam.ts), which gives the same bits. float64 buffers are updated in float64.
  * A shrink of 1 and a λ of 0 are skipped, so no decay does no extra operation (and a NaN or
  * infinite θ cannot leak into g through 0·θ).
  */
 export function adamUpdate(param: Floats, grad: Floats, m: Floats, v: Floats, vMax: Floats | null, k: AdamConstants): void {
+  if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array &&
+      v instanceof Float32Array && (vMax === null || vMax instanceof Float32Array)) {
+    adamUpdateF32(param, grad, m, v, vMax, k);
+    return;
+  }
   const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, invSqrtBc2, eps, shrink, weightDecay } = k;
   for (let i = 0; i < param.length; i++) {
     let p = param[i];
@@ -52,10 +59,39 @@ export function adamUpdate(param: Floats, grad: Floats, m: Floats, v: Floats, vM
   }
 }
 
+/**
+ * adamUpdate on float32 buffers in float32 arithmetic. A float64 result of two float32 values
+ * rounded once to float32 is exactly the float32 operation's result for + − × ÷ and √ (binary64
+ * has more than twice binary32's precision plus two bits), so Math.fround after each step
+ * reproduces the wasm kernel's float32 instructions.
+ */
+function adamUpdateF32(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null,
+                       k: AdamConstants): void {
+  const f = Math.fround;
+  const beta1 = f(k.beta1), oneMinusBeta1 = f(k.oneMinusBeta1), beta2 = f(k.beta2), oneMinusBeta2 = f(k.oneMinusBeta2);
+  const stepSize = f(k.stepSize), invSqrtBc2 = f(k.invSqrtBc2), eps = f(k.eps), shrink = f(k.shrink), weightDecay = f(k.weightDecay);
+  const shrinks = k.shrink !== 1, decays = k.weightDecay !== 0;
+  for (let i = 0; i < param.length; i++) {
+    let p = param[i];
+    if (shrinks) p = f(p * shrink);
+    let g = grad[i];
+    if (decays) g = f(g + f(weightDecay * p));
+    const mi = f(f(beta1 * m[i]) + f(oneMinusBeta1 * g));
+    let vi = f(f(beta2 * v[i]) + f(f(oneMinusBeta2 * g) * g));
+    m[i] = mi;
+    v[i] = vi;
+    if (vMax !== null) {
+      if (vMax[i] > vi) vi = vMax[i];
+      vMax[i] = vi;
+    }
+    param[i] = f(p - f(f(stepSize * mi) / f(f(f(Math.sqrt(vi)) * invSqrtBc2) + eps)));
+  }
+}
+
 export interface OptimKernels {
   /**
-   * adamUpdate on float32 buffers (equal lengths; vMax null without amsgrad): float64
-   * arithmetic rounded to float32 on store, so every backend gives the same bits. `owned`: the
+   * adamUpdate on float32 buffers (equal lengths; vMax null without amsgrad): float32
+   * arithmetic in the reference's order, so every backend gives the same bits. `owned`: the
    * moments are an optimizer's own buffers, which nothing but this update writes, so a backend
    * may keep a copy of them between calls.
    */

@@ -43,8 +43,8 @@ function stepAdam(param: FloatArray, grad: FloatArray, m: FloatArray, v: FloatAr
     shrink: decoupled ? 1 - lr * weightDecay : 1,
     weightDecay: decoupled ? 0 : weightDecay,
   };
-  // float32 runs in the backend (f64x2 SIMD in wasm); float64 runs the backend's JS reference,
-  // which the wasm kernel matches bit for bit.
+  // float32 runs in the backend (float32 arithmetic, f32x4 SIMD in wasm; the backend's JS
+  // reference gives the same bits); float64 runs the JS reference in float64.
   if (param instanceof Float32Array && grad instanceof Float32Array && m instanceof Float32Array &&
       v instanceof Float32Array && (vMax === null || vMax instanceof Float32Array)) {
     optimKernels().f32Adam(param, grad, m, v, vMax, k, owned);

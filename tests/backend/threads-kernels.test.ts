@@ -222,7 +222,7 @@ describe("the threaded convolution", () => {
 });
 
 describe("the threaded Adam update", () => {
-  it("gives the same bits for 1, 2 and 3 threads at odd lengths, with and without amsgrad and decay, and matches float64", async () => {
+  it("gives the same bits for 1, 2 and 3 threads at odd lengths, with and without amsgrad and decay, and matches float64 within float32 arithmetic's error", async () => {
     for (const [n, amsgrad, decay] of [[1001, false, 0], [37, true, 0.01], [4099, true, 0]] as const) {
       const next = lcg(n);
       const start = [floats(n, next), floats(n, next), floats(n, () => next() * 0.1), floats(n, () => Math.abs(next()) * 0.01)];
@@ -240,10 +240,15 @@ describe("the threaded Adam update", () => {
         const mi = 0.9 * m0[i] + 0.1 * g;
         const vi = 0.999 * v0[i] + 0.001 * g * g;
         const vHat = amsgrad ? Math.max(vi, Math.fround(v0[i] * 1.5)) : vi;
-        const want = p0[i] - (k.stepSize * mi) / (Math.sqrt(vHat) * k.invSqrtBc2 + k.eps);
-        expect(Math.abs(m[i] - mi)).toBeLessThanOrEqual(2 ** -23 * Math.abs(mi));
-        expect(Math.abs(v[i] - vi)).toBeLessThanOrEqual(2 ** -23 * Math.abs(vi));
-        expect(Math.abs(param[i] - want)).toBeLessThanOrEqual(2 ** -23 * Math.abs(want) + 1e-12);
+        const denom = Math.sqrt(vHat) * k.invSqrtBc2 + k.eps;
+        const want = p0[i] - (k.stepSize * mi) / denom;
+        // The kernel computes in float32 (as tests/optim/steps.test.ts derives): about ten
+        // roundings, each within u = 2^-24 of the magnitude of the terms it sums.
+        const gTerms = Math.abs(g0[i]) + Math.abs(decay * p0[i]), mTerms = 0.9 * Math.abs(m0[i]) + 0.1 * gTerms;
+        const u32 = 32 * 2 ** -24;
+        expect(Math.abs(m[i] - mi)).toBeLessThanOrEqual(u32 * mTerms);
+        expect(Math.abs(v[i] - vi)).toBeLessThanOrEqual(u32 * (0.999 * v0[i] + 0.001 * Math.abs(g) * gTerms));
+        expect(Math.abs(param[i] - want)).toBeLessThanOrEqual(u32 * (Math.abs(p0[i]) + Math.abs(want - p0[i]) + (k.stepSize * mTerms) / denom) + 2 ** -149);
       }
     }
   });

@@ -1,8 +1,9 @@
 // The Adam kernel. The wasm kernel must give exactly the bits of the backend's JS reference
-// (float64 arithmetic in the same order, rounded to float32 on store) in every configuration —
-// plain, coupled or decoupled weight decay, amsgrad — since the optimizer classes rely on every
-// backend giving the same bits. The JS reference itself is checked against Adam as PyTorch
-// documents it, written out here in float64.
+// (float32 arithmetic in the same order: each step rounded with Math.fround) in every
+// configuration — plain, coupled or decoupled weight decay, amsgrad — since the optimizer
+// classes rely on every backend giving the same bits. The JS reference's float64 path is checked
+// here against Adam as PyTorch documents it, written out in float64; its float32 path, against
+// the same rule with a tolerance derived for float32 arithmetic, in tests/optim/steps.test.ts.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { adamUpdate, optimKernels, type AdamConstants } from "../../src/backend/index.js";

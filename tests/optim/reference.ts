@@ -28,7 +28,13 @@ export const adamRef: Rule = ({ p, g, m, v, vMax }, t, o) => {
   // Adam's ε sits outside the root, on the bias-corrected v (PyTorch: √v/√(1−β2^t) + ε).
   const upd = (o.lr * mHat) / (Math.sqrt(vHat) + o.eps);
   const out: Elem = { p: p0 - upd, m: m1, v: v1 };
-  const mag: Elem = { p: abs(p) + abs(o.lr * o.weightDecay * p) + abs(upd), m: abs(b1 * m) + abs(d), v: abs(b2 * v) + d * d };
+  // Magnitudes of the terms each output is summed from, so that a rounding error relative to them
+  // is allowed even where they cancel: the gradient's (g + λθ may cancel), m's (an error in m
+  // reaches θ scaled by step/denominator), and d² through d's own error (2|d|·δd).
+  const dTerms = o.decoupled ? abs(g) : abs(g) + abs(o.weightDecay * p);
+  const mTerms = abs(b1 * m) + abs(1 - b1) * dTerms;
+  const updTerms = (o.lr * mTerms / (1 - b1 ** t)) / (Math.sqrt(vHat) + o.eps);
+  const mag: Elem = { p: abs(p) + abs(o.lr * o.weightDecay * p) + abs(upd) + updTerms, m: mTerms + abs(d), v: abs(b2 * v) + abs(d) * dTerms };
   if (o.amsgrad) { out.vMax = vUse; mag.vMax = vUse; }
   return { out, mag };
 };
