@@ -6,12 +6,10 @@
 //   per group:  A = the group's weights [Cout/g × K] (widened once, at packing)
 //               B = patches [K × outH·outW], packed block by block straight into 8-pixel panels
 //               C = A·B lands directly in y[n, co, :, :] — NCHW needs no transpose
-//   then        bias, scale and ReLU per output channel (per row of C), in one pass over y.
-//
-// The micro-kernel's own epilogue works per column (per pixel here), so it runs with a zero
-// bias and no flags, and the per-channel epilogue is a separate pass over y — 1/K of the work.
+//   and         bias, scale and ReLU per output channel (per row of C) in the micro-kernel's
+//               epilogue (QS8_UK_PER_ROW), as each tile is stored: y is written once.
 import {
-  QS8_MR, QS8_NR, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
+  QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
 import { x16_packb_conv2d } from "./x16-packb-conv2d";
 import { QS8_FLOAT_OUT, QS8_RELU } from "./flags";
@@ -56,12 +54,15 @@ const SLACK: i32 = 32;
   return (x + 63) & ~63;
 }
 
-/** Bytes of scratch qs8_conv2d needs: padded image, tap offsets, one block of patch panels. */
+/**
+ * Bytes of scratch qs8_conv2d needs: padded image, tap offsets, one block of patch panels, and
+ * 32 bytes of the packer's lane offsets.
+ */
 export function qs8_conv2d_workspace(geometry: usize): i32 {
   const image = <i32>align64(<usize>(geo(geometry, G_CIN) * paddedH(geometry) * paddedW(geometry) + 2 * SLACK) << 1);
   const k = groupK(geometry);
   const kc = (k + 1) & ~1;
-  return image + <i32>align64(<usize>k << 2) + panelsPerBlock(kc) * (kc << 4) + 64;
+  return image + <i32>align64(<usize>k << 2) + panelsPerBlock(kc) * (kc << 4) + 32;
 }
 
 /**
@@ -87,11 +88,8 @@ export function qs8_conv2d(
   const xpad = work + (<usize>SLACK << 1);
   const koff = work + imageBytes;
   const panels = align64(koff + (<usize>k << 2));
-  // 8 zero i32: the micro-kernel's per-column bias, unused here (the bias is per row); then 32
-  // bytes for the packer's lane offsets.
-  const zeroBias = panels + <usize>(panelsPerBlock(kc) * (kc << 4));
-  v128.store(zeroBias, i32x4.splat(0));
-  v128.store(zeroBias, i32x4.splat(0), 16);
+  // 32 bytes for the packer's lane offsets.
+  const laneOffsets = panels + <usize>(panelsPerBlock(kc) * (kc << 4));
   // Padding stays zero for the whole call: each image rewrites only the interior.
   memory.fill(work, 0, imageBytes);
   tapOffsets(geometry, wp, plane, koff);
@@ -103,11 +101,11 @@ export function qs8_conv2d(
                xpad + (<usize>(geo(geometry, G_PT) * wp + geo(geometry, G_PL)) << 1), hp, wp);
     const yn = y + (<usize>(n * cout * pixels) << 2);
     for (let gi = 0; gi < groups; gi++) {
+      const g0 = <usize>(gi * coutG);
       convGroup(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
-                w + (<usize>(gi * coutG * kc) << 1), coutG, yn + (<usize>(gi * coutG * pixels) << 2),
-                pixels, wp, panels, zeroBias);
+                w + ((g0 * <usize>kc) << 1), coutG, yn + ((g0 * <usize>pixels) << 2),
+                pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags);
     }
-    channelEpilogue(cout, pixels, yn, bias, scale, flags);
   }
 }
 
@@ -126,9 +124,13 @@ function tapOffsets(g: usize, wp: i32, plane: i32, koff: usize): void {
   }
 }
 
-/** One group of one image: patch panels block by block, weight rows in blocks, the 4x8 tiles. */
+/**
+ * One group of one image: patch panels block by block, weight rows in blocks, the 4x8 tiles,
+ * each finished with its rows' bias and scale (bg, sg: the group's first row).
+ */
 function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize, rows: i32,
-                   yg: usize, pixels: i32, wp: i32, panels: usize, zeroBias: usize): void {
+                   yg: usize, pixels: i32, wp: i32, panels: usize, laneOffsets: usize,
+                   bg: usize, sg: usize, flags: i32): void {
   const outW = geo(g, G_OUTW), sh = geo(g, G_SH), sw = geo(g, G_SW);
   const panelBytes = <usize>kc << 4;
   const aStride = <usize>kc << 1;
@@ -139,7 +141,7 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
   const totalPanels = (pixels + QS8_NR - 1) / QS8_NR;
   for (let b0 = 0; b0 < totalPanels; b0 += nb) {
     const bn = min(nb, totalPanels - b0);
-    x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, zeroBias + 32, panels);
+    x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, laneOffsets, panels);
     for (let i0 = 0; i0 < rows; i0 += mc) {
       const mb = min(mc, rows - i0);
       for (let t = 0; t < bn; t++) {
@@ -150,7 +152,7 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
         for (let i = i0; i < i0 + mb; i += QS8_MR) {
           qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
             min(QS8_MR, i0 + mb - i), nc, kc, wg + <usize>i * aStride, aStride, bp,
-            cj + <usize>i * cStride, cStride, zeroBias, 0, 0);
+            cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), flags | QS8_UK_PER_ROW);
         }
       }
     }
@@ -178,46 +180,6 @@ function widenImage(x: usize, cin: i32, inH: i32, inW: i32, signed: i32, zero: i
       for (; p < inW; p++) {
         const raw: i32 = signed ? <i32>load<i8>(src + p) : <i32>load<u8>(src + p);
         store<i16>(out + (<usize>p << 1), <i16>(raw - zero));
-      }
-    }
-  }
-}
-
-/** Per output channel: + bias, then f32 and × scale (QS8_FLOAT_OUT), then ReLU; y in place. */
-function channelEpilogue(cout: i32, pixels: i32, y: usize, bias: usize, scale: usize, flags: i32): void {
-  const floatOut = (flags & QS8_FLOAT_OUT) != 0, relu = (flags & QS8_RELU) != 0;
-  for (let co = 0; co < cout; co++) {
-    const row = y + (<usize>(co * pixels) << 2);
-    const b = load<i32>(bias + (<usize>co << 2));
-    const vb = i32x4.splat(b);
-    let p = 0;
-    if (floatOut) {
-      const s = load<f32>(scale + (<usize>co << 2));
-      const vs = f32x4.splat(s);
-      for (; p + 4 <= pixels; p += 4) {
-        const q = row + (<usize>p << 2);
-        let v = f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(v128.load(q), vb)), vs);
-        if (relu) v = f32x4.max(v, f32x4.splat(0));
-        v128.store(q, v);
-      }
-      for (; p < pixels; p++) {
-        const q = row + (<usize>p << 2);
-        let v = <f32>(load<i32>(q) + b) * s;
-        if (relu) v = max<f32>(v, 0);
-        store<f32>(q, v);
-      }
-    } else {
-      for (; p + 4 <= pixels; p += 4) {
-        const q = row + (<usize>p << 2);
-        let v = i32x4.add(v128.load(q), vb);
-        if (relu) v = i32x4.max_s(v, i32x4.splat(0));
-        v128.store(q, v);
-      }
-      for (; p < pixels; p++) {
-        const q = row + (<usize>p << 2);
-        let v = load<i32>(q) + b;
-        if (relu) v = max<i32>(v, 0);
-        store<i32>(q, v);
       }
     }
   }

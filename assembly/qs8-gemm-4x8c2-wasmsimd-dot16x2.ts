@@ -9,12 +9,19 @@ export const QS8_NR: i32 = 8;
 import { QS8_FLOAT_OUT, QS8_RELU } from "./flags";
 
 /**
+ * A flag of the micro-kernel alone (operators never see it): bias and scale hold one value per
+ * row of the tile (row i at offset 4·i) instead of one per column of the panel.
+ */
+export const QS8_UK_PER_ROW: i32 = 4;
+
+/**
  * C[0..mr, 0..nc) = A[0..mr, 0..kc) · W + bias, then either stored as i32, or (QS8_FLOAT_OUT)
  * converted to f32 and multiplied by `scale[j]`, then max(·, 0) if QS8_RELU.
  *
  * A: mr rows of kc i16 (kc even; the operator pads an odd k with one zero), row stride `aStride`
  *    bytes. W: one packed panel from qs8_packw_gemm, kc/2 groups of 8 columns × 2 k (32 bytes).
- * bias (i32) and scale (f32): 8 values each for this panel (padded past n by the operator).
+ * bias (i32) and scale (f32): 8 values each for this panel (padded past n by the operator), or
+ *    with QS8_UK_PER_ROW one per row of the tile (mr values).
  * C: byte pointer and byte row stride; 4-byte elements either way. 1 ≤ mr ≤ 4, 1 ≤ nc ≤ 8.
  */
 export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
@@ -95,46 +102,58 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
     acc3x4567 = i32x4.add(i32x4.dot_i16x8_s(va3, vb4567), acc3x4567);
   }
 
-  const vbias0123 = v128.load(bias);
-  const vbias4567 = v128.load(bias, 16);
-  acc0x0123 = i32x4.add(acc0x0123, vbias0123); acc0x4567 = i32x4.add(acc0x4567, vbias4567);
-  acc1x0123 = i32x4.add(acc1x0123, vbias0123); acc1x4567 = i32x4.add(acc1x4567, vbias4567);
-  acc2x0123 = i32x4.add(acc2x0123, vbias0123); acc2x4567 = i32x4.add(acc2x4567, vbias4567);
-  acc3x0123 = i32x4.add(acc3x0123, vbias0123); acc3x4567 = i32x4.add(acc3x4567, vbias4567);
+  // The epilogue, row by row: per column (a GEMM: bias and scale of the panel's 8 columns) or,
+  // with QS8_UK_PER_ROW, per row (a convolution, whose rows are output channels: one bias and
+  // one scale per row, splat). Rows past mr read the row above's values and store the same
+  // results again, from the last row up, so the real row's store wins.
+  if (flags & QS8_UK_PER_ROW) {
+    const r1: usize = mr > 1 ? 4 : 0, r2: usize = mr > 2 ? 8 : r1, r3: usize = mr > 3 ? 12 : r2;
+    finishRowSplat(c3, nc, acc3x0123, acc3x4567, bias + r3, scale + r3, flags);
+    finishRowSplat(c2, nc, acc2x0123, acc2x4567, bias + r2, scale + r2, flags);
+    finishRowSplat(c1, nc, acc1x0123, acc1x4567, bias + r1, scale + r1, flags);
+    finishRowSplat(c0, nc, acc0x0123, acc0x4567, bias, scale, flags);
+    return;
+  }
+  const vbias0123 = v128.load(bias), vbias4567 = v128.load(bias, 16);
+  // (scale is read only with QS8_FLOAT_OUT: a plain int32 GEMM may pass no scale at all.)
+  const floatOut = (flags & QS8_FLOAT_OUT) != 0;
+  const vs0123 = floatOut ? v128.load(scale) : i32x4.splat(0);
+  const vs4567 = floatOut ? v128.load(scale, 16) : i32x4.splat(0);
+  finishRow(c3, nc, acc3x0123, acc3x4567, vbias0123, vbias4567, vs0123, vs4567, flags);
+  finishRow(c2, nc, acc2x0123, acc2x4567, vbias0123, vbias4567, vs0123, vs4567, flags);
+  finishRow(c1, nc, acc1x0123, acc1x4567, vbias0123, vbias4567, vs0123, vs4567, flags);
+  finishRow(c0, nc, acc0x0123, acc0x4567, vbias0123, vbias4567, vs0123, vs4567, flags);
+}
 
+// @ts-ignore: decorator
+@inline function finishRowSplat(c: usize, nc: i32, v0123: v128, v4567: v128, bias: usize, scale: usize,
+                                flags: i32): void {
+  const vb = i32x4.splat(load<i32>(bias));
+  const vs = flags & QS8_FLOAT_OUT ? f32x4.splat(load<f32>(scale)) : i32x4.splat(0);
+  finishRow(c, nc, v0123, v4567, vb, vb, vs, vs, flags);
+}
+
+/**
+ * One row of the tile: + bias, then either f32(acc + bias)·scale (QS8_FLOAT_OUT, the product
+ * rounded once) or the i32 sum, then max(·, 0) if QS8_RELU; stored.
+ */
+// @ts-ignore: decorator
+@inline function finishRow(c: usize, nc: i32, v0123: v128, v4567: v128, vb0123: v128, vb4567: v128,
+                           vs0123: v128, vs4567: v128, flags: i32): void {
+  v0123 = i32x4.add(v0123, vb0123);
+  v4567 = i32x4.add(v4567, vb4567);
   if (flags & QS8_FLOAT_OUT) {
-    // Requantize to float: f32(acc + bias) · (scaleA·scaleB[j]), the product rounded once.
-    const vs0123 = v128.load(scale);
-    const vs4567 = v128.load(scale, 16);
-    acc0x0123 = f32x4.mul(f32x4.convert_i32x4_s(acc0x0123), vs0123);
-    acc0x4567 = f32x4.mul(f32x4.convert_i32x4_s(acc0x4567), vs4567);
-    acc1x0123 = f32x4.mul(f32x4.convert_i32x4_s(acc1x0123), vs0123);
-    acc1x4567 = f32x4.mul(f32x4.convert_i32x4_s(acc1x4567), vs4567);
-    acc2x0123 = f32x4.mul(f32x4.convert_i32x4_s(acc2x0123), vs0123);
-    acc2x4567 = f32x4.mul(f32x4.convert_i32x4_s(acc2x4567), vs4567);
-    acc3x0123 = f32x4.mul(f32x4.convert_i32x4_s(acc3x0123), vs0123);
-    acc3x4567 = f32x4.mul(f32x4.convert_i32x4_s(acc3x4567), vs4567);
+    v0123 = f32x4.mul(f32x4.convert_i32x4_s(v0123), vs0123);
+    v4567 = f32x4.mul(f32x4.convert_i32x4_s(v4567), vs4567);
     if (flags & QS8_RELU) {
-      const z = f32x4.splat(0);
-      acc0x0123 = f32x4.max(acc0x0123, z); acc0x4567 = f32x4.max(acc0x4567, z);
-      acc1x0123 = f32x4.max(acc1x0123, z); acc1x4567 = f32x4.max(acc1x4567, z);
-      acc2x0123 = f32x4.max(acc2x0123, z); acc2x4567 = f32x4.max(acc2x4567, z);
-      acc3x0123 = f32x4.max(acc3x0123, z); acc3x4567 = f32x4.max(acc3x4567, z);
+      v0123 = f32x4.max(v0123, f32x4.splat(0));
+      v4567 = f32x4.max(v4567, f32x4.splat(0));
     }
   } else if (flags & QS8_RELU) {
-    const z = i32x4.splat(0);
-    acc0x0123 = i32x4.max_s(acc0x0123, z); acc0x4567 = i32x4.max_s(acc0x4567, z);
-    acc1x0123 = i32x4.max_s(acc1x0123, z); acc1x4567 = i32x4.max_s(acc1x4567, z);
-    acc2x0123 = i32x4.max_s(acc2x0123, z); acc2x4567 = i32x4.max_s(acc2x4567, z);
-    acc3x0123 = i32x4.max_s(acc3x0123, z); acc3x4567 = i32x4.max_s(acc3x4567, z);
+    v0123 = i32x4.max_s(v0123, i32x4.splat(0));
+    v4567 = i32x4.max_s(v4567, i32x4.splat(0));
   }
-
-  // Store from the last row up: aliased rows write the same values, so order does not matter
-  // for correctness; this order matches XNNPACK's habit.
-  storeRow(c3, nc, acc3x0123, acc3x4567);
-  storeRow(c2, nc, acc2x0123, acc2x4567);
-  storeRow(c1, nc, acc1x0123, acc1x4567);
-  storeRow(c0, nc, acc0x0123, acc0x4567);
+  storeRow(c, nc, v0123, v4567);
 }
 
 // @ts-ignore: decorator
