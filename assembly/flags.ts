@@ -11,6 +11,11 @@ export const GEMM_ACCUMULATE: i32 = 2;
 export const QS8_RELU: i32 = 1;
 /** qs8_gemm: store f32(acc + bias)·scale[j] instead of the int32 accumulator. */
 export const QS8_FLOAT_OUT: i32 = 2;
+/**
+ * qs8_conv2d with QS8_FLOAT_OUT: y receives each image's output max-pooled 2×2 (stride 2), as
+ * f32_maxpool2d_2x2 pools it, while the full-size image is still in cache.
+ */
+export const QS8_POOL_2X2: i32 = 8;
 
 /** f32_spmm: max(0, ·) after the bias. */
 export const SPMM_RELU: i32 = 1;

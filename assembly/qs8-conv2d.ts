@@ -12,7 +12,8 @@ import {
   QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
 import { x16_packb_conv2d } from "./x16-packb-conv2d";
-import { QS8_FLOAT_OUT, QS8_RELU } from "./flags";
+import { QS8_POOL_2X2 } from "./flags";
+import { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
 
 // Word offsets of the geometry block: the fields of Conv2dGeometry (src/backend/conv-geometry.ts)
 // in declaration order, as i32.
@@ -55,20 +56,36 @@ const SLACK: i32 = 32;
 }
 
 /**
- * Bytes of scratch qs8_conv2d needs: padded image, tap offsets, one block of patch panels, and
- * 32 bytes of the packer's lane offsets.
+ * Bytes of scratch qs8_conv2d needs: padded image, tap offsets, one block of patch panels, 32
+ * bytes of the packer's lane offsets, then one image's full-size output and its pooling taps
+ * (used with QS8_POOL_2X2 only; one image of the batch's output, so at most 1/N more).
  */
 export function qs8_conv2d_workspace(geometry: usize): i32 {
-  const image = <i32>align64(<usize>(geo(geometry, G_CIN) * paddedH(geometry) * paddedW(geometry) + 2 * SLACK) << 1);
-  const k = groupK(geometry);
-  const kc = (k + 1) & ~1;
-  return image + <i32>align64(<usize>k << 2) + panelsPerBlock(kc) * (kc << 4) + 32;
+  return <i32>(poolScratch(geometry) + fullImageBytes(geometry) + pooledImageElements(geometry));
+}
+
+/** Where the QS8_POOL_2X2 scratch starts: after the padded image, taps, panels and lanes (64-aligned). */
+// @ts-ignore: decorator
+@inline function poolScratch(geometry: usize): usize {
+  const image = align64(<usize>(geo(geometry, G_CIN) * paddedH(geometry) * paddedW(geometry) + 2 * SLACK) << 1);
+  const kc = (groupK(geometry) + 1) & ~1;
+  return align64(image + align64(<usize>groupK(geometry) << 2) + <usize>(panelsPerBlock(kc) * (kc << 4)) + 32);
+}
+// @ts-ignore: decorator
+@inline function fullImageBytes(geometry: usize): usize {
+  return <usize>(geo(geometry, G_COUT) * geo(geometry, G_OUTH) * geo(geometry, G_OUTW)) << 2;
+}
+// @ts-ignore: decorator
+@inline function pooledImageElements(geometry: usize): usize {
+  return <usize>(geo(geometry, G_COUT) * (geo(geometry, G_OUTH) >> 1) * (geo(geometry, G_OUTW) >> 1));
 }
 
 /**
  * y[n, co, oh, ow] = Σ (x − xZero)·w over the taps of co's group (+ bias[co]), the padding
  * counting as xZero, then as i32, or (QS8_FLOAT_OUT) f32(acc + bias[co])·scale[co], and
- * max(·, 0) if QS8_RELU. geometry: 16 i32 (Conv2dGeometry's fields in order). x: NCHW bytes,
+ * max(·, 0) if QS8_RELU; with QS8_POOL_2X2 (and QS8_FLOAT_OUT) each image's output is then
+ * max-pooled 2×2 into y [N, Cout, outH/2, outW/2] instead of stored in full.
+ * geometry: 16 i32 (Conv2dGeometry's fields in order). x: NCHW bytes,
  * i8 if xSigned else u8. w: the weights as qs8ConvPackWeights lays them out (per output channel
  * a row of K i16 with the weight zero point off, padded to even K with a zero). bias: Cout i32;
  * scale: Cout f32 (read only with QS8_FLOAT_OUT). y: NCHW, 4-byte elements. work:
@@ -96,16 +113,21 @@ export function qs8_conv2d(
 
   const coutG = cout / groups, cinG = cin / groups;
   const inH = geo(geometry, G_INH), inW = geo(geometry, G_INW);
+  const pool = (flags & QS8_POOL_2X2) != 0;
+  const full = work + poolScratch(geometry), taps = full + fullImageBytes(geometry);
+  const pooledBytes = pooledImageElements(geometry) << 2;
   for (let n = 0; n < batch; n++) {
     widenImage(x + <usize>(n * cin * inH * inW), cin, inH, inW, xSigned, xZero,
                xpad + (<usize>(geo(geometry, G_PT) * wp + geo(geometry, G_PL)) << 1), hp, wp);
-    const yn = y + (<usize>(n * cout * pixels) << 2);
+    const yn = pool ? full : y + (<usize>(n * cout * pixels) << 2);
     for (let gi = 0; gi < groups; gi++) {
       const g0 = <usize>(gi * coutG);
       convGroup(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
                 w + ((g0 * <usize>kc) << 1), coutG, yn + ((g0 * <usize>pixels) << 2),
-                pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags);
+                pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2);
     }
+    // The image's output is still in cache: pool it now (the taps are not needed at inference).
+    if (pool) f32_maxpool2d_2x2(cout, geo(geometry, G_OUTH), geo(geometry, G_OUTW), full, y + <usize>n * pooledBytes, taps);
   }
 }
 

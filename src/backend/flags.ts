@@ -13,6 +13,8 @@ export const GEMM_ACCUMULATE = 2;
 export const QS8_RELU = 1;
 /** qs8_gemm: store f32(acc + bias)·scale[j] instead of the int32 accumulator. */
 export const QS8_FLOAT_OUT = 2;
+/** qs8_conv2d with QS8_FLOAT_OUT: each image's output max-pooled 2×2 into y while in cache. */
+export const QS8_POOL_2X2 = 8;
 
 /** f32_spmm: max(0, ·) after the bias. */
 export const SPMM_RELU = 1;

@@ -1,9 +1,8 @@
 import { withScratch, type Arena } from "./arena.js";
 import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
-import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
+import { QS8_FLOAT_OUT, QS8_POOL_2X2, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
-import { maxPoolSplit } from "./parallel-elementwise.js";
 import { qs8ConvSplit } from "./parallel-qs8.js";
 import { qs8IsSigned } from "./qs8-types.js";
 import { quantizeInputWasm } from "./qs8-quantize-wasm.js";
@@ -21,11 +20,14 @@ interface ConvCall {
   /** Per-channel output scale for a float output, null for int32. */
   scale: Float32Array | null;
   relu: boolean | undefined;
+  /** Max-pool each image's float output 2×2 inside the kernel (y then holds the pooled batch). */
+  pool2x2?: boolean;
 }
 
 /**
  * Runs qs8_conv2d inside the caller's scratch scope: weights pinned (or copied), bias, scale and
- * geometry in, y allocated. Returns y's pointer (valid until the scratch is reset).
+ * geometry in, y allocated (pooled size with pool2x2). Returns y's pointer (valid until the
+ * scratch is reset).
  */
 function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8ConvPackedWeights,
                  wPinned: number | null, c: ConvCall): number {
@@ -43,10 +45,13 @@ function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8Con
   if (c.scale) arena.f32(scalePtr, cout).set(c.scale);
   const geoPtr = arena.alloc(64);
   arena.i32(geoPtr, 16).set(geometryWords(g));
-  const yPtr = arena.alloc(ySize * 4);
-  const flags = (c.scale ? QS8_FLOAT_OUT : 0) | (c.relu ? QS8_RELU : 0);
+  // Pooling happens in the kernel on the float output only (the int8 layers' pooled path).
+  const pool = c.pool2x2 === true && c.scale !== null;
+  const yImage = pool ? cout * (g.outH >> 1) * (g.outW >> 1) : cout * g.outH * g.outW;
+  const yPtr = arena.alloc(g.batch * yImage * 4);
+  const flags = (c.scale ? QS8_FLOAT_OUT : 0) | (c.relu ? QS8_RELU : 0) | (pool ? QS8_POOL_2X2 : 0);
   const macs = ySize * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
-  qs8ConvSplit(wasm, arena, geoPtr, macs, g.inChannels * g.inH * g.inW, g.outChannels * g.outH * g.outW * 4,
+  qs8ConvSplit(wasm, arena, geoPtr, macs, g.inChannels * g.inH * g.inW, yImage * 4,
                [c.xPtr, c.xSigned ? 1 : 0, c.xZero, wPtr, biasPtr, scalePtr, yPtr, flags]);
   return yPtr;
 }
@@ -93,16 +98,10 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
         const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, xSize, o);
         const yPtr = runConv(wasm, arena, g, w, pinned, {
           xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
-          scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu,
+          scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu, pool2x2,
         });
-        if (!pool2x2) {
-          y.set(arena.f32(yPtr, ySize), yOffset);
-          return;
-        }
-        const planes = g.batch * g.outChannels, pooled = planes * (g.outH >> 1) * (g.outW >> 1);
-        const pooledPtr = arena.alloc(pooled * 4), codePtr = arena.alloc(pooled);
-        maxPoolSplit(wasm, planes, g.outH, g.outW, yPtr, pooledPtr, codePtr);
-        y.set(arena.f32(pooledPtr, pooled), yOffset);
+        const size = pool2x2 ? g.batch * g.outChannels * (g.outH >> 1) * (g.outW >> 1) : ySize;
+        y.set(arena.f32(yPtr, size), yOffset);
       });
     },
   };

@@ -289,6 +289,36 @@ describe("the threaded int8 kernels", () => {
     // Padding taps read the zero point, which contributes (4 − 4)·(w − 1) = 0: forEachTap may skip them.
     expect(y).toEqual(want);
   });
+
+  it("an int8 layer's convolution pooled 2×2 in the kernel: the same bits for 1, 2 and 3 threads, the full output's window maxima", async () => {
+    // 7×9 outputs: a ragged row end and a dropped last row and column, as floor-mode pooling has.
+    const g = geometryOf({ batch: 5, groups: 1, cinG: 2, coutG: 6, inH: 7, inW: 9, kH: 3, kW: 3, stride: 1, pad: 1, seed: 7 });
+    const next = lcg(7);
+    const x = floats(g.batch * g.inChannels * g.inH * g.inW, next), w = bytes(g.outChannels * g.inChannels * 9, next);
+    const options = {
+      signed: false, needsRange: false, scaleB: 0.02, relu: true,
+      params: () => ({ scaleA: 1 / 127, zeroPointA: 128, bias: Int32Array.from({ length: g.outChannels }, (_, i) => 40 * i - 100) }),
+    };
+    const oh = g.outH >> 1, ow = g.outW >> 1, planes = g.batch * g.outChannels;
+    const [pooled, full] = await acrossThreads(["qs8_conv2d"], () => {
+      const packed = qs8ConvPackWeights(g.outChannels, g.inChannels * 9, { data: w, offset: 0, zeroPoint: 0 });
+      const p = new Float32Array(planes * oh * ow), f = new Float32Array(planes * g.outH * g.outW);
+      qconvKernels().qs8Conv2dLayerF32(g, x, 0, packed, p, 0, options, true);
+      qconvKernels().qs8Conv2dLayerF32(g, x, 0, packed, f, 0, options, false);
+      return [p, f];
+    });
+    const want = new Float32Array(pooled.length);
+    for (let q = 0; q < planes; q++) {
+      for (let i = 0; i < oh; i++) {
+        for (let j = 0; j < ow; j++) {
+          const at = (r: number, c: number) => full[(q * g.outH + 2 * i + r) * g.outW + 2 * j + c];
+          want[(q * oh + i) * ow + j] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
+        }
+      }
+    }
+    expect(pooled).toEqual(want);
+    expect(want.some((v) => v > 0)).toBe(true);
+  });
 });
 
 describe("the threaded CSR product", () => {
