@@ -134,6 +134,23 @@ describe.each(builds)("the flags of the %s kernel build", (build) => {
     expect(qs8(flags.QS8_FLOAT_OUT | flags.QS8_RELU)).toBe(0);
   });
 
+  it("QS8_POOL_2X2: qs8_conv2d's float output max-pooled 2×2 in the kernel", () => {
+    // One 2×2 image, one 1×1 filter of weight 2, scale 0.5: outputs x·2·0.5 = x, pooled to their max.
+    const conv = (flagWord: number): number[] => {
+      const [geo, x, wts, bias, scale, y] = [base, base + 64, base + 80, base + 96, base + 112, base + 128];
+      // batch, Cin, inH, inW, Cout, outH, outW, kH, kW, strides, pads, dilations, groups
+      i32(geo, 16).set([1, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1, 0, 0, 1, 1, 1]);
+      new Int8Array(w.memory.buffer, x, 4).set([1, -2, 3, 0]);
+      new Int16Array(w.memory.buffer, wts, 2).set([2, 0]);
+      i32(bias, 1)[0] = 0; f32(scale, 1)[0] = 0.5;
+      f32(y, 4).fill(-99);
+      w.qs8_conv2d(geo, x, 1, 0, wts, bias, scale, y, flagWord, base + 192);
+      return Array.from(f32(y, 4));
+    };
+    expect(conv(flags.QS8_FLOAT_OUT)).toEqual([1, -2, 3, 0]);
+    expect(conv(flags.QS8_FLOAT_OUT | flags.QS8_POOL_2X2)).toEqual([3, -99, -99, -99]);
+  });
+
   it("RNN_RELU: relu instead of tanh in the Elman cell, forward and backward", () => {
     const [xp, hp, h, dy, dh, dp] = [base, base + 16, base + 32, base + 48, base + 64, base + 80];
     f32(xp, 1)[0] = -0.75; f32(hp, 1)[0] = 0.25; f32(dy, 1)[0] = 2; f32(dh, 1)[0] = 1;
