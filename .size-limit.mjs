@@ -60,6 +60,11 @@
 // Adam's kernel in float32 lanes (groups of four, then pairs: about 3× faster) then brought the
 // default entry, which embeds four kernel builds, to 371.26 KB and edgegrad/datasets to 232.53 KB:
 // limits 371.5 and 233 KB.
+// The int8 convolution's per-channel epilogue moved into the micro-kernel (inlined for the
+// convolution's per-row form, a call for the GEMM's per-column one) and its 2×2 pooling per image
+// inside qs8_conv2d (2026-12-02): edgegrad-relaxed.wasm 15.54 KB, the default entry 372.3 KB,
+// edgegrad/datasets 233.34 KB, whole library 157.92 KB; the first three limits moved to 16, 372.5
+// and 233.5 KB.
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -87,8 +92,8 @@ export default [
     ...withoutThreadPool, ...gzip },
   { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "46.5 KB",
     ...withoutLazyChunks, ...gzip },
-  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "15.5 KB", ...wasmAsFile, ...gzip },
+  { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "16 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "371.5 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "233 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "372.5 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "233.5 KB", ...gzip },
 ];
