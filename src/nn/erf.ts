@@ -36,8 +36,14 @@ function erfSeries(x: number): number {
 
 const GRID = 32, GRID_END = 6, DEGREE = 9;
 
-/** Per grid point x0 = i/32: erf(x0), then erf^(n)(x0)/n! for n = 1…DEGREE. */
-const TAYLOR: Float64Array = (() => {
+/**
+ * Per grid point x0 = i/32: erf(x0), then erf^(n)(x0)/n! for n = 1…DEGREE. Built on the first
+ * erf call, not at import: the series at 193 points cost a few milliseconds of every program's
+ * start (most never call erf).
+ */
+let taylorTable: Float64Array | null = null;
+
+function buildTaylorTable(): Float64Array {
   const points = GRID * GRID_END + 1;
   const t = new Float64Array(points * (DEGREE + 1));
   for (let i = 0; i < points; i++) {
@@ -55,7 +61,7 @@ const TAYLOR: Float64Array = (() => {
     }
   }
   return t;
-})();
+}
 
 export function erf(x: number): number {
   if (x !== x) return NaN;
@@ -63,9 +69,10 @@ export function erf(x: number): number {
   if (ax >= GRID_END) return x > 0 ? 1 : -1; // erfc(6) ≈ 2e-17, below half an ulp of 1
   const i = Math.round(ax * GRID);
   const h = ax - i / GRID, base = i * (DEGREE + 1);
-  let p = TAYLOR[base + DEGREE];
-  for (let n = DEGREE - 1; n >= 1; n--) p = p * h + TAYLOR[base + n];
-  const v = TAYLOR[base] + p * h;
+  const taylor = taylorTable ?? (taylorTable = buildTaylorTable());
+  let p = taylor[base + DEGREE];
+  for (let n = DEGREE - 1; n >= 1; n--) p = p * h + taylor[base + n];
+  const v = taylor[base] + p * h;
   return x < 0 ? -v : v;
 }
 
