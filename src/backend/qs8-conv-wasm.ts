@@ -1,3 +1,4 @@
+import { BackendError } from "../errors.js";
 import { withScratch, type Arena } from "./arena.js";
 import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
@@ -45,8 +46,9 @@ function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8Con
   if (c.scale) arena.f32(scalePtr, cout).set(c.scale);
   const geoPtr = arena.alloc(64);
   arena.i32(geoPtr, 16).set(geometryWords(g));
-  // Pooling happens in the kernel on the float output only (the int8 layers' pooled path).
-  const pool = c.pool2x2 === true && c.scale !== null;
+  // The kernel pools float outputs only (the int8 layers' pooled path).
+  const pool = c.pool2x2 === true;
+  if (pool && c.scale === null) throw new BackendError("qs8 convolution: 2×2 pooling needs the float output (a scale)");
   const yImage = pool ? cout * (g.outH >> 1) * (g.outW >> 1) : cout * g.outH * g.outW;
   const yPtr = arena.alloc(g.batch * yImage * 4);
   const flags = (c.scale ? QS8_FLOAT_OUT : 0) | (c.relu ? QS8_RELU : 0) | (pool ? QS8_POOL_2X2 : 0);
