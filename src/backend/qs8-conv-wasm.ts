@@ -27,12 +27,11 @@ interface ConvCall {
 
 /**
  * Runs qs8_conv2d inside the caller's scratch scope: weights pinned (or copied), bias, scale and
- * geometry in, y allocated (pooled size with pool2x2). Returns y's pointer (valid until the
- * scratch is reset).
+ * geometry in, y allocated (pooled with pool2x2). Returns y's pointer (valid until the scratch is
+ * reset) and its length in elements.
  */
 function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8ConvPackedWeights,
-                 wPinned: number | null, c: ConvCall): number {
-  const { ySize } = convSizes(g);
+                 wPinned: number | null, c: ConvCall): { yPtr: number; yLength: number } {
   let wPtr = wPinned;
   if (wPtr === null) {
     wPtr = arena.alloc(w.data.length * 2);
@@ -50,12 +49,12 @@ function runConv(wasm: KernelExports, arena: Arena, g: Conv2dGeometry, w: Qs8Con
   const pool = c.pool2x2 === true;
   if (pool && c.scale === null) throw new BackendError("qs8 convolution: 2×2 pooling needs the float output (a scale)");
   const yImage = pool ? cout * (g.outH >> 1) * (g.outW >> 1) : cout * g.outH * g.outW;
-  const yPtr = arena.alloc(g.batch * yImage * 4);
+  const yLength = g.batch * yImage, yPtr = arena.alloc(yLength * 4);
   const flags = (c.scale ? QS8_FLOAT_OUT : 0) | (c.relu ? QS8_RELU : 0) | (pool ? QS8_POOL_2X2 : 0);
-  const macs = ySize * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
+  const macs = convSizes(g).ySize * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
   qs8ConvSplit(wasm, arena, geoPtr, macs, g.inChannels * g.inH * g.inW, yImage * 4,
                [c.xPtr, c.xSigned ? 1 : 0, c.xZero, wPtr, biasPtr, scalePtr, yPtr, flags]);
-  return yPtr;
+  return { yPtr, yLength };
 }
 
 /** Copies the int8/uint8 image batch into scratch; returns its pointer. */
@@ -67,9 +66,9 @@ function copyInput(arena: Arena, x: Qs8ConvInput, size: number): number {
 
 export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernels {
   const empty = (g: Conv2dGeometry) => convSizes(g).ySize === 0;
-  // An int8/uint8 image copied into scratch and convolved: y's pointer, valid until the reset.
+  // An int8/uint8 image copied into scratch and convolved: y's pointer (valid until the reset) and length.
   const convQuantizedImage = (g: Conv2dGeometry, x: Qs8ConvInput, w: Qs8ConvPackedWeights, pinned: number | null,
-                              bias: ConvCall["bias"], scale: ConvCall["scale"], relu: ConvCall["relu"]): number =>
+                              bias: ConvCall["bias"], scale: ConvCall["scale"], relu: ConvCall["relu"]) =>
     runConv(wasm, arena, g, w, pinned, {
       xPtr: copyInput(arena, x, convSizes(g).xSize), xSigned: qs8IsSigned(x.data), xZero: x.zeroPoint, bias, scale, relu,
     });
@@ -78,8 +77,8 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const yPtr = convQuantizedImage(g, x, w, pinned, options.bias, null, options.relu);
-        y.set(arena.i32(yPtr, convSizes(g).ySize), yOffset);
+        const { yPtr, yLength } = convQuantizedImage(g, x, w, pinned, options.bias, null, options.relu);
+        y.set(arena.i32(yPtr, yLength), yOffset);
       });
     },
 
@@ -87,8 +86,9 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const yPtr = convQuantizedImage(g, x, w, pinned, o.bias, qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB), o.relu);
-        y.set(arena.f32(yPtr, convSizes(g).ySize), yOffset);
+        const scale = qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB);
+        const { yPtr, yLength } = convQuantizedImage(g, x, w, pinned, o.bias, scale, o.relu);
+        y.set(arena.f32(yPtr, yLength), yOffset);
       });
     },
 
@@ -96,14 +96,12 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       if (empty(g)) return;
       const pinned = arena.pin(w, w.data);
       withScratch(arena, () => {
-        const { xSize, ySize } = convSizes(g);
-        const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, xSize, o);
-        const yPtr = runConv(wasm, arena, g, w, pinned, {
+        const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, convSizes(g).xSize, o);
+        const { yPtr, yLength } = runConv(wasm, arena, g, w, pinned, {
           xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
           scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu, pool2x2,
         });
-        const size = pool2x2 ? g.batch * g.outChannels * (g.outH >> 1) * (g.outW >> 1) : ySize;
-        y.set(arena.f32(yPtr, size), yOffset);
+        y.set(arena.f32(yPtr, yLength), yOffset);
       });
     },
   };
