@@ -10,10 +10,13 @@ import { x32_packbt_conv2d } from "./x32-packb-conv2d";
 import { Conv2dGeometry, cropImage, isPointwise, needsPadding, padImage, paddedH, paddedW } from "./conv2d-geometry";
 import { tiles } from "./f32-gemm";
 import { KC, NC, evenBlock, roundUp } from "./gemm-blocking";
+import { winogradApplies, winogradInputGradient, winogradInputGradientBytes } from "./f32-conv2d-winograd";
+import { winogradWeightGradientBytes, winogradWeightGradientTile } from "./f32-conv2d-winograd-weight";
 
 /** Bytes of scratch f32_conv2d_backward_input needs: packed Wᵀ, one dY block, one column block, one padded image. */
 export function f32_conv2d_backward_input_workspace(geometry: usize): i32 {
   const g = changetype<Conv2dGeometry>(geometry);
+  if (winogradApplies(g)) return <i32>winogradInputGradientBytes(g);
   const groups = <usize>g.groups, mg = <usize>g.outChannels / groups;
   const k = <usize>(g.inChannels / g.groups * g.kernelH * g.kernelW), hw = <usize>(g.outH * g.outW);
   const kc = evenBlock(mg, KC, 4), nc = roundUp(evenBlock(hw, NC, NR), NR);
@@ -27,6 +30,10 @@ export function f32_conv2d_backward_input_workspace(geometry: usize): i32 {
  */
 export function f32_conv2d_backward_input(geometry: usize, dy: usize, w: usize, dx: usize, work: usize): void {
   const g = changetype<Conv2dGeometry>(geometry);
+  if (winogradApplies(g)) {
+    winogradInputGradient(g, dy, w, dx, work);
+    return;
+  }
   const groups = <usize>g.groups, cin = <usize>g.inChannels, cout = <usize>g.outChannels;
   const cg = cin / groups, mg = cout / groups;
   const k = cg * <usize>(g.kernelH * g.kernelW), kPad = roundUp(k, MR), hw = <usize>(g.outH * g.outW);
@@ -115,6 +122,7 @@ function col2im(g: Conv2dGeometry, k: usize, nc: usize, jc: usize, cols: usize, 
 /** Bytes of scratch f32_conv2d_backward_weight needs: one dY block, one patch block, one padded image. */
 export function f32_conv2d_backward_weight_workspace(geometry: usize): i32 {
   const g = changetype<Conv2dGeometry>(geometry);
+  if (winogradApplies(g)) return <i32>winogradWeightGradientBytes(g);
   const mg = <usize>(g.outChannels / g.groups);
   const k = <usize>(g.inChannels / g.groups * g.kernelH * g.kernelW), hw = <usize>(g.outH * g.outW);
   const kc = evenBlock(hw, KC, 4), nc = roundUp(evenBlock(k, NC, NR), NR);
@@ -144,6 +152,10 @@ export function f32_conv2d_backward_weight_tile(geometry: usize, x: usize, dy: u
   const k = cg * <usize>(g.kernelH * g.kernelW), hw = <usize>(g.outH * g.outW);
   const r0 = <usize>i0, rows = <usize>(i1 - i0), c0 = <usize>j0, c1 = <usize>j1;
   if (i1 <= i0 || j1 <= j0) return;
+  if (winogradApplies(g)) {
+    winogradWeightGradientTile(g, x, dy, dw, work, r0, <usize>i1, c0, c1);
+    return;
+  }
   const kcBlock = evenBlock(hw, KC, 4), ncBlock = evenBlock(k, NC, NR);
   const pointwise = isPointwise(g), padded = needsPadding(g);
   const hp = padded ? paddedH(g) : <usize>g.inH, wp = padded ? paddedW(g) : <usize>g.inW;

@@ -11,12 +11,14 @@ import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { x32_packb_conv2d } from "./x32-packb-conv2d";
 import { Conv2dGeometry, isPointwise, needsPadding, padImage, paddedH, paddedW } from "./conv2d-geometry";
 import { GEMM_RELU } from "./flags";
+import { winogradApplies, winogradForward, winogradForwardBytes } from "./f32-conv2d-winograd";
 // The same blocking as f32_gemm_batch: KC·NR floats of B stay in L1.
 import { KC, NC, evenBlock, roundUp } from "./gemm-blocking";
 
 /** Bytes of scratch f32_conv2d needs: packed weights, one packed patch block, one padded image. */
 export function f32_conv2d_workspace(geometry: usize): i32 {
   const g = changetype<Conv2dGeometry>(geometry);
+  if (winogradApplies(g)) return <i32>winogradForwardBytes(g);
   const groups = <usize>g.groups, mg = <usize>g.outChannels / groups;
   const k = <usize>(g.inChannels / g.groups * g.kernelH * g.kernelW), hw = <usize>(g.outH * g.outW);
   const kc = evenBlock(k, KC, 4), nc = roundUp(evenBlock(hw, NC, NR), NR);
@@ -31,6 +33,10 @@ export function f32_conv2d_workspace(geometry: usize): i32 {
  */
 export function f32_conv2d(geometry: usize, x: usize, w: usize, bias: usize, y: usize, flags: i32, work: usize): void {
   const g = changetype<Conv2dGeometry>(geometry);
+  if (winogradApplies(g)) {
+    winogradForward(g, x, w, bias, y, (flags & GEMM_RELU) != 0, work);
+    return;
+  }
   const groups = <usize>g.groups, cin = <usize>g.inChannels, cout = <usize>g.outChannels;
   const cg = cin / groups, mg = cout / groups, mgPad = roundUp(mg, MR);
   const k = cg * <usize>(g.kernelH * g.kernelW), hw = <usize>(g.outH * g.outW);

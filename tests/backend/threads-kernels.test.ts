@@ -153,6 +153,20 @@ describe("the threaded convolution", () => {
     });
   });
 
+  it("splits the Winograd convolutions (3×3, channels in fours from 8) by images and by tiles of dw", async () => {
+    // 12 → 8 channels: 108 patch elements, so the column tiles of dw cut input channels apart.
+    for (const [cinG, coutG, pad] of [[12, 8, 1], [8, 16, 0]]) {
+      const g = geometryOf({ batch: 5, groups: 1, cinG, coutG, inH: 9, inW: 7, kH: 3, kW: 3, stride: 1, pad, seed: 17 });
+      const next = lcg(17);
+      const x = floats(5 * cinG * 63, next), w = floats(coutG * cinG * 9, next), b = floats(coutG, next);
+      const dy = floats(5 * coutG * g.outH * g.outW, next);
+      await acrossThreads(["f32_conv2d", "f32_conv2d_backward_input", "f32_conv2d_backward_weight_tile"], () => {
+        const k = convKernels();
+        return [k.conv2d(x, w, b, g, { relu: true }), k.conv2dBackwardInput(dy, w, g), k.conv2dBackwardWeight(x, dy, g)];
+      });
+    }
+  });
+
   it("splits the ReLU epilogue's backward by ranges: the fused backward's gradients keep their bits", async () => {
     const g = geometryOf({ batch: 3, groups: 1, cinG: 2, coutG: 5, inH: 6, inW: 7, kH: 3, kW: 3, stride: 1, pad: 1, seed: 7 });
     const next = lcg(7);

@@ -1,0 +1,180 @@
+// The weight gradient of the Winograd F(2×2, 3×3) convolution (f32-conv2d-winograd.ts). The
+// forward is Y = Aᵀ [ Σc U[o,c] ⊙ V[c] ] A per tile with U = G·w·Gᵀ and V = Bᵀ·d·B, so by the
+// transposes of those linear maps
+//   dU_ξ[o, c] = Σ over tiles of dM_ξ[o] · V_ξ[c],  dM = A·dy·Aᵀ,    dw[o, c] = Gᵀ·dU[o, c]·G:
+// 16 GEMMs [Cout × tiles]·[tiles × Cin] whose k is every tile of the batch, 2.25× fewer
+// multiply-adds than dW = dY·patchesᵀ. dM is packed as A panels (4 output channels per k-step)
+// and V as B panels (8 input channels per k-step), both vectorised across channels, one tile
+// at a time; the sums over the batch accumulate image by image in the order of the batch.
+import { MR, NR, UK_LOAD_C } from "./f32-gemm-4x8-wasmsimd";
+import { tiles } from "./f32-gemm";
+import { Conv2dGeometry, padImage, paddedW } from "./conv2d-geometry";
+import { roundUp } from "./gemm-blocking";
+import { inputTransform } from "./f32-conv2d-winograd";
+
+const XI: usize = 16;
+
+// Rows and columns of the slice of dU a call computes: output channels i0..i1 (whole 4-row
+// panels) and the input channels the patch elements j0..j1 belong to (whole 8-column panels).
+// @ts-ignore: decorator
+@inline function rowsOf(i0: usize, i1: usize): usize { return roundUp(i1 - i0, MR); }
+// @ts-ignore: decorator
+@inline function colsOf(c0: usize, c1: usize): usize { return roundUp(c1 - c0, NR); }
+
+/** Bytes of scratch winogradWeightGradientTile needs for any tile (winogradApplies(g) must hold). */
+export function winogradWeightGradientBytes(g: Conv2dGeometry): usize {
+  const cin = <usize>g.inChannels, cout = <usize>g.outChannels;
+  const hw = tilesOf(g);
+  const rows = roundUp(cout, MR), cols = roundUp(cin, NR);
+  // dU, dM (A panels), V (B panels with headers), the padded image.
+  return 256 + (XI * rows * cols + XI * rows * hw + XI * cols * (hw + 1) + cin * paddedRows(g) * paddedCols(g)) * 4;
+}
+
+// Tiles of one image.
+// @ts-ignore: decorator
+@inline function tilesOf(g: Conv2dGeometry): usize {
+  return <usize>((g.outH + 1) >> 1) * <usize>((g.outW + 1) >> 1);
+}
+// The padded image covers every tile's 4×4 window.
+// @ts-ignore: decorator
+@inline function paddedRows(g: Conv2dGeometry): usize {
+  return max<usize>(<usize>(((g.outH + 1) >> 1) * 2 + 2), <usize>(g.padTop + g.inH));
+}
+// @ts-ignore: decorator
+@inline function paddedCols(g: Conv2dGeometry): usize {
+  return max<usize>(<usize>(((g.outW + 1) >> 1) * 2 + 2), paddedW(g));
+}
+
+/**
+ * Rows i0..i1 (output channels) × columns j0..j1 (patch elements c·9 + kh·3 + kw) of dw, each
+ * element by the same operations in the same order whatever the tile: the thread pool's split.
+ */
+export function winogradWeightGradientTile(g: Conv2dGeometry, x: usize, dy: usize, dw: usize, work: usize,
+                                           i0: usize, i1: usize, j0: usize, j1: usize): void {
+  const cin = <usize>g.inChannels, cout = <usize>g.outChannels;
+  const c0 = j0 / 9, c1 = (j1 + 8) / 9;
+  const rows = rowsOf(i0, i1), cols = colsOf(c0, c1), hw = tilesOf(g);
+  const windows = work, du = work + 256, dm = du + XI * rows * cols * 4, v = dm + XI * rows * hw * 4, image = v + XI * cols * (hw + 1) * 4;
+  const hp = paddedRows(g), wp = paddedCols(g);
+  const outH = <usize>g.outH, outW = <usize>g.outW, batch = <usize>g.batch;
+  if (batch == 0) memory.fill(du, 0, XI * rows * cols * 4);
+  // V's padding columns (input channels past c1) and headers stay zero.
+  memory.fill(v, 0, XI * cols * (hw + 1) * 4);
+  for (let n: usize = 0; n < batch; n++) {
+    padImage(g, cin, x + n * cin * <usize>(g.inH * g.inW) * 4, hp, wp, image);
+    transformInput(image, hp, wp, outH, outW, c0, c1, cols, hw, windows, v);
+    transformGradient(dy + n * cout * outH * outW * 4, outH, outW, i0, i1, rows, hw, dm);
+    for (let xi: usize = 0; xi < XI; xi++) {
+      tiles(rows, cols, hw, dm + xi * rows * hw * 4, v + xi * cols * (hw + 1) * 4, du + xi * rows * cols * 4, cols * 4,
+            n > 0 ? UK_LOAD_C : 0);
+    }
+  }
+  transformWeights(du, rows, cols, i0, i1, c0, j0, j1, cin, dw);
+}
+
+/**
+ * V_ξ of every tile of one padded image for channels c0..c1, four channels per vector, into B
+ * panels: panel q holds NR header floats then, per tile, channels c0 + 8q .. c0 + 8q + 7.
+ */
+function transformInput(image: usize, hp: usize, wp: usize, outH: usize, outW: usize, c0: usize, c1: usize,
+                        cols: usize, hw: usize, windows: usize, v: usize): void {
+  const plane = hp * wp * 4, xiStride = cols * (hw + 1) * 4;
+  const tilesX = (outW + 1) >> 1;
+  for (let c = c0; c < c1; c += 4) {
+    const q = (c - c0) / NR, half = (c - c0) & (NR - 1);
+    // Channels past c1 read channel c1 − 1 again: finite values in columns never used.
+    const p1 = min(c + 1, c1 - 1) - c, p2 = min(c + 2, c1 - 1) - c, p3 = min(c + 3, c1 - 1) - c;
+    let dst = v + (q * NR * (hw + 1) + NR + half) * 4;
+    const channel = image + c * plane;
+    for (let t: usize = 0; t < hw; t++) {
+      const ty = t / tilesX, tx = t - ty * tilesX;
+      const s = channel + ((ty << 1) * wp + (tx << 1)) * 4;
+      for (let r: usize = 0; r < 4; r++) {
+        for (let c: usize = 0; c < 4; c++) v128.store(windows + (r * 4 + c) * 16, gather(s + (r * wp + c) * 4, plane, p1, p2, p3));
+      }
+      inputTransform(windows, dst, xiStride);
+      dst += NR * 4;
+    }
+  }
+}
+
+// The float at p in 4 channels: p, and channel offsets p1..p3 planes further.
+// @ts-ignore: decorator
+@inline function gather(p: usize, plane: usize, p1: usize, p2: usize, p3: usize): v128 {
+  let r = v128.load32_zero(p);
+  r = v128.load32_lane(p + p1 * plane, r, 1);
+  r = v128.load32_lane(p + p2 * plane, r, 2);
+  return v128.load32_lane(p + p3 * plane, r, 3);
+}
+
+/**
+ * dM_ξ = A·dy·Aᵀ of every 2×2 tile of dy (zeros past outH × outW) for output channels
+ * i0..i1, four per vector, into A panels: panel p holds, per tile, channels i0 + 4p .. + 3.
+ * A = [1 0; 1 1; 1 −1; 0 −1].
+ */
+function transformGradient(dy: usize, outH: usize, outW: usize, i0: usize, i1: usize, rows: usize, hw: usize, dm: usize): void {
+  const plane = outH * outW * 4, xiStride = rows * hw * 4;
+  const tilesX = (outW + 1) >> 1;
+  const vzero = f32x4.splat(0);
+  for (let o = i0; o < i1; o += MR) {
+    const p1 = min(o + 1, i1 - 1) - o, p2 = min(o + 2, i1 - 1) - o, p3 = min(o + 3, i1 - 1) - o;
+    let dst = dm + ((o - i0) * hw) * 4;
+    const channel = dy + o * plane;
+    for (let t: usize = 0; t < hw; t++) {
+      const ty = t / tilesX, tx = t - ty * tilesX;
+      const oy = ty << 1, ox = tx << 1;
+      const s = channel + (oy * outW + ox) * 4;
+      const twoCols = ox + 1 < outW, twoRows = oy + 1 < outH;
+      const y0 = gather(s, plane, p1, p2, p3);
+      const y1 = twoCols ? gather(s + 4, plane, p1, p2, p3) : vzero;
+      const y2 = twoRows ? gather(s + outW * 4, plane, p1, p2, p3) : vzero;
+      const y3 = twoRows && twoCols ? gather(s + outW * 4 + 4, plane, p1, p2, p3) : vzero;
+      // R = A·dy by rows i (each two columns), then row i of R·Aᵀ: (r0, r0 + r1, r0 − r1, −r1).
+      for (let i: usize = 0; i < 4; i++) {
+        const r0 = i == 0 ? y0 : i == 1 ? f32x4.add(y0, y2) : i == 2 ? f32x4.sub(y0, y2) : f32x4.neg(y2);
+        const r1 = i == 0 ? y1 : i == 1 ? f32x4.add(y1, y3) : i == 2 ? f32x4.sub(y1, y3) : f32x4.neg(y3);
+        const at = dst + 4 * i * xiStride;
+        v128.store(at, r0);
+        v128.store(at + xiStride, f32x4.add(r0, r1));
+        v128.store(at + 2 * xiStride, f32x4.sub(r0, r1));
+        v128.store(at + 3 * xiStride, f32x4.neg(r1));
+      }
+      dst += MR * 4;
+    }
+  }
+}
+
+/**
+ * dw[o, c] = Gᵀ·dU[o, c]·G for the tile's output channels and the patch elements j0..j1 of its
+ * input channels. Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+ */
+function transformWeights(du: usize, rows: usize, cols: usize, i0: usize, i1: usize, c0: usize,
+                          j0: usize, j1: usize, cin: usize, dw: usize): void {
+  const xiStride = rows * cols * 4;
+  for (let o = i0; o < i1; o++) {
+    for (let j = j0; j < j1; j++) {
+      const c = j / 9, tap = j - c * 9, kh = tap / 3, kw = tap - kh * 3;
+      const at = du + ((o - i0) * cols + (c - c0)) * 4;
+      // Row kh of Gᵀ·dU, then its product with column kw of G.
+      const r0 = gtRow(at, xiStride, kh, 0), r1 = gtRow(at, xiStride, kh, 1);
+      const r2 = gtRow(at, xiStride, kh, 2), r3 = gtRow(at, xiStride, kh, 3);
+      store<f32>(dw + (o * cin * 9 + j) * 4, gtCombine(r0, r1, r2, r3, kw));
+    }
+  }
+}
+
+// (Gᵀ·dU)[kh][j]: dU at ξ = 4i + j.
+// @ts-ignore: decorator
+@inline function gtRow(at: usize, xiStride: usize, kh: usize, j: usize): f32 {
+  const u0 = load<f32>(at + j * xiStride), u1 = load<f32>(at + (4 + j) * xiStride);
+  const u2 = load<f32>(at + (8 + j) * xiStride), u3 = load<f32>(at + (12 + j) * xiStride);
+  return gtCombine(u0, u1, u2, u3, kh);
+}
+
+// Row k of Gᵀ times (u0 u1 u2 u3).
+// @ts-ignore: decorator
+@inline function gtCombine(u0: f32, u1: f32, u2: f32, u3: f32, k: usize): f32 {
+  if (k == 0) return u0 + <f32>0.5 * (u1 + u2);
+  if (k == 1) return <f32>0.5 * (u1 - u2);
+  return <f32>0.5 * (u1 + u2) + u3;
+}
