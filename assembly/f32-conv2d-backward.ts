@@ -3,7 +3,9 @@
 //           scatter-adds each column back onto the pixels its patch came from;
 //   weight: dW[Cout/g, K] += dY[Cout/g, hw] · patchesᵀ[hw, K], summed over the batch, the
 //           patches packed transposed straight from the padded image (x32_packbt_conv2d).
-// A 1×1 stride-1 unpadded convolution needs no col2im and packs the image itself.
+// A 1×1 stride-1 unpadded convolution needs no col2im and packs the image itself. Where the
+// forward runs as Winograd F(2×2, 3×3) (winogradApplies), so do both gradients
+// (f32-conv2d-winograd.ts, f32-conv2d-winograd-weight.ts).
 import { MR, NR, UK_LOAD_C } from "./f32-gemm-4x8-wasmsimd";
 import { x32_packa_gemm, x32_packb_gemm } from "./x32-pack-gemm";
 import { x32_packbt_conv2d } from "./x32-packb-conv2d";
