@@ -8,12 +8,15 @@
 //               C = A·B lands directly in y[n, co, :, :] — NCHW needs no transpose
 //   and         bias, scale and ReLU per output channel (per row of C) in the micro-kernel's
 //               epilogue (QS8_UK_PER_ROW), as each tile is stored: y is written once.
+// A 3×3 stride-1 convolution with an even Cin from 8 runs as Winograd F(2×2, 3×3) instead,
+// exactly (qs8-conv2d-winograd.ts).
 import {
   QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
 import { x16_packb_conv2d } from "./x16-packb-conv2d";
 import { QS8_POOL_2X2 } from "./flags";
 import { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
+import { qs8WinogradApplies, qs8WinogradBytes, qs8WinogradConv } from "./qs8-conv2d-winograd";
 
 // Word offsets of the geometry block: the fields of Conv2dGeometry (src/backend/conv-geometry.ts)
 // in declaration order, as i32.
@@ -61,6 +64,7 @@ const SLACK: i32 = 32;
  * (used with QS8_POOL_2X2 only; one image of the batch's output, so at most 1/N more).
  */
 export function qs8_conv2d_workspace(geometry: usize): i32 {
+  if (qs8WinogradApplies(geometry)) return <i32>qs8WinogradBytes(geometry);
   return <i32>(poolScratch(geometry) + fullImageBytes(geometry) + pooledImageElements(geometry));
 }
 
@@ -95,6 +99,10 @@ export function qs8_conv2d(
   geometry: usize, x: usize, xSigned: i32, xZero: i32, w: usize,
   bias: usize, scale: usize, y: usize, flags: i32, work: usize,
 ): void {
+  if (qs8WinogradApplies(geometry)) {
+    qs8WinogradConv(geometry, x, xSigned, xZero, w, bias, scale, y, flags, work);
+    return;
+  }
   const batch = geo(geometry, G_BATCH), cin = geo(geometry, G_CIN);
   const cout = geo(geometry, G_COUT), groups = geo(geometry, G_GROUPS);
   const pixels = geo(geometry, G_OUTH) * geo(geometry, G_OUTW);
@@ -182,7 +190,7 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
 }
 
 /** x − zero point as i16 into the interior of the padded image (row stride wp, plane hp·wp). */
-function widenImage(x: usize, cin: i32, inH: i32, inW: i32, signed: i32, zero: i32,
+export function widenImage(x: usize, cin: i32, inH: i32, inW: i32, signed: i32, zero: i32,
                     dst: usize, hp: i32, wp: i32): void {
   const vz = i16x8.splat(<i16>zero);
   for (let c = 0; c < cin; c++) {

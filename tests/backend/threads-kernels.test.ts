@@ -289,7 +289,12 @@ describe("the threaded int8 kernels", () => {
   });
 
   it("qs8 convolution: the same int32 bits for 1, 2 and 3 threads, equal to int32 arithmetic", async () => {
-    const g = geometryOf({ batch: 5, groups: 1, cinG: 3, coutG: 9, inH: 8, inW: 7, kH: 3, kW: 3, stride: 1, pad: 1, seed: 6 });
+    // 3 input channels: the implicit GEMM; 8: the Winograd form.
+    for (const cinG of [3, 8]) await qs8ConvAcrossThreads(cinG);
+  });
+
+  async function qs8ConvAcrossThreads(cinG: number): Promise<void> {
+    const g = geometryOf({ batch: 5, groups: 1, cinG, coutG: 9, inH: 8, inW: 7, kH: 3, kW: 3, stride: 1, pad: 1, seed: 6 });
     const next = lcg(6);
     const x = bytes(g.batch * g.inChannels * g.inH * g.inW, next), w = bytes(g.outChannels * g.inChannels * 9, next);
     const [y] = await acrossThreads(["qs8_conv2d"], () => {
@@ -302,11 +307,15 @@ describe("the threaded int8 kernels", () => {
     forEachTap(g, (xi, wi, yi) => { want[yi] += (x[xi] - 4) * (w[wi] - 1); });
     // Padding taps read the zero point, which contributes (4 − 4)·(w − 1) = 0: forEachTap may skip them.
     expect(y).toEqual(want);
-  });
+  }
 
   it("an int8 layer's convolution pooled 2×2 in the kernel: the same bits for 1, 2 and 3 threads, the full output's window maxima", async () => {
+    for (const cinG of [2, 8]) await pooledQs8ConvAcrossThreads(cinG);
+  });
+
+  async function pooledQs8ConvAcrossThreads(cinG: number): Promise<void> {
     // 7×9 outputs: a ragged row end and a dropped last row and column, as floor-mode pooling has.
-    const g = geometryOf({ batch: 5, groups: 1, cinG: 2, coutG: 6, inH: 7, inW: 9, kH: 3, kW: 3, stride: 1, pad: 1, seed: 7 });
+    const g = geometryOf({ batch: 5, groups: 1, cinG, coutG: 6, inH: 7, inW: 9, kH: 3, kW: 3, stride: 1, pad: 1, seed: 7 });
     const next = lcg(7);
     const x = floats(g.batch * g.inChannels * g.inH * g.inW, next), w = bytes(g.outChannels * g.inChannels * 9, next);
     const options = {
@@ -332,7 +341,7 @@ describe("the threaded int8 kernels", () => {
     }
     expect(pooled).toEqual(want);
     expect(want.some((v) => v > 0)).toBe(true);
-  });
+  }
 });
 
 describe("the threaded CSR product", () => {

@@ -124,6 +124,30 @@ describe("qs8Conv2d (ConvInteger)", () => {
     }), { numRuns: 300 });
   });
 
+  it("runs 3×3 stride-1 convolutions with an even Cin from 8 (the Winograd form) exactly, requantized and pooled too", () => {
+    const winograd = fc.record({
+      batch: fc.integer({ min: 1, max: 3 }), cinG: fc.integer({ min: 4, max: 9 }).map((c) => 2 * c),
+      coutG: fc.integer({ min: 1, max: 2 * MR + 3 }), inH: fc.integer({ min: 1, max: 13 }), inW: fc.integer({ min: 1, max: 21 }),
+      pT: fc.nat(3), pB: fc.nat(3), pL: fc.nat(3), pR: fc.nat(3), relu: fc.boolean(),
+    });
+    fc.assert(fc.property(winograd, data, (s, d) => {
+      const g = geometry({ ...s, groups: 1, kH: 3, kW: 3, sH: 1, sW: 1, dH: 1, dW: 1 });
+      fc.pre(g !== null);
+      const { x, w, zx, zw, packed } = problem(g!, d);
+      const bias = Int32Array.from({ length: g!.outChannels }, (_, co) => ((d.seed * (co + 3)) % 200001) - 100000);
+      const want = reference(g!, x, zx, w, zw, bias);
+      const y = new Int32Array(ySize(g!));
+      qconvKernels().qs8Conv2d(g!, { data: x, offset: 0, zeroPoint: zx }, packed, y, 0, { bias, relu: s.relu });
+      expect(firstMismatch(y, want.map((v) => (s.relu && v < 0 ? 0 : v)))).toBeNull();
+      // Requantized: f32(acc + bias)·scale, the same epilogue as the direct form.
+      const scaleA = 0.0173, scaleB = 0.02, sc = Math.fround(scaleA * scaleB);
+      const yf = new Float32Array(ySize(g!));
+      qconvKernels().qs8Conv2dF32(g!, { data: x, offset: 0, zeroPoint: zx }, packed, yf, 0, { bias, relu: s.relu, scaleA, scaleB });
+      const wantF = Float32Array.from(want, (v) => { const f = Math.fround(Math.fround(v) * sc); return s.relu ? Math.max(f, 0) : f; });
+      expect(firstMismatch(yf, wantF)).toBeNull();
+    }), { numRuns: 150 });
+  });
+
   it("runs depthwise convolutions (groups = channels, one or two filters each) exactly", () => {
     fc.assert(fc.property(shapes, data, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2 }),
       (s, d, channels, multiplier) => {
