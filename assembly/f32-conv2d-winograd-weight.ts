@@ -7,12 +7,14 @@
 // and V as B panels (8 input channels per k-step), both vectorised across channels, one tile
 // at a time; the sums over the batch accumulate image by image in the order of the batch.
 import { MR, NR, UK_LOAD_C } from "./f32-gemm-4x8-wasmsimd";
-import { tiles } from "./f32-gemm";
+import { tiles as gemm } from "./f32-gemm";
 import { Conv2dGeometry, padImage, paddedW } from "./conv2d-geometry";
 import { roundUp } from "./gemm-blocking";
 import { inputTransform } from "./f32-conv2d-winograd";
 
 const XI: usize = 16;
+/** Tiles per k-block: dM and V of a block stay in L2 however large the image. */
+const TILE_BLOCK: usize = 128;
 
 // Rows and columns of the slice of dU a call computes: output channels i0..i1 (whole 4-row
 // panels) and the input channels the patch elements j0..j1 belong to (whole 8-column panels).
@@ -24,7 +26,7 @@ const XI: usize = 16;
 /** Bytes of scratch winogradWeightGradientTile needs for any tile (winogradApplies(g) must hold). */
 export function winogradWeightGradientBytes(g: Conv2dGeometry): usize {
   const cin = <usize>g.inChannels, cout = <usize>g.outChannels;
-  const hw = tilesOf(g);
+  const hw = min(tilesOf(g), TILE_BLOCK);
   const rows = roundUp(cout, MR), cols = roundUp(cin, NR);
   // dU, dM (A panels), V (B panels with headers), the padded image.
   return 256 + (XI * rows * cols + XI * rows * hw + XI * cols * (hw + 1) + cin * paddedRows(g) * paddedCols(g)) * 4;
@@ -53,7 +55,7 @@ export function winogradWeightGradientTile(g: Conv2dGeometry, x: usize, dy: usiz
                                            i0: usize, i1: usize, j0: usize, j1: usize): void {
   const cin = <usize>g.inChannels, cout = <usize>g.outChannels;
   const c0 = j0 / 9, c1 = (j1 + 8) / 9;
-  const rows = rowsOf(i0, i1), cols = colsOf(c0, c1), hw = tilesOf(g);
+  const rows = rowsOf(i0, i1), cols = colsOf(c0, c1), tiles = tilesOf(g), hw = min(tiles, TILE_BLOCK);
   const windows = work, du = work + 256, dm = du + XI * rows * cols * 4, v = dm + XI * rows * hw * 4, image = v + XI * cols * (hw + 1) * 4;
   const hp = paddedRows(g), wp = paddedCols(g);
   const outH = <usize>g.outH, outW = <usize>g.outW, batch = <usize>g.batch;
@@ -62,11 +64,15 @@ export function winogradWeightGradientTile(g: Conv2dGeometry, x: usize, dy: usiz
   memory.fill(v, 0, XI * cols * (hw + 1) * 4);
   for (let n: usize = 0; n < batch; n++) {
     padImage(g, cin, x + n * cin * <usize>(g.inH * g.inW) * 4, hp, wp, image);
-    transformInput(image, hp, wp, outH, outW, c0, c1, cols, hw, windows, v);
-    transformGradient(dy + n * cout * outH * outW * 4, outH, outW, i0, i1, rows, hw, dm);
-    for (let xi: usize = 0; xi < XI; xi++) {
-      tiles(rows, cols, hw, dm + xi * rows * hw * 4, v + xi * cols * (hw + 1) * 4, du + xi * rows * cols * 4, cols * 4,
-            n > 0 ? UK_LOAD_C : 0);
+    for (let t0: usize = 0; t0 < tiles; t0 += hw) {
+      const kc = min(hw, tiles - t0);
+      transformInput(image, hp, wp, outW, c0, c1, cols, t0, kc, windows, v);
+      transformGradient(dy + n * cout * outH * outW * 4, outH, outW, i0, i1, t0, kc, dm);
+      // The panels of this block: kc tiles each (the layouts' strides are the block's).
+      for (let xi: usize = 0; xi < XI; xi++) {
+        gemm(rows, cols, kc, dm + xi * rows * kc * 4, v + xi * cols * (kc + 1) * 4, du + xi * rows * cols * 4, cols * 4,
+             n > 0 || t0 > 0 ? UK_LOAD_C : 0);
+      }
     }
   }
   transformWeights(du, rows, cols, i0, i1, c0, j0, j1, cin, dw);
@@ -76,8 +82,8 @@ export function winogradWeightGradientTile(g: Conv2dGeometry, x: usize, dy: usiz
  * V_ξ of every tile of one padded image for channels c0..c1, four channels per vector, into B
  * panels: panel q holds NR header floats then, per tile, channels c0 + 8q .. c0 + 8q + 7.
  */
-function transformInput(image: usize, hp: usize, wp: usize, outH: usize, outW: usize, c0: usize, c1: usize,
-                        cols: usize, hw: usize, windows: usize, v: usize): void {
+function transformInput(image: usize, hp: usize, wp: usize, outW: usize, c0: usize, c1: usize,
+                        cols: usize, t0: usize, hw: usize, windows: usize, v: usize): void {
   const plane = hp * wp * 4, xiStride = cols * (hw + 1) * 4;
   const tilesX = (outW + 1) >> 1;
   for (let c = c0; c < c1; c += 4) {
@@ -86,7 +92,7 @@ function transformInput(image: usize, hp: usize, wp: usize, outH: usize, outW: u
     const p1 = min(c + 1, c1 - 1) - c, p2 = min(c + 2, c1 - 1) - c, p3 = min(c + 3, c1 - 1) - c;
     let dst = v + (q * NR * (hw + 1) + NR + half) * 4;
     const channel = image + c * plane;
-    for (let t: usize = 0; t < hw; t++) {
+    for (let t = t0; t < t0 + hw; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
       const s = channel + ((ty << 1) * wp + (tx << 1)) * 4;
       for (let r: usize = 0; r < 4; r++) {
@@ -112,15 +118,15 @@ function transformInput(image: usize, hp: usize, wp: usize, outH: usize, outW: u
  * i0..i1, four per vector, into A panels: panel p holds, per tile, channels i0 + 4p .. + 3.
  * A = [1 0; 1 1; 1 −1; 0 −1].
  */
-function transformGradient(dy: usize, outH: usize, outW: usize, i0: usize, i1: usize, rows: usize, hw: usize, dm: usize): void {
-  const plane = outH * outW * 4, xiStride = rows * hw * 4;
+function transformGradient(dy: usize, outH: usize, outW: usize, i0: usize, i1: usize, t0: usize, hw: usize, dm: usize): void {
+  const plane = outH * outW * 4, xiStride = roundUp(i1 - i0, MR) * hw * 4;
   const tilesX = (outW + 1) >> 1;
   const vzero = f32x4.splat(0);
   for (let o = i0; o < i1; o += MR) {
     const p1 = min(o + 1, i1 - 1) - o, p2 = min(o + 2, i1 - 1) - o, p3 = min(o + 3, i1 - 1) - o;
     let dst = dm + ((o - i0) * hw) * 4;
     const channel = dy + o * plane;
-    for (let t: usize = 0; t < hw; t++) {
+    for (let t = t0; t < t0 + hw; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
       const oy = ty << 1, ox = tx << 1;
       const s = channel + (oy * outW + ox) * 4;

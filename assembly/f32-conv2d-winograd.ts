@@ -12,7 +12,7 @@
 // only additions and halvings, so U, V and the output transform round no worse than short sums.
 import { NR } from "./f32-gemm-4x8-wasmsimd";
 import { tiles } from "./f32-gemm";
-import { Conv2dGeometry, padImage } from "./conv2d-geometry";
+import { Conv2dGeometry } from "./conv2d-geometry";
 import { KC, roundUp } from "./gemm-blocking";
 
 /** Tile positions ξ of the transformed 4×4 tile: one GEMM each. */
@@ -124,8 +124,8 @@ function transformInput(p: Pass, image: usize, ty0: usize, rows: usize, windows:
   }
 }
 
-// Lanes l = 0..3 of row r are the windows of 4 neighbouring tiles: columns 2l + s, s = 0..3, of
-// the 10 at src, separated by shuffles; each row is then multiplied by B.
+// Column s (0..3) of one window row for 4 neighbouring tiles: lane l holds column 2l + s of the
+// 12 floats v0, v1, v2, separated by shuffles.
 // @ts-ignore: decorator
 @inline function windowColumns(v0: v128, v1: v128, v2: v128, s: i32): v128 {
   if (s == 0) return v128.shuffle<f32>(v0, v1, 0, 2, 4, 6);

@@ -161,6 +161,10 @@ describe("Winograd F(2×2, 3×3) convolutions", () => {
     }), { numRuns: 40 });
   });
 
+  it("sum the weight gradient over several blocks of tiles (24×24: 144 tiles an image)", () => {
+    check({ batch: 2, cin: 8, cout: 12, inH: 24, inW: 23, outH: 24, outW: 23, padTop: 1, padLeft: 1, relu: false, bias: true, seed: 9 });
+  });
+
   it("run the reference CNN's second layer (32 → 64 channels, 14×14, padding 1)", () => {
     check({ batch: 2, cin: 32, cout: 64, inH: 14, inW: 14, outH: 14, outW: 14, padTop: 1, padLeft: 1, relu: true, bias: true, seed: 5 });
   });
