@@ -63,7 +63,8 @@ export function runConvStep(step: ConvStep, x: Tensor): Tensor {
 export function runConvPoolStep(step: ConvPoolStep, x: Tensor): Tensor {
   if (x.ndim !== 4) return step.pool.forward(runConvStep(step.conv, x));
   const l = step.conv.layer as Conv2d;
-  return conv2dReluMaxPool2x2(x, l.weight, l.bias, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups });
+  const { weight, bias } = convStepParameters(step.conv);
+  return conv2dReluMaxPool2x2(x, weight, bias, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups });
 }
 
 /** A conv layer's arguments per spatial dimension (one for Conv1d), "same"/"valid" resolved to zeros before and after. */
@@ -99,13 +100,18 @@ const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly M
   ({ kind: "conv", layer: matched[0] as Conv1d | Conv2d, batchNorm: withBatchNorm ? (matched[1] as BatchNorm1d | BatchNorm2d) : null, relu, index });
 
 /**
- * The conv rows of the fusion table, longest first: [Conv2d, ReLU, MaxPool2d] (2×2, stride 2;
- * for Sequential's forward only), [Conv, BatchNorm, ReLU], [Conv, BatchNorm] (eval mode, running
+ * The conv rows of the fusion table, longest first: [Conv2d, BatchNorm2d, ReLU, MaxPool2d] and
+ * [Conv2d, ReLU, MaxPool2d] (2×2, stride 2; for Sequential's forward only; the first in eval mode,
+ * the BatchNorm folded), [Conv, BatchNorm, ReLU], [Conv, BatchNorm] (eval mode, running
  * statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
  * classes (passed in, so this file needs no runtime import of them).
  */
 export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d): void {
   const rows: FusionPattern[] = [
+    {
+      sequence: [conv2d, BatchNorm2d, ReLU, MaxPool2d], convPool: true, applies: (m) => foldable(m) && isPlainMaxPool2x2(m[3]),
+      build: (m, index) => ({ kind: "convPool", conv: convStep(true, true)(m, index) as ConvStep, pool: m[3] as MaxPool2d, index }),
+    },
     {
       sequence: [conv2d, ReLU, MaxPool2d], convPool: true, applies: (m) => isPlainMaxPool2x2(m[2]),
       build: (m, index) => ({ kind: "convPool", conv: convStep(true, false)(m, index) as ConvStep, pool: m[2] as MaxPool2d, index }),

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { nn, randn, type Tensor } from "../../src/index.js";
-import { fuseLayers } from "../../src/nn/fusion.js";
+import { fuseLayers, runStep } from "../../src/nn/fusion.js";
 import { expectFusedEqualsSeparate } from "../support/fused-vs-separate.js";
 
 describe("fuseLayers: Conv2d→ReLU→MaxPool2d(2)", () => {
@@ -107,5 +107,52 @@ describe("the Conv2d→ReLU→MaxPool2d(2) step in a bfloat16 scope", () => {
       const separate = run((t) => mods.reduce((h, m) => m.forward(h), t), "maxPool2d");
       expect(fused).toEqual(separate);
     }), { numRuns: 40 });
+  });
+});
+
+describe("Conv2d→BatchNorm2d→ReLU→MaxPool2d(2) in eval mode", () => {
+  const make = (seed: number, bias: boolean) => {
+    const conv = new nn.Conv2d(3, 8, 3, { padding: 1, bias, seed }), bn = new nn.BatchNorm2d(8);
+    // Running statistics and an affine that are not the identity, so the fold does something.
+    bn.runningMean!.data.set(randn([8], { seed: seed + 1 }).data);
+    bn.runningVar!.data.set(randn([8], { seed: seed + 2 }).data.map((v) => 0.5 + v * v));
+    bn.weight!.data.set(randn([8], { seed: seed + 3 }).data);
+    bn.bias!.data.set(randn([8], { seed: seed + 4 }).data);
+    return [conv, bn, new nn.ReLU(), new nn.MaxPool2d(2)];
+  };
+
+  it("is one step with the BatchNorm folded, in eval mode only, and only when asked for", () => {
+    const mods = make(1, true);
+    mods.forEach((m) => m.eval());
+    const asked = fuseLayers(mods, { convPool: true });
+    expect(asked.map((s) => s.kind)).toEqual(["convPool"]);
+    expect(asked[0].kind === "convPool" && asked[0].conv.batchNorm).toBe(mods[1]);
+    expect(fuseLayers(mods).map((s) => s.kind)).toEqual(["conv", "module"]);
+    mods.forEach((m) => m.train());
+    expect(fuseLayers(mods, { convPool: true }).map((s) => s.kind)).toEqual(["conv", "module", "module", "module"]);
+  });
+
+  it("gives the values and gradients of the folded conv step then the pool, bit for bit", () => {
+    for (const [seed, bias] of [[5, true], [9, false]] as const) {
+      const mods = make(seed, bias);
+      const seq = new nn.Sequential(...mods);
+      seq.eval();
+      const x = randn([2, 3, 9, 8], { seed: seed + 10 });
+      x.requiresGrad = true;
+      const project = randn([2, 8, 4, 4], { seed: seed + 11 });
+      const run = (forward: (t: Tensor) => Tensor) => {
+        seq.zeroGrad();
+        x.grad = null;
+        const y = forward(x);
+        y.mul(project).sum().backward();
+        return [Array.from(y.data), Array.from(x.grad!.data), ...seq.parameters().map((p) => Array.from(p.grad?.data ?? []))];
+      };
+      const fused = run((t) => seq.forward(t));
+      expect(seq.forward(x).gradFn?.name).toBe("conv2dReluMaxPool2x2");
+      // The steps the compilers see: the conv with the BatchNorm folded and relu, then the pool.
+      const steps = fuseLayers(mods);
+      const separate = run((t) => steps.reduce((h, s) => runStep(s, h), t));
+      expect(fused).toEqual(separate);
+    }
   });
 });
