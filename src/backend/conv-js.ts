@@ -144,9 +144,13 @@ export function conv2dBackwardJs<T extends Floats>(x: T, weight: T, dy: T, y: T 
  * The JS reference of the fused Conv→ReLU→2×2 max pool (ConvKernels.conv2dReluMaxPool): the
  * pooled output and the winning taps, packed four to a byte.
  */
-export function conv2dReluMaxPoolJs(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry):
-  { y: Float32Array; code: Uint8Array } {
-  const full = conv2dJs(x, w, bias, g, { relu: true }) as Float32Array;
+export function conv2dReluMaxPoolJs(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
+                                   normalize?: (values: Float32Array) => void): { y: Float32Array; code: Uint8Array } {
+  const full = conv2dJs(x, w, bias, g, { relu: normalize === undefined }) as Float32Array;
+  if (normalize) {
+    normalize(full);
+    for (let i = 0; i < full.length; i++) { const v = full[i]; full[i] = v > 0 ? v : 0; }
+  }
   const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
   const y = new Float32Array(n), code = new Uint8Array(n);
   maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
@@ -155,6 +159,9 @@ export function conv2dReluMaxPoolJs(x: Float32Array, w: Float32Array, bias: Floa
 
 /** Its backward from the pooled gradient dy, the pooled output y and the packed taps. */
 export function conv2dReluMaxPoolBackwardJs(x: Float32Array, w: Float32Array, dy: Float32Array, y: Float32Array, code: Uint8Array,
-                                            g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array> {
-  return conv2dBackwardJs(x, w, unpoolReluGradJs(dy, y, code, g.batch * g.outChannels, g.outH, g.outW), null, g, want);
+                                            g: Conv2dGeometry, want: Conv2dGradsWanted,
+                                            normalizeBackward?: (values: Float32Array) => void): Conv2dGrads<Float32Array> {
+  const full = unpoolReluGradJs(dy, y, code, g.batch * g.outChannels, g.outH, g.outW);
+  normalizeBackward?.(full);
+  return conv2dBackwardJs(x, w, full, null, g, want);
 }

@@ -28,16 +28,24 @@ export interface ConvKernels {
    * and each window's winning tap as f32MaxPool2x2 gives them (pool-kernels.ts), packed four to
    * a byte (packTapsJs). The full-size convolution output never leaves the kernels' memory.
    */
-  conv2dReluMaxPool(x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry):
-    { y: Float32Array; code: Uint8Array };
+  conv2dReluMaxPool(x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
+                    normalize?: ConvOutputHook): { y: Float32Array; code: Uint8Array };
   /**
    * Its backward from the pooled gradient dy: each window's gradient goes to its winning tap when
    * the pooled value y is positive (the relu's mask: the winning tap's output is y), zeros
    * elsewhere; then conv2dBackward's gradients. The bits of the three ops' backwards.
    */
   conv2dReluMaxPoolBackward(x: Float32Array, weight: Float32Array, dy: Float32Array, y: Float32Array, code: Uint8Array,
-                            g: Conv2dGeometry, want: Conv2dGradsWanted): Conv2dGrads<Float32Array>;
+                            g: Conv2dGeometry, want: Conv2dGradsWanted, normalizeBackward?: ConvOutputHook): Conv2dGrads<Float32Array>;
 }
+
+/**
+ * A step between the convolution and the ReLU of conv2dReluMaxPool (a training-mode BatchNorm):
+ * given the full-size convolution output (forward) or the gradient at that point (backward), in
+ * place, where the kernels hold it (for wasm, a view of its memory, valid during the call only).
+ * With it, the forward's ReLU runs after the step instead of in the convolution's epilogue.
+ */
+export type ConvOutputHook = (values: Float32Array) => void;
 
 export const jsConvKernels: ConvKernels = {
   conv2d: (x, w, b, g, o) => conv2dJs(x, w, b, g, o) as Float32Array,

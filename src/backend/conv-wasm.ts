@@ -86,16 +86,21 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     conv2d(x, weight, bias, g, options = {}) {
       return withScratch(arena, () => copyOut(arena, forward(x, weight, bias, g, options.relu === true), outSize(g)));
     },
-    conv2dReluMaxPool(x, weight, bias, g) {
+    conv2dReluMaxPool(x, weight, bias, g, normalize) {
       return withScratch(arena, () => {
-        const full = forward(x, weight, bias, g, true), n = pooledSize(g);
+        const full = forward(x, weight, bias, g, normalize === undefined), n = pooledSize(g);
+        if (normalize) {
+          normalize(arena.f32(full, outSize(g)));
+          // relu in place: y > 0 ? y : 0 is the relu mask applied to y itself.
+          reluBackwardSplit(wasm, outSize(g), full, full);
+        }
         const yp = arena.alloc(n * 4), cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
         maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
         wasm.u8_pack_taps(n, cp, packed);
         return { y: copyOut(arena, yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };
       });
     },
-    conv2dReluMaxPoolBackward(x, weight, dy, y, code, g, want) {
+    conv2dReluMaxPoolBackward(x, weight, dy, y, code, g, want, normalizeBackward) {
       return withScratch(arena, () => {
         const n = pooledSize(g);
         const dp = arena.copyIn(dy.subarray(0, n));
@@ -105,6 +110,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         wasm.u8_unpack_taps(n, packed, cp);
         const dyp = arena.alloc(outSize(g) * 4);
         maxPoolBackwardSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, cp, dp, dyp);
+        normalizeBackward?.(arena.f32(dyp, outSize(g)));
         return grads(x, weight, g, dyp, want);
       });
     },

@@ -3,6 +3,7 @@
 // Conv2d→ReLU→MaxPool2d(2) as one op.
 import { Tensor } from "../ndarray/index.js";
 import { conv1d, conv2d, conv2dReluMaxPool2x2 } from "./conv.js";
+import { conv2dBatchNormReluMaxPool2x2 } from "./conv-bn-pool.js";
 import { resolvePadding } from "./conv-options.js";
 import type { Conv1d, Conv2d } from "./conv-layers.js";
 import { registerConvFusions, type ConvPoolStep, type ConvStep, type FusedStep, type FusionPattern } from "./fusion.js";
@@ -61,8 +62,9 @@ export function runConvStep(step: ConvStep, x: Tensor): Tensor {
  * unbatched one runs the two steps.
  */
 export function runConvPoolStep(step: ConvPoolStep, x: Tensor): Tensor {
+  const l = step.conv.layer as Conv2d, bn = step.conv.batchNorm as BatchNorm2d | null;
+  if (bn && normalizesByBatch(bn)) return conv2dBatchNormReluMaxPool2x2(x, l, bn, step.pool);
   if (x.ndim !== 4) return step.pool.forward(runConvStep(step.conv, x));
-  const l = step.conv.layer as Conv2d;
   const { weight, bias } = convStepParameters(step.conv);
   return conv2dReluMaxPool2x2(x, weight, bias, { stride: l.stride, padding: l.padding, dilation: l.dilation, groups: l.groups });
 }
@@ -90,26 +92,33 @@ export function resolvedConvArguments(l: Conv1d | Conv2d): ResolvedConvArguments
   };
 }
 
+/** A BatchNorm that normalizes by the batch's statistics: training, or eval without running ones. */
+const normalizesByBatch = (bn: BatchNorm1d | BatchNorm2d): boolean => bn.training || bn.runningMean === null;
+
 const foldable = ([conv, bn]: readonly Module[]): boolean => {
   const b = bn as BatchNorm1d | BatchNorm2d;
   // Without running statistics eval mode normalizes by the batch's own: nothing to fold. A
   // channel mismatch is left to the BatchNorm's own forward, which names it.
   return !b.training && b.runningMean !== null && b.numFeatures === (conv as Conv2d).outChannels;
 };
+const channelsMatch = ([conv, bn]: readonly Module[]): boolean => (bn as BatchNorm2d).numFeatures === (conv as Conv2d).outChannels;
 const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly Module[], index: number): FusedStep =>
   ({ kind: "conv", layer: matched[0] as Conv1d | Conv2d, batchNorm: withBatchNorm ? (matched[1] as BatchNorm1d | BatchNorm2d) : null, relu, index });
 
 /**
  * The conv rows of the fusion table, longest first: [Conv2d, BatchNorm2d, ReLU, MaxPool2d] and
- * [Conv2d, ReLU, MaxPool2d] (2×2, stride 2; for Sequential's forward only; the first in eval mode,
- * the BatchNorm folded), [Conv, BatchNorm, ReLU], [Conv, BatchNorm] (eval mode, running
+ * [Conv2d, ReLU, MaxPool2d] (2×2, stride 2; for Sequential's forward only; the BatchNorm folded
+ * in eval mode, normalizing in place in training), [Conv, BatchNorm, ReLU], [Conv, BatchNorm] (eval mode, running
  * statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
  * classes (passed in, so this file needs no runtime import of them).
  */
 export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d): void {
   const rows: FusionPattern[] = [
     {
-      sequence: [conv2d, BatchNorm2d, ReLU, MaxPool2d], convPool: true, applies: (m) => foldable(m) && isPlainMaxPool2x2(m[3]),
+      // Eval mode: the BatchNorm folded into the convolution; training: normalized in place
+      // between the convolution and the ReLU (conv-bn-pool.ts).
+      sequence: [conv2d, BatchNorm2d, ReLU, MaxPool2d], convPool: true,
+      applies: (m) => isPlainMaxPool2x2(m[3]) && (foldable(m) || (normalizesByBatch(m[1] as BatchNorm2d) && channelsMatch(m))),
       build: (m, index) => ({ kind: "convPool", conv: convStep(true, true)(m, index) as ConvStep, pool: m[3] as MaxPool2d, index }),
     },
     {

@@ -147,7 +147,7 @@ function conv2dChecked(where: string, x: Tensor, weight: Tensor, bias: Tensor | 
 }
 
 /** conv2d's operands in their common dtype and its geometry, every argument checked. */
-function conv2dOperands(where: string, x: Tensor, weight: Tensor, bias: Tensor | null, o: Conv2dOptions) {
+export function conv2dOperands(where: string, x: Tensor, weight: Tensor, bias: Tensor | null, o: Conv2dOptions) {
   const dtype = convDType(where, x, weight);
   checkBias(where, bias, weight.shape[0]);
   const stride = pairOf(where, "stride", o.stride ?? 1);

@@ -24,9 +24,9 @@ export type FusedStep =
   | { kind: "module"; module: Module; index: number };
 
 /**
- * A Conv2d→ReLU step (an eval-mode BatchNorm2d between them folded in) followed by a 2×2,
- * stride-2 MaxPool2d, run as one op whose full-size convolution output stays inside the
- * kernels: a step only Sequential's forward asks for.
+ * A Conv2d→ReLU step (a BatchNorm2d between them: folded in eval mode, normalizing by the batch
+ * in place in training) followed by a 2×2, stride-2 MaxPool2d, run as one op whose full-size
+ * convolution output stays inside the kernels: a step only Sequential's forward asks for.
  */
 export interface ConvPoolStep { kind: "convPool"; conv: ConvStep; pool: MaxPool2d; index: number }
 export type SequentialStep = FusedStep | ConvPoolStep;

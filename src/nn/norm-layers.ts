@@ -7,7 +7,7 @@ import { full, Tensor, zeros } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
 import { registerLayers } from "./layer-registry.js";
-import { batchNorm, groupNorm, layerNorm } from "./normalization.js";
+import { batchNorm, groupNorm, layerNorm, type BatchNormOptions } from "./normalization.js";
 
 type FloatDType = "float32" | "float64";
 function checkDType(where: string, d: unknown): FloatDType {
@@ -72,6 +72,14 @@ abstract class BatchNormBase extends Module {
   protected abstract checkRank(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
+    return batchNorm(x, this.runningMean, this.runningVar, this.stepOptions(x));
+  }
+
+  /**
+   * batchNorm's options for one forward over x, after the module's checks; counts the batch when
+   * training (so a fused step that normalizes x itself calls this exactly once, as forward does).
+   */
+  stepOptions(x: Tensor): BatchNormOptions {
     this.checkRank(x);
     if (x.shape[1] !== this.numFeatures) throw new ShapeError(`${this.where}: expected ${this.numFeatures} channels (dim 1), got input of shape [${x.shape}]`);
     const perChannel = x.size / this.numFeatures;
@@ -83,9 +91,7 @@ abstract class BatchNormBase extends Module {
     }
     // Eval mode without running statistics normalizes by the batch's, as PyTorch.
     const useBatch = this.training || !this.runningMean;
-    return batchNorm(x, this.runningMean, this.runningVar, {
-      weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,
-    });
+    return { weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps };
   }
 }
 

@@ -48,12 +48,12 @@ export interface BatchNormOptions {
   eps?: number;
 }
 
-interface BatchNormArgs {
+export interface BatchNormArgs {
   N: number; C: number; S: number; rm: Tensor | null; rv: Tensor | null; weight: Tensor | null; bias: Tensor | null;
   training: boolean; momentum: number; eps: number;
 }
 
-function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions): BatchNormArgs {
+export function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions): BatchNormArgs {
   checkOptions(where, o, ["weight", "bias", "training", "momentum", "eps"]);
   checkFloat(where, "input", x);
   if (x.ndim < 2) throw new ShapeError(`${where}: expected an input of shape [N, C, ...], got [${x.shape}]`);
@@ -71,15 +71,16 @@ function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | null, ru
   return { N, C, S, rm, rv, weight, bias, training, momentum, eps };
 }
 
+/** What a batch norm step normalizes with, per channel: the mean, 1/σ and y = (x − mean)·scale + shift. */
+export interface BatchNormPlan { mean: Float64Array; invStd: Float64Array; scale: Float64Array; shift: Float64Array }
+
 /**
- * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
- * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
- * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
- * statistics normalize and nothing changes.
+ * The plan of one step over x's values (xd, [N, C, S] in memory order): the batch's statistics
+ * when training (the running ones moved toward them, in place), else the running ones.
  */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
-  const { N, C, S, rm, rv, weight, bias, training, momentum, eps } = checkBatchNorm("batchNorm", x, runningMean, runningVar, o);
-  const xd = x.data, count = N * S, w = weight?.data;
+export function batchNormPlan(xd: ArrayLike<number>, a: BatchNormArgs): BatchNormPlan {
+  const { N, C, S, rm, rv, weight, bias, training, momentum, eps } = a;
+  const count = N * S, w = weight?.data;
   const mean = training ? channelMeans(xd, N, C, S) : Float64Array.from(rm!.storage);
   const variance = training ? mean.subarray(C) : Float64Array.from(rv!.storage);
   const invStd = new Float64Array(C), scale = new Float64Array(C), shift = new Float64Array(C);
@@ -92,43 +93,78 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     scale[c] = w ? w[c] * invStd[c] : invStd[c];
     shift[c] = bias ? bias.data[c] : 0;
   }
-  const y = allocLike(x, x.size);
-  // Memory order (sample, channel, position): each sample's planes are read once, in sequence.
+  return { mean, invStd, scale, shift };
+}
+
+/** y = (x − mean)·scale + shift per channel, [N, C, S] in memory order: each sample's planes read once, in sequence. */
+export function batchNormApply(xd: ArrayLike<number>, y: FloatArray, N: number, C: number, S: number, p: BatchNormPlan): void {
   for (let n = 0, i = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      const m = mean[c], k = scale[c], t = shift[c];
+      const m = p.mean[c], k = p.scale[c], t = p.shift[c];
       for (const end = i + S; i < end; i++) y[i] = (xd[i] - m) * k + t;
     }
   }
+}
+
+/**
+ * The backward of batchNormApply for the output gradient gd, in place of gx (which may be gd
+ * itself): dx = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) with batch statistics, w·σ⁻¹·g with running
+ * ones (constants). Returns Σg and Σg·(x − mean) per channel, for the affine's gradients.
+ */
+export function batchNormBackward(gd: ArrayLike<number>, xd: ArrayLike<number>, gx: FloatArray, a: BatchNormArgs, p: BatchNormPlan):
+  { sg: Float64Array; sgx: Float64Array } {
+  const { N, C, S, training } = a, count = N * S;
+  const sg = new Float64Array(C), sgx = new Float64Array(C);
+  for (let n = 0, i = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const m = p.mean[c];
+      let s = 0, t = 0;
+      for (const end = i + S; i < end; i++) { s += gd[i]; t += gd[i] * (xd[i] - m); }
+      sg[c] += s;
+      sgx[c] += t;
+    }
+  }
+  const mg = new Float64Array(C), mgx = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    mg[c] = training ? sg[c] / count : 0;
+    mgx[c] = training ? (sgx[c] * p.invStd[c] * p.invStd[c]) / count : 0;
+  }
+  for (let n = 0, i = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const m = p.mean[c], k = p.scale[c], u = mg[c], v = mgx[c];
+      for (const end = i + S; i < end; i++) gx[i] = k * (gd[i] - u - (xd[i] - m) * v);
+    }
+  }
+  return { sg, sgx };
+}
+
+/**
+ * F.batch_norm over [N, C, *]: per channel, (x − mean)/√(var + eps)·weight + bias. Training
+ * normalizes by the batch's mean and biased variance and, if given, moves runningMean and
+ * runningVar (the unbiased variance) toward them by `momentum`, in place; otherwise the running
+ * statistics normalize and nothing changes.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, o: BatchNormOptions = {}): Tensor {
+  const a = checkBatchNorm("batchNorm", x, runningMean, runningVar, o);
+  const { N, C, S, weight, bias } = a, xd = x.data;
+  const plan = batchNormPlan(xd, a);
+  const y = allocLike(x, x.size);
+  batchNormApply(xd, y, N, C, S, plan);
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
   return record(new Tensor(y, x.dtype, x.shape.slice()), "batchNorm", inputs, (g) => {
-    const gd = g.data, sg = new Float64Array(C), sgx = new Float64Array(C);
-    for (let n = 0, i = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const m = mean[c];
-        let a = 0, b = 0;
-        for (const end = i + S; i < end; i++) { a += gd[i]; b += gd[i] * (xd[i] - m); }
-        sg[c] += a;
-        sgx[c] += b;
-      }
-    }
-    // dx = w·σ⁻¹·(g − mean(g) − x̂·mean(g·x̂)) with batch statistics; w·σ⁻¹·g with running ones (constants).
-    const gx = allocLike(x, x.size), mg = new Float64Array(C), mgx = new Float64Array(C);
-    for (let c = 0; c < C; c++) {
-      mg[c] = training ? sg[c] / count : 0;
-      mgx[c] = training ? (sgx[c] * invStd[c] * invStd[c]) / count : 0;
-    }
-    for (let n = 0, i = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const m = mean[c], k = scale[c], a = mg[c], b = mgx[c];
-        for (const end = i + S; i < end; i++) gx[i] = k * (gd[i] - a - (xd[i] - m) * b);
-      }
-    }
-    const grads: Tensor[] = [new Tensor(gx, x.dtype, x.shape.slice())];
-    if (weight) grads.push(new Tensor(allocLike(weight, C).map((_, c) => sgx[c] * invStd[c]), weight.dtype, [C]));
-    if (bias) grads.push(new Tensor(allocLike(bias, C).map((_, c) => sg[c]), bias.dtype, [C]));
-    return grads;
+    const gx = allocLike(x, x.size);
+    const { sg, sgx } = batchNormBackward(g.data, xd, gx, a, plan);
+    return [new Tensor(gx, x.dtype, x.shape.slice()), ...batchNormAffineGrads(a, plan, sg, sgx)];
   });
+}
+
+/** The gradients of the affine's weight (Σg·x̂) and bias (Σg), those the step has, in that order. */
+export function batchNormAffineGrads(a: BatchNormArgs, p: BatchNormPlan, sg: Float64Array, sgx: Float64Array): Tensor[] {
+  const grads: Tensor[] = [];
+  const { C, weight, bias } = a;
+  if (weight) grads.push(new Tensor(allocLike(weight, C).map((_, c) => sgx[c] * p.invStd[c]), weight.dtype, [C]));
+  if (bias) grads.push(new Tensor(allocLike(bias, C).map((_, c) => sg[c]), bias.dtype, [C]));
+  return grads;
 }
 
 /**
