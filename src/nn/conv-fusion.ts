@@ -1,6 +1,6 @@
 // The float forward of a fused convolution step: Conv→ReLU as one convolution with the relu in
 // its epilogue, an eval-mode BatchNorm folded into the convolution's weight and bias, and
-// Conv2d→ReLU→MaxPool2d(2) as one op.
+// Conv2d→(BatchNorm2d→)ReLU→MaxPool2d(2) as one op.
 import { Tensor } from "../ndarray/index.js";
 import { conv1d, conv2d, conv2dReluMaxPool2x2 } from "./conv.js";
 import { conv2dBatchNormReluMaxPool2x2 } from "./conv-bn-pool.js";
@@ -58,8 +58,9 @@ export function runConvStep(step: ConvStep, x: Tensor): Tensor {
 }
 
 /**
- * A convPool step: the pool over the conv step's output, as one op on a batched input; an
- * unbatched one runs the two steps.
+ * A convPool step: the pool over the conv step's output, as one op on a batched input (a
+ * BatchNorm that normalizes by the batch in place, conv-bn-pool.ts; else folded in); an
+ * unbatched one runs the steps one after another.
  */
 export function runConvPoolStep(step: ConvPoolStep, x: Tensor): Tensor {
   const l = step.conv.layer as Conv2d, bn = step.conv.batchNorm as BatchNorm2d | null;
@@ -108,8 +109,8 @@ const convStep = (relu: boolean, withBatchNorm: boolean) => (matched: readonly M
 /**
  * The conv rows of the fusion table, longest first: [Conv2d, BatchNorm2d, ReLU, MaxPool2d] and
  * [Conv2d, ReLU, MaxPool2d] (2×2, stride 2; for Sequential's forward only; the BatchNorm folded
- * in eval mode, normalizing in place in training), [Conv, BatchNorm, ReLU], [Conv, BatchNorm] (eval mode, running
- * statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
+ * in eval mode, normalizing in place in training), [Conv, BatchNorm, ReLU], [Conv, BatchNorm]
+ * (eval mode, running statistics), [Conv, ReLU], [Conv]. Called once by conv-layers.ts with its
  * classes (passed in, so this file needs no runtime import of them).
  */
 export function registerConvFusion(conv1d: typeof Conv1d, conv2d: typeof Conv2d): void {
