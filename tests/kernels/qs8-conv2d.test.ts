@@ -124,7 +124,7 @@ describe("qs8Conv2d (ConvInteger)", () => {
     }), { numRuns: 300 });
   });
 
-  it("runs 3×3 stride-1 convolutions with an even Cin from 8 (the Winograd form) exactly, requantized and pooled too", () => {
+  it("runs 3×3 stride-1 convolutions with an even Cin from 8 (the Winograd form) exactly, as int32 and requantized", () => {
     const winograd = fc.record({
       batch: fc.integer({ min: 1, max: 3 }), cinG: fc.integer({ min: 4, max: 9 }).map((c) => 2 * c),
       coutG: fc.integer({ min: 1, max: 2 * MR + 3 }), inH: fc.integer({ min: 1, max: 13 }), inW: fc.integer({ min: 1, max: 21 }),
