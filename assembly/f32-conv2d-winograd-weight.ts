@@ -2,8 +2,9 @@
 // forward is Y = Aᵀ [ Σc U[o,c] ⊙ V[c] ] A per tile with U = G·w·Gᵀ and V = Bᵀ·d·B, so by the
 // transposes of those linear maps
 //   dU_ξ[o, c] = Σ over tiles of dM_ξ[o] · V_ξ[c],  dM = A·dy·Aᵀ,    dw[o, c] = Gᵀ·dU[o, c]·G:
-// 16 GEMMs [Cout × tiles]·[tiles × Cin] whose k is every tile of the batch, 2.25× fewer
-// multiply-adds than dW = dY·patchesᵀ. dM is packed as A panels (4 output channels per k-step)
+// 16 GEMMs [Cout × tiles]·[tiles × Cin] whose k runs over every tile of the batch (in blocks of
+// TILE_BLOCK tiles of one image), 2.25× fewer multiply-adds than dW = dY·patchesᵀ. dM is packed
+// as A panels (4 output channels per k-step)
 // and V as B panels (8 input channels per k-step), both vectorised across channels, one tile
 // at a time; the sums over the batch accumulate image by image in the order of the batch.
 import { MR, NR, UK_LOAD_C } from "./f32-gemm-4x8-wasmsimd";
@@ -79,8 +80,8 @@ export function winogradWeightGradientTile(g: Conv2dGeometry, x: usize, dy: usiz
 }
 
 /**
- * V_ξ of every tile of one padded image for channels c0..c1, four channels per vector, into B
- * panels: panel q holds NR header floats then, per tile, channels c0 + 8q .. c0 + 8q + 7.
+ * V_ξ of tiles t0..t0+hw of one padded image for channels c0..c1, four channels per vector, into
+ * B panels: panel q holds NR header floats then, per tile, channels c0 + 8q .. c0 + 8q + 7.
  */
 function transformInput(image: usize, hp: usize, wp: usize, outW: usize, c0: usize, c1: usize,
                         cols: usize, t0: usize, hw: usize, windows: usize, v: usize): void {
@@ -96,7 +97,9 @@ function transformInput(image: usize, hp: usize, wp: usize, outW: usize, c0: usi
       const ty = t / tilesX, tx = t - ty * tilesX;
       const s = channel + ((ty << 1) * wp + (tx << 1)) * 4;
       for (let r: usize = 0; r < 4; r++) {
-        for (let c: usize = 0; c < 4; c++) v128.store(windows + (r * 4 + c) * 16, gather(s + (r * wp + c) * 4, plane, p1, p2, p3));
+        for (let col: usize = 0; col < 4; col++) {
+          v128.store(windows + (r * 4 + col) * 16, gather(s + (r * wp + col) * 4, plane, p1, p2, p3));
+        }
       }
       inputTransform(windows, dst, xiStride);
       dst += NR * 4;
@@ -114,7 +117,7 @@ function transformInput(image: usize, hp: usize, wp: usize, outW: usize, c0: usi
 }
 
 /**
- * dM_ξ = A·dy·Aᵀ of every 2×2 tile of dy (zeros past outH × outW) for output channels
+ * dM_ξ = A·dy·Aᵀ of the 2×2 tiles t0..t0+hw of dy (zeros past outH × outW) for output channels
  * i0..i1, four per vector, into A panels: panel p holds, per tile, channels i0 + 4p .. + 3.
  * A = [1 0; 1 1; 1 −1; 0 −1].
  */
