@@ -4,9 +4,9 @@
 //   dU_ξ[o, c] = Σ over tiles of dM_ξ[o] · V_ξ[c],  dM = A·dy·Aᵀ,    dw[o, c] = Gᵀ·dU[o, c]·G:
 // 16 GEMMs [Cout × tiles]·[tiles × Cin] whose k runs over every tile of the batch (in blocks of
 // TILE_BLOCK tiles of one image), 2.25× fewer multiply-adds than dW = dY·patchesᵀ. dM is packed
-// as A panels (4 output channels per k-step)
-// and V as B panels (8 input channels per k-step), both vectorised across channels, one tile
-// at a time; the sums over the batch accumulate image by image in the order of the batch.
+// as A panels (4 output channels per k-step) and V as B panels (8 input channels per k-step),
+// both vectorised across channels, one tile at a time; the sums over the batch accumulate image
+// by image in the order of the batch.
 import { MR, NR, UK_LOAD_C } from "./f32-gemm-4x8-wasmsimd";
 import { tiles as gemm } from "./f32-gemm";
 import { Conv2dGeometry, padImage, paddedW } from "./conv2d-geometry";
