@@ -101,7 +101,7 @@ function transformInput(image: usize, hp: usize, wp: usize, outW: usize, c0: usi
           v128.store(windows + (r * 4 + col) * 16, gather(s + (r * wp + col) * 4, plane, p1, p2, p3));
         }
       }
-      inputTransform(windows, dst, xiStride);
+      inputTransform<f32>(windows, dst, xiStride);
       dst += NR * 4;
     }
   }

@@ -148,30 +148,31 @@ function transformInput(p: Pass, image: usize, ty0: usize, rows: usize, windows:
     v128.store(d, windowColumns(v0, v1, v2, 3), 48);
     src += rowBytes;
   }
-  inputTransform(windows, dst, xiStride);
+  inputTransform<f32>(windows, dst, xiStride);
 }
 
 /**
  * Bᵀ·d·B of the 4×4 windows at d (16 vectors, row r column s at d + 16·(4r + s); each lane its
- * own window) stored as 16 vectors, ξ = 4i + j at dst + ξ·xiStride.
+ * own window) stored as 16 vectors, ξ = 4i + j at dst + ξ·xiStride. T is the lane type: f32 for
+ * the float convolution, i16 for the int8 one (qs8-conv2d-winograd.ts), whose values fit it.
  */
-export function inputTransform(d: usize, dst: usize, xiStride: usize): void {
+export function inputTransform<T>(d: usize, dst: usize, xiStride: usize): void {
   // t[r][j] = (d·B)[r][j] = (d0 − d2, d1 + d2, d2 − d1, d1 − d3) of row r, then Bᵀ·t by columns.
   for (let r: usize = 0; r < 4; r++) {
     const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-    v128.store(d, f32x4.sub(d0, d2));
-    v128.store(d, f32x4.add(d1, d2), 16);
-    v128.store(d, f32x4.sub(d2, d1), 32);
-    v128.store(d, f32x4.sub(d1, d3), 48);
+    v128.store(d, v128.sub<T>(d0, d2));
+    v128.store(d, v128.add<T>(d1, d2), 16);
+    v128.store(d, v128.sub<T>(d2, d1), 32);
+    v128.store(d, v128.sub<T>(d1, d3), 48);
     d += 64;
   }
   d -= 256;
   for (let j: usize = 0; j < 4; j++) {
     const t0 = v128.load(d), t1 = v128.load(d, 64), t2 = v128.load(d, 128), t3 = v128.load(d, 192);
-    v128.store(dst, f32x4.sub(t0, t2));
-    v128.store(dst + 4 * xiStride, f32x4.add(t1, t2));
-    v128.store(dst + 8 * xiStride, f32x4.sub(t2, t1));
-    v128.store(dst + 12 * xiStride, f32x4.sub(t1, t3));
+    v128.store(dst, v128.sub<T>(t0, t2));
+    v128.store(dst + 4 * xiStride, v128.add<T>(t1, t2));
+    v128.store(dst + 8 * xiStride, v128.sub<T>(t2, t1));
+    v128.store(dst + 12 * xiStride, v128.sub<T>(t1, t3));
     d += 16;
     dst += xiStride;
   }

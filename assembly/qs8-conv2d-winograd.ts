@@ -11,6 +11,7 @@
 import { QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
 import { QS8_FLOAT_OUT, QS8_POOL_2X2, QS8_RELU } from "./flags";
 import { widenImage } from "./qs8-conv2d";
+import { inputTransform } from "./f32-conv2d-winograd";
 
 const XI: usize = 16;
 
@@ -138,8 +139,8 @@ function transformInput(image: usize, cin: usize, hp: usize, wp: usize, tilesY: 
             v128.store(at + 256, v128.shuffle<i16>(ca, cb, 4, 12, 5, 13, 6, 14, 7, 15));
           }
         }
-        inputTransform16(windows, dst, xiStride);
-        inputTransform16(windows + 256, dst + 16, xiStride);
+        inputTransform<i16>(windows, dst, xiStride);
+        inputTransform<i16>(windows + 256, dst + 16, xiStride);
         dst += 32;
         src += 2 * plane;
       }
@@ -158,28 +159,6 @@ function transformInput(image: usize, cin: usize, hp: usize, wp: usize, tilesY: 
   const v2 = v128.load(src, 32);
   if (s == 2) return v128.shuffle<i16>(even, v2, 1, 2, 3, 4, 5, 6, 7, 8);
   return v128.shuffle<i16>(odd, v2, 1, 2, 3, 4, 5, 6, 7, 9);
-}
-
-/** Bᵀ·d·B in i16 lanes of the 16 window vectors at d (row r, column s at d + 16·(4r + s)). */
-function inputTransform16(d: usize, dst: usize, xiStride: usize): void {
-  for (let r: usize = 0; r < 4; r++) {
-    const d0 = v128.load(d), d1 = v128.load(d, 16), d2 = v128.load(d, 32), d3 = v128.load(d, 48);
-    v128.store(d, i16x8.sub(d0, d2));
-    v128.store(d, i16x8.add(d1, d2), 16);
-    v128.store(d, i16x8.sub(d2, d1), 32);
-    v128.store(d, i16x8.sub(d1, d3), 48);
-    d += 64;
-  }
-  d -= 256;
-  for (let j: usize = 0; j < 4; j++) {
-    const t0 = v128.load(d), t1 = v128.load(d, 64), t2 = v128.load(d, 128), t3 = v128.load(d, 192);
-    v128.store(dst, i16x8.sub(t0, t2));
-    v128.store(dst + 4 * xiStride, i16x8.add(t1, t2));
-    v128.store(dst + 8 * xiStride, i16x8.sub(t2, t1));
-    v128.store(dst + 12 * xiStride, i16x8.sub(t1, t3));
-    d += 16;
-    dst += xiStride;
-  }
 }
 
 /**

@@ -141,20 +141,10 @@ describe("Conv2d→BatchNorm2d→ReLU→MaxPool2d(2) in eval mode", () => {
       seq.eval();
       const x = randn([2, 3, 9, 8], { seed: seed + 10 });
       x.requiresGrad = true;
-      const project = randn([2, 8, 4, 4], { seed: seed + 11 });
-      const run = (forward: (t: Tensor) => Tensor) => {
-        seq.zeroGrad();
-        x.grad = null;
-        const y = forward(x);
-        y.mul(project).sum().backward();
-        return [Array.from(y.data), Array.from(x.grad!.data), ...seq.parameters().map((p) => Array.from(p.grad?.data ?? []))];
-      };
-      const fused = run((t) => seq.forward(t));
       expect(seq.forward(x).gradFn?.name).toBe("conv2dReluMaxPool2x2");
-      // The steps the compilers see: the conv with the BatchNorm folded and relu, then the pool.
+      // Against the steps the compilers see: the conv with the BatchNorm folded and relu, then the pool.
       const steps = fuseLayers(mods);
-      const separate = run((t) => steps.reduce((h, s) => runStep(s, h), t));
-      expect(fused).toEqual(separate);
+      expectFusedEqualsSeparate(seq, mods, x, randn([2, 8, 4, 4], { seed: seed + 11 }), (t) => steps.reduce((h, s) => runStep(s, h), t));
     }
   });
 });
