@@ -32,7 +32,7 @@ export function qs8WinogradApplies(g: usize): bool {
 }
 
 // The layout of one call: tiles, the padded i16 image (every window, and the 24 columns each
-// panel's loads read), U'ᵀ, V panels, M and the full-size output image.
+// panel's loads read), U'ᵀ, V panels and M (the output is written, or pooled, from M directly).
 // @ts-ignore: decorator
 @inline function tilesY(g: usize): usize { return (geo(g, G_OUTH) + 1) >> 1; }
 // @ts-ignore: decorator
@@ -95,7 +95,7 @@ function packWeights(w: usize, cin: usize, cout: usize, rows: usize, u: usize): 
     for (let c: usize = 0; c < cin; c++) {
       const s = w + (o * kc + c * 9) * 2;
       for (let r: usize = 0; r < 4; r++) {
-        // Row r of G'·g: (g0, g0 + g1 + g2, g0 − g1 + g2, g2) down each column.
+        // Row r of G'·g, one column of g at a time (rowOfG), then that row times G'ᵀ.
         const a = rowOfG(s, r, 0), b = rowOfG(s, r, 1), d = rowOfG(s, r, 2);
         const at = u + (r * 4 * rows * cin + o * cin + c) * 2;
         store<i16>(at, <i16>(2 * a));
