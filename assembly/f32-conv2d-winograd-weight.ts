@@ -161,23 +161,23 @@ function transformWeights(du: usize, rows: usize, cols: usize, i0: usize, i1: us
                           j0: usize, j1: usize, cin: usize, dw: usize): void {
   const xiStride = rows * cols * 4;
   for (let o = i0; o < i1; o++) {
-    for (let j = j0; j < j1; j++) {
-      const c = j / 9, tap = j - c * 9, kh = tap / 3, kw = tap - kh * 3;
+    for (let c = j0 / 9; c * 9 < j1; c++) {
+      // dU[o, c] read once: u[i][j] at ξ = 4i + j; then row kh of Gᵀ·dU, times column kw of G.
       const at = du + ((o - i0) * cols + (c - c0)) * 4;
-      // Row kh of Gᵀ·dU, then its product with column kw of G.
-      const r0 = gtRow(at, xiStride, kh, 0), r1 = gtRow(at, xiStride, kh, 1);
-      const r2 = gtRow(at, xiStride, kh, 2), r3 = gtRow(at, xiStride, kh, 3);
-      store<f32>(dw + (o * cin * 9 + j) * 4, gtCombine(r0, r1, r2, r3, kw));
+      const u00 = load<f32>(at), u01 = load<f32>(at + xiStride), u02 = load<f32>(at + 2 * xiStride), u03 = load<f32>(at + 3 * xiStride);
+      const u10 = load<f32>(at + 4 * xiStride), u11 = load<f32>(at + 5 * xiStride), u12 = load<f32>(at + 6 * xiStride), u13 = load<f32>(at + 7 * xiStride);
+      const u20 = load<f32>(at + 8 * xiStride), u21 = load<f32>(at + 9 * xiStride), u22 = load<f32>(at + 10 * xiStride), u23 = load<f32>(at + 11 * xiStride);
+      const u30 = load<f32>(at + 12 * xiStride), u31 = load<f32>(at + 13 * xiStride), u32 = load<f32>(at + 14 * xiStride), u33 = load<f32>(at + 15 * xiStride);
+      for (let kh: usize = 0; kh < 3; kh++) {
+        const r0 = gtCombine(u00, u10, u20, u30, kh), r1 = gtCombine(u01, u11, u21, u31, kh);
+        const r2 = gtCombine(u02, u12, u22, u32, kh), r3 = gtCombine(u03, u13, u23, u33, kh);
+        for (let kw: usize = 0; kw < 3; kw++) {
+          const j = c * 9 + kh * 3 + kw;
+          if (j >= j0 && j < j1) store<f32>(dw + (o * cin * 9 + j) * 4, gtCombine(r0, r1, r2, r3, kw));
+        }
+      }
     }
   }
-}
-
-// (Gᵀ·dU)[kh][j]: dU at ξ = 4i + j.
-// @ts-ignore: decorator
-@inline function gtRow(at: usize, xiStride: usize, kh: usize, j: usize): f32 {
-  const u0 = load<f32>(at + j * xiStride), u1 = load<f32>(at + (4 + j) * xiStride);
-  const u2 = load<f32>(at + (8 + j) * xiStride), u3 = load<f32>(at + (12 + j) * xiStride);
-  return gtCombine(u0, u1, u2, u3, kh);
 }
 
 // Row k of Gᵀ times (u0 u1 u2 u3).
