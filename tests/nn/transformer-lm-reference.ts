@@ -36,11 +36,22 @@ function affine(W: Vec, b: Vec | null, x: Vec, out: number): Vec {
   return y;
 }
 
-function layerNorm(x: Vec, g: Vec, b: Vec, eps = 1e-5): Vec {
+/**
+ * What the forward learned about its own conditioning: the largest amplification a LayerNorm
+ * applied to errors in its input, max|x| / √(var + eps). An error of ε·max|x| in x (what float32
+ * arithmetic leaves upstream) leaves up to ε·|g|·max|x|/√(var + eps) in the normalized output,
+ * so nearly constant vectors (two close values of a dModel = 2 model) amplify rounding by
+ * hundreds. One element is the exception: x − mean is exactly 0 in any precision.
+ */
+export interface GptConditioning { layerNorm: number }
+
+function layerNorm(x: Vec, g: Vec, b: Vec, cond?: GptConditioning, eps = 1e-5): Vec {
   const n = x.length;
   const mean = x.reduce((a, v) => a + v, 0) / n;
   const variance = x.reduce((a, v) => a + (v - mean) ** 2, 0) / n;
-  return x.map((v, i) => ((v - mean) / Math.sqrt(variance + eps)) * g[i] + b[i]);
+  const sd = Math.sqrt(variance + eps);
+  if (cond && n > 1) cond.layerNorm = Math.max(cond.layerNorm, Math.max(...Array.from(x, Math.abs)) / sd);
+  return x.map((v, i) => ((v - mean) / sd) * g[i] + b[i]);
 }
 
 /** Causal multi-head self-attention of one sequence of vectors xs. */
@@ -67,8 +78,8 @@ function attention(xs: Vec[], p: (k: string) => Vec, d: number, heads: number): 
   });
 }
 
-/** Logits [T][V] of one sequence of ids. */
-export function gptForward(w: Weights, shape: GptShape, ids: number[]): Vec[] {
+/** Logits [T][V] of one sequence of ids; `cond`, when given, gathers the LayerNorms' conditioning. */
+export function gptForward(w: Weights, shape: GptShape, ids: number[], cond?: GptConditioning): Vec[] {
   const { dModel: d, numHeads, numLayers, vocabSize: V } = shape;
   const get = (k: string): Vec => f64(w[k]);
   const emb = get("embedding.weight"), pos = get("positions.weight");
@@ -76,16 +87,16 @@ export function gptForward(w: Weights, shape: GptShape, ids: number[]): Vec[] {
   for (let l = 0; l < numLayers; l++) {
     const p = (k: string) => get(`encoder.layers.${l}.${k}`);
     const ff = rows(w[`encoder.layers.${l}.linear1.weight`]);
-    const a = attention(xs.map((x) => layerNorm(x, p("norm1.weight"), p("norm1.bias"))), p, d, numHeads);
+    const a = attention(xs.map((x) => layerNorm(x, p("norm1.weight"), p("norm1.bias"), cond)), p, d, numHeads);
     xs = xs.map((x, t) => x.map((v, j) => v + a[t][j]));
     xs = xs.map((x) => {
-      const hidden = affine(p("linear1.weight"), p("linear1.bias"), layerNorm(x, p("norm2.weight"), p("norm2.bias")), ff).map(shape.activation === "relu" ? (v) => Math.max(0, v) : gelu);
+      const hidden = affine(p("linear1.weight"), p("linear1.bias"), layerNorm(x, p("norm2.weight"), p("norm2.bias"), cond), ff).map(shape.activation === "relu" ? (v) => Math.max(0, v) : gelu);
       const y = affine(p("linear2.weight"), p("linear2.bias"), hidden, d);
       return x.map((v, j) => v + y[j]);
     });
   }
   const head = shape.tieWeights ? emb : get("head.weight");
-  return xs.map((x) => affine(head, null, layerNorm(x, get("norm.weight"), get("norm.bias")), V));
+  return xs.map((x) => affine(head, null, layerNorm(x, get("norm.weight"), get("norm.bias"), cond), V));
 }
 
 /**

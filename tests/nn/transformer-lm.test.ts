@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { nn, noGrad, ShapeError, Tensor, ValueError } from "../../src/index.js";
 import { findGradMismatches } from "../support/gradcheck.js";
 import { U32 } from "../support/tolerance.js";
-import { gptForward, scrambleParameters, type GptShape } from "./transformer-lm-reference.js";
+import { gptForward, scrambleParameters, type GptConditioning, type GptShape } from "./transformer-lm-reference.js";
 
 interface Config { vocab: number; dModel: number; heads: number; layers: number; context: number; tie: boolean; seed: number; relu?: boolean }
 
@@ -32,13 +32,22 @@ const caseArb = configArb.chain((c) => fc.record({
 /**
  * Tolerance of a float32 logit: the model is a chain of about 10 float32 roundings per block on
  * values of the size of the reference's activations; each rounding adds u relative to the
- * magnitude it touches, and LayerNorm divides by a deviation no smaller than the inputs' scale.
- * The bound below grows with the sums' lengths (dModel, dimFeedforward, T) as γ(n) does.
+ * magnitude it touches. The bound grows with the sums' lengths (dModel, dimFeedforward, T) as
+ * γ(n) does, and with the worst LayerNorm's amplification of its input's errors (`layerNorm`,
+ * max|x| / √(var + eps), measured by the reference on the same weights and tokens).
  */
-function logitTol(c: Config, T: number, scale: number): number {
+function logitTol(c: Config, T: number, scale: number, cond: GptConditioning): number {
   const terms = c.layers * (2 * c.dModel + 2 * (2 * c.dModel + 1) + 2 * T + 16) + c.dModel + 8;
-  return 8 * terms * U32 * Math.max(1, scale);
+  return 8 * terms * U32 * Math.max(1, scale) * Math.max(1, cond.layerNorm);
 }
+
+/**
+ * Drawn weights can make a LayerNorm's input nearly constant (two close values when dModel = 2),
+ * and then float32 cannot resolve the normalized output: the comparison would measure float32,
+ * not the model. Such draws are discarded (fast-check draws others), so every case that counts
+ * is one where a wrong term would show.
+ */
+const MAX_LAYER_NORM_AMPLIFICATION = 100;
 
 describe("TransformerLM", () => {
   it("forward: the float64 GPT's logits from the same weights", () => {
@@ -47,12 +56,15 @@ describe("TransformerLM", () => {
       const logits = model.predict(idsTensor(ids)) as Tensor;
       expect(logits.shape).toEqual([ids.length, ids[0].length, c.vocab]);
       const sd = model.stateDict();
-      ids.forEach((row, b) => {
-        const ref = gptForward(sd, shapeOf(c), row);
+      const cond: GptConditioning = { layerNorm: 0 };
+      const refs = ids.map((row) => gptForward(sd, shapeOf(c), row, cond));
+      fc.pre(cond.layerNorm <= MAX_LAYER_NORM_AMPLIFICATION);
+      refs.forEach((ref, b) => {
+        const row = ids[b];
         const scale = Math.max(...ref.map((r) => Math.max(...Array.from(r, Math.abs))));
         ref.forEach((logit, t) => logit.forEach((v, k) => {
           const got = logits.data[(b * row.length + t) * c.vocab + k];
-          const tol = logitTol(c, row.length, scale);
+          const tol = logitTol(c, row.length, scale, cond);
           if (!(Math.abs(got - v) <= tol)) throw new Error(`row ${b} t ${t} k ${k}: ${got} vs ${v} (tol ${tol})`);
         }));
       });
@@ -78,6 +90,9 @@ describe("TransformerLM", () => {
     fc.assert(fc.property(caseArb, fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 9 }), ({ c, ids }, chunks) => {
       const model = build(c).eval();
       const T = ids[0].length;
+      const sd = model.stateDict(), cond: GptConditioning = { layerNorm: 0 };
+      for (const row of ids) gptForward(sd, shapeOf(c), row, cond);
+      fc.pre(cond.layerNorm <= MAX_LAYER_NORM_AMPLIFICATION);
       const whole = model.predict(idsTensor(ids)) as Tensor;
       const cache = model.newCache();
       const scale = Math.max(...Array.from(whole.data as Float32Array, Math.abs));
@@ -88,7 +103,7 @@ describe("TransformerLM", () => {
         expect(cache.length).toBe(t0 + n);
         for (let r = 0; r < ids.length; r++) for (let t = 0; t < n; t++) for (let v = 0; v < c.vocab; v++) {
           const got = part.data[(r * n + t) * c.vocab + v], want = whole.data[(r * T + t0 + t) * c.vocab + v];
-          expect(Math.abs(got - want), `row ${r} position ${t0 + t}`).toBeLessThanOrEqual(logitTol(c, T, scale));
+          expect(Math.abs(got - want), `row ${r} position ${t0 + t}`).toBeLessThanOrEqual(logitTol(c, T, scale, cond));
         }
         t0 += n;
       }
