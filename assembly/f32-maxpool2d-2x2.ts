@@ -15,14 +15,18 @@
   return t == m || t != t;
 }
 
-/** 4 windows from 8 columns of rows r0 and r1: maxima to out, winning-tap codes to code. */
+/**
+ * 4 windows from 8 columns of rows r0 and r1: maxima to out, winning-tap codes to code unless
+ * withCodes is false (a constant at every call, so inlining drops the code work).
+ */
 // @ts-ignore: decorator
-@inline function pool4(r0: usize, r1: usize, out: usize, code: usize): void {
+@inline function pool4(r0: usize, r1: usize, out: usize, code: usize, withCodes: bool): void {
   const lo0 = v128.load(r0), hi0 = v128.load(r0, 16), lo1 = v128.load(r1), hi1 = v128.load(r1, 16);
   const a = v128.shuffle<f32>(lo0, hi0, 0, 2, 4, 6), b = v128.shuffle<f32>(lo0, hi0, 1, 3, 5, 7);
   const c = v128.shuffle<f32>(lo1, hi1, 0, 2, 4, 6), d = v128.shuffle<f32>(lo1, hi1, 1, 3, 5, 7);
   const m = f32x4.max(f32x4.max(a, b), f32x4.max(c, d));
   v128.store(out, m);
+  if (!withCodes) return;
   // Innermost select first, so the earliest winning tap decides: a ? 0 : b ? 1 : c ? 2 : 3.
   let k = v128.bitselect(i32x4.splat(2), i32x4.splat(3), wins(c, m));
   k = v128.bitselect(i32x4.splat(1), k, wins(b, m));
@@ -33,9 +37,16 @@
 
 /**
  * y[p, i, j] = max of x[p, 2i..2i+1, 2j..2j+1] and code[p, i, j] = its winning tap; x is
- * planes×h×w float32, y planes×⌊h/2⌋×⌊w/2⌋ float32, code as many bytes (byte pointers).
+ * planes×h×w float32, y planes×⌊h/2⌋×⌊w/2⌋ float32, code as many bytes (byte pointers). code 0
+ * asks for the maxima alone (inference, where no backward reads the taps): about half the work.
  */
 export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usize, code: usize): void {
+  if (code) poolPlanes(planes, h, w, x, y, code, true);
+  else poolPlanes(planes, h, w, x, y, 0, false);
+}
+
+// @ts-ignore: decorator
+@inline function poolPlanes(planes: i32, h: i32, w: i32, x: usize, y: usize, code: usize, withCodes: bool): void {
   const oh = h >> 1, ow = w >> 1, rowBytes = <usize>w << 2;
   const outputs = <usize>planes * oh * ow, xEnd = x + ((<usize>planes * h * w) << 2);
   for (let p = 0; p < planes; p++) {
@@ -44,13 +55,13 @@ export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usiz
       const o = <usize>(p * oh + i) * ow;
       const out = y + (o << 2), codes = code + o;
       let j = 0;
-      for (; j + 4 <= ow; j += 4) pool4(r0 + (<usize>j << 3), r1 + (<usize>j << 3), out + (<usize>j << 2), codes + j);
+      for (; j + 4 <= ow; j += 4) pool4(r0 + (<usize>j << 3), r1 + (<usize>j << 3), out + (<usize>j << 2), codes + j, withCodes);
       // A ragged end (a 14-wide plane pools to 7: three of every seven windows) in one more
       // vector step where its extra lanes stay inside the call's x and y: they read the rows
       // below and write the first windows of the rows after this one, which this call computes
       // later and so overwrites. Near the end of y or x, the scalar loop.
       if (j < ow && o + <usize>j + 4 <= outputs && r1 + (<usize>j << 3) + 32 <= xEnd) {
-        pool4(r0 + (<usize>j << 3), r1 + (<usize>j << 3), out + (<usize>j << 2), codes + j);
+        pool4(r0 + (<usize>j << 3), r1 + (<usize>j << 3), out + (<usize>j << 2), codes + j, withCodes);
         continue;
       }
       for (; j < ow; j++) {
@@ -58,7 +69,7 @@ export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usiz
         const a = load<f32>(r0 + cb), b = load<f32>(r0 + cb, 4), c = load<f32>(r1 + cb), d = load<f32>(r1 + cb, 4);
         const m = max<f32>(max<f32>(a, b), max<f32>(c, d));
         store<f32>(out + (<usize>j << 2), m);
-        store<u8>(codes + j, winsScalar(a, m) ? 0 : winsScalar(b, m) ? 1 : winsScalar(c, m) ? 2 : 3);
+        if (withCodes) store<u8>(codes + j, winsScalar(a, m) ? 0 : winsScalar(b, m) ? 1 : winsScalar(c, m) ? 2 : 3);
       }
     }
   }

@@ -176,7 +176,12 @@ function transformOutput(m: usize, cout: usize, tiles: usize, outH: usize, outW:
   const pooledH = outH >> 1, pooledW = outW >> 1;
   for (let o: usize = 0; o < cout; o++) {
     const vb = i32x4.splat(load<i32>(bias + o * 4));
-    const vs = floatOut ? f32x4.splat(load<f32>(scale + o * 4)) : i32x4.splat(0);
+    const s = floatOut ? load<f32>(scale + o * 4) : 0;
+    const vs = f32x4.splat(s);
+    // For a finite scale ≥ +0 the epilogue after the bias, relu(f32(u)·s), never decreases as
+    // the i32 u grows, so the window's maximum is the epilogue of the largest u: one conversion
+    // per window instead of four, the same bits. (−0 or a negative scale would reorder zeros.)
+    const poolFirst = pool && reinterpret<u32>(s) < 0x7f800000;
     const yo = y + o * (pool ? pooledH * pooledW : outH * outW) * 4;
     for (let t: usize = 0; t < tiles; t += 4) {
       const ty = t / rowTiles, tx = t - ty * rowTiles, oy = ty * 2, ox = tx * 2;
@@ -195,6 +200,13 @@ function transformOutput(m: usize, cout: usize, tiles: usize, outH: usize, outW:
       m0 = v128.load(src); m1 = v128.load(src + 4 * xiStride); m2 = v128.load(src + 8 * xiStride); m3 = v128.load(src + 12 * xiStride);
       const a3 = i32x4.add(i32x4.add(m0, m1), m2), b3 = i32x4.sub(i32x4.sub(m1, m2), m3);
       // ·A: pixel (0, 0) = a0 + a1 + a2, (0, 1) = a1 − a2 − a3; row 1 the same of b.
+      if (poolFirst) {
+        const u = i32x4.max_s(i32x4.max_s(unscale(i32x4.add(i32x4.add(a0, a1), a2), vb), unscale(i32x4.sub(i32x4.sub(a1, a2), a3), vb)),
+                              i32x4.max_s(unscale(i32x4.add(i32x4.add(b0, b1), b2), vb), unscale(i32x4.sub(i32x4.sub(b1, b2), b3), vb)));
+        const top = epilogue(u, vs, floatOut, relu);
+        storeRun(yo + (ty * pooledW + tx) * 4, top, top, min<usize>(4, pooledW - tx));
+        continue;
+      }
       const y00 = finish(i32x4.add(i32x4.add(a0, a1), a2), vb, vs, floatOut, relu);
       const y01 = finish(i32x4.sub(i32x4.sub(a1, a2), a3), vb, vs, floatOut, relu);
       const y10 = finish(i32x4.add(i32x4.add(b0, b1), b2), vb, vs, floatOut, relu);
@@ -213,10 +225,21 @@ function transformOutput(m: usize, cout: usize, tiles: usize, outH: usize, outW:
   }
 }
 
-// 4·acc → acc (exact), + bias, then the epilogue of the direct kernel.
+// 4·acc → acc (exact), + bias: the direct kernel's i32 sum.
+// @ts-ignore: decorator
+@inline function unscale(v: v128, vb: v128): v128 {
+  return i32x4.add(i32x4.shr_s(v, 2), vb);
+}
+
+// 4·acc → the direct kernel's result.
 // @ts-ignore: decorator
 @inline function finish(v: v128, vb: v128, vs: v128, floatOut: bool, relu: bool): v128 {
-  v = i32x4.add(i32x4.shr_s(v, 2), vb);
+  return epilogue(unscale(v, vb), vs, floatOut, relu);
+}
+
+// The direct kernel's epilogue of its i32 sum v: f32(v)·scale (QS8_FLOAT_OUT) or v, then relu.
+// @ts-ignore: decorator
+@inline function epilogue(v: v128, vs: v128, floatOut: bool, relu: bool): v128 {
   if (floatOut) {
     v = f32x4.mul(f32x4.convert_i32x4_s(v), vs);
     return relu ? f32x4.max(v, f32x4.splat(0)) : v;

@@ -60,12 +60,12 @@ const SLACK: i32 = 32;
 
 /**
  * Bytes of scratch qs8_conv2d needs: padded image, tap offsets, one block of patch panels, 32
- * bytes of the packer's lane offsets, then one image's full-size output and its pooling taps
- * (used with QS8_POOL_2X2 only; one image of the batch's output, so at most 1/N more).
+ * bytes of the packer's lane offsets, then one image's full-size output (used with
+ * QS8_POOL_2X2 only; one image of the batch's output, so at most 1/N more).
  */
 export function qs8_conv2d_workspace(geometry: usize): i32 {
   if (qs8WinogradApplies(geometry)) return <i32>qs8WinogradBytes(geometry);
-  return <i32>(poolScratch(geometry) + fullImageBytes(geometry) + pooledImageElements(geometry));
+  return <i32>(poolScratch(geometry) + fullImageBytes(geometry));
 }
 
 /** Where the QS8_POOL_2X2 scratch starts: after the padded image, taps, panels and lanes (64-aligned). */
@@ -122,7 +122,7 @@ export function qs8_conv2d(
   const coutG = cout / groups, cinG = cin / groups;
   const inH = geo(geometry, G_INH), inW = geo(geometry, G_INW);
   const pool = (flags & QS8_POOL_2X2) != 0;
-  const full = work + poolScratch(geometry), taps = full + fullImageBytes(geometry);
+  const full = work + poolScratch(geometry);
   const pooledBytes = pooledImageElements(geometry) << 2;
   for (let n = 0; n < batch; n++) {
     widenImage(x + <usize>(n * cin * inH * inW), cin, inH, inW, xSigned, xZero,
@@ -134,8 +134,8 @@ export function qs8_conv2d(
                 w + ((g0 * <usize>kc) << 1), coutG, yn + ((g0 * <usize>pixels) << 2),
                 pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2);
     }
-    // The image's output is still in cache: pool it now (the taps are not needed at inference).
-    if (pool) f32_maxpool2d_2x2(cout, geo(geometry, G_OUTH), geo(geometry, G_OUTW), full, y + <usize>n * pooledBytes, taps);
+    // The image's output is still in cache: pool it now, maxima only (no backward reads taps).
+    if (pool) f32_maxpool2d_2x2(cout, geo(geometry, G_OUTH), geo(geometry, G_OUTW), full, y + <usize>n * pooledBytes, 0);
   }
 }
 

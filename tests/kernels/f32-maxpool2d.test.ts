@@ -65,7 +65,7 @@ describe("f32MaxPool2x2", () => {
     expect(code.every((v, i) => v === ref.code[i])).toBe(true);
   });
 
-  it("the raw kernel writes nothing past y's and code's ends (its ragged-end vectors spill only into rows it writes later)", () => {
+  it("the raw kernel writes nothing past y's and code's ends (its ragged-end vectors spill only into rows it writes later), with or without codes", () => {
     const wasm = activeKernelExports();
     if (!wasm) return; // the js backend has no kernel module
     fc.assert(fc.property(caseArb, ({ c, xs }) => {
@@ -80,6 +80,13 @@ describe("f32MaxPool2x2", () => {
       expect(Array.from(bytes().subarray(codePtr, codePtr + n))).toEqual(Array.from(ref.code));
       expect(Array.from(bytes().subarray(yPtr + n * 4, yPtr + n * 4 + 64)).every((b) => b === 0xee)).toBe(true);
       expect(Array.from(bytes().subarray(codePtr + n, codePtr + n + 64)).every((b) => b === 0xee)).toBe(true);
+      // code 0: the maxima alone (inference), the same bits, and no byte written but y's.
+      bytes().fill(0xee, yPtr, codePtr + n + 64);
+      const low = bytes().slice(0, 64);
+      wasm.f32_maxpool2d_2x2(c.planes, c.h, c.w, xPtr, yPtr, 0);
+      expect(same(new Float32Array(wasm.memory.buffer, yPtr, n).slice(), ref.y)).toBe(true);
+      expect(Array.from(bytes().subarray(yPtr + n * 4, codePtr + n + 64)).every((b) => b === 0xee)).toBe(true);
+      expect(Array.from(bytes().subarray(0, 64))).toEqual(Array.from(low));
     }), { numRuns: 300 });
   });
 });

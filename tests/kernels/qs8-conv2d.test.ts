@@ -148,6 +148,38 @@ describe("qs8Conv2d (ConvInteger)", () => {
     }), { numRuns: 150 });
   });
 
+  it("pools 2×2 in the kernel: the full output's window maxima bit for bit, for scales of any sign, in both forms", () => {
+    // The Winograd form takes a window's maximum before the float epilogue where that is exact
+    // (a finite scale ≥ +0); −0, negative and positive scales side by side check both orders.
+    const pooledCase = fc.record({
+      batch: fc.integer({ min: 1, max: 2 }), cinG: fc.constantFrom(1, 3, 8, 10), coutG: fc.integer({ min: 1, max: 2 * MR + 1 }),
+      inH: fc.integer({ min: 2, max: 11 }), inW: fc.integer({ min: 2, max: 19 }), pad: fc.nat(1), relu: fc.boolean(),
+      scales: fc.array(fc.constantFrom(0.004, 0.0007, -0.003, 0, -0), { minLength: 2 * MR + 1, maxLength: 2 * MR + 1 }),
+      seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    });
+    fc.assert(fc.property(pooledCase, (s) => {
+      const g = geometry({ ...s, groups: 1, kH: 3, kW: 3, sH: 1, sW: 1, dH: 1, dW: 1, pT: s.pad, pB: s.pad, pL: s.pad, pR: s.pad });
+      fc.pre(g !== null && g.outH >= 2 && g.outW >= 2);
+      const xf = Float32Array.from(bytes(g!.batch * g!.inChannels * g!.inH * g!.inW, true, s.seed), (v) => v / 50);
+      const w = bytes(g!.outChannels * g!.inChannels * 9, true, s.seed ^ 0x2545f491);
+      const packed = qs8ConvPackWeights(g!.outChannels, g!.inChannels * 9, { data: w, offset: 0, zeroPoint: 0 });
+      const options = {
+        signed: false, needsRange: false, scaleB: Float32Array.from(s.scales.slice(0, g!.outChannels)), relu: s.relu,
+        params: () => ({ scaleA: 1 / 64, zeroPointA: 128, bias: Int32Array.from({ length: g!.outChannels }, (_, co) => (s.seed % 97) * (co - 2)) }),
+      };
+      const oh = g!.outH >> 1, ow = g!.outW >> 1, planes = g!.batch * g!.outChannels;
+      const pooled = new Float32Array(planes * oh * ow), full = new Float32Array(planes * g!.outH * g!.outW);
+      qconvKernels().qs8Conv2dLayerF32(g!, xf, 0, packed, pooled, 0, options, true);
+      qconvKernels().qs8Conv2dLayerF32(g!, xf, 0, packed, full, 0, options, false);
+      const want = new Float32Array(pooled.length);
+      for (let q = 0, o = 0; q < planes; q++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++, o++) {
+        const at = (r: number, c: number) => full[(q * g!.outH + 2 * i + r) * g!.outW + 2 * j + c];
+        want[o] = Math.max(at(0, 0), at(0, 1), at(1, 0), at(1, 1));
+      }
+      expect(firstMismatch(pooled, want)).toBeNull();
+    }), { numRuns: 150 });
+  });
+
   it("runs depthwise convolutions (groups = channels, one or two filters each) exactly", () => {
     fc.assert(fc.property(shapes, data, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 2 }),
       (s, d, channels, multiplier) => {
