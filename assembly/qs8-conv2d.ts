@@ -8,13 +8,16 @@
 //               C = A·B lands directly in y[n, co, :, :] — NCHW needs no transpose
 //   and         bias, scale and ReLU per output channel (per row of C) in the micro-kernel's
 //               epilogue (QS8_UK_PER_ROW), as each tile is stored: y is written once.
+// Pooled 2×2 after it (QS8_POOL_2X2), the panels hold 2×4 blocks of output pixels and the
+// micro-kernel stores each block's two window maxima (QS8_UK_POOL_2X4) when that is exact (scales
+// finite and ≥ +0, strideW 1 or 2); otherwise each image's full output is pooled after it.
 // A 3×3 stride-1 convolution with an even Cin from 8 runs as Winograd F(2×2, 3×3) instead,
 // exactly (qs8-conv2d-winograd.ts).
 import {
-  QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
+  QS8_MR, QS8_NR, QS8_UK_PER_ROW, QS8_UK_POOL_2X4, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
-import { x16_packb_conv2d } from "./x16-packb-conv2d";
-import { QS8_POOL_2X2 } from "./flags";
+import { x16_packb_conv2d, x16_packb_conv2d_2x4 } from "./x16-packb-conv2d";
+import { QS8_FLOAT_OUT, QS8_POOL_2X2 } from "./flags";
 import { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
 import { qs8WinogradApplies, qs8WinogradBytes, qs8WinogradConv } from "./qs8-conv2d-winograd";
 
@@ -122,11 +125,22 @@ export function qs8_conv2d(
   const coutG = cout / groups, cinG = cin / groups;
   const inH = geo(geometry, G_INH), inW = geo(geometry, G_INW);
   const pool = (flags & QS8_POOL_2X2) != 0;
+  const poolInKernel = pool && poolsInKernel(geometry, scale, flags);
   const full = work + poolScratch(geometry);
   const pooledBytes = pooledImageElements(geometry) << 2;
   for (let n = 0; n < batch; n++) {
     widenImage(x + <usize>(n * cin * inH * inW), cin, inH, inW, xSigned, xZero,
                xpad + (<usize>(geo(geometry, G_PT) * wp + geo(geometry, G_PL)) << 1), hp, wp);
+    if (poolInKernel) {
+      const pooledPixels = (geo(geometry, G_OUTH) >> 1) * (geo(geometry, G_OUTW) >> 1);
+      for (let gi = 0; gi < groups; gi++) {
+        const g0 = <usize>(gi * coutG);
+        convGroupPooled(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
+                        w + ((g0 * <usize>kc) << 1), coutG, y + <usize>n * pooledBytes + ((g0 * <usize>pooledPixels) << 2),
+                        wp, panels, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2);
+      }
+      continue;
+    }
     const yn = pool ? full : y + (<usize>(n * cout * pixels) << 2);
     for (let gi = 0; gi < groups; gi++) {
       const g0 = <usize>(gi * coutG);
@@ -183,6 +197,54 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
           qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
             min(QS8_MR, i0 + mb - i), nc, kc, wg + <usize>i * aStride, aStride, bp,
             cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), flags | QS8_UK_PER_ROW);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Whether QS8_POOL_2X2 can pool in the micro-kernel: a float output whose every scale is finite
+ * and ≥ +0 (so the window maximum may be taken before the epilogue), strideW 1 or 2 (the 2×4
+ * panels' vector loads) and a pooled output that is not empty.
+ */
+function poolsInKernel(g: usize, scale: usize, flags: i32): bool {
+  const sw = geo(g, G_SW);
+  if ((flags & QS8_FLOAT_OUT) == 0 || (sw != 1 && sw != 2) || geo(g, G_OUTH) < 2 || geo(g, G_OUTW) < 2) return false;
+  for (let o = 0; o < geo(g, G_COUT); o++) {
+    if (load<u32>(scale + (<usize>o << 2)) >= 0x7f800000) return false;
+  }
+  return true;
+}
+
+/**
+ * convGroup pooled 2×2 in the micro-kernel: panels of 2×4 output pixels (x16_packb_conv2d_2x4),
+ * each tile row storing its two window maxima into the pooled plane of yg's channel.
+ */
+function convGroupPooled(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize, rows: i32,
+                         yg: usize, wp: i32, panels: usize, bg: usize, sg: usize, flags: i32): void {
+  const pooledH = geo(g, G_OUTH) >> 1, pooledW = geo(g, G_OUTW) >> 1;
+  const perRow = (pooledW + 1) >> 1;
+  const panelBytes = <usize>kc << 4;
+  const aStride = <usize>kc << 1;
+  const cStride = <usize>(pooledH * pooledW) << 2;
+  const nb = panelsPerBlock(kc);
+  let mc = (A_BLOCK_BYTES / (kc << 1)) & ~(QS8_MR - 1);
+  if (mc < QS8_MR) mc = QS8_MR;
+  const totalPanels = pooledH * perRow;
+  for (let b0 = 0; b0 < totalPanels; b0 += nb) {
+    const bn = min(nb, totalPanels - b0);
+    x16_packb_conv2d_2x4(bn, b0, perRow, geo(g, G_SH), geo(g, G_SW), wp, xg, koff, k, panels);
+    for (let i0 = 0; i0 < rows; i0 += mc) {
+      const mb = min(mc, rows - i0);
+      for (let t = 0; t < bn; t++) {
+        const pi = (b0 + t) / perRow, pj = 2 * (b0 + t - pi * perRow);
+        const bp = panels + <usize>t * panelBytes;
+        const cj = yg + (<usize>(pi * pooledW + pj) << 2);
+        for (let i = i0; i < i0 + mb; i += QS8_MR) {
+          qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
+            min(QS8_MR, i0 + mb - i), min(2, pooledW - pj), kc, wg + <usize>i * aStride, aStride, bp,
+            cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), flags | QS8_UK_PER_ROW | QS8_UK_POOL_2X4);
         }
       }
     }

@@ -13,6 +13,14 @@ import { QS8_FLOAT_OUT, QS8_RELU } from "./flags";
  * row of the tile (row i at offset 4·i) instead of one per column of the panel.
  */
 export const QS8_UK_PER_ROW: i32 = 4;
+/**
+ * Another micro-kernel flag, with QS8_UK_PER_ROW and QS8_FLOAT_OUT: the 8 columns are a 2×4 block
+ * of output pixels (columns 0–3 one image row, 4–7 the row below), and each row of the tile
+ * stores the maxima of its two 2×2 windows (nc of them, 1 or 2) instead of 8 values. The window's
+ * maximum is taken on the i32 sums after the bias, before the conversion: exact when every scale
+ * is finite and ≥ +0 (relu(f32(u)·s) then never decreases as u grows), which the caller checks.
+ */
+export const QS8_UK_POOL_2X4: i32 = 16;
 
 /**
  * C[0..mr, 0..nc) = A[0..mr, 0..kc) · W + bias, then either stored as i32, or (QS8_FLOAT_OUT)
@@ -108,6 +116,13 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
   // results again, from the last row up, so the real row's store wins.
   if (flags & QS8_UK_PER_ROW) {
     const r1: usize = mr > 1 ? 4 : 0, r2: usize = mr > 2 ? 8 : r1, r3: usize = mr > 3 ? 12 : r2;
+    if (flags & QS8_UK_POOL_2X4) {
+      finishRowPooled(c3, nc, acc3x0123, acc3x4567, bias + r3, scale + r3, flags);
+      finishRowPooled(c2, nc, acc2x0123, acc2x4567, bias + r2, scale + r2, flags);
+      finishRowPooled(c1, nc, acc1x0123, acc1x4567, bias + r1, scale + r1, flags);
+      finishRowPooled(c0, nc, acc0x0123, acc0x4567, bias, scale, flags);
+      return;
+    }
     finishRowSplat(c3, nc, acc3x0123, acc3x4567, bias + r3, scale + r3, flags);
     finishRowSplat(c2, nc, acc2x0123, acc2x4567, bias + r2, scale + r2, flags);
     finishRowSplat(c1, nc, acc1x0123, acc1x4567, bias + r1, scale + r1, flags);
@@ -131,6 +146,18 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
   const vb = i32x4.splat(load<i32>(bias));
   const vs = flags & QS8_FLOAT_OUT ? f32x4.splat(load<f32>(scale)) : i32x4.splat(0);
   finishRowInline(c, nc, v0123, v4567, vb, vb, vs, vs, flags);
+}
+
+// QS8_UK_POOL_2X4's row: + bias, the maximum over the two image rows (v0123 against v4567), then
+// over column pairs (0, 1) and (2, 3); the epilogue of those two sums; nc (1 or 2) stored.
+function finishRowPooled(c: usize, nc: i32, v0123: v128, v4567: v128, bias: usize, scale: usize, flags: i32): void {
+  const vb = i32x4.splat(load<i32>(bias));
+  const rows = i32x4.max_s(i32x4.add(v0123, vb), i32x4.add(v4567, vb));
+  const u = i32x4.max_s(v128.shuffle<i32>(rows, rows, 0, 2, 0, 2), v128.shuffle<i32>(rows, rows, 1, 3, 1, 3));
+  let v = f32x4.mul(f32x4.convert_i32x4_s(u), f32x4.splat(load<f32>(scale)));
+  if (flags & QS8_RELU) v = f32x4.max(v, f32x4.splat(0));
+  if (nc == 2) v128.store64_lane(c, v, 0);
+  else v128.store32_lane(c, v, 0);
 }
 
 // The per-column epilogue (a GEMM's) as a call: a GEMM's tiles have a long k loop, so the call

@@ -41,6 +41,28 @@ export function x16_packb_conv2d(
 }
 
 /**
+ * x16_packb_conv2d for a convolution pooled 2×2 in the micro-kernel (QS8_UK_POOL_2X4): panel t
+ * of the call is panel t0 + t of the image, which covers pooled row i = ⌊(t0 + t)/perRow⌋ and
+ * pooled columns 2j, 2j + 1 (j the remainder): lanes 0–3 output pixels (2i, 4j..4j+3), lanes
+ * 4–7 the same columns of row 2i + 1. strideW 1 or 2. Lanes past the output row read pixels
+ * that only reach pooled columns the micro-kernel does not store, within the image's slack.
+ */
+export function x16_packb_conv2d_2x4(
+  panels: i32, t0: i32, perRow: i32, strideH: i32, strideW: i32, wp: i32,
+  xpad: usize, koff: usize, k: i32, out: usize,
+): void {
+  const panelBytes = <usize>((k + 1) >> 1) << 5;
+  const rowStep = strideH * wp;
+  for (let t = t0; t < t0 + panels; t++) {
+    const i = t / perRow, j = t - i * perRow;
+    const base0 = 2 * i * rowStep + 4 * j * strideW;
+    // Lane l ≥ 4 reads base1 + l·strideW: the same columns one output row down.
+    packPanelRows(xpad, koff, k, base0, base0 + rowStep - 4 * strideW, 4, strideW == 2, out);
+    out += panelBytes;
+  }
+}
+
+/**
  * Tap `p`'s 8 lanes: lanes below s from the first row (base0), the rest from the second (base1),
  * 8 consecutive pixels each (one load), or every other one for stride 2 (two loads, a shuffle).
  * Past K: zero.
