@@ -145,16 +145,16 @@ export function conv2dBackwardJs<T extends Floats>(x: T, weight: T, dy: T, y: T 
  * pooled output and the winning taps, packed four to a byte.
  */
 export function conv2dReluMaxPoolJs(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
-                                   normalize?: (values: Float32Array) => void): { y: Float32Array; code: Uint8Array } {
+                                   normalize?: (values: Float32Array) => void, withTaps = true): { y: Float32Array; code: Uint8Array } {
   const full = conv2dJs(x, w, bias, g, { relu: normalize === undefined }) as Float32Array;
   if (normalize) {
     normalize(full);
     for (let i = 0; i < full.length; i++) { const v = full[i]; full[i] = v > 0 ? v : 0; }
   }
   const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
-  const y = new Float32Array(n), code = new Uint8Array(n);
+  const y = new Float32Array(n), code = withTaps ? new Uint8Array(n) : null;
   maxPool2x2Js(planes, g.outH, g.outW, full, y, code);
-  return { y, code: packTapsJs(code) };
+  return { y, code: code ? packTapsJs(code) : new Uint8Array(0) };
 }
 
 /** Its backward from the pooled gradient dy, the pooled output y and the packed taps. */

@@ -27,9 +27,10 @@ export interface ConvKernels {
    * Conv→ReLU→2×2 max pooling (stride 2, floor mode) as one pass: y[N, Cout, ⌊outH/2⌋, ⌊outW/2⌋]
    * and each window's winning tap as f32MaxPool2x2 gives them (pool-kernels.ts), packed four to
    * a byte (packTapsJs). The full-size convolution output never leaves the kernels' memory.
+   * withTaps false (no backward will run): the taps are not computed and code is empty.
    */
   conv2dReluMaxPool(x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry,
-                    normalize?: ConvOutputHook): { y: Float32Array; code: Uint8Array };
+                    normalize?: ConvOutputHook, withTaps?: boolean): { y: Float32Array; code: Uint8Array };
   /**
    * Its backward from the pooled gradient dy: each window's gradient goes to its winning tap when
    * the pooled value y is positive (the relu's mask: the winning tap's output is y), zeros

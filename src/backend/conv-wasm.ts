@@ -86,7 +86,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     conv2d(x, weight, bias, g, options = {}) {
       return withScratch(arena, () => copyOut(arena, forward(x, weight, bias, g, options.relu === true), outSize(g)));
     },
-    conv2dReluMaxPool(x, weight, bias, g, normalize) {
+    conv2dReluMaxPool(x, weight, bias, g, normalize, withTaps = true) {
       return withScratch(arena, () => {
         const full = forward(x, weight, bias, g, normalize === undefined), n = pooledSize(g);
         if (normalize) {
@@ -94,7 +94,12 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
           // relu in place: y > 0 ? y : 0 is the relu mask applied to y itself.
           reluBackwardSplit(wasm, outSize(g), full, full);
         }
-        const yp = arena.alloc(n * 4), cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
+        const yp = arena.alloc(n * 4);
+        if (!withTaps) {
+          maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, 0);
+          return { y: copyOut(arena, yp, n), code: new Uint8Array(0) };
+        }
+        const cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
         maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
         wasm.u8_pack_taps(n, cp, packed);
         return { y: copyOut(arena, yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };

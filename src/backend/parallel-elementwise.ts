@@ -33,10 +33,10 @@ function planesSplit(wasm: KernelExports, kernel: "f32_maxpool2d_2x2" | "f32_max
     [p1 - p0, h, w, ...pointers.map((p, i) => p + p0 * bytesPerPlane[i])]));
 }
 
-/** f32_maxpool2d_2x2(planes, h, w, x, y, code), split by planes when worth it. */
+/** f32_maxpool2d_2x2(planes, h, w, x, y, code), split by planes when worth it; code 0: maxima only. */
 export function maxPoolSplit(wasm: KernelExports, planes: number, h: number, w: number, x: number, y: number, code: number): void {
   const out = (h >> 1) * (w >> 1);
-  planesSplit(wasm, "f32_maxpool2d_2x2", planes, h, w, [x, y, code], [4 * h * w, 4 * out, out]);
+  planesSplit(wasm, "f32_maxpool2d_2x2", planes, h, w, [x, y, code], [4 * h * w, 4 * out, code === 0 ? 0 : out]);
 }
 
 /** f32_maxpool2d_2x2_backward(planes, h, w, code, g, gx), split by planes like the forward. */

@@ -22,9 +22,9 @@ export interface PoolKernels {
   f32MaxPool2x2Backward(planes: number, h: number, w: number, code: Uint8Array, g: Float32Array, gx: Float32Array): void;
 }
 
-/** The JS reference of f32_maxpool2d_2x2 (assembly/f32-maxpool2d-2x2.ts): the same bits. */
+/** The JS reference of f32_maxpool2d_2x2 (assembly/f32-maxpool2d-2x2.ts): the same bits; code null: maxima only. */
 export function maxPool2x2Js(planes: number, h: number, w: number, x: Float32Array | Float64Array, y: Float32Array | Float64Array,
-                             code: Uint8Array): void {
+                             code: Uint8Array | null): void {
   const oh = h >> 1, ow = w >> 1;
   for (let p = 0, o = 0; p < planes; p++) {
     for (let i = 0; i < oh; i++) {
@@ -32,7 +32,7 @@ export function maxPool2x2Js(planes: number, h: number, w: number, x: Float32Arr
         const a = x[r], b = x[r + 1], c = x[r + w], d = x[r + w + 1];
         const m = Math.max(Math.max(a, b), Math.max(c, d));
         y[o] = m;
-        code[o] = a === m || a !== a ? 0 : b === m || b !== b ? 1 : c === m || c !== c ? 2 : 3;
+        if (code) code[o] = a === m || a !== a ? 0 : b === m || b !== b ? 1 : c === m || c !== c ? 2 : 3;
       }
     }
   }

@@ -86,6 +86,6 @@ export const jsQconvKernels: QconvKernels = {
                    { scaleA: p.scaleA, scaleB: o.scaleB, bias: p.bias, relu: o.relu });
     if (!pool2x2) return;
     const planes = g.batch * g.outChannels, pooled = planes * (g.outH >> 1) * (g.outW >> 1);
-    maxPool2x2Js(planes, g.outH, g.outW, out, y.subarray(yOffset, yOffset + pooled), new Uint8Array(pooled));
+    maxPool2x2Js(planes, g.outH, g.outW, out, y.subarray(yOffset, yOffset + pooled), null);
   },
 };

@@ -7,7 +7,7 @@ import {
   type Conv2dGrads, type Conv2dGradsWanted,
 } from "../backend/index.js";
 import { ShapeError, ValueError } from "../errors.js";
-import { record, Tensor, type FloatArray } from "../ndarray/index.js";
+import { isGradEnabled, record, Tensor, type FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { maxPool2d } from "./pooling.js";
 import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
@@ -170,9 +170,11 @@ export function conv2dReluMaxPool2x2(x: Tensor, weight: Tensor, bias: Tensor | n
   if (c.dtype !== "float32" || c.g.outH < 2 || c.g.outW < 2) return maxPool2d(conv2dCore(c.x, c.w, c.b, c.g, true, c.dtype), 2);
   if (mixedPrecision.active !== null) return mixedPrecision.active.conv2dReluMaxPool(c.x, c.w, c.b, c.g);
   const k = convKernels(), g = c.g, xd = c.x.data as Float32Array, wd = c.w.data as Float32Array;
-  const { y, code } = k.conv2dReluMaxPool(xd, wd, c.b ? (c.b.data as Float32Array) : null, g);
-  const out = new Tensor(y, "float32", [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1]);
   const inputs = c.b ? [c.x, c.w, c.b] : [c.x, c.w];
+  // The winning taps serve the backward alone: at inference (no gradient recorded) none are kept.
+  const taps = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const { y, code } = k.conv2dReluMaxPool(xd, wd, c.b ? (c.b.data as Float32Array) : null, g, undefined, taps);
+  const out = new Tensor(y, "float32", [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1]);
   return record(out, "conv2dReluMaxPool2x2", inputs, (gIn) => {
     const want = { input: c.x.requiresGrad, weight: c.w.requiresGrad, bias: c.b?.requiresGrad === true };
     const r = k.conv2dReluMaxPoolBackward(xd, wd, gIn.data as Float32Array, y, code, g, want);

@@ -220,6 +220,10 @@ describe("the threaded convolution", () => {
                          "f32_conv2d_backward_input", "f32_conv2d_backward_weight_tile"], () => {
       const k = convKernels(), { y, code } = k.conv2dReluMaxPool(x, w, b, g);
       const r = k.conv2dReluMaxPoolBackward(x, w, dy, y, code, g, { input: true, weight: true, bias: true });
+      // Without taps (inference): the same maxima, no codes.
+      const inference = k.conv2dReluMaxPool(x, w, b, g, undefined, false);
+      expect(inference.y).toEqual(y);
+      expect(inference.code).toHaveLength(0);
       return [y, code, r.dx!, r.dw!, r.db!];
     });
   });

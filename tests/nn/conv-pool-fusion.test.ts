@@ -6,7 +6,7 @@
 // and in a bfloat16 autocast scope (its own version of the op, against the scope's separate ops).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { nn, randn, type Tensor } from "../../src/index.js";
+import { nn, noGrad, randn, type Tensor } from "../../src/index.js";
 import { fuseLayers, runStep } from "../../src/nn/fusion.js";
 import { expectFusedEqualsSeparate } from "../support/fused-vs-separate.js";
 
@@ -73,6 +73,11 @@ describe("Sequential's Conv2d→ReLU→MaxPool2d(2) step", () => {
       expect(y.gradFn?.name).toBe(g.dtype === "float32" ? "conv2dReluMaxPool2x2" : "maxPool2d");
       const project = randn(y.shape, { seed: g.seed + 2, dtype: g.dtype });
       expectFusedEqualsSeparate(seq, mods, x, project);
+      // At inference (no gradient recorded) the step keeps no winning taps: the same values.
+      const inferred = noGrad(() => seq.forward(x));
+      expect(inferred.gradFn).toBeNull();
+      const bits = (t: Tensor) => Array.from(t.data as Float32Array, (v) => (Object.is(v, -0) ? "-0" : String(v)));
+      expect(bits(inferred)).toEqual(bits(y));
     }), { numRuns: 60 });
   });
 
