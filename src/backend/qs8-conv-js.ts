@@ -75,8 +75,12 @@ export const jsQconvKernels: QconvKernels = {
   qs8Conv2dF32: qs8Conv2dF32Js,
 
   qs8Conv2dLayerF32(g: Conv2dGeometry, x: Float32Array, xOffset: number, w: Qs8ConvPackedWeights,
-                    y: Float32Array, yOffset: number, o: Qs8LinearOptions, pool2x2 = false): void {
+                    y: Float32Array | null, yOffset: number, o: Qs8LinearOptions, pool2x2 = false): Float32Array {
     const { xSize, ySize } = convSizes(g);
+    if (y === null) {
+      y = new Float32Array(pool2x2 ? g.batch * g.outChannels * (g.outH >> 1) * (g.outW >> 1) : ySize);
+      yOffset = 0;
+    }
     const [lo, hi] = o.needsRange ? f32MinMaxJs(xSize, x, xOffset) : [NaN, NaN];
     const p = o.params(lo, hi);
     const q = o.signed ? new Int8Array(xSize) : new Uint8Array(xSize);
@@ -84,8 +88,9 @@ export const jsQconvKernels: QconvKernels = {
     const out = pool2x2 ? new Float32Array(ySize) : y;
     qs8Conv2dF32Js(g, { data: q, offset: 0, zeroPoint: p.zeroPointA }, w, out, pool2x2 ? 0 : yOffset,
                    { scaleA: p.scaleA, scaleB: o.scaleB, bias: p.bias, relu: o.relu });
-    if (!pool2x2) return;
+    if (!pool2x2) return y;
     const planes = g.batch * g.outChannels, pooled = planes * (g.outH >> 1) * (g.outW >> 1);
     maxPool2x2Js(planes, g.outH, g.outW, out, y.subarray(yOffset, yOffset + pooled), null);
+    return y;
   },
 };

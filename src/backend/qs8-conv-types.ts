@@ -66,10 +66,11 @@ export interface QconvKernels {
    * parameters from o.params, given x's range if o.needsRange), then the requantizing int8 convolution.
    * With pool2x2, y gets the output's 2×2, stride-2 max pooling instead (planes of
    * ⌊outH/2⌋×⌊outW/2⌋, the bits of f32MaxPool2x2 on the output), pooled where the output is
-   * made, so the full-size output never crosses into JS.
+   * made, so the full-size output never crosses into JS. y null: the output goes to a new array
+   * (one copy, no zero-filled array written over). Returns the array written.
    */
   qs8Conv2dLayerF32(g: Conv2dGeometry, x: Float32Array, xOffset: number, w: Qs8ConvPackedWeights,
-                    y: Float32Array, yOffset: number, o: Qs8LinearOptions, pool2x2?: boolean): void;
+                    y: Float32Array | null, yOffset: number, o: Qs8LinearOptions, pool2x2?: boolean): Float32Array;
 }
 
 /** Length of one packed weight row: k rounded up to the GEMM's k-pair. */

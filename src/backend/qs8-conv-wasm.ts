@@ -92,16 +92,18 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       });
     },
 
-    qs8Conv2dLayerF32(g, x, xOffset, w, y, yOffset, o: Qs8LinearOptions, pool2x2 = false): void {
-      if (empty(g)) return;
+    qs8Conv2dLayerF32(g, x, xOffset, w, y, yOffset, o: Qs8LinearOptions, pool2x2 = false): Float32Array {
+      if (empty(g)) return y ?? new Float32Array(0);
       const pinned = arena.pin(w, w.data);
-      withScratch(arena, () => {
+      return withScratch(arena, () => {
         const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, convSizes(g).xSize, o);
         const { yPtr, yLength } = runConv(wasm, arena, g, w, pinned, {
           xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
           scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu, pool2x2,
         });
+        if (y === null) return new Float32Array(arena.f32(yPtr, yLength));
         y.set(arena.f32(yPtr, yLength), yOffset);
+        return y;
       });
     },
   };

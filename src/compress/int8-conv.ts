@@ -146,19 +146,20 @@ export class Int8ConvLayer implements TensorInferenceLayer {
     const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
     const [outH, outW] = pool2x2 ? [g.outH >> 1, g.outW >> 1] : [g.outH, g.outW];
     const outShape = [x.shape[0], this.outChannels, ...(this.kernelSize.length === 1 ? [outW] : [outH, outW])];
-    const y = new Float32Array(g.batch * g.outChannels * outH * outW);
     try {
-      this.runKernel(g, data, y, pool2x2);
+      return fromTypedArray(this.runKernel(g, data, null, pool2x2), outShape);
     } catch (e) {
       if (e !== NON_FINITE_INPUT) throw e;
+      const y = new Float32Array(g.batch * g.outChannels * outH * outW);
       this.runWithNonFiniteImages(g, data, y, pool2x2);
+      return fromTypedArray(y, outShape);
     }
-    return fromTypedArray(y, outShape);
   }
 
-  private runKernel(g: Conv2dGeometry, x: Float32Array, y: Float32Array, pool2x2: boolean): void {
+  /** The kernel's output into y, or (y null) into a new array; returns it. */
+  private runKernel(g: Conv2dGeometry, x: Float32Array, y: Float32Array | null, pool2x2: boolean): Float32Array {
     const input = this.input;
-    qconvKernels().qs8Conv2dLayerF32(g, x, 0, this.packed, y, 0, {
+    return qconvKernels().qs8Conv2dLayerF32(g, x, 0, this.packed, y, 0, {
       signed: false,
       // The range pass runs for static parameters too: it is what finds a NaN or ±∞.
       needsRange: true,
