@@ -17,7 +17,7 @@
 
 /**
  * 4 windows from 8 columns of rows r0 and r1: maxima to out, winning-tap codes to code unless
- * withCodes is false (a constant at every call, so inlining drops the code work).
+ * withCodes is false.
  */
 // @ts-ignore: decorator
 @inline function pool4(r0: usize, r1: usize, out: usize, code: usize, withCodes: bool): void {
@@ -41,12 +41,7 @@
  * asks for the maxima alone (inference, where no backward reads the taps): about half the work.
  */
 export function f32_maxpool2d_2x2(planes: i32, h: i32, w: i32, x: usize, y: usize, code: usize): void {
-  if (code) poolPlanes(planes, h, w, x, y, code, true);
-  else poolPlanes(planes, h, w, x, y, 0, false);
-}
-
-// @ts-ignore: decorator
-@inline function poolPlanes(planes: i32, h: i32, w: i32, x: usize, y: usize, code: usize, withCodes: bool): void {
+  const withCodes = code != 0;
   const oh = h >> 1, ow = w >> 1, rowBytes = <usize>w << 2;
   const outputs = <usize>planes * oh * ow, xEnd = x + ((<usize>planes * h * w) << 2);
   for (let p = 0; p < planes; p++) {

@@ -131,25 +131,17 @@ export function qs8_conv2d(
   for (let n = 0; n < batch; n++) {
     widenImage(x + <usize>(n * cin * inH * inW), cin, inH, inW, xSigned, xZero,
                xpad + (<usize>(geo(geometry, G_PT) * wp + geo(geometry, G_PL)) << 1), hp, wp);
-    if (poolInKernel) {
-      const pooledPixels = (geo(geometry, G_OUTH) >> 1) * (geo(geometry, G_OUTW) >> 1);
-      for (let gi = 0; gi < groups; gi++) {
-        const g0 = <usize>(gi * coutG);
-        convGroupPooled(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
-                        w + ((g0 * <usize>kc) << 1), coutG, y + <usize>n * pooledBytes + ((g0 * <usize>pooledPixels) << 2),
-                        wp, panels, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2);
-      }
-      continue;
-    }
-    const yn = pool ? full : y + (<usize>(n * cout * pixels) << 2);
+    // Pooled in the micro-kernel, each channel's plane is the pooled one, written in place.
+    const yn = poolInKernel ? y + <usize>n * pooledBytes : pool ? full : y + (<usize>(n * cout * pixels) << 2);
+    const outPlane = poolInKernel ? pooledImageElements(geometry) / cout : pixels;
     for (let gi = 0; gi < groups; gi++) {
       const g0 = <usize>(gi * coutG);
       convGroup(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
-                w + ((g0 * <usize>kc) << 1), coutG, yn + ((g0 * <usize>pixels) << 2),
-                pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2);
+                w + ((g0 * <usize>kc) << 1), coutG, yn + ((g0 * <usize>outPlane) << 2),
+                pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2, poolInKernel);
     }
     // The image's output is still in cache: pool it now, maxima only (no backward reads taps).
-    if (pool) f32_maxpool2d_2x2(cout, geo(geometry, G_OUTH), geo(geometry, G_OUTW), full, y + <usize>n * pooledBytes, 0);
+    if (pool && !poolInKernel) f32_maxpool2d_2x2(cout, geo(geometry, G_OUTH), geo(geometry, G_OUTW), full, y + <usize>n * pooledBytes, 0);
   }
 }
 
@@ -170,33 +162,43 @@ function tapOffsets(g: usize, wp: i32, plane: i32, koff: usize): void {
 
 /**
  * One group of one image: patch panels block by block, weight rows in blocks, the 4x8 tiles,
- * each finished with its rows' bias and scale (bg, sg: the group's first row).
+ * each finished with its rows' bias and scale (bg, sg: the group's first row). pooled: panels
+ * of 2×4 output pixels (x16_packb_conv2d_2x4) whose tile rows store their two 2×2 window
+ * maxima into yg's pooled planes (QS8_UK_POOL_2X4).
  */
 function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize, rows: i32,
                    yg: usize, pixels: i32, wp: i32, panels: usize, laneOffsets: usize,
-                   bg: usize, sg: usize, flags: i32): void {
+                   bg: usize, sg: usize, flags: i32, pooled: bool): void {
   const outW = geo(g, G_OUTW), sh = geo(g, G_SH), sw = geo(g, G_SW);
+  const pooledW = outW >> 1, perRow = (pooledW + 1) >> 1;
   const panelBytes = <usize>kc << 4;
   const aStride = <usize>kc << 1;
-  const cStride = <usize>pixels << 2;
+  const cStride = <usize>(pooled ? (geo(g, G_OUTH) >> 1) * pooledW : pixels) << 2;
   const nb = panelsPerBlock(kc);
   let mc = (A_BLOCK_BYTES / (kc << 1)) & ~(QS8_MR - 1);
   if (mc < QS8_MR) mc = QS8_MR;
-  const totalPanels = (pixels + QS8_NR - 1) / QS8_NR;
+  const totalPanels = pooled ? (geo(g, G_OUTH) >> 1) * perRow : (pixels + QS8_NR - 1) / QS8_NR;
+  const ukFlags = flags | QS8_UK_PER_ROW | (pooled ? QS8_UK_POOL_2X4 : 0);
   for (let b0 = 0; b0 < totalPanels; b0 += nb) {
     const bn = min(nb, totalPanels - b0);
-    x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, laneOffsets, panels);
+    if (pooled) x16_packb_conv2d_2x4(bn, b0, perRow, sh, sw, wp, xg, koff, k, panels);
+    else x16_packb_conv2d(bn, b0 * QS8_NR, pixels, outW, sh, sw, wp, xg, koff, k, laneOffsets, panels);
     for (let i0 = 0; i0 < rows; i0 += mc) {
       const mb = min(mc, rows - i0);
       for (let t = 0; t < bn; t++) {
-        const j0 = (b0 + t) * QS8_NR;
-        const nc = min(QS8_NR, pixels - j0);
+        // The panel's first output (pooled: row pi, column pj of the pooled plane) and its count.
+        let j0 = (b0 + t) * QS8_NR, nc = min(QS8_NR, pixels - j0);
+        if (pooled) {
+          const pi = (b0 + t) / perRow, pj = 2 * (b0 + t - pi * perRow);
+          j0 = pi * pooledW + pj;
+          nc = min(2, pooledW - pj);
+        }
         const bp = panels + <usize>t * panelBytes;
         const cj = yg + (<usize>j0 << 2);
         for (let i = i0; i < i0 + mb; i += QS8_MR) {
           qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
             min(QS8_MR, i0 + mb - i), nc, kc, wg + <usize>i * aStride, aStride, bp,
-            cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), flags | QS8_UK_PER_ROW);
+            cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), ukFlags);
         }
       }
     }
@@ -215,40 +217,6 @@ function poolsInKernel(g: usize, scale: usize, flags: i32): bool {
     if (load<u32>(scale + (<usize>o << 2)) >= 0x7f800000) return false;
   }
   return true;
-}
-
-/**
- * convGroup pooled 2×2 in the micro-kernel: panels of 2×4 output pixels (x16_packb_conv2d_2x4),
- * each tile row storing its two window maxima into the pooled plane of yg's channel.
- */
-function convGroupPooled(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize, rows: i32,
-                         yg: usize, wp: i32, panels: usize, bg: usize, sg: usize, flags: i32): void {
-  const pooledH = geo(g, G_OUTH) >> 1, pooledW = geo(g, G_OUTW) >> 1;
-  const perRow = (pooledW + 1) >> 1;
-  const panelBytes = <usize>kc << 4;
-  const aStride = <usize>kc << 1;
-  const cStride = <usize>(pooledH * pooledW) << 2;
-  const nb = panelsPerBlock(kc);
-  let mc = (A_BLOCK_BYTES / (kc << 1)) & ~(QS8_MR - 1);
-  if (mc < QS8_MR) mc = QS8_MR;
-  const totalPanels = pooledH * perRow;
-  for (let b0 = 0; b0 < totalPanels; b0 += nb) {
-    const bn = min(nb, totalPanels - b0);
-    x16_packb_conv2d_2x4(bn, b0, perRow, geo(g, G_SH), geo(g, G_SW), wp, xg, koff, k, panels);
-    for (let i0 = 0; i0 < rows; i0 += mc) {
-      const mb = min(mc, rows - i0);
-      for (let t = 0; t < bn; t++) {
-        const pi = (b0 + t) / perRow, pj = 2 * (b0 + t - pi * perRow);
-        const bp = panels + <usize>t * panelBytes;
-        const cj = yg + (<usize>(pi * pooledW + pj) << 2);
-        for (let i = i0; i < i0 + mb; i += QS8_MR) {
-          qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
-            min(QS8_MR, i0 + mb - i), min(2, pooledW - pj), kc, wg + <usize>i * aStride, aStride, bp,
-            cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), flags | QS8_UK_PER_ROW | QS8_UK_POOL_2X4);
-        }
-      }
-    }
-  }
 }
 
 /** x − zero point as i16 into the interior of the padded image (row stride wp, plane hp·wp). */
