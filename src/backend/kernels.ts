@@ -65,10 +65,12 @@ export interface CompressKernels {
           c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void;
   /**
    * qs8Gemm with B as it is stored, packed for this call only (a one-shot MatMulInteger): the
-   * wasm backends pack it in kernel scratch memory, so the packed copy never leaves wasm.
+   * wasm backends pack it in kernel scratch memory, so the packed copy never leaves wasm. c null:
+   * C goes to a new array (one copy out, no zero-filled array written over). Returns the array
+   * written.
    */
   qs8GemmUnpacked(m: number, n: number, k: number, a: Qs8Matrix, b: Qs8Weights,
-                  c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void;
+                  c: Int32Array | null, cOffset: number, options?: Qs8GemmOptions): Int32Array;
   /** The same, requantized for an int8 layer: C (float32) = f32(acc + bias)·fround(scaleA·scaleB[j]) (relu). */
   qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
              c: Float32Array, cOffset: number, options: Qs8RequantOptions): void;

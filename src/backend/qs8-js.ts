@@ -72,8 +72,10 @@ export const jsQs8Kernels: Pick<CompressKernels, "qs8PackB" | "qs8Gemm" | "qs8Ge
   qs8Gemm: qs8GemmJs,
 
   qs8GemmUnpacked(m: number, n: number, k: number, a: Qs8Matrix, b: Qs8Weights,
-                  c: Int32Array, cOffset: number, options?: Qs8GemmOptions): void {
-    qs8GemmJs(m, n, k, a, qs8PackBJs(k, n, b), c, cOffset, options);
+                  c: Int32Array | null, cOffset: number, options?: Qs8GemmOptions): Int32Array {
+    const out = c ?? new Int32Array(m * n);
+    qs8GemmJs(m, n, k, a, qs8PackBJs(k, n, b), out, c ? cOffset : 0, options);
+    return out;
   },
 
   qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,

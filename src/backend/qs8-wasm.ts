@@ -74,13 +74,15 @@ export function wasmQs8Kernels(wasm: KernelExports, arena: Arena):
     },
 
     qs8GemmUnpacked(m: number, n: number, k: number, a: Qs8Matrix, b: Qs8Weights,
-                    c: Int32Array, cOffset: number, options: Qs8GemmOptions = {}): void {
-      if (m === 0 || n === 0) return;
-      withScratch(arena, () => {
+                    c: Int32Array | null, cOffset: number, options: Qs8GemmOptions = {}): Int32Array {
+      if (m === 0 || n === 0) return c ?? new Int32Array(0);
+      return withScratch(arena, () => {
         // k = 0: nothing to pack (no B bytes to copy); the kernel reads no weights then.
         const wPtr = k > 0 ? packInScratch(wasm, arena, k, n, b) : 0;
         const cPtr = run(m, n, k, a, wPtr, options.bias, null, options.relu ? QS8_RELU : 0);
+        if (c === null) return new Int32Array(arena.i32(cPtr, m * n));
         c.set(arena.i32(cPtr, m * n), cOffset);
+        return c;
       });
     },
 

@@ -60,9 +60,8 @@ export function matmulIntegerOnce(a: Int8Array | Uint8Array, m: number, b: Int8A
                                   bZeroPoint: number | ArrayLike<number> = 0): Int32Array {
   const w = weightsB(b, k, n, bZeroPoint);
   const za = rowZeroPoints(a, m, k, aZeroPoint);
-  const c = new Int32Array(m * n);
   const K = compressKernels();
-  K.qs8GemmUnpacked(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, c, 0);
+  const c = K.qs8GemmUnpacked(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: za[0] }, w, null, 0);
   applyRowZeroPoints(c, m, n, za, (ones, out) =>
     K.qs8GemmUnpacked(1, n, k, { data: ones, offset: 0, rowStride: k, zeroPoint: 0 }, w, out, 0), k);
   return c;

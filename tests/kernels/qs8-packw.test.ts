@@ -127,8 +127,13 @@ describe("qs8GemmUnpacked (one-shot MatMulInteger, B packed inside the call)", (
       const b = makeB({ k, n, signed: n % 2 === 0, perColumn, transposed: false, offset: 0, pad: 0, seed: n });
       const a = bytes(m * k, false, m);
       const c = new Int32Array(m * n);
-      compressKernels().qs8GemmUnpacked(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: 131 }, b, c, 0);
-      expect(firstMismatch(c, reference(m, n, k, a, 131, b))).toBeNull();
+      const want = reference(m, n, k, a, 131, b);
+      expect(compressKernels().qs8GemmUnpacked(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: 131 }, b, c, 0)).toBe(c);
+      expect(firstMismatch(c, want)).toBeNull();
+      // With no array given, C comes back in a new one.
+      const fresh = compressKernels().qs8GemmUnpacked(m, n, k, { data: a, offset: 0, rowStride: k, zeroPoint: 131 }, b, null, 0);
+      expect(fresh).toHaveLength(m * n);
+      expect(firstMismatch(fresh, want)).toBeNull();
     }
   });
 
@@ -139,6 +144,9 @@ describe("qs8GemmUnpacked (one-shot MatMulInteger, B packed inside the call)", (
     K.qs8GemmUnpacked(2, 3, 0, { data: new Int8Array(0), offset: 0, rowStride: 0, zeroPoint: 0 }, empty, c, 0,
                       { bias: Int32Array.of(1, -2, 3) });
     expect(Array.from(c)).toEqual([1, -2, 3, 1, -2, 3]);
+    expect(Array.from(K.qs8GemmUnpacked(2, 3, 0, { data: new Int8Array(0), offset: 0, rowStride: 0, zeroPoint: 0 }, empty, null, 0,
+                                        { bias: Int32Array.of(1, -2, 3) }))).toEqual([1, -2, 3, 1, -2, 3]);
+    expect(K.qs8GemmUnpacked(2, 0, 4, { data: new Int8Array(8), offset: 0, rowStride: 4, zeroPoint: 0 }, empty, null, 0)).toHaveLength(0);
     K.qs8GemmUnpacked(2, 0, 4, { data: new Int8Array(8), offset: 0, rowStride: 4, zeroPoint: 0 }, empty, c, 0);
     K.qs8GemmUnpacked(0, 3, 4, { data: new Int8Array(0), offset: 0, rowStride: 4, zeroPoint: 0 },
                       { ...empty, data: new Int8Array(12) }, c, 0);
