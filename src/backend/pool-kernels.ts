@@ -12,9 +12,9 @@ export interface PoolKernels {
   /**
    * y[p, i, j] = max of x[p, 2i..2i+1, 2j..2j+1] (Math.max: NaN wins, +0 over −0), and
    * code[p, i, j] the tap that won, 0..3 in row-major order: the first equal to y, or the first
-   * NaN when y is NaN.
+   * NaN when y is NaN. code null: the maxima alone (no backward will read the taps).
    */
-  f32MaxPool2x2(planes: number, h: number, w: number, x: Float32Array, y: Float32Array, code: Uint8Array): void;
+  f32MaxPool2x2(planes: number, h: number, w: number, x: Float32Array, y: Float32Array, code: Uint8Array | null): void;
   /**
    * The backward: gx[p] (h×w, every element written) = each window's g at the tap its code
    * names, 0 elsewhere; g and code as f32MaxPool2x2 gave them.
@@ -82,11 +82,11 @@ function wasmPoolKernels(wasm: KernelExports, arena: Arena): PoolKernels {
   return {
     f32MaxPool2x2(planes, h, w, x, y, code) {
       withScratch(arena, () => {
-        const xp = arena.alloc(x.length * 4), yp = arena.alloc(y.length * 4), cp = arena.alloc(code.length);
+        const xp = arena.alloc(x.length * 4), yp = arena.alloc(y.length * 4), cp = code ? arena.alloc(code.length) : 0;
         arena.f32(xp, x.length).set(x);
         maxPoolSplit(wasm, planes, h, w, xp, yp, cp);
         y.set(arena.f32(yp, y.length));
-        code.set(arena.u8(cp, code.length));
+        code?.set(arena.u8(cp, code.length));
       });
     },
     f32MaxPool2x2Backward(planes, h, w, code, g, gx) {

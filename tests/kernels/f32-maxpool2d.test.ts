@@ -41,6 +41,10 @@ describe("f32MaxPool2x2", () => {
       k.f32MaxPool2x2(c.planes, c.h, c.w, x, y, code);
       expect(same(y, ref.y), `maxima of ${JSON.stringify(c)}`).toBe(true);
       expect(Array.from(code), `codes of ${JSON.stringify(c)}`).toEqual(Array.from(ref.code));
+      // No code array: the maxima alone, the same.
+      const alone = new Float32Array(ref.y.length).fill(7);
+      k.f32MaxPool2x2(c.planes, c.h, c.w, x, alone, null);
+      expect(same(alone, ref.y), `maxima without taps of ${JSON.stringify(c)}`).toBe(true);
     }), { numRuns: 300 });
   });
 

@@ -3,7 +3,7 @@
 // fast-check; gradients by central differences; ties, NaN and the errors PyTorch raises.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fromTypedArray, nn, ShapeError, ValueError, DTypeError, Tensor, tensor, zeros } from "../../src/index.js";
+import { fromTypedArray, nn, noGrad, ShapeError, ValueError, DTypeError, Tensor, tensor, zeros } from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
 import { valuesFrom } from "../support/reference.js";
 import { gamma } from "../support/tolerance.js";
@@ -189,6 +189,20 @@ describe("ties, NaN and float64", () => {
     const y = F.maxPool2d(x, 2);
     expect(Number.isNaN(y.data[0])).toBe(true);
     expect(y.data[1]).toBe(8);
+  });
+
+  it("the 2×2 pool keeps no taps at inference and gives the values of the recorded one", () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 9 }), fc.integer({ min: 2, max: 13 }), fc.integer({ min: 1, max: 1e6 }), (H, W, seed) => {
+      const x = sample([2, 3, H, W], seed);
+      x.requiresGrad = true;
+      const recorded = F.maxPool2d(x, 2) as Tensor, inferred = noGrad(() => F.maxPool2d(x, 2) as Tensor);
+      expect(inferred.gradFn).toBeNull();
+      expect(Array.from(inferred.data)).toEqual(Array.from(recorded.data));
+      // The recorded one still routes each window's gradient to its maximum.
+      recorded.sum().backward();
+      const ones = Array.from(x.grad!.data).reduce((a, v) => a + v, 0);
+      expect(ones).toBe(recorded.size);
+    }), { numRuns: 40 });
   });
 
   it("float64 in, float64 out, on every op", () => {
