@@ -37,12 +37,20 @@ export function setKeptInputs(f: ((inputs: readonly Tensor[]) => readonly Tensor
 }
 
 /**
+ * Whether record() will keep a backward rule for an op on these inputs: recording is on and some
+ * input needs a gradient. Ops ask first when their forward can skip work only the backward reads.
+ */
+export function willRecord(inputs: readonly Tensor[]): boolean {
+  return gradEnabled && inputs.some((t) => t.requiresGrad);
+}
+
+/**
  * Attaches `backward` to `out` if recording is on and some input needs a gradient. Ops call this
  * right after computing their forward result, so each backward rule sits next to its forward.
  */
 export function record(out: Tensor, name: string, inputs: readonly Tensor[],
                        backward: (grad: Tensor) => readonly (Tensor | null)[]): Tensor {
-  if (gradEnabled && inputs.some((t) => t.requiresGrad)) {
+  if (willRecord(inputs)) {
     out.gradFn = { name, inputs: keptInputs === null ? inputs : keptInputs(inputs), backward };
   }
   return out;

@@ -7,7 +7,7 @@
 import { attentionBackwardJs, attentionForwardJs } from "../backend/attention-js.js";
 import { attentionKernels, type AttentionBlocks } from "../backend/attention-kernels.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { isGradEnabled, record, Tensor, type FloatArray, type Rng } from "../ndarray/index.js";
+import { record, Tensor, willRecord, type FloatArray, type Rng } from "../ndarray/index.js";
 import type { KVCache } from "./kv-cache.js";
 
 export interface AttentionCoreOptions {
@@ -119,7 +119,7 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
   let kb = gather(kd, lay, lengthOf(k, lay), k.shape[2], lay.cols[1], lay.e, alloc);
   let vb = gather(vd, lay, lengthOf(v, lay), v.shape[2], lay.cols[2], lay.ev, alloc);
   if (o.cache) {
-    if (isGradEnabled() && [q, k, v].some((t) => t.requiresGrad)) throw new ValueError("attention: a KV cache is for inference: run under noGrad (or predict)");
+    if (willRecord([q, k, v])) throw new ValueError("attention: a KV cache is for inference: run under noGrad (or predict)");
     [kb, vb] = o.cache.append(kb, vb, blocks, lay.e, lay.ev);
   }
   const s = kb.length / (blocks * lay.e);

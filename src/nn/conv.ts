@@ -7,7 +7,7 @@ import {
   type Conv2dGrads, type Conv2dGradsWanted,
 } from "../backend/index.js";
 import { ShapeError, ValueError } from "../errors.js";
-import { isGradEnabled, record, Tensor, type FloatArray } from "../ndarray/index.js";
+import { record, Tensor, willRecord, type FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { maxPool2d } from "./pooling.js";
 import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
@@ -172,7 +172,7 @@ export function conv2dReluMaxPool2x2(x: Tensor, weight: Tensor, bias: Tensor | n
   const k = convKernels(), g = c.g, xd = c.x.data as Float32Array, wd = c.w.data as Float32Array;
   const inputs = c.b ? [c.x, c.w, c.b] : [c.x, c.w];
   // The winning taps serve the backward alone: at inference (no gradient recorded) none are kept.
-  const taps = isGradEnabled() && inputs.some((t) => t.requiresGrad);
+  const taps = willRecord(inputs);
   const { y, code } = k.conv2dReluMaxPool(xd, wd, c.b ? (c.b.data as Float32Array) : null, g, undefined, taps);
   const out = new Tensor(y, "float32", [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1]);
   return record(out, "conv2dReluMaxPool2x2", inputs, (gIn) => {

@@ -5,7 +5,7 @@
 // on a wasm kernel, a byte per window naming its winning tap), spread over the window for
 // averages. On ties the first maximum wins, as in PyTorch; a NaN in a window makes its output NaN.
 import { ValueError } from "../errors.js";
-import { isGradEnabled, record, Tensor, type FloatArray } from "../ndarray/index.js";
+import { record, Tensor, willRecord, type FloatArray } from "../ndarray/index.js";
 import { maxPool2x2BackwardJs, maxPool2x2Js, poolKernels } from "../backend/index.js";
 import { checkOptions } from "../options.js";
 import {
@@ -110,7 +110,7 @@ function maxPool(where: string, x: Tensor, dims: number, rows: AxisWindows, cols
 function maxPool2x2(where: string, x: Tensor, shape: number[], planes: number, h: number, w: number): Tensor {
   const xd = x.data as FloatArray, n = planes * (h >> 1) * (w >> 1), y = alloc(x, n);
   // The taps serve the backward alone: none are kept when no gradient is recorded (inference).
-  const code = isGradEnabled() && x.requiresGrad ? new Uint8Array(n) : null;
+  const code = willRecord([x]) ? new Uint8Array(n) : null;
   if (xd instanceof Float32Array) poolKernels().f32MaxPool2x2(planes, h, w, xd, y as Float32Array, code);
   else maxPool2x2Js(planes, h, w, xd, y, code);
   // The rule keeps the codes and x's shape, not x: a bfloat16 scope's graph holds no float32 input here.

@@ -66,4 +66,14 @@ describe("gradients agree with central differences in float64", () => {
       eg.record(eg.noGrad(() => x.exp()), "wrongExp", [x], (g) => [g.mul(x.mul(2))]);
     expect(() => assertGradByDifferences(wrongExp, [X([3], 9)], "wrongExp")).toThrow(/analytic/);
   });
+
+  it("willRecord says beforehand whether record keeps a rule: recording on and an input needing a gradient", () => {
+    const a = X([2], 1), b = eg.fromTypedArray(Float64Array.of(1, 2), [2]);
+    const rule = (g: eg.Tensor) => [g];
+    for (const [inputs, want] of [[[a, b], true], [[b], false]] as const) {
+      expect(eg.willRecord(inputs)).toBe(want);
+      expect(eg.record(b.mul(1), "id", inputs, rule).gradFn !== null).toBe(want);
+      expect(eg.noGrad(() => eg.willRecord(inputs))).toBe(false);
+    }
+  });
 });
