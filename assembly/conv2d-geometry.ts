@@ -51,13 +51,14 @@ export class Conv2dGeometry {
 
 /**
  * Copies image n's channels (cin × inH × inW at x) into the zeroed cin × hp × wp buffer dst at
- * (padTop, padLeft).
+ * (padTop, padLeft); with c0 > 0 only channels c0..cin, each to its own place in dst (a tile of a
+ * split pass that reads no other channel).
  */
-export function padImage(g: Conv2dGeometry, cin: usize, x: usize, hp: usize, wp: usize, dst: usize): void {
-  memory.fill(dst, 0, cin * hp * wp * 4);
+export function padImage(g: Conv2dGeometry, cin: usize, x: usize, hp: usize, wp: usize, dst: usize, c0: usize = 0): void {
+  memory.fill(dst + c0 * hp * wp * 4, 0, (cin - c0) * hp * wp * 4);
   const inH = <usize>g.inH, inW = <usize>g.inW;
   const rowBytes = inW * 4;
-  for (let c: usize = 0; c < cin; c++) {
+  for (let c = c0; c < cin; c++) {
     let d = dst + ((c * hp + <usize>g.padTop) * wp + <usize>g.padLeft) * 4;
     let s = x + c * inH * rowBytes;
     for (let r: usize = 0; r < inH; r++) {

@@ -64,7 +64,7 @@ export function winogradWeightGradientTile(g: Conv2dGeometry, x: usize, dy: usiz
   // V's padding columns (input channels past c1) and headers stay zero.
   memory.fill(v, 0, XI * cols * (hw + 1) * 4);
   for (let n: usize = 0; n < batch; n++) {
-    padImage(g, cin, x + n * cin * <usize>(g.inH * g.inW) * 4, hp, wp, image);
+    padImage(g, c1, x + n * cin * <usize>(g.inH * g.inW) * 4, hp, wp, image, c0); // only the tile's channels
     for (let t0: usize = 0; t0 < tiles; t0 += hw) {
       const kc = min(hw, tiles - t0);
       transformInput(image, hp, wp, outW, c0, c1, cols, t0, kc, windows, v);

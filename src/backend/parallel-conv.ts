@@ -19,15 +19,22 @@ export const parallelConv = {
 };
 
 /**
- * Image ranges per thread: many more parts than threads (batch 64 on 2 threads: 16 parts of 4
- * images), so that a thread that starts late or is descheduled mid-op (a busy machine) holds
- * up the others by one small part at most; a part costs one more packing of the weights, small
- * next to its images' products.
+ * Image ranges per thread: more parts than threads (batch 64 on 2 threads: 8 parts of 8 images),
+ * so that a thread that starts late or is descheduled mid-op (a busy machine) holds up the
+ * others by one part at most. Each part packs (or, for Winograd, transforms) the weights once
+ * more: with 8 per thread the CNN's second convolution ran about 8% slower on 2 threads than
+ * with 4, forward and input gradient alike (medians of 15 calls, five rounds alternated, with
+ * glibc's malloc kept from unmapping freed outputs so that page faults did not swamp the split).
  */
-const PARTS_PER_THREAD = 8;
+const PARTS_PER_THREAD = 4;
 
-/** Tiles of dW per thread: each packs all of dY once more, so fewer. */
-const WEIGHT_TILES_PER_THREAD = 2;
+/**
+ * Tiles of dW per thread: one. Each tile reads the whole batch again for its rows and columns
+ * (packs all of dY, or for Winograd transforms it, once more): on 2 threads the CNN's second
+ * convolution's weight gradient took 4.5–4.6 ms as 2 tiles against 5.2 ms as 4, the first's
+ * 1.29 against 1.55 ms (medians of 15 calls, six rounds alternated).
+ */
+const WEIGHT_TILES_PER_THREAD = 1;
 
 const macs = (g: Conv2dGeometry) =>
   g.batch * g.outChannels * g.outH * g.outW * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
