@@ -24,7 +24,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "node");
 const src = (p) => join(root, "src", p);
 const common = { bundle: true, platform: "neutral", target: "es2022", minify: true, keepNames: true, logLevel: "warning",
-                 mainFields: ["module", "main"], sourcemap: false, external: ["node:module"] };
+                 mainFields: ["module", "main"], sourcemap: true, external: ["node:module"] };
 const NAMESPACES = ["compress", "data", "nn", "optim", "io", "metrics", "select"];
 const CORE_API = [`export * from ${JSON.stringify(src("errors.ts"))};`, `export { init, backendInfo } from ${JSON.stringify(src("backend/index.ts"))};`,
                   `export * from ${JSON.stringify(src("ndarray/index.ts"))};`, ""].join("\n");
