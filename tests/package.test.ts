@@ -34,6 +34,22 @@ describe("the built package", () => {
     expect(JSON.parse(out)).toEqual([[[3], [7]], [], [], ["namespaces.cjs"], true, "Linear", "[object Module]"]);
   });
 
+  it("require('edgegrad') in Node does the same: the tensor core and one kernel build, then the namespaces when first read", () => {
+    const out = node(["-e", `
+      const eg = require("edgegrad");
+      const loaded = () => Object.keys(require.cache).filter((f) => f.includes("dist")).map((f) => f.split(/[\\\\/]/).pop()).sort();
+      const product = ${script};
+      const before = loaded();
+      const y = new eg.nn.Linear(2, 1, { seed: 1 }).forward(eg.tensor([[1, 2]]));
+      console.log(JSON.stringify([product, before, loaded(), y instanceof eg.Tensor, Object.keys(eg).length]));`]);
+    const [product, before, after, isTensor, names] = JSON.parse(out);
+    // One kernel build of four, and the namespaces only once read.
+    expect([product, before, after, isTensor]).toEqual([[[3], [7]], ["index.cjs", "wasm-simd.cjs"],
+                                                        ["index.cjs", "namespaces.cjs", "wasm-simd.cjs"], true]);
+    // Every public name, as the ES module entry has them (the test above compares those with the one-file build).
+    expect(names).toBe(Number(node(["--input-type=module", "-e", `import * as eg from "edgegrad"; console.log(Object.keys(eg).length)`])));
+  });
+
   it("the Node entry has every name of the one-file build, namespaces and their members alike", () => {
     // Each name's kind (and a function's own name) from both builds, in one process.
     const out = node(["--input-type=module", "-e", `
@@ -61,6 +77,20 @@ describe("the built package", () => {
     const file = join(mkdtempSync(join(tmpdir(), "edgegrad-bundle-")), "app.mjs");
     writeFileSync(file, out.outputFiles[0].text);
     expect(JSON.parse(node([file]))).toEqual([[3], [7]]);
+  });
+
+  it("a bundler that resolves require('edgegrad') for Node bundles what the CommonJS Node entry requires: the result runs anywhere", async () => {
+    const { build } = await import("esbuild");
+    const out = await build({
+      stdin: { contents: `const eg = require("edgegrad"); const y = new eg.nn.Linear(2, 1, { seed: 1 }).forward(eg.tensor([[1, 2]]));
+        console.log(JSON.stringify([${script}, y.shape]));`, resolveDir: root, sourcefile: "app.cjs", loader: "js" },
+      bundle: true, format: "cjs", platform: "node", write: false, metafile: true, logLevel: "silent",
+    });
+    const inputs = Object.keys(out.metafile.inputs);
+    expect(inputs).toEqual(expect.arrayContaining(["dist/node/index.cjs", "dist/node/namespaces.cjs", "dist/node/wasm-simd.cjs"]));
+    const file = join(mkdtempSync(join(tmpdir(), "edgegrad-bundle-")), "app.cjs");
+    writeFileSync(file, out.outputFiles[0].text);
+    expect(JSON.parse(node([file]))).toEqual([[[3], [7]], [1, 1]]);
   });
 
   it("require('edgegrad') works the same from CommonJS", () => {
