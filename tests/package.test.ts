@@ -3,8 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Plugin } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
@@ -18,79 +17,6 @@ describe("the built package", () => {
   it("import('edgegrad') works without awaiting init() and picks a wasm backend", () => {
     const out = node(["--input-type=module", "-e", `import * as eg from "edgegrad"; console.log(JSON.stringify([${script}, eg.backendInfo().backend]))`]);
     expect(JSON.parse(out)).toEqual([[[3], [7]], "wasm-simd"]);
-  });
-
-  it("import('edgegrad') in Node loads the tensor core; the namespaces' code when a member is first read", () => {
-    const out = node(["--input-type=module", "-e", `
-      import * as eg from "edgegrad";
-      import { createRequire } from "node:module";
-      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes("dist")).map((f) => f.split(/[\\\\/]/).pop());
-      const product = ${script};
-      const before = loaded();
-      const namespace = String(eg.nn);
-      const stillBefore = loaded();
-      const y = new eg.nn.Linear(2, 1, { seed: 1 }).forward(eg.tensor([[1, 2]]));
-      console.log(JSON.stringify([product, before, stillBefore, loaded(), y instanceof eg.Tensor, eg.nn.Linear.name, namespace]));`]);
-    expect(JSON.parse(out)).toEqual([[[3], [7]], [], [], ["namespaces.cjs"], true, "Linear", "[object Module]"]);
-  });
-
-  it("require('edgegrad') in Node does the same: the tensor core and one kernel build, then the namespaces when first read", () => {
-    const out = node(["-e", `
-      const eg = require("edgegrad");
-      const loaded = () => Object.keys(require.cache).filter((f) => f.includes("dist")).map((f) => f.split(/[\\\\/]/).pop()).sort();
-      const product = ${script};
-      const before = loaded();
-      const y = new eg.nn.Linear(2, 1, { seed: 1 }).forward(eg.tensor([[1, 2]]));
-      console.log(JSON.stringify([product, before, loaded(), y instanceof eg.Tensor, Object.keys(eg).length]));`]);
-    const [product, before, after, isTensor, names] = JSON.parse(out);
-    // One kernel build of four, and the namespaces only once read.
-    expect([product, before, after, isTensor]).toEqual([[[3], [7]], ["index.cjs", "wasm-simd.cjs"],
-                                                        ["index.cjs", "namespaces.cjs", "wasm-simd.cjs"], true]);
-    // Every public name, as the ES module entry has them (the test above compares those with the one-file build).
-    expect(names).toBe(Number(node(["--input-type=module", "-e", `import * as eg from "edgegrad"; console.log(Object.keys(eg).length)`])));
-  });
-
-  it("the Node entry has every name of the one-file build, namespaces and their members alike", () => {
-    // Each name's kind (and a function's own name) from both builds, in one process.
-    const out = node(["--input-type=module", "-e", `
-      import * as lazy from "edgegrad";
-      import * as full from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
-      const kind = (v) => typeof v + ":" + (typeof v === "function" ? v.name : "");
-      const shape = (m) => Object.fromEntries(Object.keys(m).sort().map((k) => [k, typeof m[k] === "object" ?
-        Object.fromEntries(Object.keys(m[k]).sort().map((j) => [j, kind(m[k][j])])) : kind(m[k])]));
-      console.log(JSON.stringify([shape(lazy), shape(full), lazy === full]));`]);
-    const [lazy, full, same] = JSON.parse(out);
-    expect(same).toBe(false); // two different files were compared
-    expect(Object.keys(full)).toContain("nn");
-    expect(lazy).toEqual(full);
-  });
-
-  it("a bundler that resolves 'edgegrad' for Node gets the one-file build, not the Node entry's require() calls", async () => {
-    const { build } = await import("esbuild");
-    const out = await build({
-      stdin: { contents: `import * as eg from "edgegrad"; console.log(JSON.stringify(${script}));`, resolveDir: root, sourcefile: "app.mjs" },
-      bundle: true, format: "esm", platform: "node", write: false, metafile: true, logLevel: "silent",
-    });
-    const inputs = Object.keys(out.metafile.inputs);
-    expect(inputs).toContain("dist/index.js");
-    expect(inputs.some((f) => f.startsWith("dist/node/"))).toBe(false);
-    const file = join(mkdtempSync(join(tmpdir(), "edgegrad-bundle-")), "app.mjs");
-    writeFileSync(file, out.outputFiles[0].text);
-    expect(JSON.parse(node([file]))).toEqual([[3], [7]]);
-  });
-
-  it("a bundler that resolves require('edgegrad') for Node bundles what the CommonJS Node entry requires: the result runs anywhere", async () => {
-    const { build } = await import("esbuild");
-    const out = await build({
-      stdin: { contents: `const eg = require("edgegrad"); const y = new eg.nn.Linear(2, 1, { seed: 1 }).forward(eg.tensor([[1, 2]]));
-        console.log(JSON.stringify([${script}, y.shape]));`, resolveDir: root, sourcefile: "app.cjs", loader: "js" },
-      bundle: true, format: "cjs", platform: "node", write: false, metafile: true, logLevel: "silent",
-    });
-    const inputs = Object.keys(out.metafile.inputs);
-    expect(inputs).toEqual(expect.arrayContaining(["dist/node/index.cjs", "dist/node/namespaces.cjs", "dist/node/wasm-simd.cjs"]));
-    const file = join(mkdtempSync(join(tmpdir(), "edgegrad-bundle-")), "app.cjs");
-    writeFileSync(file, out.outputFiles[0].text);
-    expect(JSON.parse(node([file]))).toEqual([[[3], [7]], [1, 1]]);
   });
 
   it("require('edgegrad') works the same from CommonJS", () => {
@@ -140,8 +66,7 @@ describe("the built package", () => {
     const { build } = await import("esbuild");
     const program = `
       import { init, matmul, tensor, ShapeError } from "edgegrad/slim";
-      import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+      import { readFileSync } from "node:fs";
       const module = new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-core-simd.wasm"))}));
       const { wasmBuild } = await init({ module });
       let error = null;
@@ -165,8 +90,7 @@ import { tmpdir } from "node:os";
     const program = `
       import { init, randn, tensor } from "edgegrad/slim";
       import { Linear, ReLU, Sequential, fit } from "edgegrad/slim/nn";
-      import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+      import { readFileSync } from "node:fs";
       await init({ module: new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-simd.wasm"))})) });
       const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2));
       const y = tensor(Array.from({ length: 32 }, (_, i) => i % 2), { dtype: "int32" });
@@ -263,8 +187,7 @@ import { tmpdir } from "node:os";
 
   it("exports every kernel build by name: the full and core builds, each for simd and relaxed SIMD", () => {
     const out = node(["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", `
-      import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+      import { readFileSync } from "node:fs";
       import { fileURLToPath } from "node:url";
       const names = ["edgegrad-simd", "edgegrad-relaxed", "edgegrad-core-simd", "edgegrad-core-relaxed"];
       console.log(JSON.stringify(names.map((n) => {
