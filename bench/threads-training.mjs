@@ -8,7 +8,8 @@
 // thread alone, and bounds the speedup (Amdahl): best N-thread time = rest + split work / N.
 // First, the CPU time of one convolution whole, in parts and on N threads (convCpu).
 // Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim entry.
-//   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn]
+// --spin=µs sets how long the workers poll for the next job before they sleep (ThreadPool.spinMicros).
+//   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250]
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +23,7 @@ const CNN_BATCHES = Number(args["cnn-batches"] ?? 150);
 const root = join(fileURLToPath(new URL("..", import.meta.url)), "dist");
 const eg = await import(join(root, "slim", "slim.js"));
 const { ThreadPool } = await import(join(root, "slim", "backend", "thread-pool.js"));
+const { activeThreadPool } = await import(join(root, "slim", "backend", "init.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm")));
 
 // Time inside the pool's jobs (the caller's share, then its wait for the workers).
@@ -44,6 +46,10 @@ const cnn = () => new nn.Sequential(
 async function train(threads, makeModel, data, batches) {
   const info = await eg.init({ module, threads });
   if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
+  if (threads > 1 && args.spin !== undefined) {
+    if (!(Number(args.spin) >= 0)) throw new Error(`--spin must be a number of µs ≥ 0, got ${args.spin}`);
+    activeThreadPool().spinMicros = Number(args.spin);
+  }
   const model = makeModel();
   let ran = 0;
   const stop = { onBatchEnd(_b, _logs, ctx) { if (++ran >= batches) ctx.stopTraining = true; } };
