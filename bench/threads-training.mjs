@@ -19,6 +19,8 @@ const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist"
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, "").split("="); return [k, v ?? true]; }));
 const ROUNDS = Number(args.rounds ?? args.epochs ?? 2), THREADS = Number(args.threads ?? 2);
 const CNN_BATCHES = Number(args["cnn-batches"] ?? 150);
+const SPIN = args.spin === undefined ? null : Number(args.spin);
+if (SPIN !== null && !(SPIN >= 0)) throw new Error(`--spin must be a number of µs ≥ 0, got ${args.spin}`);
 
 const root = join(fileURLToPath(new URL("..", import.meta.url)), "dist");
 const eg = await import(join(root, "slim", "slim.js"));
@@ -46,10 +48,7 @@ const cnn = () => new nn.Sequential(
 async function train(threads, makeModel, data, batches) {
   const info = await eg.init({ module, threads });
   if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
-  if (threads > 1 && args.spin !== undefined) {
-    if (!(Number(args.spin) >= 0)) throw new Error(`--spin must be a number of µs ≥ 0, got ${args.spin}`);
-    activeThreadPool().spinMicros = Number(args.spin);
-  }
+  if (threads > 1 && SPIN !== null) activeThreadPool().spinMicros = SPIN;
   const model = makeModel();
   let ran = 0;
   const stop = { onBatchEnd(_b, _logs, ctx) { if (++ran >= batches) ctx.stopTraining = true; } };
