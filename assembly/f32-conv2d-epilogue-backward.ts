@@ -18,23 +18,30 @@ export function f32_relu_backward(n: i32, dy: usize, y: usize): void {
   }
 }
 
-/** db[c] = Σ over batch and pixels of dy[n, c, :] (plane floats each), in float64 as the JS reference. */
-export function f32_bias_backward(batch: i32, channels: i32, plane: i32, dy: usize, db: usize): void {
-  const C = <usize>channels, P = <usize>plane;
+/**
+ * db[c] = Σ over batch and pixels of dy[n, c, :] (plane floats each) for `channels` channels, in
+ * float64 as the JS reference; images are `batchStride` floats apart, so a range of a tensor's
+ * channels (the thread pool's split) is the same call on offset pointers, with the same bits.
+ */
+export function f32_bias_backward(batch: i32, channels: i32, plane: i32, batchStride: i32, dy: usize, db: usize): void {
+  const C = <usize>channels, P = <usize>plane, stride = <usize>batchStride << 2;
   for (let c: usize = 0; c < C; c++) {
     let total: f64 = 0;
     for (let n: usize = 0; n < <usize>batch; n++) {
-      const row = dy + ((n * C + c) * P << 2);
-      // Two float64 partial sums of float32 lanes: order differs from the JS reference only
-      // within float64 rounding, far below the float32 result's.
-      let s0: f64 = 0, s1: f64 = 0;
+      const row = dy + n * stride + (c * P << 2);
+      // Four float64 partial sums of float32 lanes (two f64x2): the order differs from the JS
+      // reference only within float64 rounding, far below the float32 result's.
+      let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
       let j: usize = 0;
-      for (; j + 2 <= P; j += 2) {
-        s0 += <f64>load<f32>(row + (j << 2));
-        s1 += <f64>load<f32>(row + (j << 2), 4);
+      for (; j + 4 <= P; j += 4) {
+        const v = v128.load(row + (j << 2));
+        s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+        s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
       }
-      if (j < P) s0 += <f64>load<f32>(row + (j << 2));
-      total += s0 + s1;
+      let tail: f64 = 0;
+      for (; j < P; j++) tail += <f64>load<f32>(row + (j << 2));
+      const s = f64x2.add(s01, s23);
+      total += (f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1)) + tail;
     }
     store<f32>(db + (c << 2), <f32>total);
   }

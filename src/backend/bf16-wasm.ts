@@ -7,6 +7,7 @@ import type { Conv2dGeometry } from "./conv-geometry.js";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags.js";
 import type { Conv2dGradsWanted } from "./conv-js.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { biasBackwardSplit } from "./parallel-elementwise.js";
 import type { StridedMatrix } from "./kernels.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
@@ -155,7 +156,7 @@ function convPasses(wasm: KernelExports, arena: Arena): Pick<Bf16Kernels, ConvPa
     let db: Float32Array | null = null;
     if (want.bias) {
       const dbp = arena.alloc(g.outChannels * 4);
-      wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
+      biasBackwardSplit(wasm, g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
       db = copyOut(dbp, g.outChannels);
     }
     let dx: Float32Array | null = null, dw: Float32Array | null = null;

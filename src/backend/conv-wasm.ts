@@ -8,7 +8,7 @@ import type { Conv2dGradsWanted } from "./conv-js.js";
 import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
-import { maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
+import { biasBackwardSplit, maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -54,7 +54,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     let db: Float32Array | null = null;
     if (want.bias) {
       const dbp = arena.alloc(g.outChannels * 4);
-      wasm.f32_bias_backward(g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
+      biasBackwardSplit(wasm, g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
       db = copyOut(arena, dbp, g.outChannels);
     }
     const dx = want.input ? inputGrad(g, geo, dyp, arena.copyIn(weight.subarray(0, weightSize(g)))) : null;

@@ -67,8 +67,11 @@ export interface KernelExports {
                                   i0: number, i1: number, j0: number, j1: number): void;
   /** dy[i] = y[i] > 0 ? dy[i] : 0 in place: the backward of a relu epilogue. */
   f32_relu_backward(n: number, dy: number, y: number): void;
-  /** db[c] = Σ dy[n, c, :] over batch and plane: the backward of a per-channel bias. */
-  f32_bias_backward(batch: number, channels: number, plane: number, dy: number, db: number): void;
+  /**
+   * db[c] = Σ dy[n, c, :] over batch and plane for `channels` channels, images `batchStride`
+   * floats apart: the backward of a per-channel bias (a range of channels on offset pointers).
+   */
+  f32_bias_backward(batch: number, channels: number, plane: number, batchStride: number, dy: number, db: number): void;
   /** Bytes of scratch f32_dwconv2d needs. */
   f32_dwconv2d_workspace(geometry: number): number;
   /** f32_conv2d for groups = inChannels (depthwise), w [Cout, 1, kH, kW]. */

@@ -29,6 +29,7 @@ function splitEverything(): void {
   parallelAdam.minElements = 0;
   parallelElementwise.minElements = 0;
   parallelElementwise.reluMinElements = 0;
+  parallelElementwise.biasMinElements = 0;
 }
 afterEach(() => {
   thresholds.forEach((t, i) => { t.minMacs = defaults[i]; });
