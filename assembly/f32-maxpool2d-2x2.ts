@@ -122,7 +122,16 @@ export function f32_maxpool2d_2x2_backward(planes: i32, h: i32, w: i32, code: us
  */
 export function u8_pack_taps(n: i32, src: usize, dst: usize): void {
   const groups = n >> 2;
-  for (let i = 0; i < groups; i++) {
+  let i = 0;
+  // 64 codes a step: each i32 lane's four codes become one byte value, and two narrowing steps
+  // (exact: every value is below 256) gather sixteen of them into one store.
+  for (; i + 16 <= groups; i += 16) {
+    const at = src + (<usize>i << 2);
+    const b01 = i16x8.narrow_i32x4_u(packLane(v128.load(at)), packLane(v128.load(at, 16)));
+    const b23 = i16x8.narrow_i32x4_u(packLane(v128.load(at, 32)), packLane(v128.load(at, 48)));
+    v128.store(dst + i, i8x16.narrow_i16x8_u(b01, b23));
+  }
+  for (; i < groups; i++) {
     const w = load<u32>(src + (<usize>i << 2));
     store<u8>(dst + i, (w & 3) | ((w >> 6) & 0xc) | ((w >> 12) & 0x30) | ((w >> 18) & 0xc0));
   }
@@ -133,10 +142,26 @@ export function u8_pack_taps(n: i32, src: usize, dst: usize): void {
   }
 }
 
+// @ts-ignore: decorator
+@inline function packLane(w: v128): v128 {
+  return v128.or(v128.or(v128.and(w, i32x4.splat(3)), v128.and(i32x4.shr_u(w, 6), i32x4.splat(0xc))),
+                 v128.or(v128.and(i32x4.shr_u(w, 12), i32x4.splat(0x30)), v128.and(i32x4.shr_u(w, 18), i32x4.splat(0xc0))));
+}
+
 /** The inverse of u8_pack_taps: n codes, one byte each. */
 export function u8_unpack_taps(n: i32, src: usize, dst: usize): void {
   const groups = n >> 2;
-  for (let i = 0; i < groups; i++) {
+  let i = 0;
+  // Sixteen packed bytes a step, widened to one i32 lane each and spread back to four codes.
+  for (; i + 16 <= groups; i += 16) {
+    const b = v128.load(src + i), at = dst + (<usize>i << 2);
+    const lo = i16x8.extend_low_i8x16_u(b), hi = i16x8.extend_high_i8x16_u(b);
+    v128.store(at, unpackLane(i32x4.extend_low_i16x8_u(lo)));
+    v128.store(at, unpackLane(i32x4.extend_high_i16x8_u(lo)), 16);
+    v128.store(at, unpackLane(i32x4.extend_low_i16x8_u(hi)), 32);
+    v128.store(at, unpackLane(i32x4.extend_high_i16x8_u(hi)), 48);
+  }
+  for (; i < groups; i++) {
     const b = <u32>load<u8>(src + i);
     store<u32>(dst + (<usize>i << 2), (b & 3) | ((b << 6) & 0x300) | ((b << 12) & 0x30000) | ((b << 18) & 0x3000000));
   }
@@ -144,4 +169,10 @@ export function u8_unpack_taps(n: i32, src: usize, dst: usize): void {
     const b = <u32>load<u8>(src + groups);
     for (let j = groups << 2, s = 0; j < n; j++, s += 2) store<u8>(dst + j, (b >> s) & 3);
   }
+}
+
+// @ts-ignore: decorator
+@inline function unpackLane(b: v128): v128 {
+  return v128.or(v128.or(v128.and(b, i32x4.splat(3)), v128.and(i32x4.shl(b, 6), i32x4.splat(0x300))),
+                 v128.or(v128.and(i32x4.shl(b, 12), i32x4.splat(0x30000)), v128.and(i32x4.shl(b, 18), i32x4.splat(0x3000000))));
 }
