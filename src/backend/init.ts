@@ -212,7 +212,7 @@ export function activeThreadPool(): ThreadPool | null {
   return active?.threading.pool ?? null;
 }
 
-/** The active kernel module's exports, if wasm (for tests of the pool). */
+/** The active kernel module's exports, if wasm (for families that only some builds have, and tests of the pool). */
 export function activeKernelExports(): KernelExports | null {
   return active?.wasm?.exports ?? null;
 }

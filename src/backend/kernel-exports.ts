@@ -72,6 +72,8 @@ export interface KernelExports {
    * floats apart: the backward of a per-channel bias (a range of channels on offset pointers).
    */
   f32_bias_backward(batch: number, channels: number, plane: number, batchStride: number, dy: number, db: number): void;
+  /** dst[j] = Σ_i src[i·n + j] over the m rows, float64 in row order (n float64 values): a linear layer's bias gradient. */
+  f32_column_sums(m: number, n: number, src: number, dst: number): void;
   /** Bytes of scratch f32_dwconv2d needs. */
   f32_dwconv2d_workspace(geometry: number): number;
   /** f32_conv2d for groups = inChannels (depthwise), w [Cout, 1, kH, kW]. */

@@ -1,6 +1,7 @@
 import {
   gemmBatchJs, gemmJs, kernels, type FloatStridedMatrix, type StridedBatch, type StridedMatrix,
 } from "../backend/index.js";
+import { epilogueKernels } from "../backend/epilogue-kernels.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { record } from "./autograd.js";
 import { isFloat, promoteTypes, type FloatArray } from "./dtype.js";
@@ -142,6 +143,8 @@ export interface LinearOptions {
  * output `y` is 0 (when given), and summed over rows for the bias. The bias sum accumulates in
  * float64 in row order, exactly as sum(g, 0) does, so the bits equal the unfused ops'; one pass
  * instead of a broadcasting mask op and a reduction keeps the training step's overhead down.
+ * float32 runs in wasm when the kernels have it (src/backend/epilogue-kernels.ts), with the bits
+ * of the loops below.
  */
 function epilogueGrads(gIn: Tensor, y: FloatArray | null, wantBias: boolean, m: number, n: number): { g: Tensor; db: Tensor | null } {
   if (!gIn.isContiguous || (y === null && !wantBias)) {
@@ -149,6 +152,11 @@ function epilogueGrads(gIn: Tensor, y: FloatArray | null, wantBias: boolean, m: 
     return { g, db: wantBias ? sum(g, 0) : null };
   }
   const src = gIn.storage as FloatArray, off = gIn.offset;
+  const wasm = src instanceof Float32Array && (y === null || y instanceof Float32Array) ? epilogueKernels() : null;
+  if (wasm !== null) {
+    const r = wasm.reluMaskColumnSums(src as Float32Array, off, y as Float32Array | null, m, n, wantBias);
+    return { g: r.masked ? new Tensor(r.masked, "float32", [m, n]) : gIn, db: r.sums ? new Tensor(Float32Array.from(r.sums), "float32", [n]) : null };
+  }
   if (y === null && src instanceof Float32Array) {
     return { g: gIn, db: new Tensor(Float32Array.from(columnSumsF32(src, off, m, n)), "float32", [n]) };
   }
