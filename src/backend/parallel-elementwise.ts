@@ -17,9 +17,10 @@ export const parallelElementwise = {
    */
   reluMinElements: 1 << 17,
   /**
-   * The same for the bias gradient, a float64 sum per channel at about 0.2 ns an element: some
-   * 10^5 elements pay for a dispatch. On one thread it was the CNN's largest kernel outside the
-   * pool (1.4 ms of a 36 ms batch on 2 threads, in scalar loads before it read four lanes at once).
+   * The same for the bias gradient, a float64 sum per channel at about 0.4 ns an element (bound
+   * by memory: the CNN's first layer sums a 6.4 MB gradient): some 10^5 elements pay for a
+   * dispatch. Unsplit, it was the CNN's largest kernel on the calling thread alone (1.4 ms of a
+   * 36 ms batch on 2 threads, with scalar loads before it read four lanes at once).
    */
   biasMinElements: 1 << 17,
 };
