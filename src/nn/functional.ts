@@ -2,6 +2,7 @@ import { geluKernels } from "../backend/gelu-kernels.js";
 import { ValueError } from "../errors.js";
 import { record, Tensor, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
+import { sigmoidOf } from "./activations.js";
 import { erf, erfc } from "./erf.js";
 
 /**
@@ -26,10 +27,12 @@ function forwardLoop(kind: Kind, x: ArrayLike<number>, y: Float32Array | Float64
       const v = x[i];
       y[i] = v >= 0 ? 0.5 * v * (1 + erf(v * INV_SQRT2)) : 0.5 * v * erfc(-v * INV_SQRT2);
     } break;
-    // GELU, tanh approximation (Hendrycks & Gimpel 2016): ½x·(1 + tanh(√(2/π)·(x + κx³))).
+    // GELU, tanh approximation (Hendrycks & Gimpel 2016): ½x·(1 + tanh u), u = √(2/π)·(x + κx³),
+    // as x·σ(2u) (the same function): 1 + tanh u cancels where tanh u ≈ −1 (relative error 1.5e-5
+    // at x = −6.3), σ(2u) keeps its small values.
     case "geluTanh": for (let i = 0; i < n; i++) {
       const v = x[i];
-      y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + KAPPA * v * v * v)));
+      y[i] = v * sigmoidOf(2 * SQRT_2_OVER_PI * (v + KAPPA * v * v * v));
     } break;
   }
 }
@@ -46,11 +49,12 @@ function derivLoop(kind: Kind, x: ArrayLike<number>, y: ArrayLike<number>, g: Ar
       const v = x[i];
       out[i] = g[i] * ((Math.abs(v) < TINY ? 0.5 : y[i] / v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
     } break;
-    // ½(1 + tanh u) + ½x·(1 − tanh² u)·√(2/π)·(1 + 3κx²), u = √(2/π)·(x + κx³)
+    // ½(1 + tanh u) + ½x·(1 − tanh² u)·√(2/π)·(1 + 3κx²), u = √(2/π)·(x + κx³), with
+    // ½(1 + tanh u) = σ(2u) and 1 − tanh² u = 4σ(2u)σ(−2u), each side computed without cancelling.
     case "geluTanh": for (let i = 0; i < n; i++) {
       const v = x[i];
-      const t = Math.tanh(SQRT_2_OVER_PI * (v + KAPPA * v * v * v));
-      out[i] = g[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v * v));
+      const w = 2 * SQRT_2_OVER_PI * (v + KAPPA * v * v * v), s = sigmoidOf(w);
+      out[i] = g[i] * (s + 2 * v * s * sigmoidOf(-w) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v * v));
     } break;
   }
 }

@@ -68,7 +68,8 @@ function reference(x: number, approximate: boolean): { y: number; d: number; tol
 const valueArb = fc.oneof(
   fc.double({ min: -6, max: 6, noNaN: true }),
   fc.double({ min: -16, max: 16, noNaN: true }),
-  fc.constantFrom(0, -0, 1e-30, -1e-30, 3e-8, -3e-8, -13.2, -13.3, 13.3, 30, -30),
+  // −6.3093: where ½x(1 + tanh u) in float64 loses 1.5e-5 of its value (the loops now use x·σ(2u)).
+  fc.constantFrom(0, -0, 1e-30, -1e-30, 3e-8, -3e-8, -6.3093009, -13.2, -13.3, 13.3, 30, -30),
 ).map(Math.fround);
 const caseArb = fc.record({
   values: fc.array(valueArb, { minLength: 1, maxLength: 41 }),
