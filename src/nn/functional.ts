@@ -53,8 +53,10 @@ function derivLoop(kind: Kind, x: ArrayLike<number>, y: ArrayLike<number>, g: Ar
     // ½(1 + tanh u) = σ(2u) and 1 − tanh² u = 4σ(2u)σ(−2u), each side computed without cancelling.
     case "geluTanh": for (let i = 0; i < n; i++) {
       const v = x[i];
-      const w = 2 * SQRT_2_OVER_PI * (v + KAPPA * v * v * v), s = sigmoidOf(w);
-      out[i] = g[i] * (s + 2 * v * s * sigmoidOf(-w) * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v * v));
+      // σ(w) and σ(−w) from one exponential, e^−|w|: the values sigmoidOf gives for each.
+      const w = 2 * SQRT_2_OVER_PI * (v + KAPPA * v * v * v), e = Math.exp(-Math.abs(w));
+      const s = w >= 0 ? 1 / (1 + e) : e / (1 + e), sNeg = w >= 0 ? e / (1 + e) : 1 / (1 + e);
+      out[i] = g[i] * (s + 2 * v * s * sNeg * SQRT_2_OVER_PI * (1 + 3 * KAPPA * v * v));
     } break;
   }
 }
