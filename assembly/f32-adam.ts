@@ -27,6 +27,7 @@
 /** One step of the update on the 4 (or 2) floats at byte offset `off` of every buffer. */
 // @ts-ignore: decorator
 @inline function update(off: usize, quad: bool, param: usize, grad: usize, m: usize, v: usize, vMax: usize,
+                        mOut: usize, vOut: usize, vMaxOut: usize,
                         vb1: v128, vc1: v128, vb2: v128, vc2: v128, vstep: v128, vinv: v128, veps: v128,
                         vshrink: v128, vwd: v128, shrink: f64, weightDecay: f64): void {
   let p = load4(param + off, quad);
@@ -35,25 +36,29 @@
   if (weightDecay != 0) g = f32x4.add(g, f32x4.mul(vwd, p));
   const mi = f32x4.add(f32x4.mul(vb1, load4(m + off, quad)), f32x4.mul(vc1, g));
   let vi = f32x4.add(f32x4.mul(vb2, load4(v + off, quad)), f32x4.mul(f32x4.mul(vc2, g), g));
-  store4(m + off, mi, quad);
-  store4(v + off, vi, quad);
+  store4(mOut + off, mi, quad);
+  store4(vOut + off, vi, quad);
   if (vMax != 0) {
     // pmax(vi, old) = vi < old ? old : vi: the reference's `old > vi ? old : vi`, NaN included.
     vi = f32x4.pmax(vi, load4(vMax + off, quad));
-    store4(vMax + off, vi, quad);
+    store4(vMaxOut + off, vi, quad);
   }
   const update = f32x4.div(f32x4.mul(vstep, mi), f32x4.add(f32x4.mul(f32x4.sqrt(vi), vinv), veps));
   store4(param + off, f32x4.sub(p, update), quad);
 }
 
 /**
- * In place on param, m, v (and vMax unless it is 0), n float32 each; grad is read only. Groups
+ * param in place; the moments read from m, v (and vMax unless it is 0) and written to mOut, vOut
+ * (vMaxOut), which may be the same buffers (in place) or others: a caller that keeps the moments
+ * in wasm memory alternates two copies, so a step that fails part way leaves the last good
+ * moments whole. n float32 each; grad is read only. Groups
  * of four, then pairs: for an odd n each buffer must hold one more float (the caller's zero
  * padding), which is updated too and ignored — a scalar tail loop would cost module bytes in
  * every download. oneMinusBeta1 and oneMinusBeta2 are passed rather than recomputed so that the
  * caller's rounding of 1 − β is the one used.
  */
 export function f32_adam(n: i32, param: usize, grad: usize, m: usize, v: usize, vMax: usize,
+                         mOut: usize, vOut: usize, vMaxOut: usize,
                          beta1: f64, oneMinusBeta1: f64, beta2: f64, oneMinusBeta2: f64,
                          stepSize: f64, invSqrtBc2: f64, eps: f64, shrink: f64, weightDecay: f64): void {
   const vb1 = f32x4.splat(<f32>beta1), vc1 = f32x4.splat(<f32>oneMinusBeta1);
@@ -64,9 +69,11 @@ export function f32_adam(n: i32, param: usize, grad: usize, m: usize, v: usize, 
   // and cost little next to the group's division and square root.
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    update(<usize>i << 2, true, param, grad, m, v, vMax, vb1, vc1, vb2, vc2, vstep, vinv, veps, vshrink, vwd, shrink, weightDecay);
+    update(<usize>i << 2, true, param, grad, m, v, vMax, mOut, vOut, vMaxOut,
+           vb1, vc1, vb2, vc2, vstep, vinv, veps, vshrink, vwd, shrink, weightDecay);
   }
   for (; i < n; i += 2) {
-    update(<usize>i << 2, false, param, grad, m, v, vMax, vb1, vc1, vb2, vc2, vstep, vinv, veps, vshrink, vwd, shrink, weightDecay);
+    update(<usize>i << 2, false, param, grad, m, v, vMax, mOut, vOut, vMaxOut,
+           vb1, vc1, vb2, vc2, vstep, vinv, veps, vshrink, vwd, shrink, weightDecay);
   }
 }

@@ -11,7 +11,10 @@ const PIN_BUDGET = 32 * 1024 * 1024;
  *
  * Below the scratch area sit pinned blocks: long-lived operands with an owner (an inference
  * model's packed weights, copied in once and reused by every call; Adam's moments, kept
- * current there between steps), within a fixed budget.
+ * current there between steps), within a fixed budget. A block may hold newer values than its
+ * owner's JS copy (Adam's moments do between state dicts): whoever keeps such blocks registers a
+ * write-back with `beforeDrop`, which runs before the blocks are given up — the budget reached,
+ * or the backend replaced by init() (`flush`).
  *
  * NOTE: growing memory detaches every view on the old buffer, so views are made fresh by
  * `f32()`/`i8()`… after the allocations of an op and never cached across calls.
@@ -26,6 +29,7 @@ export class Arena {
   private readonly pins = new WeakMap<object, { ptr: number; bytes: number; generation: number }>();
   /** Bumped whenever all pins are dropped, which makes every earlier pin stale. */
   private generation = 0;
+  private readonly writeBacks: (() => void)[] = [];
 
   constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
     this.start = align(base, 64);
@@ -56,6 +60,7 @@ export class Arena {
     if (hit && hit.generation === this.generation && hit.bytes === bytes) return { ptr: hit.ptr, fresh: false };
     if (this.top !== this.pinnedEnd || bytes > PIN_BUDGET) return null;
     if (this.pinnedEnd - this.start + bytes > PIN_BUDGET) {
+      this.flush();
       this.generation++;
       this.top = this.pinnedEnd = this.start;
     }
@@ -65,9 +70,14 @@ export class Arena {
     return { ptr, fresh: true };
   }
 
-  /** Forgets `owner`'s block: its next pinBlock is fresh (the bytes stay until the pins are dropped). */
-  unpin(owner: object): void {
-    this.pins.delete(owner);
+  /** Registers `writeBack`, run by flush(): it copies to JS whatever pinned values JS has not seen yet. */
+  beforeDrop(writeBack: () => void): void {
+    this.writeBacks.push(writeBack);
+  }
+
+  /** Runs every write-back: afterwards the JS copies hold what the pinned blocks hold. */
+  flush(): void {
+    for (const writeBack of this.writeBacks) writeBack();
   }
 
   mark(): number {

@@ -1,4 +1,4 @@
-export { init, backendInfo, kernels } from "./init.js";
+export { init, backendInfo, kernels, writeBackPinned } from "./init.js";
 export type { InitOptions, BackendInfo } from "./init.js";
 export type { Kernels, CompressKernels, StridedMatrix, StridedBatch, GemmOptions, BackendName } from "./kernels.js";
 export { gemmJs, gemmBatchJs } from "./js-kernels.js";

@@ -62,6 +62,20 @@ interface ActiveBackend {
 let active: ActiveBackend | null = null;
 
 /**
+ * Makes `next` the active backend. The one it replaces may hold values in pinned wasm blocks that
+ * their JS copies lack (Adam's moments, see optim-kernels.ts): those are written back first.
+ */
+function activate(next: ActiveBackend): void {
+  writeBackPinned();
+  active = next;
+}
+
+/** Brings the JS copies of the active backend's pinned values up to date (loads no backend). */
+export function writeBackPinned(): void {
+  active?.wasm?.arena.flush();
+}
+
+/**
  * A table of kernels beyond the core one (int8 and sparse, optimizers), built on first use for
  * the active backend. Keeping them out of init means a program that never quantizes does not
  * bundle the quantized kernels' code.
@@ -154,14 +168,14 @@ function initSync(options: InitOptions): void {
   const wanted = checkBackendName(options.backend ?? "auto");
   if (options.module !== undefined) {
     if (!isWasmModule(options.module)) throw new BackendError("init: options.module is not a WebAssembly.Module");
-    active = instantiate(options.module);
+    activate(instantiate(options.module));
     return;
   }
   if (wanted === "js" || (wanted === "auto" && !detectFeatures().simd)) {
-    active = { kernels: jsKernels, wasm: null, families: new Map(), threading: { pool: null, reason: "the js backend", gemm: null } };
+    activate({ kernels: jsKernels, wasm: null, families: new Map(), threading: { pool: null, reason: "the js backend", gemm: null } });
     return;
   }
-  active = instantiate(new WebAssembly.Module(embeddedKernelBytes(wanted) as BufferSource));
+  activate(instantiate(new WebAssembly.Module(embeddedKernelBytes(wanted) as BufferSource)));
 }
 
 /**
@@ -185,12 +199,12 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
     const { resolveThreads, startThreaded } = await import("./thread-start.js");
     const threads = await resolveThreads(threadsOption);
     if (threads > 1) {
-      active = await startThreaded(options.module ?? null, wanted, threads, instantiate);
+      activate(await startThreaded(options.module ?? null, wanted, threads, instantiate));
       return backendInfo();
     }
   }
   if (options.module === undefined && onWasm) {
-    active = instantiate(await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource), oneThread(threadsOption));
+    activate(instantiate(await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource), oneThread(threadsOption)));
   } else {
     initSync(options);
     if (active!.wasm) active!.threading = oneThread(threadsOption);

@@ -42,10 +42,12 @@ export interface KernelExports {
            bias: number, y: number, flags: number, work: number): void;
 
   /**
-   * One Adam step in place (vMax 0 = no amsgrad); see adamUpdate in optim-kernels.ts. Works in
-   * pairs: with an odd n every buffer holds one more float, which is updated and ignored.
+   * One Adam step (vMax 0 = no amsgrad); see adamUpdate in optim-kernels.ts. param in place, the
+   * moments read from m, v, vMax and written to mOut, vOut, vMaxOut (the same pointers: in place).
+   * Works in pairs: with an odd n every buffer holds one more float, updated and ignored.
    */
   f32_adam(n: number, param: number, grad: number, m: number, v: number, vMax: number,
+           mOut: number, vOut: number, vMaxOut: number,
            beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
            stepSize: number, invSqrtBc2: number, eps: number, shrink: number, weightDecay: number): void;
 

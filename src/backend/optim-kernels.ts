@@ -93,7 +93,8 @@ export interface OptimKernels {
    * adamUpdate on float32 buffers (equal lengths; vMax null without amsgrad): float32
    * arithmetic in the reference's order, so every backend gives the same bits. `owned`: the
    * moments are an optimizer's own buffers, which nothing but this update writes, so a backend
-   * may keep a copy of them between calls.
+   * may keep the current moments elsewhere and bring the JS buffers up to date only when
+   * writeBackPinned (src/backend/init.ts) is called.
    */
   f32Adam(param: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array, vMax: Float32Array | null,
           k: AdamConstants, owned?: boolean): void;
@@ -117,41 +118,91 @@ function copyInPairs(arena: Arena, src: Float32Array): number {
 }
 
 /**
+ * An optimizer's moments (m, v and vMax) kept in a pinned block: two copies of them, `current`
+ * the one holding the last step's values. A step reads that copy and writes the other, and only
+ * a step that completes makes the other current: one that fails part way (a thread pool's
+ * worker lost mid-step) leaves the moments as the last good step left them.
+ */
+interface ResidentMoments {
+  ptr: number;
+  /** Bytes of one copy: the buffers one after the other, each padded to pairs. */
+  copyBytes: number;
+  current: 0 | 1;
+  /** The JS buffers to write back to, held weakly: an optimizer dropped needs no write-back. */
+  buffers: WeakRef<Float32Array>[];
+}
+
+/**
  * One wasm call per parameter tensor (split over the thread pool when large): the parameter and
- * gradient copied in, the updated parameter and moments copied back out. An optimizer's own
- * moments (`owned`: m, v and vMax) also stay in a pinned block kept for their m buffer, so a step
- * copies them in only when that block is fresh: state dicts copy those buffers, loading one makes
- * new ones, and only this update writes them, so after each step the two copies hold the same
- * values. A step that fails forgets the block. Moments a caller of adamStep passes are copied in
- * every time: the caller may change them between steps.
+ * gradient copied in, the updated parameter copied back out. An optimizer's own moments
+ * (`owned`) live in a pinned block kept for their m buffer and reach their JS buffers only when
+ * something reads them: writeBackPinned (the optimizer's stateDict), the pins dropped for room,
+ * or init() replacing the backend. That saves copying them out every step, two of the five
+ * copies a step makes, because only this update writes them and only a state dict reads them.
+ * Moments a caller of adamStep passes are copied in and out every time: the caller may read or
+ * change them between steps.
  */
 export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernels {
+  const resident = new WeakMap<Float32Array, ResidentMoments>();
+  /** Blocks holding values their JS buffers do not have yet. */
+  const dirty = new Set<ResidentMoments>();
+
+  function writeBack(r: ResidentMoments): void {
+    const base = r.ptr + r.current * r.copyBytes, each = r.copyBytes / r.buffers.length;
+    r.buffers.forEach((ref, i) => {
+      const b = ref.deref();
+      if (b) b.set(arena.f32(base + i * each, b.length));
+    });
+    dirty.delete(r);
+  }
+  arena.beforeDrop(() => {
+    for (const r of dirty) writeBack(r);
+  });
+
+  /** The block holding m's moments, brought up to date from JS if new; null: copy them as a caller's. */
+  function residentFor(buffers: Float32Array[]): ResidentMoments | null {
+    const m = buffers[0], pairBytes = (m.length + (m.length & 1)) * 4, copyBytes = buffers.length * pairBytes;
+    const old = resident.get(m);
+    // A block of another size (amsgrad switched) starts from the JS buffers: bring those up to date.
+    if (old && dirty.has(old) && old.copyBytes !== copyBytes) writeBack(old);
+    const block = arena.pinBlock(m, 2 * copyBytes);
+    if (block === null) {
+      if (old && dirty.has(old)) writeBack(old);
+      return null;
+    }
+    if (!block.fresh && old) return old;
+    buffers.forEach((b, i) => copyPairsTo(arena, block.ptr + i * pairBytes, b));
+    const r: ResidentMoments = { ptr: block.ptr, copyBytes, current: 0, buffers: buffers.map((b) => new WeakRef(b)) };
+    resident.set(m, r);
+    return r;
+  }
+
   return {
     f32Adam(param, grad, m, v, vMax, k, owned = false) {
-      const n = param.length, pairBytes = (n + (n & 1)) * 4, buffers = vMax ? [m, v, vMax] : [m, v];
-      const block = owned ? arena.pinBlock(m, buffers.length * pairBytes) : null;
+      const n = param.length, buffers = vMax ? [m, v, vMax] : [m, v];
+      const r = owned ? residentFor(buffers) : null;
       withScratch(arena, () => {
-        let [mp, vp, vmp] = [0, 0, 0];
-        if (block) {
-          [mp, vp] = [block.ptr, block.ptr + pairBytes];
-          if (vMax) vmp = block.ptr + 2 * pairBytes;
-          if (block.fresh) buffers.forEach((b, i) => copyPairsTo(arena, block.ptr + i * pairBytes, b));
+        // The moments one after the other, each padded to pairs, as in a resident block.
+        const pairBytes = (n + (n & 1)) * 4;
+        let moments: number, next: number;
+        if (r) {
+          moments = r.ptr + r.current * r.copyBytes;
+          next = r.ptr + (1 - r.current) * r.copyBytes;
         } else {
-          [mp, vp] = [copyInPairs(arena, m), copyInPairs(arena, v)];
-          if (vMax) vmp = copyInPairs(arena, vMax);
+          moments = next = arena.alloc(buffers.length * pairBytes);
+          buffers.forEach((b, i) => copyPairsTo(arena, moments + i * pairBytes, b));
         }
+        const at = (base: number, i: number) => (i < buffers.length ? base + i * pairBytes : 0);
         const pp = copyInPairs(arena, param), gp = copyInPairs(arena, grad);
-        try {
-          runAdam(wasm, n, [pp, gp, mp, vp, vmp], [k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2,
-                                                   k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay]);
-        } catch (e) {
-          arena.unpin(m); // the block may hold a partial update the JS buffers do not
-          throw e;
-        }
+        runAdam(wasm, n, [pp, gp, at(moments, 0), at(moments, 1), at(moments, 2), at(next, 0), at(next, 1), at(next, 2)],
+                [k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay]);
         param.set(arena.f32(pp, n));
-        m.set(arena.f32(mp, n));
-        v.set(arena.f32(vp, n));
-        if (vMax) vMax.set(arena.f32(vmp, n));
+        if (r) {
+          r.current = (1 - r.current) as 0 | 1;
+          dirty.add(r);
+        } else {
+          buffers.forEach((b, i) => b.set(arena.f32(at(moments, i), n)));
+        }
       });
     },
   };

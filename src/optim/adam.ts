@@ -1,8 +1,8 @@
-import { adamUpdate, optimKernels } from "../backend/index.js";
+import { adamUpdate, optimKernels, writeBackPinned } from "../backend/index.js";
 import { ValueError } from "../errors.js";
 import type { FloatArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkFlag, checkRange, Optimizer, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
+import { checkFlag, checkRange, Optimizer, type OptimizerStateDict, type OptionsArg, type ParamGroup, type ParamState, type ParamsArg } from "./optimizer.js";
 
 /** The options Adam and its relatives (Adamax, Nadam, RAdam, LAMB) share, checked by validateAdam. */
 export interface AdamFamilyOptions {
@@ -85,6 +85,11 @@ export class Adam extends Optimizer<AdamOptions> {
   protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<AdamOptions>): void {
     const b = s.buffers;
     stepAdam(p, grad, b.m, b.v, g.amsgrad ? b.vMax : null, s.step, g, true);
+  }
+  override stateDict(): OptimizerStateDict {
+    // The wasm backend keeps the current moments in its memory between steps: bring ours up to date.
+    writeBackPinned();
+    return super.stateDict();
   }
 }
 

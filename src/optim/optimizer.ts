@@ -157,11 +157,15 @@ export abstract class Optimizer<O extends BaseOptions> {
       s.step++;
       const grad = p.grad!.data as FloatArray;
       const rows = this.updateRows ? touchedRows(p.grad!) : null;
-      if (rows) {
-        this.updateRows!(p.storage as FloatArray, grad, rows, p.shape[0] === 0 ? 0 : p.size / p.shape[0], s, group, group.maximize ? -1 : 1);
-        continue;
+      try {
+        if (rows) this.updateRows!(p.storage as FloatArray, grad, rows, p.shape[0] === 0 ? 0 : p.size / p.shape[0], s, group, group.maximize ? -1 : 1);
+        else this.update(p.storage as FloatArray, group.maximize ? this.negated(grad) : grad, s, group);
+      } catch (e) {
+        // An update that throws (a thread pool's worker lost mid-step) leaves its parameter and
+        // state as they were where the kernels allow (Adam's do), the count included.
+        s.step--;
+        throw e;
       }
-      this.update(p.storage as FloatArray, group.maximize ? this.negated(grad) : grad, s, group);
     }
   }
 

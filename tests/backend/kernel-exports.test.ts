@@ -21,7 +21,7 @@ const declared: Arity = {
   qs8_packw_gemm: 9, qs8_gemm_workspace: 3, qs8_gemm: 14,
   qs8_quantize_f32: 6, f32_minmax: 3,
   f32_spmm_workspace: 3, f32_spmm: 11,
-  f32_adam: 15,
+  f32_adam: 18,
   f32_conv2d_workspace: 1, f32_conv2d: 7,
   f32_conv2d_backward_input_workspace: 1, f32_conv2d_backward_input: 5,
   f32_conv2d_backward_weight_workspace: 1, f32_conv2d_backward_weight: 5,

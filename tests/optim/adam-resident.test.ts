@@ -1,13 +1,20 @@
 // Adam keeps its moments in wasm memory between steps (src/backend/optim-kernels.ts, pinned blocks
-// of src/backend/arena.ts). Whatever happens to that copy — first use, a state dict loaded, every
-// pin dropped to make room for others, amsgrad switched on — each step must give the bits of the
-// same update computed by adamStep on copies of its own, which copies the moments in every time.
-// And adamStep's own callers may change the moments between steps.
+// of src/backend/arena.ts), and its JS buffers catch up only when something reads them. Whatever
+// happens to that copy — first use, a state dict taken or loaded, every pin dropped to make room
+// for others, amsgrad switched on, the backend replaced by init(), a threaded step that fails
+// part way — each step must give the bits of the same update computed by adamStep on copies of
+// its own, which copies the moments in and out every time, and every state dict must hold that
+// update's moments. And adamStep's own callers may change the moments between steps.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
 import type { Arena } from "../../src/backend/arena.js";
-import { kernels } from "../../src/backend/init.js";
+import { activeThreadPool, kernels } from "../../src/backend/init.js";
+import type { BackendName } from "../../src/backend/index.js";
+import { parallelAdam } from "../../src/backend/parallel-adam.js";
+
+const backend = process.env.EDGEGRAD_BACKEND as BackendName;
+afterAll(() => eg.init({ backend })); // the tests below switch backends and start pools
 
 const { optim } = eg;
 
@@ -24,7 +31,8 @@ const arena = () => (kernels() as unknown as { arena?: Arena }).arena ?? null;
 describe("Adam's moments kept in wasm memory between steps", () => {
   const caseArb = fc.record({
     n: fc.integer({ min: 1, max: 300 }), steps: fc.integer({ min: 2, max: 9 }), amsgrad: fc.boolean(),
-    reload: fc.integer({ min: 0, max: 9 }), evict: fc.integer({ min: 0, max: 9 }), seed: fc.integer({ min: 1, max: 1 << 30 }),
+    reload: fc.integer({ min: 0, max: 9 }), evict: fc.integer({ min: 0, max: 9 }), look: fc.integer({ min: 0, max: 9 }),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
   });
 
   it("give every step the bits of adamStep on its own copies, through state-dict loads and dropped pins", () => {
@@ -48,6 +56,10 @@ describe("Adam's moments kept in wasm memory between steps", () => {
         opt.step();
         optim.adamStep(ref.p, g, ref.m, ref.v, c.amsgrad ? ref.vMax : null, t, o);
         if (!same(p.data, ref.p)) throw new Error(`step ${t} of ${JSON.stringify(c)}: parameters differ`);
+        if (t === c.look) { // a state dict between steps holds this step's moments
+          const b = opt.stateDict().state[0].buffers;
+          if (!same(b.m, ref.m) || !same(b.v, ref.v)) throw new Error(`step ${t} of ${JSON.stringify(c)}: state dict moments differ`);
+        }
       }
       const sd = opt.stateDict().state[0].buffers;
       expect(same(sd.m, ref.m) && same(sd.v, ref.v)).toBe(true);
@@ -72,5 +84,88 @@ describe("Adam's moments kept in wasm memory between steps", () => {
     optim.adamStep(q, g, m, v, null, 2, o);
     expect(same(run(true), q)).toBe(true);
     expect(same(run(false), q)).toBe(false);
+  });
+
+  it("reach the JS buffers when init() replaces the backend: the new one goes on from them", async () => {
+    const next = lcg(11), n = 301;
+    const o = { lr: 0.01, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: true, decoupled: false };
+    const start = floats(n, next);
+    const p = eg.fromTypedArray(start.slice(), [n]);
+    p.requiresGrad = true;
+    const opt = new optim.Adam([p], o);
+    const ref = { p: start.slice(), m: new Float32Array(n), v: new Float32Array(n), vMax: new Float32Array(n) };
+    const other: BackendName = backend === "js" ? "wasm-simd" : "js";
+    try {
+      for (let t = 1; t <= 6; t++) {
+        if (t === 3) await eg.init({ backend: other });
+        if (t === 5) await eg.init({ backend });
+        const g = floats(n, next);
+        p.grad = eg.fromTypedArray(g.slice(), [n]);
+        opt.step();
+        optim.adamStep(ref.p, g, ref.m, ref.v, ref.vMax, t, o);
+        expect(same(p.data, ref.p), `step ${t}`).toBe(true);
+      }
+    } finally {
+      await eg.init({ backend });
+    }
+    const b = opt.stateDict().state[0].buffers;
+    expect(same(b.m, ref.m) && same(b.v, ref.v) && same(b.vMax, ref.vMax)).toBe(true);
+  });
+
+  // The pool exists on wasm only: under the js project this runs on plain SIMD.
+  it("are left as the last good step left them by a threaded step that fails part way", async () => {
+    const wasm: BackendName = backend === "js" ? "wasm-simd" : backend;
+    const n = 1 << 20, next = lcg(3);
+    const o = { lr: 0.01, betas: [0.9, 0.999] as [number, number], eps: 1e-8, weightDecay: 0, amsgrad: false, decoupled: false };
+    const start = floats(n, next), grads = [floats(n, next), floats(n, next), floats(n, next)];
+    const ref = { p: start.slice(), m: new Float32Array(n), v: new Float32Array(n) };
+    for (let t = 1; t <= 2; t++) optim.adamStep(ref.p, grads[t - 1], ref.m, ref.v, null, t, o);
+    const defaultMin = parallelAdam.minElements;
+    try {
+      // The worker's part must outlast the caller's wait for it; on a busy machine it may not,
+      // so a few tries, each on a fresh pool and optimizer.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await eg.init({ backend: wasm, threads: 2 });
+        const p = eg.fromTypedArray(start.slice(), [n]);
+        p.requiresGrad = true;
+        const opt = new optim.Adam([p], o);
+        for (const g of grads.slice(0, 2)) {
+          p.grad = eg.fromTypedArray(g.slice(), [n]);
+          opt.step();
+        }
+        expect(same(p.data, ref.p)).toBe(true);
+        parallelAdam.minElements = 0;
+        const pool = activeThreadPool()!;
+        pool.stealing = false; // the worker takes three of the four parts: far more than the caller's wait
+        pool.ackTimeoutMs = 0;
+        p.grad = eg.fromTypedArray(grads[2].slice(), [n]);
+        let failed = false;
+        try {
+          opt.step();
+        } catch (e) {
+          expect(e).toBeInstanceOf(eg.BackendError);
+          failed = true;
+        }
+        parallelAdam.minElements = defaultMin;
+        if (!failed) continue;
+        // The lost worker may write on until it is ended; its exit is heard once it is.
+        for (let i = 0; i < 100 && !/exited|did not finish/.test(eg.backendInfo().threadsReason ?? ""); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(same(p.data, ref.p), "the parameter after the failed step").toBe(true);
+        const b = opt.stateDict().state[0].buffers;
+        expect(same(b.m, ref.m) && same(b.v, ref.v), "the moments after the failed step").toBe(true);
+        // The step again, now on one thread, from the moments the block kept.
+        optim.adamStep(ref.p, grads[2], ref.m, ref.v, null, 3, o);
+        opt.step();
+        expect(same(p.data, ref.p), "the parameter after the step retried").toBe(true);
+        return;
+      }
+      throw new Error("no attempt made the worker's part outlast the caller's wait: the failure was never tested");
+    } finally {
+      parallelAdam.minElements = defaultMin;
+      await eg.init({ backend });
+    }
   });
 });
