@@ -7,6 +7,10 @@
 // With N threads it also times what runs inside the pool's jobs: the rest runs on the calling
 // thread alone, and bounds the speedup (Amdahl): best N-thread time = rest + split work / N.
 // First, the CPU time of one convolution whole, in parts and on N threads (convCpu).
+// After each N-thread run it also measures what the host gives N threads at that moment: the
+// 512³ GEMM kernel split over the pool against the whole call on the calling thread, operands
+// already in wasm memory (this shared machine gives a second core in bursts; a round's ratio is
+// read next to it).
 // Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim entry.
 // --spin=µs sets how long the workers poll for the next job before they sleep (ThreadPool.spinMicros).
 //   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250]
@@ -25,7 +29,8 @@ if (SPIN !== null && !(SPIN >= 0)) throw new Error(`--spin must be a number of �
 const root = join(fileURLToPath(new URL("..", import.meta.url)), "dist");
 const eg = await import(join(root, "slim", "slim.js"));
 const { ThreadPool } = await import(join(root, "slim", "backend", "thread-pool.js"));
-const { activeThreadPool } = await import(join(root, "slim", "backend", "init.js"));
+const { activeThreadPool, activeKernelExports } = await import(join(root, "slim", "backend", "init.js"));
+const { splitGemm, gemmArgs } = await import(join(root, "slim", "backend", "parallel-gemm.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm")));
 
 // Time inside the pool's jobs (the caller's share, then its wait for the workers).
@@ -58,8 +63,36 @@ async function train(threads, makeModel, data, batches) {
     loss: "crossEntropy", optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), epochs: 1, batchSize: 64, seed: 1,
     callbacks: Number.isFinite(batches) ? [stop] : [],
   });
-  const seconds = (performance.now() - t0) / 1000;
-  return { seconds, pooled: pooledMs / 1000, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data) };
+  const seconds = (performance.now() - t0) / 1000, pooled = pooledMs / 1000;
+  const host = threads > 1 ? hostSplit() : null;
+  return { seconds, pooled, host, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * What the host gives the pool's threads now: the 512³ f32 GEMM kernel split over the active pool
+ * (splitGemm's tiles, as the op would run it) against the whole call on the calling thread, on
+ * operands already in wasm memory (fresh pages past the arena's), five alternated pairs of four
+ * calls each, the ratio of the medians. No copies and no op around the kernel: this is the
+ * ceiling a training run's split jobs could reach at that moment.
+ */
+function hostSplit() {
+  const pool = activeThreadPool(), k = activeKernelExports(), n = 512, bytes = n * n * 4;
+  const work = k.f32_gemm_workspace(n, n, n), memory = k.memory, base = memory.buffer.byteLength;
+  memory.grow(Math.ceil((3 * bytes + pool.threads * work + 256) / 65536));
+  const a = base, b = a + bytes, c = b + bytes, w = c + bytes;
+  new Float32Array(memory.buffer, a, 2 * n * n).fill(0.5);
+  const call = { batch: 1, m: n, n, k: n, a, aBatchStride: 0, aRowStride: n, aColStride: 1, b, bBatchStride: 0, bRowStride: n,
+    bColStride: 1, c, cBatchStride: 0, cRowStride: n, bias: 0, flags: 0 };
+  const whole = gemmArgs(call, w), parts = splitGemm(call, pool.threads).map((p, t) => gemmArgs(p, w + t * work));
+  const time = (f) => { const t0 = performance.now(); for (let i = 0; i < 4; i++) f(); return performance.now() - t0; };
+  const one = [], many = [];
+  for (let r = 0; r < 5; r++) {
+    one.push(time(() => k.f32_gemm_batch(...whole)));
+    many.push(time(() => pool.run(k, "f32_gemm_batch", parts)));
+  }
+  return median(one) / median(many);
 }
 
 async function compare(name, makeModel, data, batches) {
@@ -68,7 +101,8 @@ async function compare(name, makeModel, data, batches) {
     one.push(await train(1, makeModel, data, batches));
     many.push(await train(THREADS, makeModel, data, batches));
     console.log(`${name} round ${r + 1}: 1 thread ${one.at(-1).seconds.toFixed(2)} s, ${THREADS} threads ` +
-      `${many.at(-1).seconds.toFixed(2)} s (load ${loadavg()[0].toFixed(2)})`);
+      `${many.at(-1).seconds.toFixed(2)} s, ratio ${(many.at(-1).seconds / one.at(-1).seconds).toFixed(2)}; ` +
+      `the host's ${THREADS}-thread GEMM kernel just after: ${many.at(-1).host.toFixed(2)}× (load ${loadavg()[0].toFixed(2)})`);
   }
   const same = one[0].weights.every((w, i) => w.every((v, j) => Object.is(v, many[0].weights[i][j])));
   const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -77,8 +111,9 @@ async function compare(name, makeModel, data, batches) {
   // them, say more on a noisy machine than the best of each side taken from different rounds.
   const pairs = one.map((o, r) => many[r].seconds / o.seconds);
   const sorted = [...pairs].sort((a, b) => a - b), mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  console.log(`${name}: ratio per round ${pairs.map((x) => x.toFixed(2)).join(", ")}; median ${median.toFixed(3)}`);
+  const medianRatio = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  console.log(`${name}: ratio per round ${pairs.map((x) => x.toFixed(2)).join(", ")}; median ${medianRatio.toFixed(3)}; ` +
+    `the host's GEMM kernel on ${THREADS} threads after each: ${many.map((m) => m.host.toFixed(2) + "×").join(", ")}`);
   // The N-thread run's time outside jobs ran on one thread; inside jobs, the split work.
   const serial = bn.seconds - bn.pooled, bound = (serial + (b1.seconds - serial) / THREADS) / b1.seconds;
   console.log(`${name}, Node ${process.versions.node}, ${eg.backendInfo().backend}: 1 thread ${b1.seconds.toFixed(2)} s, ` +
