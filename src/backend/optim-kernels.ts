@@ -128,8 +128,12 @@ interface ResidentMoments {
   /** Bytes of one copy: the buffers one after the other, each padded to pairs. */
   copyBytes: number;
   current: 0 | 1;
-  /** The JS buffers to write back to, held weakly: an optimizer dropped needs no write-back. */
-  buffers: WeakRef<Float32Array>[];
+  /**
+   * The JS buffers to write back to. Held strongly (workerd has no WeakRef): while its block is
+   * dirty a dropped optimizer's buffers stay reachable, at most as many bytes as the pin budget
+   * allows blocks, until the next write-back.
+   */
+  buffers: Float32Array[];
 }
 
 /**
@@ -149,10 +153,7 @@ export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernel
 
   function writeBack(r: ResidentMoments): void {
     const base = r.ptr + r.current * r.copyBytes, each = r.copyBytes / r.buffers.length;
-    r.buffers.forEach((ref, i) => {
-      const b = ref.deref();
-      if (b) b.set(arena.f32(base + i * each, b.length));
-    });
+    r.buffers.forEach((b, i) => b.set(arena.f32(base + i * each, b.length)));
     dirty.delete(r);
   }
   arena.beforeDrop(() => {
@@ -172,7 +173,7 @@ export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernel
     }
     if (!block.fresh && old) return old;
     buffers.forEach((b, i) => copyPairsTo(arena, block.ptr + i * pairBytes, b));
-    const r: ResidentMoments = { ptr: block.ptr, copyBytes, current: 0, buffers: buffers.map((b) => new WeakRef(b)) };
+    const r: ResidentMoments = { ptr: block.ptr, copyBytes, current: 0, buffers };
     resident.set(m, r);
     return r;
   }
