@@ -13,9 +13,11 @@ export const parallelAdam = {
 };
 
 /**
- * f32_adam(n, param, grad, m, v, vMax, mOut, vOut, vMaxOut, ...constants) on the calling thread, or over the pool in
- * two ranges per thread (a late thread's second one is taken by the others) of whole 4-element groups (each range but the last of even length, as the kernel's
- * pairs need; the last one's pair may reach the caller's padding float, as the whole call's does).
+ * f32_adam(n, ...pointers, ...constants) on the calling thread, or over the pool in two ranges
+ * per thread (a late thread's second one is taken by the others) of whole 4-element groups (each
+ * range but the last of even length, as the kernel's pairs need; the last one's pair may reach
+ * the caller's padding float, as the whole call's does). pointers: param, grad, m, v, vMax,
+ * mOut, vOut, vMaxOut (0 for an absent buffer), each offset to its range.
  */
 export function runAdam(wasm: KernelExports, n: number, pointers: readonly number[], constants: readonly number[]): void {
   const pool = threadPool();
