@@ -76,7 +76,7 @@ export function qs8WinogradConv(g: usize, x: usize, xSigned: i32, xZero: i32, w:
       const a = u + xi * rows * cin * 2, b = v + xi * tiles * cin * 2, c = m + xi * rows * tiles * 4;
       for (let p: usize = 0; p < tiles; p += QS8_NR) {
         for (let i: usize = 0; i < cout; i += QS8_MR) {
-          qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(<i32>min<usize>(<usize>QS8_MR, cout - i), QS8_NR, <i32>cin, a + i * cin * 2, cin * 2,
+          qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(<i32>min<usize>(<usize>QS8_MR, cout - i), QS8_NR, <i32>cin, a + i * cin * 2,
             b + p * cin * 2, c + (i * tiles + p) * 4, tiles * 4, zeros, 0, QS8_UK_PER_ROW);
         }
       }
@@ -86,18 +86,22 @@ export function qs8WinogradConv(g: usize, x: usize, xSigned: i32, xZero: i32, w:
 }
 
 /**
- * U'_ξᵀ [Cout × Cin] i16 from the packed weights (per output channel a row of K = Cin·9 i16,
+ * U'_ξᵀ [Cout × Cin] i16, in the micro-kernel's 4-row panels, from the packed weights (per
+ * output channel a row of K = Cin·9 i16,
  * the zero point off, padded to even K): G'·g·G'ᵀ of each 3×3 kernel g.
  */
 function packWeights(w: usize, cin: usize, cout: usize, rows: usize, u: usize): void {
   const kc = (cin * 9 + 1) & ~1, xiStride = rows * cin * 2;
+  memory.fill(u, 0, XI * xiStride); // the rows past cout of each panel
   for (let o: usize = 0; o < cout; o++) {
     for (let c: usize = 0; c < cin; c++) {
       const s = w + (o * kc + c * 9) * 2;
+      // (o, c) in the micro-kernel's 4-row panels (x16-packa-4x2.ts): o's panel, c's pair, o's row in it.
+      const inPanel = (o & ~3) * cin * 2 + ((c >> 1) << 4) + ((o & 3) << 2) + ((c & 1) << 1);
       for (let r: usize = 0; r < 4; r++) {
         // Row r of G'·g, one column of g at a time (rowOfG), then that row times G'ᵀ.
         const a = rowOfG(s, r, 0), b = rowOfG(s, r, 1), d = rowOfG(s, r, 2);
-        const at = u + (r * 4 * rows * cin + o * cin + c) * 2;
+        const at = u + r * 4 * xiStride + inPanel;
         store<i16>(at, <i16>(2 * a));
         store<i16>(at + xiStride, <i16>(a + b + d));
         store<i16>(at + 2 * xiStride, <i16>(a - b + d));

@@ -3,7 +3,8 @@
 //
 //   per image:  widen it to i16 with the zero point off, into a zero-padded copy (so padding
 //               contributes exactly 0 = x_zero_point − x_zero_point)
-//   per group:  A = the group's weights [Cout/g × K] (widened once, at packing)
+//   per group:  A = the group's weights [Cout/g × K] (widened once, at packing; put in the
+//               micro-kernel's 4-row panels once per call)
 //               B = patches [K × outH·outW], packed block by block straight into 8-pixel panels
 //               C = A·B lands directly in y[n, co, :, :] — NCHW needs no transpose
 //   and         bias, scale and ReLU per output channel (per row of C) in the micro-kernel's
@@ -17,6 +18,7 @@ import {
   QS8_MR, QS8_NR, QS8_UK_PER_ROW, QS8_UK_POOL_2X4, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2,
 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
 import { x16_packb_conv2d, x16_packb_conv2d_2x4 } from "./x16-packb-conv2d";
+import { x16_packa_4x2 } from "./x16-packa-4x2";
 import { QS8_FLOAT_OUT, QS8_POOL_2X2 } from "./flags";
 import { f32_maxpool2d_2x2 } from "./f32-maxpool2d-2x2";
 import { qs8WinogradApplies, qs8WinogradBytes, qs8WinogradConv } from "./qs8-conv2d-winograd";
@@ -68,7 +70,19 @@ const SLACK: i32 = 32;
  */
 export function qs8_conv2d_workspace(geometry: usize): i32 {
   if (qs8WinogradApplies(geometry)) return <i32>qs8WinogradBytes(geometry);
-  return <i32>(poolScratch(geometry) + fullImageBytes(geometry));
+  return <i32>(weightPanels(geometry) + weightPanelBytes(geometry));
+}
+
+/** Where the weights in 4-row panels start: after the QS8_POOL_2X2 scratch (64-aligned). */
+// @ts-ignore: decorator
+@inline function weightPanels(geometry: usize): usize {
+  return align64(poolScratch(geometry) + fullImageBytes(geometry));
+}
+/** Bytes of the weights in 4-row panels: each group's rows padded to a multiple of 4. */
+// @ts-ignore: decorator
+@inline function weightPanelBytes(geometry: usize): usize {
+  const groups = geo(geometry, G_GROUPS), rows = ((geo(geometry, G_COUT) / groups + 3) & ~3);
+  return <usize>(groups * rows * ((groupK(geometry) + 1) & ~1)) << 1;
 }
 
 /** Where the QS8_POOL_2X2 scratch starts: after the padded image, taps, panels and lanes (64-aligned). */
@@ -123,6 +137,11 @@ export function qs8_conv2d(
   tapOffsets(geometry, wp, plane, koff);
 
   const coutG = cout / groups, cinG = cin / groups;
+  // Each group's weight rows into the micro-kernel's 4-row panels, once for the whole batch.
+  const wPanels = work + weightPanels(geometry), groupPanelBytes = <usize>(((coutG + 3) & ~3) * kc) << 1;
+  for (let gi = 0; gi < groups; gi++) {
+    x16_packa_4x2(coutG, kc, w + ((<usize>(gi * coutG) * <usize>kc) << 1), <usize>kc << 1, wPanels + <usize>gi * groupPanelBytes);
+  }
   const inH = geo(geometry, G_INH), inW = geo(geometry, G_INW);
   const pool = (flags & QS8_POOL_2X2) != 0;
   const poolInKernel = pool && poolsInKernel(geometry, scale, flags);
@@ -137,7 +156,7 @@ export function qs8_conv2d(
     for (let gi = 0; gi < groups; gi++) {
       const g0 = <usize>(gi * coutG);
       convGroup(geometry, xpad + (<usize>(gi * cinG * plane) << 1), koff, k, kc,
-                w + ((g0 * <usize>kc) << 1), coutG, yn + ((g0 * <usize>outPlane) << 2),
+                wPanels + <usize>gi * groupPanelBytes, coutG, yn + ((g0 * <usize>outPlane) << 2),
                 pixels, wp, panels, laneOffsets, bias + (g0 << 2), scale + (g0 << 2), flags & ~QS8_POOL_2X2, poolInKernel);
     }
     // The image's output is still in cache: pool it now, maxima only (no backward reads taps).
@@ -172,7 +191,7 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
   const outW = geo(g, G_OUTW), sh = geo(g, G_SH), sw = geo(g, G_SW);
   const pooledW = outW >> 1, perRow = (pooledW + 1) >> 1;
   const panelBytes = <usize>kc << 4;
-  const aStride = <usize>kc << 1;
+  const rowBytes = <usize>kc << 1; // wg's panel of rows i..i+3 starts at i·rowBytes
   const cStride = <usize>(pooled ? (geo(g, G_OUTH) >> 1) * pooledW : pixels) << 2;
   const nb = panelsPerBlock(kc);
   let mc = (A_BLOCK_BYTES / (kc << 1)) & ~(QS8_MR - 1);
@@ -197,7 +216,7 @@ function convGroup(g: usize, xg: usize, koff: usize, k: i32, kc: i32, wg: usize,
         const cj = yg + (<usize>j0 << 2);
         for (let i = i0; i < i0 + mb; i += QS8_MR) {
           qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
-            min(QS8_MR, i0 + mb - i), nc, kc, wg + <usize>i * aStride, aStride, bp,
+            min(QS8_MR, i0 + mb - i), nc, kc, wg + <usize>i * rowBytes, bp,
             cj + <usize>i * cStride, cStride, bg + (<usize>i << 2), sg + (<usize>i << 2), ukFlags);
         }
       }

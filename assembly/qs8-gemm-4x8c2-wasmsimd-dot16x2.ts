@@ -26,23 +26,19 @@ export const QS8_UK_POOL_2X4: i32 = 16;
  * C[0..mr, 0..nc) = A[0..mr, 0..kc) · W + bias, then either stored as i32, or (QS8_FLOAT_OUT)
  * converted to f32 and multiplied by `scale[j]`, then max(·, 0) if QS8_RELU.
  *
- * A: mr rows of kc i16 (kc even; the operator pads an odd k with one zero), row stride `aStride`
- *    bytes. W: one packed panel from qs8_packw_gemm, kc/2 groups of 8 columns × 2 k (32 bytes).
+ * A: one panel of 4 rows (qs8PackA's layout): kc/2 groups of 4 rows × 2 k (16 bytes), kc even
+ *    (the operator pads an odd k with one zero); rows past mr are read and their results
+ *    discarded. W: one packed panel from qs8_packw_gemm, kc/2 groups of 8 columns × 2 k (32 bytes).
  * bias (i32) and scale (f32): 8 values each for this panel (padded past n by the operator), or
  *    with QS8_UK_PER_ROW one per row of the tile (mr values).
  * C: byte pointer and byte row stride; 4-byte elements either way. 1 ≤ mr ≤ 4, 1 ≤ nc ≤ 8.
  */
 export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
-  mr: i32, nc: i32, kc: i32, a: usize, aStride: usize, w: usize,
+  mr: i32, nc: i32, kc: i32, a: usize, w: usize,
   c: usize, cStride: usize, bias: usize, scale: usize, flags: i32,
 ): void {
-  // Rows past mr alias the row above: they compute (and store) the same values again, so the
-  // hot loop has no per-row branches. NOTE: the row pointers advance inside the loop rather than
-  // being offsets from fixed bases; otherwise Binaryen sinks these selects into the loop body.
-  let a0 = a;
-  let a1 = mr > 1 ? a0 + aStride : a0;
-  let a2 = mr > 2 ? a1 + aStride : a1;
-  let a3 = mr > 3 ? a2 + aStride : a2;
+  // All four rows are computed; C rows past mr alias the row above and are stored first (the
+  // epilogue below), so the real row's store wins and the hot loop has no per-row branches.
   const c0 = c;
   const c1 = mr > 1 ? c0 + cStride : c0;
   const c2 = mr > 2 ? c1 + cStride : c1;
@@ -57,60 +53,62 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
   // of W's k-pair: lane j of the dot is a[i,p]·b[p,j] + a[i,p+1]·b[p+1,j]. Two steps per
   // iteration, with immediate offsets, halve the loop overhead. The dot comes first in each add
   // (same sum: integer addition commutes) because V8 then keeps the accumulators in place; with
-  // the accumulator first, this loop ran 10–15% slower from L1 on x64. The loop runs to an end
-  // pointer rather than counting pairs down: V8 kept the count on the stack (a load, a store and
-  // a compare with memory every iteration), and this was 2–3% faster at 256³, 512³ and
-  // [64×784]·[784×256] (the two builds alternated in one process). Four pairs per iteration were
-  // 10–13% slower: V8 hoists all eight W loads to the top and spills accumulators.
+  // the accumulator first, this loop ran 10–15% slower from L1 on x64.
+  // The loop's own work is most of what V8 adds to the 44 vector instructions of an iteration,
+  // so it is kept small: the four rows' pairs sit side by side in A's panel (one pointer with
+  // immediate offsets, where four row pointers cost four increments and four register moves an
+  // iteration: 6–10% slower at 256³–512³), and the loop runs to an end pointer (a pair count
+  // was kept on the stack: 2–3% slower). Four pairs per iteration were 10–13% slower: V8 hoists
+  // all eight W loads to the top and spills accumulators.
   const pairs = kc >> 1;
   const wEnd = w + (<usize>(pairs >> 1) << 6);
   while (w < wEnd) {
     let vb0123 = v128.load(w);
     let vb4567 = v128.load(w, 16);
-    let va0 = v128.load32_splat(a0);
+    let va0 = v128.load32_splat(a);
     acc0x0123 = i32x4.add(i32x4.dot_i16x8_s(va0, vb0123), acc0x0123);
     acc0x4567 = i32x4.add(i32x4.dot_i16x8_s(va0, vb4567), acc0x4567);
-    let va1 = v128.load32_splat(a1);
+    let va1 = v128.load32_splat(a, 4);
     acc1x0123 = i32x4.add(i32x4.dot_i16x8_s(va1, vb0123), acc1x0123);
     acc1x4567 = i32x4.add(i32x4.dot_i16x8_s(va1, vb4567), acc1x4567);
-    let va2 = v128.load32_splat(a2);
+    let va2 = v128.load32_splat(a, 8);
     acc2x0123 = i32x4.add(i32x4.dot_i16x8_s(va2, vb0123), acc2x0123);
     acc2x4567 = i32x4.add(i32x4.dot_i16x8_s(va2, vb4567), acc2x4567);
-    let va3 = v128.load32_splat(a3);
+    let va3 = v128.load32_splat(a, 12);
     acc3x0123 = i32x4.add(i32x4.dot_i16x8_s(va3, vb0123), acc3x0123);
     acc3x4567 = i32x4.add(i32x4.dot_i16x8_s(va3, vb4567), acc3x4567);
 
     vb0123 = v128.load(w, 32);
     vb4567 = v128.load(w, 48);
-    va0 = v128.load32_splat(a0, 4);
+    va0 = v128.load32_splat(a, 16);
     acc0x0123 = i32x4.add(i32x4.dot_i16x8_s(va0, vb0123), acc0x0123);
     acc0x4567 = i32x4.add(i32x4.dot_i16x8_s(va0, vb4567), acc0x4567);
-    va1 = v128.load32_splat(a1, 4);
+    va1 = v128.load32_splat(a, 20);
     acc1x0123 = i32x4.add(i32x4.dot_i16x8_s(va1, vb0123), acc1x0123);
     acc1x4567 = i32x4.add(i32x4.dot_i16x8_s(va1, vb4567), acc1x4567);
-    va2 = v128.load32_splat(a2, 4);
+    va2 = v128.load32_splat(a, 24);
     acc2x0123 = i32x4.add(i32x4.dot_i16x8_s(va2, vb0123), acc2x0123);
     acc2x4567 = i32x4.add(i32x4.dot_i16x8_s(va2, vb4567), acc2x4567);
-    va3 = v128.load32_splat(a3, 4);
+    va3 = v128.load32_splat(a, 28);
     acc3x0123 = i32x4.add(i32x4.dot_i16x8_s(va3, vb0123), acc3x0123);
     acc3x4567 = i32x4.add(i32x4.dot_i16x8_s(va3, vb4567), acc3x4567);
 
     w += 64;
-    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+    a += 32;
   }
   if (pairs & 1) {
     const vb0123 = v128.load(w);
     const vb4567 = v128.load(w, 16);
-    const va0 = v128.load32_splat(a0);
+    const va0 = v128.load32_splat(a);
     acc0x0123 = i32x4.add(i32x4.dot_i16x8_s(va0, vb0123), acc0x0123);
     acc0x4567 = i32x4.add(i32x4.dot_i16x8_s(va0, vb4567), acc0x4567);
-    const va1 = v128.load32_splat(a1);
+    const va1 = v128.load32_splat(a, 4);
     acc1x0123 = i32x4.add(i32x4.dot_i16x8_s(va1, vb0123), acc1x0123);
     acc1x4567 = i32x4.add(i32x4.dot_i16x8_s(va1, vb4567), acc1x4567);
-    const va2 = v128.load32_splat(a2);
+    const va2 = v128.load32_splat(a, 8);
     acc2x0123 = i32x4.add(i32x4.dot_i16x8_s(va2, vb0123), acc2x0123);
     acc2x4567 = i32x4.add(i32x4.dot_i16x8_s(va2, vb4567), acc2x4567);
-    const va3 = v128.load32_splat(a3);
+    const va3 = v128.load32_splat(a, 12);
     acc3x0123 = i32x4.add(i32x4.dot_i16x8_s(va3, vb0123), acc3x0123);
     acc3x4567 = i32x4.add(i32x4.dot_i16x8_s(va3, vb4567), acc3x4567);
   }
