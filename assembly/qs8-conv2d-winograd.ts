@@ -87,8 +87,8 @@ export function qs8WinogradConv(g: usize, x: usize, xSigned: i32, xZero: i32, w:
 
 /**
  * U'_ξᵀ [Cout × Cin] i16, in the micro-kernel's 4-row panels, from the packed weights (per
- * output channel a row of K = Cin·9 i16,
- * the zero point off, padded to even K): G'·g·G'ᵀ of each 3×3 kernel g.
+ * output channel a row of K = Cin·9 i16, the zero point off, padded to even K): G'·g·G'ᵀ of each
+ * 3×3 kernel g.
  */
 function packWeights(w: usize, cin: usize, cout: usize, rows: usize, u: usize): void {
   const kc = (cin * 9 + 1) & ~1, xiStride = rows * cin * 2;
@@ -96,7 +96,7 @@ function packWeights(w: usize, cin: usize, cout: usize, rows: usize, u: usize): 
   for (let o: usize = 0; o < cout; o++) {
     for (let c: usize = 0; c < cin; c++) {
       const s = w + (o * kc + c * 9) * 2;
-      // (o, c) in the micro-kernel's 4-row panels (x16-packa-4x2.ts): o's panel, c's pair, o's row in it.
+      // (o, c) in the 4-row panels (x16-packa-4x2.ts): o's panel, c's pair, o's row in the pair.
       const inPanel = (o & ~3) * cin * 2 + ((c >> 1) << 4) + ((o & 3) << 2) + ((c & 1) << 1);
       for (let r: usize = 0; r < 4; r++) {
         // Row r of G'·g, one column of g at a time (rowOfG), then that row times G'ᵀ.

@@ -140,7 +140,8 @@ export function qs8_conv2d(
   // Each group's weight rows into the micro-kernel's 4-row panels, once for the whole batch.
   const wPanels = work + weightPanels(geometry), groupPanelBytes = <usize>(((coutG + 3) & ~3) * kc) << 1;
   for (let gi = 0; gi < groups; gi++) {
-    x16_packa_4x2(coutG, kc, w + ((<usize>(gi * coutG) * <usize>kc) << 1), <usize>kc << 1, wPanels + <usize>gi * groupPanelBytes);
+    const rows = w + ((<usize>(gi * coutG) * <usize>kc) << 1);
+    x16_packa_4x2(coutG, kc, rows, <usize>kc << 1, wPanels + <usize>gi * groupPanelBytes);
   }
   const inH = geo(geometry, G_INH), inW = geo(geometry, G_INW);
   const pool = (flags & QS8_POOL_2X2) != 0;

@@ -1,5 +1,6 @@
 // The int8 GEMM operator: widens A (minus its zero point) to i16 once, into the micro-kernel's
-// 4-row panels, then runs the 4x8c2 micro-kernel over row blocks × column panels. One call per MatMulInteger / quantized layer.
+// 4-row panels, then runs the 4x8c2 micro-kernel over row blocks × column panels. One call per
+// MatMulInteger / quantized layer.
 // Why "qs8" although A and B may each be int8 or uint8: the zero points come off while widening,
 // so everything past the widening is signed (q − zp ∈ [−255, 255]) and one kernel serves both
 // types. (XNNPACK has a separate unsigned family, qu8, because its kernels keep uint8 bytes in
@@ -13,7 +14,7 @@ import { x16_packa_4x2 } from "./x16-packa-4x2";
 // of B passes over it, and each 8-column panel (k·16 bytes) stays in L1 across the block.
 const BLOCK_BYTES: i32 = 256 * 1024;
 
-/** Bytes of workspace qs8_gemm needs: A widened to i16 in 4-row panels (k padded to even), and 4 staging rows. */
+/** Bytes of workspace qs8_gemm needs: A widened to i16 in 4-row panels (k padded to even), 4 staging rows. */
 export function qs8_gemm_workspace(m: i32, n: i32, k: i32): i32 {
   return (((m + 3) & ~3) + 4) * ((k + 1) & ~1) * 2;
 }
@@ -55,17 +56,20 @@ export function qs8_gemm(
 
 // A into i16 with the zero point off, in the micro-kernel's 4-row panels: four rows at a time
 // widened into a staging area after the panels (row by row, 16 bytes a step), then put into
-// their panel by x16_packa_4x2; an odd k gets a zero in the pad column.
+// their panel by x16_packa_4x2 (one transposing copy in the module, not one per caller).
 function widenA(m: i32, k: i32, kc: i32, a: usize, aRowStride: i32, aSigned: i32, aZero: i32,
                 out: usize): void {
   const rowBytes = <usize>kc << 1, stage = out + <usize>((m + 3) & ~3) * rowBytes;
   for (let i = 0; i < m; i += 4) {
     const rows = min(4, m - i);
-    for (let r = 0; r < rows; r++) widenRow(k, kc, a + <usize>(i + r) * aRowStride, aSigned, aZero, stage + <usize>r * rowBytes);
+    for (let r = 0; r < rows; r++) {
+      widenRow(k, kc, a + <usize>(i + r) * aRowStride, aSigned, aZero, stage + <usize>r * rowBytes);
+    }
     x16_packa_4x2(rows, kc, stage, rowBytes, out + <usize>i * rowBytes);
   }
 }
 
+/** One row of A into i16 with the zero point off; an odd k gets a zero in the pad column. */
 function widenRow(k: i32, kc: i32, src: usize, aSigned: i32, aZero: i32, dst: usize): void {
   let p = 0;
   // 16 at a time: sign- or zero-extend the bytes to i16, subtract the zero point.
