@@ -25,20 +25,17 @@ export function x16_packa_4x2(rows: usize, kc: usize, src: usize, stride: usize,
   if (rows & 3) memory.fill(dst + (rows & ~3) * kc * 2, 0, kc * 8); // the last panel's missing rows
   for (let i: usize = 0; i < rows; i += 4) {
     const panel = dst + i * kc * 2;
+    let p: usize = 0;
     if (i + 4 <= rows) {
       const s0 = src + i * stride, s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride;
-      let p: usize = 0;
       for (; p + 8 <= kc; p += 8) {
         storePairs4x4(v128.load(s0 + p * 2), v128.load(s1 + p * 2), v128.load(s2 + p * 2), v128.load(s3 + p * 2),
                       panel + (p << 3));
       }
-      for (; p < kc; p += 2) {
-        for (let r: usize = 0; r < 4; r++) store<u32>(panel + (p << 3) + (r << 2), load<u32>(src + (i + r) * stride + p * 2));
-      }
-    } else {
-      for (let r: usize = 0; i + r < rows; r++) {
-        for (let p: usize = 0; p < kc; p += 2) store<u32>(panel + (p << 3) + (r << 2), load<u32>(src + (i + r) * stride + p * 2));
-      }
+    }
+    // The rest of the panel (the last pairs, or the last rows) a pair at a time.
+    for (let r: usize = 0; r < 4 && i + r < rows; r++) {
+      for (let q = p; q < kc; q += 2) store<u32>(panel + (q << 3) + (r << 2), load<u32>(src + (i + r) * stride + q * 2));
     }
   }
 }
