@@ -1,6 +1,8 @@
 // Gradient checks by central differences in float64, with a tolerance estimated from the
 // problem itself: the truncation error is gauged by comparing steps h and 2h (Richardson), and
-// the rounding error by u64·|f|/h. Used by tests/nn; no code shared with src/nn.
+// the rounding error by u64·|f|/h or, when f's intermediates are larger than f (an LSTM's small
+// outputs from larger gate sums), by f's rounding noise measured near the point. Used by
+// tests/nn; no code shared with src/nn.
 import { noGrad, type Tensor } from "../../src/index.js";
 
 const U64 = 2 ** -53;
@@ -17,22 +19,56 @@ export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5):
   y.backward();
   const analytic = inputs.map((t) => (t.grad ? Float64Array.from(t.grad.data) : new Float64Array(t.size)));
   const value = (): number => noGrad(() => f().item());
+  const noise = Math.max(...inputs.map((t) => (t.size ? roundingNoise(value, t.storage, largestAt(t.storage, t.size)) : 0)));
   const bad: GradMismatch[] = [];
   inputs.forEach((t, k) => {
     const s = t.storage;
     for (let i = 0; i < t.size; i++) {
       const x0 = s[i];
       const step = h * Math.max(1, Math.abs(x0));
-      const at = (d: number) => { s[i] = x0 + d; const v = value(); s[i] = x0; return v; };
-      const f1p = at(step), f1m = at(-step), f2p = at(2 * step), f2m = at(-2 * step);
-      const d1 = (f1p - f1m) / (2 * step);
-      const d2 = (f2p - f2m) / (4 * step);
+      // x0 ± step is rounded to a double; dividing by the spacing actually stored (exact, as
+      // both points are close) keeps that rounding, ≈ ulp(x0)/step relative, out of the quotient.
+      const at = (x: number) => { s[i] = x; const v = value(); s[i] = x0; return v; };
+      const x1p = x0 + step, x1m = x0 - step, x2p = x0 + 2 * step, x2m = x0 - 2 * step;
+      const f1p = at(x1p), f1m = at(x1m), f2p = at(x2p), f2m = at(x2m);
+      const d1 = (f1p - f1m) / (x1p - x1m);
+      const d2 = (f2p - f2m) / (x2p - x2m);
       const fmag = Math.max(Math.abs(f1p), Math.abs(f1m), Math.abs(f2p), Math.abs(f2m), 1e-300);
-      // truncation ≈ |d2 − d1|/3 for d1 (error ∝ h²); rounding ≤ ~2u·|f|/step per difference.
-      const tol = 2 * Math.abs(d2 - d1) + (16 * U64 * fmag) / step + 1e-12 * Math.abs(d1);
+      // truncation ≈ |d2 − d1|/3 for d1 (error ∝ h²); rounding ≤ ~2u·|f|/step per difference
+      // when f's intermediates are no larger than f, else ≈ 2·(3σ of the measured noise)/step.
+      const tol = 2 * Math.abs(d2 - d1) + (16 * U64 * fmag + 6 * noise) / step + 1e-12 * Math.abs(d1);
       const a = analytic[k][i];
       if (!(Math.abs(a - d1) <= tol)) bad.push({ input: k, index: i, analytic: a, numeric: d1, tol });
     }
   });
   return bad;
+}
+
+/** Index of the element of largest magnitude: the one most likely to feed large intermediates. */
+function largestAt(s: { [i: number]: number }, n: number): number {
+  let at = 0;
+  for (let i = 1; i < n; i++) if (Math.abs(s[i]) > Math.abs(s[at])) at = i;
+  return at;
+}
+
+/**
+ * The standard deviation of f's rounding noise, measured (Moré & Wild's ECnoise idea): f at nine
+ * points spaced δ apart along one coordinate, where the smooth part of f is a polynomial to
+ * within far less than one rounding, so the k-th differences (k = 3…6) are rounding alone; with
+ * independent noise of deviation σ, E[(Δᵏf)²] = σ²·(2k)!/(k!)². The largest estimate is kept.
+ * A sum whose intermediates are larger than its result carries noise far above u·|f|.
+ */
+function roundingNoise(value: () => number, s: { [i: number]: number }, i: number): number {
+  const x0 = s[i];
+  const delta = 1e-8 * Math.max(1, Math.abs(x0));
+  let f = Array.from({ length: 9 }, (_, j) => { s[i] = x0 + j * delta; const v = value(); s[i] = x0; return v; });
+  let sigma = 0, factK = 1, fact2K = 1;
+  for (let k = 1; k <= 6; k++) {
+    f = f.slice(1).map((v, j) => v - f[j]);
+    factK *= k; fact2K *= (2 * k - 1) * (2 * k);
+    if (k < 3) continue;
+    const meanSquare = f.reduce((a, v) => a + v * v, 0) / f.length;
+    sigma = Math.max(sigma, Math.sqrt((meanSquare * factK * factK) / fact2K));
+  }
+  return sigma;
 }
