@@ -1,10 +1,12 @@
-// What a second core gives on this machine, with no thread pool involved: the plain-SIMD f32 GEMM
-// kernel (edgegrad-simd.wasm, one thread) in one process alone, then in two processes at once,
-// in the same run. If each of the two runs as fast as the one alone, two threads can reach 2×;
-// if they slow each other down (two virtual CPUs sharing one physical core, a clock that drops
-// when both cores are busy, shared memory bandwidth), that ratio caps what any thread pool can
-// reach on this machine.
-//   npm run build && node bench/two-processes.mjs [n=512] [seconds=4]
+// What a second core gives on this machine, with no thread pool involved: a one-thread workload
+// in one process alone, then in two processes at once, in the same run. If each of the two runs
+// as fast as the one alone, two threads can reach 2×; if they slow each other down (two virtual
+// CPUs sharing one physical core, a clock that drops when both cores are busy, shared caches and
+// memory bandwidth), that ratio caps what any thread pool can reach on this machine.
+// Workloads: the plain-SIMD f32 GEMM kernel at n³ (edgegrad-simd.wasm), or `cnn`: training
+// steps of the CNN of bench/cnn-epoch.mjs (batch 64, Adam, random 28×28 images), whose
+// convolutions read and write far more memory per operation than a GEMM.
+//   npm run build && node bench/two-processes.mjs [n=512 | cnn] [seconds=4]
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -32,6 +34,31 @@ async function child(n, seconds) {
   console.log(JSON.stringify({ wall: flop / wallMs / 1e6, cpu: flop / cpuMs / 1e6 }));
 }
 
+/** In a child: CNN training steps (one thread) for `seconds`; prints batches/s by wall and by CPU time. */
+async function cnnChild(seconds) {
+  const eg = await import(join(root, "dist", "slim", "slim.js"));
+  await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-simd.wasm"))) });
+  const { nn, optim } = eg;
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+    new nn.Flatten(), new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 }));
+  const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const x = eg.rand([64, 1, 28, 28], { seed: 5 }), y = eg.fromTypedArray(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64]);
+  const step = () => {
+    const loss = nn.functional.crossEntropy(model.forward(x), y);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  };
+  for (let w = 0; w < 3; w++) step();
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  let steps = 0;
+  while (performance.now() - t0 < seconds * 1000) { step(); steps++; }
+  const wallMs = performance.now() - t0, cpu = process.cpuUsage(c0), cpuMs = (cpu.user + cpu.system) / 1000;
+  console.log(JSON.stringify({ wall: steps / wallMs * 1000, cpu: steps / cpuMs * 1000 }));
+}
+
 function runChildren(count, n, seconds) {
   return Promise.all(Array.from({ length: count }, () => new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [here, "--child", String(n), String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
@@ -41,14 +68,18 @@ function runChildren(count, n, seconds) {
   })));
 }
 
-if (process.argv[2] === "--child") await child(Number(process.argv[3]), Number(process.argv[4]));
-else {
+if (process.argv[2] === "--child") {
+  if (process.argv[3] === "cnn") await cnnChild(Number(process.argv[4]));
+  else await child(Number(process.argv[3]), Number(process.argv[4]));
+} else {
   const seconds = Number(process.argv[3] ?? 4);
-  const size = Number(process.argv[2] ?? 512);
+  const size = process.argv[2] === "cnn" ? "cnn" : Number(process.argv[2] ?? 512);
   const f = (x) => x.toFixed(1);
   const rounds = [];
   for (let r = 0; r < 3; r++) rounds.push({ alone: (await runChildren(1, size, seconds))[0], pair: await runChildren(2, size, seconds) });
-  console.log(`f32 GEMM ${size}³, plain SIMD, one thread per process, ${seconds} s per measurement; GFLOP/s by wall time (by CPU time)`);
+  console.log(size === "cnn"
+    ? `CNN training steps (batch 64, Adam), plain SIMD, one thread per process, ${seconds} s per measurement; steps/s by wall time (by CPU time)`
+    : `f32 GEMM ${size}³, plain SIMD, one thread per process, ${seconds} s per measurement; GFLOP/s by wall time (by CPU time)`);
   console.log("| round | one process alone | two processes at once, each | sum of the two | sum / alone |");
   console.log("|---|---:|---:|---:|---:|");
   rounds.forEach(({ alone, pair }, i) => {
