@@ -31,6 +31,12 @@ describe("gradients of modules (float64 central differences)", () => {
     expect(findGradMismatches(big, [x])).toEqual([]);
   });
 
+  it("the checker refuses a function with a kink under its noise probe instead of accepting anything", () => {
+    const x = new Tensor(Float64Array.of(-3e-8), "float64", [1]);
+    x.requiresGrad = true;
+    expect(() => findGradMismatches(() => x.abs().sum(), [x])).toThrow(/not smooth/);
+  });
+
   const activations: [string, nn.Module, number][] = [
     ["ReLU", new nn.ReLU(), 0.01], ["LeakyReLU", new nn.LeakyReLU(0.1), 0.01], ["ELU", new nn.ELU(0.7), 0.01],
     ["GELU", new nn.GELU(), 0], ["Sigmoid", new nn.Sigmoid(), 0], ["Tanh", new nn.Tanh(), 0],
