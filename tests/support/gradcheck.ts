@@ -20,11 +20,13 @@ export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5):
   const analytic = inputs.map((t) => (t.grad ? Float64Array.from(t.grad.data) : new Float64Array(t.size)));
   const value = (): number => noGrad(() => f().item());
   const noise = Math.max(...inputs.map((t) => (t.size ? roundingNoise(value, t.storage, largestAt(t.storage, t.size)) : 0)));
-  // Rounding noise is a few hundred ulps of f at most; far more means f is not smooth within the
-  // probe (a kink or a tie under it), and a tolerance built on it would accept anything.
+  // Rounding noise, even of intermediates far larger than f, stays many orders of magnitude below
+  // |f| (2^-20·|f| is some 10^10 ulps of f); an estimate above that means f is not smooth within
+  // the probe (a kink or a tie under it), and a tolerance built on it would accept anything.
   const f0 = Math.abs(y.item());
   if (!(noise <= 2 ** -20 * Math.max(f0, 1e-300))) {
-    throw new Error(`gradcheck: f varies by ${noise} between points 1e-8 apart (f = ${f0}): not smooth near the inputs`);
+    throw new Error(`gradcheck: f = ${f0} has a noise estimate of ${noise} near the inputs: ` +
+      "f is not smooth there (a kink or a tie within 1e-8 of an input)");
   }
   const bad: GradMismatch[] = [];
   inputs.forEach((t, k) => {
