@@ -1,0 +1,41 @@
+// Whether splitting a GEMM loses anything beyond what the host's second core gives at the
+// moment: in one process with a 2-thread pool, alternated over 25 rounds of 6 calls each, the
+// 512³ plain-SIMD GEMM kernel (operands already in wasm memory, no copies) (1) whole on the
+// calling thread, (2) split in two by the pool as the op would split it, (3) two whole,
+// independent GEMMs on separate operands, one per thread. (1)/(2) is the split's speedup;
+// 2·(1)/(3) is the pool's raw capacity for two threads' worth of the same work. If both agree,
+// the split costs nothing of its own and what is missing from 2× is the host's.
+//   npm run build && node bench/threads-capacity.mjs
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
+const eg = await import(join(root, "slim", "slim.js"));
+const { activeThreadPool, activeKernelExports } = await import(join(root, "slim", "backend", "init.js"));
+const { splitGemm, gemmArgs } = await import(join(root, "slim", "backend", "parallel-gemm.js"));
+await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm"))), threads: 2 });
+const pool = activeThreadPool(), k = activeKernelExports(), n = 512, bytes = n * n * 4;
+const work = k.f32_gemm_workspace(n, n, n), base = k.memory.buffer.byteLength;
+k.memory.grow(Math.ceil((6 * bytes + 2 * work + 256) / 65536));
+new Float32Array(k.memory.buffer, base, 6 * n * n).fill(0.5);
+const gemm = (i) => {
+  const a = base + i * 3 * bytes, b = a + bytes, c = b + bytes;
+  return { batch: 1, m: n, n, k: n, a, aBatchStride: 0, aRowStride: n, aColStride: 1, b, bBatchStride: 0, bRowStride: n,
+           bColStride: 1, c, cBatchStride: 0, cRowStride: n, bias: 0, flags: 0 };
+};
+const w = [base + 6 * bytes, base + 6 * bytes + work];
+const whole = gemmArgs(gemm(0), w[0]);
+const split = splitGemm(gemm(0), 2).map((p, t) => gemmArgs(p, w[t]));
+const twoWhole = [gemmArgs(gemm(0), w[0]), gemmArgs(gemm(1), w[1])];
+const time = (f) => { const t0 = performance.now(); for (let i = 0; i < 6; i++) f(); return performance.now() - t0; };
+const splitSpeedup = [], capacity = [];
+for (let r = 0; r < 25; r++) {
+  const one = time(() => k.f32_gemm_batch(...whole));
+  splitSpeedup.push(one / time(() => pool.run(k, "f32_gemm_batch", split)));
+  capacity.push((2 * one) / time(() => pool.run(k, "f32_gemm_batch", twoWhole)));
+}
+const summary = (v) => { v.sort((x, y) => x - y); return `median ${v[12].toFixed(2)}× (quartiles ${v[6].toFixed(2)}–${v[18].toFixed(2)})`; };
+console.log(`512³ GEMM kernel, 2 threads against 1, Node ${process.version}`);
+console.log(`one GEMM split in two:           ${summary(splitSpeedup)}`);
+console.log(`two whole GEMMs, one per thread: ${summary(capacity)}`);
