@@ -13,16 +13,24 @@ import { Bench } from "tinybench";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const STEPS = 1_000_000;
-const BUF = 1024;
+export const CEILING_BUF = 1024;
 
-/** [{ name, unit, rate }] for the three loops; the engine must have relaxed SIMD. */
-export async function measureCeiling() {
+/**
+ * bench/ceiling/loops.ts compiled and instantiated, its operands at CEILING_BUF (small values,
+ * so the float sums stay finite; the integer sums wrap, which changes no timing).
+ */
+export function ceilingLoops() {
   const out = join(mkdtempSync(join(tmpdir(), "edgegrad-ceiling-")), "loops.wasm");
   execFileSync(join(root, "node_modules", ".bin", "asc"), ["bench/ceiling/loops.ts", "--enable", "simd,relaxed-simd",
     "-O3", "--runtime", "stub", "--initialMemory", "1", "--outFile", out], { cwd: root, stdio: "inherit" });
   const wasm = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out))).exports;
-  // Small values, so the float sums stay finite and the integer ones in range.
-  new Float32Array(wasm.memory.buffer, BUF, 1040).fill(1e-3);
+  new Float32Array(wasm.memory.buffer, CEILING_BUF, 1040).fill(1e-3);
+  return wasm;
+}
+
+/** [{ name, unit, rate }] for the loops; the engine must have relaxed SIMD. */
+export async function measureCeiling() {
+  const wasm = ceilingLoops();
   const loops = [
     ["f32x4.mul + f32x4.add (plain SIMD)", wasm.f32_mul_add, 64, "GFLOP/s"],
     ["f32x4.relaxed_madd (FMA)", wasm.f32_madd, 64, "GFLOP/s"],
@@ -30,7 +38,7 @@ export async function measureCeiling() {
     ["the same, operands in registers (no loads)", wasm.i16_dot_add_registers, 128, "GOPS"],
   ];
   const bench = new Bench({ time: 500, warmupTime: 100 });
-  for (const [name, fn] of loops) bench.add(name, () => fn(STEPS, BUF));
+  for (const [name, fn] of loops) bench.add(name, () => fn(STEPS, CEILING_BUF));
   await bench.run();
   return loops.map(([name, , ops, unit], i) => ({ name, unit, rate: (ops * STEPS) / bench.tasks[i].result.latency.p50 / 1e6 }));
 }

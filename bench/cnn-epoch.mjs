@@ -22,6 +22,7 @@
 // A child alone: --child=edgegrad|jax|jax-pieces|tfjs-cpu|tfjs-wasm (prints a RESULT line).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { fashionCnn } from "./cnn-model.mjs";
 
 const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist";
 const BATCH = 64, LR = 1e-3, BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
@@ -229,12 +230,7 @@ async function childEdgegrad() {
   await eg.init();
   const { nn, optim } = eg;
   const { train, test } = await eg.data.loadFashionMnist(DIR, { layout: "nchw" });
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 }),
-  );
+  const model = fashionCnn(nn);
   const optimizer = new optim.Adam(model.parameters(), { lr: LR });
   const limit = args.batches === undefined ? Infinity : int("batches", 0);
   const epochs = limit === Infinity ? int("epochs", 1) : 1;

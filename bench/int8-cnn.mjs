@@ -14,6 +14,7 @@ import { importFromSource } from "./from-source.mjs";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fashionCnn } from "./cnn-model.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BATCH = 64, TARGET = 1.5;
@@ -23,10 +24,7 @@ const medianMs = (fn) => timeMedian(fn, { time: 300, iterations: 10, warmupTime:
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 
 const { nn } = eg;
-const model = new nn.Sequential(
-  new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Flatten(), new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 }));
+const model = fashionCnn(nn);
 model.eval();
 let s = 12345;
 const x = eg.fromTypedArray(Float32Array.from({ length: BATCH * 784 }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32), [BATCH, 1, 28, 28]);

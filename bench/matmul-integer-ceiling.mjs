@@ -6,20 +6,14 @@
 // eg.compress.matmulInteger on int8 tensors. Each is timed on the same number of operations;
 // per round the ratio of (3) and (4) to (1) is taken, and the median of those ratios reported.
 //   npm run build && node --experimental-wasm-relaxed-simd bench/matmul-integer-ceiling.mjs [rounds=61]
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CEILING_BUF, ceilingLoops } from "./ceiling.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const M = 512, N = 512, K = 512, OPS = 2 * M * N * K, ROUNDS = Number(process.argv[2] ?? 61);
-
-const loopsFile = join(mkdtempSync(join(tmpdir(), "edgegrad-ceiling-")), "loops.wasm");
-execFileSync(join(root, "node_modules", ".bin", "asc"), ["bench/ceiling/loops.ts", "--enable", "simd,relaxed-simd",
-  "-O3", "--runtime", "stub", "--initialMemory", "1", "--outFile", loopsFile], { cwd: root, stdio: "inherit" });
-const loops = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(loopsFile))).exports;
-new Int16Array(loops.memory.buffer, 1024, 2048).fill(3);
+const loops = ceilingLoops();
 
 // The kernel build on its own instance: A and B in its memory, B packed once.
 const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-simd.wasm"))), {}).exports;
@@ -40,8 +34,8 @@ const ta = eg.fromTypedArray(a8, [M, K]), tb = eg.fromTypedArray(b8, [K, N]);
 
 const steps = Math.round(OPS / 128);
 const cases = [
-  ["dot + add, operands in registers", () => loops.i16_dot_add_registers(steps, 1024)],
-  ["dot + add with its loads (ceiling loop)", () => loops.i16_dot_add(steps, 1024)],
+  ["dot + add, operands in registers", () => loops.i16_dot_add_registers(steps, CEILING_BUF)],
+  ["dot + add with its loads (ceiling loop)", () => loops.i16_dot_add(steps, CEILING_BUF)],
   ["qs8_gemm alone, B packed once", () => k.qs8_gemm(M, N, K, a, K, 1, 0, packed, c, N, bias, 0, 0, work)],
   ["compress.matmulInteger, one shot", () => eg.compress.matmulInteger(ta, tb, 0, 0)],
 ];

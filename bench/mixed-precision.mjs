@@ -20,6 +20,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
+import { fashionCnn } from "./cnn-model.mjs";
 
 const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist";
 const BATCH = 64;
@@ -37,10 +38,7 @@ async function setUp(kind) {
   const { nn } = eg;
   const model = () => (kind === "mlp"
     ? new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReLU(), new nn.Linear(256, 128, { seed: 2 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 3 }))
-    : new nn.Sequential(
-      new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Flatten(), new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 })));
+    : fashionCnn(nn));
   return { eg, data, model };
 }
 

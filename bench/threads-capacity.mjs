@@ -9,25 +9,18 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gemmsInMemory } from "./gemm-in-memory.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const eg = await import(join(root, "slim", "slim.js"));
 const { activeThreadPool, activeKernelExports } = await import(join(root, "slim", "backend", "init.js"));
 const { splitGemm, gemmArgs } = await import(join(root, "slim", "backend", "parallel-gemm.js"));
 await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm"))), threads: 2 });
-const pool = activeThreadPool(), k = activeKernelExports(), n = 512, bytes = n * n * 4;
-const work = k.f32_gemm_workspace(n, n, n), base = k.memory.buffer.byteLength;
-k.memory.grow(Math.ceil((6 * bytes + 2 * work + 256) / 65536));
-new Float32Array(k.memory.buffer, base, 6 * n * n).fill(0.5);
-const gemm = (i) => {
-  const a = base + i * 3 * bytes, b = a + bytes, c = b + bytes;
-  return { batch: 1, m: n, n, k: n, a, aBatchStride: 0, aRowStride: n, aColStride: 1, b, bBatchStride: 0, bRowStride: n,
-           bColStride: 1, c, cBatchStride: 0, cRowStride: n, bias: 0, flags: 0 };
-};
-const w = [base + 6 * bytes, base + 6 * bytes + work];
-const whole = gemmArgs(gemm(0), w[0]);
-const split = splitGemm(gemm(0), 2).map((p, t) => gemmArgs(p, w[t]));
-const twoWhole = [gemmArgs(gemm(0), w[0]), gemmArgs(gemm(1), w[1])];
+const pool = activeThreadPool(), k = activeKernelExports();
+const { calls, work: w } = gemmsInMemory(k, 512, 2, 2);
+const whole = gemmArgs(calls[0], w[0]);
+const split = splitGemm(calls[0], 2).map((p, t) => gemmArgs(p, w[t]));
+const twoWhole = [gemmArgs(calls[0], w[0]), gemmArgs(calls[1], w[1])];
 const time = (f) => { const t0 = performance.now(); for (let i = 0; i < 6; i++) f(); return performance.now() - t0; };
 const splitSpeedup = [], capacity = [];
 for (let r = 0; r < 25; r++) {

@@ -18,6 +18,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
+import { fashionCnn } from "./cnn-model.mjs";
+import { gemmsInMemory } from "./gemm-in-memory.mjs";
 
 const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, "").split("="); return [k, v ?? true]; }));
@@ -44,10 +46,7 @@ ThreadPool.prototype.run = function timedRun(...a) {
 const { nn, optim } = eg;
 const mlp = () => new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReLU(),
   new nn.Linear(256, 128, { seed: 2 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 3 }));
-const cnn = () => new nn.Sequential(
-  new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-  new nn.Flatten(), new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 }));
+const cnn = () => fashionCnn(nn);
 
 /** One fresh model trained on `threads` threads for one epoch or `batches` batches: seconds, time in jobs, final weights. */
 async function train(threads, makeModel, data, batches) {
@@ -78,14 +77,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
  * ceiling a training run's split jobs could reach at that moment.
  */
 function hostSplit() {
-  const pool = activeThreadPool(), k = activeKernelExports(), n = 512, bytes = n * n * 4;
-  const work = k.f32_gemm_workspace(n, n, n), memory = k.memory, base = memory.buffer.byteLength;
-  memory.grow(Math.ceil((3 * bytes + pool.threads * work + 256) / 65536));
-  const a = base, b = a + bytes, c = b + bytes, w = c + bytes;
-  new Float32Array(memory.buffer, a, 2 * n * n).fill(0.5);
-  const call = { batch: 1, m: n, n, k: n, a, aBatchStride: 0, aRowStride: n, aColStride: 1, b, bBatchStride: 0, bRowStride: n,
-    bColStride: 1, c, cBatchStride: 0, cRowStride: n, bias: 0, flags: 0 };
-  const whole = gemmArgs(call, w), parts = splitGemm(call, pool.threads).map((p, t) => gemmArgs(p, w + t * work));
+  const pool = activeThreadPool(), k = activeKernelExports();
+  const { calls: [call], work } = gemmsInMemory(k, 512, 1, pool.threads);
+  const whole = gemmArgs(call, work[0]), parts = splitGemm(call, pool.threads).map((p, t) => gemmArgs(p, work[t]));
   const time = (f) => { const t0 = performance.now(); for (let i = 0; i < 4; i++) f(); return performance.now() - t0; };
   const one = [], many = [];
   for (let r = 0; r < 5; r++) {

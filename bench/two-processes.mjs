@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fashionCnn } from "./cnn-model.mjs";
 
 const here = fileURLToPath(import.meta.url);
 const root = join(dirname(here), "..");
@@ -39,10 +40,7 @@ async function cnnChild(seconds) {
   const eg = await import(join(root, "dist", "slim", "slim.js"));
   await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-simd.wasm"))) });
   const { nn, optim } = eg;
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1, seed: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1, seed: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    new nn.Flatten(), new nn.Linear(3136, 128, { seed: 3 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 4 }));
+  const model = fashionCnn(nn);
   const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
   const x = eg.rand([64, 1, 28, 28], { seed: 5 }), y = eg.fromTypedArray(Int32Array.from({ length: 64 }, (_, i) => i % 10), [64]);
   const step = () => {
