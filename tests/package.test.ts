@@ -95,7 +95,7 @@ describe("the built package", () => {
       const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2));
       const y = tensor(Array.from({ length: 32 }, (_, i) => i % 2), { dtype: "int32" });
       const history = await fit(model, randn([32, 4]), y, { loss: "crossEntropy", optimizer: "adam", epochs: 1, batchSize: 8 });
-      console.log(JSON.stringify(history.history.loss));`;
+      console.log(JSON.stringify([history.history.loss, model.summary([1, 4], { print: false })]));`;
     // fit's precision: "bf16" loads the mixed-precision scope by a dynamic import, which a
     // bundler that splits code puts in a chunk this program never fetches: left out here too.
     const lazyChunks: Plugin = { name: "lazy-chunks", setup: (b) => b.onResolve({ filter: /[\\/]autocast\.js$/ },
@@ -105,15 +105,17 @@ describe("the built package", () => {
       bundle: true, minify: true, format: "esm", platform: "node", write: false, logLevel: "silent", plugins: [lazyChunks],
     });
     const code = out.outputFiles[0].text;
-    // The kernels' wasm call names and the layer classes (keepNames is off here, but a class
-    // that is kept still carries its name for error messages and summaries).
+    // The kernels' wasm call names and the layer classes: the minifier renames the classes that
+    // are kept, but each still names itself (its static typeName) in summaries and messages.
     for (const absent of ["f32_conv2d", "f32_dwconv2d", "f32_maxpool2d", "qs8_conv2d", "Conv2d", "BatchNorm", "MaxPool",
       "f32_attention", "MultiheadAttention", "TransformerEncoder"]) {
       expect(code).not.toContain(absent);
     }
-    const losses = JSON.parse(node(["--input-type=module", "-e", code])) as number[];
+    const [losses, summary] = JSON.parse(node(["--input-type=module", "-e", code])) as [number[], string];
     expect(losses).toHaveLength(1);
     expect(Number.isFinite(losses[0])).toBe(true);
+    expect(summary).toContain('Model: "Sequential"');
+    for (const row of ["0 (Linear)", "1 (ReLU)", "2 (Linear)"]) expect(summary).toContain(row);
   });
 
   it("an MLP application exporting ONNX bundles none of the convolution, pooling and normalization layers or kernels", async () => {

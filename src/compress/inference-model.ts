@@ -7,6 +7,7 @@ import { unhandledStep, type FusedStep } from "../nn/fusion.js";
 import { Dropout } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import { fuseForInference, Sequential } from "../nn/sequential.js";
+import { typeName } from "../type-name.js";
 
 /** One compiled Linear: float32 rows in, float32 rows out, no autograd. */
 export interface InferenceLayer {
@@ -47,7 +48,7 @@ const onRows = (s: CompiledLayer): s is InferenceLayer => "inFeatures" in s;
  * hold float32 weights.
  */
 export function compileSteps(model: Module, where: string): FusedStep[] {
-  const expected = () => new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${model?.constructor?.name ?? String(model)}`);
+  const expected = () => new ValueError(`${where}: expected an nn.Sequential, nn.Linear, nn.Conv1d or nn.Conv2d, got ${typeName(model)}`);
   if (!(model instanceof Module)) throw expected();
   const steps = fuseForInference(model);
   // A bare layer is a model when it is one Linear or Conv step (no class imports here: an MLP
@@ -57,7 +58,7 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
   for (const s of steps) {
     if (s.kind === "linear" || s.kind === "conv") {
       const dtype = s.layer.weight.dtype;
-      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index}: ${s.layer.constructor.name} has ${dtype} weights; only float32 models compile`);
+      if (dtype !== "float32") throw new ValueError(`${where}: layer ${s.index}: ${typeName(s.layer)} has ${dtype} weights; only float32 models compile`);
       out.push(s);
     } else if (s.kind === "module") {
       if (s.module instanceof Sequential) throw new ValueError(`${where}: nested Sequential at layer ${s.index}; flatten the model first`);
@@ -69,6 +70,7 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
 }
 
 export class InferenceSequential extends Module {
+  static readonly typeName = "InferenceSequential";
   readonly steps: readonly Step[];
   /**
    * Step i → the forward of steps i and i + 1 as one call, where the layer at i runs the module

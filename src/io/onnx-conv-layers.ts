@@ -10,6 +10,7 @@ import { isRegisteredLayer as is } from "../nn/layer-registry.js";
 import type { Module } from "../nn/module.js";
 import type { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
 import { Dropout2d } from "../nn/shape-layers.js";
+import { typeName } from "../type-name.js";
 
 /** A convolution's ONNX attributes; `pads` in ONNX order: every begin, then every end. */
 export interface ConvAttributes {
@@ -70,7 +71,7 @@ export function describeInt8Conv(l: Int8ConvLayer, index: number): OnnxConvLayer
 
 function describeBatchNorm(m: BatchNorm1d | BatchNorm2d, index: number): OnnxConvLayer {
   if (!m.runningMean || !m.runningVar) {
-    throw new ValueError(`exportOnnx: ${m.constructor.name} at index ${index} has no running statistics (trackRunningStats: false); ONNX's BatchNormalization needs them`);
+    throw new ValueError(`exportOnnx: ${typeName(m)} at index ${index} has no running statistics (trackRunningStats: false); ONNX's BatchNormalization needs them`);
   }
   const c = m.numFeatures;
   return {
@@ -87,7 +88,7 @@ export function describeConvModule(m: Module, index: number): OnnxConvLayer | { 
   if (m instanceof Dropout2d) return { kind: "identity" };
   if (is(m, "BatchNorm1d") || is(m, "BatchNorm2d")) return describeBatchNorm(m, index);
   if (is(m, "MaxPool1d") || is(m, "MaxPool2d")) {
-    if (m.returnIndices) throw new ValueError(`exportOnnx: ${m.constructor.name} at index ${index} returns indices; only the pooled tensor exports`);
+    if (m.returnIndices) throw new ValueError(`exportOnnx: ${typeName(m)} at index ${index} returns indices; only the pooled tensor exports`);
     return { kind: "maxPool", kernelShape: m.kernelSize, strides: m.stride, pads: [...m.padding, ...m.padding], dilations: m.dilation, ceilMode: m.ceilMode };
   }
   if (is(m, "AvgPool1d") || is(m, "AvgPool2d")) {

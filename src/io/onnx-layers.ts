@@ -14,6 +14,7 @@ import type { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { fuseForInference } from "../nn/sequential.js";
 import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, ONNX_CONV_KINDS, type OnnxConvLayer } from "./onnx-conv-layers.js";
+import { typeName } from "../type-name.js";
 
 export type OnnxLayer =
   | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
@@ -62,7 +63,7 @@ function describeModule(m: Module, index: number): OnnxLayer {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
   }
-  const name = m?.constructor?.name ?? String(m);
+  const name = typeName(m);
   const hint = name === "Sequential" ? "; flatten nested Sequentials into one" : "";
   throw new ValueError(`exportOnnx: module ${name} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
 }

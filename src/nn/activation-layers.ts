@@ -8,6 +8,7 @@ import { Module } from "./module.js";
 /** Module forms of the activations in activations.ts (PyTorch's class names and defaults). */
 
 export class Softplus extends Module {
+  static readonly typeName = "Softplus";
   readonly beta: number;
   readonly threshold: number;
   constructor(o: SoftplusOptions = {}) {
@@ -17,15 +18,19 @@ export class Softplus extends Module {
   forward(x: Tensor): Tensor { return softplus(x, { beta: this.beta, threshold: this.threshold }); }
 }
 export class SiLU extends Module {
+  static readonly typeName = "SiLU";
   forward(x: Tensor): Tensor { return silu(x); }
 }
 export class Mish extends Module {
+  static readonly typeName = "Mish";
   forward(x: Tensor): Tensor { return mish(x); }
 }
 export class SELU extends Module {
+  static readonly typeName = "SELU";
   forward(x: Tensor): Tensor { return selu(x); }
 }
 export class CELU extends Module {
+  static readonly typeName = "CELU";
   constructor(readonly alpha = 1) {
     super();
     checkCeluAlpha("CELU", alpha);
@@ -33,9 +38,11 @@ export class CELU extends Module {
   forward(x: Tensor): Tensor { return celu(x, this.alpha); }
 }
 export class LogSigmoid extends Module {
+  static readonly typeName = "LogSigmoid";
   forward(x: Tensor): Tensor { return logSigmoid(x); }
 }
 export class Hardtanh extends Module {
+  static readonly typeName = "Hardtanh";
   readonly minVal: number;
   readonly maxVal: number;
   constructor(o: HardtanhOptions = {}) {
@@ -45,11 +52,14 @@ export class Hardtanh extends Module {
   forward(x: Tensor): Tensor { return hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal }); }
 }
 export class Hardswish extends Module {
+  static readonly typeName = "Hardswish";
   forward(x: Tensor): Tensor { return hardswish(x); }
 }
 export class Hardsigmoid extends Module {
+  static readonly typeName = "Hardsigmoid";
   forward(x: Tensor): Tensor { return hardsigmoid(x); }
 }
 export class Softsign extends Module {
+  static readonly typeName = "Softsign";
   forward(x: Tensor): Tensor { return softsign(x); }
 }

@@ -11,6 +11,7 @@ import { ReLU } from "./layers.js";
 import type { Module } from "./module.js";
 import { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
 import { isPlainMaxPool2x2, MaxPool2d } from "./pool-layers.js";
+import { typeName } from "../type-name.js";
 type FloatDType = "float32" | "float64";
 
 const asDType = (t: Tensor, dtype: FloatDType): Tensor => (t.dtype === dtype ? t : t.astype(dtype));
@@ -85,7 +86,7 @@ export function resolvedConvArguments(l: Conv1d | Conv2d): ResolvedConvArguments
   const oneD = typeof l.kernelSize === "number";
   const kernel = two(l.kernelSize), stride = two(l.stride), dilation = two(l.dilation);
   const padding = typeof l.padding === "string" ? l.padding : oneD ? [0, l.padding as number] : (l.padding as readonly number[]);
-  const [top, bottom, left, right] = resolvePadding(l.constructor.name, padding, kernel, dilation, stride);
+  const [top, bottom, left, right] = resolvePadding(typeName(l), padding, kernel, dilation, stride);
   const pick = (v: number[]) => (oneD ? [v[1]] : v);
   return {
     kernelSize: pick(kernel), stride: pick(stride), dilation: pick(dilation),

@@ -30,6 +30,7 @@ export interface LSTMOptions extends RecurrentOptions {
  * next chunk's h0.
  */
 export class RNN extends RecurrentBase {
+  static readonly typeName = "RNN";
   readonly nonlinearity: "tanh" | "relu";
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
     checkOptions("RNN", o, [...RECURRENT_KEYS, "nonlinearity"]);
@@ -52,6 +53,7 @@ export class RNN extends RecurrentBase {
  * `[hN.detach(), cN.detach()]` as the next chunk's state.
  */
 export class LSTM extends RecurrentBase {
+  static readonly typeName = "LSTM";
   constructor(inputSize: number, hiddenSize: number, o: LSTMOptions = {}) {
     checkOptions("LSTM", o, [...RECURRENT_KEYS, "projSize"]);
     if (o.projSize !== undefined && o.projSize !== 0) {
@@ -77,6 +79,7 @@ export class LSTM extends RecurrentBase {
  * BPTT: pass `hN.detach()` as the next chunk's h0.
  */
 export class GRU extends RecurrentBase {
+  static readonly typeName = "GRU";
   constructor(inputSize: number, hiddenSize: number, o: RecurrentOptions = {}) {
     checkOptions("GRU", o, RECURRENT_KEYS);
     super("GRU", "gru", inputSize, hiddenSize, o);

@@ -15,6 +15,7 @@ export interface RMSNormOptions {
 }
 
 export class RMSNorm extends Module {
+  static readonly typeName = "RMSNorm";
   readonly normalizedShape: number[];
   readonly eps: number | null;
   readonly weight: Tensor | null = null;

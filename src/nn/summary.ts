@@ -2,6 +2,7 @@ import { ShapeError, ValueError } from "../errors.js";
 import { noGrad, Tensor, zeros } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import type { Module } from "./module.js";
+import { typeName } from "../type-name.js";
 
 export interface SummaryOptions {
   /** console.log the table (default true); it is returned either way. */
@@ -85,7 +86,7 @@ export function modelSummary(model: Module, inputShape: readonly number[] | read
     const own = m.namedParameters().filter(([n]) => !n.includes("."));
     if (m.children().length > 0 && own.length === 0) continue; // containers: their leaves have rows
     const count = own.reduce((a, [, p]) => a + p.size, 0);
-    const cls = m.constructor.name;
+    const cls = typeName(m);
     rows.push([path ? `${path} (${cls})` : cls, outputs.has(m) ? formatOutput(outputs.get(m)) : "-", String(count)]);
   }
   const unique = [...new Set(model.parameters())];
@@ -97,7 +98,7 @@ export function modelSummary(model: Module, inputShape: readonly number[] | read
   const line = (r: readonly string[]) => r[0].padEnd(w[0]) + r[1].padEnd(w[1]) + r[2].padStart(w[2]);
   const width = w[0] + w[1] + w[2];
   const text = [
-    `Model: "${model.constructor.name}"`, "=".repeat(width), line(head), "=".repeat(width),
+    `Model: "${typeName(model)}"`, "=".repeat(width), line(head), "=".repeat(width),
     ...rows.map(line), "=".repeat(width),
     `Total params: ${total} (${formatBytes(total * 4)} as float32)`,
     `Trainable params: ${trainable}`,

@@ -38,6 +38,7 @@ const MODES = ["triangular", "triangular2", "exp_range"] as const;
  * where scale is 1 (triangular), 1/2^(c−1) (triangular2), γ^t (exp_range) or scaleFn.
  */
 export class CyclicLR extends LRScheduler {
+  static readonly typeName = "CyclicLR";
   readonly maxLrs: number[];
   readonly totalSize: number;
   readonly stepRatio: number;

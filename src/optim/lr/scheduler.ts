@@ -132,6 +132,7 @@ abstract class FactorScheduler extends LRScheduler {
 
 /** lr = base·γ^⌊epoch/stepSize⌋; recursively, ×γ at every multiple of stepSize. */
 export class StepLR extends LRScheduler {
+  static readonly typeName = "StepLR";
   readonly stepSize: number;
   readonly gamma: number;
   constructor(opt: Schedulable, o: { stepSize: number; gamma?: number }) {
@@ -155,6 +156,7 @@ export class StepLR extends LRScheduler {
 
 /** lr = base·γ^(number of milestones ≤ epoch); recursively, ×γ^(count) at each milestone. */
 export class MultiStepLR extends LRScheduler {
+  static readonly typeName = "MultiStepLR";
   readonly milestones: number[];
   readonly gamma: number;
   constructor(opt: Schedulable, o: { milestones: number[]; gamma?: number }) {
@@ -181,6 +183,7 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr = base·γ^epoch; recursively, ×γ every epoch after the first. */
 export class ExponentialLR extends LRScheduler {
+  static readonly typeName = "ExponentialLR";
   readonly gamma: number;
   constructor(opt: Schedulable, o: { gamma: number }) {
     checkOptions("ExponentialLR", o, ["gamma"]);
@@ -199,6 +202,7 @@ export class ExponentialLR extends LRScheduler {
 
 /** Keras's InverseTimeDecay: lr = base / (1 + decayRate·epoch/decaySteps) (⌊·⌋ with staircase). */
 export class InverseTimeDecay extends FactorScheduler {
+  static readonly typeName = "InverseTimeDecay";
   readonly decayRate: number;
   readonly decaySteps: number;
   readonly staircase: boolean;

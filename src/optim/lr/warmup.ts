@@ -2,6 +2,7 @@ import { ValueError } from "../../errors.js";
 import { checkOptions } from "../../options.js";
 import { inRange, positiveInt, type Schedulable } from "./check.js";
 import { LRScheduler } from "./scheduler.js";
+import { typeName } from "../../type-name.js";
 
 export interface LinearWarmupOptions {
   /** Epochs (scheduler steps) of warmup. */
@@ -19,6 +20,7 @@ export interface LinearWarmupOptions {
  * this scheduler; it drives `after` through its closed form, and writes the lr from the base lrs.
  */
 export class LinearWarmup extends LRScheduler {
+  static readonly typeName = "LinearWarmup";
   readonly warmupEpochs: number;
   readonly startFactor: number;
   readonly after: LRScheduler | null;
@@ -29,7 +31,7 @@ export class LinearWarmup extends LRScheduler {
     const after = o.after ?? null;
     if (after && !(after instanceof LRScheduler)) throw new ValueError("LinearWarmup: `after` must be an LR scheduler");
     if (after && after.optimizer !== opt) throw new ValueError("LinearWarmup: `after` must schedule the same optimizer");
-    if (after && !after.lrAt) throw new ValueError(`LinearWarmup: \`after\` (${after.constructor.name}) has no closed form to drive`);
+    if (after && !after.lrAt) throw new ValueError(`LinearWarmup: \`after\` (${typeName(after)}) has no closed form to drive`);
     super(opt, "LinearWarmup");
     this.warmupEpochs = warmupEpochs;
     this.startFactor = startFactor;
