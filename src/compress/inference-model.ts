@@ -70,7 +70,7 @@ export function compileSteps(model: Module, where: string): FusedStep[] {
 }
 
 export class InferenceSequential extends Module {
-  static readonly typeName = "InferenceSequential";
+  static readonly typeName: string = "InferenceSequential";
   readonly steps: readonly Step[];
   /**
    * Step i → the forward of steps i and i + 1 as one call, where the layer at i runs the module

@@ -8,7 +8,7 @@ import { Module } from "./module.js";
 /** Module forms of the activations in activations.ts (PyTorch's class names and defaults). */
 
 export class Softplus extends Module {
-  static readonly typeName = "Softplus";
+  static readonly typeName: string = "Softplus";
   readonly beta: number;
   readonly threshold: number;
   constructor(o: SoftplusOptions = {}) {
@@ -18,19 +18,19 @@ export class Softplus extends Module {
   forward(x: Tensor): Tensor { return softplus(x, { beta: this.beta, threshold: this.threshold }); }
 }
 export class SiLU extends Module {
-  static readonly typeName = "SiLU";
+  static readonly typeName: string = "SiLU";
   forward(x: Tensor): Tensor { return silu(x); }
 }
 export class Mish extends Module {
-  static readonly typeName = "Mish";
+  static readonly typeName: string = "Mish";
   forward(x: Tensor): Tensor { return mish(x); }
 }
 export class SELU extends Module {
-  static readonly typeName = "SELU";
+  static readonly typeName: string = "SELU";
   forward(x: Tensor): Tensor { return selu(x); }
 }
 export class CELU extends Module {
-  static readonly typeName = "CELU";
+  static readonly typeName: string = "CELU";
   constructor(readonly alpha = 1) {
     super();
     checkCeluAlpha("CELU", alpha);
@@ -38,11 +38,11 @@ export class CELU extends Module {
   forward(x: Tensor): Tensor { return celu(x, this.alpha); }
 }
 export class LogSigmoid extends Module {
-  static readonly typeName = "LogSigmoid";
+  static readonly typeName: string = "LogSigmoid";
   forward(x: Tensor): Tensor { return logSigmoid(x); }
 }
 export class Hardtanh extends Module {
-  static readonly typeName = "Hardtanh";
+  static readonly typeName: string = "Hardtanh";
   readonly minVal: number;
   readonly maxVal: number;
   constructor(o: HardtanhOptions = {}) {
@@ -52,14 +52,14 @@ export class Hardtanh extends Module {
   forward(x: Tensor): Tensor { return hardtanh(x, { minVal: this.minVal, maxVal: this.maxVal }); }
 }
 export class Hardswish extends Module {
-  static readonly typeName = "Hardswish";
+  static readonly typeName: string = "Hardswish";
   forward(x: Tensor): Tensor { return hardswish(x); }
 }
 export class Hardsigmoid extends Module {
-  static readonly typeName = "Hardsigmoid";
+  static readonly typeName: string = "Hardsigmoid";
   forward(x: Tensor): Tensor { return hardsigmoid(x); }
 }
 export class Softsign extends Module {
-  static readonly typeName = "Softsign";
+  static readonly typeName: string = "Softsign";
   forward(x: Tensor): Tensor { return softsign(x); }
 }

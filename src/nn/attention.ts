@@ -47,7 +47,7 @@ const FORWARD_KEYS = ["keyPaddingMask", "attnMask", "needWeights", "averageAttnW
 
 /** torch.nn.MultiheadAttention(embedDim, numHeads): forward(q, k, v, options) → [output, weights | null]. */
 export class MultiheadAttention extends Module {
-  static readonly typeName = "MultiheadAttention";
+  static readonly typeName: string = "MultiheadAttention";
   readonly headDim: number;
   readonly dropout: number;
   readonly batchFirst: boolean;

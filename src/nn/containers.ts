@@ -5,7 +5,7 @@ import { Module } from "./module.js";
 
 /** Modules in a list, registered as "0", "1", … (PyTorch's ModuleList); iterate it in your forward. */
 export class ModuleList extends Module {
-  static readonly typeName = "ModuleList";
+  static readonly typeName: string = "ModuleList";
   private items: Module[] = [];
 
   constructor(modules: Iterable<Module> = []) {
@@ -46,7 +46,7 @@ export class ModuleList extends Module {
 
 /** Modules by name, in insertion order (PyTorch's ModuleDict); the keys are the stateDict prefixes. */
 export class ModuleDict extends Module {
-  static readonly typeName = "ModuleDict";
+  static readonly typeName: string = "ModuleDict";
   private readonly items = new Map<string, Module>();
 
   constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
@@ -90,7 +90,7 @@ export class ModuleDict extends Module {
 
 /** Returns its input unchanged: a placeholder where an architecture may or may not have a layer. */
 export class Identity extends Module {
-  static readonly typeName = "Identity";
+  static readonly typeName: string = "Identity";
   forward<T>(x: T): T {
     return x;
   }

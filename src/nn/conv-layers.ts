@@ -95,7 +95,7 @@ function checkPadding(where: string, padding: unknown, stride: Pair): Pair | "sa
 
 /** 2-D convolution: [N, inChannels, H, W] → [N, outChannels, outH, outW]; weight [out, in/groups, kH, kW]. */
 export class Conv2d extends ConvBase {
-  static readonly typeName = "Conv2d";
+  static readonly typeName: string = "Conv2d";
   readonly kernelSize: Pair;
   readonly stride: Pair;
   readonly padding: Pair | "same" | "valid";
@@ -129,7 +129,7 @@ export class Conv2d extends ConvBase {
 
 /** 1-D convolution: [N, inChannels, L] → [N, outChannels, Lout]; weight [out, in/groups, k]. */
 export class Conv1d extends ConvBase {
-  static readonly typeName = "Conv1d";
+  static readonly typeName: string = "Conv1d";
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number | "same" | "valid";
@@ -164,7 +164,7 @@ export class Conv1d extends ConvBase {
 
 /** Transposed 2-D convolution (the adjoint of Conv2d); weight [in, out/groups, kH, kW]. */
 export class ConvTranspose2d extends ConvBase {
-  static readonly typeName = "ConvTranspose2d";
+  static readonly typeName: string = "ConvTranspose2d";
   readonly kernelSize: Pair;
   readonly stride: Pair;
   readonly padding: Pair;

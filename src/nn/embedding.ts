@@ -20,7 +20,7 @@ export interface FromPretrainedOptions extends EmbeddingOptions {
  * `weight`) starts N(0, 1), its paddingIdx row zero.
  */
 export class Embedding extends Module {
-  static readonly typeName = "Embedding";
+  static readonly typeName: string = "Embedding";
   readonly weight: Tensor;
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;

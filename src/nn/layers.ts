@@ -7,22 +7,22 @@ import { Module } from "./module.js";
 /** Parameter-free layers: activations, Dropout and Flatten (PyTorch names and defaults). */
 
 export class ReLU extends Module {
-  static readonly typeName = "ReLU";
+  static readonly typeName: string = "ReLU";
   forward(x: Tensor): Tensor { return x.relu(); }
 }
 export class LeakyReLU extends Module {
-  static readonly typeName = "LeakyReLU";
+  static readonly typeName: string = "LeakyReLU";
   constructor(readonly negativeSlope = 0.01) { super(); }
   forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
 }
 export class ELU extends Module {
-  static readonly typeName = "ELU";
+  static readonly typeName: string = "ELU";
   constructor(readonly alpha = 1) { super(); }
   forward(x: Tensor): Tensor { return elu(x, this.alpha); }
 }
 /** GELU: the exact x·Φ(x) (approximate "none", the default) or its tanh approximation. */
 export class GELU extends Module {
-  static readonly typeName = "GELU";
+  static readonly typeName: string = "GELU";
   readonly approximate: "none" | "tanh";
   constructor(o: GeluOptions = {}) {
     super();
@@ -31,27 +31,27 @@ export class GELU extends Module {
   forward(x: Tensor): Tensor { return gelu(x, { approximate: this.approximate }); }
 }
 export class Sigmoid extends Module {
-  static readonly typeName = "Sigmoid";
+  static readonly typeName: string = "Sigmoid";
   forward(x: Tensor): Tensor { return x.sigmoid(); }
 }
 export class Tanh extends Module {
-  static readonly typeName = "Tanh";
+  static readonly typeName: string = "Tanh";
   forward(x: Tensor): Tensor { return x.tanh(); }
 }
 export class Softmax extends Module {
-  static readonly typeName = "Softmax";
+  static readonly typeName: string = "Softmax";
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor): Tensor { return softmax(x, this.dim); }
 }
 export class LogSoftmax extends Module {
-  static readonly typeName = "LogSoftmax";
+  static readonly typeName: string = "LogSoftmax";
   constructor(readonly dim = -1) { super(); }
   forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
 }
 
 /** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode. */
 export class Dropout extends Module {
-  static readonly typeName = "Dropout";
+  static readonly typeName: string = "Dropout";
   /** Its own generator when seeded; otherwise null, and each forward draws from the global one. */
   private readonly rng: Rng | null;
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
@@ -76,7 +76,7 @@ export interface FlattenOptions {
  * torch.nn.Flatten. Takes `{ startDim, endDim }` or the two numbers positionally.
  */
 export class Flatten extends Module {
-  static readonly typeName = "Flatten";
+  static readonly typeName: string = "Flatten";
   readonly startDim: number;
   readonly endDim: number;
   constructor(startDim: number | FlattenOptions = 1, endDim = -1) {

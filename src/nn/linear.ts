@@ -20,7 +20,7 @@ export interface LinearOptions extends RandomOptions {
 
 /** y = x·Wᵀ + b, W of shape [out, in] as in PyTorch; one fused GEMM (bias in the epilogue). */
 export class Linear extends Module {
-  static readonly typeName = "Linear";
+  static readonly typeName: string = "Linear";
   readonly weight: Tensor;
   readonly bias: Tensor | null;
   readonly kernelRegularizer: Regularizer | null;

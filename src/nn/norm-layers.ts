@@ -97,7 +97,7 @@ abstract class BatchNormBase extends Module {
 
 /** torch.nn.BatchNorm1d over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNormBase {
-  static readonly typeName = "BatchNorm1d";
+  static readonly typeName: string = "BatchNorm1d";
   constructor(numFeatures: number, o: BatchNormModuleOptions = {}) { super("BatchNorm1d", numFeatures, o); }
   protected checkRank(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`BatchNorm1d: expected a 2-d or 3-d input, got shape [${x.shape}]`);
@@ -106,7 +106,7 @@ export class BatchNorm1d extends BatchNormBase {
 
 /** torch.nn.BatchNorm2d over [N, C, H, W]. */
 export class BatchNorm2d extends BatchNormBase {
-  static readonly typeName = "BatchNorm2d";
+  static readonly typeName: string = "BatchNorm2d";
   constructor(numFeatures: number, o: BatchNormModuleOptions = {}) { super("BatchNorm2d", numFeatures, o); }
   protected checkRank(x: Tensor): void {
     if (x.ndim !== 4) throw new ShapeError(`BatchNorm2d: expected a 4-d input, got shape [${x.shape}]`);
@@ -124,7 +124,7 @@ export interface LayerNormModuleOptions {
 
 /** torch.nn.LayerNorm: normalizes over the trailing dims normalizedShape. */
 export class LayerNorm extends Module {
-  static readonly typeName = "LayerNorm";
+  static readonly typeName: string = "LayerNorm";
   readonly normalizedShape: number[];
   readonly eps: number;
   readonly weight: Tensor | null = null;
@@ -153,7 +153,7 @@ export class LayerNorm extends Module {
 
 /** torch.nn.GroupNorm: numChannels split into numGroups groups normalized per sample. */
 export class GroupNorm extends Module {
-  static readonly typeName = "GroupNorm";
+  static readonly typeName: string = "GroupNorm";
   readonly eps: number;
   readonly weight: Tensor | null = null;
   readonly bias: Tensor | null = null;

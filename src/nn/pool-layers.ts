@@ -56,7 +56,7 @@ abstract class MaxPoolNd extends Module {
 
 /** torch.nn.MaxPool1d over [N, C, L]; forward gives [output, indices] with returnIndices. */
 export class MaxPool1d<R extends boolean = false> extends MaxPoolNd {
-  static readonly typeName = "MaxPool1d";
+  static readonly typeName: string = "MaxPool1d";
   constructor(kernelSize: Size, o: MaxPoolOptions & { returnIndices?: R } = {}) { super("MaxPool1d", 1, kernelSize, o); }
   forward(x: Tensor): PoolOutput<R> {
     return (this.returnIndices ? maxPool1d(x, this.kernelSize, { ...this.options, returnIndices: true }) : maxPool1d(x, this.kernelSize, this.options)) as PoolOutput<R>;
@@ -64,7 +64,7 @@ export class MaxPool1d<R extends boolean = false> extends MaxPoolNd {
 }
 /** torch.nn.MaxPool2d over [N, C, H, W]; forward gives [output, indices] with returnIndices. */
 export class MaxPool2d<R extends boolean = false> extends MaxPoolNd {
-  static readonly typeName = "MaxPool2d";
+  static readonly typeName: string = "MaxPool2d";
   constructor(kernelSize: Size, o: MaxPoolOptions & { returnIndices?: R } = {}) { super("MaxPool2d", 2, kernelSize, o); }
   forward(x: Tensor): PoolOutput<R> {
     return (this.returnIndices ? maxPool2d(x, this.kernelSize, { ...this.options, returnIndices: true }) : maxPool2d(x, this.kernelSize, this.options)) as PoolOutput<R>;
@@ -83,7 +83,7 @@ export function isPlainMaxPool2x2(m: Module): boolean {
 
 /** torch.nn.AvgPool1d over [N, C, L]. */
 export class AvgPool1d extends Module {
-  static readonly typeName = "AvgPool1d";
+  static readonly typeName: string = "AvgPool1d";
   readonly kernelSize: number[];
   readonly stride: number[];
   readonly padding: number[];
@@ -101,7 +101,7 @@ export class AvgPool1d extends Module {
 
 /** torch.nn.AvgPool2d over [N, C, H, W]. */
 export class AvgPool2d extends Module {
-  static readonly typeName = "AvgPool2d";
+  static readonly typeName: string = "AvgPool2d";
   readonly kernelSize: number[];
   readonly stride: number[];
   readonly padding: number[];
@@ -133,7 +133,7 @@ function checkAdaptiveSize(where: string, s: AdaptiveSize): AdaptiveSize {
 
 /** torch.nn.AdaptiveAvgPool2d: outputSize a number or [h, w]; null keeps that input dim. */
 export class AdaptiveAvgPool2d extends Module {
-  static readonly typeName = "AdaptiveAvgPool2d";
+  static readonly typeName: string = "AdaptiveAvgPool2d";
   readonly outputSize: AdaptiveSize;
   constructor(outputSize: AdaptiveSize) {
     super();
@@ -144,7 +144,7 @@ export class AdaptiveAvgPool2d extends Module {
 
 /** torch.nn.AdaptiveMaxPool2d; forward gives [output, indices] with { returnIndices: true }. */
 export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
-  static readonly typeName = "AdaptiveMaxPool2d";
+  static readonly typeName: string = "AdaptiveMaxPool2d";
   readonly outputSize: AdaptiveSize;
   readonly returnIndices: boolean;
   constructor(outputSize: AdaptiveSize, o: { returnIndices?: R } = {}) {

@@ -39,7 +39,7 @@ function positions(where: string, table: Tensor, x: Tensor, batchFirst: boolean,
 
 /** x + PE[pos], PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(…); a non-persistent buffer "pe". */
 export class SinusoidalPositionalEncoding extends Module {
-  static readonly typeName = "SinusoidalPositionalEncoding";
+  static readonly typeName: string = "SinusoidalPositionalEncoding";
   readonly pe: Tensor;
   readonly batchFirst: boolean;
   constructor(readonly dModel: number, readonly maxLen = 5000, o: PositionalOptions = {}) {
@@ -67,7 +67,7 @@ export class SinusoidalPositionalEncoding extends Module {
 
 /** x + W[pos] with a learned table W [maxLen, dModel] (parameter "weight"). */
 export class LearnedPositionalEncoding extends Module {
-  static readonly typeName = "LearnedPositionalEncoding";
+  static readonly typeName: string = "LearnedPositionalEncoding";
   readonly weight: Tensor;
   readonly batchFirst: boolean;
   constructor(readonly maxLen: number, readonly dModel: number, o: PositionalOptions & RandomOptions = {}) {

@@ -30,7 +30,7 @@ export interface LSTMOptions extends RecurrentOptions {
  * next chunk's h0.
  */
 export class RNN extends RecurrentBase {
-  static readonly typeName = "RNN";
+  static readonly typeName: string = "RNN";
   readonly nonlinearity: "tanh" | "relu";
   constructor(inputSize: number, hiddenSize: number, o: RNNOptions = {}) {
     checkOptions("RNN", o, [...RECURRENT_KEYS, "nonlinearity"]);
@@ -53,7 +53,7 @@ export class RNN extends RecurrentBase {
  * `[hN.detach(), cN.detach()]` as the next chunk's state.
  */
 export class LSTM extends RecurrentBase {
-  static readonly typeName = "LSTM";
+  static readonly typeName: string = "LSTM";
   constructor(inputSize: number, hiddenSize: number, o: LSTMOptions = {}) {
     checkOptions("LSTM", o, [...RECURRENT_KEYS, "projSize"]);
     if (o.projSize !== undefined && o.projSize !== 0) {
@@ -79,7 +79,7 @@ export class LSTM extends RecurrentBase {
  * BPTT: pass `hN.detach()` as the next chunk's h0.
  */
 export class GRU extends RecurrentBase {
-  static readonly typeName = "GRU";
+  static readonly typeName: string = "GRU";
   constructor(inputSize: number, hiddenSize: number, o: RecurrentOptions = {}) {
     checkOptions("GRU", o, RECURRENT_KEYS);
     super("GRU", "gru", inputSize, hiddenSize, o);

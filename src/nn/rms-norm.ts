@@ -15,7 +15,7 @@ export interface RMSNormOptions {
 }
 
 export class RMSNorm extends Module {
-  static readonly typeName = "RMSNorm";
+  static readonly typeName: string = "RMSNorm";
   readonly normalizedShape: number[];
   readonly eps: number | null;
   readonly weight: Tensor | null = null;

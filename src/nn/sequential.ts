@@ -12,7 +12,7 @@ import { Module } from "./module.js";
  * full-size output never leaves the kernels (Sequential alone runs that step).
  */
 export class Sequential extends Module {
-  static readonly typeName = "Sequential";
+  static readonly typeName: string = "Sequential";
   private layers: Module[] = [];
 
   constructor(...modules: Module[]) {

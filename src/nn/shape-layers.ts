@@ -44,7 +44,7 @@ export function dropout2d(x: Tensor, p = 0.5, o: Dropout2dOptions = {}): Tensor 
 
 /** torch.nn.Dropout2d: zeroes whole channels in training; the identity in eval mode. */
 export class Dropout2d extends Module {
-  static readonly typeName = "Dropout2d";
+  static readonly typeName: string = "Dropout2d";
   private readonly rng: Rng | null;
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
     super();
@@ -132,7 +132,7 @@ export function interpolate(x: Tensor, o: InterpolateOptions = {}): Tensor {
 
 /** torch.nn.Upsample, nearest mode only: { size } or { scaleFactor }. */
 export class Upsample extends Module {
-  static readonly typeName = "Upsample";
+  static readonly typeName: string = "Upsample";
   readonly size: number | readonly number[] | null;
   readonly scaleFactor: number | readonly number[] | null;
   readonly mode = "nearest" as const;

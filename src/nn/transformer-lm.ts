@@ -81,7 +81,7 @@ export interface LMCache {
  * norm.bias, head.weight (with tieWeights the head shares embedding.weight and saves no copy).
  */
 export class TransformerLM extends Module {
-  static readonly typeName = "TransformerLM";
+  static readonly typeName: string = "TransformerLM";
   readonly vocabSize: number;
   readonly dModel: number;
   readonly numLayers: number;

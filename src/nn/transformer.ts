@@ -43,7 +43,7 @@ export interface EncoderLayerForwardOptions {
 const LAYER_KEYS = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst", "dtype", "seed", "rng"];
 
 export class TransformerEncoderLayer extends Module {
-  static readonly typeName = "TransformerEncoderLayer";
+  static readonly typeName: string = "TransformerEncoderLayer";
   readonly selfAttn: MultiheadAttention;
   readonly linear1: Linear;
   readonly linear2: Linear;
@@ -134,7 +134,7 @@ export interface EncoderForwardOptions {
 
 /** torch.nn.TransformerEncoder: numLayers copies of `layer` ("layers.0.…"), then an optional final norm. */
 export class TransformerEncoder extends Module {
-  static readonly typeName = "TransformerEncoder";
+  static readonly typeName: string = "TransformerEncoder";
   readonly layers: ModuleList;
   readonly norm: Module | null;
 

@@ -25,7 +25,7 @@ const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
  * composes with a scheduler that also writes the lr; step(epoch) uses the closed form above.
  */
 export class SWALR extends LRScheduler {
-  static readonly typeName = "SWALR";
+  static readonly typeName: string = "SWALR";
   readonly swaLrs: number[];
   readonly annealEpochs: number;
   readonly annealStrategy: "cos" | "linear";

@@ -44,13 +44,17 @@ describe("typeName", () => {
     }
   });
 
-  it("names an application's own classes, and its subclasses of library layers, by their constructors", () => {
+  it("names an application's own classes, and its subclasses of library layers, by their constructors unless they name themselves", () => {
     class Net extends nn.Module {
       forward(x: unknown) { return x; }
     }
     class WideLinear extends nn.Linear {}
+    class Named extends nn.Linear {
+      static override readonly typeName: string = "ProjectionHead";
+    }
     expect(typeName(new Net())).toBe("Net");
     expect(typeName(new WideLinear(2, 2))).toBe("WideLinear");
+    expect(typeName(new Named(2, 2))).toBe("ProjectionHead");
     expect(typeName(new Float32Array(1))).toBe("Float32Array");
     expect(typeName(null)).toBe("null");
     expect(typeName(undefined)).toBe("undefined");

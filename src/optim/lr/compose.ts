@@ -62,7 +62,7 @@ abstract class ComposedScheduler extends LRScheduler {
  * form, so it starts from the base lr whatever the previous one left.
  */
 export class SequentialLR extends ComposedScheduler {
-  static readonly typeName = "SequentialLR";
+  static readonly typeName: string = "SequentialLR";
   readonly schedulers: LRScheduler[];
   readonly milestones: number[];
   constructor(opt: Schedulable, o: { schedulers: LRScheduler[]; milestones: number[] }) {
@@ -102,7 +102,7 @@ export class SequentialLR extends ComposedScheduler {
  * forms multiply, e.g. ConstantLR warmup times ExponentialLR decay.
  */
 export class ChainedScheduler extends ComposedScheduler {
-  static readonly typeName = "ChainedScheduler";
+  static readonly typeName: string = "ChainedScheduler";
   readonly schedulers: LRScheduler[];
   constructor(schedulers: LRScheduler[], o: { optimizer?: Schedulable } = {}) {
     checkOptions("ChainedScheduler", o, ["optimizer"]);

@@ -12,7 +12,7 @@ const cosine = (base: number, etaMin: number, t: number, T: number) => etaMin + 
  *   lr ← ηmin + (lr − ηmin)·(1 + cos(πt/T))/(1 + cos(π(t−1)/T))   or   lr + (base − ηmin)(1 − cos(π/T))/2.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  static readonly typeName = "CosineAnnealingLR";
+  static readonly typeName: string = "CosineAnnealingLR";
   readonly tMax: number;
   readonly etaMin: number;
   constructor(opt: Schedulable, o: { tMax: number; etaMin?: number }) {
@@ -46,7 +46,7 @@ export class CosineAnnealingLR extends LRScheduler {
  * from the base lrs (it does not compose with other schedulers).
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
-  static readonly typeName = "CosineAnnealingWarmRestarts";
+  static readonly typeName: string = "CosineAnnealingWarmRestarts";
   readonly t0: number;
   readonly tMult: number;
   readonly etaMin: number;

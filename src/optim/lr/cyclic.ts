@@ -38,7 +38,7 @@ const MODES = ["triangular", "triangular2", "exp_range"] as const;
  * where scale is 1 (triangular), 1/2^(c−1) (triangular2), γ^t (exp_range) or scaleFn.
  */
 export class CyclicLR extends LRScheduler {
-  static readonly typeName = "CyclicLR";
+  static readonly typeName: string = "CyclicLR";
   readonly maxLrs: number[];
   readonly totalSize: number;
   readonly stepRatio: number;

@@ -17,7 +17,7 @@ export interface LinearLROptions {
  *   t = 0: lr·s;   0 < t ≤ T: lr·(1 + (e − s)/(T·s + (t − 1)(e − s)));   t > T: lr.
  */
 export class LinearLR extends LRScheduler {
-  static readonly typeName = "LinearLR";
+  static readonly typeName: string = "LinearLR";
   readonly startFactor: number;
   readonly endFactor: number;
   readonly totalIters: number;
@@ -49,7 +49,7 @@ export class LinearLR extends LRScheduler {
  * t < T, base after. Recursively: t = 0: lr·factor; t = T: lr/factor; otherwise lr.
  */
 export class ConstantLR extends LRScheduler {
-  static readonly typeName = "ConstantLR";
+  static readonly typeName: string = "ConstantLR";
   readonly factor: number;
   readonly totalIters: number;
   constructor(opt: Schedulable, o: { factor?: number; totalIters?: number } = {}) {
@@ -79,7 +79,7 @@ export class ConstantLR extends LRScheduler {
  * lr·((1 − t/T)/(1 − (t − 1)/T))^power for 0 < t ≤ T, unchanged otherwise.
  */
 export class PolynomialLR extends LRScheduler {
-  static readonly typeName = "PolynomialLR";
+  static readonly typeName: string = "PolynomialLR";
   readonly totalIters: number;
   readonly power: number;
   constructor(opt: Schedulable, o: { totalIters?: number; power?: number } = {}) {

@@ -10,7 +10,7 @@ export type LrLambda = (epoch: number) => number;
  * stateDict() leaves the functions out, as PyTorch does: give them to the constructor again.
  */
 export class LambdaLR extends LRScheduler {
-  static readonly typeName = "LambdaLR";
+  static readonly typeName: string = "LambdaLR";
   readonly lrLambdas: LrLambda[];
   constructor(opt: Schedulable, o: { lrLambda: LrLambda | LrLambda[] }) {
     checkOptions("LambdaLR", o, ["lrLambda"]);
@@ -33,7 +33,7 @@ export class LambdaLR extends LRScheduler {
  * (also step(0), as in PyTorch; only the constructor's step leaves the lr alone).
  */
 export class MultiplicativeLR extends LRScheduler {
-  static readonly typeName = "MultiplicativeLR";
+  static readonly typeName: string = "MultiplicativeLR";
   readonly lrLambdas: LrLambda[];
   constructor(opt: Schedulable, o: { lrLambda: LrLambda | LrLambda[] }) {
     checkOptions("MultiplicativeLR", o, ["lrLambda"]);

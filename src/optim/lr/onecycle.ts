@@ -41,7 +41,7 @@ const KEYS = ["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "ann
  * Step t of a phase from step a to step b interpolates with pct = (t − a)/(b − a).
  */
 export class OneCycleLR extends LRScheduler {
-  static readonly typeName = "OneCycleLR";
+  static readonly typeName: string = "OneCycleLR";
   readonly totalSteps: number;
   readonly annealStrategy: "cos" | "linear";
   readonly phases: Phase[];

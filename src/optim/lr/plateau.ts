@@ -29,7 +29,7 @@ const KEYS = ["mode", "factor", "patience", "threshold", "thresholdMode", "coold
  * the current lr, so it composes with the other schedulers.
  */
 export class ReduceLROnPlateau {
-  static readonly typeName = "ReduceLROnPlateau";
+  static readonly typeName: string = "ReduceLROnPlateau";
   readonly mode: "min" | "max";
   readonly factor: number;
   readonly patience: number;

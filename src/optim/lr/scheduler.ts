@@ -132,7 +132,7 @@ abstract class FactorScheduler extends LRScheduler {
 
 /** lr = base·γ^⌊epoch/stepSize⌋; recursively, ×γ at every multiple of stepSize. */
 export class StepLR extends LRScheduler {
-  static readonly typeName = "StepLR";
+  static readonly typeName: string = "StepLR";
   readonly stepSize: number;
   readonly gamma: number;
   constructor(opt: Schedulable, o: { stepSize: number; gamma?: number }) {
@@ -156,7 +156,7 @@ export class StepLR extends LRScheduler {
 
 /** lr = base·γ^(number of milestones ≤ epoch); recursively, ×γ^(count) at each milestone. */
 export class MultiStepLR extends LRScheduler {
-  static readonly typeName = "MultiStepLR";
+  static readonly typeName: string = "MultiStepLR";
   readonly milestones: number[];
   readonly gamma: number;
   constructor(opt: Schedulable, o: { milestones: number[]; gamma?: number }) {
@@ -183,7 +183,7 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr = base·γ^epoch; recursively, ×γ every epoch after the first. */
 export class ExponentialLR extends LRScheduler {
-  static readonly typeName = "ExponentialLR";
+  static readonly typeName: string = "ExponentialLR";
   readonly gamma: number;
   constructor(opt: Schedulable, o: { gamma: number }) {
     checkOptions("ExponentialLR", o, ["gamma"]);
@@ -202,7 +202,7 @@ export class ExponentialLR extends LRScheduler {
 
 /** Keras's InverseTimeDecay: lr = base / (1 + decayRate·epoch/decaySteps) (⌊·⌋ with staircase). */
 export class InverseTimeDecay extends FactorScheduler {
-  static readonly typeName = "InverseTimeDecay";
+  static readonly typeName: string = "InverseTimeDecay";
   readonly decayRate: number;
   readonly decaySteps: number;
   readonly staircase: boolean;

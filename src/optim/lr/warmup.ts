@@ -20,7 +20,7 @@ export interface LinearWarmupOptions {
  * this scheduler; it drives `after` through its closed form, and writes the lr from the base lrs.
  */
 export class LinearWarmup extends LRScheduler {
-  static readonly typeName = "LinearWarmup";
+  static readonly typeName: string = "LinearWarmup";
   readonly warmupEpochs: number;
   readonly startFactor: number;
   readonly after: LRScheduler | null;
