@@ -103,14 +103,14 @@
 // convolution's A put into them) added 0.3 KB gzip to each full wasm build (2026-12-03):
 // edgegrad-relaxed.wasm 20.76 KB, whole library 164.6 KB, the MLP app 52.29 KB, the default entry
 // 403.53 KB, edgegrad/datasets 261.32 KB; limits at the next 0.5 KB.
-const gzip = { gzip: true, brotli: false };
-const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The library's layers and learning-rate schedules name themselves (a static typeName, read by
 // summaries and messages: an application's minifier renames the classes), and the builds no
 // longer keep every function's name (esbuild's keepNames: ≈ 930 name definitions run at import,
 // which nothing read once the classes carried their names) (2026-12-03): whole library 164.99 KB
 // (+0.4: the names), the MLP app 52.34 KB, the default entry 392.66 KB (−10.8) and
 // edgegrad/datasets 260.32 KB (−1.1); those two limits moved down to the next 0.5 KB.
+const gzip = { gzip: true, brotli: false };
+const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
 // in init({ threads }) only, so an application's bundler puts it in a chunk its program never
 // fetches unless it asks for threads; this check leaves that chunk out (3.2 KB gzip), the
