@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { nn, randn, record, tensor, Tensor, Rng } from "../../src/index.js";
 import { findGradMismatches } from "../support/gradcheck.js";
+import { assertGradByDifferences } from "../support/gradcheck-ops.js";
 
 const f64 = (shape: number[], seed: number, away = 0): Tensor => {
   const t = randn(shape, { seed, dtype: "float64" });
@@ -35,6 +36,21 @@ describe("gradients of modules (float64 central differences)", () => {
     const x = new Tensor(Float64Array.of(-3e-8), "float64", [1]);
     x.requiresGrad = true;
     expect(() => findGradMismatches(() => x.abs().sum(), [x])).toThrow(/not smooth/);
+  });
+
+  it("the ops' checker (tests/support/gradcheck-ops.ts) flags a wrong backward, allows measured noise and refuses a kink", () => {
+    const x = f64([4], 1);
+    const sq = (slip: number) => () => record(new Tensor(Float64Array.from(x.storage, (v) => v * v), "float64", [4]), "sq", [x],
+      (g) => [g.mul(x).mul(2 * (1 + slip))]);
+    expect(() => assertGradByDifferences(sq(1e-4), [x], "off by 1e-4")).toThrow(/analytic/);
+    assertGradByDifferences(sq(0), [x], "exact");
+    // Σx² through terms of 1e6·x that cancel: L's rounding is ~1e6·ε, far above ε·|L| (as a
+    // 2-feature LayerNorm of nearly equal values once gave, with a right gradient, 9e-8 off).
+    const z = f64([16], 2);
+    assertGradByDifferences(() => z.mul(1e6).add(z.mul(z)).sub(z.mul(1e6)), [z], "cancelling terms");
+    const k = new Tensor(Float64Array.of(-3e-8), "float64", [1]);
+    k.requiresGrad = true;
+    expect(() => assertGradByDifferences(() => k.abs(), [k], "kink")).toThrow(/not smooth/);
   });
 
   const activations: [string, nn.Module, number][] = [

@@ -19,15 +19,7 @@ export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5):
   y.backward();
   const analytic = inputs.map((t) => (t.grad ? Float64Array.from(t.grad.data) : new Float64Array(t.size)));
   const value = (): number => noGrad(() => f().item());
-  const noise = Math.max(...inputs.map((t) => (t.size ? roundingNoise(value, t.storage, largestAt(t.storage, t.size)) : 0)));
-  // Rounding noise, even of intermediates far larger than f, stays many orders of magnitude below
-  // |f| (2^-20·|f| is some 10^10 ulps of f); an estimate above that means f is not smooth within
-  // the probe (a kink or a tie under it), and a tolerance built on it would accept anything.
-  const f0 = Math.abs(y.item());
-  if (!(noise <= 2 ** -20 * Math.max(f0, 1e-300))) {
-    throw new Error(`gradcheck: f = ${f0} has a noise estimate of ${noise} near the inputs: ` +
-      "f is not smooth there (a kink or a tie within 1e-8 of an input)");
-  }
+  const noise = noiseNear(value, inputs, y.item());
   const bad: GradMismatch[] = [];
   inputs.forEach((t, k) => {
     const s = t.storage;
@@ -50,6 +42,22 @@ export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5):
     }
   });
   return bad;
+}
+
+/**
+ * The deviation of the rounding noise of `value` (= f0 at the inputs as they are) near `inputs`,
+ * probed along each input's largest element. Rounding noise, even of intermediates far larger
+ * than f, stays many orders of magnitude below |f| (2^-20·|f| is some 10^10 ulps of f); an
+ * estimate above that means f is not smooth within the probe (a kink or a tie under it), and a
+ * tolerance built on it would accept anything: that throws.
+ */
+export function noiseNear(value: () => number, inputs: Tensor[], f0: number): number {
+  const noise = Math.max(0, ...inputs.map((t) => (t.size ? roundingNoise(value, t.storage, largestAt(t.storage, t.size)) : 0)));
+  if (!(noise <= 2 ** -20 * Math.max(Math.abs(f0), 1e-300))) {
+    throw new Error(`gradcheck: f = ${Math.abs(f0)} has a noise estimate of ${noise} near the inputs: ` +
+      "f is not smooth there (a kink or a tie within 1e-8 of an input)");
+  }
+  return noise;
 }
 
 /** Index of the element of largest magnitude: the one most likely to feed large intermediates. */
