@@ -12,7 +12,7 @@ import { accumulatorBias, type Int8LinearLayer } from "../compress/int8-linear.j
 import { unhandledStep } from "../nn/fusion.js";
 import type { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
-import { fuseForInference } from "../nn/sequential.js";
+import { fuseForInference, Sequential } from "../nn/sequential.js";
 import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, ONNX_CONV_KINDS, type OnnxConvLayer } from "./onnx-conv-layers.js";
 import { typeName } from "../type-name.js";
 
@@ -63,9 +63,8 @@ function describeModule(m: Module, index: number): OnnxLayer {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
   }
-  const name = typeName(m);
-  const hint = name === "Sequential" ? "; flatten nested Sequentials into one" : "";
-  throw new ValueError(`exportOnnx: module ${name} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
+  const hint = m instanceof Sequential ? "; flatten nested Sequentials into one" : "";
+  throw new ValueError(`exportOnnx: module ${typeName(m)} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
 }
 
 /**
