@@ -48,7 +48,7 @@ export default defineConfig([
   // "edgegrad/slim" for import: one ES module per source file, unminified, so an application's
   // bundler drops what it does not use (with "sideEffects": false, whole files) and minifies the
   // rest itself. Tensors and matmul alone come to a fraction of the library.
-  entry: ["src/**/*.ts", "!src/cli/**", "!src/index.ts", "!src/datasets.ts", "!src/**/*-none.ts",
+  entry: ["src/**/*.ts", "!src/cli/**", "!src/index.ts", "!src/datasets.ts", "!src/**/*-none.ts", "!src/**/*-node.ts",
           "!src/backend/wasm-bytes.generated.ts"],
   outDir: "dist/slim",
   format: ["esm"],

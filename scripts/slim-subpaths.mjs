@@ -7,8 +7,7 @@
 // than a second build of it: one Tensor class, one declaration of it, whichever way it is imported.
 import { readFileSync, writeFileSync } from "node:fs";
 import ts from "typescript";
-
-export const slimNamespaces = ["nn", "optim", "data", "metrics", "compress", "io", "select"];
+import { namespaces as slimNamespaces } from "./namespaces.mjs";
 
 const root = new URL("../", import.meta.url);
 const program = ts.createProgram(slimNamespaces.map((ns) => new URL(`src/${ns}/index.ts`, root).pathname), {

@@ -1,8 +1,5 @@
 // Everything users can name, shared by the default and the slim entry.
-export * from "./errors.js";
-export { init, backendInfo } from "./backend/index.js";
-export type { InitOptions, BackendInfo, BackendName } from "./backend/index.js";
-export * from "./ndarray/index.js";
+export * from "./api-core.js";
 export * as compress from "./compress/index.js";
 export * as data from "./data/index.js";
 export * as nn from "./nn/index.js";

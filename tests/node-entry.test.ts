@@ -1,0 +1,98 @@
+// The default entry as Node loads it (dist/node/, scripts/node-entry.mjs): the top-level API at
+// import, each namespace's files on first use, the kernels read from the package's .wasm files.
+// It must be the same library as the one-file bundle that bundlers and browsers get.
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bundle = join(root, "dist", "index.js");
+const nodeEntry = join(root, "dist", "node", "index.mjs");
+
+/** Runs an ES module program in a fresh Node process (from the project's folder, so "edgegrad" resolves to this package); its JSON output. */
+function run(program: string): unknown {
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", program], { cwd: root, encoding: "utf8" }));
+}
+
+/** The names of an entry's exports and of each namespace's members. */
+const namesOf = (specifier: string) => `
+  const eg = await import(${JSON.stringify(specifier)});
+  const names = {};
+  for (const key of Object.keys(eg).sort()) names[key] = typeof eg[key] === "object" && !(eg[key] instanceof eg.Tensor) ? Object.keys(eg[key]).sort() : typeof eg[key];
+  console.log(JSON.stringify(names));`;
+
+/** A program using five namespaces on two threads, with the results that must not depend on how the library was loaded. */
+const workload = (specifier: string) => `
+  const eg = await import(${JSON.stringify(specifier)});
+  await eg.init({ threads: 2 });
+  const { x, y } = eg.data.digits();
+  const model = new eg.nn.Sequential(new eg.nn.Linear(64, 32, { seed: 1 }), new eg.nn.ReLU(), new eg.nn.Linear(32, 10, { seed: 2 }));
+  const history = await eg.nn.fit(model, x, y, { loss: "crossEntropy", optimizer: new eg.optim.Adam(model.parameters(), { lr: 1e-2 }),
+    epochs: 2, batchSize: 64, seed: 3 });
+  const restored = eg.io.loadSafetensors(eg.io.saveSafetensors(model.stateDict()));
+  const int8 = eg.compress.quantizeModel(model, { calibration: x.slice([0, 256, 1], null) });
+  const logits = model.forward(x), predictions = int8.forward(x);
+  console.log(JSON.stringify({
+    threads: eg.backendInfo().threads, loss: history.history.loss,
+    weights: Object.values(restored).map((t) => Array.from(t.data)),
+    accuracy: eg.metrics.accuracy(y, logits.argmax(1)), int8: Array.from(predictions.data),
+    tensorClass: logits instanceof eg.Tensor && restored["0.weight"] instanceof eg.Tensor,
+  }));`;
+
+describe("the default entry under Node", () => {
+  it("is the lazily loaded files for import and require, and the one-file bundle for a bundler (the \"module\" condition)", async () => {
+    const resolved = run(`import { createRequire } from "node:module";
+      console.log(JSON.stringify([import.meta.resolve("edgegrad"), createRequire(import.meta.url).resolve("edgegrad")]));`);
+    expect(resolved).toEqual([`file://${nodeEntry}`, join(root, "dist", "node", "index.cjs")]);
+    // A bundler targeting Node must not pick the Node files: they read the .wasm files beside them.
+    const { build } = await import("esbuild");
+    const out = await build({
+      stdin: { contents: `import { matmul } from "edgegrad"; console.log(typeof matmul);`, resolveDir: root, loader: "js" },
+      bundle: true, platform: "node", format: "esm", write: false, metafile: true, logLevel: "silent",
+    });
+    const inputs = Object.keys(out.metafile.inputs);
+    expect(inputs).toContain("dist/index.js");
+    expect(inputs.filter((f) => f.startsWith("dist/node/"))).toEqual([]);
+  });
+
+  it("names every export and namespace member of the one-file bundle, for import and for require", () => {
+    const expected = run(namesOf(bundle));
+    expect(Object.keys(expected as object).length).toBeGreaterThan(80);
+    expect(run(namesOf(nodeEntry))).toEqual(expected);
+    const required = run(`import { createRequire } from "node:module";
+      const eg = createRequire(import.meta.url)("edgegrad"), ref = createRequire(import.meta.url)(${JSON.stringify(join(root, "dist", "index.cjs"))});
+      const names = (m) => Object.keys(m).sort().map((k) => [k, typeof m[k] === "object" ? Object.keys(m[k]).sort() : typeof m[k]]);
+      console.log(JSON.stringify([names(eg), names(ref)]));`) as [unknown, unknown];
+    expect(required[0]).toEqual(required[1]);
+  });
+
+  it("a program that only multiplies matrices loads no namespace's file; the first use of one loads that one", () => {
+    const loaded = run(`import * as eg from "edgegrad";
+      import { createRequire } from "node:module";
+      const cache = createRequire(import.meta.url).cache;
+      const files = () => Object.keys(cache).filter((f) => f.includes("/dist/node/") && !f.includes("/chunk-")).map((f) => f.split("/").pop()).sort();
+      await eg.init();
+      const product = eg.matmul(eg.ones([3, 4]), eg.ones([4, 2])).toArray();
+      const afterMatmul = files();
+      const namesOnly = Object.keys(eg.nn).length;
+      const afterKeys = files();
+      new eg.nn.Linear(2, 2);
+      console.log(JSON.stringify({ product, afterMatmul, namesOnly, afterKeys, afterLinear: files() }));`);
+    expect(loaded).toEqual({
+      product: [[4, 4], [4, 4], [4, 4]],
+      afterMatmul: ["core.cjs", "index.cjs"],
+      namesOnly: expect.any(Number) as number,
+      afterKeys: ["core.cjs", "index.cjs"], // listing a namespace's names reads no file
+      afterLinear: ["core.cjs", "index.cjs", "nn.cjs"],
+    });
+  });
+
+  it("trains, saves, quantizes and scores on two threads with the same bits as the one-file bundle", () => {
+    const viaBundle = run(workload(bundle)) as { threads: number; loss: number[]; tensorClass: boolean };
+    expect(viaBundle.threads).toBe(2);
+    expect(viaBundle.tensorClass).toBe(true);
+    expect(viaBundle.loss[1]).toBeLessThan(viaBundle.loss[0]);
+    expect(run(workload("edgegrad"))).toEqual(viaBundle);
+  });
+});
