@@ -1,6 +1,6 @@
-import {
-  gemmBatchJs, gemmJs, kernels, type FloatStridedMatrix, type StridedBatch, type StridedMatrix,
-} from "../backend/index.js";
+import { kernels } from "../backend/init.js";
+import { gemmBatchJs, gemmJs, type FloatStridedMatrix } from "../backend/js-kernels.js";
+import type { StridedBatch, StridedMatrix } from "../backend/kernels.js";
 import { epilogueKernels } from "../backend/epilogue-kernels.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { record } from "./autograd.js";
