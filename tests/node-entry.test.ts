@@ -67,7 +67,7 @@ describe("the default entry under Node", () => {
     expect(required[0]).toEqual(required[1]);
   });
 
-  it("a program that only multiplies matrices loads no namespace's file; the first use of one loads that one", () => {
+  it("a program that only multiplies matrices reads the core's files alone; the namespaces' and the data sets' are read on first use", () => {
     const loaded = run(`import * as eg from "edgegrad";
       import { createRequire } from "node:module";
       const cache = createRequire(import.meta.url).cache;
@@ -78,13 +78,16 @@ describe("the default entry under Node", () => {
       const namesOnly = Object.keys(eg.nn).length;
       const afterKeys = files();
       new eg.nn.Linear(2, 2);
-      console.log(JSON.stringify({ product, afterMatmul, namesOnly, afterKeys, afterLinear: files() }));`);
+      const afterLinear = files();
+      eg.data.digits();
+      console.log(JSON.stringify({ product, afterMatmul, namesOnly, afterKeys, afterLinear, afterDigits: files() }));`);
     expect(loaded).toEqual({
       product: [[4, 4], [4, 4], [4, 4]],
       afterMatmul: ["core.cjs", "index.cjs"],
       namesOnly: expect.any(Number) as number,
       afterKeys: ["core.cjs", "index.cjs"], // listing a namespace's names reads no file
-      afterLinear: ["core.cjs", "index.cjs", "nn.cjs"],
+      afterLinear: ["core.cjs", "index.cjs", "namespaces.cjs"],
+      afterDigits: ["core.cjs", "datasets.cjs", "index.cjs", "namespaces.cjs"],
     });
   });
 
