@@ -68,10 +68,12 @@ const result = await build({
 // reassigns), so each file hands out plain values, in an object literal so that V8 keeps it in
 // fast mode. esbuild's CommonJS exports are getters twice over (the chunk's export object, then a
 // copy for module.exports, which V8 holds as a dictionary), and at cold start, before V8 optimizes
-// anything, the calls from one file into another through them made a digits training epoch
-// about a quarter slower than in the one-file bundle.
+// anything, the calls from one file into another through them made the first digits training
+// epoch ≈ 8% slower (runtime/RESULTS.md).
+const exportsReassignable = (source) => /^export (let|var) /m.test(source) ||
+  [...source.matchAll(/^(?:let|var) (\w+)/gm)].some(([, name]) => new RegExp(`^export \\{[^}]*\\b${name}\\b`, "m").test(source));
 const reassignable = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-  e.isDirectory() ? reassignable(`${dir}/${e.name}`) : /^export (let|var) /m.test(readFileSync(`${dir}/${e.name}`, "utf8")) ? [`${dir}/${e.name}`] : []);
+  e.isDirectory() ? reassignable(`${dir}/${e.name}`) : exportsReassignable(readFileSync(`${dir}/${e.name}`, "utf8")) ? [`${dir}/${e.name}`] : []);
 const mutable = reassignable(`${root}src`);
 if (mutable.length) throw new Error(`node-entry: ${mutable.join(", ")} export a reassignable binding; the Node files hand out values`);
 const plainExports = (names) => `module.exports=(live=>({__esModule:true,${names.map((n) => `${JSON.stringify(n)}:live[${JSON.stringify(n)}]`).join(",")}}))(module.exports);`;
