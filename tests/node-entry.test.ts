@@ -75,16 +75,16 @@ describe("the default entry under Node", () => {
       await eg.init();
       const product = eg.matmul(eg.ones([3, 4]), eg.ones([4, 2])).toArray();
       const afterMatmul = files();
-      const namesOnly = Object.keys(eg.nn).length;
+      const listsLinear = Object.keys(eg.nn).includes("Linear");
       const afterKeys = files();
       new eg.nn.Linear(2, 2);
       const afterLinear = files();
       eg.data.digits();
-      console.log(JSON.stringify({ product, afterMatmul, namesOnly, afterKeys, afterLinear, afterDigits: files() }));`);
+      console.log(JSON.stringify({ product, afterMatmul, listsLinear, afterKeys, afterLinear, afterDigits: files() }));`);
     expect(loaded).toEqual({
       product: [[4, 4], [4, 4], [4, 4]],
       afterMatmul: ["core.cjs", "index.cjs"],
-      namesOnly: expect.any(Number) as number,
+      listsLinear: true,
       afterKeys: ["core.cjs", "index.cjs"], // listing a namespace's names reads no file
       afterLinear: ["core.cjs", "index.cjs", "namespaces.cjs"],
       afterDigits: ["core.cjs", "datasets.cjs", "index.cjs", "namespaces.cjs"],
