@@ -1,16 +1,18 @@
-// Writes the default entry as Node loads it (dist/node/): the top-level API (src/api-core.ts:
-// errors, init, tensors and their ops) in files read at import, the namespaces (nn, optim, data,
-// …) in one file read the first time a program touches a member of any of them, and the embedded
-// data sets in one read when a program first asks for one. Under Node most of a cold start is V8
-// parsing code, and the one-file bundle made every program parse all of the library; a program
-// that only uses tensors now parses the core alone (runtime/RESULTS.md, cold start).
+// Writes the default entry as Node loads it (dist/node/): the top-level names a program that
+// computes with tensors uses (src/api-loaded-at-import.ts: errors, init, tensors, elementwise
+// ops, reductions, matmul) in files read at import; the other top-level ops (concat, gather,
+// pad, einsum, …) in one file read on the first call of one of them; the namespaces (nn, optim,
+// data, …) in one file read the first time a program touches a member of any of them; and the
+// embedded data sets in one read when a program first asks for one. Under Node most of a cold
+// start is V8 parsing code, and the one-file bundle made every program parse all of the library;
+// a program that only uses tensors now parses the part it uses (runtime/RESULTS.md, cold start).
 //
 // How: esbuild splits the library at those entry points into ES module chunks (each source
 // module in exactly one chunk, so one Tensor class and one backend state whichever way a module
 // is reached); each chunk is then turned into CommonJS, because only require() loads a file
-// synchronously, from inside a property getter. Two small facades, written here, hand out the
-// API: index.cjs for require() and index.mjs for import. The kernels are read from the .wasm
-// files in dist/ (src/backend/embedded-node.ts) instead of being embedded as base64.
+// synchronously, from inside a property getter or a function. Two small facades, written here,
+// hand out the API: index.cjs for require() and index.mjs for import. The kernels are read from
+// the .wasm files in dist/ (src/backend/embedded-node.ts) instead of being embedded as base64.
 // Bundlers and browsers never see these files: the package's exports map sends them to
 // dist/index.js through the "module" condition, which Node does not set.
 import { build, transform } from "esbuild";
@@ -59,27 +61,54 @@ const namespacesEntry = {
 };
 
 const result = await build({
-  entryPoints: { core: `${root}src/api-core.ts`, namespaces: "namespaces" },
+  // "ops" is every top-level name; the facade takes from it only those "core" does not have.
+  entryPoints: { core: `${root}src/api-loaded-at-import.ts`, ops: `${root}src/api-core.ts`, namespaces: "namespaces" },
   absWorkingDir: root, bundle: true, splitting: true, format: "esm", platform: "node", target: "es2022", minify: true,
   outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse, namespacesEntry], logLevel: "warning",
 });
 
 // A file's exports are fixed once it has run (checked below: the library exports no binding it
-// reassigns), so each file hands out plain values, in an object literal so that V8 keeps it in
-// fast mode. esbuild's CommonJS exports are getters twice over (the chunk's export object, then a
-// copy for module.exports, which V8 holds as a dictionary), and at cold start, before V8 optimizes
-// anything, the calls from one file into another through them made the first digits training
-// epoch ≈ 8% slower (runtime/RESULTS.md).
+// reassigns), so each file hands out plain values: its closing `export{local as name,…}` (esbuild
+// writes a chunk's exports as that one statement) becomes `module.exports={name:local,…}`, an
+// object literal, which V8 keeps in fast mode. esbuild's own CommonJS form defines every export
+// as a getter, twice over (on the chunk's export object, then on a copy for module.exports, which
+// V8 holds as a dictionary): at cold start, before V8 optimizes anything, the calls from one file
+// into another through them made the first digits training epoch ≈ 8% slower, and defining and
+// reading those getters cost about a millisecond at import (runtime/RESULTS.md).
 const exportsReassignable = (source) => /^export (let|var) /m.test(source) ||
   [...source.matchAll(/^(?:let|var) (\w+)/gm)].some(([, name]) => new RegExp(`^export \\{[^}]*\\b${name}\\b`, "m").test(source));
 const reassignable = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
   e.isDirectory() ? reassignable(`${dir}/${e.name}`) : exportsReassignable(readFileSync(`${dir}/${e.name}`, "utf8")) ? [`${dir}/${e.name}`] : []);
 const mutable = reassignable(`${root}src`);
 if (mutable.length) throw new Error(`node-entry: ${mutable.join(", ")} export a reassignable binding; the Node files hand out values`);
-const plainExports = (names) => `module.exports=(live=>({__esModule:true,${names.map((n) => `${JSON.stringify(n)}:live[${JSON.stringify(n)}]`).join(",")}}))(module.exports);`;
 
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
+function exportsAsValues(code, file, names) {
+  const closing = /export\{([^}]*)\};\s*$/.exec(code);
+  const pairs = closing?.[1].split(",").map((spec) => spec.trim().split(/\s+as\s+/));
+  if (!pairs || pairs.some((p) => p.length > 2 || !p.every((id) => /^[\w$]+$/.test(id))) ||
+      JSON.stringify(pairs.map(([local, name = local]) => name).sort()) !== JSON.stringify([...names].sort())) {
+    throw new Error(`node-entry: ${file} does not end in the one export{local as name,…} statement this script turns into values`);
+  }
+  return `${code.slice(0, closing.index)}module.exports={__esModule:!0,${pairs.map(([local, name = local]) => `${name}:${local}`).join(",")}};`;
+}
+
+// Values are there only once a file has run to its end, so a file must never be required while
+// it is still running: no cycles among the files' static imports.
+const staticImports = new Map(Object.entries(result.metafile.outputs).map(([out, o]) =>
+  [out, o.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => i.path)]));
+const visiting = new Set(), done = new Set();
+const visit = (out) => {
+  if (done.has(out)) return;
+  if (visiting.has(out)) throw new Error(`node-entry: the files import each other in a cycle through ${out}; their exports would be read before they exist`);
+  visiting.add(out);
+  for (const next of staticImports.get(out) ?? []) visit(next);
+  visiting.delete(out);
+  done.add(out);
+};
+for (const out of staticImports.keys()) visit(out);
+
+// Each output as CommonJS, by its path in the metafile.
+const cjsOf = new Map();
 for (const file of result.outputFiles) {
   // Chunk file names: "chunk-ABC.js" becomes "chunk-ABC.cjs" in every reference.
   let code = file.text.replace(/(["'])\.\/([\w-]+)\.js\1/g, (_, q, name) => `${q}./${name}.cjs${q}`);
@@ -87,18 +116,56 @@ for (const file of result.outputFiles) {
   // module instance require() gives, and its named exports must be there: load it by require().
   code = code.replace(/\bimport\((["'])(\.\/[\w-]+\.cjs)\1\)/g, (_, q, path) => `Promise.resolve().then(() => require(${q}${path}${q}))`);
   if (/\bimport\.meta\b/.test(code)) throw new Error(`node-entry: ${basename(file.path)} uses import.meta, which has no meaning in CommonJS`);
-  const cjs = await transform(code, { format: "cjs", target: "es2022", minify: true });
-  const { exports } = result.metafile.outputs[relative(root, file.path)];
-  writeFileSync(`${outDir}/${basename(file.path).replace(/\.js$/, ".cjs")}`, `"use strict";\n${cjs.code}\n${plainExports(exports)}\n`);
+  const out = relative(root, file.path);
+  cjsOf.set(out, (await transform(exportsAsValues(code, basename(file.path), result.metafile.outputs[out].exports), { format: "cjs", target: "es2022", minify: true })).code);
 }
+
+// What every program loads at import — the core entry and the chunks it imports — goes into
+// index.cjs itself: Node's loader costs 0.3–1 ms a file (the most in a program that is an ES
+// module, runtime/RESULTS.md). Such a chunk's own file then only hands its part of index.cjs to
+// the files loaded later (they import some of the same chunks), so that there is one instance of
+// each module whichever file reaches it, also under module systems that do not share Node's
+// require cache.
+const importOrder = (out, seen = new Set()) => seen.has(out) ? [] :
+  (seen.add(out), [...(staticImports.get(out) ?? []).flatMap((next) => importOrder(next, seen)), out]);
+const [coreOut] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === "src/api-loaded-at-import.ts");
+const atImport = importOrder(coreOut); // every file after the ones it imports; the core entry last
+const chunkName = (out) => basename(out, ".js");
+const inIndex = new Set(atImport.map(chunkName));
+const CHUNKS = `Symbol.for("edgegrad.chunks")`;
+const fromIndex = (code) => code.replace(/require\((["'])\.\/([\w-]+)\.cjs\1\)/g, (call, _, name) => inIndex.has(name) ? `chunks[${JSON.stringify(name)}]` : call);
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+for (const [out, code] of cjsOf) {
+  const file = `${outDir}/${chunkName(out)}.cjs`;
+  if (out === coreOut) continue;
+  if (inIndex.has(chunkName(out))) {
+    writeFileSync(file, `"use strict";\n// This chunk's code is in index.cjs, which every program loads first.\nmodule.exports=require("./index.cjs")[${CHUNKS}][${JSON.stringify(chunkName(out))}];\n`);
+  } else {
+    writeFileSync(file, `"use strict";\n${code}`);
+  }
+}
+const inlined = atImport.map((out) => `chunks[${JSON.stringify(chunkName(out))}] = (() => {
+  const module = { exports: {} };
+${fromIndex(cjsOf.get(out))}
+  return module.exports;
+})();`).join("\n");
 const datasets = await transform(datasetsSource, { loader: "ts", format: "cjs", target: "es2022", minify: true });
 writeFileSync(`${outDir}/datasets.cjs`, `"use strict";\n${datasets.code}\n`);
 
 // The names: the top-level ones from esbuild's metafile, each namespace's members from the
 // one-file build (dist/index.js, built before this script), whose API this one must equal.
-const [, coreOutput] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === "src/api-core.ts");
-const coreNames = [...coreOutput.exports].sort();
+const exportsOf = (entry) => Object.values(result.metafile.outputs).find((o) => o.entryPoint === entry).exports;
+const coreNames = [...exportsOf("src/api-loaded-at-import.ts")].sort();
+const opsNames = exportsOf("src/api-core.ts").filter((name) => !coreNames.includes(name)).sort();
 const oneFile = await import(pathToFileURL(`${root}dist/index.js`).href);
+// A name read on first call stands in as a function that loads its file and calls it; anything
+// else (a class, a constant) must be there at import.
+const notFunctions = opsNames.filter((name) => typeof oneFile[name] !== "function");
+if (notFunctions.length) {
+  throw new Error(`node-entry: ${notFunctions.join(", ")} must be exported from src/api-loaded-at-import.ts (not functions, so not loadable on first call)`);
+}
 
 const key = JSON.stringify;
 // The top-level object is a literal, so that V8 keeps it in fast mode for code that reads
@@ -107,9 +174,13 @@ const key = JSON.stringify;
 // program uses, so it is built from the names in a loop: the shorter file to parse at import.
 const cjsFacade = `"use strict";
 // The default entry of edgegrad for require() under Node, written by scripts/node-entry.mjs: the
-// top-level API now, the namespaces' file loaded on first use of a member of one of them.
-const core = require("./core.cjs");
-let loaded = null;
+// tensor core's code, here; the other top-level ops' file on the first call of one of them, the
+// namespaces' file on first use of a member of one of them.
+const chunks = {};
+${inlined}
+const core = chunks[${JSON.stringify(chunkName(coreOut))}];
+let ops = null, loaded = null;
+const onFirstCall = (name) => (...args) => (ops ??= require("./ops.cjs"))[name](...args);
 function lazyNamespace(name, members) {
   const ns = {};
   for (const member of members) {
@@ -117,15 +188,19 @@ function lazyNamespace(name, members) {
   }
   return Object.freeze(ns);
 }
-module.exports = Object.freeze({
+const api = {
 ${coreNames.map((name) => `  ${key(name)}: core[${key(name)}],`).join("\n")}
+${opsNames.map((name) => `  ${key(name)}: onFirstCall(${key(name)}),`).join("\n")}
 ${namespaces.map((ns) => `  ${ns}: lazyNamespace(${key(ns)}, ${key(Object.keys(oneFile[ns]).sort())}),`).join("\n")}
-});
+};
+// The chunks above, for the files loaded later (see the chunk-*.cjs files that hold no code).
+Object.defineProperty(api, ${CHUNKS}, { value: Object.freeze(chunks) });
+module.exports = Object.freeze(api);
 `;
 
-const allNames = [...coreNames, ...namespaces];
+const allNames = [...coreNames, ...opsNames, ...namespaces];
 const esmFacade = `// The default entry of edgegrad for import under Node, written by scripts/node-entry.mjs: the
-// API of index.cjs (the top-level names now, the namespaces on first use) as named exports.
+// API of index.cjs (the tensor core now, the rest on first use) as named exports.
 // process.getBuiltinModule (Node >= 20.16) spares building the ES module facade of node:module.
 const { createRequire } = globalThis.process.getBuiltinModule?.("node:module") ?? await import("node:module");
 const api = createRequire(import.meta.url)("./index.cjs");
