@@ -83,6 +83,7 @@ const mutable = reassignable(`${root}src`);
 if (mutable.length) throw new Error(`node-entry: ${mutable.join(", ")} export a reassignable binding; the Node files hand out values`);
 
 function exportsAsValues(code, file, names) {
+  if (names.length === 0) return code;
   const closing = /export\{([^}]*)\};\s*$/.exec(code);
   const pairs = closing?.[1].split(",").map((spec) => spec.trim().split(/\s+as\s+/));
   if (!pairs || pairs.some((p) => p.length > 2 || !p.every((id) => /^[\w$]+$/.test(id))) ||
@@ -92,20 +93,21 @@ function exportsAsValues(code, file, names) {
   return `${code.slice(0, closing.index)}module.exports={__esModule:!0,${pairs.map(([local, name = local]) => `${name}:${local}`).join(",")}};`;
 }
 
-// Values are there only once a file has run to its end, so a file must never be required while
-// it is still running: no cycles among the files' static imports.
+// The files a file imports, then itself, each once: the order in which they must run. Values are
+// there only once a file has run to its end, so a file must never be required while it is still
+// running: the files' static imports must not form a cycle.
 const staticImports = new Map(Object.entries(result.metafile.outputs).map(([out, o]) =>
   [out, o.imports.filter((i) => i.kind === "import-statement" && !i.external).map((i) => i.path)]));
-const visiting = new Set(), done = new Set();
-const visit = (out) => {
-  if (done.has(out)) return;
-  if (visiting.has(out)) throw new Error(`node-entry: the files import each other in a cycle through ${out}; their exports would be read before they exist`);
-  visiting.add(out);
-  for (const next of staticImports.get(out) ?? []) visit(next);
-  visiting.delete(out);
+function importOrder(out, done = new Set(), running = new Set()) {
+  if (done.has(out)) return [];
+  if (running.has(out)) throw new Error(`node-entry: the files import each other in a cycle through ${out}; their exports would be read before they exist`);
+  running.add(out);
+  const order = (staticImports.get(out) ?? []).flatMap((next) => importOrder(next, done, running));
+  running.delete(out);
   done.add(out);
-};
-for (const out of staticImports.keys()) visit(out);
+  return [...order, out];
+}
+for (const out of staticImports.keys()) importOrder(out);
 
 // Each output as CommonJS, by its path in the metafile.
 const cjsOf = new Map();
@@ -126,8 +128,6 @@ for (const file of result.outputFiles) {
 // the files loaded later (they import some of the same chunks), so that there is one instance of
 // each module whichever file reaches it, also under module systems that do not share Node's
 // require cache.
-const importOrder = (out, seen = new Set()) => seen.has(out) ? [] :
-  (seen.add(out), [...(staticImports.get(out) ?? []).flatMap((next) => importOrder(next, seen)), out]);
 const [coreOut] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === "src/api-loaded-at-import.ts");
 const atImport = importOrder(coreOut); // every file after the ones it imports; the core entry last
 const chunkName = (out) => basename(out, ".js");
