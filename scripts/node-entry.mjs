@@ -180,7 +180,8 @@ const chunks = {};
 ${inlined}
 const core = chunks[${JSON.stringify(chunkName(coreOut))}];
 let ops = null, loaded = null;
-const onFirstCall = (name) => (...args) => (ops ??= require("./ops.cjs"))[name](...args);
+// (a method with a computed key: the stand-in carries the op's name, for stack traces and the REPL)
+const onFirstCall = (name) => ({ [name](...args) { return (ops ??= require("./ops.cjs"))[name](...args); } })[name];
 function lazyNamespace(name, members) {
   const ns = {};
   for (const member of members) {
