@@ -1,6 +1,6 @@
 // Writes the default entry as Node loads it (dist/node/): the top-level names a program that
 // computes with tensors uses (src/api-loaded-at-import.ts: errors, init, tensors, elementwise
-// ops, reductions, matmul) in files read at import; the other top-level ops (concat, gather,
+// ops, reductions, matmul) in index.cjs, read at import; the other top-level ops (concat, gather,
 // pad, einsum, …) in one file read on the first call of one of them; the namespaces (nn, optim,
 // data, …) in one file read the first time a program touches a member of any of them; and the
 // embedded data sets in one read when a program first asks for one. Under Node most of a cold
@@ -138,8 +138,8 @@ const fromIndex = (code) => code.replace(/require\((["'])\.\/([\w-]+)\.cjs\1\)/g
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 for (const [out, code] of cjsOf) {
-  const file = `${outDir}/${chunkName(out)}.cjs`;
   if (out === coreOut) continue;
+  const file = `${outDir}/${chunkName(out)}.cjs`;
   if (inIndex.has(chunkName(out))) {
     writeFileSync(file, `"use strict";\n// This chunk's code is in index.cjs, which every program loads first.\nmodule.exports=require("./index.cjs")[${CHUNKS}][${JSON.stringify(chunkName(out))}];\n`);
   } else {
