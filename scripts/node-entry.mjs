@@ -60,9 +60,10 @@ const namespacesEntry = {
   },
 };
 
+const CORE_ENTRY = "src/api-loaded-at-import.ts", OPS_ENTRY = "src/api-core.ts";
 const result = await build({
   // "ops" is every top-level name; the facade takes from it only those "core" does not have.
-  entryPoints: { core: `${root}src/api-loaded-at-import.ts`, ops: `${root}src/api-core.ts`, namespaces: "namespaces" },
+  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, namespaces: "namespaces" },
   absWorkingDir: root, bundle: true, splitting: true, format: "esm", platform: "node", target: "es2022", minify: true,
   outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse, namespacesEntry], logLevel: "warning",
 });
@@ -109,6 +110,10 @@ function importOrder(out, done = new Set(), running = new Set()) {
 }
 for (const out of staticImports.keys()) importOrder(out);
 
+// An entry point's output in the metafile: its path there and what esbuild says of it.
+const outputOf = (entry) => Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === entry);
+const key = JSON.stringify;
+
 // Each output as CommonJS, by its path in the metafile.
 const cjsOf = new Map();
 for (const file of result.outputFiles) {
@@ -128,12 +133,12 @@ for (const file of result.outputFiles) {
 // the files loaded later (they import some of the same chunks), so that there is one instance of
 // each module whichever file reaches it, also under module systems that do not share Node's
 // require cache.
-const [coreOut] = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === "src/api-loaded-at-import.ts");
+const [coreOut, coreOutput] = outputOf(CORE_ENTRY);
 const atImport = importOrder(coreOut); // every file after the ones it imports; the core entry last
 const chunkName = (out) => basename(out, ".js");
 const inIndex = new Set(atImport.map(chunkName));
 const CHUNKS = `Symbol.for("edgegrad.chunks")`;
-const fromIndex = (code) => code.replace(/require\((["'])\.\/([\w-]+)\.cjs\1\)/g, (call, _, name) => inIndex.has(name) ? `chunks[${JSON.stringify(name)}]` : call);
+const fromIndex = (code) => code.replace(/require\((["'])\.\/([\w-]+)\.cjs\1\)/g, (call, _, name) => inIndex.has(name) ? `chunks[${key(name)}]` : call);
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
@@ -141,12 +146,12 @@ for (const [out, code] of cjsOf) {
   if (out === coreOut) continue;
   const file = `${outDir}/${chunkName(out)}.cjs`;
   if (inIndex.has(chunkName(out))) {
-    writeFileSync(file, `"use strict";\n// This chunk's code is in index.cjs, which every program loads first.\nmodule.exports=require("./index.cjs")[${CHUNKS}][${JSON.stringify(chunkName(out))}];\n`);
+    writeFileSync(file, `"use strict";\n// This chunk's code is in index.cjs, which every program loads first.\nmodule.exports=require("./index.cjs")[${CHUNKS}][${key(chunkName(out))}];\n`);
   } else {
     writeFileSync(file, `"use strict";\n${code}`);
   }
 }
-const inlined = atImport.map((out) => `chunks[${JSON.stringify(chunkName(out))}] = (() => {
+const inlined = atImport.map((out) => `chunks[${key(chunkName(out))}] = (() => {
   const module = { exports: {} };
 ${fromIndex(cjsOf.get(out))}
   return module.exports;
@@ -156,18 +161,16 @@ writeFileSync(`${outDir}/datasets.cjs`, `"use strict";\n${datasets.code}\n`);
 
 // The names: the top-level ones from esbuild's metafile, each namespace's members from the
 // one-file build (dist/index.js, built before this script), whose API this one must equal.
-const exportsOf = (entry) => Object.values(result.metafile.outputs).find((o) => o.entryPoint === entry).exports;
-const coreNames = [...exportsOf("src/api-loaded-at-import.ts")].sort();
-const opsNames = exportsOf("src/api-core.ts").filter((name) => !coreNames.includes(name)).sort();
+const coreNames = [...coreOutput.exports].sort();
+const opsNames = outputOf(OPS_ENTRY)[1].exports.filter((name) => !coreNames.includes(name)).sort();
 const oneFile = await import(pathToFileURL(`${root}dist/index.js`).href);
 // A name read on first call stands in as a function that loads its file and calls it; anything
 // else (a class, a constant) must be there at import.
 const notFunctions = opsNames.filter((name) => typeof oneFile[name] !== "function");
 if (notFunctions.length) {
-  throw new Error(`node-entry: ${notFunctions.join(", ")} must be exported from src/api-loaded-at-import.ts (not functions, so not loadable on first call)`);
+  throw new Error(`node-entry: ${notFunctions.join(", ")} must be exported from ${CORE_ENTRY} (not functions, so not loadable on first call)`);
 }
 
-const key = JSON.stringify;
 // The top-level object is a literal, so that V8 keeps it in fast mode for code that reads
 // eg.matmul and the like through require(); a namespace object holds only getters (V8 keeps
 // any object with a hundred of them as a dictionary, literal or not), read once per name a
@@ -178,7 +181,7 @@ const cjsFacade = `"use strict";
 // namespaces' file on first use of a member of one of them.
 const chunks = {};
 ${inlined}
-const core = chunks[${JSON.stringify(chunkName(coreOut))}];
+const core = chunks[${key(chunkName(coreOut))}];
 let ops = null, loaded = null;
 // (a method with a computed key: the stand-in carries the op's name, for stack traces and the REPL)
 const onFirstCall = (name) => ({ [name](...args) { return (ops ??= require("./ops.cjs"))[name](...args); } })[name];
@@ -205,7 +208,7 @@ const esmFacade = `// The default entry of edgegrad for import under Node, writt
 // process.getBuiltinModule (Node >= 20.16) spares building the ES module facade of node:module.
 const { createRequire } = globalThis.process.getBuiltinModule?.("node:module") ?? await import("node:module");
 const api = createRequire(import.meta.url)("./index.cjs");
-${allNames.map((name, i) => `const e${i} = api[${JSON.stringify(name)}];`).join("\n")}
+${allNames.map((name, i) => `const e${i} = api[${key(name)}];`).join("\n")}
 export { ${allNames.map((name, i) => `e${i} as ${name}`).join(", ")} };
 `;
 writeFileSync(`${outDir}/index.cjs`, cjsFacade);
