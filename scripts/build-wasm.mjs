@@ -5,8 +5,9 @@
 // the .wasm files into dist/ for the package exports, and embeds the full and threaded builds'
 // bytes as base64 in a generated TS module so the default entry needs no file access or fetch
 // at run time (the threaded pair adds about 0.4 KB gzip: it is nearly the same bytes).
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,19 +25,40 @@ const entries = [
 
 mkdirSync(join(root, "build"), { recursive: true });
 mkdirSync(join(root, "dist"), { recursive: true });
-const embedded = {};
-for (const { source, prefix, threaded = false, flags = [] } of entries) {
-  for (const target of targets) {
-    const file = `${prefix}${target}.wasm`;
-    execFileSync(asc, [source, "--config", "asconfig.json", "--target", target, "--outFile", `build/${file}`, ...flags], {
-      cwd: root,
-      stdio: "inherit",
+
+function compile({ source, prefix, threaded = false, flags = [] }, target) {
+  const file = `${prefix}${target}.wasm`;
+  const args = [source, "--config", "asconfig.json", "--target", target, "--outFile", `build/${file}`, ...flags];
+  return new Promise((resolve, reject) => {
+    execFile(asc, args, { cwd: root }, (error, stdout, stderr) => {
+      process.stdout.write(stdout);
+      process.stderr.write(stderr);
+      if (error) reject(new Error(`asc ${args.join(" ")} failed: ${error.message}`));
+      else resolve({ file, source, threaded, target });
     });
-    copyFileSync(join(root, "build", file), join(root, "dist", file));
-    const bytes = readFileSync(join(root, "build", file));
-    if (source === "assembly/index.ts") embedded[threaded ? `mt-${target}` : target] = bytes.toString("base64");
-    console.log(`built ${file}: ${bytes.length} bytes`);
+  });
+}
+
+// The six compilations are independent, so they run as many at a time as the machine has cores
+// (binaryen's optimizer already spreads some of its passes over threads): on two cores 25 s
+// against 34 s one after another.
+const jobs = entries.flatMap((entry) => targets.map((target) => [entry, target]));
+const built = [];
+let next = 0;
+async function worker() {
+  while (next < jobs.length) {
+    const [entry, target] = jobs[next++];
+    built.push(await compile(entry, target));
   }
+}
+await Promise.all(Array.from({ length: Math.min(availableParallelism(), jobs.length) }, worker));
+
+const embedded = {};
+for (const { file, source, threaded, target } of built) {
+  copyFileSync(join(root, "build", file), join(root, "dist", file));
+  const bytes = readFileSync(join(root, "build", file));
+  if (source === "assembly/index.ts") embedded[threaded ? `mt-${target}` : target] = bytes.toString("base64");
+  console.log(`built ${file}: ${bytes.length} bytes`);
 }
 
 // Each build is the return value of a function, not a constant: an engine only skims the body of
