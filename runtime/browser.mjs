@@ -1,8 +1,10 @@
-// The Chromium target: serves the consumer project over http on 127.0.0.1 and loads the
-// package as a plain ES module through an import map (no bundler), the way a page would.
+// The browser targets, Chromium and Firefox: serve the consumer project over http on 127.0.0.1
+// and load the package as a plain ES module through an import map (no bundler), the way a page
+// would.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
+import { launchFirefox } from "./firefox.mjs";
 import { serveStatic } from "./static-server.mjs";
 
 const PAGE = `<!doctype html>
@@ -36,6 +38,28 @@ export async function runChromium(dir, { crossOriginIsolated = false, timeoutMs 
     return { version: `chromium ${chrome.version}`, ...result };
   } finally {
     await chrome.close();
+    await server.close();
+  }
+}
+
+/** The same page in Firefox; `crossOriginIsolated` as for Chromium. */
+export async function runFirefox(dir, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
+  writeFileSync(join(dir, "index.html"), PAGE);
+  const server = await serveStatic(dir, { crossOriginIsolated });
+  const firefox = await launchFirefox();
+  try {
+    await firefox.open(`${server.url}/index.html`);
+    const deadline = Date.now() + timeoutMs;
+    let text = null;
+    while ((text = await firefox.evaluate("window.__result === undefined ? null : JSON.stringify(window.__result)")) === null) {
+      if (Date.now() > deadline) throw new Error(`the page gave no result within ${timeoutMs} ms${firefox.errors.length ? `:\n${firefox.errors.join("\n")}` : ""}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const result = JSON.parse(text);
+    if (result.error || firefox.errors.length) throw new Error(result.error ?? firefox.errors.join("\n"));
+    return { version: firefox.version, ...result };
+  } finally {
+    await firefox.close();
     await server.close();
   }
 }

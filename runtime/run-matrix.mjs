@@ -1,12 +1,12 @@
-// The runtime matrix: the packed package in Node 20 (this Node), Node 22, Chromium, workerd,
-// Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8 inference on seeded
-// inputs); results are compared with this Node's. Prints a table; exits 1 if any row fails.
+// The runtime matrix: the packed package in Node 20 (this Node), Node 22, Chromium, Firefox,
+// workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8 inference
+// on seeded inputs); results are compared with this Node's. Prints a table; exits 1 if any row fails.
 //   node runtime/run-matrix.mjs            all runtimes (needs `npm run build` first)
 //   RUNTIMES=deno,bun node runtime/run-matrix.mjs
 import { execFileSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runChromium } from "./browser.mjs";
+import { runChromium, runFirefox } from "./browser.mjs";
 import { MARK } from "./check.mjs";
 import { makeConsumer, ROOT } from "./consumer.mjs";
 import { runWorkerd } from "./workerd.mjs";
@@ -41,6 +41,9 @@ const RUNTIMES = {
   // The same page cross-origin isolated (COOP/COEP): threaded on the main thread, which may not
   // block, so the pool's bounded spin is what waits.
   "chromium-coi": (dir) => runChromium(dir, { crossOriginIsolated: true }),
+  // SpiderMonkey: the same page, plain and cross-origin isolated.
+  "firefox": (dir) => runFirefox(dir),
+  "firefox-coi": (dir) => runFirefox(dir, { crossOriginIsolated: true }),
   "workerd": async (dir) => {
     const version = "workerd " + execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim().split(" ").pop();
     return { version, ...(await runWorkerd(bin("workerd"), dir)) };
@@ -63,7 +66,7 @@ function maxDiff(a, b) {
 }
 
 /** Runtimes whose program gets a worker pool; workerd has no Worker, the plain page is not cross-origin isolated. */
-const THREADED = ["node20", "node22", "deno", "bun", "chromium-coi"];
+const THREADED = ["node20", "node22", "deno", "bun", "chromium-coi", "firefox-coi"];
 
 function judge(name, r, ref) {
   const problems = [];
