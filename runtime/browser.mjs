@@ -1,10 +1,11 @@
-// The browser targets, Chromium and Firefox: serve the consumer project over http on 127.0.0.1
+// The browser targets, Chromium, Firefox and WebKit: serve the consumer project over http on 127.0.0.1
 // and load the package as a plain ES module through an import map (no bundler), the way a page
 // would.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
 import { launchFirefox } from "./firefox.mjs";
+import { launchWebKit } from "./webkit.mjs";
 import { serveStatic } from "./static-server.mjs";
 
 const PAGE = `<!doctype html>
@@ -43,23 +44,29 @@ export async function runChromium(dir, { crossOriginIsolated = false, timeoutMs 
 }
 
 /** The same page in Firefox; `crossOriginIsolated` as for Chromium. */
-export async function runFirefox(dir, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
+export const runFirefox = (dir, options) => runWithDriver(dir, launchFirefox, options);
+
+/** The same page in WebKitGTK (Safari's engine). */
+export const runWebKit = (dir, options) => runWithDriver(dir, launchWebKit, options);
+
+/** The page in a browser driven by a WebDriver client (runtime/firefox.mjs, runtime/webkit.mjs): poll for its result. */
+async function runWithDriver(dir, launch, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
   writeFileSync(join(dir, "index.html"), PAGE);
   const server = await serveStatic(dir, { crossOriginIsolated });
-  const firefox = await launchFirefox();
+  const browser = await launch();
   try {
-    await firefox.open(`${server.url}/index.html`);
+    await browser.open(`${server.url}/index.html`);
     const deadline = Date.now() + timeoutMs;
     let text = null;
-    while ((text = await firefox.evaluate("window.__result === undefined ? null : JSON.stringify(window.__result)")) === null) {
-      if (Date.now() > deadline) throw new Error(`the page gave no result within ${timeoutMs} ms${firefox.errors.length ? `:\n${firefox.errors.join("\n")}` : ""}`);
+    while ((text = await browser.evaluate("window.__result === undefined ? null : JSON.stringify(window.__result)")) === null) {
+      if (Date.now() > deadline) throw new Error(`the page gave no result within ${timeoutMs} ms${browser.errors.length ? `:\n${browser.errors.join("\n")}` : ""}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const result = JSON.parse(text);
-    if (result.error || firefox.errors.length) throw new Error(result.error ?? firefox.errors.join("\n"));
-    return { version: firefox.version, ...result };
+    if (result.error || browser.errors.length) throw new Error(result.error ?? browser.errors.join("\n"));
+    return { version: browser.version, ...result };
   } finally {
-    await firefox.close();
+    await browser.close();
     await server.close();
   }
 }

@@ -1,12 +1,12 @@
 // The runtime matrix: the packed package in Node 20 (this Node), Node 22, Chromium, Firefox,
-// workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8 inference
+// WebKit, workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8 inference
 // on seeded inputs); results are compared with this Node's. Prints a table; exits 1 if any row fails.
 //   node runtime/run-matrix.mjs            all runtimes (needs `npm run build` first)
 //   RUNTIMES=deno,bun node runtime/run-matrix.mjs
 import { execFileSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { runChromium, runFirefox } from "./browser.mjs";
+import { runChromium, runFirefox, runWebKit } from "./browser.mjs";
 import { MARK } from "./check.mjs";
 import { makeConsumer, ROOT } from "./consumer.mjs";
 import { runWorkerd } from "./workerd.mjs";
@@ -44,6 +44,11 @@ const RUNTIMES = {
   // SpiderMonkey: the same page, plain and cross-origin isolated.
   "firefox": (dir) => runFirefox(dir),
   "firefox-coi": (dir) => runFirefox(dir, { crossOriginIsolated: true }),
+  // JavaScriptCore in a browser (Safari's engine, as WebKitGTK). Served with COOP/COEP it is cross-
+  // origin isolated but exposes no SharedArrayBuffer and refuses to post shared memory to a
+  // worker, so it runs one thread there too, and says why.
+  "webkit": (dir) => runWebKit(dir),
+  "webkit-coi": (dir) => runWebKit(dir, { crossOriginIsolated: true }),
   "workerd": async (dir) => {
     const version = "workerd " + execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim().split(" ").pop();
     return { version, ...(await runWorkerd(bin("workerd"), dir)) };
