@@ -59,11 +59,11 @@ async function runWithDriver(dir, launch, { crossOriginIsolated = false, timeout
     const deadline = Date.now() + timeoutMs;
     let text = null;
     while ((text = await browser.evaluate("window.__result === undefined ? null : JSON.stringify(window.__result)")) === null) {
-      if (Date.now() > deadline) throw new Error(`the page gave no result within ${timeoutMs} ms${browser.errors.length ? `:\n${browser.errors.join("\n")}` : ""}`);
+      if (Date.now() > deadline) throw new Error(`the page gave no result within ${timeoutMs} ms: ${(await browser.errors()).join("\n")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const result = JSON.parse(text);
-    if (result.error || browser.errors.length) throw new Error(result.error ?? browser.errors.join("\n"));
+    const result = JSON.parse(text), errors = await browser.errors();
+    if (result.error || errors.length) throw new Error(result.error ?? errors.join("\n"));
     return { version: browser.version, ...result };
   } finally {
     await browser.close();

@@ -13,7 +13,7 @@ import WebSocket from "ws";
 
 export const FIREFOX = process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr";
 
-/** Resolves to { version, open(url), evaluate(expression), errors, close }; throws with the install hint if Firefox is missing. */
+/** Resolves to { version, open(url), evaluate(expression), errors(), close }; throws with the install hint if Firefox is missing. */
 export async function launchFirefox({ timeoutMs = 30_000 } = {}) {
   if (!existsSync(FIREFOX)) throw new Error(`no Firefox at ${FIREFOX} (apt-get install firefox-esr, or set FIREFOX_PATH)`);
   const profile = await mkdtemp(join(tmpdir(), "edgegrad-firefox-"));
@@ -35,7 +35,8 @@ export async function launchFirefox({ timeoutMs = 30_000 } = {}) {
     await bidi.send("session.subscribe", { events: ["log.entryAdded"] });
     return {
       version: `firefox ${session.capabilities.browserVersion}`,
-      errors,
+      /** The page's uncaught errors and console.error messages so far. */
+      errors: async () => [...errors],
       open: (url) => bidi.send("browsingContext.navigate", { context, url, wait: "complete" }),
       /** The expression's value, which must be a string or null (BiDi serializes other values as remote objects). */
       evaluate: async (expression) => {

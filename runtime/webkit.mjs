@@ -11,7 +11,7 @@ export const WEBDRIVER = process.env.WEBKIT_WEBDRIVER_PATH ?? "/usr/bin/WebKitWe
 export const MINIBROWSER = process.env.WEBKIT_MINIBROWSER_PATH ?? "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 const XVFB = "/usr/bin/Xvfb";
 
-/** Resolves to { version, open(url), evaluate(expression), errors, close }, like launchFirefox. */
+/** Resolves to { version, open(url), evaluate(expression), errors(), close }, like launchFirefox. */
 export async function launchWebKit({ timeoutMs = 30_000 } = {}) {
   for (const [path, pkg] of [[WEBDRIVER, "webkit2gtk-driver"], [MINIBROWSER, "libwebkit2gtk-4.1-0"]]) {
     if (!existsSync(path)) throw new Error(`no ${path} (apt-get install ${pkg})`);
@@ -34,16 +34,28 @@ export async function launchWebKit({ timeoutMs = 30_000 } = {}) {
       "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
     } } }), timeoutMs);
     const path = `/session/${session.sessionId}`;
+    /** The expression's value, a string or null. */
+    const evaluate = async (expression) => {
+      const value = await command(base, "POST", `${path}/execute/sync`, { script: `return (${expression});`, args: [] });
+      if (value !== null && typeof value !== "string") throw new Error(`evaluate: expected a string or null, got ${typeof value}`);
+      return value;
+    };
     return {
       version: `webkitgtk ${session.capabilities.browserVersion}`,
-      errors: [], // WebDriver classic reports no page errors; the page's own checks catch them
-      open: (url) => command(base, "POST", `${path}/url`, { url }),
-      /** The expression's value, a string or null. */
-      evaluate: async (expression) => {
-        const value = await command(base, "POST", `${path}/execute/sync`, { script: `return (${expression});`, args: [] });
-        if (value !== null && typeof value !== "string") throw new Error(`evaluate: expected a string or null, got ${typeof value}`);
-        return value;
+      // Classic WebDriver reports no page errors, so the page collects its own from the moment it
+      // has loaded: uncaught errors and rejections, and console.error.
+      open: async (url) => {
+        await command(base, "POST", `${path}/url`, { url });
+        await evaluate(`(() => {
+          const errors = window.__edgegradPageErrors = [], consoleError = console.error;
+          addEventListener("error", (e) => errors.push(String(e.message)));
+          addEventListener("unhandledrejection", (e) => errors.push(String(e.reason)));
+          console.error = (...args) => { errors.push(args.join(" ")); consoleError(...args); };
+          return null;
+        })()`);
       },
+      evaluate,
+      errors: async () => JSON.parse(await evaluate("JSON.stringify(window.__edgegradPageErrors ?? [])")),
       close: async () => {
         await command(base, "DELETE", path).catch(() => {});
         stop();
