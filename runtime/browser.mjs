@@ -1,6 +1,6 @@
-// The browser targets, Chromium, Firefox and WebKit: serve the consumer project over http on 127.0.0.1
-// and load the package as a plain ES module through an import map (no bundler), the way a page
-// would.
+// The browser targets, Chromium, Firefox and WebKit: serve the consumer project over http on
+// 127.0.0.1 and load the package as a plain ES module through an import map (no bundler), the
+// way a page would.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./chromium.mjs";
@@ -23,34 +23,35 @@ const PAGE = `<!doctype html>
   }
 </script>`;
 
-/** `crossOriginIsolated`: serve with COOP/COEP, so the page may share memory with workers. */
-export async function runChromium(dir, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
-  writeFileSync(join(dir, "index.html"), PAGE);
-  const server = await serveStatic(dir, { crossOriginIsolated });
+/**
+ * Chromium through playwright-core, behind the small interface the WebDriver clients have
+ * (runtime/firefox.mjs): open(url), evaluate(expression), errors(), close().
+ */
+async function launchChromiumPage() {
   const chrome = await launchChromium();
-  try {
-    const page = await chrome.context.newPage();
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: timeoutMs });
-    const result = await page.evaluate(() => window.__result);
-    if (result.error || errors.length) throw new Error(result.error ?? errors.join("\n"));
-    return { version: `chromium ${chrome.version}`, ...result };
-  } finally {
-    await chrome.close();
-    await server.close();
-  }
+  const page = await chrome.context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  return {
+    version: `chromium ${chrome.version}`,
+    open: (url) => page.goto(url),
+    evaluate: (expression) => page.evaluate(expression),
+    errors: async () => [...errors],
+    close: () => chrome.close(),
+  };
 }
 
-/** The same page in Firefox; `crossOriginIsolated` as for Chromium. */
-export const runFirefox = (dir, options) => runWithDriver(dir, launchFirefox, options);
+/** The page in Chromium; `crossOriginIsolated`: serve with COOP/COEP, so the page may share memory with workers. */
+export const runChromium = (dir, options) => runInBrowser(dir, launchChromiumPage, options);
 
-/** The same page in WebKitGTK (Safari's engine). */
-export const runWebKit = (dir, options) => runWithDriver(dir, launchWebKit, options);
+/** The same page in Firefox (SpiderMonkey). */
+export const runFirefox = (dir, options) => runInBrowser(dir, launchFirefox, options);
 
-/** The page in a browser driven by a WebDriver client (runtime/firefox.mjs, runtime/webkit.mjs): poll for its result. */
-async function runWithDriver(dir, launch, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
+/** The same page in WebKitGTK (JavaScriptCore: Safari's engine). */
+export const runWebKit = (dir, options) => runInBrowser(dir, launchWebKit, options);
+
+/** Serves the page, opens it in `launch`'s browser and polls for its result. */
+async function runInBrowser(dir, launch, { crossOriginIsolated = false, timeoutMs = 60_000 } = {}) {
   writeFileSync(join(dir, "index.html"), PAGE);
   const server = await serveStatic(dir, { crossOriginIsolated });
   const browser = await launch();

@@ -1,6 +1,7 @@
 // The runtime matrix: the packed package in Node 20 (this Node), Node 22, Chromium, Firefox,
-// WebKit, workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8 inference
-// on seeded inputs); results are compared with this Node's. Prints a table; exits 1 if any row fails.
+// WebKit, workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8
+// inference on seeded inputs); results are compared with this Node's. Prints a table; exits 1 if
+// any row fails.
 //   node runtime/run-matrix.mjs            all runtimes (needs `npm run build` first)
 //   RUNTIMES=deno,bun node runtime/run-matrix.mjs
 import { execFileSync } from "node:child_process";
@@ -70,7 +71,10 @@ function maxDiff(a, b) {
   return { max, ok };
 }
 
-/** Runtimes whose program gets a worker pool; workerd has no Worker, the plain page is not cross-origin isolated. */
+/**
+ * Runtimes whose program gets a worker pool; workerd has no Worker, the plain pages are not
+ * cross-origin isolated, and WebKitGTK has no SharedArrayBuffer even when its page is.
+ */
 const THREADED = ["node20", "node22", "deno", "bun", "chromium-coi", "firefox-coi"];
 
 function judge(name, r, ref) {
