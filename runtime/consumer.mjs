@@ -19,6 +19,6 @@ export function makeConsumer() {
   execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
   // A package.json makes Deno resolve bare specifiers from node_modules (as Node and Bun do).
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  for (const f of ["check.mjs", "main.mjs", "worker.mjs"]) copyFileSync(join(ROOT, "runtime", f), join(dir, f));
+  for (const f of ["check.mjs", "main.mjs", "worker.mjs", "edge-function.mjs"]) copyFileSync(join(ROOT, "runtime", f), join(dir, f));
   return { dir, tarball, files: readdirSync(join(pkgDir, "dist")) };
 }

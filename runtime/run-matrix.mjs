@@ -1,7 +1,7 @@
 // The runtime matrix: the packed package in Node 20 (this Node), Node 22, 24 and 26, Chromium,
-// Firefox, WebKit, workerd, Deno and Bun. Each runs runtime/check.mjs (train a few steps, f32 and int8
-// inference on seeded inputs); results are compared with this Node's. Prints a table; exits 1 if
-// any row fails.
+// Firefox, WebKit, workerd, Vercel's Edge Runtime, Deno and Bun. Each runs runtime/check.mjs
+// (train a few steps, f32 and int8 inference on seeded inputs); results are compared with this
+// Node's. Prints a table; exits 1 if any row fails.
 //   node runtime/run-matrix.mjs            all runtimes (needs `npm run build` first)
 //   RUNTIMES=deno,bun node runtime/run-matrix.mjs
 import { execFileSync } from "node:child_process";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { runChromium, runFirefox, runWebKit } from "./browser.mjs";
 import { MARK } from "./check.mjs";
 import { makeConsumer, ROOT } from "./consumer.mjs";
+import { runVercelEdge } from "./vercel-edge.mjs";
 import { runWorkerd } from "./workerd.mjs";
 
 const TOOLS = join(ROOT, "runtime", "tools");
@@ -58,6 +59,8 @@ const RUNTIMES = {
     const version = "workerd " + execFileSync(bin("workerd"), ["--version"], { encoding: "utf8" }).trim().split(" ").pop();
     return { version, ...(await runWorkerd(bin("workerd"), dir)) };
   },
+  // Vercel Edge, as its local runtime emulates it: the slim entry with a module from outside.
+  "vercel-edge": (dir) => runVercelEdge(dir),
   // Read-only permissions: the package must not need the file system, network or env in Deno.
   "deno": (dir) => runFile(bin("deno"), ["run", "--no-prompt", `--allow-read=${dir}`, "main.mjs"], dir,
     { DENO_DIR: join(dir, ".deno"), DENO_NO_UPDATE_CHECK: "1" }),
@@ -76,8 +79,9 @@ function maxDiff(a, b) {
 }
 
 /**
- * Runtimes whose program gets a worker pool; workerd has no Worker, the plain pages are not
- * cross-origin isolated, and WebKitGTK has no SharedArrayBuffer even when its page is.
+ * Runtimes whose program gets a worker pool; workerd and the Edge Runtime have no Worker, the
+ * plain pages are not cross-origin isolated, and WebKitGTK has no SharedArrayBuffer even when
+ * its page is.
  */
 const THREADED = ["node20", "node22", "node24", "node26", "deno", "bun", "chromium-coi", "firefox-coi"];
 
