@@ -3,18 +3,16 @@
 // screenshots): train the MLP and then the CNN, compress each, train the text demo's character
 // model, and check the numbers the page shows; served cross-origin isolated (COOP/COEP) the page
 // must train on every core where the browser can share memory with workers and say so, else on
-// one thread and say why. The browsers are driven over WebDriver (runtime/browser.mjs: BiDi;
+// one thread and say why. The browsers are driven over WebDriver (runtime/firefox.mjs: BiDi;
 // runtime/webkit.mjs: classic), so the page is operated through the DOM: a button's click(), the
 // text and data attributes the page writes. Needs `npm run build` first (the page loads dist/).
 //   node runtime/test-browser-page-webdriver.mjs [firefox] [webkit]      (both by default)
 import { launchFirefox } from "./firefox.mjs";
 import { launchWebKit } from "./webkit.mjs";
 import { ROOT } from "./consumer.mjs";
+import { MAX_ACCURACY_DROP, MIN_ACCURACY, TEXT_WORDS } from "./page-expectations.mjs";
 import { serveStatic } from "./static-server.mjs";
 
-// The same bounds as the Chromium test: the float MLP reaches ~0.97 on the held-out 20%, the CNN 0.986.
-const MIN_ACCURACY = { mlp: 0.93, cnn: 0.95 }, MAX_ACCURACY_DROP = 0.03;
-const TEXT_WORDS = /^(the|cat|sat|on|mat|and|dog|log|saw|small|model|can|learn|text|it|sees|eight|letters|guesses|ninth|more|reads|better|sounds|like|ran|to|bird|sang|in|tree|slept)$/;
 
 const failures = [];
 const check = (ok, what) => {
@@ -47,15 +45,15 @@ const BROWSERS = {
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : Object.keys(BROWSERS);
 for (const name of wanted) if (!BROWSERS[name]) throw new Error(`unknown browser ${name}; known: ${Object.keys(BROWSERS)}`);
 
-/** Opens the page served with or without COOP/COEP in `launch`'s browser and runs `body(browser)` on it. */
-async function onPage(launch, crossOriginIsolated, body) {
+/** Opens the page served with or without COOP/COEP in browser `name` and runs `body(browser)` on it. */
+async function onPage(name, crossOriginIsolated, body) {
   const server = await serveStatic(ROOT, { crossOriginIsolated });
-  const browser = await launch();
+  const browser = await BROWSERS[name].launch();
   try {
     await browser.open(`${server.url}/examples/browser/index.html`);
     await body(browser);
     const errors = await browser.errors();
-    check(errors.length === 0, `no page errors${errors.length ? ": " + errors.join("; ") : ""}`);
+    check(errors.length === 0, `${name}: no page errors${errors.length ? ": " + errors.join("; ") : ""}`);
   } finally {
     await browser.close();
     await server.close();
@@ -105,18 +103,17 @@ async function trainText(browser, name) {
 }
 
 for (const name of wanted) {
-  const { launch, isolatedThreads } = BROWSERS[name];
-  await onPage(launch, true, async (browser) => {
+  await onPage(name, true, async (browser) => {
     console.log(`     ${browser.version}`);
     for (const model of ["mlp", "cnn"]) await trainAndCompress(browser, name, model);
     await trainText(browser, name);
     const shown = await browser.evaluate(text("threads"));
     const cores = Number(await browser.evaluate("String(navigator.hardwareConcurrency)"));
-    const want = isolatedThreads(cores);
+    const want = BROWSERS[name].isolatedThreads(cores);
     check(shown === want && cores >= 2, `${name}, cross-origin isolated: the page says "${shown}" (want "${want}", ${cores} cores)`);
   });
 
-  await onPage(launch, false, async (browser) => {
+  await onPage(name, false, async (browser) => {
     await browser.evaluate(click("train"));
     const plain = await waitFor(browser, `${text("threads")} || null`, "threads line", 60_000);
     check(/^threads: 1 \(the page is not cross-origin isolated/.test(plain), `${name}, without COOP/COEP: one thread and why: "${plain}"`);
