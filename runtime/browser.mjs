@@ -57,17 +57,23 @@ async function runInBrowser(dir, launch, { crossOriginIsolated = false, timeoutM
   const browser = await launch();
   try {
     await browser.open(`${server.url}/index.html`);
-    const deadline = Date.now() + timeoutMs;
-    let text = null;
-    while ((text = await browser.evaluate("window.__result === undefined ? null : JSON.stringify(window.__result)")) === null) {
-      if (Date.now() > deadline) throw new Error(`the page gave no result within ${timeoutMs} ms: ${(await browser.errors()).join("\n")}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const text = await waitFor(browser, "window.__result === undefined ? null : JSON.stringify(window.__result)", "result", timeoutMs);
     const result = JSON.parse(text), errors = await browser.errors();
     if (result.error || errors.length) throw new Error(result.error ?? errors.join("\n"));
     return { version: browser.version, ...result };
   } finally {
     await browser.close();
     await server.close();
+  }
+}
+
+/** Polls `expression` (a string, or null while not ready) in `browser`'s page until it has a value. */
+export async function waitFor(browser, expression, what, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await browser.evaluate(expression);
+    if (value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`the page gave no ${what} within ${timeoutMs} ms: ${(await browser.errors()).join("\n")}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

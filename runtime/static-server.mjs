@@ -1,6 +1,8 @@
 // A tiny static file server on 127.0.0.1 (random port) for the browser checks: Chromium must
 // load the package over http:// because module workers and import maps do not work from file://.
+// Also a free port for the servers the other runtimes open themselves (workerd, WebKitWebDriver).
 import { createServer } from "node:http";
+import { createServer as createTcpServer } from "node:net";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 
@@ -41,6 +43,16 @@ export function serveStatic(root, { crossOriginIsolated = false } = {}) {
     server.listen(0, "127.0.0.1", () => {
       const { port } = server.address();
       resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) });
+    });
+  });
+}
+
+/** A TCP port on 127.0.0.1 free right now, for a server another process opens (workerd, WebKitWebDriver). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createTcpServer().once("error", reject).listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
     });
   });
 }

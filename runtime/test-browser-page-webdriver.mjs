@@ -7,6 +7,7 @@
 // runtime/webkit.mjs: classic), so the page is operated through the DOM: a button's click(), the
 // text and data attributes the page writes. Needs `npm run build` first (the page loads dist/).
 //   node runtime/test-browser-page-webdriver.mjs [firefox] [webkit]      (both by default)
+import { waitFor } from "./browser.mjs";
 import { launchFirefox } from "./firefox.mjs";
 import { launchWebKit } from "./webkit.mjs";
 import { ROOT } from "./consumer.mjs";
@@ -19,17 +20,6 @@ const check = (ok, what) => {
   console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
   if (!ok) failures.push(what);
 };
-
-/** Polls `expression` (a string, or null while not ready) until it has a value. */
-async function waitFor(browser, expression, what, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await browser.evaluate(expression);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`the page: no ${what} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const state = (names) => `[${names.map((n) => JSON.stringify(n))}].includes(document.body.dataset.state) ? document.body.dataset.state : null`;
 const rows = `JSON.stringify([...document.querySelectorAll("#results tbody tr")].map((tr) => ({ ...tr.dataset })))`;

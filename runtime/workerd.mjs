@@ -4,9 +4,9 @@
 // slim entry's ES modules, and the wasm arrives precompiled, never compiled from bytes at run time.
 import { build } from "esbuild";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "./static-server.mjs";
 
 const config = (port) => `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -21,15 +21,6 @@ const checks :Workerd.Worker = (
   compatibilityDate = "2024-09-23",
 );
 `;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().once("error", reject).listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves to the Worker's JSON result; rejects with workerd's output on failure or timeout. */
 export async function runWorkerd(bin, dir, timeoutMs = 60_000) {
