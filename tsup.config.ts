@@ -25,9 +25,14 @@ const emptyEmbeddedAssets: Plugin = {
   },
 };
 
-// No keepNames: the library's classes carry their names themselves (src/type-name.ts), and
-// keeping every function's name ran ≈ 930 name definitions at import (runtime/RESULTS.md).
-const library = { format: ["esm", "cjs"] as ("esm" | "cjs")[], dts: true, clean: false, sourcemap: true, minify: true, target: "es2022", splitting: false, treeshake: true };
+// Whitespace and syntax minified, identifiers kept: a user's stack trace and console.log read
+// `ShapeError: …`, `at Linear.forward`, `Sequential {…}`, not the minifier's one-letter names, for
+// no measurable cost at a cold start (runtime/RESULTS.md); an application's bundler renames them
+// when it minifies, and the library's classes carry their names for that case (src/type-name.ts).
+// esbuild's own tree shaking, not tsup's second pass through Rollup: that pass writes CommonJS
+// exports as `exports.ShapeError = class extends …`, a class without a name.
+const library = { format: ["esm", "cjs"] as ("esm" | "cjs")[], dts: true, clean: false, sourcemap: true, minifyWhitespace: true, minifySyntax: true,
+                  target: "es2022", splitting: false, treeshake: false };
 
 // clean: false everywhere: dist/ also holds the .wasm files written by build:wasm.
 export default defineConfig([

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as eg from "../src/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bundle = join(root, "dist", "index.js");
@@ -100,6 +101,27 @@ describe("the default entry under Node", () => {
     expect(loaded.weightIsTensor).toBe(true); // one Tensor class, however a module was reached
     expect(loaded.afterLinear.files).toEqual(["index.cjs", "namespaces.cjs", "ops.cjs"]);
     expect(loaded.afterDigits.files).toEqual(["datasets.cjs", "index.cjs", "namespaces.cjs", "ops.cjs"]);
+  });
+
+  it("prints errors, stack traces and modules with the library's own names, in the Node files and the one-file bundle", () => {
+    // A minifier's names would print as `b [ShapeError]: …` and `at Je.forward`.
+    const printed = (specifier: string) => run(`
+      import { inspect } from "node:util";
+      const eg = await import(${JSON.stringify(specifier)});
+      await eg.init();
+      const model = new eg.nn.Sequential(new eg.nn.Linear(4, 2));
+      let error = null;
+      try { model.forward(eg.zeros([3, 5])); } catch (e) { error = inspect(e).split("\\n"); }
+      console.log(JSON.stringify({ error, classes: [model, model.layers[0]].map((o) => o.constructor.name),
+        tensor: inspect(eg.tensor([[1, 2], [3, 4]])) }));`) as { error: string[]; classes: string[]; tensor: string };
+    for (const specifier of ["edgegrad", bundle, join(root, "dist", "index.cjs")]) {
+      const { error, classes, tensor } = printed(specifier);
+      expect(error[0]).toBe("ShapeError: linear: input of shape [3,5] does not end in 4 features (weight [2,4])");
+      expect(error.some((line) => /^ +at Linear\.forward /.test(line))).toBe(true);
+      expect(error.some((line) => /^ +at Sequential\.forward /.test(line))).toBe(true);
+      expect(classes).toEqual(["Sequential", "Linear"]);
+      expect(tensor).toBe(String(eg.tensor([[1, 2], [3, 4]]))); // console.log shows a tensor's values, not its fields
+    }
   });
 
   it("trains, saves, quantizes and scores on two threads with the same bits as the one-file bundle", () => {

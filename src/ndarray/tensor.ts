@@ -106,6 +106,11 @@ export class Tensor {
     return formatTensor(this);
   }
 
+  /** What console.log prints under Node, Deno and Bun: the text of toString(), not the fields. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return formatTensor(this);
+  }
+
   // ---- views ----
 
   reshape(shape: readonly number[]): Tensor {
