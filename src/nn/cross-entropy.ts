@@ -60,13 +60,15 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   // Labels without weights or smoothing, the usual case: a_c = [c = y], which forward and
   // logitGrad read from the labels directly instead of filling C coefficients per position.
   let plain: Int32Array | null = null;
+  // Class labels (null for probability targets): an ignored position's gradient is 0 whatever flows in.
+  let labels: Int32Array | null = null;
   let denominator = L.positions;
   if (soft) {
     if (target.dtype !== "float32" && target.dtype !== "float64") throw new DTypeError(`${name}: probability targets must be float, got ${target.dtype}`);
     if (ignoreIndex >= 0) throw new ValueError(`${name}: ignoreIndex (${ignoreIndex}) applies to class labels, not to probability targets`);
     coefficients = probabilityCoefficients(target.data, w, eps, L);
   } else {
-    const labels = readLabels(target, L, ignoreIndex, name, input.shape);
+    labels = readLabels(target, L, ignoreIndex, name, input.shape);
     coefficients = labelCoefficients(labels, w, eps, L.classes);
     if (!w && eps === 0) plain = labels;
     denominator = 0;
@@ -78,7 +80,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   const inputs = soft ? [input, target] : [input];
   return record(result, name, inputs, (g) => {
     const gp = positionGrad(g, reduction, denominator);
-    const gz = input.requiresGrad ? logitGrad(z, L, lse, coefficients, plain, gp, input) : null;
+    const gz = input.requiresGrad ? logitGrad(z, L, lse, coefficients, plain, labels, gp, input) : null;
     const gt = soft && target.requiresGrad ? targetGrad(z, L, lse, w, 1 - eps, gp, target) : null;
     return soft ? [gz, gt] : [gz];
   });
@@ -114,17 +116,22 @@ function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficient
   return { per, lse };
 }
 
+/**
+ * ∂loss/∂z. A position whose label is ignored gets 0, not g·0: with every label ignored the mean's
+ * g is 0/0 = NaN, and PyTorch, which writes only the positions it counts, leaves the rest 0.
+ */
 function logitGrad(z: ArrayLike<number>, L: ClassLayout, lse: Float64Array, coefficients: Coefficients,
-                   plain: Int32Array | null, gp: (p: number) => number, input: Tensor): Tensor {
+                   plain: Int32Array | null, labels: Int32Array | null, gp: (p: number) => number, input: Tensor): Tensor {
   const C = L.classes, S = L.stride;
   const grad = input.dtype === "float64" ? new Float64Array(input.size) : new Float32Array(input.size);
   const a = new Float64Array(C);
   for (let p = 0; p < L.positions; p++) {
+    if (labels !== null && labels[p] < 0) continue;
     const base = baseOf(L, p);
     if (plain) {
-      // A = Σa is exactly 1 (0 at an ignored position), a_c = [c = y]: the general loop's bits.
-      const y = plain[p], A = y >= 0 ? 1 : 0, g = gp(p), l = lse[p];
-      for (let c = 0; c < C; c++) grad[base + c * S] = g * (A * Math.exp(z[base + c * S] - l) - (c === y ? 1 : 0));
+      // A = Σa is exactly 1, a_c = [c = y]: the general loop's bits.
+      const y = plain[p], g = gp(p), l = lse[p];
+      for (let c = 0; c < C; c++) grad[base + c * S] = g * (Math.exp(z[base + c * S] - l) - (c === y ? 1 : 0));
       continue;
     }
     coefficients(p, base, a);

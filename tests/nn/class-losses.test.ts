@@ -118,6 +118,31 @@ describe("crossEntropy with weight, ignoreIndex, [N, C, d…] and label smoothin
     // every target ignored: 0/0, NaN as in PyTorch
     expect(nn.crossEntropy(z, tensor([-100, -100, -100]), {}).item()).toBeNaN();
   });
+
+  it("an ignored position's gradient is 0, also when every target is ignored (the mean is then NaN) or NaN flows in", () => {
+    // PyTorch 1.13: F.cross_entropy(x, [-100, -100, -100], …).backward() leaves x.grad all 0 with
+    // no options, label_smoothing=0.1 or a weight; with reduction="none" and a NaN flowing into an
+    // ignored position, that row of x.grad is 0.
+    const allIgnored = tensor([-100, -100, -100], { dtype: "int32" });
+    const options = [{}, { labelSmoothing: 0.1 }, { weight: tensor([1, 2, 3]) }];
+    for (const o of options) {
+      const x = tensor([[2, 0, 0], [0, 1, 0], [0, 0, 3]], { requiresGrad: true });
+      const loss = nn.crossEntropy(x, allIgnored, o);
+      expect(loss.item()).toBeNaN();
+      loss.backward();
+      expect(Array.from(x.grad!.data)).toEqual(new Array(9).fill(0));
+    }
+    const x = tensor([[2, 0, 0], [0, 1, 0], [0, 0, 3]], { requiresGrad: true });
+    nn.nllLoss(logSoftmax(x, 1), allIgnored).backward();
+    expect(Array.from(x.grad!.data)).toEqual(new Array(9).fill(0));
+    for (const o of options) {
+      const z = tensor([[2, 0, 0], [0, 1, 0], [0, 0, 3]], { requiresGrad: true });
+      nn.crossEntropy(z, tensor([1, -100, 2], { dtype: "int32" }), { ...o, reduction: "none" }).backward(tensor([1, NaN, 1]));
+      const g = z.grad!.toArray() as number[][];
+      expect(g[1]).toEqual([0, 0, 0]);
+      expect(g[0].every(Number.isFinite) && g[2].every(Number.isFinite)).toBe(true);
+    }
+  });
 });
 
 describe("gradients of crossEntropy and nllLoss (float64 central differences)", () => {
