@@ -145,6 +145,8 @@ export class Conv1d extends ConvBase {
     this.kernelSize = k;
     this.stride = positiveInt("Conv1d", "stride", o.stride ?? 1);
     this.dilation = positiveInt("Conv1d", "dilation", o.dilation ?? 1);
+    // One length to pad: a pair would be read as [height, width] and its first half dropped.
+    if (Array.isArray(o.padding)) throw new ValueError(`Conv1d: padding must be an integer ≥ 0, "same" or "valid", got ${JSON.stringify(o.padding)}`);
     const p = checkPadding("Conv1d", o.padding ?? 0, [1, this.stride]);
     this.padding = typeof p === "string" ? p : p[1];
     const [, , left, right] = resolvePadding("Conv1d", p, [1, k], [1, this.dilation], [1, this.stride]);

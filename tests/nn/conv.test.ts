@@ -232,6 +232,9 @@ describe("Conv1d, Conv2d, ConvTranspose2d modules", () => {
     expect(() => new nn.Conv2d(3, 4, 3, { paddingMode: "reflect" } as never)).toThrow(ValueError);
     expect(() => new nn.ConvTranspose2d(3, 4, 3, { stride: 2, outputPadding: 2 })).toThrow(ValueError);
     expect(() => new nn.Conv1d(3, 4, 0)).toThrow(ValueError);
+    // a pair is two lengths to pad, and a 1-D convolution has one (its second half was used on both sides)
+    expect(() => new nn.Conv1d(1, 1, 3, { padding: [1, 2] } as never)).toThrow(/Conv1d: padding must be an integer ≥ 0, "same" or "valid", got \[1,2\]/);
+    expect(() => new nn.Conv1d(1, 1, 3, { padding: -1 })).toThrow(ValueError);
   });
 
   it("run in a Sequential (Conv2d→ReLU as one fused conv step), and summary lists them", () => {
