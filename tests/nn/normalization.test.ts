@@ -136,7 +136,9 @@ describe("BatchNorm modules", () => {
     expect(() => bn.forward(zeros([2, 4, 2, 2]))).toThrow(/expected 3 channels \(dim 1\), got input of shape \[2,4,2,2\]/);
     expect(() => bn.forward(zeros([2, 3, 4]))).toThrow(ShapeError);
     expect(() => bn.forward(zeros([1, 3, 1, 1]))).toThrow(/more than 1 value per channel/);
+    expect(() => bn.forward(zeros([2, 3, 2, 2], { dtype: "int32" }))).toThrow(/BatchNorm2d: input must be float32 or float64, got int32/);
     expect(bn.numBatchesTracked!.item()).toBe(0);
+    expect(Array.from(bn.runningMean!.data)).toEqual([0, 0, 0]);
     expect(() => new nn.BatchNorm1d(0)).toThrow(ValueError);
     expect(() => new nn.BatchNorm2d(3, { momentum: "0.1" } as never)).toThrow(/momentum/);
     expect(() => new nn.BatchNorm2d(3, { eps: -1 })).toThrow(/eps/);
