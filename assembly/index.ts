@@ -26,6 +26,7 @@ export {
   f32_conv2d_backward_weight, f32_conv2d_backward_weight_workspace,
 } from "./f32-conv2d-backward";
 export { f32_bias_backward, f32_column_sums, f32_relu_backward } from "./f32-conv2d-epilogue-backward";
+export { f32_relu } from "./f32-relu";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./f32-dwconv2d";
 export { f32_maxpool2d_2x2, f32_maxpool2d_2x2_backward, u8_pack_taps, u8_unpack_taps } from "./f32-maxpool2d-2x2";
 export { f32_bf16_vcvt, bf16_f32_vcvt } from "./f32-bf16-vcvt";

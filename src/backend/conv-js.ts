@@ -149,7 +149,8 @@ export function conv2dReluMaxPoolJs(x: Float32Array, w: Float32Array, bias: Floa
   const full = conv2dJs(x, w, bias, g, { relu: normalize === undefined }) as Float32Array;
   if (normalize) {
     normalize(full);
-    for (let i = 0; i < full.length; i++) { const v = full[i]; full[i] = v > 0 ? v : 0; }
+    // v < 0, not v > 0: NaN and −0 pass through, as in relu() and the epilogues (f32_relu).
+    for (let i = 0; i < full.length; i++) if (full[i] < 0) full[i] = 0;
   }
   const planes = g.batch * g.outChannels, n = planes * (g.outH >> 1) * (g.outW >> 1);
   const y = new Float32Array(n), code = withTaps ? new Uint8Array(n) : null;

@@ -63,7 +63,7 @@ const convFamily: KernelFamily<ConvKernels> = {
   exports: [
     "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
     "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight",
-    "f32_relu_backward", "f32_bias_backward", "f32_dwconv2d_workspace", "f32_dwconv2d",
+    "f32_relu_backward", "f32_relu", "f32_bias_backward", "f32_dwconv2d_workspace", "f32_dwconv2d",
     "f32_maxpool2d_2x2", "f32_maxpool2d_2x2_backward", "u8_pack_taps", "u8_unpack_taps",
   ],
   warmUp(k) {

@@ -91,8 +91,8 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const full = forward(x, weight, bias, g, normalize === undefined), n = pooledSize(g);
         if (normalize) {
           normalize(arena.f32(full, outSize(g)));
-          // relu in place: y > 0 ? y : 0 is the relu mask applied to y itself.
-          reluBackwardSplit(wasm, outSize(g), full, full);
+          // relu in place; not the relu mask y > 0 ? y : 0 on y itself, which turns NaN into 0.
+          wasm.f32_relu(outSize(g), full);
         }
         const yp = arena.alloc(n * 4);
         if (!withTaps) {

@@ -69,6 +69,8 @@ export interface KernelExports {
                                   i0: number, i1: number, j0: number, j1: number): void;
   /** dy[i] = y[i] > 0 ? dy[i] : 0 in place: the backward of a relu epilogue. */
   f32_relu_backward(n: number, dy: number, y: number): void;
+  /** x[i] = x[i] < 0 ? 0 : x[i] in place (NaN and −0 pass): the ReLU after a fused BatchNorm. */
+  f32_relu(n: number, x: number): void;
   /**
    * db[c] = Σ dy[n, c, :] over batch and plane for `channels` channels, images `batchStride`
    * floats apart: the backward of a per-channel bias (a range of channels on offset pointers).

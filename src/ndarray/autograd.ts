@@ -74,6 +74,8 @@ export interface GradArithmetic {
   add: (a: Tensor, b: Tensor) => Tensor;
   /** A copy in fresh storage. */
   copy: (t: Tensor) => Tensor;
+  /** A converted copy. */
+  cast: (t: Tensor, like: Tensor) => Tensor;
 }
 
 /**
@@ -129,7 +131,9 @@ export function runBackward(root: Tensor, seed: Tensor, arithmetic: GradArithmet
       if (!g) continue;
       grads.delete(t); // frees intermediate gradients as soon as they are used
       if (!t.gradFn) {
-        t.grad = t.grad ? add(t.grad, g) : ownGrad(g);
+        // A leaf's gradient has the leaf's dtype, as PyTorch's engine casts it: .grad accepts no other.
+        const gl = g.dtype === t.dtype ? g : arithmetic.cast(g, t);
+        t.grad = t.grad ? add(t.grad, gl) : ownGrad(gl);
         continue;
       }
       const inputGrads = t.gradFn.backward(g);

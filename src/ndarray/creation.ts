@@ -1,7 +1,7 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { allocate, checkDType, dtypeOfArray, isFloat, type DType, type TypedArray } from "./dtype.js";
-import { checkShape, sizeOf } from "./shape.js";
+import { checkShape, describe, sizeOf } from "./shape.js";
 import { rngFrom, type RandomOptions } from "./random.js";
 import { Tensor } from "./tensor.js";
 
@@ -15,7 +15,7 @@ const RAND_KEYS = ["dtype", "requiresGrad", "seed", "rng"] as const; // a plain 
 
 /** Marks a freshly created tensor as a leaf that requires grad when the options say so. */
 function applyRequiresGrad(t: Tensor, o: CreateOptions | undefined): Tensor {
-  if (o?.requiresGrad) t.requiresGrad = true;
+  if (o?.requiresGrad !== undefined) t.requiresGrad = o.requiresGrad; // the setter refuses a non-boolean
   return t;
 }
 
@@ -91,6 +91,7 @@ export function fromTypedArray(data: TypedArray, shape?: readonly number[], o?: 
 
 export function full(shape: readonly number[], value: number, o?: CreateOptions): Tensor {
   checkOptions("full", o, CREATE_KEYS);
+  if (typeof value !== "number") throw new DTypeError(`full: the fill value must be a number, got ${describe(value)}`);
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
   const data = allocate(dtype, sizeOf(s), s);

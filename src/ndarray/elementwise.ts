@@ -1,7 +1,7 @@
 import { DTypeError, ValueError } from "../errors.js";
 import { record } from "./autograd.js";
 import { allocate, isFloat, promoteTypes, scalarDType, type DType, type TypedArray } from "./dtype.js";
-import { broadcastShapes, contiguousStrides, sizeOf } from "./shape.js";
+import { broadcastShapes, contiguousStrides, describe, sizeOf } from "./shape.js";
 import { broadcastStrides, forEachRow } from "./strided.js";
 import { sumToShape } from "./reduce.js";
 import { Tensor, type TensorLike } from "./tensor.js";
@@ -32,7 +32,10 @@ export function asTensor(x: TensorLike, like: Tensor | null, where: string): Ten
 
 function unaryResultDType(op: UnaryOp, d: DType): DType {
   if (FLOAT_RESULT.has(op) && !isFloat(d)) return "float32";
-  if (d === "bool" && op !== "identity") return "int32";
+  // Of the rest (identity, neg, abs, sign, relu), PyTorch keeps a bool's sign a bool and refuses the others.
+  if (d === "bool" && op !== "identity" && op !== "sign") {
+    throw new DTypeError(`${op}: not defined for a bool tensor (convert it first, e.g. x.astype("int32"), or invert a mask with x.eq(0))`);
+  }
   return d;
 }
 
@@ -52,7 +55,8 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
       case "log": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.log(src[p]); break;
       case "sqrt": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.sqrt(src[p]); break;
       case "sign": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.sign(src[p]); break;
-      case "relu": for (let j = 0; j < n; j++, p += s) { const v = src[p]; out[o + j] = v > 0 ? v : 0; } break;
+      // v < 0, not v > 0: NaN and −0 pass through, as in PyTorch and in the fused GEMM/conv epilogues.
+      case "relu": for (let j = 0; j < n; j++, p += s) { const v = src[p]; out[o + j] = v < 0 ? 0 : v; } break;
       case "tanh": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.tanh(src[p]); break;
       // log1p and expm1 keep their precision near 0, where log(1 + x) and exp(x) − 1 lose it all.
       case "log1p": for (let j = 0; j < n; j++, p += s) out[o + j] = Math.log1p(src[p]); break;
@@ -95,7 +99,26 @@ function binaryResultDType(op: BinaryOp, a: DType, b: DType): DType {
   const p = promoteTypes(a, b);
   if (op === "div") return isFloat(p) ? p : "float32";
   if (op === "reluGrad") return a;
-  return p === "bool" ? "int32" : p;
+  // Two bools (PyTorch): add is a logical or, mul a logical and, maximum/minimum stay bool;
+  // sub and pow are refused.
+  if (p === "bool" && (op === "sub" || op === "pow")) {
+    throw new DTypeError(`${op}: not defined for two bool tensors (use ne for a logical xor, or convert with astype("int32"))`);
+  }
+  return p;
+}
+
+/**
+ * The loop that computes `op` for a result of `dtype`, where it is not the op's own: integer
+ * products wrap exactly (Math.imul; a float64 product loses the low bits past 2^53), integer
+ * powers are exact, and add of bools is a logical or (max of 0/1).
+ */
+type Kernel = BinaryOp | "imul" | "ipow";
+function kernelFor(op: BinaryOp, dtype: DType): Kernel {
+  if (isFloat(dtype)) return op;
+  if (op === "mul") return "imul";
+  if (op === "pow") return "ipow";
+  if (op === "add" && dtype === "bool") return "maximum";
+  return op;
 }
 
 export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tensor {
@@ -103,6 +126,10 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const b = asTensor(bLike, a, op);
   const shape = broadcastShapes(a.shape, b.shape, op);
   const dtype = binaryResultDType(op, a.dtype, b.dtype);
+  const kernel = kernelFor(op, dtype);
+  if (kernel === "ipow" && typeof bLike === "number" && bLike < 0) {
+    throw new ValueError(`pow: integers to negative integer powers are not allowed (a ${dtype} tensor to the power ${bLike})`);
+  }
   const out = allocate(dtype, sizeOf(shape), shape);
   const A = a.storage;
   const B = b.storage;
@@ -117,12 +144,14 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
     const o = off[2];
     let p = off[0];
     let q = off[1];
-    switch (op) {
+    switch (kernel) {
       case "add": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] + B[q]; break;
       case "sub": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] - B[q]; break;
       case "mul": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] * B[q]; break;
       case "div": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] / B[q]; break;
-      case "pow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = Math.pow(A[p], B[q]); break;
+      case "pow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = ieeePow(A[p], B[q]); break;
+      case "imul": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = Math.imul(A[p], B[q]); break;
+      case "ipow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = intPow(A[p], B[q]); break;
       case "maximum": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = nanMax(A[p], B[q]); break;
       case "minimum": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = nanMin(A[p], B[q]); break;
       case "eq": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] === B[q] ? 1 : 0; break;
@@ -149,6 +178,24 @@ const float32Run = (t: Tensor, n: number) => t.dtype === "float32" && t.size ===
  */
 function addFloat32(A: Float32Array, pa: number, B: Float32Array, pb: number, out: Float32Array): void {
   for (let i = 0, n = out.length; i < n; i++) out[i] = A[pa + i] + B[pb + i];
+}
+
+/**
+ * C's pow (IEEE 754, as PyTorch computes): pow(1, y) = 1 and pow(−1, ±∞) = 1 for every y, NaN
+ * included, where Math.pow gives NaN. (pow(x, 0) = 1 for every x in both.)
+ */
+const ieeePow = (x: number, y: number) => (x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : Math.pow(x, y));
+
+/**
+ * x^e for integers, by squaring with Math.imul: the exact power wrapped to 32 bits, whose low
+ * bits a narrower integer store keeps (PyTorch's integer pow). A negative e gives what PyTorch's
+ * does for a tensor exponent: 1 for x = 1, ±1 for x = −1, else 0 (1/x truncated).
+ */
+function intPow(x: number, e: number): number {
+  if (e < 0) return x === 1 ? 1 : x === -1 ? (e & 1 ? -1 : 1) : 0;
+  let r = 1;
+  for (let b = x; e > 0; e >>>= 1, b = Math.imul(b, b)) if (e & 1) r = Math.imul(r, b);
+  return r;
 }
 
 // NaN propagates through maximum/minimum, as in NumPy and PyTorch (Math.max does too, but
@@ -192,6 +239,9 @@ function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, y: Tensor, g: Tensor): (
 /** cond ? x : y elementwise, all three broadcast together. */
 export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike): Tensor {
   const cond = asTensor(condLike, null, "where");
+  if (cond.dtype !== "bool") {
+    throw new DTypeError(`where: the condition must be a bool tensor (a comparison such as x.gt(0)), got ${cond.dtype}`);
+  }
   const x = asTensor(xLike, yLike instanceof Tensor ? yLike : null, "where");
   const y = asTensor(yLike, x, "where");
   const shape = broadcastShapes(broadcastShapes(cond.shape, x.shape, "where"), y.shape, "where");
@@ -209,15 +259,25 @@ export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike
   ]);
 }
 
-/** Limits values to [lo, hi] (either bound may be null); the gradient passes inside the range. */
+/**
+ * Limits values to [lo, hi] (either bound may be null); the gradient passes inside the range.
+ * The result's dtype promotes with the bounds (an integer tensor clipped to 0.5 is float32), and
+ * a NaN bound makes every value NaN, as PyTorch's min(max(x, lo), hi).
+ */
 export function clip(x: Tensor, lo: number | null, hi: number | null): Tensor {
-  if (lo !== null && hi !== null && lo > hi) throw new ValueError(`clip: lower bound ${lo} is above upper bound ${hi}`);
+  let dtype: DType = x.dtype === "bool" ? "int32" : x.dtype;
+  for (const [name, bound] of [["lower", lo], ["upper", hi]] as const) {
+    if (bound === null || bound === undefined) continue;
+    if (typeof bound !== "number") throw new DTypeError(`clip: the ${name} bound must be a number or null, got ${describe(bound)}`);
+    dtype = promoteTypes(dtype, scalarDType(bound, x.dtype));
+  }
+  if (lo != null && hi != null && lo > hi) throw new ValueError(`clip: lower bound ${lo} is above upper bound ${hi}`);
   const min = lo ?? -Infinity;
   const max = hi ?? Infinity;
-  const dtype = x.dtype === "bool" ? "int32" : x.dtype;
   const out = allocate(dtype, x.size);
   const src = x.storage;
-  forEachRow(x.shape, [x.strides, contiguousStrides(x.shape)], [x.offset, 0], (off, n, s) => {
+  if (min !== min || max !== max) out.fill(NaN);
+  else forEachRow(x.shape, [x.strides, contiguousStrides(x.shape)], [x.offset, 0], (off, n, s) => {
     for (let j = 0; j < n; j++) {
       const v = src[off[0] + j * s[0]];
       out[off[1] + j] = v < min ? min : v > max ? max : v;

@@ -1,13 +1,25 @@
-import { ShapeError, ValueError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record } from "./autograd.js";
 import { allocate, promoteTypes } from "./dtype.js";
-import { assignInto } from "./elementwise.js";
+import { assignInto, gradFor } from "./elementwise.js";
 import { normalizeAxis } from "./shape.js";
 import { Tensor } from "./tensor.js";
 
+/** Refuses anything but a non-empty array of Tensors, naming the first element that is not one. */
+function checkTensorList(where: string, tensors: readonly Tensor[]): void {
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError(`${where}: needs a non-empty array of tensors`);
+  const bad = tensors.findIndex((t) => !(t instanceof Tensor));
+  if (bad >= 0) {
+    const t: unknown = tensors[bad];
+    throw new DTypeError(`${where}: element ${bad} is not a Tensor (got ${Array.isArray(t) ? "an array" : t === null ? "null" : typeof t})`);
+  }
+}
+
 /** Joins tensors along an existing axis; all other dims must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError("concat: needs a non-empty array of tensors");
+  checkTensorList("concat", tensors);
+  const zeroDim = tensors.findIndex((t) => t.ndim === 0);
+  if (zeroDim >= 0) throw new ShapeError(`concat: element ${zeroDim} is zero-dimensional and cannot be concatenated (stack makes a new axis)`);
   const first = tensors[0];
   const ax = normalizeAxis(axis, first.ndim, "concat");
   for (const t of tensors) {
@@ -27,13 +39,14 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
     assignInto(out.slice(...spec), t);
     at += t.shape[ax];
   }
+  // Each input's gradient in its own dtype (a float32 input joined with a float64 one gets float32).
   return record(out, "concat", tensors, (g) =>
-    tensors.map((t, k) => (t.requiresGrad ? g.slice(...shape.map((_, i) => (i === ax ? [starts[k], starts[k] + t.shape[ax]] as const : null))).contiguous() : null)));
+    tensors.map((t, k) => (t.requiresGrad ? gradFor(g.slice(...shape.map((_, i) => (i === ax ? [starts[k], starts[k] + t.shape[ax]] as const : null))).contiguous(), t) : null)));
 }
 
 /** Joins equally shaped tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw new ValueError("stack: needs a non-empty array of tensors");
+  checkTensorList("stack", tensors);
   const ax = normalizeAxis(axis, tensors[0].ndim + 1, "stack");
   for (const t of tensors) {
     if (t.ndim !== tensors[0].ndim || t.shape.some((d, i) => d !== tensors[0].shape[i])) {

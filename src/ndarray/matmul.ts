@@ -112,7 +112,9 @@ export function matmul(aIn: Tensor, bIn: Tensor): Tensor {
   // once instead of once per batch item.
   if (a0.ndim > 2 && b0.ndim === 2) {
     const [rows, inner] = a0.shape.slice(-2);
-    if (inner === b0.shape[0]) return matmul(a0.reshape([-1, inner]), b0).reshape([...a0.shape.slice(0, -2), rows, b0.shape[1]]);
+    // The row count is spelled out: reshape cannot infer a -1 next to an inner size of 0.
+    const allRows = sizeOf(a0.shape.slice(0, -1));
+    if (inner === b0.shape[0]) return matmul(a0.reshape([allRows, inner]), b0).reshape([...a0.shape.slice(0, -2), rows, b0.shape[1]]);
   }
   const [m, k] = a.shape.slice(-2);
   const [k2, n] = b.shape.slice(-2);

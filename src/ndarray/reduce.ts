@@ -1,6 +1,8 @@
 import { ValueError } from "../errors.js";
+import { boolean } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { noGrad, record } from "./autograd.js";
+import { where } from "./elementwise.js";
 import { allocate, isFloat, type DType } from "./dtype.js";
 import { normalizeAxes, normalizeAxis, sameShape, sizeOf, type Shape } from "./shape.js";
 import { Tensor } from "./tensor.js";
@@ -75,6 +77,12 @@ function reduceRaw(x: Tensor, axes: number[], kind: ReductionKind): Tensor {
   return new Tensor(out, dtype, outShape);
 }
 
+/** The one axis an op works along, as a list: none for a 0-d tensor, whose dim 0 or -1 is itself (PyTorch). */
+function singleAxis(axis: number, ndim: number, where: string): number[] {
+  const a = normalizeAxis(axis, ndim, where);
+  return ndim === 0 ? [] : [a];
+}
+
 /** The shape with the reduced axes kept as size-1 dims. */
 function keptShape(shape: Shape, axes: number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));
@@ -83,6 +91,8 @@ function keptShape(shape: Shape, axes: number[]): number[] {
 /** Whether `o` asks to keep reduced dims, under either name; refuses unknown option keys. */
 export function wantsKeepdims(where: string, o: ReduceOptions | undefined, otherKeys: readonly string[] = []): boolean {
   checkOptions(where, o, ["keepdims", "keepdim", ...otherKeys]);
+  if (o?.keepdim !== undefined) boolean(where, "keepdim", o.keepdim);
+  if (o?.keepdims !== undefined) boolean(where, "keepdims", o.keepdims);
   if (o?.keepdim !== undefined && o.keepdims !== undefined && o.keepdim !== o.keepdims) {
     throw new ValueError(`${where}: keepdim ${o.keepdim} and keepdims ${o.keepdims} disagree`);
   }
@@ -131,7 +141,7 @@ function argExtreme(kind: "argmax" | "argmin", x: Tensor, axis?: number, o?: Red
     const y = reduceRaw(x.detach().reshape([x.size]), [0], kind);
     return keep ? y.reshape(x.shape.map(() => 1)) : y;
   }
-  const axes = [normalizeAxis(axis, x.ndim, kind)];
+  const axes = singleAxis(axis, x.ndim, kind);
   return applyKeepdims(reduceRaw(x, axes, kind), x, axes, keep);
 }
 export const argmax = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtreme("argmax", x, axis, o);
@@ -147,8 +157,25 @@ export function variance(x: Tensor, axis?: number | readonly number[], o: VarOpt
   return sum(centered.mul(centered), axes, { keepdims }).div(Math.max(n - correction, 0));
 }
 
+/**
+ * √var, with PyTorch's gradient where the result is 0 (all values equal): 0, where the chain
+ * through sqrt would give ∞·0 = NaN.
+ */
 export function std(x: Tensor, axis?: number | readonly number[], o: VarOptions = {}): Tensor {
-  return variance(x, axis, o).sqrt();
+  const v = variance(x, axis, o);
+  const y = noGrad(() => v.sqrt());
+  return record(y, "std", [v], (g) => [where(y.eq(0), 0, g.div(y.mul(2)))]);
+}
+
+/**
+ * The max over `axes` (kept as size-1 dims, detached) that softmax and logsumexp subtract; 0 over
+ * an empty dim, which has no max: the sum of no terms is then 0, so logsumexp gives −∞ and
+ * softmax an empty result, as PyTorch.
+ */
+function shiftOf(x: Tensor, axes: number[]): Tensor {
+  const shape = keptShape(x.shape, axes);
+  if (sizeOf(axes.map((i) => x.shape[i])) === 0) return new Tensor(allocate(x.dtype, sizeOf(shape)), x.dtype, shape);
+  return noGrad(() => max(x, axes, { keepdims: true }).detach());
 }
 
 /** log Σ exp(x), computed as m + log Σ exp(x − m) with m the (detached) max, so it never overflows. */
@@ -156,7 +183,7 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], o?: Redu
   const keep = wantsKeepdims("logsumexp", o);
   const axes = normalizeAxes(axis, x.ndim, "logsumexp");
   const m = noGrad(() => {
-    const raw = max(x, axes, { keepdims: true });
+    const raw = shiftOf(x, axes);
     const d = raw.data;
     for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) d[i] = 0;
     return new Tensor(d, raw.dtype, raw.shape);
@@ -166,13 +193,13 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], o?: Redu
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const a = normalizeAxis(axis, x.ndim, "logSoftmax");
+  const a = singleAxis(axis, x.ndim, "logSoftmax");
   return x.sub(logsumexp(x, a, { keepdims: true }));
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {
-  const a = normalizeAxis(axis, x.ndim, "softmax");
-  const m = noGrad(() => max(x, a, { keepdims: true }).detach());
+  const a = singleAxis(axis, x.ndim, "softmax");
+  const m = shiftOf(x, a);
   const e = x.sub(m).exp();
   return e.div(sum(e, a, { keepdims: true }));
 }

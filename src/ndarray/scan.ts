@@ -32,8 +32,8 @@ function runningSum(x: Tensor, dim: number, reverse: boolean): Tensor {
 
 /** y[i] = x[0] + … + x[i] along `dim`, as torch.cumsum. Its backward is the reversed running sum. */
 export function cumsum(x: Tensor, dim: number): Tensor {
-  if (x.ndim === 0) return cumsum(x.reshape([1]), dim === -1 ? 0 : dim).reshape([]);
-  const d = normalizeAxis(dim, x.ndim, "cumsum");
+  const d = normalizeAxis(dim, x.ndim, "cumsum"); // 0 or -1 on a 0-d tensor: the tensor itself
+  if (x.ndim === 0) return cumsum(x.reshape([1]), 0).reshape([]);
   const y = runningSum(x, d, false);
   return record(y, "cumsum", [x], (g) => [runningSum(g, d, true)]);
 }

@@ -33,20 +33,32 @@ export function checkShape(shape: unknown, where: string): number[] {
 
 /** Resolves a possibly negative axis against `ndim` (PyTorch's rule: -1 is the last). */
 export function normalizeAxis(axis: number, ndim: number, where: string): number {
-  if (!Number.isInteger(axis) || axis < -Math.max(ndim, 1) || axis >= Math.max(ndim, 1)) {
+  if (typeof axis !== "number" || !Number.isInteger(axis)) {
+    throw new ValueError(`${where}: axis ${describe(axis)} is not an integer`);
+  }
+  if (axis < -Math.max(ndim, 1) || axis >= Math.max(ndim, 1)) {
     throw new ValueError(`${where}: axis ${axis} is out of range for a tensor of ${ndim} dimension(s)`);
   }
   return axis < 0 ? axis + Math.max(ndim, 1) : axis;
 }
 
-/** Sorted, de-duplicated axes; undefined means all axes. */
+/**
+ * Sorted, de-duplicated axes; undefined means all axes. A 0-d tensor accepts axis 0 or -1 and
+ * has no axis to reduce (as PyTorch: its dim 0 is the tensor itself), so it gets [].
+ */
 export function normalizeAxes(axes: number | readonly number[] | undefined, ndim: number, where: string): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
-  const list = typeof axes === "number" ? [axes] : axes;
+  if (typeof axes !== "number" && !Array.isArray(axes)) {
+    throw new ValueError(`${where}: axis must be an integer or an array of integers, got ${describe(axes)}`);
+  }
+  const list: readonly number[] = typeof axes === "number" ? [axes] : axes;
   const out = list.map((a) => normalizeAxis(a, ndim, where));
   if (new Set(out).size !== out.length) throw new ValueError(`${where}: repeated axis in [${list.join(", ")}]`);
-  return out.sort((a, b) => a - b);
+  return ndim === 0 ? [] : out.sort((a, b) => a - b);
 }
+
+/** A value for an error message: strings quoted, so that "0" is not read as 0. */
+export const describe = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : String(v));
 
 /** NumPy broadcasting: align trailing dims; each pair must be equal or contain a 1. */
 export function broadcastShapes(a: Shape, b: Shape, where: string): number[] {

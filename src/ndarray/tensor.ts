@@ -1,4 +1,6 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { boolean } from "../checks.js";
+import { typeName } from "../type-name.js";
 import { record, runBackward, type GradNode } from "./autograd.js";
 import { allocate, checkDType, isFloat, type DType, type TypedArray } from "./dtype.js";
 import { contiguousStrides, normalizeAxis, sizeOf, type Shape, broadcastShapes, sameShape } from "./shape.js";
@@ -19,8 +21,7 @@ export type SliceSpec = number | null | readonly [number?, number?, number?];
  * Storage belongs to JS and is freed by the garbage collector: there is nothing to dispose.
  */
 export class Tensor {
-  /** Gradient accumulated by backward() (for leaves that require grad). Assignable. */
-  grad: Tensor | null = null;
+  private leafGrad: Tensor | null = null;
   /** The op that produced this tensor, if it was recorded on the autograd tape. */
   gradFn: GradNode | null = null;
   private leafRequiresGrad = false;
@@ -40,10 +41,29 @@ export class Tensor {
     return sizeOf(this.shape);
   }
 
+  /**
+   * Gradient accumulated by backward() (for leaves that require grad). Assignable: null, or a
+   * tensor of this one's shape and dtype (as PyTorch checks), since backward() adds into it.
+   */
+  get grad(): Tensor | null {
+    return this.leafGrad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null && !(g instanceof Tensor)) {
+      throw new DTypeError(`grad: expected a Tensor or null, got ${typeof g === "object" ? typeName(g) : typeof g}`);
+    }
+    if (g !== null && !sameShape(g.shape, this.shape)) {
+      throw new ShapeError(`grad: a gradient of shape [${g.shape}] for a tensor of shape [${this.shape}]`);
+    }
+    if (g !== null && g.dtype !== this.dtype) throw new DTypeError(`grad: a ${g.dtype} gradient for a ${this.dtype} tensor`);
+    this.leafGrad = g;
+  }
+
   get requiresGrad(): boolean {
     return this.leafRequiresGrad || this.gradFn !== null;
   }
   set requiresGrad(value: boolean) {
+    boolean("requiresGrad", "the value", value);
     if (this.gradFn) throw new ValueError("requiresGrad can only be set on leaf tensors (this one was computed by an op)");
     if (value && !isFloat(this.dtype)) {
       throw new DTypeError(`only floating-point tensors can require grad; this one is ${this.dtype}`);
@@ -140,11 +160,15 @@ export class Tensor {
     return record(out, "permute", [this], (g) => [g.permute(inverse)]);
   }
 
-  /** Swaps two axes; with no arguments, the last two (a matrix transpose; no-op below 2-D). */
-  transpose(axis0 = -2, axis1 = -1): Tensor {
+  /**
+   * Swaps two axes; with no arguments, the last two (a matrix transpose; no-op below 2-D). Below
+   * 2-D, explicit axes must still be in range (0 or -1), as PyTorch checks.
+   */
+  transpose(axis0?: number, axis1?: number): Tensor {
+    if (this.ndim < 2 && axis0 === undefined && axis1 === undefined) return this;
+    const a = normalizeAxis(axis0 ?? -2, this.ndim, "transpose");
+    const b = normalizeAxis(axis1 ?? -1, this.ndim, "transpose");
     if (this.ndim < 2) return this;
-    const a = normalizeAxis(axis0, this.ndim, "transpose");
-    const b = normalizeAxis(axis1, this.ndim, "transpose");
     const perm = Array.from({ length: this.ndim }, (_, i) => i);
     perm[a] = b;
     perm[b] = a;
@@ -220,8 +244,13 @@ export class Tensor {
     const out = new Tensor(this.storage, this.dtype, shape.slice(), broadcastStrides(this.shape, this.strides, shape), this.offset);
     return record(out, "broadcastTo", [this], (g) => [red.sumToShape(g, this.shape)]);
   }
+  /** broadcastTo, where -1 keeps the size of an existing dim (PyTorch's expand). */
   expand(shape: readonly number[]): Tensor {
-    return this.broadcastTo(shape);
+    const lead = Array.isArray(shape) ? shape.length - this.ndim : 0;
+    if (!Array.isArray(shape) || shape.some((d, i) => d === -1 && i < lead)) {
+      throw new ShapeError(`expand: invalid shape [${String(shape)}] for a tensor of shape [${this.shape}] (-1 only for an existing dim)`);
+    }
+    return this.broadcastTo(shape.map((d, i) => (d === -1 ? this.shape[i - lead] : d)));
   }
 
   /** A tensor sharing storage but cut from the tape. */
@@ -248,7 +277,9 @@ export class Tensor {
     if (!sameShape(seed.shape, this.shape)) {
       throw new ShapeError(`backward: gradient of shape [${seed.shape}] for an output of shape [${this.shape}]`);
     }
-    runBackward(this, seed, { add: (a, b) => ew.binary("add", a, b), copy: (t) => ew.unary("identity", t) });
+    runBackward(this, seed, {
+      add: (a, b) => ew.binary("add", a, b), copy: (t) => ew.unary("identity", t), cast: (t, like) => ew.cast(t, like.dtype),
+    });
   }
 
   // ---- elementwise ----

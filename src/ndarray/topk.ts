@@ -1,4 +1,5 @@
-import { ShapeError, ValueError } from "../errors.js";
+import { ValueError } from "../errors.js";
+import { boolean } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { normalizeAxis } from "./shape.js";
 import { gather } from "./indexing.js";
@@ -23,8 +24,15 @@ export interface TopkOptions {
  */
 export function topk(x: Tensor, k: number, o: TopkOptions = {}): { values: Tensor; indices: Tensor } {
   checkOptions("topk", o, ["dim", "largest", "sorted"]);
-  if (x.ndim === 0) throw new ShapeError("topk: the input must have at least one dimension");
+  if (o.largest !== undefined) boolean("topk", "largest", o.largest);
+  if (o.sorted !== undefined) boolean("topk", "sorted", o.sorted);
   const d = normalizeAxis(o.dim ?? -1, x.ndim, "topk");
+  if (x.ndim === 0) {
+    // Dim 0 (or -1) of a 0-d tensor is the tensor itself, as in PyTorch: a row of one element
+    // (k = 0 gives an empty row; PyTorch 1.13 returns the element even then).
+    const r = topk(x.reshape([1]), k, { ...o, dim: 0 });
+    return k === 1 ? { values: r.values.reshape([]), indices: r.indices.reshape([]) } : r;
+  }
   const n = x.shape[d];
   if (!Number.isInteger(k) || k < 0 || k > n) throw new ValueError(`topk: k = ${k} is out of range for dimension ${d} of size ${n}`);
   const largest = o.largest ?? true;

@@ -25,7 +25,7 @@ const declared: Arity = {
   f32_conv2d_workspace: 1, f32_conv2d: 7,
   f32_conv2d_backward_input_workspace: 1, f32_conv2d_backward_input: 5,
   f32_conv2d_backward_weight_workspace: 1, f32_conv2d_backward_weight: 5,
-  f32_relu_backward: 3, f32_bias_backward: 6, f32_column_sums: 4,
+  f32_relu_backward: 3, f32_relu: 2, f32_bias_backward: 6, f32_column_sums: 4,
   f32_dwconv2d_workspace: 1, f32_dwconv2d: 7,
   f32_maxpool2d_2x2: 6,
   f32_maxpool2d_2x2_backward: 6,

@@ -107,3 +107,65 @@ describe("bad input throws a typed error naming the problem, and changes nothing
     expect(w.grad).toBe(null);
   });
 });
+
+describe("arguments of the wrong kind are refused by name, not used or ignored", () => {
+  it(".grad takes null or a tensor of the tensor's shape and dtype", () => {
+    const x = eg.zeros([3], { requiresGrad: true });
+    rejects(() => { x.grad = eg.zeros([2, 3]); }, eg.ShapeError, [x], /\[2,3\].*\[3\]/);
+    rejects(() => { x.grad = 5 as unknown as eg.Tensor; }, eg.DTypeError, [x], /Tensor or null, got number/);
+    rejects(() => { x.grad = eg.zeros([3], { dtype: "float64" }); }, eg.DTypeError, [x], /float64.*float32/);
+    const g = eg.ones([3]);
+    x.grad = g;
+    expect(x.grad).toBe(g);
+    x.mul(2).sum().backward(); // adds into the assigned gradient
+    expect(Array.from(x.grad!.data)).toEqual([3, 3, 3]);
+    x.grad = null;
+    expect(x.grad).toBe(null);
+  });
+
+  it("requiresGrad and keepdim(s) take booleans only", () => {
+    const x = eg.ones([2, 3]);
+    rejects(() => { x.requiresGrad = "yes" as unknown as boolean; }, eg.ValueError, [x], /requiresGrad.*yes/);
+    expect(x.requiresGrad).toBe(false);
+    rejects(() => eg.ones([2], { requiresGrad: 1 as unknown as boolean }), eg.ValueError, [], /requiresGrad/);
+    for (const key of ["keepdim", "keepdims"]) {
+      rejects(() => x.sum(0, { [key]: "yes" }), eg.ValueError, [x], new RegExp(`${key} must be true or false, got yes`));
+      rejects(() => eg.norm(x, 2, 0, { [key]: 1 }), eg.ValueError, [x], new RegExp(key));
+    }
+    rejects(() => eg.topk(x, 1, { largest: "no" as unknown as boolean }), eg.ValueError, [x], /largest/);
+  });
+
+  it("axes: transpose checks them below 2-D too; a string axis is named as a string", () => {
+    const v = eg.arange(3);
+    rejects(() => v.transpose(5, 7), eg.ValueError, [v], /axis 5/);
+    expect(v.transpose(0, -1)).toBe(v); // in range: a 1-D transpose is the tensor itself, as PyTorch
+    expect(v.transpose()).toBe(v);
+    const x = eg.ones([2, 3]);
+    rejects(() => x.sum("0" as unknown as number), eg.ValueError, [x], /axis must be an integer or an array of integers, got "0"/);
+    rejects(() => x.sum(["0"] as unknown as number[]), eg.ValueError, [x], /axis "0" is not an integer/);
+    rejects(() => x.sum({} as unknown as number), eg.ValueError, [x], /axis must be an integer or an array/);
+    rejects(() => eg.cumsum(eg.tensor(1), 3), eg.ValueError, [], /axis 3 .*0 dimension/);
+  });
+
+  it("values: full's fill value and clip's bounds must be numbers", () => {
+    rejects(() => eg.full([2], "a" as unknown as number), eg.DTypeError, [], /fill value must be a number, got "a"/);
+    const x = eg.tensor([0, 1, 5]);
+    rejects(() => x.clip("a" as unknown as number, 2), eg.DTypeError, [x], /lower bound.*"a"/);
+    rejects(() => x.clip(0, "b" as unknown as number), eg.DTypeError, [x], /upper bound.*"b"/);
+  });
+
+  it("concat and stack name an element that is not a Tensor, and concat refuses 0-d tensors", () => {
+    const a = eg.zeros([2]);
+    rejects(() => eg.concat([a, [1, 2] as unknown as eg.Tensor]), eg.DTypeError, [a], /element 1 is not a Tensor \(got an array\)/);
+    rejects(() => eg.stack([a, null as unknown as eg.Tensor]), eg.DTypeError, [a], /element 1 is not a Tensor \(got null\)/);
+    const s = eg.tensor(1), t = eg.tensor(2);
+    rejects(() => eg.concat([s, t]), eg.ShapeError, [s, t], /element 0 is zero-dimensional/);
+    expect(eg.stack([s, t]).toArray()).toEqual([1, 2]); // stack makes the new axis they need
+  });
+
+  it("where needs a bool condition (PyTorch: torch.where requires a bool tensor)", () => {
+    const x = eg.tensor([1, 2]), y = eg.tensor([3, 4]), c = eg.tensor([NaN, 1]);
+    rejects(() => eg.where(c, x, y), eg.DTypeError, [c, x, y], /condition must be a bool tensor.*float32/);
+    expect(eg.where(c.ne(c), x, y).toArray()).toEqual([1, 4]); // NaN ≠ NaN: an explicit test of the NaN
+  });
+});
