@@ -73,9 +73,10 @@ export class Adam extends Optimizer<AdamOptions> {
     checkFlag(this.name, "amsgrad", g.amsgrad);
     checkFlag(this.name, "decoupled", g.decoupled);
   }
-  protected bufferNames(g: ParamGroup<AdamOptions>): string[] {
-    return g.amsgrad ? ["m", "v", "vMax"] : ["m", "v"];
+  protected bufferNames(): string[] {
+    return ["m", "v"];
   }
+  protected override readonly optionalBuffers = ["vMax"];
   override step(): void {
     // Loads the optimizer kernels before any state changes, so a kernel module without them
     // (the core build) refuses the step instead of leaving it half done.
@@ -84,7 +85,14 @@ export class Adam extends Optimizer<AdamOptions> {
   }
   protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<AdamOptions>): void {
     const b = s.buffers;
-    stepAdam(p, grad, b.m, b.v, g.amsgrad ? b.vMax : null, s.step, g, true);
+    // vMax starts at zero whenever amsgrad needs it and it is missing, as at a first step. With
+    // amsgrad turned on after some steps (torch 1.13 raises a KeyError there) it is then the
+    // running maximum of v from that step on: that step is plain Adam's (max(0, v) = v), and
+    // the maximum never decreases afterwards, which is what AMSGrad relies on. It joins the
+    // state once the step is done.
+    const vMax = g.amsgrad ? (b.vMax ?? new (p.constructor as Float32ArrayConstructor)(p.length)) : null;
+    stepAdam(p, grad, b.m, b.v, vMax, s.step, g, true);
+    if (vMax) b.vMax = vMax;
   }
   override stateDict(): OptimizerStateDict {
     // The wasm backend keeps the current moments in its memory between steps: bring ours up to date.

@@ -79,8 +79,16 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** Checks a group's options; throws a ValueError naming the bad value. */
   protected abstract validate(group: ParamGroup<O>): void;
-  /** Names of the state buffers this optimizer keeps per parameter (given the group's options). */
+  /** Names of the state buffers every parameter has from its first step on (stateOf creates them). */
   protected abstract bufferNames(group: ParamGroup<O>): string[];
+  /**
+   * Buffers that exist only while an option needs them (SGD's momentum, Adam's vMax): `update`
+   * creates one when its option is on and it is missing, at the first step or any later one,
+   * since options are plain fields a user may change between steps. Turning the option off
+   * keeps the buffer, and turning it on again takes it up where it stopped, as PyTorch does
+   * with its state; a state dict may therefore have such a buffer or not, whatever its options.
+   */
+  protected readonly optionalBuffers: readonly string[] = [];
   /** Applies one update to one parameter in place; state.step is already incremented. */
   protected abstract update(param: FloatArray, grad: FloatArray, state: ParamState, group: ParamGroup<O>): void;
   /**
@@ -220,7 +228,7 @@ export abstract class Optimizer<O extends BaseOptions> {
   loadStateDict(sd: OptimizerStateDict): void {
     const merged = checkStateDict<ParamGroup<O>>({
       name: this.name, groups: this.paramGroups, groupKeys: this.groupKeys,
-      validate: (g) => this.checkGroup(g), bufferNames: (g) => this.bufferNames(g),
+      validate: (g) => this.checkGroup(g), bufferNames: (g) => this.bufferNames(g), optionalBuffers: this.optionalBuffers,
     }, sd);
     merged.forEach((g, i) => Object.assign(this.paramGroups[i], g, { params: this.paramGroups[i].params }));
     const params = this.paramGroups.flatMap((g) => g.params);

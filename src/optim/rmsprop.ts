@@ -48,12 +48,17 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     checkRanges("RMSprop", g, { lr: [0], alpha: [0, 1], eps: [0], momentum: [0], weightDecay: [0] });
     checkFlag("RMSprop", "centered", g.centered);
   }
-  protected bufferNames(g: ParamGroup<RMSpropOptions>): string[] {
-    return ["sq", ...(g.centered ? ["gAvg"] : []), ...(g.momentum > 0 ? ["momentum"] : [])];
+  protected bufferNames(): string[] {
+    return ["sq"];
   }
+  protected override readonly optionalBuffers = ["gAvg", "momentum"];
   protected update(p: FloatArray, grad: FloatArray, s: ParamState, g: ParamGroup<RMSpropOptions>): void {
     const b = s.buffers;
     const F = p.constructor as Float32ArrayConstructor;
+    // gAvg and momentum start at zero whenever their option needs them and they are missing, as
+    // at a first step (torch 1.13 raises a KeyError when centered or momentum is turned on after
+    // the first step). A late ḡ averages fewer gradients than s with the same weights, so
+    // s − ḡ² stays ≥ 0 (Cauchy–Schwarz) and the centered root stays defined.
     rmspropStep(p, grad, b.sq, g.centered ? (b.gAvg ??= new F(p.length)) : null,
       g.momentum > 0 ? (b.momentum ??= new F(p.length)) : null, g);
   }

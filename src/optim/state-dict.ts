@@ -23,7 +23,10 @@ export interface LoadTarget<G> {
   groupKeys: readonly string[];
   /** Throws a ValueError naming a bad option value. */
   validate(group: G): void;
+  /** Buffers each saved parameter state must have, for the options being loaded. */
   bufferNames(group: G): string[];
+  /** Buffers it may have or not whatever the options (see Optimizer.optionalBuffers). */
+  optionalBuffers: readonly string[];
 }
 
 /**
@@ -56,22 +59,27 @@ export function checkStateDict<G>(t: LoadTarget<G>, sd: unknown): G[] {
   for (const [k, s] of Object.entries(sd.state)) {
     const entry = /^\d+$/.test(k) ? owner[Number(k)] : undefined;
     if (!entry) throw new ValueError(`${where}: state for parameter ${k}, which does not exist (there are ${owner.length})`);
-    checkParamState(where, k, s, entry[0], t.bufferNames(merged[entry[1]]));
+    checkParamState(where, k, s, entry[0], t.bufferNames(merged[entry[1]]), t.optionalBuffers);
   }
   return merged;
 }
 
-function checkParamState(where: string, k: string, s: unknown, p: Tensor, names: string[]): void {
+/**
+ * Checks one parameter's saved state: every buffer in `names`, any of `optional` (which the
+ * saving optimizer's options may have created or kept), none other, each of the parameter's size.
+ */
+function checkParamState(where: string, k: string, s: unknown, p: Tensor, names: string[], optional: readonly string[]): void {
   if (!isObject(s) || !isObject(s.buffers)) throw new ValueError(`${where}: state of parameter ${k} is not { step, buffers, scalars }`);
   if (typeof s.step !== "number" || !Number.isInteger(s.step) || s.step < 0) {
     throw new ValueError(`${where}: step of parameter ${k} must be an integer ≥ 0, got ${String(s.step)}`);
   }
   const got = Object.keys(s.buffers);
-  const missing = names.filter((b) => !got.includes(b)), unknown = got.filter((b) => !names.includes(b));
+  const missing = names.filter((b) => !got.includes(b)), unknown = got.filter((b) => !names.includes(b) && !optional.includes(b));
   if (missing.length > 0 || unknown.length > 0) {
-    throw new ValueError(`${where}: parameter ${k} has buffers [${got}], expected [${names}]`);
+    const alsoAccepted = optional.length > 0 ? ` (and optionally [${optional}])` : "";
+    throw new ValueError(`${where}: parameter ${k} has buffers [${got}], expected [${names}]${alsoAccepted}`);
   }
-  for (const b of names) {
+  for (const b of got) {
     const v = s.buffers[b];
     if (!Array.isArray(v) || v.length !== p.size) {
       throw new ShapeError(`${where}: buffer ${b} of parameter ${k} has ${Array.isArray(v) ? v.length : "no"} values, the parameter of shape [${p.shape}] has ${p.size}`);

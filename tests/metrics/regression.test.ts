@@ -25,6 +25,35 @@ describe("regression metrics", () => {
     expect(() => mse(f64([1, 2]), f64([1]))).toThrow(ShapeError);
   });
 
+  it("shapes must agree, not just sizes: a ShapeError naming both shapes (scikit-learn raises too)", () => {
+    // sklearn 1.2: mean_squared_error of [2, 3] vs [3, 2], or [4] vs [2, 2], raises ValueError
+    // ("inconsistent numbers of samples"); it pairs [n] with [n, 1] only.
+    const bad: [number[] | number[][], number[] | number[][], string][] = [
+      [[[1, 2, 3], [4, 5, 6]], [[1, 2], [3, 4], [5, 6]], "yTrue [2,3] and yPred [3,2]"],
+      [[1, 2, 3, 4], [[1, 2], [3, 4]], "yTrue [4] and yPred [2,2]"],
+      [[[1, 2]], [1, 2], "yTrue [1,2] and yPred [2]"],
+      [[[1, 2], [3, 4]], [[1], [2], [3], [4]], "yTrue [2,2] and yPred [4,1]"],
+    ];
+    for (const [t, p, shapes] of bad) {
+      for (const [name, metric] of [["mse", mse], ["rmse", rmse], ["mae", mae], ["r2", r2]] as const) {
+        expect(() => metric(f64(t), f64(p))).toThrow(ShapeError);
+        expect(() => metric(f64(t), f64(p))).toThrow(`${name}: ${shapes}`);
+      }
+    }
+    // More than two dimensions: sklearn refuses ("Found array with dim 3").
+    const cube = tensor([[[1, 2], [3, 4]]], { dtype: "float64" });
+    expect(() => r2(cube, cube)).toThrow(/r2: yTrue \[1,2,2\] .* \[n\] or \[n, outputs\]/);
+  });
+
+  it("[n] pairs with [n, 1] either way round, as in scikit-learn", () => {
+    // sklearn 1.2: mean_squared_error([1, 2], [[1], [4]]) = 2.0, mean_absolute_error([[1], [2]],
+    // [1, 4]) = 1.0, r2_score([1, 2, 3], [[1], [4], [2]]) = -1.5.
+    expect(mse(f64([[1], [2]]), f64([1, 4]))).toBe(2);
+    expect(mae(f64([[1], [2]]), f64([1, 4]))).toBe(1);
+    expect(r2(f64([1, 2, 3]), f64([[1], [4], [2]]))).toBe(-1.5);
+    expect(mse([1, 2], f64([[1], [4]]))).toBe(2);
+  });
+
   it("r2 = 1 − mse / variance of yTrue (fuzzed)", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: -100, max: 100 }), fc.integer({ min: -100, max: 100 })), { minLength: 2, maxLength: 50 }), (pairs) => {

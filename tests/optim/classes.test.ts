@@ -10,7 +10,7 @@ const sameBits = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).e
 interface Spec { name: string; make: (p: Tensor[]) => any; buffers: string[]; step: (p: Float32Array, g: Float32Array, s: Record<string, Float32Array>, t: number, sc: { mu: number }) => void }
 const specs: Spec[] = [
   { name: "SGD", make: (p) => new optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }), buffers: ["b"],
-    step: (p, g, s, t) => optim.sgdStep(p, g, s.b, t, { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 1e-3 }) },
+    step: (p, g, s, t) => optim.sgdStep(p, g, s.b, t === 1, { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: true, weightDecay: 1e-3 }) },
   { name: "Adam", make: (p) => new optim.Adam(p, { lr: 1e-2, amsgrad: true }), buffers: ["m", "v", "x"],
     step: (p, g, s, t) => optim.adamStep(p, g, s.m, s.v, s.x, t, { lr: 1e-2, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, decoupled: false }) },
   { name: "AdamW", make: (p) => new optim.AdamW(p, { lr: 1e-2 }), buffers: ["m", "v"],

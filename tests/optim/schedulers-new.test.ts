@@ -83,16 +83,28 @@ describe("LambdaLR and MultiplicativeLR", () => {
 });
 
 describe("MultiplicativeLR without a closed form", () => {
-  it("step(epoch) multiplies the current lr by λ(epoch) once, step(0) included (PyTorch's get_lr)", () => {
+  it("step(0) leaves the lr unchanged, as the constructor's step does (PyTorch multiplies only when lastEpoch > 0)", () => {
+    const opt = makeOpt([1, 0.5]);
+    const s = new optim.lr.MultiplicativeLR(opt, { lrLambda: () => 0.5 });
+    s.step(0);
+    expect(opt.paramGroups.map((g) => g.lr)).toEqual([1, 0.5]);
+    s.step(3);
+    s.step(0);
+    expect(opt.paramGroups.map((g) => g.lr)).toEqual([0.5, 0.25]);
+  });
+
+  it("step(epoch) multiplies the current lr by λ(epoch) once (PyTorch's get_lr)", () => {
     const opt = makeOpt([1]);
     const s = new optim.lr.MultiplicativeLR(opt, { lrLambda: (t) => 0.5 + t / 10 });
     expect(opt.lr).toBe(1);
     s.step(4);
     expect(opt.lr).toBeCloseTo(0.9, 15);
     s.step(0);
-    expect(opt.lr).toBeCloseTo(0.45, 15);
+    expect(opt.lr).toBeCloseTo(0.9, 15);
     s.step();
-    expect(opt.lr).toBeCloseTo(0.45 * 0.6, 15);
+    // torch 1.13, MultiplicativeLR(SGD(lr=1), lambda t: 0.5 + t/10): step(4), step(0), step()
+    // give lr 0.9, 0.9, 0.54.
+    expect(opt.lr).toBeCloseTo(0.54, 15);
   });
 });
 
@@ -116,6 +128,17 @@ describe("SequentialLR and ChainedScheduler", () => {
       if (t < 9) return 0.001 + ((base - 0.001) * (1 + Math.cos((Math.PI * (t - 3)) / 6))) / 2;
       return base * 0.5 ** Math.floor((t - 9) / 2);
     });
+  });
+
+  it("SequentialLR into MultiplicativeLR: the milestone's step(0) keeps the lr the first scheduler left", () => {
+    const opt = makeOpt([1]);
+    const constant = new optim.lr.ConstantLR(opt, { factor: 0.5, totalIters: 10 });
+    const decay = new optim.lr.MultiplicativeLR(opt, { lrLambda: () => 0.9 });
+    const s = new optim.lr.SequentialLR(opt, { schedulers: [constant, decay], milestones: [3] });
+    // torch 1.13: SequentialLR(SGD(lr=1), [ConstantLR(factor=0.5, total_iters=10),
+    // MultiplicativeLR(lr_lambda=lambda e: 0.9)], milestones=[3]), the lr after 0..9 steps.
+    const torchLrs = [0.5, 0.5, 0.5, 0.5, 0.45, 0.405, 0.36450000000000005, 0.32805000000000006, 0.2952450000000001, 0.2657205000000001];
+    expectSchedule(opt, s, torchLrs.length, (t) => torchLrs[t]);
   });
 
   it("ChainedScheduler: ConstantLR warmup times ExponentialLR decay", () => {

@@ -94,6 +94,33 @@ describe("SGD on a row-sparse gradient", () => {
     });
   }
 
+  it("with momentum turned on after a step without it: the rows used start their momentum at their gradient", () => {
+    const mu = 0.9, lr = 0.1;
+    fc.assert(fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 11 }), { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 4 }), (steps) => {
+      checkLazy((e) => {
+        const opt = new SGD([e.weight], { lr });
+        let taken = 0;
+        return {
+          step: () => { if (taken++ === 1) opt.paramGroups[0].momentum = mu; opt.step(); },
+          zeroGrad: () => opt.zeroGrad(), stateDict: () => opt.stateDict(),
+        };
+      }, (w) => {
+        // Zero momentum for rows not seen since momentum started, so b = g on a row's first
+        // step with it: PyTorch's dense buffer, clone(g), restricted to the rows used.
+        const buf = new Float64Array(w.length);
+        return {
+          update(rows, g, t) {
+            for (const r of rows) for (let i = r * 3; i < r * 3 + 3; i++) {
+              if (t === 1) { w[i] -= lr * g[i]; continue; }
+              buf[i] = mu * buf[i] + g[i];
+              w[i] -= lr * buf[i];
+            }
+          },
+        };
+      }, steps, 1e-5);
+    }));
+  });
+
   it("refuses weightDecay and dampening (no row-wise form) before changing anything", () => {
     for (const o of [{ weightDecay: 0.1 }, { momentum: 0.9, dampening: 0.5 }]) {
       const e = new Embedding(5, 2, { sparse: true, seed: 1 });

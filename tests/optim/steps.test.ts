@@ -44,7 +44,7 @@ const cases: Case[] = [
   { name: "SGD", rule: sgdRef, buffers: ["buf"],
     opts: fc.record({ lr, momentum: fc.oneof(fc.constant(0), beta), dampening: fc.double({ min: 0, max: 1, noNaN: true }), nesterov: fc.boolean(), weightDecay: decay })
       .map((o) => ({ ...o, dampening: o.nesterov ? 0 : o.dampening })),
-    run: (a, t, o) => optim.sgdStep(a.p, a.g, o.momentum === 0 ? null : a.buf, t, o) },
+    run: (a, t, o) => optim.sgdStep(a.p, a.g, o.momentum === 0 ? null : a.buf, t === 1, o) },
   { name: "Adam/AdamW", rule: adamRef, buffers: ["m", "v", "vMax"],
     opts: fc.record({ lr, betas: fc.tuple(beta, beta), eps, weightDecay: decay, amsgrad: fc.boolean(), decoupled: fc.boolean() }),
     run: (a, t, o) => optim.adamStep(a.p, a.g, a.m, a.v, o.amsgrad ? a.vMax : null, t, o), float32Arithmetic: true },
@@ -81,6 +81,15 @@ function firstViolation(after: Arrays, before: Arrays, rule: Rule, t: number, o:
 
 const problem = fc.record({ n: fc.integer({ min: 1, max: 33 }), seed: fc.integer({ min: 1, max: 2 ** 30 }), t: fc.integer({ min: 1, max: 60 }),
   scale: fc.constantFrom(1e-6, 1e-3, 1, 1e3) });
+
+describe("sgdStep's arguments", () => {
+  it("newBuffer must be a boolean: the step number it used to take is refused, not read as true", () => {
+    const p = Float32Array.of(1), g = Float32Array.of(1), buf = new Float32Array(1);
+    expect(() => optim.sgdStep(p, g, buf, 2 as never, { lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weightDecay: 0 }))
+      .toThrow(/sgdStep: newBuffer must be true or false, got 2/);
+    expect(Array.from(p)).toEqual([1]);
+  });
+});
 
 describe("optimizer steps agree with float64 references of the published rules (one step)", () => {
   for (const c of cases) {

@@ -59,7 +59,8 @@ abstract class ComposedScheduler extends LRScheduler {
 /**
  * Runs schedulers[0] until milestones[0], then schedulers[1] from its epoch 0, and so on
  * (PyTorch's SequentialLR): at a milestone the next scheduler jumps to epoch 0 by its closed
- * form, so it starts from the base lr whatever the previous one left.
+ * form, so it starts from the base lr whatever the previous one left; MultiplicativeLR, which
+ * has no closed form, keeps the lr the previous one left instead, as in PyTorch.
  */
 export class SequentialLR extends ComposedScheduler {
   static readonly typeName: string = "SequentialLR";

@@ -29,8 +29,10 @@ export class LambdaLR extends LRScheduler {
 
 /**
  * Multiplies the current lr by lrLambda(epoch) at every step after the first (PyTorch's
- * MultiplicativeLR). It has no closed form: step(epoch) multiplies by lrLambda(epoch) once
- * (also step(0), as in PyTorch; only the constructor's step leaves the lr alone).
+ * MultiplicativeLR). It has no closed form: step(epoch) multiplies by lrLambda(epoch) once,
+ * except at epoch 0, which leaves the lr alone as the constructor's step does (PyTorch's get_lr
+ * multiplies only when last_epoch > 0). SequentialLR relies on that: at a milestone it steps
+ * this scheduler to epoch 0, which must keep the lr the previous scheduler left.
  */
 export class MultiplicativeLR extends LRScheduler {
   static readonly typeName: string = "MultiplicativeLR";
@@ -43,7 +45,7 @@ export class MultiplicativeLR extends LRScheduler {
     this.initialStep();
   }
   protected getLr(): number[] {
-    if (this.initial) return this.currentLrs();
+    if (!(this.lastEpoch > 0)) return this.currentLrs();
     return this.currentLrs().map((lr, i) => lr * this.lrLambdas[i](this.lastEpoch));
   }
 }
