@@ -9,6 +9,7 @@ import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import type { Module } from "../nn/module.js";
 import { isPlainMaxPool2x2 } from "../nn/pool-layers.js";
 import { countNonZeros, type TensorInferenceLayer } from "./inference-model.js";
+import { channelAbsSums, fitBiasByInputScale, fitBiasByWeightScale } from "./int32-headroom.js";
 import { accumulatorBias, activationParams, type ActivationParams } from "./int8-linear.js";
 import { quantize } from "./tensor-ops.js";
 
@@ -77,6 +78,8 @@ export class Int8ConvLayer implements TensorInferenceLayer {
   readonly kernelSize: readonly number[];
   private readonly packed: Qs8ConvPackedWeights;
   private readonly staticBias: Int32Array | null;
+  /** Σ|w| per output channel, for the dynamic path's int32 headroom check. */
+  private readonly absSums: Float64Array;
 
   constructor(weight: Tensor, bias: Tensor | null, readonly args: ConvArguments, readonly relu: boolean,
               input: ActivationParams | null) {
@@ -93,6 +96,9 @@ export class Int8ConvLayer implements TensorInferenceLayer {
     this.weightScale = q.scale;
     this.bias = bias ? Float32Array.from(bias.data) : null;
     this.input = input;
+    // Before packing: a channel whose bias would overflow the int32 accumulator gets a larger scale.
+    if (input) fitBiasByWeightScale(weight.data, this.weight, this.weightScale, this.bias, input);
+    this.absSums = channelAbsSums(this.weight, this.outChannels);
     this.packed = qs8ConvPackWeights(this.outChannels, weight.size / this.outChannels,
       { data: this.weight, offset: 0, zeroPoint: 0 });
     this.staticBias = input ? accumulatorBias(this.bias, input.scale, this.weightScale) : null;
@@ -167,7 +173,8 @@ export class Int8ConvLayer implements TensorInferenceLayer {
         if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw NON_FINITE_INPUT;
         if (input) return { scaleA: input.scale, zeroPointA: input.zeroPoint, bias: this.staticBias };
         const p = activationParams(lo, hi, "int8 conv layer (dynamic)");
-        return { scaleA: p.scale, zeroPointA: p.zeroPoint, bias: accumulatorBias(this.bias, p.scale, this.weightScale) };
+        const scaleA = fitBiasByInputScale(p.scale, p.zeroPoint, this.bias, this.weightScale, this.absSums);
+        return { scaleA, zeroPointA: p.zeroPoint, bias: accumulatorBias(this.bias, scaleA, this.weightScale) };
       },
       scaleB: this.weightScale,
       relu: this.relu,

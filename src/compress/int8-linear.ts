@@ -6,6 +6,7 @@ import type { Qs8LinearParams, Qs8PackedWeights } from "../backend/index.js";
 import { ValueError } from "../errors.js";
 import type { Linear } from "../nn/linear.js";
 import { countNonZeros } from "./inference-model.js";
+import { channelAbsSums, fitBiasByInputScale, fitBiasByWeightScale } from "./int32-headroom.js";
 import { scaleZeroPoint } from "./quant-params.js";
 import { roundHalfToEven } from "./round.js";
 import { quantize } from "./tensor-ops.js";
@@ -26,7 +27,8 @@ export function activationParams(min: number, max: number, where: string): Activ
 
 /**
  * A float bias in int32 accumulator units for input scale `scaleA` and per-channel weight scales:
- * round_half_even(b / fround(scaleA·scaleW[j])), saturated to int32.
+ * round_half_even(b / fround(scaleA·scaleW[j])), saturated to int32. The int8 layers choose their
+ * scales so that this never saturates (int32-headroom.ts); the saturation only guards the cast.
  */
 export function accumulatorBias(bias: Float32Array | null, scaleA: number, scaleW: Float32Array): Int32Array | null {
   if (!bias) return null;
@@ -57,6 +59,8 @@ export class Int8LinearLayer {
   readonly input: ActivationParams | null;
   private readonly packed: Qs8PackedWeights;
   private readonly staticBias: Int32Array | null;
+  /** Σ|w| per output channel, for the dynamic path's int32 headroom check. */
+  private readonly absSums: Float64Array;
 
   constructor(linear: Linear, readonly relu: boolean, input: ActivationParams | null) {
     this.inFeatures = linear.inFeatures;
@@ -66,6 +70,9 @@ export class Int8LinearLayer {
     this.weightScale = q.scale;
     this.bias = linear.bias ? Float32Array.from(linear.bias.data) : null;
     this.input = input;
+    // Before packing: a channel whose bias would overflow the int32 accumulator gets a larger scale.
+    if (input) fitBiasByWeightScale(linear.weight.data, this.weight, this.weightScale, this.bias, input);
+    this.absSums = channelAbsSums(this.weight, this.outFeatures);
     // B = Wᵀ [in × out]: W read with swapped strides, no transposed copy.
     this.packed = compressKernels().qs8PackB(this.inFeatures, this.outFeatures,
       { data: this.weight, offset: 0, rowStride: 1, colStride: this.inFeatures, zeroPoint: 0 });
@@ -104,7 +111,8 @@ export class Int8LinearLayer {
         if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw NON_FINITE_INPUT;
         if (input) return { scaleA: input.scale, zeroPointA: input.zeroPoint, bias: this.staticBias };
         const p = activationParams(lo, hi, "int8 layer (dynamic)");
-        return { scaleA: p.scale, zeroPointA: p.zeroPoint, bias: this.intBias(p.scale) };
+        const scaleA = fitBiasByInputScale(p.scale, p.zeroPoint, this.bias, this.weightScale, this.absSums);
+        return { scaleA, zeroPointA: p.zeroPoint, bias: this.intBias(scaleA) };
       },
       scaleB: this.weightScale,
       relu: this.relu,

@@ -30,9 +30,12 @@ export class DynamicLossScaler {
     this.growthFactor = o.growthFactor ?? 2;
     this.backoffFactor = o.backoffFactor ?? 0.5;
     this.growthInterval = o.growthInterval ?? 2000;
-    if (!(this.scale > 0) || !Number.isFinite(this.scale)) throw new ValueError(`DynamicLossScaler: initScale must be positive and finite, got ${this.scale}`);
-    if (!(this.growthFactor > 1)) throw new ValueError(`DynamicLossScaler: growthFactor must be > 1, got ${this.growthFactor}`);
-    if (!(this.backoffFactor > 0 && this.backoffFactor < 1)) throw new ValueError(`DynamicLossScaler: backoffFactor must be in (0, 1), got ${this.backoffFactor}`);
+    // Each factor a finite number: an infinite growth factor would make the scale ∞ at the first
+    // growth, and every later step would overflow and be skipped (∞ · backoff is still ∞).
+    const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+    if (!finite(this.scale) || !(this.scale > 0)) throw new ValueError(`DynamicLossScaler: initScale must be a positive finite number, got ${String(this.scale)}`);
+    if (!finite(this.growthFactor) || !(this.growthFactor > 1)) throw new ValueError(`DynamicLossScaler: growthFactor must be a finite number > 1, got ${String(this.growthFactor)}`);
+    if (!finite(this.backoffFactor) || !(this.backoffFactor > 0 && this.backoffFactor < 1)) throw new ValueError(`DynamicLossScaler: backoffFactor must be a number in (0, 1), got ${String(this.backoffFactor)}`);
     positiveInt("DynamicLossScaler", "growthInterval", this.growthInterval);
   }
 
@@ -59,14 +62,19 @@ export class DynamicLossScaler {
       if (!finite) break;
     }
     if (!finite) {
-      this.scale *= this.backoffFactor;
+      // The scale stays positive: one that underflowed to 0 would make every gradient 0/0 = NaN.
+      const lower = this.scale * this.backoffFactor;
+      if (lower > 0) this.scale = lower;
       this.goodSteps = 0;
       this.skipped++;
       return false;
     }
     optimizer.step();
     if (++this.goodSteps >= this.growthInterval) {
-      this.scale *= this.growthFactor;
+      // Capped, not refused: growth that would overflow to ∞ leaves the scale where it is (the
+      // largest it can be while finite); an infinite scale could never come back down.
+      const higher = this.scale * this.growthFactor;
+      if (Number.isFinite(higher)) this.scale = higher;
       this.goodSteps = 0;
     }
     return true;

@@ -13,14 +13,19 @@ import {
 } from "./structured.js";
 
 export interface PruneOptions {
-  /** Fraction of the weights set to zero, in [0, 1): exactly round(sparsity · count) of them. */
-  sparsity: number;
+  /**
+   * Fraction of the weights set to zero, in [0, 1): exactly round(sparsity · count) of them.
+   * Required, except with N:M structure, whose sparsity n and m fix (m − n of every m weights):
+   * there it may be omitted or must equal 1 − n/m.
+   */
+  sparsity?: number;
   /** "layer": each weight to the sparsity on its own (default); "global": one threshold over all. */
   scope?: "layer" | "global";
   /**
    * "unstructured" (default); whole "rows" (slices along dim 0: a Linear's output neurons, a
    * convolution's output filters); whole "columns" (along dim 1: a Linear's inputs, a
-   * convolution's input channels); or N:M (2-D weights).
+   * convolution's input channels); or N:M (2-D weights): in every group of m consecutive weights
+   * of a row the n largest kept (a shorter last group keeps at most n).
    */
   structure?: PruneStructure;
   /** The norm ranking whole rows/columns: 1 or 2 (default), torch's ln_structured n. */
@@ -37,6 +42,21 @@ export function checkSparsity(s: unknown, where: string): number {
     throw new ValueError(`${where}: sparsity must be a number in [0, 1), got ${String(s)}`);
   }
   return s;
+}
+
+/**
+ * The sparsity of N:M pruning is not a free choice: it keeps n of every m weights. A different
+ * sparsity would be silently unused, so it is refused.
+ */
+function nmSparsity(s: unknown, nm: { n: number; m: number }, where: string): number {
+  const fixed = 1 - nm.n / nm.m;
+  if (s === undefined) return fixed;
+  checkSparsity(s, where);
+  // Compared in units of one weight of a group, so 2/3 and 1 − 1/3 (an ulp apart) both pass.
+  if (Math.abs((s as number) * nm.m - (nm.m - nm.n)) > 1e-9) {
+    throw new ValueError(`${where}: N:M structure { n: ${nm.n}, m: ${nm.m} } keeps ${nm.n} of every ${nm.m} weights, so its sparsity is fixed at 1 − n/m = ${fixed}; omit sparsity or give that value, got ${String(s)}`);
+  }
+  return fixed;
 }
 
 /** |w| of a float parameter, checked: a NaN weight has no magnitude to rank. */
@@ -75,10 +95,10 @@ function zeroMasked(t: Tensor, mask: Uint8Array): void {
 /** The masks for a model's prunable parameters (does not change the weights). */
 export function computeMasks(params: [string, Tensor][], o: Omit<PruneOptions, "filter">, where = "computeMasks"): Uint8Array[] {
   checkOptions(where, o, ["sparsity", "scope", "structure", "norm"]);
-  const sparsity = checkSparsity(o?.sparsity, where);
+  const structure = checkStructure(o?.structure ?? "unstructured", where);
+  const sparsity = typeof structure === "object" ? nmSparsity(o.sparsity, structure, where) : checkSparsity(o?.sparsity, where);
   const scope = o.scope ?? "layer";
   if (scope !== "layer" && scope !== "global") throw new ValueError(`${where}: scope must be "layer" or "global", got ${JSON.stringify(scope)}`);
-  const structure = checkStructure(o.structure ?? "unstructured", where);
   const norm = checkNorm(o.norm ?? 2, where);
   if (o.norm !== undefined && structure !== "rows" && structure !== "columns") {
     throw new ValueError(`${where}: norm ranks whole rows or columns; it does not apply to structure ${JSON.stringify(structure)}`);

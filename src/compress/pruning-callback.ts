@@ -29,6 +29,13 @@ export function pruningCallback(o: PruningCallbackOptions = {}): PruningCallback
     // Without a schedule the callback never prunes, only holds the masks: pruning options would be unused.
     throw new ValueError(`pruningCallback: ${given.join(", ")} only apply with a schedule`);
   }
+  // N:M fixes the sparsity at 1 − n/m, so a schedule's ramp of targets could not be followed.
+  const refuseNM = (structure: unknown, whose: string) => {
+    if (schedule && typeof structure === "object" && structure !== null) {
+      throw new ValueError(`pruningCallback: ${whose} N:M structure fixes the sparsity at 1 − n/m, so a sparsity schedule does not apply; prune once with magnitudePrune(model, { structure }) and hold the masks with pruningCallback() (no schedule)`);
+    }
+  };
+  refuseNM(prune.structure, "the");
   // Prunes at the schedule's target for `step` if this is an update step; always re-applies masks.
   const sync = (model: Module) => {
     if (schedule && schedule.updatesAt(step)) {
@@ -42,7 +49,10 @@ export function pruningCallback(o: PruningCallbackOptions = {}): PruningCallback
   return {
     get step() { return step; },
     get sparsity() { return sparsity; },
-    onTrainBegin(ctx) { sync(ctx.model); },
+    onTrainBegin(ctx) {
+      refuseNM(prune.structure ?? getPruning(ctx.model)?.options.structure, "the model's");
+      sync(ctx.model);
+    },
     onBatchEnd(_b, _logs, ctx) {
       step++;
       sync(ctx.model);

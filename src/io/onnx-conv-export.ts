@@ -87,11 +87,48 @@ function emitConvInt8(g: Graph, l: Extract<OnnxConvLayer, { kind: "convInt8" }>,
   g.cur = y;
 }
 
+/**
+ * The pads and ceil_mode that make ONNX pooling produce PyTorch's windows. ONNX's ceil_mode
+ * counts ⌈(L + 2p − ext)/s⌉ + 1 windows; PyTorch then drops a last window that would start in the
+ * right padding, and runtimes refuse a model whose declared shape disagrees. Where the counts
+ * differ on some axis, floor mode with end pads e = (P − 1)·s + ext − L − p (≥ 0) gives exactly
+ * PyTorch's P windows at the same starts. In that dropping case e < p, so every window lies in
+ * the symmetric padded input and count_include_pad divides by the whole kernel in both. Only an
+ * axis that keeps a window overhanging L + p (a real ceil-mode window) can have e > p: there
+ * PyTorch divides by the part inside L + p, floor mode by the whole kernel, so that average
+ * (mixed with a dropping axis, which rules out ceil_mode) is refused.
+ */
+function poolPads(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "averagePool" }>, i: number, dilations: number[]):
+    { pads: number[]; ceilMode: boolean } {
+  const sp = spatialOf(l);
+  if (!l.ceilMode) return { pads: l.pads, ceilMode: false };
+  const what = l.kind === "maxPool" ? "MaxPool" : "AveragePool";
+  const ends: number[] = [];
+  let differs = false;
+  l.kernelShape.forEach((k, d) => {
+    const L = g.shape[d + 1], s = l.strides[d], p = l.pads[d], ext = dilations[d] * (k - 1) + 1;
+    const ours = pooledSize(L, { kernel: k, stride: s, padding: p, dilation: dilations[d] }, true);
+    if (Math.ceil((L + 2 * p - ext) / s) + 1 !== ours) differs = true;
+    ends.push(Math.max(0, (ours - 1) * s + ext - L - p));
+  });
+  if (!differs) return { pads: l.pads, ceilMode: true };
+  ends.forEach((e, d) => {
+    const k = l.kernelShape[d], p = l.pads[d];
+    if (l.kind === "averagePool" && l.countIncludePad && e > p) {
+      throw new ValueError(`exportOnnx: layer ${i} (${what}, ceilMode, countIncludePad) on input [${g.shape}]: one axis drops a window starting in the padding (ONNX's ceil_mode keeps it) while axis ${d} divides a window overhanging the padding by its clipped size (floor mode with end pads divides by the kernel); ONNX cannot express both`);
+    }
+    // Runtimes refuse a pad as large as the kernel (onnxruntime's PoolAttributes).
+    if (e >= k) throw new ValueError(`exportOnnx: layer ${i} (${what}, ceilMode) on input [${g.shape}] needs an end pad ${e} on axis ${d}, not smaller than the kernel ${k}; ONNX runtimes refuse it`);
+  });
+  return { pads: [...l.pads.slice(0, sp), ...ends], ceilMode: false };
+}
+
 function emitPool(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "averagePool" }>, i: number): void {
   const sp = spatialOf(l), max = l.kind === "maxPool";
   checkInput(g, i, max ? "MaxPool" : "AveragePool", sp);
   const dilations = max ? l.dilations : l.kernelShape.map(() => 1);
-  const attrs = [attrInts("kernel_shape", l.kernelShape), attrInts("strides", l.strides), attrInts("pads", l.pads), attrInt("ceil_mode", l.ceilMode ? 1 : 0)];
+  const { pads, ceilMode } = poolPads(g, l, i, dilations);
+  const attrs = [attrInts("kernel_shape", l.kernelShape), attrInts("strides", l.strides), attrInts("pads", pads), attrInt("ceil_mode", ceilMode ? 1 : 0)];
   if (max) attrs.push(attrInts("dilations", l.dilations));
   else attrs.push(attrInt("count_include_pad", l.countIncludePad ? 1 : 0));
   emitUnary(g, max ? "MaxPool" : "AveragePool", `layer${i}`, attrs);

@@ -2,7 +2,8 @@ import { ValueError } from "../errors.js";
 import { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
 import type { OnnxConvLayer } from "./onnx-conv-layers.js";
-import { describeSequential, ONNX_LAYER_KINDS, type OnnxLayer } from "./onnx-layers.js";
+import { checkLayerList } from "./onnx-layer-checks.js";
+import { describeSequential, type OnnxLayer } from "./onnx-layers.js";
 import { emitConvLayer, isConvKind } from "./onnx-conv-export.js";
 import { attrFloat, attrInt, emitUnary, FLOAT, initializer, INT32, INT8, node, UINT8, valueInfo, type Graph } from "./onnx-proto.js";
 import { concat, int, msg, str } from "./protobuf.js";
@@ -84,6 +85,13 @@ function emitGelu(g: Graph, p: string): void {
   g.cur = y;
 }
 
+/** A (log-)softmax axis of the [batch, ...sample] tensor, refused outside [−rank, rank − 1]. */
+function softmaxAxis(g: Graph, axis: number, i: number): number {
+  const rank = g.shape.length + 1;
+  if (axis < -rank || axis >= rank) throw new ValueError(`exportOnnx: layer ${i}: softmax axis ${axis} is out of range for a rank-${rank} tensor [batch, ${g.shape}]`);
+  return axis;
+}
+
 const isConvLayer = (l: OnnxLayer): l is OnnxConvLayer => isConvKind(l.kind);
 
 function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
@@ -107,8 +115,8 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
     case "tanh": return emitUnary(g, "Tanh", p);
     case "leakyRelu": return emitUnary(g, "LeakyRelu", p, [attrFloat("alpha", l.alpha)]);
     case "elu": return emitUnary(g, "Elu", p, [attrFloat("alpha", l.alpha)]);
-    case "softmax": return emitUnary(g, "Softmax", p, [attrInt("axis", l.axis)]);
-    case "logSoftmax": return emitUnary(g, "LogSoftmax", p, [attrInt("axis", l.axis)]);
+    case "softmax": return emitUnary(g, "Softmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
+    case "logSoftmax": return emitUnary(g, "LogSoftmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
     case "gelu": return emitGelu(g, p);
     default: {
       const unknown: never = l;   // a kind added to OnnxLayer without an encoder fails to compile here
@@ -146,9 +154,8 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
 export function exportOnnx(model: Module | OnnxLayer[], o: OnnxExportOptions = {}): Uint8Array {
   checkExport(model, o);
   const layers = Array.isArray(model) ? model : describeSequential(model);
-  layers.forEach((l, i) => {
-    if (!ONNX_LAYER_KINDS.includes(l?.kind)) throw new ValueError(`exportOnnx: layer ${i} has unknown kind ${JSON.stringify(l?.kind)}`);
-  });
+  // A hand-written list is checked field by field; describeSequential's layers are right by construction.
+  if (Array.isArray(model)) checkLayerList(model);
   const firstLinear = layers.find((l) => l.kind === "linear" || l.kind === "linearInt8") as { inFeatures: number } | undefined;
   const inShape = o.inputShape?.slice() ?? [o.inputFeatures ?? firstLinear?.inFeatures];
   if (inShape[0] === undefined) throw new ValueError("exportOnnx: give inputFeatures (or inputShape) when the model has no Linear layer");

@@ -158,7 +158,7 @@ describe("magnitudePrune on convolution weights", () => {
 
   it("refuses N:M on a convolution weight, and norm where no slices are ranked", () => {
     const conv = () => new Sequential(new ConvLike(4, 2, [2, 2], weightsFor(2, 4, [2, 2], 3)));
-    expect(() => magnitudePrune(conv(), { sparsity: 0, structure: { n: 2, m: 4 } })).toThrow(/N:M pruning needs a 2-D weight, "0.weight" is \[2,4,2,2\]/);
+    expect(() => magnitudePrune(conv(), { structure: { n: 2, m: 4 } })).toThrow(/N:M pruning needs a 2-D weight, "0.weight" is \[2,4,2,2\]/);
     expect(() => magnitudePrune(conv(), { sparsity: 0.5, norm: 1 })).toThrow(ValueError);
     expect(() => magnitudePrune(conv(), { sparsity: 0.5, structure: "rows", norm: 3 as 1 })).toThrow(/norm must be 1 or 2/);
     const m = conv();

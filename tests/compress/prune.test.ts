@@ -87,9 +87,43 @@ describe("magnitudePrune", () => {
     magnitudePrune(t, { sparsity: 0.5, structure: "columns" });   // column norms² 82.25, 65.25, 10.25, 20.25
     expect(t.toArray()).toEqual([[1, -8, 0, 0], [0.5, 0.5, 0, 0], [9, 1, 0, 0]]);
     t = w();
-    magnitudePrune(t, { sparsity: 0, structure: { n: 2, m: 4 } });
+    magnitudePrune(t, { structure: { n: 2, m: 4 } });
     // Row 1 is all ties: the lower indices are pruned first, as in unstructured pruning.
     expect(t.toArray()).toEqual([[0, -8, 0, 4], [0, 0, 0.5, 0.5], [9, 0, 0, 2]]);
+  });
+
+  it("N:M: the sparsity is fixed by n and m (keep n of every m); omitted or 1 − n/m is accepted, any other value refused before pruning", () => {
+    const w = () => fromTypedArray(Float32Array.from({ length: 32 }, (_, i) => Math.sin(1.7 * i + 0.3)), [4, 8]);
+    const want = w();
+    const expected = Array.from(want.data as Float32Array);
+    // The reference: in every group of 4 of a row, the 2 smallest |w| zeroed (sin values are distinct).
+    for (let g = 0; g < 32; g += 4) {
+      const idx = [0, 1, 2, 3].map((t) => g + t).sort((a, b) => Math.abs(expected[a]) - Math.abs(expected[b]));
+      expected[idx[0]] = 0; expected[idx[1]] = 0;
+    }
+    for (const o of [{ structure: { n: 2, m: 4 } }, { sparsity: 0.5, structure: { n: 2, m: 4 } }]) {
+      const t = w();
+      expect(magnitudePrune(t, o).pruned).toBe(16);
+      expect(Array.from(t.data)).toEqual(expected);
+    }
+    const third = w();
+    expect(magnitudePrune(third, { sparsity: 2 / 3, structure: { n: 1, m: 3 } }).pruned).toBe(4 * 2 * 2 + 4 * 1);   // groups of 3, 3 and a last group of 2 per row
+    for (const s of [0.9, 0, 0.25]) {
+      const t = w();
+      expect(() => magnitudePrune(t, { sparsity: s, structure: { n: 2, m: 4 } })).toThrow(ValueError);
+      expect(() => magnitudePrune(t, { sparsity: s, structure: { n: 2, m: 4 } })).toThrow(new RegExp(`keeps 2 of every 4 weights, so its sparsity is fixed at 1 − n/m = 0.5; omit sparsity or give that value, got ${s}`));
+      expect(Array.from(t.data)).toEqual(Array.from(w().data));
+    }
+    expect(() => magnitudePrune(w(), { structure: "rows" })).toThrow(/sparsity must be a number in \[0, 1\), got undefined/);
+    // A schedule's ramp of targets cannot be followed by N:M: refused when the callback is made, or when fit starts on an N:M-pruned model.
+    const schedule = constantSparsity({ sparsity: 0.5, beginStep: 0 });
+    expect(() => pruningCallback({ structure: { n: 2, m: 4 }, schedule })).toThrow(/N:M structure fixes the sparsity at 1 − n\/m, so a sparsity schedule does not apply/);
+    const model = new Sequential(new Linear(8, 4, { seed: 2 }));
+    magnitudePrune(model, { structure: { n: 2, m: 4 } });
+    const before = Array.from(model.parameters()[0].data);
+    const cb = pruningCallback({ schedule });
+    expect(() => cb.onTrainBegin!({ model } as never)).toThrow(/the model's N:M structure fixes the sparsity/);
+    expect(Array.from(model.parameters()[0].data)).toEqual(before);
   });
 
   it("throws typed errors for sparsity outside [0, 1), bad scope/structure, NaN weights", () => {

@@ -157,3 +157,39 @@ describe("sparsify on a pruned CNN", () => {
     expect(Array.from(conv1.forward(x).data)).toEqual(want1);
   });
 });
+
+describe("int32 headroom in the int8 convolution", () => {
+  it("a conv channel whose bias would overflow int32 gets a larger weight scale (static) or input scale (dynamic); equal to the integer reference", () => {
+    const INT32_MAX = 2 ** 31 - 1;
+    const cv = new nn.Conv2d(1, 2, 2, { seed: 7 });
+    cv.weight.storage.set([0.5, -0.25, 0.75, 0.1, 0.001, -0.001, 0.0005, 0.001]);
+    cv.bias!.storage.set([0.2, 0.5]);
+    const x = randn([2, 1, 3, 3], { seed: 8 }).mul(0.0002);
+    // The rule written out: bias quantized for s_x·s_w plus Σ|w|·max(z, 255 − z) within int32, or a bias that rounds to 0.
+    const fits = (b: number, sx: number, sw: number, w: ArrayLike<number>, z: number) => {
+      const q = roundHalfToEven(b / Math.fround(sx * sw));
+      return q === 0 || Math.abs(q) + Array.from(w).reduce((a, v) => a + Math.abs(v), 0) * Math.max(z, 255 - z) <= INT32_MAX;
+    };
+    for (const mode of ["static", "dynamic"] as const) {
+      const q = mode === "static" ? quantizeModel(new nn.Sequential(cv), { calibration: x }) : quantizeModel(new nn.Sequential(cv));
+      const l = q.steps[0] as Int8ConvLayer;
+      expect(l.weightScale[0]).toBe(Math.fround(0.75 / 127));   // the ordinary channel keeps max|w|/127
+      const d = x.data as Float32Array;
+      const base = l.input ?? activationParams(Math.min(...d), Math.max(...d), "range");
+      // Without the headroom the second channel's bias alone is far past int32.
+      expect(Math.abs(0.5 / (base.scale * Math.fround(0.001 / 127)))).toBeGreaterThan(INT32_MAX);
+      let p = l.input;
+      if (!p) {
+        p = { ...base };
+        for (let j = 0; j < 2; j++) while (!fits(l.bias![j], p.scale, l.weightScale[j], l.weight.subarray(4 * j, 4 * j + 4), p.zeroPoint)) p.scale *= 2;
+      }
+      for (let j = 0; j < 2; j++) expect(fits(l.bias![j], p.scale, l.weightScale[j], l.weight.subarray(4 * j, 4 * j + 4), p.zeroPoint)).toBe(true);
+      const want = int8Reference(x.data as Float32Array, x.shape, l.weight, [2, 1, 2, 2], l.weightScale, l.bias, p,
+        { stride: [1, 1], pad: [0, 0], padEnd: [0, 0], dilation: [1, 1], groups: 1 }, false);
+      expect(Array.from(q.forward(x).data)).toEqual(Array.from(want.y));
+      // Channel 1 is the bias (0.5) up to rounding of a few tiny terms: the overflow gave values of the wrong sign before.
+      const ours = q.forward(x).data;
+      for (let i = 0; i < ours.length; i++) if (Math.floor(i / 4) % 2 === 1) expect(Math.abs(ours[i] - 0.5)).toBeLessThan(1e-5);
+    }
+  });
+});

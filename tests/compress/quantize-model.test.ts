@@ -10,6 +10,7 @@ import {
 import { fromTypedArray, tensor } from "../../src/ndarray/index.js";
 import { Dropout, Linear, ReLU, Sequential, predict, type Module } from "../../src/nn/index.js";
 import { ValueError } from "../../src/errors.js";
+import * as eg from "../../src/index.js";
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0;
@@ -112,6 +113,97 @@ describe("quantizeModel", () => {
       expect(l.relu).toBe(false);
       expect(Array.from(qm.forward(fromTypedArray(x, [6, 7])).data)).toEqual(Array.from(refLayer(l, x, 6)));
     }
+  });
+});
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * The headroom rule written out: a bias quantized for s_x·s_w plus the largest accumulator the
+ * channel's int8 weights allow for a uint8 input with zero point z (Σ|w|·max(z, 255 − z)) fits int32
+ * (or the bias rounds to 0).
+ */
+function biasFits(b: number, sx: number, sw: number, w: ArrayLike<number>, z: number): boolean {
+  const q = roundHalfToEven(b / Math.fround(sx * sw));
+  let abs = 0;
+  for (let t = 0; t < w.length; t++) abs += Math.abs(w[t]);
+  return q === 0 || Math.abs(q) + abs * Math.max(z, 255 - z) <= INT32_MAX;
+}
+
+/**
+ * An int8 Linear from its stored integers with the accumulator in exact float64 (never wrapped):
+ * throws if any accumulator + bias leaves int32. Dynamic input scales are doubled until every
+ * channel's bias fits (the rule above), the zero point kept.
+ */
+function inputParams(l: Int8LinearLayer, x: Float32Array): { scale: number; zeroPoint: number } {
+  if (l.input) return l.input;
+  const k = l.inFeatures;
+  let lo = Infinity, hi = -Infinity;
+  for (const v of x) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const p = { ...activationParams(lo, hi, "ref") };
+  for (let j = 0; j < l.outFeatures; j++) while (l.bias && !biasFits(l.bias[j], p.scale, l.weightScale[j], l.weight.subarray(j * k, (j + 1) * k), p.zeroPoint)) p.scale *= 2;
+  return p;
+}
+
+function exactLayer(l: Int8LinearLayer, x: Float32Array, m: number): Float32Array {
+  const k = l.inFeatures, n = l.outFeatures, p = inputParams(l, x);
+  const q = quantizeLinearArray(x, [m, k], p.scale, p.zeroPoint, { dtype: "uint8" });
+  const y = new Float32Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    const s = Math.fround(p.scale * l.weightScale[j]);
+    let acc = l.bias ? roundHalfToEven(l.bias[j] / s) : 0;
+    for (let t = 0; t < k; t++) acc += (q[i * k + t] - p.zeroPoint) * l.weight[j * k + t];
+    if (Math.abs(acc) > INT32_MAX) throw new Error(`exactLayer: accumulator ${acc} of row ${i}, channel ${j} leaves int32`);
+    const v = Math.fround(Math.fround(acc) * s);
+    y[i * n + j] = l.relu && v < 0 ? 0 : v;
+  }
+  return y;
+}
+
+describe("int32 headroom: a bias large next to s_x·s_w", () => {
+  it("a channel whose bias would overflow int32 gets a larger weight scale (static) or input scale (dynamic); the others keep theirs; integer reference exact", () => {
+    // Channel 0: ordinary; channel 1: weights ±0.001, bias 0.5 → 0.5 / (s_x·s_w) ≈ 1.6e10 with the usual scales.
+    const lin = new Linear(2, 2);
+    lin.weight.storage.set([0.8, -0.3, 0.001, -0.001]);
+    lin.bias!.storage.set([0.1, 0.5]);
+    const x = tensor([[0.001, 0], [0, 0.001], [0.0005, 0.0002]]);   // inside the calibrated range: rounding, no saturation
+    const xs = x.data as Float32Array;
+    for (const calibrated of [true, false]) {
+      const q = quantizeModel(new Sequential(lin), calibrated ? { calibration: tensor([[0.001, 0], [0, 0.001]]) } : {});
+      const [l] = q.layers as Int8LinearLayer[];
+      // Channel 0 keeps the plain symmetric scale max|w|/127 (and its codes); channel 1's grows until the bias fits.
+      expect(l.weightScale[0]).toBe(Math.fround(0.8 / 127));
+      expect(Array.from(l.weight.subarray(0, 2))).toEqual([127, roundHalfToEven(Math.fround(-0.3) / Math.fround(0.8 / 127))]);
+      if (calibrated) {
+        expect(l.weightScale[1]).toBeGreaterThan(Math.fround(0.001) / 127);
+        expect(biasFits(0.5, l.input!.scale, l.weightScale[1], l.weight.subarray(2, 4), l.input!.zeroPoint)).toBe(true);
+      } else expect(l.weightScale[1]).toBe(Math.fround(Math.fround(0.001) / 127));
+      const got = q.forward(x).data as Float32Array;
+      expect(Array.from(got)).toEqual(Array.from(exactLayer(l, xs, 3)));
+      // Near the float layer: each term's weight and input rounding (|x|·s_w/2 + |w|·s_x/2 + s_x·s_w/4), the bias's (s_x·s_w/2), float32 output.
+      const sx = inputParams(l, xs).scale;
+      if (!calibrated) expect(sx).toBeGreaterThan(activationParams(0, 0.001, "range").scale);   // the dynamic path did widen
+      const yf = eg.noGrad(() => lin.forward(x)).data;
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 2; j++) {
+        const sw = l.weightScale[j];
+        let bound = sx * sw / 2 + 2 ** -23 * Math.abs(yf[i * 2 + j]);
+        for (let t = 0; t < 2; t++) bound += Math.abs(xs[i * 2 + t]) * sw / 2 + Math.abs(lin.weight.data[j * 2 + t]) * sx / 2 + sx * sw / 4;
+        expect(Math.abs(got[i * 2 + j] - yf[i * 2 + j])).toBeLessThanOrEqual(bound);
+      }
+    }
+  });
+
+  it("models that never need it keep their scales bit for bit (random MLPs: every channel's scale is max|w|/127)", () => {
+    const model = mlp(17, [9, 7, 4]);
+    const qm = quantizeModel(model, { calibration: fromTypedArray(Float32Array.from({ length: 40 * 9 }, (_, i) => Math.sin(i)), [40, 9]) });
+    (qm.layers as Int8LinearLayer[]).forEach((l, li) => {
+      const w = (model.parameters()[2 * li].data as Float32Array);
+      for (let j = 0; j < l.outFeatures; j++) {
+        let mx = 0;
+        for (let t = 0; t < l.inFeatures; t++) mx = Math.max(mx, Math.abs(w[j * l.inFeatures + t]));
+        expect(l.weightScale[j]).toBe(Math.fround(mx / 127));
+      }
+    });
   });
 });
 

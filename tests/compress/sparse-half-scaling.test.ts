@@ -60,4 +60,25 @@ describe("reduced precision", () => {
     expect(() => new DynamicLossScaler({ initScale: 0 })).toThrow(ValueError);
     expect(() => new DynamicLossScaler({ backoffFactor: 1 })).toThrow(ValueError);
   });
+
+  it("dynamic loss scaling refuses non-finite or non-numeric settings, and its scale never grows to ∞ nor shrinks to 0", () => {
+    for (const o of [{ growthFactor: Infinity }, { growthFactor: NaN }, { growthFactor: "3" as unknown as number }, { growthFactor: 1 },
+      { backoffFactor: NaN }, { backoffFactor: -Infinity }, { backoffFactor: "0.5" as unknown as number }, { initScale: Infinity },
+      { initScale: "8" as unknown as number }, { growthInterval: Infinity }, { growthInterval: NaN }, { growthInterval: 1.5 }]) {
+      const [key, value] = Object.entries(o)[0];
+      expect(() => new DynamicLossScaler(o)).toThrow(ValueError);
+      expect(() => new DynamicLossScaler(o)).toThrow(new RegExp(`${key} must be .*, got ${String(value)}`));
+    }
+    const w = tensor([1], { requiresGrad: true });
+    const opt = new SGD([w], { lr: 0 });
+    // Growth by 2^100 every step from 2^900: 2^1000 is the last finite one, then the scale stays there.
+    const up = new DynamicLossScaler({ initScale: 2 ** 900, growthFactor: 2 ** 100, growthInterval: 1 });
+    for (let i = 0; i < 3; i++) { w.grad = tensor([0]); expect(up.step(opt, [w])).toBe(true); }
+    expect(up.scale).toBe(2 ** 1000);
+    // Backoff by 2^-600 on every overflow from 2^-400: 2^-1000 is the last positive one.
+    const down = new DynamicLossScaler({ initScale: 2 ** -400, backoffFactor: 2 ** -600 });
+    for (let i = 0; i < 3; i++) { w.grad = tensor([Infinity]); expect(down.step(opt, [w])).toBe(false); }
+    expect(down.scale).toBe(2 ** -1000);
+    expect(down.skipped).toBe(3);
+  });
 });

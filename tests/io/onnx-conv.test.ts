@@ -118,6 +118,48 @@ describe("ONNX export of convolutional models", () => {
     }
   });
 
+  it("ceil-mode pooling whose last ONNX ceil_mode window would start in the padding (PyTorch drops it) loads and gives PyTorch's windows", async () => {
+    const { Sequential, MaxPool2d, AvgPool2d, Conv2d, Flatten, Linear } = eg.nn;
+    type Pool = (k: number, o: { stride: number; padding: number; ceilMode: true }) => eg.nn.Module;
+    const pools: [string, Pool][] = [
+      ["max", (k, o) => new MaxPool2d(k, o)],
+      ["avg, countIncludePad", (k, o) => new AvgPool2d(k, { ...o, countIncludePad: true })],
+      ["avg, not countIncludePad", (k, o) => new AvgPool2d(k, { ...o, countIncludePad: false })],
+    ];
+    // [kernel, stride, padding, per-sample input, output size]: each output is one less than ONNX's ceil_mode count.
+    const geometries: [number, number, number, number[], number[]][] = [
+      [2, 2, 1, [1, 5, 5], [3, 3]], [3, 3, 1, [2, 8, 8], [3, 3]], [4, 3, 2, [1, 10, 7], [4, 3]],
+    ];
+    for (const [name, make] of pools) for (const [k, s, p, shape, out] of geometries) {
+      const alone = new Sequential(make(k, { stride: s, padding: p, ceilMode: true }));
+      const withHead = new Sequential(new Conv2d(shape[0], 2, 1, { seed: 31 }), make(k, { stride: s, padding: p, ceilMode: true }),
+        new Flatten(), new Linear(2 * out[0] * out[1], 3, { seed: 32 }));
+      for (const model of [alone, withHead]) {
+        const x = eg.randn([2, ...shape], { seed: 33 });
+        const ref = reference(eg.io.describeSequential(model), bounded(x.shape, x.data));
+        if (model === alone) expect(ref.shape, `${name} k${k} s${s} p${p} [${shape}]`).toEqual([2, shape[0], ...out]);
+        expectWithin("edgegrad", eg.noGrad(() => model.forward(x)).data, ref);
+        expectWithin(`onnxruntime (${name} k${k} s${s} p${p} [${shape}])`, await runOrt(eg.io.exportOnnx(model, { inputShape: shape }), x.data as Float32Array, x.shape), ref);
+      }
+    }
+  });
+
+  it("refuses a ceil-mode average that ONNX cannot express: one axis drops a window, another divides an overhanging one by its clipped size", async () => {
+    const { Sequential, AvgPool2d, MaxPool2d } = eg.nn;
+    // Height: 5 + 2·1 with k2 s2 drops ONNX's 4th window; width: 5 with k2 s2 p0 keeps [4, 6), overhanging by one.
+    const geometry = { stride: 2, padding: [1, 0], ceilMode: true } as const;
+    const shape = [1, 5, 5];
+    expect(() => eg.io.exportOnnx(new Sequential(new AvgPool2d(2, { ...geometry, countIncludePad: true })), { inputShape: shape }))
+      .toThrow(/layer 0 \(AveragePool, ceilMode, countIncludePad\) on input \[1,5,5\].*axis 1 divides a window overhanging/);
+    // The same windows export exactly when the divisor does not involve the padding.
+    for (const model of [new Sequential(new AvgPool2d(2, { ...geometry, countIncludePad: false })), new Sequential(new MaxPool2d(2, geometry))]) {
+      const x = eg.randn([2, ...shape], { seed: 34 });
+      const ref = reference(eg.io.describeSequential(model), bounded(x.shape, x.data));
+      expect(ref.shape).toEqual([2, 1, 3, 3]);
+      expectWithin("onnxruntime", await runOrt(eg.io.exportOnnx(model, { inputShape: shape }), x.data as Float32Array, x.shape), ref);
+    }
+  });
+
   it("ConvTranspose2d (stride, padding, outputPadding, groups) runs in onnxruntime-web with edgegrad's outputs", async () => {
     const layer = new eg.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1, groups: 2, seed: 17 });
     const x = eg.randn([2, 4, 5, 6], { seed: 18 });

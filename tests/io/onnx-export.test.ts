@@ -101,6 +101,19 @@ describe("ONNX export", () => {
     expect(Array.from(theirs)).toEqual(Array.from(ours));
   });
 
+  it("an int8 model whose bias needed int32 headroom (enlarged weight scale) gives the same bits in onnxruntime-web", async () => {
+    const lin = new eg.nn.Linear(2, 2);
+    lin.weight.storage.set([0.8, -0.3, 0.001, -0.001]);
+    lin.bias!.storage.set([0.1, 0.5]);
+    const x = eg.tensor([[0.001, 0], [0, 0.001], [0.0005, 0.0002]]);
+    const q = eg.compress.quantizeModel(new eg.nn.Sequential(lin), { calibration: x });
+    const ours = q.forward(x).data as Float32Array;
+    // The float layer's channel 1 is 0.5 ± 1e-6: the int8 model keeps it (it gave ∓0.07 when the bias overflowed int32).
+    for (let i = 0; i < 3; i++) expect(Math.abs(ours[i * 2 + 1] - 0.5)).toBeLessThan(1e-5);
+    const theirs = await runOrt(eg.io.exportOnnx(q), x.data as Float32Array, [3, 2]);
+    expect(Array.from(theirs)).toEqual(Array.from(ours));
+  });
+
   it("a bare layer exports as a one-layer model and runs in onnxruntime-web", async () => {
     const lin = new eg.nn.Linear(4, 3, { seed: 21 });
     const bytes = eg.io.exportOnnx(lin);
@@ -131,6 +144,56 @@ describe("ONNX export", () => {
     expect(() => eg.io.exportOnnx([{ kind: "linear", inFeatures: 3, outFeatures: 2, weight: new Float32Array(6), bias: null }], { inputFeatures: 4 })).toThrow(eg.ValueError);
     expect(() => eg.io.exportOnnx([{ kind: "lstm" } as unknown as eg.io.OnnxLayer], { inputFeatures: 4 })).toThrow(/layer 0 has unknown kind "lstm"/);
     expect(() => eg.io.exportOnnx(null as unknown as eg.nn.Module)).toThrow(eg.ValueError);
+  });
+
+  it("a layer list is checked field by field: a typed error naming the layer index and field, before any bytes", () => {
+    type L = eg.io.OnnxLayer;
+    const lin = (o: Record<string, unknown>) => ({ kind: "linear", inFeatures: 3, outFeatures: 2, weight: new Float32Array(6), bias: null, ...o }) as unknown as L;
+    const int8 = (o: Record<string, unknown>) => ({ kind: "linearInt8", inFeatures: 3, outFeatures: 2, weight: new Int8Array(6),
+      weightScale: Float32Array.of(0.1, 0.2), inputScale: 0.05, inputZeroPoint: 128, bias: null, ...o }) as unknown as L;
+    const conv = (o: Record<string, unknown>, attrs: Record<string, unknown> = {}) => ({ kind: "conv", weight: new Float32Array(2 * 3 * 3), weightShape: [2, 1, 3, 3], bias: null,
+      attrs: { kernelShape: [3, 3], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, ...attrs }, ...o }) as unknown as L;
+    const cases: [L[], RegExp][] = [
+      [[lin({ weight: new Float32Array(5) })], /layer 0 \(linear\): weight must be a Float32Array of length 6, got Float32Array of length 5/],
+      [[lin({ bias: new Float32Array(3) })], /layer 0 \(linear\): bias must be null or a Float32Array of length 2/],
+      [[lin({ weight: [1, 2, 3, 4, 5, 6] })], /layer 0 \(linear\): weight must be a Float32Array of length 6, got \[1,2,3,4,5,6\]/],
+      [[lin({ outFeatures: 2.5 })], /layer 0 \(linear\): outFeatures must be an integer ≥ 1, got 2.5/],
+      [[lin({}), { kind: "softmax" } as unknown as L], /layer 1 \(softmax\): axis must be an integer, got undefined/],
+      [[lin({}), { kind: "leakyRelu", alpha: "x" } as unknown as L], /layer 1 \(leakyRelu\): alpha must be a finite number, got "x"/],
+      [[lin({}), { kind: "elu", alpha: Infinity } as unknown as L], /layer 1 \(elu\): alpha must be a finite number, got Infinity/],
+      [[lin({}), { kind: "relu", alpha: 0.1 } as unknown as L], /layer 1 \(relu\) has unknown field "alpha"/],
+      [[lin({}), { kind: "softmax", axis: 2 }], /layer 1: softmax axis 2 is out of range for a rank-2 tensor/],
+      [[int8({ weightScale: Float32Array.of(0.1, 0) })], /layer 0 \(linearInt8\): weightScale must be a Float32Array of length 2, every scale positive and finite/],
+      [[int8({ inputZeroPoint: 256 })], /layer 0 \(linearInt8\): inputZeroPoint must be an integer in \[0, 255\]/],
+      [[int8({ bias: new Float32Array(2) })], /layer 0 \(linearInt8\): bias must be null or a Int32Array of length 2/],
+      [[conv({ weight: new Float32Array(17) })], /layer 0 \(conv\): weight must be a Float32Array of length 18/],
+      [[conv({}, { pads: [0, 0] })], /layer 0 \(conv\): attrs must be attrs.pads 4 integers ≥ 0/],
+      [[conv({}, { kernelShape: [3, 2] })], /layer 0 \(conv\): attrs must be attrs.kernelShape the weight's kernel \[3,3\]/],
+      [[conv({}, { group: 4 })], /layer 0 \(conv\): weightShape \[2,1,3,3\]: 2 channels do not split into attrs.group 4 groups/],
+      [[{ kind: "maxPool", kernelShape: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], ceilMode: 1 } as unknown as L], /layer 0 \(maxPool\): ceilMode must be a boolean, got 1/],
+      [[{ kind: "averagePool", kernelShape: [2, 2], strides: [2], pads: [0, 0, 0, 0], ceilMode: false, countIncludePad: true } as unknown as L], /layer 0 \(averagePool\): strides must be 2 integers ≥ 1/],
+      [[{ kind: "batchNormalization", scale: new Float32Array(2), bias: new Float32Array(2), mean: new Float32Array(2), variance: new Float32Array(1), epsilon: 1e-5 }], /layer 0 \(batchNormalization\): variance must be a Float32Array of length 2/],
+      [[null as unknown as L], /layer 0 has unknown kind undefined/],
+    ];
+    for (const [layers, message] of cases) {
+      expect(() => eg.io.exportOnnx(layers, { inputShape: [3] })).toThrow(eg.ValueError);
+      expect(() => eg.io.exportOnnx(layers, { inputShape: [3] })).toThrow(message);
+    }
+  });
+
+  it("every layer describeSequential produces passes the list check: the list exports the same bytes as the model", () => {
+    const { Sequential, Linear, ReLU, LeakyReLU, ELU, GELU, Sigmoid, Tanh, Softmax, LogSoftmax, Conv2d, ConvTranspose2d, BatchNorm2d, MaxPool2d, AvgPool2d,
+      AdaptiveAvgPool2d, Flatten, Dropout } = eg.nn;
+    const mlp = new Sequential(new Linear(4, 5), new LeakyReLU(0.1), new Linear(5, 5), new ELU(), new GELU(), new Sigmoid(), new Tanh(), new Dropout(), new Softmax(1), new LogSoftmax(-1));
+    const cnn = new Sequential(new Conv2d(2, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new ConvTranspose2d(4, 4, 2, { stride: 2, groups: 2 }),
+      new BatchNorm2d(4), new MaxPool2d(2, { ceilMode: true }), new AvgPool2d(3, { padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d(1), new Flatten(), new Linear(4, 3));
+    cnn.eval();
+    const q = eg.compress.quantizeModel(new Sequential(new Conv2d(2, 3, 3), new ReLU(), new Flatten(), new Linear(12, 2)), { calibration: eg.randn([4, 2, 4, 4], { seed: 1 }) });
+    const models: [eg.nn.Module, eg.io.OnnxExportOptions][] = [[mlp, {}], [cnn, { inputShape: [2, 6, 6] }], [q, { inputShape: [2, 4, 4] }]];
+    for (const [model, o] of models) {
+      const layers = eg.io.describeSequential(model);
+      expect(Array.from(eg.io.exportOnnx(layers, o))).toEqual(Array.from(eg.io.exportOnnx(model, o)));
+    }
   });
 
   it("refuses unknown and malformed options", () => {
