@@ -13,7 +13,7 @@ import { unhandledStep } from "../nn/fusion.js";
 import type { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { fuseForInference, Sequential } from "../nn/sequential.js";
-import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, ONNX_CONV_KINDS, type OnnxConvLayer } from "./onnx-conv-layers.js";
+import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, type OnnxConvLayer } from "./onnx-conv-layers.js";
 import { typeName } from "../type-name.js";
 
 export type OnnxLayer =
@@ -31,9 +31,6 @@ export type OnnxLayer =
   | { kind: "leakyRelu" | "elu"; alpha: number }
   | { kind: "softmax" | "logSoftmax"; axis: number }
   | OnnxConvLayer;
-
-export const ONNX_LAYER_KINDS: readonly OnnxLayer["kind"][] =
-  ["linear", "linearInt8", "relu", "sigmoid", "tanh", "gelu", "flatten", "identity", "leakyRelu", "elu", "softmax", "logSoftmax", ...ONNX_CONV_KINDS];
 
 const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, Flatten(1, -1), Dropout, ${CONV_SUPPORTED}`;
 
