@@ -5,10 +5,12 @@
 export class UsageError extends Error {}
 
 export interface OptionSpec {
-  /** "number" (> 0), "fraction" (in [0, 1)), "int", "string", "list" (comma-separated ints) or "flag". */
+  /** "number" (> 0), "fraction" (in [0, 1)), "int" (≥ 1), "string", "list" (comma-separated ints ≥ 1) or "flag". */
   type: "number" | "fraction" | "int" | "string" | "list" | "flag";
   help: string;
   default?: unknown;
+  /** A "number" or "int" for which 0 means something (a seed, no weight decay): ≥ 0 instead of > 0. */
+  allowZero?: boolean;
 }
 
 export type Parsed = Record<string, number | string | number[] | boolean>;
@@ -29,12 +31,13 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
     }
     const raw = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
     if (raw === undefined) throw new UsageError(`--${name} needs a value`);
-    out[name] = convert(name, raw, s.type);
+    out[name] = convert(name, raw, s);
   }
   return out;
 }
 
-function convert(name: string, raw: string, type: OptionSpec["type"]): number | string | number[] {
+function convert(name: string, raw: string, s: OptionSpec): number | string | number[] {
+  const type = s.type;
   if (type === "string") return raw;
   if (type === "list") {
     const parts = raw.split(",").map(Number);
@@ -49,8 +52,10 @@ function convert(name: string, raw: string, type: OptionSpec["type"]): number | 
     if (raw.trim() === "" || !(v >= 0 && v < 1)) throw new UsageError(`--${name} must be a number in [0, 1), got "${raw}"`);
     return v;
   }
-  if (raw.trim() === "" || !Number.isFinite(v) || (type === "int" && (!Number.isInteger(v) || v <= 0)) || (type === "number" && v <= 0)) {
-    throw new UsageError(`--${name} must be a positive ${type === "int" ? "integer" : "number"}, got "${raw}"`);
+  const inRange = s.allowZero ? v >= 0 : v > 0;
+  if (raw.trim() === "" || !Number.isFinite(v) || !inRange || (type === "int" && !Number.isInteger(v))) {
+    const what = `${s.allowZero ? "non-negative" : "positive"} ${type === "int" ? "integer" : "number"}`;
+    throw new UsageError(`--${name} must be a ${what}, got "${raw}"`);
   }
   return v;
 }

@@ -9,13 +9,13 @@ import { backendLabel, backendOptions, buildMlp, initBackend, loadData } from ".
 export const lrFindOptions: Record<string, OptionSpec> = {
   data: { type: "string", help: "directory with the Fashion-MNIST IDX files (default: embedded digits)" },
   "batch-size": { type: "int", help: "mini-batch size (32 on digits, 64 on Fashion-MNIST)" },
-  "weight-decay": { type: "number", help: "AdamW's decoupled weight decay", default: 0 },
-  dropout: { type: "number", help: "dropout after each hidden layer", default: 0 },
+  "weight-decay": { type: "number", allowZero: true, help: "AdamW's decoupled weight decay", default: 0 },
+  dropout: { type: "fraction", help: "dropout after each hidden layer", default: 0 },
   hidden: { type: "list", help: "hidden layer sizes (128,64 on digits, 512,256 on Fashion-MNIST)" },
   "start-lr": { type: "number", help: "first learning rate", default: 1e-7 },
   "end-lr": { type: "number", help: "last learning rate", default: 10 },
   "num-iter": { type: "int", help: "mini-batches over which the lr grows", default: 100 },
-  seed: { type: "int", help: "seed for initialization, split and batch order", default: 1 },
+  seed: { type: "int", allowZero: true, help: "seed for initialization, split and batch order", default: 1 },
   out: { type: "string", help: "directory for lr-find.svg", default: "edgegrad-output" },
   ...backendOptions,
 };

@@ -1,4 +1,4 @@
-import { positiveInt } from "../checks.js";
+import { boolean, positiveInt } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { checkSameRows, takeRows } from "./rows.js";
@@ -32,11 +32,12 @@ export function batches(x: Tensor, y?: Tensor, o: BatchOptions = {}): IterableIt
   const n = x.shape[0];
   const order = Array.from({ length: n }, (_, i) => i);
   // Arguments are checked and the order drawn now, at the call, not at the first next().
-  if (o.shuffle) rngFrom(o).shuffle(order);
+  if (boolean("batches", "shuffle", o.shuffle ?? false)) rngFrom(o).shuffle(order);
+  const dropLast = boolean("batches", "dropLast", o.dropLast ?? false);
   return (function* () {
     for (let start = 0; start < n; start += batchSize) {
       const indices = order.slice(start, start + batchSize);
-      if (o.dropLast && indices.length < batchSize) return;
+      if (dropLast && indices.length < batchSize) return;
       yield y ? { x: takeRows(x, indices), y: takeRows(y, indices), indices } : { x: takeRows(x, indices), indices };
     }
   })();

@@ -22,6 +22,7 @@ export function oneHot(labels: Tensor, numClasses?: number): Tensor {
   const y = labels.data;
   let k = numClasses;
   if (k === undefined) {
+    if (y.length === 0) throw new ValueError(`oneHot: labels are empty (shape [${labels.shape}]), so numClasses cannot be inferred from them; pass numClasses`);
     k = 0;
     let at = -1;
     for (let i = 0; i < y.length; i++) if (y[i] + 1 > k) { k = y[i] + 1; at = i; }

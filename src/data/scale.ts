@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
@@ -17,7 +18,7 @@ export interface Scaler {
 export interface StandardScaler extends Scaler {
   /** Column means of the training data (the shift; 0 when withMean is false). */
   readonly mean: number[];
-  /** Column standard deviations (population, ddof = 0, as scikit-learn); 1 for constant columns. */
+  /** Column standard deviations (population, ddof = 0, as scikit-learn); 1 for constant columns, NaN for all-NaN ones. */
   readonly std: number[];
 }
 
@@ -34,7 +35,13 @@ function columns(x: Tensor, where: string): { n: number; f: number; v: ArrayLike
   if (x.ndim < 2) throw new ShapeError(`${where}: expected training data [n, features] (or [n, …features]), got [${x.shape}]`);
   if (x.shape[0] === 0) throw new ValueError(`${where}: cannot fit on zero rows`);
   const featureShape = x.shape.slice(1);
-  return { n: x.shape[0], f: featureShape.reduce((a, b) => a * b, 1), v: x.data, featureShape };
+  const n = x.shape[0], f = featureShape.reduce((a, b) => a * b, 1), v = x.data;
+  // NaN is a missing value (skipped), but ±∞ would make every statistic of its column infinite
+  // or NaN: refused, as scikit-learn's scalers refuse it ("Input X contains infinity").
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === Infinity || v[i] === -Infinity) throw new ValueError(`${where}: training data hold ${v[i]} at row ${Math.floor(i / f)}, column ${i % f}; only finite values or NaN (missing) can be fitted`);
+  }
+  return { n, f, v, featureShape };
 }
 
 /** Whether x ends in the fitted per-row shape: [..., f] for [n, f] data, [..., c, h, w] for images. */
@@ -64,26 +71,33 @@ function makeScaler(shift: number[], scale: number[], featureShape: number[], wh
  * Fits zero-mean, unit-variance scaling on `xTrain` [n, features]; apply it to test data with
  * transform. Images [n, c, h, w] are scaled per pixel position (their mean and std hold c·h·w
  * values, row-major); for one mean and std per channel use data.transforms.normalize.
+ * NaN is taken as a missing value, as scikit-learn's StandardScaler does: each column's mean and
+ * std are those of its other values, transform passes NaN through, and a column with no value
+ * at all gets NaN statistics (so it transforms to NaN). ±∞ is refused.
  */
 export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: boolean } = {}): StandardScaler {
   checkOptions("standardize", o, ["withMean", "withStd"]);
+  const withMean = boolean("standardize", "withMean", o.withMean ?? true);
+  const withStd = boolean("standardize", "withStd", o.withStd ?? true);
   const { n, f, v, featureShape } = columns(xTrain, "standardize");
-  const mean = new Array<number>(f).fill(0);
-  const m2 = new Array<number>(f).fill(0);
+  const sum = new Float64Array(f), count = new Float64Array(f), m2 = new Float64Array(f);
   // Two passes: the one-pass sum-of-squares formula loses all digits when |mean| ≫ std.
-  for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) mean[c] += v[i * f + c];
-  for (let c = 0; c < f; c++) mean[c] /= n;
-  for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) m2[c] += (v[i * f + c] - mean[c]) ** 2;
-  const std = m2.map((s) => Math.sqrt(s / n));
-  const shift = o.withMean === false ? new Array<number>(f).fill(0) : mean;
+  // `a === a` skips NaN (a missing value).
+  for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) { const a = v[i * f + c]; if (a === a) { sum[c] += a; count[c]++; } }
+  const mean = Array.from(sum, (s, c) => (count[c] > 0 ? s / count[c] : NaN));
+  for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) { const a = v[i * f + c]; if (a === a) m2[c] += (a - mean[c]) ** 2; }
+  const std = Array.from(m2, (s, c) => (count[c] > 0 ? Math.sqrt(s / count[c]) : NaN));
+  const shift = withMean ? mean : new Array<number>(f).fill(0);
   // A constant column would divide by zero; scikit-learn leaves it unscaled (scale 1), so do we.
-  const scale = o.withStd === false ? new Array<number>(f).fill(1) : std.map((s) => (s > 0 ? s : 1));
-  return { ...makeScaler(shift, scale, featureShape, "standardize"), mean: o.withMean === false ? shift : mean, std: scale };
+  const scale = withStd ? std.map((s) => (s === 0 ? 1 : s)) : new Array<number>(f).fill(1);
+  return { ...makeScaler(shift, scale, featureShape, "standardize"), mean: shift, std: scale };
 }
 
 /**
  * Fits scaling of each column of `xTrain` onto `range` (default [0, 1]); test data may fall
- * outside it. Images [n, c, h, w] are scaled per pixel position, as by standardize.
+ * outside it. Images [n, c, h, w] are scaled per pixel position, as by standardize. NaN is a
+ * missing value, as in scikit-learn's MinMaxScaler: skipped by min and max, passed through by
+ * transform; a column with no value gets NaN bounds. ±∞ is refused.
  */
 export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, number] } = {}): MinMaxScaler {
   checkOptions("minMaxScale", o, ["range"]);
@@ -91,17 +105,19 @@ export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, numbe
   const [lo, hi] = o.range ?? [0, 1];
   if (!(hi > lo)) throw new ValueError(`minMaxScale: range [${lo}, ${hi}] must be increasing`);
   const { n, f, v, featureShape } = columns(xTrain, "minMaxScale");
-  const min = new Array<number>(f).fill(Infinity);
-  const max = new Array<number>(f).fill(-Infinity);
+  const min = new Array<number>(f).fill(NaN);
+  const max = new Array<number>(f).fill(NaN);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < f; c++) {
+      // NaN (missing) is skipped; a column with no value keeps NaN bounds, as in scikit-learn.
       const a = v[i * f + c];
-      if (a < min[c]) min[c] = a;
-      if (a > max[c]) max[c] = a;
+      if (a !== a) continue;
+      if (!(a >= min[c])) min[c] = a;
+      if (!(a <= max[c])) max[c] = a;
     }
   }
   // (x − min)/(max − min)·(hi − lo) + lo written as (x − shift)/scale; constant columns map to lo.
-  const scale = min.map((m, c) => (max[c] > m ? (max[c] - m) / (hi - lo) : 1));
+  const scale = min.map((m, c) => (max[c] > m ? (max[c] - m) / (hi - lo) : m === m ? 1 : NaN));
   const shift = min.map((m, c) => m - lo * scale[c]);
   return { ...makeScaler(shift, scale, featureShape, "minMaxScale"), min, max };
 }

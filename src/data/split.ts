@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor, rngFrom, type RandomOptions } from "../ndarray/index.js";
@@ -24,6 +25,21 @@ export interface TrainTest {
 }
 
 /**
+ * scikit-learn's refusals for a stratified split (StratifiedShuffleSplit, through
+ * train_test_split(stratify=y)): a class with one row cannot be in both parts, and a part with
+ * fewer rows than there are classes cannot hold every class.
+ */
+function checkStratifiable(classes: number[], groups: number[][], nTrain: number, nTest: number): void {
+  const least = groups.reduce((a, g, c) => (g.length < groups[a].length ? c : a), 0);
+  if (groups[least].length < 2) {
+    throw new ValueError(`trainTestSplit: stratify: class ${classes[least]} has only ${groups[least].length} row; every class needs at least 2 (one for each part)`);
+  }
+  for (const [part, size] of [["train", nTrain], ["test", nTest]] as const) {
+    if (size < classes.length) throw new ValueError(`trainTestSplit: stratify: the ${part} part has ${size} rows for ${classes.length} classes; it needs at least one row per class`);
+  }
+}
+
+/**
  * Splits rows into a train and a test part, seeded. With `stratify`, every class's share of the
  * test set is within one row of its share of the data.
  */
@@ -32,19 +48,26 @@ export function trainTestSplit(x: Tensor, y: Tensor, o: SplitOptions = {}): Trai
   checkSameRows(x, y, "trainTestSplit");
   const n = x.shape[0];
   const testSize = o.testSize ?? 0.25;
+  // typeof first: "0.5" would pass the comparisons below by coercion.
+  if (typeof testSize !== "number") throw new ValueError(`trainTestSplit: testSize must be a number (a fraction in (0, 1) or a row count), got ${JSON.stringify(testSize)}`);
   const nTest = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!Number.isInteger(nTest) || nTest < 1 || nTest > n - 1) {
     throw new ValueError(`trainTestSplit: testSize ${testSize} leaves ${nTest} of ${n} rows for test; each part needs at least one row`);
   }
-  const shuffle = o.shuffle ?? true;
+  const shuffle = boolean("trainTestSplit", "shuffle", o.shuffle ?? true);
+  const stratify = o.stratify ?? false;
+  if (typeof stratify !== "boolean" && !(stratify instanceof Tensor)) {
+    throw new ValueError(`trainTestSplit: stratify must be true (use y), false or a Tensor of labels, got ${typeof stratify === "string" ? JSON.stringify(stratify) : String(stratify)}`);
+  }
   let trainIndex: number[] = [];
   let testIndex: number[] = [];
-  if (o.stratify) {
+  if (stratify !== false) {
     if (!shuffle) throw new ValueError("trainTestSplit: stratify needs shuffle (a stratified split of unshuffled rows is not defined)");
-    const rng = rngFrom(o);
-    const labels = o.stratify === true ? y : o.stratify;
+    const labels = stratify === true ? y : stratify;
     if (labels.size !== n) throw new ValueError(`trainTestSplit: stratify has ${labels.size} labels for ${n} rows`);
-    const { groups } = groupByLabel(labels, "trainTestSplit");
+    const { labels: classes, groups } = groupByLabel(labels, "trainTestSplit");
+    checkStratifiable(classes, groups, n - nTest, nTest);
+    const rng = rngFrom(o);
     const shares = apportion(groups.map((g) => g.length), nTest);
     groups.forEach((g, c) => {
       rng.shuffle(g);

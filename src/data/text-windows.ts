@@ -1,4 +1,4 @@
-import { inRange, positiveInt } from "../checks.js";
+import { boolean, inRange, positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -74,11 +74,12 @@ export function languageModelBatches(ids: Int32Array | Tensor | number[], o: Lan
   const count = countWindows(a.length, T, stride);
   if (count === 0) throw new ValueError(`languageModelBatches: ${a.length} ids make no window of contextLength ${T} plus one target`);
   const starts = Array.from({ length: count }, (_, i) => i * stride);
-  if (o.shuffle ?? true) rngFrom(o).shuffle(starts);
+  const dropLast = boolean("languageModelBatches", "dropLast", o.dropLast ?? false);
+  if (boolean("languageModelBatches", "shuffle", o.shuffle ?? true)) rngFrom(o).shuffle(starts);
   return (function* () {
     for (let b = 0; b < count; b += batchSize) {
       const chunk = starts.slice(b, b + batchSize);
-      if (o.dropLast && chunk.length < batchSize) return;
+      if (dropLast && chunk.length < batchSize) return;
       const x = new Int32Array(chunk.length * T);
       const y = new Int32Array(chunk.length * T);
       chunk.forEach((s, i) => {

@@ -102,6 +102,9 @@ export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}
   model.eval();
   try {
     const parts: Tensor[] = [];
+    // No rows: the model runs on the empty batch [0, …] as Keras does, so the result has the
+    // output's shape with 0 rows (a layer that cannot take an empty batch says so itself).
+    if (xr.n === 0) parts.push(model.predict(gather(xr, idx, 0, 0, batchBuffer(xr, 0, true), true)));
     for (let s = 0; s < xr.n; s += bs) {
       // A fresh buffer per batch: a model of views only (Flatten, eval-mode Dropout) returns its input.
       const e = Math.min(s + bs, xr.n);

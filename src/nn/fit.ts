@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { Rng, rngFrom, Tensor } from "../ndarray/index.js";
 import { withGlobalRng } from "../ndarray/random.js";
@@ -5,6 +6,7 @@ import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../
 import { checkOptions } from "../options.js";
 import type { Transform } from "../data/transforms.js";
 import type { Callback, FitContext, Logs } from "./callbacks.js";
+import { checkCallbacks, logKeys } from "./fit-callbacks.js";
 import { checkMetrics, evaluateRows, LOGIT_LOSSES, prepare, type ResolvedLoss } from "./evaluate.js";
 import { batchBuffer, checkBatchSize, countCorrect, gather, resolveLoss, type LossFn, type Rows } from "./fit-data.js";
 import { Module } from "./module.js";
@@ -98,13 +100,16 @@ function nonNegativeInt(key: string, v: unknown): number {
 
 /** Splits off the validation rows (from the end, before shuffling, as Keras does). */
 function validationRows(xr: Rows, yr: Rows, model: Module, o: FitOptions, lossName: string) {
-  if (o.validationData) {
+  if (o.validationData !== undefined) {
     if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new ValueError("fit: validationData must be [x, y]");
+    if (o.validationSplit !== undefined) throw new ValueError("fit: validationData and validationSplit both choose the validation rows; give one");
     return { xr, yr, val: prepare(model, o.validationData[0], o.validationData[1], lossName, "fit: validationData") };
   }
-  if (o.validationSplit === undefined || o.validationSplit === 0) return { xr, yr, val: null };
+  if (o.validationSplit === undefined) return { xr, yr, val: null };
   const f = o.validationSplit;
-  if (!(f > 0 && f < 1)) throw new ValueError(`fit: validationSplit must be in (0, 1), got ${f}`);
+  // typeof first: a string such as "0.2" would pass the range test by coercion.
+  if (typeof f !== "number" || !(f >= 0 && f < 1)) throw new ValueError(`fit: validationSplit must be a number in [0, 1), got ${typeof f === "string" ? JSON.stringify(f) : String(f)}`);
+  if (f === 0) return { xr, yr, val: null };
   const nTrain = Math.floor(xr.n * (1 - f));
   if (nTrain < 1 || nTrain >= xr.n) throw new ValueError(`fit: validationSplit ${f} leaves no training or no validation samples of ${xr.n}`);
   return { xr: sliceRows(xr, 0, nTrain), yr: sliceRows(yr, 0, nTrain), val: { xr: sliceRows(xr, nTrain, xr.n), yr: sliceRows(yr, nTrain, yr.n) } };
@@ -145,15 +150,15 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
   if (!optimizer || typeof optimizer.step !== "function") throw new ValueError("fit: `optimizer` must be an optimizer or its name");
   if (o.precision !== undefined && o.precision !== "fp32") checkPrecision("fit", o.precision);
   const wantAcc = checkMetrics(o.metrics ?? []);
-  const callbacks = o.callbacks ?? [];
-  if (!Array.isArray(callbacks)) throw new ValueError("fit: callbacks must be an array");
+  const shuffle = boolean("fit", "shuffle", o.shuffle ?? true);
   const first = prepare(model, x, y, loss.name, "fit");
   const { xr, yr, val } = validationRows(first.xr, first.yr, model, o, loss.name);
   const transform = checkTransform(o.transform, xr);
+  const callbacks = checkCallbacks(o.callbacks ?? [], { logKeys: logKeys(wantAcc, val !== null), optimizer, epochs });
   const ctx: FitContext = { model, optimizer, epochs, stepsPerEpoch: Math.ceil(xr.n / batchSize), stopTraining: false, stopReason: null, history: { epoch: [], history: {} } };
   const rng = runGenerator(model, o.seed, initialEpoch);
   return {
-    model, optimizer, loss, xr, yr, val, batchSize, shuffle: o.shuffle ?? true, wantAcc, callbacks, initialEpoch, ctx, rng,
+    model, optimizer, loss, xr, yr, val, batchSize, shuffle, wantAcc, callbacks, initialEpoch, ctx, rng,
     stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs.

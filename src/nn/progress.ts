@@ -1,3 +1,5 @@
+import { positiveInt } from "../checks.js";
+import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { Callback, Logs } from "./callbacks.js";
 
@@ -18,9 +20,12 @@ const fmt = (logs: Logs) => Object.entries(logs).map(([k, v]) => `${k}: ${Math.a
  */
 export function progressBar(o: { stream?: Out; width?: number } = {}): Callback {
   checkOptions("progressBar", o, ["stream", "width"]);
+  if (o.stream !== undefined && (o.stream === null || typeof o.stream.write !== "function")) {
+    throw new ValueError("progressBar: stream must have a write() method (like process.stdout)");
+  }
   const out = o.stream ?? stdout();
   const tty = out?.isTTY === true;
-  const width = o.width ?? 30;
+  const width = positiveInt("progressBar", "width", o.width ?? 30);
   let t0 = 0, lastDraw = 0, seen = 0, lossSum = 0;
   const line = (s: string) => (out ? out.write(s + "\n") : console.log(s));
   return {

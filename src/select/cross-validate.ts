@@ -1,6 +1,7 @@
+import { boolean } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
-import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkSameRows, takeRows } from "../data/rows.js";
 import { kFold, stratifiedKFold, type Fold } from "./folds.js";
 import { meanStd, namedScores, toTrainAndScore, type Trainable } from "./trainable.js";
@@ -35,15 +36,43 @@ export interface CvResult extends MetricSummary {
   timesMs: number[];
 }
 
-/** The folds a cross-validation over x, y uses, drawn once so every candidate sees the same ones. */
-export function makeFolds(x: Tensor, y: Tensor, o: CvOptions, where: string): Fold[] {
+/**
+ * The folds a cross-validation over x, y uses, drawn once so every candidate sees the same ones.
+ * `rng` is a search's own generator when it draws candidates too (randomSearch): its seed is then
+ * used whether or not the folds are shuffled. Otherwise a seed without shuffling is refused.
+ */
+export function makeFolds(x: Tensor, y: Tensor, o: CvOptions, where: string, rng?: Rng): Fold[] {
   checkSameRows(x, y, where);
-  if (o.folds) {
-    if (o.folds.length < 2) throw new ValueError(`${where}: folds must hold at least 2 folds`);
-    return o.folds;
+  if (o.folds !== undefined) return checkFolds(o, x.shape[0], where, rng !== undefined);
+  const shuffle = boolean(where, "shuffle", o.shuffle ?? true);
+  const stratify = boolean(where, "stratify", o.stratify ?? false);
+  if (!shuffle && rng === undefined && (o.seed !== undefined || o.rng !== undefined)) {
+    throw new ValueError(`${where}: ${o.seed !== undefined ? "seed" : "rng"} has no effect since shuffle is false; set shuffle: true or leave it out`);
   }
-  const opts = { k: o.k ?? 5, shuffle: o.shuffle ?? true, rng: rngFrom(o) };
-  return o.stratify ? stratifiedKFold(y, opts) : kFold(x.shape[0], opts);
+  const opts = { k: o.k ?? 5, shuffle, ...(shuffle ? { rng: rng ?? rngFrom(o) } : {}) };
+  return stratify ? stratifiedKFold(y, opts) : kFold(x.shape[0], opts);
+}
+
+/**
+ * Folds given by the caller: the options that make folds would be ignored, so they are refused;
+ * every fold needs rows to train on and rows to score, each a row of x.
+ */
+function checkFolds(o: CvOptions, n: number, where: string, seedUsed: boolean): Fold[] {
+  const makers: (keyof CvOptions)[] = seedUsed ? ["k", "stratify", "shuffle"] : ["k", "stratify", "shuffle", "seed", "rng"];
+  const given = makers.filter((key) => o[key] !== undefined);
+  if (given.length > 0) throw new ValueError(`${where}: ${given.join(", ")} ${given.length > 1 ? "choose" : "chooses"} how folds are made, so ${given.length > 1 ? "they do" : "it does"} not apply with folds`);
+  if (!Array.isArray(o.folds) || o.folds.length < 2) throw new ValueError(`${where}: folds must hold at least 2 folds`);
+  o.folds.forEach((f: Partial<Fold> | null, i) => {
+    for (const part of ["train", "validation"] as const) {
+      const rows: unknown = f?.[part];
+      if (!Array.isArray(rows) || rows.length === 0) {
+        throw new ValueError(`${where}: folds[${i}].${part} must be a non-empty array of row indices, got ${Array.isArray(rows) ? "[]" : String(rows)}`);
+      }
+      const bad = rows.findIndex((r) => !Number.isInteger(r) || r < 0 || r >= n);
+      if (bad >= 0) throw new ValueError(`${where}: folds[${i}].${part}[${bad}] = ${String(rows[bad])} is not a row index in [0, ${n})`);
+    }
+  });
+  return o.folds;
 }
 
 /** Runs one training callback over the folds, in order (one fold at a time: the CPU is shared). */

@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
@@ -14,6 +15,19 @@ export interface KFoldOptions extends RandomOptions {
   k?: number;
   /** Shuffle rows before assigning folds (default false: folds are contiguous blocks / in order). */
   shuffle?: boolean;
+}
+
+/**
+ * Whether to shuffle; a seed or generator without shuffling would be ignored, so it is refused,
+ * as scikit-learn's KFold(shuffle=False, random_state=0) raises "Setting a random_state has no
+ * effect since shuffle is False".
+ */
+function checkShuffle(o: KFoldOptions, where: string): boolean {
+  const shuffle = boolean(where, "shuffle", o.shuffle ?? false);
+  if (!shuffle && (o.seed !== undefined || o.rng !== undefined)) {
+    throw new ValueError(`${where}: ${o.seed !== undefined ? "seed" : "rng"} has no effect since shuffle is false; set shuffle: true or leave it out`);
+  }
+  return shuffle;
 }
 
 function checkK(k: number, n: number, where: string): void {
@@ -41,8 +55,9 @@ export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
   const k = o.k ?? 5;
   if (!Number.isInteger(n) || n < 0) throw new ValueError(`kFold: n must be a non-negative integer, got ${n}`);
   checkK(k, n, "kFold");
+  const shuffle = checkShuffle(o, "kFold");
   const order = Array.from({ length: n }, (_, i) => i);
-  if (o.shuffle) rngFrom(o).shuffle(order);
+  if (shuffle) rngFrom(o).shuffle(order);
   const assign = new Int32Array(n);
   const base = Math.floor(n / k);
   const extra = n % k;
@@ -62,10 +77,11 @@ export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
 export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions = {}): Fold[] {
   checkOptions("stratifiedKFold", o, FOLD_KEYS);
   const k = o.k ?? 5;
+  const shuffle = checkShuffle(o, "stratifiedKFold");
   const { groups } = groupByLabel(y, "stratifiedKFold");
   const n = groups.reduce((s, g) => s + g.length, 0);
   checkK(k, n, "stratifiedKFold");
-  const rng = o.shuffle ? rngFrom(o) : null;
+  const rng = shuffle ? rngFrom(o) : null;
   const assign = new Int32Array(n);
   let next = 0;
   for (const g of groups) {

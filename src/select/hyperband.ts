@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { boolean } from "../checks.js";
 import { Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { makeRunner, RUNNER_KEYS, type RunnerOptions, type TrialRunner } from "./pool.js";
@@ -117,7 +118,7 @@ function checkCommon(o: HalvingOptions, where: string): { eta: number; maxResour
   if (o.minResource !== undefined && positive(where, "minResource", o.minResource) > maxResource) {
     throw new ValueError(`${where}: minResource ${o.minResource} is above maxResource ${maxResource}`);
   }
-  return { eta, maxResource, seed, sign: o.greaterIsBetter === false ? -1 : 1 };
+  return { eta, maxResource, seed, sign: boolean(where, "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1 };
 }
 
 /** Runs the brackets over one runner, then picks the best trial (on a tie, the larger budget, then the earlier trial). */

@@ -1,5 +1,6 @@
 import { niceTicks, tickDecimals } from "./ticks.js";
 import { checkOptions } from "../options.js";
+import { boolean } from "../checks.js";
 import type { BandResult } from "./hyperband.js";
 import type { LrFinderResult } from "./lr-finder.js";
 import type { TpeResult } from "./tpe.js";
@@ -66,7 +67,7 @@ export function lrFinderSvg(r: LrFinderResult, o: { title?: string } = {}): stri
 /** Each trial's score (pruned trials hollow) and the best so far, against the trial number. */
 export function trialsSvg(r: TpeResult | BandResult, o: { title?: string; greaterIsBetter?: boolean } = {}): string {
   checkOptions("trialsSvg", o, ["title", "greaterIsBetter"]);
-  const sign = o.greaterIsBetter === false ? -1 : 1;
+  const sign = boolean("trialsSvg", "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1;
   const trials = [...r.trials].sort((p, q) => p.trial - q.trial);
   const xs = trials.map((t) => t.trial + 1), ys = trials.map((t) => t.score);
   const a = axes(xs.length > 1 ? xs : [1, 2], ys, { xLog: false, xLabel: "trial", yLabel: "score", title: o.title ?? "Score per trial" });

@@ -1,5 +1,8 @@
+import { boolean } from "../checks.js";
+import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { rngFrom, type Tensor } from "../ndarray/index.js";
+import type { Fold } from "./folds.js";
 import { CV_KEYS, makeFolds, runFolds, type CvOptions, type MetricSummary } from "./cross-validate.js";
 import { paramGrid, sampleSpace, type ParamGrid, type ParamSpace } from "./space.js";
 import type { Trainable } from "./trainable.js";
@@ -29,8 +32,10 @@ export interface SearchResult<P = Record<string, unknown>> {
 }
 
 /** Cross-validates each candidate on the same folds and ranks them by mean score. */
-async function search<P>(train: Trainable<P>, x: Tensor, y: Tensor, candidates: P[], o: SearchOptions, where: string): Promise<SearchResult<P>> {
-  const folds = makeFolds(x, y, o, where);
+async function search<P>(train: Trainable<P>, x: Tensor, y: Tensor, candidates: P[], folds: Fold[], o: SearchOptions, where: string): Promise<SearchResult<P>> {
+  // Checked before the first candidate trains, not after the whole search.
+  const sign = boolean(where, "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1;
+  if (o.onResult !== undefined && typeof o.onResult !== "function") throw new ValueError(`${where}: onResult must be a function, got ${typeof o.onResult}`);
   const results: SearchRow<P>[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const cv = await runFolds(train, candidates[i], x, y, folds, o.metric, where);
@@ -41,7 +46,6 @@ async function search<P>(train: Trainable<P>, x: Tensor, y: Tensor, candidates: 
     results.push(row);
     o.onResult?.(row as SearchRow, i, candidates.length);
   }
-  const sign = o.greaterIsBetter === false ? -1 : 1;
   for (const r of results) r.rank = 1 + results.filter((q) => sign * q.mean > sign * r.mean).length;
   // The first candidate among the best wins ties, so the result does not depend on sort stability.
   const bestIndex = results.findIndex((r) => r.rank === 1);
@@ -61,7 +65,8 @@ export async function gridSearch<P = Record<string, unknown>>(
   train: Trainable<P>, x: Tensor, y: Tensor, grid: ParamGrid | readonly ParamGrid[], o: SearchOptions = {},
 ): Promise<SearchResult<P>> {
   checkOptions("gridSearch", o, [...CV_KEYS, "greaterIsBetter", "onResult"]);
-  return search(train, x, y, paramGrid(grid) as P[], o, "gridSearch");
+  const candidates = paramGrid(grid) as P[];
+  return search(train, x, y, candidates, makeFolds(x, y, o, "gridSearch"), o, "gridSearch");
 }
 
 /**
@@ -74,7 +79,7 @@ export async function randomSearch<P = Record<string, unknown>>(
   checkOptions("randomSearch", o, [...CV_KEYS, "greaterIsBetter", "onResult", "nIter"]);
   const rng = rngFrom(o);
   // Folds first, then candidates, from the one generator: the same seed gives the same search.
-  const folds = makeFolds(x, y, { ...o, rng }, "randomSearch");
+  const folds = makeFolds(x, y, o, "randomSearch", rng);
   const candidates = sampleSpace(space, o.nIter ?? 10, rng) as P[];
-  return search(train, x, y, candidates, { ...o, folds }, "randomSearch");
+  return search(train, x, y, candidates, folds, o, "randomSearch");
 }

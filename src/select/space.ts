@@ -1,4 +1,4 @@
-import { positiveInt } from "../checks.js";
+import { finite, positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import type { Rng } from "../ndarray/index.js";
 
@@ -25,8 +25,13 @@ export type ParamSpace = Record<string, readonly unknown[] | Sampler>;
 /** Every combination of a grid (or of each grid in a list), last key varying fastest, like scikit-learn's ParameterGrid. */
 export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string, unknown>[] {
   const grids = Array.isArray(grid) ? (grid as readonly ParamGrid[]) : [grid as ParamGrid];
+  // An empty list would make a search with no candidate and so no best one.
+  if (grids.length === 0) throw new ValueError("paramGrid: the list of grids is empty; give at least one grid");
   const out: Record<string, unknown>[] = [];
-  for (const g of grids) {
+  for (const [i, g] of grids.entries()) {
+    if (g === null || typeof g !== "object" || Array.isArray(g)) {
+      throw new ValueError(`paramGrid: ${Array.isArray(grid) ? `grid ${i}` : "the grid"} must be an object of value lists, got ${g === null ? "null" : Array.isArray(g) ? "an array" : typeof g}`);
+    }
     let combos: Record<string, unknown>[] = [{}];
     for (const [key, values] of Object.entries(g)) {
       if (!Array.isArray(values) || values.length === 0) {
@@ -39,15 +44,23 @@ export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string
   return out;
 }
 
+/** Finite bounds with low < high: an infinite bound would draw Infinity or NaN. */
+function bounds(where: string, low: unknown, high: unknown): [number, number] {
+  const lo = finite(where, "low", low), hi = finite(where, "high", high);
+  if (!(hi > lo)) throw new ValueError(`${where}: need low < high, got [${lo}, ${hi})`);
+  return [lo, hi];
+}
+
 /** Uniform in [low, high). */
 export const uniform = (low: number, high: number): Sampler<number> => {
-  if (!(high > low)) throw new ValueError(`uniform: need low < high, got [${low}, ${high})`);
+  bounds("uniform", low, high);
   return described((rng) => low + (high - low) * rng.uniform(), { kind: "uniform", low, high });
 };
 
 /** Log-uniform in [low, high), for scale parameters such as learning rates and L2 strengths. */
 export const logUniform = (low: number, high: number): Sampler<number> => {
-  if (!(low > 0 && high > low)) throw new ValueError(`logUniform: need 0 < low < high, got [${low}, ${high})`);
+  bounds("logUniform", low, high);
+  if (!(low > 0)) throw new ValueError(`logUniform: need 0 < low, got low = ${low}`);
   const a = Math.log(low), b = Math.log(high);
   return described((rng) => Math.exp(a + (b - a) * rng.uniform()), { kind: "logUniform", low, high });
 };
@@ -60,6 +73,7 @@ export const intUniform = (low: number, high: number): Sampler<number> => {
 
 /** One of `values`, uniformly (what a plain list in a ParamSpace means). */
 export const choice = <T>(values: readonly T[]): Sampler<T> => {
+  if (!Array.isArray(values)) throw new ValueError(`choice: values must be an array, got ${values === null ? "null" : typeof values}`);
   if (values.length === 0) throw new ValueError("choice: needs at least one value");
   return described((rng) => values[rng.int(values.length)], { kind: "choice", values });
 };

@@ -1,4 +1,5 @@
 import { ValueError } from "../errors.js";
+import { boolean } from "../checks.js";
 import { Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { makeRunner, RUNNER_KEYS, type RunnerOptions } from "./pool.js";
@@ -148,7 +149,7 @@ export async function tpeSearch<P = Record<string, unknown>>(space: ParamSpace, 
   const seed = o.seed ?? 0;
   if (typeof seed !== "number" || !Number.isFinite(seed)) throw new ValueError(`tpeSearch: seed must be a finite number, got ${String(seed)}`);
   const pruner = checkPruner(o.pruner);
-  const sign = o.greaterIsBetter === false ? -1 : 1;
+  const sign = boolean("tpeSearch", "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1;
   const rng = new Rng(seed);
   const runner = await makeRunner(trainFn as TrialFn | undefined, o, "tpeSearch");
   const done: TpeTrial[] = [];

@@ -29,11 +29,12 @@ describe("kFold", () => {
     fc.assert(
       fc.property(fc.integer({ min: 2, max: 150 }), fc.integer({ min: 2, max: 12 }), fc.boolean(), fc.nat(), (n, kk, shuffle, seed) => {
         const k = Math.min(kk, n);
-        const folds = kFold(n, { k, shuffle, seed });
+        const o = { k, shuffle, ...(shuffle ? { seed } : {}) };
+        const folds = kFold(n, o);
         expect(folds.length).toBe(k);
         expectPartition(folds, n);
         expect(sizesWithinOne(folds.map((f) => f.validation.length), n, k)).toBe(true);
-        expect(kFold(n, { k, shuffle, seed })).toEqual(folds);
+        expect(kFold(n, o)).toEqual(folds);
       }),
       { numRuns: 200 },
     );
@@ -50,7 +51,8 @@ describe("stratifiedKFold", () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 2, maxLength: 150 }), fc.integer({ min: 2, max: 10 }), fc.boolean(), fc.nat(), (labels, kk, shuffle, seed) => {
         const n = labels.length;
         const k = Math.min(kk, n);
-        const folds = stratifiedKFold(labels, { k, shuffle, seed });
+        const o = { k, shuffle, ...(shuffle ? { seed } : {}) };
+        const folds = stratifiedKFold(labels, o);
         expectPartition(folds, n);
         expect(sizesWithinOne(folds.map((f) => f.validation.length), n, k)).toBe(true);
         for (const c of new Set(labels)) {
@@ -58,7 +60,7 @@ describe("stratifiedKFold", () => {
           const perFold = folds.map((f) => f.validation.filter((i) => labels[i] === c).length);
           expect(sizesWithinOne(perFold, nc, k)).toBe(true);
         }
-        expect(stratifiedKFold(labels, { k, shuffle, seed })).toEqual(folds);
+        expect(stratifiedKFold(labels, o)).toEqual(folds);
       }),
       { numRuns: 200 },
     );
