@@ -1,4 +1,5 @@
 import { boolean, positiveInt } from "../checks.js";
+import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
 import { checkSameRows, takeRows } from "./rows.js";
@@ -32,7 +33,11 @@ export function batches(x: Tensor, y?: Tensor, o: BatchOptions = {}): IterableIt
   const n = x.shape[0];
   const order = Array.from({ length: n }, (_, i) => i);
   // Arguments are checked and the order drawn now, at the call, not at the first next().
-  if (boolean("batches", "shuffle", o.shuffle ?? false)) rngFrom(o).shuffle(order);
+  const shuffle = boolean("batches", "shuffle", o.shuffle ?? false);
+  if (!shuffle && (o.seed !== undefined || o.rng !== undefined)) {
+    throw new ValueError(`batches: ${o.seed !== undefined ? "seed" : "rng"} has no effect without shuffle: true`);
+  }
+  if (shuffle) rngFrom(o).shuffle(order);
   const dropLast = boolean("batches", "dropLast", o.dropLast ?? false);
   return (function* () {
     for (let start = 0; start < n; start += batchSize) {

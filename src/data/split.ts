@@ -55,6 +55,9 @@ export function trainTestSplit(x: Tensor, y: Tensor, o: SplitOptions = {}): Trai
     throw new ValueError(`trainTestSplit: testSize ${testSize} leaves ${nTest} of ${n} rows for test; each part needs at least one row`);
   }
   const shuffle = boolean("trainTestSplit", "shuffle", o.shuffle ?? true);
+  if (!shuffle && (o.seed !== undefined || o.rng !== undefined)) {
+    throw new ValueError(`trainTestSplit: ${o.seed !== undefined ? "seed" : "rng"} has no effect with shuffle: false`);
+  }
   const stratify = o.stratify ?? false;
   if (typeof stratify !== "boolean" && !(stratify instanceof Tensor)) {
     throw new ValueError(`trainTestSplit: stratify must be true (use y), false or a Tensor of labels, got ${typeof stratify === "string" ? JSON.stringify(stratify) : String(stratify)}`);

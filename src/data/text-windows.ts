@@ -75,7 +75,11 @@ export function languageModelBatches(ids: Int32Array | Tensor | number[], o: Lan
   if (count === 0) throw new ValueError(`languageModelBatches: ${a.length} ids make no window of contextLength ${T} plus one target`);
   const starts = Array.from({ length: count }, (_, i) => i * stride);
   const dropLast = boolean("languageModelBatches", "dropLast", o.dropLast ?? false);
-  if (boolean("languageModelBatches", "shuffle", o.shuffle ?? true)) rngFrom(o).shuffle(starts);
+  const shuffle = boolean("languageModelBatches", "shuffle", o.shuffle ?? true);
+  if (!shuffle && (o.seed !== undefined || o.rng !== undefined)) {
+    throw new ValueError(`languageModelBatches: ${o.seed !== undefined ? "seed" : "rng"} has no effect with shuffle: false`);
+  }
+  if (shuffle) rngFrom(o).shuffle(starts);
   return (function* () {
     for (let b = 0; b < count; b += batchSize) {
       const chunk = starts.slice(b, b + batchSize);

@@ -1,7 +1,7 @@
 // Preprocessing edge cases: NaN in the data a scaler fits on, option values of the wrong type,
 // stratified splits that cannot hold every class in both parts, and empty inputs.
 import { describe, expect, it } from "vitest";
-import { data, tensor, Tensor, ValueError } from "../../src/index.js";
+import { data, Rng, tensor, Tensor, ValueError } from "../../src/index.js";
 
 const f64 = (rows: number[][]) => tensor(rows, { dtype: "float64" });
 const values = (t: Tensor) => Array.from(t.data);
@@ -94,5 +94,16 @@ describe("empty inputs and batch options", () => {
     expect(() => data.languageModelBatches(ids, { contextLength: 4, shuffle: "no" as never })).toThrow(/languageModelBatches: shuffle must be true or false, got no/);
     expect(() => data.languageModelBatches(ids, { contextLength: 4, dropLast: "yes" as never })).toThrow(ValueError);
     expect([...data.batches(x, undefined, { batchSize: 2, dropLast: true })].length).toBe(1);
+  });
+
+  it("a seed or rng without shuffling is refused, not ignored (batches, languageModelBatches, trainTestSplit)", () => {
+    const x = tensor([[1], [2], [3], [4]]), y = tensor([0, 1, 0, 1], { dtype: "int32" });
+    expect(() => data.batches(x, y, { seed: 1 })).toThrow(/batches: seed has no effect without shuffle: true/);
+    expect(() => data.batches(x, y, { rng: new Rng(1) })).toThrow(/batches: rng has no effect/);
+    expect([...data.batches(x, y, { shuffle: true, seed: 1 })].length).toBe(1);
+    const ids = Int32Array.from({ length: 20 }, (_, i) => i % 5);
+    expect(() => data.languageModelBatches(ids, { contextLength: 4, shuffle: false, seed: 1 })).toThrow(/languageModelBatches: seed has no effect with shuffle: false/);
+    expect(() => data.trainTestSplit(x, y, { testSize: 2, shuffle: false, seed: 3 })).toThrow(/trainTestSplit: seed has no effect with shuffle: false/);
+    expect(data.trainTestSplit(x, y, { testSize: 2, shuffle: false }).yTest.shape).toEqual([2]);
   });
 });
