@@ -1,4 +1,4 @@
-import { boolean, inRange, positiveInt } from "../checks.js";
+import { boolean, inRange, nonNegativeInt, positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -8,14 +8,30 @@ import { checkOptions } from "../options.js";
  * inputs, the same windows shifted by one as targets.
  */
 
+const MAX_ID = 2 ** 31 - 1;
+
+/**
+ * The ids as an Int32Array. Every id must be an integer in [0, 2³¹ − 1]: a plain array is
+ * checked before it is copied (Int32Array.from would wrap 2³² + 5 to 5), and negative ids are
+ * refused whatever holds them, as no embedding has a row for them.
+ */
 function idArray(ids: unknown, where: string): Int32Array {
-  if (ids instanceof Int32Array) return ids;
-  if (ids instanceof Tensor) {
+  let a: Int32Array;
+  if (ids instanceof Int32Array) a = ids;
+  else if (ids instanceof Tensor) {
     if (ids.ndim !== 1 || ids.dtype !== "int32") throw new ValueError(`${where}: ids must be a 1-D int32 tensor, got ${ids.dtype} [${ids.shape}]`);
-    return ids.contiguous().data as Int32Array;
-  }
-  if (Array.isArray(ids) && ids.every((v) => Number.isInteger(v))) return Int32Array.from(ids as number[]);
-  throw new ValueError(`${where}: ids must be an Int32Array, an int32 tensor or an array of integers`);
+    a = ids.contiguous().data as Int32Array;
+  } else if (Array.isArray(ids)) {
+    ids.forEach((v, i) => {
+      if (!(typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= MAX_ID)) {
+        throw new ValueError(`${where}: id ${typeof v === "string" ? JSON.stringify(v) : String(v)} at index ${i} is not a token id (an integer in [0, ${MAX_ID}])`);
+      }
+    });
+    return Int32Array.from(ids as number[]);
+  } else throw new ValueError(`${where}: ids must be an Int32Array, an int32 tensor or an array of integers`);
+  const bad = a.findIndex((v) => v < 0);
+  if (bad >= 0) throw new ValueError(`${where}: id ${a[bad]} at index ${bad} is not a token id (an integer in [0, ${MAX_ID}])`);
+  return a;
 }
 
 export interface SequenceSplit {
@@ -57,6 +73,9 @@ export interface LanguageModelBatch {
 
 /** How many windows `languageModelBatches` makes of n ids: every start s with s + contextLength < n. */
 export function countWindows(n: number, contextLength: number, stride = contextLength): number {
+  nonNegativeInt("countWindows", "n", n);
+  positiveInt("countWindows", "contextLength", contextLength);
+  positiveInt("countWindows", "stride", stride);
   return n > contextLength ? Math.floor((n - contextLength - 1) / stride) + 1 : 0;
 }
 

@@ -1,4 +1,4 @@
-import { FormatError, ValueError } from "../errors.js";
+import { DTypeError, FormatError, ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 
@@ -8,18 +8,28 @@ import { checkOptions } from "../options.js";
  * is one token and never half of one.
  */
 
-/** Token ids as a Tensor, a typed array or a plain array. */
+/** The token ids of one sequence: a 1-D integer Tensor, a typed array or a plain array. */
 export type Ids = Tensor | ArrayLike<number>;
 
-function idList(ids: Ids, where: string): ArrayLike<number> {
+/**
+ * The ids of one sequence. A tensor must be 1-D and of an integer dtype (a batch or a bool mask
+ * would otherwise be read flat as ids); anything but an array or a typed array is refused, as a
+ * string would be read character by character. The values themselves are checked by the caller.
+ */
+function idList(ids: Ids, where: string): ArrayLike<unknown> {
   if (ids instanceof Tensor) {
+    if (ids.ndim !== 1) throw new ShapeError(`${where}: ids must be 1-D, got shape [${ids.shape.join(", ")}]`);
     if (ids.dtype !== "int32" && ids.dtype !== "uint8" && ids.dtype !== "int8") {
-      throw new ValueError(`${where}: ids must be an integer tensor, got ${ids.dtype}`);
+      throw new DTypeError(`${where}: ids must be an integer tensor, got ${ids.dtype}`);
     }
     return ids.data as ArrayLike<number>;
   }
-  return ids;
+  if (Array.isArray(ids) || (ArrayBuffer.isView(ids) && !(ids instanceof DataView))) return ids as ArrayLike<unknown>;
+  throw new ValueError(`${where}: ids must be a tensor, a typed array or an array of numbers, got ${ids === null ? "null" : typeof ids}`);
 }
+
+/** A bad id as the message shows it: a string keeps its quotes and a bigint its n, so neither reads as a number. */
+const shown = (id: unknown): string => (typeof id === "string" ? JSON.stringify(id) : typeof id === "bigint" ? `${id}n` : String(id));
 
 export interface CharTokenizerOptions {
   /**
@@ -101,8 +111,8 @@ export class CharTokenizer {
     let s = "";
     for (let i = 0; i < list.length; i++) {
       const id = list[i];
-      if (!(Number.isInteger(id) && id >= 0 && id < this.vocab.length)) {
-        throw new ValueError(`CharTokenizer.decode: id ${id} at position ${i} is outside the vocabulary [0, ${this.vocab.length})`);
+      if (!(typeof id === "number" && Number.isInteger(id) && id >= 0 && id < this.vocab.length)) {
+        throw new ValueError(`CharTokenizer.decode: id ${shown(id)} at position ${i} is outside the vocabulary [0, ${this.vocab.length})`);
       }
       s += this.vocab[id];
     }
@@ -132,8 +142,9 @@ export interface ByteTokenizerJSON {
 
 /**
  * UTF-8 bytes as tokens: vocabulary 256, nothing unknown. A well-formed string round-trips
- * exactly; ids that are not valid UTF-8 (a sampled sequence can be anything) decode with U+FFFD
- * for each bad sequence, as TextDecoder does.
+ * exactly (a leading U+FEFF included: it is not taken for a byte-order mark); ids that are not
+ * valid UTF-8 (a sampled sequence can be anything) decode with U+FFFD for each bad sequence, as
+ * TextDecoder does.
  */
 export class ByteTokenizer {
   readonly vocabSize = 256;
@@ -148,10 +159,13 @@ export class ByteTokenizer {
     const bytes = new Uint8Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const id = list[i];
-      if (!(Number.isInteger(id) && id >= 0 && id < 256)) throw new ValueError(`ByteTokenizer.decode: id ${id} at position ${i} is not a byte (0–255)`);
+      if (!(typeof id === "number" && Number.isInteger(id) && id >= 0 && id < 256)) {
+        throw new ValueError(`ByteTokenizer.decode: id ${shown(id)} at position ${i} is not a byte (0–255)`);
+      }
       bytes[i] = id;
     }
-    return new TextDecoder("utf-8").decode(bytes);
+    // ignoreBOM keeps a leading U+FEFF: it is a character of the text, not a marker to strip.
+    return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
   }
 
   toJSON(): ByteTokenizerJSON {

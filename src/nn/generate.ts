@@ -1,5 +1,5 @@
 import { boolean, nonNegativeInt } from "../checks.js";
-import { ValueError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { noGrad, rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { sampleLogits } from "./sampling.js";
@@ -21,21 +21,42 @@ export interface GenerateOptions extends RandomOptions {
 
 const KEYS = ["maxNewTokens", "temperature", "topK", "topP", "seed", "rng", "useCache"];
 
-function promptIds(prompt: Tensor | ArrayLike<number>, vocabSize: number): number[] {
-  const list = prompt instanceof Tensor ? Array.from(prompt.contiguous().data as ArrayLike<number>) : Array.from(prompt);
+/**
+ * The prompt's ids. generate continues one sequence: a tensor must be 1-D (a batch's rows would
+ * otherwise be read as one text) and of an integer dtype (a bool tensor would be read as 1s and
+ * 0s); anything but an array or a typed array is refused, as a string would be read character by
+ * character.
+ */
+function promptIds(prompt: unknown, vocabSize: number): number[] {
+  let list: unknown[];
+  if (prompt instanceof Tensor) {
+    if (prompt.ndim !== 1) throw new ShapeError(`generate: the prompt must be 1-D (one sequence), got shape [${prompt.shape.join(", ")}]`);
+    if (prompt.dtype !== "int32" && prompt.dtype !== "uint8" && prompt.dtype !== "int8") {
+      throw new DTypeError(`generate: the prompt must be an integer tensor (int32, uint8 or int8), got ${prompt.dtype}`);
+    }
+    list = Array.from(prompt.data as ArrayLike<number>);
+  } else if (Array.isArray(prompt) || (ArrayBuffer.isView(prompt) && !(prompt instanceof DataView))) {
+    list = Array.from(prompt as ArrayLike<unknown>);
+  } else {
+    throw new ValueError(`generate: the prompt must be a tensor, a typed array or an array of token ids, got ${prompt === null ? "null" : typeof prompt}`);
+  }
   if (list.length === 0) throw new ValueError("generate: the prompt needs at least one token");
   list.forEach((id, i) => {
-    if (!(Number.isInteger(id) && id >= 0 && id < vocabSize)) throw new ValueError(`generate: prompt token ${id} at position ${i} is outside the vocabulary [0, ${vocabSize})`);
+    if (!(typeof id === "number" && Number.isInteger(id) && id >= 0 && id < vocabSize)) {
+      const shown = typeof id === "string" ? JSON.stringify(id) : typeof id === "bigint" ? `${id}n` : String(id);
+      throw new ValueError(`generate: prompt token ${shown} at position ${i} is outside the vocabulary [0, ${vocabSize})`);
+    }
   });
-  return list;
+  return list as number[];
 }
 
 /**
- * The prompt followed by maxNewTokens tokens drawn one at a time from the model's next-token
- * distribution, as an Int32Array. The model reads at most contextLength tokens: once the text is
- * longer, it reads a window that keeps the last ⌈contextLength/2⌉ tokens and grows again — with
- * the cache the window is read once (a new cache) and then one token per step; without it, the
- * whole window is read for every token. Both read the same tokens at the same positions, so for
+ * The prompt (one sequence of token ids: an array, a typed array or a 1-D integer tensor)
+ * followed by maxNewTokens tokens drawn one at a time from the model's next-token distribution,
+ * as an Int32Array. The model reads at most contextLength tokens: once the text is longer, it
+ * reads a window that keeps the last ⌈contextLength/2⌉ tokens and grows again — with the cache
+ * the window is read once (a new cache) and then one token per step; without it, the whole
+ * window is read for every token. Both read the same tokens at the same positions, so for
  * a seed they give the same text (up to float rounding deciding a near tie). Runs in eval mode
  * without recording gradients and restores the model's mode.
  */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { ValueError } from "../../src/errors.js";
-import { countWindows, languageModelBatches, splitSequence } from "../../src/data/index.js";
-import { Tensor } from "../../src/ndarray/index.js";
+import { data, Tensor, ValueError } from "../../src/index.js";
+
+const { countWindows, languageModelBatches, splitSequence } = data;
 
 describe("languageModelBatches", () => {
   it("every window fits, targets are the inputs shifted by one, each start once", () => {
@@ -46,6 +46,39 @@ describe("languageModelBatches", () => {
     expect(() => languageModelBatches([1, 2, 3], { contextLength: 0 })).toThrow(ValueError);
     expect(() => languageModelBatches([1, 2, 3], { contextLength: 1, batchsize: 2 } as never)).toThrow(/unknown option/);
     expect(() => languageModelBatches(new Tensor(new Float32Array(4), "float32", [4]) as never, { contextLength: 1 })).toThrow(/int32/);
+  });
+
+  it("refuses ids that are not token ids (negative, fractional, past int32) rather than wrapping them, naming index and value", () => {
+    // 2³² + 5 would wrap to 5 in an Int32Array; 2³¹ to −2³¹.
+    const cases: [number[], RegExp][] = [
+      [[2 ** 32 + 5, 2, 3, 4], /id 4294967301 at index 0/],
+      [[1, 2, 2 ** 31, 4], /id 2147483648 at index 2/],
+      [[1, -1, 3, 4], /id -1 at index 1/],
+      [[1, 2, 3, 4.5], /id 4.5 at index 3/],
+      [[1, 2, NaN, 4], /id NaN at index 2/],
+    ];
+    for (const [ids, message] of cases) {
+      expect(() => languageModelBatches(ids, { contextLength: 2 }), String(ids)).toThrow(ValueError);
+      expect(() => languageModelBatches(ids, { contextLength: 2 }), String(ids)).toThrow(message);
+      expect(() => splitSequence(ids), String(ids)).toThrow(message);
+    }
+    expect(() => splitSequence(Int32Array.of(3, -2))).toThrow(/splitSequence: id -2 at index 1/);
+    expect(() => splitSequence(new Tensor(Int32Array.of(-7, 1), "int32", [2]))).toThrow(/splitSequence: id -7 at index 0/);
+    // The largest int32 is a valid id and is kept as it is.
+    expect(Array.from(splitSequence([0, 2 ** 31 - 1], 0).train)).toEqual([0, 2 ** 31 - 1]);
+  });
+});
+
+describe("countWindows", () => {
+  it("refuses sizes that are not counts instead of returning Infinity or NaN", () => {
+    expect(countWindows(10, 3)).toBe(3);
+    expect(countWindows(0, 3)).toBe(0);
+    expect(() => countWindows(10, 3, 0)).toThrow(ValueError);
+    expect(() => countWindows(10, 3, 0)).toThrow(/countWindows: stride must be a positive integer, got 0/);
+    expect(() => countWindows(10, 0)).toThrow(/countWindows: contextLength must be a positive integer, got 0/);
+    expect(() => countWindows(-1, 3)).toThrow(/countWindows: n must be an integer ≥ 0, got -1/);
+    expect(() => countWindows(10.5, 3)).toThrow(/countWindows: n must be an integer ≥ 0, got 10.5/);
+    expect(() => countWindows(10, 3, 1.5)).toThrow(/stride must be a positive integer, got 1.5/);
   });
 });
 

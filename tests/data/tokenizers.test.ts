@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { FormatError, ValueError } from "../../src/errors.js";
-import { ByteTokenizer, CharTokenizer } from "../../src/data/index.js";
-import { Tensor } from "../../src/ndarray/index.js";
+import { data, DTypeError, FormatError, ShapeError, tensor, Tensor, ValueError } from "../../src/index.js";
+
+const { ByteTokenizer, CharTokenizer } = data;
 
 // Well-formed strings over all of Unicode (astral characters included, lone surrogates not:
 // those have no UTF-8 form).
@@ -53,6 +53,18 @@ describe("CharTokenizer", () => {
     expect(() => CharTokenizer.fromJSON({ type: "char", vocab: ["b", "a"] })).toThrow(FormatError);
     expect(() => CharTokenizer.fromJSON({ type: "byte" })).toThrow(FormatError);
   });
+
+  it("decode refuses a batch (2-D tensor), a non-integer tensor and a string, naming the shape, dtype or type", () => {
+    const tok = CharTokenizer.fromText("ab");
+    expect(tok.decode(tensor([1, 0], { dtype: "int32" }))).toBe("ba");
+    expect(() => tok.decode(tensor([[0, 1], [1, 0]], { dtype: "int32" }))).toThrow(ShapeError);
+    expect(() => tok.decode(tensor([[0, 1], [1, 0]], { dtype: "int32" }))).toThrow(/CharTokenizer\.decode: ids must be 1-D, got shape \[2, 2\]/);
+    expect(() => tok.decode(tensor([0, 1], { dtype: "bool" }))).toThrow(DTypeError);
+    expect(() => tok.decode(tensor([0, 1], { dtype: "float32" }))).toThrow(/CharTokenizer\.decode: ids must be an integer tensor, got float32/);
+    expect(() => tok.decode("01" as never)).toThrow(ValueError);
+    expect(() => tok.decode("01" as never)).toThrow(/CharTokenizer\.decode: ids must be a tensor, a typed array or an array of numbers, got string/);
+    expect(() => tok.decode(["0"] as never)).toThrow(/id "0" at position 0/);
+  });
 });
 
 describe("ByteTokenizer", () => {
@@ -62,6 +74,15 @@ describe("ByteTokenizer", () => {
       const ids = tok.encode(text);
       expect(Array.from(ids)).toEqual(Array.from(Buffer.from(text, "utf8")));
       expect(tok.decode(ids)).toBe(text);
+    }));
+  });
+
+  it("a leading U+FEFF is a character like any other: it round-trips, and the bytes EF BB BF decode to it", () => {
+    const tok = new ByteTokenizer();
+    for (const text of ["\uFEFF", "\uFEFFx", "\uFEFF\uFEFF", "a\uFEFF"]) expect(tok.decode(tok.encode(text))).toBe(text);
+    expect(tok.decode([0xef, 0xbb, 0xbf, 0x68])).toBe("\uFEFFh");
+    fc.assert(fc.property(anyText, (text) => {
+      expect(tok.decode(tok.encode("\uFEFF" + text))).toBe("\uFEFF" + text);
     }));
   });
 
@@ -78,6 +99,8 @@ describe("ByteTokenizer", () => {
     expect(tok.vocabSize).toBe(256);
     expect(() => tok.decode([256])).toThrow(/id 256 at position 0 is not a byte/);
     expect(() => tok.decode([-1])).toThrow(ValueError);
+    expect(() => tok.decode(tensor([[104], [105]], { dtype: "int32" }))).toThrow(/ByteTokenizer\.decode: ids must be 1-D, got shape \[2, 1\]/);
+    expect(() => tok.decode("hi" as never)).toThrow(/ByteTokenizer\.decode: ids must be a tensor, a typed array or an array of numbers, got string/);
     expect(ByteTokenizer.fromJSON(tok.toJSON())).toBeInstanceOf(ByteTokenizer);
     expect(() => ByteTokenizer.fromJSON({ type: "char" })).toThrow(FormatError);
   });

@@ -3,7 +3,7 @@
 // argmax, seeds, the model's mode, and the errors.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { manualSeed, nn, Rng, ValueError } from "../../src/index.js";
+import { DTypeError, manualSeed, nn, Rng, ShapeError, tensor, ValueError } from "../../src/index.js";
 import { gptForward } from "./transformer-lm-reference.js";
 
 function tiny(seed: number, context = 6, vocab = 7): nn.TransformerLM {
@@ -80,5 +80,28 @@ describe("generate", () => {
     expect(() => nn.generate(model, [2], { maxNewTokens: 1, topK: -1 })).toThrow(ValueError);
     expect(() => nn.generate(model, [2], { maxNewTokens: 1, topP: 0 })).toThrow(/topP must be in \(0, 1\]/);
     expect(() => nn.generate(model, [2], { maxNewTokens: 1, beams: 2 } as never)).toThrow(/unknown option "beams"/);
+  });
+
+  it("takes one sequence: refuses a batched (2-D) prompt, a non-integer tensor and a string, naming the shape, dtype or type", () => {
+    const model = tiny(3);
+    const o = { maxNewTokens: 2, temperature: 0 };
+    // A 1-D integer tensor is the same prompt as the array.
+    const fromArray = Array.from(nn.generate(model, [1, 2], o));
+    expect(Array.from(nn.generate(model, tensor([1, 2], { dtype: "int32" }), o))).toEqual(fromArray);
+    expect(Array.from(nn.generate(model, tensor([1, 2], { dtype: "uint8" }), o))).toEqual(fromArray);
+    // Two rows were read as one sequence [1, 2, 3, 4].
+    expect(() => nn.generate(model, tensor([[1, 2], [3, 4]], { dtype: "int32" }), o)).toThrow(ShapeError);
+    expect(() => nn.generate(model, tensor([[1, 2], [3, 4]], { dtype: "int32" }), o)).toThrow(/generate: the prompt must be 1-D \(one sequence\), got shape \[2, 2\]/);
+    expect(() => nn.generate(model, tensor([[1, 2]], { dtype: "int32" }), o)).toThrow(/got shape \[1, 2\]/);
+    expect(() => nn.generate(model, tensor(1, { dtype: "int32" }), o)).toThrow(/got shape \[\]/);
+    // A bool tensor was read as the ids 1 and 0.
+    expect(() => nn.generate(model, tensor([true, false], { dtype: "bool" }), o)).toThrow(DTypeError);
+    expect(() => nn.generate(model, tensor([true, false], { dtype: "bool" }), o)).toThrow(/generate: the prompt must be an integer tensor \(int32, uint8 or int8\), got bool/);
+    expect(() => nn.generate(model, tensor([1, 2], { dtype: "float32" }), o)).toThrow(/got float32/);
+    // A string was read character by character as ids.
+    expect(() => nn.generate(model, "12" as never, o)).toThrow(ValueError);
+    expect(() => nn.generate(model, "12" as never, o)).toThrow(/generate: the prompt must be a tensor, a typed array or an array of token ids, got string/);
+    expect(() => nn.generate(model, null as never, o)).toThrow(/got null/);
+    expect(() => nn.generate(model, ["1"] as never, o)).toThrow(/prompt token "1" at position 0 is outside the vocabulary/);
   });
 });

@@ -158,6 +158,9 @@ describe("TransformerLM", () => {
     expect(() => new nn.TransformerLM(0)).toThrow(ValueError);
     expect(() => new nn.TransformerLM(5, { dModel: 6, numHeads: 4 })).toThrow(/numHeads \(4\) must divide dModel \(6\)/);
     expect(() => new nn.TransformerLM(5, { dropout: 1.5 })).toThrow(ValueError);
+    // Checked by TransformerLM itself, not first by the encoder layer it builds.
+    expect(() => new nn.TransformerLM(9, { dropout: 1 })).toThrow(ValueError);
+    expect(() => new nn.TransformerLM(9, { dropout: 1 })).toThrow(/^TransformerLM: dropout must be in \[0, 1\), got 1$/);
     expect(() => new nn.TransformerLM(5, { layers: 2 } as never)).toThrow(/unknown option "layers"/);
     expect(() => new nn.TransformerLM(5, { activation: "tanh" } as never)).toThrow(/activation must be one of "gelu", "relu"/);
     const model = new nn.TransformerLM(5, { dModel: 4, numHeads: 2, numLayers: 1, contextLength: 3, seed: 1 });
@@ -167,5 +170,27 @@ describe("TransformerLM", () => {
     noGrad(() => model.forward(idsTensor([[1, 2]]), { cache }));
     expect(() => model.forward(idsTensor([[1, 2]]), { cache })).toThrow(/2 cached \+ 2 positions exceed contextLength 3/);
     expect(cache.length).toBe(2);
+  });
+
+  it("refuses a cache whose length disagrees with the positions its blocks hold, changing nothing", () => {
+    const model = new nn.TransformerLM(5, { dModel: 4, numHeads: 2, numLayers: 2, contextLength: 6, seed: 1 }).eval();
+    // Made by hand: three positions claimed, none held; it used to run as if the three were there.
+    const forged: nn.LMCache = { length: 3, blocks: model.encoder.createCache() };
+    expect(() => noGrad(() => model.forward(idsTensor([[1, 2]]), { cache: forged }))).toThrow(ValueError);
+    expect(() => noGrad(() => model.forward(idsTensor([[1, 2]]), { cache: forged }))).toThrow(/TransformerLM\.forward: the cache's length is 3 but block 0 holds 0 positions/);
+    expect(forged.length).toBe(3);
+    expect(forged.blocks.every((b) => b.length === 0)).toBe(true);
+    // A cache advanced behind the model's back (its length bumped) is refused too.
+    const cache = model.newCache();
+    noGrad(() => model.forward(idsTensor([[1, 2]]), { cache }));
+    cache.length = 1;
+    expect(() => noGrad(() => model.forward(idsTensor([[3]]), { cache }))).toThrow(/the cache's length is 1 but block 0 holds 2 positions/);
+    expect(cache.blocks.map((b) => b.length)).toEqual([2, 2]);
+    expect(() => noGrad(() => model.forward(idsTensor([[3]]), { cache: { length: 0 } as never }))).toThrow(/cache must be \{ length, blocks \} from model\.newCache\(\)/);
+    expect(() => noGrad(() => model.forward(idsTensor([[3]]), { cache: { length: 0, blocks: model.encoder.createCache().slice(1) } }))).toThrow(/2 blocks/);
+    // A hand-made empty cache is what newCache() gives, and works.
+    const empty: nn.LMCache = { length: 0, blocks: model.encoder.createCache() };
+    noGrad(() => model.forward(idsTensor([[1, 2]]), { cache: empty }));
+    expect(empty.length).toBe(2);
   });
 });
