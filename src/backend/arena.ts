@@ -1,20 +1,12 @@
 import { BackendError } from "../errors.js";
 
 const PAGE = 65536;
-/** Bytes of pinned blocks kept at most (a 784×256 int8 layer packs to about 0.4 MB). */
-const PIN_BUDGET = 32 * 1024 * 1024;
 
 /**
  * Scratch memory inside the wasm instance. An op marks the arena, allocates its operands, runs
  * its kernel, copies the result out and resets to the mark (`withScratch`); nothing lives across
- * ops.
- *
- * Below the scratch area sit pinned blocks: long-lived operands with an owner (an inference
- * model's packed weights, copied in once and reused by every call; Adam's moments, kept
- * current there between steps), within a fixed budget. A block may hold newer values than its
- * owner's JS copy (Adam's moments do between state dicts): whoever keeps such blocks registers a
- * write-back with `beforeDrop`, which runs before the blocks are given up — the budget reached,
- * or the backend replaced by init() (`flush`).
+ * ops. Long-lived blocks (packed weights, Adam's moments) are pinned below the scratch area by
+ * arena-pins.ts, which registers their write-backs here (`beforeDrop`).
  *
  * NOTE: growing memory detaches every view on the old buffer, so views are made fresh by
  * `f32()`/`i8()`… after the allocations of an op and never cached across calls.
@@ -23,51 +15,12 @@ export class Arena {
   private top: number;
   /** Largest top ever reached: how much memory the arena really uses (for the memory report). */
   highWater: number;
-  /** First byte above the pinned blocks; the scratch area starts here. */
-  private pinnedEnd: number;
-  private readonly start: number;
-  private readonly pins = new WeakMap<object, { ptr: number; bytes: number; generation: number }>();
-  /** Bumped whenever all pins are dropped, which makes every earlier pin stale. */
-  private generation = 0;
+  /** The first byte the arena hands out. */
+  readonly start: number;
   private readonly writeBacks: (() => void)[] = [];
 
   constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
-    this.start = align(base, 64);
-    this.top = this.pinnedEnd = this.start;
-    this.highWater = this.top;
-  }
-
-  /**
-   * The byte pointer of `data` held in wasm memory for `owner` (which must not change `data`
-   * afterwards): copied in on first use, reused after. At most PIN_BUDGET bytes stay pinned;
-   * past that every pin is dropped and blocks are copied in again on their next use, so a user
-   * who never releases a model still has bounded memory. Returns null while an op holds scratch
-   * memory (pinning then would move the scratch area under it): the caller copies as usual.
-   */
-  pin(owner: object, data: Int16Array): number | null {
-    const block = this.pinBlock(owner, data.byteLength);
-    if (block?.fresh) this.u8(block.ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    return block ? block.ptr : null;
-  }
-
-  /**
-   * A block of `bytes` in the pinned area, kept for `owner` across ops (the budget and the
-   * refusal while an op holds scratch as for pin), whose contents the caller writes: `fresh` when
-   * the block is new — first use, or every pin was dropped since — so it holds nothing yet.
-   */
-  pinBlock(owner: object, bytes: number): { ptr: number; fresh: boolean } | null {
-    const hit = this.pins.get(owner);
-    if (hit && hit.generation === this.generation && hit.bytes === bytes) return { ptr: hit.ptr, fresh: false };
-    if (this.top !== this.pinnedEnd || bytes > PIN_BUDGET) return null;
-    if (this.pinnedEnd - this.start + bytes > PIN_BUDGET) {
-      this.flush();
-      this.generation++;
-      this.top = this.pinnedEnd = this.start;
-    }
-    const ptr = this.alloc(bytes);
-    this.pinnedEnd = this.top;
-    this.pins.set(owner, { ptr, bytes, generation: this.generation });
-    return { ptr, fresh: true };
+    this.start = this.top = this.highWater = align(base, 64);
   }
 
   /** Registers `writeBack`, run by flush(): it copies to JS whatever pinned values JS has not seen yet. */
@@ -143,6 +96,7 @@ export function withScratch<T>(arena: Arena, fn: () => T): T {
   }
 }
 
+/** x rounded up to a multiple of `to`, in doubles: a bit mask would wrap past 2³¹ bytes. */
 function align(x: number, to: number): number {
-  return (x + to - 1) & -to;
+  return Math.ceil(x / to) * to;
 }

@@ -1,4 +1,5 @@
 import { withScratch, type Arena } from "./arena.js";
+import { pin } from "./arena-pins.js";
 import { QS8_FLOAT_OUT, QS8_RELU, SPMM_BIAS, SPMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { CsrMatrix, Qs8LinearOptions } from "./compress-types.js";
@@ -38,7 +39,7 @@ function qs8Linear(wasm: KernelExports, arena: Arena, m: number, xs: Float32Arra
                    w: Qs8PackedWeights, c: Float32Array, cOffset: number, o: Qs8LinearOptions): void {
   const { k, n } = w;
   if (m === 0 || n === 0) return;
-  const pinned = arena.pin(w, w.data);
+  const pinned = pin(arena, w, w.data);
   withScratch(arena, () => {
     const { xPtr: aPtr, p } = quantizeInputWasm(wasm, arena, xs, xOffset, m * k, o);
     const wPtr = pinned ?? packedWeightsPtr(arena, w);

@@ -1,4 +1,5 @@
 import { withScratch, type Arena } from "./arena.js";
+import { pinBlock } from "./arena-pins.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { runAdam } from "./parallel-adam.js";
@@ -166,7 +167,7 @@ export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernel
     const old = resident.get(m);
     // A block of another size (amsgrad switched) starts from the JS buffers: bring those up to date.
     if (old && dirty.has(old) && old.copyBytes !== copyBytes) writeBack(old);
-    const block = arena.pinBlock(m, 2 * copyBytes);
+    const block = pinBlock(arena, m, 2 * copyBytes);
     if (block === null) {
       if (old && dirty.has(old)) writeBack(old);
       return null;

@@ -1,5 +1,6 @@
 import { BackendError } from "../errors.js";
 import { withScratch, type Arena } from "./arena.js";
+import { pin } from "./arena-pins.js";
 import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { QS8_FLOAT_OUT, QS8_POOL_2X2, QS8_RELU } from "./flags.js";
@@ -75,7 +76,7 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
   return {
     qs8Conv2d(g, x, w, y, yOffset, options = {}): void {
       if (empty(g)) return;
-      const pinned = arena.pin(w, w.data);
+      const pinned = pin(arena, w, w.data);
       withScratch(arena, () => {
         const { yPtr, yLength } = convQuantizedImage(g, x, w, pinned, options.bias, null, options.relu);
         y.set(arena.i32(yPtr, yLength), yOffset);
@@ -84,7 +85,7 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
 
     qs8Conv2dF32(g, x, w, y, yOffset, o): void {
       if (empty(g)) return;
-      const pinned = arena.pin(w, w.data);
+      const pinned = pin(arena, w, w.data);
       withScratch(arena, () => {
         const scale = qs8ConvOutputScale(g.outChannels, o.scaleA, o.scaleB);
         const { yPtr, yLength } = convQuantizedImage(g, x, w, pinned, o.bias, scale, o.relu);
@@ -94,7 +95,7 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
 
     qs8Conv2dLayerF32(g, x, xOffset, w, y, yOffset, o: Qs8LinearOptions, pool2x2 = false): Float32Array {
       if (empty(g)) return y ?? new Float32Array(0);
-      const pinned = arena.pin(w, w.data);
+      const pinned = pin(arena, w, w.data);
       return withScratch(arena, () => {
         const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, convSizes(g).xSize, o);
         const { yPtr, yLength } = runConv(wasm, arena, g, w, pinned, {

@@ -1,4 +1,5 @@
 import { withScratch, type Arena } from "./arena.js";
+import { pin } from "./arena-pins.js";
 import { QS8_FLOAT_OUT, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { CompressKernels } from "./kernels.js";
@@ -89,7 +90,7 @@ export function wasmQs8Kernels(wasm: KernelExports, arena: Arena):
     qs8Gemm(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
             c: Int32Array, cOffset: number, options: Qs8GemmOptions = {}): void {
       if (m === 0 || n === 0) return;
-      const pinned = arena.pin(w, w.data);
+      const pinned = pin(arena, w, w.data);
       withScratch(arena, () => {
         const cPtr = run(m, n, k, a, pinned ?? packedWeightsPtr(arena, w), options.bias, null,
                          options.relu ? QS8_RELU : 0);
@@ -100,7 +101,7 @@ export function wasmQs8Kernels(wasm: KernelExports, arena: Arena):
     qs8GemmF32(m: number, n: number, k: number, a: Qs8Matrix, w: Qs8PackedWeights,
                c: Float32Array, cOffset: number, options: Qs8RequantOptions): void {
       if (m === 0 || n === 0) return;
-      const pinned = arena.pin(w, w.data);
+      const pinned = pin(arena, w, w.data);
       withScratch(arena, () => {
         const flags = QS8_FLOAT_OUT | (options.relu ? QS8_RELU : 0);
         const cPtr = run(m, n, k, a, pinned ?? packedWeightsPtr(arena, w), options.bias,

@@ -13,7 +13,8 @@ export function wasmRecurrentRunner(wasm: KernelExports, arena: Arena): Recurren
   return {
     run(size, gemms, fn) {
       return withScratch(arena, () => {
-        const workBytes = Math.max(...gemms.map(([m, n, k]) => wasm.f32_gemm_workspace(m, n, k)));
+        // Math.max(0, …): with no GEMMs, Math.max() alone is −∞, which an arena pointer must never become.
+        const workBytes = Math.max(0, ...gemms.map(([m, n, k]) => wasm.f32_gemm_workspace(m, n, k)));
         const work = arena.alloc(workBytes);
         const base = arena.alloc(size * 4);
         // Views are made after the last allocation (growth detaches them) and nothing allocates after.
