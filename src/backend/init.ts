@@ -67,6 +67,8 @@ let active: ActiveBackend | null = null;
  */
 function activate(next: ActiveBackend): void {
   writeBackPinned();
+  // The pool it replaces stops only now: an init() that fails leaves the running backend whole.
+  if (next.threading.pool !== active?.threading.pool) stopThreads("init() was called again");
   active = next;
 }
 
@@ -192,7 +194,6 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (options.module !== undefined && !isWasmModule(options.module)) {
     throw new BackendError("init: options.module is not a WebAssembly.Module");
   }
-  stopThreads("init() was called again");
   const onWasm = options.module !== undefined || (wanted !== "js" && hasEmbeddedKernels && detectFeatures().simd);
   if (onWasm && threadsOption !== 1) {
     // The pool's code is loaded only by programs that ask for threads.

@@ -18,9 +18,12 @@ export interface Threading {
   gemm: ((wasm: KernelExports, arena: Arena, call: GemmCall) => boolean) | null;
 }
 
+/** Threads a pool can run: the caller and 63 workers (the control block's slots, thread-worker.ts). */
+const MAX_THREADS = 64;
+
 export function checkThreads(value: unknown): ThreadsOption {
-  if (value === "auto" || (Number.isInteger(value) && (value as number) >= 1)) return value as ThreadsOption;
-  throw new ValueError(`init: threads must be a positive integer or "auto", got ${JSON.stringify(value) ?? String(value)}`);
+  if (value === "auto" || (Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_THREADS)) return value as ThreadsOption;
+  throw new ValueError(`init: threads must be an integer from 1 to ${MAX_THREADS} or "auto", got ${typeof value === "string" ? JSON.stringify(value) : String(value)}`);
 }
 
 /** Whether `module` is a threaded build: it imports its memory rather than defining it. */

@@ -161,10 +161,20 @@ describe("init({ threads })", () => {
 
   it("refuses a thread count that is not a positive integer or \"auto\", before any state changes", async () => {
     const info = await eg.init({ backend, threads: 2 });
-    for (const bad of [0, -1, 1.5, "2", "all", null, Number.NaN]) {
+    for (const bad of [0, -1, 1.5, "2", "all", null, Number.NaN, Infinity, 65]) {
       await expect(eg.init({ backend, threads: bad as number })).rejects.toThrow(ValueError);
     }
+    await expect(eg.init({ backend, threads: Number.NaN })).rejects.toThrow(/got NaN/);
+    await expect(eg.init({ backend, threads: 65 })).rejects.toThrow(/threads must be an integer from 1 to 64 or "auto", got 65/);
     expect(eg.backendInfo().threads).toBe(info.threads);
+  });
+
+  it("an init() that fails after its checks leaves the running pool as it was", async () => {
+    const info = await eg.init({ backend, threads: 2 });
+    // A module that is not a kernel module fails only when instantiated.
+    const notKernels = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    await expect(eg.init({ module: notKernels, threads: 2 })).rejects.toThrow(BackendError);
+    expect(eg.backendInfo()).toMatchObject({ threads: info.threads, threadsReason: info.threadsReason, backend: info.backend });
   });
 
   it("threads a threaded module given to it, and says why not for any other", async () => {
