@@ -12,8 +12,16 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new ValueError(`seed must be a finite number, got ${seed}`);
-    let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
+    if (!Number.isSafeInteger(seed)) throw new ValueError(`seed must be an integer (at most 2^53 in size), got ${seed}`);
+    // The low 32 bits seed the state; the high ones (a negative seed's too) are mixed in, so that
+    // 1 and 2^32 + 1 differ. Seeds in [0, 2^32) give the streams they always gave.
+    const high = Math.floor(seed / 2 ** 32);
+    let x = ((seed >>> 0) ^ 0x9e3779b9) >>> 0;
+    if (high !== 0) {
+      let h = Math.imul(high ^ (high >>> 15), 0x2c1b3c6d);
+      h = Math.imul(h ^ (h >>> 12), 0x297a2d39);
+      x = (x ^ h ^ (h >>> 15)) >>> 0;
+    }
     const next = () => {
       x = (x + 0x9e3779b9) >>> 0;
       let z = x;
@@ -161,7 +169,11 @@ export interface RandomOptions {
 
 /** The generator a call should use: its own `rng`, a fresh one from `seed`, or the global one. */
 export function rngFrom(o: RandomOptions | undefined): Rng {
-  if (o?.rng) return o.rng;
+  if (o?.rng !== undefined) {
+    if (!(o.rng instanceof Rng)) throw new ValueError(`rng must be an Rng, got ${typeof o.rng}`);
+    if (o.seed !== undefined) throw new ValueError("give seed or rng, not both (rng would be used and seed ignored)");
+    return o.rng;
+  }
   if (o?.seed !== undefined) return new Rng(o.seed);
   return globalRng;
 }

@@ -2,6 +2,7 @@
 // (Box–Muller's pending value included); a bad state is refused and changes nothing.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import * as eg from "../../src/index.js";
 import { Rng, ValueError } from "../../src/index.js";
 
 const draw = (r: Rng, kinds: number[]) => kinds.map((k) => (k === 0 ? r.uniform() : k === 1 ? r.normal() : r.nextU32()));
@@ -44,3 +45,20 @@ describe("Rng state", () => {
   });
 });
 
+
+describe("seeds", () => {
+  const draw = (seed: number) => Array.from(eg.rand([4], { seed }).data);
+  it("every safe integer is its own stream: the high bits and the sign count, as PyTorch's 64-bit seeds", () => {
+    const seeds = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, -1, -(2 ** 32), 2 ** 40 + 1, 2 ** 53 - 1];
+    const streams = seeds.map((s) => draw(s).join(","));
+    expect(new Set(streams).size).toBe(seeds.length);
+    expect(draw(2 ** 40 + 1)).toEqual(draw(2 ** 40 + 1));
+  });
+
+  it("refuses a seed that is not a safe integer, an rng that is not an Rng, and seed and rng together", () => {
+    for (const bad of [1.5, -0.5, 2 ** 53, Infinity, NaN]) expect(() => new eg.Rng(bad)).toThrow(eg.ValueError);
+    expect(() => eg.rand([2], { seed: 1.5 })).toThrow(/seed must be an integer/);
+    expect(() => eg.randn([2], { rng: 5 as never })).toThrow(/rng must be an Rng, got number/);
+    expect(() => eg.randn([2], { seed: 1, rng: new eg.Rng(2) })).toThrow(/give seed or rng, not both/);
+  });
+});
