@@ -34,7 +34,7 @@ function unaryResultDType(op: UnaryOp, d: DType): DType {
   if (FLOAT_RESULT.has(op) && !isFloat(d)) return "float32";
   // Of the rest (identity, neg, abs, sign, relu), PyTorch keeps a bool's sign a bool and refuses the others.
   if (d === "bool" && op !== "identity" && op !== "sign") {
-    throw new DTypeError(`${op}: not defined for a bool tensor (convert it first, e.g. x.astype("int32"), or invert a mask with x.eq(0))`);
+    throw new DTypeError(`${op}: not defined for bool tensors (convert with astype first)`);
   }
   return d;
 }
@@ -102,7 +102,7 @@ function binaryResultDType(op: BinaryOp, a: DType, b: DType): DType {
   // Two bools (PyTorch): add is a logical or, mul a logical and, maximum/minimum stay bool;
   // sub and pow are refused.
   if (p === "bool" && (op === "sub" || op === "pow")) {
-    throw new DTypeError(`${op}: not defined for two bool tensors (use ne for a logical xor, or convert with astype("int32"))`);
+    throw new DTypeError(`${op}: not defined for bool tensors (convert with astype first)`);
   }
   return p;
 }
@@ -128,7 +128,7 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const dtype = binaryResultDType(op, a.dtype, b.dtype);
   const kernel = kernelFor(op, dtype);
   if (kernel === "ipow" && typeof bLike === "number" && bLike < 0) {
-    throw new ValueError(`pow: integers to negative integer powers are not allowed (a ${dtype} tensor to the power ${bLike})`);
+    throw new ValueError(`pow: a ${dtype} tensor to the negative power ${bLike}`);
   }
   const out = allocate(dtype, sizeOf(shape), shape);
   const A = a.storage;
@@ -240,7 +240,7 @@ function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, y: Tensor, g: Tensor): (
 export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike): Tensor {
   const cond = asTensor(condLike, null, "where");
   if (cond.dtype !== "bool") {
-    throw new DTypeError(`where: the condition must be a bool tensor (a comparison such as x.gt(0)), got ${cond.dtype}`);
+    throw new DTypeError(`where: the condition must be bool, got ${cond.dtype}`);
   }
   const x = asTensor(xLike, yLike instanceof Tensor ? yLike : null, "where");
   const y = asTensor(yLike, x, "where");

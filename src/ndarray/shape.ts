@@ -33,11 +33,9 @@ export function checkShape(shape: unknown, where: string): number[] {
 
 /** Resolves a possibly negative axis against `ndim` (PyTorch's rule: -1 is the last). */
 export function normalizeAxis(axis: number, ndim: number, where: string): number {
-  if (typeof axis !== "number" || !Number.isInteger(axis)) {
-    throw new ValueError(`${where}: axis ${describe(axis)} is not an integer`);
-  }
-  if (axis < -Math.max(ndim, 1) || axis >= Math.max(ndim, 1)) {
-    throw new ValueError(`${where}: axis ${axis} is out of range for a tensor of ${ndim} dimension(s)`);
+  // Number.isInteger is false for "0" too, which the message quotes (describe).
+  if (!Number.isInteger(axis) || axis < -Math.max(ndim, 1) || axis >= Math.max(ndim, 1)) {
+    throw new ValueError(`${where}: axis ${describe(axis)} is out of range for a tensor of ${ndim} dimension(s)`);
   }
   return axis < 0 ? axis + Math.max(ndim, 1) : axis;
 }
@@ -49,7 +47,7 @@ export function normalizeAxis(axis: number, ndim: number, where: string): number
 export function normalizeAxes(axes: number | readonly number[] | undefined, ndim: number, where: string): number[] {
   if (axes === undefined) return Array.from({ length: ndim }, (_, i) => i);
   if (typeof axes !== "number" && !Array.isArray(axes)) {
-    throw new ValueError(`${where}: axis must be an integer or an array of integers, got ${describe(axes)}`);
+    throw new ValueError(`${where}: axis ${describe(axes)} is not an integer or an array`);
   }
   const list: readonly number[] = typeof axes === "number" ? [axes] : axes;
   const out = list.map((a) => normalizeAxis(a, ndim, where));

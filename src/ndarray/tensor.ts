@@ -1,9 +1,8 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { boolean } from "../checks.js";
-import { typeName } from "../type-name.js";
 import { record, runBackward, type GradNode } from "./autograd.js";
 import { allocate, checkDType, isFloat, type DType, type TypedArray } from "./dtype.js";
-import { contiguousStrides, normalizeAxis, sizeOf, type Shape, broadcastShapes, sameShape } from "./shape.js";
+import { broadcastShapes, checkShape, contiguousStrides, normalizeAxis, sameShape, sizeOf, type Shape } from "./shape.js";
 import { broadcastStrides, copyStrided } from "./strided.js";
 import { formatTensor } from "./format.js";
 import * as ew from "./elementwise.js";
@@ -49,13 +48,11 @@ export class Tensor {
     return this.leafGrad;
   }
   set grad(g: Tensor | null) {
-    if (g !== null && !(g instanceof Tensor)) {
-      throw new DTypeError(`grad: expected a Tensor or null, got ${typeof g === "object" ? typeName(g) : typeof g}`);
+    if (g !== null) {
+      if (!(g instanceof Tensor)) throw new DTypeError(`grad: expected a Tensor or null, got ${typeof g}`);
+      if (!sameShape(g.shape, this.shape)) throw new ShapeError(`grad: a gradient of shape [${g.shape}] for a tensor of shape [${this.shape}]`);
+      if (g.dtype !== this.dtype) throw new DTypeError(`grad: a ${g.dtype} gradient for a ${this.dtype} tensor`);
     }
-    if (g !== null && !sameShape(g.shape, this.shape)) {
-      throw new ShapeError(`grad: a gradient of shape [${g.shape}] for a tensor of shape [${this.shape}]`);
-    }
-    if (g !== null && g.dtype !== this.dtype) throw new DTypeError(`grad: a ${g.dtype} gradient for a ${this.dtype} tensor`);
     this.leafGrad = g;
   }
 
@@ -237,6 +234,7 @@ export class Tensor {
 
   /** A broadcast view to `shape` (stride 0 on the repeated dims): O(1), read-only in spirit. */
   broadcastTo(shape: readonly number[]): Tensor {
+    checkShape(shape, "broadcastTo");
     const target = broadcastShapes(this.shape, shape, "broadcastTo");
     if (!sameShape(target, shape)) {
       throw new ShapeError(`broadcastTo: shape [${this.shape}] cannot be broadcast to [${shape}]`);
@@ -246,11 +244,10 @@ export class Tensor {
   }
   /** broadcastTo, where -1 keeps the size of an existing dim (PyTorch's expand). */
   expand(shape: readonly number[]): Tensor {
-    const lead = Array.isArray(shape) ? shape.length - this.ndim : 0;
-    if (!Array.isArray(shape) || shape.some((d, i) => d === -1 && i < lead)) {
-      throw new ShapeError(`expand: invalid shape [${String(shape)}] for a tensor of shape [${this.shape}] (-1 only for an existing dim)`);
-    }
-    return this.broadcastTo(shape.map((d, i) => (d === -1 ? this.shape[i - lead] : d)));
+    if (!Array.isArray(shape)) checkShape(shape, "expand");
+    const lead = shape.length - this.ndim;
+    // A -1 in a new leading dim stays -1, which broadcastTo refuses.
+    return this.broadcastTo(shape.map((d, i) => (d === -1 && i >= lead ? this.shape[i - lead] : d)));
   }
 
   /** A tensor sharing storage but cut from the tape. */

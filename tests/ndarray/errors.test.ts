@@ -141,9 +141,9 @@ describe("arguments of the wrong kind are refused by name, not used or ignored",
     expect(v.transpose(0, -1)).toBe(v); // in range: a 1-D transpose is the tensor itself, as PyTorch
     expect(v.transpose()).toBe(v);
     const x = eg.ones([2, 3]);
-    rejects(() => x.sum("0" as unknown as number), eg.ValueError, [x], /axis must be an integer or an array of integers, got "0"/);
-    rejects(() => x.sum(["0"] as unknown as number[]), eg.ValueError, [x], /axis "0" is not an integer/);
-    rejects(() => x.sum({} as unknown as number), eg.ValueError, [x], /axis must be an integer or an array/);
+    rejects(() => x.sum("0" as unknown as number), eg.ValueError, [x], /axis "0" is not an integer or an array/);
+    rejects(() => x.sum(["0"] as unknown as number[]), eg.ValueError, [x], /axis "0" is out of range/);
+    rejects(() => x.sum({} as unknown as number), eg.ValueError, [x], /axis \[object Object\] is not an integer or an array/);
     rejects(() => eg.cumsum(eg.tensor(1), 3), eg.ValueError, [], /axis 3 .*0 dimension/);
   });
 
@@ -165,7 +165,7 @@ describe("arguments of the wrong kind are refused by name, not used or ignored",
 
   it("where needs a bool condition (PyTorch: torch.where requires a bool tensor)", () => {
     const x = eg.tensor([1, 2]), y = eg.tensor([3, 4]), c = eg.tensor([NaN, 1]);
-    rejects(() => eg.where(c, x, y), eg.DTypeError, [c, x, y], /condition must be a bool tensor.*float32/);
+    rejects(() => eg.where(c, x, y), eg.DTypeError, [c, x, y], /condition must be bool, got float32/);
     expect(eg.where(c.ne(c), x, y).toArray()).toEqual([1, 4]); // NaN ≠ NaN: an explicit test of the NaN
   });
 });

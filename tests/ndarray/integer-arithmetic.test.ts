@@ -45,7 +45,7 @@ describe("integer products and powers wrap exactly", () => {
   it("a negative scalar exponent of an integer tensor is refused; a negative tensor exponent gives PyTorch's 1, ±1 or 0", () => {
     const x = eg.tensor([2], { dtype: "int32" });
     expect(() => x.pow(-1)).toThrow(eg.ValueError);
-    expect(() => x.pow(-1)).toThrow(/negative integer powers.*-1/);
+    expect(() => x.pow(-1)).toThrow(/pow: a int32 tensor to the negative power -1/);
     const bases = eg.tensor([1, -1, 2, -2, 0], { dtype: "int32" });
     expect(bases.pow(eg.tensor(-1, { dtype: "int32" })).toArray()).toEqual([1, -1, 0, 0, 0]);
     expect(bases.pow(eg.tensor(-2, { dtype: "int32" })).toArray()).toEqual([1, 1, 0, 0, 0]);
@@ -70,7 +70,7 @@ describe("bool arithmetic follows PyTorch", () => {
   });
   it("neg, abs, sub and pow of bools are refused with a DTypeError", () => {
     expect(() => a.neg()).toThrow(eg.DTypeError);
-    expect(() => a.abs()).toThrow(/abs: not defined for a bool tensor/);
+    expect(() => a.abs()).toThrow(/abs: not defined for bool tensors/);
     expect(() => a.sub(b)).toThrow(eg.DTypeError);
     expect(() => a.pow(b)).toThrow(eg.DTypeError);
   });
