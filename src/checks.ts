@@ -24,6 +24,13 @@ export function inRange(name: string, key: string, v: unknown, lo: number, hi: n
   }
   return v;
 }
+/** A probability in [0, 1] given as a number: a string such as "0.5" is refused, not coerced. */
+export function probability(name: string, key: string, v: unknown): number {
+  if (typeof v !== "number" || !(v >= 0 && v <= 1)) {
+    throw new ValueError(`${name}: ${key} must be a number in [0, 1], got ${typeof v === "number" ? v : `${JSON.stringify(v) ?? String(v)} (${v === null ? "null" : typeof v})`}`);
+  }
+  return v;
+}
 export function finite(name: string, key: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${name}: ${key} must be a finite number, got ${String(v)}`);
   return v;

@@ -1,7 +1,7 @@
 // The Adam update split over the pool: each thread updates its own range of the parameter
 // tensor. The update is elementwise, so any split gives the bits of one thread.
 import type { KernelExports } from "./kernel-exports.js";
-import { ranges, threadPool } from "./parallel-split.js";
+import { partCount, ranges, threadPool } from "./parallel-split.js";
 
 export const parallelAdam = {
   /**
@@ -25,7 +25,7 @@ export function runAdam(wasm: KernelExports, n: number, pointers: readonly numbe
     (wasm.f32_adam as (...args: number[]) => void)(n, ...pointers, ...constants);
     return;
   }
-  const parts = ranges(n, 4, 2 * pool.threads).map(([i0, i1]) =>
+  const parts = ranges(n, 4, partCount(pool, 2)).map(([i0, i1]) =>
     [i1 - i0, ...pointers.map((p) => (p === 0 ? 0 : p + 4 * i0)), ...constants]);
   pool.run(wasm, "f32_adam", parts);
 }

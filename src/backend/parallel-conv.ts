@@ -8,7 +8,7 @@ import type { Arena } from "./arena.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { F32_GEMM } from "./manifest.js";
-import { batchParts, perThread, ranges, threadPool } from "./parallel-split.js";
+import { batchParts, partCount, perThread, ranges, threadPool } from "./parallel-split.js";
 
 export const parallelConv = {
   /**
@@ -53,7 +53,7 @@ export function convForward(wasm: KernelExports, arena: Arena, name: ForwardName
     wasm[name](geo, x, w, bias, y, flags, arena.alloc(workspace(geo)));
     return;
   }
-  const parts = batchParts(arena, geo, PARTS_PER_THREAD * pool.threads);
+  const parts = batchParts(arena, geo, partCount(pool, PARTS_PER_THREAD));
   const work = perThread(arena, workspace(parts[0].geometry), parts.length);
   const xImage = imageBytes(g.inChannels, g.inH, g.inW), yImage = imageBytes(g.outChannels, g.outH, g.outW);
   pool.run(wasm, name, parts.map((p, t) =>
@@ -68,7 +68,7 @@ export function convBackwardInput(wasm: KernelExports, arena: Arena, g: Conv2dGe
     wasm.f32_conv2d_backward_input(geo, dy, w, dx, arena.alloc(wasm.f32_conv2d_backward_input_workspace(geo)));
     return;
   }
-  const parts = batchParts(arena, geo, PARTS_PER_THREAD * pool.threads);
+  const parts = batchParts(arena, geo, partCount(pool, PARTS_PER_THREAD));
   const work = perThread(arena, wasm.f32_conv2d_backward_input_workspace(parts[0].geometry), parts.length);
   const xImage = imageBytes(g.inChannels, g.inH, g.inW), yImage = imageBytes(g.outChannels, g.outH, g.outW);
   pool.run(wasm, "f32_conv2d_backward_input", parts.map((p, t) =>
@@ -91,7 +91,7 @@ export function convBackwardWeight(wasm: KernelExports, arena: Arena, g: Conv2dG
   const mg = g.outChannels / g.groups, k = (g.inChannels / g.groups) * g.kernelH * g.kernelW;
   const threads = pool.threads;
   const byColumns = Math.ceil(k / F32_GEMM.NR) >= 2 * threads || Math.ceil(k / F32_GEMM.NR) >= Math.ceil(mg / F32_GEMM.MR);
-  const parts = WEIGHT_TILES_PER_THREAD * threads;
+  const parts = partCount(pool, WEIGHT_TILES_PER_THREAD);
   const tiles = byColumns ? ranges(k, F32_GEMM.NR, parts).map(([j0, j1]) => [0, mg, j0, j1])
                           : ranges(mg, F32_GEMM.MR, parts).map(([i0, i1]) => [i0, i1, 0, k]);
   const work = perThread(arena, bytes, tiles.length);

@@ -2,7 +2,7 @@
 // epilogue's backward by ranges, the bias gradient by channels. Each output element is written
 // by one thread with the instructions of the whole call: the bits of one thread.
 import type { KernelExports } from "./kernel-exports.js";
-import { ranges, threadPool } from "./parallel-split.js";
+import { partCount, ranges, threadPool } from "./parallel-split.js";
 
 export const parallelElementwise = {
   /**
@@ -36,7 +36,7 @@ function planesSplit(wasm: KernelExports, kernel: "f32_maxpool2d_2x2" | "f32_max
     (wasm[kernel] as (...args: number[]) => void)(planes, h, w, ...pointers);
     return;
   }
-  pool.run(wasm, kernel, ranges(planes, 1, 2 * pool.threads).map(([p0, p1]) =>
+  pool.run(wasm, kernel, ranges(planes, 1, partCount(pool, 2)).map(([p0, p1]) =>
     [p1 - p0, h, w, ...pointers.map((p, i) => p + p0 * bytesPerPlane[i])]));
 }
 
@@ -60,7 +60,7 @@ export function reluBackwardSplit(wasm: KernelExports, n: number, dy: number, y:
     wasm.f32_relu_backward(n, dy, y);
     return;
   }
-  pool.run(wasm, "f32_relu_backward", ranges(n, 4, 2 * pool.threads).map(([i0, i1]) => [i1 - i0, dy + 4 * i0, y + 4 * i0]));
+  pool.run(wasm, "f32_relu_backward", ranges(n, 4, partCount(pool, 2)).map(([i0, i1]) => [i1 - i0, dy + 4 * i0, y + 4 * i0]));
 }
 
 /**
@@ -73,6 +73,6 @@ export function biasBackwardSplit(wasm: KernelExports, batch: number, channels: 
     wasm.f32_bias_backward(batch, channels, plane, stride, dy, db);
     return;
   }
-  pool.run(wasm, "f32_bias_backward", ranges(channels, 1, 2 * pool.threads).map(([c0, c1]) =>
+  pool.run(wasm, "f32_bias_backward", ranges(channels, 1, partCount(pool, 2)).map(([c0, c1]) =>
     [batch, c1 - c0, plane, stride, dy + 4 * c0 * plane, db + 4 * c0]));
 }

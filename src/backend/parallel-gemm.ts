@@ -6,7 +6,7 @@
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { F32_GEMM } from "./manifest.js";
-import { ranges } from "./parallel-split.js";
+import { partCount, ranges } from "./parallel-split.js";
 import type { ThreadPool } from "./thread-pool.js";
 
 /** The arguments of f32_gemm_batch but `work`, as byte pointers and element strides. */
@@ -66,9 +66,8 @@ export function gemmArgs(c: GemmCall, work: number): number[] {
  */
 export function gemmOnPool(pool: ThreadPool): (wasm: KernelExports, arena: Arena, call: GemmCall) => boolean {
   return (wasm, arena, call) => {
-    const threads = pool.threads;
-    if (threads < 2 || call.batch * call.m * call.n * call.k < parallelGemm.minMacs) return false;
-    const parts = splitGemm(call, threads);
+    if (pool.threads < 2 || call.batch * call.m * call.n * call.k < parallelGemm.minMacs) return false;
+    const parts = splitGemm(call, partCount(pool, 1));
     if (parts.length < 2) return false;
     const bytes = Math.max(...parts.map((p) => wasm.f32_gemm_workspace(p.m, p.n, p.k)));
     const work = arena.alloc(bytes * parts.length);

@@ -5,7 +5,7 @@
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { QS8_GEMM } from "./manifest.js";
-import { batchParts, perThread, ranges, threadPool } from "./parallel-split.js";
+import { batchParts, partCount, perThread, ranges, threadPool } from "./parallel-split.js";
 
 export const parallelQs8 = {
   /** Multiply-adds from which a call is split (as the f32 GEMM's). Tests set 0 to split every size. */
@@ -40,7 +40,7 @@ function splitQs8Gemm(call: Qs8GemmCall, threads: number): Qs8GemmCall[] {
 /** qs8_gemm on the calling thread, or split over the pool when worth it (workspace allocated here). */
 export function qs8GemmSplit(wasm: KernelExports, arena: Arena, call: Qs8GemmCall): void {
   const pool = threadPool();
-  const parts = pool === null || call.m * call.n * call.k < parallelQs8.minMacs ? [call] : splitQs8Gemm(call, pool.threads);
+  const parts = pool === null || call.m * call.n * call.k < parallelQs8.minMacs ? [call] : splitQs8Gemm(call, partCount(pool, 1));
   if (parts.length < 2) {
     (wasm.qs8_gemm as (...a: number[]) => void)(...args(call, arena.alloc(wasm.qs8_gemm_workspace(call.m, call.n, call.k))));
     return;
@@ -62,7 +62,7 @@ export function qs8ConvSplit(wasm: KernelExports, arena: Arena, geometry: number
     wasm.qs8_conv2d(geometry, x, xSigned, xZero, w, bias, scale, y, flags, arena.alloc(wasm.qs8_conv2d_workspace(geometry)));
     return;
   }
-  const parts = batchParts(arena, geometry, pool.threads);
+  const parts = batchParts(arena, geometry, partCount(pool, 1));
   const work = perThread(arena, wasm.qs8_conv2d_workspace(parts[0].geometry), parts.length);
   pool.run(wasm, "qs8_conv2d", parts.map((p, t) =>
     [p.geometry, x + p.b0 * xImage, xSigned, xZero, w, bias, scale, y + p.b0 * yImage, flags, work.base + t * work.stride]));

@@ -1,5 +1,5 @@
-// What every parallel kernel shares: the pool of the active backend, the even split of a count
-// into whole units, and per-thread copies of a convolution's geometry for a range of images.
+// What every parallel kernel shares: the pool of the active backend, how many parts to cut a job
+// into, the even split of a count into whole units, and per-thread copies of a convolution's geometry for a range of images.
 // Only types of the pool are imported: a program that never threads bundles none of its code.
 import type { Arena } from "./arena.js";
 import { activeThreadPool } from "./init.js";
@@ -9,6 +9,16 @@ import type { ThreadPool } from "./thread-pool.js";
 export function threadPool(): ThreadPool | null {
   const pool = activeThreadPool();
   return pool !== null && pool.threads > 1 ? pool : null;
+}
+
+/**
+ * The parts to cut a job into: `perThread` for each thread of the pool, but no more than one job
+ * can hold (ThreadPool.maxParts: 64), which 4 parts a thread passes from 17 threads on. Every
+ * splitter cuts by output (images, planes, tiles, ranges) and each element is computed by the
+ * same instructions whichever part holds it, so fewer parts change no bit.
+ */
+export function partCount(pool: ThreadPool, perThread: number): number {
+  return Math.min(perThread * pool.threads, pool.maxParts);
 }
 
 /** [start, end) ranges of 0..total in whole units, as even as units allow, at most `parts`, none empty. */

@@ -3,7 +3,7 @@
 // whatever rows a thread has: the bits of one thread.
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernel-exports.js";
-import { perThread, ranges, threadPool } from "./parallel-split.js";
+import { partCount, perThread, ranges, threadPool } from "./parallel-split.js";
 
 export const parallelSpmm = {
   /** Multiply-adds (m · nonzeros) from which a product is split. Tests set 0 to split every size. */
@@ -17,7 +17,7 @@ export const parallelSpmm = {
 export function spmmSplit(wasm: KernelExports, arena: Arena, m: number, n: number, k: number, nnz: number,
                           x: number, csr: readonly [number, number, number], bias: number, y: number, flags: number): void {
   const pool = threadPool();
-  const parts = pool === null || m * nnz < parallelSpmm.minMacs ? [[0, m]] : ranges(m, 4, pool.threads);
+  const parts = pool === null || m * nnz < parallelSpmm.minMacs ? [[0, m]] : ranges(m, 4, partCount(pool, 1));
   if (parts.length < 2) {
     wasm.f32_spmm(m, n, k, x, ...csr, bias, y, flags, arena.alloc(wasm.f32_spmm_workspace(m, n, k)));
     return;

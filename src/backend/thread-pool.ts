@@ -105,6 +105,13 @@ export class ThreadPool {
     Atomics.store(this.i32, CONTROL.SPIN_MICROS, Math.max(0, Math.round(micros)));
   }
 
+  /**
+   * Parts one job may have: the control block has an argument slot for each (the caller's part
+   * 0 and one per possible worker), whatever the thread count. Splitters cap their part count
+   * here (partCount in parallel-split.ts).
+   */
+  readonly maxParts: number = CONTROL.MAX_WORKERS + 1;
+
   /** Threads that run a job: the workers and the caller, or 1 once the pool has failed. */
   get threads(): number {
     return this.failure === null ? this.workers.length + 1 : 1;
@@ -119,8 +126,8 @@ export class ThreadPool {
    */
   run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[]): void {
     if (this.failure !== null) throw new BackendError(`thread pool: ${this.failure}`);
-    if (parts.length > CONTROL.MAX_WORKERS + 1 || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
-      throw new BackendError(`thread pool: ${parts.length} parts (at most ${CONTROL.MAX_WORKERS + 1}), ` +
+    if (parts.length > this.maxParts || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
+      throw new BackendError(`thread pool: ${parts.length} parts (at most ${this.maxParts}), ` +
         `or more than ${CONTROL.SLOT - 2} arguments in one`);
     }
     const { i32, f64 } = this;

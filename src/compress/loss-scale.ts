@@ -5,13 +5,32 @@
 import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import type { Tensor } from "../ndarray/index.js";
+import { Tensor } from "../ndarray/index.js";
 
 export interface LossScalerOptions {
   initScale?: number;        // default 2^16
   growthFactor?: number;     // default 2
   backoffFactor?: number;    // default 0.5
   growthInterval?: number;   // default 2000
+}
+
+/** A value's kind for a message: "a number (5)", "an array", "null". */
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return "an array";
+  if (v instanceof Tensor) return "a Tensor";
+  return typeof v === "object" ? "an object" : `a ${typeof v} (${String(v)})`;
+}
+
+/** step's arguments, checked before any gradient is divided: an optimizer, and an array of Tensors. */
+function checkStepArguments(optimizer: unknown, params: unknown): void {
+  const where = "DynamicLossScaler.step";
+  if (optimizer === null || typeof optimizer !== "object" || typeof (optimizer as { step?: unknown }).step !== "function") {
+    throw new ValueError(`${where}: optimizer must be an object with a step() method, got ${describe(optimizer)}`);
+  }
+  if (!Array.isArray(params)) throw new ValueError(`${where}: params must be an array of Tensors (the optimizer's parameters), got ${describe(params)}`);
+  const bad = params.findIndex((p) => !(p instanceof Tensor));
+  if (bad >= 0) throw new ValueError(`${where}: params[${bad}] must be a Tensor, got ${describe(params[bad])}`);
 }
 
 export class DynamicLossScaler {
@@ -41,6 +60,7 @@ export class DynamicLossScaler {
 
   /** loss · scale: call backward() on this instead of the loss. */
   scaleLoss(loss: Tensor): Tensor {
+    if (!(loss instanceof Tensor)) throw new ValueError(`DynamicLossScaler.scaleLoss: loss must be a Tensor, got ${describe(loss)}`);
     return loss.mul(this.scale);
   }
 
@@ -49,6 +69,7 @@ export class DynamicLossScaler {
    * Updates the scale either way and returns whether the step was taken.
    */
   step(optimizer: { step(): void; paramGroups?: unknown }, params: Tensor[]): boolean {
+    checkStepArguments(optimizer, params);
     let finite = true;
     for (const p of params) {
       const g = p.grad;

@@ -9,6 +9,7 @@ import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { noGrad, type Tensor } from "../ndarray/index.js";
 import { convSupport, runStep, unhandledStep, type FusedStep } from "../nn/fusion.js";
+import { inEvalMode } from "../nn/eval-mode.js";
 import type { Module } from "../nn/module.js";
 import { checkOptions } from "../options.js";
 import { compileSteps, InferenceSequential, type Step } from "./inference-model.js";
@@ -77,9 +78,8 @@ export function quantizeModel(model: Module, o: QuantizeModelOptions = {}): Infe
     if (unused.length > 0) throw new ValueError(`quantizeModel: ${unused.join(", ")} only apply to static activations (activations is "dynamic")`);
   }
   const steps = compileSteps(model, "quantizeModel");
-  const wasTraining = model.training;
-  model.eval();
-  try {
+  // Every module's own mode is given back, a frozen BatchNorm's too (see inEvalMode).
+  return inEvalMode(model, () => {
     const obs = mode === "static" ? calibrate(steps, o.calibration!, o) : null;
     const out: Step[] = steps.map((s) => {
       if (s.kind === "module") return s.module;
@@ -88,7 +88,5 @@ export function quantizeModel(model: Module, o: QuantizeModelOptions = {}): Infe
       return s.kind === "linear" ? new Int8LinearLayer(s.layer, s.relu, input) : int8Conv(s, input);
     });
     return new InferenceSequential(out);
-  } finally {
-    model.train(wasTraining);
-  }
+  });
 }

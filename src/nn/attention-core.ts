@@ -94,7 +94,7 @@ function check(q: Tensor, k: Tensor, v: Tensor, lay: HeadLayout): void {
 }
 
 function dropoutMultipliers(p: number, rng: Rng | null | undefined, size: number, alloc: Alloc): FloatArray | null {
-  if (!(p >= 0 && p < 1)) throw new ValueError(`attention: dropout probability must be in [0, 1), got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new ValueError(`attention: dropoutP must be a number in [0, 1), got ${typeof p === "string" ? JSON.stringify(p) : String(p)}`);
   if (p === 0) return null;
   if (!rng) throw new ValueError("attention: dropout needs a generator");
   const drop = alloc(size), keep = 1 / (1 - p);

@@ -55,7 +55,8 @@ let open: Bf16Scope | null = null;
 
 /**
  * Runs `fn` (synchronous: the scope closes when it returns) in a bfloat16 mixed-precision scope
- * and returns its result. Call the forward pass and the loss inside, backward() and the optimizer
+ * and returns its result. A function that returns a Promise (an async function) is refused with
+ * a ValueError once the scope has closed: all it ran after its first await was outside. Call the forward pass and the loss inside, backward() and the optimizer
  * step after it. Linear and Conv (and the fused steps built on them) save the activations their
  * backward needs in bfloat16 and sum in float32; the graph keeps no float32 intermediate.
  * Nested scopes share the outer one. Float64 tensors and other ops run as they would outside.
@@ -66,7 +67,24 @@ let open: Bf16Scope | null = null;
 export function autocast<T>(dtype: AutocastDType, fn: () => T): T {
   checkPrecision("autocast", dtype);
   if (typeof fn !== "function") throw new ValueError(`autocast: expected a function to run in the scope, got ${typeof fn}`);
-  if (open !== null) return fn();
+  return synchronous(open !== null ? fn() : inScope(fn));
+}
+
+/**
+ * The callback's result, unless it is a promise: an async callback runs in the scope only up to
+ * its first await, and everything after would silently run in float32. The scope has already
+ * closed (inScope's finally) when this throws. The promise's own outcome is dropped, so that its
+ * rejection does not surface later as an unhandled one on top of this error.
+ */
+function synchronous<T>(result: T): T {
+  if (result !== null && typeof result === "object" && typeof (result as { then?: unknown }).then === "function") {
+    (result as unknown as PromiseLike<unknown>).then(undefined, () => {});
+    throw new ValueError("autocast: the function returned a Promise; it must be synchronous (an async function leaves the scope at its first await)");
+  }
+  return result;
+}
+
+function inScope<T>(fn: () => T): T {
   const scope = new Bf16Scope();
   const opsBefore = mixedPrecision.active;
   mixedPrecision.active = {

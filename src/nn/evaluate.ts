@@ -3,6 +3,7 @@ import { concat, noGrad, Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import type { Logs } from "./callbacks.js";
 import { batchBuffer, checkBatchSize, checkFinite, checkLabels, countCorrect, CUSTOM_LOSS, gather, resolveLoss, rowsOf, type LossFn, type Rows } from "./fit-data.js";
+import { inEvalMode } from "./eval-mode.js";
 import type { Module } from "./module.js";
 
 /** Whole-dataset passes in eval mode: the checks fit/evaluate share, evaluate() and predict(). */
@@ -25,15 +26,8 @@ export function prepare(model: Module, x: Tensor, y: Tensor, lossName: string, w
   checkFinite(xr, `${what}: x`);
   checkFinite(yr, `${what}: y`);
   // One sample through the model in eval mode: a feature-count mismatch surfaces here as a ShapeError.
-  const was = model.training;
-  model.eval();
-  let out: unknown;
-  try {
-    const idx = Int32Array.of(0);
-    out = model.predict(gather(xr, idx, 0, 1, batchBuffer(xr, 1, true), true));
-  } finally {
-    model.train(was);
-  }
+  const idx = Int32Array.of(0);
+  const out: unknown = inEvalMode(model, () => model.predict(gather(xr, idx, 0, 1, batchBuffer(xr, 1, true), true)));
   if (!(out instanceof Tensor)) throw new ValueError(`${what}: the model's forward() must return one Tensor for a dataset loop, got ${Array.isArray(out) ? "an array" : typeof out}`);
   // A custom loss decides itself what targets it takes: no check is implied by its name.
   if (lossName === CUSTOM_LOSS) return { xr, yr };
@@ -55,26 +49,20 @@ function batchLossSum(loss: ResolvedLoss, out: Tensor, yt: Tensor, rows: number)
   return loss.fn(out, yt, { reduction: "sum" }).item() / (perSample > 1 && loss.name !== "crossEntropy" ? perSample : 1);
 }
 
-/** Loss (sample mean) and accuracy of the model over whole arrays, in eval mode, by batches. */
+/** Loss (sample mean) and accuracy of the model over whole arrays, in eval mode (each module's own mode restored), by batches. */
 export function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: ResolvedLoss | null, acc: boolean, batchSize: number): Logs {
   const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
   const xb = batchBuffer(xr, batchSize, true), yb = batchBuffer(yr, batchSize, false);
   let lossSum = 0, correct = 0;
-  const was = model.training;
-  model.eval();
-  try {
-    noGrad(() => {
-      for (let s = 0; s < xr.n; s += batchSize) {
-        const e = Math.min(s + batchSize, xr.n);
-        const out = model.forward(gather(xr, idx, s, e, xb, true)) as Tensor;
-        const yt = gather(yr, idx, s, e, yb, false);
-        if (loss) lossSum += batchLossSum(loss, out, yt, e - s);
-        if (acc) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
-      }
-    });
-  } finally {
-    model.train(was);
-  }
+  inEvalMode(model, () => noGrad(() => {
+    for (let s = 0; s < xr.n; s += batchSize) {
+      const e = Math.min(s + batchSize, xr.n);
+      const out = model.forward(gather(xr, idx, s, e, xb, true)) as Tensor;
+      const yt = gather(yr, idx, s, e, yb, false);
+      if (loss) lossSum += batchLossSum(loss, out, yt, e - s);
+      if (acc) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
+    }
+  }));
   const logs: Logs = {};
   if (loss) logs.loss = lossSum / xr.n;
   if (acc) logs.accuracy = correct / xr.n;
@@ -98,9 +86,7 @@ export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}
   const bs = checkBatchSize("predict", o.batchSize ?? 256);
   const xr = rowsOf(x, "predict: x");
   const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
-  const was = model.training;
-  model.eval();
-  try {
+  return inEvalMode(model, () => {
     const parts: Tensor[] = [];
     // No rows: the model runs on the empty batch [0, …] as Keras does, so the result has the
     // output's shape with 0 rows (a layer that cannot take an empty batch says so itself).
@@ -111,7 +97,5 @@ export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}
       parts.push(model.predict(gather(xr, idx, s, e, batchBuffer(xr, e - s, true), true)));
     }
     return parts.length === 1 ? parts[0] : concat(parts, 0);
-  } finally {
-    model.train(was);
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import { ValueError } from "../errors.js";
+import { probability } from "../checks.js";
 import {
   linear as linearOp, logSoftmax as logSoftmaxOp, relu as reluOp, rngFrom, sigmoid as sigmoidOp, softmax as softmaxOp,
   tanh as tanhOp, type RandomOptions, type Tensor,
@@ -31,7 +31,7 @@ export interface DropoutOptions extends RandomOptions {
 /** Inverted dropout with probability p (default 0.5), drawing from { seed }, { rng } or the global generator. */
 export function dropout(x: Tensor, p = 0.5, o: DropoutOptions = {}): Tensor {
   checkOptions("dropout", o, ["training", "seed", "rng"]);
-  if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: probability must be in [0, 1), got ${p}`);
+  probability("dropout", "probability", p);
   return (o.training ?? true) && p > 0 ? dropoutWith(x, p, rngFrom(o)) : x;
 }
 

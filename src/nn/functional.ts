@@ -1,4 +1,5 @@
 import { geluKernels } from "../backend/gelu-kernels.js";
+import { probability } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { record, Tensor, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -119,16 +120,19 @@ function float32Data(t: Tensor): Float32Array {
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales survivors by 1/(1−p), so
- * evaluation needs no rescaling. The same mask gates the gradient.
+ * evaluation needs no rescaling. The same mask gates the gradient. p = 1 multiplies everything
+ * by 0 without drawing, as PyTorch's CPU dropout does (x · 0: NaN and ±∞ stay NaN).
  */
 export function dropout(xIn: Tensor, p: number, rng: Rng): Tensor {
-  if (!(p >= 0 && p < 1)) throw new ValueError(`dropout: probability must be in [0, 1), got ${p}`);
+  probability("dropout", "probability", p);
   const x = floatOf(xIn);
   if (p === 0) return x;
-  const scale = 1 / (1 - p);
   const mask = alloc(x, x.size);
-  const u = rng.fillUniform(new Float64Array(mask.length));
-  for (let i = 0; i < mask.length; i++) mask[i] = u[i] >= p ? scale : 0;
+  if (p < 1) {
+    const scale = 1 / (1 - p);
+    const u = rng.fillUniform(new Float64Array(mask.length));
+    for (let i = 0; i < mask.length; i++) mask[i] = u[i] >= p ? scale : 0;
+  }
   const xd = x.data;
   const y = alloc(x, x.size);
   for (let i = 0; i < y.length; i++) y[i] = xd[i] * mask[i];

@@ -3,6 +3,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { noGrad, rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { sampleLogits } from "./sampling.js";
+import { inEvalMode } from "./eval-mode.js";
 import type { LMCache, TransformerLM } from "./transformer-lm.js";
 
 /** `seed` or `rng` draw the tokens: the same seed, model and prompt give the same text; with neither, the global generator (manualSeed). */
@@ -69,28 +70,23 @@ export function generate(model: TransformerLM, prompt: Tensor | ArrayLike<number
   sampleLogits([0], { ...sample, seed: 0 }); // refuses bad sampling options before anything runs
   const rng = rngFrom(o);
   const window = model.contextLength, keep = Math.ceil(model.contextLength / 2);
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    noGrad(() => {
-      let start = Math.max(0, seq.length - window);
-      let cache: LMCache | null = null;
-      for (let step = 0; step < maxNew; step++) {
-        if (seq.length - start > window) start = seq.length - keep;
-        let ids: number[];
-        if (!useCache) ids = seq.slice(start);
-        else if (cache === null || cache.length + start !== seq.length - 1) {
-          // The window moved (or this is the first step): a new cache read from its first token.
-          cache = model.newCache();
-          ids = seq.slice(start);
-        } else ids = seq.slice(seq.length - 1);
-        const logits = model.forward(new Tensor(Int32Array.from(ids), "int32", [1, ids.length]), useCache ? { cache: cache! } : {});
-        const V = model.vocabSize;
-        seq.push(sampleLogits(logits.data.subarray((ids.length - 1) * V, ids.length * V) as Float32Array, { ...sample, rng }));
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
+  // Each module gets its own mode back afterwards (a frozen layer stays frozen), not one flag for all.
+  inEvalMode(model, () => noGrad(() => {
+    let start = Math.max(0, seq.length - window);
+    let cache: LMCache | null = null;
+    for (let step = 0; step < maxNew; step++) {
+      if (seq.length - start > window) start = seq.length - keep;
+      let ids: number[];
+      if (!useCache) ids = seq.slice(start);
+      else if (cache === null || cache.length + start !== seq.length - 1) {
+        // The window moved (or this is the first step): a new cache read from its first token.
+        cache = model.newCache();
+        ids = seq.slice(start);
+      } else ids = seq.slice(seq.length - 1);
+      const logits = model.forward(new Tensor(Int32Array.from(ids), "int32", [1, ids.length]), useCache ? { cache: cache! } : {});
+      const V = model.vocabSize;
+      seq.push(sampleLogits(logits.data.subarray((ids.length - 1) * V, ids.length * V) as Float32Array, { ...sample, rng }));
+    }
+  }));
   return Int32Array.from(seq);
 }

@@ -17,7 +17,7 @@ export * as callbacks from "./callbacks.js";
 export type { Callback, FitContext, Logs, RunPlan } from "./callbacks.js";
 export { fit, evaluate, predict } from "./fit.js";
 export type { FitOptions, History } from "./fit.js";
-export type { ForwardInputs, ForwardOutput } from "./module.js";
+export type { ForwardInputs, ForwardOutput, LoadStateDictResult } from "./module.js";
 export { ModuleList, ModuleDict, Identity } from "./containers.js";
 export type { SummaryOptions } from "./summary.js";
 export { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";

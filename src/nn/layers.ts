@@ -1,3 +1,4 @@
+import { probability } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { logSoftmax, rngFrom, softmax, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -49,7 +50,7 @@ export class LogSoftmax extends Module {
   forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
 }
 
-/** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode. */
+/** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode; p = 1 gives zeros in training, as PyTorch. */
 export class Dropout extends Module {
   static readonly typeName: string = "Dropout";
   /** Its own generator when seeded; otherwise null, and each forward draws from the global one. */
@@ -57,7 +58,7 @@ export class Dropout extends Module {
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
     super();
     checkOptions("Dropout", o, ["seed", "rng"]);
-    if (!(p >= 0 && p < 1)) throw new ValueError(`Dropout: probability must be in [0, 1), got ${p}`);
+    probability("Dropout", "probability", p);
     this.rng = o.rng || o.seed !== undefined ? rngFrom(o) : null;
   }
   forward(x: Tensor): Tensor {

@@ -21,6 +21,14 @@ function checkName(where: string, name: unknown): asserts name is string {
 }
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
+/** What loadStateDict reports, as PyTorch's (missing_keys, unexpected_keys). */
+export interface LoadStateDictResult {
+  /** Names the model holds that the dict did not give (left as they were). */
+  missingKeys: string[];
+  /** Names in the dict the model does not hold (ignored). */
+  unexpectedKeys: string[];
+}
+
 /**
  * The base of every layer, as in PyTorch: a module owns named parameters, named buffers (state
  * that is saved but not trained, e.g. BatchNorm's running statistics) and named child modules,
@@ -106,26 +114,39 @@ export abstract class Module {
     return this;
   }
 
-  /** Every parameter with its dotted path, e.g. ["0.weight", t]. */
+  /**
+   * Every parameter with its dotted path, e.g. ["0.weight", t], each tensor once: a layer used
+   * twice (Sequential(l, ReLU, l)) or a tied weight is listed under its first name, as PyTorch's
+   * named_parameters (remove_duplicate=True), so an optimizer or a norm sees it once.
+   */
   namedParameters(prefix = ""): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [n, p] of this.ownParams) out.push([prefix + n, p]);
-    for (const [n, m] of this.ownModules) out.push(...m.namedParameters(`${prefix}${n}.`));
-    return out;
+    return this.namedOnce(prefix, (m) => m.ownParams);
   }
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Every registered (non-null) buffer with its dotted path, persistent or not. */
+  /** Every registered (non-null) buffer with its dotted path, persistent or not, each tensor once. */
   namedBuffers(prefix = ""): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [n, b] of this.ownBuffers) if (b) out.push([prefix + n, b]);
-    for (const [n, m] of this.ownModules) out.push(...m.namedBuffers(`${prefix}${n}.`));
-    return out;
+    return this.namedOnce(prefix, (m) => m.ownBuffers);
   }
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
+  }
+
+  /** [path, tensor] of `own(m)` for every module of the tree, depth first, each tensor once (the first path wins). */
+  private namedOnce(prefix: string, own: (m: Module) => Map<string, Tensor | null>): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    const out: [string, Tensor][] = [];
+    for (const [path, m] of this.namedModules()) {
+      const at = prefix + (path ? `${path}.` : "");
+      for (const [n, t] of own(m)) {
+        if (t === null || seen.has(t)) continue;
+        seen.add(t);
+        out.push([at + n, t]);
+      }
+    }
+    return out;
   }
 
   /** Sets requiresGrad on every parameter (false freezes the module for fine-tuning); returns this. */
@@ -135,7 +156,10 @@ export abstract class Module {
     return this;
   }
 
-  /** What stateDict() holds, in PyTorch's order: own parameters, own persistent buffers, then children. */
+  /**
+   * What stateDict() holds, in PyTorch's order: own parameters, own persistent buffers, then
+   * children. Every path, a shared module's under each of its names, as PyTorch's state_dict.
+   */
   private namedState(prefix: string): [string, Tensor, "parameter" | "buffer"][] {
     const out: [string, Tensor, "parameter" | "buffer"][] = [];
     for (const [n, p] of this.ownParams) out.push([prefix + n, p, "parameter"]);
@@ -154,11 +178,15 @@ export abstract class Module {
   /**
    * Copies values into the existing parameters and buffers (so optimizers holding them stay
    * valid). Every key, type, shape and buffer dtype is checked before anything is written: a bad
-   * dict leaves the model unchanged.
+   * dict leaves the model unchanged. Returns the names the model has and `sd` lacks
+   * (`missingKeys`) and those `sd` has and the model does not (`unexpectedKeys`), as PyTorch's
+   * load_state_dict: with `strict: true` (the default) either kind throws instead, so a strict
+   * load that returns gives two empty lists; with `strict: false` the keys present are loaded.
    */
-  loadStateDict(sd: Record<string, Tensor>, o: { strict?: boolean } = {}): void {
+  loadStateDict(sd: Record<string, Tensor>, o: { strict?: boolean } = {}): LoadStateDictResult {
     if (sd === null || typeof sd !== "object") throw new ValueError("loadStateDict: expected an object of name → Tensor");
     checkOptions("loadStateDict", o, ["strict"]);
+    if (o.strict !== undefined && typeof o.strict !== "boolean") throw new ValueError(`loadStateDict: strict must be a boolean, got ${typeof o.strict === "string" ? JSON.stringify(o.strict) : String(o.strict)}`);
     const strict = o.strict ?? true;
     const named = this.namedState("");
     const mine = new Set(named.map(([n]) => n));
@@ -176,6 +204,7 @@ export abstract class Module {
       if (kind === "buffer" && v.dtype !== t.dtype) throw new DTypeError(`loadStateDict: buffer "${n}" is ${v.dtype}, the model expects ${t.dtype}`);
     }
     for (const [n, t] of named) if (has(n)) t.storage.set(sd[n].data);
+    return { missingKeys: missing, unexpectedKeys: unexpected };
   }
 
   /** Sets training mode on this module and its descendants. */
@@ -213,8 +242,10 @@ export abstract class Module {
 
   /**
    * A Keras-style table of the layers (output shape, parameter count) from one forward pass
-   * without autograd on zeros of `inputShape` (one shape, or one per input); returned, and
-   * printed with console.log unless `print: false`.
+   * without autograd on zeros of `inputShape` (one shape, or one per input) of `dtype` (default
+   * "float32"; "int32" for token ids); returned, and printed with console.log unless
+   * `print: false`. A layer registered at several places has a row at each, its parameters
+   * counted at the first ("(shared)" at the others); the totals count every tensor once.
    */
   summary(inputShape: readonly number[] | readonly (readonly number[])[], o: SummaryOptions = {}): string {
     return modelSummary(this, inputShape, o);

@@ -1,5 +1,6 @@
 import { ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/index.js";
+import { inEvalMode } from "./eval-mode.js";
 import { fuseLayers, runStep, type FusedStep } from "./fusion.js";
 import { Module } from "./module.js";
 
@@ -57,14 +58,8 @@ export function layersOf(model: Module): Module[] {
 
 /**
  * The fused steps of a model as inference runs it: fused in eval mode, so an eval-mode BatchNorm
- * folds into its Conv and Dropout is off; the model's training flag is left as it was.
+ * folds into its Conv and Dropout is off; every module's training flag is left as it was.
  */
 export function fuseForInference(model: Module): FusedStep[] {
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    return fuseLayers(layersOf(model));
-  } finally {
-    model.train(wasTraining);
-  }
+  return inEvalMode(model, () => fuseLayers(layersOf(model)));
 }

@@ -1,5 +1,6 @@
 // Channel dropout and nearest-neighbour resizing for image tensors: F.dropout2d / Dropout2d and
 // F.interpolate (mode "nearest") / Upsample, each with its backward next to the forward.
+import { probability } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { record, rngFrom, Tensor, type FloatArray, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -7,18 +8,16 @@ import { Module } from "./module.js";
 
 const allocLike = (t: Tensor, n: number): FloatArray => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
 
-function checkProbability(where: string, p: unknown): number {
-  if (typeof p !== "number" || !(p >= 0 && p < 1)) throw new ValueError(`${where}: probability must be in [0, 1), got ${String(p)}`);
-  return p;
-}
-
-/** Zeroes whole channels of [N, C, H, W] with probability p, scaling the others by 1/(1−p). */
+/**
+ * Zeroes whole channels of [N, C, H, W] with probability p, scaling the others by 1/(1−p); p = 1
+ * multiplies every channel by 0 without drawing, as PyTorch's feature dropout.
+ */
 function channelDropout(x: Tensor, p: number, rng: Rng): Tensor {
   if (x.ndim !== 4) throw new ShapeError(`dropout2d: expected a 4-d input [N, C, H, W], got shape [${x.shape}]`);
   if (x.dtype !== "float32" && x.dtype !== "float64") throw new ValueError(`dropout2d: needs a float32 or float64 input, got ${x.dtype}`);
   const planes = x.shape[0] * x.shape[1], S = x.shape[2] * x.shape[3], scale = 1 / (1 - p);
   const keep = new Float64Array(planes);
-  for (let c = 0; c < planes; c++) keep[c] = rng.uniform() >= p ? scale : 0;
+  if (p < 1) for (let c = 0; c < planes; c++) keep[c] = rng.uniform() >= p ? scale : 0;
   const masked = (src: ArrayLike<number>): Tensor => {
     const out = allocLike(x, x.size);
     for (let c = 0, i = 0; c < planes; c++) {
@@ -38,7 +37,7 @@ export interface Dropout2dOptions extends RandomOptions {
 /** F.dropout2d: channel-wise inverted dropout, drawing from { seed }, { rng } or the global generator. */
 export function dropout2d(x: Tensor, p = 0.5, o: Dropout2dOptions = {}): Tensor {
   checkOptions("dropout2d", o, ["training", "seed", "rng"]);
-  checkProbability("dropout2d", p);
+  probability("dropout2d", "probability", p);
   return (o.training ?? true) && p > 0 ? channelDropout(x, p, rngFrom(o)) : x;
 }
 
@@ -49,7 +48,7 @@ export class Dropout2d extends Module {
   constructor(readonly p = 0.5, o: RandomOptions = {}) {
     super();
     checkOptions("Dropout2d", o, ["seed", "rng"]);
-    checkProbability("Dropout2d", p);
+    probability("Dropout2d", "probability", p);
     this.rng = o.rng || o.seed !== undefined ? rngFrom(o) : null;
   }
   forward(x: Tensor): Tensor {

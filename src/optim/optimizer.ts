@@ -42,6 +42,16 @@ export interface ParamState {
  * even if it still holds a gradient from before it was frozen (in PyTorch it would not get one
  * in the first place; one assigned by hand would be applied).
  */
+/** Refuses a group that lists one tensor twice (PyTorch only warns; it would be updated twice a step). */
+function checkListedOnce(name: string, group: number, params: readonly Tensor[]): void {
+  const first = new Map<Tensor, number>();
+  params.forEach((p, j) => {
+    const k = first.get(p);
+    if (k !== undefined) throw new ValueError(`${name}: param group ${group} lists parameter ${j} (shape [${p.shape}]) twice (also parameter ${k})`);
+    first.set(p, j);
+  });
+}
+
 export abstract class Optimizer<O extends BaseOptions> {
   readonly paramGroups: ParamGroup<O>[];
   readonly defaults: O & CommonOptions;
@@ -71,6 +81,7 @@ export abstract class Optimizer<O extends BaseOptions> {
           throw new ValueError(`${name}: parameters must be contiguous float tensors owning their storage (got shape [${p.shape}], ${p.dtype})`);
         }
       }
+      checkListedOnce(name, i, group.params);
       return group;
     });
     const list = this.paramGroups.flatMap((g) => g.params);

@@ -7,6 +7,7 @@ import { Linear, ReLU, Sequential, predict } from "../../src/nn/index.js";
 import { SGD } from "../../src/optim/index.js";
 import { loadSafetensors, saveSafetensors } from "../../src/io/index.js";
 import { ValueError } from "../../src/errors.js";
+import * as eg from "../../src/index.js";
 import { gemmTol } from "../support/tolerance.js";
 
 const x = fromTypedArray(Float32Array.from({ length: 37 * 30 }, (_, i) => Math.sin(i * 0.37) * 2), [37, 30]);
@@ -80,5 +81,26 @@ describe("reduced precision", () => {
     for (let i = 0; i < 3; i++) { w.grad = tensor([Infinity]); expect(down.step(opt, [w])).toBe(false); }
     expect(down.scale).toBe(2 ** -1000);
     expect(down.skipped).toBe(3);
+  });
+
+  it("dynamic loss scaling names a missing or wrong argument, before any gradient is divided", () => {
+    const w = eg.tensor([1, 2], { requiresGrad: true });
+    const opt = new eg.optim.SGD([w], { lr: 0.1 });
+    const s = new eg.compress.DynamicLossScaler({ initScale: 8 });
+    w.grad = eg.tensor([8, 16]);
+    const calls: [() => unknown, string][] = [
+      [() => s.step(opt, undefined as never), "DynamicLossScaler.step: params must be an array of Tensors (the optimizer's parameters), got undefined"],
+      [() => s.step(opt, w as never), "DynamicLossScaler.step: params must be an array of Tensors (the optimizer's parameters), got a Tensor"],
+      [() => s.step(opt, [w, [1, 2]] as never), "DynamicLossScaler.step: params[1] must be a Tensor, got an array"],
+      [() => s.step(null as never, [w]), "DynamicLossScaler.step: optimizer must be an object with a step() method, got null"],
+      [() => s.step({} as never, [w]), "DynamicLossScaler.step: optimizer must be an object with a step() method, got an object"],
+      [() => s.scaleLoss(5 as never), "DynamicLossScaler.scaleLoss: loss must be a Tensor, got a number (5)"],
+    ];
+    for (const [call, message] of calls) {
+      expect(call).toThrow(eg.ValueError);
+      expect(call).toThrow(message);
+    }
+    expect(Array.from(w.grad!.data)).toEqual([8, 16]);
+    expect([s.scale, s.goodSteps, s.skipped]).toEqual([8, 0, 0]);
   });
 });

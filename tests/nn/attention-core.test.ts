@@ -161,6 +161,8 @@ describe("attention (the fused op) against a float64 reference", () => {
     expect(() => nn.attentionCore(t([2, 6, 4]), t([2, 5, 4]), t([2, 5, 4]), { causal: true })).toThrow(ShapeError);
     expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]).astype("float64"), t([1, 2, 2]))).toThrow(DTypeError);
     expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]), t([1, 2, 2]), { dropoutP: 1 })).toThrow(ValueError);
+    expect(() => nn.attentionCore(t([1, 2, 2]), t([1, 2, 2]), t([1, 2, 2]), { dropoutP: "0.5" as never, rng: new Rng(1) }))
+      .toThrow('attention: dropoutP must be a number in [0, 1), got "0.5"');
   });
 });
 

@@ -121,6 +121,23 @@ describe("autocast: Linear (fused relu) in bfloat16", () => {
     const after = eg.linear(eg.linear(x, w, null, { relu: true }), eg.randn([2, 3], { seed: 3 }));
     expect(keptInput(after).storage.length).toBe(6);
   });
+
+  it("refuses a function that returns a Promise, once the scope has closed", async () => {
+    const w = eg.randn([3, 4], { seed: 1, requiresGrad: true }), x = eg.randn([2, 4], { seed: 2 });
+    let ranInside = false;
+    const message = /autocast: the function returned a Promise; it must be synchronous/;
+    expect(() => eg.nn.autocast("bf16", async () => { ranInside = true; })).toThrow(eg.ValueError);
+    expect(ranInside).toBe(true);
+    expect(() => eg.nn.autocast("bf16", () => eg.nn.autocast("bf16", async () => 1))).toThrow(message);
+    // A rejected promise is not left unhandled (vitest would fail the run on one).
+    expect(() => eg.nn.autocast("bf16", async () => { throw new Error("late"); })).toThrow(message);
+    await new Promise((r) => setTimeout(r, 0));
+    // The scope is closed: a layer keeps its float32 input again.
+    const y = eg.linear(eg.linear(x, w, null, { relu: true }), eg.randn([2, 3], { seed: 3 }));
+    let node = y.gradFn!;
+    while (node.name === "reshape") node = node.inputs[0].gradFn!;
+    expect(node.inputs[0].storage.length).toBe(6);
+  });
 });
 
 describe("autocast: Conv2d (fused relu) in bfloat16", () => {

@@ -56,7 +56,8 @@ describe("eg.nn.functional", () => {
     same(F.dropout(x, 0.3, { seed: 7 }), nn.dropout(x, 0.3, new Rng(7)));
     same(F.dropout(x, undefined, { seed: 7 }), nn.dropout(x, 0.5, new Rng(7)));
     expect(() => F.dropout(x, 0.3, { inplace: true } as never)).toThrow(/unknown option "inplace"/);
-    expect(() => F.dropout(x, 1)).toThrow(eg.ValueError);
+    same(F.dropout(x, 1), x.mul(0)); // PyTorch's p = 1: input * 0
+    expect(() => F.dropout(x, 1.01)).toThrow(eg.ValueError);
   });
 });
 

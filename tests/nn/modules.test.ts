@@ -1,8 +1,9 @@
 // Module behaviour: PyTorch names in stateDict, safe loading, modes, Sequential fusion,
 // Dropout, initializers' distributions, erf accuracy.
 import { describe, expect, it } from "vitest";
-import { linear, nn, noGrad, randn, tensor, zeros, DTypeError, ShapeError, ValueError } from "../../src/index.js";
+import { linear, nn, noGrad, randn, tensor, zeros, DTypeError, Rng, ShapeError, ValueError, type Tensor } from "../../src/index.js";
 
+const F = nn.functional;
 const mlp = () => new nn.Sequential(new nn.Linear(4, 8, { seed: 1 }), new nn.ReLU(), new nn.Dropout(0.5, { seed: 2 }), new nn.Linear(8, 3, { seed: 3 }));
 
 describe("Module", () => {
@@ -27,6 +28,19 @@ describe("Module", () => {
     expect(() => m.loadStateDict(missing)).toThrow(/missing keys \[3.bias\]/);
     m.parameters().forEach((p, i) => expect(Array.from(p.data)).toEqual(before[i]));
     expect(() => m.loadStateDict(missing, { strict: false })).not.toThrow();
+  });
+
+  it("loadStateDict returns { missingKeys, unexpectedKeys } as PyTorch, and strict must be a boolean", () => {
+    const m = mlp(), src = mlp();
+    const { ["3.bias"]: _drop, ...sd } = src.stateDict();
+    // Non-strict: the keys present are loaded, the others reported.
+    expect(m.loadStateDict({ ...sd, extra: zeros([1]) }, { strict: false })).toEqual({ missingKeys: ["3.bias"], unexpectedKeys: ["extra"] });
+    expect(Array.from((m.at(0) as nn.Linear).weight.data)).toEqual(Array.from((src.at(0) as nn.Linear).weight.data));
+    expect(m.loadStateDict(src.stateDict())).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    for (const bad of ["no", 0, 1, null]) {
+      expect(() => m.loadStateDict(sd, { strict: bad as never })).toThrow(ValueError);
+      expect(() => m.loadStateDict(sd, { strict: bad as never })).toThrow(`loadStateDict: strict must be a boolean, got ${JSON.stringify(bad)}`);
+    }
   });
 
   it("train()/eval() reach every descendant; Dropout is the identity in eval", () => {
@@ -78,7 +92,33 @@ describe("Module", () => {
     // binomial: mean 0.7·n, sd √(n·0.21) ≈ 65; allow 5 sd
     expect(Math.abs(kept.length - 14000)).toBeLessThan(5 * 65);
     expect(Array.from(new nn.Dropout(0.3, { seed: 5 }).forward(x).data)).toEqual(Array.from(y));
-    expect(() => new nn.Dropout(1)).toThrow(ValueError);
+  });
+
+  it("p = 1 multiplies by 0 in training, gradient too, and is the identity in eval, as PyTorch; p must be a number in [0, 1]", () => {
+    const values = [1, -2, NaN, Infinity, 0, 3];
+    const times0 = values.map((v) => v * 0); // torch: input * 0 (NaN, ±∞ give NaN; -2 gives -0)
+    for (const run of [(x: Tensor) => new nn.Dropout(1).forward(x), (x: Tensor) => F.dropout(x, 1), (x: Tensor) => nn.dropout(x, 1, new Rng(1))]) {
+      const x = tensor(values, { requiresGrad: true });
+      const y = run(x);
+      expect(Array.from(y.data)).toEqual(times0);
+      y.sum().backward();
+      expect(Array.from(x.grad!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    }
+    const x = tensor(values);
+    expect(new nn.Dropout(1).eval().forward(x)).toBe(x);
+    expect(F.dropout(x, 1, { training: false })).toBe(x);
+    const refusals: [() => unknown, string][] = [
+      [() => new nn.Dropout("0.5" as never), 'Dropout: probability must be a number in [0, 1], got "0.5" (string)'],
+      [() => F.dropout(x, "0.5" as never), 'dropout: probability must be a number in [0, 1], got "0.5" (string)'],
+      [() => nn.dropout(x, "0.5" as never, new Rng(1)), 'dropout: probability must be a number in [0, 1], got "0.5" (string)'],
+      [() => new nn.Dropout(1.5), "Dropout: probability must be a number in [0, 1], got 1.5"],
+      [() => F.dropout(x, NaN), "dropout: probability must be a number in [0, 1], got NaN"],
+      [() => new nn.Dropout(null as never), "Dropout: probability must be a number in [0, 1], got null (null)"],
+    ];
+    for (const [f, message] of refusals) {
+      expect(f).toThrow(ValueError);
+      expect(f).toThrow(message);
+    }
   });
 
   it("Flatten, Softmax, LogSoftmax and the activations give the textbook values", () => {

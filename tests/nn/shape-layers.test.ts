@@ -44,8 +44,22 @@ describe("Dropout2d", () => {
     expect(F.dropout2d(x, 0.5, { training: false })).toBe(x);
   });
 
-  it("refuses p outside [0, 1), a non-4-d input and unknown options", () => {
-    expect(() => new nn.Dropout2d(1)).toThrow(ValueError);
+  it("p = 1 multiplies every channel by 0 (gradient too), as PyTorch; the identity in eval", () => {
+    const x = sample([2, 3, 2, 2], 4);
+    x.requiresGrad = true;
+    for (const y of [F.dropout2d(x, 1), new nn.Dropout2d(1).forward(x)]) {
+      expect(Array.from(y.data)).toEqual(Array.from(x.data, (v) => v * 0));
+      y.sum().backward();
+      expect(Array.from(x.grad!.data)).toEqual(new Array(x.size).fill(0));
+      x.grad = null;
+    }
+    expect(new nn.Dropout2d(1).eval().forward(x)).toBe(x);
+  });
+
+  it("refuses p outside [0, 1] or not a number, a non-4-d input and unknown options", () => {
+    expect(() => new nn.Dropout2d(1.5)).toThrow(ValueError);
+    expect(() => new nn.Dropout2d("0.5" as never)).toThrow('Dropout2d: probability must be a number in [0, 1], got "0.5" (string)');
+    expect(() => F.dropout2d(zeros([2, 3, 4, 4]), "0.5" as never)).toThrow('dropout2d: probability must be a number in [0, 1], got "0.5" (string)');
     expect(() => F.dropout2d(zeros([2, 3, 4]), 0.5)).toThrow(ShapeError);
     expect(() => F.dropout2d(zeros([2, 3, 4, 4]), 0.5, { inplace: true } as never)).toThrow(/unknown option "inplace"/);
   });

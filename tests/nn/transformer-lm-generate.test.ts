@@ -70,6 +70,12 @@ describe("generate", () => {
     model.eval();
     nn.generate(model, [0], { maxNewTokens: 2, seed: 1 });
     expect(model.training).toBe(false);
+    // Each module gets its own mode back, not the model's: a block frozen in eval mode stays so.
+    model.train();
+    model.modules()[1].eval();
+    const modes = model.modules().map((m) => m.training);
+    nn.generate(model, [0], { maxNewTokens: 2, seed: 1 });
+    expect(model.modules().map((m) => m.training)).toEqual(modes);
   });
 
   it("refuses empty or out-of-vocabulary prompts and bad options before generating", () => {

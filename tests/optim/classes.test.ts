@@ -104,7 +104,8 @@ describe("optimizer classes", () => {
     expect(() => new optim.SGD([a], { nesterov: true })).toThrow(ValueError);
     expect(() => new optim.RMSprop([a], { alpha: 2 })).toThrow(ValueError);
     expect(() => new optim.SGD([])).toThrow(ValueError);
-    expect(() => new optim.SGD([a, a])).toThrow(/more than one/);
+    expect(() => new optim.SGD([a, a])).toThrow(/param group 0 lists parameter 1 \(shape \[\d+\]\) twice \(also parameter 0\)/);
+    expect(() => new optim.SGD([{ params: [a] }, { params: [a] }])).toThrow(/a parameter appears in more than one group/);
     const view = leaf(new Float32Array(4), [4]).detach().slice([1, 3]);
     expect(() => new optim.SGD([view])).toThrow(/contiguous float tensors owning their storage/);
   });
