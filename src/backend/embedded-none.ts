@@ -6,5 +6,5 @@ export const hasEmbeddedKernels = false;
 
 export function embeddedKernelBytes(): Uint8Array {
   throw new BackendError(
-    "init: this is the slim entry, which embeds no kernels: pass init({ module }) with a compiled edgegrad-*.wasm, or init({ backend: \"js\" })");
+    "init: the slim entry embeds no kernels: pass init({ module }) with a compiled edgegrad-*.wasm, or init({ backend: \"js\" })");
 }

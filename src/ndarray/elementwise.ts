@@ -109,14 +109,13 @@ function binaryResultDType(op: BinaryOp, a: DType, b: DType): DType {
 
 /**
  * The loop that computes `op` for a result of `dtype`, where it is not the op's own: integer
- * products wrap exactly (Math.imul; a float64 product loses the low bits past 2^53), integer
- * powers are exact, and add of bools is a logical or (max of 0/1).
+ * products wrap exactly (Math.imul; a float64 product loses the low bits past 2^53), and add of
+ * bools is a logical or (max of 0/1). Integer powers are exact (intPow, chosen in binary).
  */
-type Kernel = BinaryOp | "imul" | "ipow";
+type Kernel = BinaryOp | "imul";
 function kernelFor(op: BinaryOp, dtype: DType): Kernel {
   if (isFloat(dtype)) return op;
   if (op === "mul") return "imul";
-  if (op === "pow") return "ipow";
   if (op === "add" && dtype === "bool") return "maximum";
   return op;
 }
@@ -127,7 +126,8 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
   const shape = broadcastShapes(a.shape, b.shape, op);
   const dtype = binaryResultDType(op, a.dtype, b.dtype);
   const kernel = kernelFor(op, dtype);
-  if (kernel === "ipow" && typeof bLike === "number" && bLike < 0) {
+  const power = isFloat(dtype) ? ieeePow : intPow;
+  if (op === "pow" && power === intPow && typeof bLike === "number" && bLike < 0) {
     throw new ValueError(`pow: a ${dtype} tensor to the negative power ${bLike}`);
   }
   const out = allocate(dtype, sizeOf(shape), shape);
@@ -149,9 +149,8 @@ export function binary(op: BinaryOp, aLike: TensorLike, bLike: TensorLike): Tens
       case "sub": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] - B[q]; break;
       case "mul": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] * B[q]; break;
       case "div": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] / B[q]; break;
-      case "pow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = ieeePow(A[p], B[q]); break;
+      case "pow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = power(A[p], B[q]); break;
       case "imul": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = Math.imul(A[p], B[q]); break;
-      case "ipow": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = intPow(A[p], B[q]); break;
       case "maximum": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = nanMax(A[p], B[q]); break;
       case "minimum": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = nanMin(A[p], B[q]); break;
       case "eq": for (let j = 0; j < n; j++, p += sa, q += sb) out[o + j] = A[p] === B[q] ? 1 : 0; break;
@@ -266,9 +265,9 @@ export function where(condLike: TensorLike, xLike: TensorLike, yLike: TensorLike
  */
 export function clip(x: Tensor, lo: number | null, hi: number | null): Tensor {
   let dtype: DType = x.dtype === "bool" ? "int32" : x.dtype;
-  for (const [name, bound] of [["lower", lo], ["upper", hi]] as const) {
-    if (bound === null || bound === undefined) continue;
-    if (typeof bound !== "number") throw new DTypeError(`clip: the ${name} bound must be a number or null, got ${describe(bound)}`);
+  for (const bound of [lo, hi]) {
+    if (bound == null) continue;
+    if (typeof bound !== "number") throw new DTypeError(`clip: bounds must be numbers or null, got ${describe(bound)}`);
     dtype = promoteTypes(dtype, scalarDType(bound, x.dtype));
   }
   if (lo != null && hi != null && lo > hi) throw new ValueError(`clip: lower bound ${lo} is above upper bound ${hi}`);

@@ -91,12 +91,11 @@ function keptShape(shape: Shape, axes: number[]): number[] {
 /** Whether `o` asks to keep reduced dims, under either name; refuses unknown option keys. */
 export function wantsKeepdims(where: string, o: ReduceOptions | undefined, otherKeys: readonly string[] = []): boolean {
   checkOptions(where, o, ["keepdims", "keepdim", ...otherKeys]);
-  if (o?.keepdim !== undefined) boolean(where, "keepdim", o.keepdim);
-  if (o?.keepdims !== undefined) boolean(where, "keepdims", o.keepdims);
+  const keep = o?.keepdims ?? o?.keepdim;
   if (o?.keepdim !== undefined && o.keepdims !== undefined && o.keepdim !== o.keepdims) {
     throw new ValueError(`${where}: keepdim ${o.keepdim} and keepdims ${o.keepdims} disagree`);
   }
-  return (o?.keepdims ?? o?.keepdim) === true;
+  return keep !== undefined && boolean(where, o?.keepdims === undefined ? "keepdim" : "keepdims", keep);
 }
 
 /** Puts the reduced axes back as size-1 dims when `keep` (keepdims) asks for them. */
