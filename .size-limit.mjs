@@ -114,6 +114,19 @@
 // index changed the order of the modules in the whole-library bundle, not its bytes (436,996
 // minified bytes before and after), and gzip then found 0.49 KB less to share (2026-12-03):
 // whole library 165.46 KB, its limit 165.5 KB.
+// A round of fixes found by comparing the library with PyTorch and scikit-learn (2026-12-03:
+// typed refusals of options that were accepted and ignored, the ONNX layer list's field checks,
+// the int8 layers' int32 headroom, callbacks checked before the first batch, integer arithmetic
+// that wraps exactly, shared parameters listed once …) grew the whole library from 165.46 to
+// 173.0 KB, the MLP app from 52.32 to 54.22, the default entry from 392.57 to 400.88 and
+// edgegrad/datasets from 260.37 to 261.22 KB; those limits moved to the next 0.5 KB. The tensor
+// core took its share (about 1 KB gzip): the pinned blocks moved out of Arena (arena-pins.ts, only
+// the int8 and optimizer kernels use them) and the new checks were written shorter to bring it
+// back. The tensor + matmul check now leaves out the mixed-precision chunk too, as the MLP check
+// does: fit's `import("./autocast.js")` makes an esbuild bundle without code splitting wrap
+// every module autocast reaches — the whole tensor core — in a lazy initializer, 0.35 KB gzip
+// that a bundler splitting its dynamic imports (Vite, Rollup, webpack) does not add. Measured
+// then: 14.98 KB (15.33 with the wrappers).
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -136,13 +149,13 @@ const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.
     (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "165.5 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "173.5 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
-    ...withoutThreadPool, ...gzip },
-  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "52.5 KB",
+    ...withoutLazyChunks, ...gzip },
+  { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "54.5 KB",
     ...withoutLazyChunks, ...gzip },
   { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "21 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "393 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "260.5 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "401 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "261.5 KB", ...gzip },
 ];
