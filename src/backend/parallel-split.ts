@@ -1,5 +1,6 @@
 // What every parallel kernel shares: the pool of the active backend, how many parts to cut a job
-// into, the even split of a count into whole units, and per-thread copies of a convolution's geometry for a range of images.
+// into, the even split of a count into whole units, and per-thread copies of a convolution's
+// geometry for a range of images.
 // Only types of the pool are imported: a program that never threads bundles none of its code.
 import type { Arena } from "./arena.js";
 import { activeThreadPool } from "./init.js";
