@@ -1,5 +1,5 @@
 // A short tour: tensors, broadcasting, matmul on the wasm kernels, and a gradient.
-// Run with `npm start` (builds first) or `node examples/tour.mjs` after `npm run build`.
+// Run with `node examples/tour.mjs` after `npm run build`.
 import * as eg from "../dist/index.js";
 
 await eg.init(); // optional in Node; needed in browsers before the first op

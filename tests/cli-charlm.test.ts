@@ -22,6 +22,17 @@ function tinyText(): string {
 const TINY = ["--layers", "1", "--d-model", "16", "--heads", "2", "--context", "16", "--batch-size", "8", "--lr", "1e-2", "--eval-tokens", "256"];
 
 describe("edgegrad train --model charlm", () => {
+  it("samples from a text with no newline, whose vocabulary lacks the default prompt: from its first character", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgegrad-charlm-"));
+    const file = join(dir, "one-line.txt");
+    writeFileSync(file, LINES.join(" ").repeat(60));
+    const out = mkdtempSync(join(tmpdir(), "edgegrad-charlm-out-"));
+    const r = cli(["train", "--model", "charlm", "--data", file, ...TINY, "--steps", "4", "--steps-per-epoch", "4",
+      "--samples", "1", "--sample-length", "10", "--out", out, "--backend", process.env.EDGEGRAD_BACKEND ?? "auto"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^sample 1 \(temperature 0.8\):\n[a-z .]{11}\n/m);
+  });
+
   it("trains on a text file: a line per step with tokens/s, bits per character per epoch, samples, the SVG", () => {
     const out = mkdtempSync(join(tmpdir(), "edgegrad-charlm-out-"));
     const r = cli(["train", "--model", "charlm", "--data", tinyText(), ...TINY, "--steps", "60", "--steps-per-epoch", "20",

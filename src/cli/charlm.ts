@@ -41,7 +41,7 @@ export const charlmOptions: Record<string, OptionSpec> = {
   "sample-length": { type: "int", help: "characters per sample", default: 240 },
   temperature: { type: "number", help: "sampling temperature", default: 0.8 },
   "top-k": { type: "int", help: "sample among the k most likely characters (default: all)" },
-  prompt: { type: "string", help: "text the samples start from", default: "\n" },
+  prompt: { type: "string", help: "text the samples start from (default a newline, or the text's first character if it has none)", default: "\n" },
   "log-every": { type: "int", help: "steps between progress lines", default: 1 },
   seed: { type: "int", allowZero: true, help: "seed for initialization, batch order and samples", default: 1 },
   out: { type: "string", help: "directory for learning-curves.svg", default: "edgegrad-output" },
@@ -145,7 +145,10 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
 }
 
 function writeSamples(model: eg.nn.TransformerLM, tokenizer: eg.data.CharTokenizer, a: Parsed, write: (s: string) => void): void {
-  const prompt = tokenizer.encode(a.prompt as string);
+  // The default prompt, a newline, is not in the vocabulary of a text without one: start from the
+  // vocabulary's first character instead. A prompt given with --prompt is used as given.
+  const text = a.prompt === "\n" && !tokenizer.vocab.includes("\n") ? tokenizer.vocab[0] : (a.prompt as string);
+  const prompt = tokenizer.encode(text);
   for (let i = 0; i < (a.samples as number); i++) {
     const out = eg.nn.generate(model, prompt, {
       maxNewTokens: a["sample-length"] as number, temperature: a.temperature as number,
