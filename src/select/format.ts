@@ -1,5 +1,13 @@
+import { boolean, positiveInt } from "../checks.js";
+import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { SearchResult } from "./search.js";
+
+/** toFixed's digits: an integer in [0, 20] (a fraction or NaN would be truncated or throw a RangeError). */
+function checkDigits(where: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 20) throw new ValueError(`${where}: digits must be an integer in [0, 20], got ${String(v)}`);
+  return v;
+}
 
 const show = (v: unknown): string =>
   typeof v === "number" ? (String(v).length <= 8 ? String(v) : v.toPrecision(3)) : Array.isArray(v) ? `[${v.map(show).join(",")}]` : typeof v === "function" ? v.name || "fn" : String(v);
@@ -7,7 +15,7 @@ const show = (v: unknown): string =>
 /** The results of a search as a plain-text table, best first: rank, mean ± std, time, then the params. */
 export function formatResults(r: SearchResult<Record<string, unknown> | object>, o: { digits?: number } = {}): string {
   checkOptions("formatResults", o, ["digits"]);
-  const digits = o.digits ?? 4;
+  const digits = checkDigits("formatResults", o.digits === undefined ? 4 : o.digits);
   const keys = [...new Set(r.results.flatMap((row) => Object.keys(row.params)))];
   const header = ["rank", "mean", "± std", "time", ...keys];
   const rows = [...r.results]
@@ -30,11 +38,13 @@ export function formatTrials(
   o: { digits?: number; greaterIsBetter?: boolean; top?: number } = {},
 ): string {
   checkOptions("formatTrials", o, ["digits", "greaterIsBetter", "top"]);
-  const digits = o.digits ?? 4, sign = o.greaterIsBetter === false ? -1 : 1;
+  const digits = checkDigits("formatTrials", o.digits === undefined ? 4 : o.digits);
+  const sign = (o.greaterIsBetter === undefined || boolean("formatTrials", "greaterIsBetter", o.greaterIsBetter)) ? 1 : -1;
+  const top = o.top === undefined ? undefined : positiveInt("formatTrials", "top", o.top);
   const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))];
   const ranked = [...r.trials].sort((a, b) => sign * (b.score - a.score) || a.trial - b.trial);
   const header = ["rank", "trial", "score", r.trials.some((t) => t.resource !== undefined) ? "budget" : "state", "time", ...keys];
-  const rows = ranked.slice(0, o.top ?? ranked.length).map((t) => [
+  const rows = ranked.slice(0, top ?? ranked.length).map((t) => [
     String(1 + ranked.filter((q) => sign * q.score > sign * t.score).length), String(t.trial), t.score.toFixed(digits),
     t.resource !== undefined ? show(t.resource) : t.state ?? "", `${(t.timeMs / 1000).toFixed(1)}s`,
     ...keys.map((k) => show((t.params as Record<string, unknown>)[k])),

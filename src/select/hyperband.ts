@@ -2,12 +2,18 @@ import { ValueError } from "../errors.js";
 import { boolean } from "../checks.js";
 import { Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { makeRunner, RUNNER_KEYS, type RunnerOptions, type TrialRunner } from "./pool.js";
+import { checkCloneable, makeRunner, RUNNER_KEYS, type RunnerOptions, type TrialRunner } from "./pool.js";
 import type { ParamSpace } from "./space.js";
 import { drawParams, positive, spaceEntries, trialSeed, type TrialFn, type TrialJob, type TrialOutcome } from "./trial.js";
 
 export interface HalvingOptions extends RunnerOptions {
-  /** Budget of the first rung (default maxResource / eta^s for the largest s that keeps it ≥ 1). */
+  /**
+   * A lower bound on the first rung's budget (default 1), not the budget itself: the rungs are
+   * counted down from maxResource, r_i = maxResource / eta^(s−i), with s the largest number of
+   * halvings that keeps maxResource / eta^s ≥ minResource. The first rung gets exactly minResource
+   * only when maxResource = minResource · eta^s (minResource 10, maxResource 81, eta 3 gives
+   * rungs [27, 81], not scikit-learn's [10, 30]).
+   */
   minResource?: number;
   /** Budget of the last rung, e.g. the most epochs a configuration may train (required). */
   maxResource?: number;
@@ -56,8 +62,14 @@ export interface BandResult<P = Record<string, unknown>> {
 
 const HALVING_KEYS = [...RUNNER_KEYS, "minResource", "maxResource", "eta", "seed", "greaterIsBetter", "onTrial"];
 
-/** Hyperband's brackets for R and η (Li et al. 2017, Algorithm 1): n, r and the rung sizes. */
+/**
+ * Hyperband's brackets for R and η (Li et al. 2017, Algorithm 1): n, r and the rung sizes.
+ * sMax is the largest s with minResource · η^s ≤ R, and bracket s starts at r = R / η^s (≥ minResource).
+ */
 export function hyperbandSchedule(maxResource: number, eta: number, minResource = 1): { s: number; n: number; r: number }[] {
+  // The checks hyperband() makes: eta < 2 or minResource ≤ 0 would loop forever, 0 or NaN give NaN brackets.
+  if (eta === undefined) throw new ValueError("hyperbandSchedule: eta must be a number ≥ 2, got undefined");
+  checkCommon({ maxResource, eta, minResource }, "hyperbandSchedule");
   let sMax = 0;
   while (minResource * eta ** (sMax + 1) <= maxResource * (1 + 1e-12)) sMax++;
   return Array.from({ length: sMax + 1 }, (_, k) => {
@@ -118,6 +130,8 @@ function checkCommon(o: HalvingOptions, where: string): { eta: number; maxResour
   if (o.minResource !== undefined && positive(where, "minResource", o.minResource) > maxResource) {
     throw new ValueError(`${where}: minResource ${o.minResource} is above maxResource ${maxResource}`);
   }
+  // Checked before the first rung trains, not when its results come back.
+  if (o.onTrial !== undefined && typeof o.onTrial !== "function") throw new ValueError(`${where}: onTrial must be a function, got ${o.onTrial === null ? "null" : typeof o.onTrial}`);
   return { eta, maxResource, seed, sign: boolean(where, "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1 };
 }
 
@@ -129,6 +143,10 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
   const rng = new Rng(seed);
   let config = 0;
   const plans = bands.map((b) => ({ b, configs: Array.from({ length: b.n }, () => ({ config: config++, params: drawParams(entries, rng) })) }));
+  // Every configuration is known now: with worker threads, each value must be one they can receive.
+  if (typeof o.workers === "number" && o.workers > 1 && o.trainModule !== undefined) {
+    for (const p of plans) for (const c of p.configs) for (const [key, v] of Object.entries(c.params)) checkCloneable(where, key, v);
+  }
   const runner = await makeRunner(trainFn as TrialFn | undefined, o, where);
   const S: Search = { runner, o, sign, trials: [], nextTrial: 0 };
   let brackets: Bracket[];

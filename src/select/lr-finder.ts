@@ -28,7 +28,10 @@ export interface LrFinderOptions {
   numIter?: number;
   /** Weight of each new loss in the running average (default 0.05; the average is bias-corrected). */
   smoothing?: number;
-  /** Stop when the smoothed loss exceeds divergeFactor × its best (default 4). */
+  /**
+   * Stop when the smoothed loss rises above its best by more than (divergeFactor − 1) × |best|
+   * (default 4: for a positive best, the same as exceeding 4 × best; losses may be negative).
+   */
   divergeFactor?: number;
   batchSize?: number;
   /** Seeds the batches' order and, during the test, unseeded Dropout. */
@@ -113,7 +116,9 @@ export function readCurve(lrs: number[], losses: number[]): { steepest: number; 
 /**
  * Smith's learning-rate range test (Smith 2017, as fastai's lr_find): train for numIter
  * mini-batches with the lr growing exponentially from startLr to endLr, record the
- * exponentially smoothed, bias-corrected loss, and stop once it exceeds divergeFactor × its best.
+ * exponentially smoothed, bias-corrected loss, and stop once it rises above its best by more than
+ * (divergeFactor − 1) × |best| (divergeFactor × best when the best is positive; the rule holds
+ * for losses that go below zero, such as a Poisson NLL on log inputs).
  * The model's weights, buffers, gradients, train/eval modes, its layers' generators and the
  * optimizer's state (lr included) are put back exactly afterwards.
  *
@@ -158,7 +163,9 @@ export async function lrFinder(model: Module, x: Tensor, y: Tensor, o: LrFinderO
       const smoothed = avg / (1 - (1 - c.smoothing) ** (i + 1));
       lrs.push(lr); rawLosses.push(lv); losses.push(smoothed);
       best = Math.min(best, smoothed);
-      if (!Number.isFinite(smoothed) || smoothed > c.divergeFactor * best) { stopReason = "diverged"; break; }
+      // smoothed − best > (f − 1)·|best|: equal to smoothed > f·best for best > 0, and still
+      // meaningful when the loss is negative (there smoothed > f·best holds for any smoothed ≥ best).
+      if (!Number.isFinite(smoothed) || smoothed - best > (c.divergeFactor - 1) * Math.abs(best)) { stopReason = "diverged"; break; }
     }
   } finally {
     restore();

@@ -1,6 +1,7 @@
 import { niceTicks, tickDecimals } from "./ticks.js";
 import { checkOptions } from "../options.js";
 import { boolean } from "../checks.js";
+import { ValueError } from "../errors.js";
 import type { BandResult } from "./hyperband.js";
 import type { LrFinderResult } from "./lr-finder.js";
 import type { TpeResult } from "./tpe.js";
@@ -9,6 +10,13 @@ import type { TpeResult } from "./tpe.js";
 
 const W = 560, H = 340, PAD = { l: 60, r: 16, t: 34, b: 44 };
 const escape = (s: string) => s.replace(/[<&>]/g, "");
+
+/** A title must be a string: a number or object would be drawn as "42" or "[object Object]". */
+function title(where: string, v: unknown, fallback: string): string {
+  if (v === undefined) return fallback;
+  if (typeof v !== "string") throw new ValueError(`${where}: title must be a string, got ${v === null ? "null" : typeof v}`);
+  return v;
+}
 
 interface Axes { px: (x: number) => number; py: (y: number) => number; parts: string[] }
 
@@ -48,10 +56,15 @@ const polyline = (pts: [number, number][], a: Axes, color: string, dashed = fals
 /** The smoothed loss against the lr (log scale), with the suggestion and the steepest point marked. */
 export function lrFinderSvg(r: LrFinderResult, o: { title?: string } = {}): string {
   checkOptions("lrFinderSvg", o, ["title"]);
-  // The diverging tail would flatten the curve: the y axis stops at 1.5× the first loss.
-  const cap = Math.max(...r.losses.slice(0, 1)) * 1.5;
+  const heading = title("lrFinderSvg", o.title, "Learning-rate range test");
+  // The diverging tail would flatten the curve: the y axis stops half the first loss's size (or
+  // half the drop from it to the lowest loss, if larger) above the first loss: 1.5× the first
+  // loss for positive losses, and still above the data when the losses are negative.
+  const finiteLosses = r.losses.filter(Number.isFinite);
+  const first = finiteLosses[0];
+  const cap = first === undefined ? Infinity : first + 0.5 * Math.max(Math.abs(first), first - Math.min(...finiteLosses));
   const ys = r.losses.map((v) => (v > cap ? cap : v));
-  const a = axes(r.lrs, ys, { xLog: true, xLabel: "learning rate (log scale)", yLabel: "smoothed loss", title: o.title ?? "Learning-rate range test" });
+  const a = axes(r.lrs, ys, { xLog: true, xLabel: "learning rate (log scale)", yLabel: "smoothed loss", title: heading });
   a.parts.push(polyline(r.lrs.map((lr, i) => [lr, ys[i]]), a, "#1f77b4"));
   const mark = (lr: number, color: string, label: string, row: number) => {
     const x = a.px(lr).toFixed(1);
@@ -67,14 +80,17 @@ export function lrFinderSvg(r: LrFinderResult, o: { title?: string } = {}): stri
 /** Each trial's score (pruned trials hollow) and the best so far, against the trial number. */
 export function trialsSvg(r: TpeResult | BandResult, o: { title?: string; greaterIsBetter?: boolean } = {}): string {
   checkOptions("trialsSvg", o, ["title", "greaterIsBetter"]);
-  const sign = boolean("trialsSvg", "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1;
+  const sign = (o.greaterIsBetter === undefined || boolean("trialsSvg", "greaterIsBetter", o.greaterIsBetter)) ? 1 : -1;
+  const heading = title("trialsSvg", o.title, "Score per trial");
   const trials = [...r.trials].sort((p, q) => p.trial - q.trial);
   const xs = trials.map((t) => t.trial + 1), ys = trials.map((t) => t.score);
-  const a = axes(xs.length > 1 ? xs : [1, 2], ys, { xLog: false, xLabel: "trial", yLabel: "score", title: o.title ?? "Score per trial" });
+  const a = axes(xs.length > 1 ? xs : [1, 2], ys, { xLog: false, xLabel: "trial", yLabel: "score", title: heading });
   let best = -Infinity * sign;
   const running: [number, number][] = trials.map((t, i) => [xs[i], (best = sign * t.score > sign * best ? t.score : best)]);
   a.parts.push(polyline(running, a, "#ff7f0e"));
   for (const [i, t] of trials.entries()) {
+    // An infinite (or NaN) score has no place on the axis: left out, as the polyline leaves it out.
+    if (!Number.isFinite(ys[i])) continue;
     const hollow = "state" in t && t.state === "pruned";
     a.parts.push(`<circle cx="${a.px(xs[i]).toFixed(1)}" cy="${a.py(ys[i]).toFixed(1)}" r="3" fill="${hollow ? "white" : "#1f77b4"}" stroke="#1f77b4"/>`);
   }

@@ -35,6 +35,33 @@ export interface TrialRunner {
 
 const makePruned = (m: string) => new TrialPruned(m);
 
+/**
+ * Throws a ValueError naming the parameter unless its value can be posted to a worker thread
+ * (structuredClone: a function, a class instance's methods or a symbol cannot cross).
+ */
+export function checkCloneable(where: string, key: string, value: unknown): void {
+  try {
+    structuredClone(value);
+  } catch (e) {
+    const what = typeof value === "function" ? `the function ${(value as { name?: string }).name || "(anonymous)"}` : `a value of type ${typeof value}`;
+    throw new ValueError(`${where}: parameter ${JSON.stringify(key)} has ${what}, which cannot be sent to a worker thread (${(e as Error).message}); with workers > 1 give plain data (numbers, strings, arrays, objects), e.g. a name that trainModule maps to the function`);
+  }
+}
+
+/**
+ * With worker threads (workers > 1 and a trainModule), checks before any trial trains that each
+ * value a space lists (plainly or through choice()) can be posted to a worker. Values drawn by
+ * other samplers are checked when their batch is sent, before any of its trials starts.
+ */
+export function checkSpaceCloneable(entries: [string, unknown][], o: RunnerOptions, where: string): void {
+  if (!(typeof o.workers === "number" && o.workers > 1 && o.trainModule !== undefined)) return;
+  for (const [key, v] of entries) {
+    const dist = typeof v === "function" ? (v as { distribution?: { kind: string; values?: readonly unknown[] } }).distribution : undefined;
+    const values = Array.isArray(v) ? v : dist?.kind === "choice" ? dist.values ?? [] : [];
+    for (const value of values) checkCloneable(where, key, value);
+  }
+}
+
 const isNode = () => typeof process !== "undefined" && typeof process.versions?.node === "string";
 
 /**
@@ -103,10 +130,18 @@ let batchIds = 0;
  * cross-origin isolated) this thread runs no trial and posts the workers one job at a time. The
  * batch is over when every outcome is in, even if a worker still starting has not looked at it.
  */
-function queue(fn: TrialFn | undefined, slots: Slot[], shared: boolean, park: (s: Slot) => void): TrialRunner {
+function queue(fn: TrialFn | undefined, slots: Slot[], shared: boolean, park: (s: Slot) => void, where = ""): TrialRunner {
   let clean = true;
   return {
     runBatch: (jobs, costs) => new Promise((resolve, reject) => {
+      // A value postMessage cannot clone would fail as a raw DataCloneError: refused before the batch starts.
+      if (slots.length > 0) {
+        try {
+          for (const j of jobs) for (const [key, v] of Object.entries(j.params)) checkCloneable(where, key, v);
+        } catch (e) {
+          return reject(e);
+        }
+      }
       const order = takingOrder(jobs, costs);
       const list = order.map((k) => jobs[k]);
       const outcomes: TrialOutcome[] = new Array(jobs.length);
@@ -219,7 +254,7 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
   const fresh = threads - slots.length;
   slots.push(...(node ? await Promise.all(Array.from({ length: fresh }, () => nodeSlot(source, nodeBuiltin))) : Array.from({ length: fresh }, () => webSlot(source))));
   const park = (s: Slot) => parkWorker(key, s);
-  if (!shared) return queue(undefined, slots, false, park);
+  if (!shared) return queue(undefined, slots, false, park, where);
   let fn: TrialFn;
   try {
     fn = await importTrain(url, where);
@@ -227,5 +262,5 @@ export async function makeRunner(trainFn: TrialFn | undefined, o: RunnerOptions,
     await closeSlots(slots, true, park);
     throw e;
   }
-  return queue(fn, slots, true, park);
+  return queue(fn, slots, true, park, where);
 }

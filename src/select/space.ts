@@ -1,6 +1,7 @@
 import { finite, positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import type { Rng } from "../ndarray/index.js";
+import { checkSpaceObject } from "./trial.js";
 
 /** Draws one value of a hyperparameter from a seeded generator. */
 export type Sampler<T = unknown> = ((rng: Rng) => T) & { distribution?: Distribution };
@@ -44,10 +45,12 @@ export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string
   return out;
 }
 
-/** Finite bounds with low < high: an infinite bound would draw Infinity or NaN. */
+/** Finite bounds with low < high and a finite width: an infinite bound or width would draw Infinity or NaN. */
 function bounds(where: string, low: unknown, high: unknown): [number, number] {
   const lo = finite(where, "low", low), hi = finite(where, "high", high);
   if (!(hi > lo)) throw new ValueError(`${where}: need low < high, got [${lo}, ${hi})`);
+  // high − low must be finite too: low + (high − low)·u would be ±Infinity or NaN.
+  if (!Number.isFinite(hi - lo)) throw new ValueError(`${where}: the width high − low of [${lo}, ${hi}) overflows to Infinity; use narrower bounds`);
   return [lo, hi];
 }
 
@@ -84,6 +87,7 @@ export const choice = <T>(values: readonly T[]): Sampler<T> => {
  */
 export function sampleSpace(space: ParamSpace, nIter: number, rng: Rng): Record<string, unknown>[] {
   positiveInt("randomSearch", "nIter", nIter);
+  checkSpaceObject(space, "randomSearch");
   const entries = Object.entries(space);
   for (const [key, v] of entries) {
     if (typeof v !== "function" && (!Array.isArray(v) || v.length === 0)) {

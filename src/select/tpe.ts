@@ -2,7 +2,7 @@ import { ValueError } from "../errors.js";
 import { boolean } from "../checks.js";
 import { Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { makeRunner, RUNNER_KEYS, type RunnerOptions } from "./pool.js";
+import { checkSpaceCloneable, makeRunner, RUNNER_KEYS, type RunnerOptions } from "./pool.js";
 import { parzen } from "./parzen.js";
 import type { ParamSpace, Sampler } from "./space.js";
 import { distributionOf, drawParams, positive, spaceEntries, trialSeed, type PruneReference, type TrialFn } from "./trial.js";
@@ -150,6 +150,9 @@ export async function tpeSearch<P = Record<string, unknown>>(space: ParamSpace, 
   if (typeof seed !== "number" || !Number.isFinite(seed)) throw new ValueError(`tpeSearch: seed must be a finite number, got ${String(seed)}`);
   const pruner = checkPruner(o.pruner);
   const sign = boolean("tpeSearch", "greaterIsBetter", o.greaterIsBetter ?? true) ? 1 : -1;
+  // Checked before the first trial trains, not when its result comes back.
+  if (o.onTrial !== undefined && typeof o.onTrial !== "function") throw new ValueError(`tpeSearch: onTrial must be a function, got ${o.onTrial === null ? "null" : typeof o.onTrial}`);
+  checkSpaceCloneable(entries, o, "tpeSearch");
   const rng = new Rng(seed);
   const runner = await makeRunner(trainFn as TrialFn | undefined, o, "tpeSearch");
   const done: TpeTrial[] = [];

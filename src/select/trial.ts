@@ -109,9 +109,16 @@ export function trialSeed(searchSeed: number, trial: number): number {
   return ((z ^ (z >>> 16)) >>> 0) % 2147483647;
 }
 
+/** A search space must be a plain object (not null, not an array, whose indices would pass for parameter names). */
+export function checkSpaceObject(space: unknown, where: string): void {
+  if (space === null || typeof space !== "object" || Array.isArray(space)) {
+    throw new ValueError(`${where}: the space must be an object of lists or samplers, got ${space === null ? "null" : Array.isArray(space) ? "an array" : typeof space}`);
+  }
+}
+
 /** Checks a search space (lists or samplers, as randomSearch takes) and returns its entries. */
 export function spaceEntries(space: ParamSpace, where: string): [string, readonly unknown[] | Sampler][] {
-  if (space === null || typeof space !== "object" || Array.isArray(space)) throw new ValueError(`${where}: the space must be an object of lists or samplers`);
+  checkSpaceObject(space, where);
   const entries = Object.entries(space);
   if (entries.length === 0) throw new ValueError(`${where}: the space has no parameters`);
   for (const [key, v] of entries) {
