@@ -1,5 +1,5 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { noGrad, Tensor } from "../ndarray/index.js";
+import { noGrad, Tensor, zerosLike } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { modelSummary, type SummaryOptions } from "./summary.js";
 
@@ -216,8 +216,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /** Forgets gradients, or with setToNone false sets each existing one to zeros (as Optimizer.zeroGrad). */
+  zeroGrad(setToNone = true): void {
+    if (typeof setToNone !== "boolean") throw new ValueError(`Module.zeroGrad: setToNone must be true or false, got ${String(setToNone)}`);
+    for (const p of this.parameters()) p.grad = setToNone || !p.grad ? null : zerosLike(p.grad);
   }
 
   /** Penalties of this module alone (e.g. a Linear's kernelRegularizer); children add theirs. */

@@ -2,7 +2,7 @@ import { positiveInt } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkRange } from "./optimizer.js";
+import { checkRange, zeroGrads } from "./optimizer.js";
 import { strongWolfe } from "./strong-wolfe.js";
 import { lbfgsDirection, lbfgsRemember, type LBFGSHistory } from "./lbfgs-direction.js";
 
@@ -67,9 +67,12 @@ export class LBFGS {
   private readonly numel: number;
   private state: LBFGSState = { funcEvals: 0, nIter: 0, d: null, t: 0, history: { dirs: [], steps: [], ro: [], hDiag: 1 }, prevFlatGrad: null, prevLoss: 0 };
 
-  constructor(params: Tensor[], o: Partial<LBFGSOptions> = {}) {
+  constructor(given: Iterable<Tensor>, o: Partial<LBFGSOptions> = {}) {
     checkOptions("LBFGS", o, [...Object.keys(LBFGS_DEFAULTS), "maxEval"]);
-    if (!Array.isArray(params) || params.length === 0 || !params.every((p) => p instanceof Tensor)) {
+    if (given instanceof Tensor) throw new ValueError("LBFGS: params must be a list of tensors, got a single tensor (wrap it in an array)");
+    // Any iterable (a Set, a generator), as PyTorch takes.
+    const params = typeof given === "object" && given !== null && typeof given[Symbol.iterator] === "function" ? Array.from(given) : null;
+    if (params === null || params.length === 0 || !params.every((p) => p instanceof Tensor)) {
       throw new ValueError("LBFGS: expected a non-empty array of parameter tensors (one group: LBFGS has no per-group options)");
     }
     for (const p of params) {
@@ -102,8 +105,9 @@ export class LBFGS {
     this.paramGroups[0].lr = v;
   }
 
-  zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+  /** As Optimizer.zeroGrad. */
+  zeroGrad(setToNone = true): void {
+    zeroGrads("LBFGS.zeroGrad", this.params, setToNone);
   }
 
   /** Options and the iteration state (history as plain arrays), in PyTorch's layout. */

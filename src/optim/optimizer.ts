@@ -1,6 +1,6 @@
 import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import type { FloatArray, Tensor } from "../ndarray/index.js";
+import { zerosLike, type FloatArray, type Tensor } from "../ndarray/index.js";
 import { touchedRows } from "../ndarray/row-lists.js";
 import { checkOptions } from "../options.js";
 import { checkStateDict, type OptimizerStateDict } from "./state-dict.js";
@@ -23,7 +23,7 @@ export const COMMON_DEFAULTS: CommonOptions = { maximize: false };
 
 /** A group of parameters sharing options (PyTorch's param_groups); `lr` is written by schedulers. */
 export type ParamGroup<O extends BaseOptions> = O & CommonOptions & { params: Tensor[]; initialLr?: number };
-export type ParamsArg<O extends BaseOptions> = Tensor[] | (Partial<O & CommonOptions> & { params: Tensor[]; initialLr?: number })[];
+export type ParamsArg<O extends BaseOptions> = Iterable<Tensor> | Iterable<Partial<O & CommonOptions> & { params: Tensor | Iterable<Tensor>; initialLr?: number }>;
 /** What an optimizer's constructor accepts: its own options and the common ones, all optional. */
 export type OptionsArg<O extends BaseOptions> = Partial<O & CommonOptions>;
 
@@ -69,12 +69,19 @@ export abstract class Optimizer<O extends BaseOptions> {
     checkOptions(name, options, Object.keys(all));
     this.defaults = { ...all, ...options };
     this.groupKeys = [...Object.keys(all), "initialLr"];
-    if (!Array.isArray(params) || params.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
-    const groups = (isTensorList(params) ? [{ params }] : params) as (OptionsArg<O> & { params: Tensor[] })[];
+    if (isTensor(params)) throw new ValueError(`${name}: params must be a list of tensors or of param groups, got a single tensor (wrap it in an array)`);
+    const given = listOf(name, "params", params);
+    if (given.length === 0) throw new ValueError(`${name}: got an empty parameter list`);
+    const tensors = given.filter(isTensor).length;
+    if (tensors !== 0 && tensors !== given.length) throw new ValueError(`${name}: params mixes tensors and param groups; give a list of one kind`);
+    const groups = (tensors !== 0 ? [{ params: given }] : given) as (OptionsArg<O> & { params: unknown })[];
     this.paramGroups = groups.map((g, i) => {
+      if (typeof g !== "object" || g === null) throw new ValueError(`${name}: param group ${i} must be an object { params, ...options }, got ${g === null ? "null" : typeof g}`);
       checkOptions(`${name} param group ${i}`, g, [...this.groupKeys, "params"]);
-      if (!Array.isArray(g.params) || !isTensorList(g.params)) throw new ValueError(`${name}: param group ${i} needs params: an array of tensors`);
-      const group = { ...this.defaults, ...g, params: [...g.params] } as ParamGroup<O>;
+      // A group's params may be one tensor, as in PyTorch's param groups.
+      const own = isTensor(g.params) ? [g.params] : g.params === undefined ? undefined : listOf(name, `param group ${i}'s params`, g.params);
+      if (own === undefined || !isTensorList(own)) throw new ValueError(`${name}: param group ${i} needs params: an array of tensors`);
+      const group = { ...this.defaults, ...g, params: own } as ParamGroup<O>;
       this.checkGroup(group);
       for (const p of group.params) {
         if (!p.isContiguous || p.offset !== 0 || p.storage.length !== p.size || (p.dtype !== "float32" && p.dtype !== "float64")) {
@@ -206,9 +213,9 @@ export abstract class Optimizer<O extends BaseOptions> {
     return out;
   }
 
-  /** Forgets gradients (PyTorch's default set_to_none=True). */
-  zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  /** Forgets gradients, or with setToNone false sets each existing one to zeros (see zeroGrads). */
+  zeroGrad(setToNone = true): void {
+    zeroGrads(`${this.name}.zeroGrad`, this.paramGroups.flatMap((g) => g.params), setToNone);
   }
 
   /** State and options with parameters named by their index across groups, as in PyTorch. */
@@ -254,8 +261,32 @@ export abstract class Optimizer<O extends BaseOptions> {
   }
 }
 
+/**
+ * Forgets the gradients of `params` (setToNone, the default), or replaces each
+ * existing one by zeros of its shape and dtype (PyTorch's set_to_none=False). The difference shows
+ * at the next step: a zero gradient is still a gradient, so the parameter's state advances
+ * (momentum decays, Adam's step count grows) and weight decay applies, where a forgotten one is
+ * skipped. Parameters without a gradient keep none either way.
+ */
+export function zeroGrads(who: string, params: Iterable<Tensor>, setToNone: unknown): void {
+  boolean(who, "setToNone", setToNone);
+  for (const p of params) p.grad = setToNone || !p.grad ? null : zerosLike(p.grad);
+}
+
+function isTensor(x: unknown): x is Tensor {
+  return typeof x === "object" && x !== null && "storage" in x && "shape" in x;
+}
 function isTensorList(x: unknown[]): x is Tensor[] {
-  return x.every((p) => typeof p === "object" && p !== null && "storage" in p && "shape" in p);
+  return x.every(isTensor);
+}
+
+/**
+ * An array of `what` from an array or any other iterable (a Set, a generator), as PyTorch takes
+ * any iterable; the array is a copy, so later changes to the caller's list do not reach the groups.
+ */
+function listOf(name: string, what: string, x: unknown): unknown[] {
+  if (typeof x === "object" && x !== null && typeof (x as Iterable<unknown>)[Symbol.iterator] === "function") return Array.from(x as Iterable<unknown>);
+  throw new ValueError(`${name}: ${what} must be an array (or another iterable) of tensors, got ${x === null ? "null" : typeof x}`);
 }
 
 /** Throws unless lo ≤ v (< hi or ≤ hi). */
