@@ -95,13 +95,21 @@ export function full(shape: readonly number[], value: number, o?: CreateOptions)
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
   const data = allocate(dtype, sizeOf(s), s);
-  if (value !== 0) data.fill(value); // fresh storage is zeroed: leaving it untouched keeps a huge zeros() lazy
+  // Fresh storage is zeroed: leaving it untouched keeps a huge zeros() lazy. A bool holds 1 for
+  // every nonzero value (NaN too), as a cast to bool gives.
+  if (value !== 0) data.fill(dtype === "bool" ? 1 : value);
   return applyRequiresGrad(new Tensor(data, dtype, s), o);
 }
 export const zeros = (shape: readonly number[], o?: CreateOptions) => full(shape, 0, o);
 export const ones = (shape: readonly number[], o?: CreateOptions) => full(shape, 1, o);
 export const zerosLike = (t: Tensor, o?: CreateOptions) => full(t.shape, 0, { dtype: t.dtype, ...o });
 export const onesLike = (t: Tensor, o?: CreateOptions) => full(t.shape, 1, { dtype: t.dtype, ...o });
+
+/** A sequence of values has no bool form (it would store 2, 3, … in a bool's 0/1 bytes). */
+function notBool(dtype: DType, where: string): DType {
+  if (dtype === "bool") throw new DTypeError(`${where}: not defined for bool (make it in an integer dtype and compare)`);
+  return dtype;
+}
 
 /** [start, stop) by step; arange(n) is 0..n-1. */
 export function arange(start: number, stop?: number, step = 1, o?: CreateOptions): Tensor {
@@ -111,7 +119,7 @@ export function arange(start: number, stop?: number, step = 1, o?: CreateOptions
     throw new ValueError(`arange: start ${start}, stop ${stop}, step ${step} must be finite with step ≠ 0`);
   }
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dtype = checkDType(o?.dtype ?? "float32", "arange");
+  const dtype = notBool(checkDType(o?.dtype ?? "float32", "arange"), "arange");
   const data = allocate(dtype, n, [n]);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return applyRequiresGrad(new Tensor(data, dtype, [n]), o);
@@ -121,7 +129,7 @@ export function arange(start: number, stop?: number, step = 1, o?: CreateOptions
 export function linspace(start: number, stop: number, steps: number, o?: CreateOptions): Tensor {
   checkOptions("linspace", o, CREATE_KEYS);
   if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const dtype = checkDType(o?.dtype ?? "float32", "linspace");
+  const dtype = notBool(checkDType(o?.dtype ?? "float32", "linspace"), "linspace");
   const data = allocate(dtype, steps, [steps]);
   const h = steps > 1 ? (stop - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? stop : start + i * h;

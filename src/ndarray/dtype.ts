@@ -65,9 +65,13 @@ export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-/** The dtype a plain JS number takes next to a tensor of dtype `d` (PyTorch's scalar rule). */
-export function scalarDType(value: number, d: DType): DType {
+/**
+ * The dtype a plain JS number takes next to a tensor of dtype `d` in `op` (PyTorch's scalar rule):
+ * an integer next to an integer tensor takes its dtype (wrapping to it), except in true division,
+ * which computes in float, so a uint8 tensor divided by −3 divides by −3, not by 253.
+ */
+export function scalarDType(value: number, d: DType, op?: string): DType {
   if (isFloat(d)) return d;
-  if (Number.isInteger(value)) return d === "bool" ? "int32" : d;
+  if (Number.isInteger(value) && op !== "div") return d === "bool" ? "int32" : d;
   return "float32";
 }

@@ -24,7 +24,7 @@ const FLOAT_RESULT = new Set<UnaryOp>(["exp", "log", "sqrt", "sigmoid", "tanh", 
 export function asTensor(x: TensorLike, like: Tensor | null, where: string): Tensor {
   if (x instanceof Tensor) return x;
   if (typeof x !== "number") throw new DTypeError(`${where}: expected a Tensor or a number, got ${typeof x}`);
-  const dtype = like ? scalarDType(x, like.dtype) : "float32";
+  const dtype = like ? scalarDType(x, like.dtype, where) : "float32";
   const s = allocate(dtype, 1);
   s[0] = x;
   return new Tensor(s, dtype, []);

@@ -174,7 +174,8 @@ export function std(x: Tensor, axis?: number | readonly number[], o: VarOptions 
 function shiftOf(x: Tensor, axes: number[]): Tensor {
   const shape = keptShape(x.shape, axes);
   if (sizeOf(axes.map((i) => x.shape[i])) === 0) return new Tensor(allocate(x.dtype, sizeOf(shape)), x.dtype, shape);
-  return noGrad(() => max(x, axes, { keepdims: true }).detach());
+  // A float max for integer input, so that x − max is computed in float (uint8 would wrap, bool refuse).
+  return noGrad(() => max(x, axes, { keepdims: true }).astype(isFloat(x.dtype) ? x.dtype : "float32"));
 }
 
 /** log Σ exp(x), computed as m + log Σ exp(x − m) with m the (detached) max, so it never overflows. */
