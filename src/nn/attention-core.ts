@@ -27,6 +27,8 @@ export interface AttentionCoreResult {
   out: Tensor;
   /** The attention weights [blocks, l, s] after dropout (what multiplied V); no gradient flows through them. */
   weights: FloatArray;
+  /** The same weights as a [blocks, l, s] tensor whose gradient reaches q and k through the softmax. */
+  weightsTensor(): Tensor;
 }
 
 /**
@@ -141,7 +143,51 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
     weights = alloc(probs.length);
     for (let i = 0; i < probs.length; i++) weights[i] = probs[i] * drop[i];
   }
-  return { out: y, weights };
+  const weightsTensor = () => {
+    const w = new Tensor(weights.slice(), q.dtype, [blocks, l, s]);
+    if (!o.cache) recordWeightsBackward(w, [q, k], lay, g, [qb, kb], drop, probs, alloc);
+    return w;
+  };
+  return { out: y, weights, weightsTensor };
+}
+
+/**
+ * The weights' own backward, for a loss that reads them: with P the probabilities and D the
+ * dropout multipliers, ∂loss/∂scores = P ⊙ (dW⊙D − Σⱼ dW⊙D⊙P) per row, times the scale, then
+ * dQ = dS·K and dK = dSᵀ·Q per block (masked keys have P = 0 and get nothing).
+ */
+function recordWeightsBackward(w: Tensor, [q, k]: Tensor[], lay: HeadLayout, g: AttentionBlocks, [qb, kb]: FloatArray[],
+                               drop: FloatArray | null, probs: FloatArray, alloc: Alloc): void {
+  const sources = [...new Set([q, k])];
+  record(w, "attentionWeights", sources, (grad) => {
+    const dw = grad.data as FloatArray, { blocks, l, s, e, scale } = g;
+    const dqb = alloc(blocks * l * e), dkb = alloc(blocks * s * e), ds = new Float64Array(s);
+    for (let b = 0; b < blocks; b++) {
+      for (let i = 0; i < l; i++) {
+        const row = (b * l + i) * s, qo = (b * l + i) * e;
+        let dot = 0;
+        for (let j = 0; j < s; j++) {
+          ds[j] = drop ? dw[row + j] * drop[row + j] : dw[row + j];
+          dot += ds[j] * probs[row + j];
+        }
+        for (let j = 0; j < s; j++) {
+          const d = scale * probs[row + j] * (ds[j] - dot);
+          if (d === 0) continue;
+          const ko = (b * s + j) * e;
+          for (let c = 0; c < e; c++) {
+            dqb[qo + c] += d * kb[ko + c];
+            dkb[ko + c] += d * qb[qo + c];
+          }
+        }
+      }
+    }
+    const grads = sources.map((t) => (t.requiresGrad ? alloc(t.size) : null));
+    [[q, dqb], [k, dkb]].forEach(([t, d], i) => {
+      const gt = grads[sources.indexOf(t as Tensor)];
+      if (gt) scatterAdd(d as FloatArray, gt, lay, lengthOf(t as Tensor, lay), (t as Tensor).shape[2], lay.cols[i], lay.e);
+    });
+    return grads.map((d, i) => (d ? new Tensor(d, sources[i].dtype, sources[i].shape.slice()) : null));
+  });
 }
 
 function recordBackward(y: Tensor, [q, k, v]: Tensor[], lay: HeadLayout, g: AttentionBlocks, [qb, kb, vb]: FloatArray[],

@@ -2,7 +2,7 @@
 // one tensor), the heads' attention as one fused op (attention-core.ts), the output projection.
 import { boolean, inRange, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { linear, noGrad, rngFrom, Tensor, zeros, type RandomOptions, type Rng } from "../ndarray/index.js";
+import { linear, rngFrom, Tensor, zeros, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { multiHeadAttention } from "./attention-core.js";
 import { mergeMasks } from "./attention-masks.js";
@@ -132,13 +132,13 @@ export class MultiheadAttention extends Module {
     const mask = mergeMasks(where, o.attnMask ?? null, kpm, n, this.numHeads, l, s);
     const [qp, kp, vp, cols] = this.project(q, k, v, query === key && key === value);
     const hd = this.headDim;
-    const { out, weights } = multiHeadAttention(qp, kp, vp, { n, heads: this.numHeads, e: hd, ev: hd, batchFirst: bf, cols }, {
+    const { out, weights, weightsTensor } = multiHeadAttention(qp, kp, vp, { n, heads: this.numHeads, e: hd, ev: hd, batchFirst: bf, cols }, {
       mask: mask?.values ?? null, maskStride: mask?.stride ?? 0, causal, cache,
       dropoutP: this.training ? this.dropout : 0, rng: this.training && this.dropout > 0 ? this.rng ?? rngFrom(undefined) : null,
     });
     const y = this.outProj.forward(out);
     const sTotal = weights.length / (n * this.numHeads * l);
-    return [unbatched ? y.squeeze(0) : y, needWeights ? this.weightsTensor(weights, n, l, sTotal, average, unbatched, q.dtype) : null];
+    return [unbatched ? y.squeeze(0) : y, needWeights ? this.weightsOut(weightsTensor(), n, l, sTotal, average, unbatched) : null];
   }
 
   /**
@@ -156,14 +156,10 @@ export class MultiheadAttention extends Module {
     return [linear(q, wq, part(b, 0)), linear(k, wk, part(b, 1)), linear(v, wv, part(b, 2)), [0, 0, 0]];
   }
 
-  private weightsTensor(w: ArrayLike<number>, n: number, l: number, s: number, average: boolean, unbatched: boolean,
-                        dtype: "float32" | "float64" | string): Tensor {
-    return noGrad(() => {
-      const h = this.numHeads;
-      const data = dtype === "float64" ? Float64Array.from(w) : Float32Array.from(w);
-      let t = new Tensor(data, dtype as "float32", [n, h, l, s]);
-      if (average) t = t.mean(1);
-      return unbatched ? t.squeeze(0) : t;
-    });
+  /** The weights [n·heads, l, s] as returned: [n, heads, l, s] or averaged over heads, gradients kept (as PyTorch's). */
+  private weightsOut(w: Tensor, n: number, l: number, s: number, average: boolean, unbatched: boolean): Tensor {
+    let t = w.reshape([n, this.numHeads, l, s]);
+    if (average) t = t.mean(1);
+    return unbatched ? t.squeeze(0) : t;
   }
 }

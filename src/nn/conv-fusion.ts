@@ -54,6 +54,13 @@ export function convWith(step: ConvStep, x: Tensor, weight: Tensor, bias: Tensor
 /** What the step's modules compute one after another, as one convolution. */
 export function runConvStep(step: ConvStep, x: Tensor): Tensor {
   if (!step.batchNorm) return step.relu ? step.layer.forwardRelu(x) : step.layer.forward(x);
+  // The fold normalizes per output channel whatever the layout, but the BatchNorm reads dim 1 as
+  // the channels: it refuses an unbatched conv output (or reads [C, L] as [N, C]). Such an input
+  // runs the modules, so eval mode accepts exactly what training does.
+  if (x.ndim === step.layer.weight.ndim - 1) {
+    const y = step.batchNorm.forward(step.layer.forward(x));
+    return step.relu ? y.relu() : y;
+  }
   const { weight, bias } = foldBatchNorm(step.layer, step.batchNorm);
   return convWith(step, x, weight, bias);
 }
