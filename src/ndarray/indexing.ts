@@ -61,8 +61,11 @@ function gatherAlong(x: Tensor, dim: number, index: Tensor, where: string): Tens
 /** out[i][index[i][j]] = x[i][index[i][j]] along `dim` (here 1), as torch.gather. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   checkIndex(index, "gather");
-  if (x.ndim === 0) throw new ShapeError("gather: the input must have at least one dimension");
   const d = normalizeAxis(dim, x.ndim, "gather");
+  // A 0-d input or index counts as one element along dim 0 (PyTorch); the result has the index's shape.
+  if (x.ndim <= 1 && index.ndim <= 1 && x.ndim + index.ndim < 2) {
+    return gather(x.reshape([x.size]), 0, index.reshape([index.size])).reshape(index.shape.slice());
+  }
   checkIndexShape("gather", x, d, index);
   return gatherAlong(x, d, index, "gather");
 }
@@ -101,8 +104,11 @@ export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): 
   if (!(src instanceof Tensor)) throw new DTypeError(`scatterAdd: src must be a Tensor, got ${typeof src}`);
   if (src.dtype !== x.dtype) throw new DTypeError(`scatterAdd: src is ${src.dtype} but the input is ${x.dtype}; they must match`);
   if (x.dtype === "bool") throw new DTypeError("scatterAdd: cannot add into a bool tensor");
-  if (x.ndim === 0) throw new ShapeError("scatterAdd: the input must have at least one dimension");
   const d = normalizeAxis(dim, x.ndim, "scatterAdd");
+  // 0-d tensors count as one element along dim 0, as in gather; the result has the input's shape.
+  if (x.ndim <= 1 && index.ndim <= 1 && src.ndim <= 1 && x.ndim + index.ndim + src.ndim < 3) {
+    return scatterAdd(x.reshape([x.size]), 0, index.reshape([index.size]), src.reshape([src.size])).reshape(x.shape.slice());
+  }
   if (src.ndim !== x.ndim) throw new ShapeError(`scatterAdd: src of shape [${src.shape}] and input of shape [${x.shape}] need the same number of dimensions`);
   checkIndexShape("scatterAdd", x, d, index, src);
   return scatterAddAlong(x, d, index, src, "scatterAdd");

@@ -226,7 +226,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const dtype = matmulDType(x, weight);
   const mp = mixedPrecision.active;
   if (mp !== null && dtype === "float32") return mp.linear(x, weight, bias, o.relu === true);
-  const x2 = x.reshape([-1, inF]);
+  const x2 = x.reshape([sizeOf(x.shape.slice(0, -1)), inF]); // the rows spelled out: -1 is ambiguous when inF is 0
   const m = x2.shape[0];
   const xs = x2.dtype === dtype ? x2 : x2.astype(dtype);
   const ws = weight.dtype === dtype ? weight : weight.astype(dtype);

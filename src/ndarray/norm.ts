@@ -3,7 +3,7 @@ import { noGrad, record } from "./autograd.js";
 import { isFloat } from "./dtype.js";
 import { where } from "./elementwise.js";
 import { wantsKeepdims, type ReduceOptions } from "./reduce.js";
-import { normalizeAxes } from "./shape.js";
+import { normalizeAxes, sizeOf } from "./shape.js";
 import type { Tensor } from "./tensor.js";
 
 /** `{ keepdim }` (PyTorch's name) or `{ keepdims }`, as for every reduction. */
@@ -28,7 +28,8 @@ export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number
   const keep = { keepdims: true };
   const value = noGrad(() => {
     if (p === 1) return x.abs().sum(axes, keep);
-    if (p === Infinity) return x.abs().max(axes, keep);
+    // Over no elements the max of |x| is its least possible value, 0 (a max of nothing refuses).
+    if (p === Infinity) return sizeOf(axes.map((a) => x.shape[a])) === 0 ? x.abs().sum(axes, keep) : x.abs().max(axes, keep);
     if (p === 2 || p === "fro") return x.mul(x).sum(axes, keep).sqrt();
     return x.abs().pow(p).sum(axes, keep).pow(1 / p);
   });

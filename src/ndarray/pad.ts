@@ -52,6 +52,10 @@ function checkAmounts(x: Tensor, d: number, before: number, after: number, mode:
   const n = x.shape[d];
   if (mode === "constant") {
     if (n + before + after < 0) throw new ShapeError(`pad: padding (${before}, ${after}) of dimension ${d} (size ${n}) leaves a negative size`);
+    // A negative amount crops its own end, before any padding is added: it cannot remove more than there is.
+    if (Math.max(0, -before) + Math.max(0, -after) > n) {
+      throw new ShapeError(`pad: padding (${before}, ${after}) crops more than the ${n} entries of dimension ${d}`);
+    }
     return;
   }
   if (before < 0 || after < 0) throw new ValueError(`pad: mode "${mode}" needs non-negative padding, got (${before}, ${after}) for dimension ${d}`);

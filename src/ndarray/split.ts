@@ -39,5 +39,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   positiveInt("chunk", "the number of chunks", chunks);
   if (x.ndim === 0) throw new ShapeError("chunk: the input must have at least one dimension");
   const n = x.shape[normalizeAxis(dim, x.ndim, "chunk")];
+  // An empty dim still gives `chunks` (empty) pieces, so code that unpacks them finds them all.
+  if (n === 0) return split(x, new Array<number>(chunks).fill(0), dim);
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
 }

@@ -1,4 +1,4 @@
-import { ShapeError, ValueError } from "../errors.js";
+import { ValueError } from "../errors.js";
 import { record } from "./autograd.js";
 import { allocate } from "./dtype.js";
 import { normalizeAxis } from "./shape.js";
@@ -20,8 +20,9 @@ function windowLayout(shape: readonly number[], strides: readonly number[], dim:
  * when step < size; the backward adds each element's gradient from every window it is in.
  */
 export function unfold(x: Tensor, dim: number, size: number, step: number): Tensor {
-  if (x.ndim === 0) throw new ShapeError("unfold: the input must have at least one dimension");
   const d = normalizeAxis(dim, x.ndim, "unfold");
+  // A 0-d tensor is one element along its dim 0 (PyTorch): its one window is `size` long.
+  if (x.ndim === 0) return unfold(x.reshape([1]), 0, size, step).reshape([size]);
   const n = x.shape[d];
   if (!Number.isInteger(size) || size < 0 || size > n) {
     throw new ValueError(`unfold: window size ${size} must be an integer from 0 to the size ${n} of dimension ${d}`);

@@ -47,7 +47,8 @@ function maskedGrad(g: Float32Array, yBits: Uint16Array | null, wantBias: boolea
 /** linear(x, W, b) (relu) with bfloat16 saved activations; x, W float32. */
 export function linearBf16(store: Bf16Store, x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
   const [outF, inF] = weight.shape;
-  const x2 = x.reshape([-1, inF]), m = x2.shape[0];
+  // The row count spelled out: reshape cannot infer a -1 next to an inF of 0.
+  const m = x.shape.slice(0, -1).reduce((a, b) => a * b, 1), x2 = x.reshape([m, inF]);
   const bs = bias ? asF32(bias) : null, w = asF32(weight);
   const wantX = x2.requiresGrad, wantW = weight.requiresGrad, wantB = bs?.requiresGrad === true;
   const saving = isGradEnabled() && (wantX || wantW || wantB);
