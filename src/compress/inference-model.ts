@@ -5,7 +5,7 @@ import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import { unhandledStep, type FusedStep } from "../nn/fusion.js";
 import { Dropout } from "../nn/layers.js";
-import { Module } from "../nn/module.js";
+import { Module, type LoadStateDictResult } from "../nn/module.js";
 import { fuseForInference, Sequential } from "../nn/sequential.js";
 import { typeName } from "../type-name.js";
 
@@ -117,6 +117,25 @@ export class InferenceSequential extends Module {
       h = fromTypedArray(s.run(data, m), [...h.shape.slice(0, -1), s.outFeatures]);
     }
     return h;
+  }
+
+  /**
+   * Compiled layers are not modules, so a state dict would hold only the modules between them
+   * (an unfused BatchNorm) and a saved file would silently lack every int8/sparse weight: both
+   * directions are refused while the model has compiled layers.
+   */
+  private refuseStateDict(what: string): void {
+    if (this.layers.length > 0) {
+      throw new ValueError(`InferenceSequential.${what}: the compiled ${this.layers.map((l) => l.kind).join(", ")} layers have no state dict; save the float model's stateDict() and compile it again after loading, or export this model with exportOnnx`);
+    }
+  }
+  override stateDict(): Record<string, Tensor> {
+    this.refuseStateDict("stateDict");
+    return super.stateDict();
+  }
+  override loadStateDict(sd: Record<string, Tensor>, o: { strict?: boolean } = {}): LoadStateDictResult {
+    this.refuseStateDict("loadStateDict");
+    return super.loadStateDict(sd, o);
   }
 
   /** Bytes of all compiled layers' parameters (the modules between them have none). */

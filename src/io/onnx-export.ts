@@ -125,6 +125,9 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
   }
 }
 
+/** The names the exporter gives its own tensors: t<k> (intermediates), <i>.<name> and layer<i>.<name> (initializers). */
+const INTERNAL_NAME = /^(t\d+|\d+\..*|layer\d+\..*)$/s;
+
 function checkExport(model: unknown, o: OnnxExportOptions): void {
   checkOptions("exportOnnx", o, ["batch", "inputFeatures", "inputShape", "inputName", "outputName", "producer"]);
   if (!(model instanceof Module) && !Array.isArray(model)) {
@@ -145,6 +148,13 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
     const v = o[key];
     if (v !== undefined && !(typeof v === "string" && v.length > 0)) throw new ValueError(`exportOnnx: ${key} must be a non-empty string, got ${JSON.stringify(v)}`);
   }
+  // Every tensor of an ONNX graph has one definition: a graph input or output named like one of
+  // the exporter's own tensors (or like each other) would make a model runtimes refuse.
+  const names = { inputName: o.inputName ?? "input", outputName: o.outputName ?? "output" };
+  for (const [key, v] of Object.entries(names)) {
+    if (INTERNAL_NAME.test(v)) throw new ValueError(`exportOnnx: ${key} ${JSON.stringify(v)} is the form of the exporter's own tensor names (t<k>, <i>.<name>, layer<i>.<name>); choose another`);
+  }
+  if (names.inputName === names.outputName) throw new ValueError(`exportOnnx: inputName and outputName are both ${JSON.stringify(names.inputName)}; a graph's input and output need different names`);
 }
 
 /**

@@ -80,7 +80,7 @@ function checkSaveOptions(stateDict: StateDict, o: SaveOptions): void {
       if (!Object.hasOwn(stateDict, name)) throw new ValueError(`saveSafetensors: dtype names "${name}", which is not in the state dict`);
     }
   }
-  if (o.metadata !== undefined && (typeof o.metadata !== "object" || o.metadata === null || Object.values(o.metadata).some((v) => typeof v !== "string"))) {
+  if (o.metadata !== undefined && (typeof o.metadata !== "object" || o.metadata === null || Array.isArray(o.metadata) || Object.values(o.metadata).some((v) => typeof v !== "string"))) {
     throw new ValueError("saveSafetensors: metadata must map strings to strings");
   }
   if (Object.hasOwn(stateDict, "__metadata__")) throw new ValueError(`saveSafetensors: "__metadata__" is the format's metadata key, not a tensor name`);
@@ -210,7 +210,9 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; dataStart: number; 
   let metadata: Record<string, string> | undefined;
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === "__metadata__") {
-      if (typeof info !== "object" || info === null || Object.values(info).some((v) => typeof v !== "string")) {
+      // The format's metadata map is optional: null is its absence, not a malformed header.
+      if (info === null) continue;
+      if (typeof info !== "object" || Array.isArray(info) || Object.values(info).some((v) => typeof v !== "string")) {
         throw new FormatError("safetensors: __metadata__ must map strings to strings");
       }
       metadata = Object.assign(nameMap<string>(), info as Record<string, string>);
