@@ -15,7 +15,10 @@ let gradEnabled = true;
 
 export const isGradEnabled = (): boolean => gradEnabled;
 
-/** Runs `fn` without recording any op on the tape, and returns its result. */
+/**
+ * Runs `fn` without recording any op on the tape, and returns its result. The library's own
+ * calls; the public form (src/ndarray/no-grad.ts) also refuses an async `fn`.
+ */
 export function noGrad<T>(fn: () => T): T {
   const before = gradEnabled;
   gradEnabled = false;
@@ -96,6 +99,9 @@ export function runBackward(root: Tensor, seed: Tensor, arithmetic: GradArithmet
   if (!root.requiresGrad) {
     throw new ValueError("backward: this tensor does not require grad (no input of it has requiresGrad = true)");
   }
+  // The seed takes the output's dtype, as PyTorch casts it: an integer seed would reach rules
+  // (matmul's) that take floats only.
+  if (seed.dtype !== root.dtype) seed = arithmetic.cast(seed, root);
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // Iterative DFS: deep networks would overflow the call stack with recursion.

@@ -1,7 +1,8 @@
 export { Tensor } from "./tensor.js";
 export type { TensorLike, SliceSpec } from "./tensor.js";
 export type { DType, TypedArray, FloatArray } from "./dtype.js";
-export { noGrad, isGradEnabled, willRecord } from "./autograd.js";
+export { isGradEnabled, willRecord } from "./autograd.js";
+export { noGrad } from "./no-grad.js";
 export { Rng, manualSeed, rngFrom } from "./random.js";
 export type { RandomOptions, RngState } from "./random.js";
 export {
