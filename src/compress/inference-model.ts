@@ -98,6 +98,7 @@ export class InferenceSequential extends Module {
 
   // Children stay in eval mode: this model only infers, fit() toggling train() must not wake a Dropout.
   override train(mode = true): this {
+    if (typeof mode !== "boolean") throw new ValueError(`InferenceSequential.train: mode must be true or false, got ${typeof mode === "string" ? JSON.stringify(mode) : String(mode)}`);
     this.training = mode;
     for (const s of this.steps) if (!isLayer(s)) s.train(false);
     return this;

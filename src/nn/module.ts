@@ -107,9 +107,13 @@ export abstract class Module {
     return this.namedModules().map(([, m]) => m);
   }
 
-  /** Calls fn on every child's subtree first, then on this module (PyTorch's apply); returns this. */
+  /**
+   * Calls fn on every child's subtree first, then on this module (PyTorch's apply); a child
+   * registered under several names of this module is visited once. Returns this.
+   */
   apply(fn: (m: Module) => void): this {
-    for (const c of this.ownModules.values()) c.apply(fn);
+    if (typeof fn !== "function") throw new ValueError(`Module.apply: expected a function, got ${fn === null ? "null" : typeof fn}`);
+    for (const c of new Set(this.ownModules.values())) c.apply(fn);
     fn(this);
     return this;
   }
@@ -138,8 +142,8 @@ export abstract class Module {
   private namedOnce(prefix: string, own: (m: Module) => Map<string, Tensor | null>): [string, Tensor][] {
     const seen = new Set<Tensor>();
     const out: [string, Tensor][] = [];
-    for (const [path, m] of this.namedModules()) {
-      const at = prefix + (path ? `${path}.` : "");
+    for (const [path, m] of this.namedModules(prefix)) {
+      const at = path ? `${path}.` : "";
       for (const [n, t] of own(m)) {
         if (t === null || seen.has(t)) continue;
         seen.add(t);
@@ -160,12 +164,42 @@ export abstract class Module {
    * What stateDict() holds, in PyTorch's order: own parameters, own persistent buffers, then
    * children. Every path, a shared module's under each of its names, as PyTorch's state_dict.
    */
-  private namedState(prefix: string): [string, Tensor, "parameter" | "buffer"][] {
-    const out: [string, Tensor, "parameter" | "buffer"][] = [];
-    for (const [n, p] of this.ownParams) out.push([prefix + n, p, "parameter"]);
-    for (const [n, b] of this.ownBuffers) if (b && !this.nonPersistent.has(n)) out.push([prefix + n, b, "buffer"]);
+  private namedState(prefix: string): [string, Tensor, "parameter" | "buffer", Tensor | undefined][] {
+    const out: [string, Tensor, "parameter" | "buffer", Tensor | undefined][] = [];
+    for (const [n, p] of this.ownParams) out.push([prefix + n, p, "parameter", undefined]);
+    for (const [n, b] of this.ownBuffers) if (b && !this.nonPersistent.has(n)) out.push([prefix + n, b, "buffer", this.stateDefault(n)]);
     for (const [n, m] of this.ownModules) out.push(...m.namedState(`${prefix}${n}.`));
     return out;
+  }
+
+  /**
+   * The value loadStateDict gives this module's persistent buffer `name` when the dict lacks it,
+   * or undefined when its absence is a missing key (the default). For state added to a layer
+   * after checkpoints of it existed (BatchNorm's num_batches_tracked), so those still load.
+   */
+  protected stateDefault(_name: string): Tensor | undefined {
+    return undefined;
+  }
+
+  /**
+   * `keys` grouped by the deepest module path each lies under, modules in depth-first order
+   * (dict order within a module), as PyTorch's load_state_dict lists unexpected keys.
+   */
+  private inLoadOrder(keys: string[]): string[] {
+    const rank = new Map<string, number>();
+    const visit = (m: Module, prefix: string): void => {
+      if (!rank.has(prefix)) rank.set(prefix, rank.size);
+      for (const [n, c] of m.ownModules) visit(c, `${prefix}${n}.`);
+    };
+    visit(this, "");
+    const owner = (k: string): number => {
+      for (let i = k.lastIndexOf(".", k.length - 2); i > 0; i = k.lastIndexOf(".", i - 1)) {
+        const r = rank.get(k.slice(0, i + 1));
+        if (r !== undefined) return r;
+      }
+      return 0;
+    };
+    return keys.map((k) => [owner(k), k] as const).sort((a, b) => a[0] - b[0]).map(([, k]) => k);
   }
 
   /** Name → parameter or persistent buffer (detached views sharing storage, like PyTorch's state_dict). */
@@ -180,35 +214,48 @@ export abstract class Module {
    * valid). Every key, type, shape and buffer dtype is checked before anything is written: a bad
    * dict leaves the model unchanged. Returns the names the model has and `sd` lacks
    * (`missingKeys`) and those `sd` has and the model does not (`unexpectedKeys`), as PyTorch's
-   * load_state_dict: with `strict: true` (the default) either kind throws instead, so a strict
-   * load that returns gives two empty lists; with `strict: false` the keys present are loaded.
+   * load_state_dict (unexpected keys grouped by the module they fall under, in its order): with
+   * `strict: true` (the default) either kind throws instead, so a strict load that returns gives
+   * two empty lists; with `strict: false` the keys present are loaded. A [1] tensor loads into a
+   * 0-d one, and a buffer a layer can do without (BatchNorm's num_batches_tracked) gets the
+   * layer's default when absent instead of being missing.
    */
   loadStateDict(sd: Record<string, Tensor>, o: { strict?: boolean } = {}): LoadStateDictResult {
     if (sd === null || typeof sd !== "object") throw new ValueError("loadStateDict: expected an object of name → Tensor");
+    // A Map's entries are not own properties: it would read as an empty dict.
+    if (sd instanceof Map) throw new ValueError("loadStateDict: expected a plain object of name → Tensor, got a Map (pass Object.fromEntries(map))");
     checkOptions("loadStateDict", o, ["strict"]);
     if (o.strict !== undefined && typeof o.strict !== "boolean") throw new ValueError(`loadStateDict: strict must be a boolean, got ${typeof o.strict === "string" ? JSON.stringify(o.strict) : String(o.strict)}`);
     const strict = o.strict ?? true;
     const named = this.namedState("");
     const mine = new Set(named.map(([n]) => n));
     const has = (n: string) => Object.prototype.hasOwnProperty.call(sd, n);
-    const missing = named.filter(([n]) => !has(n)).map(([n]) => n);
-    const unexpected = Object.keys(sd).filter((n) => !mine.has(n));
+    const missing = named.filter(([n, , , fallback]) => !has(n) && !fallback).map(([n]) => n);
+    const unexpected = this.inLoadOrder(Object.keys(sd).filter((n) => !mine.has(n)));
     if (strict && (missing.length > 0 || unexpected.length > 0)) {
       throw new ValueError(`loadStateDict: missing keys [${missing.join(", ")}], unexpected keys [${unexpected.join(", ")}]`);
     }
-    for (const [n, t, kind] of named) {
-      if (!has(n)) continue;
+    const values: [Tensor, Tensor][] = [];
+    for (const [n, t, kind, fallback] of named) {
+      if (!has(n)) {
+        if (fallback) values.push([t, fallback]);
+        continue;
+      }
       const v = sd[n];
       if (!(v instanceof Tensor)) throw new ValueError(`loadStateDict: "${n}" is not a Tensor (got ${v === null ? "null" : typeof v})`);
-      if (!sameShape(v.shape, t.shape)) throw new ShapeError(`loadStateDict: "${n}" has shape [${v.shape}], the model expects [${t.shape}]`);
+      // A one-element [1] tensor for a 0-d one is the same value: some exporters cannot write 0-d tensors.
+      const scalarAsVector = t.shape.length === 0 && v.shape.length === 1 && v.shape[0] === 1;
+      if (!scalarAsVector && !sameShape(v.shape, t.shape)) throw new ShapeError(`loadStateDict: "${n}" has shape [${v.shape}], the model expects [${t.shape}]`);
       if (kind === "buffer" && v.dtype !== t.dtype) throw new DTypeError(`loadStateDict: buffer "${n}" is ${v.dtype}, the model expects ${t.dtype}`);
+      values.push([t, v]);
     }
-    for (const [n, t] of named) if (has(n)) t.storage.set(sd[n].data);
+    for (const [t, v] of values) t.storage.set(v.data);
     return { missingKeys: missing, unexpectedKeys: unexpected };
   }
 
   /** Sets training mode on this module and its descendants. */
   train(mode = true): this {
+    if (typeof mode !== "boolean") throw new ValueError(`Module.train: mode must be true or false, got ${typeof mode === "string" ? JSON.stringify(mode) : String(mode)}`);
     for (const m of this.modules()) m.training = mode;
     return this;
   }

@@ -62,6 +62,15 @@ abstract class BatchNormBase extends Module {
     }
   }
 
+  /**
+   * A dict without num_batches_tracked (checkpoints older than the counter, and many converted
+   * ones) loads with the counter reset to 0, as PyTorch loads a plain dict; it only matters to
+   * `momentum: null`, whose cumulative average then starts over.
+   */
+  protected override stateDefault(name: string): Tensor | undefined {
+    return name === "num_batches_tracked" ? new Tensor(new Int32Array(1), "int32", []) : undefined;
+  }
+
   /** Running statistics back to mean 0, variance 1, and no batches seen. */
   resetRunningStats(): void {
     this.runningMean?.storage.fill(0);
