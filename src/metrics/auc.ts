@@ -42,16 +42,20 @@ function apArea(c: BinaryCounts, where: string): number {
 
 /**
  * A binary score, or one-vs-rest over the columns of [n, k] scores (k > 2): class c's column
- * against "label = c", combined by macro or prevalence-weighted mean. [n, 2] is binary (column 1).
+ * against "label = c", combined by macro or prevalence-weighted mean. [n, 2] is binary (the
+ * posLabel's column).
  */
 function scoreCurves(yTrue: Values, score: Values, o: ScoreAverageOptions, where: string, area: (c: BinaryCounts, w: string) => number): number {
   checkOptions(where, o, ["posLabel", "multiClass", "average"]);
-  const { data, shape } = valuesOf(score);
-  if (shape.length === 1 || (shape.length === 2 && shape[1] <= 2)) return area(binaryCounts(yTrue, score, where, o.posLabel), where);
-  if (shape.length !== 2) throw new ShapeError(`${where}: scores must be [n] or [n, classes], got [${shape}]`);
+  // Checked for binary scores too (where they do not apply), so a misspelt value is not ignored.
   if ((o.multiClass ?? "ovr") !== "ovr") throw new ValueError(`${where}: multiClass must be "ovr", got ${JSON.stringify(o.multiClass)}`);
   const average = o.average ?? "macro";
   if (average !== "macro" && average !== "weighted") throw new ValueError(`${where}: average must be "macro" or "weighted", got ${JSON.stringify(average)}`);
+  const { data, shape } = valuesOf(score);
+  if (shape.length === 1 || (shape.length === 2 && shape[1] <= 2)) return area(binaryCounts(yTrue, score, where, o.posLabel), where);
+  if (shape.length !== 2) throw new ShapeError(`${where}: scores must be [n] or [n, classes], got [${shape}]`);
+  // One-vs-rest makes each class positive in turn: a single positive class has no meaning here.
+  if (o.posLabel !== undefined) throw new ValueError(`${where}: posLabel applies to binary scores; multiclass scores [${shape}] score every class one-vs-rest`);
   const [n, k] = shape;
   const y = labelsOf(yTrue, where);
   if (y.length !== n) throw new ShapeError(`${where}: yTrue has ${y.length} values, scores are [${shape}]`);

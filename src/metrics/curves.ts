@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, shortList, valuesOf, type Values } from "./inputs.js";
@@ -17,11 +18,14 @@ export interface BinaryCounts {
   negatives: number;
 }
 
-/** One score per sample: [n], [n, 1], or [n, 2] probabilities (column 1 is the positive class). */
-export function binaryScores(score: Values, where: string): ArrayLike<number> {
+/**
+ * One score per sample: [n], [n, 1], or [n, 2] probabilities whose columns are the two classes in
+ * ascending order (as predict_proba), of which `column` is the positive class's.
+ */
+export function binaryScores(score: Values, where: string, column: 0 | 1 = 1): ArrayLike<number> {
   const { data, shape } = valuesOf(score);
   if (shape.length === 1 || (shape.length === 2 && shape[1] === 1)) return data;
-  if (shape.length === 2 && shape[1] === 2) return Float64Array.from({ length: shape[0] }, (_, i) => data[2 * i + 1]);
+  if (shape.length === 2 && shape[1] === 2) return Float64Array.from({ length: shape[0] }, (_, i) => data[2 * i + column]);
   throw new ShapeError(`${where}: binary scores must be [n], [n, 1] or [n, 2], got [${shape}]`);
 }
 
@@ -32,13 +36,16 @@ export function binaryScores(score: Values, where: string): ArrayLike<number> {
  */
 export function binaryCounts(yTrue: Values, score: Values, where: string, posLabel = 1): BinaryCounts {
   const y = labelsOf(yTrue, where);
-  const s = binaryScores(score, where);
-  const n = checkLengths(y, s, where);
   const classes = distinct(y);
   if (classes.length > 2) throw new ValueError(`${where}: binary yTrue expected, got labels [${shortList(classes)}]; for multiclass use one-vs-rest`);
   if (classes.length === 2 && !classes.includes(posLabel)) {
     throw new ValueError(`${where}: posLabel ${posLabel} is not one of the labels [${shortList(classes)}]; pass { posLabel }`);
   }
+  // Of [n, 2] probabilities, the positive class's column: 0 when it is the smaller label (of the
+  // two in yTrue; with one label present, the 0/1 and −1/+1 conventions: posLabel ≤ 0).
+  const column = (classes.length === 2 ? posLabel === classes[0] : posLabel <= 0) ? 0 : 1;
+  const s = binaryScores(score, where, column);
+  const n = checkLengths(y, s, where);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n; i++) if (Number.isNaN(s[i])) throw new ValueError(`${where}: score at index ${i} is NaN`);
   // Compare, don't subtract: Infinity − Infinity is NaN and would corrupt the sort.
@@ -76,7 +83,7 @@ export function rocCurve(yTrue: Values, score: Values, o: CurveOptions & { dropI
   checkOptions("rocCurve", o, ["posLabel", "dropIntermediate"]);
   const c = binaryCounts(yTrue, score, "rocCurve", o.posLabel);
   let keep = Array.from({ length: c.thresholds.length }, (_, i) => i);
-  if ((o.dropIntermediate ?? true) && keep.length > 2) {
+  if (boolean("rocCurve", "dropIntermediate", o.dropIntermediate ?? true) && keep.length > 2) {
     keep = keep.filter((i) => i === 0 || i === keep.length - 1 ||
       c.fps[i + 1] - 2 * c.fps[i] + c.fps[i - 1] !== 0 || c.tps[i + 1] - 2 * c.tps[i] + c.tps[i - 1] !== 0);
   }

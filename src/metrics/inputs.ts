@@ -9,8 +9,8 @@ export type Values = Tensor | ArrayLike<number>;
  * probabilities or one-hot rows becomes its row-wise argmax, so accuracy(y, logits) just works.
  */
 export function labelsOf(v: Values, where: string): ArrayLike<number> {
-  if (!(v instanceof Tensor)) return v;
-  if (v.ndim === 1 || (v.ndim === 2 && v.shape[1] === 1)) return v.data;
+  if (!(v instanceof Tensor)) return notNaN(v, where);
+  if (v.ndim === 1 || (v.ndim === 2 && v.shape[1] === 1)) return notNaN(v.data, where);
   if (v.ndim !== 2) throw new ShapeError(`${where}: labels must be [n] or scores [n, classes], got [${v.shape}]`);
   const [n, k] = v.shape;
   const d = v.data;
@@ -21,6 +21,12 @@ export function labelsOf(v: Values, where: string): ArrayLike<number> {
     out[i] = best;
   }
   return out;
+}
+
+/** Labels as given, refusing NaN: it would otherwise form a class of its own (or never match itself). */
+function notNaN(labels: ArrayLike<number>, where: string): ArrayLike<number> {
+  for (let i = 0; i < labels.length; i++) if (Number.isNaN(labels[i])) throw new ValueError(`${where}: label at index ${i} is NaN`);
+  return labels;
 }
 
 /** Flat values with their logical shape (a plain array is 1-D). */

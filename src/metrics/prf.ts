@@ -15,7 +15,10 @@ export interface PrfOptions {
   posLabel?: number;
   /** Classes to score (default: every label in yTrue or yPred), as scikit-learn's `labels`. */
   labels?: readonly number[];
-  /** Value of a ratio whose denominator is 0 (no predictions / no members of a class); default 0. */
+  /**
+   * Value of a ratio whose denominator is 0 (no predictions / no members of a class): a number in
+   * [0, 1] or NaN; default 0.
+   */
   zeroDivision?: number;
 }
 
@@ -35,11 +38,16 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = 
   const average = o.average ?? "binary";
   if (!["binary", "macro", "micro", "weighted"].includes(average)) throw new ValueError(`${where}: unknown average ${JSON.stringify(average)}`);
   const zd = o.zeroDivision ?? 0;
+  // typeof first: "warn" (scikit-learn's default) or "1" would otherwise be returned as a score.
+  if (typeof zd !== "number" || zd < 0 || zd > 1) throw new ValueError(`${where}: zeroDivision must be a number in [0, 1] (or NaN), got ${JSON.stringify(zd)}`);
   const t = labelsOf(yTrue, where);
   const p = labelsOf(yPred, where);
   checkLengths(t, p, where);
   const seen = distinct(t, p);
   if (o.labels !== undefined && !Array.isArray(o.labels)) throw new ValueError(`${where}: labels must be an array of numbers`);
+  // Each applies to one kind of average only; elsewhere it would be ignored.
+  if (average === "binary" && o.labels !== undefined) throw new ValueError(`${where}: labels applies to average "macro", "micro" or "weighted"; average "binary" scores posLabel alone`);
+  if (average !== "binary" && o.posLabel !== undefined) throw new ValueError(`${where}: posLabel applies to average "binary" only, not ${JSON.stringify(average)}`);
   // Per-class counts over every label seen (no k×k matrix: memory grows with the classes, not
   // their square), so no sample is dropped; scoring then picks `labels`.
   const all = distinct(seen, o.labels ?? []);
@@ -75,6 +83,9 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = 
   });
   const weights = average === "weighted" ? per.map((c) => c.w) : per.map(() => 1);
   const total = weights.reduce((a, b) => a + b, 0);
+  // No true member of any scored class, but some predicted: those predictions are all wrong, so
+  // precision and F1 are 0 (only recall is 0/0), as scikit-learn.
+  if (total === 0 && scored.some((i) => predicted[i] > 0)) return { precision: 0, recall: zd, f1: 0 };
   const mean = (key: "p" | "r" | "f") => (total === 0 ? zd : per.reduce((s, c, i) => s + c[key] * weights[i], 0) / total);
   return { precision: mean("p"), recall: mean("r"), f1: mean("f") };
 }

@@ -51,11 +51,13 @@ export function mae(yTrue: Values, yPred: Values): number {
 
 /**
  * Coefficient of determination 1 − SS_res/SS_tot, per output column and then averaged. A
- * constant target scores 1 when predicted exactly and 0 otherwise (scikit-learn's force_finite).
+ * constant target scores 1 when predicted exactly and 0 otherwise (scikit-learn's force_finite);
+ * a single row has no variance to explain: NaN, as scikit-learn.
  */
 export function r2(yTrue: Values, yPred: Values): number {
   const { t, p, n, outputs } = pairs(yTrue, yPred, "r2");
   const rows = n / outputs;
+  if (rows < 2) return NaN;
   let total = 0;
   for (let c = 0; c < outputs; c++) {
     let mean = 0;

@@ -69,10 +69,12 @@ export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
 }
 
 /**
- * k folds that keep class proportions: each class's rows are dealt round-robin across the folds
- * (class after class, continuing where the last one stopped), so every fold holds ⌊n_c/k⌋ or
- * ⌈n_c/k⌉ rows of each class c and ⌊n/k⌋ or ⌈n/k⌉ rows in all. Shuffling (seeded) reorders
- * rows within each class first. A class with fewer than k rows is absent from some folds.
+ * k folds that keep class proportions, as scikit-learn's StratifiedKFold: classes in order of first
+ * appearance deal their counts round-robin across the folds (class after class, continuing where
+ * the last one stopped), so every fold holds ⌊n_c/k⌋ or ⌈n_c/k⌉ rows of each class c and ⌊n/k⌋ or
+ * ⌈n/k⌉ rows in all; each class's rows then fill its folds in order, in blocks (fold 0's share
+ * first). Shuffling (seeded) reorders rows within each class first. A class with fewer than k
+ * rows is absent from some folds.
  */
 export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions = {}): Fold[] {
   checkOptions("stratifiedKFold", o, FOLD_KEYS);
@@ -84,9 +86,12 @@ export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions =
   const rng = shuffle ? rngFrom(o) : null;
   const assign = new Int32Array(n);
   let next = 0;
-  for (const g of groups) {
+  // Groups hold ascending row indices, so g[0] is where a class first appears.
+  for (const g of [...groups].sort((a, b) => a[0] - b[0])) {
+    const perFold = new Array<number>(k).fill(0);
+    for (let j = 0; j < g.length; j++) perFold[next++ % k]++;
     if (rng) rng.shuffle(g);
-    for (const i of g) assign[i] = next++ % k;
+    for (let f = 0, at = 0; f < k; f++) for (let j = 0; j < perFold[f]; j++) assign[g[at++]] = f;
   }
   return foldsFrom(assign, k);
 }
