@@ -25,14 +25,16 @@ export interface CsvResult {
 
 // Decimal numbers only: Number() would also take "0x1f", "1_000"-free oddities and " " as 0.
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const MISSING = new Set(["", "nan", "NaN", "NA", "N/A", "null"]);
-const INF = new Map([["inf", Infinity], ["+inf", Infinity], ["-inf", -Infinity], ["Infinity", Infinity], ["+Infinity", Infinity], ["-Infinity", -Infinity]]);
+const MISSING = new Set(["", "NA", "N/A", "null"]);
+// NaN and ∞ as Python's float() and NumPy read them: signed or not, in any case ("Inf", "NAN", "-infinity").
+const SPECIAL = /^([+-]?)(?:(nan)|inf(?:inity)?)$/i;
 
 function parseNumber(field: string): number | undefined {
   const f = field.trim();
   if (NUMBER.test(f)) return Number(f);
   if (MISSING.has(f)) return NaN;
-  return INF.get(f);
+  const special = SPECIAL.exec(f);
+  return special === null ? undefined : special[2] !== undefined ? NaN : special[1] === "-" ? -Infinity : Infinity;
 }
 
 /**

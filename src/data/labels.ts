@@ -1,5 +1,5 @@
 import { ValueError } from "../errors.js";
-import type { Tensor } from "../ndarray/index.js";
+import type { Rng, Tensor } from "../ndarray/index.js";
 import { toNumbers } from "./rows.js";
 
 /**
@@ -22,14 +22,20 @@ export function groupByLabel(y: Tensor | ArrayLike<number>, where: string): { la
 
 /**
  * Splits `total` items among groups in proportion to `sizes`, each share within one of its exact
- * quota (largest-remainder rounding), shares summing to `total`.
+ * quota (largest-remainder rounding), shares summing to `total`. Groups with equal remainders
+ * take the spare items in a random order drawn from `rng` (as scikit-learn's stratified split
+ * breaks such ties), else in index order; with a fixed order the first classes would always be
+ * the ones given the extra rows.
  */
-export function apportion(sizes: number[], total: number): number[] {
+export function apportion(sizes: number[], total: number, rng?: Rng): number[] {
   const n = sizes.reduce((a, b) => a + b, 0);
   const exact = sizes.map((s) => (n === 0 ? 0 : (total * s) / n));
   const shares = exact.map(Math.floor);
   let left = total - shares.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => i).sort((a, b) => exact[b] - shares[b] - (exact[a] - shares[a]) || a - b);
+  const order = exact.map((e, i) => i);
+  rng?.shuffle(order);
+  // A stable sort: ties keep the (shuffled) order.
+  order.sort((a, b) => exact[b] - shares[b] - (exact[a] - shares[a]));
   for (const i of order) {
     if (left <= 0) break;
     if (shares[i] < sizes[i]) { shares[i]++; left--; }

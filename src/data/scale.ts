@@ -2,6 +2,7 @@ import { boolean } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
+import { checkTensor } from "./rows.js";
 
 /**
  * A per-column affine map fitted on training data: transform(x) = (x − shift) / scale, applied
@@ -32,6 +33,7 @@ export interface MinMaxScaler extends Scaler {
  * columns of [n, c, h, w] images are their c·h·w positions (as if flattened to [n, c·h·w]).
  */
 function columns(x: Tensor, where: string): { n: number; f: number; v: ArrayLike<number>; featureShape: number[] } {
+  checkTensor(where, "xTrain", x);
   if (x.ndim < 2) throw new ShapeError(`${where}: expected training data [n, features] (or [n, …features]), got [${x.shape}]`);
   if (x.shape[0] === 0) throw new ValueError(`${where}: cannot fit on zero rows`);
   const featureShape = x.shape.slice(1);
@@ -53,6 +55,7 @@ function endsWith(x: Tensor, featureShape: number[]): boolean {
 function makeScaler(shift: number[], scale: number[], featureShape: number[], where: string): Scaler {
   const f = shift.length;
   const apply = (x: Tensor, forward: boolean): Tensor => {
+    checkTensor(`${where}: ${forward ? "transform" : "inverseTransform"}`, "x", x);
     if (x.ndim === 0 || !endsWith(x, featureShape)) {
       const fitted = featureShape.length === 1 ? `${f} columns` : `rows of shape [${featureShape}]`;
       throw new ShapeError(`${where}: fitted on ${fitted}, got a tensor of shape [${x.shape}]`);
@@ -86,10 +89,14 @@ export function standardize(xTrain: Tensor, o: { withMean?: boolean; withStd?: b
   for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) { const a = v[i * f + c]; if (a === a) { sum[c] += a; count[c]++; } }
   const mean = Array.from(sum, (s, c) => (count[c] > 0 ? s / count[c] : NaN));
   for (let i = 0; i < n; i++) for (let c = 0; c < f; c++) { const a = v[i * f + c]; if (a === a) m2[c] += (a - mean[c]) ** 2; }
-  const std = Array.from(m2, (s, c) => (count[c] > 0 ? Math.sqrt(s / count[c]) : NaN));
+  const variance = Array.from(m2, (s, c) => (count[c] > 0 ? s / count[c] : NaN));
   const shift = withMean ? mean : new Array<number>(f).fill(0);
-  // A constant column would divide by zero; scikit-learn leaves it unscaled (scale 1), so do we.
-  const scale = withStd ? std.map((s) => (s === 0 ? 1 : s)) : new Array<number>(f).fill(1);
+  // A constant column would divide by zero, and one of equal values whose mean was rounded has a
+  // variance of pure rounding noise (seven 0.1s give std 1e-17, scaling them to 1). scikit-learn
+  // leaves both unscaled (scale 1), taking as constant any variance within the two-pass
+  // algorithm's error bound n·ε·var + (n·ε·mean)²; so do we.
+  const constant = (c: number) => variance[c] <= count[c] * Number.EPSILON * variance[c] + (count[c] * Number.EPSILON * mean[c]) ** 2;
+  const scale = withStd ? variance.map((s, c) => (constant(c) ? 1 : Math.sqrt(s))) : new Array<number>(f).fill(1);
   return { ...makeScaler(shift, scale, featureShape, "standardize"), mean: shift, std: scale };
 }
 
@@ -103,7 +110,8 @@ export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, numbe
   checkOptions("minMaxScale", o, ["range"]);
   if (o.range !== undefined && (!Array.isArray(o.range) || o.range.length !== 2)) throw new ValueError("minMaxScale: range must be [min, max]");
   const [lo, hi] = o.range ?? [0, 1];
-  if (!(hi > lo)) throw new ValueError(`minMaxScale: range [${lo}, ${hi}] must be increasing`);
+  // An infinite bound would make every scale 0 or ∞ (and a string would be coerced): refused.
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) throw new ValueError(`minMaxScale: range [${[lo, hi].map((b) => (typeof b === "string" ? JSON.stringify(b) : String(b)))}] must be two finite numbers, increasing`);
   const { n, f, v, featureShape } = columns(xTrain, "minMaxScale");
   const min = new Array<number>(f).fill(NaN);
   const max = new Array<number>(f).fill(NaN);
@@ -116,8 +124,10 @@ export function minMaxScale(xTrain: Tensor, o: { range?: readonly [number, numbe
       if (!(a <= max[c])) max[c] = a;
     }
   }
-  // (x − min)/(max − min)·(hi − lo) + lo written as (x − shift)/scale; constant columns map to lo.
-  const scale = min.map((m, c) => (max[c] > m ? (max[c] - m) / (hi - lo) : m === m ? 1 : NaN));
+  // (x − min)/(max − min)·(hi − lo) + lo written as (x − shift)/scale. A constant column (a range
+  // under 10ε, as scikit-learn decides) takes max − min as 1: its training rows map to lo, and
+  // test rows to lo + (x − min)·(hi − lo), as in scikit-learn.
+  const scale = min.map((m, c) => { const span = max[c] - m; return (span < 10 * Number.EPSILON ? 1 : span) / (hi - lo); });
   const shift = min.map((m, c) => m - lo * scale[c]);
   return { ...makeScaler(shift, scale, featureShape, "minMaxScale"), min, max };
 }

@@ -3,7 +3,7 @@ import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor, rngFrom, type RandomOptions } from "../ndarray/index.js";
 import { apportion, groupByLabel } from "./labels.js";
-import { checkSameRows, takeRows } from "./rows.js";
+import { checkSameRows, checkTensor, takeRows } from "./rows.js";
 
 export interface SplitOptions extends RandomOptions {
   /** Fraction in (0, 1) of the rows (rounded up, as scikit-learn), or a row count ≥ 1. Default 0.25. */
@@ -45,6 +45,7 @@ function checkStratifiable(classes: number[], groups: number[][], nTrain: number
  */
 export function trainTestSplit(x: Tensor, y: Tensor, o: SplitOptions = {}): TrainTest {
   checkOptions("trainTestSplit", o, ["testSize", "shuffle", "stratify", "seed", "rng"]);
+  checkTensor("trainTestSplit", "y", y);
   checkSameRows(x, y, "trainTestSplit");
   const n = x.shape[0];
   const testSize = o.testSize ?? 0.25;
@@ -71,7 +72,7 @@ export function trainTestSplit(x: Tensor, y: Tensor, o: SplitOptions = {}): Trai
     const { labels: classes, groups } = groupByLabel(labels, "trainTestSplit");
     checkStratifiable(classes, groups, n - nTest, nTest);
     const rng = rngFrom(o);
-    const shares = apportion(groups.map((g) => g.length), nTest);
+    const shares = apportion(groups.map((g) => g.length), nTest, rng);
     groups.forEach((g, c) => {
       rng.shuffle(g);
       testIndex.push(...g.slice(0, shares[c]));

@@ -71,6 +71,11 @@ export interface RandomCropOptions {
   paddingMode?: "constant";
 }
 
+/** The values an integer batch can hold, by dtype. */
+const INTEGER_RANGE: Partial<Record<string, readonly [number, number]>> = {
+  uint8: [0, 255], int8: [-128, 127], int32: [-(2 ** 31), 2 ** 31 - 1], bool: [0, 1],
+};
+
 /** [left, top, right, bottom] from torchvision's three forms of padding. */
 function sides(padding: unknown): [number, number, number, number] {
   const p = typeof padding === "number" ? [padding] : padding;
@@ -103,6 +108,11 @@ export function randomCrop(size: number | readonly [number, number], o: RandomCr
   }
   return (x, rng) => {
     const [n, c, h, w] = batchDims("randomCrop", x);
+    const bounds = INTEGER_RANGE[x.dtype];
+    // An integer batch's array would wrap or truncate the fill silently (−1 stored as 255 in uint8).
+    if (bounds && !(Number.isInteger(fill) && fill >= bounds[0] && fill <= bounds[1])) {
+      throw new ValueError(`randomCrop: fill ${fill} cannot be stored in a ${x.dtype} batch (an integer in [${bounds[0]}, ${bounds[1]}])`);
+    }
     const hp = h + pt + pb, wp = w + pl + pr;
     if (th > hp || tw > wp) {
       throw new ShapeError(`randomCrop: crop ${th}×${tw} is larger than the padded image ${hp}×${wp} (images [${x.shape}], padding [${pl}, ${pt}, ${pr}, ${pb}])`);

@@ -78,7 +78,9 @@ describe("standardize and minMaxScale", () => {
 
   it("minMaxScale maps the train range onto [lo, hi]", () => {
     const s = minMaxScale(tensor([[0, 5], [10, 5]]), { range: [-1, 1] });
-    expect(s.transform(tensor([[0, 5], [10, 5], [5, 7]])).toArray()).toEqual([[-1, -1], [1, -1], [0, 1]]);
+    // Constant column 1 scales by (hi − lo) / 1, as scikit-learn 1.2.1's MinMaxScaler((-1, 1)):
+    // transform([[0, 5], [10, 5], [5, 7]]) = [[-1, -1], [1, -1], [0, 3]].
+    expect(s.transform(tensor([[0, 5], [10, 5], [5, 7]])).toArray()).toEqual([[-1, -1], [1, -1], [0, 3]]);
     expect([s.min, s.max]).toEqual([[0, 5], [10, 5]]);
     expect(() => minMaxScale(tensor([[1]]), { range: [1, 0] })).toThrow(ValueError);
   });
