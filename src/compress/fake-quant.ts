@@ -5,7 +5,7 @@
 import { DTypeError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { fromTypedArray, record, type Tensor } from "../ndarray/index.js";
-import { asArray, axisLayout, checkScales, checkZeroPoints, QRANGE, type QuantDType } from "./quant-checks.js";
+import { asArray, axisLayout, checkQuantDType, checkScales, QRANGE, zeroPointsFor, type QuantDType } from "./quant-checks.js";
 import { roundHalfToEven } from "./round.js";
 
 export interface FakeQuantizeOptions {
@@ -14,13 +14,14 @@ export interface FakeQuantizeOptions {
   dtype?: QuantDType;
 }
 
-export function fakeQuantize(x: Tensor, scale: number | ArrayLike<number>, zeroPoint: number | ArrayLike<number> = 0,
+export function fakeQuantize(x: Tensor, scale: number | ArrayLike<number>, zeroPoint?: number | ArrayLike<number>,
                              o: FakeQuantizeOptions = {}): Tensor {
   checkOptions("fakeQuantize", o, ["axis", "dtype"]);
   if (x.dtype !== "float32") throw new DTypeError(`fakeQuantize: x must be float32, got ${x.dtype}`);
-  const dtype = o.dtype ?? "int8";
+  const dtype = checkQuantDType(o.dtype ?? "int8", "fakeQuantize");
   const s = checkScales(asArray(scale), "fakeQuantize");
-  const z = checkZeroPoints(asArray(zeroPoint), dtype, "fakeQuantize");
+  // One zero point per scale: a per-channel scale with fewer zero points would read past them.
+  const z = zeroPointsFor(zeroPoint, s.length, dtype, "fakeQuantize");
   const { channels, inner } = axisLayout(x.shape, s.length, o.axis, "fakeQuantize");
   const [lo, hi] = QRANGE[dtype];
   const d = x.data;

@@ -4,7 +4,8 @@ import { Tensor, fromTypedArray } from "../ndarray/index.js";
 /**
  * float16 (IEEE 754 binary16) and bfloat16 as storage formats: conversion from float32 rounds to
  * nearest, ties to even, overflows to ±Inf, keeps NaN a (quiet) NaN and handles subnormals;
- * conversion back is exact. Values in float64 tensors are first rounded to float32.
+ * conversion back is exact. float64 values round to float16 once, directly (as numpy's
+ * astype(float16)); to bfloat16 through float32 (as torch's to(bfloat16)).
  */
 export interface HalfTensor {
   readonly dtype: "float16" | "bfloat16";
@@ -17,10 +18,22 @@ export interface HalfTensor {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** Bits of float32 `x` rounded to binary16. */
-export function f32ToF16Bits(x: number): number {
+/**
+ * The bits of the float32 nearest x, except that an inexact result gets an odd last bit (round
+ * to odd): a second rounding to ≤ 22 significant bits then gives x's own nearest value, where
+ * rounding to nearest twice can land on the wrong side of a tie (1 + 2⁻¹¹ + 2⁻⁴⁰ would become 1).
+ */
+function f32BitsRoundedToOdd(x: number): number {
   f32[0] = x;
-  const f = u32[0];
+  const rounded = f32[0];
+  let bits = u32[0];
+  if (rounded !== x && x === x && (bits & 1) === 0) bits += Math.abs(rounded) < Math.abs(x) ? 1 : -1;
+  return bits;
+}
+
+/** Bits of `x` (any double, float32 values exactly) rounded to binary16. */
+export function f32ToF16Bits(x: number): number {
+  const f = f32BitsRoundedToOdd(x);
   const sign = (f >>> 16) & 0x8000;
   const exp = (f >>> 23) & 0xff;
   let mant = f & 0x7fffff;

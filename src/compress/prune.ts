@@ -7,6 +7,7 @@ import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
 import type { Module } from "../nn/module.js";
 import { applyMasks, setPruning, sparsityReport, type PrunedParam, type SparsityReport } from "./pruning-state.js";
+import { roundHalfToEven } from "./round.js";
 import { smallestMask } from "./select.js";
 import {
   checkNorm, checkStructure, columnMask, nmMask, rowMask, type PruneStructure, type SliceNorm,
@@ -14,7 +15,8 @@ import {
 
 export interface PruneOptions {
   /**
-   * Fraction of the weights set to zero, in [0, 1): exactly round(sparsity · count) of them.
+   * Fraction of the weights set to zero, in [0, 1): exactly round(sparsity · count) of them,
+   * a product ending in .5 rounded to even (2.5 → 2, 3.5 → 4), as torch.nn.utils.prune counts.
    * Required, except with N:M structure, whose sparsity n and m fix (m − n of every m weights):
    * there it may be omitted or must equal 1 − n/m.
    */
@@ -75,7 +77,7 @@ function magnitudes(name: string, t: Tensor, where: string): Float32Array {
 /** The keep-mask of one weight on its own. */
 function layerMask(name: string, t: Tensor, sparsity: number, structure: PruneStructure, norm: SliceNorm,
                    where: string): Uint8Array {
-  if (structure === "unstructured") return smallestMask(magnitudes(name, t, where), Math.round(sparsity * t.size));
+  if (structure === "unstructured") return smallestMask(magnitudes(name, t, where), roundHalfToEven(sparsity * t.size));
   magnitudes(name, t, where);
   const [rows, cols] = t.shape;
   if (typeof structure === "object") {
@@ -111,7 +113,7 @@ export function computeMasks(params: [string, Tensor][], o: Omit<PruneOptions, "
   const all = new Float32Array(total);
   let at = 0;
   for (const m of mags) { all.set(m, at); at += m.length; }
-  const mask = smallestMask(all, Math.round(sparsity * total));
+  const mask = smallestMask(all, roundHalfToEven(sparsity * total));
   const out: Uint8Array[] = [];
   at = 0;
   for (const m of mags) { out.push(mask.slice(at, at + m.length)); at += m.length; }

@@ -61,6 +61,18 @@ export function checkZeroPoints(zp: ArrayLike<number>, dtype: QuantDType | "int3
 }
 
 /**
+ * The zero points paired with `nScales` scales, one each. Omitted, they are all 0 (ONNX's zero
+ * point input is optional, per tensor and per axis alike); given, the counts must agree.
+ */
+export function zeroPointsFor(zp: number | ArrayLike<number> | undefined, nScales: number,
+                              dtype: QuantDType | "int32", where: string): Int32Array {
+  if (zp === undefined) return new Int32Array(nScales);
+  const z = checkZeroPoints(asArray(zp), dtype, where);
+  if (z.length !== nScales) throw new ShapeError(`${where}: ${nScales} scales but ${z.length} zero points`);
+  return z;
+}
+
+/**
  * Per-tensor (one scale) or per-axis (shape[axis] scales) parameters, broadcast along `axis`:
  * returns `inner` (elements after the axis) and `channels`, so element i uses channel
  * floor(i / inner) % channels. Per-tensor is channels = 1. An axis given explicitly is checked

@@ -2,10 +2,9 @@
 //   q = saturate(roundHalfToEven(x / scale) + zeroPoint)        x / scale divided in float32
 //   y = (q − zeroPoint) · scale                                 one float32 multiply
 // per tensor (one scale) or per axis (one scale and zero point per index of `axis`).
-import { ShapeError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import {
-  asArray, axisLayout, checkQuantDType, checkScales, checkShapeFitsData, checkZeroPoints, QRANGE,
+  asArray, axisLayout, checkQuantDType, checkScales, checkShapeFitsData, QRANGE, zeroPointsFor,
   type QuantDType,
 } from "./quant-checks.js";
 import { quantizeValue } from "../backend/index.js";
@@ -24,15 +23,14 @@ export interface QuantizeLinearOptions {
  */
 export function quantizeLinearArray(
   x: ArrayLike<number>, shape: readonly number[], scale: number | ArrayLike<number>,
-  zeroPoint: number | ArrayLike<number> = 0, options: QuantizeLinearOptions = {},
+  zeroPoint?: number | ArrayLike<number>, options: QuantizeLinearOptions = {},
 ): Int8Array | Uint8Array {
   const where = "quantizeLinear";
   checkOptions(where, options, ["axis", "dtype"]);
   const dtype = checkQuantDType(options.dtype ?? "uint8", where);
   const size = checkShapeFitsData(shape, x.length, where);
   const s = checkScales(asArray(scale), where);
-  const z = checkZeroPoints(asArray(zeroPoint), dtype, where);
-  if (z.length !== s.length) throw new ShapeError(`${where}: ${s.length} scales but ${z.length} zero points`);
+  const z = zeroPointsFor(zeroPoint, s.length, dtype, where);
   const { channels, inner } = axisLayout(shape, s.length, options.axis, where);
   const [lo, hi] = QRANGE[dtype];
   const out = dtype === "int8" ? new Int8Array(size) : new Uint8Array(size);
@@ -50,15 +48,14 @@ export interface DequantizeLinearOptions {
 /** q (int8, uint8, or int32 with zero point 0, as ONNX allows) → float32 (q − zp)·scale. */
 export function dequantizeLinearArray(
   q: Int8Array | Uint8Array | Int32Array, shape: readonly number[], scale: number | ArrayLike<number>,
-  zeroPoint: number | ArrayLike<number> = 0, options: DequantizeLinearOptions = {},
+  zeroPoint?: number | ArrayLike<number>, options: DequantizeLinearOptions = {},
 ): Float32Array {
   const where = "dequantizeLinear";
   checkOptions(where, options, ["axis"]);
   const size = checkShapeFitsData(shape, q.length, where);
   const s = checkScales(asArray(scale), where);
   const dtype = q instanceof Int8Array ? "int8" : q instanceof Uint8Array ? "uint8" : "int32";
-  const z = checkZeroPoints(asArray(zeroPoint), dtype, where);
-  if (z.length !== s.length) throw new ShapeError(`${where}: ${s.length} scales but ${z.length} zero points`);
+  const z = zeroPointsFor(zeroPoint, s.length, dtype, where);
   const { channels, inner } = axisLayout(shape, s.length, options.axis, where);
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) {

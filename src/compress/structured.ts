@@ -6,6 +6,7 @@
 // largest |w|, e.g. 2:4) is for 2-D weights. Ties are pruned in index order, as in unstructured
 // pruning.
 import { ValueError } from "../errors.js";
+import { roundHalfToEven } from "./round.js";
 import { smallestMask } from "./select.js";
 
 export type PruneStructure = "unstructured" | "rows" | "columns" | { n: number; m: number };
@@ -43,7 +44,7 @@ export function rowMask(w: ArrayLike<number>, rows: number, cols: number, sparsi
     for (let c = 0; c < cols; c++) s += power(w[r * cols + c], norm);
     score[r] = s;
   }
-  const keep = smallestMask(score, Math.round(sparsity * rows));
+  const keep = smallestMask(score, roundHalfToEven(sparsity * rows));
   const mask = new Uint8Array(rows * cols);
   for (let r = 0; r < rows; r++) if (keep[r]) mask.fill(1, r * cols, (r + 1) * cols);
   return mask;
@@ -63,7 +64,7 @@ export function columnMask(w: ArrayLike<number>, rows: number, cols: number, spa
       for (let t = 0; t < inner; t++) score[c] += power(w[at + t], norm);
     }
   }
-  const keep = smallestMask(score, Math.round(sparsity * cols));
+  const keep = smallestMask(score, roundHalfToEven(sparsity * cols));
   const mask = new Uint8Array(rows * cols * inner);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) if (keep[c]) mask.fill(1, (r * cols + c) * inner, (r * cols + c + 1) * inner);

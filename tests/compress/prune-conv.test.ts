@@ -5,7 +5,7 @@
 // in fit()); one runs the library's Conv2d and Conv1d.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { getPruning, magnitudePrune, pruningCallback } from "../../src/compress/index.js";
+import { getPruning, magnitudePrune, pruningCallback, roundHalfToEven } from "../../src/compress/index.js";
 import { fromTypedArray, linear, type Tensor } from "../../src/ndarray/index.js";
 import { Adam } from "../../src/optim/index.js";
 import { Conv1d, Conv2d, fit, Flatten, Linear, Module, ReLU, Sequential } from "../../src/nn/index.js";
@@ -79,7 +79,7 @@ describe("magnitudePrune on convolution weights", () => {
       const model = new Sequential(conv, new ReLU(), new Linear(cout, 2, { seed }));
       const head = Array.from((model.at(2) as Linear).weight.data);
       magnitudePrune(model, { sparsity, filter: (name) => name === "0.weight" });
-      const mask = refMask(values, Math.round(sparsity * values.length));
+      const mask = refMask(values, roundHalfToEven(sparsity * values.length));
       expect(Array.from(conv.weight.data)).toEqual(values.map((v, i) => (mask[i] ? v : 0)));
       expect(Array.from(conv.bias.data)).toEqual(Array.from({ length: cout }, (_, i) => Math.fround(0.1 * i)));
       expect(Array.from((model.at(2) as Linear).weight.data)).toEqual(head);
@@ -105,7 +105,7 @@ describe("magnitudePrune on convolution weights", () => {
         magnitudePrune(model, { sparsity, structure, norm });
         const dim = structure === "rows" ? 0 : 1;
         const slices = dim === 0 ? cout : cin;
-        const k = Math.round(sparsity * slices);
+        const k = roundHalfToEven(sparsity * slices);
         const mask = refSliceMask(values, [cout, cin, ...kernel], dim, k, norm);
         expect(Array.from(conv.weight.data)).toEqual(values.map((v, i) => (mask[i] ? v : 0)));
         // The sparsity reached is exact: k whole slices of the weight.
@@ -150,7 +150,7 @@ describe("magnitudePrune on convolution weights", () => {
       const bias = Array.from(conv.bias!.data);
       const model = new Sequential(conv, new ReLU(), new Flatten());
       magnitudePrune(model, { sparsity: 0.5, structure: "rows", norm: 1 });
-      const mask = refSliceMask(values, [...shape], 0, Math.round(0.5 * shape[0]), 1);
+      const mask = refSliceMask(values, [...shape], 0, roundHalfToEven(0.5 * shape[0]), 1);
       expect(Array.from(conv.weight.data)).toEqual(values.map((v, i) => (mask[i] ? v : 0)));
       expect(Array.from(conv.bias!.data)).toEqual(bias);
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  applyMasks, constantSparsity, getPruning, magnitudePrune, polynomialDecay, pruningCallback, selectRank,
+  applyMasks, constantSparsity, getPruning, magnitudePrune, polynomialDecay, pruningCallback, roundHalfToEven, selectRank,
   smallestMask, sparsityReport, stripPruning,
 } from "../../src/compress/index.js";
 import { fromTypedArray, tensor } from "../../src/ndarray/index.js";
@@ -47,7 +47,7 @@ describe("magnitudePrune", () => {
     fc.assert(fc.property(weights, sparsity, (w, s) => {
       const t = fromTypedArray(Float32Array.from(w), [w.length]);
       const { mask, pruned } = magnitudePrune(t, { sparsity: s });
-      const k = Math.round(s * w.length);
+      const k = roundHalfToEven(s * w.length);
       expect(pruned).toBe(k);
       expect(Array.from(mask)).toEqual(Array.from(refMask(w, k)));
       for (let i = 0; i < w.length; i++) expect(t.data[i]).toBe(mask[i] ? Math.fround(w[i]) : 0);
@@ -59,8 +59,8 @@ describe("magnitudePrune", () => {
       const model = new Sequential(new Linear(7, 5, { seed }), new ReLU(), new Linear(5, 3, { seed: seed + 1 }));
       const biases = [model.at(0) as Linear, model.at(2) as Linear].map((l) => Array.from(l.bias!.data));
       const rep = magnitudePrune(model, { sparsity: s, scope: "layer" });
-      expect(zeros((model.at(0) as Linear).weight.data)).toBe(Math.round(s * 35));
-      expect(zeros((model.at(2) as Linear).weight.data)).toBe(Math.round(s * 15));
+      expect(zeros((model.at(0) as Linear).weight.data)).toBe(roundHalfToEven(s * 35));
+      expect(zeros((model.at(2) as Linear).weight.data)).toBe(roundHalfToEven(s * 15));
       expect(Array.from((model.at(0) as Linear).bias!.data)).toEqual(biases[0]);
       expect(rep.layers.find((r) => r.name === "0.weight")!.masked).toBe(true);
       expect(rep.layers.find((r) => r.name === "0.bias")!.masked).toBe(false);
@@ -73,7 +73,7 @@ describe("magnitudePrune", () => {
       const all = [...(model.at(0) as Linear).weight.data, ...(model.at(1) as Linear).weight.data];
       magnitudePrune(model, { sparsity: s, scope: "global" });
       const after = [...(model.at(0) as Linear).weight.data, ...(model.at(1) as Linear).weight.data];
-      const mask = refMask(all, Math.round(s * all.length));
+      const mask = refMask(all, roundHalfToEven(s * all.length));
       expect(after).toEqual(all.map((v, i) => (mask[i] ? v : 0)));
     }), { numRuns: 50 });
   });
@@ -165,7 +165,7 @@ describe("schedules and fine-tuning", () => {
     expect(cb.sparsity).toBeCloseTo(0.8, 12);
     const rep = sparsityReport(model);
     const w = rep.layers.filter((r) => r.masked);
-    expect(w.reduce((s, r) => s + r.params - r.nonZeros, 0)).toBe(Math.round(0.8 * (96 + 48)));
+    expect(w.reduce((s, r) => s + r.params - r.nonZeros, 0)).toBe(roundHalfToEven(0.8 * (96 + 48)));
     // stripPruning drops the masks but keeps the zeros; applyMasks is then a no-op.
     stripPruning(model);
     expect(getPruning(model)).toBeNull();
