@@ -97,11 +97,8 @@ export function runBackward(root: Tensor, seed: Tensor, arithmetic: GradArithmet
   const add = hooks ? (a: Tensor, b: Tensor) => hooks.add(a, b) ?? arithmetic.add(a, b) : arithmetic.add;
   const copy = hooks ? (t: Tensor) => hooks.copy(t, arithmetic.copy(t)) : arithmetic.copy;
   if (!root.requiresGrad) {
-    throw new ValueError("backward: this tensor does not require grad (no input of it has requiresGrad = true)");
+    throw new ValueError("backward: neither this tensor nor any input of it requires grad");
   }
-  // The seed takes the output's dtype, as PyTorch casts it: an integer seed would reach rules
-  // (matmul's) that take floats only.
-  if (seed.dtype !== root.dtype) seed = arithmetic.cast(seed, root);
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // Iterative DFS: deep networks would overflow the call stack with recursion.

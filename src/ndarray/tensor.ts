@@ -268,9 +268,10 @@ export class Tensor {
 
   backward(grad?: Tensor): void {
     if (grad === undefined && this.size !== 1) {
-      throw new ShapeError(`backward: gradient can be implied only for a one-element output; this one has shape [${this.shape}]`);
+      throw new ShapeError(`backward: an implied gradient needs a one-element output, not shape [${this.shape}]`);
     }
-    const seed = grad ?? ew.onesLikeFloat(this);
+    // A given seed takes the output's dtype, as PyTorch casts it (an integer one would reach float-only rules).
+    const seed = grad === undefined ? ew.onesLikeFloat(this) : ew.cast(grad, this.dtype);
     if (!sameShape(seed.shape, this.shape)) {
       throw new ShapeError(`backward: gradient of shape [${seed.shape}] for an output of shape [${this.shape}]`);
     }
