@@ -1,5 +1,6 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { noGrad, Tensor, zerosLike } from "../ndarray/index.js";
+import { noGrad, Tensor } from "../ndarray/index.js";
+import { zeroGrads } from "../ndarray/zero-grads.js";
 import { checkOptions } from "../options.js";
 import { modelSummary, type SummaryOptions } from "./summary.js";
 
@@ -265,8 +266,7 @@ export abstract class Module {
 
   /** Forgets gradients, or with setToNone false sets each existing one to zeros (as Optimizer.zeroGrad). */
   zeroGrad(setToNone = true): void {
-    if (typeof setToNone !== "boolean") throw new ValueError(`Module.zeroGrad: setToNone must be true or false, got ${String(setToNone)}`);
-    for (const p of this.parameters()) p.grad = setToNone || !p.grad ? null : zerosLike(p.grad);
+    zeroGrads("Module.zeroGrad", this.parameters(), setToNone);
   }
 
   /** Penalties of this module alone (e.g. a Linear's kernelRegularizer); children add theirs. */

@@ -2,7 +2,8 @@ import { positiveInt } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkRange, zeroGrads } from "./optimizer.js";
+import { zeroGrads } from "../ndarray/zero-grads.js";
+import { checkRange } from "./optimizer.js";
 import { strongWolfe } from "./strong-wolfe.js";
 import { lbfgsDirection, lbfgsRemember, type LBFGSHistory } from "./lbfgs-direction.js";
 

@@ -1,6 +1,7 @@
 import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { zerosLike, type FloatArray, type Tensor } from "../ndarray/index.js";
+import { zeroGrads } from "../ndarray/zero-grads.js";
+import type { FloatArray, Tensor } from "../ndarray/index.js";
 import { touchedRows } from "../ndarray/row-lists.js";
 import { checkOptions } from "../options.js";
 import { checkStateDict, type OptimizerStateDict } from "./state-dict.js";
@@ -213,7 +214,7 @@ export abstract class Optimizer<O extends BaseOptions> {
     return out;
   }
 
-  /** Forgets gradients, or with setToNone false sets each existing one to zeros (see zeroGrads). */
+  /** Forgets gradients, or with setToNone false sets each existing one to zeros (src/ndarray/zero-grads.ts). */
   zeroGrad(setToNone = true): void {
     zeroGrads(`${this.name}.zeroGrad`, this.paramGroups.flatMap((g) => g.params), setToNone);
   }
@@ -259,18 +260,6 @@ export abstract class Optimizer<O extends BaseOptions> {
       this.state.set(p, { step: s.step, buffers, scalars: { ...s.scalars } });
     }
   }
-}
-
-/**
- * Forgets the gradients of `params` (setToNone, the default), or replaces each
- * existing one by zeros of its shape and dtype (PyTorch's set_to_none=False). The difference shows
- * at the next step: a zero gradient is still a gradient, so the parameter's state advances
- * (momentum decays, Adam's step count grows) and weight decay applies, where a forgotten one is
- * skipped. Parameters without a gradient keep none either way.
- */
-export function zeroGrads(who: string, params: Iterable<Tensor>, setToNone: unknown): void {
-  boolean(who, "setToNone", setToNone);
-  for (const p of params) p.grad = setToNone || !p.grad ? null : zerosLike(p.grad);
 }
 
 function isTensor(x: unknown): x is Tensor {
