@@ -8,7 +8,8 @@
 export * from "./errors.js";
 export { init, backendInfo } from "./backend/init.js";
 export { Tensor } from "./ndarray/tensor.js";
-export { noGrad, isGradEnabled, willRecord, record } from "./ndarray/autograd.js";
+export { isGradEnabled, willRecord, record } from "./ndarray/autograd.js";
+export { noGrad } from "./ndarray/no-grad.js"; // the public one: it refuses an async fn
 export { Rng, manualSeed, rngFrom } from "./ndarray/random.js";
 export {
   tensor, fromTypedArray, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,

@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as eg from "../src/index.js";
+import * as loadedAtImport from "../src/api-loaded-at-import.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bundle = join(root, "dist", "index.js");
@@ -56,6 +57,13 @@ describe("the default entry under Node", () => {
     const inputs = Object.keys(out.metafile.inputs);
     expect(inputs).toContain("dist/index.js");
     expect(inputs.filter((f) => f.startsWith("dist/node/"))).toEqual([]);
+  });
+
+  it("loads at import the same functions as the one-file bundle's, not their inner forms", () => {
+    // The names read at import come from their defining modules; one taken from an inner module
+    // (the tape's noGrad, which lacks the public one's refusal of an async fn) would differ here.
+    const differing = Object.keys(loadedAtImport).filter((k) => (loadedAtImport as Record<string, unknown>)[k] !== (eg as Record<string, unknown>)[k]);
+    expect(differing).toEqual([]);
   });
 
   it("names every export and namespace member of the one-file bundle, for import and for require", () => {

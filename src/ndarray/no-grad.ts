@@ -9,6 +9,7 @@ import { noGrad as withoutRecording } from "./autograd.js";
  * so a returned Promise is refused with a ValueError (the mode is restored by then).
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw new ValueError(`noGrad: expected a function, got ${fn === null ? "null" : typeof fn}`);
   const result = withoutRecording(fn);
   if (result instanceof Promise) {
     result.catch(() => {}); // dropped, so that its rejection does not surface later on top of this error
