@@ -87,12 +87,16 @@ export abstract class Module {
     return m;
   }
 
-  /** [name, child] pairs of the direct children. */
+  /**
+   * [name, child] pairs of the direct children, each child once under its first name (a layer
+   * registered twice, Sequential(l, ReLU, l), is listed once, as PyTorch's named_children).
+   */
   namedChildren(): [string, Module][] {
-    return [...this.ownModules];
+    const seen = new Set<Module>();
+    return [...this.ownModules].filter(([, m]) => !seen.has(m) && !!seen.add(m));
   }
   children(): Module[] {
-    return [...this.ownModules.values()];
+    return this.namedChildren().map(([, m]) => m);
   }
 
   /** [path, module] for this module ("" or `prefix`) and every descendant, depth first, each once. */
@@ -114,7 +118,7 @@ export abstract class Module {
    */
   apply(fn: (m: Module) => void): this {
     if (typeof fn !== "function") throw new ValueError(`Module.apply: expected a function, got ${fn === null ? "null" : typeof fn}`);
-    for (const c of new Set(this.ownModules.values())) c.apply(fn);
+    for (const c of this.children()) c.apply(fn);
     fn(this);
     return this;
   }
@@ -299,4 +303,12 @@ export abstract class Module {
   summary(inputShape: readonly number[] | readonly (readonly number[])[], o: SummaryOptions = {}): string {
     return modelSummary(this, inputShape, o);
   }
+}
+
+/**
+ * Every registration of a child of m, a child registered twice under each of its names: the
+ * places a model summary lists (torchinfo lists each use), which namedChildren() folds into one.
+ */
+export function childRegistrations(m: Module): [string, Module][] {
+  return [...m["ownModules"]];
 }

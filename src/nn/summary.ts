@@ -3,7 +3,7 @@ import { checkDType, type DType } from "../ndarray/dtype.js";
 import { noGrad, Tensor, zeros } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { inEvalMode } from "./eval-mode.js";
-import type { Module } from "./module.js";
+import { childRegistrations, type Module } from "./module.js";
 import { typeName } from "../type-name.js";
 
 export interface SummaryOptions {
@@ -68,7 +68,7 @@ function recordOutputs(model: Module, run: () => void): Map<Module, unknown[]> {
         outputs.set(m, [...(outputs.get(m) ?? []), out]);
         return out;
       });
-      const kids = m.children();
+      const kids = childRegistrations(m).map(([, k]) => k);
       kids.forEach((k, i) => {
         const next = kids[i + 1];
         if (next && typeof (k as unknown as { forwardRelu?: unknown }).forwardRelu === "function") {
@@ -101,7 +101,7 @@ function everyPlace(model: Module): [string, Module, number][] {
     places.set(m, place + 1);
     out.push([path, m, place]);
     ancestors.add(m);
-    for (const [n, c] of m.namedChildren()) walk(c, path ? `${path}.${n}` : n, ancestors);
+    for (const [n, c] of childRegistrations(m)) walk(c, path ? `${path}.${n}` : n, ancestors);
     ancestors.delete(m);
   };
   walk(model, "", new Set());

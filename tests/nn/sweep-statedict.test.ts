@@ -132,6 +132,19 @@ describe("module bookkeeping against PyTorch's", () => {
     expect(() => s.apply(3 as never)).toThrow(ValueError);
   });
 
+  test("children and namedChildren list a child registered twice once, under its first name", () => {
+    // PyTorch 1.13: l = Linear(1, 1); list(Sequential(l, ReLU(), l).named_children()) is
+    // [("0", Linear), ("1", ReLU)]; summary still gives each place of l its row.
+    const l = new nn.Linear(1, 1);
+    const relu = new nn.ReLU();
+    const s = new nn.Sequential(l, relu, l);
+    expect(s.namedChildren()).toEqual([["0", l], ["1", relu]]);
+    expect(s.children()).toEqual([l, relu]);
+    const table = s.summary([4, 1], { print: false });
+    expect(table).toMatch(/^0 \(Linear\)/m);
+    expect(table).toMatch(/^2 \(Linear\)/m);
+  });
+
   test("train refuses a mode that is not a boolean and leaves the flags as they were", () => {
     // PyTorch 1.13: Module.train("false") raises ValueError("training mode is expected to be boolean").
     const s = new nn.Sequential(new nn.Linear(1, 1), new nn.Dropout(0.5));
