@@ -30,7 +30,7 @@ function nestedShape(x: unknown): number[] {
   let cur = x;
   while (isArrayLike(cur)) {
     if (shape.length === MAX_NESTING) {
-      throw new ShapeError(`tensor: nested arrays more than ${MAX_NESTING} levels deep (at index [${shape.map(() => 0).join(", ")}])`);
+      throw new ShapeError(`tensor: nested arrays more than ${MAX_NESTING} levels deep`);
     }
     shape.push(cur.length);
     cur = cur[0];

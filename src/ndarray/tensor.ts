@@ -266,12 +266,13 @@ export class Tensor {
     return ew.unary("identity", this);
   }
 
-  backward(grad?: Tensor): void {
-    if (grad === undefined && this.size !== 1) {
-      throw new ShapeError(`backward: an implied gradient needs a one-element output, not shape [${this.shape}]`);
+  backward(grad?: Tensor | null): void {
+    if (grad != null && !(grad instanceof Tensor)) throw new DTypeError(`backward: expected a Tensor or null, got ${typeof grad}`);
+    if (grad == null && this.size !== 1) {
+      throw new ShapeError(`backward: an implied gradient needs one element, not shape [${this.shape}]`);
     }
     // A given seed takes the output's dtype, as PyTorch casts it (an integer one would reach float-only rules).
-    const seed = grad === undefined ? ew.onesLikeFloat(this) : ew.cast(grad, this.dtype);
+    const seed = grad == null ? ew.onesLikeFloat(this) : ew.cast(grad, this.dtype);
     if (!sameShape(seed.shape, this.shape)) {
       throw new ShapeError(`backward: gradient of shape [${seed.shape}] for an output of shape [${this.shape}]`);
     }

@@ -31,6 +31,12 @@ describe("noGrad", () => {
     expect(unhandled).toEqual([]);
   });
 
+  it("refuses what is not a function with a ValueError naming what it got", () => {
+    expect(() => eg.noGrad(5 as unknown as () => number)).toThrow(ValueError);
+    expect(() => eg.noGrad(null as unknown as () => number)).toThrow(/expected a function, got null/);
+    expect(eg.isGradEnabled()).toBe(true);
+  });
+
   it("is restored after nested scopes and after an exception thrown inside", () => {
     expect(eg.noGrad(() => { eg.noGrad(() => 0); return eg.isGradEnabled(); })).toBe(false);
     expect(() => eg.noGrad(() => eg.noGrad(() => { throw new RangeError("inside"); }))).toThrow(RangeError);
@@ -50,6 +56,19 @@ describe("backward()", () => {
     expect(() => eg.tensor([1]).backward()).toThrow(ValueError);
     expect(x.grad).toBeNull();
     x.sum().reshape([1, 1]).backward(); // any one-element output takes an implied 1
+    expect(grads(x)).toEqual([[1, 1]]);
+  });
+
+  it("refuses a seed that is not a tensor with a DTypeError naming its type; null is the implied seed (PyTorch's None)", () => {
+    // PyTorch 1.13: y.backward([1, 2]) raises TypeError "argument 'gradient' must be Tensor".
+    const x = leaf([1, 2]);
+    for (const bad of [5, [1, 2], "a"]) {
+      expect(() => x.mul(2).backward(bad as unknown as eg.Tensor)).toThrow(DTypeError);
+    }
+    expect(() => x.mul(2).backward([1, 2] as unknown as eg.Tensor)).toThrow(/got object/);
+    expect(x.grad).toBeNull();
+    expect(() => x.mul(2).backward(null)).toThrow(ShapeError); // an implied seed needs one element
+    x.sum().backward(null);
     expect(grads(x)).toEqual([[1, 1]]);
   });
 
