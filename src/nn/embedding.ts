@@ -21,7 +21,8 @@ export interface FromPretrainedOptions extends EmbeddingOptions {
  */
 export class Embedding extends Module {
   static readonly typeName: string = "Embedding";
-  readonly weight: Tensor;
+  /** [numEmbeddings, embeddingDim]. Assignable: a tensor assigned here is registered in its place. */
+  weight: Tensor;
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;
   readonly normType: number;

@@ -21,7 +21,8 @@ export interface LinearOptions extends RandomOptions {
 /** y = x·Wᵀ + b, W of shape [out, in] as in PyTorch; one fused GEMM (bias in the epilogue). */
 export class Linear extends Module {
   static readonly typeName: string = "Linear";
-  readonly weight: Tensor;
+  /** [out, in]. Assignable: a tensor assigned here is registered in its place (weight tying). */
+  weight: Tensor;
   readonly bias: Tensor | null;
   readonly kernelRegularizer: Regularizer | null;
 

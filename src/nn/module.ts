@@ -2,6 +2,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { noGrad, Tensor } from "../ndarray/index.js";
 import { zeroGrads } from "../ndarray/zero-grads.js";
 import { checkOptions } from "../options.js";
+import { typeName } from "../type-name.js";
 import { modelSummary, type SummaryOptions } from "./summary.js";
 
 /**
@@ -46,9 +47,16 @@ export abstract class Module {
 
   abstract forward(...inputs: ForwardInputs): ForwardOutput;
 
-  /** Registers (or replaces) a trainable tensor under `name`; it is made a leaf that requires grad. */
+  /**
+   * Registers (or replaces) a trainable tensor under `name`; it is made a leaf that requires grad.
+   * A field of the same name (Linear's `weight`) then reads the registration, and assigning to it
+   * registers the new tensor, as PyTorch's attribute assignment does: `head.weight =
+   * embedding.weight` ties the two, and parameters(), stateDict() and forward all see the one
+   * tensor. (A module whose fields are named otherwise, as a recurrent layer's lists, keeps them.)
+   */
   protected registerParameter(name: string, t: Tensor): Tensor {
     checkName("registerParameter", name);
+    if (!(t instanceof Tensor)) throw new ValueError(`registerParameter: "${name}" must be a Tensor, got ${typeName(t)}`);
     if (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size) {
       // Optimizers update p.data in place, which is only the storage for an owning contiguous tensor.
       throw new ValueError(`registerParameter: "${name}" must be a contiguous tensor that owns its storage`);
@@ -56,6 +64,15 @@ export abstract class Module {
     if (this.ownBuffers.has(name) || this.ownModules.has(name)) throw new ValueError(`registerParameter: "${name}" is already a buffer or a child module`);
     t.requiresGrad = true;
     this.ownParams.set(name, t);
+    if (Object.hasOwn(this, name) && !Object.getOwnPropertyDescriptor(this, name)!.get) {
+      // Methods of the receiver, not closures over this module: a deep copy (SWA's averaged
+      // model) copies the descriptor, and the copy must read its own registration.
+      Object.defineProperty(this, name, {
+        configurable: true, enumerable: true,
+        get(this: Module) { return this.ownParams.get(name); },
+        set(this: Module, v: Tensor) { this.registerParameter(name, v); },
+      });
+    }
     return t;
   }
 

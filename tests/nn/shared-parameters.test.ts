@@ -3,7 +3,7 @@
 // every name, as state_dict does; optimizers, clipGradNorm and fit see each parameter once;
 // an optimizer says when one group lists a parameter twice.
 import { describe, expect, it } from "vitest";
-import { nn, optim, ones, randn, tensor, zeros, ValueError } from "../../src/index.js";
+import { nn, optim, ones, randn, tensor, zeros, Tensor, ValueError } from "../../src/index.js";
 
 /** Sequential(l, ReLU, l) with one Linear(3, 3) shared: PyTorch's parameters() gives 2 tensors. */
 function reused() {
@@ -62,5 +62,63 @@ describe("a layer used twice", () => {
     expect(() => new optim.SGD([w, b, w], { lr: 0.1 })).toThrow(ValueError);
     expect(() => new optim.SGD([w, b, w], { lr: 0.1 })).toThrow(/param group 0 lists parameter 2 \(shape \[2\]\) twice \(also parameter 0\)/);
     expect(() => new optim.SGD([{ params: [w] }, { params: [b, w] }], { lr: 0.1 })).toThrow(/a parameter appears in more than one group/);
+  });
+});
+
+describe("weight tying by assignment (PyTorch's head.weight = embedding.weight)", () => {
+  /** An Embedding(10, 4) and a Linear(4, 10) head, tied or not, run as a tiny language model. */
+  function lm(tie: boolean) {
+    const emb = new nn.Embedding(10, 4, { seed: 1 }), head = new nn.Linear(4, 10, { bias: false, seed: 2 });
+    if (tie) head.weight = emb.weight;
+    const model = new nn.Sequential(emb, head);
+    return { emb, head, model };
+  }
+  const ids = tensor([1, 3, 3, 7], { dtype: "int32" });
+
+  it("the head's forward, parameters() and stateDict() all see the one tensor", () => {
+    const { emb, head, model } = lm(true);
+    expect(head.weight).toBe(emb.weight);
+    expect(model.parameters()).toEqual([emb.weight]);
+    expect(Object.keys(model.stateDict())).toEqual(["0.weight", "1.weight"]);
+    // logits = E[ids]·Eᵀ, from the embedding table alone.
+    const e = emb.weight.data, out = model.forward(ids).data;
+    [1, 3, 3, 7].forEach((id, r) => {
+      for (let c = 0; c < 10; c++) {
+        let dot = 0;
+        for (let k = 0; k < 4; k++) dot += e[id * 4 + k] * e[c * 4 + k];
+        expect(out[r * 10 + c]).toBeCloseTo(dot, 5);
+      }
+    });
+  });
+
+  it("its gradient is the sum of both uses' gradients, and one optimizer step moves both layers", () => {
+    const tied = lm(true), apart = lm(false);
+    apart.head.weight.storage.set(apart.emb.weight.data); // the same values in two tensors
+    for (const { model } of [tied, apart]) model.forward(ids).square().sum().backward();
+    const sum = apart.emb.weight.grad!.add(apart.head.weight.grad!).data;
+    const got = tied.emb.weight.grad!.data;
+    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(sum[i], 3);
+    const before = Array.from(tied.emb.weight.data);
+    new optim.SGD(tied.model.parameters(), { lr: 0.01 }).step();
+    expect(Array.from(tied.head.weight.data)).toEqual(Array.from(tied.emb.weight.data));
+    expect(Array.from(tied.emb.weight.data)).not.toEqual(before);
+  });
+
+  it("assigning what is not a tensor is refused with a ValueError and keeps the weight", () => {
+    const { head } = lm(false);
+    const w = head.weight;
+    for (const bad of [null, [1, 2], 3]) expect(() => { head.weight = bad as unknown as Tensor; }).toThrow(ValueError);
+    expect(head.weight).toBe(w);
+    expect(head.parameters()).toEqual([w]);
+  });
+
+  it("a deep copy (SWA's averaged model) reads its own weights, not the original's", () => {
+    const { model, head } = lm(false);
+    const swa = new optim.swa.AveragedModel(model);
+    const copy = (swa.module as nn.Sequential).at(1) as nn.Linear;
+    expect(copy.weight).not.toBe(head.weight);
+    expect(copy.weight).toBe(copy.parameters()[0]);
+    head.weight.storage.fill(0);
+    expect(Array.from(copy.weight.data)).not.toEqual(Array.from(head.weight.data));
   });
 });
