@@ -2,9 +2,9 @@
 // in its order, and the forward over layers and directions. Each layer-direction is one autograd
 // node (recurrent-op.ts); this file only arranges them: time-first views, initial states, the
 // two directions joined along features, dropout between layers, the final states stacked.
-import { boolean, inRange, positiveInt } from "../checks.js";
+import { boolean, positiveInt, probability } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { concat, rngFrom, stack, zeros, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import { concat, rngFrom, stack, Tensor, zeros, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { GATE_COUNT, type CellKind } from "../backend/index.js";
 import { dropout } from "./functional.js";
 import { Module } from "./module.js";
@@ -47,7 +47,8 @@ export abstract class RecurrentBase extends Module {
     this.numLayers = positiveInt(name, "numLayers", o.numLayers ?? 1);
     this.bias = boolean(name, "bias", o.bias ?? true);
     this.batchFirst = boolean(name, "batchFirst", o.batchFirst ?? false);
-    this.dropout = inRange(name, "dropout", o.dropout ?? 0, 0, 1);
+    // probability(), not inRange(): a string such as "0.5" is named as one, not shown as the number.
+    this.dropout = probability(name, "dropout", o.dropout ?? 0);
     if (this.dropout === 1) throw new ValueError(`${name}: dropout must be in [0, 1), got 1`);
     this.bidirectional = boolean(name, "bidirectional", o.bidirectional ?? false);
     const dtype = o.dtype ?? "float32";
@@ -79,6 +80,7 @@ export abstract class RecurrentBase extends Module {
   /** x as [T, batch, inputSize] (time first) and whether it came without a batch dimension; checked. */
   protected timeFirst(x: Tensor): { xt: Tensor; unbatched: boolean } {
     const w = this.cells[0].wIh;
+    if (!(x instanceof Tensor)) throw new ValueError(`${this.name}: input must be a Tensor, got ${Array.isArray(x) ? "an array" : typeof x}`);
     if (x.dtype !== w.dtype) throw new DTypeError(`${this.name}: input is ${x.dtype}, the layer's weights are ${w.dtype}`);
     if (x.ndim !== 2 && x.ndim !== 3) {
       throw new ShapeError(`${this.name}: input must be 3-D (batched) or 2-D (unbatched), got shape [${x.shape}]`);
@@ -88,7 +90,8 @@ export abstract class RecurrentBase extends Module {
     }
     const unbatched = x.ndim === 2;
     const xt = unbatched ? x.unsqueeze(1) : this.batchFirst ? x.transpose(0, 1) : x;
-    if (xt.shape[0] === 0 || xt.shape[1] === 0) throw new ShapeError(`${this.name}: input of shape [${x.shape}] is empty`);
+    // An empty batch is fine (empty outputs, zero weight gradients, as PyTorch); no time steps is not.
+    if (xt.shape[0] === 0) throw new ShapeError(`${this.name}: input of shape [${x.shape}] has no time steps`);
     return { xt, unbatched };
   }
 
@@ -98,6 +101,8 @@ export abstract class RecurrentBase extends Module {
     const dtype = this.cells[0].wIh.dtype as "float32" | "float64";
     if (h === undefined || h === null) return zeros([ld, batch, this.hiddenSize], { dtype });
     const want = unbatched ? [ld, this.hiddenSize] : [ld, batch, this.hiddenSize];
+    // An array here is most often an LSTM's [h0, c0] passed to an RNN or GRU: its shape would read "undefined".
+    if (!(h instanceof Tensor)) throw new ValueError(`${this.name}: ${what} must be a Tensor of shape [${want}], got ${Array.isArray(h) ? "an array" : typeof h}`);
     if (h.ndim !== want.length || h.shape.some((n, i) => n !== want[i])) {
       throw new ShapeError(`${this.name}: ${what} has shape [${h.shape}], expected [${want}] (numLayers·directions, ${unbatched ? "" : "batch, "}hiddenSize)`);
     }

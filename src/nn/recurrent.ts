@@ -7,7 +7,7 @@
 // gradient of a chunk stops at its first step while the state itself carries forward.
 import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
-import type { Tensor } from "../ndarray/index.js";
+import { Tensor } from "../ndarray/index.js";
 import { RECURRENT_KEYS, RecurrentBase, type RecurrentOptions } from "./recurrent-base.js";
 
 export type { RecurrentOptions } from "./recurrent-base.js";
@@ -63,8 +63,9 @@ export class LSTM extends RecurrentBase {
   }
   forward(x: Tensor, state?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     const { xt, unbatched } = this.timeFirst(x);
-    if (state != null && (!Array.isArray(state) || state.length !== 2)) {
-      throw new ValueError("LSTM: the initial state must be [h0, c0]");
+    // Both or neither: a null c0 next to a given h0 would silently start the cells at zero.
+    if (state != null && (!Array.isArray(state) || state.length !== 2 || !state.every((t) => t instanceof Tensor))) {
+      throw new ValueError("LSTM: the initial state must be [h0, c0], two Tensors");
     }
     const h = this.initialState(state?.[0], "h0", xt.shape[1], unbatched);
     const c = this.initialState(state?.[1], "c0", xt.shape[1], unbatched);
