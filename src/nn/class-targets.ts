@@ -39,11 +39,14 @@ export const sameShape = (a: readonly number[], b: readonly number[]): boolean =
 
 /**
  * Class indices, one per position; −1 marks a position whose label equals ignoreIndex. Every
- * other label must be an integer in [0, C).
+ * other label must be an integer in [0, C). `probabilities`: the loss also takes targets of the
+ * input's shape (crossEntropy), which the shape error then names.
  */
-export function readLabels(target: Tensor, L: ClassLayout, ignoreIndex: number, name: string, inputShape: readonly number[]): Int32Array {
+export function readLabels(target: Tensor, L: ClassLayout, ignoreIndex: number, name: string, inputShape: readonly number[],
+                           probabilities: boolean): Int32Array {
   if (!sameShape(target.shape, L.positionShape)) {
-    throw new ShapeError(`${name}: target of shape [${target.shape}] fits neither class labels [${L.positionShape}] nor probabilities [${inputShape}] for input [${inputShape}]`);
+    const wanted = probabilities ? `fits neither class labels [${L.positionShape}] nor probabilities [${inputShape}]` : `must be class labels [${L.positionShape}]`;
+    throw new ShapeError(`${name}: target of shape [${target.shape}] ${wanted} for input [${inputShape}]`);
   }
   const d = target.data;
   const out = new Int32Array(d.length);

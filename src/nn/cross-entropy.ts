@@ -50,7 +50,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
   checkReduction(o.reduction, name);
   const reduction = o.reduction ?? "mean";
   const eps = o.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new ValueError(`${name}: labelSmoothing must be in [0, 1], got ${eps}`);
+  if (typeof eps !== "number" || !(eps >= 0 && eps <= 1)) throw new ValueError(`${name}: labelSmoothing must be in [0, 1], got ${eps}`);
   const L = classLayout(input, name);
   const ignoreIndex = checkIgnoreIndex(o.ignoreIndex, name);
   const w = classWeights(o.weight, L.classes, name);
@@ -68,7 +68,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
     if (ignoreIndex >= 0) throw new ValueError(`${name}: ignoreIndex (${ignoreIndex}) applies to class labels, not to probability targets`);
     coefficients = probabilityCoefficients(target.data, w, eps, L);
   } else {
-    labels = readLabels(target, L, ignoreIndex, name, input.shape);
+    labels = readLabels(target, L, ignoreIndex, name, input.shape, true);
     coefficients = labelCoefficients(labels, w, eps, L.classes);
     if (!w && eps === 0) plain = labels;
     denominator = 0;

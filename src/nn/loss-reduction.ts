@@ -1,3 +1,4 @@
+import { boolean } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 
@@ -37,6 +38,10 @@ export function matchTarget(input: Tensor, target: Tensor, name: string): Tensor
   }
   return t.dtype === input.dtype ? t : t.astype(input.dtype === "float64" ? "float64" : "float32");
 }
+
+/** A boolean option or its default: a truthy string such as "no" must not switch it on. */
+export const flag = (v: unknown, fallback: boolean, name: string, key: string): boolean =>
+  v === undefined ? fallback : boolean(name, key, v);
 
 export function floatInput(x: Tensor, name: string, what = "input"): Tensor {
   if (!(x instanceof Tensor)) throw new ValueError(`${name}: ${what} must be a Tensor`);

@@ -123,7 +123,9 @@ export function multiLabelSoftMarginLoss(input: Tensor, target: Tensor, o: Binar
   const x = floatInput(input, name);
   if (x.ndim !== 1 && x.ndim !== 2) throw new ShapeError(`${name}: input must be [N, C] or [C], got [${x.shape}]`);
   const C = x.shape[x.ndim - 1];
-  const weight = elementWeight(o.weight, [C], name);
-  const per = bceWithLogits(x, target, { reduction: "none", ...(weight ? { weight } : {}) });
+  const t = matchTarget(x, target, name);
+  // Usually [C] (one per class), but PyTorch multiplies it elementwise: [N, C] or [N, 1] work too.
+  const weight = elementWeight(o.weight, x.shape, name);
+  const per = bceWithLogits(x, t, { reduction: "none", ...(weight ? { weight } : {}) });
   return reduce(per.sum(-1).div(C), o.reduction, name);
 }

@@ -1,7 +1,7 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { clip, record, Tensor, where } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkReduction, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
+import { checkReduction, flag, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
 
 /** Losses that compare a predicted distribution or rate with a target (PyTorch's semantics). */
 
@@ -25,7 +25,7 @@ export function klDivLoss(input: Tensor, target: Tensor, o: KlDivOptions = {}): 
   checkReduction(o.reduction, name, ["batchmean"]);
   const x = floatInput(input, name);
   const t = matchTarget(x, target, name);
-  const per = o.logTarget ? t.exp().mul(t.sub(x)) : xlogyMinus(x, t);
+  const per = flag(o.logTarget, false, name, "logTarget") ? t.exp().mul(t.sub(x)) : xlogyMinus(x, t);
   if (o.reduction === "batchmean") return x.ndim === 0 ? per.sum() : per.sum().div(x.shape[0]);
   return reduce(per, o.reduction as LossOptions["reduction"], name);
 }
@@ -63,11 +63,11 @@ export function poissonNllLoss(input: Tensor, target: Tensor, o: PoissonNllOptio
   checkOptions(name, o, ["reduction", "logInput", "full", "eps"]);
   checkReduction(o.reduction, name);
   const eps = o.eps ?? 1e-8;
-  if (!(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
+  if (typeof eps !== "number" || !(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
   const x = floatInput(input, name);
   const t = matchTarget(x, target, name);
-  let per = (o.logInput ?? true) ? x.exp().sub(t.mul(x)) : x.sub(t.mul(x.add(eps).log()));
-  if (o.full) {
+  let per = flag(o.logInput, true, name, "logInput") ? x.exp().sub(t.mul(x)) : x.sub(t.mul(x.add(eps).log()));
+  if (flag(o.full, false, name, "full")) {
     // The term's own inputs are kept > 1 so that the unselected branch's gradient is 0, not 0·∞.
     const big = t.gt(1);
     const ts = where(big, t, 2);
@@ -94,7 +94,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
   checkOptions(name, o, ["reduction", "full", "eps"]);
   checkReduction(o.reduction, name);
   const eps = o.eps ?? 1e-6;
-  if (!(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
+  if (typeof eps !== "number" || !(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
   const x = floatInput(input, name);
   const t = floatInput(target, name, "target");
   let v = floatInput(variance, name, "var");
@@ -107,7 +107,7 @@ export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor,
   for (let i = 0; i < vd.length; i++) if (vd[i] < 0) throw new ValueError(`${name}: var has a negative entry ${vd[i]} at ${i}`);
   const vc = v.add(clip(v.detach(), eps, null).sub(v.detach()));
   let per = vc.log().add(d.mul(d).div(vc)).mul(0.5);
-  if (o.full) per = per.add(0.5 * Math.log(2 * Math.PI));
+  if (flag(o.full, false, name, "full")) per = per.add(0.5 * Math.log(2 * Math.PI));
   return reduce(per, o.reduction, name);
 }
 

@@ -1,11 +1,12 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { clip, Tensor, where } from "../ndarray/index.js";
+import { clip, record, Tensor, where } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkReduction, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
+import { checkReduction, flag, floatInput, matchTarget, reduce, type LossOptions } from "./loss-reduction.js";
 
 /**
- * Margin losses on pairs and triplets (PyTorch's semantics), composed from Tensor ops. Every
- * hinge is clamp_min(·, 0), whose gradient passes at exactly 0, as PyTorch's does.
+ * Margin losses on pairs and triplets (PyTorch's semantics), composed from Tensor ops (but for the
+ * triplet's p-norm, one op for its gradient at 0). Every hinge is clamp_min(·, 0), whose gradient
+ * passes at exactly 0, as PyTorch's does.
  */
 export interface MarginOptions extends LossOptions {
   margin?: number;
@@ -57,13 +58,17 @@ export function cosineEmbeddingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: M
   return reduce(per, o.reduction, name);
 }
 
-/** max(0, −y·(x1 − x2) + margin), all three broadcast together (PyTorch's margin_ranking_loss). */
+/** max(0, −y·(x1 − x2) + margin), all three of one rank, broadcast together (PyTorch's margin_ranking_loss). */
 export function marginRankingLoss(x1: Tensor, x2: Tensor, target: Tensor, o: MarginOptions = {}): Tensor {
   const name = "marginRankingLoss";
   checkOptions(name, o, ["reduction", "margin"]);
   checkReduction(o.reduction, name);
   const margin = marginOf(o, 0, name);
   const a = floatInput(x1, name, "x1"), b = floatInput(x2, name, "x2"), y = labelsOf(target, a, name);
+  // PyTorch broadcasts only tensors of the same rank here: x1 [N] with a 0-d target is refused.
+  if (a.ndim !== b.ndim || a.ndim !== y.ndim) {
+    throw new ShapeError(`${name}: x1, x2 and target must have the same number of dims, got [${a.shape}], [${b.shape}] and [${y.shape}]`);
+  }
   return reduce(clip(y.neg().mul(a.sub(b)).add(margin), 0, null), o.reduction, name);
 }
 
@@ -91,12 +96,30 @@ export interface TripletMarginOptions extends MarginOptions {
   swap?: boolean;
 }
 
-/** ‖x − y + eps‖_p over the last dim. */
+/**
+ * ‖x − y + eps‖_p over the last dim of [N, D] or [D], with PyTorch's norm gradient
+ * sign(d)·|d|^(p−1)·g / ‖d‖^(p−1), which is 0 where d = 0: composed of sqrt or pow, a zero
+ * distance (eps 0, anchor = positive) or, for p < 1, a zero coordinate would give 0·∞ = NaN.
+ */
 function pairwiseDistance(x: Tensor, y: Tensor, p: number, eps: number): Tensor {
   const d = x.sub(y).add(eps);
-  if (p === 2) return d.mul(d).sum(-1).sqrt();
-  if (p === 1) return d.abs().sum(-1);
-  return d.abs().pow(p).sum(-1).pow(1 / p);
+  const D = d.shape[d.ndim - 1], rows = d.ndim === 2 ? d.shape[0] : 1, dd = d.data;
+  const F = d.dtype === "float64" ? Float64Array : Float32Array;
+  const norm = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let i = r * D; i < (r + 1) * D; i++) s += p === 1 ? Math.abs(dd[i]) : p === 2 ? dd[i] * dd[i] : Math.abs(dd[i]) ** p;
+    norm[r] = p === 1 ? s : p === 2 ? Math.sqrt(s) : s ** (1 / p);
+  }
+  const out = new Tensor(F.from(norm), d.dtype, d.shape.slice(0, -1));
+  return record(out, "pairwiseDistance", [d], (g) => {
+    const gd = g.data, grad = new F(d.size);
+    for (let r = 0; r < rows; r++) {
+      const k = gd[r] / norm[r] ** (p - 1);
+      for (let i = r * D; i < (r + 1) * D; i++) if (dd[i] !== 0) grad[i] = Math.sign(dd[i]) * Math.abs(dd[i]) ** (p - 1) * k;
+    }
+    return [new Tensor(grad, d.dtype, d.shape.slice())];
+  });
 }
 
 /** max(0, margin + d(anchor, positive) − d(anchor, negative)) per sample (default margin 1). */
@@ -107,12 +130,12 @@ export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Te
   const margin = marginOf(o, 1, name);
   const p = o.p ?? 2, eps = o.eps ?? 1e-6;
   if (!(p > 0 && Number.isFinite(p))) throw new ValueError(`${name}: p must be a finite number > 0, got ${p}`);
-  if (!(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
+  if (typeof eps !== "number" || !(eps >= 0)) throw new ValueError(`${name}: eps must be >= 0, got ${eps}`);
   const a = floatInput(anchor, name, "anchor"), pos = floatInput(positive, name, "positive"), neg = floatInput(negative, name, "negative");
   sameShapes(name, { anchor: a, positive: pos, negative: neg });
   if (a.ndim !== 1 && a.ndim !== 2) throw new ShapeError(`${name}: inputs must be [N, D] or [D], got [${a.shape}]`);
   const dPos = pairwiseDistance(a, pos, p, eps);
   let dNeg = pairwiseDistance(a, neg, p, eps);
-  if (o.swap) dNeg = dNeg.minimum(pairwiseDistance(pos, neg, p, eps));
+  if (flag(o.swap, false, name, "swap")) dNeg = dNeg.minimum(pairwiseDistance(pos, neg, p, eps));
   return reduce(clip(dPos.sub(dNeg).add(margin), 0, null), o.reduction, name);
 }

@@ -33,7 +33,7 @@ export function l1Loss(input: Tensor, target: Tensor, o: LossOptions = {}): Tens
 export function huberLoss(input: Tensor, target: Tensor, o: LossOptions & { delta?: number } = {}): Tensor {
   const delta = o.delta ?? 1;
   const d = difference(input, target, "huberLoss", o, ["delta"]);
-  if (!(delta > 0)) throw new ValueError(`huberLoss: delta must be > 0, got ${delta}`);
+  if (typeof delta !== "number" || !(delta > 0)) throw new ValueError(`huberLoss: delta must be > 0, got ${delta}`);
   const a = d.abs();
   const per = where(a.lt(delta), d.mul(d).mul(0.5), a.sub(0.5 * delta).mul(delta));
   return reduce(per, o.reduction, "huberLoss");
@@ -43,7 +43,7 @@ export function huberLoss(input: Tensor, target: Tensor, o: LossOptions & { delt
 export function smoothL1Loss(input: Tensor, target: Tensor, o: LossOptions & { beta?: number } = {}): Tensor {
   const beta = o.beta ?? 1;
   const d = difference(input, target, "smoothL1Loss", o, ["beta"]);
-  if (!(beta >= 0)) throw new ValueError(`smoothL1Loss: beta must be >= 0, got ${beta}`);
+  if (typeof beta !== "number" || !(beta >= 0)) throw new ValueError(`smoothL1Loss: beta must be >= 0, got ${beta}`);
   const a = d.abs();
   if (beta === 0) return reduce(a, o.reduction, "smoothL1Loss");
   const per = where(a.lt(beta), d.mul(d).mul(0.5 / beta), a.sub(0.5 * beta));

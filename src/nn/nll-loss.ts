@@ -27,7 +27,7 @@ export function nllLoss(input: Tensor, target: Tensor, o: NllLossOptions = {}): 
   const ignoreIndex = checkIgnoreIndex(o.ignoreIndex, name);
   const w = classWeights(o.weight, L.classes, name);
   if (!(target instanceof Tensor)) throw new ValueError(`${name}: target must be a Tensor`);
-  const labels = readLabels(target, L, ignoreIndex, name, input.shape);
+  const labels = readLabels(target, L, ignoreIndex, name, input.shape, false);
   const x = input.data;
   const per = new Float64Array(L.positions);
   let denominator = 0;
