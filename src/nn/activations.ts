@@ -96,6 +96,8 @@ export interface HardtanhOptions {
 export function hardtanhParams(where: string, o: HardtanhOptions): Required<HardtanhOptions> {
   checkOptions(where, o, ["minVal", "maxVal"]);
   const minVal = o.minVal ?? -1, maxVal = o.maxVal ?? 1;
+  // Numbers only: "a" ≤ "b" would pass as strings and the clamp would compare against them.
+  if (typeof minVal !== "number" || typeof maxVal !== "number") throw new ValueError(`${where}: minVal and maxVal must be numbers, got ${typeof minVal}, ${typeof maxVal}`);
   if (!(minVal <= maxVal)) throw new ValueError(`${where}: minVal (${minVal}) must not exceed maxVal (${maxVal})`);
   return { minVal, maxVal };
 }
@@ -109,9 +111,12 @@ export const hardswish = (x: Tensor): Tensor => pointwise("hardswish", x,
   (v) => (v <= -3 ? 0 : v >= 3 ? v : (v * (v + 3)) / 6),
   (v) => (v < -3 ? 0 : v <= 3 ? v / 3 + 0.5 : 1));
 
-/** relu6(x + 3)/6; derivative 1/6 strictly inside (−3, 3), 0 elsewhere (PyTorch). */
+/**
+ * relu6(x + 3)/6; derivative 1/6 strictly inside (−3, 3), 0 elsewhere (PyTorch). (x + 3)/6, not
+ * x/6 + ½, which cancels next to −3 (25% off at the float64 above −3).
+ */
 export const hardsigmoid = (x: Tensor): Tensor => pointwise("hardsigmoid", x,
-  (v) => (v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5),
+  (v) => (v <= -3 ? 0 : v >= 3 ? 1 : (v + 3) / 6),
   (v) => (v > -3 && v < 3 ? 1 / 6 : 0));
 
 /** x / (1 + |x|); derivative 1 / (1 + |x|)². */

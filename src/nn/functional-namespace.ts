@@ -5,7 +5,7 @@ import {
 } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { logSigmoid } from "./activations.js";
-import { dropout as dropoutWith } from "./functional.js";
+import { dropout as dropoutWith, tensorInput } from "./functional.js";
 import { bceWithLogits, multiLabelSoftMarginLoss } from "./losses-binary.js";
 import { klDivLoss } from "./losses-distribution.js";
 
@@ -16,11 +16,11 @@ import { klDivLoss } from "./losses-distribution.js";
  * binaryCrossEntropyWithLogits, klDiv, multilabelSoftMarginLoss), both are here.
  */
 
-export const relu = (x: Tensor): Tensor => reluOp(x);
-export const sigmoid = (x: Tensor): Tensor => sigmoidOp(x);
-export const tanh = (x: Tensor): Tensor => tanhOp(x);
-export const softmax = (x: Tensor, dim = -1): Tensor => softmaxOp(x, dim);
-export const logSoftmax = (x: Tensor, dim = -1): Tensor => logSoftmaxOp(x, dim);
+export const relu = (x: Tensor): Tensor => reluOp(tensorInput("relu", x));
+export const sigmoid = (x: Tensor): Tensor => sigmoidOp(tensorInput("sigmoid", x));
+export const tanh = (x: Tensor): Tensor => tanhOp(tensorInput("tanh", x));
+export const softmax = (x: Tensor, dim = -1): Tensor => softmaxOp(tensorInput("softmax", x), dim);
+export const logSoftmax = (x: Tensor, dim = -1): Tensor => logSoftmaxOp(tensorInput("logSoftmax", x), dim);
 /** y = x·Wᵀ + b, W in [out, in] layout (F.linear). */
 export const linear = (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => linearOp(x, weight, bias);
 

@@ -62,13 +62,18 @@ function derivLoop(kind: Kind, x: ArrayLike<number>, y: ArrayLike<number>, g: Ar
   }
 }
 
-function floatOf(x: Tensor): Tensor {
-  return x.dtype === "float32" || x.dtype === "float64" ? x : x.astype("float32");
+/** A Tensor argument, checked: F.relu([1, 2]) would otherwise fail deep inside with a message about something else. */
+export function tensorInput(where: string, x: Tensor): Tensor {
+  if (!(x instanceof Tensor)) throw new ValueError(`${where}: input must be a Tensor`);
+  return x;
+}
+function floatOf(x: Tensor, where: string): Tensor {
+  return tensorInput(where, x).dtype === "float32" || x.dtype === "float64" ? x : x.astype("float32");
 }
 const alloc = (t: Tensor, n: number) => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
 
 function pointwise(kind: Kind, xIn: Tensor, a: number): Tensor {
-  const x = floatOf(xIn);
+  const x = floatOf(xIn, kind);
   const xd = x.data;
   const y = alloc(x, x.size);
   forwardLoop(kind, xd, y, a);
@@ -84,7 +89,7 @@ export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => pointwise(
 export const elu = (x: Tensor, alpha = 1): Tensor => pointwise("elu", x, finiteNumber("elu", "alpha", alpha));
 
 /** A slope or scale must be a finite number: an options object here would silently give NaN. */
-function finiteNumber(where: string, name: string, v: unknown): number {
+export function finiteNumber(where: string, name: string, v: unknown): number {
   if (typeof v !== "number" || !Number.isFinite(v)) throw new ValueError(`${where}: ${name} must be a finite number, got ${typeof v === "object" ? JSON.stringify(v) : String(v)}`);
   return v;
 }
@@ -100,7 +105,7 @@ export function checkGeluOptions(where: string, o: GeluOptions): "none" | "tanh"
 }
 export function gelu(xIn: Tensor, o: GeluOptions = {}): Tensor {
   const kind = checkGeluOptions("gelu", o) === "tanh" ? "geluTanh" : "gelu";
-  const x = floatOf(xIn);
+  const x = floatOf(xIn, "gelu");
   const kernels = x.dtype === "float32" ? geluKernels() : null;
   if (kernels === null) return pointwise(kind, x, 0);
   // float32 on a wasm backend: one fused kernel each way (assembly/f32-gelu.ts); the backward
@@ -125,7 +130,7 @@ function float32Data(t: Tensor): Float32Array {
  */
 export function dropout(xIn: Tensor, p: number, rng: Rng): Tensor {
   probability("dropout", "probability", p);
-  const x = floatOf(xIn);
+  const x = floatOf(xIn, "dropout");
   if (p === 0) return x;
   const mask = alloc(x, x.size);
   if (p < 1) {

@@ -1,6 +1,7 @@
-import { ValueError } from "../errors.js";
-import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import { DTypeError, ValueError } from "../errors.js";
+import { rngFrom, Tensor, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
+import { typeName } from "../type-name.js";
 
 /**
  * Weight initializers, in place (like PyTorch's nn.init.*_) and returning the tensor. Fans follow
@@ -20,12 +21,33 @@ export function fans(t: Tensor): { fanIn: number; fanOut: number } {
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
 }
 
-/** Writes draws into the tensor's storage (parameters are contiguous owners). */
+/**
+ * Writes draws into the tensor's elements in order, through its strides: a view such as one
+ * gate's rows w.slice([h, 2 * h]) gets them where it points, as PyTorch's init_ on a view.
+ */
 function fill(t: Tensor, draw: () => number): Tensor {
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) d[i] = draw();
-  if (d !== t.storage) t.storage.set(d);
+  if (!(t instanceof Tensor)) throw new ValueError(`init: expected a Tensor, got ${typeName(t)}`);
+  const { shape, strides, storage, offset, size } = t, contiguous = t.isContiguous;
+  for (let i = 0; i < size; i++) {
+    let p = offset + i;
+    if (!contiguous) {
+      // Element i's place from its index along each dim.
+      p = offset;
+      for (let d = shape.length - 1, r = i; d >= 0; d--) {
+        p += (r % shape[d]) * strides[d];
+        r = Math.floor(r / shape[d]);
+      }
+    }
+    storage[p] = draw();
+  }
   return t;
+}
+/** What a random initializer checks first: its options, and a float tensor to fill (PyTorch refuses integer ones). */
+function start(where: string, t: Tensor, o: object, keys: readonly string[]): void {
+  checkOptions(where, o, keys);
+  if (!(t instanceof Tensor) || (t.dtype !== "float32" && t.dtype !== "float64")) {
+    throw new DTypeError(`${where}: expected a float32 or float64 tensor, got ${t instanceof Tensor ? t.dtype : typeName(t)}`);
+  }
 }
 const uniformIn = (rng: Rng, bound: number) => () => (2 * rng.uniform() - 1) * bound;
 const normalWith = (rng: Rng, std: number) => () => rng.normal() * std;
@@ -37,14 +59,16 @@ export const zeros = (t: Tensor): Tensor => fill(t, () => 0);
 export const ones = (t: Tensor): Tensor => fill(t, () => 1);
 export const constant = (t: Tensor, value: number): Tensor => fill(t, () => value);
 export function uniform(t: Tensor, o: RandomOptions & { low?: number; high?: number } = {}): Tensor {
-  checkOptions("init.uniform", o, [...RANDOM_KEYS, "low", "high"]);
+  start("init.uniform", t, o, [...RANDOM_KEYS, "low", "high"]);
   const lo = o.low ?? 0, hi = o.high ?? 1;
+  if (!(lo <= hi && Number.isFinite(hi - lo))) throw new ValueError(`init.uniform: low and high must be finite with low ≤ high, got ${lo}, ${hi}`);
   const rng = rngFrom(o);
   return fill(t, () => lo + (hi - lo) * rng.uniform());
 }
 export function normal(t: Tensor, o: RandomOptions & { mean?: number; std?: number } = {}): Tensor {
-  checkOptions("init.normal", o, [...RANDOM_KEYS, "mean", "std"]);
+  start("init.normal", t, o, [...RANDOM_KEYS, "mean", "std"]);
   const mean = o.mean ?? 0, std = o.std ?? 1;
+  if (!(std >= 0)) throw new ValueError(`init.normal: std must be ≥ 0, got ${std}`);
   const rng = rngFrom(o);
   return fill(t, () => mean + std * rng.normal());
 }
@@ -77,12 +101,12 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 
 /** Glorot & Bengio 2010: U(±gain·√(6/(fanIn+fanOut))). */
 export function xavierUniform(t: Tensor, o: InitOptions = {}): Tensor {
-  checkOptions("init.xavierUniform", o, GAIN_KEYS);
+  start("init.xavierUniform", t, o, GAIN_KEYS);
   const { fanIn, fanOut } = fans(t);
   return fill(t, uniformIn(rngFrom(o), (o.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut))));
 }
 export function xavierNormal(t: Tensor, o: InitOptions = {}): Tensor {
-  checkOptions("init.xavierNormal", o, GAIN_KEYS);
+  start("init.xavierNormal", t, o, GAIN_KEYS);
   const { fanIn, fanOut } = fans(t);
   return fill(t, normalWith(rngFrom(o), (o.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut))));
 }
@@ -98,7 +122,7 @@ export interface KaimingOptions extends InitOptions {
 
 /** std = gain/√fan as PyTorch's kaiming_*_; an explicit `gain` replaces calculateGain's. */
 function kaimingStd(t: Tensor, o: KaimingOptions, where: string): number {
-  checkOptions(where, o, [...GAIN_KEYS, "mode", "nonlinearity", "a"]);
+  start(where, t, o, [...GAIN_KEYS, "mode", "nonlinearity", "a"]);
   const mode = o.mode ?? "fan_in";
   if (mode !== "fan_in" && mode !== "fan_out") throw new ValueError(`${where}: mode must be "fan_in" or "fan_out", got ${JSON.stringify(mode)}`);
   if (o.gain !== undefined && (o.nonlinearity !== undefined || o.a !== undefined)) {
@@ -118,11 +142,11 @@ export function heNormal(t: Tensor, o: KaimingOptions = {}): Tensor {
 }
 /** LeCun 1998 (for SELU/tanh): U(±√(3/fanIn)), N(0, 1/fanIn). */
 export function lecunUniform(t: Tensor, o: InitOptions = {}): Tensor {
-  checkOptions("init.lecunUniform", o, GAIN_KEYS);
+  start("init.lecunUniform", t, o, GAIN_KEYS);
   return fill(t, uniformIn(rngFrom(o), (o.gain ?? 1) * Math.sqrt(3 / fans(t).fanIn)));
 }
 export function lecunNormal(t: Tensor, o: InitOptions = {}): Tensor {
-  checkOptions("init.lecunNormal", o, GAIN_KEYS);
+  start("init.lecunNormal", t, o, GAIN_KEYS);
   return fill(t, normalWith(rngFrom(o), (o.gain ?? 1) / Math.sqrt(fans(t).fanIn)));
 }
 export const kaimingUniform = heUniform;
@@ -136,7 +160,7 @@ export const glorotNormal = xavierNormal;
  * Gram–Schmidt in float64 on the longer side's columns.
  */
 export function orthogonal(t: Tensor, o: InitOptions = {}): Tensor {
-  checkOptions("init.orthogonal", o, GAIN_KEYS);
+  start("init.orthogonal", t, o, GAIN_KEYS);
   if (t.ndim < 2) throw new ValueError(`orthogonal: needs a tensor of at least 2 dims, got shape [${t.shape}]`);
   const rows = t.shape[0];
   const cols = t.size / rows;
@@ -157,11 +181,12 @@ export function orthogonal(t: Tensor, o: InitOptions = {}): Tensor {
     for (let p = 0; p < L; p++) v[p] /= norm;
   }
   const gain = o.gain ?? 1;
-  const d = t.data;
-  // rows ≤ cols: the k vectors are the rows; otherwise they are the columns.
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) d[r * cols + c] = gain * (rows <= cols ? q[r][c] : q[c][r]);
-  if (d !== t.storage) t.storage.set(d);
-  return t;
+  // Element i is (r, c) = (⌊i/cols⌋, i mod cols); rows ≤ cols: the k vectors are the rows, otherwise the columns.
+  let i = 0;
+  return fill(t, () => {
+    const r = Math.floor(i / cols), c = i++ % cols;
+    return gain * (rows <= cols ? q[r][c] : q[c][r]);
+  });
 }
 
 const BY_NAME: Record<string, Initializer> = {

@@ -2,23 +2,29 @@ import { probability } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { logSoftmax, rngFrom, softmax, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { checkGeluOptions, dropout, elu, gelu, leakyRelu, type GeluOptions } from "./functional.js";
+import { checkGeluOptions, dropout, elu, finiteNumber, gelu, leakyRelu, tensorInput, type GeluOptions } from "./functional.js";
 import { Module } from "./module.js";
 
 /** Parameter-free layers: activations, Dropout and Flatten (PyTorch names and defaults). */
 
 export class ReLU extends Module {
   static readonly typeName: string = "ReLU";
-  forward(x: Tensor): Tensor { return x.relu(); }
+  forward(x: Tensor): Tensor { return tensorInput("ReLU", x).relu(); }
 }
 export class LeakyReLU extends Module {
   static readonly typeName: string = "LeakyReLU";
-  constructor(readonly negativeSlope = 0.01) { super(); }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    finiteNumber("LeakyReLU", "negativeSlope", negativeSlope);
+  }
   forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
 }
 export class ELU extends Module {
   static readonly typeName: string = "ELU";
-  constructor(readonly alpha = 1) { super(); }
+  constructor(readonly alpha = 1) {
+    super();
+    finiteNumber("ELU", "alpha", alpha);
+  }
   forward(x: Tensor): Tensor { return elu(x, this.alpha); }
 }
 /** GELU: the exact x·Φ(x) (approximate "none", the default) or its tanh approximation. */
@@ -33,21 +39,21 @@ export class GELU extends Module {
 }
 export class Sigmoid extends Module {
   static readonly typeName: string = "Sigmoid";
-  forward(x: Tensor): Tensor { return x.sigmoid(); }
+  forward(x: Tensor): Tensor { return tensorInput("Sigmoid", x).sigmoid(); }
 }
 export class Tanh extends Module {
   static readonly typeName: string = "Tanh";
-  forward(x: Tensor): Tensor { return x.tanh(); }
+  forward(x: Tensor): Tensor { return tensorInput("Tanh", x).tanh(); }
 }
 export class Softmax extends Module {
   static readonly typeName: string = "Softmax";
   constructor(readonly dim = -1) { super(); }
-  forward(x: Tensor): Tensor { return softmax(x, this.dim); }
+  forward(x: Tensor): Tensor { return softmax(tensorInput("Softmax", x), this.dim); }
 }
 export class LogSoftmax extends Module {
   static readonly typeName: string = "LogSoftmax";
   constructor(readonly dim = -1) { super(); }
-  forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
+  forward(x: Tensor): Tensor { return logSoftmax(tensorInput("LogSoftmax", x), this.dim); }
 }
 
 /** Inverted dropout, seeded by { seed } or { rng }; the identity in eval mode; p = 1 gives zeros in training, as PyTorch. */
@@ -98,7 +104,8 @@ export class Flatten extends Module {
     const s = this.startDim < 0 ? this.startDim + n : this.startDim;
     const e = this.endDim < 0 ? this.endDim + n : this.endDim;
     if (s < 0 || e >= n || s > e) {
-      if (n === 0) return x.reshape([1]);
+      // A 0-d input takes dims 0 and −1 only (as PyTorch's flatten), and becomes [1].
+      if (n === 0 && [this.startDim, this.endDim].every((d) => d === 0 || d === -1)) return x.reshape([1]);
       throw new ValueError(`Flatten: dims ${this.startDim}..${this.endDim} out of range for a ${n}-d input`);
     }
     const mid = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
