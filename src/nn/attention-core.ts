@@ -6,8 +6,10 @@
 // graph of matmul, softmax, mask and permute ops.
 import { attentionBackwardJs, attentionForwardJs } from "../backend/attention-js.js";
 import { attentionKernels, type AttentionBlocks } from "../backend/attention-kernels.js";
+import { boolean, finite, nonNegativeInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record, Tensor, willRecord, type FloatArray, type Rng } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
 import type { KVCache } from "./kv-cache.js";
 
 export interface AttentionCoreOptions {
@@ -110,7 +112,8 @@ function dropoutMultipliers(p: number, rng: Rng | null | undefined, size: number
  * side, [n, l, heads·ev] or [l, n, heads·ev] as q is laid out. With a cache (causal decoding),
  * the new keys and values are appended to it first and no gradient is recorded.
  */
-export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLayout, o: AttentionCoreOptions & { cache?: KVCache | null } = {}): AttentionCoreResult {
+export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLayout,
+                                   o: AttentionCoreOptions & { cache?: KVCache | null; maskGrad?: Tensor | null } = {}): AttentionCoreResult {
   check(q, k, v, lay);
   const f64 = q.dtype === "float64", alloc: Alloc = (n) => (f64 ? new Float64Array(n) : new Float32Array(n));
   // Looked up first: on a build without the attention kernels this throws before the cache changes.
@@ -124,7 +127,8 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
     if (willRecord([q, k, v])) throw new ValueError("attention: a KV cache is for inference: run under noGrad (or predict)");
     [kb, vb] = o.cache.append(kb, vb, blocks, lay.e, lay.ev);
   }
-  const s = kb.length / (blocks * lay.e);
+  // From the lengths, not kb's size: with no blocks (an empty batch) that would be 0/0.
+  const s = o.cache ? o.cache.length : lengthOf(k, lay);
   const causal = o.causal ?? false;
   if (causal && s < l) throw new ShapeError(`attention: a causal mask needs at least as many keys (${s}) as queries (${l})`);
   const g: AttentionBlocks = { blocks, l, s, e: lay.e, ev: lay.ev, scale: o.scale ?? 1 / Math.sqrt(lay.e), causal, maskStride: o.maskStride ?? 0 };
@@ -137,7 +141,10 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
   const yd = alloc(lay.n * l * width);
   scatterAdd(out, yd, ylay, l, width, 0, lay.ev);
   const y = new Tensor(yd, q.dtype, lay.batchFirst ? [lay.n, l, width] : [l, lay.n, width]);
-  if (!o.cache) recordBackward(y, [q, k, v], lay, g, [qb, kb, vb], drop, probs, ylay, alloc);
+  // maskGrad: a [blocks, l, s] tensor of q's dtype standing for the additive mask in the graph, given
+  // ∂loss/∂scores (a float mask that requires a gradient gets one, as in PyTorch).
+  const m = o.cache ? null : o.maskGrad ?? null;
+  if (!o.cache) recordBackward(y, [q, k, v, m], lay, g, [qb, kb, vb], drop, probs, ylay, alloc);
   let weights: FloatArray = probs;
   if (drop) {
     weights = alloc(probs.length);
@@ -145,7 +152,7 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
   }
   const weightsTensor = () => {
     const w = new Tensor(weights.slice(), q.dtype, [blocks, l, s]);
-    if (!o.cache) recordWeightsBackward(w, [q, k], lay, g, [qb, kb], drop, probs, alloc);
+    if (!o.cache) recordWeightsBackward(w, [q, k, m], lay, g, [qb, kb], drop, probs, alloc);
     return w;
   };
   return { out: y, weights, weightsTensor };
@@ -156,12 +163,13 @@ export function multiHeadAttention(q: Tensor, k: Tensor, v: Tensor, lay: HeadLay
  * dropout multipliers, ∂loss/∂scores = P ⊙ (dW⊙D − Σⱼ dW⊙D⊙P) per row, times the scale, then
  * dQ = dS·K and dK = dSᵀ·Q per block (masked keys have P = 0 and get nothing).
  */
-function recordWeightsBackward(w: Tensor, [q, k]: Tensor[], lay: HeadLayout, g: AttentionBlocks, [qb, kb]: FloatArray[],
+function recordWeightsBackward(w: Tensor, [q, k, m]: [Tensor, Tensor, Tensor | null], lay: HeadLayout, g: AttentionBlocks, [qb, kb]: FloatArray[],
                                drop: FloatArray | null, probs: FloatArray, alloc: Alloc): void {
   const sources = [...new Set([q, k])];
-  record(w, "attentionWeights", sources, (grad) => {
+  record(w, "attentionWeights", m ? [...sources, m] : sources, (grad) => {
     const dw = grad.data as FloatArray, { blocks, l, s, e, scale } = g;
     const dqb = alloc(blocks * l * e), dkb = alloc(blocks * s * e), ds = new Float64Array(s);
+    const dm = m?.requiresGrad ? alloc(blocks * l * s) : null;
     for (let b = 0; b < blocks; b++) {
       for (let i = 0; i < l; i++) {
         const row = (b * l + i) * s, qo = (b * l + i) * e;
@@ -171,7 +179,8 @@ function recordWeightsBackward(w: Tensor, [q, k]: Tensor[], lay: HeadLayout, g: 
           dot += ds[j] * probs[row + j];
         }
         for (let j = 0; j < s; j++) {
-          const d = scale * probs[row + j] * (ds[j] - dot);
+          const dsj = probs[row + j] * (ds[j] - dot), d = scale * dsj;
+          if (dm) dm[row + j] = dsj;
           if (d === 0) continue;
           const ko = (b * s + j) * e;
           for (let c = 0; c < e; c++) {
@@ -186,14 +195,36 @@ function recordWeightsBackward(w: Tensor, [q, k]: Tensor[], lay: HeadLayout, g: 
       const gt = grads[sources.indexOf(t as Tensor)];
       if (gt) scatterAdd(d as FloatArray, gt, lay, lengthOf(t as Tensor, lay), (t as Tensor).shape[2], lay.cols[i], lay.e);
     });
-    return grads.map((d, i) => (d ? new Tensor(d, sources[i].dtype, sources[i].shape.slice()) : null));
+    return withMaskGrad(grads.map((d, i) => (d ? new Tensor(d, sources[i].dtype, sources[i].shape.slice()) : null)), m, dm);
   });
 }
 
-function recordBackward(y: Tensor, [q, k, v]: Tensor[], lay: HeadLayout, g: AttentionBlocks, [qb, kb, vb]: FloatArray[],
+const withMaskGrad = (grads: (Tensor | null)[], m: Tensor | null, dm: FloatArray | null) =>
+  (m ? [...grads, dm && new Tensor(dm, m.dtype, m.shape.slice())] : grads);
+
+/** ∂loss/∂scores of the output: P ⊙ (dP − Σⱼ P⊙dP) per row, with dP = (dOut·Vᵀ) ⊙ D. */
+function scoreGrad(g: AttentionBlocks, vb: FloatArray, drop: FloatArray | null, probs: FloatArray, dOut: FloatArray, alloc: Alloc): FloatArray {
+  const { blocks, l, s, ev } = g, ds = alloc(blocks * l * s);
+  for (let b = 0; b < blocks; b++) {
+    for (let i = 0; i < l; i++) {
+      const row = (b * l + i) * s, o = (b * l + i) * ev;
+      let dot = 0;
+      for (let j = 0; j < s; j++) {
+        let dp = 0;
+        for (let c = 0, vo = (b * s + j) * ev; c < ev; c++) dp += dOut[o + c] * vb[vo + c];
+        ds[row + j] = drop ? dp * drop[row + j] : dp;
+        dot += ds[row + j] * probs[row + j];
+      }
+      for (let j = 0; j < s; j++) ds[row + j] = probs[row + j] * (ds[row + j] - dot);
+    }
+  }
+  return ds;
+}
+
+function recordBackward(y: Tensor, [q, k, v, m]: [Tensor, Tensor, Tensor, Tensor | null], lay: HeadLayout, g: AttentionBlocks, [qb, kb, vb]: FloatArray[],
                         drop: FloatArray | null, probs: FloatArray, ylay: HeadLayout, alloc: Alloc): void {
   const sources = [...new Set([q, k, v])];
-  record(y, "multiHeadAttention", sources, (grad) => {
+  record(y, "multiHeadAttention", m ? [...sources, m] : sources, (grad) => {
     const dOut = gather(grad.data as FloatArray, ylay, g.l, y.shape[2], 0, g.ev, alloc);
     const { dq, dk, dv } = y.dtype === "float64"
       ? attentionBackwardJs(g, qb, kb, vb, drop, probs, dOut)
@@ -204,7 +235,8 @@ function recordBackward(y: Tensor, [q, k, v]: Tensor[], lay: HeadLayout, g: Atte
       const gt = grads[sources.indexOf(t as Tensor)];
       if (gt) scatterAdd(d as FloatArray, gt, lay, lengthOf(t as Tensor, lay), (t as Tensor).shape[2], lay.cols[i], hd as number);
     });
-    return grads.map((d, i) => (d ? new Tensor(d, sources[i].dtype, sources[i].shape.slice()) : null));
+    const dm = m?.requiresGrad ? scoreGrad(g, vb, drop, probs, dOut, alloc) : null;
+    return withMaskGrad(grads.map((d, i) => (d ? new Tensor(d, sources[i].dtype, sources[i].shape.slice()) : null)), m, dm);
   });
 }
 
@@ -212,6 +244,17 @@ function recordBackward(y: Tensor, [q, k, v]: Tensor[], lay: HeadLayout, g: Atte
 export function attentionCore(q: Tensor, k: Tensor, v: Tensor, o: AttentionCoreOptions = {}): AttentionCoreResult {
   if (q.ndim !== 3 || k.ndim !== 3 || v.ndim !== 3 || k.shape[0] !== q.shape[0] || v.shape[0] !== q.shape[0] || k.shape[2] !== q.shape[2] || k.shape[1] !== v.shape[1]) {
     throw new ShapeError(`attention: q ${dims(q)}, k ${dims(k)}, v ${dims(v)} do not fit [B, L, E], [B, S, E], [B, S, Ev]`);
+  }
+  // The public entry checks the options (`isCausal` for `causal` must not run unmasked) and the
+  // mask's length against the blocks it must cover (the kernels read it unchecked).
+  const where = "attention";
+  checkOptions(where, o, ["mask", "maskStride", "causal", "dropoutP", "rng", "scale"]);
+  if (o.causal !== undefined) boolean(where, "causal", o.causal);
+  if (o.scale !== undefined) finite(where, "scale", o.scale);
+  const stride = nonNegativeInt(where, "maskStride", o.maskStride ?? 0), [b, l] = q.shape, s = k.shape[1];
+  const need = (b - 1) * stride + l * s, typed = o.mask instanceof Float32Array || o.mask instanceof Float64Array;
+  if (o.mask && !(typed && o.mask.length >= need)) {
+    throw new ShapeError(`${where}: mask must be a Float32Array or Float64Array of at least ${need} values ([${l}, ${s}] per block, ${stride} apart), got ${typed ? o.mask.length : String(o.mask)}`);
   }
   const [qc, kc, vc] = [q, k, v].map((t) => t.contiguous());
   return multiHeadAttention(qc, kc, vc, { n: q.shape[0], heads: 1, e: q.shape[2], ev: v.shape[2], batchFirst: true, cols: [0, 0, 0] }, o);

@@ -2,7 +2,7 @@
 // one tensor), the heads' attention as one fused op (attention-core.ts), the output projection.
 import { boolean, inRange, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { linear, rngFrom, Tensor, zeros, type RandomOptions, type Rng } from "../ndarray/index.js";
+import { linear, maskedFill, rngFrom, Tensor, zeros, type DType, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { multiHeadAttention } from "./attention-core.js";
 import { mergeMasks } from "./attention-masks.js";
@@ -128,17 +128,21 @@ export class MultiheadAttention extends Module {
     if (cache && (o.attnMask || o.keyPaddingMask || !causal)) {
       throw new ValueError(`${where}: a cache is for causal decoding: give isCausal: true and no attnMask or keyPaddingMask`);
     }
-    const kpm = o.keyPaddingMask ? (unbatched ? o.keyPaddingMask.unsqueeze(0) : o.keyPaddingMask) : null;
+    let kpm = o.keyPaddingMask ?? null;
+    if (kpm && unbatched) {
+      // Checked before it becomes the batch of one, so the message names the shape given.
+      if (kpm.ndim !== 1 || kpm.shape[0] !== s) throw new ShapeError(`${where}: keyPaddingMask of unbatched inputs must be [${s}] (source), got [${kpm.shape}]`);
+      kpm = kpm.unsqueeze(0);
+    }
     const mask = mergeMasks(where, o.attnMask ?? null, kpm, n, this.numHeads, l, s);
     const [qp, kp, vp, cols] = this.project(q, k, v, query === key && key === value);
     const hd = this.headDim;
-    const { out, weights, weightsTensor } = multiHeadAttention(qp, kp, vp, { n, heads: this.numHeads, e: hd, ev: hd, batchFirst: bf, cols }, {
-      mask: mask?.values ?? null, maskStride: mask?.stride ?? 0, causal, cache,
+    const { out, weightsTensor } = multiHeadAttention(qp, kp, vp, { n, heads: this.numHeads, e: hd, ev: hd, batchFirst: bf, cols }, {
+      mask: mask?.values ?? null, maskStride: mask?.stride ?? 0, causal, cache, maskGrad: this.maskGrad(o.attnMask ?? null, kpm, n, l, s, qp.dtype),
       dropoutP: this.training ? this.dropout : 0, rng: this.training && this.dropout > 0 ? this.rng ?? rngFrom(undefined) : null,
     });
     const y = this.outProj.forward(out);
-    const sTotal = weights.length / (n * this.numHeads * l);
-    return [unbatched ? y.squeeze(0) : y, needWeights ? this.weightsOut(weightsTensor(), n, l, sTotal, average, unbatched) : null];
+    return [unbatched ? y.squeeze(0) : y, needWeights ? this.weightsOut(weightsTensor(), n, l, average, unbatched) : null];
   }
 
   /**
@@ -156,9 +160,25 @@ export class MultiheadAttention extends Module {
     return [linear(q, wq, part(b, 0)), linear(k, wk, part(b, 1)), linear(v, wv, part(b, 2)), [0, 0, 0]];
   }
 
+  /**
+   * The float masks that require a gradient, spread over [n·heads, l, s] as mergeMasks spreads
+   * them: the graph node through which they get ∂loss/∂scores, as PyTorch's masks do (its values
+   * are not read). Keys a bool key padding mask masks pass no gradient to a float attnMask, as
+   * PyTorch 1.13 merges the two with masked_fill (it matters in a fully masked row, whose scores'
+   * gradient is NaN). Null when no mask requires a gradient.
+   */
+  private maskGrad(attn: Tensor | null, kpm: Tensor | null, n: number, l: number, s: number, dtype: DType): Tensor | null {
+    const parts = [[attn, attn?.ndim === 2 ? [l, s] : [n, this.numHeads, l, s]], [kpm, [n, 1, 1, s]]] as const;
+    if (!parts.some(([m]) => m?.requiresGrad)) return null;
+    let t = zeros([n, this.numHeads, l, s], { dtype });
+    for (const [m, shape] of parts) if (m?.requiresGrad) t = t.add(m.astype(dtype).reshape(shape.slice()));
+    if (kpm?.dtype === "bool") t = maskedFill(t, kpm.reshape([n, 1, 1, s]), 0);
+    return t.reshape([n * this.numHeads, l, s]);
+  }
+
   /** The weights [n·heads, l, s] as returned: [n, heads, l, s] or averaged over heads, gradients kept (as PyTorch's). */
-  private weightsOut(w: Tensor, n: number, l: number, s: number, average: boolean, unbatched: boolean): Tensor {
-    let t = w.reshape([n, this.numHeads, l, s]);
+  private weightsOut(w: Tensor, n: number, l: number, average: boolean, unbatched: boolean): Tensor {
+    let t = w.reshape([n, this.numHeads, l, w.shape[2]]);
     if (average) t = t.mean(1);
     return unbatched ? t.squeeze(0) : t;
   }
