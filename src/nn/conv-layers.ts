@@ -8,7 +8,7 @@ import { checkOptions } from "../options.js";
 import { conv1d, conv2d } from "./conv.js";
 import { registerConvFusion } from "./conv-fusion.js";
 import { registerLayers } from "./layer-registry.js";
-import { pairOf, resolvePadding, type IntOrPair, type Pair } from "./conv-options.js";
+import { pairOf, resolvePadding, type Int1, type IntOrPair, type Pair } from "./conv-options.js";
 import { convTranspose2d } from "./conv-transpose.js";
 import { Module } from "./module.js";
 
@@ -23,9 +23,9 @@ export interface ConvLayerOptions extends RandomOptions {
   dtype?: "float32" | "float64";
 }
 export interface Conv1dLayerOptions extends RandomOptions {
-  stride?: number;
-  padding?: number | "same" | "valid";
-  dilation?: number;
+  stride?: Int1;
+  padding?: Int1 | "same" | "valid";
+  dilation?: Int1;
   groups?: number;
   bias?: boolean;
   dtype?: "float32" | "float64";
@@ -127,6 +127,13 @@ export class Conv2d extends ConvBase {
   }
 }
 
+/** A Conv1d size as PyTorch takes it, a number or a one-element array (its 1-tuple). */
+function unwrap1(key: string, v: unknown): unknown {
+  if (!Array.isArray(v)) return v;
+  if (v.length !== 1) throw new ValueError(`Conv1d: ${key} must be an integer or a one-element array of one, got ${JSON.stringify(v)}`);
+  return v[0];
+}
+
 /** 1-D convolution: [N, inChannels, L] → [N, outChannels, Lout]; weight [out, in/groups, k]. */
 export class Conv1d extends ConvBase {
   static readonly typeName: string = "Conv1d";
@@ -137,17 +144,18 @@ export class Conv1d extends ConvBase {
   /** The zeros added as [left, right] ("same" resolved, its odd extra on the right). */
   readonly pads: readonly [number, number];
 
-  constructor(inChannels: number, outChannels: number, kernelSize: number, o: Conv1dLayerOptions = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: Int1, o: Conv1dLayerOptions = {}) {
     checkOptions("Conv1d", o, COMMON_KEYS);
     const groups = checkChannels("Conv1d", inChannels, outChannels, o.groups);
-    const k = positiveInt("Conv1d", "kernelSize", kernelSize);
+    const k = positiveInt("Conv1d", "kernelSize", unwrap1("kernelSize", kernelSize));
     super("Conv1d", inChannels, outChannels, [outChannels, inChannels / groups, k], (inChannels / groups) * k, outChannels, o);
     this.kernelSize = k;
-    this.stride = positiveInt("Conv1d", "stride", o.stride ?? 1);
-    this.dilation = positiveInt("Conv1d", "dilation", o.dilation ?? 1);
+    this.stride = positiveInt("Conv1d", "stride", unwrap1("stride", o.stride ?? 1));
+    this.dilation = positiveInt("Conv1d", "dilation", unwrap1("dilation", o.dilation ?? 1));
+    const padding = Array.isArray(o.padding) && o.padding.length === 1 ? o.padding[0] : o.padding;
     // One length to pad: a pair would be read as [height, width] and its first half dropped.
-    if (Array.isArray(o.padding)) throw new ValueError(`Conv1d: padding must be an integer ≥ 0, "same" or "valid", got ${JSON.stringify(o.padding)}`);
-    const p = checkPadding("Conv1d", o.padding ?? 0, [1, this.stride]);
+    if (Array.isArray(padding)) throw new ValueError(`Conv1d: padding must be an integer ≥ 0, "same" or "valid", got ${JSON.stringify(o.padding)}`);
+    const p = checkPadding("Conv1d", padding ?? 0, [1, this.stride]);
     this.padding = typeof p === "string" ? p : p[1];
     const [, , left, right] = resolvePadding("Conv1d", p, [1, k], [1, this.dilation], [1, this.stride]);
     this.pads = [left, right];

@@ -8,6 +8,8 @@ import type { Tensor } from "../ndarray/index.js";
 export type Pair = readonly [number, number];
 export type IntOrPair = number | readonly [number, number];
 export type Padding = IntOrPair | "same" | "valid";
+/** A 1-D size: a number or, as PyTorch's 1-tuple, a one-element array of one. */
+export type Int1 = number | readonly [number];
 
 /** A positive (or, with min 0, non-negative) integer or a pair of them, as [height, width]. */
 export function pairOf(where: string, key: string, v: unknown, min = 1): Pair {
@@ -59,6 +61,7 @@ export function convGeometry(where: string, x: readonly number[], w: readonly nu
   if (perGroup * a.groups !== inChannels) {
     throw new ShapeError(`${where}: input [${x}] has ${inChannels} channels but weight [${w}] expects ${perGroup * a.groups} (${perGroup} per group × groups=${a.groups})`);
   }
+  if (kernelH < 1 || kernelW < 1) throw new ShapeError(`${where}: weight [${w}] has an empty kernel (${kernelH}×${kernelW})`);
   const [pt, pb, pl, pr] = a.pad;
   const extentH = a.dilation[0] * (kernelH - 1) + 1, extentW = a.dilation[1] * (kernelW - 1) + 1;
   if (extentH > inH + pt + pb || extentW > inW + pl + pr) {

@@ -19,6 +19,7 @@ function transposedGeometry(x: readonly number[], w: readonly number[], o: ConvT
   const [wIn, perGroup, kernelH, kernelW] = w;
   const groups = o.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${where}: groups must be a positive integer, got ${groups}`);
+  if (kernelH < 1 || kernelW < 1) throw new ShapeError(`${where}: weight [${w}] has an empty kernel (${kernelH}×${kernelW})`);
   if (wIn !== inChannels) throw new ShapeError(`${where}: input [${x}] has ${inChannels} channels but weight [${w}] expects ${wIn}`);
   if (inChannels % groups !== 0) throw new ValueError(`${where}: groups=${groups} must divide the in channels (${inChannels})`);
   const stride = pairOf(where, "stride", o.stride ?? 1), dilation = pairOf(where, "dilation", o.dilation ?? 1);

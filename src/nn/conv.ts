@@ -12,7 +12,7 @@ import { checkOptions } from "../options.js";
 import { maxPool2d } from "./pooling.js";
 import { mixedPrecision } from "../ndarray/mixed-precision-hook.js";
 import {
-  convDType, convGeometry, pairOf, resolvePadding, type IntOrPair, type Padding, type Pair,
+  convDType, convGeometry, pairOf, resolvePadding, type Int1, type IntOrPair, type Padding, type Pair,
 } from "./conv-options.js";
 
 export interface Conv2dOptions {
@@ -25,9 +25,9 @@ export interface Conv2dOptions {
   relu?: boolean;
 }
 export interface Conv1dOptions {
-  stride?: number;
-  padding?: number | "same" | "valid";
-  dilation?: number;
+  stride?: Int1;
+  padding?: Int1 | "same" | "valid";
+  dilation?: Int1;
   groups?: number;
   relu?: boolean;
 }
@@ -186,9 +186,16 @@ export function conv2dReluMaxPool2x2(x: Tensor, weight: Tensor, bias: Tensor | n
   });
 }
 
-/** A conv1d option: a number or a one-element array, as PyTorch's int-or-tuple. */
-function single(v: unknown): unknown {
-  return Array.isArray(v) && v.length === 1 ? v[0] : v;
+/**
+ * A conv1d option: an integer ≥ min or a one-element array of one, as PyTorch's int-or-tuple (a
+ * pair is refused, not half read).
+ */
+function single(key: string, v: unknown, min: number): number {
+  const n = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
+    throw new ValueError(`conv1d: ${key} must be an integer ≥ ${min} or a one-element array of one, got ${JSON.stringify(v)}`);
+  }
+  return n;
 }
 
 /**
@@ -199,13 +206,12 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   checkOptions("conv1d", o, CONV_KEYS);
   if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`conv1d: input must be [N, C, L] or [C, L], got [${x.shape}]`);
   if (weight.ndim !== 3) throw new ShapeError(`conv1d: weight must be [Cout, Cin/groups, k], got [${weight.shape}]`);
-  const one = (key: "stride" | "dilation", dflt: number): Pair => [1, pairOf("conv1d", key, single(o[key] ?? dflt))[1]];
-  const padding = single(o.padding ?? 0);
-  if (typeof padding !== "string") pairOf("conv1d", "padding", padding, 0);
+  const one = (key: "stride" | "dilation"): Pair => [1, single(key, o[key] ?? 1, 1)];
+  const padding = typeof o.padding === "string" ? o.padding : single("padding", o.padding ?? 0, 0);
   const x3 = x.ndim === 2 ? x.unsqueeze(0) : x;
   const y = conv2dChecked("conv1d", x3.unsqueeze(2), weight.unsqueeze(2), bias, {
-    stride: one("stride", 1), dilation: one("dilation", 1), groups: o.groups ?? 1, relu: o.relu ?? false,
-    padding: typeof padding === "string" ? (padding as Padding) : [0, padding as number],
+    stride: one("stride"), dilation: one("dilation"), groups: o.groups ?? 1, relu: o.relu ?? false,
+    padding: typeof padding === "string" ? padding : [0, padding],
   }).squeeze(2);
   return x.ndim === 2 ? y.squeeze(0) : y;
 }

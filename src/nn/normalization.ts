@@ -60,7 +60,7 @@ export function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | n
   const [N, C] = x.shape, S = x.size / Math.max(1, N * C);
   const rm = checkVector(where, "runningMean", runningMean, [C]), rv = checkVector(where, "runningVar", runningVar, [C]);
   const weight = checkVector(where, "weight", o.weight, [C]), bias = checkVector(where, "bias", o.bias, [C]);
-  const training = o.training ?? false, momentum = o.momentum ?? 0.1, eps = checkEps(where, o.eps ?? 1e-5);
+  const training = o.training ?? false, momentum = o.momentum === undefined ? 0.1 : o.momentum, eps = checkEps(where, o.eps ?? 1e-5);
   if (typeof training !== "boolean") throw new ValueError(`${where}: training must be a boolean, got ${JSON.stringify(training)}`);
   if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new ValueError(`${where}: momentum must be a number, got ${JSON.stringify(momentum)}`);
   if (!training && (!rm || !rv)) throw new ValueError(`${where}: runningMean and runningVar are needed when not training`);
@@ -85,10 +85,9 @@ export function batchNormPlan(xd: ArrayLike<number>, a: BatchNormArgs): BatchNor
   const variance = training ? mean.subarray(C) : Float64Array.from(rv!.storage);
   const invStd = new Float64Array(C), scale = new Float64Array(C), shift = new Float64Array(C);
   for (let c = 0; c < C; c++) {
-    if (training && rm && rv) {
-      rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * mean[c];
-      rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * variance[c] * (count / (count - 1));
-    }
+    // Each running statistic given is updated, also without the other (as PyTorch).
+    if (training && rm) rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * mean[c];
+    if (training && rv) rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * variance[c] * (count / (count - 1));
     invStd[c] = 1 / Math.sqrt(variance[c] + eps);
     scale[c] = w ? w[c] * invStd[c] : invStd[c];
     shift[c] = bias ? bias.data[c] : 0;

@@ -1,7 +1,7 @@
 // Channel dropout and nearest-neighbour resizing for image tensors: F.dropout2d / Dropout2d and
 // F.interpolate (mode "nearest") / Upsample, each with its backward next to the forward.
 import { probability } from "../checks.js";
-import { ShapeError, ValueError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record, rngFrom, Tensor, type FloatArray, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
@@ -14,7 +14,7 @@ const allocLike = (t: Tensor, n: number): FloatArray => (t.dtype === "float64" ?
  */
 function channelDropout(x: Tensor, p: number, rng: Rng): Tensor {
   if (x.ndim !== 4) throw new ShapeError(`dropout2d: expected a 4-d input [N, C, H, W], got shape [${x.shape}]`);
-  if (x.dtype !== "float32" && x.dtype !== "float64") throw new ValueError(`dropout2d: needs a float32 or float64 input, got ${x.dtype}`);
+  if (x.dtype !== "float32" && x.dtype !== "float64") throw new DTypeError(`dropout2d: needs a float32 or float64 input, got ${x.dtype}`);
   const planes = x.shape[0] * x.shape[1], S = x.shape[2] * x.shape[3], scale = 1 / (1 - p);
   const keep = new Float64Array(planes);
   if (p < 1) for (let c = 0; c < planes; c++) keep[c] = rng.uniform() >= p ? scale : 0;
@@ -106,7 +106,7 @@ function resizePlan(where: string, x: Tensor, o: InterpolateOptions): { sizes: n
 /** F.interpolate with mode "nearest" over [N, C, L] or [N, C, H, W]. */
 export function interpolate(x: Tensor, o: InterpolateOptions = {}): Tensor {
   checkOptions("interpolate", o, ["size", "scaleFactor", "mode"]);
-  if (x.dtype !== "float32" && x.dtype !== "float64") throw new ValueError(`interpolate: needs a float32 or float64 input, got ${x.dtype}`);
+  if (x.dtype !== "float32" && x.dtype !== "float64") throw new DTypeError(`interpolate: needs a float32 or float64 input, got ${x.dtype}`);
   const { sizes, factors } = resizePlan("interpolate", x, o);
   const [H, W] = x.ndim === 4 ? x.shape.slice(2) : [1, x.shape[2]];
   const [OH, OW] = x.ndim === 4 ? sizes : [1, sizes[0]];
