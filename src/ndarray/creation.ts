@@ -169,11 +169,11 @@ export function randn(shape: readonly number[], o?: RandOptions): Tensor {
   return random(shape, o, "randn", () => rng.normal());
 }
 
-/** Uniform integers in [low, high), int32. */
+/** Uniform integers in [low, high), int32 (so the range must lie in [−2³¹, 2³¹]: values beyond would wrap). */
 export function randint(low: number, high: number, shape: readonly number[], o?: RandomOptions): Tensor {
   checkOptions("randint", o, ["seed", "rng"]);
-  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-    throw new ValueError(`randint: need integers low < high, got ${low}, ${high}`);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low || low < -(2 ** 31) || high > 2 ** 31) {
+    throw new ValueError(`randint: need integers -2^31 <= low < high <= 2^31 (int32), got ${low}, ${high}`);
   }
   const rng = rngFrom(o);
   const s = checkShape(shape, "randint");

@@ -36,4 +36,5 @@ export * from "./function-forms.js";
 
 /** repeat(x, 2, 3) or repeat(x, [2, 3]), as torch.Tensor.repeat. */
 export const repeat = (x: Tensor, ...reps: number[] | [readonly number[]]) =>
-  repeatOp(x, Array.isArray(reps[0]) ? reps[0] : (reps as number[]));
+  // A list followed by more arguments passes them as one list, which repeatOp refuses (not a number).
+  repeatOp(x, Array.isArray(reps[0]) && reps.length === 1 ? reps[0] : (reps as number[]));

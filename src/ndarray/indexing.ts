@@ -127,6 +127,20 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   return gatherAlong(x, d, spread, "indexSelect");
 }
 
+const INT_RANGE: Partial<Record<DType, readonly [number, number]>> = { int32: [-(2 ** 31), 2 ** 31 - 1], int8: [-128, 127], uint8: [0, 255] };
+
+/**
+ * Refuses a fill value an integer tensor cannot hold (NaN, ±∞, out of range), which a cast would
+ * silently turn into 0 or wrap; PyTorch refuses it too ("cannot be converted … without
+ * overflow"). A fraction in range truncates, as PyTorch's fill does.
+ */
+export function checkFillValue(where: string, value: number, dtype: DType): void {
+  const range = INT_RANGE[dtype];
+  if (range && !(value >= range[0] && value <= range[1])) {
+    throw new ValueError(`${where}: value ${value} cannot be stored in ${dtype} (range ${range[0]} to ${range[1]})`);
+  }
+}
+
 /** x with `value` where the bool mask (broadcast to x's shape) is true, as torch.masked_fill. */
 export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {
   if (!(mask instanceof Tensor) || mask.dtype !== "bool") {
@@ -136,6 +150,8 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | Tensor): Ten
     throw new ShapeError(`maskedFill: mask of shape [${mask.shape}] does not broadcast to the input's shape [${x.shape}]`);
   }
   if (value instanceof Tensor && value.ndim !== 0) throw new ShapeError(`maskedFill: value must be a number or a 0-D tensor, got shape [${value.shape}]`);
-  const y = where(mask, asTensor(value, x, "maskedFill"), x);
+  const v = asTensor(value, x, "maskedFill");
+  checkFillValue("maskedFill", value instanceof Tensor ? value.item() : value, x.dtype);
+  const y = where(mask, v, x);
   return y.dtype === x.dtype ? y : y.astype(x.dtype);
 }

@@ -9,33 +9,44 @@ import type { Tensor } from "./tensor.js";
 /** `{ keepdim }` (PyTorch's name) or `{ keepdims }`, as for every reduction. */
 export type NormOptions = ReduceOptions;
 
-/** Any p > 0 and ∞ are vector norms over the dims; "fro" is the 2-norm over them (Frobenius for two). */
+/**
+ * Any p and ±∞ are vector norms over the dims, as torch.linalg.vector_norm: 0 counts the nonzero
+ * entries, −∞ is the least |x|, p < 0 is (Σ|x|^p)^(1/p); "fro" is the 2-norm over them
+ * (Frobenius for two).
+ */
 export type NormOrder = number | "fro";
 
 /**
  * The p-norm of x over `dim` (all dims when omitted), as torch.norm / torch.linalg.vector_norm.
  * The backward follows PyTorch at the kinks: the 2-norm's gradient at a zero vector is 0 (not
- * NaN), the 1-norm's is sign(x) (0 at 0), and the ∞-norm's is shared evenly between tied maxima.
+ * NaN), the 1-norm's is sign(x) (0 at 0), and the ±∞-norm's is shared evenly between tied extremes.
  * Other p: (Σ|x|^p)^(1/p), with gradient sign(x)·|x|^(p−1)/‖x‖^(p−1) (0 where x or ‖x‖ is 0).
  */
 export function norm(x: Tensor, p: NormOrder = 2, dim?: number | readonly number[], o: NormOptions = {}): Tensor {
   const keepdim = wantsKeepdims("norm", o);
-  if (p !== "fro" && !(typeof p === "number" && p > 0)) {
-    throw new ValueError(`norm: p must be a number > 0, Infinity or "fro", got ${String(p)}`);
+  if (p !== "fro" && !(typeof p === "number" && p === p)) {
+    throw new ValueError(`norm: p must be a number, ±Infinity or "fro", got ${String(p)}`);
   }
   if (!isFloat(x.dtype)) throw new DTypeError(`norm: needs a floating-point tensor, got ${x.dtype}`);
   const axes = normalizeAxes(dim, x.ndim, "norm");
   const keep = { keepdims: true };
+  const empty = sizeOf(axes.map((a) => x.shape[a])) === 0;
+  // The least |x| and the p < 0 norms have no value over no elements (PyTorch's vector_norm refuses them too).
+  if (empty && typeof p === "number" && p < 0) throw new ValueError(`norm: the ${p}-norm of an empty dimension is undefined (shape [${x.shape}])`);
   const value = noGrad(() => {
+    if (p === 0) return x.ne(0).astype(x.dtype).sum(axes, keep);
     if (p === 1) return x.abs().sum(axes, keep);
     // Over no elements the max of |x| is its least possible value, 0 (a max of nothing refuses).
-    if (p === Infinity) return sizeOf(axes.map((a) => x.shape[a])) === 0 ? x.abs().sum(axes, keep) : x.abs().max(axes, keep);
+    if (p === Infinity) return empty ? x.abs().sum(axes, keep) : x.abs().max(axes, keep);
+    if (p === -Infinity) return x.abs().min(axes, keep);
     if (p === 2 || p === "fro") return x.mul(x).sum(axes, keep).sqrt();
     return x.abs().pow(p).sum(axes, keep).pow(1 / p);
   });
   const y = record(value, "norm", [x], (g) => {
+    // The count of nonzeros is a step function: no gradient (PyTorch leaves .grad unset too).
+    if (p === 0) return [null];
     if (p === 1) return [g.mul(x.sign())];
-    if (p === Infinity) {
+    if (p === Infinity || p === -Infinity) {
       const hit = x.abs().eq(value).astype(g.dtype);
       return [x.sign().mul(hit).mul(g.div(hit.sum(axes, keep)))];
     }

@@ -1,7 +1,7 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { full } from "./creation.js";
-import { indexSelect } from "./indexing.js";
+import { checkFillValue, indexSelect } from "./indexing.js";
 import { concat } from "./join.js";
 import { Tensor } from "./tensor.js";
 
@@ -18,8 +18,9 @@ export interface PadOptions {
 /**
  * Pads x as torch.nn.functional.pad: `pad` lists (before, after) pairs starting from the LAST
  * dim — [left, right] pads the last dim, [left, right, top, bottom] the last two. "constant"
- * fills with `value` (negative amounts crop); "reflect" mirrors without repeating the edge
- * (amount < size); "replicate" repeats the edge; "circular" wraps around (amount ≤ size).
+ * fills with `value` (negative amounts crop, in every mode but "circular"); "reflect" mirrors
+ * without repeating the edge (amount < size); "replicate" repeats the edge; "circular" wraps
+ * around (amount ≤ size).
  * Non-constant modes gather rows by index, so their backward sums into the mirrored entries.
  */
 export function pad(x: Tensor, padding: readonly number[], o: PadOptions = {}): Tensor {
@@ -30,6 +31,7 @@ export function pad(x: Tensor, padding: readonly number[], o: PadOptions = {}): 
   if (mode !== "constant" && o.value !== undefined && o.value !== 0) {
     throw new ValueError(`pad: mode "${mode}" takes no fill value (got ${o.value})`);
   }
+  checkFillValue("pad", o.value ?? 0, x.dtype);
   if (!Array.isArray(padding) || padding.length % 2 !== 0 || padding.some((p) => !Number.isInteger(p))) {
     throw new ValueError(`pad: padding must be an even-length list of integers, got [${String(padding)}]`);
   }
@@ -58,7 +60,11 @@ function checkAmounts(x: Tensor, d: number, before: number, after: number, mode:
     }
     return;
   }
-  if (before < 0 || after < 0) throw new ValueError(`pad: mode "${mode}" needs non-negative padding, got (${before}, ${after}) for dimension ${d}`);
+  // reflect and replicate index the input as if uncropped, so a negative amount crops what the
+  // positive one mirrored or repeated (PyTorch's kernels do the same); PyTorch 1.13's circular
+  // mode reads outside its input then, so it is refused.
+  if (mode === "circular" && (before < 0 || after < 0)) throw new ValueError(`pad: mode "circular" needs non-negative padding, got (${before}, ${after}) for dimension ${d}`);
+  if (n + before + after < 0) throw new ShapeError(`pad: padding (${before}, ${after}) of dimension ${d} (size ${n}) leaves a negative size`);
   if (mode === "replicate") {
     if (n === 0 && before + after > 0) throw new ShapeError(`pad: mode "replicate" cannot pad dimension ${d} of size 0`);
     return;

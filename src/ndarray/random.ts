@@ -34,6 +34,11 @@ export class Rng {
 
   /** A generator in a given raw state (four 32-bit words, not all zero): for tests and resuming. */
   static fromState(state: readonly [number, number, number, number]): Rng {
+    // All-zero words are xoshiro's fixed point: the generator would give 0 forever.
+    const word = (w: number) => Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 32;
+    if (!Array.isArray(state as unknown) || state.length !== 4 || !state.every(word) || state.every((w) => w === 0)) {
+      throw new ValueError(`Rng.fromState: needs four 32-bit integer words, not all zero; got ${JSON.stringify(state)}`);
+    }
     const r = new Rng(0);
     [r.s0, r.s1, r.s2, r.s3] = state.map((w) => w >>> 0);
     return r;

@@ -141,8 +141,7 @@ describe("norm", () => {
     const x = eg.ones([2, 3]);
     expect(eg.norm(x, 2, 1, { keepdims: true }).shape).toEqual([2, 1]);
     expect(() => eg.norm(x, 2, 1, { keepdim: true, keepdims: false })).toThrow(/disagree/);
-    expect(() => eg.norm(x, 0)).toThrow(/p must be a number > 0, Infinity or "fro", got 0/);
-    expect(() => eg.norm(x, -1)).toThrow(eg.ValueError);
+    expect(() => eg.norm(x, NaN)).toThrow(/p must be a number, ±Infinity or "fro", got NaN/);
     expect(() => eg.norm(x, "nuc" as never)).toThrow(eg.ValueError);
     expect(() => eg.norm(x, 2, 0, { keepDim: true } as never)).toThrow(/unknown option/);
     expect(() => eg.norm(eg.ones([2], { dtype: "int32" }))).toThrow(eg.DTypeError);
