@@ -150,6 +150,8 @@ export function modelSummary(model: Module, inputShape: readonly number[] | read
 function renderTable(model: Module, rows: [string, string, string][], print: boolean): string {
   const params = model.parameters();
   const total = params.reduce((a, p) => a + p.size, 0);
+  // The bytes they take as stored (a float64 model's twice a float32 one's), as Keras 3 shows them.
+  const bytes = params.reduce((a, p) => a + p.size * p.storage.BYTES_PER_ELEMENT, 0);
   const trainable = params.filter((p) => p.requiresGrad).reduce((a, p) => a + p.size, 0);
 
   const head: [string, string, string] = ["Layer (type)", "Output Shape", "Param #"];
@@ -159,7 +161,7 @@ function renderTable(model: Module, rows: [string, string, string][], print: boo
   const text = [
     `Model: "${typeName(model)}"`, "=".repeat(width), line(head), "=".repeat(width),
     ...rows.map(line), "=".repeat(width),
-    `Total params: ${total} (${formatBytes(total * 4)} as float32)`,
+    `Total params: ${total} (${formatBytes(bytes)})`,
     `Trainable params: ${trainable}`,
     `Non-trainable params: ${total - trainable}`,
   ];

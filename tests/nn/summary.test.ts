@@ -51,9 +51,12 @@ describe("summary", () => {
       ["3 (Linear)", "[2, 3]", String(linearParams(8, 3))],
     ]);
     const total = linearParams(4, 8) + linearParams(8, 3);
-    expect(s).toContain(`Total params: ${total} (${((total * 4) / 1024).toFixed(2)} KiB as float32)`);
+    expect(s).toContain(`Total params: ${total} (${((total * 4) / 1024).toFixed(2)} KiB)`);
     expect(s).toContain(`Trainable params: ${total}`);
     expect(s).toContain("Non-trainable params: 0");
+    // A float64 model's parameters take 8 bytes each.
+    const f64 = new nn.Sequential(new nn.Linear(4, 8, { seed: 1, dtype: "float64" })).summary([2, 4], { print: false, dtype: "float64" });
+    expect(f64).toContain(`Total params: ${linearParams(4, 8)} (${((linearParams(4, 8) * 8) / 1024).toFixed(2)} KiB)`);
     // The model is left as it was: training mode, no shadowing forward()/forwardRelu on instances.
     expect(m.training).toBe(true);
     for (const mod of m.modules()) {
@@ -73,7 +76,7 @@ describe("summary", () => {
       ["1 (Pair)", "([3, 1024], ([3, 1024], [3, 1024]))", "0"],
     ]);
     const total = linearParams(512, 1024);
-    expect(s).toContain(`Total params: ${total} (${((total * 4) / 1024 / 1024).toFixed(2)} MiB as float32)`);
+    expect(s).toContain(`Total params: ${total} (${((total * 4) / 1024 / 1024).toFixed(2)} MiB)`);
     expect(s).toContain("Trainable params: 0");
     expect(s).toContain(`Non-trainable params: ${total}`);
 
