@@ -106,6 +106,9 @@ export class MultiheadAttention extends Module {
   forward(query: Tensor, key: Tensor, value: Tensor, o: AttentionForwardOptions = {}): [Tensor, Tensor | null] {
     const where = "MultiheadAttention";
     checkOptions(where, o, FORWARD_KEYS);
+    for (const [name, t] of [["query", query], ["key", key], ["value", value]] as const) {
+      if (!(t instanceof Tensor)) throw new ValueError(`${where}: ${name} must be a Tensor`);
+    }
     const unbatched = query.ndim === 2;
     const expected = unbatched ? 2 : 3;
     if (query.ndim < 2 || query.ndim > 3 || key.ndim !== expected || value.ndim !== expected) {

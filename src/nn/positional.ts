@@ -26,6 +26,7 @@ function dtypeOf(where: string, d: unknown): "float32" | "float64" {
 /** The rows [offset, offset + L) of table [maxLen, d], shaped to add onto x. */
 function positions(where: string, table: Tensor, x: Tensor, batchFirst: boolean, o: PositionalForwardOptions): Tensor {
   checkOptions(where, o, ["offset"]);
+  if (!(x instanceof Tensor)) throw new ValueError(`${where}: input must be a Tensor`);
   const offset = nonNegativeInt(where, "offset", o.offset ?? 0);
   const [maxLen, d] = table.shape;
   if (x.ndim < 2 || x.ndim > 3 || x.shape[x.ndim - 1] !== d) {
@@ -61,7 +62,8 @@ export class SinusoidalPositionalEncoding extends Module {
     this.pe = this.registerBuffer("pe", pe, { persistent: false })!;
   }
   forward(x: Tensor, o: PositionalForwardOptions = {}): Tensor {
-    return x.add(positions("SinusoidalPositionalEncoding", this.pe, x, this.batchFirst, o));
+    const p = positions("SinusoidalPositionalEncoding", this.pe, x, this.batchFirst, o); // checks x first
+    return x.add(p);
   }
 }
 
@@ -83,6 +85,7 @@ export class LearnedPositionalEncoding extends Module {
     this.weight = this.registerParameter("weight", w);
   }
   forward(x: Tensor, o: PositionalForwardOptions = {}): Tensor {
-    return x.add(positions("LearnedPositionalEncoding", this.weight, x, this.batchFirst, o));
+    const p = positions("LearnedPositionalEncoding", this.weight, x, this.batchFirst, o); // checks x first
+    return x.add(p);
   }
 }

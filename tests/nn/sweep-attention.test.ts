@@ -5,7 +5,7 @@
 // script that produced the expected values; the modules run in float32 (the kernels of each
 // backend), so values are compared within a bound for float32 sums of a few dozen terms.
 import { describe, expect, it } from "vitest";
-import { nn, ShapeError, Tensor, ValueError } from "../../src/index.js";
+import { nn, randn, ShapeError, Tensor, ValueError } from "../../src/index.js";
 
 /** fround(sin(0.7·i + seed)), i over the elements: numpy computes the same float32 values. */
 function fill(shape: number[], seed: number, scale = 1): Tensor {
@@ -133,5 +133,17 @@ describe("typed errors", () => {
     const m = new nn.MultiheadAttention(4, 2), x = fill([3, 4], 1);
     expect(() => m.forward(x, x, x, { keyPaddingMask: new Tensor(new Uint8Array(3), "bool", [1, 3]) }))
       .toThrow("MultiheadAttention: keyPaddingMask of unbatched inputs must be [3] (source), got [1,3]");
+  });
+});
+
+describe("inputs that are not tensors", () => {
+  it("MultiheadAttention and the positional encodings name them with a ValueError", () => {
+    const mha = new nn.MultiheadAttention(4, 2, { seed: 1 });
+    const x = randn([3, 2, 4], { seed: 2 });
+    expect(() => mha.forward(x, null as unknown as Tensor, x)).toThrow(/MultiheadAttention: key must be a Tensor/);
+    expect(() => mha.forward(x, x, [1] as unknown as Tensor)).toThrow(ValueError);
+    for (const pe of [new nn.SinusoidalPositionalEncoding(8, 4), new nn.LearnedPositionalEncoding(8, 4, { seed: 1 })]) {
+      expect(() => pe.forward(null as unknown as Tensor)).toThrow(ValueError);
+    }
   });
 });
