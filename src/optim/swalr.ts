@@ -20,17 +20,18 @@ const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
 /**
  * Anneals each group's lr from its value when SWALR is created to swaLr over annealEpochs, then
  * holds it (PyTorch's torch.optim.swa_utils.SWALR), with α(t) = (1 − cos πt)/2 or t:
- *   lr_e = α(e/E)·swaLr + (1 − α(e/E))·lr_start
+ *   lr_e = α(e/E)·swaLr + (1 − α(e/E))·lr_start   after e steps
  * step() uses PyTorch's recursive form, which recovers lr_start from the current lr, so that it
- * composes with a scheduler that also writes the lr; step(epoch) uses the closed form above.
+ * composes with a scheduler that also writes the lr. As PyTorch's, it counts the steps taken, not
+ * lastEpoch, and has no closed form: step(epoch) sets lastEpoch and takes the next step, so that
+ * SequentialLR's step(0) at a milestone anneals from the lr the previous schedule left (a closed
+ * form would jump back to the lr SWALR was created with).
  */
 export class SWALR extends LRScheduler {
   static readonly typeName: string = "SWALR";
   readonly swaLrs: number[];
   readonly annealEpochs: number;
   readonly annealStrategy: "cos" | "linear";
-  /** Each group's lr when this scheduler was created: where the annealing starts. */
-  readonly startLrs: number[];
 
   constructor(opt: Schedulable, o: SWALROptions) {
     // Everything is checked before the base class records initial lrs on the optimizer.
@@ -39,31 +40,24 @@ export class SWALR extends LRScheduler {
     this.swaLrs = swaLrs;
     this.annealEpochs = annealEpochs;
     this.annealStrategy = strategy;
-    this.startLrs = opt.paramGroups.map((g) => g.lr);
     this.initialStep();
   }
 
-  /** Annealing progress at `epoch` (annealEpochs = 0 is complete from epoch 0 on). */
-  private alpha(epoch: number): number {
-    const e = this.annealEpochs === 0 ? Math.max(1, epoch) : epoch;
-    return ANNEAL[this.annealStrategy](clamp01(e / Math.max(1, this.annealEpochs)));
+  /** Annealing progress after `steps` steps (annealEpochs = 0 is complete from the first on). */
+  private alpha(steps: number): number {
+    return ANNEAL[this.annealStrategy](clamp01(steps / Math.max(1, this.annealEpochs)));
   }
 
   /** PyTorch's get_lr: from the current lr, undo the previous step's mix, apply this step's. */
   protected getLr(): number[] {
-    const e = this.annealEpochs === 0 ? Math.max(1, this.lastEpoch) : this.lastEpoch;
-    const prevAlpha = ANNEAL[this.annealStrategy](clamp01((e - 1) / Math.max(1, this.annealEpochs)));
-    const alpha = this.alpha(this.lastEpoch);
+    const e = this.annealEpochs === 0 ? Math.max(1, this.stepCount - 1) : this.stepCount - 1;
+    const prevAlpha = this.alpha(e - 1);
+    const alpha = this.alpha(e);
     return this.optimizer.paramGroups.map((g, i) => {
       const swa = this.swaLrs[i];
       const start = prevAlpha === 1 ? swa : (g.lr - prevAlpha * swa) / (1 - prevAlpha);
       return swa * alpha + start * (1 - alpha);
     });
-  }
-
-  override lrAt(epoch: number): number[] {
-    const alpha = this.alpha(epoch);
-    return this.startLrs.map((lr, i) => this.swaLrs[i] * alpha + lr * (1 - alpha));
   }
 }
 

@@ -152,14 +152,13 @@ describe("SWALR", () => {
   const p = () => { const t = fromTypedArray(Float32Array.of(1)); t.requiresGrad = true; return t; };
   for (const strategy of ["cos", "linear"] as const) {
     for (const annealEpochs of [0, 1, 5]) {
-      it(`${strategy}, annealEpochs ${annealEpochs}: PyTorch's recursion, per group, and its closed form`, () => {
+      it(`${strategy}, annealEpochs ${annealEpochs}: PyTorch's recursion, per group`, () => {
         const opt = new optim.SGD([{ params: [p()], lr: 0.1 }, { params: [p()], lr: 0.02 }]);
         const s = new SWALR(opt, { swaLr: [0.05, 0.01], annealEpochs, annealStrategy: strategy });
         const want = [torchSwalr(0.1, 0.05, annealEpochs, strategy, 12), torchSwalr(0.02, 0.01, annealEpochs, strategy, 12)];
         for (let e = 0; e < 12; e++) {
           if (e > 0) s.step();
           opt.paramGroups.forEach((g, i) => expect(Math.abs(g.lr - want[i][e])).toBeLessThanOrEqual(8 * 2 ** -53 * Math.max(0.1, want[i][e])));
-          s.lrAt(e).forEach((lr, i) => expect(Math.abs(lr - want[i][e])).toBeLessThanOrEqual(8 * 2 ** -53 * 0.1));
           expect(s.getLastLr()).toEqual(opt.paramGroups.map((g) => g.lr));
         }
       });

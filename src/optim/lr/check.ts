@@ -37,3 +37,13 @@ export function lambdasPerGroup<F>(name: string, key: string, v: unknown, groups
   });
   return fns as F[];
 }
+
+/**
+ * What a user's function (lrLambda, scaleFn) returns at `x`, refused unless it is a number: a
+ * function that forgets to return would make every lr NaN (PyTorch raises a TypeError for None).
+ */
+export function returned(name: string, key: string, f: (x: number) => unknown, x: number): number {
+  const v = f(x);
+  if (typeof v !== "number") throw new ValueError(`${name}: ${key}(${x}) must return a number, got ${v === null ? "null" : typeof v === "string" ? JSON.stringify(v) : typeof v}`);
+  return v;
+}

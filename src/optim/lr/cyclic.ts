@@ -1,6 +1,6 @@
 import { ValueError } from "../../errors.js";
 import { checkOptions } from "../../options.js";
-import { boolean, groupsOf, oneOf, perGroup, positive, type Schedulable } from "./check.js";
+import { boolean, groupsOf, oneOf, perGroup, positive, returned, type Schedulable } from "./check.js";
 import { momentumKeyOf, momentumValue, setMomentum, type MomentumKey } from "./momentum.js";
 import { LRScheduler } from "./scheduler.js";
 
@@ -11,7 +11,7 @@ export interface CyclicLROptions {
   maxLr: number | number[];
   /** Steps of the rising half (default 2000). */
   stepSizeUp?: number;
-  /** Steps of the falling half (default stepSizeUp). */
+  /** Steps of the falling half (default stepSizeUp; 0: a sawtooth). */
   stepSizeDown?: number;
   /** Amplitude policy (default "triangular"); not with scaleFn, which replaces it. */
   mode?: "triangular" | "triangular2" | "exp_range";
@@ -54,7 +54,8 @@ export class CyclicLR extends LRScheduler {
     const base = perGroup(name, "baseLr", o?.baseLr, groups.length, (n, k, v) => positive(n, k, v, true));
     const max = perGroup(name, "maxLr", o.maxLr, groups.length, (n, k, v) => positive(n, k, v, true));
     const up = positive(name, "stepSizeUp", o.stepSizeUp ?? 2000);
-    const down = positive(name, "stepSizeDown", o.stepSizeDown ?? up);
+    // A falling half of 0 steps is PyTorch's sawtooth: the lr rises for stepSizeUp steps, then restarts.
+    const down = positive(name, "stepSizeDown", o.stepSizeDown ?? up, true);
     const { scaleFn, scaleMode } = scaleOf(o);
     const cycleMomentum = boolean(name, "cycleMomentum", o.cycleMomentum ?? true);
     if (!cycleMomentum && (o.baseMomentum !== undefined || o.maxMomentum !== undefined)) {
@@ -86,7 +87,7 @@ export class CyclicLR extends LRScheduler {
     const cycle = Math.floor(1 + t / this.totalSize);
     const x = 1 + t / this.totalSize - cycle;
     const height = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
-    const scale = this.scaleFn(this.scaleMode === "cycle" ? cycle : t);
+    const scale = returned("CyclicLR", "scaleFn", this.scaleFn, this.scaleMode === "cycle" ? cycle : t);
     const m = this.momenta;
     if (m) this.optimizer.paramGroups.forEach((g, i) => setMomentum(g, this.momentumKey!, m.max[i] - (m.max[i] - m.base[i]) * height * scale));
     return this.baseLrs.map((b, i) => b + (this.maxLrs[i] - b) * height * scale);

@@ -1,5 +1,5 @@
 import { checkOptions } from "../../options.js";
-import { groupsOf, lambdasPerGroup, type Schedulable } from "./check.js";
+import { groupsOf, lambdasPerGroup, returned, type Schedulable } from "./check.js";
 import { LRScheduler } from "./scheduler.js";
 
 /** A function of the epoch: one for every group, or one per group. */
@@ -23,7 +23,7 @@ export class LambdaLR extends LRScheduler {
     return this.lrAt(this.lastEpoch);
   }
   override lrAt(e: number): number[] {
-    return this.baseLrs.map((b, i) => b * this.lrLambdas[i](e));
+    return this.baseLrs.map((b, i) => b * returned("LambdaLR", "lrLambda", this.lrLambdas[i], e));
   }
 }
 
@@ -46,6 +46,6 @@ export class MultiplicativeLR extends LRScheduler {
   }
   protected getLr(): number[] {
     if (!(this.lastEpoch > 0)) return this.currentLrs();
-    return this.currentLrs().map((lr, i) => lr * this.lrLambdas[i](this.lastEpoch));
+    return this.currentLrs().map((lr, i) => lr * returned("MultiplicativeLR", "lrLambda", this.lrLambdas[i], this.lastEpoch));
   }
 }

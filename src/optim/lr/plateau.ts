@@ -1,4 +1,5 @@
-import { ValueError } from "../../errors.js";
+import { ShapeError, ValueError } from "../../errors.js";
+import { Tensor } from "../../ndarray/index.js";
 import { checkOptions } from "../../options.js";
 import { finite, groupsOf, inRange, nonNegativeInt, oneOf, perGroup, positive, type Schedulable } from "./check.js";
 
@@ -66,8 +67,15 @@ export class ReduceLROnPlateau {
     return this.thresholdMode === "rel" ? a > best * (1 + t) : a > best + t;
   }
 
-  /** Records one epoch's metric and lowers the lr if it has plateaued. */
-  step(metric: number): void {
+  /**
+   * Records one epoch's metric and lowers the lr if it has plateaued. A one-element tensor (a
+   * validation loss) is read as its value, as PyTorch's float(metrics) reads it.
+   */
+  step(metric: number | Tensor): void {
+    if (metric instanceof Tensor) {
+      if (metric.size !== 1) throw new ShapeError(`ReduceLROnPlateau.step: metric must be one value, got a tensor of shape [${metric.shape}]`);
+      metric = metric.item();
+    }
     if (typeof metric !== "number") throw new ValueError(`ReduceLROnPlateau.step: metric must be a number, got ${typeof metric}`);
     this.lastEpoch++;
     if (this.isBetter(metric, this.best)) {

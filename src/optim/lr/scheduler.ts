@@ -66,14 +66,21 @@ export abstract class LRScheduler {
     if (epoch !== undefined && !(typeof epoch === "number" && Number.isFinite(epoch) && epoch >= 0)) {
       throw new ValueError(`${this.who}.step: epoch must be a finite number ≥ 0, got ${String(epoch)}`);
     }
+    const before = [this.lastEpoch, this.stepCount];
     this.stepCount++;
     let values: number[];
-    if (epoch === undefined) {
-      this.lastEpoch++;
-      values = this.getLr();
-    } else {
-      this.lastEpoch = epoch;
-      values = this.lrAt ? this.lrAt(epoch) : this.getLr();
+    try {
+      if (epoch === undefined) {
+        this.lastEpoch++;
+        values = this.getLr();
+      } else {
+        this.lastEpoch = epoch;
+        values = this.lrAt ? this.lrAt(epoch) : this.getLr();
+      }
+    } catch (e) {
+      // A user's function threw or returned no number: the step did not happen.
+      [this.lastEpoch, this.stepCount] = before;
+      throw e;
     }
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = values[i]));
     this.lastLr = this.currentLrs();
