@@ -1,7 +1,7 @@
 import { boolean } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
-import { rngFrom, type RandomOptions, type Tensor } from "../ndarray/index.js";
+import { rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { groupByLabel } from "../data/labels.js";
 
 /** One split: row indices to train on and to validate on, each ascending. */
@@ -74,15 +74,26 @@ export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
  * the last one stopped), so every fold holds ⌊n_c/k⌋ or ⌈n_c/k⌉ rows of each class c and ⌊n/k⌋ or
  * ⌈n/k⌉ rows in all; each class's rows then fill its folds in order, in blocks (fold 0's share
  * first). Shuffling (seeded) reorders rows within each class first. A class with fewer than k
- * rows is absent from some folds.
+ * rows is absent from some folds; when every class has fewer, k is refused (as scikit-learn).
  */
 export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions = {}): Fold[] {
   checkOptions("stratifiedKFold", o, FOLD_KEYS);
   const k = o.k ?? 5;
   const shuffle = checkShuffle(o, "stratifiedKFold");
+  // Anything else (null, a string) would fail deep inside or be read character by character.
+  if (!(y instanceof Tensor || Array.isArray(y) || ArrayBuffer.isView(y))) {
+    throw new ValueError(`stratifiedKFold: y must be a Tensor or an array of labels, got ${y === null ? "null" : typeof y === "string" ? JSON.stringify(y) : typeof y}`);
+  }
+  // One-hot [n, c] labels would be read as n·c rows, folds pointing past x's rows.
+  if (y instanceof Tensor && y.ndim > 1 && y.size !== y.shape[0]) {
+    throw new ValueError(`stratifiedKFold: y must hold one label per row ([n] or [n, 1]), got shape [${y.shape.join(", ")}]; give class indices (argmax of one-hot labels)`);
+  }
   const { groups } = groupByLabel(y, "stratifiedKFold");
   const n = groups.reduce((s, g) => s + g.length, 0);
   checkK(k, n, "stratifiedKFold");
+  // Every class would be missing from some fold: scikit-learn refuses such folds, which stratify nothing.
+  const largest = groups.reduce((m, g) => Math.max(m, g.length), 0);
+  if (largest < k) throw new ValueError(`stratifiedKFold: k = ${k} folds need a class with at least ${k} rows; the largest class has ${largest}`);
   const rng = shuffle ? rngFrom(o) : null;
   const assign = new Int32Array(n);
   let next = 0;

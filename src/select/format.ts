@@ -9,6 +9,16 @@ function checkDigits(where: string, v: unknown): number {
   return v;
 }
 
+/**
+ * The result of a search must hold its array `key` (results, trials, losses): anything else
+ * would fail inside as a TypeError naming no argument.
+ */
+export function checkResult(where: string, r: unknown, key: string, what: string): void {
+  if (r === null || typeof r !== "object" || !Array.isArray((r as Record<string, unknown>)[key])) {
+    throw new ValueError(`${where}: expected ${what} (an object with a ${key} array), got ${r === null ? "null" : typeof r !== "object" ? typeof r : `an object without ${key}`}`);
+  }
+}
+
 const show = (v: unknown): string =>
   typeof v === "number" ? (String(v).length <= 8 ? String(v) : v.toPrecision(3)) : Array.isArray(v) ? `[${v.map(show).join(",")}]` : typeof v === "function" ? v.name || "fn" : String(v);
 
@@ -16,6 +26,7 @@ const show = (v: unknown): string =>
 export function formatResults(r: SearchResult<Record<string, unknown> | object>, o: { digits?: number } = {}): string {
   checkOptions("formatResults", o, ["digits"]);
   const digits = checkDigits("formatResults", o.digits === undefined ? 4 : o.digits);
+  checkResult("formatResults", r, "results", "the result of gridSearch or randomSearch");
   const keys = [...new Set(r.results.flatMap((row) => Object.keys(row.params)))];
   const header = ["rank", "mean", "± std", "time", ...keys];
   const rows = [...r.results]
@@ -41,6 +52,7 @@ export function formatTrials(
   const digits = checkDigits("formatTrials", o.digits === undefined ? 4 : o.digits);
   const sign = (o.greaterIsBetter === undefined || boolean("formatTrials", "greaterIsBetter", o.greaterIsBetter)) ? 1 : -1;
   const top = o.top === undefined ? undefined : positiveInt("formatTrials", "top", o.top);
+  checkResult("formatTrials", r, "trials", "the result of tpeSearch, successiveHalving or hyperband");
   const keys = [...new Set(r.trials.flatMap((t) => Object.keys(t.params)))];
   const ranked = [...r.trials].sort((a, b) => sign * (b.score - a.score) || a.trial - b.trial);
   const header = ["rank", "trial", "score", r.trials.some((t) => t.resource !== undefined) ? "budget" : "state", "time", ...keys];

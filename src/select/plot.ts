@@ -2,6 +2,7 @@ import { niceTicks, tickDecimals } from "./ticks.js";
 import { checkOptions } from "../options.js";
 import { boolean } from "../checks.js";
 import { ValueError } from "../errors.js";
+import { checkResult } from "./format.js";
 import type { BandResult } from "./hyperband.js";
 import type { LrFinderResult } from "./lr-finder.js";
 import type { TpeResult } from "./tpe.js";
@@ -57,6 +58,7 @@ const polyline = (pts: [number, number][], a: Axes, color: string, dashed = fals
 export function lrFinderSvg(r: LrFinderResult, o: { title?: string } = {}): string {
   checkOptions("lrFinderSvg", o, ["title"]);
   const heading = title("lrFinderSvg", o.title, "Learning-rate range test");
+  checkResult("lrFinderSvg", r, "losses", "the result of lrFinder");
   // The diverging tail would flatten the curve: the y axis stops half the first loss's size (or
   // half the drop from it to the lowest loss, if larger) above the first loss: 1.5× the first
   // loss for positive losses, and still above the data when the losses are negative.
@@ -82,6 +84,7 @@ export function trialsSvg(r: TpeResult | BandResult, o: { title?: string; greate
   checkOptions("trialsSvg", o, ["title", "greaterIsBetter"]);
   const sign = (o.greaterIsBetter === undefined || boolean("trialsSvg", "greaterIsBetter", o.greaterIsBetter)) ? 1 : -1;
   const heading = title("trialsSvg", o.title, "Score per trial");
+  checkResult("trialsSvg", r, "trials", "the result of tpeSearch, successiveHalving or hyperband");
   const trials = [...r.trials].sort((p, q) => p.trial - q.trial);
   const xs = trials.map((t) => t.trial + 1), ys = trials.map((t) => t.score);
   const a = axes(xs.length > 1 ? xs : [1, 2], ys, { xLog: false, xLabel: "trial", yLabel: "score", title: heading });

@@ -46,7 +46,10 @@ async function search<P>(train: Trainable<P>, x: Tensor, y: Tensor, candidates: 
     results.push(row);
     o.onResult?.(row as SearchRow, i, candidates.length);
   }
-  for (const r of results) r.rank = 1 + results.filter((q) => sign * q.mean > sign * r.mean).length;
+  // A NaN mean (folds scoring +∞ and −∞) ranks last, below −∞, as in scikit-learn, not first:
+  // every comparison with NaN is false, so no candidate would count as better than it.
+  const beats = (q: SearchRow<P>, r: SearchRow<P>) => (Number.isNaN(r.mean) ? !Number.isNaN(q.mean) : sign * q.mean > sign * r.mean);
+  for (const r of results) r.rank = 1 + results.filter((q) => beats(q, r)).length;
   // The first candidate among the best wins ties, so the result does not depend on sort stability.
   const bestIndex = results.findIndex((r) => r.rank === 1);
   return { bestParams: results[bestIndex].params, bestScore: results[bestIndex].mean, bestIndex, results };

@@ -23,7 +23,11 @@ export type ParamGrid = Record<string, readonly unknown[]>;
 /** A random-search space: a list (drawn uniformly) or a Sampler per parameter. */
 export type ParamSpace = Record<string, readonly unknown[] | Sampler>;
 
-/** Every combination of a grid (or of each grid in a list), last key varying fastest, like scikit-learn's ParameterGrid. */
+/**
+ * Every combination of a grid (or of each grid in a list) in scikit-learn's ParameterGrid order:
+ * keys sorted, the last varying fastest, so the first of tied candidates is the one GridSearchCV
+ * picks. Each candidate lists its keys in the grid's own order.
+ */
 export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string, unknown>[] {
   const grids = Array.isArray(grid) ? (grid as readonly ParamGrid[]) : [grid as ParamGrid];
   // An empty list would make a search with no candidate and so no best one.
@@ -33,14 +37,19 @@ export function paramGrid(grid: ParamGrid | readonly ParamGrid[]): Record<string
     if (g === null || typeof g !== "object" || Array.isArray(g)) {
       throw new ValueError(`paramGrid: ${Array.isArray(grid) ? `grid ${i}` : "the grid"} must be an object of value lists, got ${g === null ? "null" : Array.isArray(g) ? "an array" : typeof g}`);
     }
-    let combos: Record<string, unknown>[] = [{}];
-    for (const [key, values] of Object.entries(g)) {
+    const keys = Object.keys(g);
+    // Code-unit order, as Python's sorted() of str keys (the same outside astral characters).
+    const sorted = [...keys].sort();
+    let combos: unknown[][] = [[]];
+    for (const key of sorted) {
+      const values = g[key];
       if (!Array.isArray(values) || values.length === 0) {
         throw new ValueError(`paramGrid: ${JSON.stringify(key)} needs a non-empty array of values (wrap a single value: [v])`);
       }
-      combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+      combos = combos.flatMap((c) => values.map((v) => [...c, v]));
     }
-    out.push(...combos);
+    const sortedAt = new Map(sorted.map((key, i) => [key, i]));
+    out.push(...combos.map((c) => Object.fromEntries(keys.map((key) => [key, c[sortedAt.get(key)!]]))));
   }
   return out;
 }

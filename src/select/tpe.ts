@@ -7,7 +7,10 @@ import { parzen } from "./parzen.js";
 import type { ParamSpace, Sampler } from "./space.js";
 import { distributionOf, drawParams, positive, spaceEntries, trialSeed, type PruneReference, type TrialFn } from "./trial.js";
 
-/** The median stopping rule: stop a trial whose report at a step is worse than the median there. */
+/**
+ * The median stopping rule, as Optuna's MedianPruner: stop a trial at a step when its best report
+ * so far is worse than the median of the completed trials' reports at that step.
+ */
 export interface MedianPruner {
   kind: "median";
   /** Completed trials needed before anything is pruned (default 5). */
@@ -129,8 +132,8 @@ function checkPruner(p: unknown): Required<MedianPruner> | null {
  * takes: after nStartup random trials, each trial tries the candidate that maximizes l(x)/g(x),
  * the density of the best gamma fraction of trials over that of the rest. Numeric samplers
  * (uniform, logUniform, intUniform) get truncated-Gaussian Parzen windows (log-scale for
- * logUniform), lists and choice() smoothed frequencies. With pruner "median", a trial whose
- * report(step, score) is worse than the median of completed trials at that step is stopped.
+ * logUniform), lists and choice() smoothed frequencies. With pruner "median", a trial whose best
+ * report(step, score) so far is worse than the median of completed trials at that step is stopped.
  *
  *   const r = await eg.select.tpeSearch({ lr: logUniform(1e-4, 1e-1), hidden: [32, 64, 128] },
  *     async (p, { seed, report }) => { ...; for (e…) report(e, valAcc); return valAcc; },

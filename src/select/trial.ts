@@ -77,8 +77,11 @@ export async function runTrialJob(train: (p: unknown, c: unknown) => unknown, jo
       reports.push([step, score]);
       const p = job.prune;
       const median = p ? p.medians[step] : undefined;
-      if (p && step >= p.warmupSteps && median !== undefined && p.sign * score < p.sign * median) {
-        throw makePruned(`trial ${job.trial} pruned at step ${step}: ${score} is worse than the median ${median}`);
+      if (p && step >= p.warmupSteps && median !== undefined) {
+        // The trial's best report so far against the median, as Optuna's MedianPruner: one bad
+        // step does not stop a trial that was ahead before it.
+        const best = reports.reduce((b, r) => (p.sign * r[1] > p.sign * b ? r[1] : b), score);
+        if (p.sign * best < p.sign * median) throw makePruned(`trial ${job.trial} pruned at step ${step}: its best report ${best} is worse than the median ${median}`);
       }
     },
   };
