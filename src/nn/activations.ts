@@ -10,7 +10,8 @@ import { checkOptions } from "../options.js";
  */
 type Scalar = (x: number) => number;
 
-function pointwise(name: string, xIn: Tensor, f: Scalar, df: Scalar): Tensor {
+/** y = f(x) elementwise in float64, stored in x's float dtype; backward g·df(x). Also used by activations-more.ts. */
+export function pointwise(name: string, xIn: Tensor, f: Scalar, df: Scalar): Tensor {
   if (!(xIn instanceof Tensor)) throw new ValueError(`${name}: input must be a Tensor`);
   const x = xIn.dtype === "float32" || xIn.dtype === "float64" ? xIn : xIn.astype("float32");
   const F = x.dtype === "float64" ? Float64Array : Float32Array;

@@ -43,6 +43,7 @@ export interface EarlyStoppingOptions {
   mode?: Mode;
   /** At the end, put back the weights of the best epoch. */
   restoreBestWeights?: boolean;
+  /** As Keras: patience runs out unless an epoch beats both the best so far and this value. */
   baseline?: number;
 }
 
@@ -73,18 +74,23 @@ export function earlyStopping(o: EarlyStoppingOptions = {}): Callback {
         monitor = o.monitor ?? defaultMonitor(logs);
         // Values are compared as sign·v so that "max" metrics use the same "smaller is better" test.
         sign = modeFor(monitor, mode) === "min" ? 1 : -1;
-        best = baseline !== undefined ? sign * baseline : Infinity;
+        best = Infinity;
       }
       const v = monitored(logs, monitor, who);
       if (v === undefined) return;
+      const keep = () => {
+        bestWeights = {};
+        for (const [k, t] of Object.entries(ctx.model.stateDict())) bestWeights[k] = t.clone();
+      };
+      // As Keras: the first epoch's weights stand in when no epoch ever improves (a NaN monitor).
+      if (restore && bestWeights === null) keep();
       wait++;
       if (sign * v < best - minDelta) {
+        // The best so far is tracked (and its weights kept) even short of the baseline; the wait
+        // restarts only once the baseline is beaten too, and an improving epoch never stops the run.
         best = sign * v;
-        wait = 0;
-        if (restore) {
-          bestWeights = {};
-          for (const [k, t] of Object.entries(ctx.model.stateDict())) bestWeights[k] = t.clone();
-        }
+        if (restore) keep();
+        if (baseline === undefined || sign * v < sign * baseline - minDelta) wait = 0;
       } else if (wait >= patience && epoch > 0) {
         ctx.stopTraining = true;
         ctx.stopReason = `earlyStopping: ${monitor} did not improve for ${wait} epochs`;
@@ -143,7 +149,7 @@ export interface ModelCheckpointOptions {
   /** The logged value saveBestOnly compares (default val_loss when logged, else loss). */
   monitor?: string;
   mode?: Mode;
-  /** Save only when `monitor` improved on every earlier saved value. */
+  /** Save only when `monitor` improved on every earlier saved value (of earlier fit() calls too, as Keras). */
   saveBestOnly?: boolean;
   /** Consider saving every n epochs (default 1). */
   everyNEpochs?: number;
@@ -170,16 +176,19 @@ export function modelCheckpoint(o: ModelCheckpointOptions): Callback {
   if (s !== undefined && (s === null || typeof s.stateDict !== "function" || typeof s.loadStateDict !== "function")) {
     throw new ValueError("modelCheckpoint: scheduler must have stateDict() and loadStateDict()");
   }
-  let best = Infinity;
+  // The best saved value outlives a fit() call, as Keras's self.best (never reset in
+  // on_train_begin): a later run saves only what beats the earlier runs' best. A run whose
+  // default monitor is another key (val_loss after loss) starts afresh: the values do not compare.
+  let best = Infinity, bestOf = "";
   return {
     checkRun(plan) {
       if (bestOnly) checkMonitor(who, o.monitor ?? defaultMonitor(plan.logKeys), plan);
     },
-    onTrainBegin() { best = Infinity; },
     async onEpochEnd(epoch, logs, ctx) {
       if ((epoch + 1) % every !== 0) return;
       if (bestOnly) {
         const monitor = o.monitor ?? defaultMonitor(logs);
+        if (monitor !== bestOf) { best = Infinity; bestOf = monitor; }
         const v = monitored(logs, monitor, who);
         // Compared as sign·v, so "max" metrics use the same "smaller is better" test.
         const signed = (modeFor(monitor, mode) === "min" ? 1 : -1) * (v ?? NaN);

@@ -5,6 +5,8 @@ import { crossEntropy } from "./cross-entropy.js";
 import { binaryCrossEntropy, bceWithLogits, huberLoss, l1Loss, mseLoss, smoothL1Loss } from "./losses.js";
 import { klDivLoss, poissonNllLoss } from "./losses-distribution.js";
 import { hingeEmbeddingLoss } from "./losses-embedding.js";
+import type { LossModule } from "./loss-module.js";
+import { typeName } from "../type-name.js";
 
 /** Dataset plumbing for fit/evaluate/predict: loss lookup, checks, batch gathering, accuracy. */
 
@@ -41,10 +43,40 @@ export function checkBatchSize(where: string, v: unknown): number {
   return positiveInt(where, "batchSize", v);
 }
 
-export function resolveLoss(loss: string | LossFn | undefined): { fn: LossFn; name: string } {
-  if (typeof loss === "function") return { fn: loss, name: canonicalName(loss) };
+/** A loss module, known by its shape: importing the class would bundle it into every program that trains. */
+const isLossModule = (l: unknown): l is LossModule => typeof l === "object" && l !== null && typeof (l as LossModule).lossOptions === "function";
+
+/**
+ * A loss by name, function or module. A loss module (MSELoss, CrossEntropyLoss({ weight }), …)
+ * is called as it is, its mean weighted by the batch's rows (`asCalled`), so a class-weighted
+ * mean is logged as trained on; its function's name still selects the checks of the targets.
+ * Its reduction must be a mean ("batchmean" too): fit logs and compares per-sample averages.
+ */
+export function resolveLoss(loss: string | LossFn | LossModule | undefined): { fn: LossFn; name: string; asCalled?: boolean } {
+  if (isLossModule(loss)) {
+    const kind = typeName(loss);
+    if (loss.arity !== 2) throw new ValueError(`loss: ${kind} takes ${loss.arity} tensors; fit's loss takes (output, target)`);
+    if (loss.reduction !== "mean" && loss.reduction !== "batchmean") {
+      throw new ValueError(`loss: ${kind}'s reduction must be "mean" here (fit averages the loss over samples), got ${JSON.stringify(loss.reduction)}`);
+    }
+    return { fn: (input, target) => loss.forward(input, target), name: canonicalName(loss.lossFunction as LossFn), asCalled: true };
+  }
+  if (typeof loss === "function") {
+    const name = canonicalName(loss);
+    return { fn: name === CUSTOM_LOSS ? scalarResult(loss) : loss, name };
+  }
   if (typeof loss === "string" && LOSSES[loss]) return { fn: LOSSES[loss], name: canonicalName(LOSSES[loss]) };
-  throw new ValueError(`unknown loss ${JSON.stringify(loss)}; use a loss function or one of ${Object.keys(LOSSES).join(", ")}`);
+  throw new ValueError(`unknown loss ${JSON.stringify(loss)}; use a loss function, a loss module or one of ${Object.keys(LOSSES).join(", ")}`);
+}
+
+/** A custom loss, checked at each call for what fit and evaluate read: one number in a Tensor. */
+function scalarResult(fn: LossFn): LossFn {
+  return (input, target, o) => {
+    const l: unknown = fn(input, target, o);
+    if (!(l instanceof Tensor)) throw new ValueError(`loss: a custom loss must return a scalar Tensor, got ${l === null ? "null" : typeof l}`);
+    if (l.size !== 1) throw new ShapeError(`loss: a custom loss must return a scalar Tensor (reduce it, e.g. with .mean()), got shape [${l.shape}]`);
+    return l;
+  };
 }
 
 /** Rows of a dataset tensor as a flat array plus the per-row shape. */
@@ -136,40 +168,50 @@ export function batchBuffer(r: Rows, size: number, asFeatures: boolean): TypedAr
 
 /**
  * Correct predictions in a batch: argmax over classes for multi-column outputs (labels or
- * one-hot targets), a threshold for single outputs (0 on logits, 0.5 on probabilities).
+ * one-hot targets), a threshold for single outputs (0 on logits, 0.5 on probabilities). Classes
+ * lie on axis 1 (PyTorch's layout): an output [n, C, d…] is scored at each of its positions, as
+ * Keras's sparse_categorical_accuracy does, and a sample counts the fraction it gets right.
  */
 export function countCorrect(out: Tensor, y: Tensor, logits: boolean): number {
   const o = out.data, t = y.data;
   const n = out.shape[0] ?? 1;
-  const C = out.size / Math.max(n, 1);
+  const C = out.ndim > 2 ? out.shape[1] : out.size / Math.max(n, 1);
+  const P = out.size / Math.max(n * C, 1);
   let correct = 0;
   if (C > 1) {
     const oneHot = y.size === out.size;
     for (let i = 0; i < n; i++) {
-      const p = argmaxRow(o, i * C, C);
-      const label = oneHot ? argmaxRow(t, i * C, C) : t[i];
-      if (p === label) correct++;
+      for (let p = 0; p < P; p++) {
+        const base = i * C * P + p;
+        const label = oneHot ? argmaxRow(t, base, C, P) : t[i * P + p];
+        if (argmaxRow(o, base, C, P) === label) correct++;
+      }
     }
   } else {
     const cut = logits ? 0 : 0.5;
-    for (let i = 0; i < n; i++) if ((o[i] > cut ? 1 : 0) === (t[i] >= 0.5 ? 1 : 0)) correct++;
+    for (let i = 0; i < out.size; i++) if ((o[i] > cut ? 1 : 0) === (t[i] >= 0.5 ? 1 : 0)) correct++;
   }
-  return correct;
+  return correct / P;
 }
-function argmaxRow(d: ArrayLike<number>, base: number, C: number): number {
+/** The class c in [0, C) with the largest d[base + c·stride]. */
+function argmaxRow(d: ArrayLike<number>, base: number, C: number, stride: number): number {
   let best = 0, v = d[base];
-  for (let c = 1; c < C; c++) if (d[base + c] > v) { v = d[base + c]; best = c; }
+  for (let c = 1; c < C; c++) if (d[base + c * stride] > v) { v = d[base + c * stride]; best = c; }
   return best;
 }
 
-/** Labels for a classification loss must be integers in [0, C) (checked once, up front). */
-export function checkLabels(y: Rows, classes: number, lossName: string): void {
-  if (y.rowSize !== 1 || y.rowShape.length > 0) return; // probability targets
+/**
+ * Labels for a classification loss must be integers in [0, C) (checked once, up front): one per
+ * sample, or one per position for an output [n, C, d…] (`positions` = Πd).
+ */
+export function checkLabels(y: Rows, classes: number, lossName: string, positions = 1): void {
+  if (y.rowSize !== positions || (positions === 1 && y.rowShape.length > 0)) return; // probability targets
   const d = y.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (!Number.isInteger(v) || v < 0 || v >= classes) {
-      throw new ValueError(`${lossName}: label ${v} of sample ${i} is not a class index in [0, ${classes}) (the model has ${classes} outputs)`);
+      const at = positions > 1 ? `sample ${Math.floor(i / positions)} (position ${i % positions})` : `sample ${i}`;
+      throw new ValueError(`${lossName}: label ${v} of ${at} is not a class index in [0, ${classes}) (the model has ${classes} ${positions > 1 ? "classes on axis 1" : "outputs"})`);
     }
   }
 }

@@ -10,6 +10,7 @@ import { checkCallbacks, logKeys } from "./fit-callbacks.js";
 import { checkMetrics, evaluateRows, LOGIT_LOSSES, prepare, type ResolvedLoss } from "./evaluate.js";
 import { batchBuffer, checkBatchSize, countCorrect, gather, resolveLoss, type LossFn, type Rows } from "./fit-data.js";
 import { Module } from "./module.js";
+import type { LossModule } from "./loss-module.js";
 import { trainingRandom } from "./training-random.js";
 import { checkPrecision } from "./autocast-check.js";
 
@@ -22,7 +23,8 @@ interface StepOptimizer {
   lr?: number;
 }
 export interface FitOptions {
-  loss: string | LossFn;
+  /** A name ("crossEntropy", "mse", …), a loss function, or a loss module with reduction "mean" (nn.CrossEntropyLoss({ weight })). */
+  loss: string | LossFn | LossModule;
   /** An optimizer over the model's parameters, or a name ("adam", "sgd", …) for one with defaults. */
   optimizer: StepOptimizer | string;
   /** The epoch to stop before (Keras's meaning: with initialEpoch 2 and epochs 4, two epochs run). */
@@ -147,7 +149,12 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
     throw new ValueError(`fit: resuming at initialEpoch ${initialEpoch} needs the optimizer instance restored by loadCheckpoint(), not the name "${o.optimizer}"`);
   }
   const optimizer = typeof o.optimizer === "string" ? makeOptimizer(o.optimizer, model) : o.optimizer;
-  if (!optimizer || typeof optimizer.step !== "function") throw new ValueError("fit: `optimizer` must be an optimizer or its name");
+  // Checked whole before the first batch: a missing zeroGrad or paramGroups (read for the lr log)
+  // would otherwise fail mid-run, after updates.
+  const groups = optimizer?.paramGroups;
+  if (!optimizer || typeof optimizer.step !== "function" || typeof optimizer.zeroGrad !== "function" || !Array.isArray(groups) || typeof groups[0]?.lr !== "number") {
+    throw new ValueError("fit: `optimizer` must be an optimizer (step(), zeroGrad() and paramGroups with an lr) or its name");
+  }
   if (o.precision !== undefined && o.precision !== "fp32") checkPrecision("fit", o.precision);
   const wantAcc = checkMetrics(o.metrics ?? []);
   const shuffle = boolean("fit", "shuffle", o.shuffle ?? true);
@@ -161,8 +168,9 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
     model, optimizer, loss, xr, yr, val, batchSize, shuffle, wantAcc, callbacks, initialEpoch, ctx, rng,
     stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
-    // One buffer per batch size, reused every step so that memory stays flat over epochs.
-    xb: batchBuffer(xr, batchSize, true), yb: batchBuffer(yr, batchSize, false),
+    // One buffer per batch size, reused every step so that memory stays flat over epochs; no
+    // larger than the data (a batchSize past it, which Keras accepts, makes one batch of all).
+    xb: batchBuffer(xr, Math.min(batchSize, xr.n), true), yb: batchBuffer(yr, Math.min(batchSize, xr.n), false),
     transform, scope: (fn) => fn(),
   };
 }

@@ -40,6 +40,7 @@ export {
   softplus, silu, mish, selu, celu, logSigmoid, hardtanh, hardswish, hardsigmoid, softsign,
 } from "./activations.js";
 export const logsigmoid = logSigmoid;
+export { prelu, relu6, softshrink, hardshrink, tanhshrink, threshold, softmin, glu } from "./activations-more.js";
 
 export { mseLoss, l1Loss, huberLoss, smoothL1Loss } from "./losses.js";
 export { binaryCrossEntropy, bceWithLogits, multiLabelSoftMarginLoss } from "./losses-binary.js";

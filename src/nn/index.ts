@@ -28,6 +28,13 @@ export { softplus, silu, mish, selu, celu, logSigmoid, hardtanh, hardswish, hard
 export type { SoftplusOptions, HardtanhOptions } from "./activations.js";
 export { Softplus, SiLU, Mish, SELU, CELU, LogSigmoid, Hardtanh, Hardswish, Hardsigmoid, Softsign } from "./activation-layers.js";
 export { smoothL1Loss } from "./losses.js";
+export { prelu, relu6, softshrink, hardshrink, tanhshrink, threshold, softmin, glu } from "./activations-more.js";
+export { PReLU, ReLU6, GLU, Softmin, Softshrink, Hardshrink, Tanhshrink, Threshold } from "./activation-layers-more.js";
+export type { PReLUOptions } from "./activation-layers-more.js";
+export {
+  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss,
+  GaussianNLLLoss, MultiLabelSoftMarginLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss, TripletMarginLoss,
+} from "./loss-modules.js";
 export { multiLabelSoftMarginLoss } from "./losses-binary.js";
 export type { BinaryCrossEntropyOptions, BceWithLogitsOptions } from "./losses-binary.js";
 export { nllLoss } from "./nll-loss.js";

@@ -3,10 +3,12 @@
 // these layers in a model it is given, such as the ONNX exporter, looks the classes up here
 // instead of importing them: a model can hold a MaxPool2d only if the application loaded
 // pool-layers.ts, so an application that builds MLPs and exports them bundles none of the
-// families' code. Only types are imported here, so this file costs nothing itself.
+// families' code (nor the activations of activation-layers-more.ts). Only types are imported
+// here, so this file costs nothing itself.
 import type { ConvTranspose2d } from "./conv-layers.js";
 import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
 import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
+import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activation-layers-more.js";
 
 export interface RegisteredLayers {
   ConvTranspose2d: typeof ConvTranspose2d;
@@ -17,6 +19,11 @@ export interface RegisteredLayers {
   AvgPool1d: typeof AvgPool1d;
   AvgPool2d: typeof AvgPool2d;
   AdaptiveAvgPool2d: typeof AdaptiveAvgPool2d;
+  PReLU: typeof PReLU;
+  ReLU6: typeof ReLU6;
+  Softshrink: typeof Softshrink;
+  Hardshrink: typeof Hardshrink;
+  Threshold: typeof Threshold;
 }
 
 // Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.
