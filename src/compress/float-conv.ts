@@ -16,7 +16,8 @@ export class FloatConvLayer implements TensorInferenceLayer {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
 
-  constructor(private readonly step: ConvStep) {
+  /** The step it was compiled from: its geometry (the exporter reads it). */
+  constructor(readonly step: ConvStep) {
     const p = noGrad(() => convSupport().parameters(step));
     // Copies: the compiled model must not change when the float model trains on.
     this.weight = p.weight.detach().clone();

@@ -49,10 +49,22 @@ function emitConv(g: Graph, l: Extract<OnnxConvLayer, { kind: "conv" | "convTran
     g.nodes.push(node("Conv", inputs, [y], p, convAttrs(a)));
     g.shape = [l.weightShape[0], ...convOut(g, a, i)];
   } else {
-    g.nodes.push(node("ConvTranspose", inputs, [y], p, [...convAttrs(a), attrInts("output_padding", l.outputPadding)]));
-    const sp = a.kernelShape.length;
-    g.shape = [l.weightShape[1] * a.group, ...a.kernelShape.map((k, d) =>
-      (g.shape[d + 1] - 1) * a.strides[d] - a.pads[d] - a.pads[d + sp] + a.dilations[d] * (k - 1) + l.outputPadding[d] + 1)];
+    const sp = a.kernelShape.length, pads = a.pads.slice(), extra = l.outputPadding.slice();
+    // PyTorch allows outputPadding up to the dilation; onnxruntime refuses output_padding ≥ stride
+    // (the convolution of the output must give the input's size back). Those extra rows are the
+    // uncropped end of the full transposed convolution: the same as that many fewer end pads. Rows
+    // past the full convolution (hold the bias alone: fewer end pads than outputPadding) cannot move.
+    extra.forEach((e, d) => {
+      if (e < a.strides[d]) return;
+      const moved = Math.min(e, pads[d + sp]);
+      pads[d + sp] -= moved;
+      extra[d] -= moved;
+      if (extra[d] >= a.strides[d]) throw new ValueError(`exportOnnx: layer ${i} (ConvTranspose): outputPadding ${e} on axis ${d} is not smaller than the stride ${a.strides[d]} and exceeds the padding ${a.pads[d + sp]} by ${extra[d]}; onnxruntime refuses output_padding ≥ stride`);
+    });
+    const out = a.kernelShape.map((k, d) => (g.shape[d + 1] - 1) * a.strides[d] - a.pads[d] - a.pads[d + sp] + a.dilations[d] * (k - 1) + l.outputPadding[d] + 1);
+    if (out.some((o) => o < 1)) throw new ValueError(`exportOnnx: layer ${i} (ConvTranspose): input [${g.shape}] gives an output of size [${out}]; the padding [${a.pads}] crops it away`);
+    g.nodes.push(node("ConvTranspose", inputs, [y], p, [...convAttrs({ ...a, pads }), attrInts("output_padding", extra)]));
+    g.shape = [l.weightShape[1] * a.group, ...out];
   }
   g.cur = y;
 }
@@ -127,13 +139,15 @@ function emitPool(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "avera
   const sp = spatialOf(l), max = l.kind === "maxPool";
   checkInput(g, i, max ? "MaxPool" : "AveragePool", sp);
   const dilations = max ? l.dilations : l.kernelShape.map(() => 1);
+  const out = l.kernelShape.map((k, d) => pooledSize(g.shape[d + 1], { kernel: k, stride: l.strides[d], padding: l.pads[d], dilation: dilations[d] }, l.ceilMode));
+  // As PyTorch ("Output size is too small"): an empty output is refused, not exported.
+  if (out.some((o) => o < 1)) throw new ValueError(`exportOnnx: layer ${i} (${max ? "MaxPool" : "AveragePool"}): input [${g.shape}] is smaller than the kernel [${l.kernelShape}] (dilation [${dilations}], pads [${l.pads}]): the output would be empty`);
   const { pads, ceilMode } = poolPads(g, l, i, dilations);
   const attrs = [attrInts("kernel_shape", l.kernelShape), attrInts("strides", l.strides), attrInts("pads", pads), attrInt("ceil_mode", ceilMode ? 1 : 0)];
   if (max) attrs.push(attrInts("dilations", l.dilations));
   else attrs.push(attrInt("count_include_pad", l.countIncludePad ? 1 : 0));
   emitUnary(g, max ? "MaxPool" : "AveragePool", `layer${i}`, attrs);
-  g.shape = [g.shape[0], ...l.kernelShape.map((k, d) =>
-    pooledSize(g.shape[d + 1], { kernel: k, stride: l.strides[d], padding: l.pads[d], dilation: dilations[d] }, l.ceilMode))];
+  g.shape = [g.shape[0], ...out];
 }
 
 /** AdaptiveAvgPool2d: GlobalAveragePool for size 1, AveragePool when the size divides the input, else refused. */
@@ -156,6 +170,10 @@ function emitAdaptive(g: Graph, l: Extract<OnnxConvLayer, { kind: "adaptiveAvera
 function emitBatchNorm(g: Graph, l: Extract<OnnxConvLayer, { kind: "batchNormalization" }>, i: number): void {
   const p = `layer${i}`, c = l.scale.length;
   if (g.shape.length < 1 || g.shape[0] !== c) throw new ValueError(`exportOnnx: layer ${i} (BatchNormalization) expects ${c} channels, gets per-sample [${g.shape}]`);
+  // ONNX normalizes any rank; the module (as PyTorch's) refuses a BatchNorm2d on [N, C, L] and a BatchNorm1d on images.
+  if (l.inputRanks && !l.inputRanks.includes(g.shape.length + 1)) {
+    throw new ValueError(`exportOnnx: layer ${i} (BatchNormalization) takes a ${l.inputRanks.join("-d or ")}-d input, gets [batch, ${g.shape}]`);
+  }
   g.inits.push(initializer(`${i}.weight`, FLOAT, [c], l.scale), initializer(`${i}.bias`, FLOAT, [c], l.bias),
     initializer(`${i}.running_mean`, FLOAT, [c], l.mean), initializer(`${i}.running_var`, FLOAT, [c], l.variance));
   const y = g.next();

@@ -2,8 +2,9 @@
 // fusion pass fused it), ConvTranspose, MaxPool, AveragePool, GlobalAveragePool,
 // BatchNormalization, and the int8 convolution of a quantized model.
 import { ValueError } from "../errors.js";
-import { noGrad } from "../ndarray/index.js";
+import { noGrad, type Tensor } from "../ndarray/index.js";
 import type { Int8ConvLayer } from "../compress/int8-conv.js";
+import type { FloatConvLayer } from "../compress/float-conv.js";
 import { accumulatorBias } from "../compress/int8-linear.js";
 import { convSupport, type FusedStep } from "../nn/fusion.js";
 import { isRegisteredLayer as is } from "../nn/layer-registry.js";
@@ -36,7 +37,11 @@ export type OnnxConvLayer =
   | { kind: "maxPool"; kernelShape: number[]; strides: number[]; pads: number[]; dilations: number[]; ceilMode: boolean }
   | { kind: "averagePool"; kernelShape: number[]; strides: number[]; pads: number[]; ceilMode: boolean; countIncludePad: boolean }
   | { kind: "adaptiveAveragePool"; outputSize: (number | null)[] }
-  | { kind: "batchNormalization"; scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array; epsilon: number };
+  | {
+      kind: "batchNormalization"; scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array; epsilon: number;
+      /** Ranks of the batched input the module accepts (BatchNorm1d: [2, 3], BatchNorm2d: [4]); any rank ≥ 2 when absent. */
+      inputRanks?: number[];
+    };
 
 export const ONNX_CONV_KINDS: readonly OnnxConvLayer["kind"][] =
   ["conv", "convTranspose", "convInt8", "maxPool", "averagePool", "adaptiveAveragePool", "batchNormalization"];
@@ -44,19 +49,28 @@ export const ONNX_CONV_KINDS: readonly OnnxConvLayer["kind"][] =
 export const CONV_SUPPORTED = "Conv1d, Conv2d, ConvTranspose2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d, BatchNorm1d/2d (eval), Dropout2d";
 
 const f32 = (d: ArrayLike<number>): Float32Array => Float32Array.from(d);
+type FusedConv = Extract<FusedStep, { kind: "conv" }>;
 
-/** A fused conv step: the Conv (BatchNorm folded), then an identity for the BatchNorm and a Relu, one layer per module. */
-export function describeConvStep(s: Extract<FusedStep, { kind: "conv" }>): ({ kind: "identity" | "relu" } | OnnxConvLayer)[] {
-  const { weight, bias } = noGrad(() => convSupport().parameters(s));
-  const a = convSupport().convArguments(s.layer);
-  const out: ({ kind: "identity" | "relu" } | OnnxConvLayer)[] = [{
+/** A Conv of the layer's geometry with the given weight and bias. */
+function convOf(layer: FusedConv["layer"], weight: Tensor, bias: Tensor | null): OnnxConvLayer {
+  const a = convSupport().convArguments(layer);
+  return {
     kind: "conv", weight: f32(weight.data), weightShape: weight.shape.slice(), bias: bias ? f32(bias.data) : null,
     attrs: { kernelShape: a.kernelSize, strides: a.stride, pads: [...a.padding, ...a.paddingEnd], dilations: a.dilation, group: a.groups },
-  }];
+  };
+}
+
+/** A fused conv step: the Conv (BatchNorm folded), then an identity for the BatchNorm and a Relu, one layer per module. */
+export function describeConvStep(s: FusedConv): ({ kind: "identity" | "relu" } | OnnxConvLayer)[] {
+  const { weight, bias } = noGrad(() => convSupport().parameters(s));
+  const out: ({ kind: "identity" | "relu" } | OnnxConvLayer)[] = [convOf(s.layer, weight, bias)];
   if (s.batchNorm) out.push({ kind: "identity" });
   if (s.relu) out.push({ kind: "relu" });
   return out;
 }
+
+/** A convolution of a sparsified model: the (masked, BatchNorm-folded) weights it runs on, its step's geometry. */
+export const describeFloatConv = (l: FloatConvLayer): OnnxConvLayer => convOf(l.step.layer, l.weight, l.bias);
 
 /** A compiled int8 convolution with static input quantization. */
 export function describeInt8Conv(l: Int8ConvLayer, index: number): OnnxConvLayer {
@@ -77,6 +91,7 @@ function describeBatchNorm(m: BatchNorm1d | BatchNorm2d, index: number): OnnxCon
   return {
     kind: "batchNormalization", scale: m.weight ? f32(m.weight.data) : new Float32Array(c).fill(1),
     bias: m.bias ? f32(m.bias.data) : new Float32Array(c), mean: f32(m.runningMean.data), variance: f32(m.runningVar.data), epsilon: m.eps,
+    inputRanks: is(m, "BatchNorm2d") ? [4] : [2, 3],
   };
 }
 

@@ -85,14 +85,27 @@ function emitGelu(g: Graph, p: string): void {
   g.cur = y;
 }
 
-/** A (log-)softmax axis of the [batch, ...sample] tensor, refused outside [−rank, rank − 1]. */
+/** A (log-)softmax axis of the [batch, ...sample] tensor, refused outside [−rank, rank − 1] (and when not an integer, as the module's forward). */
 function softmaxAxis(g: Graph, axis: number, i: number): number {
   const rank = g.shape.length + 1;
-  if (axis < -rank || axis >= rank) throw new ValueError(`exportOnnx: layer ${i}: softmax axis ${axis} is out of range for a rank-${rank} tensor [batch, ${g.shape}]`);
+  if (!Number.isSafeInteger(axis) || axis < -rank || axis >= rank) {
+    throw new ValueError(`exportOnnx: layer ${i}: softmax axis ${typeof axis === "string" ? JSON.stringify(axis) : String(axis)} is out of range for a rank-${rank} tensor [batch, ${g.shape}]`);
+  }
   return axis;
 }
 
 const isConvLayer = (l: OnnxLayer): l is OnnxConvLayer => isConvKind(l.kind);
+
+/** PRelu's slope broadcasts from the right: one per channel is [C, 1, …] against [batch, C, d…]. */
+function emitPrelu(g: Graph, l: Extract<OnnxLayer, { kind: "prelu" }>, i: number): void {
+  const C = l.slope.length;
+  if (C !== 1 && g.shape[0] !== C) throw new ValueError(`exportOnnx: layer ${i}: PReLU has ${C} slopes but its input [batch, ${g.shape}] has ${g.shape[0]} channels`);
+  const p = `layer${i}`;
+  g.inits.push(initializer(`${p}.slope`, FLOAT, C === 1 ? [1] : [C, ...g.shape.slice(1).map(() => 1)], l.slope));
+  const y = g.next();
+  g.nodes.push(node("PRelu", [g.cur, `${p}.slope`], [y], p));
+  g.cur = y;
+}
 
 function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
   const p = `layer${i}`;
@@ -118,6 +131,17 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
     case "softmax": return emitUnary(g, "Softmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
     case "logSoftmax": return emitUnary(g, "LogSoftmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
     case "gelu": return emitGelu(g, p);
+    case "prelu": return emitPrelu(g, l, i);
+    case "clip": {
+      // Opset 13's Clip takes its bounds as inputs, not attributes.
+      g.inits.push(initializer(`${p}.min`, FLOAT, [], Float32Array.of(l.min)), initializer(`${p}.max`, FLOAT, [], Float32Array.of(l.max)));
+      const y = g.next();
+      g.nodes.push(node("Clip", [g.cur, `${p}.min`, `${p}.max`], [y], p));
+      g.cur = y;
+      return;
+    }
+    case "shrink": return emitUnary(g, "Shrink", p, [attrFloat("lambd", l.lambd), attrFloat("bias", l.bias)]);
+    case "thresholdedRelu": return emitUnary(g, "ThresholdedRelu", p, [attrFloat("alpha", l.alpha)]);
     default: {
       const unknown: never = l;   // a kind added to OnnxLayer without an encoder fails to compile here
       throw new ValueError(`exportOnnx: layer ${i} has unknown kind ${JSON.stringify((unknown as { kind: unknown }).kind)}`);
@@ -159,7 +183,8 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
 
 /**
  * Encodes a model as ONNX ModelProto bytes: a Sequential, a single layer (a one-layer model, e.g.
- * `exportOnnx(new Linear(4, 3))`), or a list of layers in the exporter's terms.
+ * `exportOnnx(new Linear(4, 3))`), or a list of layers in the exporter's terms. The graph is
+ * float32 throughout: a float64 model exports with its weights rounded to float32.
  */
 export function exportOnnx(model: Module | OnnxLayer[], o: OnnxExportOptions = {}): Uint8Array {
   checkExport(model, o);

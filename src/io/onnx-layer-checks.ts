@@ -57,6 +57,12 @@ const convAttributes: Check = (v, l) => {
 const groupsDivide = (channels: (l: Layer) => number): Check => (_v, l) =>
   (channels(l) % n(attrs(l), "group") === 0 ? null : `weightShape [${shape(l)}]: ${channels(l)} channels do not split into attrs.group ${n(attrs(l), "group")} groups`);
 
+/** Pool pads (begin, then end), each smaller than the kernel along its axis: onnxruntime refuses a pad as large as the kernel. */
+const poolPads: Check = (v, l) => {
+  const k = l.kernelShape as number[], sp = k.length;
+  return ints(() => 2 * sp, 0)(v, l) === null && (v as number[]).every((p, j) => p < k[j % sp]) ? null : `${2 * sp} integers ≥ 0, each smaller than the kernel [${k}] along its axis`;
+};
+
 const int8Input: [string, Check][] = [["inputScale", positiveFinite], ["inputZeroPoint", uint8]];
 const weightScales = (count: (l: Layer) => number) => typed(Float32Array, count, positiveScales, ", every scale positive and finite");
 
@@ -73,6 +79,10 @@ const FIELDS: Record<string, [string, Check][]> = {
   leakyRelu: [["alpha", finite]], elu: [["alpha", finite]],
   softmax: [["axis", (v) => (Number.isSafeInteger(v) ? null : "an integer")]],
   logSoftmax: [["axis", (v) => (Number.isSafeInteger(v) ? null : "an integer")]],
+  prelu: [["slope", (v) => (v instanceof Float32Array && v.length > 0 ? null : "a non-empty Float32Array")]],
+  clip: [["min", finite], ["max", (v, l) => finite(v, l) ?? ((v as number) >= n(l, "min") ? null : "a finite number ≥ min")]],
+  shrink: [["lambd", finite], ["bias", finite]],
+  thresholdedRelu: [["alpha", finite]],
   conv: [["weightShape", spatialShape], ["weight", typed(Float32Array, (l) => product(shape(l)))], ["attrs", convAttributes],
     ["bias", nullable(typed(Float32Array, (l) => shape(l)[0]))], ["group", groupsDivide((l) => shape(l)[0])]],
   convTranspose: [["weightShape", spatialShape], ["weight", typed(Float32Array, (l) => product(shape(l)))], ["attrs", convAttributes],
@@ -81,15 +91,16 @@ const FIELDS: Record<string, [string, Check][]> = {
   convInt8: [["weightShape", spatialShape], ["weight", typed(Int8Array, (l) => product(shape(l)))], ["attrs", convAttributes],
     ["weightScale", weightScales((l) => shape(l)[0])], ...int8Input,
     ["bias", nullable(typed(Int32Array, (l) => shape(l)[0]))], ["group", groupsDivide((l) => shape(l)[0])]],
-  maxPool: [["kernelShape", kernelShape], ["strides", ints(poolSpatial, 1)], ["pads", ints((l) => 2 * poolSpatial(l), 0)],
+  maxPool: [["kernelShape", kernelShape], ["strides", ints(poolSpatial, 1)], ["pads", poolPads],
     ["dilations", ints(poolSpatial, 1)], ["ceilMode", bool]],
-  averagePool: [["kernelShape", kernelShape], ["strides", ints(poolSpatial, 1)], ["pads", ints((l) => 2 * poolSpatial(l), 0)],
+  averagePool: [["kernelShape", kernelShape], ["strides", ints(poolSpatial, 1)], ["pads", poolPads],
     ["ceilMode", bool], ["countIncludePad", bool]],
   adaptiveAveragePool: [["outputSize", (v) => (Array.isArray(v) && v.length === 2 && v.every((d) => d === null || (Number.isSafeInteger(d) && d > 0))
     ? null : "2 entries, each a positive integer or null")]],
   batchNormalization: [["scale", (v) => (v instanceof Float32Array && v.length > 0 ? null : "a non-empty Float32Array")],
     ["bias", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["mean", typed(Float32Array, (l) => (l.scale as Float32Array).length)],
-    ["variance", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["epsilon", nonNegativeFinite]],
+    ["variance", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["epsilon", nonNegativeFinite],
+    ["inputRanks", (v) => (v === undefined || (Array.isArray(v) && v.length > 0 && v.every((r) => Number.isSafeInteger(r) && r >= 2)) ? null : "absent or a non-empty list of integers ≥ 2")]],
 };
 
 /** Checks across fields (not a field of the layer): their message is the whole sentence. */

@@ -3,17 +3,21 @@
 // Linear+ReLU becomes Gemm then Relu (opset 13's Gemm has no activation), a fused Conv+BatchNorm
 // +ReLU becomes Conv (BatchNorm folded in), an identity and Relu, so layer i is still module i
 // and the exported names ("0.weight", "layer2") are those of the model. A compiled model
-// (quantizeModel) exports its int8 layers, each followed by its Relu.
+// exports its int8 layers (quantizeModel) or the f32 weights its layers run on (sparsify: a CSR
+// Linear written out dense), each followed by its Relu.
 import { ValueError } from "../errors.js";
 import { ELU, Flatten, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, Dropout } from "../nn/layers.js";
+import { isRegisteredLayer as registered } from "../nn/layer-registry.js";
 import { InferenceSequential } from "../compress/inference-model.js";
 import type { Int8ConvLayer } from "../compress/int8-conv.js";
 import { accumulatorBias, type Int8LinearLayer } from "../compress/int8-linear.js";
+import type { FloatConvLayer } from "../compress/float-conv.js";
+import type { DenseLinearLayer, SparseLinearLayer } from "../compress/sparse.js";
 import { unhandledStep } from "../nn/fusion.js";
 import type { Linear } from "../nn/linear.js";
 import { Module } from "../nn/module.js";
 import { fuseForInference, Sequential } from "../nn/sequential.js";
-import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeInt8Conv, type OnnxConvLayer } from "./onnx-conv-layers.js";
+import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeFloatConv, describeInt8Conv, type OnnxConvLayer } from "./onnx-conv-layers.js";
 import { typeName } from "../type-name.js";
 
 export type OnnxLayer =
@@ -30,9 +34,15 @@ export type OnnxLayer =
   | { kind: "relu" | "sigmoid" | "tanh" | "gelu" | "flatten" | "identity" }
   | { kind: "leakyRelu" | "elu"; alpha: number }
   | { kind: "softmax" | "logSoftmax"; axis: number }
+  /** PRelu: one slope, or one per channel (the per-sample shape's first dim). */
+  | { kind: "prelu"; slope: Float32Array }
+  | { kind: "clip"; min: number; max: number }
+  /** Shrink: x + bias below −lambd, x − bias above lambd, 0 between. */
+  | { kind: "shrink"; lambd: number; bias: number }
+  | { kind: "thresholdedRelu"; alpha: number }
   | OnnxConvLayer;
 
-const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, Flatten(1, -1), Dropout, ${CONV_SUPPORTED}`;
+const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}`;
 
 function describeLinear(m: Linear): OnnxLayer {
   return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
@@ -54,6 +64,16 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (m instanceof Softmax) return { kind: "softmax", axis: m.dim };
   if (m instanceof LogSoftmax) return { kind: "logSoftmax", axis: m.dim };
   if (m instanceof Dropout) return { kind: "identity" };
+  // ONNX's direct counterparts: PRelu, Clip (ReLU6), Shrink (both shrinks: bias λ or 0) and
+  // ThresholdedRelu, which writes 0 below its alpha, so it is Threshold(t, v) for v = 0 only.
+  if (registered(m, "PReLU")) return { kind: "prelu", slope: Float32Array.from(m.weight.data) };
+  if (registered(m, "ReLU6")) return { kind: "clip", min: 0, max: 6 };
+  if (registered(m, "Softshrink")) return { kind: "shrink", lambd: m.lambd, bias: m.lambd };
+  if (registered(m, "Hardshrink")) return { kind: "shrink", lambd: m.lambd, bias: 0 };
+  if (registered(m, "Threshold")) {
+    if (m.value !== 0) throw new ValueError(`exportOnnx: Threshold(${m.threshold}, ${m.value}) at index ${index} is not supported; ONNX's ThresholdedRelu gives 0 at and below the threshold, so only Threshold(t, 0) exports`);
+    return { kind: "thresholdedRelu", alpha: m.threshold };
+  }
   const conv = describeConvModule(m, index);
   if (conv) return conv;
   if (m instanceof Flatten) {
@@ -69,6 +89,7 @@ function describeModule(m: Module, index: number): OnnxLayer {
  * a one-layer model. Dropout is the identity at inference.
  */
 export function describeSequential(model: Module): OnnxLayer[] {
+  if (!(model instanceof Module)) throw new ValueError(`describeSequential: expected a Module, got ${model === null ? "null" : Array.isArray(model) ? "an array" : typeof model}`);
   if (model instanceof InferenceSequential) return describeCompiled(model);
   // ONNX models infer: fused as in eval mode, so an eval-mode BatchNorm folds into its Conv.
   const steps = fuseForInference(model);
@@ -84,6 +105,18 @@ export function describeSequential(model: Module): OnnxLayer[] {
   return out;
 }
 
+/** A Linear of a sparsified model, from the weights it runs on (a CSR one written out dense: a Gemm). */
+function describeFloatLinear(l: DenseLinearLayer | SparseLinearLayer): OnnxLayer {
+  let weight: Float32Array;
+  if (l.kind === "dense") weight = l.weight.slice();
+  else {
+    const { rowPtr, colIdx, values } = l.csr;
+    weight = new Float32Array(l.inFeatures * l.outFeatures);
+    for (let r = 0; r < l.outFeatures; r++) for (let e = rowPtr[r]; e < rowPtr[r + 1]; e++) weight[r * l.inFeatures + colIdx[e]] = values[e];
+  }
+  return { kind: "linear", inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight, bias: l.bias ? l.bias.slice() : null };
+}
+
 /** A model compiled by quantizeModel or sparsify: its int8 and dense layers, the modules between them. */
 function describeCompiled(model: InferenceSequential): OnnxLayer[] {
   const out: OnnxLayer[] = [];
@@ -96,6 +129,8 @@ function describeCompiled(model: InferenceSequential): OnnxLayer[] {
       out.push({ kind: "linearInt8", inFeatures: l.inFeatures, outFeatures: l.outFeatures, weight: l.weight, weightScale: l.weightScale,
         inputScale: l.input.scale, inputZeroPoint: l.input.zeroPoint, bias: accumulatorBias(l.bias, l.input.scale, l.weightScale) });
     } else if (s.kind === "int8-conv") out.push(describeInt8Conv(s as Int8ConvLayer, i));
+    else if (s.kind === "dense" || s.kind === "sparse") out.push(describeFloatLinear(s as DenseLinearLayer | SparseLinearLayer));
+    else if (s.kind === "dense-conv") out.push(describeFloatConv(s as FloatConvLayer));
     else throw new ValueError(`exportOnnx: compiled layer "${s.kind}" at step ${i} has no ONNX mapping; export the float model`);
     if (s.relu) out.push({ kind: "relu" });
   });
