@@ -1,7 +1,8 @@
-import { boolean, inRange, positive } from "../checks.js";
+import { inRange, positive } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkIgnoreIndex } from "./class-targets.js";
+import { flag } from "./loss-reduction.js";
 import { crossEntropy, type CrossEntropyOptions } from "./cross-entropy.js";
 import { LossModule } from "./loss-module.js";
 import { huberLoss, l1Loss, mseLoss, smoothL1Loss, type LossOptions } from "./losses.js";
@@ -33,7 +34,6 @@ function weightBuffer(m: LossModule, where: string, key: string, w: unknown, vec
   return m.registerBuffer(key, owned);
 }
 
-const flagOf = (where: string, key: string, v: unknown, fallback: boolean): boolean => (v === undefined ? fallback : boolean(where, key, v));
 function numberOf(where: string, key: string, v: unknown, fallback: number): number {
   const x = v ?? fallback;
   if (typeof x !== "number" || Number.isNaN(x)) throw new ValueError(`${where}: ${key} must be a number, got ${String(x)}`);
@@ -154,7 +154,7 @@ export class KLDivLoss extends LossModule {
   readonly logTarget: boolean;
   constructor(o: KlDivOptions = {}) {
     super("KLDivLoss", o, ["logTarget"], ["batchmean"]);
-    this.logTarget = flagOf("KLDivLoss", "logTarget", o.logTarget, false);
+    this.logTarget = flag(o.logTarget, false, "KLDivLoss", "logTarget");
   }
   lossOptions(): KlDivOptions { return { reduction: this.reduction as KlDivOptions["reduction"], logTarget: this.logTarget }; }
 }
@@ -167,8 +167,8 @@ export class PoissonNLLLoss extends LossModule {
   readonly eps: number;
   constructor(o: PoissonNllOptions = {}) {
     super("PoissonNLLLoss", o, ["logInput", "full", "eps"]);
-    this.logInput = flagOf("PoissonNLLLoss", "logInput", o.logInput, true);
-    this.full = flagOf("PoissonNLLLoss", "full", o.full, false);
+    this.logInput = flag(o.logInput, true, "PoissonNLLLoss", "logInput");
+    this.full = flag(o.full, false, "PoissonNLLLoss", "full");
     this.eps = positive("PoissonNLLLoss", "eps", o.eps ?? 1e-8, true);
   }
   lossOptions(): PoissonNllOptions {
@@ -185,7 +185,7 @@ export class GaussianNLLLoss extends LossModule {
   readonly eps: number;
   constructor(o: GaussianNllOptions = {}) {
     super("GaussianNLLLoss", o, ["full", "eps"]);
-    this.full = flagOf("GaussianNLLLoss", "full", o.full, false);
+    this.full = flag(o.full, false, "GaussianNLLLoss", "full");
     this.eps = positive("GaussianNLLLoss", "eps", o.eps ?? 1e-6, true);
   }
   lossOptions(): GaussianNllOptions { return { reduction: this.reduction as LossOptions["reduction"], full: this.full, eps: this.eps }; }
@@ -257,7 +257,7 @@ export class TripletMarginLoss extends LossModule {
     this.margin = numberOf("TripletMarginLoss", "margin", o.margin, 1);
     this.p = positive("TripletMarginLoss", "p", o.p ?? 2);
     this.eps = positive("TripletMarginLoss", "eps", o.eps ?? 1e-6, true);
-    this.swap = flagOf("TripletMarginLoss", "swap", o.swap, false);
+    this.swap = flag(o.swap, false, "TripletMarginLoss", "swap");
   }
   lossOptions(): TripletMarginOptions {
     return { reduction: this.reduction as LossOptions["reduction"], margin: this.margin, p: this.p, eps: this.eps, swap: this.swap };
