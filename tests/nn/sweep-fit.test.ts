@@ -27,7 +27,7 @@ async function drive(c: Callback, values: number[], monitor = "loss") {
 }
 
 describe("earlyStopping's baseline (Keras 2.15 keras/callbacks.py EarlyStopping.on_epoch_end)", () => {
-  // Expected values: /tmp/fit/es.py, a replay of that on_epoch_end. Keras tracks the best value
+  // Expected values: a Python replay of that on_epoch_end. Keras tracks the best value
   // from +∞ (not from the baseline), keeps its weights, resets the wait only when the epoch also
   // beats the baseline, and returns before the patience test on any improving epoch.
   it("an improving run short of the baseline keeps going until it stops improving", async () => {
@@ -80,7 +80,7 @@ const seqX = new Tensor(Float32Array.of(0.5, -1, 1.5, 0.25, -0.75, 0.8, 0.3, 0.3
 const seqY = new Tensor(Int32Array.from({ length: 16 }, (_, k) => (k * 7) % 3), "int32", [4, 4]);
 
 describe("crossEntropy over positions (an output [n, C, d]): val_loss, evaluate and accuracy", () => {
-  // PyTorch 1.13 (/tmp/fit/ce.py, float64): F.cross_entropy(out, y) = 1.1584754458421245 (the
+  // PyTorch 1.13 (float64): F.cross_entropy(out, y) = 1.1584754458421245 (the
   // mean over all 16 positions); (out.argmax(1) == y).mean() = 0.375. Keras's
   // sparse_categorical_accuracy also averages over every position. edgegrad gave val_loss and
   // evaluate 4.634 (the sum over a sample's 4 positions) and an accuracy from an argmax over all
@@ -119,7 +119,7 @@ describe("crossEntropy over positions (an output [n, C, d]): val_loss, evaluate 
 });
 
 describe("binary accuracy of an output [n, 1, h, w] (a one-channel mask)", () => {
-  // PyTorch 1.13 (/tmp/fit/seg.py, float64): bce_with_logits = 0.8019421896594355 and
+  // PyTorch 1.13 (float64): bce_with_logits = 0.8019421896594355 and
   // ((out > 0) == (y >= 0.5)).mean() = 0.4375, every pixel scored as Keras's binary_accuracy does.
   // edgegrad took the 4 pixels for 4 classes and compared argmaxes: 0.
   it("scores each element against the threshold", () => {
@@ -142,7 +142,7 @@ describe("binary accuracy of an output [n, 1, h, w] (a one-channel mask)", () =>
 });
 
 describe("regularization penalties in val_loss and evaluate (Keras 2.15 keras/engine/training.py test_step → compute_loss(…, regularization_losses=self.losses))", () => {
-  // PyTorch 1.13 (/tmp/fit/reg.py, float64): mse_loss = 1.63671875 and 0.5·ΣW² = 0.90625, so
+  // PyTorch 1.13 (float64): mse_loss = 1.63671875 and 0.5·ΣW² = 0.90625, so
   // Keras's loss, val_loss and evaluate loss are all 2.54296875. edgegrad added the penalty to
   // the training loss only (val_loss and evaluate gave 1.63671875). Binary fractions: exact up to
   // float32 rounding of the sums, 1e-6.

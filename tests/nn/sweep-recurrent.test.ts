@@ -14,7 +14,7 @@ interface Expected { outs: number[][]; dx: number[]; dh0?: number[]; dc0?: numbe
 /**
  * The values every tensor of a case is filled with, in PyTorch's parameter order k (inputs 100,
  * h0 101, c0 102, cotangents 200 + j): multiples of 1/16, exact in float32, so both libraries
- * start from the same numbers. The generator (scratch, PyTorch 1.13 in float64) used the same.
+ * start from the same numbers. The PyTorch 1.13 script that gave the expected values (float64) used the same.
  */
 const fill = (n: number, k: number) => Array.from({ length: n }, (_, i) => (((i * 7 + k * 13) % 19) - 9) / 16);
 
