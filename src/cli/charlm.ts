@@ -2,7 +2,7 @@ import * as eg from "../index.js";
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { trainLm, type LmRun } from "./charlm-loop.js";
 import { Replicas } from "./charlm-replicas.js";
-import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
+import { learningCurvesSvg, makeOutDir, saveLearningCurves, table } from "./report.js";
 import { backendLabel, backendOptions, initBackend } from "./train.js";
 
 /**
@@ -28,7 +28,7 @@ export const charlmOptions: Record<string, OptionSpec> = {
   activation: { type: "string", help: "feed-forward activation: gelu or relu (fused into the GEMM)", default: "gelu" },
   "batch-size": { type: "int", help: "windows per step", default: 8 },
   lr: { type: "number", help: "peak AdamW learning rate", default: 2e-3 },
-  "weight-decay": { type: "fraction", help: "AdamW's decoupled weight decay", default: 0 },
+  "weight-decay": { type: "number", allowZero: true, help: "AdamW's decoupled weight decay", default: 0 },
   beta2: { type: "fraction", help: "AdamW's β2, the decay of its squared-gradient average", default: 0.999 },
   schedule: { type: "string", help: "cosine, onecycle (warm-up then cosine decay), or none", default: "cosine" },
   "clip-norm": { type: "number", help: "clip the gradients' joint 2-norm to this", default: 1 },
@@ -76,7 +76,8 @@ async function loadCorpus(path: string | undefined): Promise<Corpus> {
 
 function checkedChoice(a: Parsed, key: string, allowed: string[]): string {
   const v = String(a[key]);
-  if (!allowed.includes(v)) throw new UsageError(`--${key} must be ${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}, got "${v}"`);
+  const choices = allowed.length > 1 ? `${allowed.slice(0, -1).join(", ")} or ${allowed[allowed.length - 1]}` : allowed[0];
+  if (!allowed.includes(v)) throw new UsageError(`--${key} must be ${choices}, got "${v}"`);
   return v;
 }
 
@@ -103,6 +104,10 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
   const T = a.context as number;
   if (validation.length <= T) throw new UsageError(`the text is too short: its last 10% (${validation.length} characters) must be longer than --context ${T}`);
   const options = modelOptions(a);
+  // The samples come after training: a prompt the text cannot encode, or an --out that cannot be
+  // made, would otherwise fail only then.
+  const prompt = promptIds(tokenizer, a.prompt as string);
+  await makeOutDir(a.out as string);
   const model = new eg.nn.TransformerLM(tokenizer.vocabSize, options);
   const params = model.parameters().reduce((s, p) => s + p.size, 0);
   const description = `transformer ${a.layers}×${a["d-model"]} (${a.heads} heads, context ${T}, ${a.activation}), ${params} parameters`;
@@ -139,16 +144,24 @@ export async function trainCharLm(argv: string[], write: (s: string) => void): P
     ["parameters", String(params)],
     ["backend", backendLabel()],
   ], ["result", "value"]));
-  writeSamples(model, tokenizer, a, write);
+  writeSamples(model, tokenizer, prompt, a, write);
   const title = `edgegrad — char transformer on ${corpus.name.split(" (")[0]}, validation ${(final.loss / Math.LN2).toFixed(3)} bits/char`;
   await writeCurves(history, title, a.out as string, write);
 }
 
-function writeSamples(model: eg.nn.TransformerLM, tokenizer: eg.data.CharTokenizer, a: Parsed, write: (s: string) => void): void {
+/** The ids of --prompt; a character the text does not contain is a usage error. */
+function promptIds(tokenizer: eg.data.CharTokenizer, given: string): Int32Array {
   // The default prompt, a newline, is not in the vocabulary of a text without one: start from the
   // vocabulary's first character instead. A prompt given with --prompt is used as given.
-  const text = a.prompt === "\n" && !tokenizer.vocab.includes("\n") ? tokenizer.vocab[0] : (a.prompt as string);
-  const prompt = tokenizer.encode(text);
+  const text = given === "\n" && !tokenizer.vocab.includes("\n") ? tokenizer.vocab[0] : given;
+  if (text === "") throw new UsageError("--prompt must have at least one character");
+  const missing = [...text].find((c) => !tokenizer.vocab.includes(c));
+  if (missing !== undefined) throw new UsageError(`--prompt has ${JSON.stringify(missing)}, which the text never contains (the model knows only the text's characters)`);
+  return tokenizer.encode(text);
+}
+
+function writeSamples(model: eg.nn.TransformerLM, tokenizer: eg.data.CharTokenizer, prompt: Int32Array, a: Parsed,
+                      write: (s: string) => void): void {
   for (let i = 0; i < (a.samples as number); i++) {
     const out = eg.nn.generate(model, prompt, {
       maxNewTokens: a["sample-length"] as number, temperature: a.temperature as number,

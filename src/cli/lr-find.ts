@@ -1,5 +1,6 @@
 import * as eg from "../index.js";
-import { parseArgs, usage, type OptionSpec } from "./args.js";
+import { parseArgs, usage, UsageError, type OptionSpec } from "./args.js";
+import { makeOutDir } from "./report.js";
 import { backendLabel, backendOptions, buildMlp, initBackend, loadData } from "./train.js";
 
 /**
@@ -14,7 +15,7 @@ export const lrFindOptions: Record<string, OptionSpec> = {
   hidden: { type: "list", help: "hidden layer sizes (128,64 on digits, 512,256 on Fashion-MNIST)" },
   "start-lr": { type: "number", help: "first learning rate", default: 1e-7 },
   "end-lr": { type: "number", help: "last learning rate", default: 10 },
-  "num-iter": { type: "int", help: "mini-batches over which the lr grows", default: 100 },
+  "num-iter": { type: "int", help: "mini-batches over which the lr grows (at least 5)", default: 100 },
   seed: { type: "int", allowZero: true, help: "seed for initialization, split and batch order", default: 1 },
   out: { type: "string", help: "directory for lr-find.svg", default: "edgegrad-output" },
   ...backendOptions,
@@ -24,9 +25,13 @@ export const lrFindUsage = () => usage("lr-find", "Run the learning-rate range t
 
 export async function lrFind(argv: string[], write: (s: string) => void): Promise<void> {
   const a = parseArgs(argv, lrFindOptions);
+  // lrFinder's own checks, in the names of the command line.
+  if ((a["end-lr"] as number) <= (a["start-lr"] as number)) throw new UsageError(`--end-lr (${a["end-lr"]}) must be above --start-lr (${a["start-lr"]})`);
+  if ((a["num-iter"] as number) < 5) throw new UsageError(`--num-iter must be at least 5, got ${a["num-iter"]}`);
   await initBackend(a);
   const seed = a.seed as number;
   const data = await loadData(a.data as string | undefined, seed);
+  await makeOutDir(a.out as string);
   const fashion = a.data !== undefined;
   const hidden = (a.hidden as number[] | undefined) ?? (fashion ? [512, 256] : [128, 64]);
   const sizes = [data.xTrain.shape[1], ...hidden, data.classes.length];

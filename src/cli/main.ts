@@ -25,7 +25,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // The language model has options of its own; `train --model charlm` goes straight to it.
-  const entry = command === "train" && isCharLm(rest) ? [trainCharLm, charlmUsage] as const : commands[command];
+  // Own keys only: "constructor" or "toString" would find Object's and fail with a TypeError.
+  const entry = command === "train" && isCharLm(rest) ? [trainCharLm, charlmUsage] as const : Object.hasOwn(commands, command) ? commands[command] : undefined;
   if (!entry) throw new UsageError(`unknown command "${command}" (expected train, bench or lr-find)`);
   if (rest.includes("--help") || rest.includes("-h")) {
     write(entry[1]());

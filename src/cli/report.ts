@@ -1,6 +1,7 @@
 /** Plain-text tables and an SVG of learning curves for the CLI's results. */
 
 import { niceTicks, tickDecimals } from "../select/ticks.js";
+import { UsageError } from "./args.js";
 
 export function table(rows: (string | number)[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
@@ -68,6 +69,19 @@ export function learningCurvesSvg(loss: Series[], accuracy: Series[], title: str
     `<text x="${w}" y="16" text-anchor="middle" font-size="13">${title.replace(/[<&>]/g, "")}</text>`,
     `</svg>`,
   ].join("\n");
+}
+
+/**
+ * Creates the --out directory before any training: a path that names a file (or a directory that
+ * cannot be made) is a usage error now, not a stack trace after minutes of training.
+ */
+export async function makeOutDir(outDir: string): Promise<void> {
+  const { mkdir } = await import("node:fs/promises");
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`cannot create the --out directory ${outDir}: ${(e as Error).message}`);
+  }
 }
 
 /** Writes the curves as learning-curves.svg in outDir (created if missing) and prints its path. */

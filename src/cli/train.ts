@@ -1,7 +1,7 @@
 import * as eg from "../index.js";
 import { parseArgs, usage, UsageError, type OptionSpec, type Parsed } from "./args.js";
 import { buildCnn, describeCnn, DIGITS_CNN, FASHION_CNN, type CnnExtras } from "./cnn.js";
-import { learningCurvesSvg, saveLearningCurves, table } from "./report.js";
+import { learningCurvesSvg, makeOutDir, saveLearningCurves, table } from "./report.js";
 
 /**
  * `edgegrad train`: the main job. Trains an MLP (or, with --model cnn, a convolutional network)
@@ -189,7 +189,8 @@ export function backendLabel(): string {
 
 function parseThreads(v: string): number | "auto" {
   if (v === "auto") return "auto";
-  const n = Number(v);
+  // Decimal digits only, as parseArgs reads numbers: Number() would take "0x2" and " 2".
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--threads must be a positive integer or auto, got "${v}"`);
   return n;
 }
@@ -212,6 +213,7 @@ export async function train(argv: string[], write: (s: string) => void): Promise
   await initBackend(a);
   const seed = a.seed as number;
   const data = await loadData(a.data as string | undefined, seed, kind);
+  await makeOutDir(a.out as string);
   const { epochs, batchSize, weightDecay, labelSmoothing, cosine } = recipe;
   const [model, description] = buildModel(kind, data, recipe, seed);
   // AdamW with weight decay 0 is Adam, bit for bit.
