@@ -13,14 +13,15 @@ export const MAX_INFERRED_CLASSES = 4096;
 const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /**
- * Integer labels [n] → float32 one-hot rows [n, numClasses] (numClasses defaults to max label + 1,
- * inferred up to MAX_INFERRED_CLASSES). A label that is not an integer in [0, numClasses) is a
- * ValueError naming it and its index, thrown before the result is allocated.
+ * Integer labels [n] → float32 one-hot rows [n, numClasses] (numClasses, when omitted or −1, is
+ * max label + 1, inferred up to MAX_INFERRED_CLASSES). A label that is not an integer in
+ * [0, numClasses) is a ValueError naming it and its index, thrown before the result is allocated.
  */
 export function oneHot(labels: Tensor, numClasses?: number): Tensor {
   if (!(labels instanceof Tensor)) throw new ValueError(`oneHot: labels must be a Tensor, got ${Object.prototype.toString.call(labels)}`);
   const y = labels.data;
-  let k = numClasses;
+  // −1 asks for inference, as F.one_hot's default num_classes=-1.
+  let k = numClasses === -1 ? undefined : numClasses;
   if (k === undefined) {
     if (y.length === 0) throw new ValueError(`oneHot: labels are empty (shape [${labels.shape}]), so numClasses cannot be inferred from them; pass numClasses`);
     k = 0;

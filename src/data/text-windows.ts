@@ -47,7 +47,9 @@ export interface SequenceSplit {
 export function splitSequence(ids: Int32Array | Tensor | number[], validationFraction = 0.1): SequenceSplit {
   const a = idArray(ids, "splitSequence");
   inRange("splitSequence", "validationFraction", validationFraction, 0, 1);
-  const cut = Math.round(a.length * (1 - validationFraction));
+  // Rounded down, as Keras's validation_split and fit's: a fraction > 0 of a few ids still leaves
+  // some for validation (rounding to nearest left none of 4 ids at 0.1).
+  const cut = Math.floor(a.length * (1 - validationFraction));
   return { train: a.subarray(0, cut), validation: a.subarray(cut) };
 }
 

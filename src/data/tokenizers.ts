@@ -58,6 +58,9 @@ export class CharTokenizer {
   constructor(chars: Iterable<string>, o: CharTokenizerOptions = {}) {
     checkOptions("CharTokenizer", o, ["unk"]);
     if (o.unk !== undefined && !singleCodePoint(o.unk)) throw new ValueError(`CharTokenizer: unk must be one character, got ${JSON.stringify(o.unk)}`);
+    if (typeof (chars as Partial<Iterable<string>> | null)?.[Symbol.iterator] !== "function") {
+      throw new ValueError(`CharTokenizer: chars must be an iterable of characters (an array or a string), got ${chars === null ? "null" : typeof chars}`);
+    }
     const points = new Set<number>();
     for (const c of chars) {
       if (!singleCodePoint(c)) throw new ValueError(`CharTokenizer: each vocabulary entry must be one character, got ${JSON.stringify(c)}`);
@@ -128,13 +131,22 @@ export class CharTokenizer {
     if (typeof j !== "object" || j === null || j.type !== "char" || !Array.isArray(j.vocab)) {
       throw new FormatError(`CharTokenizer.fromJSON: expected { type: "char", vocab: [...] }, got ${JSON.stringify(json)?.slice(0, 80)}`);
     }
-    const t = new CharTokenizer(j.vocab, j.unk === undefined ? {} : { unk: j.unk });
+    let t: CharTokenizer;
+    try {
+      t = new CharTokenizer(j.vocab, j.unk === undefined ? {} : { unk: j.unk });
+    } catch (e) {
+      // A bad entry in a saved vocabulary is a broken file, as an out-of-order one is.
+      throw e instanceof ValueError ? new FormatError(e.message.replace("CharTokenizer:", "CharTokenizer.fromJSON:")) : e;
+    }
     if (t.vocab.length !== j.vocab.length || t.vocab.some((c, i) => c !== j.vocab[i])) {
       throw new FormatError("CharTokenizer.fromJSON: the vocabulary is not in code-point order (or unk is missing from it)");
     }
     return t;
   }
 }
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export interface ByteTokenizerJSON {
   type: "byte";
@@ -149,8 +161,12 @@ export interface ByteTokenizerJSON {
 export class ByteTokenizer {
   readonly vocabSize = 256;
 
+  /** The UTF-8 bytes of `text`; a lone surrogate (no UTF-8 form) is refused, as Python's str.encode refuses it. */
   encode(text: string): Int32Array {
     if (typeof text !== "string") throw new ValueError(`ByteTokenizer.encode: text must be a string, got ${typeof text}`);
+    // TextEncoder would write U+FFFD for it, silently: the text would not decode back.
+    const lone = LONE_SURROGATE.exec(text);
+    if (lone) throw new ValueError(`ByteTokenizer.encode: lone surrogate U+${lone[0].charCodeAt(0).toString(16).toUpperCase()} at offset ${lone.index} has no UTF-8 form`);
     return Int32Array.from(new TextEncoder().encode(text));
   }
 

@@ -1,5 +1,5 @@
 import { ShapeError, ValueError } from "../errors.js";
-import { rngFrom, Tensor, type Rng, type TypedArray } from "../ndarray/index.js";
+import { Rng, rngFrom, Tensor, type TypedArray } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 
 /**
@@ -19,6 +19,12 @@ export function batchDims(where: string, x: unknown): [number, number, number, n
     throw new ShapeError(`${where}: expected a batch [N, C, H, W], got [${x.shape}]${hint}`);
   }
   return x.shape as [number, number, number, number];
+}
+
+/** The generator to draw from: `rng`, or the global one; anything else (a seed number) is refused. */
+function generator(where: string, rng: unknown): Rng {
+  if (rng !== undefined && !(rng instanceof Rng)) throw new ValueError(`${where}: rng must be an Rng (new Rng(seed)), got ${rng === null ? "null" : typeof rng}`);
+  return rng instanceof Rng ? rng : rngFrom(undefined);
 }
 
 /** An array of the tensor's element type (a uint8 batch stays uint8 through crops and flips). */
@@ -47,6 +53,10 @@ export function normalize(mean: number | readonly number[], std: number | readon
     for (const [key, v] of [["mean", m], ["std", s]] as const) {
       if (v.length !== 1 && v.length !== c) throw new ShapeError(`normalize: ${key} has ${v.length} values for a batch of ${c} channels [${x.shape}]`);
     }
+    // A float32 result divides by a std that underflows to 0 in float32 (every value ±∞ or NaN);
+    // torchvision refuses such a std after converting it to the batch's dtype.
+    const tiny = x.dtype === "float64" ? -1 : s.findIndex((v) => Math.fround(v) === 0);
+    if (tiny >= 0) throw new ValueError(`normalize: std[${tiny}] = ${s[tiny]} is 0 in float32, which would divide by zero`);
     const src = x.data, plane = h * w;
     const out = x.dtype === "float64" ? new Float64Array(src.length) : new Float32Array(src.length);
     for (let i = 0, at = 0; i < n; i++) {
@@ -65,10 +75,29 @@ export interface RandomCropOptions {
    * or [left, top, right, bottom] (torchvision's order). Default 0.
    */
   padding?: number | readonly number[];
-  /** The padding's value (default 0). */
+  /** The padding's value (default 0), for paddingMode "constant" only. */
   fill?: number;
-  /** Only "constant" (padding with `fill`), the default; other modes are refused. */
-  paddingMode?: "constant";
+  /**
+   * How the padding is filled, as torchvision: "constant" (with `fill`, the default), "edge" (the
+   * border pixel repeated), "reflect" (mirrored without the border pixel: padding must be smaller
+   * than the image) or "symmetric" (mirrored with it: padding at most the image's size).
+   */
+  paddingMode?: PaddingMode;
+}
+
+export type PaddingMode = "constant" | "edge" | "reflect" | "symmetric";
+const PADDING_MODES: readonly string[] = ["constant", "edge", "reflect", "symmetric"];
+
+/**
+ * The index that padded position i (i < 0 before the image, i ≥ n after it) reads in a row or
+ * column of n pixels, or −1 for the fill. The padding limits keep i within one mirror of the image.
+ */
+function source(mode: PaddingMode, i: number, n: number): number {
+  if (i >= 0 && i < n) return i;
+  if (mode === "edge") return i < 0 ? 0 : n - 1;
+  if (mode === "reflect") return i < 0 ? -i : 2 * n - 2 - i;
+  if (mode === "symmetric") return i < 0 ? -i - 1 : 2 * n - 1 - i;
+  return -1;
 }
 
 /** The values an integer batch can hold, by dtype. */
@@ -103,11 +132,20 @@ export function randomCrop(size: number | readonly [number, number], o: RandomCr
   const [pl, pt, pr, pb] = sides(o.padding ?? 0);
   const fill = o.fill ?? 0;
   if (typeof fill !== "number" || !Number.isFinite(fill)) throw new ValueError(`randomCrop: fill must be a finite number, got ${JSON.stringify(fill)}`);
-  if (o.paddingMode !== undefined && o.paddingMode !== "constant") {
-    throw new ValueError(`randomCrop: paddingMode ${JSON.stringify(o.paddingMode)} is not supported; only "constant" (padding with fill)`);
+  const mode = o.paddingMode ?? "constant";
+  if (!PADDING_MODES.includes(mode)) {
+    throw new ValueError(`randomCrop: paddingMode must be "constant", "edge", "reflect" or "symmetric", got ${JSON.stringify(mode)}`);
   }
+  // torchvision pads with fill in "constant" mode only and ignores it in the others.
+  if (o.fill !== undefined && mode !== "constant") throw new ValueError(`randomCrop: fill is used by paddingMode "constant" only, not ${JSON.stringify(mode)}`);
   return (x, rng) => {
     const [n, c, h, w] = batchDims("randomCrop", x);
+    // As torch's reflection pad and torchvision's symmetric pad, which mirror the image once.
+    const tooWide = (pad: number, size: number) =>
+      pad > 0 && (mode === "edge" ? size === 0 : mode === "reflect" ? pad >= size : mode === "symmetric" && pad > size);
+    if (tooWide(pl, w) || tooWide(pr, w) || tooWide(pt, h) || tooWide(pb, h)) {
+      throw new ShapeError(`randomCrop: padding [${pl}, ${pt}, ${pr}, ${pb}] in mode "${mode}" must be ${mode === "reflect" ? "smaller than" : "at most"} the image's size ${h}×${w}`);
+    }
     const bounds = INTEGER_RANGE[x.dtype];
     // An integer batch's array would wrap or truncate the fill silently (−1 stored as 255 in uint8).
     if (bounds && !(Number.isInteger(fill) && fill >= bounds[0] && fill <= bounds[1])) {
@@ -117,7 +155,7 @@ export function randomCrop(size: number | readonly [number, number], o: RandomCr
     if (th > hp || tw > wp) {
       throw new ShapeError(`randomCrop: crop ${th}×${tw} is larger than the padded image ${hp}×${wp} (images [${x.shape}], padding [${pl}, ${pt}, ${pr}, ${pb}])`);
     }
-    const g = rng ?? rngFrom(undefined);
+    const g = generator("randomCrop", rng);
     const offsets = new Int32Array(2 * n);
     for (let i = 0; i < n; i++) {
       offsets[2 * i] = g.int(hp - th + 1);
@@ -127,16 +165,18 @@ export function randomCrop(size: number | readonly [number, number], o: RandomCr
     const out = sameKind(src, n * c * th * tw);
     for (let i = 0; i < n; i++) {
       // Window row y, column x reads image row y + top − pt, column x + left − pl.
+      // Columns [x0, x1) of the window lie inside the image; the others are padding.
       const dy = offsets[2 * i] - pt, dx = offsets[2 * i + 1] - pl;
-      const x0 = Math.max(0, -dx), x1 = Math.min(tw, w - dx);
+      const x0 = Math.min(tw, Math.max(0, -dx)), x1 = Math.max(x0, Math.min(tw, w - dx));
       for (let ch = 0; ch < c; ch++) {
         const plane = (i * c + ch) * h * w;
         for (let y = 0; y < th; y++) {
-          const row = ((i * c + ch) * th + y) * tw, sy = y + dy;
-          if (sy < 0 || sy >= h || x1 <= x0) { out.fill(fill, row, row + tw); continue; }
-          if (x0 > 0) out.fill(fill, row, row + x0);
-          out.set(src.subarray(plane + sy * w + x0 + dx, plane + sy * w + x1 + dx), row + x0);
-          if (x1 < tw) out.fill(fill, row + x1, row + tw);
+          const row = ((i * c + ch) * th + y) * tw, sy = source(mode, y + dy, h);
+          if (sy < 0) { out.fill(fill, row, row + tw); continue; }
+          const from = plane + sy * w;
+          for (let j = 0; j < x0; j++) { const sx = source(mode, j + dx, w); out[row + j] = sx < 0 ? fill : src[from + sx]; }
+          out.set(src.subarray(from + x0 + dx, from + x1 + dx), row + x0);
+          for (let j = x1; j < tw; j++) { const sx = source(mode, j + dx, w); out[row + j] = sx < 0 ? fill : src[from + sx]; }
         }
       }
     }
@@ -151,7 +191,7 @@ export function randomHorizontalFlip(o: { p?: number } = {}): Transform {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new ValueError(`randomHorizontalFlip: p must be in [0, 1], got ${JSON.stringify(p)}`);
   return (x, rng) => {
     const [n, c, h, w] = batchDims("randomHorizontalFlip", x);
-    const g = rng ?? rngFrom(undefined);
+    const g = generator("randomHorizontalFlip", rng);
     const src = x.data, per = c * h * w;
     const out = sameKind(src, src.length);
     for (let i = 0; i < n; i++) {
@@ -173,7 +213,7 @@ export function compose(transforms: readonly Transform[]): Transform {
   if (bad >= 0) throw new ValueError(`compose: transforms[${bad}] is ${typeof transforms[bad]}, not a transform function`);
   const list = [...transforms];
   return (x, rng) => {
-    const g = rng ?? rngFrom(undefined);
+    const g = generator("compose", rng);
     return list.reduce((batch, t) => t(batch, g), x);
   };
 }
