@@ -4,7 +4,7 @@
 // quantization range, 0 where it was clamped (as PyTorch's fake_quantize_per_tensor_affine).
 import { DTypeError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { fromTypedArray, record, type Tensor } from "../ndarray/index.js";
+import { fromTypedArray, record, Tensor } from "../ndarray/index.js";
 import { asArray, axisLayout, checkQuantDType, checkScales, QRANGE, zeroPointsFor, type QuantDType } from "./quant-checks.js";
 import { roundHalfToEven } from "./round.js";
 
@@ -14,14 +14,18 @@ export interface FakeQuantizeOptions {
   dtype?: QuantDType;
 }
 
-export function fakeQuantize(x: Tensor, scale: number | ArrayLike<number>, zeroPoint?: number | ArrayLike<number>,
-                             o: FakeQuantizeOptions = {}): Tensor {
+type Param = number | ArrayLike<number> | Tensor;
+// A Tensor scale or zero point (as torch.fake_quantize_per_channel_affine takes) gives its values;
+// read as an array it has no length and would pass for zero scales.
+const values = (p: Param) => (p instanceof Tensor ? p.data : p);
+
+export function fakeQuantize(x: Tensor, scale: Param, zeroPoint?: Param, o: FakeQuantizeOptions = {}): Tensor {
   checkOptions("fakeQuantize", o, ["axis", "dtype"]);
   if (x.dtype !== "float32") throw new DTypeError(`fakeQuantize: x must be float32, got ${x.dtype}`);
   const dtype = checkQuantDType(o.dtype ?? "int8", "fakeQuantize");
-  const s = checkScales(asArray(scale), "fakeQuantize");
+  const s = checkScales(asArray(values(scale)), "fakeQuantize");
   // One zero point per scale: a per-channel scale with fewer zero points would read past them.
-  const z = zeroPointsFor(zeroPoint, s.length, dtype, "fakeQuantize");
+  const z = zeroPointsFor(zeroPoint === undefined ? undefined : values(zeroPoint), s.length, dtype, "fakeQuantize");
   const { channels, inner } = axisLayout(x.shape, s.length, o.axis, "fakeQuantize");
   const [lo, hi] = QRANGE[dtype];
   const d = x.data;

@@ -3,12 +3,24 @@
 // MovingAverageMinMaxObserver and onnxruntime's percentile calibration).
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
+import { Tensor } from "../ndarray/index.js";
 import { selectRank } from "./select.js";
 
 export interface Observer {
-  observe(x: ArrayLike<number>): void;
+  /** The built-in observers also take a Tensor (its values), as PyTorch's observers do. */
+  observe(x: ArrayLike<number> | Tensor): void;
   /** [min, max] seen (a NaN-free, finite range), or throws if nothing was observed. */
   range(): [number, number];
+}
+
+/**
+ * The values of x. A Tensor has no length, so read as an array it would be silently empty:
+ * "no data observed" after calibrating, or an [∞, −∞] moving average.
+ */
+function observed(x: ArrayLike<number> | Tensor, where: string): ArrayLike<number> {
+  if (x instanceof Tensor) return x.data;
+  if (typeof x?.length !== "number") throw new ValueError(`${where}: observe takes an array of numbers or a Tensor, got ${typeof x}`);
+  return x;
 }
 
 function finiteRange(x: ArrayLike<number>, where: string): [number, number] {
@@ -30,7 +42,8 @@ function empty(where: string): never {
 export function minMaxObserver(): Observer {
   let lo = Infinity, hi = -Infinity;
   return {
-    observe(x) {
+    observe(t) {
+      const x = observed(t, "minMaxObserver");
       if (x.length === 0) return;
       const [a, b] = finiteRange(x, "minMaxObserver");
       lo = Math.min(lo, a);
@@ -40,18 +53,25 @@ export function minMaxObserver(): Observer {
   };
 }
 
-/** Exponential moving average of each batch's min and max (first batch taken as is); c = 0.01 as PyTorch. */
+/**
+ * Exponential moving average of each batch's min and max (first batch taken as is); c = 0.01 as
+ * PyTorch. Every step is rounded to float32 as PyTorch's float32 buffers are, so the range (and
+ * the scale from it) is PyTorch's to the bit, not a few ulps off after many batches.
+ */
 export function movingAverageObserver(o: { averagingConstant?: number } = {}): Observer {
   checkOptions("movingAverageObserver", o, ["averagingConstant"]);
   const c = o.averagingConstant ?? 0.01;
   if (!(c > 0 && c <= 1)) throw new ValueError(`movingAverageObserver: averagingConstant must be in (0, 1], got ${c}`);
+  const f = Math.fround, c32 = f(c);
+  const step = (v: number, to: number) => f(v + f(c32 * f(to - v)));
   let lo = NaN, hi = NaN;
   return {
-    observe(x) {
+    observe(t) {
+      const x = observed(t, "movingAverageObserver");
       if (x.length === 0) return;
       const [a, b] = finiteRange(x, "movingAverageObserver");
-      if (lo !== lo) { lo = a; hi = b; }
-      else { lo += c * (a - lo); hi += c * (b - hi); }
+      if (lo !== lo) { lo = f(a); hi = f(b); }
+      else { lo = step(lo, f(a)); hi = step(hi, f(b)); }
     },
     range: () => (lo === lo ? [lo, hi] : empty("movingAverageObserver")),
   };
@@ -67,7 +87,8 @@ export function percentileObserver(o: { percentile?: number } = {}): Observer {
   if (!(p > 50 && p <= 100)) throw new ValueError(`percentileObserver: percentile must be in (50, 100], got ${p}`);
   const chunks: Float32Array[] = [];
   return {
-    observe(x) {
+    observe(t) {
+      const x = observed(t, "percentileObserver");
       finiteRange(x, "percentileObserver");
       chunks.push(Float32Array.from(x));
     },

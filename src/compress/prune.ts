@@ -5,7 +5,8 @@
 import { DTypeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { Tensor } from "../ndarray/index.js";
-import type { Module } from "../nn/module.js";
+import { Module } from "../nn/module.js";
+import { typeName } from "../type-name.js";
 import { applyMasks, setPruning, sparsityReport, type PrunedParam, type SparsityReport } from "./pruning-state.js";
 import { roundHalfToEven } from "./round.js";
 import { smallestMask } from "./select.js";
@@ -61,11 +62,14 @@ function nmSparsity(s: unknown, nm: { n: number; m: number }, where: string): nu
   return fixed;
 }
 
-/** |w| of a float parameter, checked: a NaN weight has no magnitude to rank. */
-function magnitudes(name: string, t: Tensor, where: string): Float32Array {
+/**
+ * |w| of a float parameter, checked: a NaN weight has no magnitude to rank. In the tensor's own
+ * precision: float64 weights that differ only past float32's digits still rank apart (as torch's topk).
+ */
+function magnitudes(name: string, t: Tensor, where: string): Float32Array | Float64Array {
   if (t.dtype !== "float32" && t.dtype !== "float64") throw new DTypeError(`${where}: "${name}" is ${t.dtype}, not a float tensor`);
   const d = t.data;
-  const out = new Float32Array(d.length);
+  const out = t.dtype === "float64" ? new Float64Array(d.length) : new Float32Array(d.length);
   for (let i = 0; i < d.length; i++) {
     const v = Math.abs(d[i]);
     if (v !== v) throw new ValueError(`${where}: "${name}" has a NaN at flat index ${i}`);
@@ -110,7 +114,7 @@ export function computeMasks(params: [string, Tensor][], o: Omit<PruneOptions, "
   // One ranking over every weight of every layer (as torch.nn.utils.prune.global_unstructured).
   const mags = params.map(([n, t]) => magnitudes(n, t, where));
   const total = mags.reduce((s, m) => s + m.length, 0);
-  const all = new Float32Array(total);
+  const all = mags.some((m) => m instanceof Float64Array) ? new Float64Array(total) : new Float32Array(total);
   let at = 0;
   for (const m of mags) { all.set(m, at); at += m.length; }
   const mask = smallestMask(all, roundHalfToEven(sparsity * total));
@@ -152,6 +156,7 @@ export function magnitudePrune(target: Tensor | Module, o: PruneOptions): Tensor
     for (let i = 0; i < mask.length; i++) pruned += 1 - mask[i];
     return { mask, pruned };
   }
+  if (!(target instanceof Module)) throw new ValueError(`magnitudePrune: target must be a Tensor or a Module, got ${typeName(target)}`);
   if (filter !== undefined && typeof filter !== "function") throw new ValueError(`magnitudePrune: filter must be a function (name, param) => boolean, got ${typeof filter}`);
   const params = prunableParameters(target, filter);
   if (params.length === 0) throw new ValueError("magnitudePrune: the model has no parameters to prune (no weight with ≥ 2 dims)");

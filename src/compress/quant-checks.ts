@@ -1,6 +1,7 @@
 // Argument checks shared by the quantization ops: done once at the public boundary so the loops
 // below (and the kernels) can trust their inputs. Messages name the offending value.
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { typeName } from "../type-name.js";
 
 export type QuantDType = "int8" | "uint8";
 
@@ -39,7 +40,15 @@ export function resolveOnnxAxis(axis: number, rank: number, where: string): numb
   return axis < 0 ? axis + rank : axis;
 }
 
+/** Anything but an array of numbers (undefined, null, a string) is named, not read as one. */
+function checkArrayLike(v: unknown, what: string, where: string): void {
+  if (typeof v !== "object" || v === null || typeof (v as ArrayLike<number>).length !== "number") {
+    throw new ValueError(`${where}: ${what} must be a number or an array of numbers, got ${typeof v === "string" ? JSON.stringify(v) : typeName(v)}`);
+  }
+}
+
 export function checkScales(scale: ArrayLike<number>, where: string): Float32Array {
+  checkArrayLike(scale, "scale", where);
   const s = Float32Array.from(scale);
   for (let i = 0; i < s.length; i++) {
     // NOTE: checked after rounding to float32, the precision ONNX scales have: 1e-46 is 0 there.
@@ -51,6 +60,7 @@ export function checkScales(scale: ArrayLike<number>, where: string): Float32Arr
 }
 
 export function checkZeroPoints(zp: ArrayLike<number>, dtype: QuantDType | "int32", where: string): Int32Array {
+  checkArrayLike(zp, "the zero point", where);
   const [lo, hi] = dtype === "int32" ? [0, 0] : QRANGE[dtype];
   for (let i = 0; i < zp.length; i++) {
     if (!Number.isInteger(zp[i]) || zp[i] < lo || zp[i] > hi) {

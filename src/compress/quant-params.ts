@@ -35,6 +35,13 @@ function qrange(dtype: QuantDType, scheme: QuantScheme): [number, number] {
   return scheme === "symmetric" ? [-127, 127] : [-128, 127];
 }
 
+function checkScheme(scheme: unknown, where: string): QuantScheme {
+  if (scheme !== "symmetric" && scheme !== "affine") {
+    throw new ValueError(`${where}: scheme must be "symmetric" or "affine", got ${JSON.stringify(scheme)}`);
+  }
+  return scheme;
+}
+
 /**
  * One (scale, zeroPoint) from a range. The range is widened to include 0 (so 0 is exactly
  * representable, which zero padding and ReLU outputs need); scale = (rmax − rmin)/(qmax − qmin)
@@ -42,6 +49,13 @@ function qrange(dtype: QuantDType, scheme: QuantScheme): [number, number] {
  */
 export function scaleZeroPoint(rmin: number, rmax: number, dtype: QuantDType, scheme: QuantScheme):
     [scale: number, zeroPoint: number] {
+  // As PyTorch's calculate_qparams ("min … should be less than max …"); NaN or ∞ would give a NaN
+  // or ∞ scale, and an unknown dtype or scheme would silently be int8 or affine.
+  if (!(Number.isFinite(rmin) && Number.isFinite(rmax) && rmin <= rmax)) {
+    throw new ValueError(`scaleZeroPoint: range [${rmin}, ${rmax}] must be finite with min ≤ max`);
+  }
+  checkQuantDType(dtype, "scaleZeroPoint");
+  checkScheme(scheme, "scaleZeroPoint");
   const [qmin, qmax] = qrange(dtype, scheme);
   rmin = Math.min(rmin, 0);
   rmax = Math.max(rmax, 0);
@@ -62,10 +76,7 @@ export function computeQuantParams(x: ArrayLike<number>, shape: readonly number[
   const where = "quantize";
   checkOptions(where, options, ["scheme", "axis", "dtype"]);
   const dtype = checkQuantDType(options.dtype ?? "int8", where);
-  const scheme = options.scheme ?? "symmetric";
-  if (scheme !== "symmetric" && scheme !== "affine") {
-    throw new ValueError(`${where}: scheme must be "symmetric" or "affine", got ${JSON.stringify(scheme)}`);
-  }
+  const scheme = checkScheme(options.scheme ?? "symmetric", where);
   const size = checkShapeFitsData(shape, x.length, where);
   const axis = options.axis === undefined ? null : resolveOnnxAxis(options.axis, shape.length, where);
   const channels = axis === null ? 1 : shape[axis];

@@ -26,7 +26,8 @@ export type SliceNorm = 1 | 2;
 
 export function checkNorm(n: unknown, where: string): SliceNorm {
   if (n === 1 || n === 2) return n;
-  throw new ValueError(`${where}: norm must be 1 or 2, got ${JSON.stringify(n)}`);
+  // String(n) for numbers: JSON.stringify(Infinity) would print null.
+  throw new ValueError(`${where}: norm must be 1 or 2, got ${typeof n === "number" ? n : JSON.stringify(n)}`);
 }
 
 // Σ|w| or Σw²: ranks slices in the same order as the L1 or L2 norm itself.
