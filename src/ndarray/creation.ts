@@ -1,6 +1,7 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { allocate, checkDType, dtypeOfArray, isFloat, type DType, type TypedArray } from "./dtype.js";
+import { checkFillValue } from "./fill-value.js";
 import { checkShape, describe, sizeOf } from "./shape.js";
 import { rngFrom, type RandomOptions } from "./random.js";
 import { Tensor } from "./tensor.js";
@@ -94,6 +95,7 @@ export function full(shape: readonly number[], value: number, o?: CreateOptions)
   if (typeof value !== "number") throw new DTypeError(`full: the fill value must be a number, got ${describe(value)}`);
   const s = checkShape(shape, "full");
   const dtype = checkDType(o?.dtype ?? "float32", "full");
+  checkFillValue("full", value, dtype);
   const data = allocate(dtype, sizeOf(s), s);
   // Fresh storage is zeroed: leaving it untouched keeps a huge zeros() lazy. A bool holds 1 for
   // every nonzero value (NaN too), as a cast to bool gives.

@@ -25,29 +25,25 @@ function shortest(v: number, single: boolean): number {
 
 function formatFloats(raw: number[], single: boolean): (v: number) => string {
   const values = raw.map((v) => shortest(v, single));
-  const finite = values.filter((v) => Number.isFinite(v)).map(Math.abs);
-  const maxAbs = finite.length ? Math.max(...finite) : 0;
-  const minAbs = finite.filter((v) => v > 0).reduce((a, b) => Math.min(a, b), Infinity);
-  const scientific = maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity) || maxAbs / minAbs > 1e3 && minAbs !== Infinity && maxAbs >= 1e3;
-  if (scientific) {
-    let digits = 0;
-    for (const v of values) {
-      if (!Number.isFinite(v)) continue;
-      const m = Number(v.toExponential(8)).toExponential().split("e")[0].split(".")[1] ?? "";
-      digits = Math.max(digits, m.length);
-    }
+  // Over the finite values (NaN and ±∞ print as words), in one loop — not Math.max(...values):
+  // a print can show 6⁷ values, too many arguments for a call. The digits a scientific print
+  // needs and the decimals a fixed one needs are both counted; the magnitudes choose.
+  let maxAbs = 0, minAbs = Infinity, digits = 0, decimals = 0; // minAbs stays Infinity when none is > 0
+  for (const v of values) {
+    const a = Math.abs(v);
+    if (!(a < Infinity)) continue;
+    if (a > maxAbs) maxAbs = a;
+    if (a > 0 && a < minAbs) minAbs = a;
+    digits = Math.max(digits, (Number(v.toExponential(8)).toExponential().split("e")[0].split(".")[1] ?? "").length);
+    decimals = Math.max(decimals, (String(Number(v.toFixed(8))).split(".")[1] ?? "").length);
+  }
+  if (maxAbs >= 1e8 || minAbs < 1e-4 || maxAbs / minAbs > 1e3 && maxAbs >= 1e3) {
     return (v) => {
       if (!Number.isFinite(v)) return nonFinite(v);
       const [mant, exp] = shortest(v, single).toExponential(digits).split("e");
       const e = Number(exp);
       return `${digits === 0 ? mant + "." : mant}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
     };
-  }
-  let decimals = 0;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    const frac = String(Number(v.toFixed(8))).split(".")[1] ?? "";
-    decimals = Math.max(decimals, frac.length);
   }
   return (v) => {
     if (!Number.isFinite(v)) return nonFinite(v);
@@ -65,11 +61,13 @@ export function formatTensor(t: Tensor): string {
   const shown = summarize ? collectShown(t, flat) : flat;
   const fmt = t.dtype === "bool" ? (v: number) => (v ? "True" : "False")
     : isFloat(t.dtype) ? formatFloats(shown, t.dtype === "float32") : (v: number) => String(v);
-  const width = Math.max(0, ...shown.map((v) => fmt(v).length));
+  const width = shown.reduce((w, v) => Math.max(w, fmt(v).length), 0);
   const cell = (v: number) => fmt(v).padStart(width);
   const prefix = "tensor(";
   const suffix = t.dtype === "float32" ? ")" : `, dtype=${t.dtype})`;
   if (t.ndim === 0) return `${prefix}${fmt(flat[0])}${suffix}`;
+  // An empty tensor shows its shape, as PyTorch's: [0, 3] and [3, 0] would both print as [].
+  if (!flat.length) return `${prefix}[]${t.ndim > 1 ? `, size=(${t.shape.join(", ")})` : ""}${suffix}`;
   const strides = contiguousStrides(t.shape);
   const render = (dim: number, start: number, indent: string): string => {
     const idx = shownIndices(t.shape[dim], summarize);

@@ -3,6 +3,7 @@ import { record } from "./autograd.js";
 import { allocate, type DType } from "./dtype.js";
 import { asTensor, assignInto, where } from "./elementwise.js";
 import { broadcastShapes, contiguousStrides, normalizeAxis, sameShape } from "./shape.js";
+import { checkFillValue } from "./fill-value.js";
 import { forEachRow } from "./strided.js";
 import { Tensor } from "./tensor.js";
 
@@ -125,20 +126,6 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   // The index as a stride-0 view over the output's other dims: an O(1) broadcast.
   const spread = index.reshape(x.shape.map((_, i) => (i === d ? m : 1))).broadcastTo(outShape);
   return gatherAlong(x, d, spread, "indexSelect");
-}
-
-const INT_RANGE: Partial<Record<DType, readonly [number, number]>> = { int32: [-(2 ** 31), 2 ** 31 - 1], int8: [-128, 127], uint8: [0, 255] };
-
-/**
- * Refuses a fill value an integer tensor cannot hold (NaN, ±∞, out of range), which a cast would
- * silently turn into 0 or wrap; PyTorch refuses it too ("cannot be converted … without
- * overflow"). A fraction in range truncates, as PyTorch's fill does.
- */
-export function checkFillValue(where: string, value: number, dtype: DType): void {
-  const range = INT_RANGE[dtype];
-  if (range && !(value >= range[0] && value <= range[1])) {
-    throw new ValueError(`${where}: value ${value} cannot be stored in ${dtype} (range ${range[0]} to ${range[1]})`);
-  }
 }
 
 /** x with `value` where the bool mask (broadcast to x's shape) is true, as torch.masked_fill. */

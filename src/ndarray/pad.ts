@@ -1,7 +1,8 @@
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { full } from "./creation.js";
-import { checkFillValue, indexSelect } from "./indexing.js";
+import { checkFillValue } from "./fill-value.js";
+import { indexSelect } from "./indexing.js";
 import { concat } from "./join.js";
 import { Tensor } from "./tensor.js";
 

@@ -246,3 +246,42 @@ describe("pad cropping with negative amounts", () => {
     expect(() => eg.pad(x, [0, 0, 1, -3])).toThrow(eg.ShapeError);
   });
 });
+
+describe("printing an empty tensor", () => {
+  it("shows its shape past one dimension, as PyTorch 1.13's repr", () => {
+    // PyTorch 1.13: repr(torch.zeros(0)) 'tensor([])', torch.zeros(0, 3) 'tensor([], size=(0, 3))',
+    // torch.zeros(2, 0, dtype=torch.int32) 'tensor([], size=(2, 0), dtype=torch.int32)'.
+    expect(eg.zeros([0]).toString()).toBe("tensor([])");
+    expect(eg.zeros([0, 3]).toString()).toBe("tensor([], size=(0, 3))");
+    expect(eg.zeros([3, 0]).toString()).toBe("tensor([], size=(3, 0))");
+    expect(eg.zeros([2, 0, 3], { dtype: "int32" }).toString()).toBe("tensor([], size=(2, 0, 3), dtype=int32)");
+    expect(eg.zeros([0], { dtype: "bool" }).toString()).toBe("tensor([], dtype=bool)");
+  });
+});
+
+describe("full with a value its integer dtype cannot hold", () => {
+  it("is refused by name, as torch.full refuses it", () => {
+    // PyTorch 1.13: torch.full((2,), 3e9, dtype=torch.int32), NaN in int32 and 300 in int8 raise
+    // "value cannot be converted to type … without overflow"; 2.7 truncates to 2.
+    expect(() => eg.full([2], 3e9, { dtype: "int32" })).toThrow(eg.ValueError);
+    expect(() => eg.full([2], 3e9, { dtype: "int32" })).toThrow(/full: value 3000000000 cannot be stored in int32/);
+    expect(() => eg.full([2], NaN, { dtype: "int32" })).toThrow(eg.ValueError);
+    expect(() => eg.full([2], 300, { dtype: "int8" })).toThrow(/int8 \(range -128 to 127\)/);
+    expect(() => eg.full([2], Infinity, { dtype: "uint8" })).toThrow(eg.ValueError);
+    expect(Array.from(eg.full([2], 2.7, { dtype: "int32" }).data)).toEqual([2, 2]);
+    expect(Array.from(eg.full([2], -128, { dtype: "int8" }).data)).toEqual([-128, -128]);
+    // Float and bool dtypes hold any number: a bool stores 1 for a nonzero value.
+    expect(Array.from(eg.full([1], 3e9).data)).toEqual([3e9]);
+    expect(Array.from(eg.full([1], NaN, { dtype: "bool" }).data)).toEqual([1]);
+  });
+});
+
+describe("printing a tensor of many shown values", () => {
+  it("does not overflow the call stack (no dim is long enough to summarize)", () => {
+    // 6⁷ = 279,936 values, all shown (a dim is cut only past 2 × 3 edge items, as PyTorch's
+    // print): the magnitudes and widths were spread into Math.max as arguments — RangeError.
+    const s = eg.full([6, 6, 6, 6, 6, 6, 6], 0.5).toString();
+    expect(s.startsWith("tensor([[[[[[[0.5, 0.5,")).toBe(true);
+    expect(s.match(/0\.5/g)?.length).toBe(6 ** 7);
+  });
+});
