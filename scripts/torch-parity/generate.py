@@ -15,3 +15,5 @@ import recurrent
 recurrent.main()
 import attention
 attention.main()
+import decoder
+decoder.main()

@@ -3,7 +3,7 @@
 // connection and a LayerNorm, after (post-norm, the default) or before (normFirst) the block.
 import { boolean, inRange, oneOf, positive, positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
-import { rngFrom, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
+import { rngFrom, Tensor, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { MultiheadAttention } from "./attention.js";
 import { ModuleList } from "./containers.js";
@@ -14,13 +14,33 @@ import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 import { LayerNorm } from "./norm-layers.js";
 
+/** The feed-forward block's activation: "relu" (fused into the first Linear's GEMM), "gelu" (exact, erf), or a function, as PyTorch's unary callable. */
+export type FeedForwardActivation = "relu" | "gelu" | ((x: Tensor) => Tensor);
+
+/** The activation option checked: a name of FeedForwardActivation or a function. */
+export function feedForwardActivation(where: string, a: unknown): FeedForwardActivation {
+  return typeof a === "function" ? (a as (x: Tensor) => Tensor) : oneOf(where, "activation", a, ["relu", "gelu"] as const);
+}
+
+/** linear2(dropout(activation(linear1(x)))), the feed-forward block of the encoder and decoder layers. */
+export function feedForwardBlock(where: string, activation: FeedForwardActivation, linear1: Linear, drop: Dropout, linear2: Linear, x: Tensor): Tensor {
+  let h: Tensor;
+  if (activation === "relu") h = linear1.forwardRelu(x);
+  else if (activation === "gelu") h = gelu(linear1.forward(x));
+  else {
+    h = activation(linear1.forward(x));
+    if (!(h instanceof Tensor)) throw new ValueError(`${where}: the activation function must return a Tensor, got ${h === null ? "null" : typeof h}`);
+  }
+  return linear2.forward(drop.forward(h));
+}
+
 export interface TransformerEncoderLayerOptions extends RandomOptions {
   /** Width of the feed-forward block (default 2048). */
   dimFeedforward?: number;
   /** Dropout on the attention weights, the feed-forward hidden layer and both residual branches (default 0.1). */
   dropout?: number;
-  /** The feed-forward block's activation (default "relu": fused into the first Linear's GEMM). */
-  activation?: "relu" | "gelu";
+  /** The feed-forward block's activation (default "relu": fused into the first Linear's GEMM), or a function. */
+  activation?: FeedForwardActivation;
   layerNormEps?: number;
   /** [batch, seq, feature] instead of [seq, batch, feature] (default false). */
   batchFirst?: boolean;
@@ -49,7 +69,7 @@ export class TransformerEncoderLayer extends Module {
   readonly linear2: Linear;
   readonly norm1: LayerNorm;
   readonly norm2: LayerNorm;
-  readonly activation: "relu" | "gelu";
+  readonly activation: FeedForwardActivation;
   readonly normFirst: boolean;
   private readonly drop: Dropout;
   private readonly drop1: Dropout;
@@ -66,7 +86,7 @@ export class TransformerEncoderLayer extends Module {
     const ff = positiveInt(where, "dimFeedforward", o.dimFeedforward ?? 2048);
     const p = inRange(where, "dropout", o.dropout ?? 0.1, 0, 1);
     if (p >= 1) throw new ValueError(`${where}: dropout must be in [0, 1), got ${p}`);
-    this.activation = oneOf(where, "activation", o.activation ?? "relu", ["relu", "gelu"] as const);
+    this.activation = feedForwardActivation(where, o.activation ?? "relu");
     const eps = positive(where, "layerNormEps", o.layerNormEps ?? 1e-5);
     const batchFirst = boolean(where, "batchFirst", o.batchFirst ?? false);
     this.normFirst = boolean(where, "normFirst", o.normFirst ?? false);
@@ -118,8 +138,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private feedForward(x: Tensor): Tensor {
-    const h = this.activation === "relu" ? this.linear1.forwardRelu(x) : gelu(this.linear1.forward(x));
-    return this.drop2.forward(this.linear2.forward(this.drop.forward(h)));
+    return this.drop2.forward(feedForwardBlock("TransformerEncoderLayer", this.activation, this.linear1, this.drop, this.linear2, x));
   }
 }
 
