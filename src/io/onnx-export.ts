@@ -5,6 +5,7 @@ import type { OnnxConvLayer } from "./onnx-conv-layers.js";
 import { checkLayerList } from "./onnx-layer-checks.js";
 import { describeSequential, type OnnxLayer } from "./onnx-layers.js";
 import { emitConvLayer, isConvKind } from "./onnx-conv-export.js";
+import { emitShapeLayer, isShapeKind, type OnnxShapeLayer } from "./onnx-shape-layers.js";
 import { attrFloat, attrInt, emitUnary, FLOAT, initializer, INT32, INT8, node, UINT8, valueInfo, type Graph } from "./onnx-proto.js";
 import { concat, int, msg, str } from "./protobuf.js";
 
@@ -95,6 +96,7 @@ function softmaxAxis(g: Graph, axis: number, i: number): number {
 }
 
 const isConvLayer = (l: OnnxLayer): l is OnnxConvLayer => isConvKind(l.kind);
+const isShapeLayer = (l: OnnxLayer): l is OnnxShapeLayer => isShapeKind(l.kind);
 
 /** PRelu's slope broadcasts from the right: one per channel is [C, 1, …] against [batch, C, d…]. */
 function emitPrelu(g: Graph, l: Extract<OnnxLayer, { kind: "prelu" }>, i: number): void {
@@ -118,6 +120,7 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
     return;
   }
   if (isConvLayer(l)) return emitConvLayer(g, l, i);
+  if (isShapeLayer(l)) return emitShapeLayer(g, l, i);
   switch (l.kind) {
     case "identity": return;
     case "flatten":

@@ -101,6 +101,18 @@ const FIELDS: Record<string, [string, Check][]> = {
     ["bias", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["mean", typed(Float32Array, (l) => (l.scale as Float32Array).length)],
     ["variance", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["epsilon", nonNegativeFinite],
     ["inputRanks", (v) => (v === undefined || (Array.isArray(v) && v.length > 0 && v.every((r) => Number.isSafeInteger(r) && r >= 2)) ? null : "absent or a non-empty list of integers ≥ 2")]],
+  instanceNormalization: [["scale", (v) => (v instanceof Float32Array && v.length > 0 ? null : "a non-empty Float32Array")],
+    ["bias", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["epsilon", nonNegativeFinite], ["inputRank", int(3)]],
+  depthToSpace: [["blocksize", int(1)]],
+  pixelUnshuffle: [["blocksize", int(1)]],
+  pad: [["mode", (v) => (v === "constant" || v === "reflect" || v === "edge" ? null : '"constant", "reflect" or "edge"')],
+    ["padding", (v, l) => (Array.isArray(v) && v.length > 0 && v.length % 2 === 0 && v.every((d) => Number.isSafeInteger(d) && (l.mode === "constant" || d >= 0))
+      ? null : "a non-empty even-length list of integers (non-negative unless mode is \"constant\")")],
+    ["value", finite],
+    ["inputRanks", (v) => (v === undefined || (Array.isArray(v) && v.length > 0 && v.every((r) => Number.isSafeInteger(r) && r >= 2)) ? null : "absent or a non-empty list of integers ≥ 2")]],
+  unflatten: [["dim", (v) => (Number.isSafeInteger(v) ? null : "an integer")],
+    ["sizes", (v) => (Array.isArray(v) && v.length > 0 && v.every((d) => Number.isSafeInteger(d) && (d >= 1 || d === -1)) && v.filter((d) => d === -1).length <= 1
+      ? null : "a non-empty list of positive integers with at most one −1")]],
 };
 
 /** Checks across fields (not a field of the layer): their message is the whole sentence. */

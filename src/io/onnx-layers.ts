@@ -19,6 +19,7 @@ import { Module } from "../nn/module.js";
 import { fuseForInference, Sequential } from "../nn/sequential.js";
 import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeFloatConv, describeInt8Conv, type OnnxConvLayer } from "./onnx-conv-layers.js";
 import { typeName } from "../type-name.js";
+import { describeShapeModule, SHAPE_SUPPORTED, type OnnxShapeLayer } from "./onnx-shape-layers.js";
 
 export type OnnxLayer =
   | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
@@ -40,9 +41,10 @@ export type OnnxLayer =
   /** Shrink: x + bias below −lambd, x − bias above lambd, 0 between. */
   | { kind: "shrink"; lambd: number; bias: number }
   | { kind: "thresholdedRelu"; alpha: number }
-  | OnnxConvLayer;
+  | OnnxConvLayer
+  | OnnxShapeLayer;
 
-const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}`;
+const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}`;
 
 function describeLinear(m: Linear): OnnxLayer {
   return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
@@ -76,6 +78,8 @@ function describeModule(m: Module, index: number): OnnxLayer {
   }
   const conv = describeConvModule(m, index);
   if (conv) return conv;
+  const shaped = describeShapeModule(m, index);
+  if (shaped) return shaped;
   if (m instanceof Flatten) {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);

@@ -58,4 +58,7 @@ export { convTranspose2d } from "./conv-transpose.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
 export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { dropout2d, interpolate } from "./shape-layers.js";
+export { instanceNorm } from "./instance-norm.js";
+export { pixelShuffle, pixelUnshuffle } from "./rearrange-layers.js";
+export { cosineSimilarity, pairwiseDistance, normalize } from "./distance.js";
 export { embedding } from "./embedding-op.js";

@@ -57,6 +57,14 @@ export type { BatchNormModuleOptions, LayerNormModuleOptions } from "./norm-laye
 export type { BatchNormOptions, AffineNormOptions } from "./normalization.js";
 export { Dropout2d, Upsample } from "./shape-layers.js";
 export type { Dropout2dOptions, InterpolateOptions } from "./shape-layers.js";
+export { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
+export type { InstanceNormOptions, InstanceNormModuleOptions } from "./instance-norm.js";
+export { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
+export {
+  ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
+} from "./padding-layers.js";
+export { CosineSimilarity, PairwiseDistance } from "./distance.js";
+export type { CosineSimilarityOptions, PairwiseDistanceOptions, NormalizeOptions } from "./distance.js";
 export type { FlattenOptions } from "./layers.js";
 export { autocast } from "./autocast.js";
 export type { AutocastDType } from "./autocast.js";

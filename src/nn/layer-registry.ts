@@ -9,6 +9,11 @@ import type { ConvTranspose2d } from "./conv-layers.js";
 import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
 import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
 import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activation-layers-more.js";
+import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
+import type { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
+import type {
+  ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad2d,
+} from "./padding-layers.js";
 
 export interface RegisteredLayers {
   ConvTranspose2d: typeof ConvTranspose2d;
@@ -24,6 +29,18 @@ export interface RegisteredLayers {
   Softshrink: typeof Softshrink;
   Hardshrink: typeof Hardshrink;
   Threshold: typeof Threshold;
+  InstanceNorm1d: typeof InstanceNorm1d;
+  InstanceNorm2d: typeof InstanceNorm2d;
+  PixelShuffle: typeof PixelShuffle;
+  PixelUnshuffle: typeof PixelUnshuffle;
+  Unflatten: typeof Unflatten;
+  ZeroPad2d: typeof ZeroPad2d;
+  ConstantPad1d: typeof ConstantPad1d;
+  ConstantPad2d: typeof ConstantPad2d;
+  ReflectionPad1d: typeof ReflectionPad1d;
+  ReflectionPad2d: typeof ReflectionPad2d;
+  ReplicationPad1d: typeof ReplicationPad1d;
+  ReplicationPad2d: typeof ReplicationPad2d;
 }
 
 // Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.

@@ -10,11 +10,11 @@ import { checkOptions } from "../options.js";
 
 const allocLike = (t: Tensor, n: number): FloatArray => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
 
-function checkFloat(where: string, name: string, t: Tensor): void {
+export function checkFloat(where: string, name: string, t: Tensor): void {
   if (!(t instanceof Tensor)) throw new ValueError(`${where}: ${name} must be a Tensor`);
   if (t.dtype !== "float32" && t.dtype !== "float64") throw new DTypeError(`${where}: ${name} must be float32 or float64, got ${t.dtype}`);
 }
-function checkVector(where: string, name: string, t: Tensor | null | undefined, shape: readonly number[]): Tensor | null {
+export function checkVector(where: string, name: string, t: Tensor | null | undefined, shape: readonly number[]): Tensor | null {
   if (t === null || t === undefined) return null;
   checkFloat(where, name, t);
   if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
@@ -22,7 +22,7 @@ function checkVector(where: string, name: string, t: Tensor | null | undefined, 
   }
   return t;
 }
-function checkEps(where: string, eps: unknown): number {
+export function checkEps(where: string, eps: unknown): number {
   if (typeof eps !== "number" || !(eps >= 0) || !Number.isFinite(eps)) throw new ValueError(`${where}: eps must be a non-negative number, got ${JSON.stringify(eps)}`);
   return eps;
 }
@@ -64,7 +64,7 @@ export function checkBatchNorm(where: string, x: Tensor, runningMean: Tensor | n
   if (typeof training !== "boolean") throw new ValueError(`${where}: training must be a boolean, got ${JSON.stringify(training)}`);
   if (typeof momentum !== "number" || !Number.isFinite(momentum)) throw new ValueError(`${where}: momentum must be a number, got ${JSON.stringify(momentum)}`);
   if (!training && (!rm || !rv)) throw new ValueError(`${where}: runningMean and runningVar are needed when not training`);
-  if (training && N * S <= 1) throw new ValueError(`${where}: expected more than 1 value per channel when training, got input of shape [${x.shape}]`);
+  if (training && N * S === 1) throw new ValueError(`${where}: expected more than 1 value per channel when training, got input of shape [${x.shape}]`);
   for (const [name, t] of [["runningMean", rm], ["runningVar", rv]] as const) {
     if (t && (!t.isContiguous || t.offset !== 0 || t.storage.length !== t.size)) throw new ValueError(`${where}: ${name} must own its contiguous storage (it is updated in place)`);
   }
