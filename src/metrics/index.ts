@@ -2,11 +2,19 @@
 export type { Values } from "./inputs.js";
 export { accuracy, topKAccuracy, confusionMatrix } from "./classification.js";
 export type { ConfusionOptions } from "./classification.js";
-export { precisionRecallF1, f1Score } from "./prf.js";
-export type { Average, Prf, PrfOptions } from "./prf.js";
+export { precisionRecallF1, f1Score, fbetaScore, jaccardScore } from "./prf.js";
+export type { Average, FbetaOptions, Prf, PrfOptions } from "./prf.js";
+export { matthewsCorrcoef, balancedAccuracy, cohenKappaScore, hammingLoss } from "./agreement.js";
+export type { KappaOptions } from "./agreement.js";
+export { classificationReport } from "./report.js";
+export type { ReportDict, ReportOptions, ReportRow } from "./report.js";
 export { rocCurve, prCurve } from "./curves.js";
 export type { CurveOptions, RocCurve, PrCurve } from "./curves.js";
 export { rocAuc, averagePrecision } from "./auc.js";
 export type { ScoreAverageOptions } from "./auc.js";
 export { logLoss } from "./log-loss.js";
+export { brierScoreLoss, hingeLoss } from "./margin-losses.js";
 export { mse, rmse, mae, r2 } from "./regression.js";
+export {
+  explainedVarianceScore, meanAbsolutePercentageError, medianAbsoluteError, maxError, meanSquaredLogError, d2AbsoluteErrorScore,
+} from "./regression-scores.js";

@@ -1,3 +1,5 @@
+// Set-wise classification scores from per-class counts (true positives, predicted, actual):
+// precision, recall, F-beta and Jaccard, with scikit-learn's binary/macro/micro/weighted averages.
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, shortList, type Values } from "./inputs.js";
@@ -22,24 +24,52 @@ export interface PrfOptions {
   zeroDivision?: number;
 }
 
+export interface FbetaOptions extends PrfOptions {
+  /** Weight of recall against precision, ≥ 0 (required, as in scikit-learn): 0 is precision, Infinity recall. */
+  beta: number;
+}
+
 export interface Prf {
   precision: number;
   recall: number;
   f1: number;
 }
 
+/** One class's score from its counts: true positives, predicted and actual members; zd for 0/0. */
+type CountScore = (tp: number, predicted: number, actual: number, zd: number) => number;
+
+const precisionOf: CountScore = (tp, pred, _act, zd) => (pred === 0 ? zd : tp / pred);
+const recallOf: CountScore = (tp, _pred, act, zd) => (act === 0 ? zd : tp / act);
+const jaccardOf: CountScore = (tp, pred, act, zd) => (pred + act - tp === 0 ? zd : tp / (pred + act - tp));
+
 /**
- * Precision, recall and F1 from the confusion matrix, with scikit-learn's averages. Macro and
- * weighted F1 average the per-class F1 scores (not the F1 of averaged precision and recall).
+ * F-beta = (1+β²)·tp / (β²·actual + predicted): defined even when precision or recall alone is
+ * 0/0, and equal to scikit-learn 1.2's (1+β²)PR/(β²P + R) with P and R set to zeroDivision there
+ * (a class with no true positives scores 0, or zeroDivision when it is neither true nor predicted).
  */
-export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = {}): Prf {
-  const where = "precisionRecallF1";
-  checkOptions(where, o, ["average", "posLabel", "labels", "zeroDivision"]);
+function fbetaOf(beta: number): CountScore {
+  if (beta === Infinity) return recallOf;
+  const b2 = beta * beta;
+  return (tp, pred, act, zd) => (tp === 0 ? (pred === 0 && act === 0 ? zd : 0) : ((1 + b2) * tp) / (b2 * act + pred));
+}
+
+/** The validated options and counts of one set-wise metric call. */
+interface SetWise {
+  average: Average;
+  zd: number;
+  /** Indices into the counts of the classes scored, in `labels` order (empty: binary posLabel absent). */
+  scored: number[];
+  tp: Float64Array;
+  predicted: Float64Array;
+  actual: Float64Array;
+}
+
+/** Options checked (keys beyond PrfOptions' are the caller's) and per-class counts over every label seen. */
+function setWise(where: string, yTrue: Values, yPred: Values, o: PrfOptions, extraKeys: readonly string[] = []): SetWise {
+  checkOptions(where, o, ["average", "posLabel", "labels", "zeroDivision", ...extraKeys]);
   const average = o.average ?? "binary";
   if (!["binary", "macro", "micro", "weighted"].includes(average)) throw new ValueError(`${where}: unknown average ${JSON.stringify(average)}`);
-  const zd = o.zeroDivision ?? 0;
-  // typeof first: "warn" (scikit-learn's default) or "1" would otherwise be returned as a score.
-  if (typeof zd !== "number" || zd < 0 || zd > 1) throw new ValueError(`${where}: zeroDivision must be a number in [0, 1] (or NaN), got ${JSON.stringify(zd)}`);
+  const zd = zeroDivisionOf(where, o.zeroDivision);
   const t = labelsOf(yTrue, where);
   const p = labelsOf(yPred, where);
   checkLengths(t, p, where);
@@ -52,11 +82,6 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = 
   // their square), so no sample is dropped; scoring then picks `labels`.
   const all = distinct(seen, o.labels ?? []);
   const { tp, predicted, actual } = classCounts(t, p, all);
-  const ratio = (a: number, b: number) => (b === 0 ? zd : a / b);
-  // F1 = 2tp / (2tp + fp + fn) = 2tp / (predicted + actual): defined even when precision or
-  // recall alone is 0/0 (scikit-learn ≥ 1.3 computes it this way too).
-  const f1Of = (tpi: number, pred: number, act: number) => (pred + act === 0 ? zd : (2 * tpi) / (pred + act));
-
   let scored: number[];
   if (average === "binary") {
     const pos = o.posLabel ?? 1;
@@ -65,34 +90,108 @@ export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = 
     }
     if (seen.length === 2 && !seen.includes(pos)) throw new ValueError(`${where}: posLabel ${pos} is not one of the labels [${shortList(seen)}]`);
     scored = [all.indexOf(pos)].filter((i) => i >= 0);
-    if (scored.length === 0) return { precision: zd, recall: zd, f1: zd };
   } else {
     const position = new Map(all.map((l, i) => [l, i]));
     scored = (o.labels ?? seen).map((l) => position.get(l)!);
   }
+  return { average, zd, scored, tp, predicted, actual };
+}
 
-  if (average === "micro") {
-    const sum = (a: Float64Array) => scored.reduce((s, i) => s + a[i], 0);
-    const [t, p, a] = [sum(tp), sum(predicted), sum(actual)];
-    return { precision: ratio(t, p), recall: ratio(t, a), f1: f1Of(t, p, a) };
+/** zeroDivision as a number in [0, 1] or NaN (default 0). */
+export function zeroDivisionOf(where: string, zd: unknown = 0): number {
+  // typeof first: "warn" (scikit-learn's default) or "1" would otherwise be returned as a score.
+  if (typeof zd !== "number" || zd < 0 || zd > 1) throw new ValueError(`${where}: zeroDivision must be a number in [0, 1] (or NaN), got ${JSON.stringify(zd)}`);
+  return zd;
+}
+
+/**
+ * Each score averaged as s.average says. Weighted with no true member in any scored class:
+ * `noSupport` decides (scikit-learn treats precision/recall/F and Jaccard differently there).
+ */
+function averaged<K extends string>(s: SetWise, scores: Record<K, CountScore>, noSupport: (anyPredicted: boolean) => Record<K, number> | null): Record<K, number> {
+  const keys = Object.keys(scores) as K[];
+  const out = {} as Record<K, number>;
+  const { scored, tp, predicted, actual, zd } = s;
+  if (s.average === "binary" && scored.length === 0) {
+    for (const k of keys) out[k] = zd;
+    return out;
   }
-  const per = scored.map((i) => {
-    const p = ratio(tp[i], predicted[i]);
-    const r = ratio(tp[i], actual[i]);
-    return { p, r, f: f1Of(tp[i], predicted[i], actual[i]), w: actual[i] };
-  });
-  const weights = average === "weighted" ? per.map((c) => c.w) : per.map(() => 1);
-  const total = weights.reduce((a, b) => a + b, 0);
-  // No true member of any scored class, but some predicted: those predictions are all wrong, so
-  // precision and F1 are 0 (only recall is 0/0), as scikit-learn.
-  if (total === 0 && scored.some((i) => predicted[i] > 0)) return { precision: 0, recall: zd, f1: 0 };
-  const mean = (key: "p" | "r" | "f") => (total === 0 ? zd : per.reduce((s, c, i) => s + c[key] * weights[i], 0) / total);
-  return { precision: mean("p"), recall: mean("r"), f1: mean("f") };
+  if (s.average === "micro") {
+    const sum = (a: Float64Array) => scored.reduce((acc, i) => acc + a[i], 0);
+    for (const k of keys) out[k] = scores[k](sum(tp), sum(predicted), sum(actual), zd);
+    return out;
+  }
+  let weights = scored.map((i) => (s.average === "weighted" ? actual[i] : 1));
+  let total = weights.reduce((a, b) => a + b, 0);
+  if (total === 0 && s.average === "weighted") {
+    const fixed = noSupport(scored.some((i) => predicted[i] > 0));
+    if (fixed) return fixed;
+    weights = scored.map(() => 1);
+    total = scored.length;
+  }
+  for (const k of keys) {
+    out[k] = total === 0 ? zd : scored.reduce((acc, i, j) => acc + scores[k](tp[i], predicted[i], actual[i], zd) * weights[j], 0) / total;
+  }
+  return out;
+}
+
+/**
+ * Precision, recall and F-score with scikit-learn's weighted-average rule when no scored class
+ * has a true member: predictions exist but are all wrong, so precision and F are 0 (only recall
+ * is 0/0); with no predictions either, all three are zeroDivision.
+ */
+function prfb(where: string, yTrue: Values, yPred: Values, o: PrfOptions, beta: number, extraKeys: readonly string[] = []): Prf {
+  const s = setWise(where, yTrue, yPred, o, extraKeys);
+  const r = averaged(s, { precision: precisionOf, recall: recallOf, f1: fbetaOf(beta) }, (anyPredicted) =>
+    anyPredicted ? { precision: 0, recall: s.zd, f1: 0 } : { precision: s.zd, recall: s.zd, f1: s.zd },
+  );
+  return { precision: r.precision, recall: r.recall, f1: r.f1 };
+}
+
+/**
+ * Precision, recall and F1 from the confusion matrix, with scikit-learn's averages. Macro and
+ * weighted F1 average the per-class F1 scores (not the F1 of averaged precision and recall).
+ */
+export function precisionRecallF1(yTrue: Values, yPred: Values, o: PrfOptions = {}): Prf {
+  return prfb("precisionRecallF1", yTrue, yPred, o, 1);
 }
 
 /** F1 alone: precisionRecallF1(...).f1. */
 export function f1Score(yTrue: Values, yPred: Values, o: PrfOptions = {}): number {
   return precisionRecallF1(yTrue, yPred, o).f1;
+}
+
+/** F-beta, scikit-learn's fbeta_score: recall weighs beta times as much as precision; beta 1 is f1Score. */
+export function fbetaScore(yTrue: Values, yPred: Values, o: FbetaOptions): number {
+  const where = "fbetaScore";
+  if (o === null || typeof o !== "object" || !("beta" in o)) throw new ValueError(`${where}: options { beta } are required (scikit-learn has no default beta)`);
+  const { beta, ...rest } = o;
+  if (typeof beta !== "number" || !(beta >= 0)) throw new ValueError(`${where}: beta must be a number ≥ 0, got ${JSON.stringify(beta) ?? String(beta)}`);
+  return prfb(where, yTrue, yPred, rest, beta, ["beta"]).f1;
+}
+
+/**
+ * Jaccard index tp / (tp + fp + fn) per class, averaged as precisionRecallF1 (scikit-learn's
+ * jaccard_score). Weighted with no true member in any scored class falls back to the unweighted
+ * mean, as scikit-learn.
+ */
+export function jaccardScore(yTrue: Values, yPred: Values, o: PrfOptions = {}): number {
+  return averaged(setWise("jaccardScore", yTrue, yPred, o), { jaccard: jaccardOf }, () => null).jaccard;
+}
+
+/**
+ * Per-class precision, recall, F1 and support for `labels` (scikit-learn's average=None), for
+ * classificationReport; every label of yTrue and yPred is counted, listed or not.
+ */
+export function perClassPrf(t: ArrayLike<number>, p: ArrayLike<number>, labels: readonly number[], zd: number) {
+  const all = distinct(t, p, labels);
+  const position = new Map(all.map((l, i) => [l, i]));
+  const { tp, predicted, actual } = classCounts(t, p, all);
+  const f1 = fbetaOf(1);
+  return labels.map((l) => {
+    const i = position.get(l)!;
+    return { precision: precisionOf(tp[i], predicted[i], actual[i], zd), recall: recallOf(tp[i], predicted[i], actual[i], zd), f1: f1(tp[i], predicted[i], actual[i], zd), support: actual[i] };
+  });
 }
 
 /** True positives, predicted and actual counts per class of `labels` (every label of t and p is in it). */

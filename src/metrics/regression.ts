@@ -7,7 +7,7 @@ import { valuesOf, type Values } from "./inputs.js";
  * against a label vector); any other difference is refused, even with as many elements, since
  * the values would be paired out of place.
  */
-function pairs(yTrue: Values, yPred: Values, where: string) {
+export function pairs(yTrue: Values, yPred: Values, where: string) {
   const t = valuesOf(yTrue);
   const p = valuesOf(yPred);
   for (const [name, v] of [["yTrue", t], ["yPred", p]] as const) {

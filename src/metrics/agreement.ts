@@ -1,0 +1,142 @@
+// Single-number agreement scores of single-label predictions, as scikit-learn 1.2 computes them:
+// Matthews correlation, Cohen's kappa, balanced accuracy and Hamming loss. Each works from
+// per-class counts (no k×k matrix unless the weighting needs class distances).
+import { boolean } from "../checks.js";
+import { ShapeError, ValueError } from "../errors.js";
+import { Tensor } from "../ndarray/index.js";
+import { checkOptions } from "../options.js";
+import { checkLengths, distinct, labelsOf, type Values } from "./inputs.js";
+
+/** Labels as class indices 0..k−1 over `labels` (default: the sorted labels of both lists). */
+function encoded(where: string, yTrue: Values, yPred: Values, labels?: readonly number[]) {
+  const t = labelsOf(yTrue, where);
+  const p = labelsOf(yPred, where);
+  const n = checkLengths(t, p, where);
+  const classes = labels ?? distinct(t, p);
+  const index = new Map(classes.map((l, i) => [l, i]));
+  if (index.size !== classes.length) throw new ValueError(`${where}: labels has duplicates`);
+  const rows = new Int32Array(n);
+  const cols = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = index.get(t[i]);
+    const c = index.get(p[i]);
+    if (r === undefined || c === undefined) {
+      const [v, name] = r === undefined ? [t[i], "yTrue"] : [p[i], "yPred"];
+      throw new ValueError(`${where}: label ${v} at index ${i} of ${name} is not one of the ${classes.length} labels`);
+    }
+    rows[i] = r;
+    cols[i] = c;
+  }
+  const k = classes.length;
+  const actual = new Float64Array(k), predicted = new Float64Array(k), tp = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    actual[rows[i]]++;
+    predicted[cols[i]]++;
+    if (rows[i] === cols[i]) tp[rows[i]]++;
+  }
+  return { n, k, rows, cols, actual, predicted, tp };
+}
+
+const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i], 0);
+
+/**
+ * Matthews correlation coefficient (multiclass: Gorodkin's Rk), in [−1, 1]. 0 when either side
+ * has a single class (the correlation is 0/0), as scikit-learn.
+ */
+export function matthewsCorrcoef(yTrue: Values, yPred: Values): number {
+  const { n, actual, predicted, tp } = encoded("matthewsCorrcoef", yTrue, yPred);
+  const correct = tp.reduce((a, b) => a + b, 0);
+  const covTP = correct * n - dot(actual, predicted);
+  const covPP = n * n - dot(predicted, predicted);
+  const covTT = n * n - dot(actual, actual);
+  return covPP * covTT === 0 ? 0 : covTP / Math.sqrt(covTT * covPP);
+}
+
+/**
+ * Mean recall over the classes present in yTrue (a class only predicted is left out, as
+ * scikit-learn, which warns). `adjusted` rescales so that chance scores 0 and perfect 1: with a
+ * single true class that divides by 0 (NaN or −Infinity, as scikit-learn).
+ */
+export function balancedAccuracy(yTrue: Values, yPred: Values, o: { adjusted?: boolean } = {}): number {
+  const where = "balancedAccuracy";
+  checkOptions(where, o, ["adjusted"]);
+  const adjusted = o.adjusted === undefined ? false : boolean(where, "adjusted", o.adjusted);
+  const { k, actual, tp } = encoded(where, yTrue, yPred);
+  let sum = 0;
+  let classes = 0;
+  for (let c = 0; c < k; c++) {
+    if (actual[c] === 0) continue;
+    sum += tp[c] / actual[c];
+    classes++;
+  }
+  let score = sum / classes;
+  if (adjusted) {
+    const chance = 1 / classes;
+    score = (score - chance) / (1 - chance);
+  }
+  return score;
+}
+
+export interface KappaOptions {
+  /** The classes, in the order whose distances "linear"/"quadratic" weigh (default: sorted labels of both raters). */
+  labels?: readonly number[];
+  /** Disagreement weights: none (default: every disagreement counts 1), |i − j| or (i − j)² between class positions. */
+  weights?: "linear" | "quadratic" | null;
+}
+
+/**
+ * Cohen's kappa, 1 − Σ w·observed / Σ w·expected, where expected is the outer product of the two
+ * raters' class frequencies. Symmetric in its arguments. NaN when both raters use one and the same
+ * class (0/0, as scikit-learn). A sample whose label is not in `labels` is refused (ValueError);
+ * scikit-learn drops it.
+ */
+export function cohenKappaScore(y1: Values, y2: Values, o: KappaOptions = {}): number {
+  const where = "cohenKappaScore";
+  checkOptions(where, o, ["labels", "weights"]);
+  const weights = o.weights ?? null;
+  if (weights !== null && weights !== "linear" && weights !== "quadratic") {
+    throw new ValueError(`${where}: weights must be "linear", "quadratic" or null, got ${JSON.stringify(weights)}`);
+  }
+  if (o.labels !== undefined && (!Array.isArray(o.labels) || o.labels.length === 0)) throw new ValueError(`${where}: labels must be a non-empty array of numbers`);
+  const { n, k, rows, cols, actual, predicted } = encoded(where, y1, y2, o.labels);
+  const w = (i: number, j: number) => (weights === null ? (i === j ? 0 : 1) : weights === "linear" ? Math.abs(i - j) : (i - j) ** 2);
+  let observed = 0;
+  for (let s = 0; s < n; s++) observed += w(rows[s], cols[s]);
+  // Σ w(i, j)·predicted[i]·actual[j]/n: O(k²) time, no k×k storage.
+  let expected = 0;
+  for (let i = 0; i < k; i++) {
+    if (predicted[i] === 0) continue;
+    for (let j = 0; j < k; j++) expected += (w(i, j) * predicted[i] * actual[j]) / n;
+  }
+  return 1 - observed / expected;
+}
+
+/**
+ * Fraction of wrong labels. Label vectors: 1 − accuracy. Two [n, k] 0/1 indicator matrices of the
+ * same shape (multilabel): the fraction of differing entries, as scikit-learn. An [n, k] matrix
+ * against [n] labels is read as scores (row-wise argmax), as accuracy does.
+ */
+export function hammingLoss(yTrue: Values, yPred: Values): number {
+  const where = "hammingLoss";
+  if (isMatrix(yTrue) && isMatrix(yPred)) {
+    if (yTrue.shape.join() !== yPred.shape.join()) throw new ShapeError(`${where}: yTrue [${yTrue.shape}] and yPred [${yPred.shape}] differ in shape`);
+    const a = yTrue.data, b = yPred.data;
+    if (a.length === 0) throw new ValueError(`${where}: no samples`);
+    for (const [name, d] of [["yTrue", a], ["yPred", b]] as const) {
+      for (let i = 0; i < d.length; i++) {
+        if (d[i] !== 0 && d[i] !== 1) throw new ValueError(`${where}: ${name} [${yTrue.shape}] is read as a 0/1 label-indicator matrix, but holds ${d[i]} at flat index ${i}`);
+      }
+    }
+    let differ = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differ++;
+    return differ / a.length;
+  }
+  const t = labelsOf(yTrue, where);
+  const p = labelsOf(yPred, where);
+  const n = checkLengths(t, p, where);
+  let wrong = 0;
+  for (let i = 0; i < n; i++) if (t[i] !== p[i]) wrong++;
+  return wrong / n;
+}
+
+const isMatrix = (v: Values): v is Tensor => v instanceof Tensor && v.ndim === 2 && v.shape[1] > 1;
