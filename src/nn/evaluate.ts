@@ -13,10 +13,14 @@ export const LOGIT_LOSSES = new Set(["bceWithLogits", "crossEntropy"]);
 /** asCalled: a loss module, called as fit calls it (its own mean) and weighted by rows, as a custom loss. */
 export type ResolvedLoss = { fn: LossFn; name: string; asCalled?: boolean };
 
-export function checkMetrics(metrics: unknown): boolean {
+/**
+ * The accuracy keys to log, each named as given, as Keras names a metric: "accuracy", or its
+ * alias "acc" (logged as "acc" and "val_acc").
+ */
+export function checkMetrics(metrics: unknown): string[] {
   if (!Array.isArray(metrics)) throw new ValueError(`metrics must be an array of names, got ${String(metrics)}`);
-  for (const m of metrics) if (m !== "accuracy" && m !== "acc") throw new ValueError(`unknown metric "${m}"; supported: accuracy`);
-  return metrics.length > 0;
+  for (const m of metrics) if (m !== "accuracy" && m !== "acc") throw new ValueError(`unknown metric "${m}"; supported: accuracy (or its alias acc)`);
+  return [...new Set(metrics as string[])];
 }
 
 /** Validates data against the model once, before any update: shapes, NaN/∞, label range. */
@@ -59,7 +63,7 @@ function batchLossSum(loss: ResolvedLoss, out: Tensor, yt: Tensor, rows: number)
 }
 
 /** Loss (sample mean) and accuracy of the model over whole arrays, in eval mode (each module's own mode restored), by batches. */
-export function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: ResolvedLoss | null, acc: boolean, batchSize: number): Logs {
+export function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: ResolvedLoss | null, acc: readonly string[], batchSize: number): Logs {
   const idx = Int32Array.from({ length: xr.n }, (_, i) => i);
   // No larger than the data: a batchSize past it makes one batch of all.
   const xb = batchBuffer(xr, Math.min(batchSize, xr.n), true), yb = batchBuffer(yr, Math.min(batchSize, xr.n), false);
@@ -73,12 +77,12 @@ export function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: ResolvedLo
       const out = model.forward(gather(xr, idx, s, e, xb, true)) as Tensor;
       const yt = gather(yr, idx, s, e, yb, false);
       if (loss) lossSum += batchLossSum(loss, out, yt, e - s);
-      if (acc) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
+      if (acc.length) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
     }
   }));
   const logs: Logs = {};
   if (loss) logs.loss = lossSum / xr.n + penalty;
-  if (acc) logs.accuracy = correct / xr.n;
+  for (const k of acc) logs[k] = correct / xr.n;
   return logs;
 }
 
@@ -93,7 +97,7 @@ export function evaluate(model: Module, x: Tensor, y: Tensor,
   const batchSize = checkBatchSize("evaluate", o.batchSize ?? 256);
   const loss = o.loss !== undefined ? resolveLoss(o.loss) : null;
   const acc = checkMetrics(o.metrics ?? ["accuracy"]);
-  if (!loss && !acc) throw new ValueError("evaluate: metrics: [] without a loss leaves nothing to compute; give a loss or metrics");
+  if (!loss && !acc.length) throw new ValueError("evaluate: metrics: [] without a loss leaves nothing to compute; give a loss or metrics");
   const { xr, yr } = prepare(model, x, y, loss?.name ?? "", "evaluate");
   return evaluateRows(model, xr, yr, loss, acc, batchSize);
 }

@@ -5,8 +5,8 @@ import type { Callback, RunPlan } from "./callbacks.js";
 // fit()'s checks of its callbacks, run before the first batch so that a bad one changes nothing.
 
 /** The keys of every epoch's logs, in the order fit() writes them. */
-export function logKeys(accuracy: boolean, validation: boolean): string[] {
-  const own = accuracy ? ["loss", "accuracy"] : ["loss"];
+export function logKeys(accuracy: readonly string[], validation: boolean): string[] {
+  const own = ["loss", ...accuracy];
   return [...own, ...(validation ? own.map((k) => `val_${k}`) : []), "lr"];
 }
 

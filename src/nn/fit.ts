@@ -42,6 +42,7 @@ export interface FitOptions {
   /** Fraction of samples, taken from the end before shuffling (as Keras), held out for validation. */
   validationSplit?: number;
   validationData?: [Tensor, Tensor];
+  /** ["accuracy"], or Keras's alias ["acc"]: logged under the name given ("acc", "val_acc"). */
   metrics?: string[];
   callbacks?: Callback[];
   /**
@@ -81,7 +82,8 @@ interface Run {
   val: { xr: Rows; yr: Rows } | null;
   batchSize: number;
   shuffle: boolean;
-  wantAcc: boolean;
+  /** The accuracy keys, as given in metrics (none: no accuracy). */
+  acc: string[];
   stopsOnNaN: boolean;
   callbacks: Callback[];
   initialEpoch: number;
@@ -156,16 +158,16 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
     throw new ValueError("fit: `optimizer` must be an optimizer (step(), zeroGrad() and paramGroups with an lr) or its name");
   }
   if (o.precision !== undefined && o.precision !== "fp32") checkPrecision("fit", o.precision);
-  const wantAcc = checkMetrics(o.metrics ?? []);
+  const acc = checkMetrics(o.metrics ?? []);
   const shuffle = boolean("fit", "shuffle", o.shuffle ?? true);
   const first = prepare(model, x, y, loss.name, "fit");
   const { xr, yr, val } = validationRows(first.xr, first.yr, model, o, loss.name);
   const transform = checkTransform(o.transform, xr);
-  const callbacks = checkCallbacks(o.callbacks ?? [], { logKeys: logKeys(wantAcc, val !== null), optimizer, epochs });
+  const callbacks = checkCallbacks(o.callbacks ?? [], { logKeys: logKeys(acc, val !== null), optimizer, epochs });
   const ctx: FitContext = { model, optimizer, epochs, stepsPerEpoch: Math.ceil(xr.n / batchSize), stopTraining: false, stopReason: null, history: { epoch: [], history: {} } };
   const rng = runGenerator(model, o.seed, initialEpoch);
   return {
-    model, optimizer, loss, xr, yr, val, batchSize, shuffle, wantAcc, callbacks, initialEpoch, ctx, rng,
+    model, optimizer, loss, xr, yr, val, batchSize, shuffle, acc, callbacks, initialEpoch, ctx, rng,
     stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs; no
@@ -251,7 +253,7 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
     optimizer.step();
     lossSum += lv * (e - s);
     seen += e - s;
-    if (run.wantAcc) correct += countCorrect(out, yt, logits);
+    if (run.acc.length) correct += countCorrect(out, yt, logits);
     for (const c of run.callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
   }
   const bad = ctx.stopTraining ? null : nonFiniteParameter(model);
@@ -262,7 +264,7 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
   }
   if (seen === 0) return null;
   const logs: Logs = { loss: lossSum / seen };
-  if (run.wantAcc) logs.accuracy = correct / seen;
+  for (const k of run.acc) logs[k] = correct / seen;
   return logs;
 }
 
@@ -289,13 +291,18 @@ export async function fit(model: Module, x: Tensor, y: Tensor, o: FitOptions): P
     const logs = withGlobalRng(run.rng, () => trainEpoch(run, epoch));
     if (logs === null) break;
     if (run.val) {
-      const v = evaluateRows(model, run.val.xr, run.val.yr, run.loss, run.wantAcc, Math.max(run.batchSize, 256));
+      const v = evaluateRows(model, run.val.xr, run.val.yr, run.loss, run.acc, Math.max(run.batchSize, 256));
       for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
     }
     logs.lr = run.optimizer.paramGroups[0].lr;
+    // Recorded before the callbacks run, so one that reads ctx.history sees this epoch.
     ctx.history.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (ctx.history.history[k] ??= []).push(v);
+    const own = Object.keys(logs);
+    for (const k of own) (ctx.history.history[k] ??= []).push(logs[k]);
     for (const c of callbacks) await c.onEpochEnd?.(epoch, logs, ctx);
+    // A key a callback added to the logs (a metric it computed) is recorded too, as Keras's
+    // History records it (it runs after the other callbacks).
+    for (const [k, v] of Object.entries(logs)) if (!own.includes(k)) (ctx.history.history[k] ??= []).push(v);
     // Give the event loop a turn (browsers repaint, progress output flushes).
     await new Promise((r) => setTimeout(r, 0));
   }

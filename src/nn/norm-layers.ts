@@ -91,8 +91,10 @@ abstract class BatchNormBase extends Module {
   stepOptions(x: Tensor): BatchNormOptions {
     this.checkRank(x);
     if (x.shape[1] !== this.numFeatures) throw new ShapeError(`${this.where}: expected ${this.numFeatures} channels (dim 1), got input of shape [${x.shape}]`);
+    // Exactly one value per channel has no variance; an empty batch (none) passes, as PyTorch:
+    // its output is empty and the running statistics stay as they are.
     const perChannel = x.size / this.numFeatures;
-    if (this.training && perChannel <= 1) throw new ValueError(`${this.where}: expected more than 1 value per channel when training, got input of shape [${x.shape}]`);
+    if (this.training && perChannel === 1) throw new ValueError(`${this.where}: expected more than 1 value per channel when training, got input of shape [${x.shape}]`);
     // Every input batchNorm refuses is refused before the batch is counted: a rejected forward leaves the module as it was.
     if (x.dtype !== "float32" && x.dtype !== "float64") throw new DTypeError(`${this.where}: input must be float32 or float64, got ${x.dtype}`);
     let factor = this.momentum ?? 0;

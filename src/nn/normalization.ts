@@ -84,10 +84,12 @@ export function batchNormPlan(xd: ArrayLike<number>, a: BatchNormArgs): BatchNor
   const mean = training ? channelMeans(xd, N, C, S) : Float64Array.from(rm!.storage);
   const variance = training ? mean.subarray(C) : Float64Array.from(rv!.storage);
   const invStd = new Float64Array(C), scale = new Float64Array(C), shift = new Float64Array(C);
+  // An empty batch has no statistics: the running ones stay as they are (as PyTorch), not NaN.
+  const moving = training && count > 0;
   for (let c = 0; c < C; c++) {
     // Each running statistic given is updated, also without the other (as PyTorch).
-    if (training && rm) rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * mean[c];
-    if (training && rv) rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * variance[c] * (count / (count - 1));
+    if (moving && rm) rm.storage[c] = (1 - momentum) * rm.storage[c] + momentum * mean[c];
+    if (moving && rv) rv.storage[c] = (1 - momentum) * rv.storage[c] + momentum * variance[c] * (count / (count - 1));
     invStd[c] = 1 / Math.sqrt(variance[c] + eps);
     scale[c] = w ? w[c] * invStd[c] : invStd[c];
     shift[c] = bias ? bias.data[c] : 0;
@@ -172,6 +174,8 @@ export function batchNormAffineGrads(a: BatchNormArgs, p: BatchNormPlan, sg: Flo
  */
 function channelMeans(x: ArrayLike<number>, N: number, C: number, S: number): Float64Array {
   const out = new Float64Array(2 * C), sq = new Float64Array(C), first = new Float64Array(C);
+  // An empty batch: mean 0 and variance 1, so 1/σ (even with eps 0) and the affine's gradients (Σ over nothing) stay finite.
+  if (N * S === 0) return out.fill(1, C);
   for (let c = 0; c < C; c++) first[c] = x[c * S];
   for (let n = 0, i = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {

@@ -12,7 +12,11 @@ export interface HalvingOptions extends RunnerOptions {
    * counted down from maxResource, r_i = maxResource / eta^(s−i), with s the largest number of
    * halvings that keeps maxResource / eta^s ≥ minResource. The first rung gets exactly minResource
    * only when maxResource = minResource · eta^s (minResource 10, maxResource 81, eta 3 gives
-   * rungs [27, 81], not scikit-learn's [10, 30]).
+   * rungs [27, 81], not scikit-learn's [10, 30]). When maxResource and minResource are both whole
+   * numbers (epochs, say), every budget is rounded up to a whole number, as KerasTuner's
+   * Hyperband (⌈max_epochs / factor^k⌉): maxResource 10, eta 3 gives rungs [2, 4, 10], not
+   * [1.11, 3.33, 10], which fit() could not run as epochs. The numbers of configurations do not
+   * change. Otherwise (a fraction of the data, say) the budgets are left as they are.
    */
   minResource?: number;
   /** Budget of the last rung, e.g. the most epochs a configuration may train (required). */
@@ -63,8 +67,19 @@ export interface BandResult<P = Record<string, unknown>> {
 const HALVING_KEYS = [...RUNNER_KEYS, "minResource", "maxResource", "eta", "seed", "greaterIsBetter", "onTrial"];
 
 /**
+ * A rung's budget R / η^k: rounded up to a whole number when R and minResource both are whole
+ * (KerasTuner's ⌈max_epochs / factor^k⌉), else as it is. The paper's r_i = R η^(i−s) is real.
+ */
+function budget(maxResource: number, eta: number, k: number, minResource: number): number {
+  const r = maxResource / eta ** k;
+  // The slack keeps a quotient that is whole up to the division's rounding (81 / 3³) from rounding up past it.
+  return Number.isInteger(maxResource) && Number.isInteger(minResource) ? Math.ceil(r * (1 - 1e-12)) : r;
+}
+
+/**
  * Hyperband's brackets for R and η (Li et al. 2017, Algorithm 1): n, r and the rung sizes.
- * sMax is the largest s with minResource · η^s ≤ R, and bracket s starts at r = R / η^s (≥ minResource).
+ * sMax is the largest s with minResource · η^s ≤ R, and bracket s starts at r = R / η^s
+ * (≥ minResource), rounded up to a whole number when R and minResource are whole (see budget).
  */
 export function hyperbandSchedule(maxResource: number, eta: number, minResource = 1): { s: number; n: number; r: number }[] {
   // The checks hyperband() makes: eta < 2 or minResource ≤ 0 would loop forever, 0 or NaN give NaN brackets.
@@ -74,14 +89,14 @@ export function hyperbandSchedule(maxResource: number, eta: number, minResource 
   while (minResource * eta ** (sMax + 1) <= maxResource * (1 + 1e-12)) sMax++;
   return Array.from({ length: sMax + 1 }, (_, k) => {
     const s = sMax - k;
-    return { s, n: Math.ceil(((sMax + 1) * eta ** s) / (s + 1)), r: maxResource / eta ** s };
+    return { s, n: Math.ceil(((sMax + 1) * eta ** s) / (s + 1)), r: budget(maxResource, eta, s, minResource) };
   });
 }
 
-/** The rungs of one bracket of n configurations ending at budget R: n_i = ⌊n η^−i⌋, r_i = R η^(i−s). */
-function rungSizes(n: number, maxResource: number, s: number, eta: number): { nConfigs: number; resource: number }[] {
+/** The rungs of one bracket of n configurations ending at budget R: n_i = ⌊n η^−i⌋, r_i = R η^(i−s) (see budget). */
+function rungSizes(n: number, maxResource: number, s: number, eta: number, minResource: number): { nConfigs: number; resource: number }[] {
   // R / η^(s−i) rather than (R η^−s)·η^i: the last rung gets exactly maxResource, whatever the rounding.
-  return Array.from({ length: s + 1 }, (_, i) => ({ nConfigs: Math.max(1, Math.floor(n / eta ** i)), resource: maxResource / eta ** (s - i) }));
+  return Array.from({ length: s + 1 }, (_, i) => ({ nConfigs: Math.max(1, Math.floor(n / eta ** i)), resource: budget(maxResource, eta, s - i, minResource) }));
 }
 
 interface Search { runner: TrialRunner; o: HalvingOptions; sign: number; trials: BandTrial[]; nextTrial: number }
@@ -151,7 +166,7 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
   const S: Search = { runner, o, sign, trials: [], nextTrial: 0 };
   let brackets: Bracket[];
   try {
-    brackets = await runInLockstep(S, plans, eta, seed, o.maxResource!);
+    brackets = await runInLockstep(S, plans, eta, seed, o.maxResource!, o.minResource ?? 1);
   } finally {
     await runner.close();
   }
@@ -169,10 +184,10 @@ async function runBands<P>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o
  * (hence the trials table) do not depend on which worker is fast, while the trials of all
  * brackets' rung k run concurrently.
  */
-async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: number }; configs: Config[] }[], eta: number, seed: number, maxResource: number): Promise<Bracket[]> {
+async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: number }; configs: Config[] }[], eta: number, seed: number, maxResource: number, minResource: number): Promise<Bracket[]> {
   const brackets: Bracket[] = plans.map((p) => ({ s: p.b.s, rungs: [] }));
   const alive = plans.map((p) => p.configs);
-  const sizes = plans.map((p) => rungSizes(p.b.n, maxResource, p.b.s, eta));
+  const sizes = plans.map((p) => rungSizes(p.b.n, maxResource, p.b.s, eta, minResource));
   const depth = Math.max(...sizes.map((r) => r.length));
   for (let k = 0; k < depth; k++) {
     const here = plans.map((_, j) => (sizes[j][k] ? rungJobs(S, alive[j], sizes[j][k].resource, seed) : null));
@@ -194,6 +209,8 @@ async function runInLockstep(S: Search, plans: { b: { n: number; r: number; s: n
  * Successive halving (Jamieson & Talwalkar 2016): nConfigs configurations drawn from `space`
  * are trained with a small budget, the best 1/eta go on with eta times the budget, and so on up
  * to maxResource. trainFn(params, { resource, seed, report }) trains from scratch with the budget.
+ * With a whole maxResource and minResource (epochs) every budget is a whole number, rounded up
+ * (maxResource 10, eta 3: 2, 4, 10), so that it can be passed to fit() as epochs.
  */
 export async function successiveHalving<P = Record<string, unknown>>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o: HalvingOptions): Promise<BandResult<P>> {
   checkOptions("successiveHalving", o, [...HALVING_KEYS, "nConfigs"]);
@@ -202,13 +219,16 @@ export async function successiveHalving<P = Record<string, unknown>>(space: Para
   let s = 0;
   while (minResource * eta ** (s + 1) <= maxResource * (1 + 1e-12)) s++;
   const n = o.nConfigs === undefined ? Math.round(eta ** s) : positive("successiveHalving", "nConfigs", o.nConfigs, true);
-  return runBands(space, trainFn, o, [{ s, n, r: maxResource / eta ** s }], "successiveHalving");
+  return runBands(space, trainFn, o, [{ s, n, r: budget(maxResource, eta, s, minResource) }], "successiveHalving");
 }
 
 /**
  * Hyperband (Li et al. 2017): successive halving in brackets s = sMax … 0 that trade the number
  * of configurations against the budget each starts with, so a slow starter still gets a full
  * run in some bracket. With maxResource 81 and eta 3 the brackets are those of the paper's Table 1.
+ * With a whole maxResource and minResource (epochs) every budget is a whole number, rounded up as
+ * KerasTuner rounds its epochs (maxResource 10, eta 3: brackets [2, 4, 10], [4, 10], [10]); the
+ * numbers of configurations are the paper's.
  */
 export async function hyperband<P = Record<string, unknown>>(space: ParamSpace, trainFn: TrialFn<P> | undefined, o: HalvingOptions): Promise<BandResult<P>> {
   checkOptions("hyperband", o, HALVING_KEYS);

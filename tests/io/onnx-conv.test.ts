@@ -7,14 +7,7 @@ import { quantizeModel } from "../../src/compress/index.js";
 import {
   batchNorm, bounded, conv, expectWithin, flatten, linear, pool, relu, type Bounded,
 } from "../support/cnn-reference.js";
-
-async function runOrt(model: Uint8Array, input: Float32Array, shape: readonly number[]): Promise<Float32Array> {
-  const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ input: new ort.Tensor("float32", input, [...shape]) });
-  return out.output.data as Float32Array;
-}
+import { runOrt } from "../support/onnx-runtime.js";
 
 /** Float64 forward of exported layers with error bounds: what any float32 engine must be within. */
 function reference(layers: eg.io.OnnxLayer[], x: Bounded): Bounded {

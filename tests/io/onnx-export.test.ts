@@ -2,15 +2,8 @@
 // derived from the network (f32) and bit for bit on the int8 integer path.
 import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
+import { runOrt } from "../support/onnx-runtime.js";
 import { gamma, U32 } from "../support/tolerance.js";
-
-async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array> {
-  const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ input: new ort.Tensor("float32", input, shape) });
-  return out.output.data as Float32Array;
-}
 
 /**
  * Float64 forward pass of a Linear/activation chain that also propagates a bound on the error

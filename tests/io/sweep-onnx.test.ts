@@ -6,16 +6,9 @@
 import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
 import { ValueError } from "../../src/errors.js";
+import { runOrtOutput } from "../support/onnx-runtime.js";
 
 const nn = eg.nn;
-
-async function runOrt(model: Uint8Array, input: Float32Array, shape: readonly number[]): Promise<{ data: number[]; dims: number[] }> {
-  const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ input: new ort.Tensor("float32", input, [...shape]) });
-  return { data: Array.from(out.output.data as Float32Array), dims: [...out.output.dims] };
-}
 
 type Fields = Map<number, (number | Uint8Array)[]>;
 /** A protobuf message's fields (edgegrad only writes protobuf): varints as numbers, length-delimited as bytes, fixed32 as float. */
@@ -80,9 +73,9 @@ describe("ONNX export sweep", () => {
       expect(ours.shape).toEqual(shape);
       expect(Array.from(ours.data)).toEqual(want);
       // Before: onnxruntime refused the model ("output_padding (1) may be too large for stride (1)").
-      const got = await runOrt(eg.io.exportOnnx(m, { inputShape: [cin, H, W] }), Float32Array.from(x.data), x.shape);
+      const got = await runOrtOutput(eg.io.exportOnnx(m, { inputShape: [cin, H, W] }), Float32Array.from(x.data), x.shape);
       expect(got.dims).toEqual(shape);
-      expect(got.data).toEqual(want);
+      expect(Array.from(got.data)).toEqual(want);
     }
     // Rows past the full convolution beyond what the padding can absorb: refused, not exported for onnxruntime to refuse.
     const bare = new nn.ConvTranspose2d(1, 1, 2, { stride: 1, dilation: 2, outputPadding: 1 });
@@ -106,9 +99,9 @@ describe("ONNX export sweep", () => {
       expect(compiled.layers.map((l) => l.kind)).toEqual(["dense-conv", format, format]);
       expect(Array.from(compiled.forward(x).data)).toEqual(want);
       // Before: refused ("compiled layer \"dense-conv\" at step 0 has no ONNX mapping"), though stateDict() points to exportOnnx.
-      const got = await runOrt(eg.io.exportOnnx(compiled, { inputShape: [2, 4, 4] }), Float32Array.from(x.data), x.shape);
+      const got = await runOrtOutput(eg.io.exportOnnx(compiled, { inputShape: [2, 4, 4] }), Float32Array.from(x.data), x.shape);
       expect(got.dims, format).toEqual([2, 3]);
-      expect(got.data, format).toEqual(want);
+      expect(Array.from(got.data), format).toEqual(want);
     }
   });
 
@@ -133,8 +126,8 @@ describe("ONNX export sweep", () => {
     for (const [model, shape, want] of ceil) {
       const x = eg.arange(shape.reduce((a, b) => a * b, 1)).astype("float32").reshape([1, ...shape]);
       expect(Array.from(eg.noGrad(() => model.forward(x)).data)).toEqual(want);
-      const got = await runOrt(eg.io.exportOnnx(model, { inputShape: [...shape] }), Float32Array.from(x.data), x.shape);
-      expect(got.data).toEqual(want);
+      const got = await runOrtOutput(eg.io.exportOnnx(model, { inputShape: [...shape] }), Float32Array.from(x.data), x.shape);
+      expect(Array.from(got.data)).toEqual(want);
     }
   });
 
@@ -247,7 +240,7 @@ describe("ONNX export sweep", () => {
     expect(Array.from(new Float32Array((one(inits[0], 9) as Uint8Array).slice().buffer))).toEqual(Array.from(Float32Array.from(w.data)));
     const x = eg.randn([5, 6], { seed: 3, dtype: "float64" });
     const want = model.forward(x).data;
-    const got = await runOrt(bytes, Float32Array.from(x.data), x.shape);
+    const got = await runOrtOutput(bytes, Float32Array.from(x.data), x.shape);
     // Two layers of ≤ 6-term float32 sums plus the inputs' and weights' own rounding: 1e-5 of the unit-scale outputs.
     got.data.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
   });

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
 import { FormatError, ValueError } from "../../src/errors.js";
 import { quantizeModel, sparsify } from "../../src/compress/index.js";
+import { runOrt } from "../support/onnx-runtime.js";
 
 const nn = eg.nn;
 type AnyModule = eg.nn.Module;
@@ -197,14 +198,6 @@ describe("compiled models", () => {
     expect(Array.from(quantizeModel(copy, { calibration: x }).predict(x).data)).toEqual(Array.from(quantizeModel(float, { calibration: x }).predict(x).data));
   });
 });
-
-async function runOrt(model: Uint8Array, input: Float32Array, shape: readonly number[], inputName = "input", outputName = "output"): Promise<Float32Array> {
-  const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ [inputName]: new ort.Tensor("float32", input, [...shape]) });
-  return out[outputName].data as Float32Array;
-}
 
 /** Running statistics and affine parameters away from their defaults. */
 function randomizeBatchNorm<T extends eg.nn.BatchNorm1d | eg.nn.BatchNorm2d>(bn: T, seed: number): T {

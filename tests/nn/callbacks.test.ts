@@ -146,7 +146,7 @@ describe("callbacks checked at the start of fit, before the first batch", () => 
     const { x, y } = blobs(30, 5);
     const m = net();
     const h = await nn.fit(m, x, y, {
-      loss: "crossEntropy", optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }), epochs: 2, metrics: ["acc"], validationSplit: 0.2,
+      loss: "crossEntropy", optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }), epochs: 2, metrics: ["accuracy"], validationSplit: 0.2,
       callbacks: [cb.earlyStopping({ monitor: "val_accuracy", patience: 5 }), cb.reduceLROnPlateau({ monitor: "accuracy" })],
     });
     expect(Object.keys(h.history).sort()).toEqual(["accuracy", "loss", "lr", "val_accuracy", "val_loss"]);

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
 import { DTypeError, nn, ShapeError, Tensor, tensor, ValueError } from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
+import { runOrt } from "../support/onnx-runtime.js";
 import { expectClose, makeTensor, layoutArb, shapeArb, valuesFrom } from "../support/reference.js";
 import { ETA32, gamma, U32 } from "../support/tolerance.js";
 
@@ -557,13 +558,6 @@ describe("fit and evaluate with a loss module", () => {
 });
 
 describe("ONNX export of the new activations", () => {
-  async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<Float32Array> {
-    const ort = await import("onnxruntime-web");
-    ort.env.wasm.numThreads = 1;
-    const session = await ort.InferenceSession.create(model);
-    const out = await session.run({ input: new ort.Tensor("float32", input, shape) });
-    return out.output.data as Float32Array;
-  }
   // Inputs on the kinks (0, ±λ, 6, the threshold) and between them, all exact in float32.
   const kinky = (n: number) => Float32Array.from({ length: n }, (_, i) => [-7, -1, -0.5, -0.25, 0, 0.25, 0.5, 1, 6, 6.5, 3.75, -2.5][i % 12] * (1 + Math.floor(i / 12) / 8));
 
