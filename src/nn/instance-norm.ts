@@ -4,12 +4,11 @@
 // in eval mode it is batchNorm's. What is new here is the running-statistics update PyTorch
 // makes in training: each channel's running mean and (unbiased) variance move toward the
 // average over the batch of its instances' statistics.
-import { boolean, positive, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
-import { full, Tensor, zeros } from "../ndarray/index.js";
+import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
-import { Module } from "./module.js";
 import { registerLayers } from "./layer-registry.js";
+import { NormBase, type FloatDType } from "./norm-base.js";
 import { batchNorm, checkEps, checkFloat, checkVector, groupNorm } from "./normalization.js";
 
 export interface InstanceNormOptions {
@@ -80,8 +79,6 @@ export function instanceNorm(x: Tensor, o: InstanceNormOptions = {}): Tensor {
   return y;
 }
 
-type FloatDType = "float32" | "float64";
-
 export interface InstanceNormModuleOptions {
   eps?: number;
   /** Weight of each batch in the running averages (default 0.1). */
@@ -93,56 +90,12 @@ export interface InstanceNormModuleOptions {
   dtype?: FloatDType;
 }
 
-abstract class InstanceNormBase extends Module {
-  readonly eps: number;
-  readonly momentum: number;
-  readonly affine: boolean;
-  readonly trackRunningStats: boolean;
-  readonly weight: Tensor | null = null;
-  readonly bias: Tensor | null = null;
-  readonly runningMean: Tensor | null = null;
-  readonly runningVar: Tensor | null = null;
-  readonly numBatchesTracked: Tensor | null = null;
+abstract class InstanceNormBase extends NormBase {
+  declare readonly momentum: number;
 
   /** `unbatchedRank`: the rank of one sample ([C, L]: 2, [C, H, W]: 3); a batch has one more. */
-  constructor(private readonly where: string, private readonly unbatchedRank: number, readonly numFeatures: number, o: InstanceNormModuleOptions) {
-    super();
-    positiveInt(where, "numFeatures", numFeatures);
-    checkOptions(where, o, ["eps", "momentum", "affine", "trackRunningStats", "dtype"]);
-    this.eps = positive(where, "eps", o.eps ?? 1e-5, true);
-    const m = o.momentum === undefined ? 0.1 : o.momentum;
-    // PyTorch's instance norm takes a number only: null (a cumulative average for BatchNorm) is a TypeError there.
-    if (typeof m !== "number" || !Number.isFinite(m)) throw new ValueError(`${where}: momentum must be a finite number, got ${String(m)}`);
-    this.momentum = m;
-    this.affine = boolean(where, "affine", o.affine ?? false);
-    this.trackRunningStats = boolean(where, "trackRunningStats", o.trackRunningStats ?? false);
-    const d = o.dtype;
-    if (d !== undefined && d !== "float32" && d !== "float64") throw new DTypeError(`${where}: dtype must be "float32" or "float64", got ${JSON.stringify(d)}`);
-    const dtype = d ?? "float32";
-    // PyTorch's registration order (its _NormBase), so stateDict() keys come out in its order.
-    if (this.affine) {
-      this.weight = this.registerParameter("weight", full([numFeatures], 1, { dtype }));
-      this.bias = this.registerParameter("bias", zeros([numFeatures], { dtype }));
-    }
-    if (this.trackRunningStats) {
-      this.runningMean = this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
-      this.runningVar = this.registerBuffer("running_var", full([numFeatures], 1, { dtype }));
-      // Kept for PyTorch's state-dict keys; instance norm never counts batches (nor does PyTorch's).
-      this.numBatchesTracked = this.registerBuffer("num_batches_tracked", new Tensor(new Int32Array(1), "int32", []));
-    } else {
-      for (const name of ["running_mean", "running_var", "num_batches_tracked"]) this.registerBuffer(name, null);
-    }
-  }
-
-  protected override stateDefault(name: string): Tensor | undefined {
-    return name === "num_batches_tracked" ? new Tensor(new Int32Array(1), "int32", []) : undefined;
-  }
-
-  /** Running statistics back to mean 0, variance 1. */
-  resetRunningStats(): void {
-    this.runningMean?.storage.fill(0);
-    this.runningVar?.storage.fill(1);
-    this.numBatchesTracked?.storage.fill(0);
+  constructor(where: string, private readonly unbatchedRank: number, numFeatures: number, o: InstanceNormModuleOptions) {
+    super(where, numFeatures, o, { affine: false, trackRunningStats: false, nullMomentum: false });
   }
 
   forward(x: Tensor): Tensor {

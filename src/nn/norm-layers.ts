@@ -7,13 +7,8 @@ import { full, Tensor, zeros } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
 import { registerLayers } from "./layer-registry.js";
+import { checkFloatDType, NormBase, type FloatDType } from "./norm-base.js";
 import { batchNorm, groupNorm, layerNorm, type BatchNormOptions } from "./normalization.js";
-
-type FloatDType = "float32" | "float64";
-function checkDType(where: string, d: unknown): FloatDType {
-  if (d !== undefined && d !== "float32" && d !== "float64") throw new DTypeError(`${where}: dtype must be "float32" or "float64", got ${JSON.stringify(d)}`);
-  return (d ?? "float32") as FloatDType;
-}
 
 export interface BatchNormModuleOptions {
   eps?: number;
@@ -26,56 +21,9 @@ export interface BatchNormModuleOptions {
   dtype?: FloatDType;
 }
 
-abstract class BatchNormBase extends Module {
-  readonly eps: number;
-  readonly momentum: number | null;
-  readonly affine: boolean;
-  readonly trackRunningStats: boolean;
-  readonly weight: Tensor | null = null;
-  readonly bias: Tensor | null = null;
-  readonly runningMean: Tensor | null = null;
-  readonly runningVar: Tensor | null = null;
-  readonly numBatchesTracked: Tensor | null = null;
-
-  constructor(private readonly where: string, readonly numFeatures: number, o: BatchNormModuleOptions) {
-    super();
-    positiveInt(where, "numFeatures", numFeatures);
-    checkOptions(where, o, ["eps", "momentum", "affine", "trackRunningStats", "dtype"]);
-    this.eps = positive(where, "eps", o.eps ?? 1e-5, true);
-    const m = o.momentum === undefined ? 0.1 : o.momentum;
-    if (m !== null && (typeof m !== "number" || !Number.isFinite(m))) throw new ValueError(`${where}: momentum must be a number or null, got ${String(m)}`);
-    this.momentum = m;
-    this.affine = boolean(where, "affine", o.affine ?? true);
-    this.trackRunningStats = boolean(where, "trackRunningStats", o.trackRunningStats ?? true);
-    const dtype = checkDType(where, o.dtype);
-    // PyTorch's registration order, so stateDict() keys come out in its order.
-    if (this.affine) {
-      this.weight = this.registerParameter("weight", full([numFeatures], 1, { dtype }));
-      this.bias = this.registerParameter("bias", zeros([numFeatures], { dtype }));
-    }
-    if (this.trackRunningStats) {
-      this.runningMean = this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
-      this.runningVar = this.registerBuffer("running_var", full([numFeatures], 1, { dtype }));
-      this.numBatchesTracked = this.registerBuffer("num_batches_tracked", new Tensor(new Int32Array(1), "int32", []));
-    } else {
-      for (const name of ["running_mean", "running_var", "num_batches_tracked"]) this.registerBuffer(name, null);
-    }
-  }
-
-  /**
-   * A dict without num_batches_tracked (checkpoints older than the counter, and many converted
-   * ones) loads with the counter reset to 0, as PyTorch loads a plain dict; it only matters to
-   * `momentum: null`, whose cumulative average then starts over.
-   */
-  protected override stateDefault(name: string): Tensor | undefined {
-    return name === "num_batches_tracked" ? new Tensor(new Int32Array(1), "int32", []) : undefined;
-  }
-
-  /** Running statistics back to mean 0, variance 1, and no batches seen. */
-  resetRunningStats(): void {
-    this.runningMean?.storage.fill(0);
-    this.runningVar?.storage.fill(1);
-    this.numBatchesTracked?.storage.fill(0);
+abstract class BatchNormBase extends NormBase {
+  constructor(where: string, numFeatures: number, o: BatchNormModuleOptions) {
+    super(where, numFeatures, o, { affine: true, trackRunningStats: true, nullMomentum: true });
   }
 
   protected abstract checkRank(x: Tensor): void;
@@ -153,7 +101,7 @@ export class LayerNorm extends Module {
     this.eps = positive("LayerNorm", "eps", o.eps ?? 1e-5, true);
     const affine = boolean("LayerNorm", "elementwiseAffine", o.elementwiseAffine ?? true);
     const withBias = boolean("LayerNorm", "bias", o.bias ?? true);
-    const dtype = checkDType("LayerNorm", o.dtype);
+    const dtype = checkFloatDType("LayerNorm", o.dtype);
     if (affine) {
       this.weight = this.registerParameter("weight", full(shape, 1, { dtype }));
       if (withBias) this.bias = this.registerParameter("bias", zeros(shape, { dtype }));
@@ -177,7 +125,7 @@ export class GroupNorm extends Module {
     positiveInt("GroupNorm", "numChannels", numChannels);
     if (numChannels % numGroups !== 0) throw new ValueError(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
     this.eps = positive("GroupNorm", "eps", o.eps ?? 1e-5, true);
-    const dtype = checkDType("GroupNorm", o.dtype);
+    const dtype = checkFloatDType("GroupNorm", o.dtype);
     if (boolean("GroupNorm", "affine", o.affine ?? true)) {
       this.weight = this.registerParameter("weight", full([numChannels], 1, { dtype }));
       this.bias = this.registerParameter("bias", zeros([numChannels], { dtype }));

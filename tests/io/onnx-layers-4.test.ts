@@ -4,18 +4,11 @@
 // normalization); what has no faithful ONNX form is refused by name.
 import { describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
+import { runOrtOutput } from "../support/onnx-runtime.js";
 import { valuesFrom } from "../support/reference.js";
 import { U32 } from "../support/tolerance.js";
 
 const nn = eg.nn;
-
-async function runOrt(model: Uint8Array, input: Float32Array, shape: number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
-  const ort = await import("onnxruntime-web");
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(model);
-  const out = await session.run({ input: new ort.Tensor("float32", input, shape) });
-  return { data: out.output.data as Float32Array, dims: out.output.dims };
-}
 
 function sample(shape: number[], seed: number): eg.Tensor {
   const n = shape.reduce((a, b) => a * b, 1), v = valuesFrom(seed, -3, 3);
@@ -26,7 +19,7 @@ function sample(shape: number[], seed: number): eg.Tensor {
 async function both(model: eg.nn.Module, sampleShape: number[], seed = 1) {
   const x = sample([2, ...sampleShape], seed);
   const ours = model.eval().forward(x) as eg.Tensor;
-  const theirs = await runOrt(eg.io.exportOnnx(model, { inputShape: sampleShape }), x.data as Float32Array, x.shape.slice());
+  const theirs = await runOrtOutput(eg.io.exportOnnx(model, { inputShape: sampleShape }), x.data as Float32Array, x.shape.slice());
   expect([...theirs.dims]).toEqual(ours.shape.slice());
   return { ours: Array.from(ours.data as Float32Array), theirs: Array.from(theirs.data), x };
 }
