@@ -30,13 +30,13 @@ function checkShuffle(o: KFoldOptions, where: string): boolean {
   return shuffle;
 }
 
-function checkK(k: number, n: number, where: string): void {
+export function checkK(k: number, n: number, where: string): void {
   if (!Number.isInteger(k) || k < 2) throw new ValueError(`${where}: k must be an integer ≥ 2, got ${k}`);
   if (k > n) throw new ValueError(`${where}: k = ${k} folds need at least ${k} samples, got ${n}`);
 }
 
 /** Folds from a fold number per row: validation = rows of fold f, train = all the others. */
-function foldsFrom(assign: Int32Array, k: number): Fold[] {
+export function foldsFrom(assign: Int32Array, k: number): Fold[] {
   const folds: Fold[] = Array.from({ length: k }, () => ({ train: [], validation: [] }));
   for (let i = 0; i < assign.length; i++) {
     for (let f = 0; f < k; f++) (f === assign[i] ? folds[f].validation : folds[f].train).push(i);
@@ -68,6 +68,18 @@ export function kFold(n: number, o: KFoldOptions = {}): Fold[] {
   return foldsFrom(assign, k);
 }
 
+/** Refuses what is not one label per row; `name` is the argument (y, groups). */
+export function checkLabels(y: unknown, name: string, where: string): void {
+  // Anything else (null, a string) would fail deep inside or be read character by character.
+  if (!(y instanceof Tensor || Array.isArray(y) || ArrayBuffer.isView(y))) {
+    throw new ValueError(`${where}: ${name} must be a Tensor or an array of labels, got ${y === null ? "null" : typeof y === "string" ? JSON.stringify(y) : typeof y}`);
+  }
+  // One-hot [n, c] labels would be read as n·c rows, folds pointing past x's rows.
+  if (y instanceof Tensor && y.ndim > 1 && y.size !== y.shape[0]) {
+    throw new ValueError(`${where}: ${name} must hold one label per row ([n] or [n, 1]), got shape [${y.shape.join(", ")}]; give class indices (argmax of one-hot labels)`);
+  }
+}
+
 /**
  * k folds that keep class proportions, as scikit-learn's StratifiedKFold: classes in order of first
  * appearance deal their counts round-robin across the folds (class after class, continuing where
@@ -80,14 +92,7 @@ export function stratifiedKFold(y: Tensor | ArrayLike<number>, o: KFoldOptions =
   checkOptions("stratifiedKFold", o, FOLD_KEYS);
   const k = o.k ?? 5;
   const shuffle = checkShuffle(o, "stratifiedKFold");
-  // Anything else (null, a string) would fail deep inside or be read character by character.
-  if (!(y instanceof Tensor || Array.isArray(y) || ArrayBuffer.isView(y))) {
-    throw new ValueError(`stratifiedKFold: y must be a Tensor or an array of labels, got ${y === null ? "null" : typeof y === "string" ? JSON.stringify(y) : typeof y}`);
-  }
-  // One-hot [n, c] labels would be read as n·c rows, folds pointing past x's rows.
-  if (y instanceof Tensor && y.ndim > 1 && y.size !== y.shape[0]) {
-    throw new ValueError(`stratifiedKFold: y must hold one label per row ([n] or [n, 1]), got shape [${y.shape.join(", ")}]; give class indices (argmax of one-hot labels)`);
-  }
+  checkLabels(y, "y", "stratifiedKFold");
   const { groups } = groupByLabel(y, "stratifiedKFold");
   const n = groups.reduce((s, g) => s + g.length, 0);
   checkK(k, n, "stratifiedKFold");

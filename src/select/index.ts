@@ -6,6 +6,10 @@
  */
 export { kFold, stratifiedKFold } from "./folds.js";
 export type { Fold, KFoldOptions } from "./folds.js";
+export { timeSeriesSplit, groupKFold, leaveOneOut, leavePOut, leaveOneGroupOut } from "./splits-ordered.js";
+export type { Groups, TimeSeriesSplitOptions, GroupKFoldOptions } from "./splits-ordered.js";
+export { shuffleSplit, stratifiedShuffleSplit, repeatedKFold, repeatedStratifiedKFold } from "./splits-random.js";
+export type { ShuffleSplitOptions, RepeatedKFoldOptions } from "./splits-random.js";
 export { crossValidate } from "./cross-validate.js";
 export type { CvOptions, CvResult, MetricSummary } from "./cross-validate.js";
 export { gridSearch, randomSearch } from "./search.js";
