@@ -56,6 +56,7 @@ const E3: f32 = 1.0 / 6;
 const TINY: f32 = 5.9604645e-8;
 const KAPPA3: f32 = 3 * 0.044715;
 const SQRT_8_OVER_PI: f32 = 2 * 0.79788456;
+const BIG_SQUARE: f32 = 1e30;
 // @ts-ignore: decorator
 @inline function k(c: f32): v128 { // a constant in every lane
   return f32x4.splat(c);
@@ -99,7 +100,7 @@ const SQRT_8_OVER_PI: f32 = 2 * 0.79788456;
   return v128.bitselect(f32x4.sub(k(ONE), q), q, f32x4.ge(x, f32x4.splat(0)));
 }
 
-/** σ(2u), u = √(2/π)·(x + κx³): ½(1 + tanh u). */
+/** σ(2u), u = √(2/π)·(x + κx³): ½(1 + tanh u); 0 where 2u < −88.4 (x < −10.06, see sigmoid4). */
 // @ts-ignore: decorator
 @inline function tanhGate4(x: v128): v128 {
   const x2 = f32x4.mul(x, x);
@@ -128,11 +129,14 @@ export function f32_gelu_forward(n: usize, x: usize, y: usize, approximate: i32)
   }
 }
 
-/** σ + x·2σ(1 − σ)·√(2/π)·(1 + 3κx²), σ = σ(2u): the tanh form's derivative. */
+/**
+ * σ + x·2σ(1 − σ)·√(2/π)·(1 + 3κx²), σ = σ(2u): the tanh form's derivative. x² is capped at 10³⁰
+ * so that du stays finite: where x² overflows, σ or 1 − σ is 0 and the term must be 0, not 0·∞.
+ */
 // @ts-ignore: decorator
 @inline function tanhDerivative4(x: v128): v128 {
   const s = tanhGate4(x);
-  const du = f32x4.mul(k(SQRT_8_OVER_PI), madd(f32x4.mul(x, x), k(KAPPA3), k(ONE)));
+  const du = f32x4.mul(k(SQRT_8_OVER_PI), madd(f32x4.min(f32x4.mul(x, x), k(BIG_SQUARE)), k(KAPPA3), k(ONE)));
   return madd(f32x4.mul(f32x4.mul(x, s), f32x4.sub(k(ONE), s)), du, s);
 }
 

@@ -25,9 +25,7 @@ export function asTensor(x: TensorLike, like: Tensor | null, where: string): Ten
   if (x instanceof Tensor) return x;
   if (typeof x !== "number") throw new DTypeError(`${where}: expected a Tensor or a number, got ${typeof x}`);
   const dtype = like ? scalarDType(x, like.dtype, where) : "float32";
-  const s = allocate(dtype, 1);
-  s[0] = x;
-  return new Tensor(s, dtype, []);
+  return new Tensor(allocate(dtype, 1).fill(x), dtype, []);
 }
 
 function unaryResultDType(op: UnaryOp, d: DType): DType {
@@ -226,10 +224,11 @@ function binaryGrad(op: BinaryOp, a: Tensor, b: Tensor, y: Tensor, g: Tensor): (
     ];
     case "maximum":
     case "minimum": {
-      // Ties split the gradient evenly, as PyTorch does for maximum/minimum.
+      // Ties split the gradient evenly, as PyTorch does for maximum/minimum; where either input
+      // is NaN (so y is), both take all of it, as in PyTorch (neither compares as the loser).
       const wins = op === "maximum" ? a.gt(b) : a.lt(b);
       const share = wins.astype(g.dtype).add(a.eq(b).astype(g.dtype).mul(0.5));
-      return [a.requiresGrad ? gradFor(g.mul(share), a) : null, b.requiresGrad ? gradFor(g.mul(share.neg().add(1)), b) : null];
+      return [a.requiresGrad ? gradFor(g.mul(share.add(y.ne(y))), a) : null, b.requiresGrad ? gradFor(g.mul(share.neg().add(1)), b) : null];
     }
     default: return [null, null];
   }
@@ -270,7 +269,8 @@ export function clip(x: Tensor, lo: number | null, hi: number | null): Tensor {
     if (typeof bound !== "number") throw new DTypeError(`clip: bounds must be numbers or null, got ${describe(bound)}`);
     dtype = promoteTypes(dtype, scalarDType(bound, x.dtype));
   }
-  if (lo != null && hi != null && lo > hi) throw new ValueError(`clip: lower bound ${lo} is above upper bound ${hi}`);
+  // Both null is refused, as PyTorch does ("At least one of 'min' or 'max' must not be None").
+  if (lo == null ? hi == null : hi != null && lo > hi) throw new ValueError(`clip: bounds must be lo <= hi, not both null, got ${lo}, ${hi}`);
   const min = lo ?? -Infinity;
   const max = hi ?? Infinity;
   const out = allocate(dtype, x.size);
@@ -283,7 +283,7 @@ export function clip(x: Tensor, lo: number | null, hi: number | null): Tensor {
     }
   });
   const y = new Tensor(out, dtype, x.shape.slice());
-  return record(y, "clip", [x], (g) => [g.mul(x.ge(min).astype(g.dtype).mul(x.le(max).astype(g.dtype)))]);
+  return record(y, "clip", [x], (g) => [g.mul(x.ge(min).mul(x.le(max)).astype(g.dtype))]);
 }
 
 /** A converted copy; float→int truncates toward zero, anything→bool is (value ≠ 0). */

@@ -21,6 +21,9 @@ export interface VarOptions extends ReduceOptions {
 /** What reduceRaw computes over each run of reduced elements. */
 type ReductionKind = "sum" | "max" | "min" | "argmax" | "argmin";
 
+/** How many elements of x each result over `axes` reduces. */
+const countOf = (x: Tensor, axes: number[]) => sizeOf(axes.map((i) => x.shape[i]));
+
 /**
  * Reduces `x` over sorted `axes`. The reduced axes are moved last (a view), so every output
  * element reduces one contiguous run of the copied data; summing over leading axes of a
@@ -30,12 +33,12 @@ function reduceRaw(x: Tensor, axes: number[], kind: ReductionKind): Tensor {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = kept.map((i) => x.shape[i]);
   const outer = sizeOf(outShape);
-  const r = sizeOf(axes.map((i) => x.shape[i]));
+  const r = countOf(x, axes);
   const dtype: DType = kind === "argmax" || kind === "argmin" ? "int32"
     : kind === "sum" && !isFloat(x.dtype) ? "int32" : x.dtype;
   const out = allocate(dtype, outer);
   if (r === 0) {
-    if (kind !== "sum") throw new ValueError(`${kind}: cannot reduce over an empty dimension (shape [${x.shape}])`);
+    if (kind !== "sum") throw new ValueError(`${kind}: cannot reduce an empty dimension (shape [${x.shape}])`);
     return new Tensor(out, dtype, outShape);
   }
   const leading = axes.every((a, i) => a === i);
@@ -114,7 +117,7 @@ export function sum(x: Tensor, axis?: number | readonly number[], o?: ReduceOpti
 export function mean(x: Tensor, axis?: number | readonly number[], o?: ReduceOptions): Tensor {
   const keepdims = wantsKeepdims("mean", o);
   const axes = normalizeAxes(axis, x.ndim, "mean");
-  const count = sizeOf(axes.map((i) => x.shape[i]));
+  const count = countOf(x, axes);
   const s = sum(isFloat(x.dtype) ? x : x.astype("float32"), axes, { keepdims });
   return s.div(count);
 }
@@ -123,11 +126,11 @@ function extreme(kind: "max" | "min", x: Tensor, axis?: number | readonly number
   const keep = wantsKeepdims(kind, o);
   const axes = normalizeAxes(axis, x.ndim, kind);
   const y = record(reduceRaw(x, axes, kind), kind, [x], (g) => {
-    // The gradient is shared evenly between tied extremes (PyTorch's amax/amin rule).
-    const yk = y.detach().reshape(keptShape(x.shape, axes));
-    const hit = x.eq(yk).astype(g.dtype);
-    const count = sum(hit, axes, { keepdims: true });
-    return [hit.div(count).mul(g.reshape(keptShape(x.shape, axes)))];
+    // The gradient is shared evenly between tied extremes (PyTorch's amax/amin rule), and where
+    // the extreme is NaN, between the NaNs (PyTorch's max(); amax's 0/0 makes the slice NaN).
+    const k = keptShape(x.shape, axes);
+    const hit = x.eq(y.detach().reshape(k)).add(x.ne(x)).astype(g.dtype);
+    return [hit.div(sum(hit, axes, { keepdims: true })).mul(g.reshape(k))];
   });
   return applyKeepdims(y, x, axes, keep);
 }
@@ -149,7 +152,7 @@ export const argmin = (x: Tensor, axis?: number, o?: ReduceOptions) => argExtrem
 export function variance(x: Tensor, axis?: number | readonly number[], o: VarOptions = {}): Tensor {
   const keepdims = wantsKeepdims("var", o, ["correction"]);
   const axes = normalizeAxes(axis, x.ndim, "var");
-  const n = sizeOf(axes.map((i) => x.shape[i]));
+  const n = countOf(x, axes);
   const correction = o.correction ?? 1;
   const xf = isFloat(x.dtype) ? x : x.astype("float32");
   const centered = xf.sub(mean(xf, axes, { keepdims: true }));
@@ -173,7 +176,7 @@ export function std(x: Tensor, axis?: number | readonly number[], o: VarOptions 
  */
 function shiftOf(x: Tensor, axes: number[]): Tensor {
   const shape = keptShape(x.shape, axes);
-  if (sizeOf(axes.map((i) => x.shape[i])) === 0) return new Tensor(allocate(x.dtype, sizeOf(shape)), x.dtype, shape);
+  if (countOf(x, axes) === 0) return new Tensor(allocate(x.dtype, sizeOf(shape)), x.dtype, shape);
   // A float max for integer input, so that x − max is computed in float (uint8 would wrap, bool refuse).
   return noGrad(() => max(x, axes, { keepdims: true }).astype(isFloat(x.dtype) ? x.dtype : "float32"));
 }
@@ -185,22 +188,25 @@ export function logsumexp(x: Tensor, axis?: number | readonly number[], o?: Redu
   const m = noGrad(() => {
     const raw = shiftOf(x, axes);
     const d = raw.data;
-    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) d[i] = 0;
+    for (let i = 0; i < d.length; i++) if (!isFinite(d[i])) d[i] = 0;
     return new Tensor(d, raw.dtype, raw.shape);
   });
   const y = sum(x.sub(m).exp(), axes, { keepdims: true }).log().add(m);
   return keep ? y : y.reshape(x.shape.filter((_, i) => !axes.includes(i)));
 }
 
+/**
+ * z − log Σ exp(z), z = x − max as in softmax (PyTorch's formula): a slice holding +∞ or NaN is
+ * NaN throughout, where x − logsumexp(x) would give −∞ beside the +∞'s NaN.
+ */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  const a = singleAxis(axis, x.ndim, "logSoftmax");
-  return x.sub(logsumexp(x, a, { keepdims: true }));
+  const a = singleAxis(axis, x.ndim, "logSoftmax"), z = x.sub(shiftOf(x, a));
+  return z.sub(sum(z.exp(), a, { keepdims: true }).log());
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {
   const a = singleAxis(axis, x.ndim, "softmax");
-  const m = shiftOf(x, a);
-  const e = x.sub(m).exp();
+  const e = x.sub(shiftOf(x, a)).exp();
   return e.div(sum(e, a, { keepdims: true }));
 }
 

@@ -96,7 +96,9 @@ function forward(z: ArrayLike<number>, L: ClassLayout, coefficients: Coefficient
     const base = baseOf(L, p);
     let m = -Infinity;
     for (let c = 0; c < C; c++) if (z[base + c * S] > m) m = z[base + c * S];
-    if (!Number.isFinite(m)) m = 0; // all −∞ or NaN: let the NaN/∞ show in the loss
+    // All −∞ or NaN: 0, so that the NaN shows in the loss. A +∞ stays: ∞ − ∞ makes the position's
+    // loss and gradient NaN throughout, as PyTorch's log_softmax (lse − z would give +∞ beside it).
+    if (m === -Infinity) m = 0;
     let s = 0;
     for (let c = 0; c < C; c++) s += Math.exp(z[base + c * S] - m);
     const l = m + Math.log(s);

@@ -50,7 +50,7 @@ describe("recurrent cells", () => {
         for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) {
           const [i, f, g, o] = [0, 1, 2, 3].map((q) => gWant[b * G + q * H + j]);
           const cv = f * cp[b * H + j] + i * g;
-          // The gates' errors are absolute (tanh = 1 − 2/(1 + e^2x) near 0), so c's is bounded by |c₋| + 1.
+          // Each gate's error is bounded by its range (1), not by its value, so c's is bounded by |c₋| + 1.
           cWant.push(cv); cMag.push(Math.abs(cp[b * H + j]) + 1 + Math.abs(cv));
           hWant.push(o * Math.tanh(c[b * H + j]));   // from the stored c: h's own error is then a few roundings
         }
