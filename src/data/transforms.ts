@@ -22,13 +22,13 @@ export function batchDims(where: string, x: unknown): [number, number, number, n
 }
 
 /** The generator to draw from: `rng`, or the global one; anything else (a seed number) is refused. */
-function generator(where: string, rng: unknown): Rng {
+export function generator(where: string, rng: unknown): Rng {
   if (rng !== undefined && !(rng instanceof Rng)) throw new ValueError(`${where}: rng must be an Rng (new Rng(seed)), got ${rng === null ? "null" : typeof rng}`);
   return rng instanceof Rng ? rng : rngFrom(undefined);
 }
 
 /** An array of the tensor's element type (a uint8 batch stays uint8 through crops and flips). */
-const sameKind = (src: TypedArray, n: number): TypedArray => new (src.constructor as new (n: number) => TypedArray)(n);
+export const sameKind = (src: TypedArray, n: number): TypedArray => new (src.constructor as new (n: number) => TypedArray)(n);
 
 /** Per-channel values: one number for every channel, or one per channel. */
 function perChannel(where: string, key: string, v: unknown): number[] {
@@ -101,7 +101,7 @@ function source(mode: PaddingMode, i: number, n: number): number {
 }
 
 /** The values an integer batch can hold, by dtype. */
-const INTEGER_RANGE: Partial<Record<string, readonly [number, number]>> = {
+export const INTEGER_RANGE: Partial<Record<string, readonly [number, number]>> = {
   uint8: [0, 255], int8: [-128, 127], int32: [-(2 ** 31), 2 ** 31 - 1], bool: [0, 1],
 };
 
