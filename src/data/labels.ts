@@ -11,7 +11,10 @@ export function groupByLabel(y: Tensor | ArrayLike<number>, where: string): { la
   const byLabel = new Map<number, number[]>();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isFinite(v)) throw new ValueError(`${where}: label at index ${i} is ${v}`);
+    if (!Number.isFinite(v)) {
+      // A string ("a") would otherwise read as "label at index 0 is a".
+      throw new ValueError(`${where}: label at index ${i} is ${typeof v === "number" ? v : `${JSON.stringify(v) ?? String(v)} (${typeof v}); labels must be numbers`}`);
+    }
     let g = byLabel.get(v);
     if (!g) byLabel.set(v, (g = []));
     g.push(i);

@@ -15,17 +15,32 @@ export function labelsOf(v: Values, where: string): ArrayLike<number> {
   const [n, k] = v.shape;
   const d = v.data;
   const out = new Int32Array(n);
+  // A 0/1 matrix with a row of several ones is a multilabel indicator, which scikit-learn scores
+  // column by column; its row-wise argmax would silently misread it.
+  let indicator = true, multi = -1;
   for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (d[i * k + c] > d[i * k + best]) best = c;
+    let best = 0, ones = 0;
+    for (let c = 0; c < k; c++) {
+      const x = d[i * k + c];
+      if (x > d[i * k + best]) best = c;
+      if (x === 1) ones++;
+      else if (x !== 0) indicator = false;
+    }
+    if (ones > 1 && multi < 0) multi = i;
     out[i] = best;
   }
+  if (indicator && multi >= 0) throw new ValueError(`${where}: [${v.shape}] is a 0/1 multilabel indicator matrix (row ${multi} has several ones); multilabel targets are not supported`);
   return out;
 }
 
-/** Labels as given, refusing NaN: it would otherwise form a class of its own (or never match itself). */
+/** Labels as given, refusing NaN (it would otherwise form a class of its own, or never match itself) and non-numbers. */
 function notNaN(labels: ArrayLike<number>, where: string): ArrayLike<number> {
-  for (let i = 0; i < labels.length; i++) if (Number.isNaN(labels[i])) throw new ValueError(`${where}: label at index ${i} is NaN`);
+  for (let i = 0; i < labels.length; i++) {
+    const l: unknown = labels[i];
+    // Strings ("cat") would be sorted and compared as numbers: map them to class indices first.
+    if (typeof l !== "number") throw new ValueError(`${where}: labels must be numbers, got ${JSON.stringify(l) ?? String(l)} (${typeof l}) at index ${i}`);
+    if (Number.isNaN(l)) throw new ValueError(`${where}: label at index ${i} is NaN`);
+  }
   return labels;
 }
 

@@ -67,14 +67,17 @@ interface SetWise {
 /** Options checked (keys beyond PrfOptions' are the caller's) and per-class counts over every label seen. */
 function setWise(where: string, yTrue: Values, yPred: Values, o: PrfOptions, extraKeys: readonly string[] = []): SetWise {
   checkOptions(where, o, ["average", "posLabel", "labels", "zeroDivision", ...extraKeys]);
-  const average = o.average ?? "binary";
+  // null is scikit-learn's average=None (per-class scores): refused, not read as the default "binary".
+  const average = o.average === undefined ? "binary" : o.average;
+  if (average === null) throw new ValueError(`${where}: average null (per-class scores) is not supported; classificationReport(yTrue, yPred, { outputDict: true }) gives them`);
   if (!["binary", "macro", "micro", "weighted"].includes(average)) throw new ValueError(`${where}: unknown average ${JSON.stringify(average)}`);
   const zd = zeroDivisionOf(where, o.zeroDivision);
   const t = labelsOf(yTrue, where);
   const p = labelsOf(yPred, where);
   checkLengths(t, p, where);
   const seen = distinct(t, p);
-  if (o.labels !== undefined && !Array.isArray(o.labels)) throw new ValueError(`${where}: labels must be an array of numbers`);
+  // Empty, no class is scored: scikit-learn averages nothing (NaN for macro, 0 for micro and weighted).
+  if (o.labels !== undefined && (!Array.isArray(o.labels) || o.labels.length === 0)) throw new ValueError(`${where}: labels must be a non-empty array of numbers`);
   // Each applies to one kind of average only; elsewhere it would be ignored.
   if (average === "binary" && o.labels !== undefined) throw new ValueError(`${where}: labels applies to average "macro", "micro" or "weighted"; average "binary" scores posLabel alone`);
   if (average !== "binary" && o.posLabel !== undefined) throw new ValueError(`${where}: posLabel applies to average "binary" only, not ${JSON.stringify(average)}`);

@@ -47,7 +47,9 @@ export function cosineSimilarity(x1: Tensor, x2: Tensor, o: CosineSimilarityOpti
     // A 0-d pair: dim 0 is the scalar itself, a vector of one element.
     return cosineSimilarity(x1.reshape([1]), x2.reshape([1]), { dim: 0, eps }).reshape([]);
   }
-  const a = broadcast(x1, shape), b = broadcast(x2, shape);
+  // float32 with float64: both in float64 first, as PyTorch (a float32 norm would cost precision).
+  const common = x1.dtype === x2.dtype ? x1.dtype : "float64";
+  const a = broadcast(x1.astype(common), shape), b = broadcast(x2.astype(common), shape);
   return a.div(clampedNorm(a, dim, eps)).mul(b.div(clampedNorm(b, dim, eps))).sum(dim);
 }
 

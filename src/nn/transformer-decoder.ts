@@ -175,11 +175,14 @@ export class TransformerDecoderLayer extends Module {
     this.drop3 = this.registerModule("dropout3", new Dropout(p, r));
   }
 
-  /** A layer with the same options and a copy of this one's parameters and mode. */
+  /** A layer with the same options and a copy of this one's parameters, mode and frozen parameters. */
   clone(): TransformerDecoderLayer {
     const c = new TransformerDecoderLayer(this.dModel, this.nhead, this.options);
     c.loadStateDict(this.stateDict());
     c.train(this.training);
+    // As PyTorch's deepcopy: a parameter frozen in the layer given stays frozen in every copy.
+    const mine = this.parameters();
+    c.parameters().forEach((p, i) => (p.requiresGrad = mine[i].requiresGrad));
     return c;
   }
 

@@ -121,12 +121,16 @@ export class Transformer extends Module {
     const p = checkSequencePair(where, tgt, src, this.dModel, this.batchFirst, ["tgt", "src"]);
     boolean(where, "srcIsCausal", o.srcIsCausal ?? false);
     boolean(where, "tgtIsCausal", o.tgtIsCausal ?? false);
+    // Per-head masks have the heads of the layers that read them: a custom encoder or decoder's
+    // own, which need not be this.nhead (PyTorch only builds the default layers with it).
+    const heads = (m: TransformerEncoder | TransformerDecoder) => (m.layers.children()[0] as TransformerEncoderLayer | TransformerDecoderLayer).nhead;
     if (this.encoder instanceof TransformerEncoder) {
-      checkAttentionMasks(where, p, this.nhead, p.s, p.s, ["srcMask", o.srcMask], ["srcKeyPaddingMask", o.srcKeyPaddingMask]);
+      checkAttentionMasks(where, p, heads(this.encoder), p.s, p.s, ["srcMask", o.srcMask], ["srcKeyPaddingMask", o.srcKeyPaddingMask]);
     }
     if (this.decoder instanceof TransformerDecoder) {
-      checkAttentionMasks(where, p, this.nhead, p.t, p.t, ["tgtMask", o.tgtMask], ["tgtKeyPaddingMask", o.tgtKeyPaddingMask]);
-      checkAttentionMasks(where, p, this.nhead, p.t, p.s, ["memoryMask", o.memoryMask], ["memoryKeyPaddingMask", o.memoryKeyPaddingMask]);
+      const h = heads(this.decoder);
+      checkAttentionMasks(where, p, h, p.t, p.t, ["tgtMask", o.tgtMask], ["tgtKeyPaddingMask", o.tgtKeyPaddingMask]);
+      checkAttentionMasks(where, p, h, p.t, p.s, ["memoryMask", o.memoryMask], ["memoryKeyPaddingMask", o.memoryKeyPaddingMask]);
     }
     const memory = this.encoder.forward(src, given({ mask: o.srcMask, srcKeyPaddingMask: o.srcKeyPaddingMask, isCausal: o.srcIsCausal })) as Tensor;
     return this.decoder.forward(tgt, memory, given({

@@ -110,6 +110,9 @@ export class TransformerEncoderLayer extends Module {
     const c = new TransformerEncoderLayer(this.dModel, this.nhead, this.options);
     c.loadStateDict(this.stateDict());
     c.train(this.training);
+    // As PyTorch's deepcopy: a parameter frozen in the layer given stays frozen in every copy.
+    const mine = this.parameters();
+    c.parameters().forEach((p, i) => (p.requiresGrad = mine[i].requiresGrad));
     return c;
   }
 
