@@ -145,6 +145,17 @@
 // day's data, compression and CLI fixes (randomCrop's padding modes, observers reading tensors,
 // the CLI's checks) then brought the whole library to 186.31 KB and the default entry to 414.23 KB:
 // limits 186.5 and 414.5.
+// What PyTorch and scikit-learn users reached for next (2026-12-04: TransformerDecoderLayer,
+// TransformerDecoder and Transformer; InstanceNorm, PixelShuffle/Unshuffle, Unflatten, the padding
+// modules, CosineSimilarity, PairwiseDistance and their ONNX forms; fifteen metrics and
+// classificationReport; nine cross-validation splitters; six image transforms) and a fourth
+// round of fixes brought the whole library to 202.27 KB, the MLP app to 55.95 (0.15 KB of it
+// full()'s check of integer fill values, the rest fit's acc alias and callback-added keys), the
+// default entry to 430.44 KB and
+// edgegrad/datasets to 261.5 KB (the recurrent cells' tanh and GELU's tail in the kernel builds
+// it embeds); limits 202.5, 430.5 and 262. The tensor core stayed at 14,986 B: the empty-tensor
+// print and the reductions' NaN gradients were paid for by one loop in the print's precision
+// scan and shorter messages.
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -167,13 +178,13 @@ const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.
     (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "186.5 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "202.5 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutLazyChunks, ...gzip },
   { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-simd.wasm", path: "tests/size/mlp.mjs", limit: "56 KB",
     ...withoutLazyChunks, ...gzip },
   { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "21 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "414.5 KB", ...gzip },
-  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "261.5 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "430.5 KB", ...gzip },
+  { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "262 KB", ...gzip },
 ];
