@@ -5,6 +5,7 @@ import { boolean } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
+import { labelIndices } from "./classification.js";
 import { checkLengths, distinct, labelsOf, type Values } from "./inputs.js";
 
 /** Labels as class indices 0..k−1 over `labels` (default: the sorted labels of both lists). */
@@ -13,20 +14,7 @@ function encoded(where: string, yTrue: Values, yPred: Values, labels?: readonly 
   const p = labelsOf(yPred, where);
   const n = checkLengths(t, p, where);
   const classes = labels ?? distinct(t, p);
-  const index = new Map(classes.map((l, i) => [l, i]));
-  if (index.size !== classes.length) throw new ValueError(`${where}: labels has duplicates`);
-  const rows = new Int32Array(n);
-  const cols = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const r = index.get(t[i]);
-    const c = index.get(p[i]);
-    if (r === undefined || c === undefined) {
-      const [v, name] = r === undefined ? [t[i], "yTrue"] : [p[i], "yPred"];
-      throw new ValueError(`${where}: label ${v} at index ${i} of ${name} is not one of the ${classes.length} labels`);
-    }
-    rows[i] = r;
-    cols[i] = c;
-  }
+  const { rows, cols } = labelIndices(t, p, n, where, classes);
   const k = classes.length;
   const actual = new Float64Array(k), predicted = new Float64Array(k), tp = new Float64Array(k);
   for (let i = 0; i < n; i++) {

@@ -132,26 +132,35 @@ function locate(lists: [string, ArrayLike<number>][], value: number): [string, n
   return [lists[0][0], -1];
 }
 
-/** Confusion counts over the given label order (row = true). Unknown labels are an error. */
-export function tally(yTrue: Values, yPred: Values, where: string, labels: readonly number[]): { labels: readonly number[]; counts: Float64Array } {
-  const t = labelsOf(yTrue, where);
-  const p = labelsOf(yPred, where);
-  const n = checkLengths(t, p, where);
+/**
+ * Each sample's true and predicted label (the first n of t and p) as its index in `labels`.
+ * A label not in the list, or a list with duplicates, is an error.
+ */
+export function labelIndices(t: ArrayLike<number>, p: ArrayLike<number>, n: number, where: string, labels: readonly number[]): { rows: Int32Array; cols: Int32Array } {
   const index = new Map(labels.map((l, i) => [l, i]));
   if (index.size !== labels.length) throw new ValueError(`${where}: labels has duplicates`);
-  const k = labels.length;
-  // Checked before the k² counts exist, so a stray label costs no allocation.
   const rows = new Int32Array(n);
   const cols = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const r = index.get(t[i]);
     const c = index.get(p[i]);
     if (r === undefined || c === undefined) {
-      throw new ValueError(`${where}: label ${r === undefined ? t[i] : p[i]} at index ${i} of ${r === undefined ? "yTrue" : "yPred"} is not one of the ${k} labels`);
+      throw new ValueError(`${where}: label ${r === undefined ? t[i] : p[i]} at index ${i} of ${r === undefined ? "yTrue" : "yPred"} is not one of the ${labels.length} labels`);
     }
     rows[i] = r;
     cols[i] = c;
   }
+  return { rows, cols };
+}
+
+/** Confusion counts over the given label order (row = true). Unknown labels are an error. */
+export function tally(yTrue: Values, yPred: Values, where: string, labels: readonly number[]): { labels: readonly number[]; counts: Float64Array } {
+  const t = labelsOf(yTrue, where);
+  const p = labelsOf(yPred, where);
+  const n = checkLengths(t, p, where);
+  const k = labels.length;
+  // Checked before the k² counts exist, so a stray label costs no allocation.
+  const { rows, cols } = labelIndices(t, p, n, where, labels);
   const counts = new Float64Array(k * k);
   for (let i = 0; i < n; i++) counts[rows[i] * k + cols[i]]++;
   return { labels, counts };

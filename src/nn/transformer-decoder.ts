@@ -15,7 +15,7 @@ import { Dropout } from "./layers.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 import { LayerNorm } from "./norm-layers.js";
-import { feedForwardActivation, feedForwardBlock, type FeedForwardActivation } from "./transformer.js";
+import { copyLayerState, feedForwardActivation, feedForwardBlock, type FeedForwardActivation } from "./transformer.js";
 
 export interface TransformerDecoderLayerOptions extends RandomOptions {
   /** Width of the feed-forward block (default 2048). */
@@ -177,13 +177,7 @@ export class TransformerDecoderLayer extends Module {
 
   /** A layer with the same options and a copy of this one's parameters, mode and frozen parameters. */
   clone(): TransformerDecoderLayer {
-    const c = new TransformerDecoderLayer(this.dModel, this.nhead, this.options);
-    c.loadStateDict(this.stateDict());
-    c.train(this.training);
-    // As PyTorch's deepcopy: a parameter frozen in the layer given stays frozen in every copy.
-    const mine = this.parameters();
-    c.parameters().forEach((p, i) => (p.requiresGrad = mine[i].requiresGrad));
-    return c;
+    return copyLayerState(new TransformerDecoderLayer(this.dModel, this.nhead, this.options), this);
   }
 
   /** A cache of the target's keys and values for causal incremental decoding with this layer. */

@@ -22,6 +22,19 @@ export function feedForwardActivation(where: string, a: unknown): FeedForwardAct
   return typeof a === "function" ? (a as (x: Tensor) => Tensor) : oneOf(where, "activation", a, ["relu", "gelu"] as const);
 }
 
+/**
+ * `fresh` (a new layer of `layer`'s kind and options) made a copy of `layer`, as PyTorch's
+ * deepcopy of the layer a TransformerEncoder or TransformerDecoder repeats: parameters and
+ * buffers, train/eval mode, and which parameters are frozen.
+ */
+export function copyLayerState<M extends Module>(fresh: M, layer: Module): M {
+  fresh.loadStateDict(layer.stateDict());
+  fresh.train(layer.training);
+  const mine = layer.parameters();
+  fresh.parameters().forEach((p, i) => (p.requiresGrad = mine[i].requiresGrad));
+  return fresh;
+}
+
 /** linear2(dropout(activation(linear1(x)))), the feed-forward block of the encoder and decoder layers. */
 export function feedForwardBlock(where: string, activation: FeedForwardActivation, linear1: Linear, drop: Dropout, linear2: Linear, x: Tensor): Tensor {
   let h: Tensor;
@@ -105,15 +118,9 @@ export class TransformerEncoderLayer extends Module {
     this.drop2 = this.registerModule("dropout2", new Dropout(p, r));
   }
 
-  /** A layer with the same options and a copy of this one's parameters and mode. */
+  /** A layer with the same options and a copy of this one's parameters, mode and frozen parameters. */
   clone(): TransformerEncoderLayer {
-    const c = new TransformerEncoderLayer(this.dModel, this.nhead, this.options);
-    c.loadStateDict(this.stateDict());
-    c.train(this.training);
-    // As PyTorch's deepcopy: a parameter frozen in the layer given stays frozen in every copy.
-    const mine = this.parameters();
-    c.parameters().forEach((p, i) => (p.requiresGrad = mine[i].requiresGrad));
-    return c;
+    return copyLayerState(new TransformerEncoderLayer(this.dModel, this.nhead, this.options), this);
   }
 
   /** A cache for causal incremental decoding with this layer. */
