@@ -1,5 +1,6 @@
 // Compiles assembly/ into the kernel builds: the full module (assembly/index.ts, every kernel),
-// the core module (assembly/core.ts, the f32 GEMM only) and the threaded module (the full
+// the dense module (assembly/dense.ts, what an MLP trains with), the core module
+// (assembly/core.ts, the f32 GEMM only) and the threaded module (the full
 // sources on an imported shared memory, which the worker pool of src/backend/thread-pool.ts
 // instantiates in every thread), each for two targets (simd, relaxed) from one source. Copies
 // the .wasm files into dist/ for the package exports, and embeds the full and threaded builds'
@@ -17,6 +18,7 @@ const targets = ["simd", "relaxed"];
 const entries = [
   { source: "assembly/index.ts", prefix: "edgegrad-" },
   { source: "assembly/core.ts", prefix: "edgegrad-core-" },
+  { source: "assembly/dense.ts", prefix: "edgegrad-dense-" },
   // NOTE: a shared memory must declare a maximum; 65536 pages (4 GB) lets init() choose the
   // real maximum when it creates the memory (an import may have a smaller one, never larger).
   { source: "assembly/index.ts", prefix: "edgegrad-mt-", threaded: true,
@@ -39,7 +41,7 @@ function compile({ source, prefix, threaded = false, flags = [] }, target) {
   });
 }
 
-// The six compilations are independent, so they run as many at a time as the machine has cores
+// The eight compilations are independent, so they run as many at a time as the machine has cores
 // (binaryen's optimizer already spreads some of its passes over threads): on two cores 25 s
 // against 34 s one after another.
 const jobs = entries.flatMap((entry) => targets.map((target) => [entry, target]));

@@ -85,17 +85,17 @@ describe("the built package", () => {
     expect(JSON.parse(result)).toEqual([[[3], [7]], "ShapeError", "core"]);
   });
 
-  it("edgegrad/slim/nn and the other namespace subpaths: an MLP application's bundler leaves convolution, pooling and normalization out, and it trains", async () => {
+  it("edgegrad/slim/nn and the other namespace subpaths: an MLP application's bundler leaves convolution, pooling and normalization out, and it trains on the dense kernel build", async () => {
     const { build } = await import("esbuild");
     const program = `
       import { init, randn, tensor } from "edgegrad/slim";
       import { Linear, ReLU, Sequential, fit } from "edgegrad/slim/nn";
       import { readFileSync } from "node:fs";
-      await init({ module: new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-simd.wasm"))})) });
+      const { wasmBuild } = await init({ module: new WebAssembly.Module(readFileSync(${JSON.stringify(join(root, "dist", "edgegrad-dense-simd.wasm"))})) });
       const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2));
       const y = tensor(Array.from({ length: 32 }, (_, i) => i % 2), { dtype: "int32" });
       const history = await fit(model, randn([32, 4]), y, { loss: "crossEntropy", optimizer: "adam", epochs: 1, batchSize: 8 });
-      console.log(JSON.stringify([history.history.loss, model.summary([1, 4], { print: false })]));`;
+      console.log(JSON.stringify([history.history.loss, model.summary([1, 4], { print: false }), wasmBuild]));`;
     // fit's precision: "bf16" loads the mixed-precision scope by a dynamic import, which a
     // bundler that splits code puts in a chunk this program never fetches: left out here too.
     const lazyChunks: Plugin = { name: "lazy-chunks", setup: (b) => b.onResolve({ filter: /[\\/]autocast\.js$/ },
@@ -111,7 +111,8 @@ describe("the built package", () => {
       "f32_attention", "MultiheadAttention", "TransformerEncoder"]) {
       expect(code).not.toContain(absent);
     }
-    const [losses, summary] = JSON.parse(node(["--input-type=module", "-e", code])) as [number[], string];
+    const [losses, summary, wasmBuild] = JSON.parse(node(["--input-type=module", "-e", code])) as [number[], string, string];
+    expect(wasmBuild).toBe("dense");
     expect(losses).toHaveLength(1);
     expect(Number.isFinite(losses[0])).toBe(true);
     expect(summary).toContain('Model: "Sequential"');
@@ -187,15 +188,16 @@ describe("the built package", () => {
     }
   });
 
-  it("exports every kernel build by name: the full and core builds, each for simd and relaxed SIMD", () => {
+  it("exports every kernel build by name: the full, dense and core builds, each for simd and relaxed SIMD", () => {
     const out = node(["--experimental-wasm-relaxed-simd", "--input-type=module", "-e", `
       import { readFileSync } from "node:fs";
       import { fileURLToPath } from "node:url";
-      const names = ["edgegrad-simd", "edgegrad-relaxed", "edgegrad-core-simd", "edgegrad-core-relaxed"];
+      const names = ["edgegrad-simd", "edgegrad-relaxed", "edgegrad-dense-simd", "edgegrad-dense-relaxed", "edgegrad-core-simd", "edgegrad-core-relaxed"];
       console.log(JSON.stringify(names.map((n) => {
         const bytes = readFileSync(fileURLToPath(import.meta.resolve("edgegrad/" + n + ".wasm")));
-        return WebAssembly.Module.exports(new WebAssembly.Module(bytes)).some((e) => e.name === "f32_adam");
+        const has = (kernel) => WebAssembly.Module.exports(new WebAssembly.Module(bytes)).some((e) => e.name === kernel);
+        return [has("f32_adam"), has("f32_conv2d")];
       })));`]);
-    expect(JSON.parse(out)).toEqual([true, true, false, false]);
+    expect(JSON.parse(out)).toEqual([[true, true], [true, true], [true, false], [true, false], [false, false], [false, false]]);
   });
 });

@@ -14,9 +14,10 @@ export interface InitOptions {
   /**
    * A precompiled kernel module (a .wasm file of the package), for runtimes that forbid
    * compiling wasm from bytes at run time (Cloudflare Workers, Vercel Edge): the full build
-   * (edgegrad-simd.wasm, edgegrad-relaxed.wasm), or the core build (edgegrad-core-simd.wasm,
-   * edgegrad-core-relaxed.wasm), which holds only the f32 GEMM that tensor ops use; int8,
-   * sparse and optimizer kernels then throw a BackendError asking for the full build.
+   * (edgegrad-simd.wasm, edgegrad-relaxed.wasm); the dense build (edgegrad-dense-*.wasm), which
+   * holds what an MLP trains with: the f32 GEMM, Adam's step and Linear's ReLU and bias-gradient
+   * kernels; or the core build (edgegrad-core-*.wasm), the f32 GEMM that tensor ops use alone.
+   * A kernel family the loaded build lacks throws a BackendError asking for the full build.
    */
   module?: WebAssembly.Module;
   /** "auto" (default) picks wasm-relaxed-simd, then wasm-simd, then js. */
@@ -39,10 +40,11 @@ export interface BackendInfo {
   wasmMemoryBytes: number;
   /**
    * Which kernel module is loaded: "full" (edgegrad-simd.wasm, edgegrad-relaxed.wasm, and the
-   * default entry's embedded bytes), "core" (edgegrad-core-*.wasm: the f32 GEMM only), or null
-   * for the js backend.
+   * default entry's embedded bytes), "dense" (edgegrad-dense-*.wasm: the f32 GEMM, Adam, Linear's
+   * ReLU and bias gradients), "core" (edgegrad-core-*.wasm: the f32 GEMM only), or null for the
+   * js backend.
    */
-  wasmBuild: "full" | "core" | null;
+  wasmBuild: "full" | "dense" | "core" | null;
   /** Threads the kernels use (the calling thread and the pool's workers). */
   threads: number;
   /** Why the kernels run on one thread (e.g. "threads: 1 requested"), or null when they use more. */
@@ -108,18 +110,20 @@ export function kernelFamily<T>(family: KernelFamily<T>): T {
   return table;
 }
 
-/** The exports of the core build (assembly/core.ts); any other function export means the full build. */
-const CORE_EXPORTS = ["memory", "heap_base", "kernel_isa", "f32_gemm_workspace", "f32_gemm_batch"];
-
+/**
+ * Which build a module is, by a kernel each larger one adds (assembly/core.ts ⊂ dense.ts ⊂
+ * index.ts); not the int8, optimizer or convolution calls, whose absence from a tree-shaken
+ * bundle the package's tests look for.
+ */
 function buildOf(exports: object): WasmBuild {
-  return Object.keys(exports).some((name) => !CORE_EXPORTS.includes(name)) ? "full" : "core";
+  return !("f32_relu_backward" in exports) ? "core" : !("f32_gelu_forward" in exports) ? "dense" : "full";
 }
 
 /** Refuses, before anything runs, a family whose kernels the loaded module does not have. */
 function checkFamilyExports(family: KernelFamily<unknown>, exports: KernelExports, build: WasmBuild): void {
   const missing = family.exports.filter((name) => typeof exports[name] !== "function");
   if (missing.length === 0) return;
-  const which = build === "core" ? "the core build (edgegrad-core-*.wasm)" : "an incomplete kernel module";
+  const which = build === "full" ? "an incomplete kernel module" : `the ${build} build (edgegrad-${build}-*.wasm)`;
   throw new BackendError(`the loaded kernel module is ${which}, which has no ${missing.join(", ")} ` +
     "kernel: pass edgegrad-simd.wasm or edgegrad-relaxed.wasm, the full build, to init({ module })");
 }

@@ -45,18 +45,22 @@ const declared: Arity = {
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
 
-// The core build (assembly/core.ts) exports exactly this subset, with the same parameter counts.
+// The core and dense builds (assembly/core.ts, dense.ts) export exactly these subsets, with the
+// same parameter counts.
 const coreNames = ["heap_base", "kernel_isa", "f32_gemm_workspace", "f32_gemm_batch"] as const;
 const coreDeclared = Object.fromEntries(coreNames.map((name) => [name, declared[name]]));
+const denseNames = [...coreNames, "f32_adam", "f32_relu_backward", "f32_column_sums"] as const;
+const denseDeclared = Object.fromEntries(denseNames.map((name) => [name, declared[name]]));
 
 function loadBuild(file: string): { module: WebAssembly.Module; instance: WebAssembly.Instance } {
   const module = new WebAssembly.Module(readFileSync(new URL(`../../build/${file}.wasm`, import.meta.url)));
   return { module, instance: new WebAssembly.Instance(module, {}) };
 }
 
-// Every built module, full and core, against the functions it must export.
+// Every built module, full, dense and core, against the functions it must export.
 const moduleCases = builds.flatMap((build) => [
   { build, file: `edgegrad-core-${build}`, expected: coreDeclared },
+  { build, file: `edgegrad-dense-${build}`, expected: denseDeclared },
   { build, file: `edgegrad-${build}`, expected: declared },
 ]);
 
