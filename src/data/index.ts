@@ -22,6 +22,7 @@ export type { Transform, RandomCropOptions } from "./transforms.js";
 export type { RandomResizedCropOptions, Interpolation } from "./transforms-geometry.js";
 export type { RandomErasingOptions } from "./transforms-erasing.js";
 export type { ColorJitterOptions } from "./transforms-color.js";
+export type { RandomRotationOptions } from "./transforms-rotation.js";
 export { CharTokenizer, ByteTokenizer } from "./tokenizers.js";
 export type { CharTokenizerOptions, CharTokenizerJSON, ByteTokenizerJSON, Ids } from "./tokenizers.js";
 export { loadText } from "./text-files.js";

@@ -6,5 +6,7 @@ export { randomVerticalFlip, resizedCrop, randomResizedCrop } from "./transforms
 export type { Interpolation, RandomResizedCropOptions } from "./transforms-geometry.js";
 export { randomErasing } from "./transforms-erasing.js";
 export type { RandomErasingOptions } from "./transforms-erasing.js";
-export { adjustBrightness, adjustContrast, colorJitter } from "./transforms-color.js";
+export { adjustBrightness, adjustContrast, adjustSaturation, adjustHue, rgbToGrayscale, grayscale, randomGrayscale, colorJitter } from "./transforms-color.js";
 export type { ColorJitterOptions } from "./transforms-color.js";
+export { randomRotation } from "./transforms-rotation.js";
+export type { RandomRotationOptions } from "./transforms-rotation.js";

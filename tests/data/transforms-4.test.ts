@@ -435,7 +435,7 @@ describe("adjustBrightness, adjustContrast, colorJitter", () => {
     expect(() => adjustBrightness(new Tensor(new Int32Array(4), "int32", [1, 1, 2, 2]), 1)).toThrow(DTypeError);
     expect(() => colorJitter({ brightness: -1 })).toThrow(/colorJitter: brightness must be a finite number ≥ 0 or \[min, max\] with 0 ≤ min ≤ max, got -1/);
     expect(() => colorJitter({ contrast: [2, 1] })).toThrow(/colorJitter: contrast must be/);
-    expect(() => colorJitter({ saturation: 0.2 } as never)).toThrow(/unknown option "saturation"/);
+    expect(() => colorJitter({ gamma: 0.2 } as never)).toThrow(/unknown option "gamma"/);
     expect(() => colorJitter({ brightness: 0.2 })(batch(1, 2, 2, 2))).toThrow(ShapeError);
   });
 });
