@@ -85,8 +85,8 @@ function pOf(fn: string, p: unknown): NormOrder {
 export interface NormalizeOptions {
   /** The norm's order (default 2). */
   p?: number;
-  /** The dim normalized (default 1). */
-  dim?: number;
+  /** The dim normalized (default 1), or a list of dims normalized together. */
+  dim?: number | readonly number[];
   /** Lower bound of the norm divided by (default 1e-12). */
   eps?: number;
 }
@@ -97,7 +97,14 @@ export function normalize(x: Tensor, o: NormalizeOptions = {}): Tensor {
   checkOptions(fn, o, ["p", "dim", "eps"]);
   floatInput(fn, "input", x);
   const p = pOf(fn, o.p ?? 2), eps = positive(fn, "eps", o.eps ?? 1e-12, true);
-  const dim = normalizeAxis(o.dim ?? 1, x.ndim, fn);
+  const d = o.dim ?? 1;
+  // A list of dims takes one norm over all of them, as PyTorch's (whose norm takes a tuple). An
+  // empty list (all dims in PyTorch 1.13; here a reduction over no dims reduces nothing) and a
+  // repeated dim (PyTorch refuses it) are refused.
+  const dim = Array.isArray(d) ? d.map((a: number) => normalizeAxis(a, x.ndim, fn)) : normalizeAxis(d as number, x.ndim, fn);
+  if (Array.isArray(dim) && (dim.length === 0 || new Set(dim).size !== dim.length)) {
+    throw new ValueError(`${fn}: dim must be a dim or a non-empty list of distinct dims, got ${JSON.stringify(d)}`);
+  }
   return x.div(norm(x, p, x.ndim === 0 ? undefined : dim, { keepdims: true }).clamp(eps, null));
 }
 

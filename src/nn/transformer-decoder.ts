@@ -90,6 +90,7 @@ export function checkSequencePair(where: string, tgt: unknown, memory: unknown, 
     throw new ShapeError(`${where}: ${tn} and ${mn} must both be 3-D (batched) or both 2-D (unbatched), got ${shapeText(a)} and ${shapeText(b)}`);
   }
   if (a.dtype !== b.dtype) throw new DTypeError(`${where}: ${tn} (${a.dtype}) and ${mn} (${b.dtype}) must have one dtype`);
+  if (a.dtype !== "float32" && a.dtype !== "float64") throw new DTypeError(`${where}: ${tn} and ${mn} must be float32 or float64 (embed token ids first), got ${a.dtype}`);
   if (a.shape[a.ndim - 1] !== dModel || b.shape[b.ndim - 1] !== dModel) {
     throw new ShapeError(`${where}: the feature number of ${tn} ${shapeText(a)} and ${mn} ${shapeText(b)} must be dModel ${dModel}`);
   }
@@ -152,7 +153,8 @@ export class TransformerDecoderLayer extends Module {
     const p = inRange(where, "dropout", o.dropout ?? 0.1, 0, 1);
     if (p >= 1) throw new ValueError(`${where}: dropout must be in [0, 1), got ${p}`);
     this.activation = feedForwardActivation(where, o.activation ?? "relu");
-    const eps = positive(where, "layerNormEps", o.layerNormEps ?? 1e-5);
+    // 0 allowed, as PyTorch's layer_norm_eps and LayerNorm's eps.
+    const eps = positive(where, "layerNormEps", o.layerNormEps ?? 1e-5, true);
     this.batchFirst = boolean(where, "batchFirst", o.batchFirst ?? false);
     this.normFirst = boolean(where, "normFirst", o.normFirst ?? false);
     const rng: Rng | undefined = o.rng ?? (o.seed !== undefined ? rngFrom(o) : undefined);

@@ -3,7 +3,7 @@
 // each ending in a LayerNorm ("encoder.norm", "decoder.norm"), every matrix re-initialized
 // Xavier-uniform as PyTorch's _reset_parameters does. Its own file: an application that builds
 // only a decoder does not bundle it.
-import { boolean, positiveInt } from "../checks.js";
+import { boolean, nonNegativeInt, positiveInt } from "../checks.js";
 import { DTypeError, ValueError } from "../errors.js";
 import { full, rngFrom, triu, type RandomOptions, type Rng, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
@@ -106,7 +106,8 @@ export class Transformer extends Module {
    */
   static generateSquareSubsequentMask(sz: number, o: { dtype?: "float32" | "float64" } = {}): Tensor {
     checkOptions("Transformer.generateSquareSubsequentMask", o, ["dtype"]);
-    positiveInt("Transformer.generateSquareSubsequentMask", "sz", sz);
+    // sz 0 gives the [0, 0] mask of an empty target, as PyTorch's (the decoder takes one).
+    nonNegativeInt("Transformer.generateSquareSubsequentMask", "sz", sz);
     const dtype = o.dtype ?? "float32";
     if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`Transformer.generateSquareSubsequentMask: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
     return triu(full([sz, sz], -Infinity, { dtype }), 1);
@@ -130,7 +131,11 @@ export class Transformer extends Module {
     if (this.decoder instanceof TransformerDecoder) {
       const h = heads(this.decoder);
       checkAttentionMasks(where, p, h, p.t, p.t, ["tgtMask", o.tgtMask], ["tgtKeyPaddingMask", o.tgtKeyPaddingMask]);
-      checkAttentionMasks(where, p, h, p.t, p.s, ["memoryMask", o.memoryMask], ["memoryKeyPaddingMask", o.memoryKeyPaddingMask]);
+      // The memory is as long as src only from the built-in encoder; a custom one may change the
+      // length (as PyTorch, its masks are then checked by the decoder against what it returns).
+      if (this.encoder instanceof TransformerEncoder) {
+        checkAttentionMasks(where, p, h, p.t, p.s, ["memoryMask", o.memoryMask], ["memoryKeyPaddingMask", o.memoryKeyPaddingMask]);
+      }
     }
     const memory = this.encoder.forward(src, given({ mask: o.srcMask, srcKeyPaddingMask: o.srcKeyPaddingMask, isCausal: o.srcIsCausal })) as Tensor;
     return this.decoder.forward(tgt, memory, given({

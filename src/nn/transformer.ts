@@ -2,7 +2,7 @@
 // state-dict keys): self-attention and a two-layer feed-forward block, each with a residual
 // connection and a LayerNorm, after (post-norm, the default) or before (normFirst) the block.
 import { boolean, inRange, oneOf, positive, positiveInt } from "../checks.js";
-import { ValueError } from "../errors.js";
+import { DTypeError, ValueError } from "../errors.js";
 import { rngFrom, Tensor, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { MultiheadAttention } from "./attention.js";
@@ -100,7 +100,8 @@ export class TransformerEncoderLayer extends Module {
     const p = inRange(where, "dropout", o.dropout ?? 0.1, 0, 1);
     if (p >= 1) throw new ValueError(`${where}: dropout must be in [0, 1), got ${p}`);
     this.activation = feedForwardActivation(where, o.activation ?? "relu");
-    const eps = positive(where, "layerNormEps", o.layerNormEps ?? 1e-5);
+    // 0 allowed, as PyTorch's layer_norm_eps and LayerNorm's eps.
+    const eps = positive(where, "layerNormEps", o.layerNormEps ?? 1e-5, true);
     const batchFirst = boolean(where, "batchFirst", o.batchFirst ?? false);
     this.normFirst = boolean(where, "normFirst", o.normFirst ?? false);
     const rng: Rng | undefined = o.rng ?? (o.seed !== undefined ? rngFrom(o) : undefined);
@@ -130,6 +131,8 @@ export class TransformerEncoderLayer extends Module {
 
   forward(src: Tensor, o: EncoderLayerForwardOptions = {}): Tensor {
     checkOptions("TransformerEncoderLayer", o, ["srcMask", "srcKeyPaddingMask", "isCausal", "cache"]);
+    if (!(src instanceof Tensor)) throw new ValueError(`TransformerEncoderLayer: src must be a Tensor, got ${src === null ? "null" : typeof src}`);
+    if (src.dtype !== "float32" && src.dtype !== "float64") throw new DTypeError(`TransformerEncoderLayer: src must be float32 or float64 (embed token ids first), got ${src.dtype}`);
     let x = src;
     if (this.normFirst) {
       x = x.add(this.selfAttention(this.norm1.forward(x), o));
