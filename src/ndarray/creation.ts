@@ -113,8 +113,13 @@ function notBool(dtype: DType, where: string): DType {
   return dtype;
 }
 
-/** [start, stop) by step; arange(n) is 0..n-1. */
-export function arange(start: number, stop?: number, step = 1, o?: CreateOptions): Tensor {
+/** [start, stop) by step; arange(n) is 0..n-1. The options may follow one, two or three numbers. */
+export function arange(stop: number, o?: CreateOptions): Tensor;
+export function arange(start: number, stop: number, o?: CreateOptions): Tensor;
+export function arange(start: number, stop?: number, step?: number, o?: CreateOptions): Tensor;
+export function arange(start: number, stop?: number | CreateOptions, step: number | CreateOptions = 1, o?: CreateOptions): Tensor {
+  if (typeof step == "object") [o, step] = [step, 1];
+  if (typeof stop == "object") [o, stop] = [stop, void 0];
   checkOptions("arange", o, CREATE_KEYS);
   if (stop === undefined) { stop = start; start = 0; }
   if (![start, stop, step].every(Number.isFinite) || step === 0) {

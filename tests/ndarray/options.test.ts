@@ -44,3 +44,17 @@ describe("keepdim and keepdims", () => {
     expect(() => eg.ones([2]).sum(0, { keepdim: true, keepdims: false })).toThrow(/keepdim true and keepdims false disagree/);
   });
 });
+
+describe("arange's options after one or two numbers, as PyTorch's arange(end, dtype=…)", () => {
+  it("reads an options object in the place of stop or step", () => {
+    // PyTorch 1.13: torch.arange(4, dtype=torch.int32) → [0, 1, 2, 3]; torch.arange(2, 5,
+    // dtype=torch.float64) → [2., 3., 4.]; torch.arange(3., requires_grad=True) is a leaf.
+    const a = eg.arange(4, { dtype: "int32" });
+    expect([a.dtype, a.toArray()]).toEqual(["int32", [0, 1, 2, 3]]);
+    const b = eg.arange(2, 5, { dtype: "float64" });
+    expect([b.dtype, b.toArray()]).toEqual(["float64", [2, 3, 4]]);
+    expect(eg.arange(3, { requiresGrad: true }).requiresGrad).toBe(true);
+    expect(eg.arange(1, 7, 2, { dtype: "int32" }).toArray()).toEqual([1, 3, 5]);
+    expect(() => eg.arange(4, { dtyp: "int32" } as never)).toThrow(/arange: unknown option "dtyp"/);
+  });
+});
