@@ -6,7 +6,9 @@ import { checkLayerList } from "./onnx-layer-checks.js";
 import { describeSequential, type OnnxLayer } from "./onnx-layers.js";
 import { emitConvLayer, isConvKind } from "./onnx-conv-export.js";
 import { emitShapeLayer, isShapeKind, type OnnxShapeLayer } from "./onnx-shape-layers.js";
-import { attrFloat, attrInt, emitUnary, FLOAT, initializer, INT32, INT8, node, UINT8, valueInfo, type Graph } from "./onnx-proto.js";
+import { attrFloat, attrInt, emitUnary, FLOAT, initializer, INT32, INT64, INT8, node, UINT8, valueInfo, type Graph } from "./onnx-proto.js";
+import { emitDenseLinear, emitGeluErf, emitSequenceLayer } from "./onnx-attention-export.js";
+import { isSequenceKind, type OnnxSequenceLayer } from "./onnx-sequence-layers.js";
 import { concat, int, msg, str } from "./protobuf.js";
 
 /**
@@ -15,7 +17,10 @@ import { concat, int, msg, str } from "./protobuf.js";
  * [out, in] weights, unchanged); convolutions Conv (an eval-mode BatchNorm after one folded in),
  * pooling MaxPool/AveragePool/GlobalAveragePool (onnx-conv-export.ts); int8 layers become
  * QuantizeLinear → MatMulInteger (ConvInteger) → Add (int32 bias) → Cast → Mul (combined scale),
- * which is exactly our integer inference arithmetic, so the integer path gives the same bits. Opset 13, IR version 7: what current runtimes all accept.
+ * which is exactly our integer inference arithmetic, so the integer path gives the same bits.
+ * LayerNorm, Embedding (a Gather of an int64/int32 token-id input) and the transformer encoder
+ * layers are written out in opset-13 ops (onnx-attention-export.ts). Opset 13, IR version 7: what
+ * current runtimes all accept.
  */
 
 export type { OnnxLayer } from "./onnx-layers.js";
@@ -26,8 +31,14 @@ export interface OnnxExportOptions {
   batch?: string | number;
   /** Features of the input (defaults to the first Linear's inFeatures). */
   inputFeatures?: number;
-  /** One sample's shape, e.g. [1, 28, 28] for an image model (required when the model starts with a convolution or pooling). */
+  /**
+   * One sample's shape, e.g. [1, 28, 28] for an image model (required when the model starts with
+   * a convolution or pooling), [seqLen] of token ids before an Embedding, [seqLen, dModel] before
+   * a TransformerEncoder.
+   */
   inputShape?: number[];
+  /** The graph input's element type: "float32" (default), or the token ids' "int64" (default before an Embedding) or "int32". */
+  inputDType?: "float32" | "int64" | "int32";
   inputName?: string;
   outputName?: string;
   producer?: string;
@@ -74,18 +85,6 @@ function emitLinearInt8(g: Graph, l: Extract<OnnxLayer, { kind: "linearInt8" }>,
   g.cur = y;
 }
 
-function emitGelu(g: Graph, p: string): void {
-  // Opset 13 has no Gelu: x · 0.5 · (1 + erf(x / √2)), the exact form our GELU computes.
-  g.inits.push(initializer(`${p}.sqrt2`, FLOAT, [], Float32Array.of(Math.SQRT2)),
-    initializer(`${p}.one`, FLOAT, [], Float32Array.of(1)),
-    initializer(`${p}.half`, FLOAT, [], Float32Array.of(0.5)));
-  const a = g.next(), b = g.next(), c = g.next(), d = g.next(), y = g.next();
-  g.nodes.push(node("Div", [g.cur, `${p}.sqrt2`], [a], `${p}.div`), node("Erf", [a], [b], `${p}.erf`),
-    node("Add", [b, `${p}.one`], [c], `${p}.add`), node("Mul", [g.cur, c], [d], `${p}.mul`),
-    node("Mul", [d, `${p}.half`], [y], `${p}.half_mul`));
-  g.cur = y;
-}
-
 /** A (log-)softmax axis of the [batch, ...sample] tensor, refused outside [−rank, rank − 1] (and when not an integer, as the module's forward). */
 function softmaxAxis(g: Graph, axis: number, i: number): number {
   const rank = g.shape.length + 1;
@@ -97,6 +96,7 @@ function softmaxAxis(g: Graph, axis: number, i: number): number {
 
 const isConvLayer = (l: OnnxLayer): l is OnnxConvLayer => isConvKind(l.kind);
 const isShapeLayer = (l: OnnxLayer): l is OnnxShapeLayer => isShapeKind(l.kind);
+const isSequenceLayer = (l: OnnxLayer): l is OnnxSequenceLayer => isSequenceKind(l.kind);
 
 /** PRelu's slope broadcasts from the right: one per channel is [C, 1, …] against [batch, C, d…]. */
 function emitPrelu(g: Graph, l: Extract<OnnxLayer, { kind: "prelu" }>, i: number): void {
@@ -112,7 +112,9 @@ function emitPrelu(g: Graph, l: Extract<OnnxLayer, { kind: "prelu" }>, i: number
 function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
   const p = `layer${i}`;
   if (l.kind === "linear" || l.kind === "linearInt8") {
-    // Gemm and MatMulInteger take [batch, features]: an image needs a Flatten first.
+    // Gemm and MatMulInteger take [batch, features]; a float Linear on [batch, seq, features] is MatMul and Add along the last dim.
+    const last = g.shape[g.shape.length - 1];
+    if (l.kind === "linear" && g.shape.length > 1 && last === l.inFeatures) return emitDenseLinear(g, l, i);
     if (g.shape.length !== 1 || l.inFeatures !== g.shape[0]) throw new ValueError(`exportOnnx: layer ${i} expects ${l.inFeatures} features, gets per-sample [${g.shape}]`);
     if (l.kind === "linear") emitLinear(g, l, i);
     else emitLinearInt8(g, l, i);
@@ -121,6 +123,7 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
   }
   if (isConvLayer(l)) return emitConvLayer(g, l, i);
   if (isShapeLayer(l)) return emitShapeLayer(g, l, i);
+  if (isSequenceLayer(l)) return emitSequenceLayer(g, l, i);
   switch (l.kind) {
     case "identity": return;
     case "flatten":
@@ -133,7 +136,7 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
     case "elu": return emitUnary(g, "Elu", p, [attrFloat("alpha", l.alpha)]);
     case "softmax": return emitUnary(g, "Softmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
     case "logSoftmax": return emitUnary(g, "LogSoftmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
-    case "gelu": return emitGelu(g, p);
+    case "gelu": return emitGeluErf(g, p);
     case "prelu": return emitPrelu(g, l, i);
     case "clip": {
       // Opset 13's Clip takes its bounds as inputs, not attributes.
@@ -155,8 +158,13 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
 /** The names the exporter gives its own tensors: t<k> (intermediates), <i>.<name> and layer<i>.<name> (initializers). */
 const INTERNAL_NAME = /^(t\d+|\d+\..*|layer\d+\..*)$/s;
 
+/** Forward options of the attention layers: a Sequential runs its layers without them, and so does the exported graph. */
+const MASK_OPTIONS = ["mask", "srcMask", "srcKeyPaddingMask", "attnMask", "keyPaddingMask", "isCausal"];
+
 function checkExport(model: unknown, o: OnnxExportOptions): void {
-  checkOptions("exportOnnx", o, ["batch", "inputFeatures", "inputShape", "inputName", "outputName", "producer"]);
+  const mask = o && typeof o === "object" ? MASK_OPTIONS.find((k) => Object.hasOwn(o, k)) : undefined;
+  if (mask) throw new ValueError(`exportOnnx: attention masks are not exported (got option ${mask}); the exported attention layers attend to every position, as a Sequential runs them`);
+  checkOptions("exportOnnx", o, ["batch", "inputFeatures", "inputShape", "inputDType", "inputName", "outputName", "producer"]);
   if (!(model instanceof Module) && !Array.isArray(model)) {
     throw new ValueError(`exportOnnx: expected a Module or a list of ONNX layers, got ${model === null ? "null" : typeof model}`);
   }
@@ -171,6 +179,8 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
     throw new ValueError(`exportOnnx: inputShape must be a non-empty list of positive integers (one sample's shape, e.g. [1, 28, 28]), got ${JSON.stringify(s)}`);
   }
   if (s !== undefined && f !== undefined) throw new ValueError("exportOnnx: give inputFeatures or inputShape, not both");
+  const t = o.inputDType;
+  if (t !== undefined && t !== "float32" && t !== "int64" && t !== "int32") throw new ValueError(`exportOnnx: inputDType must be "float32", "int64" or "int32", got ${JSON.stringify(t)}`);
   for (const key of ["inputName", "outputName", "producer"] as const) {
     const v = o[key];
     if (v !== undefined && !(typeof v === "string" && v.length > 0)) throw new ValueError(`exportOnnx: ${key} must be a non-empty string, got ${JSON.stringify(v)}`);
@@ -187,13 +197,19 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
 /**
  * Encodes a model as ONNX ModelProto bytes: a Sequential, a single layer (a one-layer model, e.g.
  * `exportOnnx(new Linear(4, 3))`), or a list of layers in the exporter's terms. The graph is
- * float32 throughout: a float64 model exports with its weights rounded to float32.
+ * float32 throughout (but for the token ids an Embedding first layer takes): a float64 model exports
+ * with its weights rounded to float32.
  */
 export function exportOnnx(model: Module | OnnxLayer[], o: OnnxExportOptions = {}): Uint8Array {
   checkExport(model, o);
   const layers = Array.isArray(model) ? model : describeSequential(model);
   // A hand-written list is checked field by field; describeSequential's layers are right by construction.
   if (Array.isArray(model)) checkLayerList(model);
+  const ids = layers[0]?.kind === "embedding";
+  const dtype = o.inputDType ?? (ids ? "int64" : "float32");
+  // An Embedding takes integer token ids, every other first layer floats.
+  if (ids !== (dtype !== "float32")) throw new ValueError(`exportOnnx: inputDType ${JSON.stringify(dtype)} does not fit the first layer (${layers[0]?.kind ?? "none"}); token ids ("int64" or "int32") go to an Embedding first layer only, which takes no floats`);
+  if (ids && !o.inputShape) throw new ValueError("exportOnnx: give inputShape (the token ids' per-sample shape, e.g. [seqLen]) for a model that starts with an Embedding");
   const firstLinear = layers.find((l) => l.kind === "linear" || l.kind === "linearInt8") as { inFeatures: number } | undefined;
   const inShape = o.inputShape?.slice() ?? [o.inputFeatures ?? firstLinear?.inFeatures];
   if (inShape[0] === undefined) throw new ValueError("exportOnnx: give inputFeatures (or inputShape) when the model has no Linear layer");
@@ -205,6 +221,6 @@ export function exportOnnx(model: Module | OnnxLayer[], o: OnnxExportOptions = {
   const outName = o.outputName ?? "output";
   g.nodes.push(node("Identity", [g.cur], [outName], "output"));
   const graph = msg(7, [...g.nodes, str(2, "edgegrad"), ...g.inits,
-    valueInfo(11, o.inputName ?? "input", FLOAT, [batch, ...(inShape as number[])]), valueInfo(12, outName, FLOAT, [batch, ...g.shape])]);
+    valueInfo(11, o.inputName ?? "input", dtype === "float32" ? FLOAT : dtype === "int64" ? INT64 : INT32, [batch, ...(inShape as number[])]), valueInfo(12, outName, FLOAT, [batch, ...g.shape])]);
   return concat([int(1, 7), str(2, o.producer ?? "edgegrad"), msg(8, [str(1, ""), int(2, 13)]), graph]);
 }

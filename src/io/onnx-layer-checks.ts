@@ -66,6 +66,19 @@ const poolPads: Check = (v, l) => {
 const int8Input: [string, Check][] = [["inputScale", positiveFinite], ["inputZeroPoint", uint8]];
 const weightScales = (count: (l: Layer) => number) => typed(Float32Array, count, positiveScales, ", every scale positive and finite");
 
+/** An encoder layer's norms normalize its dModel features. */
+const encoderNorm = (key: string) => nested(key, "layerNormalization", false, (norm, l) =>
+  ((norm.normalizedShape as number[]).join() === String(l.dModel) ? null : `normalizedShape must be [dModel] = [${String(l.dModel)}], got [${String(norm.normalizedShape)}]`));
+
+const encoderLayers: Check = (v) => {
+  if (!Array.isArray(v) || v.length === 0) return "layers must be a non-empty list of transformerEncoderLayer layers";
+  for (let k = 0; k < v.length; k++) {
+    const bad = nested(`layers[${k}]`, "transformerEncoderLayer", false)(v[k], {});
+    if (bad) return bad;
+  }
+  return null;
+};
+
 /** The fields of each kind, in checking order. */
 const FIELDS: Record<string, [string, Check][]> = {
   linear: [["inFeatures", int(1)], ["outFeatures", int(1)],
@@ -110,6 +123,20 @@ const FIELDS: Record<string, [string, Check][]> = {
       ? null : "a non-empty even-length list of integers (non-negative unless mode is \"constant\")")],
     ["value", finite],
     ["inputRanks", (v) => (v === undefined || (Array.isArray(v) && v.length > 0 && v.every((r) => Number.isSafeInteger(r) && r >= 2)) ? null : "absent or a non-empty list of integers ≥ 2")]],
+  layerNormalization: [["normalizedShape", (v) => (Array.isArray(v) && v.length > 0 && v.every((d) => Number.isSafeInteger(d) && d > 0) ? null : "a non-empty list of positive integers")],
+    ["scale", nullable(typed(Float32Array, (l) => product(l.normalizedShape as number[])))],
+    ["bias", nullable(typed(Float32Array, (l) => product(l.normalizedShape as number[])))], ["epsilon", nonNegativeFinite]],
+  embedding: [["numEmbeddings", int(1)], ["embeddingDim", int(1)], ["weight", typed(Float32Array, (l) => n(l, "numEmbeddings") * n(l, "embeddingDim"))]],
+  geluTanh: [],
+  transformerEncoderLayer: [["dModel", int(1)],
+    ["nhead", (v, l) => int(1)(v, l) ?? (n(l, "dModel") % (v as number) === 0 ? null : `a divisor of dModel ${n(l, "dModel")}`)],
+    ["dimFeedforward", int(1)], ["normFirst", bool], ["activation", (v) => (v === "relu" || v === "gelu" ? null : '"relu" or "gelu"')],
+    ["inProjWeight", typed(Float32Array, (l) => 3 * n(l, "dModel") ** 2)], ["inProjBias", nullable(typed(Float32Array, (l) => 3 * n(l, "dModel")))],
+    ["outProjWeight", typed(Float32Array, (l) => n(l, "dModel") ** 2)], ["outProjBias", nullable(typed(Float32Array, (l) => n(l, "dModel")))],
+    ["linear1Weight", typed(Float32Array, (l) => n(l, "dModel") * n(l, "dimFeedforward"))], ["linear1Bias", nullable(typed(Float32Array, (l) => n(l, "dimFeedforward")))],
+    ["linear2Weight", typed(Float32Array, (l) => n(l, "dModel") * n(l, "dimFeedforward"))], ["linear2Bias", nullable(typed(Float32Array, (l) => n(l, "dModel")))],
+    ["norm1", encoderNorm("norm1")], ["norm2", encoderNorm("norm2")]],
+  transformerEncoder: [["layers", encoderLayers], ["norm", nested("norm", "layerNormalization", true)]],
   unflatten: [["dim", (v) => (Number.isSafeInteger(v) ? null : "an integer")],
     ["sizes", (v) => (Array.isArray(v) && v.length > 0 && v.every((d) => Number.isSafeInteger(d) && (d >= 1 || d === -1)) && v.filter((d) => d === -1).length <= 1
       ? null : "a non-empty list of positive integers with at most one −1")]],
@@ -117,6 +144,8 @@ const FIELDS: Record<string, [string, Check][]> = {
 
 /** Checks across fields (not a field of the layer): their message is the whole sentence. */
 const DERIVED = new Set(["group"]);
+/** Fields holding layers, checked as layers: their message is the whole sentence too. */
+const NESTED = new Set(["norm1", "norm2", "layers", "norm"]);
 
 const show = (v: unknown): string => {
   if (ArrayBuffer.isView(v)) return `${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
@@ -124,19 +153,35 @@ const show = (v: unknown): string => {
   try { return JSON.stringify(v) ?? String(v); } catch { return String(v); }
 };
 
+/** What is wrong with a layer (its kind, first malformed field or unknown field), or null. */
+function layerProblem(raw: unknown): string | null {
+  const kind = (raw as Layer | null)?.kind;
+  const fields = typeof kind === "string" && Object.prototype.hasOwnProperty.call(FIELDS, kind) ? FIELDS[kind] : undefined;
+  if (typeof raw !== "object" || raw === null || !fields) return `has unknown kind ${show(kind)}`;
+  const l = raw as Layer;
+  for (const [key, check] of fields) {
+    const bad = check(l[key], l);
+    if (bad && (DERIVED.has(key) || NESTED.has(key))) return `(${kind}): ${bad}`;
+    if (bad) return `(${kind}): ${key} must be ${bad}, got ${show(l[key])}`;
+  }
+  const extra = Object.keys(l).find((key) => key !== "kind" && !fields.some(([f]) => f === key && !DERIVED.has(f)));
+  return extra === undefined ? null : `(${kind}) has unknown field "${extra}"`;
+}
+
+/** A field holding a layer of `kind` (or null when `optional`), then `extra` on it; the message names the field. */
+function nested(key: string, kind: string, optional: boolean, extra?: (v: Layer, l: Layer) => string | null): Check {
+  return (v, l) => {
+    if (v === null && optional) return null;
+    const got = (v as Layer | null)?.kind;
+    const bad = got !== kind ? `must be a ${kind} layer${optional ? " or null" : ""}, got ${show(got ?? v)}` : layerProblem(v) ?? extra?.(v as Layer, l) ?? null;
+    return bad && `${key} ${bad}`;
+  };
+}
+
 /** Throws a ValueError naming the layer index and field of the first malformed field of a layer list. */
 export function checkLayerList(layers: unknown[]): void {
   layers.forEach((raw, i) => {
-    const kind = (raw as Layer | null)?.kind;
-    const fields = typeof kind === "string" && Object.prototype.hasOwnProperty.call(FIELDS, kind) ? FIELDS[kind] : undefined;
-    if (typeof raw !== "object" || raw === null || !fields) throw new ValueError(`exportOnnx: layer ${i} has unknown kind ${show(kind)}`);
-    const l = raw as Layer;
-    for (const [key, check] of fields) {
-      const bad = check(l[key], l);
-      if (bad && DERIVED.has(key)) throw new ValueError(`exportOnnx: layer ${i} (${kind}): ${bad}`);
-      if (bad) throw new ValueError(`exportOnnx: layer ${i} (${kind}): ${key} must be ${bad}, got ${show(l[key])}`);
-    }
-    const extra = Object.keys(l).find((key) => key !== "kind" && !fields.some(([f]) => f === key && !DERIVED.has(f)));
-    if (extra !== undefined) throw new ValueError(`exportOnnx: layer ${i} (${kind}) has unknown field "${extra}"`);
+    const bad = layerProblem(raw);
+    if (bad) throw new ValueError(`exportOnnx: layer ${i} ${bad}`);
   });
 }

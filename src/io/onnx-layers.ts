@@ -20,6 +20,7 @@ import { fuseForInference, Sequential } from "../nn/sequential.js";
 import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeFloatConv, describeInt8Conv, type OnnxConvLayer } from "./onnx-conv-layers.js";
 import { typeName } from "../type-name.js";
 import { describeShapeModule, SHAPE_SUPPORTED, type OnnxShapeLayer } from "./onnx-shape-layers.js";
+import { describeSequenceModule, SEQUENCE_SUPPORTED, type OnnxSequenceLayer } from "./onnx-sequence-layers.js";
 
 export type OnnxLayer =
   | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
@@ -42,9 +43,10 @@ export type OnnxLayer =
   | { kind: "shrink"; lambd: number; bias: number }
   | { kind: "thresholdedRelu"; alpha: number }
   | OnnxConvLayer
-  | OnnxShapeLayer;
+  | OnnxShapeLayer
+  | OnnxSequenceLayer;
 
-const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}`;
+const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}, ${SEQUENCE_SUPPORTED}`;
 
 function describeLinear(m: Linear): OnnxLayer {
   return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
@@ -56,11 +58,7 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (m instanceof ReLU) return { kind: "relu" };
   if (m instanceof Sigmoid) return { kind: "sigmoid" };
   if (m instanceof Tanh) return { kind: "tanh" };
-  if (m instanceof GELU) {
-    // The exporter writes the erf form; exporting the tanh approximation as it would change outputs.
-    if (m.approximate !== "none") throw new ValueError(`exportOnnx: GELU({ approximate: "${m.approximate}" }) at index ${index} is not supported; only the exact (erf) GELU is`);
-    return { kind: "gelu" };
-  }
+  if (m instanceof GELU) return { kind: m.approximate === "tanh" ? "geluTanh" : "gelu" };
   if (m instanceof LeakyReLU) return { kind: "leakyRelu", alpha: m.negativeSlope };
   if (m instanceof ELU) return { kind: "elu", alpha: m.alpha };
   if (m instanceof Softmax) return { kind: "softmax", axis: m.dim };
@@ -80,6 +78,8 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (conv) return conv;
   const shaped = describeShapeModule(m, index);
   if (shaped) return shaped;
+  const sequence = describeSequenceModule(m, index);
+  if (sequence) return sequence;
   if (m instanceof Flatten) {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);

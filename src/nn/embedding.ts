@@ -3,6 +3,7 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { embedding, EMBEDDING_OPTION_KEYS, resolveEmbeddingOptions, type EmbeddingOptions } from "./embedding-op.js";
+import { registerLayers } from "./layer-registry.js";
 import { Module } from "./module.js";
 
 export interface EmbeddingLayerOptions extends EmbeddingOptions, RandomOptions {
@@ -76,3 +77,6 @@ export class Embedding extends Module {
     });
   }
 }
+
+// The ONNX exporter recognizes it through the registry (layer-registry.ts).
+registerLayers({ Embedding });

@@ -1,12 +1,14 @@
-// The layer classes of the families kept in their own files (convolution, pooling, batch
-// normalization), each registered by its file when that file loads. Code that must recognize
-// these layers in a model it is given, such as the ONNX exporter, looks the classes up here
-// instead of importing them: a model can hold a MaxPool2d only if the application loaded
-// pool-layers.ts, so an application that builds MLPs and exports them bundles none of the
-// families' code (nor the activations of activation-layers-more.ts). Only types are imported
-// here, so this file costs nothing itself.
+// The layer classes of the families kept in their own files (convolution, pooling, batch and layer
+// normalization, embeddings, transformer encoders), each registered by its file when that file
+// loads. Code that must recognize these layers in a model it is given, such as the ONNX exporter,
+// looks the classes up here instead of importing them: a model can hold a MaxPool2d only if the
+// application loaded pool-layers.ts, so an application that builds MLPs and exports them bundles
+// none of the families' code (nor the activations of activation-layers-more.ts). Only types are
+// imported here, so this file costs nothing itself.
 import type { ConvTranspose2d } from "./conv-layers.js";
-import type { BatchNorm1d, BatchNorm2d } from "./norm-layers.js";
+import type { BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm-layers.js";
+import type { Embedding } from "./embedding.js";
+import type { TransformerEncoder, TransformerEncoderLayer } from "./transformer.js";
 import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
 import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activation-layers-more.js";
 import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
@@ -41,6 +43,10 @@ export interface RegisteredLayers {
   ReflectionPad2d: typeof ReflectionPad2d;
   ReplicationPad1d: typeof ReplicationPad1d;
   ReplicationPad2d: typeof ReplicationPad2d;
+  LayerNorm: typeof LayerNorm;
+  Embedding: typeof Embedding;
+  TransformerEncoderLayer: typeof TransformerEncoderLayer;
+  TransformerEncoder: typeof TransformerEncoder;
 }
 
 // Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.

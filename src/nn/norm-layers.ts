@@ -138,4 +138,4 @@ export class GroupNorm extends Module {
 }
 
 // The ONNX exporter recognizes these through the registry (layer-registry.ts).
-registerLayers({ BatchNorm1d, BatchNorm2d });
+registerLayers({ BatchNorm1d, BatchNorm2d, LayerNorm });

@@ -9,6 +9,7 @@ import { MultiheadAttention } from "./attention.js";
 import { ModuleList } from "./containers.js";
 import { gelu } from "./functional.js";
 import { KVCache } from "./kv-cache.js";
+import { registerLayers } from "./layer-registry.js";
 import { Dropout } from "./layers.js";
 import { Linear } from "./linear.js";
 import { Module } from "./module.js";
@@ -199,3 +200,6 @@ export class TransformerEncoder extends Module {
     return this.norm ? (this.norm.forward(x) as Tensor) : x;
   }
 }
+
+// The ONNX exporter recognizes these through the registry (layer-registry.ts).
+registerLayers({ TransformerEncoderLayer, TransformerEncoder });
