@@ -10,12 +10,14 @@ export interface ScoreAverageOptions {
   multiClass?: "ovr";
   /** How one-vs-rest scores combine: unweighted mean (default) or weighted by class prevalence. */
   average?: "macro" | "weighted";
+  /** One weight ≥ 0 per sample (scikit-learn's sample_weight); "weighted" then weighs classes by their summed weights. */
+  sampleWeight?: Values;
 }
 
 /** Area under the ROC curve by the trapezoidal rule over distinct thresholds: ties count one half. */
 function rocArea(c: BinaryCounts, where: string): number {
   if (c.positives === 0 || c.negatives === 0) {
-    throw new ValueError(`${where}: only one class present in yTrue; ROC AUC is not defined`);
+    throw new ValueError(`${where}: only one class present in yTrue (counting samples of weight > 0); ROC AUC is not defined`);
   }
   let area = 0;
   let tp = 0;
@@ -30,7 +32,7 @@ function rocArea(c: BinaryCounts, where: string): number {
 
 /** Σ (Rᵢ − Rᵢ₋₁)·Pᵢ over thresholds from highest score down (scikit-learn's average_precision_score). */
 function apArea(c: BinaryCounts, where: string): number {
-  if (c.positives === 0) throw new ValueError(`${where}: yTrue has no positive samples; average precision is not defined`);
+  if (c.positives === 0) throw new ValueError(`${where}: yTrue has no positive samples (of weight > 0); average precision is not defined`);
   let ap = 0;
   let tp = 0;
   for (let i = 0; i < c.tps.length; i++) {
@@ -46,13 +48,13 @@ function apArea(c: BinaryCounts, where: string): number {
  * posLabel's column).
  */
 function scoreCurves(yTrue: Values, score: Values, o: ScoreAverageOptions, where: string, area: (c: BinaryCounts, w: string) => number): number {
-  checkOptions(where, o, ["posLabel", "multiClass", "average"]);
+  checkOptions(where, o, ["posLabel", "multiClass", "average", "sampleWeight"]);
   // Checked for binary scores too (where they do not apply), so a misspelt value is not ignored.
   if ((o.multiClass ?? "ovr") !== "ovr") throw new ValueError(`${where}: multiClass must be "ovr", got ${JSON.stringify(o.multiClass)}`);
   const average = o.average ?? "macro";
   if (average !== "macro" && average !== "weighted") throw new ValueError(`${where}: average must be "macro" or "weighted", got ${JSON.stringify(average)}`);
   const { data, shape } = valuesOf(score);
-  if (shape.length === 1 || (shape.length === 2 && shape[1] <= 2)) return area(binaryCounts(yTrue, score, where, o.posLabel), where);
+  if (shape.length === 1 || (shape.length === 2 && shape[1] <= 2)) return area(binaryCounts(yTrue, score, where, o.posLabel, o.sampleWeight), where);
   if (shape.length !== 2) throw new ShapeError(`${where}: scores must be [n] or [n, classes], got [${shape}]`);
   // One-vs-rest makes each class positive in turn: a single positive class has no meaning here.
   if (o.posLabel !== undefined) throw new ValueError(`${where}: posLabel applies to binary scores; multiclass scores [${shape}] score every class one-vs-rest`);
@@ -66,7 +68,7 @@ function scoreCurves(yTrue: Values, score: Values, o: ScoreAverageOptions, where
   for (let c = 0; c < k; c++) {
     const isC = Float64Array.from({ length: n }, (_, i) => (y[i] === c ? 1 : 0));
     const col = Float64Array.from({ length: n }, (_, i) => data[i * k + c]);
-    const counts = binaryCounts(isC, col, where, 1);
+    const counts = binaryCounts(isC, col, where, 1, o.sampleWeight);
     const w = average === "weighted" ? counts.positives : 1;
     sum += w * area(counts, `${where} (class ${c} vs rest)`);
     weights += w;

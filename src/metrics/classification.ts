@@ -3,40 +3,55 @@ import { ShapeError, ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, type Values } from "./inputs.js";
+import { indicators } from "./multilabel.js";
+import { sampleWeights, weightedMean, type WeightOptions } from "./weights.js";
 
-/** Fraction of samples whose predicted label equals the true one (yPred may be [n, k] scores: argmax). */
-export function accuracy(yTrue: Values, yPred: Values): number {
+/**
+ * Fraction of samples whose predicted label equals the true one (yPred may be [n, k] scores:
+ * argmax), or with `sampleWeight` the fraction of the total weight. Two [n, k] 0/1 indicator
+ * matrices (multilabel): subset accuracy, a sample is a hit when its whole row matches.
+ */
+export function accuracy(yTrue: Values, yPred: Values, o: WeightOptions = {}): number {
+  checkOptions("accuracy", o, ["sampleWeight"]);
+  const m = indicators(yTrue, yPred, "accuracy");
+  if (m !== null) {
+    const w = sampleWeights("accuracy", o.sampleWeight, m.n, true);
+    return weightedMean(m.n, w, (i) => {
+      for (let j = i * m.k; j < (i + 1) * m.k; j++) if (m.t[j] !== m.p[j]) return 0;
+      return 1;
+    });
+  }
   const t = labelsOf(yTrue, "accuracy");
   const p = labelsOf(yPred, "accuracy");
   const n = checkLengths(t, p, "accuracy");
-  let hit = 0;
-  for (let i = 0; i < n; i++) if (t[i] === p[i]) hit++;
-  return hit / n;
+  const w = sampleWeights("accuracy", o.sampleWeight, n, true);
+  return weightedMean(n, w, (i) => (t[i] === p[i] ? 1 : 0));
 }
 
 /**
  * Fraction of samples whose true class is among the k highest scores of its row. Ties count in
  * the sample's favour: it is a hit when fewer than k classes score strictly higher than it.
  */
-export function topKAccuracy(yTrue: Values, scores: Tensor, o: { k?: number } = {}): number {
-  checkOptions("topKAccuracy", o, ["k"]);
+export function topKAccuracy(yTrue: Values, scores: Tensor, o: { k?: number } & WeightOptions = {}): number {
+  checkOptions("topKAccuracy", o, ["k", "sampleWeight"]);
   const k = o.k ?? 5;
   positiveInt("topKAccuracy", "k", k);
   if (scores.ndim !== 2) throw new ShapeError(`topKAccuracy: scores must be [n, classes], got [${scores.shape}]`);
   const t = labelsOf(yTrue, "topKAccuracy");
   const [n, classes] = scores.shape;
   checkLengths(t, { length: n }, "topKAccuracy");
+  const w = sampleWeights("topKAccuracy", o.sampleWeight, n, true);
   const s = scores.data;
-  let hit = 0;
+  const hit = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const c = t[i];
     if (!Number.isInteger(c) || c < 0 || c >= classes) throw new ValueError(`topKAccuracy: label ${c} at index ${i} is not a column of scores [${scores.shape}]`);
     const mine = s[i * classes + c];
     let above = 0;
     for (let j = 0; j < classes; j++) if (s[i * classes + j] > mine) above++;
-    if (above < k) hit++;
+    if (above < k) hit[i] = 1;
   }
-  return hit / n;
+  return weightedMean(n, w, (i) => hit[i]);
 }
 
 export interface ConfusionOptions {
@@ -46,6 +61,8 @@ export interface ConfusionOptions {
   labels?: readonly number[];
   /** Divide counts by row sums ("true"), column sums ("pred") or the total ("all"); float32 result. */
   normalize?: "true" | "pred" | "all";
+  /** One weight ≥ 0 per sample: cells sum weights instead of counting (float64 result unless normalized). */
+  sampleWeight?: Values;
 }
 
 /**
@@ -57,18 +74,19 @@ export const MAX_CONFUSION_CLASSES = 4096;
 
 /**
  * Counts [k, k] (int32): row = true class, column = predicted class, as scikit-learn. Integer
- * labels index rows directly, so a class never predicted still has its row and column.
+ * labels index rows directly, so a class never predicted still has its row and column. With
+ * `sampleWeight` each cell sums its samples' weights (float64, as scikit-learn's float weights).
  */
 export function confusionMatrix(yTrue: Values, yPred: Values, o: ConfusionOptions = {}): Tensor {
-  checkOptions("confusionMatrix", o, ["numClasses", "labels", "normalize"]);
+  checkOptions("confusionMatrix", o, ["numClasses", "labels", "normalize", "sampleWeight"]);
   if (o.normalize !== undefined && !["true", "pred", "all"].includes(o.normalize)) {
     throw new ValueError(`confusionMatrix: normalize must be "true", "pred" or "all", got ${JSON.stringify(o.normalize)}`);
   }
   if (o.labels !== undefined && o.numClasses !== undefined) throw new ValueError("confusionMatrix: pass labels or numClasses, not both");
   const labels = o.labels === undefined ? defaultLabels(yTrue, yPred, o.numClasses) : checkLabelList(o.labels);
-  const { counts } = tally(yTrue, yPred, "confusionMatrix", labels);
+  const { counts } = tally(yTrue, yPred, "confusionMatrix", labels, o.sampleWeight);
   const k = labels.length;
-  if (!o.normalize) return new Tensor(Int32Array.from(counts), "int32", [k, k]);
+  if (!o.normalize) return o.sampleWeight === undefined ? new Tensor(Int32Array.from(counts), "int32", [k, k]) : new Tensor(counts, "float64", [k, k]);
   const out = new Float32Array(k * k);
   const total = counts.reduce((a, b) => a + b, 0);
   for (let r = 0; r < k; r++) {
@@ -153,16 +171,17 @@ export function labelIndices(t: ArrayLike<number>, p: ArrayLike<number>, n: numb
   return { rows, cols };
 }
 
-/** Confusion counts over the given label order (row = true). Unknown labels are an error. */
-export function tally(yTrue: Values, yPred: Values, where: string, labels: readonly number[]): { labels: readonly number[]; counts: Float64Array } {
+/** Confusion counts (or summed sample weights) over the given label order (row = true). Unknown labels are an error. */
+export function tally(yTrue: Values, yPred: Values, where: string, labels: readonly number[], sampleWeight?: Values): { labels: readonly number[]; counts: Float64Array } {
   const t = labelsOf(yTrue, where);
   const p = labelsOf(yPred, where);
   const n = checkLengths(t, p, where);
+  const w = sampleWeights(where, sampleWeight, n);
   const k = labels.length;
   // Checked before the k² counts exist, so a stray label costs no allocation.
   const { rows, cols } = labelIndices(t, p, n, where, labels);
   const counts = new Float64Array(k * k);
-  for (let i = 0; i < n; i++) counts[rows[i] * k + cols[i]]++;
+  for (let i = 0; i < n; i++) counts[rows[i] * k + cols[i]] += w === null ? 1 : w[i];
   return { labels, counts };
 }
 

@@ -2,15 +2,18 @@ import { boolean } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, shortList, valuesOf, type Values } from "./inputs.js";
+import { sampleWeights } from "./weights.js";
 
 export interface CurveOptions {
   /** The positive class (default 1). */
   posLabel?: number;
+  /** One weight ≥ 0 per sample (scikit-learn's sample_weight); samples of weight 0 are left out, thresholds included. */
+  sampleWeight?: Values;
 }
 
 /** Cumulative counts at each distinct score, highest first: the common core of ROC and PR curves. */
 export interface BinaryCounts {
-  /** True/false positives among samples scoring ≥ thresholds[i]. */
+  /** True/false positives (or their summed sample weights) among samples scoring ≥ thresholds[i]. */
   tps: Float64Array;
   fps: Float64Array;
   thresholds: number[];
@@ -32,9 +35,10 @@ export function binaryScores(score: Values, where: string, column: 0 | 1 = 1): A
 /**
  * Sorts by score (descending) and counts positives/negatives above each distinct score, so tied
  * scores move the curve in one diagonal step — which makes the trapezoidal ROC area equal the
- * Mann–Whitney statistic with ties counted one half.
+ * Mann–Whitney statistic with ties counted one half. With sample weights, samples of weight 0
+ * are dropped first (as scikit-learn: they add no threshold) and the counts sum weights.
  */
-export function binaryCounts(yTrue: Values, score: Values, where: string, posLabel = 1): BinaryCounts {
+export function binaryCounts(yTrue: Values, score: Values, where: string, posLabel = 1, sampleWeight?: unknown): BinaryCounts {
   const y = labelsOf(yTrue, where);
   const classes = distinct(y);
   if (classes.length > 2) throw new ValueError(`${where}: binary yTrue expected, got labels [${shortList(classes)}]; for multiclass use one-vs-rest`);
@@ -46,8 +50,10 @@ export function binaryCounts(yTrue: Values, score: Values, where: string, posLab
   const column = (classes.length === 2 ? posLabel === classes[0] : posLabel <= 0) ? 0 : 1;
   const s = binaryScores(score, where, column);
   const n = checkLengths(y, s, where);
-  const order = Array.from({ length: n }, (_, i) => i);
+  const w = sampleWeights(where, sampleWeight, n);
   for (let i = 0; i < n; i++) if (Number.isNaN(s[i])) throw new ValueError(`${where}: score at index ${i} is NaN`);
+  const order = Array.from({ length: n }, (_, i) => i).filter((i) => w === null || w[i] > 0);
+  const m = order.length;
   // Compare, don't subtract: Infinity − Infinity is NaN and would corrupt the sort.
   order.sort((a, b) => (s[b] > s[a] ? 1 : s[b] < s[a] ? -1 : 0));
   const tps: number[] = [];
@@ -55,11 +61,12 @@ export function binaryCounts(yTrue: Values, score: Values, where: string, posLab
   const thresholds: number[] = [];
   let tp = 0;
   let fp = 0;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < m; j++) {
     const i = order[j];
-    if (y[i] === posLabel) tp++;
-    else fp++;
-    if (j === n - 1 || s[order[j + 1]] !== s[i]) {
+    const wi = w === null ? 1 : w[i];
+    if (y[i] === posLabel) tp += wi;
+    else fp += wi;
+    if (j === m - 1 || s[order[j + 1]] !== s[i]) {
       tps.push(tp);
       fps.push(fp);
       thresholds.push(s[i]);
@@ -80,12 +87,14 @@ export interface RocCurve {
  * segment between their neighbours are dropped — the area is unchanged.
  */
 export function rocCurve(yTrue: Values, score: Values, o: CurveOptions & { dropIntermediate?: boolean } = {}): RocCurve {
-  checkOptions("rocCurve", o, ["posLabel", "dropIntermediate"]);
-  const c = binaryCounts(yTrue, score, "rocCurve", o.posLabel);
+  checkOptions("rocCurve", o, ["posLabel", "dropIntermediate", "sampleWeight"]);
+  const c = binaryCounts(yTrue, score, "rocCurve", o.posLabel, o.sampleWeight);
   let keep = Array.from({ length: c.thresholds.length }, (_, i) => i);
   if (boolean("rocCurve", "dropIntermediate", o.dropIntermediate ?? true) && keep.length > 2) {
-    keep = keep.filter((i) => i === 0 || i === keep.length - 1 ||
-      c.fps[i + 1] - 2 * c.fps[i] + c.fps[i - 1] !== 0 || c.tps[i + 1] - 2 * c.tps[i] + c.tps[i - 1] !== 0);
+    // NumPy's diff(·, 2), in its order of operations: with weighted (non-integer) counts a
+    // regrouped sum could round to a nonzero and keep a point scikit-learn drops.
+    const bend = (a: Float64Array, i: number) => (a[i + 1] - a[i]) - (a[i] - a[i - 1]);
+    keep = keep.filter((i) => i === 0 || i === keep.length - 1 || bend(c.fps, i) !== 0 || bend(c.tps, i) !== 0);
   }
   // With no positives (or negatives) a rate is 0/0: NaN, as scikit-learn (which also warns).
   return {
@@ -106,8 +115,8 @@ export interface PrCurve {
  * precision[i]/recall[i] for scores ≥ thresholds[i], and a last point (recall 0, precision 1).
  */
 export function prCurve(yTrue: Values, score: Values, o: CurveOptions = {}): PrCurve {
-  checkOptions("prCurve", o, ["posLabel"]);
-  const c = binaryCounts(yTrue, score, "prCurve", o.posLabel);
+  checkOptions("prCurve", o, ["posLabel", "sampleWeight"]);
+  const c = binaryCounts(yTrue, score, "prCurve", o.posLabel, o.sampleWeight);
   if (c.positives === 0) throw new ValueError("prCurve: yTrue has no positive samples, recall is undefined");
   const m = c.thresholds.length;
   const precision: number[] = [];

@@ -1,5 +1,6 @@
 // Evaluation: metrics take (yTrue, yPredOrScore, options) as Tensors (or plain arrays) and return numbers.
 export type { Values } from "./inputs.js";
+export type { WeightOptions } from "./weights.js";
 export { accuracy, topKAccuracy, confusionMatrix } from "./classification.js";
 export type { ConfusionOptions } from "./classification.js";
 export { precisionRecallF1, f1Score, fbetaScore, jaccardScore } from "./prf.js";

@@ -29,7 +29,7 @@ export function labelsOf(v: Values, where: string): ArrayLike<number> {
     if (ones > 1 && multi < 0) multi = i;
     out[i] = best;
   }
-  if (indicator && multi >= 0) throw new ValueError(`${where}: [${v.shape}] is a 0/1 multilabel indicator matrix (row ${multi} has several ones); multilabel targets are not supported`);
+  if (indicator && multi >= 0) throw new ValueError(`${where}: [${v.shape}] is a 0/1 multilabel indicator matrix (row ${multi} has several ones); only accuracy, precisionRecallF1, f1Score, fbetaScore, jaccardScore and hammingLoss score multilabel targets, given yTrue and yPred both as 0/1 [n, k] matrices`);
   return out;
 }
 

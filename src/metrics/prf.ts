@@ -3,25 +3,30 @@
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, shortList, type Values } from "./inputs.js";
+import { indicators, type Indicators } from "./multilabel.js";
+import { sampleWeights } from "./weights.js";
 
-export type Average = "binary" | "macro" | "micro" | "weighted";
+export type Average = "binary" | "macro" | "micro" | "weighted" | "samples";
 
 export interface PrfOptions {
   /**
    * binary (default): scores of `posLabel` alone, at most two labels allowed; macro: unweighted
    * mean of per-class scores; weighted: mean weighted by each class's true count; micro: scores
-   * of the pooled counts (for single-label data all three equal accuracy).
+   * of the pooled counts (for single-label data all three equal accuracy); samples (multilabel
+   * only): the mean over samples of each sample's scores over its labels.
    */
   average?: Average;
   /** The positive class for average "binary" (default 1). */
   posLabel?: number;
-  /** Classes to score (default: every label in yTrue or yPred), as scikit-learn's `labels`. */
+  /** Classes to score (default: every label in yTrue or yPred; multilabel: column indices, default all), as scikit-learn's `labels`. */
   labels?: readonly number[];
   /**
    * Value of a ratio whose denominator is 0 (no predictions / no members of a class): a number in
    * [0, 1] or NaN; default 0.
    */
   zeroDivision?: number;
+  /** One weight ≥ 0 per sample (scikit-learn's sample_weight): counts become sums of weights. */
+  sampleWeight?: Values;
 }
 
 export interface FbetaOptions extends PrfOptions {
@@ -43,14 +48,23 @@ const recallOf: CountScore = (tp, _pred, act, zd) => (act === 0 ? zd : tp / act)
 const jaccardOf: CountScore = (tp, pred, act, zd) => (pred + act - tp === 0 ? zd : tp / (pred + act - tp));
 
 /**
- * F-beta = (1+β²)·tp / (β²·actual + predicted): defined even when precision or recall alone is
- * 0/0, and equal to scikit-learn 1.2's (1+β²)PR/(β²P + R) with P and R set to zeroDivision there
- * (a class with no true positives scores 0, or zeroDivision when it is neither true nor predicted).
+ * F-beta as scikit-learn 1.2 evaluates it, (1+β²)·P·R / (β²P + R) with P and R set to
+ * zeroDivision where they are 0/0 and a 0 denominator read as 1: a class with no true positives
+ * scores 0, or zeroDivision when it is neither true nor predicted. Algebraically it is
+ * (1+β²)·tp / (β²·actual + predicted), but that form rounds differently (0.75 exactly where
+ * scikit-learn has 0.7499…), which classificationReport's text would print as 0.8, not 0.7.
+ * A NaN zeroDivision (not in scikit-learn 1.2) keeps the count form, so only 0/0 classes are NaN.
  */
 function fbetaOf(beta: number): CountScore {
   if (beta === Infinity) return recallOf;
   const b2 = beta * beta;
-  return (tp, pred, act, zd) => (tp === 0 ? (pred === 0 && act === 0 ? zd : 0) : ((1 + b2) * tp) / (b2 * act + pred));
+  return (tp, pred, act, zd) => {
+    if (Number.isNaN(zd)) return tp === 0 ? (pred === 0 && act === 0 ? zd : 0) : ((1 + b2) * tp) / (b2 * act + pred);
+    const p = precisionOf(tp, pred, act, zd);
+    const r = recallOf(tp, pred, act, zd);
+    const denom = b2 * p + r;
+    return ((1 + b2) * p * r) / (denom === 0 ? 1 : denom);
+  };
 }
 
 /** The validated options and counts of one set-wise metric call. */
@@ -62,29 +76,34 @@ interface SetWise {
   tp: Float64Array;
   predicted: Float64Array;
   actual: Float64Array;
+  /** Multilabel only: each sample's counts over the scored columns (unweighted) and the sample weights. */
+  perSample?: { tp: Float64Array; predicted: Float64Array; actual: Float64Array; w: Float64Array | null };
 }
 
 /** Options checked (keys beyond PrfOptions' are the caller's) and per-class counts over every label seen. */
 function setWise(where: string, yTrue: Values, yPred: Values, o: PrfOptions, extraKeys: readonly string[] = []): SetWise {
-  checkOptions(where, o, ["average", "posLabel", "labels", "zeroDivision", ...extraKeys]);
+  checkOptions(where, o, ["average", "posLabel", "labels", "zeroDivision", "sampleWeight", ...extraKeys]);
   // null is scikit-learn's average=None (per-class scores): refused, not read as the default "binary".
   const average = o.average === undefined ? "binary" : o.average;
   if (average === null) throw new ValueError(`${where}: average null (per-class scores) is not supported; classificationReport(yTrue, yPred, { outputDict: true }) gives them`);
-  if (!["binary", "macro", "micro", "weighted"].includes(average)) throw new ValueError(`${where}: unknown average ${JSON.stringify(average)}`);
+  if (!["binary", "macro", "micro", "weighted", "samples"].includes(average)) throw new ValueError(`${where}: unknown average ${JSON.stringify(average)}`);
   const zd = zeroDivisionOf(where, o.zeroDivision);
-  const t = labelsOf(yTrue, where);
-  const p = labelsOf(yPred, where);
-  checkLengths(t, p, where);
-  const seen = distinct(t, p);
   // Empty, no class is scored: scikit-learn averages nothing (NaN for macro, 0 for micro and weighted).
   if (o.labels !== undefined && (!Array.isArray(o.labels) || o.labels.length === 0)) throw new ValueError(`${where}: labels must be a non-empty array of numbers`);
   // Each applies to one kind of average only; elsewhere it would be ignored.
-  if (average === "binary" && o.labels !== undefined) throw new ValueError(`${where}: labels applies to average "macro", "micro" or "weighted"; average "binary" scores posLabel alone`);
+  if (average === "binary" && o.labels !== undefined) throw new ValueError(`${where}: labels applies to average "macro", "micro" or "weighted" (or "samples", multilabel); average "binary" scores posLabel alone`);
   if (average !== "binary" && o.posLabel !== undefined) throw new ValueError(`${where}: posLabel applies to average "binary" only, not ${JSON.stringify(average)}`);
+  const m = indicators(yTrue, yPred, where);
+  if (m !== null) return multilabelSetWise(where, m, o, average, zd);
+  if (average === "samples") throw new ValueError(`${where}: average "samples" applies to multilabel targets only (yTrue and yPred both 0/1 [n, k] indicator matrices)`);
+  const t = labelsOf(yTrue, where);
+  const p = labelsOf(yPred, where);
+  const w = sampleWeights(where, o.sampleWeight, checkLengths(t, p, where));
+  const seen = distinct(t, p);
   // Per-class counts over every label seen (no k×k matrix: memory grows with the classes, not
   // their square), so no sample is dropped; scoring then picks `labels`.
   const all = distinct(seen, o.labels ?? []);
-  const { tp, predicted, actual } = classCounts(t, p, all);
+  const { tp, predicted, actual } = classCounts(t, p, all, w);
   let scored: number[];
   if (average === "binary") {
     const pos = o.posLabel ?? 1;
@@ -100,6 +119,42 @@ function setWise(where: string, yTrue: Values, yPred: Values, o: PrfOptions, ext
   return { average, zd, scored, tp, predicted, actual };
 }
 
+/**
+ * Counts of two [n, k] indicator matrices: per column (label) for macro, micro and weighted, and
+ * per sample over the scored columns for "samples". Every column is a label, even one that is
+ * all 0 in both (as scikit-learn); `labels` picks columns by index.
+ */
+function multilabelSetWise(where: string, m: Indicators, o: PrfOptions, average: Average, zd: number): SetWise {
+  const { n, k, t, p } = m;
+  if (average === "binary") {
+    throw new ValueError(`${where}: yTrue and yPred are multilabel indicator matrices [${n}, ${k}]; average "binary" does not apply, use "macro", "micro", "weighted" or "samples"`);
+  }
+  const w = sampleWeights(where, o.sampleWeight, n);
+  if (o.labels !== undefined) {
+    const bad = o.labels.find((l) => !Number.isInteger(l) || l < 0 || l >= k);
+    if (bad !== undefined) throw new ValueError(`${where}: label ${bad} is not a column of the multilabel matrices [${n}, ${k}]`);
+  }
+  const scored = o.labels === undefined ? Array.from({ length: k }, (_, c) => c) : [...o.labels];
+  const tp = new Float64Array(k), predicted = new Float64Array(k), actual = new Float64Array(k);
+  const perSample = { tp: new Float64Array(n), predicted: new Float64Array(n), actual: new Float64Array(n), w };
+  for (let i = 0; i < n; i++) {
+    const wi = w === null ? 1 : w[i];
+    for (let c = 0; c < k; c++) {
+      const a = t[i * k + c], b = p[i * k + c];
+      actual[c] += a * wi;
+      predicted[c] += b * wi;
+      tp[c] += a * b * wi;
+    }
+    for (const c of scored) {
+      const a = t[i * k + c], b = p[i * k + c];
+      perSample.actual[i] += a;
+      perSample.predicted[i] += b;
+      perSample.tp[i] += a * b;
+    }
+  }
+  if (average === "samples" && w !== null && !w.some((x) => x > 0)) throw new ValueError(`${where}: sampleWeight sums to 0, so the mean over samples is 0/0`);
+  return { average, zd, scored, tp, predicted, actual, perSample };
+}
 /** zeroDivision as a number in [0, 1] or NaN (default 0). */
 export function zeroDivisionOf(where: string, zd: unknown = 0): number {
   // typeof first: "warn" (scikit-learn's default) or "1" would otherwise be returned as a score.
@@ -117,6 +172,19 @@ function averaged<K extends string>(s: SetWise, scores: Record<K, CountScore>, n
   const { scored, tp, predicted, actual, zd } = s;
   if (s.average === "binary" && scored.length === 0) {
     for (const k of keys) out[k] = zd;
+    return out;
+  }
+  if (s.average === "samples") {
+    const q = s.perSample!;
+    for (const k of keys) {
+      let sum = 0, total = 0;
+      for (let i = 0; i < q.tp.length; i++) {
+        const wi = q.w === null ? 1 : q.w[i];
+        sum += wi * scores[k](q.tp[i], q.predicted[i], q.actual[i], zd);
+        total += wi;
+      }
+      out[k] = sum / total;
+    }
     return out;
   }
   if (s.average === "micro") {
@@ -184,12 +252,13 @@ export function jaccardScore(yTrue: Values, yPred: Values, o: PrfOptions = {}): 
 
 /**
  * Per-class precision, recall, F1 and support for `labels` (scikit-learn's average=None), for
- * classificationReport; every label of yTrue and yPred is counted, listed or not.
+ * classificationReport; every label of yTrue and yPred is counted, listed or not (support and
+ * counts are sums of the sample weights `w` when given).
  */
-export function perClassPrf(t: ArrayLike<number>, p: ArrayLike<number>, labels: readonly number[], zd: number) {
+export function perClassPrf(t: ArrayLike<number>, p: ArrayLike<number>, labels: readonly number[], zd: number, w: Float64Array | null = null) {
   const all = distinct(t, p, labels);
   const position = new Map(all.map((l, i) => [l, i]));
-  const { tp, predicted, actual } = classCounts(t, p, all);
+  const { tp, predicted, actual } = classCounts(t, p, all, w);
   const f1 = fbetaOf(1);
   return labels.map((l) => {
     const i = position.get(l)!;
@@ -197,17 +266,29 @@ export function perClassPrf(t: ArrayLike<number>, p: ArrayLike<number>, labels: 
   });
 }
 
-/** True positives, predicted and actual counts per class of `labels` (every label of t and p is in it). */
-function classCounts(t: ArrayLike<number>, p: ArrayLike<number>, labels: number[]) {
+/**
+ * True positives, predicted and actual counts (or sums of the sample weights) per class of
+ * `labels` (every label of t and p is in it).
+ */
+function classCounts(t: ArrayLike<number>, p: ArrayLike<number>, labels: number[], w: Float64Array | null = null) {
   const index = new Map(labels.map((l, i) => [l, i]));
   const k = labels.length;
   const tp = new Float64Array(k), predicted = new Float64Array(k), actual = new Float64Array(k);
   for (let i = 0; i < t.length; i++) {
     const r = index.get(t[i])!;
     const c = index.get(p[i])!;
-    actual[r]++;
-    predicted[c]++;
-    if (r === c) tp[r]++;
+    const wi = w === null ? 1 : w[i];
+    actual[r] += wi;
+    predicted[c] += wi;
+    if (r === c) tp[r] += wi;
+  }
+  // scikit-learn rebuilds the sums from its confusion cells, tp + (sum − tp): with fractional
+  // weights that rounds (6e-05 comes back as 5.9999999999999995e-05, which a report prints).
+  if (w !== null) {
+    for (let c = 0; c < k; c++) {
+      predicted[c] = tp[c] + (predicted[c] - tp[c]);
+      actual[c] = tp[c] + (actual[c] - tp[c]);
+    }
   }
   return { tp, predicted, actual };
 }

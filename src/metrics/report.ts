@@ -5,6 +5,7 @@ import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import { checkLengths, distinct, labelsOf, type Values } from "./inputs.js";
 import { perClassPrf, precisionRecallF1, zeroDivisionOf } from "./prf.js";
+import { sampleWeights } from "./weights.js";
 
 export interface ReportOptions {
   /** Classes to report, in row order (default: the sorted labels of yTrue and yPred). */
@@ -17,6 +18,8 @@ export interface ReportOptions {
   outputDict?: boolean;
   /** Score of a 0/0 ratio, as precisionRecallF1 (default 0). */
   zeroDivision?: number;
+  /** One weight ≥ 0 per sample (scikit-learn's sample_weight): supports become sums of weights, printed as Python floats. */
+  sampleWeight?: Values;
 }
 
 export interface ReportRow {
@@ -38,14 +41,14 @@ export function classificationReport(yTrue: Values, yPred: Values, o?: ReportOpt
 export function classificationReport(yTrue: Values, yPred: Values, o?: ReportOptions): string | ReportDict;
 export function classificationReport(yTrue: Values, yPred: Values, o: ReportOptions = {}): string | ReportDict {
   const where = "classificationReport";
-  checkOptions(where, o, ["labels", "targetNames", "digits", "outputDict", "zeroDivision"]);
+  checkOptions(where, o, ["labels", "targetNames", "digits", "outputDict", "zeroDivision", "sampleWeight"]);
   const digits = o.digits === undefined ? 2 : nonNegativeInt(where, "digits", o.digits);
   if (digits > 20) throw new ValueError(`${where}: digits must be at most 20, got ${digits}`);
   const outputDict = o.outputDict === undefined ? false : boolean(where, "outputDict", o.outputDict);
   const zd = zeroDivisionOf(where, o.zeroDivision);
   const t = labelsOf(yTrue, where);
   const p = labelsOf(yPred, where);
-  checkLengths(t, p, where);
+  const w = sampleWeights(where, o.sampleWeight, checkLengths(t, p, where));
   const present = distinct(t, p);
   if (o.labels !== undefined) {
     if (!Array.isArray(o.labels) || o.labels.length === 0 || o.labels.some((l) => typeof l !== "number" || Number.isNaN(l))) {
@@ -63,10 +66,10 @@ export function classificationReport(yTrue: Values, yPred: Values, o: ReportOpti
     }
   }
   const names = o.targetNames ?? labels.map((l) => String(l));
-  const perClass = perClassPrf(t, p, labels, zd);
-  const support = perClass.reduce((s, c) => s + c.support, 0);
+  const perClass = perClassPrf(t, p, labels, zd, w);
+  const support = numpySum(perClass.map((c) => c.support));
   const averages = (["micro", "macro", "weighted"] as const).map((average) => {
-    const r = precisionRecallF1(t, p, { average, labels, zeroDivision: zd });
+    const r = precisionRecallF1(t, p, { average, labels, zeroDivision: zd, ...(w === null ? {} : { sampleWeight: w }) });
     return { heading: average === "micro" && microIsAccuracy ? "accuracy" : `${average} avg`, row: { precision: r.precision, recall: r.recall, "f1-score": r.f1, support } };
   });
 
@@ -76,16 +79,59 @@ export function classificationReport(yTrue: Values, yPred: Values, o: ReportOpti
     for (const { heading, row } of averages) out[heading] = heading === "accuracy" ? row.precision : row;
     return out;
   }
+  // scikit-learn 1.2 counts in floats with sample weights, and also when no sample at all is
+  // predicted right (its bincount path is skipped): its text then prints a support as "1.0".
+  let anyHit = false;
+  for (let i = 0; i < t.length && !anyHit; i++) anyHit = t[i] === p[i];
+  const count = (x: number) => (anyHit && w === null ? String(x) : pythonFloat(x));
   const width = Math.max(...names.map(length), "weighted avg".length, digits);
   const line = (name: string, cells: string[]) => `${pad(name, width)} ${cells.map((c) => ` ${pad(c, 9)}`).join("")}\n`;
   let text = line("", ["precision", "recall", "f1-score", "support"]).slice(0, -1) + "\n\n";
-  perClass.forEach((c, i) => (text += line(names[i], [fixed(c.precision, digits), fixed(c.recall, digits), fixed(c.f1, digits), String(c.support)])));
+  perClass.forEach((c, i) => (text += line(names[i], [fixed(c.precision, digits), fixed(c.recall, digits), fixed(c.f1, digits), count(c.support)])));
   text += "\n";
   for (const { heading, row } of averages) {
     const scores = heading === "accuracy" ? ["", "", fixed(row["f1-score"], digits)] : [fixed(row.precision, digits), fixed(row.recall, digits), fixed(row["f1-score"], digits)];
-    text += line(heading, [...scores, String(row.support)]);
+    text += line(heading, [...scores, count(row.support)]);
   }
   return text;
+}
+
+/**
+ * x as Python's str(float): "3.0" for an integer value, scientific notation below 1e-4 and from
+ * 1e16 up, with an exponent of at least two digits ("1e-05", "1e+16").
+ */
+export function pythonFloat(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
+  const a = Math.abs(x);
+  if (a !== 0 && (a < 1e-4 || a >= 1e16)) {
+    const [mantissa, exponent] = x.toExponential().split("e");
+    const sign = exponent[0] === "-" ? "-" : "+";
+    return `${mantissa}e${sign}${exponent.replace(/^[+-]/, "").padStart(2, "0")}`;
+  }
+  return Number.isInteger(x) ? `${x.toFixed(0)}.0` : String(x);
+}
+
+/**
+ * Σ values in NumPy's pairwise order (eight running sums per block of up to 128, blocks split in
+ * halves), so that a weighted report's total support prints as scikit-learn's np.sum does.
+ */
+export function numpySum(a: readonly number[], lo = 0, n = a.length): number {
+  if (n < 8) {
+    let s = 0;
+    for (let i = lo; i < lo + n; i++) s += a[i];
+    return s;
+  }
+  if (n <= 128) {
+    const r = a.slice(lo, lo + 8);
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[lo + i + j];
+    let s = (r[0] + r[1] + (r[2] + r[3])) + (r[4] + r[5] + (r[6] + r[7]));
+    for (; i < n; i++) s += a[lo + i];
+    return s;
+  }
+  let half = n >> 1;
+  half -= half % 8;
+  return numpySum(a, lo, half) + numpySum(a, lo + half, n - half);
 }
 
 /** Length in code points, as Python's str formatting counts. */
