@@ -1,5 +1,6 @@
 // A binary classifier with a sigmoid output and binary cross-entropy, on two interleaved
 // half-moons (a problem no straight line separates), generated with a seeded generator.
+// Here (Node 20): held-out accuracy 1.0000, binary cross-entropy 0.0126.
 // Run: npm run build && node examples/binary-classifier.mjs
 import * as eg from "../dist/index.js";
 

@@ -1,5 +1,8 @@
 // Regression on the diabetes data (Efron et al. 2004): linear model and a small MLP trained with
-// MSE, compared by R², RMSE and MAE on held-out patients.
+// MSE, compared by R², RMSE and MAE on held-out patients. Here (Node 20): R² 0.329 (linear) and
+// 0.323 (MLP). Early stopping watches the last 15% of the training rows (53 patients), whose loss
+// is lowest at the linear model's 5th epoch; trained all 200 epochs it scores 0.40, as exact
+// least squares on the same rows does (0.39).
 // Run: npm run build && node examples/diabetes-regression.mjs
 import * as eg from "../dist/index.js";
 

@@ -1,4 +1,5 @@
 // An MLP with Adam, dropout and early stopping on the 8×8 handwritten digits.
+// Here (Node 20): early stopping ends it after 71 of 100 epochs; test accuracy 0.9667.
 // Run: npm run build && node examples/mlp-adam.mjs
 import * as eg from "../dist/index.js";
 
