@@ -1,6 +1,6 @@
 // Compiles assembly/ into the kernel builds: the full module (assembly/index.ts, every kernel),
 // the dense module (assembly/dense.ts, what an MLP trains with), the core module
-// (assembly/core.ts, the f32 GEMM only) and the threaded module (the full
+// (assembly/core.ts, the f32 GEMM only) and the threaded full and dense modules (the same
 // sources on an imported shared memory, which the worker pool of src/backend/thread-pool.ts
 // instantiates in every thread), each for two targets (simd, relaxed) from one source. Copies
 // the .wasm files into dist/ for the package exports, and embeds the full and threaded builds'
@@ -15,14 +15,16 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const asc = join(root, "node_modules", ".bin", "asc");
 const targets = ["simd", "relaxed"];
+// NOTE: a shared memory must declare a maximum; 65536 pages (4 GB) lets init() choose the
+// real maximum when it creates the memory (an import may have a smaller one, never larger).
+const THREADED = ["--importMemory", "--sharedMemory", "--maximumMemory", "65536", "--enable", "threads"];
 const entries = [
   { source: "assembly/index.ts", prefix: "edgegrad-" },
   { source: "assembly/core.ts", prefix: "edgegrad-core-" },
   { source: "assembly/dense.ts", prefix: "edgegrad-dense-" },
-  // NOTE: a shared memory must declare a maximum; 65536 pages (4 GB) lets init() choose the
-  // real maximum when it creates the memory (an import may have a smaller one, never larger).
-  { source: "assembly/index.ts", prefix: "edgegrad-mt-", threaded: true,
-    flags: ["--importMemory", "--sharedMemory", "--maximumMemory", "65536", "--enable", "threads"] },
+  { source: "assembly/index.ts", prefix: "edgegrad-mt-", threaded: true, flags: THREADED },
+  // The dense build for an MLP application that asks for threads.
+  { source: "assembly/dense.ts", prefix: "edgegrad-mt-dense-", threaded: true, flags: THREADED },
 ];
 
 mkdirSync(join(root, "build"), { recursive: true });
@@ -41,7 +43,7 @@ function compile({ source, prefix, threaded = false, flags = [] }, target) {
   });
 }
 
-// The eight compilations are independent, so they run as many at a time as the machine has cores
+// The ten compilations are independent, so they run as many at a time as the machine has cores
 // (binaryen's optimizer already spreads some of its passes over threads): on two cores 25 s
 // against 34 s one after another.
 const jobs = entries.flatMap((entry) => targets.map((target) => [entry, target]));

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import * as eg from "../../src/index.js";
 import { compressKernels, convKernels, detectFeatures, optimKernels, recurrentKernels, type BackendName } from "../../src/backend/index.js";
+import { activeThreadPool } from "../../src/backend/init.js";
 
 const builds = ["simd", ...(detectFeatures().relaxedSimd ? ["relaxed"] : [])];
 const moduleOf = (file: string) => new WebAssembly.Module(readFileSync(new URL(`../../build/${file}`, import.meta.url)));
@@ -14,16 +15,19 @@ const fullBuildAdvice = /dense build \(edgegrad-dense-\*\.wasm\).*edgegrad-simd\
 
 let restore: BackendName;
 beforeAll(() => { restore = eg.backendInfo().backend; });
-afterAll(() => eg.init({ backend: restore }));
+afterAll(() => eg.init({ backend: restore })); // (also ends the pool of the threaded test)
 
-/** Two epochs of a 6-16-8-3 MLP with dropout and Adam on seeded data: the losses and every final weight. */
-async function trainMlp(): Promise<{ losses: number[]; weights: number[][] }> {
-  const x = eg.randn([90, 6], { seed: 7 });
-  const labels = Int32Array.from({ length: 90 }, (_, i) => (x.data[i * 6] > 0 ? 1 : 0) + (x.data[i * 6 + 1] > 0.5 ? 1 : 0));
-  const model = new eg.nn.Sequential(new eg.nn.Linear(6, 16, { seed: 1 }), new eg.nn.ReLU(), new eg.nn.Dropout(0.2),
-    new eg.nn.Linear(16, 8, { seed: 2 }), new eg.nn.ReLU(), new eg.nn.Linear(8, 3, { seed: 3 }));
+/**
+ * Two epochs of an MLP (features-hidden-8-3, dropout, Adam) on seeded data: the losses and every
+ * final weight. 128 features and 256 hidden units give GEMMs of 4 M multiply-adds, which the pool splits.
+ */
+async function trainMlp(features = 6, hidden = 16): Promise<{ losses: number[]; weights: number[][] }> {
+  const x = eg.randn([90, features], { seed: 7 });
+  const labels = Int32Array.from({ length: 90 }, (_, i) => (x.data[i * features] > 0 ? 1 : 0) + (x.data[i * features + 1] > 0.5 ? 1 : 0));
+  const model = new eg.nn.Sequential(new eg.nn.Linear(features, hidden, { seed: 1 }), new eg.nn.ReLU(), new eg.nn.Dropout(0.2),
+    new eg.nn.Linear(hidden, 8, { seed: 2 }), new eg.nn.ReLU(), new eg.nn.Linear(8, 3, { seed: 3 }));
   const history = await eg.nn.fit(model, x, eg.fromTypedArray(labels, [90]), {
-    loss: "crossEntropy", optimizer: new eg.optim.Adam(model.parameters(), { lr: 1e-2 }), epochs: 2, batchSize: 16, seed: 4,
+    loss: "crossEntropy", optimizer: new eg.optim.Adam(model.parameters(), { lr: 1e-2 }), epochs: 2, batchSize: features > 6 ? 64 : 16, seed: 4,
   });
   return { losses: history.history.loss, weights: model.parameters().map((p) => Array.from(p.data)) };
 }
@@ -51,6 +55,23 @@ describe.each(builds)("the dense %s build given to init({ module })", (build) =>
     eg.nn.functional.relu(eg.nn.functional.linear(x, w, b)).sum().backward();
     expect(w.grad!.toArray()).toEqual([[2, -1], [0, 0]]);
     expect(b.grad!.toArray()).toEqual([1, 0]);
+  });
+
+  it("threaded (edgegrad-mt-dense-*.wasm): the dense build's exports on an imported memory, and 2 threads train to the bits of one", async () => {
+    const mt = moduleOf(`edgegrad-mt-dense-${build}.wasm`), dense = moduleOf(`edgegrad-dense-${build}.wasm`);
+    const exportsOf = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((e) => `${e.kind} ${e.name}`).sort();
+    expect(exportsOf(mt)).toEqual(exportsOf(dense));
+    expect(WebAssembly.Module.imports(mt)).toEqual([{ module: "env", name: "memory", kind: "memory" }]);
+    await eg.init({ module: dense });
+    const one = await trainMlp(128, 256);
+    const info = await eg.init({ module: mt, threads: 2 });
+    expect(info).toMatchObject({ wasmBuild: "dense", threads: 2, threadsReason: null });
+    const pool = activeThreadPool()!;
+    const run = pool.run;
+    let jobs = 0;
+    pool.run = function counted(...a: Parameters<typeof run>) { jobs++; return run.apply(this, a); };
+    expect(await trainMlp(128, 256)).toEqual(one);
+    expect(jobs).toBeGreaterThan(0); // the work was split, not left on the calling thread
   });
 
   it("refuses the convolution, int8/sparse and recurrent families by name, before any state changes", async () => {
