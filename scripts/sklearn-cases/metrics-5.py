@@ -3,27 +3,15 @@
 # sweep of the set-wise and agreement metrics over their options on random draws (ties, constant
 # inputs, a single class, labels absent from one side). Run from the repository root:
 # /usr/bin/python3 scripts/sklearn-cases/metrics-5.py (CI needs no Python: the JSON is committed).
-import json, math, os, warnings
+import math, os, warnings
 import numpy as np
 import sklearn
 from sklearn import metrics as M
+from case_json import enc, write_cases
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
 warnings.simplefilter("ignore")
 rng = np.random.default_rng(20261205)
 cases = []
-
-def enc(v):
-    if isinstance(v, dict): return {k: enc(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [enc(x) for x in v]
-    if isinstance(v, np.ndarray): return enc(v.tolist())
-    if isinstance(v, (bool, np.bool_)): return bool(v)
-    if isinstance(v, (np.integer,)): return int(v)
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v): return "NaN"
-        if math.isinf(v): return "Infinity" if v > 0 else "-Infinity"
-        return v
-    return v
 
 # Cases share their draw: {"draw": {yTrue, yPred, sampleWeight}, "calls": [{fn, options, expected,
 # and yTrue/yPred when a call uses other inputs}]}; options {"sampleWeight": true} mean the draw's weights.
@@ -230,9 +218,5 @@ for it in range(28):
     add("meanSquaredLogError", a, b, sw, M.mean_squared_log_error(a, b, sample_weight=w))
     add("d2AbsoluteErrorScore", yt, yp, sw, M.d2_absolute_error_score(yt, yp, sample_weight=w))
 
-out = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "metrics", "cases", "metrics-5.json")
-with open(out, "w") as f:
-    f.write('{"source": "scikit-learn 1.2.1 (numpy 1.24.2), scripts/sklearn-cases/metrics-5.py", "cases": [\n')
-    f.write(",\n".join(json.dumps(c, ensure_ascii=False, allow_nan=False) for c in cases))
-    f.write("\n]}\n")
+out = write_cases("metrics-5", "metrics-5.py", cases)
 print(len(cases), sum(len(c["calls"]) for c in cases), os.path.getsize(out))

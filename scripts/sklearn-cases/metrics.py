@@ -1,25 +1,15 @@
 # Writes tests/metrics/cases/metrics-4.json: values from scikit-learn 1.2.1 for
 # tests/metrics/metrics-4.test.ts. Run from the repository root: /usr/bin/python3 scripts/sklearn-cases/metrics.py
 # (CI needs no Python: the JSON is committed).
-import json, math, warnings
+import math, warnings
 import numpy as np
 import sklearn
 from sklearn import metrics as M
+from case_json import enc, write_cases
 assert sklearn.__version__ == "1.2.1", sklearn.__version__
 warnings.simplefilter("ignore")
 rng = np.random.default_rng(20261204)
 cases = []
-
-def enc(v):
-    if isinstance(v, dict): return {k: enc(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [enc(x) for x in v]
-    if isinstance(v, (np.integer,)): return int(v)
-    if isinstance(v, (float, np.floating)):
-        v = float(v)
-        if math.isnan(v): return "NaN"
-        if math.isinf(v): return "Infinity" if v > 0 else "-Infinity"
-        return v
-    return v
 
 def add(fn, yt, yp, opts, expected):
     cases.append(enc({"fn": fn, "yTrue": np.asarray(yt).tolist(), "yPred": np.asarray(yp).tolist(), "options": opts, "expected": expected}))
@@ -143,11 +133,4 @@ for i in range(6):
     d = int(rng.integers(1, 6))
     add("classificationReport", yt, yp, {"digits": d}, M.classification_report(yt, yp, digits=d))
 
-import os
-out = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "metrics", "cases", "metrics-4.json")
-with open(out, "w") as f:
-    f.write('{"source": "scikit-learn 1.2.1 (numpy 1.24.2), scripts/sklearn-cases/metrics.py", "cases": [\n')
-    f.write(",\n".join(json.dumps(c, ensure_ascii=False, allow_nan=False) for c in cases))
-    f.write("\n]}\n")
-import os
-print(len(cases), os.path.getsize(out))
+write_cases("metrics-4", "metrics.py", cases)

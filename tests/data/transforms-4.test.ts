@@ -7,14 +7,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { data, DTypeError, nn, Rng, ShapeError, Tensor, ValueError } from "../../src/index.js";
+import { bytes, contract, img, one, values } from "../support/transforms.js";
 
 const { adjustBrightness, adjustContrast, colorJitter, compose, normalize, randomErasing, randomHorizontalFlip, randomResizedCrop, randomVerticalFlip, resizedCrop } = data.transforms;
 
-/** The test image of the PyTorch scripts below: element k is ((37·k) mod 101) / 100. */
-function img(n: number, c: number, h: number, w: number, dtype: "float32" | "float64" = "float32"): Tensor {
-  const v = Array.from({ length: n * c * h * w }, (_, k) => ((k * 37) % 101) / 100);
-  return new Tensor(dtype === "float32" ? Float32Array.from(v) : Float64Array.from(v), dtype, [n, c, h, w]);
-}
 
 /** [n, c, h, w] float32 with values distinct and in (0, 1), never 0 or −1 (erasing values). */
 function batch(n: number, c: number, h: number, w: number, seed = 1): Tensor {
@@ -22,34 +18,10 @@ function batch(n: number, c: number, h: number, w: number, seed = 1): Tensor {
   return new Tensor(Float32Array.from({ length: n * c * h * w }, () => 0.05 + 0.9 * rng.uniform()), "float32", [n, c, h, w]);
 }
 
-function bytes(n: number, c: number, h: number, w: number, seed = 1): Tensor {
-  const rng = new Rng(seed);
-  return new Tensor(Uint8Array.from({ length: n * c * h * w }, () => rng.int(256)), "uint8", [n, c, h, w]);
-}
-
-const values = (t: Tensor) => Array.from(t.data);
-
 /** Image i of an [n, c, h, w] tensor as [c][h][w]. */
 function image(t: Tensor, i: number): number[][][] {
   const [, c, h, w] = t.shape;
   return Array.from({ length: c }, (_, ch) => Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => t.data[((i * c + ch) * h + y) * w + x])));
-}
-
-/** Image i alone, as a batch of one. */
-function one(t: Tensor, i: number): Tensor {
-  const per = t.shape[1] * t.shape[2] * t.shape[3];
-  return new Tensor(t.data.slice(i * per, (i + 1) * per), t.dtype, [1, t.shape[1], t.shape[2], t.shape[3]]);
-}
-
-/** The transform contract: shape as given, dtype kept, input untouched, same seed same bits. */
-function contract(t: (x: Tensor, rng?: Rng) => Tensor, x: Tensor, shape: readonly number[] = x.shape): void {
-  const before = values(x);
-  const a = t(x, new Rng(3));
-  expect(a).not.toBe(x);
-  expect(a.shape).toEqual(shape);
-  expect(a.dtype).toBe(x.dtype);
-  expect(values(x)).toEqual(before);
-  expect(values(t(x, new Rng(3)))).toEqual(values(a));
 }
 
 describe("randomVerticalFlip", () => {

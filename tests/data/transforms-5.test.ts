@@ -11,47 +11,19 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { data, DTypeError, nn, Rng, ShapeError, Tensor, ValueError } from "../../src/index.js";
 import { U32 } from "../support/tolerance.js";
+import { bytes, contract, img, one, values } from "../support/transforms.js";
 
 const {
   adjustBrightness, adjustContrast, adjustHue, adjustSaturation, colorJitter, compose, grayscale, normalize,
   randomGrayscale, randomHorizontalFlip, randomResizedCrop, randomRotation, resizedCrop, rgbToGrayscale,
 } = data.transforms;
 
-/** The test image of the PyTorch scripts below: element k is ((37·k) mod 101) / 100. */
-function img(n: number, c: number, h: number, w: number, dtype: "float32" | "float64" = "float32"): Tensor {
-  const v = Array.from({ length: n * c * h * w }, (_, k) => ((k * 37) % 101) / 100);
-  return new Tensor(dtype === "float32" ? Float32Array.from(v) : Float64Array.from(v), dtype, [n, c, h, w]);
-}
 
 /** [n, c, h, w] with uniform values in [0, 1), float32 or float64. */
 function batch(n: number, c: number, h: number, w: number, seed = 1, dtype: "float32" | "float64" = "float32"): Tensor {
   const rng = new Rng(seed);
   const v = Array.from({ length: n * c * h * w }, () => rng.uniform());
   return new Tensor(dtype === "float32" ? Float32Array.from(v) : Float64Array.from(v), dtype, [n, c, h, w]);
-}
-
-function bytes(n: number, c: number, h: number, w: number, seed = 1): Tensor {
-  const rng = new Rng(seed);
-  return new Tensor(Uint8Array.from({ length: n * c * h * w }, () => rng.int(256)), "uint8", [n, c, h, w]);
-}
-
-const values = (t: Tensor) => Array.from(t.data);
-
-/** Image i alone, as a batch of one. */
-function one(t: Tensor, i: number): Tensor {
-  const per = t.shape[1] * t.shape[2] * t.shape[3];
-  return new Tensor(t.data.slice(i * per, (i + 1) * per), t.dtype, [1, t.shape[1], t.shape[2], t.shape[3]]);
-}
-
-/** The transform contract: shape as given, dtype kept, input untouched, same seed same bits. */
-function contract(t: (x: Tensor, rng?: Rng) => Tensor, x: Tensor, shape: readonly number[] = x.shape): void {
-  const before = values(x);
-  const a = t(x, new Rng(3));
-  expect(a).not.toBe(x);
-  expect(a.shape).toEqual(shape);
-  expect(a.dtype).toBe(x.dtype);
-  expect(values(x)).toEqual(before);
-  expect(values(t(x, new Rng(3)))).toEqual(values(a));
 }
 
 function near(got: ArrayLike<number>, want: readonly number[], tol: number): void {
