@@ -98,12 +98,13 @@ export function normalize(x: Tensor, o: NormalizeOptions = {}): Tensor {
   floatInput(fn, "input", x);
   const p = pOf(fn, o.p ?? 2), eps = positive(fn, "eps", o.eps ?? 1e-12, true);
   const d = o.dim ?? 1;
-  // A list of dims takes one norm over all of them, as PyTorch's (whose norm takes a tuple). An
-  // empty list (all dims in PyTorch 1.13; here a reduction over no dims reduces nothing) and a
-  // repeated dim (PyTorch refuses it) are refused.
-  const dim = Array.isArray(d) ? d.map((a: number) => normalizeAxis(a, x.ndim, fn)) : normalizeAxis(d as number, x.ndim, fn);
-  if (Array.isArray(dim) && (dim.length === 0 || new Set(dim).size !== dim.length)) {
-    throw new ValueError(`${fn}: dim must be a dim or a non-empty list of distinct dims, got ${JSON.stringify(d)}`);
+  // A list of dims takes one norm over all of them, as PyTorch's (whose norm takes a tuple); an
+  // empty list means every dim, as in PyTorch 1.13 (its vector norm reads dim=[] as all dims). A
+  // repeated dim (PyTorch refuses it) is refused.
+  const listed = Array.isArray(d) ? (d.length === 0 ? x.shape.map((_, i) => i) : d) : null;
+  const dim = listed ? listed.map((a: number) => normalizeAxis(a, x.ndim, fn)) : normalizeAxis(d as number, x.ndim, fn);
+  if (Array.isArray(dim) && new Set(dim).size !== dim.length) {
+    throw new ValueError(`${fn}: dim must be a dim or a list of distinct dims, got ${JSON.stringify(d)}`);
   }
   return x.div(norm(x, p, x.ndim === 0 ? undefined : dim, { keepdims: true }).clamp(eps, null));
 }

@@ -98,9 +98,17 @@ describe("F.normalize over a list of dims", () => {
     expect(Array.from(eg.nn.functional.normalize(x(), { dim: [1] }).data)).toEqual(Array.from(eg.nn.functional.normalize(x(), { dim: 1 }).data));
   });
 
-  it("refuses a repeated dim (as PyTorch), an empty list and a dim out of range with a ValueError", () => {
+  it("reads an empty list as every dim, as PyTorch 1.13", () => {
+    // PyTorch 1.13: F.normalize(torch.tensor([[3., 4.], [1., 0.]]), dim=[]) divides by the norm of
+    // all four entries, √26 (float32: [[0.5883, 0.7845], [0.1961, 0.0000]]). Before, edgegrad refused it.
+    const y = eg.nn.functional.normalize(eg.tensor([[3, 4], [1, 0]]), { dim: [] });
+    close(y.data, [3 / Math.sqrt(26), 4 / Math.sqrt(26), 1 / Math.sqrt(26), 0], 1e-6);
+    expect(Array.from(eg.nn.functional.normalize(x(), { dim: [] }).data)).toEqual(Array.from(eg.nn.functional.normalize(x(), { dim: [0, 1] }).data));
+  });
+
+  it("refuses a repeated dim (as PyTorch) and a dim out of range with a ValueError", () => {
     // PyTorch 1.13: dim=(0, 0) → "dim 0 appears multiple times in the list of dims".
-    for (const dim of [[0, 0], [], [0, 2]]) expect(() => eg.nn.functional.normalize(x(), { dim })).toThrow(eg.ValueError);
+    for (const dim of [[0, 0], [0, 2]]) expect(() => eg.nn.functional.normalize(x(), { dim })).toThrow(eg.ValueError);
   });
 });
 
