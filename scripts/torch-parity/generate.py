@@ -13,6 +13,8 @@ embedding.main()
 import recurrent
 
 recurrent.main()
+import recurrent_cells
+recurrent_cells.main()
 import attention
 attention.main()
 import decoder

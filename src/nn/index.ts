@@ -76,6 +76,8 @@ export { sampleLogits } from "./sampling.js";
 export type { SampleOptions } from "./sampling.js";
 export { RNN, LSTM, GRU } from "./recurrent.js";
 export type { RNNOptions, LSTMOptions, RecurrentOptions } from "./recurrent.js";
+export { RNNCell, LSTMCell, GRUCell } from "./recurrent-cells.js";
+export type { RNNCellOptions, RecurrentCellOptions } from "./recurrent-cells.js";
 export { MultiheadAttention } from "./attention.js";
 export type { MultiheadAttentionOptions, AttentionForwardOptions } from "./attention.js";
 export { TransformerEncoderLayer, TransformerEncoder } from "./transformer.js";
