@@ -1,6 +1,6 @@
 import { boolean, positiveInt } from "../checks.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { rngFrom, Tensor, type RandomOptions } from "../ndarray/index.js";
+import { rngFrom, Tensor, zeros, type RandomOptions } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { embedding, EMBEDDING_OPTION_KEYS, resolveEmbeddingOptions, type EmbeddingOptions } from "./embedding-op.js";
 import { registerLayers } from "./layer-registry.js";
@@ -40,10 +40,10 @@ export class Embedding extends Module {
     const { seed, rng, dtype: _, ...lookup } = o;
     const r = resolveEmbeddingOptions("Embedding", numEmbeddings, lookup);
     const gen = rngFrom({ seed, rng });
-    const data = dtype === "float64" ? new Float64Array(numEmbeddings * embeddingDim) : new Float32Array(numEmbeddings * embeddingDim);
+    const weight = zeros([numEmbeddings, embeddingDim], { dtype }), data = weight.storage; // a size no array holds: a ShapeError
     for (let i = 0; i < data.length; i++) data[i] = gen.normal();
     if (r.paddingIdx >= 0) data.fill(0, r.paddingIdx * embeddingDim, (r.paddingIdx + 1) * embeddingDim);
-    this.weight = this.registerParameter("weight", new Tensor(data, dtype, [numEmbeddings, embeddingDim]));
+    this.weight = this.registerParameter("weight", weight);
     this.paddingIdx = r.paddingIdx >= 0 ? r.paddingIdx : null;
     this.maxNorm = r.maxNorm;
     this.normType = r.normType;

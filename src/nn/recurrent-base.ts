@@ -5,6 +5,7 @@
 import { boolean, positiveInt, probability } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { concat, rngFrom, stack, Tensor, zeros, type RandomOptions, type Rng } from "../ndarray/index.js";
+import { MAX_ELEMENTS } from "../ndarray/dtype.js";
 import { GATE_COUNT, type CellKind } from "../backend/index.js";
 import { dropout } from "./functional.js";
 import { Module } from "./module.js";
@@ -61,6 +62,14 @@ export abstract class RecurrentBase extends Module {
       for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;
       return this.registerParameter(pname, t);
     };
+    // Each parameter's own size is checked where it is allocated; the layers' count is not, and a
+    // numLayers such as 1e9 would allocate until the process runs out of memory. The whole layer is
+    // held to one typed array's limit (16 GB of float32), beyond what any engine here can hold.
+    const perDirection = (inSize: number) => rows * (inSize + hiddenSize + (this.bias ? 2 : 0));
+    const total = this.directions * (perDirection(inputSize) + (this.numLayers - 1) * perDirection(hiddenSize * this.directions));
+    if (!(total <= MAX_ELEMENTS)) {
+      throw new ValueError(`${name}: numLayers ${this.numLayers}, inputSize ${inputSize} and hiddenSize ${hiddenSize} make ${total} parameters, more than ${MAX_ELEMENTS}`);
+    }
     for (let l = 0; l < this.numLayers; l++) {
       const inSize = l === 0 ? inputSize : hiddenSize * this.directions;
       for (const suffix of this.bidirectional ? ["", "_reverse"] : [""]) {

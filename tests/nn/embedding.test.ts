@@ -145,6 +145,8 @@ describe("Embedding", () => {
     expect(e.weight.requiresGrad).toBe(false);
     expect(Embedding.fromPretrained(w, { freeze: false }).weight.requiresGrad).toBe(true);
     expect(() => Embedding.fromPretrained(ints([1]))).toThrow(ShapeError);
+    // A table no typed array can hold names its shape (it was the engine's bare RangeError).
+    expect(() => new Embedding(1e12, 4)).toThrow(/shape \[1000000000000, 4\] has 4000000000000 elements/);
     expect(() => Embedding.fromPretrained(w, { frozen: true } as never)).toThrow(/unknown option "frozen"/);
   });
 

@@ -94,6 +94,11 @@ describe("recurrent layers: errors", () => {
     expect(() => new nn.RNN(4, 8, { dropout: 1 })).toThrow(/dropout/);
     expect(() => new nn.RNN(4, 0)).toThrow(/hiddenSize/);
     expect(() => new nn.RNN(4, 8, { numLayers: 1.5 })).toThrow(/numLayers/);
+    // A layer count no memory can hold is refused before anything is allocated (it used to
+    // allocate layer after layer until the process ran out of memory); 2^32 parameters is the
+    // limit, met exactly by 2^26 layers of 64 parameters each.
+    expect(() => new nn.LSTM(4, 8, { numLayers: 1e300 })).toThrow(/numLayers 1e\+300, inputSize 4 and hiddenSize 8 make .* parameters, more than 4294967296/);
+    expect(() => new nn.GRU(2, 2, { numLayers: 1e9, bidirectional: true })).toThrow(ValueError);
     expect(() => new nn.GRU(4, 8, { batchfirst: true } as never)).toThrow(ValueError);
   });
 });
