@@ -19,3 +19,5 @@ import attention
 attention.main()
 import decoder
 decoder.main()
+import swa_update_bn
+swa_update_bn.main()

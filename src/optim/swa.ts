@@ -1,5 +1,6 @@
 // Weight averaging (Izmailov et al. 2018, SWA; and exponential moving averages of the weights),
-// with PyTorch's torch.optim.swa_utils names: AveragedModel, the get*AvgFn factories, SWALR.
+// with PyTorch's torch.optim.swa_utils names: AveragedModel, the get*AvgFn factories, SWALR,
+// updateBn.
 // EMA is chosen as in PyTorch, by passing multiAvgFn: getEmaMultiAvgFn(decay) (or avgFn:
 // getEmaAvgFn(decay)); there is no separate { mode: "ema" } form.
 import { ShapeError, ValueError } from "../errors.js";
@@ -10,6 +11,8 @@ import { deepCopy } from "./deep-copy.js";
 
 export { SWALR } from "./swalr.js";
 export type { SWALROptions } from "./swalr.js";
+export { updateBn } from "./swa-update-bn.js";
+export type { UpdateBnBatch, UpdateBnOptions } from "./swa-update-bn.js";
 
 /** Averages one tensor: returns the new average of `averaged` and `current` (n averaged so far). */
 export type AvgFn = (averaged: Tensor, current: Tensor, numAveraged: number) => Tensor;
@@ -77,8 +80,9 @@ function checkDecay(decay: number): void {
 /**
  * A copy of a model whose parameters hold an average of the model's over the updates so far
  * (the first update copies them). `module` is the copy (a deep copy, so of the model's class:
- * evaluate it, save it, or run `forward` here). updateBn (recomputing BatchNorm statistics for
- * the averaged weights) is not provided.
+ * evaluate it, save it, or run `forward` here). Its BatchNorm statistics are the last model's
+ * (or, with useBuffers, averaged), not those of the averaged weights: recompute them after the
+ * last update with `updateBn(loader, averaged.module)` (updateBn(loader, averaged) does the same).
  */
 export class AveragedModel<M extends AverageableModel> {
   readonly module: M;
