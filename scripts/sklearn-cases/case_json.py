@@ -16,9 +16,9 @@ def enc(v):
         return v
     return v
 
-def write_cases(name, script, cases):
-    """Writes tests/metrics/cases/<name>.json from `cases`, naming the script that made them; returns its path."""
-    out = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "metrics", "cases", name + ".json")
+def write_cases(name, script, cases, area="metrics"):
+    """Writes tests/<area>/cases/<name>.json from `cases`, naming the script that made them; returns its path."""
+    out = os.path.join(os.path.dirname(__file__), "..", "..", "tests", area, "cases", name + ".json")
     with open(out, "w") as f:
         f.write('{"source": "scikit-learn 1.2.1 (numpy 1.24.2), scripts/sklearn-cases/' + script + '", "cases": [\n')
         f.write(",\n".join(json.dumps(c, ensure_ascii=False, allow_nan=False) for c in cases))

@@ -29,6 +29,17 @@ export interface Estimator<P, M> {
 
 export type Trainable<P> = TrainAndScore<P> | Estimator<P, any>;
 
+/**
+ * A model factory and fit function with predictions instead of (or besides) a score, for
+ * crossValPredict: an Estimator with `predict` serves both. Each returns one row per row of x.
+ */
+export interface Predictor<P, M> {
+  create(params: P): M;
+  fit(model: M, x: Tensor, y: Tensor, params: P): unknown;
+  predict?(model: M, x: Tensor): Tensor | Promise<Tensor>;
+  predictProba?(model: M, x: Tensor): Tensor | Promise<Tensor>;
+}
+
 export function toTrainAndScore<P>(t: Trainable<P>, where: string): TrainAndScore<P> {
   if (typeof t === "function") return t;
   if (t && typeof t.create === "function" && typeof t.fit === "function" && typeof t.score === "function") {
