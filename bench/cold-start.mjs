@@ -121,8 +121,15 @@ function parent(runs) {
   console.log(table(["library", "median ms", "min ms", "max ms", "checksum"], libraries.map((n) => [
     n, f(median(inside[n])), f(Math.min(...inside[n])), f(Math.max(...inside[n])), checksums[n].toFixed(4),
   ])));
-  const extra = median(spawn.edgegrad) - bare;
-  console.log(`\nedgegrad default entry: spawn to exit ${f(median(spawn.edgegrad))} ms = bare node + ${f(extra)} ms ${extra <= 10 ? "≤" : ">"} bare node + 10 ms target`);
+  // The two medians above come from different runs, and on a shared host bare node's own runs
+  // spread over tens of ms; each round's difference (edgegrad's run against the bare run just
+  // before it) cancels what the host did in that moment, so its median is the figure to judge by.
+  const paired = spawn.edgegrad.map((t, r) => t - spawn["bare node"][r]).sort((x, y) => x - y);
+  const quartile = (q) => paired[Math.round(q * (paired.length - 1))];
+  const extra = median(paired);
+  console.log(`\nedgegrad default entry: spawn to exit ${f(median(spawn.edgegrad))} ms, bare node + ${f(median(spawn.edgegrad) - bare)} ms by the ` +
+    `medians; per round, edgegrad − the bare run before it: median + ${f(extra)} ms (quartiles + ${f(quartile(0.25))}, + ${f(quartile(0.75))}) ` +
+    `${extra <= 10 ? "≤" : ">"} bare node + 10 ms target`);
 }
 
 if (process.argv[2] === "--child") await child(process.argv[3]);
