@@ -21,3 +21,7 @@ import decoder
 decoder.main()
 import swa_update_bn
 swa_update_bn.main()
+import layers6
+layers6.main()
+import bag_margin
+bag_margin.main()

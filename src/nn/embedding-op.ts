@@ -30,7 +30,7 @@ export interface EmbeddingOptions {
 
 export const EMBEDDING_OPTION_KEYS = ["paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse"] as const;
 
-interface Resolved {
+export interface ResolvedEmbeddingOptions {
   paddingIdx: number;
   maxNorm: number | null;
   normType: number;
@@ -39,7 +39,7 @@ interface Resolved {
 }
 
 /** Checks the options against a table of `rows` rows; paddingIdx becomes a row (or −1 for none). */
-export function resolveEmbeddingOptions(where: string, rows: number, o: EmbeddingOptions): Resolved {
+export function resolveEmbeddingOptions(where: string, rows: number, o: EmbeddingOptions): ResolvedEmbeddingOptions {
   checkOptions(where, o, EMBEDDING_OPTION_KEYS);
   let paddingIdx = -1;
   if (o.paddingIdx !== undefined && o.paddingIdx !== null) {
@@ -59,7 +59,7 @@ export function resolveEmbeddingOptions(where: string, rows: number, o: Embeddin
 }
 
 /** The indices as one contiguous integer array, each checked against the table. */
-function indexList(input: Tensor, rows: number, where: string): ArrayLike<number> {
+export function indexList(input: Tensor, rows: number, where: string): ArrayLike<number> {
   if (!(input instanceof Tensor)) throw new DTypeError(`${where}: input must be an integer Tensor of indices, got ${typeof input}`);
   if (input.dtype !== "int32" && input.dtype !== "int8" && input.dtype !== "uint8") {
     throw new DTypeError(`${where}: input must be an integer tensor (int32, int8, uint8), got ${input.dtype}`);
@@ -72,14 +72,14 @@ function indexList(input: Tensor, rows: number, where: string): ArrayLike<number
 }
 
 /** The distinct indices, sorted, leaving out `skip` (−1: none); costs the batch, not the table. */
-function distinctRows(idx: ArrayLike<number>, skip: number): Int32Array {
+export function distinctRows(idx: ArrayLike<number>, skip: number): Int32Array {
   const seen = new Set<number>();
   for (let i = 0; i < idx.length; i++) if (idx[i] !== skip) seen.add(idx[i]);
   return Int32Array.from(seen).sort();
 }
 
 /** torch.embedding_renorm_: each distinct looked-up row with norm > maxNorm scaled by maxNorm / (norm + 1e-7). */
-function renormRows(table: FloatArray, width: number, rows: Int32Array, maxNorm: number, p: number): void {
+export function renormRows(table: FloatArray, width: number, rows: Int32Array, maxNorm: number, p: number): void {
   const round = table instanceof Float32Array ? Math.fround : (v: number) => v;
   for (const r of rows) {
     const o = r * width;
@@ -125,7 +125,7 @@ export function embedding(input: Tensor, weight: Tensor, o: EmbeddingOptions = {
 }
 
 /** The table's gradient: each output row's gradient added into its row (none into paddingIdx). */
-function embeddingBackward(g: Tensor, idx: ArrayLike<number>, rows: number, width: number, opt: Resolved): Tensor {
+function embeddingBackward(g: Tensor, idx: ArrayLike<number>, rows: number, width: number, opt: ResolvedEmbeddingOptions): Tensor {
   const G = g.contiguous();
   const gs = G.storage as FloatArray;
   const grad = new (gs.constructor as Float32ArrayConstructor)(rows * width);

@@ -53,6 +53,8 @@ export const klDiv = klDivLoss;
 export {
   cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss,
 } from "./losses-embedding.js";
+export { multiMarginLoss, multilabelMarginLoss, softMarginLoss } from "./losses-margin.js";
+export { multilabelMarginLoss as multiLabelMarginLoss } from "./losses-margin.js";
 export { conv1d, conv2d } from "./conv.js";
 export { convTranspose2d } from "./conv-transpose.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
@@ -62,3 +64,9 @@ export { instanceNorm } from "./instance-norm.js";
 export { pixelShuffle, pixelUnshuffle } from "./rearrange-layers.js";
 export { cosineSimilarity, pairwiseDistance, normalize } from "./distance.js";
 export { embedding } from "./embedding-op.js";
+export { embeddingBag } from "./embedding-bag-op.js";
+export { bilinear } from "./bilinear.js";
+export { alphaDropout, featureAlphaDropout, dropout1d } from "./dropout-more.js";
+export { channelShuffle } from "./rearrange-layers.js";
+export { localResponseNorm } from "./local-response-norm.js";
+export { maxUnpool1d, maxUnpool2d } from "./max-unpool.js";

@@ -34,7 +34,10 @@ export type { PReLUOptions } from "./activation-layers-more.js";
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss,
   GaussianNLLLoss, MultiLabelSoftMarginLoss, CosineEmbeddingLoss, MarginRankingLoss, HingeEmbeddingLoss, TripletMarginLoss,
+  MultiMarginLoss, MultiLabelMarginLoss, SoftMarginLoss,
 } from "./loss-modules.js";
+export { multiMarginLoss, multilabelMarginLoss, multilabelMarginLoss as multiLabelMarginLoss, softMarginLoss } from "./losses-margin.js";
+export type { MultiMarginOptions } from "./losses-margin.js";
 export { multiLabelSoftMarginLoss } from "./losses-binary.js";
 export type { BinaryCrossEntropyOptions, BceWithLogitsOptions } from "./losses-binary.js";
 export { nllLoss } from "./nll-loss.js";
@@ -72,6 +75,10 @@ export { Embedding } from "./embedding.js";
 export type { EmbeddingLayerOptions, FromPretrainedOptions } from "./embedding.js";
 export { embedding } from "./embedding-op.js";
 export type { EmbeddingOptions } from "./embedding-op.js";
+export { EmbeddingBag } from "./embedding-bag.js";
+export type { EmbeddingBagLayerOptions, EmbeddingBagFromPretrainedOptions, EmbeddingBagModeOptions } from "./embedding-bag.js";
+export { embeddingBag } from "./embedding-bag-op.js";
+export type { EmbeddingBagOptions, EmbeddingBagMode } from "./embedding-bag-op.js";
 export { sampleLogits } from "./sampling.js";
 export type { SampleOptions } from "./sampling.js";
 export { RNN, LSTM, GRU } from "./recurrent.js";
@@ -97,3 +104,12 @@ export { TransformerLM } from "./transformer-lm.js";
 export type { TransformerLMOptions, LMCache } from "./transformer-lm.js";
 export { generate } from "./generate.js";
 export type { GenerateOptions } from "./generate.js";
+export { Bilinear } from "./bilinear.js";
+export type { BilinearOptions } from "./bilinear.js";
+export { AlphaDropout, FeatureAlphaDropout, Dropout1d } from "./dropout-more.js";
+export type { DropoutVariantOptions } from "./dropout-more.js";
+export { ChannelShuffle } from "./rearrange-layers.js";
+export { LocalResponseNorm } from "./local-response-norm.js";
+export type { LocalResponseNormOptions } from "./local-response-norm.js";
+export { MaxUnpool1d, MaxUnpool2d } from "./max-unpool.js";
+export type { MaxUnpoolOptions, MaxUnpoolCallOptions } from "./max-unpool.js";

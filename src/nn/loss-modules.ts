@@ -9,6 +9,7 @@ import { huberLoss, l1Loss, mseLoss, smoothL1Loss, type LossOptions } from "./lo
 import { bceWithLogits, binaryCrossEntropy, multiLabelSoftMarginLoss, type BceWithLogitsOptions, type BinaryCrossEntropyOptions } from "./losses-binary.js";
 import { gaussianNllLoss, klDivLoss, poissonNllLoss, type GaussianNllOptions, type KlDivOptions, type PoissonNllOptions } from "./losses-distribution.js";
 import { cosineEmbeddingLoss, hingeEmbeddingLoss, marginRankingLoss, tripletMarginLoss, type MarginOptions, type TripletMarginOptions } from "./losses-embedding.js";
+import { multilabelMarginLoss, multiMarginLoss, softMarginLoss, type MultiMarginOptions } from "./losses-margin.js";
 import { nllLoss, type NllLossOptions } from "./nll-loss.js";
 
 /**
@@ -262,4 +263,40 @@ export class TripletMarginLoss extends LossModule {
   lossOptions(): TripletMarginOptions {
     return { reduction: this.reduction as LossOptions["reduction"], margin: this.margin, p: this.p, eps: this.eps, swap: this.swap };
   }
+}
+
+/** Scores [N, C] or [C] against one class index per sample (multiMarginLoss; p 1, margin 1); buffer "weight". */
+export class MultiMarginLoss extends LossModule {
+  static readonly typeName: string = "MultiMarginLoss";
+  readonly lossFunction = multiMarginLoss;
+  readonly p: number;
+  readonly margin: number;
+  readonly weight: Tensor | null;
+  constructor(o: MultiMarginOptions = {}) {
+    super("MultiMarginLoss", o, ["p", "margin", "weight"]);
+    const p = o.p ?? 1;
+    if (p !== 1 && p !== 2) throw new ValueError(`MultiMarginLoss: p must be 1 or 2 (as PyTorch), got ${String(p)}`);
+    this.p = p;
+    this.margin = numberOf("MultiMarginLoss", "margin", o.margin, 1);
+    this.weight = weightBuffer(this, "MultiMarginLoss", "weight", o.weight, true);
+  }
+  lossOptions(): MultiMarginOptions {
+    return { reduction: this.reduction as LossOptions["reduction"], p: this.p, margin: this.margin, ...(this.weight ? { weight: this.weight } : {}) };
+  }
+}
+
+/** Scores [N, C] or [C] against target classes padded with −1, of the same shape (multilabelMarginLoss). */
+export class MultiLabelMarginLoss extends LossModule {
+  static readonly typeName: string = "MultiLabelMarginLoss";
+  readonly lossFunction = multilabelMarginLoss;
+  constructor(o: LossOptions = {}) { super("MultiLabelMarginLoss", o, []); }
+  lossOptions(): LossOptions { return { reduction: this.reduction as LossOptions["reduction"] }; }
+}
+
+/** log(1 + e^(−y·x)) against ±1 targets of the input's shape (softMarginLoss). */
+export class SoftMarginLoss extends LossModule {
+  static readonly typeName: string = "SoftMarginLoss";
+  readonly lossFunction = softMarginLoss;
+  constructor(o: LossOptions = {}) { super("SoftMarginLoss", o, []); }
+  lossOptions(): LossOptions { return { reduction: this.reduction as LossOptions["reduction"] }; }
 }

@@ -1,5 +1,6 @@
 // Pure rearrangements of a tensor's elements: F.pixel_shuffle / PixelShuffle (depth to space),
-// F.pixel_unshuffle / PixelUnshuffle (space to depth) and Unflatten. Each is a reshape, a
+// F.pixel_unshuffle / PixelUnshuffle (space to depth), F.channel_shuffle / ChannelShuffle and
+// Unflatten. Each is a reshape, a
 // permute and a reshape, so autograd comes from those views and any dtype works (the values
 // are moved, never computed).
 import { positiveInt } from "../checks.js";
@@ -58,6 +59,32 @@ export class PixelUnshuffle extends Module {
     positiveInt("PixelUnshuffle", "downscaleFactor", downscaleFactor);
   }
   forward(x: Tensor): Tensor { return pixelUnshuffle(x, this.downscaleFactor); }
+}
+
+/**
+ * F.channel_shuffle (ShuffleNet): the C channels of [N, C, *] in `groups` groups of C/groups,
+ * interleaved: output channel k·groups + i is input channel i·(C/groups) + k. PyTorch 1.13 has
+ * no derivative for it; here it is a view's, so gradients flow back through the same permutation.
+ */
+export function channelShuffle(x: Tensor, groups: number): Tensor {
+  const where = "channelShuffle";
+  const g = positiveInt(where, "groups", groups);
+  if (!(x instanceof Tensor)) throw new ValueError(`${where}: input must be a Tensor`);
+  if (x.ndim < 3) throw new ShapeError(`${where}: expected an input of more than 2 dims [N, C, *], got shape [${x.shape}]`);
+  const [N, C] = x.shape, rest = x.shape.slice(2);
+  if (C % g !== 0) throw new ShapeError(`${where}: the channel dim (size ${C}) of input shape [${x.shape}] must be divisible by groups ${g}`);
+  const axes = x.shape.map((_, i) => (i < 2 ? i : i + 1));
+  return x.reshape([N, g, C / g, ...rest]).permute([0, 2, 1, ...axes.slice(2)]).reshape(x.shape.slice());
+}
+
+/** torch.nn.ChannelShuffle(groups). */
+export class ChannelShuffle extends Module {
+  static readonly typeName: string = "ChannelShuffle";
+  constructor(readonly groups: number) {
+    super();
+    positiveInt("ChannelShuffle", "groups", groups);
+  }
+  forward(x: Tensor): Tensor { return channelShuffle(x, this.groups); }
 }
 
 /**
