@@ -19,3 +19,14 @@ export { mse, rmse, mae, r2 } from "./regression.js";
 export {
   explainedVarianceScore, meanAbsolutePercentageError, medianAbsoluteError, maxError, meanSquaredLogError, d2AbsoluteErrorScore,
 } from "./regression-scores.js";
+export { dcgScore, ndcgScore } from "./dcg.js";
+export type { DcgOptions, NdcgOptions } from "./dcg.js";
+export { coverageError, labelRankingAveragePrecisionScore, labelRankingLoss } from "./label-ranking.js";
+export { zeroOneLoss } from "./zero-one-loss.js";
+export type { ZeroOneOptions } from "./zero-one-loss.js";
+export { detCurve } from "./det-curve.js";
+export type { DetCurve } from "./det-curve.js";
+export { randScore, adjustedRandScore, mutualInfoScore, normalizedMutualInfoScore, adjustedMutualInfoScore } from "./clustering.js";
+export type { AverageMethod, MutualInfoOptions } from "./clustering.js";
+export { silhouetteScore } from "./silhouette.js";
+export type { SilhouetteOptions } from "./silhouette.js";
