@@ -1,9 +1,10 @@
 import { boolean, positiveInt } from "../checks.js";
-import { DTypeError, ShapeError } from "../errors.js";
-import { rngFrom, Tensor, zeros, type RandomOptions } from "../ndarray/index.js";
+import { DTypeError } from "../errors.js";
+import type { RandomOptions, Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { embeddingBag, resolveBagMode, type EmbeddingBagMode } from "./embedding-bag-op.js";
 import { EMBEDDING_OPTION_KEYS, resolveEmbeddingOptions, type EmbeddingOptions } from "./embedding-op.js";
+import { copyPretrained, normalTable, pretrainedShape } from "./embedding-table.js";
 import { Module } from "./module.js";
 
 /** The layer's own options: the lookup's (embedding-op.ts), how bags combine, and offsets' form. */
@@ -54,11 +55,7 @@ export class EmbeddingBag extends Module {
     const r = resolveEmbeddingOptions("EmbeddingBag", numEmbeddings, lookup);
     this.mode = resolveBagMode("EmbeddingBag", mode, r);
     this.includeLastOffset = boolean("EmbeddingBag", "includeLastOffset", includeLastOffset ?? false);
-    const gen = rngFrom({ seed, rng });
-    const weight = zeros([numEmbeddings, embeddingDim], { dtype }), data = weight.storage;
-    for (let i = 0; i < data.length; i++) data[i] = gen.normal();
-    if (r.paddingIdx >= 0) data.fill(0, r.paddingIdx * embeddingDim, (r.paddingIdx + 1) * embeddingDim);
-    this.weight = this.registerParameter("weight", weight);
+    this.weight = this.registerParameter("weight", normalTable(numEmbeddings, embeddingDim, dtype, { seed, rng }, r.paddingIdx));
     this.paddingIdx = r.paddingIdx >= 0 ? r.paddingIdx : null;
     this.maxNorm = r.maxNorm;
     this.normType = r.normType;
@@ -69,16 +66,11 @@ export class EmbeddingBag extends Module {
   /** An EmbeddingBag holding a copy of `weights`; as in PyTorch the paddingIdx row is kept as given. */
   static fromPretrained(weights: Tensor, o: EmbeddingBagFromPretrainedOptions = {}): EmbeddingBag {
     checkOptions("EmbeddingBag.fromPretrained", o, [...BAG_LAYER_KEYS, "freeze"]);
-    if (!(weights instanceof Tensor) || weights.ndim !== 2 || (weights.dtype !== "float32" && weights.dtype !== "float64")) {
-      throw new ShapeError(`EmbeddingBag.fromPretrained: weights must be a 2-D float tensor, got ${weights instanceof Tensor ? `${weights.dtype} [${weights.shape}]` : typeof weights}`);
-    }
+    const [rows, dim, dtype] = pretrainedShape("EmbeddingBag.fromPretrained", weights);
     const { freeze, ...rest } = o;
     const frozen = boolean("EmbeddingBag.fromPretrained", "freeze", freeze ?? true);
-    const [rows, dim] = weights.shape;
-    const layer = new EmbeddingBag(rows, dim, { ...rest, dtype: weights.dtype, seed: 0 });
-    const src = weights.contiguous();
-    layer.weight.storage.set(src.storage.subarray(src.offset, src.offset + src.size));
-    if (frozen) layer.weight.requiresGrad = false;
+    const layer = new EmbeddingBag(rows, dim, { ...rest, dtype, seed: 0 });
+    copyPretrained(layer.weight, weights, frozen);
     return layer;
   }
 

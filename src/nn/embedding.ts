@@ -1,9 +1,10 @@
 import { boolean, positiveInt } from "../checks.js";
-import { DTypeError, ShapeError } from "../errors.js";
-import { rngFrom, Tensor, zeros, type RandomOptions } from "../ndarray/index.js";
+import { DTypeError } from "../errors.js";
+import type { RandomOptions, Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { embedding, EMBEDDING_OPTION_KEYS, resolveEmbeddingOptions, type EmbeddingOptions } from "./embedding-op.js";
 import { registerLayers } from "./layer-registry.js";
+import { copyPretrained, normalTable, pretrainedShape } from "./embedding-table.js";
 import { Module } from "./module.js";
 
 export interface EmbeddingLayerOptions extends EmbeddingOptions, RandomOptions {
@@ -39,11 +40,7 @@ export class Embedding extends Module {
     if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`Embedding: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
     const { seed, rng, dtype: _, ...lookup } = o;
     const r = resolveEmbeddingOptions("Embedding", numEmbeddings, lookup);
-    const gen = rngFrom({ seed, rng });
-    const weight = zeros([numEmbeddings, embeddingDim], { dtype }), data = weight.storage; // a size no array holds: a ShapeError
-    for (let i = 0; i < data.length; i++) data[i] = gen.normal();
-    if (r.paddingIdx >= 0) data.fill(0, r.paddingIdx * embeddingDim, (r.paddingIdx + 1) * embeddingDim);
-    this.weight = this.registerParameter("weight", weight);
+    this.weight = this.registerParameter("weight", normalTable(numEmbeddings, embeddingDim, dtype, { seed, rng }, r.paddingIdx));
     this.paddingIdx = r.paddingIdx >= 0 ? r.paddingIdx : null;
     this.maxNorm = r.maxNorm;
     this.normType = r.normType;
@@ -57,16 +54,11 @@ export class Embedding extends Module {
    */
   static fromPretrained(weights: Tensor, o: FromPretrainedOptions = {}): Embedding {
     checkOptions("Embedding.fromPretrained", o, [...EMBEDDING_OPTION_KEYS, "freeze"]);
-    if (!(weights instanceof Tensor) || weights.ndim !== 2 || (weights.dtype !== "float32" && weights.dtype !== "float64")) {
-      throw new ShapeError(`Embedding.fromPretrained: weights must be a 2-D float tensor, got ${weights instanceof Tensor ? `${weights.dtype} [${weights.shape}]` : typeof weights}`);
-    }
+    const [rows, dim, dtype] = pretrainedShape("Embedding.fromPretrained", weights);
     const { freeze, ...lookup } = o;
     const frozen = boolean("Embedding.fromPretrained", "freeze", freeze ?? true);
-    const [rows, dim] = weights.shape;
-    const layer = new Embedding(rows, dim, { ...lookup, dtype: weights.dtype, seed: 0 });
-    const src = weights.contiguous();
-    layer.weight.storage.set(src.storage.subarray(src.offset, src.offset + src.size));
-    if (frozen) layer.weight.requiresGrad = false;
+    const layer = new Embedding(rows, dim, { ...lookup, dtype, seed: 0 });
+    copyPretrained(layer.weight, weights, frozen);
     return layer;
   }
 

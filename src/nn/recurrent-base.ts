@@ -29,6 +29,20 @@ export const RECURRENT_KEYS = ["numLayers", "bias", "batchFirst", "dropout", "bi
 
 interface DirectionParams { wIh: Tensor; wHh: Tensor; bIh: Tensor | null; bHh: Tensor | null }
 
+/**
+ * PyTorch's reset_parameters for the recurrent layers and cells: each parameter U(±1/√hidden),
+ * drawn from one generator in registration order, so that a cell and a one-layer layer of one
+ * seed hold the same weights. Returns the maker of the next parameter of a shape.
+ */
+export function uniformDraws(hiddenSize: number, dtype: "float32" | "float64", rng: Rng): (shape: number[]) => Tensor {
+  const bound = 1 / Math.sqrt(hiddenSize);
+  return (shape) => {
+    const t = zeros(shape, { dtype }), d = t.storage;
+    for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;
+    return t;
+  };
+}
+
 /** The shared machinery; use RNN, LSTM or GRU. */
 export abstract class RecurrentBase extends Module {
   readonly numLayers: number;
@@ -55,13 +69,8 @@ export abstract class RecurrentBase extends Module {
     const dtype = o.dtype ?? "float32";
     if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${name}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
     const rng = rngFrom(o);
-    // PyTorch's reset_parameters: every parameter U(±1/√hidden), drawn in registration order.
-    const bound = 1 / Math.sqrt(hiddenSize), rows = GATE_COUNT[mode] * hiddenSize;
-    const param = (pname: string, shape: number[]) => {
-      const t = zeros(shape, { dtype }), d = t.storage;
-      for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;
-      return this.registerParameter(pname, t);
-    };
+    const rows = GATE_COUNT[mode] * hiddenSize, draw = uniformDraws(hiddenSize, dtype, rng);
+    const param = (pname: string, shape: number[]) => this.registerParameter(pname, draw(shape));
     // Each parameter's own size is checked where it is allocated; the layers' count is not, and a
     // numLayers such as 1e9 would allocate until the process runs out of memory. The whole layer is
     // held to one typed array's limit (16 GB of float32), beyond what any engine here can hold.

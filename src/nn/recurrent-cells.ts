@@ -12,6 +12,7 @@ import { rngFrom, Tensor, zeros, type RandomOptions } from "../ndarray/index.js"
 import { GATE_COUNT, type CellKind } from "../backend/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
+import { uniformDraws } from "./recurrent-base.js";
 import { recurrentDirection } from "./recurrent-op.js";
 
 export interface RecurrentCellOptions extends RandomOptions {
@@ -45,15 +46,9 @@ export abstract class RecurrentCellBase extends Module {
     this.bias = boolean(name, "bias", o.bias ?? true);
     const dtype = o.dtype ?? "float32";
     if (dtype !== "float32" && dtype !== "float64") throw new DTypeError(`${name}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype)}`);
-    const rng = rngFrom(o);
-    // PyTorch's reset_parameters: every parameter U(±1/√hidden), drawn in registration order (as
-    // the full layers draw theirs, so a cell and a one-layer layer of one seed hold the same weights).
-    const bound = 1 / Math.sqrt(hiddenSize), rows = GATE_COUNT[mode] * hiddenSize;
-    const param = (pname: string, shape: number[]) => {
-      const t = zeros(shape, { dtype }), d = t.storage;
-      for (let i = 0; i < d.length; i++) d[i] = (2 * rng.uniform() - 1) * bound;
-      return this.registerParameter(pname, t);
-    };
+    // Drawn as the full layers draw theirs (uniformDraws): a cell and a one-layer layer of one seed hold the same weights.
+    const rows = GATE_COUNT[mode] * hiddenSize, draw = uniformDraws(hiddenSize, dtype, rngFrom(o));
+    const param = (pname: string, shape: number[]) => this.registerParameter(pname, draw(shape));
     this.weightIh = param("weight_ih", [rows, inputSize]);
     this.weightHh = param("weight_hh", [rows, hiddenSize]);
     this.biasIh = this.bias ? param("bias_ih", [rows]) : null;
