@@ -25,3 +25,13 @@ import layers6
 layers6.main()
 import bag_margin
 bag_margin.main()
+import functional_extra
+functional_extra.main()
+import linalg
+linalg.main()
+import index_ops
+index_ops.main()
+import stats_ops
+stats_ops.main()
+import math_ops
+math_ops.main()

@@ -15,7 +15,7 @@ import { Tensor } from "./tensor.js";
 
 const INDEX_DTYPES: readonly DType[] = ["int32", "int8", "uint8"];
 
-function checkIndex(index: unknown, where: string): asserts index is Tensor {
+export function checkIndex(index: unknown, where: string): asserts index is Tensor {
   if (!(index instanceof Tensor)) throw new DTypeError(`${where}: index must be an integer Tensor, got ${typeof index}`);
   if (!INDEX_DTYPES.includes(index.dtype)) {
     throw new DTypeError(`${where}: index must be an integer tensor (${INDEX_DTYPES.join(", ")}), got ${index.dtype}`);
@@ -23,7 +23,7 @@ function checkIndex(index: unknown, where: string): asserts index is Tensor {
 }
 
 /** PyTorch's rule: index has x's rank, and is no larger than x (or src) in every other dim. */
-function checkIndexShape(where: string, x: Tensor, dim: number, index: Tensor, src?: Tensor): void {
+export function checkIndexShape(where: string, x: Tensor, dim: number, index: Tensor, src?: Tensor): void {
   if (index.ndim !== x.ndim) {
     throw new ShapeError(`${where}: index of shape [${index.shape}] and input of shape [${x.shape}] need the same number of dimensions`);
   }
