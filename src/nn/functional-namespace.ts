@@ -70,3 +70,6 @@ export { alphaDropout, featureAlphaDropout, dropout1d } from "./dropout-more.js"
 export { channelShuffle } from "./rearrange-layers.js";
 export { localResponseNorm } from "./local-response-norm.js";
 export { maxUnpool1d, maxUnpool2d } from "./max-unpool.js";
+export { pad } from "../ndarray/pad.js";
+export { unfold, fold } from "./fold.js";
+export { oneHot, gumbelSoftmax, pdist } from "./functional-extra.js";

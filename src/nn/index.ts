@@ -113,3 +113,7 @@ export { LocalResponseNorm } from "./local-response-norm.js";
 export type { LocalResponseNormOptions } from "./local-response-norm.js";
 export { MaxUnpool1d, MaxUnpool2d } from "./max-unpool.js";
 export type { MaxUnpoolOptions, MaxUnpoolCallOptions } from "./max-unpool.js";
+export * as utils from "./utils.js";
+export type { PadSequenceOptions } from "./utils.js";
+export type { FoldOptions, Pair as FoldPair } from "./fold.js";
+export type { GumbelSoftmaxOptions } from "./functional-extra.js";
