@@ -12,23 +12,15 @@ import * as eg from "../../src/index.js";
 import { DTypeError, fromTypedArray, nn, Rng, ShapeError, tensor, Tensor, ValueError } from "../../src/index.js";
 import { runCallCase, type CallCase } from "../parity/run-case.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
-import { valuesFrom } from "../support/reference.js";
+import { gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
 import { U32 } from "../support/tolerance.js";
 
 const F = nn.functional;
 const U64 = 2 ** -53;
 type FloatDType = "float32" | "float64";
-const unit = (dtype: string) => (dtype === "float64" ? U64 : U32);
-const gammaOf = (dtype: string, k: number) => (k * unit(dtype)) / (1 - k * unit(dtype));
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const list = (t: Tensor) => Array.from(t.data as ArrayLike<number>);
 
-function sample(shape: number[], seed: number, dtype: FloatDType = "float32", lo = -3, hi = 3): Tensor {
-  const n = prod(shape), v = valuesFrom(seed, lo, hi);
-  const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) data[i] = v(i);
-  return fromTypedArray(data, shape);
-}
 const leaf = (x: Tensor): Tensor => { const t = new Tensor(x.data.slice(), x.dtype, x.shape.slice()); t.requiresGrad = true; return t; };
 /** Row-major strides of a shape. */
 const stridesOf = (shape: readonly number[]) => shape.map((_, i) => prod(shape.slice(i + 1)));

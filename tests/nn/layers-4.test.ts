@@ -7,25 +7,16 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DTypeError, fromTypedArray, nn, ShapeError, Tensor, tensor, ValueError, zeros } from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
-import { valuesFrom } from "../support/reference.js";
+import { gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
 import { ETA32, U32 } from "../support/tolerance.js";
 
 const F = nn.functional;
 const U64 = 2 ** -53;
 type FloatDType = "float32" | "float64";
 
-function sample(shape: number[], seed: number, dtype: FloatDType = "float32", lo = -3, hi = 3): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1), v = valuesFrom(seed, lo, hi);
-  const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) data[i] = v(i);
-  return fromTypedArray(data, shape);
-}
 const f32 = (values: number[], shape: number[]) => fromTypedArray(Float32Array.from(values), shape);
 const f64 = (values: number[], shape: number[]) => fromTypedArray(Float64Array.from(values), shape);
 const list = (t: Tensor) => Array.from(t.data as ArrayLike<number>);
-const unit = (dtype: string) => (dtype === "float64" ? U64 : U32);
-/** Higham's γk for the dtype's unit roundoff. */
-const gammaOf = (dtype: string, k: number) => (k * unit(dtype)) / (1 - k * unit(dtype));
 
 function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number, what: string): void {
   expect(got.length).toBe(want.length);

@@ -11,23 +11,15 @@ import { DTypeError, fromTypedArray, manualSeed, nn, randn, Rng, ShapeError, Ten
 import { decode, resolveArgs, runCallCase, type CallCase } from "../parity/run-case.js";
 import { runModuleCase, type ModuleCase } from "../parity/run-stateful.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
-import { valuesFrom } from "../support/reference.js";
+import { gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
 import { ETA32, U32 } from "../support/tolerance.js";
 
 const F = nn.functional;
 const U64 = 2 ** -53;
 type FloatDType = "float32" | "float64";
-const unit = (dtype: string) => (dtype === "float64" ? U64 : U32);
-const gammaOf = (dtype: string, k: number) => (k * unit(dtype)) / (1 - k * unit(dtype));
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const list = (t: Tensor) => Array.from(t.data as ArrayLike<number>);
 
-function sample(shape: number[], seed: number, dtype: FloatDType = "float32", lo = -3, hi = 3): Tensor {
-  const n = prod(shape), v = valuesFrom(seed, lo, hi);
-  const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
-  for (let i = 0; i < n; i++) data[i] = v(i);
-  return fromTypedArray(data, shape);
-}
 function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number, what: string): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {

@@ -76,6 +76,19 @@ export function valuesFrom(seed: number, lo = -3, hi = 3): (i: number) => number
   };
 }
 
+/** Unit roundoff of a dtype by name. */
+export const unitOf = (dtype: string) => (dtype === "float64" ? 2 ** -53 : U32);
+/** Higham's γk for the dtype's unit roundoff. */
+export const gammaOf = (dtype: string, k: number) => (k * unitOf(dtype)) / (1 - k * unitOf(dtype));
+
+/** A contiguous float tensor of `shape` filled from valuesFrom(seed, lo, hi). */
+export function sampleTensor(shape: number[], seed: number, dtype: "float32" | "float64" = "float32", lo = -3, hi = 3): Tensor {
+  const n = shape.reduce((x, y) => x * y, 1), v = valuesFrom(seed, lo, hi);
+  const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
+  for (let i = 0; i < n; i++) data[i] = v(i);
+  return fromTypedArray(data, shape);
+}
+
 /** Fails with the index, both values and the bound, so a failing case says what went wrong. */
 export function expectClose(got: number, want: number, tol: number, what: string): void {
   const ok = (Number.isNaN(got) && Number.isNaN(want)) || got === want || Math.abs(got - want) <= tol;
