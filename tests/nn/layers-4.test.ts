@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DTypeError, fromTypedArray, nn, ShapeError, Tensor, tensor, ValueError, zeros } from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
-import { gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
+import { expectWithin, gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
 import { ETA32, U32 } from "../support/tolerance.js";
 
 const F = nn.functional;
@@ -18,15 +18,6 @@ const f32 = (values: number[], shape: number[]) => fromTypedArray(Float32Array.f
 const f64 = (values: number[], shape: number[]) => fromTypedArray(Float64Array.from(values), shape);
 const list = (t: Tensor) => Array.from(t.data as ArrayLike<number>);
 
-function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number, what: string): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const t = tol(i);
-    if (!(Math.abs(got[i] - want[i]) <= t) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
-      throw new Error(`${what}: element ${i} is ${got[i]}, expected ${want[i]} (tol ${t})`);
-    }
-  }
-}
 /** PyTorch's float32 values against ours: both within a few float32 roundings of the exact result. */
 const expectTorch = (got: Tensor, want: number[], k = 8, scale = 1e-3) =>
   expectWithin(got.data, want, (i) => k * U32 * (Math.abs(want[i]) + scale) + ETA32, "vs PyTorch 1.13");

@@ -11,7 +11,7 @@ import { DTypeError, fromTypedArray, manualSeed, nn, randn, Rng, ShapeError, Ten
 import { decode, resolveArgs, runCallCase, type CallCase } from "../parity/run-case.js";
 import { runModuleCase, type ModuleCase } from "../parity/run-stateful.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
-import { gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
+import { expectWithin, gammaOf, sampleTensor as sample, unitOf as unit } from "../support/reference.js";
 import { ETA32, U32 } from "../support/tolerance.js";
 
 const F = nn.functional;
@@ -20,15 +20,6 @@ type FloatDType = "float32" | "float64";
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const list = (t: Tensor) => Array.from(t.data as ArrayLike<number>);
 
-function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number, what: string): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const t = tol(i);
-    if (!(Math.abs(got[i] - want[i]) <= t) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
-      throw new Error(`${what}: element ${i} is ${got[i]}, expected ${want[i]} (tol ${t})`);
-    }
-  }
-}
 /** A fresh leaf of x's values that requires grad. */
 const leaf = (x: Tensor): Tensor => { const t = new Tensor(x.data.slice(), x.dtype, x.shape.slice()); t.requiresGrad = true; return t; };
 

@@ -1,6 +1,7 @@
 // Independent float64 references for the ndarray tests: element access by the stride formula
 // and plain index loops, deliberately sharing no code with src/ndarray's strided iteration.
 import fc from "fast-check";
+import { expect } from "vitest";
 import { Tensor, fromTypedArray } from "../../src/index.js";
 
 import { ETA32, U32 } from "./tolerance.js";
@@ -87,6 +88,17 @@ export function sampleTensor(shape: number[], seed: number, dtype: "float32" | "
   const data = dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = v(i);
   return fromTypedArray(data, shape);
+}
+
+/** Every element within its own bound tol(i) (NaN matches NaN); names the first that is not. */
+export function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, tol: (i: number) => number, what: string): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const t = tol(i);
+    if (!(Math.abs(got[i] - want[i]) <= t) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
+      throw new Error(`${what}: element ${i} is ${got[i]}, expected ${want[i]} (tol ${t})`);
+    }
+  }
 }
 
 /** Fails with the index, both values and the bound, so a failing case says what went wrong. */
