@@ -43,10 +43,15 @@ export class Conv2dGeometry {
   return g.padTop != 0 || g.padLeft != 0 || paddedH(g) != <usize>g.inH || paddedW(g) != <usize>g.inW;
 }
 
-/** A 1×1, stride-1, unpadded convolution: the patch matrix is the image itself, a plain GEMM. */
+/**
+ * A 1×1, stride-1, unpadded convolution whose output is as large as its input: the patch matrix
+ * is the image itself, a plain GEMM. (A transposed convolution with an outputPadding of stride or
+ * more gives a geometry whose input has rows and columns past the output's, which no patch reads.)
+ */
 // @ts-ignore: decorator
 @inline export function isPointwise(g: Conv2dGeometry): bool {
-  return g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && !needsPadding(g);
+  return g.kernelH == 1 && g.kernelW == 1 && g.strideH == 1 && g.strideW == 1 && !needsPadding(g)
+    && g.outH == g.inH && g.outW == g.inW;
 }
 
 /**

@@ -7,7 +7,7 @@ import { DTypeError, nn, noGrad, ShapeError, Tensor, tensor, ValueError, zeros }
 import { fuseLayers } from "../../src/nn/fusion.js";
 import { findGradMismatches } from "../support/gradcheck.js";
 import { gradLeaf, noMismatch, project } from "../support/grad-leaves.js";
-import { at, indices, makeTensor, valuesFrom, type Layout } from "../support/reference.js";
+import { at, gammaOf, indices, makeTensor, valuesFrom, type Layout } from "../support/reference.js";
 import { gemmTol } from "../support/tolerance.js";
 
 const F = nn.functional;
@@ -185,6 +185,34 @@ describe("convTranspose2d", () => {
   it("has the gradients of input, weight and bias", () => {
     const x = gradLeaf([2, 4, 3, 4], 1, (r) => r.uniform() * 2 - 1), w = gradLeaf([4, 3, 3, 3], 2, (r) => r.uniform() - 0.5), b = gradLeaf([6], 3, (r) => r.uniform());
     noMismatch(findGradMismatches(() => project(F.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }), 4), [x, w, b]));
+  });
+
+  it("a 1×1 kernel with an outputPadding of stride or more (allowed below the dilation): zeros plus bias where no tap reaches, in float32 too", () => {
+    // Such a geometry has input rows and columns past the output's: not the plain-GEMM (pointwise) case.
+    const cases: [Pair, Pair, Pair][] = [[[1, 1], [0, 1], [1, 2]], [[1, 1], [2, 3], [3, 4]], [[2, 1], [1, 2], [1, 3]]];
+    cases.forEach(([stride, outputPadding, dilation], i) => {
+      // A larger call first, so scratch memory holds values an unwritten output element would show.
+      F.convTranspose2d(input([3, 6, 9, 9], 20 + i).add(5), input([6, 4, 3, 3], 30 + i), null, { stride: 2 });
+      const o = { stride, outputPadding, dilation };
+      const x = input([2, 3, 4, 3], 40 + i), w = input([3, 2, 1, 1], 50 + i), b = input([2], 60 + i);
+      expectMatches(F.convTranspose2d(x, w, b, o), refConvTranspose2d(x, w, b, stride, [0, 0], outputPadding, dilation, 1), JSON.stringify(o));
+      // Its gradients run the forward convolution and the weight gradient on the same geometry.
+      const x64 = gradLeaf([2, 3, 4, 3], 70 + i, (r) => r.uniform() * 2 - 1), w64 = gradLeaf([3, 2, 1, 1], 80 + i, (r) => r.uniform() - 0.5);
+      noMismatch(findGradMismatches(() => project(F.convTranspose2d(x64, w64, null, o), 4), [x64, w64]));
+      // float32 gradients against float64 ones; project's weights are positive, so the gradients
+      // taken at |x| and |w| are each element's Σ|terms|, and the bound is γ(terms + 2)·Σ|terms|.
+      const grads = (a: Tensor, c: Tensor) => {
+        const [aa, cc] = [a.detach(), c.detach()];
+        aa.requiresGrad = true; cc.requiresGrad = true;
+        project(F.convTranspose2d(aa, cc, null, o), 4).backward();
+        return [aa.grad!.data, cc.grad!.data];
+      };
+      const g32 = grads(x64.astype("float32"), w64.astype("float32")), g64 = grads(x64, w64), mag = grads(x64.abs(), w64.abs());
+      const terms = 2 * 4 * 3 * 2; // at most every output element (the weight gradient's sum)
+      g64.forEach((want, j) => Array.from(want).forEach((v, k) => {
+        expect(Math.abs(g32[j][k] - v), `${JSON.stringify(o)} grad ${j}[${k}]`).toBeLessThanOrEqual(gammaOf("float32", terms + 2) * mag[j][k] + 1e-30);
+      }));
+    });
   });
 
   it("refuses an outputPadding not below stride or dilation, and mismatched channels", () => {
