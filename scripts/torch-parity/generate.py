@@ -35,3 +35,5 @@ import stats_ops
 stats_ops.main()
 import math_ops
 math_ops.main()
+import hooks
+hooks.main()

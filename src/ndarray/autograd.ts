@@ -72,6 +72,13 @@ export function setGradHooks(hooks: GradHooks): void {
   gradHooks = hooks;
 }
 
+// Set by src/ndarray/tensor-hooks.ts once a tensor gets a gradient hook: maps the summed gradient
+// of a tensor before it flows on (or into a leaf's .grad), so programs without hooks carry one check.
+let tensorGradHook: ((t: Tensor, g: Tensor) => Tensor) | null = null;
+export function setTensorGradHook(hook: (t: Tensor, g: Tensor) => Tensor): void {
+  tensorGradHook = hook;
+}
+
 /** The two tensor operations the sweep needs, passed in so that this file imports no ops. */
 export interface GradArithmetic {
   add: (a: Tensor, b: Tensor) => Tensor;
@@ -130,8 +137,9 @@ export function runBackward(root: Tensor, seed: Tensor, arithmetic: GradArithmet
   return noGrad(() => {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
-      const g = grads.get(t);
+      let g = grads.get(t);
       if (!g) continue;
+      if (tensorGradHook) g = tensorGradHook(t, g);
       grads.delete(t); // frees intermediate gradients as soon as they are used
       if (!t.gradFn) {
         // A leaf's gradient has the leaf's dtype, as PyTorch's engine casts it: .grad accepts no other.

@@ -33,6 +33,7 @@ export { unfold } from "./unfold.js";
 export { pad } from "./pad.js";
 export type { PadOptions, PadMode } from "./pad.js";
 export { einsum } from "./einsum.js";
+export { registerHook, retainGrad, retainsGrad, isLeaf, type GradHook, type RemovableHandle } from "./tensor-hooks.js";
 
 import type { Tensor } from "./tensor.js";
 

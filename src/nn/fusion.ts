@@ -129,6 +129,9 @@ export function fuseLayers(modules: readonly Module[], o: { convPool?: boolean }
     for (const p of PATTERNS) {
       if (p.convPool && o.convPool !== true) continue;
       const matched = matchAt(modules, i, p);
+      // Sequential's forward (convPool: true) runs a module whose forward is replaced on the instance
+      // (module hooks) on its own: a fused step would skip it. Compilers and exporters fuse as usual.
+      if (matched && o.convPool === true && matched.some((m) => Object.hasOwn(m, "forward"))) continue;
       if (matched) { step = p.build(matched, i); width = matched.length; break; }
     }
     steps.push(step);

@@ -4,6 +4,8 @@ import { zeroGrads } from "../ndarray/zero-grads.js";
 import { checkOptions } from "../options.js";
 import { typeName } from "../type-name.js";
 import { modelSummary, type SummaryOptions } from "./summary.js";
+import { addModuleHook, type ForwardHook, type ForwardPreHook, type FullBackwardHook } from "./module-hooks.js";
+import type { RemovableHandle } from "../ndarray/index.js";
 
 /**
  * What forward() may take and give. Any number of inputs and any output (a Tensor, or arrays of
@@ -319,6 +321,21 @@ export abstract class Module {
    */
   summary(inputShape: readonly number[] | readonly (readonly number[])[], o: SummaryOptions = {}): string {
     return modelSummary(this, inputShape, o);
+  }
+
+  /**
+   * Hooks (PyTorch's register_forward_pre_hook, register_forward_hook, register_full_backward_hook;
+   * src/nn/module-hooks.ts): they run, in registration order, on every call of this module's
+   * forward, by whoever calls it (a parent container too). Each returns a handle with remove().
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>): RemovableHandle {
+    return addModuleHook(this, "pre", hook, "registerForwardPreHook");
+  }
+  registerForwardHook(hook: ForwardHook<this>): RemovableHandle {
+    return addModuleHook(this, "post", hook, "registerForwardHook");
+  }
+  registerFullBackwardHook(hook: FullBackwardHook<this>): RemovableHandle {
+    return addModuleHook(this, "backward", hook, "registerFullBackwardHook");
   }
 }
 
