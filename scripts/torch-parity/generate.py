@@ -37,3 +37,5 @@ import math_ops
 math_ops.main()
 import hooks
 hooks.main()
+import packed_sequence
+packed_sequence.main()

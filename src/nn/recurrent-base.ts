@@ -10,6 +10,8 @@ import { GATE_COUNT, type CellKind } from "../backend/index.js";
 import { dropout } from "./functional.js";
 import { Module } from "./module.js";
 import { recurrentDirection } from "./recurrent-op.js";
+import { checkPackedInput, runPacked } from "./packed-recurrent.js";
+import type { PackedSequence } from "./packed-sequence.js";
 
 export interface RecurrentOptions extends RandomOptions {
   /** Stacked layers (default 1): layer l > 0 reads layer l − 1's output. */
@@ -151,6 +153,14 @@ export abstract class RecurrentBase extends Module {
       input = D === 1 ? outs[0] : concat(outs, 2);
     }
     return { y: input, hN: stack(hs, 0), cN: c0 ? stack(cs, 0) : null };
+  }
+
+  /** The layers over a PackedSequence, each sequence to its own length (packed-recurrent.ts). */
+  protected runPackedInput(x: PackedSequence, h0: Tensor | undefined | null, c0: Tensor | undefined | null, lstm: boolean) {
+    const batch = checkPackedInput(this.name, x, this.inputSize, this.cells[0].wIh.dtype);
+    const h = this.initialState(h0, "h0", batch, false), c = lstm ? this.initialState(c0, "c0", batch, false) : null;
+    const betweenLayers = (t: Tensor) => (this.training && this.dropout > 0 ? dropout(t, this.dropout, this.dropoutRng ?? rngFrom(undefined)) : t);
+    return runPacked({ kind: this.mode, numLayers: this.numLayers, directions: this.directions, cells: this.cells, betweenLayers }, x, h, c);
   }
 
   /** Back to the caller's layout: batch first, or no batch dimension. */

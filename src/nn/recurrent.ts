@@ -1,5 +1,7 @@
 // The recurrent layers, PyTorch's nn.RNN, nn.LSTM and nn.GRU (see recurrent-base.ts for what
-// they share and recurrent-op.ts for how a layer-direction runs).
+// they share and recurrent-op.ts for how a layer-direction runs). Each forward also takes a
+// PackedSequence (nn.utils.rnn) and gives one back, every sequence run to its own length
+// (packed-recurrent.ts); its initial and final states are in the original batch order.
 //
 // Truncated backpropagation through time, for every one of them: run a long sequence in chunks
 // and pass each chunk's final state, detached, as the next chunk's initial state —
@@ -9,6 +11,7 @@ import { checkOptions } from "../options.js";
 import { ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { RECURRENT_KEYS, RecurrentBase, type RecurrentOptions } from "./recurrent-base.js";
+import { PackedSequence } from "./packed-sequence.js";
 
 export type { RecurrentOptions } from "./recurrent-base.js";
 
@@ -39,7 +42,10 @@ export class RNN extends RecurrentBase {
     super("RNN", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, o);
     this.nonlinearity = nl;
   }
-  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+  forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
+  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor];
+  forward(x: Tensor | PackedSequence, h0?: Tensor | null): [Tensor | PackedSequence, Tensor] {
+    if (x instanceof PackedSequence) { const r = this.runPackedInput(x, h0, null, false); return [r.output, r.hN]; }
     const { xt, unbatched } = this.timeFirst(x);
     const h = this.initialState(h0, "h0", xt.shape[1], unbatched);
     const r = this.run(xt, h, null);
@@ -61,12 +67,15 @@ export class LSTM extends RecurrentBase {
     }
     super("LSTM", "lstm", inputSize, hiddenSize, o);
   }
-  forward(x: Tensor, state?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
-    const { xt, unbatched } = this.timeFirst(x);
+  forward(x: PackedSequence, state?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  forward(x: Tensor, state?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  forward(x: Tensor | PackedSequence, state?: readonly [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
     // Both or neither: a null c0 next to a given h0 would silently start the cells at zero.
     if (state != null && (!Array.isArray(state) || state.length !== 2 || !state.every((t) => t instanceof Tensor))) {
       throw new ValueError("LSTM: the initial state must be [h0, c0], two Tensors");
     }
+    if (x instanceof PackedSequence) { const r = this.runPackedInput(x, state?.[0], state?.[1], true); return [r.output, [r.hN, r.cN!]]; }
+    const { xt, unbatched } = this.timeFirst(x);
     const h = this.initialState(state?.[0], "h0", xt.shape[1], unbatched);
     const c = this.initialState(state?.[1], "c0", xt.shape[1], unbatched);
     const r = this.run(xt, h, c);
@@ -85,7 +94,10 @@ export class GRU extends RecurrentBase {
     checkOptions("GRU", o, RECURRENT_KEYS);
     super("GRU", "gru", inputSize, hiddenSize, o);
   }
-  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+  forward(x: PackedSequence, h0?: Tensor | null): [PackedSequence, Tensor];
+  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor];
+  forward(x: Tensor | PackedSequence, h0?: Tensor | null): [Tensor | PackedSequence, Tensor] {
+    if (x instanceof PackedSequence) { const r = this.runPackedInput(x, h0, null, false); return [r.output, r.hN]; }
     const { xt, unbatched } = this.timeFirst(x);
     const h = this.initialState(h0, "h0", xt.shape[1], unbatched);
     const r = this.run(xt, h, null);
