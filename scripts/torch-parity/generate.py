@@ -39,3 +39,5 @@ import hooks
 hooks.main()
 import packed_sequence
 packed_sequence.main()
+import ctc
+ctc.main()

@@ -55,6 +55,7 @@ export {
 } from "./losses-embedding.js";
 export { multiMarginLoss, multilabelMarginLoss, softMarginLoss } from "./losses-margin.js";
 export { multilabelMarginLoss as multiLabelMarginLoss } from "./losses-margin.js";
+export { ctcLoss } from "./ctc-loss.js";
 export { conv1d, conv2d } from "./conv.js";
 export { convTranspose2d } from "./conv-transpose.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";

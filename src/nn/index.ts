@@ -46,6 +46,7 @@ export { klDivLoss, poissonNllLoss, gaussianNllLoss } from "./losses-distributio
 export type { KlDivOptions, PoissonNllOptions, GaussianNllOptions } from "./losses-distribution.js";
 export { cosineEmbeddingLoss, marginRankingLoss, hingeEmbeddingLoss, tripletMarginLoss } from "./losses-embedding.js";
 export type { MarginOptions, TripletMarginOptions } from "./losses-embedding.js";
+export { ctcLoss, CTCLoss, type CtcLossOptions, type CtcLengths } from "./ctc-loss.js";
 export * as functional from "./functional-namespace.js";
 export { Conv1d, Conv2d, ConvTranspose2d } from "./conv-layers.js";
 export type { ConvLayerOptions, Conv1dLayerOptions, ConvTranspose2dLayerOptions } from "./conv-layers.js";

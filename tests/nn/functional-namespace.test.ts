@@ -15,6 +15,7 @@ describe("eg.nn.functional", () => {
       "mseLoss", "l1Loss", "huberLoss", "smoothL1Loss", "binaryCrossEntropy", "binaryCrossEntropyWithLogits", "bceWithLogits",
       "crossEntropy", "nllLoss", "klDiv", "klDivLoss", "poissonNllLoss", "gaussianNllLoss", "cosineEmbeddingLoss",
       "marginRankingLoss", "hingeEmbeddingLoss", "tripletMarginLoss", "multilabelSoftMarginLoss", "multiLabelSoftMarginLoss",
+      "ctcLoss",
       "conv1d", "conv2d", "convTranspose2d",
       "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveMaxPool2d",
       "batchNorm", "layerNorm", "groupNorm", "dropout2d", "interpolate",
