@@ -7,3 +7,4 @@ export * as optim from "./optim/index.js";
 export * as io from "./io/index.js";
 export * as metrics from "./metrics/index.js";
 export * as select from "./select/index.js";
+export * as fft from "./fft/index.js";

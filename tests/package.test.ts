@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+// @ts-expect-error: a plain .mjs module of the build scripts, without declarations
+import { namespaces } from "../scripts/namespaces.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const node = (args: string[]) => execFileSync(process.execPath, args, { cwd: root, encoding: "utf8" });
@@ -139,7 +141,7 @@ describe("the built package", () => {
   });
 
   it("each namespace subpath is the very namespace of edgegrad/slim, for import and for require", () => {
-    const names = ["nn", "optim", "data", "metrics", "compress", "io", "select"];
+    const names: string[] = namespaces;
     const esm = node(["--input-type=module", "-e", `
       import * as slim from "edgegrad/slim";
       const subpaths = await Promise.all(${JSON.stringify(names)}.map((n) => import("edgegrad/slim/" + n)));
@@ -182,7 +184,7 @@ describe("the built package", () => {
   it("has no runtime dependencies and exports types for every entry", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
     expect(pkg.dependencies ?? {}).toEqual({});
-    for (const entry of [".", "./slim", "./slim/nn", "./slim/optim", "./slim/data", "./slim/metrics", "./slim/compress", "./slim/io", "./slim/select"]) {
+    for (const entry of [".", "./slim", ...namespaces.map((ns: string) => `./slim/${ns}`)]) {
       expect(pkg.exports[entry].import.types).toMatch(/\.d\.ts$/);
       expect(pkg.exports[entry].require.types).toMatch(/\.d\.cts$/);
     }

@@ -39,5 +39,7 @@ import hooks
 hooks.main()
 import packed_sequence
 packed_sequence.main()
+import fft
+fft.main()
 import ctc
 ctc.main()
