@@ -41,5 +41,7 @@ import packed_sequence
 packed_sequence.main()
 import fft
 fft.main()
+import linalg_svd
+linalg_svd.main()
 import ctc
 ctc.main()

@@ -76,3 +76,4 @@ export { eigh } from "./linalg-eigh.js";
 export type { EighOptions } from "./linalg-eigh.js";
 export { qr } from "./linalg-qr.js";
 export type { QrOptions } from "./linalg-qr.js";
+export * from "./linalg-more.js";
