@@ -43,5 +43,7 @@ import fft
 fft.main()
 import linalg_svd
 linalg_svd.main()
+import resize_1d
+resize_1d.main()
 import ctc
 ctc.main()

@@ -58,7 +58,10 @@ export { multilabelMarginLoss as multiLabelMarginLoss } from "./losses-margin.js
 export { ctcLoss } from "./ctc-loss.js";
 export { conv1d, conv2d } from "./conv.js";
 export { convTranspose2d } from "./conv-transpose.js";
+export { convTranspose1d } from "./conv-transpose1d.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
+export { adaptiveAvgPool1d, adaptiveMaxPool1d } from "./adaptive-pool1d.js";
+export { lpPool1d, lpPool2d } from "./lp-pool.js";
 export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { dropout2d, interpolate } from "./shape-layers.js";
 export { instanceNorm } from "./instance-norm.js";

@@ -1,10 +1,12 @@
-// Channel dropout and nearest-neighbour resizing for image tensors: F.dropout2d / Dropout2d and
-// F.interpolate (mode "nearest") / Upsample, each with its backward next to the forward.
+// Channel dropout and resizing for image tensors: F.dropout2d / Dropout2d and F.interpolate /
+// Upsample, each with its backward next to the forward; mode "nearest" is here, the weighted
+// modes in interpolate-modes.ts.
 import { probability } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record, rngFrom, Tensor, type FloatArray, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
+import { checkModeRank, interpolateWeighted, resolveMode, type InterpolateMode } from "./interpolate-modes.js";
 
 const allocLike = (t: Tensor, n: number): FloatArray => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
 
@@ -61,8 +63,12 @@ export interface InterpolateOptions {
   size?: number | readonly number[] | null;
   /** Multiplier of each spatial dim (output ⌊in·s⌋); give size or scaleFactor, not both. */
   scaleFactor?: number | readonly number[] | null;
-  /** Only "nearest" (the default). */
-  mode?: "nearest";
+  /** "nearest" (the default), "linear" (3-d), "bilinear" / "bicubic" (4-d), "area", "nearest-exact". */
+  mode?: InterpolateMode;
+  /** Linear family only: map the corner pixels' centres onto each other (default false). */
+  alignCorners?: boolean | null;
+  /** With scaleFactor: index the source by in/out sizes instead of 1/scaleFactor (default false). */
+  recomputeScaleFactor?: boolean | null;
 }
 
 /**
@@ -84,11 +90,13 @@ function nearestSources(inSize: number, outSize: number, factor: number | null):
 function resizePlan(where: string, x: Tensor, o: InterpolateOptions): { sizes: number[]; factors: (number | null)[] } {
   const dims = x.ndim - 2;
   if (dims !== 1 && dims !== 2) throw new ShapeError(`${where}: expected a 3-d [N, C, L] or 4-d [N, C, H, W] input, got shape [${x.shape}]`);
-  if (o.mode !== undefined && o.mode !== "nearest") throw new ValueError(`${where}: only mode "nearest" is supported, got ${JSON.stringify(o.mode)}`);
   const hasSize = o.size !== undefined && o.size !== null, hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
   if (hasSize === hasScale) throw new ValueError(`${where}: give exactly one of size and scaleFactor`);
   const spread = (v: number | readonly number[]) => (typeof v === "number" ? new Array<number>(dims).fill(v) : v.slice());
   const inSizes = x.shape.slice(2);
+  const recompute = o.recomputeScaleFactor ?? false;
+  if (typeof recompute !== "boolean") throw new ValueError(`${where}: recomputeScaleFactor must be true, false or null, got ${JSON.stringify(o.recomputeScaleFactor)}`);
+  if (hasSize && recompute) throw new ValueError(`${where}: recomputeScaleFactor is not meaningful with an explicit size`);
   if (hasSize) {
     const sizes = spread(o.size!);
     if (sizes.length !== dims || !sizes.every((s) => Number.isSafeInteger(s) && s >= 1)) throw new ValueError(`${where}: size must be a positive integer or ${dims} of them, got ${JSON.stringify(o.size)}`);
@@ -100,14 +108,19 @@ function resizePlan(where: string, x: Tensor, o: InterpolateOptions): { sizes: n
   }
   const sizes = factors.map((f, i) => Math.floor(inSizes[i] * f));
   if (sizes.some((s) => s < 1)) throw new ShapeError(`${where}: scaleFactor ${JSON.stringify(o.scaleFactor)} gives an empty output for input shape [${x.shape}]`);
-  return { sizes, factors };
+  return { sizes, factors: recompute ? factors.map(() => null) : factors };
 }
 
-/** F.interpolate with mode "nearest" over [N, C, L] or [N, C, H, W]. */
+const INTERPOLATE_KEYS = ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"];
+
+/** F.interpolate over [N, C, L] or [N, C, H, W]. */
 export function interpolate(x: Tensor, o: InterpolateOptions = {}): Tensor {
-  checkOptions("interpolate", o, ["size", "scaleFactor", "mode"]);
+  checkOptions("interpolate", o, INTERPOLATE_KEYS);
   if (x.dtype !== "float32" && x.dtype !== "float64") throw new DTypeError(`interpolate: needs a float32 or float64 input, got ${x.dtype}`);
+  const { mode, alignCorners } = resolveMode("interpolate", o.mode, o.alignCorners);
   const { sizes, factors } = resizePlan("interpolate", x, o);
+  checkModeRank("interpolate", mode, x);
+  if (mode !== "nearest") return interpolateWeighted(x, mode, sizes, factors, alignCorners);
   const [H, W] = x.ndim === 4 ? x.shape.slice(2) : [1, x.shape[2]];
   const [OH, OW] = x.ndim === 4 ? sizes : [1, sizes[0]];
   const rows = x.ndim === 4 ? nearestSources(H, OH, factors[0]) : Int32Array.of(0);
@@ -129,22 +142,31 @@ export function interpolate(x: Tensor, o: InterpolateOptions = {}): Tensor {
   });
 }
 
-/** torch.nn.Upsample, nearest mode only: { size } or { scaleFactor }. */
+/** torch.nn.Upsample: { size } or { scaleFactor }, with F.interpolate's mode and alignCorners. */
 export class Upsample extends Module {
   static readonly typeName: string = "Upsample";
   readonly size: number | readonly number[] | null;
   readonly scaleFactor: number | readonly number[] | null;
-  readonly mode = "nearest" as const;
+  readonly mode: InterpolateMode;
+  readonly alignCorners: boolean | null;
+  readonly recomputeScaleFactor: boolean | null;
   constructor(o: InterpolateOptions = {}) {
     super();
-    checkOptions("Upsample", o, ["size", "scaleFactor", "mode"]);
-    if (o.mode !== undefined && o.mode !== "nearest") throw new ValueError(`Upsample: only mode "nearest" is supported, got ${JSON.stringify(o.mode)}`);
+    checkOptions("Upsample", o, INTERPOLATE_KEYS);
+    this.mode = resolveMode("Upsample", o.mode, o.alignCorners).mode;
+    this.alignCorners = o.alignCorners ?? null;
+    this.recomputeScaleFactor = o.recomputeScaleFactor ?? null;
+    if (this.recomputeScaleFactor !== null && typeof this.recomputeScaleFactor !== "boolean") {
+      throw new ValueError(`Upsample: recomputeScaleFactor must be true, false or null, got ${JSON.stringify(o.recomputeScaleFactor)}`);
+    }
     const hasSize = o.size !== undefined && o.size !== null, hasScale = o.scaleFactor !== undefined && o.scaleFactor !== null;
     if (hasSize === hasScale) throw new ValueError("Upsample: give exactly one of size and scaleFactor");
+    if (hasSize && this.recomputeScaleFactor === true) throw new ValueError("Upsample: recomputeScaleFactor is not meaningful with an explicit size");
     this.size = o.size ?? null;
     this.scaleFactor = o.scaleFactor ?? null;
   }
   forward(x: Tensor): Tensor {
-    return interpolate(x, this.size !== null ? { size: this.size } : { scaleFactor: this.scaleFactor });
+    const { mode, alignCorners, recomputeScaleFactor } = this;
+    return interpolate(x, this.size !== null ? { size: this.size, mode, alignCorners } : { scaleFactor: this.scaleFactor, mode, alignCorners, recomputeScaleFactor });
   }
 }

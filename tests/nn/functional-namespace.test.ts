@@ -17,6 +17,7 @@ describe("eg.nn.functional", () => {
       "marginRankingLoss", "hingeEmbeddingLoss", "tripletMarginLoss", "multilabelSoftMarginLoss", "multiLabelSoftMarginLoss",
       "ctcLoss",
       "conv1d", "conv2d", "convTranspose2d",
+      "convTranspose1d", "adaptiveAvgPool1d", "adaptiveMaxPool1d", "lpPool1d", "lpPool2d",
       "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveMaxPool2d",
       "batchNorm", "layerNorm", "groupNorm", "dropout2d", "interpolate",
     ];
