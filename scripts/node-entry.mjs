@@ -47,7 +47,7 @@ const datasetsOnFirstUse = {
   },
 };
 
-// All seven namespaces in one file: Node's loader costs ≈ 0.3 ms a file, and a split per
+// All the namespaces in one file: Node's loader costs ≈ 0.3 ms a file, and a split per
 // namespace (14 chunks) made a training program, which uses nn, optim and data, slower than the
 // one-file bundle; in one group it costs about what the bundle does.
 const namespacesEntry = {
