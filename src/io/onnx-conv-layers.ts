@@ -46,7 +46,7 @@ export type OnnxConvLayer =
 export const ONNX_CONV_KINDS: readonly OnnxConvLayer["kind"][] =
   ["conv", "convTranspose", "convInt8", "maxPool", "averagePool", "adaptiveAveragePool", "batchNormalization"];
 
-export const CONV_SUPPORTED = "Conv1d, Conv2d, ConvTranspose2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d, BatchNorm1d/2d (eval), Dropout2d";
+export const CONV_SUPPORTED = "Conv1d, Conv2d, ConvTranspose1d/2d, MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool2d, BatchNorm1d/2d (eval), Dropout2d";
 
 const f32 = (d: ArrayLike<number>): Float32Array => Float32Array.from(d);
 type FusedConv = Extract<FusedStep, { kind: "conv" }>;
@@ -119,6 +119,15 @@ export function describeConvModule(m: Module, index: number): OnnxConvLayer | { 
       kind: "convTranspose", weight: f32(m.weight.data), weightShape: m.weight.shape.slice(), bias: m.bias ? f32(m.bias.data) : null,
       attrs: { kernelShape: [...m.kernelSize], strides: [...m.stride], pads: [...m.padding, ...m.padding], dilations: [...m.dilation], group: m.groups },
       outputPadding: [...m.outputPadding],
+    };
+  }
+  if (typeName(m) === "ConvTranspose1d") {
+    // Recognized by name, not imported, for the same reason as the registry's classes.
+    const t = m as Module & { weight: Tensor; bias: Tensor | null; kernelSize: number; stride: number; padding: number; outputPadding: number; dilation: number; groups: number };
+    return {
+      kind: "convTranspose", weight: f32(t.weight.data), weightShape: t.weight.shape.slice(), bias: t.bias ? f32(t.bias.data) : null,
+      attrs: { kernelShape: [t.kernelSize], strides: [t.stride], pads: [t.padding, t.padding], dilations: [t.dilation], group: t.groups },
+      outputPadding: [t.outputPadding],
     };
   }
   return null;

@@ -9,6 +9,7 @@ import { emitShapeLayer, isShapeKind, type OnnxShapeLayer } from "./onnx-shape-l
 import { attrFloat, attrInt, emitUnary, FLOAT, initializer, INT32, INT64, INT8, node, UINT8, valueInfo, type Graph } from "./onnx-proto.js";
 import { emitDenseLinear, emitGeluErf, emitSequenceLayer } from "./onnx-attention-export.js";
 import { isSequenceKind, type OnnxSequenceLayer } from "./onnx-sequence-layers.js";
+import { emitResampleLayer, isResampleKind, type OnnxResampleLayer } from "./onnx-resample-layers.js";
 import { concat, int, msg, str } from "./protobuf.js";
 
 /**
@@ -97,6 +98,7 @@ function softmaxAxis(g: Graph, axis: number, i: number): number {
 const isConvLayer = (l: OnnxLayer): l is OnnxConvLayer => isConvKind(l.kind);
 const isShapeLayer = (l: OnnxLayer): l is OnnxShapeLayer => isShapeKind(l.kind);
 const isSequenceLayer = (l: OnnxLayer): l is OnnxSequenceLayer => isSequenceKind(l.kind);
+const isResampleLayer = (l: OnnxLayer): l is OnnxResampleLayer => isResampleKind(l.kind);
 
 /** PRelu's slope broadcasts from the right: one per channel is [C, 1, …] against [batch, C, d…]. */
 function emitPrelu(g: Graph, l: Extract<OnnxLayer, { kind: "prelu" }>, i: number): void {
@@ -124,6 +126,7 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
   if (isConvLayer(l)) return emitConvLayer(g, l, i);
   if (isShapeLayer(l)) return emitShapeLayer(g, l, i);
   if (isSequenceLayer(l)) return emitSequenceLayer(g, l, i);
+  if (isResampleLayer(l)) return emitResampleLayer(g, l, i);
   switch (l.kind) {
     case "identity": return;
     case "flatten":

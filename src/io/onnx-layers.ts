@@ -21,6 +21,7 @@ import { CONV_SUPPORTED, describeConvModule, describeConvStep, describeFloatConv
 import { typeName } from "../type-name.js";
 import { describeShapeModule, SHAPE_SUPPORTED, type OnnxShapeLayer } from "./onnx-shape-layers.js";
 import { describeSequenceModule, SEQUENCE_SUPPORTED, type OnnxSequenceLayer } from "./onnx-sequence-layers.js";
+import { describeResampleModule, RESAMPLE_SUPPORTED, type OnnxResampleLayer } from "./onnx-resample-layers.js";
 
 export type OnnxLayer =
   | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
@@ -44,9 +45,10 @@ export type OnnxLayer =
   | { kind: "thresholdedRelu"; alpha: number }
   | OnnxConvLayer
   | OnnxShapeLayer
-  | OnnxSequenceLayer;
+  | OnnxSequenceLayer
+  | OnnxResampleLayer;
 
-const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}, ${SEQUENCE_SUPPORTED}`;
+const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}, ${SEQUENCE_SUPPORTED}, ${RESAMPLE_SUPPORTED}`;
 
 function describeLinear(m: Linear): OnnxLayer {
   return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
@@ -80,6 +82,8 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (shaped) return shaped;
   const sequence = describeSequenceModule(m, index);
   if (sequence) return sequence;
+  const resampled = describeResampleModule(m, index);
+  if (resampled) return resampled;
   if (m instanceof Flatten) {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
