@@ -10,7 +10,6 @@ import { convSupport, type FusedStep } from "../nn/fusion.js";
 import { isRegisteredLayer as is } from "../nn/layer-registry.js";
 import type { Module } from "../nn/module.js";
 import type { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
-import { Dropout2d } from "../nn/shape-layers.js";
 import { typeName } from "../type-name.js";
 
 /** A convolution's ONNX attributes; `pads` in ONNX order: every begin, then every end. */
@@ -100,7 +99,7 @@ function describeBatchNorm(m: BatchNorm1d | BatchNorm2d, index: number): OnnxCon
  * looked up in the layer registry, not imported: exporting an MLP must not bundle them.
  */
 export function describeConvModule(m: Module, index: number): OnnxConvLayer | { kind: "identity" } | null {
-  if (m instanceof Dropout2d) return { kind: "identity" };
+  if (is(m, "Dropout2d")) return { kind: "identity" };
   if (is(m, "BatchNorm1d") || is(m, "BatchNorm2d")) return describeBatchNorm(m, index);
   if (is(m, "MaxPool1d") || is(m, "MaxPool2d")) {
     if (m.returnIndices) throw new ValueError(`exportOnnx: ${typeName(m)} at index ${index} returns indices; only the pooled tensor exports`);

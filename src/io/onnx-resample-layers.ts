@@ -6,11 +6,12 @@
 // "half_pixel" or "align_corners". The nearest modes get a float32 `scales` value checked to read
 // PyTorch's elements (onnx-resize-nearest.ts); the weighted modes get a scaleFactor as `scales`
 // (ONNX then divides by it, as PyTorch does without recomputeScaleFactor) and a size as `sizes`.
-// The classes other than Upsample are recognized by their names, not imported: exporting an MLP
-// bundles none of them.
+// The classes are recognized through the layer registry (Upsample) or by their names, not
+// imported: exporting an MLP bundles none of them.
 import { ValueError } from "../errors.js";
 import type { Module } from "../nn/module.js";
-import { Upsample } from "../nn/shape-layers.js";
+import { isRegisteredLayer as is } from "../nn/layer-registry.js";
+import type { Upsample } from "../nn/shape-layers.js";
 import { typeName } from "../type-name.js";
 import { nearestScale, torchNearestSources } from "./onnx-resize-nearest.js";
 import { attrFloat, attrInt, attrInts, emitUnary, FLOAT, initializer, INT64, node, type Graph } from "./onnx-proto.js";
@@ -43,7 +44,7 @@ function describeUpsample(m: Upsample, index: number): OnnxResampleLayer {
 
 /** One of these modules in the exporter's terms, or null when m is none of them. */
 export function describeResampleModule(m: Module, index: number): OnnxResampleLayer | null {
-  if (m instanceof Upsample) return describeUpsample(m, index);
+  if (is(m, "Upsample")) return describeUpsample(m, index);
   const name = typeName(m);
   if (name === "LPPool1d" || name === "LPPool2d") {
     const l = m as Module & { normType: number; kernelSize: number[]; stride: number[]; ceilMode: boolean };

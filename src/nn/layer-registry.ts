@@ -1,5 +1,5 @@
 // The layer classes of the families kept in their own files (convolution, pooling, batch and layer
-// normalization, embeddings, transformer encoders), each registered by its file when that file
+// normalization, embeddings, transformer encoders, Upsample and Dropout2d), each registered by its file when that file
 // loads. Code that must recognize these layers in a model it is given, such as the ONNX exporter,
 // looks the classes up here instead of importing them: a model can hold a MaxPool2d only if the
 // application loaded pool-layers.ts, so an application that builds MLPs and exports them bundles
@@ -12,6 +12,7 @@ import type { TransformerEncoder, TransformerEncoderLayer } from "./transformer.
 import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
 import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activation-layers-more.js";
 import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
+import type { Dropout2d, Upsample } from "./shape-layers.js";
 import type { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
 import type {
   ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad2d,
@@ -47,6 +48,8 @@ export interface RegisteredLayers {
   Embedding: typeof Embedding;
   TransformerEncoderLayer: typeof TransformerEncoderLayer;
   TransformerEncoder: typeof TransformerEncoder;
+  Upsample: typeof Upsample;
+  Dropout2d: typeof Dropout2d;
 }
 
 // Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.

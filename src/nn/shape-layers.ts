@@ -6,6 +6,7 @@ import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record, rngFrom, Tensor, type FloatArray, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import { Module } from "./module.js";
+import { registerLayers } from "./layer-registry.js";
 import { checkModeRank, interpolateWeighted, resolveMode, type InterpolateMode } from "./interpolate-modes.js";
 
 const allocLike = (t: Tensor, n: number): FloatArray => (t.dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
@@ -170,3 +171,5 @@ export class Upsample extends Module {
     return interpolate(x, this.size !== null ? { size: this.size, mode, alignCorners } : { scaleFactor: this.scaleFactor, mode, alignCorners, recomputeScaleFactor });
   }
 }
+
+registerLayers({ Upsample, Dropout2d });

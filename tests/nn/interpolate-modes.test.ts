@@ -185,10 +185,13 @@ describe("Upsample, UpsamplingNearest2d, UpsamplingBilinear2d", () => {
     expect(() => new nn.UpsamplingBilinear2d({ size: 4 }).forward(zeros([1, 2, 3]))).toThrow(ShapeError);
   });
 
-  it("the ONNX exporter refuses them with a ValueError naming the layer", () => {
+  it("the ONNX exporter describes them as Resize, and refuses area and recomputeScaleFactor naming the layer (values: tests/io/onnx-layers-5.test.ts)", () => {
     for (const m of [new nn.Upsample({ scaleFactor: 2, mode: "bilinear" }), new nn.UpsamplingBilinear2d({ size: 4 }), new nn.UpsamplingNearest2d({ size: 4 })]) {
-      expect(() => describeSequential(new nn.Sequential(m))).toThrow(ValueError);
+      expect(describeSequential(new nn.Sequential(m)).map((l) => l.kind)).toEqual(["resize"]);
     }
+    expect(() => describeSequential(new nn.Sequential(new nn.Upsample({ scaleFactor: 2, mode: "area" })))).toThrow(/Upsample.*area/);
+    const recompute = new nn.Upsample({ scaleFactor: 2, mode: "bilinear", recomputeScaleFactor: true });
+    expect(() => describeSequential(new nn.Sequential(recompute))).toThrow(ValueError);
   });
 });
 
