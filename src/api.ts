@@ -8,3 +8,4 @@ export * as io from "./io/index.js";
 export * as metrics from "./metrics/index.js";
 export * as select from "./select/index.js";
 export * as fft from "./fft/index.js";
+export * as distributions from "./distributions/index.js";

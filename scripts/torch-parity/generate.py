@@ -47,3 +47,5 @@ import resize_1d
 resize_1d.main()
 import ctc
 ctc.main()
+import distributions
+distributions.main()

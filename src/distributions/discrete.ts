@@ -1,0 +1,134 @@
+import { ValueError } from "../errors.js";
+import { checkOptions } from "../options.js";
+import { full, rand } from "../ndarray/creation.js";
+import { gather } from "../ndarray/indexing.js";
+import { logaddexp } from "../ndarray/math-binary.js";
+import type { RandomOptions } from "../ndarray/random.js";
+import { broadcastShapes } from "../ndarray/shape.js";
+import { Tensor } from "../ndarray/tensor.js";
+import { Distribution } from "./distribution.js";
+import { broadcastParams, checkValue, isReal, requireParam, requireSupport, samplingSetup, type ParamLike } from "./params.js";
+
+/** Exactly one of probs and logits, as PyTorch's discrete distributions take them. */
+export type ProbsOrLogits = { probs: ParamLike; logits?: undefined } | { logits: ParamLike; probs?: undefined };
+
+const machineEps = (t: Tensor) => (t.dtype === "float64" ? 2 ** -52 : 2 ** -23);
+/** log(1 + e^x), with the exact derivative σ(x) everywhere (also at x = 0). */
+export const softplus = (x: Tensor) => logaddexp(x, 0);
+
+function oneOf(where: string, o: ProbsOrLogits): "probs" | "logits" {
+  checkOptions(where, o, ["probs", "logits"]);
+  if ((o?.probs === undefined) === (o?.logits === undefined)) {
+    throw new ValueError(`${where}: give exactly one of probs and logits`);
+  }
+  return o.probs !== undefined ? "probs" : "logits";
+}
+
+/** Bernoulli({ probs } | { logits }), PyTorch's: values 0 and 1 in the parameters' float dtype. */
+export class Bernoulli extends Distribution {
+  readonly probs: Tensor;
+  readonly logits: Tensor;
+
+  constructor(o: ProbsOrLogits) {
+    const which = oneOf("Bernoulli", o);
+    const { values: [p], batchShape } = broadcastParams("Bernoulli", { [which]: o[which] as ParamLike });
+    if (which === "probs") requireParam("Bernoulli", "probs", p, "in [0, 1]", (v) => v >= 0 && v <= 1);
+    else requireParam("Bernoulli", "logits", p, "real", isReal);
+    super("Bernoulli", batchShape);
+    if (which === "probs") {
+      // PyTorch's probs_to_logits: probs clamped to [ε, 1 − ε] so the logits stay finite.
+      const eps = machineEps(p), c = p.clamp(eps, 1 - eps);
+      this.probs = p;
+      this.logits = c.log().sub(c.neg().log1p());
+    } else {
+      this.logits = p;
+      this.probs = p.sigmoid();
+    }
+  }
+
+  get mean(): Tensor { return this.probs; }
+  get variance(): Tensor { return this.probs.mul(this.probs.neg().add(1)); }
+
+  override sample(sampleShape: readonly number[] = [], o?: RandomOptions): Tensor {
+    const rng = samplingSetup("Bernoulli.sample", sampleShape, o);
+    const u = rand(this.extendedShape(sampleShape), { dtype: this.probs.dtype, rng });
+    return u.lt(this.probs.detach()).astype(this.probs.dtype);
+  }
+
+  /** v·logits − log(1 + e^logits): minus binary cross-entropy with logits. */
+  logProb(value: ParamLike): Tensor {
+    const v = checkValue("Bernoulli.logProb", value, this.logits, this.batchShape);
+    requireSupport("Bernoulli.logProb", v, "{0, 1}", (x) => x === 0 || x === 1);
+    return this.logits.mul(v).sub(softplus(this.logits));
+  }
+
+  entropy(): Tensor { return softplus(this.logits).sub(this.logits.mul(this.probs)); }
+}
+
+/** Categorical({ probs } | { logits }) over the last dimension, PyTorch's; samples are int32 indices. */
+export class Categorical extends Distribution {
+  /** Normalized to sum 1 over the last dimension. */
+  readonly probs: Tensor;
+  /** Normalized: logsumexp over the last dimension is 0. */
+  readonly logits: Tensor;
+  readonly numEvents: number;
+
+  constructor(o: ProbsOrLogits) {
+    const which = oneOf("Categorical", o);
+    const raw = o[which];
+    if (!(raw instanceof Tensor) || raw.ndim < 1) {
+      throw new ValueError(`Categorical: ${which} must be a Tensor of at least one dimension (the categories last), got ${raw instanceof Tensor ? "a 0-d tensor" : typeof raw}`);
+    }
+    const { values: [p] } = broadcastParams("Categorical", { [which]: raw });
+    if (which === "probs") requireParam("Categorical", "probs", p, "non-negative", (v) => v >= 0);
+    else requireParam("Categorical", "logits", p, "real (not NaN)", (v) => v === v);
+    super("Categorical", p.shape.slice(0, -1));
+    this.numEvents = p.shape[p.ndim - 1];
+    if (which === "probs") {
+      const sums = p.sum(-1, { keepdim: true });
+      requireParam("Categorical", "the sum of probs over the last dimension", sums, "positive", (v) => v > 0);
+      this.probs = p.div(sums);
+      const eps = machineEps(p);
+      this.logits = this.probs.clamp(eps, 1 - eps).log();
+    } else {
+      this.logits = p.sub(p.logsumexp(-1, { keepdim: true }));
+      this.probs = this.logits.softmax(-1);
+    }
+  }
+
+  /** Undefined for categories (PyTorch gives NaN). */
+  get mean(): Tensor { return full(this.batchShape, NaN, { dtype: this.probs.dtype }); }
+  get variance(): Tensor { return full(this.batchShape, NaN, { dtype: this.probs.dtype }); }
+
+  /** Inverse-CDF draws per batch element: int32 category indices of shape sampleShape + batchShape. */
+  override sample(sampleShape: readonly number[] = [], o?: RandomOptions): Tensor {
+    const rng = samplingSetup("Categorical.sample", sampleShape, o);
+    const k = this.numEvents, probs = this.probs.contiguous().data;
+    const rows = probs.length / k, draws = sampleShape.reduce((a, b) => a * b, 1);
+    const out = new Int32Array(draws * rows);
+    for (let d = 0; d < draws; d++) {
+      for (let r = 0; r < rows; r++) {
+        const u = rng.uniform();
+        let c = 0, acc = probs[r * k];
+        while (c < k - 1 && u >= acc) acc += probs[r * k + ++c];
+        out[d * rows + r] = c;
+      }
+    }
+    return new Tensor(out, "int32", this.extendedShape(sampleShape));
+  }
+
+  logProb(value: ParamLike): Tensor {
+    const v = checkValue("Categorical.logProb", value, this.logits, this.batchShape);
+    const k = this.numEvents;
+    requireSupport("Categorical.logProb", v, `{0, …, ${k - 1}}`, (x) => Number.isInteger(x) && x >= 0 && x < k);
+    const shape = broadcastShapes(v.shape, this.batchShape, "Categorical.logProb");
+    const index = v.astype("int32").expand(shape).unsqueeze(-1);
+    return gather(this.logits.expand([...shape, k]), -1, index).squeeze(-1);
+  }
+
+  /** −Σ p·log p, log p floored at the dtype's lowest value so that 0·(−∞) counts 0. */
+  entropy(): Tensor {
+    const lowest = this.logits.dtype === "float64" ? -Number.MAX_VALUE : -3.4028234663852886e38;
+    return this.probs.mul(this.logits.clamp(lowest, null)).sum(-1).neg();
+  }
+}
