@@ -114,6 +114,59 @@ def shift_cases(cases, g):
         case(cases, g, f"ifftshift/{name}", "ifftshift", [T("x"), o], {"x": g.randn(*shape)}, lambda x, dims=dims: torch.fft.ifftshift(x, dim=dims), 1)
 
 
+def nd_cases(cases, g):
+    """fftn/ifftn/rfftn/irfftn, the 2-d forms irfft2/hfft2/ihfft2, and hfft/ihfft/hfftn/ihfftn: s with
+    padding, trimming and −1, dims listed out of order, every norm. Appended after the older cases,
+    so drawing them leaves those cases' numbers as they were."""
+    c = torch.view_as_complex
+
+    def r(t):
+        return torch.view_as_real(t.resolve_conj())
+
+    def name(shape, s, dim, norm):
+        return f"{'x'.join(map(str, shape))}-s{s}-d{dim}-{norm}".replace(" ", "")
+
+    for shape, s, dim, norm in [((3, 4, 5), None, None, None), ((2, 3, 4), [5, -1], None, "ortho"),
+                                ((4, 3, 5), [3, 6], [2, 0], "forward"), ((3, 5), None, 1, "backward")]:
+        # No dim=[] case: PyTorch 1.13 returns uninitialized memory for it; edgegrad returns a copy.
+        o = opts(s=s, dim=dim, norm=norm)
+        x = g.randn(*shape, 2)
+        for fn in ("fftn", "ifftn"):
+            tf = getattr(torch.fft, fn)
+            case(cases, g, f"{fn}/{name(shape, s, dim, norm)}", fn, [T("x"), o], {"x": x},
+                 lambda x, tf=tf, s=s, dim=dim, norm=norm: r(tf(c(x), s=s, dim=dim, norm=norm)), 64)
+    for shape, s, dim, norm in [((3, 4, 5), None, None, None), ((2, 5, 6), [4, 7], None, "ortho"),
+                                ((4, 3, 5), [3, 6], [2, 0], "forward"), ((3, 6), [-1, 9], [1, 0], None), ((7,), [4], None, "backward")]:
+        o = opts(s=s, dim=dim, norm=norm)
+        for fn, real_in in (("rfftn", True), ("irfftn", False), ("hfftn", False), ("ihfftn", True)):
+            tf = getattr(torch.fft, fn)
+            x = g.randn(*shape) if real_in else g.randn(*shape, 2)
+            wrap = (lambda t: r(t)) if real_in else (lambda t: t)
+            arg = (lambda x: x) if real_in else c
+            case(cases, g, f"{fn}/{name(shape, s, dim, norm)}", fn, [T("x"), o], {"x": x},
+                 lambda x, tf=tf, s=s, dim=dim, norm=norm, wrap=wrap, arg=arg: wrap(tf(arg(x), s=s, dim=dim, norm=norm)), 128)
+    for shape, s, dim, norm in [((3, 4), None, None, None), ((2, 4, 5), [6, 3], None, "ortho"), ((5, 2, 3), [4, 5], [2, 0], "forward")]:
+        o = opts(s=s, dim=dim, norm=norm)
+        for fn, real_in in (("irfft2", False), ("hfft2", False), ("ihfft2", True)):
+            tf = getattr(torch.fft, fn)
+            x = g.randn(*shape) if real_in else g.randn(*shape, 2)
+            wrap = (lambda t: r(t)) if real_in else (lambda t: t)
+            arg = (lambda x: x) if real_in else c
+            kw = {} if dim is None else {"dim": dim}
+            case(cases, g, f"{fn}/{name(shape, s, dim, norm)}", fn, [T("x"), o], {"x": x},
+                 lambda x, tf=tf, s=s, kw=kw, norm=norm, wrap=wrap, arg=arg: wrap(tf(arg(x), s=s, norm=norm, **kw)), 64)
+    for shape, n, dim, norm in [((6,), None, -1, None), ((3, 5), 8, 1, "ortho"), ((7, 2), 5, 0, "forward"),
+                                ((2, 17), None, -1, "backward"), ((2, 3, 4), 9, 1, "ortho"), ((1,), 1, 0, None)]:
+        o = opts(n=n, dim=dim, norm=norm)
+        nm = f"{'x'.join(map(str, shape))}-n{n}-d{dim}-{norm}"
+        x = g.randn(*shape, 2)
+        case(cases, g, f"hfft/{nm}", "hfft", [T("x"), o], {"x": x},
+             lambda x, n=n, dim=dim, norm=norm: torch.fft.hfft(c(x), n=n, dim=dim, norm=norm), 2 * max(shape) + (n or 0))
+        xr = g.randn(*shape)
+        case(cases, g, f"ihfft/{nm}", "ihfft", [T("x"), o], {"x": xr},
+             lambda x, n=n, dim=dim, norm=norm: r(torch.fft.ihfft(x, n=n, dim=dim, norm=norm)), max(shape) + (n or 0))
+
+
 def main():
     g = Gen(8080)
     cases = []
@@ -122,6 +175,7 @@ def main():
     istft_cases(cases, g)
     value_cases(cases)
     shift_cases(cases, g)
+    nd_cases(cases, g)
     write("tests/parity/cases/fft.json", cases)
 
 

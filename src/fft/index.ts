@@ -2,8 +2,9 @@
 // torch.stft, window functions and torchaudio's spectrogram features.
 export { fft, ifft, rfft, irfft } from "./transforms.js";
 export type { FftNorm, FftOptions } from "./transforms.js";
-export { fft2, ifft2, rfft2 } from "./multi-dim.js";
-export type { Fft2Options } from "./multi-dim.js";
+export { fft2, ifft2, rfft2, irfft2, fftn, ifftn, rfftn, irfftn } from "./multi-dim.js";
+export type { Fft2Options, FftnOptions } from "./multi-dim.js";
+export { hfft, ihfft, hfft2, ihfft2, hfftn, ihfftn } from "./hermitian.js";
 export { fftfreq, rfftfreq, fftshift, ifftshift } from "./frequencies.js";
 export type { FftFreqOptions, ShiftOptions } from "./frequencies.js";
 export { hannWindow, hammingWindow, blackmanWindow } from "./windows.js";

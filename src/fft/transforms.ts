@@ -46,7 +46,7 @@ export function around(shape: readonly number[], dim: number, ndim: number) {
   return { outer, len: shape[dim], inner };
 }
 
-function checkComplex(where: string, x: Tensor): void {
+export function checkComplex(where: string, x: Tensor): void {
   if (x.ndim < 2 || x.shape[x.ndim - 1] !== 2) {
     throw new ShapeError(`${where}: a complex input needs a trailing (re, im) dim of size 2 after at least one signal dim, got shape [${x.shape}]`);
   }
@@ -106,9 +106,14 @@ function firstAlong(d: Float64Array, outer: number, n: number, inner: number, ke
 
 /** torch.fft.rfft: the first ⌊n/2⌋+1 entries of the fft of a real input, as [..., n/2+1, 2]. */
 export function rfft(x: Tensor, o: FftOptions = {}): Tensor {
-  const dtype = floatDtype("rfft", x);
-  if (x.ndim < 1) throw new ShapeError(`rfft: needs at least one dim, got a 0-d tensor`);
-  const { dim, n, scale } = resolve("rfft", x, o, x.ndim, false, (len) => len);
+  return realToHalf("rfft", x, o);
+}
+
+/** rfft under another function's name (ihfft's), for its error messages. */
+export function realToHalf(where: string, x: Tensor, o: FftOptions): Tensor {
+  const dtype = floatDtype(where, x);
+  if (x.ndim < 1) throw new ShapeError(`${where}: needs at least one dim, got a 0-d tensor`);
+  const { dim, n, scale } = resolve(where, x, o, x.ndim, false, (len) => len);
   const { outer, len, inner } = around(x.shape, dim, x.ndim), half = (n >> 1) + 1;
   const full = dftAlong(realToComplex(x.data), outer, len, inner, n, -1, scale);
   const shape = [...x.shape, 2];
@@ -132,9 +137,14 @@ export function rfft(x: Tensor, o: FftOptions = {}): Tensor {
  * parts of the zero (and for even n the Nyquist) entry are ignored, as PyTorch's are.
  */
 export function irfft(x: Tensor, o: FftOptions = {}): Tensor {
-  const dtype = floatDtype("irfft", x);
-  checkComplex("irfft", x);
-  const { dim, n, scale } = resolve("irfft", x, o, x.ndim - 1, true, (len) => 2 * (len - 1));
+  return halfToReal("irfft", x, o);
+}
+
+/** irfft under another function's name (hfft's), for its error messages. */
+export function halfToReal(where: string, x: Tensor, o: FftOptions): Tensor {
+  const dtype = floatDtype(where, x);
+  checkComplex(where, x);
+  const { dim, n, scale } = resolve(where, x, o, x.ndim - 1, true, (len) => 2 * (len - 1));
   const { outer, len, inner } = around(x.shape, dim, x.ndim - 1), half = (n >> 1) + 1, used = Math.min(len, half);
   const src = x.data, full = new Float64Array(outer * n * inner * 2);
   for (let a = 0; a < outer; a++) {

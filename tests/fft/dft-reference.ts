@@ -59,3 +59,35 @@ export function alongDim(data: ArrayLike<number>, shape: readonly number[], dim:
 
 /** A bound on the float64 error of an FFT of length n: a few log2(n) roundings of Σ|x|·scale. */
 export const fftErrorBound = (n: number, sumAbs: number, scale: number) => 8 * (Math.log2(Math.max(n, 2)) + 4) * U64 * sumAbs * scale;
+
+/**
+ * The full length-n spectrum whose first ⌊n/2⌋+1 entries are `line`'s (zero-padded or trimmed),
+ * the rest their conjugate mirrors; the imaginary parts of the self-conjugate entries (zero, and
+ * n/2 for even n) are dropped, as irfft and hfft drop them.
+ */
+export function hermitianExtension(line: readonly [number, number][], n: number): [number, number][] {
+  const full: [number, number][] = [];
+  for (let k = 0; k < n; k++) {
+    const mirror = k <= n / 2 ? k : n - k, v = line[mirror] ?? [0, 0];
+    const selfConjugate = mirror === 0 || 2 * mirror === n;
+    full.push([v[0], selfConjugate ? 0 : k <= n / 2 ? v[1] : -v[1]]);
+  }
+  return full;
+}
+
+/** Σ_k X_k e^{sign·2πikt/n}·scale of the Hermitian extension of `line`, real parts as one-element rows. */
+export const hermitianToReal = (line: readonly [number, number][], n: number, sign: number, scale: number): number[][] =>
+  directDft(hermitianExtension(line, n), n, sign, scale).map(([re]) => [re]);
+
+/** The first ⌊n/2⌋+1 entries of Σ_t x_t e^{sign·2πikt/n}·scale of a real line (one-element rows). */
+export const realToHalf = (line: readonly number[][], n: number, sign: number, scale: number): [number, number][] =>
+  directDft(line.map(([v]) => [v, 0]), n, sign, scale).slice(0, (n >> 1) + 1);
+
+/** A flat tensor and its shape, as alongDim gives them. */
+export type Flat = { data: number[]; shape: number[] };
+
+/** The complex DFT of sign `sign` along each of `dims` in turn, each to its size and scaled by its own factor. */
+export function complexPasses(x: Flat, dims: readonly number[], sizes: readonly number[], sign: number, norm: Norm): Flat {
+  return dims.reduce((y, dim, i) => alongDim(y.data, y.shape, dim, 2, sizes[i], 2,
+    (line) => directDft(line as [number, number][], sizes[i], sign, scaleOf(norm, sizes[i], sign > 0))), x);
+}

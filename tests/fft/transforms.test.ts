@@ -8,7 +8,7 @@ import * as eg from "../../src/index.js";
 import { assertGradByDifferences, float64Input } from "../support/gradcheck-ops.js";
 import { expectWithin, sampleTensor, unitOf } from "../support/reference.js";
 import { ETA32 } from "../support/tolerance.js";
-import { alongDim, directDft, fftErrorBound, scaleOf, type Norm } from "./dft-reference.js";
+import { alongDim, directDft, fftErrorBound, hermitianToReal, scaleOf, type Norm } from "./dft-reference.js";
 
 type FloatDType = "float32" | "float64";
 const F = eg.fft;
@@ -58,17 +58,6 @@ describe("fft and ifft", () => {
   });
 });
 
-/** Σ_k X_k e^{+2πikt/n}·scale of the Hermitian extension of the first ⌊n/2⌋+1 entries of `line`. */
-function hermitianInverse(line: [number, number][], n: number, scale: number): number[][] {
-  const full: [number, number][] = [];
-  for (let k = 0; k < n; k++) {
-    const mirror = k <= n / 2 ? k : n - k, v = line[mirror] ?? [0, 0];
-    const selfConjugate = mirror === 0 || 2 * mirror === n;
-    full.push([v[0], selfConjugate ? 0 : k <= n / 2 ? v[1] : -v[1]]);
-  }
-  return directDft(full, n, 1, scale).map(([re]) => [re]);
-}
-
 describe("rfft and irfft", () => {
   const realCaseArb = fc.record({
     lead: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }), len: lengthArb, n: fc.option(lengthArb, { nil: undefined }),
@@ -87,7 +76,7 @@ describe("rfft and irfft", () => {
     fc.assert(fc.property(realCaseArb.filter(({ len, n }) => n !== undefined || len > 1), ({ lead, len, n, at, norm, dtype, seed }) => {
       const dim = Math.min(at, lead.length), signal = [...lead.slice(0, dim), len, ...lead.slice(dim)];
       const x = sampleTensor([...signal, 2], seed, dtype), size = n ?? 2 * (len - 1), scale = scaleOf(norm, size, true);
-      const want = alongDim(x.data, signal, dim, 2, size, 1, (line) => hermitianInverse(line as [number, number][], size, scale));
+      const want = alongDim(x.data, signal, dim, 2, size, 1, (line) => hermitianToReal(line as [number, number][], size, 1, scale));
       expectDft(F.irfft(x, { n, dim, norm }), want, size, x.data, 2 * scale, `irfft [${signal}] dim ${dim} n ${n} ${norm}`);
     }), { numRuns: 60 });
   });

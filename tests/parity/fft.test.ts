@@ -34,7 +34,7 @@ function expectNear(got: eg.Tensor, want: Encoded, terms: number, what: string):
 describe("eg.fft agrees with PyTorch 1.13 (float64 values and gradients)", () => {
   it("has cases of every function", () => {
     const fns = new Set(cases.map((c) => c.fn));
-    for (const fn of ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "stft", "istft", "hannWindow", "hammingWindow", "blackmanWindow", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]) {
+    for (const fn of ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn", "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn", "stft", "istft", "hannWindow", "hammingWindow", "blackmanWindow", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]) {
       expect(fns.has(fn), fn).toBe(true);
     }
   });
