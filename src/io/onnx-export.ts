@@ -11,6 +11,7 @@ import { emitDenseLinear, emitGeluErf, emitSequenceLayer } from "./onnx-attentio
 import { isSequenceKind, type OnnxSequenceLayer } from "./onnx-sequence-layers.js";
 import { emitResampleLayer, isResampleKind, type OnnxResampleLayer } from "./onnx-resample-layers.js";
 import { concat, int, msg, str } from "./protobuf.js";
+import { exportRecurrent, recurrentModel } from "./onnx-recurrent-export.js";
 
 /**
  * ONNX export of a Sequential (an MLP or a CNN), hand-encoded (no dependency) so the model runs
@@ -20,8 +21,9 @@ import { concat, int, msg, str } from "./protobuf.js";
  * QuantizeLinear → MatMulInteger (ConvInteger) → Add (int32 bias) → Cast → Mul (combined scale),
  * which is exactly our integer inference arithmetic, so the integer path gives the same bits.
  * LayerNorm, Embedding (a Gather of an int64/int32 token-id input) and the transformer encoder
- * layers are written out in opset-13 ops (onnx-attention-export.ts). Opset 13, IR version 7: what
- * current runtimes all accept.
+ * layers are written out in opset-13 ops (onnx-attention-export.ts); RNN, LSTM and GRU, as the
+ * whole model, are ONNX's RNN/LSTM/GRU with their final states as outputs too
+ * (onnx-recurrent-export.ts). Opset 13, IR version 7: what current runtimes all accept.
  */
 
 export type { OnnxLayer } from "./onnx-layers.js";
@@ -35,7 +37,7 @@ export interface OnnxExportOptions {
   /**
    * One sample's shape, e.g. [1, 28, 28] for an image model (required when the model starts with
    * a convolution or pooling), [seqLen] of token ids before an Embedding, [seqLen, dModel] before
-   * a TransformerEncoder.
+   * a TransformerEncoder, [seqLen, inputSize] before an RNN/LSTM/GRU (omitted: a symbolic "seq").
    */
   inputShape?: number[];
   /** The graph input's element type: "float32" (default), or the token ids' "int64" (default before an Embedding) or "int32". */
@@ -205,6 +207,9 @@ function checkExport(model: unknown, o: OnnxExportOptions): void {
  */
 export function exportOnnx(model: Module | OnnxLayer[], o: OnnxExportOptions = {}): Uint8Array {
   checkExport(model, o);
+  // A recurrent layer has outputs of its own (the final states) and is never one of several layers.
+  const recurrent = Array.isArray(model) ? null : recurrentModel(model);
+  if (recurrent) return exportRecurrent(recurrent, o);
   const layers = Array.isArray(model) ? model : describeSequential(model);
   // A hand-written list is checked field by field; describeSequential's layers are right by construction.
   if (Array.isArray(model)) checkLayerList(model);

@@ -22,6 +22,7 @@ import { typeName } from "../type-name.js";
 import { describeShapeModule, SHAPE_SUPPORTED, type OnnxShapeLayer } from "./onnx-shape-layers.js";
 import { describeSequenceModule, SEQUENCE_SUPPORTED, type OnnxSequenceLayer } from "./onnx-sequence-layers.js";
 import { describeResampleModule, RESAMPLE_SUPPORTED, type OnnxResampleLayer } from "./onnx-resample-layers.js";
+import { refuseRecurrentLayer } from "./onnx-recurrent-export.js";
 
 export type OnnxLayer =
   | { kind: "linear"; inFeatures: number; outFeatures: number; weight: Float32Array; bias: Float32Array | null }
@@ -88,6 +89,7 @@ function describeModule(m: Module, index: number): OnnxLayer {
     if (m.startDim === 1 && m.endDim === -1) return { kind: "flatten" };
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
   }
+  refuseRecurrentLayer(m, index);
   const hint = m instanceof Sequential ? "; flatten nested Sequentials into one" : "";
   throw new ValueError(`exportOnnx: module ${typeName(m)} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
 }

@@ -1,5 +1,5 @@
 // The layer classes of the families kept in their own files (convolution, pooling, batch and layer
-// normalization, embeddings, transformer encoders, Upsample and Dropout2d), each registered by its file when that file
+// normalization, embeddings, transformer encoders, Upsample and Dropout2d, the recurrent layers), each registered by its file when that file
 // loads. Code that must recognize these layers in a model it is given, such as the ONNX exporter,
 // looks the classes up here instead of importing them: a model can hold a MaxPool2d only if the
 // application loaded pool-layers.ts, so an application that builds MLPs and exports them bundles
@@ -13,6 +13,7 @@ import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } fr
 import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activation-layers-more.js";
 import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
 import type { Dropout2d, Upsample } from "./shape-layers.js";
+import type { GRU, LSTM, RNN } from "./recurrent.js";
 import type { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
 import type {
   ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad2d,
@@ -50,6 +51,9 @@ export interface RegisteredLayers {
   TransformerEncoder: typeof TransformerEncoder;
   Upsample: typeof Upsample;
   Dropout2d: typeof Dropout2d;
+  RNN: typeof RNN;
+  LSTM: typeof LSTM;
+  GRU: typeof GRU;
 }
 
 // Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.

@@ -12,6 +12,7 @@ import { ValueError } from "../errors.js";
 import { Tensor } from "../ndarray/index.js";
 import { RECURRENT_KEYS, RecurrentBase, type RecurrentOptions } from "./recurrent-base.js";
 import { PackedSequence } from "./packed-sequence.js";
+import { registerLayers } from "./layer-registry.js";
 
 export type { RecurrentOptions } from "./recurrent-base.js";
 
@@ -104,3 +105,5 @@ export class GRU extends RecurrentBase {
     return [this.outputLayout(r.y, unbatched), this.stateLayout(r.hN, unbatched)];
   }
 }
+
+registerLayers({ RNN, LSTM, GRU });
