@@ -4,6 +4,7 @@ Inputs are drawn in float64, rounded to float32 (so edgegrad and PyTorch start f
 numbers), and PyTorch computes the reference in float64. A case names the edgegrad call as data
 (see tests/parity/run-case.ts), so adding a case never needs new test code.
 """
+import itertools
 import json
 import math
 import torch
@@ -87,6 +88,56 @@ def call_case(cases, cid, call, inputs, torch_fn, terms=1, grad=True, gen=None):
         case["cotangents"] = [enc(c) for c in cots]
         case["grads"] = {k: enc(g if g is not None else torch.zeros_like(leaves[k])) for k, g in zip(wants, gs)}
     cases.append(case)
+
+
+def module_case(cases, cid, ctor, module, x, gen, terms=16):
+    """A module with PyTorch's parameters loaded: output, input gradient and parameter gradients."""
+    for p in module.parameters():
+        p.data = gen.randn(*p.shape)
+    xi = x.clone().requires_grad_(True)
+    out = module(xi)
+    cot = gen.randn(*out.shape)
+    (out * cot).sum().backward()
+    cases.append({"id": cid, "kind": "module", "ctor": ctor, "terms": terms,
+                  "state": {k: enc(v) for k, v in module.state_dict().items()},
+                  "input": enc(x, True), "output": enc(out), "cotangent": enc(cot), "inputGrad": enc(xi.grad),
+                  "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}})
+
+
+RECURRENT_CELLS = {"RNN": {"nonlinearity": "tanh"}, "RNN-relu": {"nonlinearity": "relu"}, "LSTM": {}, "GRU": {}}
+
+
+def recurrent_settings(cell):
+    """A cell's settings: numLayers 1-2 x bidirectional, each with two of the eight combinations
+    of batchFirst, initial states given and a third flag, so the four settings cover all eight.
+    Yields the case id's start and (layers, bidirectional, batch_first, with_state, third)."""
+    flags = list(itertools.product([False, True], repeat=3))
+    for k, (layers, bidirectional) in enumerate(itertools.product([1, 2], [False, True])):
+        for batch_first, with_state, third in flags[2 * k:2 * k + 2]:
+            cid = (f"{cell}/l{layers}{'-bi' if bidirectional else ''}{'-batchfirst' if batch_first else ''}"
+                   f"{'-h0' if with_state else ''}")
+            yield cid, (layers, bidirectional, batch_first, with_state, third)
+
+
+def recurrent_inputs(module, x, h0, c0):
+    """A recurrent case's loaded parameters, input and initial states (read by
+    tests/parity/recurrent.test.ts and tests/parity/packed-sequence.test.ts)."""
+    return {"state": {k: enc(v) for k, v in module.state_dict().items()},
+            "input": enc(x), "h0": enc(h0), "c0": enc(c0)}
+
+
+def recurrent_grads(module, cots, xi, hi, ci, cn, with_state):
+    """A recurrent case's cotangents and gradients after backward, and the final cell state cn
+    (None but for an LSTM); the initial states have gradients only when they were given."""
+    fields = {"cotangents": [enc(c) for c in cots], "inputGrad": enc(xi.grad),
+              "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}}
+    if cn is not None:
+        fields["cN"] = enc(cn)
+    if with_state:
+        fields["h0Grad"] = enc(hi.grad)
+        if cn is not None:
+            fields["c0Grad"] = enc(ci.grad)
+    return fields
 
 
 def write(path, cases):

@@ -1,7 +1,7 @@
 """Differential cases for activations, losses and modules (torch.nn.functional and torch.nn)."""
 import torch
 import torch.nn.functional as TF
-from common import Gen, T, call_case, enc, write
+from common import Gen, T, call_case, module_case, write
 
 
 def F(name, *args):
@@ -117,20 +117,6 @@ def loss_cases(cases, g):
     ml = (g.rand(4, 3) > 0.5).double()
     call_case(cases, "loss/multiLabelSoftMarginLoss", F("multiLabelSoftMarginLoss", T("x"), T("y"), {"weight": T("w")}),
               {"x": (x, True), "y": (ml, False), "w": (w, False)}, lambda x, y, w: TF.multilabel_soft_margin_loss(x, y, weight=w), terms=12, gen=g)
-
-
-def module_case(cases, cid, ctor, module, x, gen):
-    """A module with its PyTorch parameters loaded: output, input gradient and parameter gradients."""
-    for p in module.parameters():
-        p.data = gen.randn(*p.shape)
-    xi = x.clone().requires_grad_(True)
-    out = module(xi)
-    cot = gen.randn(*out.shape)
-    (out * cot).sum().backward()
-    cases.append({"id": cid, "kind": "module", "ctor": ctor, "terms": 16,
-                  "state": {k: enc(v) for k, v in module.state_dict().items()},
-                  "input": enc(x, True), "output": enc(out), "cotangent": enc(cot), "inputGrad": enc(xi.grad),
-                  "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}})
 
 
 def module_cases(cases, g):

@@ -10,15 +10,12 @@ and every parameter for fixed cotangents of the packed data and the final states
 Run from the repository root with PyTorch 1.13:
 /usr/bin/python3 -c "import sys; sys.path.insert(0,'scripts/torch-parity'); import packed_sequence; packed_sequence.main()"
 """
-import itertools
 import torch
-from common import Gen, enc, write
+from common import RECURRENT_CELLS as CELLS, Gen, enc, recurrent_grads, recurrent_inputs, recurrent_settings, write
 
 nn = torch.nn
 rnn_utils = torch.nn.utils.rnn
 T, B, I, H = 5, 4, 3, 5
-
-CELLS = {"RNN": {"nonlinearity": "tanh"}, "RNN-relu": {"nonlinearity": "relu"}, "LSTM": {}, "GRU": {}}
 SORTED_LENGTHS = [5, 3, 3, 1]
 UNSORTED_LENGTHS = [2, 5, 1, 4]
 
@@ -51,33 +48,21 @@ def packed_case(cases, cid, cell, layers, bidirectional, batch_first, with_state
     cots = [g.randn(*t.shape) for t in finals]
     sum((t * c).sum() for t, c in zip(finals, cots)).backward()
     case = {"id": cid, "ctor": {"name": name, "args": [I, H, ours]}, "lstm": lstm, "withState": with_state,
-            "enforceSorted": enforce_sorted, "lengths": lengths,
-            "state": {k: enc(v) for k, v in module.state_dict().items()},
-            "input": enc(x), "h0": enc(h0), "c0": enc(c0),
+            "enforceSorted": enforce_sorted, "lengths": lengths, **recurrent_inputs(module, x, h0, c0),
             "data": enc(out.data), "batchSizes": ints(out.batch_sizes),
             "sortedIndices": None if out.sorted_indices is None else ints(out.sorted_indices),
             "unsortedIndices": None if out.unsorted_indices is None else ints(out.unsorted_indices),
             "hN": enc(hn), "padded": enc(padded), "paddedLengths": ints(out_lengths),
-            "cotangents": [enc(c) for c in cots], "inputGrad": enc(xi.grad),
-            "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}}
-    if lstm:
-        case["cN"] = enc(cn)
-    if with_state:
-        case["h0Grad"] = enc(hi.grad)
-        if lstm:
-            case["c0Grad"] = enc(ci.grad)
+            **recurrent_grads(module, cots, xi, hi, ci, cn, with_state)}
     cases.append(case)
 
 
 def main():
     cases, g = [], Gen(23)
-    flags = list(itertools.product([False, True], repeat=3))   # batchFirst, initial states, enforceSorted
     for cell in CELLS:
-        for k, (layers, bidirectional) in enumerate(itertools.product([1, 2], [False, True])):
-            for batch_first, with_state, enforce_sorted in flags[2 * k:2 * k + 2]:
-                cid = (f"{cell}/l{layers}{'-bi' if bidirectional else ''}{'-batchfirst' if batch_first else ''}"
-                       f"{'-h0' if with_state else ''}{'-sorted' if enforce_sorted else '-unsorted'}")
-                packed_case(cases, cid, cell, layers, bidirectional, batch_first, with_state, enforce_sorted, g)
+        for cid, (layers, bidirectional, batch_first, with_state, enforce_sorted) in recurrent_settings(cell):
+            packed_case(cases, cid + ('-sorted' if enforce_sorted else '-unsorted'), cell, layers, bidirectional, batch_first,
+                        with_state, enforce_sorted, g)
     write("tests/parity/cases/packed-sequence.json", cases)
 
 

@@ -8,16 +8,12 @@ keys prefixed by the case number) with PyTorch's float32 outputs, for tests/io/t
 
 Run from the repository root with PyTorch 1.13: /usr/bin/python3 scripts/torch-parity/recurrent.py
 """
-import itertools
-import json
 import torch
-from common import Gen, enc, write
+from common import RECURRENT_CELLS as CELLS, Gen, enc, recurrent_grads, recurrent_inputs, recurrent_settings, write
 from cnn_state_dict import save_safetensors
 
 nn = torch.nn
 T, B, I, H = 4, 2, 3, 5   # H = 5: one full 4-lane vector and a ragged tail in the cell kernels
-
-CELLS = {"RNN": {"nonlinearity": "tanh"}, "RNN-relu": {"nonlinearity": "relu"}, "LSTM": {}, "GRU": {}}
 
 
 def make(cell, layers, bidirectional, batch_first, bias):
@@ -45,17 +41,8 @@ def recurrent_case(cases, sds, cid, cell, layers, bidirectional, batch_first, wi
     cots = [g.randn(*t.shape) for t in (out, hn, *([cn] if lstm else []))]
     loss = sum((t * c).sum() for t, c in zip((out, hn, *([cn] if lstm else [])), cots))
     loss.backward()
-    case = {"id": cid, "ctor": ctor, "lstm": lstm, "withState": with_state,
-            "state": {k: enc(v) for k, v in module.state_dict().items()},
-            "input": enc(x), "h0": enc(h0), "c0": enc(c0),
-            "output": enc(out), "hN": enc(hn), "cotangents": [enc(c) for c in cots],
-            "inputGrad": enc(xi.grad), "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}}
-    if lstm:
-        case["cN"] = enc(cn)
-    if with_state:
-        case["h0Grad"] = enc(hi.grad)
-        if lstm:
-            case["c0Grad"] = enc(ci.grad)
+    case = {"id": cid, "ctor": ctor, "lstm": lstm, "withState": with_state, **recurrent_inputs(module, x, h0, c0),
+            "output": enc(out), "hN": enc(hn), **recurrent_grads(module, cots, xi, hi, ci, cn, with_state)}
     # The same module in float32, as a user's PyTorch model would be saved.
     m32 = module.float().eval()
     with torch.no_grad():
@@ -70,13 +57,10 @@ def recurrent_case(cases, sds, cid, cell, layers, bidirectional, batch_first, wi
 
 def main():
     cases, sds, g = [], {}, Gen(15)
-    triples = list(itertools.product([False, True], repeat=3))   # batchFirst, initial states, bias
     for cell in CELLS:
-        for k, (layers, bidirectional) in enumerate(itertools.product([1, 2], [False, True])):
-            for batch_first, with_state, bias in triples[2 * k:2 * k + 2]:
-                cid = (f"{cell}/l{layers}{'-bi' if bidirectional else ''}{'-batchfirst' if batch_first else ''}"
-                       f"{'-h0' if with_state else ''}{'' if bias else '-nobias'}")
-                recurrent_case(cases, sds, cid, cell, layers, bidirectional, batch_first, with_state, bias, False, g)
+        for cid, (layers, bidirectional, batch_first, with_state, bias) in recurrent_settings(cell):
+            recurrent_case(cases, sds, cid + ('' if bias else '-nobias'), cell, layers, bidirectional, batch_first, with_state,
+                           bias, False, g)
         recurrent_case(cases, sds, f"{cell}/unbatched-bi-h0", cell, 2, True, False, True, True, True, g)
     write("tests/parity/cases/recurrent.json", cases)
     save_safetensors("tests/io/fixtures/torch-recurrent.safetensors", sds)

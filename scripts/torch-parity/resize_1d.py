@@ -4,7 +4,7 @@ tests/parity/run-case.ts, modules with their parameters loaded (tests/parity/run
 both run by tests/parity/resize-1d.test.ts."""
 import torch
 import torch.nn.functional as TF
-from common import Gen, T, call_case, enc, write
+from common import Gen, T, call_case, module_case, write
 
 nn = torch.nn
 
@@ -87,20 +87,6 @@ def lp_pool_cases(cases, g):
               lambda x: TF.lp_pool1d(x, 3, 4, stride=3, ceil_mode=True), terms=8, gen=g)
     call_case(cases, "lpPool2d/p1.5-k2x3-ceil", F("lpPool2d", T("x"), 1.5, [2, 3], {"stride": [2, 2], "ceilMode": True}), {"x": (x2, True)},
               lambda x: TF.lp_pool2d(x, 1.5, (2, 3), stride=(2, 2), ceil_mode=True), terms=12, gen=g)
-
-
-def module_case(cases, cid, ctor, module, x, gen, terms):
-    """A module with PyTorch's parameters loaded: output, input gradient and parameter gradients."""
-    for p in module.parameters():
-        p.data = gen.randn(*p.shape)
-    xi = x.clone().requires_grad_(True)
-    out = module(xi)
-    cot = gen.randn(*out.shape)
-    (out * cot).sum().backward()
-    cases.append({"id": cid, "kind": "module", "ctor": ctor, "terms": terms,
-                  "state": {k: enc(v) for k, v in module.state_dict().items()},
-                  "input": enc(x, True), "output": enc(out), "cotangent": enc(cot), "inputGrad": enc(xi.grad),
-                  "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}})
 
 
 def spec(name, *args):

@@ -1,13 +1,13 @@
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { full, rand } from "../ndarray/creation.js";
+import { full } from "../ndarray/creation.js";
 import { gather } from "../ndarray/indexing.js";
 import { logaddexp } from "../ndarray/math-binary.js";
 import type { RandomOptions } from "../ndarray/random.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { Tensor } from "../ndarray/tensor.js";
 import { Distribution } from "./distribution.js";
-import { broadcastParams, checkValue, isReal, requireParam, requireSupport, samplingSetup, type ParamLike } from "./params.js";
+import { constrainedParams, positive, real, requireParam, samplingSetup, zeroOrOne, type ParamLike } from "./params.js";
 
 /** Exactly one of probs and logits, as PyTorch's discrete distributions take them. */
 export type ProbsOrLogits = { probs: ParamLike; logits?: undefined } | { logits: ParamLike; probs?: undefined };
@@ -31,9 +31,8 @@ export class Bernoulli extends Distribution {
 
   constructor(o: ProbsOrLogits) {
     const which = oneOf("Bernoulli", o);
-    const { values: [p], batchShape } = broadcastParams("Bernoulli", { [which]: o[which] as ParamLike });
-    if (which === "probs") requireParam("Bernoulli", "probs", p, "in [0, 1]", (v) => v >= 0 && v <= 1);
-    else requireParam("Bernoulli", "logits", p, "real", isReal);
+    const constraint = which === "probs" ? { text: "in [0, 1]", ok: (v: number) => v >= 0 && v <= 1 } : real;
+    const { values: [p], batchShape } = constrainedParams("Bernoulli", { [which]: [o[which] as ParamLike, constraint] });
     super("Bernoulli", batchShape);
     if (which === "probs") {
       // PyTorch's probs_to_logits: probs clamped to [ε, 1 − ε] so the logits stay finite.
@@ -50,15 +49,13 @@ export class Bernoulli extends Distribution {
   get variance(): Tensor { return this.probs.mul(this.probs.neg().add(1)); }
 
   override sample(sampleShape: readonly number[] = [], o?: RandomOptions): Tensor {
-    const rng = samplingSetup("Bernoulli.sample", sampleShape, o);
-    const u = rand(this.extendedShape(sampleShape), { dtype: this.probs.dtype, rng });
+    const u = this.standardDraws("Bernoulli.sample", "uniform", sampleShape, o, this.probs.dtype);
     return u.lt(this.probs.detach()).astype(this.probs.dtype);
   }
 
   /** v·logits − log(1 + e^logits): minus binary cross-entropy with logits. */
   logProb(value: ParamLike): Tensor {
-    const v = checkValue("Bernoulli.logProb", value, this.logits, this.batchShape);
-    requireSupport("Bernoulli.logProb", v, "{0, 1}", (x) => x === 0 || x === 1);
+    const v = this.supportedValue("Bernoulli.logProb", value, this.logits, zeroOrOne);
     return this.logits.mul(v).sub(softplus(this.logits));
   }
 
@@ -79,14 +76,13 @@ export class Categorical extends Distribution {
     if (!(raw instanceof Tensor) || raw.ndim < 1) {
       throw new ValueError(`Categorical: ${which} must be a Tensor of at least one dimension (the categories last), got ${raw instanceof Tensor ? "a 0-d tensor" : typeof raw}`);
     }
-    const { values: [p] } = broadcastParams("Categorical", { [which]: raw });
-    if (which === "probs") requireParam("Categorical", "probs", p, "non-negative", (v) => v >= 0);
-    else requireParam("Categorical", "logits", p, "real (not NaN)", (v) => v === v);
+    const constraint = which === "probs" ? { text: "non-negative", ok: (v: number) => v >= 0 } : { text: "real (not NaN)", ok: real.ok };
+    const { values: [p] } = constrainedParams("Categorical", { [which]: [raw, constraint] });
     super("Categorical", p.shape.slice(0, -1));
     this.numEvents = p.shape[p.ndim - 1];
     if (which === "probs") {
       const sums = p.sum(-1, { keepdim: true });
-      requireParam("Categorical", "the sum of probs over the last dimension", sums, "positive", (v) => v > 0);
+      requireParam("Categorical", "the sum of probs over the last dimension", sums, positive);
       this.probs = p.div(sums);
       const eps = machineEps(p);
       this.logits = this.probs.clamp(eps, 1 - eps).log();
@@ -118,9 +114,8 @@ export class Categorical extends Distribution {
   }
 
   logProb(value: ParamLike): Tensor {
-    const v = checkValue("Categorical.logProb", value, this.logits, this.batchShape);
     const k = this.numEvents;
-    requireSupport("Categorical.logProb", v, `{0, …, ${k - 1}}`, (x) => Number.isInteger(x) && x >= 0 && x < k);
+    const v = this.supportedValue("Categorical.logProb", value, this.logits, { text: `{0, …, ${k - 1}}`, ok: (x) => Number.isInteger(x) && x >= 0 && x < k });
     const shape = broadcastShapes(v.shape, this.batchShape, "Categorical.logProb");
     const index = v.astype("int32").expand(shape).unsqueeze(-1);
     return gather(this.logits.expand([...shape, k]), -1, index).squeeze(-1);

@@ -1,8 +1,10 @@
 import { ValueError } from "../errors.js";
+import { rand, randn } from "../ndarray/creation.js";
 import { noGrad } from "../ndarray/no-grad.js";
 import type { RandomOptions } from "../ndarray/random.js";
+import type { DType } from "../ndarray/dtype.js";
 import type { Tensor } from "../ndarray/tensor.js";
-import type { ParamLike } from "./params.js";
+import { checkValue, requireSupport, samplingSetup, type Constraint, type ParamLike } from "./params.js";
 
 /**
  * What every distribution has (torch.distributions.Distribution): its shapes, moments, sampling
@@ -34,5 +36,19 @@ export abstract class Distribution {
 
   protected extendedShape(sampleShape: readonly number[]): number[] {
     return [...sampleShape, ...this.batchShape, ...this.eventShape];
+  }
+
+  /** Standard uniform ([0, 1)) or normal draws of the sample's shape, after the sampling checks. */
+  protected standardDraws(where: string, kind: "uniform" | "normal", sampleShape: readonly number[], o: RandomOptions | undefined, dtype: DType): Tensor {
+    const rng = samplingSetup(where, sampleShape, o);
+    const shape = this.extendedShape(sampleShape);
+    return kind === "normal" ? randn(shape, { dtype, rng }) : rand(shape, { dtype, rng });
+  }
+
+  /** A value for logProb, cdf or icdf: its shape checked, a number given `like`'s dtype, refused outside `support`. */
+  protected supportedValue(where: string, value: ParamLike, like: Tensor, support: Constraint): Tensor {
+    const v = checkValue(where, value, like, this.batchShape, this.eventShape);
+    requireSupport(where, v, support);
+    return v;
   }
 }

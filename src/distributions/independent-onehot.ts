@@ -3,7 +3,7 @@ import type { RandomOptions } from "../ndarray/random.js";
 import { Tensor } from "../ndarray/tensor.js";
 import { Categorical, type ProbsOrLogits } from "./discrete.js";
 import { Distribution } from "./distribution.js";
-import { requireSupport, type ParamLike } from "./params.js";
+import { requireSupport, zeroOrOne, type ParamLike } from "./params.js";
 
 /**
  * Independent(base, n), PyTorch's: the rightmost n batch dims of `base` read as event dims, so
@@ -67,7 +67,7 @@ export class OneHotCategorical extends Distribution {
     if (!(value instanceof Tensor) || value.ndim < 1 || value.shape[value.ndim - 1] !== k) {
       throw new ShapeError(`OneHotCategorical.logProb: value must be a Tensor whose last dimension is ${k}, got ${value instanceof Tensor ? `shape [${value.shape}]` : typeof value}`);
     }
-    requireSupport("OneHotCategorical.logProb", value, "{0, 1}", (x) => x === 0 || x === 1);
+    requireSupport("OneHotCategorical.logProb", value, zeroOrOne);
     const rows = value.contiguous().data;
     for (let r = 0; r < rows.length; r += k) {
       let ones = 0;

@@ -1,62 +1,42 @@
 import { ValueError } from "../errors.js";
-import { rand, randn } from "../ndarray/creation.js";
 import { broadcastShapes as broadcastShape } from "../ndarray/shape.js";
 import { erf, erfinv } from "../ndarray/math-unary.js";
 import type { RandomOptions } from "../ndarray/random.js";
 import type { Tensor } from "../ndarray/tensor.js";
 import { Distribution } from "./distribution.js";
-import { broadcastParams, checkValue, isPositive, isReal, requireParam, requireSupport, samplingSetup, type ParamLike } from "./params.js";
+import { LocationScale } from "./location-scale.js";
+import { broadcastParams, checkValue, real, unitInterval, type ParamLike } from "./params.js";
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** N(loc, scale²), PyTorch's Normal: log p(x) = −(x−loc)²/(2·scale²) − log scale − ½·log 2π. */
-export class Normal extends Distribution {
-  override readonly hasRsample = true;
-  readonly loc: Tensor;
-  readonly scale: Tensor;
+export class Normal extends LocationScale {
+  constructor(loc: ParamLike, scale: ParamLike) { super("Normal", loc, scale); }
 
-  constructor(loc: ParamLike, scale: ParamLike) {
-    const { values: [l, s], batchShape } = broadcastParams("Normal", { loc, scale });
-    requireParam("Normal", "loc", l, "real", isReal);
-    requireParam("Normal", "scale", s, "positive", isPositive);
-    super("Normal", batchShape);
-    this.loc = l;
-    this.scale = s;
-  }
-
-  get mean(): Tensor { return this.loc; }
   override get stddev(): Tensor { return this.scale; }
   get variance(): Tensor { return this.scale.square(); }
 
   /** loc + ε·scale, ε standard normal: differentiable in loc and scale. */
   override rsample(sampleShape: readonly number[] = [], o?: RandomOptions): Tensor {
-    const rng = samplingSetup("Normal.rsample", sampleShape, o);
-    const eps = randn(this.extendedShape(sampleShape), { dtype: this.loc.dtype, rng });
+    const eps = this.standardDraws("Normal.rsample", "normal", sampleShape, o, this.loc.dtype);
     return this.loc.add(eps.mul(this.scale));
   }
 
   logProb(value: ParamLike): Tensor {
-    const v = this.value("Normal.logProb", value);
+    const v = this.supportedValue("Normal.logProb", value, this.loc, real);
     return v.sub(this.loc).square().div(this.variance.mul(2)).neg().sub(this.scale.log()).sub(HALF_LOG_2PI);
   }
 
   entropy(): Tensor { return this.scale.log().add(0.5 + HALF_LOG_2PI); }
 
   cdf(value: ParamLike): Tensor {
-    const v = this.value("Normal.cdf", value);
+    const v = this.supportedValue("Normal.cdf", value, this.loc, real);
     return erf(v.sub(this.loc).div(this.scale.mul(Math.SQRT2))).add(1).mul(0.5);
   }
 
   icdf(p: ParamLike): Tensor {
-    const v = checkValue("Normal.icdf", p, this.loc, this.batchShape);
-    requireSupport("Normal.icdf", v, "[0, 1]", (x) => x >= 0 && x <= 1);
+    const v = this.supportedValue("Normal.icdf", p, this.loc, unitInterval);
     return this.loc.add(this.scale.mul(erfinv(v.mul(2).sub(1))).mul(Math.SQRT2));
-  }
-
-  private value(where: string, value: ParamLike): Tensor {
-    const v = checkValue(where, value, this.loc, this.batchShape);
-    requireSupport(where, v, "real", isReal);
-    return v;
   }
 }
 
@@ -84,8 +64,7 @@ export class Uniform extends Distribution {
 
   /** low + u·(high − low), u uniform on [0, 1). */
   override rsample(sampleShape: readonly number[] = [], o?: RandomOptions): Tensor {
-    const rng = samplingSetup("Uniform.rsample", sampleShape, o);
-    const u = rand(this.extendedShape(sampleShape), { dtype: this.low.dtype, rng });
+    const u = this.standardDraws("Uniform.rsample", "uniform", sampleShape, o, this.low.dtype);
     return this.low.add(u.mul(this.width));
   }
 
@@ -103,8 +82,7 @@ export class Uniform extends Distribution {
   }
 
   icdf(p: ParamLike): Tensor {
-    const v = checkValue("Uniform.icdf", p, this.low, this.batchShape);
-    requireSupport("Uniform.icdf", v, "[0, 1]", (x) => x >= 0 && x <= 1);
+    const v = this.supportedValue("Uniform.icdf", p, this.low, unitInterval);
     return v.mul(this.width).add(this.low);
   }
 

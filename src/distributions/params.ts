@@ -37,14 +37,30 @@ export function firstBad(t: Tensor, ok: (v: number) => boolean): { index: number
   return null;
 }
 
-/** Refuses a parameter with an element outside its constraint, naming the element (validate_args). */
-export function requireParam(where: string, name: string, t: Tensor, constraint: string, ok: (v: number) => boolean): void {
-  const bad = firstBad(t, ok);
-  if (bad) throw new ValueError(`${where}: ${name} must be ${constraint}, got ${bad.value} at flat index ${bad.index} of shape [${t.shape}]`);
+/** The numbers a parameter or a value may take, and the words an error names them by. */
+export interface Constraint {
+  readonly text: string;
+  readonly ok: (v: number) => boolean;
 }
 
-export const isReal = (v: number) => v === v;
-export const isPositive = (v: number) => v > 0;
+export const real: Constraint = { text: "real", ok: (v) => v === v };
+export const positive: Constraint = { text: "positive", ok: (v) => v > 0 };
+export const unitInterval: Constraint = { text: "[0, 1]", ok: (v) => v >= 0 && v <= 1 };
+export const zeroOrOne: Constraint = { text: "{0, 1}", ok: (v) => v === 0 || v === 1 };
+
+/** Refuses a parameter with an element outside its constraint, naming the element (validate_args). */
+export function requireParam(where: string, name: string, t: Tensor, constraint: Constraint): void {
+  const bad = firstBad(t, constraint.ok);
+  if (bad) throw new ValueError(`${where}: ${name} must be ${constraint.text}, got ${bad.value} at flat index ${bad.index} of shape [${t.shape}]`);
+}
+
+/** broadcastParams, then each parameter held to its constraint, in the order given. */
+export function constrainedParams(where: string, named: Record<string, readonly [ParamLike, Constraint]>): { values: Tensor[]; batchShape: number[] } {
+  const names = Object.keys(named);
+  const broadcast = broadcastParams(where, Object.fromEntries(names.map((name) => [name, named[name][0]])));
+  names.forEach((name, i) => requireParam(where, name, broadcast.values[i], named[name][1]));
+  return broadcast;
+}
 
 /** A value for logProb/cdf: a Tensor (or number) whose shape broadcasts with the batch shape. */
 export function checkValue(where: string, value: ParamLike, like: Tensor, batchShape: readonly number[], eventShape: readonly number[] = []): Tensor {
@@ -60,9 +76,9 @@ export function checkValue(where: string, value: ParamLike, like: Tensor, batchS
 }
 
 /** Refuses a value outside the support (PyTorch validates samples by default). */
-export function requireSupport(where: string, v: Tensor, support: string, ok: (x: number) => boolean): void {
-  const bad = firstBad(v, ok);
-  if (bad) throw new ValueError(`${where}: value ${bad.value} at flat index ${bad.index} is outside the support ${support}`);
+export function requireSupport(where: string, v: Tensor, support: Constraint): void {
+  const bad = firstBad(v, support.ok);
+  if (bad) throw new ValueError(`${where}: value ${bad.value} at flat index ${bad.index} is outside the support ${support.text}`);
 }
 
 /** sampleShape checked, options checked, and the generator to draw from. */

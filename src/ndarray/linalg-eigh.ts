@@ -15,6 +15,7 @@ import { oneOf } from "../checks.js";
 import { checkOptions } from "../options.js";
 import { record } from "./autograd.js";
 import { fromF64, gradValues, squareBatch } from "./linalg-common.js";
+import { jacobiTangent, rotatePairs } from "./linalg-jacobi.js";
 import type { Tensor } from "./tensor.js";
 
 export interface EighOptions {
@@ -36,22 +37,12 @@ function jacobi(a: Float64Array, n: number, w: Float64Array, v: Float64Array): v
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q];
         if (apq === 0) continue;
-        const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const t = jacobiTangent(a[p * n + p], a[q * n + q], apq);
         const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        // A ← Jᵀ·A·J for the rotation J in the (p, q) plane; V ← V·J
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p], akq = a[k * n + q];
-          a[k * n + p] = c * akp - s * akq; a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k], aqk = a[q * n + k];
-          a[p * n + k] = c * apk - s * aqk; a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p], vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq; v[k * n + q] = s * vkp + c * vkq;
-        }
+        // A ← Jᵀ·A·J for the rotation J in the (p, q) plane (columns p, q, then rows p, q); V ← V·J
+        rotatePairs(a, p, q, n, n, c, s);
+        rotatePairs(a, p * n, q * n, 1, n, c, s);
+        rotatePairs(v, p, q, n, n, c, s);
       }
     }
   }

@@ -9,6 +9,8 @@
 // magnitude (the first such, on a tie) is positive, the matching right vector following it;
 // vectors that complete a basis (zero singular values, fullMatrices) are normalized the same way.
 
+import { jacobiTangent, rotatePairs } from "./linalg-jacobi.js";
+
 const EPS = 2 ** -52;
 
 /** U (m×uCols, row-major), S (k, descending) and Vh (vRows×n, row-major) of one matrix. */
@@ -32,17 +34,11 @@ function orthogonalizeColumns(cols: Float64Array, r: number, c: number, v: Float
         // NaN compares false, so a NaN column ends the loop instead of spinning
         if (!(Math.abs(gamma) > EPS * Math.sqrt(alpha * beta))) continue;
         rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        // the rotation that diagonalizes the Gram matrix of columns p and q
+        const t = jacobiTangent(alpha, beta, gamma);
         const cs = 1 / Math.sqrt(1 + t * t), sn = cs * t;
-        for (let i = 0; i < r; i++) {
-          const x = cols[p * r + i], y = cols[q * r + i];
-          cols[p * r + i] = cs * x - sn * y; cols[q * r + i] = sn * x + cs * y;
-        }
-        for (let i = 0; i < c; i++) {
-          const x = v[p * c + i], y = v[q * c + i];
-          v[p * c + i] = cs * x - sn * y; v[q * c + i] = sn * x + cs * y;
-        }
+        rotatePairs(cols, p * r, q * r, 1, r, cs, sn);
+        rotatePairs(v, p * c, q * c, 1, c, cs, sn);
       }
     }
     if (!rotated) break;
