@@ -9,3 +9,4 @@ export * as metrics from "./metrics/index.js";
 export * as select from "./select/index.js";
 export * as fft from "./fft/index.js";
 export * as distributions from "./distributions/index.js";
+export * as autograd from "./autograd/index.js";

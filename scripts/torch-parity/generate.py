@@ -49,3 +49,5 @@ import ctc
 ctc.main()
 import distributions
 distributions.main()
+import autograd
+autograd.main()

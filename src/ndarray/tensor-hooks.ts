@@ -51,11 +51,12 @@ function checkTensor(where: string, t: unknown): asserts t is Tensor {
 
 /**
  * What the backward sweep calls with each tensor's summed gradient: the tensor's hooks in
- * registration order, each seeing the previous one's result, then (for a retaining non-leaf)
- * the result added into `.grad`. A replacement is copied, so a leaf's `.grad` never shares
- * storage with a tensor the hook keeps.
+ * registration order, each seeing the previous one's result, then (for a retaining non-leaf,
+ * when the sweep fills retained gradients: backward() does, autograd.grad does not) the result
+ * added into `.grad`. A replacement is copied, so a leaf's `.grad` never shares storage with a
+ * tensor the hook keeps.
  */
-function applyHooks(t: Tensor, grad: Tensor): Tensor {
+function applyHooks(t: Tensor, grad: Tensor, retained: boolean): Tensor {
   const entry = registry.get(t);
   if (!entry) return grad;
   let g = grad;
@@ -67,7 +68,7 @@ function applyHooks(t: Tensor, grad: Tensor): Tensor {
     if (r.dtype !== g.dtype) throw new DTypeError(`gradient hook: returned a ${r.dtype} gradient for a ${g.dtype} one`);
     g = unary("identity", r);
   }
-  if (entry.retain && t.gradFn) {
+  if (retained && entry.retain && t.gradFn) {
     // A retained gradient accumulates over backward calls, as a leaf's does.
     const own = g.dtype === t.dtype ? unary("identity", g) : cast(g, t.dtype);
     t.grad = t.grad ? binary("add", t.grad, own) : own;
