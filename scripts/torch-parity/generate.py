@@ -51,3 +51,5 @@ import distributions
 distributions.main()
 import autograd
 autograd.main()
+import conv3d
+conv3d.main()

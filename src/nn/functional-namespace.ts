@@ -61,6 +61,8 @@ export { convTranspose2d } from "./conv-transpose.js";
 export { convTranspose1d } from "./conv-transpose1d.js";
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d } from "./pooling.js";
 export { adaptiveAvgPool1d, adaptiveMaxPool1d } from "./adaptive-pool1d.js";
+export { conv3d, convTranspose3d } from "./conv3d.js";
+export { maxPool3d, avgPool3d, adaptiveAvgPool3d, adaptiveMaxPool3d } from "./pooling3d.js";
 export { lpPool1d, lpPool2d } from "./lp-pool.js";
 export { batchNorm, layerNorm, groupNorm } from "./normalization.js";
 export { dropout2d, interpolate } from "./shape-layers.js";

@@ -90,7 +90,7 @@ export interface InstanceNormModuleOptions {
   dtype?: FloatDType;
 }
 
-abstract class InstanceNormBase extends NormBase {
+export abstract class InstanceNormBase extends NormBase {
   declare readonly momentum: number;
 
   /** `unbatchedRank`: the rank of one sample ([C, L]: 2, [C, H, W]: 3); a batch has one more. */

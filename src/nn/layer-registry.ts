@@ -1,5 +1,5 @@
 // The layer classes of the families kept in their own files (convolution, pooling, batch and layer
-// normalization, embeddings, transformer encoders, Upsample and Dropout2d, the recurrent layers), each registered by its file when that file
+// normalization, their 3-d members, embeddings, transformer encoders, Upsample and Dropout2d, the recurrent layers), each registered by its file when that file
 // loads. Code that must recognize these layers in a model it is given, such as the ONNX exporter,
 // looks the classes up here instead of importing them: a model can hold a MaxPool2d only if the
 // application loaded pool-layers.ts, so an application that builds MLPs and exports them bundles
@@ -14,6 +14,9 @@ import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activati
 import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
 import type { Dropout2d, Upsample } from "./shape-layers.js";
 import type { GRU, LSTM, RNN } from "./recurrent.js";
+import type { Conv3d, ConvTranspose3d } from "./conv3d-layers.js";
+import type { AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d } from "./pool3d-layers.js";
+import type { BatchNorm3d, InstanceNorm3d } from "./norm3d.js";
 import type { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
 import type {
   ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad2d,
@@ -54,6 +57,14 @@ export interface RegisteredLayers {
   RNN: typeof RNN;
   LSTM: typeof LSTM;
   GRU: typeof GRU;
+  Conv3d: typeof Conv3d;
+  ConvTranspose3d: typeof ConvTranspose3d;
+  MaxPool3d: typeof MaxPool3d;
+  AvgPool3d: typeof AvgPool3d;
+  AdaptiveAvgPool3d: typeof AdaptiveAvgPool3d;
+  AdaptiveMaxPool3d: typeof AdaptiveMaxPool3d;
+  BatchNorm3d: typeof BatchNorm3d;
+  InstanceNorm3d: typeof InstanceNorm3d;
 }
 
 // Keyed by fixed strings, not by each class's own name, which a minifying bundler changes.

@@ -21,7 +21,7 @@ export interface BatchNormModuleOptions {
   dtype?: FloatDType;
 }
 
-abstract class BatchNormBase extends NormBase {
+export abstract class BatchNormBase extends NormBase {
   constructor(where: string, numFeatures: number, o: BatchNormModuleOptions) {
     super(where, numFeatures, o, { affine: true, trackRunningStats: true, nullMomentum: true });
   }

@@ -10,6 +10,7 @@ import { Tensor } from "../ndarray/index.js";
 import { Module } from "../nn/module.js";
 import { isRegisteredLayer } from "../nn/layer-registry.js";
 import type { BatchNorm1d, BatchNorm2d } from "../nn/norm-layers.js";
+import type { BatchNorm3d } from "../nn/norm3d.js";
 import { positiveInt } from "../checks.js";
 import { checkOptions } from "../options.js";
 
@@ -77,8 +78,10 @@ export function updateBn(loader: Iterable<UpdateBnBatch> | Tensor, model: Module
     if (o.batchSize !== undefined) throw new ValueError(`${WHERE}: batchSize applies to a Tensor loader only (this loader yields its own batches)`);
   }
   // PyTorch's _BatchNorm subclasses; not the instance norms, whose statistics update_bn leaves alone.
-  const isBatchNorm = (b: Module): b is BatchNorm1d | BatchNorm2d => isRegisteredLayer(b, "BatchNorm1d") || isRegisteredLayer(b, "BatchNorm2d");
-  const norms = m.modules().filter((b): b is BatchNorm1d | BatchNorm2d => isBatchNorm(b) && b.runningMean !== null);
+  type BatchNorm = BatchNorm1d | BatchNorm2d | BatchNorm3d;
+  const isBatchNorm = (b: Module): b is BatchNorm =>
+    isRegisteredLayer(b, "BatchNorm1d") || isRegisteredLayer(b, "BatchNorm2d") || isRegisteredLayer(b, "BatchNorm3d");
+  const norms = m.modules().filter((b): b is BatchNorm => isBatchNorm(b) && b.runningMean !== null);
   if (norms.length === 0) return;
 
   const batchesOf = (): Iterator<unknown> => {

@@ -19,6 +19,7 @@ describe("eg.nn.functional", () => {
       "conv1d", "conv2d", "convTranspose2d",
       "convTranspose1d", "adaptiveAvgPool1d", "adaptiveMaxPool1d", "lpPool1d", "lpPool2d",
       "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveMaxPool2d",
+      "conv3d", "convTranspose3d", "maxPool3d", "avgPool3d", "adaptiveAvgPool3d", "adaptiveMaxPool3d",
       "batchNorm", "layerNorm", "groupNorm", "dropout2d", "interpolate",
     ];
     for (const n of names) expect(typeof (F as Record<string, unknown>)[n], n).toBe("function");
