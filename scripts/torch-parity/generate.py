@@ -53,3 +53,5 @@ import autograd
 autograd.main()
 import conv3d
 conv3d.main()
+import nn_more
+nn_more.main()

@@ -1,11 +1,11 @@
 import { positiveInt } from "../checks.js";
-import { DTypeError, ValueError } from "../errors.js";
-import { full, type Tensor } from "../ndarray/index.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
+import { full, softmax, type Tensor } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
 import {
   checkDim, checkLambd, checkThreshold, glu, hardshrink, prelu, relu6, softmin, softshrink, tanhshrink, threshold,
 } from "./activations-more.js";
-import { finiteNumber } from "./functional.js";
+import { finiteNumber, tensorInput } from "./functional.js";
 import { registerLayers } from "./layer-registry.js";
 import { Module } from "./module.js";
 
@@ -76,6 +76,16 @@ export class Softmin extends Module {
     this.dim = checkDim("Softmin", oneOption("Softmin", "dim", o, -1));
   }
   forward(x: Tensor): Tensor { return softmin(x, this.dim); }
+}
+
+/** Softmax over the channels at every pixel: dim −3 of [N, C, H, W] or [C, H, W] (other ranks refused, as PyTorch). */
+export class Softmax2d extends Module {
+  static readonly typeName: string = "Softmax2d";
+  forward(x: Tensor): Tensor {
+    tensorInput("Softmax2d", x);
+    if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`Softmax2d: expected a 3-d [C, H, W] or 4-d [N, C, H, W] input, got shape [${x.shape}]`);
+    return softmax(x, -3);
+  }
 }
 
 export class Softshrink extends Module {

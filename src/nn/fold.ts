@@ -19,9 +19,9 @@ export interface FoldOptions {
   stride?: Pair;
 }
 
-interface Geometry { k: number[]; d: number[]; p: number[]; s: number[] }
+export interface Geometry { k: number[]; d: number[]; p: number[]; s: number[] }
 
-function pair(fn: string, key: string, v: unknown, min: number): [number, number] {
+export function pair(fn: string, key: string, v: unknown, min: number): [number, number] {
   const two = typeof v === "number" ? [v, v] : Array.isArray(v) && v.length === 2 ? v : null;
   if (two === null || !two.every((n) => Number.isInteger(n) && n >= min)) {
     throw new ValueError(`${fn}: ${key} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
@@ -29,7 +29,8 @@ function pair(fn: string, key: string, v: unknown, min: number): [number, number
   return [two[0], two[1]];
 }
 
-function geometry(fn: string, kernelSize: Pair, o: FoldOptions): Geometry {
+/** The options checked and each made a pair (the Unfold and Fold modules check theirs when made). */
+export function geometry(fn: string, kernelSize: Pair, o: FoldOptions): Geometry {
   checkOptions(fn, o, ["dilation", "padding", "stride"]);
   return {
     k: pair(fn, "kernelSize", kernelSize, 1), d: pair(fn, "dilation", o.dilation ?? 1, 1),

@@ -19,6 +19,7 @@ export { fit, evaluate, predict } from "./fit.js";
 export type { FitOptions, History } from "./fit.js";
 export type { ForwardInputs, ForwardOutput, LoadStateDictResult } from "./module.js";
 export { ModuleList, ModuleDict, Identity } from "./containers.js";
+export { ParameterList, ParameterDict } from "./parameter-containers.js";
 export type { SummaryOptions } from "./summary.js";
 export { saveCheckpoint, loadCheckpoint } from "./checkpoint.js";
 export type { SaveCheckpointOptions, LoadCheckpointOptions, Stateful } from "./checkpoint.js";
@@ -29,7 +30,7 @@ export type { SoftplusOptions, HardtanhOptions } from "./activations.js";
 export { Softplus, SiLU, Mish, SELU, CELU, LogSigmoid, Hardtanh, Hardswish, Hardsigmoid, Softsign } from "./activation-layers.js";
 export { smoothL1Loss } from "./losses.js";
 export { prelu, relu6, softshrink, hardshrink, tanhshrink, threshold, softmin, glu } from "./activations-more.js";
-export { PReLU, ReLU6, GLU, Softmin, Softshrink, Hardshrink, Tanhshrink, Threshold } from "./activation-layers-more.js";
+export { PReLU, ReLU6, GLU, Softmin, Softmax2d, Softshrink, Hardshrink, Tanhshrink, Threshold } from "./activation-layers-more.js";
 export type { PReLUOptions } from "./activation-layers-more.js";
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss, PoissonNLLLoss,
@@ -83,6 +84,7 @@ export type { InstanceNormOptions, InstanceNormModuleOptions } from "./instance-
 export { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
 export {
   ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d,
+  ZeroPad1d, ZeroPad3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
 } from "./padding-layers.js";
 export { CosineSimilarity, PairwiseDistance } from "./distance.js";
 export type { CosineSimilarityOptions, PairwiseDistanceOptions, NormalizeOptions } from "./distance.js";
@@ -134,4 +136,5 @@ export type { MaxUnpoolOptions, MaxUnpoolCallOptions } from "./max-unpool.js";
 export * as utils from "./utils.js";
 export type { PadSequenceOptions } from "./utils.js";
 export type { FoldOptions, Pair as FoldPair } from "./fold.js";
+export { Unfold, Fold } from "./fold-layers.js";
 export type { GumbelSoftmaxOptions } from "./functional-extra.js";

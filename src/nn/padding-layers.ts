@@ -1,7 +1,9 @@
 // PyTorch's padding modules over the pad op (ndarray/pad.ts), which holds the arithmetic and
-// the backward: ZeroPad2d, ConstantPad1d/2d, ReflectionPad1d/2d and ReplicationPad1d/2d. The
-// padding is one integer for every side or a list in PyTorch's order (left, right[, top,
-// bottom]); negative amounts crop, as in PyTorch.
+// the backward: ZeroPad1d/2d/3d, ConstantPad1d/2d/3d, ReflectionPad1d/2d/3d,
+// ReplicationPad1d/2d/3d and CircularPad1d/2d/3d (ZeroPad1d/3d and CircularPad* are PyTorch 2.1's
+// modules; 1.13 has only F.pad's circular mode). The padding is one integer for every side or a
+// list in PyTorch's order (left, right[, top, bottom[, front, back]]); negative amounts crop, as
+// in PyTorch, except in circular mode, which pad.ts refuses them.
 import { ShapeError, ValueError } from "../errors.js";
 import { pad, Tensor, type PadMode } from "../ndarray/index.js";
 import { Module } from "./module.js";
@@ -11,7 +13,7 @@ import { registerLayers } from "./layer-registry.js";
 function paddingOf(where: string, padding: number | readonly number[], dims: number): number[] {
   const list = typeof padding === "number" ? new Array<number>(2 * dims).fill(padding) : padding;
   if (!Array.isArray(list) || list.length !== 2 * dims || !list.every((p) => Number.isSafeInteger(p))) {
-    const order = dims === 1 ? "(left, right)" : "(left, right, top, bottom)";
+    const order = ["(left, right)", "(left, right, top, bottom)", "(left, right, top, bottom, front, back)"][dims - 1];
     throw new ValueError(`${where}: padding must be an integer or ${2 * dims} integers ${order}, got ${JSON.stringify(padding)}`);
   }
   return list.slice();
@@ -27,6 +29,10 @@ abstract class PadBase extends Module {
     readonly mode: PadMode, private readonly ranks: readonly number[] | null) {
     super();
     this.padding = Object.freeze(paddingOf(where, padding, dims));
+    // pad.ts's circular mode cannot crop (PyTorch 1.13's reads outside its input there).
+    if (mode === "circular" && this.padding.some((p) => p < 0)) {
+      throw new ValueError(`${where}: padding must be non-negative in circular mode, got ${JSON.stringify(padding)}`);
+    }
   }
   protected fill(): number { return 0; }
   forward(x: Tensor): Tensor {
@@ -59,8 +65,25 @@ export class ConstantPad2d extends PadBase {
   protected override fill(): number { return this.value; }
 }
 
+/** torch.nn.ConstantPad3d(padding, value): pads the last three dims with `value`. */
+export class ConstantPad3d extends PadBase {
+  static readonly typeName: string = "ConstantPad3d";
+  constructor(padding: number | readonly number[], readonly value: number) {
+    super("ConstantPad3d", 3, padding, "constant", null);
+    checkValue("ConstantPad3d", value);
+  }
+  protected override fill(): number { return this.value; }
+}
+
 function checkValue(where: string, value: unknown): void {
   if (typeof value !== "number") throw new ValueError(`${where}: value must be a number, got ${JSON.stringify(value) ?? String(value)}`);
+}
+
+/** torch.nn.ZeroPad1d(padding) (PyTorch 2.1): pads the last dim with zeros. */
+export class ZeroPad1d extends PadBase {
+  static readonly typeName: string = "ZeroPad1d";
+  readonly value = 0;
+  constructor(padding: number | readonly number[]) { super("ZeroPad1d", 1, padding, "constant", null); }
 }
 
 /** torch.nn.ZeroPad2d(padding): pads the last two dims with zeros. */
@@ -68,6 +91,13 @@ export class ZeroPad2d extends PadBase {
   static readonly typeName: string = "ZeroPad2d";
   readonly value = 0;
   constructor(padding: number | readonly number[]) { super("ZeroPad2d", 2, padding, "constant", null); }
+}
+
+/** torch.nn.ZeroPad3d(padding) (PyTorch 2.1): pads the last three dims with zeros. */
+export class ZeroPad3d extends PadBase {
+  static readonly typeName: string = "ZeroPad3d";
+  readonly value = 0;
+  constructor(padding: number | readonly number[]) { super("ZeroPad3d", 3, padding, "constant", null); }
 }
 
 /** torch.nn.ReflectionPad1d(padding) over [C, W] or [N, C, W]: mirrors without repeating the edge. */
@@ -82,6 +112,12 @@ export class ReflectionPad2d extends PadBase {
   constructor(padding: number | readonly number[]) { super("ReflectionPad2d", 2, padding, "reflect", [3, 4]); }
 }
 
+/** torch.nn.ReflectionPad3d(padding) over [C, D, H, W] or [N, C, D, H, W]. */
+export class ReflectionPad3d extends PadBase {
+  static readonly typeName: string = "ReflectionPad3d";
+  constructor(padding: number | readonly number[]) { super("ReflectionPad3d", 3, padding, "reflect", [4, 5]); }
+}
+
 /** torch.nn.ReplicationPad1d(padding) over [C, W] or [N, C, W]: repeats the edge. */
 export class ReplicationPad1d extends PadBase {
   static readonly typeName: string = "ReplicationPad1d";
@@ -94,5 +130,29 @@ export class ReplicationPad2d extends PadBase {
   constructor(padding: number | readonly number[]) { super("ReplicationPad2d", 2, padding, "replicate", [3, 4]); }
 }
 
-// The ONNX exporter recognizes these through the registry (layer-registry.ts).
+/** torch.nn.ReplicationPad3d(padding) over [C, D, H, W] or [N, C, D, H, W]. */
+export class ReplicationPad3d extends PadBase {
+  static readonly typeName: string = "ReplicationPad3d";
+  constructor(padding: number | readonly number[]) { super("ReplicationPad3d", 3, padding, "replicate", [4, 5]); }
+}
+
+/** torch.nn.CircularPad1d(padding) (PyTorch 2.1) over [C, W] or [N, C, W]: wraps around; amounts 0 to the size. */
+export class CircularPad1d extends PadBase {
+  static readonly typeName: string = "CircularPad1d";
+  constructor(padding: number | readonly number[]) { super("CircularPad1d", 1, padding, "circular", [2, 3]); }
+}
+
+/** torch.nn.CircularPad2d(padding) (PyTorch 2.1) over [C, H, W] or [N, C, H, W]. */
+export class CircularPad2d extends PadBase {
+  static readonly typeName: string = "CircularPad2d";
+  constructor(padding: number | readonly number[]) { super("CircularPad2d", 2, padding, "circular", [3, 4]); }
+}
+
+/** torch.nn.CircularPad3d(padding) (PyTorch 2.1) over [C, D, H, W] or [N, C, D, H, W]. */
+export class CircularPad3d extends PadBase {
+  static readonly typeName: string = "CircularPad3d";
+  constructor(padding: number | readonly number[]) { super("CircularPad3d", 3, padding, "circular", [4, 5]); }
+}
+
+// The ONNX exporter recognizes these through the registry (layer-registry.ts); it refuses the others.
 registerLayers({ ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d });

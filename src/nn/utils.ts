@@ -1,6 +1,7 @@
 // eg.nn.utils: torch.nn.utils' helpers with PyTorch 1.13's semantics — padSequence
 // (nn.utils.rnn.pad_sequence), parametersToVector / vectorToParameters, and the gradient clipping
-// that edgegrad keeps in eg.optim, re-exported under the names PyTorch users look for here.
+// that edgegrad keeps in eg.optim, re-exported under the names PyTorch users look for here;
+// weightNorm and spectralNorm (weight-norm.ts, spectral-norm.ts).
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { concat, Tensor } from "../ndarray/index.js";
 import { tensorList } from "./pad-sequence.js";
@@ -44,4 +45,6 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
 }
 export { weightNorm, removeWeightNorm } from "./weight-norm.js";
 export type { WeightNormOptions } from "./weight-norm.js";
+export { spectralNorm, removeSpectralNorm } from "./spectral-norm.js";
+export type { SpectralNormOptions } from "./spectral-norm.js";
 export * as rnn from "./rnn-utils.js";

@@ -7,8 +7,9 @@ export { Adam, AdamW, adamStep } from "./adam.js";
 export type { AdamOptions } from "./adam.js";
 export { Adamax, adamaxStep } from "./adamax.js";
 export type { AdamaxOptions } from "./adamax.js";
-export { Nadam, nadamStep, nadamMu } from "./nadam.js";
-export type { NadamOptions } from "./nadam.js";
+// NAdam is torch.optim's spelling of the same class.
+export { Nadam, Nadam as NAdam, nadamStep, nadamMu } from "./nadam.js";
+export type { NadamOptions, NadamOptions as NAdamOptions } from "./nadam.js";
 export { RMSprop, rmspropStep } from "./rmsprop.js";
 export type { RMSpropOptions } from "./rmsprop.js";
 export { Adagrad, adagradStep } from "./adagrad.js";
