@@ -1,10 +1,11 @@
 // torch.autograd.grad: the gradients of outputs with respect to chosen tensors (leaves or
-// intermediate ones), returned instead of accumulated into .grad, by the sweep backward() runs
-// (src/ndarray/autograd.ts) with a sink that keeps the inputs' gradients.
+// intermediate ones), returned instead of accumulated into .grad, by a sweep built from the
+// pieces of backward()'s (src/ndarray/autograd.ts), which stays as small as the tensor core's
+// size budget needs.
 import { boolean } from "../checks.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
-import { sweep, type GradArithmetic } from "../ndarray/autograd.js";
+import { noGrad, propagate, sweepTools, tapeOrder, type GradArithmetic } from "../ndarray/autograd.js";
 import { binary, cast, onesLikeFloat, unary } from "../ndarray/elementwise.js";
 import { sameShape } from "../ndarray/shape.js";
 import { Tensor } from "../ndarray/tensor.js";
@@ -60,6 +61,59 @@ function seedsFor(outputs: readonly Tensor[], given: unknown): Tensor[] {
   });
 }
 
+/**
+ * The tensors of `order` (post-order: each after every input of its op) on a path to a wanted
+ * one: only their rules run, as PyTorch's grad() runs only what its inputs need.
+ */
+function onPaths(order: readonly Tensor[], wanted: ReadonlySet<Tensor>): Set<Tensor> {
+  const needed = new Set<Tensor>();
+  for (const t of order) {
+    if (wanted.has(t) || t.gradFn?.inputs.some((x) => needed.has(x))) needed.add(t);
+  }
+  return needed;
+}
+
+/**
+ * The sweep of backward() (src/ndarray/autograd.ts: the same order, sums, hooks and rules), from
+ * all outputs at once, running only the rules on a path to an input and keeping the inputs'
+ * gradients instead of adding into .grad (not even a retained tensor's). A gradient kept is its
+ * own: copied where it shares storage with one kept before or with a seed, which is the caller's.
+ */
+function sweepTo(outs: readonly Tensor[], seeds: readonly Tensor[], ins: readonly Tensor[], allowUnused: boolean): Map<Tensor, Tensor> {
+  const { add, copy, hook } = sweepTools(arithmetic);
+  // The sweep's root: a node of no value whose inputs are the outputs and whose rule hands each its seed.
+  const root = new Tensor(new Float32Array(1), "float32", []);
+  root.gradFn = { name: "gradOutputs", inputs: outs, backward: () => seeds };
+  const order = tapeOrder(root);
+  const reached = new Set(order);
+  const i = allowUnused ? -1 : ins.findIndex((x) => !reached.has(x));
+  if (i >= 0) throw unused(i); // before any rule or hook runs
+  const wanted = new Set(ins);
+  const needed = onPaths(order, wanted);
+  const skip = (x: Tensor) => !needed.has(x);
+  const grads = new Map<Tensor, Tensor>([[root, root]]);
+  const handedOut = new Set<unknown>(seeds.map((g) => g.storage));
+  const got = new Map<Tensor, Tensor>();
+  noGrad(() => {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const t = order[k];
+      let g = grads.get(t);
+      if (!g || skip(t)) continue;
+      if (hook) g = hook(t, g, false);
+      grads.delete(t);
+      if (wanted.has(t)) {
+        // In the tensor's dtype, as backward() casts a leaf's.
+        const gt = g.dtype === t.dtype ? g : arithmetic.cast(g, t);
+        const own = gt.offset === 0 && gt.storage.length === gt.size && gt.isContiguous && !handedOut.has(gt.storage) ? gt : copy(gt);
+        handedOut.add(own.storage);
+        got.set(t, own);
+      }
+      if (t.gradFn && t.gradFn.inputs.some((x) => needed.has(x))) propagate(t, g, grads, add);
+    }
+  });
+  return got;
+}
+
 const unused = (i: number) =>
   new ValueError(`grad: inputs[${i}] is not used in the graph of the outputs (pass allowUnused: true to get null for it)`);
 
@@ -89,18 +143,7 @@ export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | reado
     if (!t.requiresGrad) throw new ValueError(`grad: inputs[${i}] does not require grad, so it has no gradient`);
   });
   const seeds = seedsFor(outs, o.gradOutputs);
-  const wanted = new Set(ins);
-  const got = new Map<Tensor, Tensor>();
-  sweep(outs, seeds, arithmetic, {
-    wants: (t) => wanted.has(t),
-    take: (t, g, { own }) => void got.set(t, own(g)),
-    prunes: true,
-    fillsRetained: false,
-    reached: (seen) => {
-      const i = allowUnused ? -1 : ins.findIndex((x) => !seen.has(x));
-      if (i >= 0) throw unused(i); // before any rule or hook runs
-    },
-  });
+  const got = sweepTo(outs, seeds, ins, allowUnused);
   const returned = new Set<Tensor>();
   return ins.map((x, i) => {
     const g = got.get(x);

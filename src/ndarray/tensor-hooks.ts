@@ -56,7 +56,7 @@ function checkTensor(where: string, t: unknown): asserts t is Tensor {
  * added into `.grad`. A replacement is copied, so a leaf's `.grad` never shares storage with a
  * tensor the hook keeps.
  */
-function applyHooks(t: Tensor, grad: Tensor, retained: boolean): Tensor {
+function applyHooks(t: Tensor, grad: Tensor, retained = true): Tensor {
   const entry = registry.get(t);
   if (!entry) return grad;
   let g = grad;
