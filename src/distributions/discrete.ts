@@ -7,21 +7,32 @@ import type { RandomOptions } from "../ndarray/random.js";
 import { broadcastShapes } from "../ndarray/shape.js";
 import { Tensor } from "../ndarray/tensor.js";
 import { Distribution } from "./distribution.js";
-import { constrainedParams, positive, real, requireParam, samplingSetup, zeroOrOne, type ParamLike } from "./params.js";
+import { constrainedParams, finfo, positive, real, requireParam, samplingSetup, zeroOrOne, type ParamLike } from "./params.js";
 
 /** Exactly one of probs and logits, as PyTorch's discrete distributions take them. */
 export type ProbsOrLogits = { probs: ParamLike; logits?: undefined } | { logits: ParamLike; probs?: undefined };
 
-const machineEps = (t: Tensor) => (t.dtype === "float64" ? 2 ** -52 : 2 ** -23);
+const machineEps = (t: Tensor) => finfo(t.dtype).eps;
 /** log(1 + e^x), with the exact derivative σ(x) everywhere (also at x = 0). */
 export const softplus = (x: Tensor) => logaddexp(x, 0);
 
-function oneOf(where: string, o: ProbsOrLogits): "probs" | "logits" {
+export function oneOf(where: string, o: ProbsOrLogits): "probs" | "logits" {
   checkOptions(where, o, ["probs", "logits"]);
   if ((o?.probs === undefined) === (o?.logits === undefined)) {
     throw new ValueError(`${where}: give exactly one of probs and logits`);
   }
   return o.probs !== undefined ? "probs" : "logits";
+}
+
+/**
+ * Both parameterizations of a success probability from the one given: logits from probs by
+ * PyTorch's probs_to_logits (probs clamped to [ε, 1 − ε] so the logits stay finite), probs from
+ * logits by the sigmoid (Bernoulli, Geometric, Binomial).
+ */
+export function binaryProbsLogits(which: "probs" | "logits", p: Tensor): { probs: Tensor; logits: Tensor } {
+  if (which === "logits") return { probs: p.sigmoid(), logits: p };
+  const eps = machineEps(p), c = p.clamp(eps, 1 - eps);
+  return { probs: p, logits: c.log().sub(c.neg().log1p()) };
 }
 
 /** Bernoulli({ probs } | { logits }), PyTorch's: values 0 and 1 in the parameters' float dtype. */
@@ -34,15 +45,7 @@ export class Bernoulli extends Distribution {
     const constraint = which === "probs" ? { text: "in [0, 1]", ok: (v: number) => v >= 0 && v <= 1 } : real;
     const { values: [p], batchShape } = constrainedParams("Bernoulli", { [which]: [o[which] as ParamLike, constraint] });
     super("Bernoulli", batchShape);
-    if (which === "probs") {
-      // PyTorch's probs_to_logits: probs clamped to [ε, 1 − ε] so the logits stay finite.
-      const eps = machineEps(p), c = p.clamp(eps, 1 - eps);
-      this.probs = p;
-      this.logits = c.log().sub(c.neg().log1p());
-    } else {
-      this.logits = p;
-      this.probs = p.sigmoid();
-    }
+    ({ probs: this.probs, logits: this.logits } = binaryProbsLogits(which, p));
   }
 
   get mean(): Tensor { return this.probs; }

@@ -3,9 +3,7 @@ import type { RandomOptions } from "../ndarray/random.js";
 import type { Tensor } from "../ndarray/tensor.js";
 import { Distribution } from "./distribution.js";
 import { LocationScale } from "./location-scale.js";
-import { constrainedParams, positive, real, unitInterval, type Constraint, type ParamLike } from "./params.js";
-
-const nonNegative: Constraint = { text: "[0, ∞)", ok: (x) => x >= 0 };
+import { constrainedParams, nonNegative, positive, real, unitInterval, type ParamLike } from "./params.js";
 
 /** Exponential(rate), PyTorch's: log p(x) = log rate − rate·x on x ≥ 0. */
 export class Exponential extends Distribution {

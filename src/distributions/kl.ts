@@ -1,69 +1,36 @@
-import { ShapeError, ValueError } from "../errors.js";
-import { maskedFill } from "../ndarray/indexing.js";
+import { ValueError } from "../errors.js";
 import type { Tensor } from "../ndarray/tensor.js";
-import { Bernoulli, Categorical, softplus } from "./discrete.js";
 import type { Distribution } from "./distribution.js";
-import { Exponential, Laplace } from "./exponential-laplace.js";
-import { Normal, Uniform } from "./normal-uniform.js";
+import { Independent, OneHotCategorical } from "./independent-onehot.js";
+import { MIXED } from "./kl-mixed.js";
+import { klCategorical, SAME_FAMILY } from "./kl-same.js";
+
+type Family = abstract new (...args: never[]) => Distribution;
+type Rule = readonly [Family, Family, (p: never, q: never) => Tensor];
+
+/** Independent ‖ Independent: the bases' KL summed over the reinterpreted dims (equal counts only). */
+function klIndependent(p: Independent, q: Independent): Tensor {
+  if (p.reinterpretedBatchNdims !== q.reinterpretedBatchNdims) {
+    throw new ValueError(`klDivergence: Independent with ${p.reinterpretedBatchNdims} reinterpreted dims against one with ${q.reinterpretedBatchNdims} has no closed form (as in PyTorch)`);
+  }
+  const kl = klDivergence(p.base, q.base), n = p.reinterpretedBatchNdims;
+  return n === 0 ? kl : kl.sum(Array.from({ length: n }, (_, i) => -1 - i));
+}
+
+const RULES: readonly Rule[] = [
+  ...SAME_FAMILY, ...MIXED,
+  [OneHotCategorical, OneHotCategorical, (p: OneHotCategorical, q: OneHotCategorical) => klCategorical(p.categorical, q.categorical)],
+  [Independent, Independent, klIndependent],
+];
 
 /**
- * KL(p ‖ q) in closed form for two distributions of the same family, PyTorch's formulas,
- * differentiable in both distributions' parameters; the batch shapes broadcast.
+ * KL(p ‖ q) in closed form, for the pairs of families PyTorch 1.13 registers (torch.distributions
+ * .kl_divergence): differentiable in both distributions' parameters, the batch shapes broadcast.
+ * Any other pair is a ValueError naming both families.
  */
 export function klDivergence(p: Distribution, q: Distribution): Tensor {
-  if (p instanceof Normal && q instanceof Normal) return klNormal(p, q);
-  if (p instanceof Uniform && q instanceof Uniform) return klUniform(p, q);
-  if (p instanceof Bernoulli && q instanceof Bernoulli) return klBernoulli(p, q);
-  if (p instanceof Categorical && q instanceof Categorical) return klCategorical(p, q);
-  if (p instanceof Exponential && q instanceof Exponential) return klExponential(p, q);
-  if (p instanceof Laplace && q instanceof Laplace) return klLaplace(p, q);
+  for (const [P, Q, kl] of RULES) if (p instanceof P && q instanceof Q) return (kl as (a: Distribution, b: Distribution) => Tensor)(p, q);
   throw new ValueError(`klDivergence: no closed form for ${nameOf(p)} ‖ ${nameOf(q)}`);
 }
 
 const nameOf = (d: unknown) => (d !== null && typeof d === "object" && "name" in d ? String(d.name) : typeof d);
-
-/** ½·(σp²/σq² + (μp − μq)²/σq² − 1 − log(σp²/σq²)). */
-function klNormal(p: Normal, q: Normal): Tensor {
-  const varRatio = p.scale.div(q.scale).square();
-  const t1 = p.loc.sub(q.loc).div(q.scale).square();
-  return varRatio.add(t1).sub(1).sub(varRatio.log()).mul(0.5);
-}
-
-/** log(width q / width p) when p's support lies inside q's, else +∞. */
-function klUniform(p: Uniform, q: Uniform): Tensor {
-  const result = q.high.sub(q.low).div(p.high.sub(p.low)).log();
-  return maskedFill(maskedFill(result, q.low.gt(p.low), Infinity), q.high.lt(p.high), Infinity);
-}
-
-/** p·log(p/q) + (1−p)·log((1−p)/(1−q)) through the logits; 0·log 0 = 0 and x·log(x/0) = +∞. */
-function klBernoulli(p: Bernoulli, q: Bernoulli): Tensor {
-  let t1 = p.probs.mul(softplus(q.logits.neg()).sub(softplus(p.logits.neg())));
-  t1 = maskedFill(maskedFill(t1, q.probs.eq(0), Infinity), p.probs.eq(0), 0);
-  let t2 = p.probs.neg().add(1).mul(softplus(q.logits).sub(softplus(p.logits)));
-  t2 = maskedFill(maskedFill(t2, q.probs.eq(1), Infinity), p.probs.eq(1), 0);
-  return t1.add(t2);
-}
-
-/** Σ p·(log p − log q) over the categories, with the same conventions at 0. */
-function klCategorical(p: Categorical, q: Categorical): Tensor {
-  if (p.numEvents !== q.numEvents) {
-    throw new ShapeError(`klDivergence: Categorical with ${p.numEvents} categories against one with ${q.numEvents}`);
-  }
-  let t = p.probs.mul(p.logits.sub(q.logits));
-  t = maskedFill(maskedFill(t, q.probs.eq(0), Infinity), p.probs.eq(0), 0);
-  return t.sum(-1);
-}
-
-/** λq/λp − 1 − log(λq/λp). */
-function klExponential(p: Exponential, q: Exponential): Tensor {
-  const rateRatio = q.rate.div(p.rate);
-  return rateRatio.sub(1).sub(rateRatio.log());
-}
-
-/** −log(bp/bq) + |μp − μq|/bq + (bp/bq)·exp(−|μp − μq|/bp) − 1. */
-function klLaplace(p: Laplace, q: Laplace): Tensor {
-  const scaleRatio = p.scale.div(q.scale);
-  const locAbsDiff = p.loc.sub(q.loc).abs();
-  const t3 = scaleRatio.mul(locAbsDiff.neg().div(p.scale).exp());
-  return scaleRatio.log().neg().add(locAbsDiff.div(q.scale)).add(t3).sub(1);
-}

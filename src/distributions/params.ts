@@ -47,6 +47,17 @@ export const real: Constraint = { text: "real", ok: (v) => v === v };
 export const positive: Constraint = { text: "positive", ok: (v) => v > 0 };
 export const unitInterval: Constraint = { text: "[0, 1]", ok: (v) => v >= 0 && v <= 1 };
 export const zeroOrOne: Constraint = { text: "{0, 1}", ok: (v) => v === 0 || v === 1 };
+export const nonNegative: Constraint = { text: "[0, ∞)", ok: (v) => v >= 0 };
+/** The positive reals as a support (values), where `positive` words a parameter's constraint. */
+export const positiveReals: Constraint = { text: "(0, ∞)", ok: (v) => v > 0 };
+export const nonNegativeInteger: Constraint = { text: "a non-negative integer", ok: (v) => v >= 0 && Number.isInteger(v) };
+/** The counts {0, 1, 2, …} as a support (values). */
+export const counts: Constraint = { text: "{0, 1, 2, …}", ok: nonNegativeInteger.ok };
+
+/** torch.finfo's eps (the spacing above 1) and tiny (the smallest normal number) of a float dtype. */
+export function finfo(dtype: string): { eps: number; tiny: number } {
+  return dtype === "float64" ? { eps: 2 ** -52, tiny: 2 ** -1022 } : { eps: 2 ** -23, tiny: 2 ** -126 };
+}
 
 /** Refuses a parameter with an element outside its constraint, naming the element (validate_args). */
 export function requireParam(where: string, name: string, t: Tensor, constraint: Constraint): void {
