@@ -55,3 +55,5 @@ import conv3d
 conv3d.main()
 import nn_more
 nn_more.main()
+import functional_more
+functional_more.main()

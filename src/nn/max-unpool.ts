@@ -1,7 +1,8 @@
-// Max unpooling, the partial inverse of max pooling: F.max_unpool1d / MaxUnpool1d and
-// F.max_unpool2d / MaxUnpool2d. Each input value is written, in a zero output, at the flat
-// per-plane index its max pool recorded (maxPool1d/2d with returnIndices: true give exactly
-// these, h·W + w within each plane, as PyTorch's); the backward gathers the output gradient back
+// Max unpooling, the partial inverse of max pooling: F.max_unpool1d / MaxUnpool1d,
+// F.max_unpool2d / MaxUnpool2d and F.max_unpool3d / MaxUnpool3d. Each input value is written, in
+// a zero output, at the flat per-plane index its max pool recorded (maxPool1d/2d/3d with
+// returnIndices: true give exactly these, h·W + w or d·H·W + h·W + w within each plane, as
+// PyTorch's); the backward gathers the output gradient back
 // through the same indices. A repeated index keeps the last value written, as PyTorch's CPU loop,
 // and every input element still receives the gradient at its index.
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
@@ -107,6 +108,11 @@ export function maxUnpool2d(x: Tensor, indices: Tensor, kernelSize: Size, o: Max
   return unpool("maxUnpool2d", 2, x, indices, kernelSize, o);
 }
 
+/** F.max_unpool3d over [N, C, D, H, W] or [C, D, H, W], indices as maxPool3d's with returnIndices. */
+export function maxUnpool3d(x: Tensor, indices: Tensor, kernelSize: Size, o: MaxUnpoolCallOptions = {}): Tensor {
+  return unpool("maxUnpool3d", 3, x, indices, kernelSize, o);
+}
+
 abstract class MaxUnpoolNd extends Module {
   readonly kernelSize: number[];
   readonly stride: number[];
@@ -132,5 +138,13 @@ export class MaxUnpool2d extends MaxUnpoolNd {
   constructor(kernelSize: Size, o: MaxUnpoolOptions = {}) { super("MaxUnpool2d", 2, kernelSize, o); }
   forward(x: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
     return unpool("MaxUnpool2d", 2, x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
+  }
+}
+/** torch.nn.MaxUnpool3d(kernelSize, { stride, padding }): forward(x, indices, outputSize?). */
+export class MaxUnpool3d extends MaxUnpoolNd {
+  static readonly typeName: string = "MaxUnpool3d";
+  constructor(kernelSize: Size, o: MaxUnpoolOptions = {}) { super("MaxUnpool3d", 3, kernelSize, o); }
+  forward(x: Tensor, indices: Tensor, outputSize: readonly number[] | null = null): Tensor {
+    return unpool("MaxUnpool3d", 3, x, indices, this.kernelSize, { stride: this.stride, padding: this.padding, outputSize });
   }
 }

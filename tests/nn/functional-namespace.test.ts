@@ -21,6 +21,8 @@ describe("eg.nn.functional", () => {
       "maxPool1d", "maxPool2d", "avgPool1d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveMaxPool2d",
       "conv3d", "convTranspose3d", "maxPool3d", "avgPool3d", "adaptiveAvgPool3d", "adaptiveMaxPool3d",
       "batchNorm", "layerNorm", "groupNorm", "dropout2d", "interpolate",
+      "affineGrid", "gridSample", "rrelu", "dropout3d", "maxUnpool3d", "tripletMarginWithDistanceLoss",
+      "fractionalMaxPool2d", "fractionalMaxPool3d",
     ];
     for (const n of names) expect(typeof (F as Record<string, unknown>)[n], n).toBe("function");
     expect(eg.nn.functional).toBe(F);
