@@ -135,6 +135,22 @@ function poolPads(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "avera
   return { pads: [...l.pads.slice(0, sp), ...ends], ceilMode: false };
 }
 
+/**
+ * A dilated max window can miss the input entirely (every tap in the padding): PyTorch gives −∞
+ * there, onnxruntime the lowest float32 (−3.4e38), so such a geometry is refused, not exported.
+ */
+function refuseEmptyWindows(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" }>, i: number, out: number[]): void {
+  l.kernelShape.forEach((k, d) => {
+    const L = g.shape[d + 1], s = l.strides[d], p = l.pads[d], dil = l.dilations[d];
+    for (let o = 0; o < out[d]; o++) {
+      const start = o * s - p;
+      let j = 0;
+      while (j < k && (start + j * dil < 0 || start + j * dil >= L)) j++;
+      if (j === k) throw new ValueError(`exportOnnx: layer ${i} (MaxPool): window ${o} on axis ${d} of input [${g.shape}] lies entirely in the padding (kernel ${k}, dilation ${dil}, pad ${p}); PyTorch gives −∞ there, onnxruntime −3.4e38`);
+    }
+  });
+}
+
 function emitPool(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "averagePool" }>, i: number): void {
   const sp = spatialOf(l), max = l.kind === "maxPool";
   checkInput(g, i, max ? "MaxPool" : "AveragePool", sp);
@@ -142,6 +158,7 @@ function emitPool(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "avera
   const out = l.kernelShape.map((k, d) => pooledSize(g.shape[d + 1], { kernel: k, stride: l.strides[d], padding: l.pads[d], dilation: dilations[d] }, l.ceilMode));
   // As PyTorch ("Output size is too small"): an empty output is refused, not exported.
   if (out.some((o) => o < 1)) throw new ValueError(`exportOnnx: layer ${i} (${max ? "MaxPool" : "AveragePool"}): input [${g.shape}] is smaller than the kernel [${l.kernelShape}] (dilation [${dilations}], pads [${l.pads}]): the output would be empty`);
+  if (max) refuseEmptyWindows(g, l, i, out);
   const { pads, ceilMode } = poolPads(g, l, i, dilations);
   const attrs = [attrInts("kernel_shape", l.kernelShape), attrInts("strides", l.strides), attrInts("pads", pads), attrInt("ceil_mode", ceilMode ? 1 : 0)];
   if (max) attrs.push(attrInts("dilations", l.dilations));
@@ -150,19 +167,24 @@ function emitPool(g: Graph, l: Extract<OnnxConvLayer, { kind: "maxPool" | "avera
   g.shape = [g.shape[0], ...out];
 }
 
-/** AdaptiveAvgPool2d: GlobalAveragePool for size 1, AveragePool when the size divides the input, else refused. */
-function emitAdaptive(g: Graph, l: Extract<OnnxConvLayer, { kind: "adaptiveAveragePool" }>, i: number): void {
-  checkInput(g, i, "AdaptiveAvgPool2d", 2);
+/**
+ * AdaptiveAvgPool2d/3d, AdaptiveMaxPool3d: the global pool for size 1, else AveragePool/MaxPool
+ * with kernel = stride = input/output when the size divides the input (PyTorch's windows
+ * ⌊o·L/n⌋ … ⌈(o + 1)·L/n⌉ are then exactly those), else refused.
+ */
+function emitAdaptive(g: Graph, l: Extract<OnnxConvLayer, { kind: "adaptiveAveragePool" | "adaptiveMaxPool" }>, i: number): void {
+  const sp = l.outputSize.length, max = l.kind === "adaptiveMaxPool", what = `Adaptive${max ? "Max" : "Avg"}Pool${sp}d`;
+  checkInput(g, i, what, sp);
   const out = l.outputSize.map((s, d) => s ?? g.shape[d + 1]);
   if (out.every((s) => s === 1)) {
-    emitUnary(g, "GlobalAveragePool", `layer${i}`);
+    emitUnary(g, max ? "GlobalMaxPool" : "GlobalAveragePool", `layer${i}`);
   } else {
     const inSize = g.shape.slice(1);
     if (!inSize.every((s, d) => s % out[d] === 0)) {
-      throw new ValueError(`exportOnnx: AdaptiveAvgPool2d([${l.outputSize}]) at layer ${i} on input [${g.shape}]: the output size must divide the input's (or be 1) to export as AveragePool`);
+      throw new ValueError(`exportOnnx: ${what}([${l.outputSize}]) at layer ${i} on input [${g.shape}]: the output size must divide the input's (or be 1) to export as ${max ? "MaxPool" : "AveragePool"}`);
     }
     const kernel = inSize.map((s, d) => s / out[d]);
-    emitUnary(g, "AveragePool", `layer${i}`, [attrInts("kernel_shape", kernel), attrInts("strides", kernel)]);
+    emitUnary(g, max ? "MaxPool" : "AveragePool", `layer${i}`, [attrInts("kernel_shape", kernel), attrInts("strides", kernel)]);
   }
   g.shape = [g.shape[0], ...out];
 }
@@ -186,7 +208,7 @@ export function emitConvLayer(g: Graph, l: OnnxConvLayer, i: number): void {
     case "conv": case "convTranspose": return emitConv(g, l, i);
     case "convInt8": return emitConvInt8(g, l, i);
     case "maxPool": case "averagePool": return emitPool(g, l, i);
-    case "adaptiveAveragePool": return emitAdaptive(g, l, i);
+    case "adaptiveAveragePool": case "adaptiveMaxPool": return emitAdaptive(g, l, i);
     case "batchNormalization": return emitBatchNorm(g, l, i);
     default: {
       const unknown: never = l;

@@ -141,6 +141,10 @@ function emitLayer(g: Graph, l: OnnxLayer, i: number): void {
     case "elu": return emitUnary(g, "Elu", p, [attrFloat("alpha", l.alpha)]);
     case "softmax": return emitUnary(g, "Softmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
     case "logSoftmax": return emitUnary(g, "LogSoftmax", p, [attrInt("axis", softmaxAxis(g, l.axis, i))]);
+    case "softmax2d":
+      // The module takes [C, H, W] or [N, C, H, W] (dim −3): with the batch dim, a 4-d tensor.
+      if (g.shape.length !== 3) throw new ValueError(`exportOnnx: layer ${i} (Softmax2d) needs a per-sample input [C, H, W], gets [${g.shape}]`);
+      return emitUnary(g, "Softmax", p, [attrInt("axis", 1)]);
     case "gelu": return emitGeluErf(g, p);
     case "prelu": return emitPrelu(g, l, i);
     case "clip": {

@@ -33,10 +33,12 @@ const product = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const convSpatial = (l: Layer) => shape(l).length - 2;
 const poolSpatial = (l: Layer) => (l.kernelShape as number[]).length;
 
-const spatialShape: Check = (v) => (Array.isArray(v) && (v.length === 3 || v.length === 4) && v.every((d) => Number.isSafeInteger(d) && d > 0)
-  ? null : "[out, in/group, ...kernel] with 1 or 2 spatial dims, positive integers");
-const kernelShape: Check = (v) => (Array.isArray(v) && (v.length === 1 || v.length === 2) && v.every((d) => Number.isSafeInteger(d) && d > 0)
-  ? null : "1 or 2 positive integers");
+const spatialShape: Check = (v) => (Array.isArray(v) && v.length >= 3 && v.length <= 5 && v.every((d) => Number.isSafeInteger(d) && d > 0)
+  ? null : "[out, in/group, ...kernel] with 1, 2 or 3 spatial dims, positive integers");
+const kernelShape: Check = (v) => (Array.isArray(v) && v.length >= 1 && v.length <= 3 && v.every((d) => Number.isSafeInteger(d) && d > 0)
+  ? null : "1, 2 or 3 positive integers");
+const adaptiveSize: Check = (v) => (Array.isArray(v) && v.length >= 1 && v.length <= 3 && v.every((d) => d === null || (Number.isSafeInteger(d) && d > 0))
+  ? null : "1, 2 or 3 entries, each a positive integer or null");
 
 /** A convolution's attributes, checked against its weight shape. */
 const convAttributes: Check = (v, l) => {
@@ -88,7 +90,7 @@ const FIELDS: Record<string, [string, Check][]> = {
     ["weight", typed(Int8Array, (l) => n(l, "inFeatures") * n(l, "outFeatures"))],
     ["weightScale", weightScales((l) => n(l, "outFeatures"))], ...int8Input,
     ["bias", nullable(typed(Int32Array, (l) => n(l, "outFeatures")))]],
-  relu: [], sigmoid: [], tanh: [], gelu: [], flatten: [], identity: [],
+  relu: [], sigmoid: [], tanh: [], gelu: [], flatten: [], identity: [], softmax2d: [],
   leakyRelu: [["alpha", finite]], elu: [["alpha", finite]],
   softmax: [["axis", (v) => (Number.isSafeInteger(v) ? null : "an integer")]],
   logSoftmax: [["axis", (v) => (Number.isSafeInteger(v) ? null : "an integer")]],
@@ -108,8 +110,8 @@ const FIELDS: Record<string, [string, Check][]> = {
     ["dilations", ints(poolSpatial, 1)], ["ceilMode", bool]],
   averagePool: [["kernelShape", kernelShape], ["strides", ints(poolSpatial, 1)], ["pads", poolPads],
     ["ceilMode", bool], ["countIncludePad", bool]],
-  adaptiveAveragePool: [["outputSize", (v) => (Array.isArray(v) && v.length === 2 && v.every((d) => d === null || (Number.isSafeInteger(d) && d > 0))
-    ? null : "2 entries, each a positive integer or null")]],
+  adaptiveAveragePool: [["outputSize", adaptiveSize]],
+  adaptiveMaxPool: [["outputSize", adaptiveSize]],
   batchNormalization: [["scale", (v) => (v instanceof Float32Array && v.length > 0 ? null : "a non-empty Float32Array")],
     ["bias", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["mean", typed(Float32Array, (l) => (l.scale as Float32Array).length)],
     ["variance", typed(Float32Array, (l) => (l.scale as Float32Array).length)], ["epsilon", nonNegativeFinite],
@@ -123,6 +125,8 @@ const FIELDS: Record<string, [string, Check][]> = {
       ? null : "a non-empty even-length list of integers (non-negative unless mode is \"constant\")")],
     ["value", finite],
     ["inputRanks", (v) => (v === undefined || (Array.isArray(v) && v.length > 0 && v.every((r) => Number.isSafeInteger(r) && r >= 2)) ? null : "absent or a non-empty list of integers ≥ 2")]],
+  circularPad: [["padding", (v) => (Array.isArray(v) && v.length > 0 && v.length % 2 === 0 && v.every((d) => Number.isSafeInteger(d) && d >= 0)
+    ? null : "a non-empty even-length list of non-negative integers")]],
   layerNormalization: [["normalizedShape", (v) => (Array.isArray(v) && v.length > 0 && v.every((d) => Number.isSafeInteger(d) && d > 0) ? null : "a non-empty list of positive integers")],
     ["scale", nullable(typed(Float32Array, (l) => product(l.normalizedShape as number[])))],
     ["bias", nullable(typed(Float32Array, (l) => product(l.normalizedShape as number[])))], ["epsilon", nonNegativeFinite]],

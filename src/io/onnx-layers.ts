@@ -38,6 +38,8 @@ export type OnnxLayer =
   | { kind: "relu" | "sigmoid" | "tanh" | "gelu" | "flatten" | "identity" }
   | { kind: "leakyRelu" | "elu"; alpha: number }
   | { kind: "softmax" | "logSoftmax"; axis: number }
+  /** Softmax2d: Softmax over the channels (axis 1) of a [batch, C, H, W] input, the only rank its module takes here. */
+  | { kind: "softmax2d" }
   /** PRelu: one slope, or one per channel (the per-sample shape's first dim). */
   | { kind: "prelu"; slope: Float32Array }
   | { kind: "clip"; min: number; max: number }
@@ -49,7 +51,7 @@ export type OnnxLayer =
   | OnnxSequenceLayer
   | OnnxResampleLayer;
 
-const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}, ${SEQUENCE_SUPPORTED}, ${RESAMPLE_SUPPORTED}`;
+const SUPPORTED = `Linear, ReLU, Sigmoid, Tanh, GELU, LeakyReLU, ELU, Softmax, LogSoftmax, Softmax2d, PReLU, ReLU6, Softshrink, Hardshrink, Threshold(t, 0), Flatten(1, -1), Dropout, Dropout1d, AlphaDropout, FeatureAlphaDropout, ${CONV_SUPPORTED}, ${SHAPE_SUPPORTED}, ${SEQUENCE_SUPPORTED}, ${RESAMPLE_SUPPORTED}`;
 
 function describeLinear(m: Linear): OnnxLayer {
   return { kind: "linear", inFeatures: m.inFeatures, outFeatures: m.outFeatures,
@@ -67,6 +69,8 @@ function describeModule(m: Module, index: number): OnnxLayer {
   if (m instanceof Softmax) return { kind: "softmax", axis: m.dim };
   if (m instanceof LogSoftmax) return { kind: "logSoftmax", axis: m.dim };
   if (m instanceof Dropout) return { kind: "identity" };
+  if (registered(m, "Dropout1d") || registered(m, "AlphaDropout") || registered(m, "FeatureAlphaDropout")) return { kind: "identity" };
+  if (registered(m, "Softmax2d")) return { kind: "softmax2d" };
   // ONNX's direct counterparts: PRelu, Clip (ReLU6), Shrink (both shrinks: bias λ or 0) and
   // ThresholdedRelu, which writes 0 below its alpha, so it is Threshold(t, v) for v = 0 only.
   if (registered(m, "PReLU")) return { kind: "prelu", slope: Float32Array.from(m.weight.data) };
@@ -90,8 +94,11 @@ function describeModule(m: Module, index: number): OnnxLayer {
     throw new ValueError(`exportOnnx: module Flatten(${m.startDim}, ${m.endDim}) at index ${index} is not supported; only Flatten(1, -1) is`);
   }
   refuseRecurrentLayer(m, index);
+  // Recognized by name (nothing of theirs is needed to refuse them): im2col and col2im are no ONNX operator.
+  const name = typeName(m);
+  if (name === "Unfold" || name === "Fold") throw new ValueError(`exportOnnx: ${name} at index ${index} has no ONNX mapping: opset 13 has no ${name === "Unfold" ? "im2col" : "col2im"} operator`);
   const hint = m instanceof Sequential ? "; flatten nested Sequentials into one" : "";
-  throw new ValueError(`exportOnnx: module ${typeName(m)} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
+  throw new ValueError(`exportOnnx: module ${name} at index ${index} has no ONNX mapping (supported: ${SUPPORTED})${hint}`);
 }
 
 /**

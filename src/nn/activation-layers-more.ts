@@ -125,4 +125,4 @@ export class Threshold extends Module {
 }
 
 // For the ONNX exporter, which finds these classes here without importing (and bundling) them.
-registerLayers({ PReLU, ReLU6, Softshrink, Hardshrink, Threshold });
+registerLayers({ PReLU, ReLU6, Softmax2d, Softshrink, Hardshrink, Threshold });

@@ -118,5 +118,5 @@ export class ConvTranspose3d extends Conv3dBase {
   }
 }
 
-// Code that reads models (the ONNX exporter, which refuses these) recognizes them through the registry.
+// Code that reads models (the ONNX exporter) recognizes them through the registry.
 registerLayers({ Conv3d, ConvTranspose3d });

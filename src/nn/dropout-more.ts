@@ -9,6 +9,7 @@ import { probability } from "../checks.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { record, rngFrom, Tensor, type FloatArray, type RandomOptions, type Rng } from "../ndarray/index.js";
 import { checkOptions } from "../options.js";
+import { registerLayers } from "./layer-registry.js";
 import { Module } from "./module.js";
 
 /** PyTorch's alpha of alpha dropout: SELU's scale·alpha, −α′ in Klambauer et al. (2017). */
@@ -118,3 +119,6 @@ export class Dropout1d extends DropoutVariant {
   static readonly typeName: string = "Dropout1d";
   constructor(p = 0.5, o: RandomOptions = {}) { super("Dropout1d", "dropout1d", p, o); }
 }
+
+// The ONNX exporter (the identity at inference) recognizes these through the registry.
+registerLayers({ Dropout1d, AlphaDropout, FeatureAlphaDropout });

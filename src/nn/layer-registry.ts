@@ -1,5 +1,5 @@
 // The layer classes of the families kept in their own files (convolution, pooling, batch and layer
-// normalization, their 3-d members, embeddings, transformer encoders, Upsample and Dropout2d, the recurrent layers), each registered by its file when that file
+// normalization, their 3-d members, embeddings, transformer encoders, Upsample, the dropouts, the padding modules, the recurrent layers), each registered by its file when that file
 // loads. Code that must recognize these layers in a model it is given, such as the ONNX exporter,
 // looks the classes up here instead of importing them: a model can hold a MaxPool2d only if the
 // application loaded pool-layers.ts, so an application that builds MLPs and exports them bundles
@@ -10,7 +10,7 @@ import type { BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm-layers.js";
 import type { Embedding } from "./embedding.js";
 import type { TransformerEncoder, TransformerEncoderLayer } from "./transformer.js";
 import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
-import type { Hardshrink, PReLU, ReLU6, Softshrink, Threshold } from "./activation-layers-more.js";
+import type { Hardshrink, PReLU, ReLU6, Softmax2d, Softshrink, Threshold } from "./activation-layers-more.js";
 import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
 import type { Dropout2d, Upsample } from "./shape-layers.js";
 import type { GRU, LSTM, RNN } from "./recurrent.js";
@@ -19,8 +19,10 @@ import type { AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, MaxPool3d } from 
 import type { BatchNorm3d, InstanceNorm3d } from "./norm3d.js";
 import type { PixelShuffle, PixelUnshuffle, Unflatten } from "./rearrange-layers.js";
 import type {
-  ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, ZeroPad2d,
+  CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d,
+  ReflectionPad3d, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d,
 } from "./padding-layers.js";
+import type { AlphaDropout, Dropout1d, FeatureAlphaDropout } from "./dropout-more.js";
 
 export interface RegisteredLayers {
   ConvTranspose2d: typeof ConvTranspose2d;
@@ -36,6 +38,7 @@ export interface RegisteredLayers {
   Softshrink: typeof Softshrink;
   Hardshrink: typeof Hardshrink;
   Threshold: typeof Threshold;
+  Softmax2d: typeof Softmax2d;
   InstanceNorm1d: typeof InstanceNorm1d;
   InstanceNorm2d: typeof InstanceNorm2d;
   PixelShuffle: typeof PixelShuffle;
@@ -48,12 +51,23 @@ export interface RegisteredLayers {
   ReflectionPad2d: typeof ReflectionPad2d;
   ReplicationPad1d: typeof ReplicationPad1d;
   ReplicationPad2d: typeof ReplicationPad2d;
+  ZeroPad1d: typeof ZeroPad1d;
+  ZeroPad3d: typeof ZeroPad3d;
+  ConstantPad3d: typeof ConstantPad3d;
+  ReflectionPad3d: typeof ReflectionPad3d;
+  ReplicationPad3d: typeof ReplicationPad3d;
+  CircularPad1d: typeof CircularPad1d;
+  CircularPad2d: typeof CircularPad2d;
+  CircularPad3d: typeof CircularPad3d;
   LayerNorm: typeof LayerNorm;
   Embedding: typeof Embedding;
   TransformerEncoderLayer: typeof TransformerEncoderLayer;
   TransformerEncoder: typeof TransformerEncoder;
   Upsample: typeof Upsample;
   Dropout2d: typeof Dropout2d;
+  Dropout1d: typeof Dropout1d;
+  AlphaDropout: typeof AlphaDropout;
+  FeatureAlphaDropout: typeof FeatureAlphaDropout;
   RNN: typeof RNN;
   LSTM: typeof LSTM;
   GRU: typeof GRU;

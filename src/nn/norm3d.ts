@@ -23,5 +23,5 @@ export class InstanceNorm3d extends InstanceNormBase {
   constructor(numFeatures: number, o: InstanceNormModuleOptions = {}) { super("InstanceNorm3d", 4, numFeatures, o); }
 }
 
-// Code that reads models (updateBn; the ONNX exporter, which refuses these) recognizes them through the registry.
+// Code that reads models (updateBn; the ONNX exporter) recognizes them through the registry.
 registerLayers({ BatchNorm3d, InstanceNorm3d });

@@ -154,5 +154,8 @@ export class CircularPad3d extends PadBase {
   constructor(padding: number | readonly number[]) { super("CircularPad3d", 3, padding, "circular", [4, 5]); }
 }
 
-// The ONNX exporter recognizes these through the registry (layer-registry.ts); it refuses the others.
-registerLayers({ ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d });
+// The ONNX exporter recognizes these through the registry (layer-registry.ts).
+registerLayers({
+  ZeroPad1d, ZeroPad2d, ZeroPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+  ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, CircularPad1d, CircularPad2d, CircularPad3d,
+});

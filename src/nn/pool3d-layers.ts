@@ -103,5 +103,5 @@ export class AdaptiveMaxPool3d<R extends boolean = false> extends Module {
   }
 }
 
-// Code that reads models (the ONNX exporter, which refuses these) recognizes them through the registry.
+// Code that reads models (the ONNX exporter) recognizes them through the registry.
 registerLayers({ MaxPool3d, AvgPool3d, AdaptiveAvgPool3d, AdaptiveMaxPool3d });
