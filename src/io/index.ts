@@ -3,3 +3,4 @@ export { saveSafetensors, loadSafetensors, readSafetensors } from "./safetensors
 export type { SafetensorsDType, SaveOptions, StateDict } from "./safetensors.js";
 export { exportOnnx, describeSequential } from "./onnx-export.js";
 export type { OnnxLayer, OnnxExportOptions } from "./onnx-export.js";
+export { importOnnx, OnnxModule, type ImportOnnxOptions } from "./onnx-import.js";
