@@ -187,6 +187,15 @@
 // The ONNX mappings of those layers (Resize, LpPool, LRN, 1-d ConvTranspose) and eg.distributions
 // then brought the whole library to 269.46 KB and the default entry to 496.83 KB (limits 269.5
 // and 497); the MLP app and the tensor core unchanged.
+// eg.autograd (grad, jacobian, vjp, gradcheck), the rest of torch.fft, the 3-d convolution family,
+// the missing torch.nn pieces (Unfold/Fold, Softmax2d, ParameterList/Dict, the 1-d/3-d pads,
+// spectralNorm), gridSample/affineGrid and the other functional ops, twelve more distributions,
+// the ONNX export of the recurrent and 3-d layers and eg.io.importOnnx (about 15 KB of it: the
+// operators run on the convolution, pooling and quantization code it imports) then brought the
+// whole library to 309.87 KB and the default entry to 536.86 KB (limits 310 and 537). The MLP app
+// and the tensor core did not grow: autograd.grad keeps its own sweep loop outside runBackward
+// (a shared, more general sweep cost the tensor core 137 B: 15,137 B against the 15,000 limit),
+// and tensor + matmul is at 15,000 B.
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
@@ -209,7 +218,7 @@ const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.
     (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "269.5 KB", ...wasmAsFile, ...gzip },
+  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "310 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutLazyChunks, ...gzip },
   { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-dense-simd.wasm", path: "tests/size/mlp.mjs", limit: "39 KB",
@@ -217,6 +226,6 @@ export default [
   { name: "edgegrad-relaxed.wasm (the other full kernel build)", path: "dist/edgegrad-relaxed.wasm", limit: "21 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-core-simd.wasm (the core kernel build: f32 GEMM only)", path: "dist/edgegrad-core-simd.wasm", limit: "2 KB", ...wasmAsFile, ...gzip },
   { name: "edgegrad-dense-simd.wasm (the dense kernel build: f32 GEMM, Adam, Linear's ReLU and bias gradients)", path: "dist/edgegrad-dense-simd.wasm", limit: "2.5 KB", ...wasmAsFile, ...gzip },
-  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "497 KB", ...gzip },
+  { name: "default entry, everything (kernels and data sets embedded)", path: "dist/index.js", import: "*", limit: "537 KB", ...gzip },
   { name: "edgegrad/datasets", path: "dist/datasets.js", import: "*", limit: "262 KB", ...gzip },
 ];
