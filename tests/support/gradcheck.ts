@@ -1,6 +1,6 @@
 // Gradient checks by central differences in float64, with a tolerance estimated from the
 // problem itself: the truncation error is gauged by comparing steps h and 2h (Richardson), and
-// the rounding error by u64·|f|/h or, when f's intermediates are larger than f (an LSTM's small
+// the rounding error by u64·max(|f|, Σ|∂f/∂x·x|)/h or, when f's intermediates are larger (an LSTM's small
 // outputs from larger gate sums), by f's rounding noise measured near the point. Used by
 // tests/nn; no code shared with src/nn.
 import { noGrad, type Tensor } from "../../src/index.js";
@@ -20,6 +20,14 @@ export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5):
   const analytic = inputs.map((t) => (t.grad ? Float64Array.from(t.grad.data) : new Float64Array(t.size)));
   const value = (): number => noGrad(() => f().item());
   const noise = noiseNear(value, inputs, y.item());
+  // Σ|∂f/∂x·x|: the size of f's first-order terms. Where they cancel (a weighted sum of many
+  // values, small against its terms), rounding follows them, not |f|, and the noise probe along
+  // one coordinate can miss it (the other terms round the same way at every probe point).
+  const terms = inputs.reduce((acc, t, k) => {
+    let sum = acc;
+    for (let i = 0; i < t.size; i++) sum += Math.abs(analytic[k][i] * t.storage[i]);
+    return sum;
+  }, 0);
   const bad: GradMismatch[] = [];
   inputs.forEach((t, k) => {
     const s = t.storage;
@@ -33,9 +41,10 @@ export function findGradMismatches(f: () => Tensor, inputs: Tensor[], h = 1e-5):
       const f1p = at(x1p), f1m = at(x1m), f2p = at(x2p), f2m = at(x2m);
       const d1 = (f1p - f1m) / (x1p - x1m);
       const d2 = (f2p - f2m) / (x2p - x2m);
-      const fmag = Math.max(Math.abs(f1p), Math.abs(f1m), Math.abs(f2p), Math.abs(f2m), 1e-300);
+      const fmag = Math.max(Math.abs(f1p), Math.abs(f1m), Math.abs(f2p), Math.abs(f2m), terms, 1e-300);
       // truncation ≈ |d2 − d1|/3 for d1 (error ∝ h²); rounding ≤ ~2u·|f|/step per difference
-      // when f's intermediates are no larger than f, else ≈ 2·(3σ of the measured noise)/step.
+      // (|f| or its first-order terms, if larger) when f's intermediates are no larger than those,
+      // else ≈ 2·(3σ of the measured noise)/step.
       const tol = 2 * Math.abs(d2 - d1) + (16 * U64 * fmag + 6 * noise) / step + 1e-12 * Math.abs(d1);
       const a = analytic[k][i];
       if (!(Math.abs(a - d1) <= tol)) bad.push({ input: k, index: i, analytic: a, numeric: d1, tol });
