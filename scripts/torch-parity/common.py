@@ -91,14 +91,15 @@ def call_case(cases, cid, call, inputs, torch_fn, terms=1, grad=True, gen=None):
 
 
 def module_case(cases, cid, ctor, module, x, gen, terms=16):
-    """A module with PyTorch's parameters loaded: output, input gradient and parameter gradients."""
+    """A module with PyTorch's parameters loaded: output, input gradient and parameter gradients.
+    `terms` (the longest sum, for the tolerance) is a number or a function of the module and its output."""
     for p in module.parameters():
         p.data = gen.randn(*p.shape)
     xi = x.clone().requires_grad_(True)
     out = module(xi)
     cot = gen.randn(*out.shape)
     (out * cot).sum().backward()
-    cases.append({"id": cid, "kind": "module", "ctor": ctor, "terms": terms,
+    cases.append({"id": cid, "kind": "module", "ctor": ctor, "terms": terms(module, out) if callable(terms) else terms,
                   "state": {k: enc(v) for k, v in module.state_dict().items()},
                   "input": enc(x, True), "output": enc(out), "cotangent": enc(cot), "inputGrad": enc(xi.grad),
                   "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}})

@@ -2,28 +2,19 @@
 ConvTranspose2d over their options, and a small CNN, with PyTorch's parameters loaded and the
 output, the input gradient and every parameter gradient compared (tests/parity/conv.test.ts)."""
 import torch
-from common import Gen, enc, write
+from common import Gen, enc, module_case, write
 
 nn = torch.nn
 
 
-def conv_case(cases, cid, ctor, module, x, gen):
-    """As nn.module_case, with `terms` from the longest sum: a patch (output, input gradient) or
-    the batch's pixels (weight and bias gradients)."""
-    for p in module.parameters():
-        p.data = gen.randn(*p.shape)
-    xi = x.clone().requires_grad_(True)
-    out = module(xi)
-    cot = gen.randn(*out.shape)
-    (out * cot).sum().backward()
+def conv_terms(module, out):
+    """The longest sum of a convolution model: a patch (output, input gradient) or the batch's
+    pixels (weight and bias gradients)."""
     patch = max(p.shape[1:].numel() * (p.shape[0] if isinstance(m, nn.ConvTranspose2d) else 1)
                 for m in module.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.ConvTranspose2d))
                 for p in [m.weight])
     pixels = out.shape[0] * (out.shape[2:].numel() if out.dim() > 2 else 1)
-    cases.append({"id": cid, "kind": "module", "ctor": ctor, "terms": int(max(patch + 1, pixels, 16)),
-                  "state": {k: enc(v) for k, v in module.state_dict().items()},
-                  "input": enc(x, True), "output": enc(out), "cotangent": enc(cot), "inputGrad": enc(xi.grad),
-                  "paramGrads": {k: enc(p.grad) for k, p in module.named_parameters()}})
+    return int(max(patch + 1, pixels, 16))
 
 
 def spec(name, *args, **options):
@@ -44,7 +35,7 @@ def conv2d_cases(cases, g):
         torch_o = {k: v for k, v in o.items()}
         ours = {k: (list(v) if isinstance(v, tuple) else v) for k, v in o.items()}
         a = [list(v) if isinstance(v, tuple) else v for v in args]
-        conv_case(cases, f"module/Conv2d/{name}", spec("Conv2d", *a, **ours), nn.Conv2d(*args, **torch_o), g.randn(*shape), g)
+        module_case(cases, f"module/Conv2d/{name}", spec("Conv2d", *a, **ours), nn.Conv2d(*args, **torch_o), g.randn(*shape), g, terms=conv_terms)
 
 
 def conv1d_cases(cases, g):
@@ -54,7 +45,7 @@ def conv1d_cases(cases, g):
         ("dilation-nobias", (2, 3, 5), {"dilation": 2, "bias": False}, (3, 2, 12)),
     ]
     for name, args, o, shape in rows:
-        conv_case(cases, f"module/Conv1d/{name}", spec("Conv1d", *args, **o), nn.Conv1d(*args, **o), g.randn(*shape), g)
+        module_case(cases, f"module/Conv1d/{name}", spec("Conv1d", *args, **o), nn.Conv1d(*args, **o), g.randn(*shape), g, terms=conv_terms)
 
 
 def conv_transpose2d_cases(cases, g):
@@ -67,7 +58,7 @@ def conv_transpose2d_cases(cases, g):
     for name, args, o, shape in rows:
         ours = {camel.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in o.items()}
         a = [list(v) if isinstance(v, tuple) else v for v in args]
-        conv_case(cases, f"module/ConvTranspose2d/{name}", spec("ConvTranspose2d", *a, **ours), nn.ConvTranspose2d(*args, **o), g.randn(*shape), g)
+        module_case(cases, f"module/ConvTranspose2d/{name}", spec("ConvTranspose2d", *a, **ours), nn.ConvTranspose2d(*args, **o), g.randn(*shape), g, terms=conv_terms)
 
 
 def cnn_cases(cases, g):
@@ -75,7 +66,7 @@ def cnn_cases(cases, g):
                 spec("ReLU"), spec("Flatten"), spec("Linear", 8 * 9, 5))
     module = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Conv2d(4, 8, 3, padding=1, stride=2), nn.ReLU(),
                            nn.Flatten(), nn.Linear(8 * 9, 5))
-    conv_case(cases, "module/cnn", ctor, module, g.randn(3, 1, 6, 6), g)
+    module_case(cases, "module/cnn", ctor, module, g.randn(3, 1, 6, 6), g, terms=conv_terms)
 
 
 def main():
