@@ -177,9 +177,10 @@ if (notFunctions.length) {
 }
 
 // The top-level object is a literal, so that V8 keeps it in fast mode for code that reads
-// eg.matmul and the like through require(); a namespace object holds only getters (V8 keeps
-// any object with a hundred of them as a dictionary, literal or not), read once per name a
-// program uses, so it is built from the names in a loop: the shorter file to parse at import.
+// eg.matmul and the like through require(). A namespace is a Proxy over its member names until a
+// program first reads a member: one object at import, where a getter per member (≈ 480 of them)
+// cost 0.6 ms (runtime/RESULTS.md). It behaves as the frozen object of getters it replaces:
+// members listed without reading a file, nothing can be added, changed or deleted.
 const cjsFacade = `"use strict";
 // The default entry of edgegrad for require() under Node, written by scripts/node-entry.mjs: the
 // tensor core's code, here; the other top-level ops' file on the first call of one of them, the
@@ -190,12 +191,21 @@ const core = chunks[${key(chunkName(coreOut))}];
 let ops = null, loaded = null;
 // (a method with a computed key: the stand-in carries the op's name, for stack traces and the REPL)
 const onFirstCall = (name) => ({ [name](...args) { return (ops ??= require("./ops.cjs"))[name](...args); } })[name];
+const refuse = () => false;
 function lazyNamespace(name, members) {
-  const ns = {};
-  for (const member of members) {
-    Object.defineProperty(ns, member, { enumerable: true, get: () => (loaded ??= require("./namespaces.cjs"))[name][member] });
-  }
-  return Object.freeze(ns);
+  const names = new Set(members);
+  const read = () => (loaded ??= require("./namespaces.cjs"))[name];
+  // util.inspect looks at the target, not through the traps: it prints the namespace itself
+  const target = { [Symbol.for("nodejs.util.inspect.custom")]: () => read() };
+  return new Proxy(target, {
+    get: (_, member) => names.has(member) ? read()[member] : target[member],
+    has: (_, member) => names.has(member) || member in target,
+    ownKeys: () => members,
+    getOwnPropertyDescriptor: (_, member) => names.has(member)
+      ? { get: () => read()[member], set: undefined, enumerable: true, configurable: true }
+      : Reflect.getOwnPropertyDescriptor(target, member),
+    set: refuse, defineProperty: refuse, deleteProperty: refuse, setPrototypeOf: refuse, preventExtensions: refuse,
+  });
 }
 const api = {
 ${coreNames.map((name) => `  ${key(name)}: core[${key(name)}],`).join("\n")}

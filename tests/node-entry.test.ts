@@ -92,12 +92,14 @@ describe("the default entry under Node", () => {
       const opName = eg.einsum.name; // the stand-in that loads ops.cjs carries the op's name
       const transposed = eg.einsum("ij->ji", eg.ones([2, 3])).shape;
       const afterEinsum = files();
-      const listsLinear = Object.keys(eg.nn).includes("Linear");
+      const listsLinear = Object.keys(eg.nn).includes("Linear") && "Linear" in eg.nn && !("Nothing" in eg.nn);
+      let assignable = true;
+      try { eg.nn.Linear = null; } catch (e) { assignable = !(e instanceof TypeError); }
       const afterKeys = files();
       const weightIsTensor = new eg.nn.Linear(2, 2).weight instanceof eg.Tensor;
       const afterLinear = files();
       eg.data.digits();
-      console.log(JSON.stringify({ product, afterMatmul, opName, transposed, afterEinsum, listsLinear, afterKeys, weightIsTensor, afterLinear, afterDigits: files() }));`) as Record<string, { files: string[]; chunks: number }>;
+      console.log(JSON.stringify({ product, afterMatmul, opName, transposed, afterEinsum, listsLinear, assignable, afterKeys, weightIsTensor, afterLinear, afterDigits: files() }));`) as Record<string, { files: string[]; chunks: number }>;
     expect(loaded.product).toEqual([[4, 4], [4, 4], [4, 4]]);
     expect(loaded.afterMatmul).toEqual({ files: ["index.cjs"], chunks: 0 }); // the core's chunks are inside index.cjs
     expect(loaded.opName).toBe("einsum");
@@ -105,6 +107,7 @@ describe("the default entry under Node", () => {
     expect(loaded.afterEinsum.files).toEqual(["index.cjs", "ops.cjs"]);
     expect(loaded.afterEinsum.chunks).toBeGreaterThan(0); // ops.cjs reaches the core's chunks through their stubs
     expect(loaded.listsLinear).toBe(true);
+    expect(loaded.assignable).toBe(false); // a namespace cannot be changed, as a module's namespace object cannot
     expect(loaded.afterKeys).toEqual(loaded.afterEinsum); // listing a namespace's names reads no file
     expect(loaded.weightIsTensor).toBe(true); // one Tensor class, however a module was reached
     expect(loaded.afterLinear.files).toEqual(["index.cjs", "namespaces.cjs", "ops.cjs"]);
