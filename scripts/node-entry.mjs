@@ -221,8 +221,40 @@ const allNames = [...coreNames, ...opsNames, ...namespaces];
 const esmFacade = `// The default entry of edgegrad for import under Node, written by scripts/node-entry.mjs: the
 // API of index.cjs (the tensor core now, the rest on first use) as named exports.
 // process.getBuiltinModule (Node >= 20.16) spares building the ES module facade of node:module.
-const { createRequire } = globalThis.process.getBuiltinModule?.("node:module") ?? await import("node:module");
-const api = createRequire(import.meta.url)("./index.cjs");
+const builtin = (id) => globalThis.process.getBuiltinModule?.(id);
+const Module = builtin("node:module") ?? (await import("node:module")).default;
+const api = loadIndex();
+
+/**
+ * index.cjs as require() would give it. Under Node it is compiled here instead: the CommonJS
+ * loader's first use cost a cold start about 0.7 ms more (runtime/RESULTS.md). Its module record
+ * goes into require's cache first, so a require("edgegrad") anywhere in the program gets this
+ * same instance, and the files index.cjs reads on first use go through require() as usual.
+ * Elsewhere (Bun, Deno, a Node without getBuiltinModule) require() loads it.
+ */
+function loadIndex() {
+  const { versions } = globalThis.process;
+  const compileFunction = builtin("node:vm")?.compileFunction, url = builtin("node:url"), fs = builtin("node:fs"), path = builtin("node:path");
+  if (versions.bun || versions.deno || !compileFunction || !url || !fs || !path || typeof Module._cache !== "object") {
+    return Module.createRequire(import.meta.url)("./index.cjs");
+  }
+  const file = url.fileURLToPath(new URL("./index.cjs", import.meta.url));
+  const cached = Module._cache[file];
+  if (cached) return cached.exports;
+  const mod = new Module(file, null);
+  mod.filename = file;
+  Module._cache[file] = mod;
+  const require = (id) => (id.startsWith("node:") && builtin(id)) || mod.require(id);
+  try {
+    compileFunction(fs.readFileSync(file, "utf8"), ["exports", "require", "module", "__filename", "__dirname"], { filename: file })
+      .call(mod.exports, mod.exports, require, mod, file, path.dirname(file));
+  } catch (e) {
+    delete Module._cache[file];
+    throw e;
+  }
+  mod.loaded = true;
+  return mod.exports;
+}
 ${allNames.map((name, i) => `const e${i} = api[${key(name)}];`).join("\n")}
 export { ${allNames.map((name, i) => `e${i} as ${name}`).join(", ")} };
 `;

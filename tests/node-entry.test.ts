@@ -80,7 +80,7 @@ describe("the default entry under Node", () => {
   it("a program that only multiplies matrices reads index.cjs alone; the other ops', the namespaces' and the data sets' files are read on first use", () => {
     const loaded = run(`import * as eg from "edgegrad";
       import { createRequire } from "node:module";
-      const cache = createRequire(import.meta.url).cache;
+      const require = createRequire(import.meta.url), cache = require.cache;
       // chunk files are named by a hash of their content: counted, not named
       const files = () => {
         const names = Object.keys(cache).filter((f) => f.includes("/dist/node/")).map((f) => f.split("/").pop());
@@ -99,7 +99,10 @@ describe("the default entry under Node", () => {
       const weightIsTensor = new eg.nn.Linear(2, 2).weight instanceof eg.Tensor;
       const afterLinear = files();
       eg.data.digits();
-      console.log(JSON.stringify({ product, afterMatmul, opName, transposed, afterEinsum, listsLinear, assignable, afterKeys, weightIsTensor, afterLinear, afterDigits: files() }));`) as Record<string, { files: string[]; chunks: number }>;
+      // import compiles index.cjs itself (not through require): require must still give the same instance
+      const sameCore = require("edgegrad").Tensor === eg.Tensor && require("edgegrad").nn.Linear === eg.nn.Linear;
+      console.log(JSON.stringify({ sameCore, product, afterMatmul, opName, transposed, afterEinsum, listsLinear, assignable, afterKeys, weightIsTensor, afterLinear, afterDigits: files() }));`) as Record<string, { files: string[]; chunks: number }>;
+    expect(loaded.sameCore).toBe(true);
     expect(loaded.product).toEqual([[4, 4], [4, 4], [4, 4]]);
     expect(loaded.afterMatmul).toEqual({ files: ["index.cjs"], chunks: 0 }); // the core's chunks are inside index.cjs
     expect(loaded.opName).toBe("einsum");

@@ -21,3 +21,11 @@ export function embeddedKernelBytes(wanted: "auto" | BackendName, threaded = fal
     throw new BackendError(`init: could not read the kernel build ${file} (${(e as Error).message}); the package's dist/ folder is incomplete`);
   }
 }
+
+/**
+ * The kernels for `wanted`, compiled on the calling thread: Node sets no limit there, and awaiting
+ * V8's compile on its background threads cost a cold start about 0.5 ms more (runtime/RESULTS.md).
+ */
+export function compileEmbeddedKernels(wanted: "auto" | BackendName): WebAssembly.Module {
+  return new WebAssembly.Module(embeddedKernelBytes(wanted) as BufferSource);
+}

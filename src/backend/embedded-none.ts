@@ -8,3 +8,6 @@ export function embeddedKernelBytes(): Uint8Array {
   throw new BackendError(
     "init: the slim entry embeds no kernels: pass init({ module }) with a compiled edgegrad-*.wasm, or init({ backend: \"js\" })");
 }
+
+// (never called: init asks for kernels only where hasEmbeddedKernels; the same function keeps the slim bundles as they were)
+export { embeddedKernelBytes as compileEmbeddedKernels };

@@ -19,3 +19,8 @@ const BASE64: Record<KernelBuild, () => string> = {
 export function embeddedKernelBytes(wanted: "auto" | BackendName, threaded = false): Uint8Array {
   return decodeBase64(BASE64[chooseKernelBuild(wanted, threaded)]());
 }
+
+/** The embedded kernels for `wanted`, compiled off the calling thread (browsers refuse large modules on it). */
+export function compileEmbeddedKernels(wanted: "auto" | BackendName): Promise<WebAssembly.Module> | WebAssembly.Module {
+  return WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource);
+}

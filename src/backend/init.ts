@@ -1,6 +1,6 @@
 import { checkOptions } from "../options.js";
 import { BackendError } from "../errors.js";
-import { embeddedKernelBytes, hasEmbeddedKernels } from "./embedded.js";
+import { compileEmbeddedKernels, embeddedKernelBytes, hasEmbeddedKernels } from "./embedded.js";
 import { detectFeatures } from "./features.js";
 import { jsKernels } from "./js-kernels.js";
 import type { Arena } from "./arena.js";
@@ -209,7 +209,7 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
     }
   }
   if (options.module === undefined && onWasm) {
-    activate(instantiate(await WebAssembly.compile(embeddedKernelBytes(wanted) as BufferSource), oneThread(threadsOption)));
+    activate(instantiate(await compileEmbeddedKernels(wanted), oneThread(threadsOption)));
   } else {
     initSync(options);
     if (active!.wasm) active!.threading = oneThread(threadsOption);
