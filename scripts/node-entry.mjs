@@ -1,8 +1,8 @@
 // Writes the default entry as Node loads it (dist/node/): the top-level names a program that
 // computes with tensors uses (src/api-loaded-at-import.ts: errors, init, tensors, elementwise
 // ops, reductions, matmul) in index.cjs, read at import; the other top-level ops (concat, gather,
-// pad, einsum, …) in one file read on the first call of one of them; the namespaces (nn, optim,
-// data, …) in one file read the first time a program touches a member of any of them; and the
+// pad, einsum, …) in one file read on the first call of one of them; each namespace (nn, optim,
+// data, …) in a file read the first time a program touches one of its members; and the
 // embedded data sets in one read when a program first asks for one. Under Node most of a cold
 // start is V8 parsing code, and the one-file bundle made every program parse all of the library;
 // a program that only uses tensors now parses the part it uses (runtime/RESULTS.md, cold start).
@@ -47,30 +47,24 @@ const datasetsOnFirstUse = {
   },
 };
 
-// All the namespaces in one file: Node's loader costs ≈ 0.3 ms a file, and a split per
-// namespace (14 chunks) made a training program, which uses nn, optim and data, slower than the
-// one-file bundle; in one group it costs about what the bundle does.
-const namespacesEntry = {
-  name: "namespaces-entry",
-  setup(b) {
-    b.onResolve({ filter: /^namespaces$/ }, () => ({ path: "namespaces", namespace: "namespaces-entry" }));
-    b.onLoad({ filter: /.*/, namespace: "namespaces-entry" }, () => ({
-      contents: namespaces.map((ns) => `export * as ${ns} from "./src/${ns}/index.ts";`).join("\n"), resolveDir: root, loader: "js",
-    }));
-  },
-};
+// Each namespace in a file of its own (nn.cjs, optim.cjs, …), the code two of them share in
+// chunk files: a program pays for the namespaces it uses. V8 compiles about 30 KB of this code a
+// millisecond at a cold start, so the one file of all of them (≈ 1 MB) cost any program that
+// touched one namespace ≈ 30 ms, where Node's loader costs ≈ 0.3 ms a file (runtime/RESULTS.md).
 
-// Identifiers are kept as written (only whitespace and syntax are minified): a user's stack trace
-// then reads `at Linear.forward` and an error prints as `ShapeError: …`. Measured the same at a
-// cold start as the fully minified files (runtime/RESULTS.md).
-const minified = { minifyWhitespace: true, minifySyntax: true };
+// Identifiers are kept as written (only syntax is minified): a user's stack trace then reads
+// `at Linear.forward` and an error prints as `ShapeError: …`. Measured the same at a cold start
+// as the fully minified files (runtime/RESULTS.md). The lines are kept too: Node prints the
+// source line an uncaught error was thrown from, which was a whole file on one line (≈ 100 KB of
+// code in the terminal); kept, they cost the cold start ≈ 0.1 ms.
+const minified = { minifySyntax: true };
 
 const CORE_ENTRY = "src/api-loaded-at-import.ts", OPS_ENTRY = "src/api-core.ts";
 const result = await build({
   // "ops" is every top-level name; the facade takes from it only those "core" does not have.
-  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, namespaces: "namespaces" },
+  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, ...Object.fromEntries(namespaces.map((ns) => [ns, `${root}src/${ns}/index.ts`])) },
   absWorkingDir: root, bundle: true, splitting: true, format: "esm", platform: "node", target: "es2022", ...minified,
-  outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse, namespacesEntry], logLevel: "warning",
+  outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse], logLevel: "warning",
 });
 
 // A file's exports are fixed once it has run (checked below: the library exports no binding it
@@ -90,7 +84,7 @@ if (mutable.length) throw new Error(`node-entry: ${mutable.join(", ")} export a 
 
 function exportsAsValues(code, file, names) {
   if (names.length === 0) return code;
-  const closing = /export\{([^}]*)\};\s*$/.exec(code);
+  const closing = /export\s*\{([^}]*)\};\s*$/.exec(code);
   const pairs = closing?.[1].split(",").map((spec) => spec.trim().split(/\s+as\s+/));
   if (!pairs || pairs.some((p) => p.length > 2 || !p.every((id) => /^[\w$]+$/.test(id))) ||
       JSON.stringify(pairs.map(([local, name = local]) => name).sort()) !== JSON.stringify([...names].sort())) {
@@ -184,17 +178,18 @@ if (notFunctions.length) {
 const cjsFacade = `"use strict";
 // The default entry of edgegrad for require() under Node, written by scripts/node-entry.mjs: the
 // tensor core's code, here; the other top-level ops' file on the first call of one of them, the
-// namespaces' file on first use of a member of one of them.
+// namespace's file on first use of one of its members.
 const chunks = {};
 ${inlined}
 const core = chunks[${key(chunkName(coreOut))}];
-let ops = null, loaded = null;
+let ops = null;
 // (a method with a computed key: the stand-in carries the op's name, for stack traces and the REPL)
 const onFirstCall = (name) => ({ [name](...args) { return (ops ??= require("./ops.cjs"))[name](...args); } })[name];
 const refuse = () => false;
 function lazyNamespace(name, members) {
   const names = new Set(members);
-  const read = () => (loaded ??= require("./namespaces.cjs"))[name];
+  let loaded = null;
+  const read = () => (loaded ??= require(\`./\${name}.cjs\`));
   // util.inspect looks at the target, not through the traps: it prints the namespace itself
   const target = { [Symbol.for("nodejs.util.inspect.custom")]: () => read() };
   return new Proxy(target, {
