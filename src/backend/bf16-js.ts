@@ -35,12 +35,33 @@ function widenSpan(b: Bf16Matrix, rows: number, cols: number): Float32Array {
   return widen(b.bits.subarray(b.offset, b.offset + span));
 }
 
+/** g masked where the bfloat16 bits say the relu output is > 0. */
+function maskedByBits(g: Float32Array, bits: Uint16Array, size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const h = bits[i];
+    if (h !== 0 && h <= 0x7f80) out[i] = g[i];
+  }
+  return out;
+}
+
+/** Σ over the m rows of g [m×n], in float64 row by row, rounded to float32. */
+function columnSums(g: Float32Array, m: number, n: number): Float32Array {
+  const acc = new Float64Array(n);
+  for (let i = 0, r = 0; i < m; i++, r += n) for (let j = 0; j < n; j++) acc[j] += g[r + j];
+  return Float32Array.from(acc);
+}
+
 export const jsBf16Kernels: Bf16Kernels = {
   f32ToBf16: f32ToBf16Js,
   bf16ToF32: bf16ToF32Js,
   f32GemmBf16B(m, n, k, a, b, c, o = {}) {
     gemmJs(m, n, k, a, { data: widenSpan(b, k, n), offset: 0, rowStride: b.rowStride, colStride: b.colStride }, c, 0, o);
     if (o.outBits) f32ToBf16Js(c.subarray(0, m * n), o.outBits);
+  },
+  reluBackwardBits(g, yBits, m, n, sums) {
+    const masked = yBits ? maskedByBits(g, yBits, m * n) : g;
+    return { g: masked, db: sums ? columnSums(masked, m, n) : null };
   },
   conv2d(x, w, bias, g, o = {}) {
     const y = conv2dJs(x, w instanceof Uint16Array ? widen(w) : w, bias, g, { relu: o.relu === true }) as Float32Array;

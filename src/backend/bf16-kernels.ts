@@ -11,7 +11,7 @@ const bf16Family: KernelFamily<Bf16Kernels> = {
   exports: [
     "f32_bf16_vcvt", "bf16_f32_vcvt", "f32_gemm_bf16b_workspace", "f32_gemm_bf16b",
     "f32_conv2d_workspace", "f32_conv2d", "f32_conv2d_backward_input_workspace", "f32_conv2d_backward_input",
-    "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight", "f32_relu_backward", "f32_bias_backward",
+    "f32_conv2d_backward_weight_workspace", "f32_conv2d_backward_weight", "f32_relu_backward", "f32_bias_backward", "f32_column_sums",
     "f32_dwconv2d_workspace", "f32_dwconv2d", "f32_maxpool2d_2x2", "f32_maxpool2d_2x2_backward",
     "u8_pack_taps", "u8_unpack_taps",
   ],

@@ -36,6 +36,12 @@ export interface Bf16Kernels {
    * reference). Windows are copied by their span: meant for dense (plain or transposed) operands.
    */
   f32GemmBf16B(m: number, n: number, k: number, a: StridedMatrix, b: Bf16Matrix, c: Float32Array, options?: Bf16GemmOptions): void;
+  /**
+   * The gradient g [m×n] at a relu output masked by that output's bfloat16 bits (it passes where
+   * the output is > 0: bits 0x0001..0x7f80; yBits null: g as it is) and, when `sums`, its column
+   * sums (the bias gradient) in float64 row by row, rounded to float32.
+   */
+  reluBackwardBits(g: Float32Array, yBits: Uint16Array | null, m: number, n: number, sums: boolean): { g: Float32Array; db: Float32Array | null };
   /** conv2d (NCHW) of float32 x with float32 or bfloat16 (bits) weights, optionally saving x and y as bfloat16. */
   conv2d(x: Float32Array, w: Float32Array | Uint16Array, bias: Float32Array | null, g: Conv2dGeometry, o?: Bf16ConvOptions): Float32Array;
   /** conv2d's gradients from the bfloat16 input and (relu) output it saved, and its float32 or bfloat16 weights. */

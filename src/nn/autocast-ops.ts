@@ -26,24 +26,6 @@ function activationBits(store: Bf16Store, t: Tensor): Uint16Array {
   return bits;
 }
 
-/**
- * The gradient at a relu output masked by the saved bfloat16 output (passes where it is > 0:
- * bits 0x0001..0x7f80), with the bias gradient summed over rows in float64, in row order.
- */
-function maskedGrad(g: Float32Array, yBits: Uint16Array | null, wantBias: boolean, m: number, n: number) {
-  const masked = yBits ? new Float32Array(m * n) : g;
-  const acc = wantBias ? new Float64Array(n) : null;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0, r = i * n; j < n; j++) {
-      const h = yBits ? yBits[r + j] : 1;
-      const v = h !== 0 && h <= 0x7f80 ? g[r + j] : 0;
-      if (yBits) masked[r + j] = v;
-      if (acc) acc[j] += v;
-    }
-  }
-  return { g: masked, db: acc ? Float32Array.from(acc) : null };
-}
-
 /** linear(x, W, b) (relu) with bfloat16 saved activations; x, W float32. */
 export function linearBf16(store: Bf16Store, x: Tensor, weight: Tensor, bias: Tensor | null, relu: boolean): Tensor {
   const [outF, inF] = weight.shape;
@@ -65,7 +47,7 @@ export function linearBf16(store: Bf16Store, x: Tensor, weight: Tensor, bias: Te
     const xBits = wantW ? activationBits(store, x2) : EMPTY;
     const wOffset = w.offset, wRow = w.strides[0], wCol = w.strides[1];
     record(y, relu ? "linearRelu" : "linear", bs ? [x2, weight, bs] : [x2, weight], (gIn) => {
-      const { g, db } = maskedGrad(gIn.data as Float32Array, outBits, wantB, m, outF);
+      const { g, db } = bf16Kernels().reluBackwardBits(gIn.data as Float32Array, outBits, m, outF, wantB);
       let dx: Tensor | null = null, dw: Tensor | null = null;
       if (wantX) {
         const d = new Float32Array(m * inF);

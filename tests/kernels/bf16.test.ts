@@ -93,6 +93,34 @@ describe("bf16Kernels: f32GemmBf16B", () => {
   });
 });
 
+describe("bf16Kernels: reluBackwardBits", () => {
+  it("masks g where the widened bfloat16 output is > 0 (±0, ±Inf, NaN, subnormals among the bits) and sums its columns exactly in float64 row order", () => {
+    const cases = fc.record({
+      m: fc.integer({ min: 1, max: 9 }), n: fc.integer({ min: 1, max: 13 }), masked: fc.boolean(), sums: fc.boolean(), seed: fc.nat(),
+      bits: fc.array(fc.oneof(fc.nat({ max: 0xffff }), fc.constantFrom(0, 0x8000, 0x7f80, 0xff80, 0x7fc0, 0x0001, 0x8001)), { minLength: 117, maxLength: 117 }),
+    });
+    fc.assert(fc.property(cases, (p) => {
+      const { m, n } = p, size = m * n;
+      const g = values(size, p.seed);
+      if (p.seed % 3 === 0) g[p.seed % size] = -0;
+      const yBits = p.masked ? Uint16Array.from(p.bits.slice(0, size)) : null;
+      const r = bf16Kernels().reluBackwardBits(g, yBits, m, n, p.sums);
+      const want = Array.from(g, (v, i) => (yBits === null || bf16Value(yBits[i]) > 0 ? v : 0));
+      // Object.is: a masked element is +0, a passed −0 stays −0
+      want.forEach((v, i) => expect(Object.is(r.g[i], v), `g[${i}] = ${r.g[i]}, want ${v}: ${JSON.stringify(p)}`).toBe(true));
+      if (!p.sums) {
+        expect(r.db).toBeNull();
+        return;
+      }
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let i = 0; i < m; i++) s += want[i * n + j];
+        expect(r.db![j]).toBe(Math.fround(s));
+      }
+    }), { numRuns: 200 });
+  });
+});
+
 interface ConvCase { batch: number; cin: number; cout: number; size: number; kernel: number; pad: number; depthwise: boolean; relu: boolean; seed: number }
 
 describe("bf16Kernels: convolution on bfloat16 weights and saved activations", () => {
