@@ -34,7 +34,11 @@ export const adamRef: Rule = ({ p, g, m, v, vMax }, t, o) => {
   const dTerms = o.decoupled ? abs(g) : abs(g) + abs(o.weightDecay * p);
   const mTerms = abs(b1 * m) + abs(1 - b1) * dTerms;
   const updTerms = (o.lr * mTerms / (1 - b1 ** t)) / (Math.sqrt(vHat) + o.eps);
-  const mag: Elem = { p: abs(p) + abs(o.lr * o.weightDecay * p) + abs(upd) + updTerms, m: mTerms + abs(d), v: abs(b2 * v) + abs(d) * dTerms };
+  const magV = abs(b2 * v) + abs(d) * dTerms;
+  // v's error reaches θ through the denominator: relative δv/(2v) on √v̂, scaled by √v̂/(√v̂ + ε);
+  // large where d cancels (β2 = 0 and g + λθ ≈ 0 make v = d² with d's error relative to |d|).
+  const denomTerms = o.amsgrad && vUse !== v1 ? 0 : v1 > 0 ? abs(upd) * (magV / (2 * v1)) * (Math.sqrt(vHat) / (Math.sqrt(vHat) + o.eps)) : 0;
+  const mag: Elem = { p: abs(p) + abs(o.lr * o.weightDecay * p) + abs(upd) + updTerms + denomTerms, m: mTerms + abs(d), v: magV };
   if (o.amsgrad) { out.vMax = vUse; mag.vMax = vUse; }
   return { out, mag };
 };
