@@ -52,6 +52,29 @@ const datasetsOnFirstUse = {
 // millisecond at a cold start, so the one file of all of them (≈ 1 MB) cost any program that
 // touched one namespace ≈ 30 ms, where Node's loader costs ≈ 0.3 ms a file (runtime/RESULTS.md).
 
+// nn is a third of the library's code (convolutions, recurrent layers, attention, the 3-d family,
+// losses, fit …), so each source module its index re-exports is an entry of its own (nn-linear.cjs,
+// …), and nn.cjs only routes a member to its module's file: a program reads the layers it uses.
+const BY_MODULE = ["nn"];
+
+/** The members a namespace's index re-exports: the source module and the export each comes from ("*": the module). */
+function reexportsOf(ns) {
+  const source = readFileSync(`${root}src/${ns}/index.ts`, "utf8").replace(/\/\/.*$/gm, "");
+  const out = [];
+  for (const [, star, list, module] of source.matchAll(/export\s+(?:\*\s+as\s+(\w+)|\{([^}]*)\})\s+from\s+"\.\/([\w-]+)\.js"/g)) {
+    if (star) out.push({ member: star, module, name: "*" });
+    for (const spec of list?.split(",").map((x) => x.trim()).filter((x) => x && !x.startsWith("type ")) ?? []) {
+      const [name, member = name] = spec.split(/\s+as\s+/);
+      out.push({ member, module, name });
+    }
+  }
+  return out;
+}
+const routed = Object.fromEntries(BY_MODULE.map((ns) => [ns, reexportsOf(ns)]));
+const namespaceEntries = Object.fromEntries(namespaces.flatMap((ns) => routed[ns]
+  ? [...new Set(routed[ns].map((r) => r.module))].map((m) => [`${ns}-${m}`, `${root}src/${ns}/${m}.ts`])
+  : [[ns, `${root}src/${ns}/index.ts`]]));
+
 // Identifiers are kept as written (only syntax is minified): a user's stack trace then reads
 // `at Linear.forward` and an error prints as `ShapeError: …`. Measured the same at a cold start
 // as the fully minified files (runtime/RESULTS.md). The lines are kept too: Node prints the
@@ -62,7 +85,7 @@ const minified = { minifySyntax: true };
 const CORE_ENTRY = "src/api-loaded-at-import.ts", OPS_ENTRY = "src/api-core.ts";
 const result = await build({
   // "ops" is every top-level name; the facade takes from it only those "core" does not have.
-  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, ...Object.fromEntries(namespaces.map((ns) => [ns, `${root}src/${ns}/index.ts`])) },
+  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, ...namespaceEntries },
   absWorkingDir: root, bundle: true, splitting: true, format: "esm", platform: "node", target: "es2022", ...minified,
   outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse], logLevel: "warning",
 });
@@ -157,6 +180,23 @@ ${fromIndex(cjsOf.get(out))}
 })();`).join("\n");
 const datasets = await transform(datasetsSource, { loader: "ts", format: "cjs", target: "es2022", ...minified });
 writeFileSync(`${outDir}/datasets.cjs`, `"use strict";\n${datasets.code}\n`);
+
+// A routed namespace's own file: a getter per member that reads the member's module on first use.
+for (const [ns, members] of Object.entries(routed)) {
+  const exported = Object.keys((await import(pathToFileURL(`${root}dist/index.js`).href))[ns]).sort();
+  const listed = [...new Set(members.map((r) => r.member))].sort();
+  if (key(listed) !== key(exported)) throw new Error(`node-entry: src/${ns}/index.ts re-exports [${listed}], but the namespace has [${exported}]`);
+  writeFileSync(`${outDir}/${ns}.cjs`, `"use strict";
+// eg.${ns} under Node, written by scripts/node-entry.mjs: each member read from its source module's file on first use.
+const files = {}, modules = {};
+const load = (file) => (files[file] ??= require(\`./\${file}.cjs\`));
+// a module re-exported whole: its exports as the namespace object they are in the one-file bundle
+const whole = (file) => (modules[file] ??= Object.freeze(Object.fromEntries(Object.entries(load(file)).filter(([k]) => k !== "__esModule"))));
+module.exports = Object.defineProperties({}, {
+${members.map((r) => `  ${key(r.member)}: { enumerable: true, get: () => ${r.name === "*" ? `whole(${key(`${ns}-${r.module}`)})` : `load(${key(`${ns}-${r.module}`)})[${key(r.name)}]`} },`).join("\n")}
+});
+`);
+}
 
 // The names: the top-level ones from esbuild's metafile, each namespace's members from the
 // one-file build (dist/index.js, built before this script), whose API this one must equal.
