@@ -262,7 +262,7 @@ const api = loadIndex();
 
 /**
  * index.cjs as require() would give it. Under Node it is compiled here instead: the CommonJS
- * loader's first use cost a cold start about 0.7 ms more (runtime/RESULTS.md). Its module record
+ * loader's first use cost a cold start about 0.9 ms more (runtime/RESULTS.md). Its module record
  * goes into require's cache first, so a require("edgegrad") anywhere in the program gets this
  * same instance, and the files index.cjs reads on first use go through require() as usual.
  * Elsewhere (Bun, Deno, a Node without getBuiltinModule) require() loads it.
