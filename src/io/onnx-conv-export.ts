@@ -181,7 +181,7 @@ function emitAdaptive(g: Graph, l: Extract<OnnxConvLayer, { kind: "adaptiveAvera
   } else {
     const inSize = g.shape.slice(1);
     if (!inSize.every((s, d) => s % out[d] === 0)) {
-      throw new ValueError(`exportOnnx: ${what}([${l.outputSize}]) at layer ${i} on input [${g.shape}]: the output size must divide the input's (or be 1) to export as ${max ? "MaxPool" : "AveragePool"}`);
+      throw new ValueError(`exportOnnx: ${what}(${JSON.stringify(l.outputSize)}) at layer ${i} on input [${g.shape}]: the output size must divide the input's (or be 1) to export as ${max ? "MaxPool" : "AveragePool"}`);
     }
     const kernel = inSize.map((s, d) => s / out[d]);
     emitUnary(g, max ? "MaxPool" : "AveragePool", `layer${i}`, [attrInts("kernel_shape", kernel), attrInts("strides", kernel)]);

@@ -38,7 +38,7 @@ export type OnnxConvLayer =
     }
   | { kind: "maxPool"; kernelShape: number[]; strides: number[]; pads: number[]; dilations: number[]; ceilMode: boolean }
   | { kind: "averagePool"; kernelShape: number[]; strides: number[]; pads: number[]; ceilMode: boolean; countIncludePad: boolean }
-  /** AdaptiveAvgPool2d/3d, AdaptiveMaxPool3d: one size per spatial dim (null keeps the input's). */
+  /** AdaptiveAvgPool2d/3d, AdaptiveMaxPool2d/3d: one size per spatial dim (null keeps the input's). */
   | { kind: "adaptiveAveragePool" | "adaptiveMaxPool"; outputSize: (number | null)[] }
   | {
       kind: "batchNormalization"; scale: Float32Array; bias: Float32Array; mean: Float32Array; variance: Float32Array; epsilon: number;
@@ -49,7 +49,7 @@ export type OnnxConvLayer =
 export const ONNX_CONV_KINDS: readonly OnnxConvLayer["kind"][] =
   ["conv", "convTranspose", "convInt8", "maxPool", "averagePool", "adaptiveAveragePool", "adaptiveMaxPool", "batchNormalization"];
 
-export const CONV_SUPPORTED = "Conv1d/2d/3d, ConvTranspose1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool2d/3d, AdaptiveMaxPool3d, BatchNorm1d/2d/3d (eval), Dropout2d";
+export const CONV_SUPPORTED = "Conv1d/2d/3d, ConvTranspose1d/2d/3d, MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool2d/3d, AdaptiveMaxPool2d/3d, BatchNorm1d/2d/3d (eval), Dropout2d";
 
 const f32 = (d: ArrayLike<number>): Float32Array => Float32Array.from(d);
 type FusedConv = Extract<FusedStep, { kind: "conv" }>;
@@ -113,9 +113,11 @@ export function describeConvModule(m: Module, index: number): OnnxConvLayer | { 
     if ((is(m, "AvgPool2d") || is(m, "AvgPool3d")) && m.divisorOverride !== null) throw new ValueError(`exportOnnx: ${typeName(m)} at index ${index} has divisorOverride ${m.divisorOverride}; ONNX's AveragePool has no such attribute`);
     return { kind: "averagePool", kernelShape: m.kernelSize, strides: m.stride, pads: [...m.padding, ...m.padding], ceilMode: m.ceilMode, countIncludePad: m.countIncludePad };
   }
-  if (is(m, "AdaptiveAvgPool2d")) {
+  if (is(m, "AdaptiveAvgPool2d") || is(m, "AdaptiveMaxPool2d")) {
+    const max = is(m, "AdaptiveMaxPool2d");
+    if (max && m.returnIndices) throw new ValueError(`exportOnnx: AdaptiveMaxPool2d at index ${index} returns indices; only the pooled tensor exports`);
     const s = m.outputSize;
-    return { kind: "adaptiveAveragePool", outputSize: Array.isArray(s) ? [...s] : [s as number | null, s as number | null] };
+    return { kind: max ? "adaptiveMaxPool" : "adaptiveAveragePool", outputSize: Array.isArray(s) ? [...s] : [s as number | null, s as number | null] };
   }
   const volume = describeVolumeModule(m, index);
   if (volume) return volume;

@@ -9,7 +9,7 @@ import type { ConvTranspose2d } from "./conv-layers.js";
 import type { BatchNorm1d, BatchNorm2d, LayerNorm } from "./norm-layers.js";
 import type { Embedding } from "./embedding.js";
 import type { TransformerEncoder, TransformerEncoderLayer } from "./transformer.js";
-import type { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
+import type { AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d } from "./pool-layers.js";
 import type { Hardshrink, PReLU, ReLU6, Softmax2d, Softshrink, Threshold } from "./activation-layers-more.js";
 import type { InstanceNorm1d, InstanceNorm2d } from "./instance-norm.js";
 import type { Dropout2d, Upsample } from "./shape-layers.js";
@@ -33,6 +33,7 @@ export interface RegisteredLayers {
   AvgPool1d: typeof AvgPool1d;
   AvgPool2d: typeof AvgPool2d;
   AdaptiveAvgPool2d: typeof AdaptiveAvgPool2d;
+  AdaptiveMaxPool2d: typeof AdaptiveMaxPool2d;
   PReLU: typeof PReLU;
   ReLU6: typeof ReLU6;
   Softshrink: typeof Softshrink;

@@ -159,4 +159,4 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
 }
 
 // The ONNX exporter recognizes these through the registry (layer-registry.ts).
-registerLayers({ MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d });
+registerLayers({ MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d });

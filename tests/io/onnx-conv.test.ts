@@ -24,9 +24,9 @@ function reference(layers: eg.io.OnnxLayer[], x: Bounded): Bounded {
       case "identity": break;
       case "maxPool": h = pool(h, "max", { kernel: l.kernelShape, stride: l.strides, padding: l.pads.slice(0, l.kernelShape.length), dilation: l.dilations, ceilMode: l.ceilMode }); break;
       case "averagePool": h = pool(h, "avg", { kernel: l.kernelShape, stride: l.strides, padding: l.pads.slice(0, l.kernelShape.length), ceilMode: l.ceilMode, countIncludePad: l.countIncludePad }); break;
-      case "adaptiveAveragePool": {
+      case "adaptiveAveragePool": case "adaptiveMaxPool": {
         const k = h.shape.slice(2).map((s, d) => s / (l.outputSize[d] ?? s));
-        h = pool(h, "avg", { kernel: k, stride: k, padding: k.map(() => 0) });
+        h = pool(h, l.kind === "adaptiveMaxPool" ? "max" : "avg", { kernel: k, stride: k, padding: k.map(() => 0) });
         break;
       }
       case "batchNormalization": h = batchNorm(h, l.mean, l.variance, l.scale, l.bias, l.epsilon); break;
@@ -92,7 +92,7 @@ describe("ONNX export of convolutional models", () => {
   });
 
   it("pooling options and 1-D layers: ceil mode, padding, dilation, countIncludePad, Conv1d with groups and \"same\"", async () => {
-    const { Sequential, Conv2d, Conv1d, MaxPool2d, AvgPool2d, MaxPool1d, AvgPool1d, ReLU, AdaptiveAvgPool2d } = eg.nn;
+    const { Sequential, Conv2d, Conv1d, MaxPool2d, AvgPool2d, MaxPool1d, AvgPool1d, ReLU, AdaptiveAvgPool2d, AdaptiveMaxPool2d } = eg.nn;
     const cases: [eg.nn.Sequential, number[]][] = [
       [new Sequential(new Conv2d(2, 4, [2, 3], { padding: "same", seed: 11 }), new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
         new AvgPool2d(2, { ceilMode: true, countIncludePad: false })), [2, 9, 11]],
@@ -102,6 +102,8 @@ describe("ONNX export of convolutional models", () => {
         new AvgPool1d(2, { padding: 1 })), [3, 17]],
       [new Sequential(new Conv2d(2, 3, 3, { seed: 14 }), new AdaptiveAvgPool2d(1)), [2, 7, 8]],
       [new Sequential(new Conv2d(2, 3, 1, { seed: 15 }), new AdaptiveAvgPool2d([2, null])), [2, 6, 5]],
+      [new Sequential(new Conv2d(2, 3, 3, { seed: 17 }), new AdaptiveMaxPool2d(1)), [2, 7, 8]],
+      [new Sequential(new Conv2d(2, 3, 1, { seed: 18 }), new ReLU(), new AdaptiveMaxPool2d([null, 3])), [2, 4, 6]],
     ];
     for (const [model, shape] of cases) {
       const x = eg.randn([2, ...shape], { seed: 16 });
@@ -166,9 +168,11 @@ describe("ONNX export of convolutional models", () => {
   });
 
   it("refuses what ONNX cannot express, naming the module", () => {
-    const { Sequential, Conv2d, AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, BatchNorm2d, Linear } = eg.nn;
+    const { Sequential, Conv2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, BatchNorm2d, Linear } = eg.nn;
     const cases: [eg.nn.Module, number[], RegExp][] = [
       [new Sequential(new Conv2d(1, 2, 1), new AdaptiveAvgPool2d(4)), [1, 6, 6], /AdaptiveAvgPool2d\(\[4,4\]\) at layer 1 on input \[2,6,6\]/],
+      [new Sequential(new Conv2d(1, 2, 1), new AdaptiveMaxPool2d([4, null])), [1, 6, 6], /AdaptiveMaxPool2d\(\[4,null\]\) at layer 1 on input \[2,6,6\]/],
+      [new Sequential(new AdaptiveMaxPool2d(2, { returnIndices: true })), [1, 4, 4], /AdaptiveMaxPool2d at index 0 returns indices/],
       [new Sequential(new AvgPool2d(2, { divisorOverride: 3 })), [1, 4, 4], /divisorOverride 3/],
       [new Sequential(new MaxPool2d(2, { returnIndices: true })), [1, 4, 4], /returns indices/],
       [new Sequential(new Conv2d(1, 2, 1), new BatchNorm2d(2, { trackRunningStats: false })), [1, 4, 4], /no running statistics/],
