@@ -13,7 +13,9 @@
 // read next to it).
 // Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim entry.
 // --spin=µs sets how long the workers poll for the next job before they sleep (ThreadPool.spinMicros).
-//   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250]
+//   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250] [--per-kernel]
+// (node --single-threaded-gc bench/threads-training.mjs …: V8's garbage collector without its
+// background threads, which otherwise compete with the pool's workers for the cores; RESULTS-threads.md)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,12 +37,28 @@ const { activeThreadPool, activeKernelExports } = await import(join(root, "slim"
 const { splitGemm, gemmArgs } = await import(join(root, "slim", "backend", "parallel-gemm.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm")));
 
-// Time inside the pool's jobs (the caller's share, then its wait for the workers).
+// Time inside the pool's jobs (the caller's share, then its wait for the workers). With
+// --per-kernel, also per kernel of the N-thread runs: each job's time, the parts the calling
+// thread ran itself (its own and any it took from the workers) and their time, and the wait.
 let pooledMs = 0;
+const perKernel = new Map();
 const run = ThreadPool.prototype.run;
-ThreadPool.prototype.run = function timedRun(...a) {
+ThreadPool.prototype.run = function timedRun(exports, name, parts) {
   const t0 = performance.now();
-  try { return run.apply(this, a); } finally { pooledMs += performance.now() - t0; }
+  let ownMs = 0, ownParts = 0, callable = exports;
+  if (args["per-kernel"]) {
+    const kernel = exports[name];
+    const timed = (...a) => { const s = performance.now(); try { return kernel(...a); } finally { ownMs += performance.now() - s; ownParts++; } };
+    callable = Object.create(exports, { [name]: { value: timed } });
+  }
+  try { return run.call(this, callable, name, parts); } finally {
+    const ms = performance.now() - t0;
+    pooledMs += ms;
+    if (args["per-kernel"]) {
+      const k = perKernel.get(name) ?? { jobs: 0, parts: 0, ms: 0, ownMs: 0, ownParts: 0 };
+      perKernel.set(name, { jobs: k.jobs + 1, parts: k.parts + parts.length, ms: k.ms + ms, ownMs: k.ownMs + ownMs, ownParts: k.ownParts + ownParts });
+    }
+  }
 };
 
 const { nn, optim } = eg;
@@ -57,14 +75,17 @@ async function train(threads, makeModel, data, batches) {
   let ran = 0;
   const stop = { onBatchEnd(_b, _logs, ctx) { if (++ran >= batches) ctx.stopTraining = true; } };
   pooledMs = 0;
+  perKernel.clear();
   const t0 = performance.now();
   const h = await nn.fit(model, data.x, data.y, {
     loss: "crossEntropy", optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), epochs: 1, batchSize: 64, seed: 1,
     callbacks: Number.isFinite(batches) ? [stop] : [],
   });
   const seconds = (performance.now() - t0) / 1000, pooled = pooledMs / 1000;
+  const kernelsTimed = new Map(perKernel);
   const host = threads > 1 ? hostSplit() : null;
-  return { seconds, pooled, host, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data) };
+  const batchesRun = Number.isFinite(batches) ? ran : Math.ceil(data.x.shape[0] / 64);
+  return { seconds, pooled, host, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data), perKernel: kernelsTimed, batches: batchesRun };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -115,6 +136,14 @@ async function compare(name, makeModel, data, batches) {
     `loss ${one[0].loss.toFixed(4)} / ${many[0].loss.toFixed(4)}; final weights ${same ? "bit-identical" : "DIFFER"}`);
   console.log(`  ${THREADS} threads: ${bn.pooled.toFixed(2)} s inside split jobs, ${serial.toFixed(2)} s on the calling thread alone ` +
     `(${(100 * serial / b1.seconds).toFixed(0)}% of the 1-thread time): best ratio with this split ${bound.toFixed(2)}`);
+  if (args["per-kernel"]) {
+    console.log(`  per kernel, that ${THREADS}-thread run, ms per batch: the jobs, the parts the calling thread ran and their time, its wait for the workers`);
+    for (const [name, k] of [...bn.perKernel].sort((x, y) => y[1].ms - x[1].ms)) {
+      const per = (v) => (v / bn.batches).toFixed(3);
+      console.log(`    ${name.padEnd(32)} ${(k.jobs / bn.batches).toFixed(1)} jobs of ${(k.parts / k.jobs).toFixed(1)} parts: ${per(k.ms)} ms; ` +
+        `the caller ran ${(k.ownParts / k.jobs).toFixed(1)} parts a job in ${per(k.ownMs)} ms, waited ${per(k.ms - k.ownMs)} ms`);
+    }
+  }
 }
 
 /**
@@ -144,7 +173,7 @@ async function convCpu() {
     `(load ${loadavg()[0].toFixed(2)})`);
 }
 
-console.log(`load average at start ${loadavg().map((l) => l.toFixed(2)).join(", ")}`);
+console.log(`load average at start ${loadavg().map((l) => l.toFixed(2)).join(", ")}; Node flags: ${process.execArgv.join(" ") || "none"}`);
 await convCpu();
 if (!args["skip-mlp"]) {
   const { train: data } = await eg.data.loadFashionMnist(DIR);
