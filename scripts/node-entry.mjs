@@ -17,7 +17,7 @@
 // dist/index.js through the "module" condition, which Node does not set.
 import { build, transform } from "esbuild";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, relative } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { namespaces } from "./namespaces.mjs";
 
@@ -44,6 +44,39 @@ const datasetsOnFirstUse = {
       loader: "js",
     }));
     b.onResolve({ filter: /^\.\/datasets\.cjs$/ }, (a) => ({ path: a.path, external: true }));
+  },
+};
+
+// Three modules of the tensor core — the elementwise ops, the reductions and the printing of a
+// tensor, a quarter of its code — in files of their own, read on a program's first call of one
+// of their functions: every module that imports one of them gets a stand-in whose functions
+// load it and call through (a program that only multiplies matrices never reads them). They
+// export functions only (checked here), and nothing in the core calls them while it loads
+// (tests/node-entry.test.ts: a program that only multiplies matrices reads index.cjs alone).
+// Compiling the core at import is most of a cold start (runtime/RESULTS.md).
+const LAZY_CORE = ["elementwise", "reduce", "format"].map((name) => {
+  const file = `${root}src/ndarray/${name}.ts`, source = readFileSync(file, "utf8");
+  if (/^export\s+(?:class|let|var|default|\{|\*)/m.test(source)) throw new Error(`node-entry: src/ndarray/${name}.ts exports something other than functions and constants`);
+  const names = [...source.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+  return { name, file, entry: `lazy-${name}`, names };
+});
+const lazyCoreOnFirstUse = {
+  name: "lazy-core-on-first-use",
+  setup(b) {
+    b.onResolve({ filter: /\/(elementwise|reduce|format)\.js$/ }, (a) => {
+      if (a.kind === "entry-point") return undefined;
+      const lazy = LAZY_CORE.find((m) => m.file === resolve(a.resolveDir, a.path).replace(/\.js$/, ".ts"));
+      return lazy ? { path: lazy.name, namespace: "lazy-core-on-first-use" } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-core-on-first-use" }, (a) => {
+      const lazy = LAZY_CORE.find((m) => m.name === a.path);
+      return {
+        contents: `let loaded = null;\nconst load = () => (loaded ??= require("./${lazy.entry}.cjs"));\n` +
+          lazy.names.map((name) => `export function ${name}(...args) { return load().${name}(...args); }`).join("\n"),
+        loader: "js",
+      };
+    });
+    b.onResolve({ filter: /^\.\/lazy-[\w-]+\.cjs$/ }, (a) => ({ path: a.path, external: true }));
   },
 };
 
@@ -85,9 +118,10 @@ const minified = { minifySyntax: true };
 const CORE_ENTRY = "src/api-loaded-at-import.ts", OPS_ENTRY = "src/api-core.ts";
 const result = await build({
   // "ops" is every top-level name; the facade takes from it only those "core" does not have.
-  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, ...namespaceEntries },
+  entryPoints: { core: `${root}${CORE_ENTRY}`, ops: `${root}${OPS_ENTRY}`, ...namespaceEntries,
+    ...Object.fromEntries(LAZY_CORE.map((m) => [m.entry, m.file])) },
   absWorkingDir: root, bundle: true, splitting: true, format: "esm", platform: "node", target: "es2022", ...minified,
-  outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse], logLevel: "warning",
+  outdir: outDir, write: false, metafile: true, plugins: [embeddedFromFiles, datasetsOnFirstUse, lazyCoreOnFirstUse], logLevel: "warning",
 });
 
 // A file's exports are fixed once it has run (checked below: the library exports no binding it
