@@ -47,14 +47,15 @@ const datasetsOnFirstUse = {
   },
 };
 
-// Three modules of the tensor core — the elementwise ops, the reductions and the printing of a
-// tensor, a quarter of its code — in files of their own, read on a program's first call of one
-// of their functions: every module that imports one of them gets a stand-in whose functions
-// load it and call through (a program that only multiplies matrices never reads them). They
+// Four modules of the tensor core — the elementwise ops, the reductions, the printing of a
+// tensor and the linear layer's op, 30% of its code — in files of their own, read on a program's
+// first call of one of their functions: every module that imports one of them gets a stand-in
+// whose functions load it and call through (a program that only multiplies matrices never reads
+// them). They
 // export functions only (checked here), and nothing in the core calls them while it loads
 // (tests/node-entry.test.ts: a program that only multiplies matrices reads index.cjs alone).
 // Compiling the core at import is most of a cold start (runtime/RESULTS.md).
-const LAZY_CORE = ["elementwise", "reduce", "format"].map((name) => {
+const LAZY_CORE = ["elementwise", "reduce", "format", "linear"].map((name) => {
   const file = `${root}src/ndarray/${name}.ts`, source = readFileSync(file, "utf8");
   if (/^export\s+(?:class|let|var|default|\{|\*)/m.test(source)) throw new Error(`node-entry: src/ndarray/${name}.ts exports something other than functions and constants`);
   const names = [...source.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
@@ -63,7 +64,7 @@ const LAZY_CORE = ["elementwise", "reduce", "format"].map((name) => {
 const lazyCoreOnFirstUse = {
   name: "lazy-core-on-first-use",
   setup(b) {
-    b.onResolve({ filter: /\/(elementwise|reduce|format)\.js$/ }, (a) => {
+    b.onResolve({ filter: new RegExp(`/(${LAZY_CORE.map((m) => m.name).join("|")})\\.js$`) }, (a) => {
       if (a.kind === "entry-point") return undefined;
       const lazy = LAZY_CORE.find((m) => m.file === resolve(a.resolveDir, a.path).replace(/\.js$/, ".ts"));
       return lazy ? { path: lazy.name, namespace: "lazy-core-on-first-use" } : undefined;

@@ -15,6 +15,7 @@ export {
   tensor, fromTypedArray, full, zeros, ones, zerosLike, onesLike, arange, linspace, eye, rand, randn, randint,
 } from "./ndarray/creation.js";
 export { where, binary, unary, asTensor, gradFor } from "./ndarray/elementwise.js";
-export { matmul, linear } from "./ndarray/matmul.js";
+export { matmul } from "./ndarray/matmul.js";
+export { linear } from "./ndarray/linear.js";
 export { sumToShape, variance as var, std } from "./ndarray/reduce.js";
 export * from "./ndarray/function-forms.js";

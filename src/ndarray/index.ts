@@ -11,8 +11,9 @@ export {
 export type { CreateOptions, RandOptions } from "./creation.js";
 export { where, binary, unary, asTensor, gradFor } from "./elementwise.js";
 export { concat, stack } from "./join.js";
-export { matmul, linear } from "./matmul.js";
-export type { LinearOptions } from "./matmul.js";
+export { matmul } from "./matmul.js";
+export { linear } from "./linear.js";
+export type { LinearOptions } from "./linear.js";
 export { sumToShape, variance as var, std } from "./reduce.js";
 export type { ReduceOptions, VarOptions } from "./reduce.js";
 export { record } from "./autograd.js";
