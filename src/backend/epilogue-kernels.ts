@@ -2,7 +2,7 @@
 // mask and the bias gradient's column sums of an [m×n] float32 gradient, as a kernel family built
 // on first use. In JS these were the MLP's largest loops outside the GEMMs (2–4 ns an element in
 // Node 20: a mask read from another array and written into a fresh one). The JS loops in
-// src/ndarray/matmul.ts stay the reference, and the path of the JS backend and of kernel builds
+// src/ndarray/linear.ts stay the reference, and the path of the JS backend and of kernel builds
 // without these exports (the core build); the kernels reproduce their bits.
 import { withScratch, type Arena } from "./arena.js";
 import { activeKernelExports, kernelFamily, type KernelFamily } from "./init.js";
