@@ -50,11 +50,10 @@ const datasetsOnFirstUse = {
 // Four modules of the tensor core — the elementwise ops, the reductions, the printing of a
 // tensor and the linear layer's op, 30% of its code — in files of their own, read on a program's
 // first call of one of their functions: every module that imports one of them gets a stand-in
-// whose functions load it and call through (a program that only multiplies matrices never reads
-// them). They
+// whose functions load it and call through. Compiling the core at import is most of a cold start
+// (runtime/RESULTS.md), and a program that only multiplies matrices never calls these. They
 // export functions only (checked here), and nothing in the core calls them while it loads
-// (tests/node-entry.test.ts: a program that only multiplies matrices reads index.cjs alone).
-// Compiling the core at import is most of a cold start (runtime/RESULTS.md).
+// (tests/node-entry.test.ts: such a program reads index.cjs alone).
 const LAZY_CORE = ["elementwise", "reduce", "format", "linear"].map((name) => {
   const file = `${root}src/ndarray/${name}.ts`, source = readFileSync(file, "utf8");
   // a stand-in can only stand in for a function: no class, variable or constant that is not an arrow function
