@@ -1,3 +1,6 @@
+// The fully connected layer's op: one GEMM with the bias and ReLU in its epilogue, and that
+// epilogue's backward in one pass. Apart from matmul.ts so that a program that multiplies
+// matrices does not load it (the default entry under Node reads it on first use).
 import { epilogueKernels } from "../backend/epilogue-kernels.js";
 import { ShapeError } from "../errors.js";
 import { record } from "./autograd.js";
@@ -8,10 +11,6 @@ import { mixedPrecision } from "./mixed-precision-hook.js";
 import { sum } from "./reduce.js";
 import { sizeOf } from "./shape.js";
 import { Tensor } from "./tensor.js";
-
-// The fully connected layer's op: one GEMM with the bias and ReLU in its epilogue, and that
-// epilogue's backward in one pass. Apart from matmul.ts so that a program that multiplies
-// matrices does not load it (the default entry under Node reads it on first use).
 
 export interface LinearOptions {
   /** Fuse max(0, ·) into the GEMM's epilogue (the backward masks by the output). */
