@@ -78,7 +78,7 @@ describe("the default entry under Node", () => {
     expect(required[0]).toEqual(required[1]);
   });
 
-  it("a program that only multiplies matrices reads index.cjs alone; the other ops', each namespace's, the data sets' and the core's elementwise, reduction and printing files are read on first use", () => {
+  it("a program that only multiplies matrices reads index.cjs alone; the other ops', each namespace's, the data sets' and the core's elementwise, reduction, printing and linear files are read on first use", () => {
     const loaded = run(`import * as eg from "edgegrad";
       import { createRequire } from "node:module";
       const require = createRequire(import.meta.url), cache = require.cache;
@@ -101,11 +101,12 @@ describe("the default entry under Node", () => {
       const afterLinear = files();
       eg.data.digits();
       const afterDigits = files();
-      // the tensor core's elementwise ops, reductions and printing: read on their first call
+      // the tensor core's elementwise ops, reductions, printing and linear op: read on their first call
       const total = eg.ones([2]).add(1).sum().item(), printed = String(eg.tensor([1.5]));
+      const linearOut = eg.linear(eg.ones([1, 2]), eg.ones([3, 2])).toArray();
       // import compiles index.cjs itself (not through require): require must still give the same instance
       const sameCore = require("edgegrad").Tensor === eg.Tensor && require("edgegrad").nn.Linear === eg.nn.Linear;
-      console.log(JSON.stringify({ sameCore, product, afterMatmul, opName, transposed, afterEinsum, listsLinear, assignable, afterKeys, weightIsTensor, afterLinear, afterDigits, total, printed, afterCore: files() }));`) as Record<string, { files: string[]; chunks: number }>;
+      console.log(JSON.stringify({ sameCore, product, afterMatmul, opName, transposed, afterEinsum, listsLinear, assignable, afterKeys, weightIsTensor, afterLinear, afterDigits, total, printed, linearOut, afterCore: files() }));`) as Record<string, { files: string[]; chunks: number }>;
     expect(loaded.sameCore).toBe(true);
     expect(loaded.product).toEqual([[4, 4], [4, 4], [4, 4]]);
     expect(loaded.afterMatmul).toEqual({ files: ["index.cjs"], chunks: 0 }); // the core's chunks are inside index.cjs
@@ -122,8 +123,9 @@ describe("the default entry under Node", () => {
     expect(loaded.afterDigits.files).toEqual(["data.cjs", "datasets.cjs", "index.cjs", "nn-linear.cjs", "nn.cjs", "ops.cjs"]);
     expect(loaded.total).toBe(4);
     expect(loaded.printed).toBe("tensor([1.5])");
+    expect(loaded.linearOut).toEqual([[2, 2, 2]]);
     expect(loaded.afterCore.files).toEqual(["data.cjs", "datasets.cjs", "index.cjs", "lazy-elementwise.cjs", "lazy-format.cjs",
-      "lazy-reduce.cjs", "nn-linear.cjs", "nn.cjs", "ops.cjs"]);
+      "lazy-linear.cjs", "lazy-reduce.cjs", "nn-linear.cjs", "nn.cjs", "ops.cjs"]);
   });
 
   it("is ASCII in every file, so that Node reads each into a one-byte string (half the time of a two-byte one)", () => {
