@@ -40,8 +40,14 @@ function maxPoolPlanes(x: ArrayLike<number>, y: FloatArray, arg: Int32Array, pla
   }
 }
 
-/** True when output o reads taps 2o and 2o + 1: the 2×2, stride-2 pool of nearly every CNN. */
-const isPairs = (a: AxisWindows): boolean => a.step === 1 && a.count.every((c, o) => c === 2 && a.first[o] === 2 * o);
+/**
+ * True when output o reads taps 2o and 2o + 1 for every o < ⌊inSize/2⌋: the 2×2, stride-2 pool of
+ * nearly every CNN, the layout the pooling kernels write. The count matters: one window of two
+ * taps (a stride of 3 on 4 rows) passes the other tests but has one output where the kernels
+ * write two.
+ */
+const isPairs = (a: AxisWindows): boolean =>
+  a.step === 1 && a.outSize === a.inSize >> 1 && a.count.every((c, o) => c === 2 && a.first[o] === 2 * o);
 
 /** Sum over each window divided by the window's divisor (a fixed one if `divisorOverride`). */
 function avgPoolPlanes(x: ArrayLike<number>, y: FloatArray, planes: number, rows: AxisWindows, cols: AxisWindows, divisorOverride: number): void {

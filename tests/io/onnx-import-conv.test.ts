@@ -188,7 +188,10 @@ describe("pools from hand-built graphs", () => {
         const op = { max: "MaxPool", avg: "AveragePool", lp: "LpPool" }[kind];
         const bytes = graphModel({ nodes: [node(op, ["x"], ["y"], "pool", attrs)], inputs: [{ name: "x", type: FLOAT }], outputs: [{ name: "y", type: FLOAT }] });
         await both(bytes, { x }, refPool(x, g, kind, { countPad, p }));
-      }), { numRuns: 60 });
+      }), {
+      numRuns: 60,
+      examples: [[{ k: [2, 2], s: [3, 2], d: [1, 1], begin: [1, 1], end: [1, 0] }, "max", false, 1, 125208]],
+    });
   });
 
   it("ceil_mode: imported where ONNX's and PyTorch's window counts agree (max and average), refused by name where the last window would start in the padding", async () => {

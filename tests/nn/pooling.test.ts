@@ -68,7 +68,14 @@ describe("maxPool2d / avgPool2d against the float64 reference", () => {
       expect(y.shape).toEqual([N, C, ref.OH, ref.OW]);
       expect(Array.from(y.data)).toEqual(ref.out);
       expect(Array.from(idx.data)).toEqual(ref.arg);
-    }), { numRuns: 150 });
+      // without indices a 2×2 pool of stride 2 takes the pooling kernels' path: the same values
+      const plain = F.maxPool2d(x, [ah.k, aw.k], { stride: [ah.s, aw.s], padding: [ah.p, aw.p], dilation: [ah.d, aw.d], ceilMode: ceil });
+      expect(Array.from(plain.data)).toEqual(ref.out);
+    }), {
+      numRuns: 150,
+      // a 2×2 window on both axes, stride 3 on the rows: one output row of 4, which the 2×2 path took for two
+      examples: [[{ N: 1, C: 2, H: 4, W: 3, ah: { k: 2, s: 3, p: 0, d: 1 }, aw: { k: 2, s: 2, p: 0, d: 1 }, ceil: false, includePad: false, seed: 7 }]],
+    });
   });
 
   it("avgPool2d: within the summation bound, with countIncludePad and ceilMode", () => {
