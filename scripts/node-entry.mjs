@@ -24,6 +24,16 @@ import { namespaces } from "./namespaces.mjs";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const outDir = `${root}dist/node`;
 
+// Every file in ASCII: esbuild escapes the strings, but the comments it keeps carry a few "×" and
+// "—", and one such character makes Node decode the whole file into a two-byte string, which took
+// twice as long to read (index.cjs: 0.28 → 0.13 ms at a cold start, runtime/RESULTS.md). A \u
+// escape means the same character in a string, a template, a regular expression or a name.
+function writeAscii(file, text) {
+  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  if (ascii !== text && /String\.raw/.test(text)) throw new Error(`node-entry: ${basename(file)} has String.raw, where a \\u escape would change the text`);
+  writeFileSync(file, ascii);
+}
+
 const embeddedFromFiles = {
   name: "embedded-from-files",
   setup(b) {
@@ -205,9 +215,9 @@ for (const [out, code] of cjsOf) {
   if (out === coreOut) continue;
   const file = `${outDir}/${chunkName(out)}.cjs`;
   if (inIndex.has(chunkName(out))) {
-    writeFileSync(file, `"use strict";\n// This chunk's code is in index.cjs, which every program loads first.\nmodule.exports=require("./index.cjs")[${CHUNKS}][${key(chunkName(out))}];\n`);
+    writeAscii(file, `"use strict";\n// This chunk's code is in index.cjs, which every program loads first.\nmodule.exports=require("./index.cjs")[${CHUNKS}][${key(chunkName(out))}];\n`);
   } else {
-    writeFileSync(file, `"use strict";\n${code}`);
+    writeAscii(file, `"use strict";\n${code}`);
   }
 }
 const inlined = atImport.map((out) => `chunks[${key(chunkName(out))}] = (() => {
@@ -216,14 +226,14 @@ ${fromIndex(cjsOf.get(out))}
   return module.exports;
 })();`).join("\n");
 const datasets = await transform(datasetsSource, { loader: "ts", format: "cjs", target: "es2022", ...minified });
-writeFileSync(`${outDir}/datasets.cjs`, `"use strict";\n${datasets.code}\n`);
+writeAscii(`${outDir}/datasets.cjs`, `"use strict";\n${datasets.code}\n`);
 
 // A routed namespace's own file: a getter per member that reads the member's module on first use.
 for (const [ns, members] of Object.entries(routed)) {
   const exported = Object.keys((await import(pathToFileURL(`${root}dist/index.js`).href))[ns]).sort();
   const listed = [...new Set(members.map((r) => r.member))].sort();
   if (key(listed) !== key(exported)) throw new Error(`node-entry: src/${ns}/index.ts re-exports [${listed}], but the namespace has [${exported}]`);
-  writeFileSync(`${outDir}/${ns}.cjs`, `"use strict";
+  writeAscii(`${outDir}/${ns}.cjs`, `"use strict";
 // eg.${ns} under Node, written by scripts/node-entry.mjs: each member read from its source module's file on first use.
 const files = {}, modules = {};
 const load = (file) => (files[file] ??= require(\`./\${file}.cjs\`));
@@ -330,16 +340,6 @@ function loadIndex() {
 ${allNames.map((name, i) => `const e${i} = api[${key(name)}];`).join("\n")}
 export { ${allNames.map((name, i) => `e${i} as ${name}`).join(", ")} };
 `;
-writeFileSync(`${outDir}/index.cjs`, cjsFacade);
-writeFileSync(`${outDir}/index.mjs`, esmFacade);
+writeAscii(`${outDir}/index.cjs`, cjsFacade);
+writeAscii(`${outDir}/index.mjs`, esmFacade);
 
-// Every file in ASCII: esbuild escapes the strings, but the comments it keeps carry a few "×" and
-// "—", and one such character makes Node decode the whole file into a two-byte string, which took
-// twice as long to read (index.cjs: 0.28 → 0.13 ms at a cold start, runtime/RESULTS.md). A \u
-// escape means the same character in a string, a template, a regular expression or a name.
-for (const name of readdirSync(outDir)) {
-  const text = readFileSync(`${outDir}/${name}`, "utf8");
-  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  if (/String\.raw/.test(text) && ascii !== text) throw new Error(`node-entry: ${name} has String.raw, where a \\u escape would change the text`);
-  if (ascii !== text) writeFileSync(`${outDir}/${name}`, ascii);
-}

@@ -25,7 +25,7 @@ export function matmulDType(a: Tensor, b: Tensor): "float32" | "float64" {
 }
 
 /** A float32 or float64 matrix window of a tensor: element (i, j) at data[offset + i·rowStride + j·colStride]. */
-export type Window = FloatStridedMatrix;
+type Window = FloatStridedMatrix;
 
 export function gemmInto(m: number, n: number, k: number, a: Window, b: Window,
                   out: FloatArray, cOffset: number, bias: FloatArray | null, relu: boolean): void {
