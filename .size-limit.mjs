@@ -202,6 +202,12 @@
 // matmul (14,992 B).
 const gzip = { gzip: true, brotli: false };
 const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader, ".wasm": "copy" } }) };
+// 2026-12-05: the slim entry now holds the top-level names only (src/api-core.ts: tensors, their
+// ops, autograd, init, errors) and each namespace is its subpath alone. Re-exported through the
+// entry, a namespace could not be tree-shaken (an MLP app's JS 39.6 → 92.0 KB, measured
+// 2026-12-02), so the entry cost every slim application its families whole. Everything from
+// the entry with the full kernel build: 70.88 KB against the 80 KB target, met. The whole library
+// (the entry and every subpath) stays measured as a tripwire: 309.65 KB, its limit 310.5.
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
 // in init({ threads }) only, so an application's bundler puts it in a chunk its program never
 // fetches unless it asks for threads; this check leaves that chunk out (3.2 KB gzip), the
@@ -222,7 +228,8 @@ const withoutLazyChunks = { modifyEsbuildConfig: (c) => ({ ...withoutThreadPool.
     (a) => (a.kind === "dynamic-import" ? { path: a.path, external: true } : undefined)),
 }] }) };
 export default [
-  { name: "whole library: slim entry, everything, + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "310.5 KB", ...wasmAsFile, ...gzip },
+  { name: "everything from edgegrad/slim (the top-level names) + edgegrad-simd.wasm", path: "tests/size/whole-library.mjs", limit: "80 KB", ...wasmAsFile, ...gzip },
+  { name: "the whole library: edgegrad/slim and every namespace subpath, + edgegrad-simd.wasm", path: "tests/size/every-subpath.mjs", limit: "310.5 KB", ...wasmAsFile, ...gzip },
   { name: "tensor + matmul only: slim entry, tree-shaken, + edgegrad-core-simd.wasm", path: "tests/size/tensor-matmul.mjs", limit: "15 KB",
     ...withoutLazyChunks, ...gzip },
   { name: "an MLP app: Sequential, Linear, ReLU, fit, Adam: namespace subpaths, tree-shaken, + edgegrad-dense-simd.wasm", path: "tests/size/mlp.mjs", limit: "39 KB",

@@ -48,16 +48,18 @@ export default defineConfig([
 // "edgegrad/datasets" stays one file of its own: sharing the default entry's chunks would bring
 // it code its users (of the slim entry) already have.
 { ...library, entry: { datasets: "src/datasets.ts" } },
-// "edgegrad/slim" for require(): one bundle, like the default entry; its types (below) for both. The
-// namespace subpaths ("edgegrad/slim/nn", ...) are written from these by scripts/slim-subpaths.mjs.
-{ ...library, entry: { slim: "src/slim.ts" }, format: ["cjs"], dts: false, esbuildPlugins: [withoutEmbeddedAssets] },
-{ entry: { slim: "src/slim.ts" }, format: ["esm"], dts: { only: true }, clean: false },
+// "edgegrad/slim" for require(), and the types of the slim entry for both: one bundle of the whole
+// API (src/slim-all.ts), like the default entry, and its declarations. scripts/slim-subpaths.mjs
+// cuts the entry (the top-level names) and each namespace subpath ("edgegrad/slim/nn", ...) from
+// these, so that all of them share one Tensor class and one declaration of it.
+{ ...library, entry: { "slim-all": "src/slim-all.ts" }, format: ["cjs"], dts: false, esbuildPlugins: [withoutEmbeddedAssets] },
+{ entry: { "slim-all": "src/slim-all.ts" }, format: ["esm"], dts: { only: true }, clean: false },
 {
   // "edgegrad/slim" for import: one ES module per source file, unminified, so an application's
   // bundler drops what it does not use (with "sideEffects": false, whole files) and minifies the
   // rest itself. Tensors and matmul alone come to a fraction of the library.
   entry: ["src/**/*.ts", "!src/cli/**", "!src/index.ts", "!src/datasets.ts", "!src/**/*-none.ts", "!src/**/*-node.ts",
-          "!src/backend/wasm-bytes.generated.ts"],
+          "!src/backend/wasm-bytes.generated.ts", "!src/slim-all.ts"],
   outDir: "dist/slim",
   format: ["esm"],
   bundle: false,

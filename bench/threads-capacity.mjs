@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gemmsInMemory } from "./gemm-in-memory.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
-const eg = await import(join(root, "slim", "slim.js"));
+const eg = await import(join(root, "slim", "api.js"));
 const { activeThreadPool, activeKernelExports } = await import(join(root, "slim", "backend", "init.js"));
 const { splitGemm, gemmArgs } = await import(join(root, "slim", "backend", "parallel-gemm.js"));
 await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm"))), threads: 2 });

@@ -18,7 +18,7 @@ import { onnxruntime, tfjs } from "./engines.mjs";
 import { medianMs } from "./median.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const eg = await import(join(root, "dist", "slim", "slim.js"));
+const eg = await import(join(root, "dist", "slim", "api.js"));
 const { parallelGemm, splitGemm, gemmArgs } = await import(join(root, "dist", "slim", "backend", "parallel-gemm.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-mt-simd.wasm")));
 const THREADS = Number(process.env.THREADS ?? 2);

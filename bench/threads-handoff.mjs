@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const eg = await import(join(root, "dist", "slim", "slim.js"));
+const eg = await import(join(root, "dist", "slim", "api.js"));
 const { activeThreadPool, activeKernelExports } = await import(join(root, "dist", "slim", "backend", "init.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-mt-simd.wasm")));
 

@@ -11,7 +11,7 @@
 // 512³ GEMM kernel split over the pool against the whole call on the calling thread, operands
 // already in wasm memory (this shared machine gives a second core in bursts; a round's ratio is
 // read next to it).
-// Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim entry.
+// Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim build's modules.
 // --spin=µs sets how long the workers poll for the next job before they sleep (ThreadPool.spinMicros).
 //   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250] [--per-kernel]
 // (node --single-threaded-gc bench/threads-training.mjs …: V8's garbage collector without its
@@ -31,7 +31,7 @@ const SPIN = args.spin === undefined ? null : Number(args.spin);
 if (SPIN !== null && !(SPIN >= 0)) throw new Error(`--spin must be a number of µs ≥ 0, got ${args.spin}`);
 
 const root = join(fileURLToPath(new URL("..", import.meta.url)), "dist");
-const eg = await import(join(root, "slim", "slim.js"));
+const eg = await import(join(root, "slim", "api.js"));
 const { ThreadPool } = await import(join(root, "slim", "backend", "thread-pool.js"));
 const { activeThreadPool, activeKernelExports } = await import(join(root, "slim", "backend", "init.js"));
 const { splitGemm, gemmArgs } = await import(join(root, "slim", "backend", "parallel-gemm.js"));

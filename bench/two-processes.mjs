@@ -18,7 +18,7 @@ const root = join(dirname(here), "..");
 
 /** In a child: GEMMs back to back for `seconds`; prints GFLOP/s by wall and by CPU time. */
 async function child(n, seconds) {
-  const eg = await import(join(root, "dist", "slim", "slim.js"));
+  const eg = await import(join(root, "dist", "slim", "api.js"));
   const { kernels } = await import(join(root, "dist", "slim", "backend", "index.js"));
   await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-simd.wasm"))) });
   const gemm = kernels().f32Gemm;
@@ -37,7 +37,7 @@ async function child(n, seconds) {
 
 /** In a child: CNN training steps (one thread) for `seconds`; prints batches/s by wall and by CPU time. */
 async function cnnChild(seconds) {
-  const eg = await import(join(root, "dist", "slim", "slim.js"));
+  const eg = await import(join(root, "dist", "slim", "api.js"));
   await eg.init({ module: new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-simd.wasm"))) });
   const { nn, optim } = eg;
   const model = fashionCnn(nn);

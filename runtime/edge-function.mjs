@@ -3,8 +3,14 @@
 // and go to init({ module }) of the slim entry. The runner (runtime/vercel-edge.mjs) hands the
 // module over as the global EDGEGRAD_WASM, compiled outside the function's sandbox: a module of
 // another realm, which init must accept (no `instanceof WebAssembly.Module`).
-import * as eg from "edgegrad/slim";
+import * as core from "edgegrad/slim";
+import * as nn from "edgegrad/slim/nn";
+import * as optim from "edgegrad/slim/optim";
+import * as compress from "edgegrad/slim/compress";
 import { runChecks, runThreadChecks } from "./check.mjs";
+
+// The checks take the API as one object, as the default entry's users see it.
+const eg = { ...core, nn, optim, compress };
 
 async function handle() {
   try {

@@ -41,11 +41,15 @@ describe("the built package", () => {
     const compileInside = vm.runInContext("(b) => WebAssembly.compile(b)", context) as (b: Uint8Array) => Promise<unknown>;
     await expect(compileInside(new Uint8Array(bytes))).rejects.toThrow();
 
-    const cjs = readFileSync(join(root, "dist", "slim.cjs"), "utf8");
-    const load = vm.runInContext(`(function (module, exports) {${cjs}\n})`, context) as (m: object, e: object) => void;
-    const mod = { exports: {} as Record<string, unknown> };
-    load(mod, mod.exports);
-    const eg = mod.exports as typeof import("../src/index.js");
+    // The entry's file and the bundle it requires, each evaluated inside the context.
+    const requireInContext = (file: string): unknown => {
+      const cjs = readFileSync(join(root, "dist", file), "utf8");
+      const load = vm.runInContext(`(function (module, exports, require) {${cjs}\n})`, context) as (m: object, e: object, r: (f: string) => unknown) => void;
+      const mod = { exports: {} as Record<string, unknown> };
+      load(mod, mod.exports, (f) => requireInContext(f.replace(/^\.\//, "")));
+      return mod.exports;
+    };
+    const eg = requireInContext("slim.cjs") as typeof import("../src/slim.js");
     // The module comes from this (outer) realm, as a host would hand it over: instanceof would fail.
     const module = new WebAssembly.Module(bytes);
     expect(() => eg.backendInfo()).toThrow(/slim entry/);
@@ -56,10 +60,10 @@ describe("the built package", () => {
 
   it("edgegrad/slim leaves the data sets out with a clear error; edgegrad/datasets has them", () => {
     const out = node(["--input-type=module", "-e", `
-      import * as slim from "edgegrad/slim";
+      import * as slimData from "edgegrad/slim/data";
       import { digits } from "edgegrad/datasets";
       let message = "";
-      try { slim.data.digits(); } catch (e) { message = e.message; }
+      try { slimData.digits(); } catch (e) { message = e.message; }
       console.log(JSON.stringify([message, digits().x.shape]));`]);
     const [message, shape] = JSON.parse(out);
     expect(message).toMatch(/edgegrad\/datasets/);
@@ -142,44 +146,60 @@ describe("the built package", () => {
     expect(Number(runModule(code))).toBeGreaterThan(100);
   });
 
-  it("each namespace subpath is the very namespace of edgegrad/slim, for import and for require", () => {
+  it("edgegrad/slim holds the default entry's top-level names and no namespace; each subpath holds a namespace's names and shares the entry's classes, for import and for require", () => {
     const names: string[] = namespaces;
-    const esm = node(["--input-type=module", "-e", `
+    // [the entry's names equal the default entry's names less its namespaces, no namespace in
+    // the entry, each subpath's names equal the default entry's namespace's, one Tensor class]
+    const check = (load: string) => `
+      ${load}
+      const topLevel = Object.keys(eg).filter((k) => !${JSON.stringify(names)}.includes(k)).sort();
+      console.log(JSON.stringify([
+        JSON.stringify(Object.keys(slim).sort()) === JSON.stringify(topLevel),
+        ${JSON.stringify(names)}.filter((n) => n in slim),
+        subpaths.map((m, i) => JSON.stringify(Object.keys(m).sort()) === JSON.stringify(Object.keys(eg[${JSON.stringify(names)}[i]]).sort())),
+        new subpaths[0].Linear(2, 1).weight instanceof slim.Tensor,
+      ]));`;
+    const esm = node(["--input-type=module", "-e", check(`
+      import * as eg from "edgegrad";
       import * as slim from "edgegrad/slim";
-      const subpaths = await Promise.all(${JSON.stringify(names)}.map((n) => import("edgegrad/slim/" + n)));
-      const { Linear } = await import("edgegrad/slim/nn");
-      const sameNamespace = subpaths.map((m, i) => m === slim[${JSON.stringify(names)}[i]]);
-      console.log(JSON.stringify([sameNamespace, new Linear(2, 1).weight instanceof slim.Tensor]));`]);
-    const cjs = node(["-e", `
-      const slim = require("edgegrad/slim");
-      const sameNamespace = ${JSON.stringify(names)}.map((n) => require("edgegrad/slim/" + n) === slim[n]);
-      console.log(JSON.stringify([sameNamespace, new (require("edgegrad/slim/nn").Linear)(2, 1).weight instanceof slim.Tensor]));`]);
-    const expected = [names.map(() => true), true];
+      const subpaths = await Promise.all(${JSON.stringify(names)}.map((n) => import("edgegrad/slim/" + n)));`)]);
+    const cjs = node(["-e", check(`
+      const eg = require("edgegrad"), slim = require("edgegrad/slim");
+      const subpaths = ${JSON.stringify(names)}.map((n) => require("edgegrad/slim/" + n));`)]);
+    expect(names[0]).toBe("nn");
+    const expected = [true, [], names.map(() => true), true];
     expect(JSON.parse(esm)).toEqual(expected);
     expect(JSON.parse(cjs)).toEqual(expected);
   });
 
-  it("the subpaths' types share one declaration of Tensor and Module with edgegrad/slim's", async () => {
+  it("the subpaths' types share one declaration of Tensor and Module with edgegrad/slim's, and the entry's types name no namespace", async () => {
     const ts = (await import("typescript")).default;
     const file = join(root, "tests", "subpath-types-check.ts");
-    const source = `
-      import { tensor, type Tensor, nn as slimNn } from "edgegrad/slim";
-      import { Linear, Sequential, type Module } from "edgegrad/slim/nn";
-      import { Adam } from "edgegrad/slim/optim";
-      const model: slimNn.Module = new Sequential(new Linear(2, 1));
-      const back: Module = new slimNn.Linear(2, 1);
-      const out: Tensor = model.forward(tensor([[1, 2]])) as Tensor;
-      new Adam(back.parameters());
-      export { out };`;
-    const host = ts.createCompilerHost({});
-    const readFile = host.readFile;
-    host.readFile = (f) => (f === file ? source : readFile(f));
-    host.fileExists = ((exists) => (f: string) => f === file || exists(f))(host.fileExists);
-    for (const moduleResolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
+    const typeErrors = (source: string, moduleResolution: number) => {
+      const host = ts.createCompilerHost({});
+      const readFile = host.readFile;
+      host.readFile = (f) => (f === file ? source : readFile(f));
+      host.fileExists = ((exists) => (f: string) => f === file || exists(f))(host.fileExists);
       const module = moduleResolution === ts.ModuleResolutionKind.Bundler ? ts.ModuleKind.ESNext : ts.ModuleKind.Node16;
       const program = ts.createProgram([file], { strict: true, noEmit: true, skipLibCheck: false, types: [], module, moduleResolution, target: ts.ScriptTarget.ES2022 }, host);
-      const errors = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-      expect(errors).toEqual([]);
+      return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+    };
+    const source = `
+      import { tensor, type Tensor, type ShapeError } from "edgegrad/slim";
+      import * as nn from "edgegrad/slim/nn";
+      import { Linear, Sequential, type Module } from "edgegrad/slim/nn";
+      import { Adam } from "edgegrad/slim/optim";
+      const model: nn.Module = new Sequential(new Linear(2, 1));
+      const back: Module = new nn.Linear(2, 1);
+      const out: Tensor = model.forward(tensor([[1, 2]])) as Tensor;
+      new Adam(back.parameters());
+      export type { ShapeError };
+      export { out };`;
+    for (const resolution of [ts.ModuleResolutionKind.Bundler, ts.ModuleResolutionKind.Node16]) {
+      expect(typeErrors(source, resolution)).toEqual([]);
+      const errors = typeErrors(`import { nn } from "edgegrad/slim";\nexport const n = nn;`, resolution);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/has no exported member 'nn'/);
     }
   });
 

@@ -1,4 +1,5 @@
-// The size budget "whole library": every export of the slim entry plus one kernel module.
+// The size budget "everything from edgegrad/slim": every export of the slim entry (the top-level
+// names: tensors, their ops, autograd, init, errors) plus the full kernel module.
 import * as edgegrad from "../../dist/slim/slim.js";
 import kernelModule from "../../dist/edgegrad-simd.wasm";
 
