@@ -8,7 +8,7 @@
 // and i32 wraps modulo 2³², so 4·y is exact whenever |4·y| < 2³¹ (Cin ≤ 512 keeps it so).
 // The 16 GEMMs run on the int8 4x8c2 micro-kernel with A = U'_ξᵀ [Cout × Cin] and B = V_ξ
 // [Cin × tiles], packed as its B panels: 8 neighbouring tiles along x, channels in pairs.
-import { QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
+import { QS8_MR, QS8_NR, QS8_UK_PER_ROW, qs8Gemm4x8c2 } from "./qs8-gemm-4x8c2-wasmsimd-dot16x2";
 import { QS8_FLOAT_OUT, QS8_POOL_2X2, QS8_RELU } from "./flags";
 import { widenImage } from "./qs8-conv2d";
 import { inputTransform } from "./f32-conv2d-winograd";
@@ -76,7 +76,7 @@ export function qs8WinogradConv(g: usize, x: usize, xSigned: i32, xZero: i32, w:
       const a = u + xi * rows * cin * 2, b = v + xi * tiles * cin * 2, c = m + xi * rows * tiles * 4;
       for (let p: usize = 0; p < tiles; p += QS8_NR) {
         for (let i: usize = 0; i < cout; i += QS8_MR) {
-          qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(<i32>min<usize>(<usize>QS8_MR, cout - i), QS8_NR, <i32>cin, a + i * cin * 2,
+          qs8Gemm4x8c2(QS8_MR, QS8_NR, <i32>cin, a + i * cin * 2,
             b + p * cin * 2, c + (i * tiles + p) * 4, tiles * 4, zeros, 0, QS8_UK_PER_ROW);
         }
       }

@@ -243,21 +243,20 @@ function poolsInKernel(g: usize, scale: usize, flags: i32): bool {
 export function widenImage(x: usize, cin: i32, inH: i32, inW: i32, signed: i32, zero: i32,
                     dst: usize, hp: i32, wp: i32): void {
   const vz = i16x8.splat(<i16>zero);
+  // A row of 8 or more ends on one more vector at inW − 8, over values already written (the
+  // same ones again): a 14-wide row (the CNN's second layer) then takes 2 vectors, not 1 + 6 scalars.
+  const vectorEnd = inW >= 8 ? inW : 0;
   for (let c = 0; c < cin; c++) {
     for (let r = 0; r < inH; r++) {
       const src = x + <usize>((c * inH + r) * inW);
       const out = dst + (<usize>((c * hp + r) * wp) << 1);
-      let p = 0;
-      if (signed) {
-        for (; p + 8 <= inW; p += 8) {
-          v128.store(out + (<usize>p << 1), i16x8.sub(i16x8.extend_low_i8x16_s(v128.load64_zero(src + p)), vz));
-        }
-      } else {
-        for (; p + 8 <= inW; p += 8) {
-          v128.store(out + (<usize>p << 1), i16x8.sub(i16x8.extend_low_i8x16_u(v128.load64_zero(src + p)), vz));
-        }
+      for (let p = 0; p < vectorEnd; p += 8) {
+        const q = min(p, inW - 8);
+        const raw = v128.load64_zero(src + q);
+        const wide = signed ? i16x8.extend_low_i8x16_s(raw) : i16x8.extend_low_i8x16_u(raw);
+        v128.store(out + (<usize>q << 1), i16x8.sub(wide, vz));
       }
-      for (; p < inW; p++) {
+      for (let p = vectorEnd; p < inW; p++) {
         const raw: i32 = signed ? <i32>load<i8>(src + p) : <i32>load<u8>(src + p);
         store<i16>(out + (<usize>p << 1), <i16>(raw - zero));
       }

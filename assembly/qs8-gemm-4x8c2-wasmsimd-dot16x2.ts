@@ -37,6 +37,18 @@ export function qs8_gemm_ukernel_4x8c2__wasmsimd_dot16x2(
   mr: i32, nc: i32, kc: i32, a: usize, w: usize,
   c: usize, cStride: usize, bias: usize, scale: usize, flags: i32,
 ): void {
+  qs8Gemm4x8c2(mr, nc, kc, a, w, c, cStride, bias, scale, flags);
+}
+
+/**
+ * The micro-kernel's body, inlined where a caller's constant arguments (mr, nc, flags) let the
+ * compiler drop its branches: the Winograd convolution's 16 small GEMMs per image.
+ */
+// @ts-ignore: decorator
+@inline export function qs8Gemm4x8c2(
+  mr: i32, nc: i32, kc: i32, a: usize, w: usize,
+  c: usize, cStride: usize, bias: usize, scale: usize, flags: i32,
+): void {
   // All four rows are computed; C rows past mr alias the row above and are stored first (the
   // epilogue below), so the real row's store wins and the hot loop has no per-row branches.
   const c0 = c;

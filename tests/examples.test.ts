@@ -193,7 +193,7 @@ describe("examples that finish within 20 s, run as child processes", () => {
 //                           searches alone: 24 s wall, 13 s CPU)
 //   fashion-mnist-mlp       205 s wall (20 epochs; test accuracy 0.9072 at the end)
 //   compress-fashion-mnist  31 s wall, 24 s CPU (5 + 3 epochs)
-//   cnn-fashion-mnist       452 s wall, 381 s CPU (5 + 2 epochs; test accuracy 0.9221 after 5)
+//   cnn-fashion-mnist       ≈ 400 s wall (5 + 3 epochs, 47–54 s each, 2026-12-05; test accuracy 0.9224 after 5)
 const LONG = ["char-lstm", "fortune-topics", "tune-digits", "fashion-mnist-mlp", "compress-fashion-mnist", "cnn-fashion-mnist"];
 // Run above.
 const RUN = ["tour", "linear-regression", "binary-classifier", "breast-cancer", "diabetes-regression", "mlp-adam",

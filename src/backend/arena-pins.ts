@@ -56,3 +56,8 @@ export function pin(arena: Arena, owner: object, data: Int16Array): number | nul
   if (block?.fresh) arena.u8(block.ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return block ? block.ptr : null;
 }
+
+/** Bumped each time every pin is dropped: pointers pinned under one generation stay valid together. */
+export function pinGeneration(arena: Arena): number {
+  return pinsOf.get(arena)?.generation ?? 0;
+}

@@ -22,7 +22,7 @@ export type { PoolKernels } from "./pool-kernels.js";
 export { qconvKernels } from "./qconv-kernels.js";
 export { qs8ConvPackWeights, qs8ConvRowLength } from "./qs8-conv-types.js";
 export type {
-  QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions,
+  QconvKernels, Qs8ConvInput, Qs8ConvWeights, Qs8ConvPackedWeights, Qs8ConvOptions, Qs8ConvRequantOptions, Qs8ConvLayerStage,
 } from "./qs8-conv-types.js";
 export { bf16Kernels } from "./bf16-kernels.js";
 export { jsBf16Kernels, bf16BitsOfF32Bits } from "./bf16-js.js";

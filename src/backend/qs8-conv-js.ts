@@ -3,6 +3,7 @@
  * kernel, so a packed-weights object is valid on every backend. Sums are exact in float64 and
  * then wrapped to int32 like the kernel's i32 adds.
  */
+import { BackendError } from "../errors.js";
 import type { Qs8LinearOptions } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { maxPool2x2Js } from "./pool-kernels.js";
@@ -91,6 +92,16 @@ export const jsQconvKernels: QconvKernels = {
     if (!pool2x2) return y;
     const planes = g.batch * g.outChannels, pooled = planes * (g.outH >> 1) * (g.outW >> 1);
     maxPool2x2Js(planes, g.outH, g.outW, out, y.subarray(yOffset, yOffset + pooled), null);
+    return y;
+  },
+
+  qs8Conv2dLayersF32(x, xOffset, stages): Float32Array {
+    if (stages.length === 0) throw new BackendError("qs8Conv2dLayersF32: no stages to run");
+    let y = x, offset = xOffset;
+    for (const s of stages) {
+      y = jsQconvKernels.qs8Conv2dLayerF32(s.g, y, offset, s.w, null, 0, s.o, s.pool2x2);
+      offset = 0;
+    }
     return y;
   },
 };

@@ -71,6 +71,21 @@ export interface QconvKernels {
    */
   qs8Conv2dLayerF32(g: Conv2dGeometry, x: Float32Array, xOffset: number, w: Qs8ConvPackedWeights,
                     y: Float32Array | null, yOffset: number, o: Qs8LinearOptions, pool2x2?: boolean): Float32Array;
+  /**
+   * Int8 convolution layers back to back, each stage's (pooled) float output the next one's
+   * input: the bits of qs8Conv2dLayerF32 called stage by stage, but the outputs between stages
+   * stay in the kernels' memory (never copied out into new arrays and back in). Each stage's
+   * geometry must take the previous stage's output shape. Returns the last output, a new array.
+   */
+  qs8Conv2dLayersF32(x: Float32Array, xOffset: number, stages: readonly Qs8ConvLayerStage[]): Float32Array;
+}
+
+/** One layer of qs8Conv2dLayersF32: qs8Conv2dLayerF32's arguments but the arrays. */
+export interface Qs8ConvLayerStage {
+  g: Conv2dGeometry;
+  w: Qs8ConvPackedWeights;
+  o: Qs8LinearOptions;
+  pool2x2: boolean;
 }
 
 /** Length of one packed weight row: k rounded up to the GEMM's k-pair. */

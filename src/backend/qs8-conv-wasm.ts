@@ -1,16 +1,16 @@
 import { BackendError } from "../errors.js";
 import { withScratch, type Arena } from "./arena.js";
-import { pin } from "./arena-pins.js";
-import type { Qs8LinearOptions } from "./compress-types.js";
+import { pin, pinGeneration } from "./arena-pins.js";
+import type { Qs8LinearOptions, Qs8LinearParams } from "./compress-types.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
 import { QS8_FLOAT_OUT, QS8_POOL_2X2, QS8_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { qs8ConvSplit } from "./parallel-qs8.js";
 import { qs8IsSigned } from "./qs8-types.js";
-import { quantizeInputWasm } from "./qs8-quantize-wasm.js";
+import { quantizeInScratch, quantizeInputWasm } from "./qs8-quantize-wasm.js";
 import {
   convSizes, geometryWords, qs8ConvOutputScale,
-  type QconvKernels, type Qs8ConvInput, type Qs8ConvPackedWeights,
+  type QconvKernels, type Qs8ConvInput, type Qs8ConvLayerStage, type Qs8ConvPackedWeights,
 } from "./qs8-conv-types.js";
 
 /** What one qs8_conv2d call needs beyond the image (already in scratch at xPtr). */
@@ -98,14 +98,51 @@ export function wasmQconvKernels(wasm: KernelExports, arena: Arena): QconvKernel
       const pinned = pin(arena, w, w.data);
       return withScratch(arena, () => {
         const { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, convSizes(g).xSize, o);
-        const { yPtr, yLength } = runConv(wasm, arena, g, w, pinned, {
-          xPtr, xSigned: o.signed, xZero: p.zeroPointA, bias: p.bias,
-          scale: qs8ConvOutputScale(g.outChannels, p.scaleA, o.scaleB), relu: o.relu, pool2x2,
-        });
+        const { yPtr, yLength } = runLayer(wasm, arena, { g, w, o, pool2x2 }, pinned, xPtr, p);
         if (y === null) return new Float32Array(arena.f32(yPtr, yLength));
         y.set(arena.f32(yPtr, yLength), yOffset);
         return y;
       });
     },
+
+    qs8Conv2dLayersF32(x, xOffset, stages): Float32Array {
+      if (stages.length === 0) throw new BackendError("qs8Conv2dLayersF32: no stages to run");
+      for (const s of stages) {
+        if (empty(s.g)) throw new BackendError(`qs8Conv2dLayersF32: a stage's output is empty (${s.g.outChannels}×${s.g.outH}×${s.g.outW}, batch ${s.g.batch})`);
+      }
+      const pinned = pinAll(arena, stages);
+      return withScratch(arena, () => {
+        let { xPtr, p } = quantizeInputWasm(wasm, arena, x, xOffset, convSizes(stages[0].g).xSize, stages[0].o);
+        for (let i = 0; ; i++) {
+          const { yPtr, yLength } = runLayer(wasm, arena, stages[i], pinned[i], xPtr, p);
+          if (i + 1 === stages.length) return new Float32Array(arena.f32(yPtr, yLength));
+          ({ xPtr, p } = quantizeInScratch(wasm, arena, yPtr, yLength, stages[i + 1].o));
+        }
+      });
+    },
   };
+}
+
+/** One int8 layer on its input already quantized in scratch (xPtr, with the parameters p used). */
+function runLayer(wasm: KernelExports, arena: Arena, s: Qs8ConvLayerStage, pinned: number | null, xPtr: number,
+                  p: Qs8LinearParams): { yPtr: number; yLength: number } {
+  return runConv(wasm, arena, s.g, s.w, pinned, {
+    xPtr, xSigned: s.o.signed, xZero: p.zeroPointA, bias: p.bias,
+    scale: qs8ConvOutputScale(s.g.outChannels, p.scaleA, s.o.scaleB), relu: s.o.relu, pool2x2: s.pool2x2,
+  });
+}
+
+/**
+ * Every stage's weights pinned where they fit: pinning one may drop the pins made before it (the
+ * pinned budget full), so the pointers count only when no pin after the first dropped any; one
+ * more try after such a drop, then the weights are copied into scratch (null) instead.
+ */
+function pinAll(arena: Arena, stages: readonly Qs8ConvLayerStage[]): (number | null)[] {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const pinned = [pin(arena, stages[0].w, stages[0].w.data)];
+    const generation = pinGeneration(arena);
+    for (let i = 1; i < stages.length; i++) pinned.push(pin(arena, stages[i].w, stages[i].w.data));
+    if (pinGeneration(arena) === generation) return pinned;
+  }
+  return stages.map(() => null);
 }

@@ -13,14 +13,24 @@ function rangeOf(wasm: KernelExports, arena: Arena, size: number, xPtr: number):
 }
 
 /**
- * Copies `size` float32 values of xs from xOffset into scratch, measures their range there when
- * o.needsRange, and quantizes them with o.params(min, max) (qs8_quantize_f32). Returns the
- * quantized input's pointer (valid until the scratch reset) and the parameters used.
+ * Copies `size` float32 values of xs from xOffset into scratch and quantizes them there
+ * (quantizeInScratch). Returns the quantized input's pointer (valid until the scratch reset)
+ * and the parameters used.
  */
 export function quantizeInputWasm(wasm: KernelExports, arena: Arena, xs: Float32Array, xOffset: number, size: number,
                                   o: Qs8LinearOptions): { xPtr: number; p: Qs8LinearParams } {
   const xfPtr = arena.alloc(size * 4);
   arena.f32(xfPtr, size).set(xs.subarray(xOffset, xOffset + size));
+  return quantizeInScratch(wasm, arena, xfPtr, size, o);
+}
+
+/**
+ * Quantizes `size` float32 values already in scratch at xfPtr: their range measured there when
+ * o.needsRange, then qs8_quantize_f32 with o.params(min, max) into new scratch. Returns the
+ * quantized values' pointer (valid until the scratch reset) and the parameters used.
+ */
+export function quantizeInScratch(wasm: KernelExports, arena: Arena, xfPtr: number, size: number,
+                                  o: Qs8LinearOptions): { xPtr: number; p: Qs8LinearParams } {
   const [lo, hi] = o.needsRange ? rangeOf(wasm, arena, size, xfPtr) : [NaN, NaN];
   const p = o.params(lo, hi);
   const xPtr = arena.alloc(size);

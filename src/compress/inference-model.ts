@@ -4,6 +4,7 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import { unhandledStep, type FusedStep } from "../nn/fusion.js";
+import { inEvalMode } from "../nn/eval-mode.js";
 import { Dropout } from "../nn/layers.js";
 import { Module, type LoadStateDictResult } from "../nn/module.js";
 import { fuseForInference, Sequential } from "../nn/sequential.js";
@@ -31,9 +32,22 @@ export interface TensorInferenceLayer {
   forward(x: Tensor): Tensor;
   /** This layer's and `next`'s forward as one call, when the layer can run that module inside it; else null. */
   fuseNext?(next: Module): ((x: Tensor) => Tensor) | null;
+  /**
+   * The forward of consecutive layers (this one first), each with the module it runs inside
+   * (fuseNext) or alone, as one call that passes the outputs between them on inside the
+   * kernels' memory; null when they cannot be.
+   */
+  fuseRun?(units: readonly RunUnit[]): ((x: Tensor) => Tensor) | null;
   bytes(): number;
   parameters(): number;
   nonZeros(): number;
+}
+
+/** One layer of a run for fuseRun: the module fused into it (or null), and its own forward with that module. */
+export interface RunUnit {
+  readonly layer: TensorInferenceLayer;
+  readonly next: Module | null;
+  readonly forward: (x: Tensor) => Tensor;
 }
 
 export type CompiledLayer = InferenceLayer | TensorInferenceLayer;
@@ -78,6 +92,8 @@ export class InferenceSequential extends Module {
    * the exporter and the report see the model as it was built.
    */
   private readonly fused = new Map<number, (x: Tensor) => Tensor>();
+  /** Step i → the forward of the run of tensor layers starting there (fuseRun), and how many steps it spans. */
+  private readonly runs = new Map<number, { forward: (x: Tensor) => Tensor; steps: number }>();
 
   constructor(steps: Step[]) {
     super();
@@ -88,7 +104,25 @@ export class InferenceSequential extends Module {
       const pair = isLayer(s) && !onRows(s) && next !== undefined && !isLayer(next) ? s.fuseNext?.(next) : null;
       if (pair) this.fused.set(i, pair);
     });
+    this.findRuns();
     this.eval();
+  }
+
+  /** Consecutive tensor layers (each with the module fused into it) that the first one runs as one call. */
+  private findRuns(): void {
+    for (let i = 0; i < this.steps.length;) {
+      const units: RunUnit[] = [];
+      let j = i;
+      for (let s = this.steps[j]; s !== undefined && isLayer(s) && !onRows(s); s = this.steps[j]) {
+        const layer = s, pair = this.fused.get(j);
+        const next = pair ? (this.steps[j + 1] as Module) : null;
+        units.push({ layer, next, forward: pair ?? ((x) => layer.forward(x)) });
+        j += pair ? 2 : 1;
+      }
+      const run = units.length > 1 ? units[0].layer.fuseRun?.(units) : null;
+      if (run) this.runs.set(i, { forward: run, steps: j - i });
+      i = Math.max(j, i + 1);
+    }
   }
 
   /** The compiled layers (not the plain modules between them). */
@@ -96,20 +130,24 @@ export class InferenceSequential extends Module {
     return this.steps.filter(isLayer);
   }
 
-  // Children stay in eval mode: this model only infers, fit() toggling train() must not wake a Dropout.
+  // This model only infers: fit() toggling train() must not wake a Dropout. Its plain modules are
+  // the float model's own, so their flags are left as they are; forward runs them in eval mode.
   override train(mode = true): this {
     if (typeof mode !== "boolean") throw new ValueError(`InferenceSequential.train: mode must be true or false, got ${typeof mode === "string" ? JSON.stringify(mode) : String(mode)}`);
     this.training = mode;
-    for (const s of this.steps) if (!isLayer(s)) s.train(false);
     return this;
   }
 
   forward(x: Tensor): Tensor {
     let h = x;
     for (let i = 0; i < this.steps.length; i++) {
-      const s = this.steps[i], pair = this.fused.get(i);
+      const s = this.steps[i], run = this.runs.get(i), pair = this.fused.get(i);
+      if (run) { h = run.forward(h); i += run.steps - 1; continue; }
       if (pair) { h = pair(h); i++; continue; }
-      if (!isLayer(s) || !onRows(s)) { h = s.forward(h); continue; }
+      // A plain module is shared with the float model, whose mode may change after compiling
+      // (quantizeModel gives every module its own mode back): it runs in eval mode here.
+      if (!isLayer(s)) { const input = h; h = inEvalMode(s, () => s.forward(input)); continue; }
+      if (!onRows(s)) { h = s.forward(h); continue; }
       if (h.ndim < 1 || h.shape[h.ndim - 1] !== s.inFeatures) {
         throw new ShapeError(`${s.kind} layer: input [${h.shape}] does not end in ${s.inFeatures} features`);
       }

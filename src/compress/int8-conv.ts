@@ -3,12 +3,12 @@
 // float32 input per tensor (uint8, dynamic or calibrated, as the int8 Linear) and runs the
 // requantizing int8 convolution, bias and ReLU fused — one kernel call.
 import { qconvKernels, qs8ConvPackWeights } from "../backend/index.js";
-import type { Conv2dGeometry, Qs8ConvPackedWeights, Qs8LinearParams } from "../backend/index.js";
+import type { Conv2dGeometry, Qs8ConvLayerStage, Qs8ConvPackedWeights, Qs8LinearOptions, Qs8LinearParams } from "../backend/index.js";
 import { ShapeError, ValueError } from "../errors.js";
 import { fromTypedArray, type Tensor } from "../ndarray/index.js";
 import type { Module } from "../nn/module.js";
 import { isPlainMaxPool2x2 } from "../nn/pool-layers.js";
-import { countNonZeros, type TensorInferenceLayer } from "./inference-model.js";
+import { countNonZeros, type RunUnit, type TensorInferenceLayer } from "./inference-model.js";
 import { channelAbsSums, fitBiasByInputScale, fitBiasByWeightScale } from "./int32-headroom.js";
 import { accumulatorBias, activationParams, type ActivationParams } from "./int8-linear.js";
 import { quantize } from "./tensor-ops.js";
@@ -148,6 +148,35 @@ export class Int8ConvLayer implements TensorInferenceLayer {
     };
   }
 
+  /**
+   * A run of 2-D int8 convolutions (this one first), each with its 2×2 max pool or alone, as one
+   * call: every layer's output stays in the kernels' memory as the next one's input, never
+   * copied out and back in. The same bits as the layers one by one, which the run falls back to
+   * when an output is too small to pool or empty, or an image holds a NaN or ±∞.
+   */
+  fuseRun(units: readonly RunUnit[]): ((x: Tensor) => Tensor) | null {
+    const layers = units.map((u) => u.layer);
+    if (!layers.every((l): l is Int8ConvLayer => l instanceof Int8ConvLayer && l.kernelSize.length === 2)) return null;
+    const oneByOne = (x: Tensor) => units.reduce((h, u) => u.forward(h), x);
+    return (x) => {
+      const stages: Qs8ConvLayerStage[] = [];
+      let shape: readonly number[] = x.shape;
+      for (let i = 0; i < layers.length; i++) {
+        const g = layers[i].geometry(shape), pool2x2 = units[i].next !== null;
+        if (g.batch * g.outChannels * g.outH * g.outW === 0 || (pool2x2 && (g.outH < 2 || g.outW < 2))) return oneByOne(x);
+        stages.push({ g, w: layers[i].packed, o: layers[i].kernelOptions(), pool2x2 });
+        shape = pool2x2 ? [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1] : [g.batch, g.outChannels, g.outH, g.outW];
+      }
+      const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
+      try {
+        return fromTypedArray(qconvKernels().qs8Conv2dLayersF32(data, 0, stages), [...shape]);
+      } catch (e) {
+        if (e !== NON_FINITE_INPUT) throw e;
+        return oneByOne(x);
+      }
+    };
+  }
+
   private run(x: Tensor, g: Conv2dGeometry, pool2x2: boolean): Tensor {
     const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
     const [outH, outW] = pool2x2 ? [g.outH >> 1, g.outW >> 1] : [g.outH, g.outW];
@@ -164,8 +193,13 @@ export class Int8ConvLayer implements TensorInferenceLayer {
 
   /** The kernel's output into y, or (y null) into a new array; returns it. */
   private runKernel(g: Conv2dGeometry, x: Float32Array, y: Float32Array | null, pool2x2: boolean): Float32Array {
+    return qconvKernels().qs8Conv2dLayerF32(g, x, 0, this.packed, y, 0, this.kernelOptions(), pool2x2);
+  }
+
+  /** The int8 layer kernel's options: the input's quantization (static, or from its range) and the epilogue. */
+  private kernelOptions(): Qs8LinearOptions {
     const input = this.input;
-    return qconvKernels().qs8Conv2dLayerF32(g, x, 0, this.packed, y, 0, {
+    return {
       signed: false,
       // The range pass runs for static parameters too: it is what finds a NaN or ±∞.
       needsRange: true,
@@ -178,7 +212,7 @@ export class Int8ConvLayer implements TensorInferenceLayer {
       },
       scaleB: this.weightScale,
       relu: this.relu,
-    }, pool2x2);
+    };
   }
 
   /** Images with a NaN or ±∞ are zeroed (a dynamic range always holds 0), run, and set to NaN. */
