@@ -7,27 +7,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Int8ConvLayer } from "../../src/compress/int8-conv.js";
 import { quantizeModel } from "../../src/compress/index.js";
-import { fromTypedArray, type Tensor } from "../../src/ndarray/index.js";
+import type { Tensor } from "../../src/ndarray/index.js";
+import { inputs, sameBits, stepByStep } from "./int8-model-steps.js";
 import { Conv2d, Flatten, MaxPool2d, Module, ReLU, Sequential } from "../../src/nn/index.js";
-
-function inputs(shape: number[], seed: number): Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  return fromTypedArray(Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.3), shape);
-}
-
-/** The compiled model's steps run one at a time, no pair fused: the reference. */
-function stepByStep(steps: readonly unknown[], x: Tensor): Tensor {
-  let h = x;
-  for (const s of steps) h = (s as { forward(t: Tensor): Tensor }).forward(h);
-  return h;
-}
-
-const sameBits = (a: Tensor, b: Tensor) => {
-  expect(a.shape).toEqual(b.shape);
-  expect(Array.from(a.data as Float32Array).map((v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v)))
-    .toEqual(Array.from(b.data as Float32Array).map((v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v)));
-};
 
 describe("int8 convolution + 2×2 max pool as one call", () => {
   it("gives the bits of the two steps on random geometries, static and dynamic", () => {

@@ -9,27 +9,9 @@ import { qconvKernels } from "../../src/backend/index.js";
 import { BackendError } from "../../src/errors.js";
 import { Int8ConvLayer } from "../../src/compress/int8-conv.js";
 import { quantizeModel } from "../../src/compress/index.js";
-import { fromTypedArray, type Tensor } from "../../src/ndarray/index.js";
+import type { Tensor } from "../../src/ndarray/index.js";
+import { inputs, sameBits, stepByStep } from "./int8-model-steps.js";
 import { Conv2d, Dropout2d, MaxPool2d, ReLU, Sequential, type Module } from "../../src/nn/index.js";
-
-function inputs(shape: number[], seed: number): Tensor {
-  let s = seed >>> 0;
-  const n = shape.reduce((a, b) => a * b, 1);
-  return fromTypedArray(Float32Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32 - 0.3), shape);
-}
-
-/** The compiled model's steps run one at a time, nothing fused: the reference. */
-function stepByStep(steps: readonly unknown[], x: Tensor): Tensor {
-  let h = x;
-  for (const s of steps) h = (s as { forward(t: Tensor): Tensor }).forward(h);
-  return h;
-}
-
-const bits = (t: Tensor) => Array.from(t.data as Float32Array).map((v) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v));
-const sameBits = (a: Tensor, b: Tensor) => {
-  expect(a.shape).toEqual(b.shape);
-  expect(bits(a)).toEqual(bits(b));
-};
 
 /** Counts the calls of the layers' own forward (the run does not make them). */
 function countForwards(layers: readonly Int8ConvLayer[]): () => number {
