@@ -60,6 +60,10 @@ export function convArgumentsOf(m: ConvLayerFields, spatial: number): ConvArgume
   return { stride, padding, paddingEnd, dilation, groups: m.groups ?? 1 };
 }
 
+/** x's values as one contiguous float32 array (x's own when it already is one). */
+const float32Data = (x: Tensor): Float32Array =>
+  (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
+
 /** Thrown from the params callback to abandon a call whose input holds a NaN or ±∞. */
 const NON_FINITE_INPUT = Symbol("non-finite input");
 
@@ -167,7 +171,7 @@ export class Int8ConvLayer implements TensorInferenceLayer {
         stages.push({ g, w: layers[i].packed, o: layers[i].kernelOptions(), pool2x2 });
         shape = pool2x2 ? [g.batch, g.outChannels, g.outH >> 1, g.outW >> 1] : [g.batch, g.outChannels, g.outH, g.outW];
       }
-      const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
+      const data = float32Data(x);
       try {
         return fromTypedArray(qconvKernels().qs8Conv2dLayersF32(data, 0, stages), [...shape]);
       } catch (e) {
@@ -178,7 +182,7 @@ export class Int8ConvLayer implements TensorInferenceLayer {
   }
 
   private run(x: Tensor, g: Conv2dGeometry, pool2x2: boolean): Tensor {
-    const data = (x.dtype === "float32" && x.isContiguous ? x.data : x.astype("float32").contiguous().data) as Float32Array;
+    const data = float32Data(x);
     const [outH, outW] = pool2x2 ? [g.outH >> 1, g.outW >> 1] : [g.outH, g.outW];
     const outShape = [x.shape[0], this.outChannels, ...(this.kernelSize.length === 1 ? [outW] : [outH, outW])];
     try {

@@ -23,3 +23,10 @@ export function sameBits(a: Tensor, b: Tensor): void {
   expect(a.shape).toEqual(b.shape);
   expect(bits(a)).toEqual(bits(b));
 }
+
+/** Image `bad` of y (images of `perImage` values) is all NaN and image 0 holds none. */
+export function expectNaNImageOnly(y: Tensor, bad: number, perImage: number): void {
+  const data = y.data as Float32Array;
+  expect(Array.from(data.subarray(bad * perImage, (bad + 1) * perImage)).every(Number.isNaN)).toBe(true);
+  expect(Array.from(data.subarray(0, perImage)).some(Number.isNaN)).toBe(false);
+}
