@@ -28,28 +28,31 @@ export const parallelGemm = {
   minMacs: 1 << 20,
 };
 
+/** A tile of C: batch items t0..t1, rows i0..i1, columns j0..j1 (end-exclusive). */
+export interface GemmTile { t0: number; t1: number; i0: number; i1: number; j0: number; j1: number }
+
 /**
- * Per-thread calls covering `call`'s C in at most `threads` disjoint tiles. Batch items split
- * first when there are enough to balance (no operand is packed twice); otherwise the longer side
- * of C splits in whole micro-tile panels, columns when n ≥ m (each thread then packs all of A, the
- * smaller operand, and its own columns of B), rows otherwise.
+ * At most `threads` disjoint tiles covering a batch×m×n C. Batch items split first when there are
+ * enough to balance (no operand is packed twice); otherwise the longer side of C splits in whole
+ * micro-tile panels, columns when n ≥ m (each thread then packs all of A, the smaller operand,
+ * and its own columns of B), rows otherwise.
  */
-export function splitGemm(call: GemmCall, threads: number): GemmCall[] {
-  const { batch, m, n } = call;
+export function gemmTiles(batch: number, m: number, n: number, threads: number): GemmTile[] {
   if (batch >= threads && (batch % threads === 0 || batch >= 4 * threads)) {
-    return ranges(batch, 1, threads).map(([t0, t1]) => ({
-      ...call, batch: t1 - t0,
-      a: call.a + 4 * t0 * call.aBatchStride, b: call.b + 4 * t0 * call.bBatchStride, c: call.c + 4 * t0 * call.cBatchStride,
-    }));
+    return ranges(batch, 1, threads).map(([t0, t1]) => ({ t0, t1, i0: 0, i1: m, j0: 0, j1: n }));
   }
-  if (n >= m) {
-    return ranges(n, F32_GEMM.NR, threads).map(([j0, j1]) => ({
-      ...call, n: j1 - j0, b: call.b + 4 * j0 * call.bColStride, c: call.c + 4 * j0,
-      bias: call.bias === 0 ? 0 : call.bias + 4 * j0,
-    }));
-  }
-  return ranges(m, F32_GEMM.MR, threads).map(([i0, i1]) => ({
-    ...call, m: i1 - i0, a: call.a + 4 * i0 * call.aRowStride, c: call.c + 4 * i0 * call.cRowStride,
+  if (n >= m) return ranges(n, F32_GEMM.NR, threads).map(([j0, j1]) => ({ t0: 0, t1: batch, i0: 0, i1: m, j0, j1 }));
+  return ranges(m, F32_GEMM.MR, threads).map(([i0, i1]) => ({ t0: 0, t1: batch, i0, i1, j0: 0, j1: n }));
+}
+
+/** Per-thread calls covering `call`'s C in at most `threads` disjoint tiles (gemmTiles). */
+export function splitGemm(call: GemmCall, threads: number): GemmCall[] {
+  return gemmTiles(call.batch, call.m, call.n, threads).map(({ t0, t1, i0, i1, j0, j1 }) => ({
+    ...call, batch: t1 - t0, m: i1 - i0, n: j1 - j0,
+    a: call.a + 4 * (t0 * call.aBatchStride + i0 * call.aRowStride),
+    b: call.b + 4 * (t0 * call.bBatchStride + j0 * call.bColStride),
+    c: call.c + 4 * (t0 * call.cBatchStride + i0 * call.cRowStride + j0),
+    bias: call.bias === 0 ? 0 : call.bias + 4 * j0,
   }));
 }
 

@@ -123,8 +123,11 @@ export class ThreadPool {
    * counter, and the caller, done with its own, runs any part no worker has claimed yet (when
    * `stealing`): a worker that wakes late, or is not scheduled on a busy machine, delays the op
    * by no more than the part it actually took. Which thread runs a part changes no bit of it.
+   * `ownPart`, if given, makes the caller's arguments after the workers are woken (parts[0] is
+   * then only a placeholder): an op copies its own operands there while the workers run theirs.
    */
-  run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[]): void {
+  run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[],
+      ownPart?: () => readonly number[]): void {
     if (this.failure !== null) throw new BackendError(`thread pool: ${this.failure}`);
     if (parts.length > this.maxParts || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
       throw new BackendError(`thread pool: ${parts.length} parts (at most ${this.maxParts}), ` +
@@ -149,7 +152,7 @@ export class ThreadPool {
     const fn = exports[name] as (...args: number[]) => void;
     let callerError: unknown = null;
     try {
-      fn(...parts[0]);
+      fn(...(ownPart ? ownPart() : parts[0]));
       for (let p = this.stealing ? claim(i32, gen) : -1; p > 0; p = claim(i32, gen)) {
         fn(...parts[p]);
         Atomics.add(i32, CONTROL.DONE, 1);

@@ -4,6 +4,7 @@
 import { ValueError } from "../errors.js";
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernel-exports.js";
+import type { GemmOptions, StridedBatch } from "./kernels.js";
 import type { GemmCall } from "./parallel-gemm.js";
 import type { ThreadPool } from "./thread-pool.js";
 
@@ -16,6 +17,13 @@ export interface Threading {
   reason: string | null;
   /** Runs one f32_gemm_batch call split over the pool; false when it belongs on the calling thread. */
   gemm: ((wasm: KernelExports, arena: Arena, call: GemmCall) => boolean) | null;
+  /**
+   * Runs a whole GEMM op from JS arrays (the core's f32GemmBatch: operands copied in, C copied
+   * out) on the pool, its copies overlapped with the workers' parts; false when it belongs on
+   * the calling thread. Absent with one thread.
+   */
+  gemmOp?: (wasm: KernelExports, arena: Arena, batch: number, m: number, n: number, k: number,
+            a: StridedBatch, b: StridedBatch, c: Float32Array, cOffset: number, options: GemmOptions) => boolean;
 }
 
 /** Threads a pool can run: the caller and 63 workers (the control block's slots, thread-worker.ts). */
