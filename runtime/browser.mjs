@@ -67,13 +67,20 @@ async function runInBrowser(dir, launch, { crossOriginIsolated = false, timeoutM
   }
 }
 
-/** Polls `expression` (a string, or null while not ready) in `browser`'s page until it has a value. */
+/**
+ * Polls `expression` (a string, or null while not ready) in `browser`'s page until it has a value.
+ * On a timeout the error also gives the page's visible text, which says where it stopped.
+ */
 export async function waitFor(browser, expression, what, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await browser.evaluate(expression);
     if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`the page gave no ${what} within ${timeoutMs} ms: ${(await browser.errors()).join("\n")}`);
+    if (Date.now() > deadline) {
+      const shown = await browser.evaluate("document.body.innerText.replace(/\\s+/g, ' ').slice(0, 2000)").catch((e) => `(unreadable: ${e.message})`);
+      throw new Error(`the page gave no ${what} within ${timeoutMs} ms; errors: ${(await browser.errors()).join("\n") || "none"}; ` +
+        `the page shows: ${shown}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }

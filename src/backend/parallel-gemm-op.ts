@@ -67,8 +67,8 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
           bias: biasPtr === 0 ? 0 : biasPtr + 4 * t.j0, flags,
         }, work + p * bytes);
       };
-      const parts = tiles.map((_, p) => (p === 0 ? [] : call(p)));
-      pool.run(wasm, "f32_gemm_batch", parts, () => call(0));
+      const workers = tiles.slice(1).map((_, p) => call(p + 1));
+      pool.run(wasm, "f32_gemm_batch", [() => call(0), ...workers]);
       c.set(arena.f32(cPtr, size), cOffset);
     });
     return true;

@@ -18,6 +18,9 @@ export type ParallelExport =
 export const functionExports = (module: WebAssembly.Module): string[] =>
   WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
 
+/** One part's arguments to the job's kernel. */
+export type PartArgs = readonly number[];
+
 /** Polling before sleeping, in µs (see ThreadPool.spinMicros for the measurements behind it). */
 const DEFAULT_SPIN_MICROS = 250;
 
@@ -123,12 +126,14 @@ export class ThreadPool {
    * counter, and the caller, done with its own, runs any part no worker has claimed yet (when
    * `stealing`): a worker that wakes late, or is not scheduled on a busy machine, delays the op
    * by no more than the part it actually took. Which thread runs a part changes no bit of it.
-   * `ownPart`, if given, makes the caller's arguments after the workers are woken (parts[0] is
-   * then only a placeholder): an op copies its own operands there while the workers run theirs.
+   * The caller's part may be a function that makes its arguments once the workers are woken: an
+   * op copies its own operands there while the workers run theirs.
    */
-  run(exports: KernelExports, name: ParallelExport, parts: readonly (readonly number[])[],
-      ownPart?: () => readonly number[]): void {
+  run(exports: KernelExports, name: ParallelExport, parts: readonly (PartArgs | (() => PartArgs))[]): void {
     if (this.failure !== null) throw new BackendError(`thread pool: ${this.failure}`);
+    if (parts.some((p, i) => i > 0 && typeof p === "function")) {
+      throw new BackendError("thread pool: only the caller's part (part 0) may be made by a function");
+    }
     if (parts.length > this.maxParts || parts.some((p) => p.length > CONTROL.SLOT - 2)) {
       throw new BackendError(`thread pool: ${parts.length} parts (at most ${this.maxParts}), ` +
         `or more than ${CONTROL.SLOT - 2} arguments in one`);
@@ -137,7 +142,7 @@ export class ThreadPool {
     const index = this.exportNames.indexOf(name);
     if (index < 0) throw new BackendError(`thread pool: the kernel module has no export ${name}`);
     for (let p = 1; p < parts.length; p++) {
-      const slot = CONTROL.ARGS / 8 + (p - 1) * CONTROL.SLOT, args = parts[p];
+      const slot = CONTROL.ARGS / 8 + (p - 1) * CONTROL.SLOT, args = parts[p] as PartArgs;
       f64[slot] = args.length;
       f64[slot + 1] = index;
       for (let i = 0; i < args.length; i++) f64[slot + 2 + i] = args[i];
@@ -152,9 +157,10 @@ export class ThreadPool {
     const fn = exports[name] as (...args: number[]) => void;
     let callerError: unknown = null;
     try {
-      fn(...(ownPart ? ownPart() : parts[0]));
+      const own = parts[0];
+      fn(...(typeof own === "function" ? own() : own));
       for (let p = this.stealing ? claim(i32, gen) : -1; p > 0; p = claim(i32, gen)) {
-        fn(...parts[p]);
+        fn(...(parts[p] as PartArgs));
         Atomics.add(i32, CONTROL.DONE, 1);
       }
     } catch (e) {
@@ -222,7 +228,7 @@ export async function startThreadPool(host: WorkerHost, workers: number, module:
       hellos.push(host.kind === "node" ? spawnNode(host.Worker, data, started, gone(w))
                                        : spawnWeb(host.Worker, blobUrl!, data, started, gone(w)));
     }
-    const replies = await Promise.all(hellos);
+    const replies = await withinStartTimeout(Promise.all(hellos));
     const failed = replies.find((r): r is { error: string } => "error" in r);
     if (failed) throw new Error(failed.error);
   } catch (e) {
@@ -233,6 +239,25 @@ export async function startThreadPool(host: WorkerHost, workers: number, module:
   }
   pool = new ThreadPool(started, control, canBlock, functionExports(module));
   return pool;
+}
+
+/**
+ * How long the workers may take to instantiate the module and say so. A worker that never
+ * answers (one that a loaded browser never starts, say) would otherwise hang init() for good;
+ * past this, init runs on one thread and says why.
+ */
+export const poolStart = {
+  /** Milliseconds; tests shorten it. */
+  timeoutMs: 30_000,
+};
+
+function withinStartTimeout<T>(started: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ms = poolStart.timeoutMs;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the workers within ${ms} ms`)), ms);
+  });
+  return Promise.race([started, late]).finally(() => clearTimeout(timer));
 }
 
 function spawnNode(Worker: Extract<WorkerHost, { kind: "node" }>["Worker"], data: object, started: PoolWorker[],

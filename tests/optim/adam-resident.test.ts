@@ -143,7 +143,7 @@ describe("Adam's moments kept in wasm memory between steps", () => {
         if (name !== "f32_adam") return run.call(this, exports, name, parts);
         caught++;
         // Arguments: n, param, grad, m, v, vMax, mOut, ... — mOut of every part but the caller's.
-        return run.call(this, exports, name, parts.map((args, i) => (i === 0 ? args : args.map((x, j) => (j === 6 ? 0xfffffff0 : x)))));
+        return run.call(this, exports, name, parts.map((args, i) => (i === 0 || typeof args === "function" ? args : args.map((x, j) => (j === 6 ? 0xfffffff0 : x)))));
       };
       p.grad = eg.fromTypedArray(grads[2].slice(), [n]);
       expect(() => opt.step()).toThrow(eg.BackendError);
