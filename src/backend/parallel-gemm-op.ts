@@ -9,7 +9,7 @@ import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags.js";
 import { copyWindow, type ArenaWindow } from "./gemm-windows.js";
 import type { KernelExports } from "./kernel-exports.js";
 import type { GemmOptions, StridedBatch } from "./kernels.js";
-import { gemmArgs, gemmTiles, parallelGemm, type GemmTile } from "./parallel-gemm.js";
+import { gemmArgs, gemmTiles, parallelGemm } from "./parallel-gemm.js";
 import { partCount } from "./parallel-split.js";
 import type { ThreadPool } from "./thread-pool.js";
 import type { Threading } from "./threads.js";
@@ -19,7 +19,8 @@ import type { Threading } from "./threads.js";
  * it read; when the calling thread writes the next op's operands over the same addresses, each of
  * its stores must first take the line back from that core, and copies ran several times slower.
  * Two places 2 MB apart (more than a core's L2) take turns, so the caller writes lines that the
- * worker read two ops ago at the earliest: 7–8% off a 2-thread [64×784]·[784×256] op.
+ * worker read two ops ago at the earliest (bench/RESULTS-threads.md: with the overlapped copies,
+ * 2–14% off 2-thread products at 256³ and [64×784]·[784×256]).
  */
 const PLACE_GAP = 2 << 20;
 
@@ -47,16 +48,16 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
       // window of it (A under a column split, B under a row split, either one broadcast over a
       // batch split) or when a tile's window is not one block of memory: compacting it line by
       // line (the columns of a row-major B) costs more in calls than the overlap saves.
-      const aTile = (t: GemmTile) => window(a, batch, t.t0, t.t1, t.i0, t.i1, 0, k);
-      const bTile = (t: GemmTile) => window(b, batch, t.t0, t.t1, 0, k, t.j0, t.j1);
-      const aAll = sameWindows(tiles, aTile) || !tiles.every((t) => aTile(t).dense) ? copyWindow(arena, a, batch, m, k) : null;
-      const bAll = sameWindows(tiles, bTile) || !tiles.every((t) => bTile(t).dense) ? copyWindow(arena, b, batch, k, n) : null;
-      const placeA = (t: GemmTile): Placed => aAll ? { window: aAll, offset: t.t0 * aAll.batchStride + t.i0 * aAll.rowStride }
-        : { window: copyTile(arena, aTile(t)), offset: 0 };
-      const placeB = (t: GemmTile): Placed => bAll ? { window: bAll, offset: t.t0 * bAll.batchStride + t.j0 * bAll.colStride }
-        : { window: copyTile(arena, bTile(t)), offset: 0 };
+      const aTiles = tiles.map((t) => window(a, batch, t.t0, t.t1, t.i0, t.i1, 0, k));
+      const bTiles = tiles.map((t) => window(b, batch, t.t0, t.t1, 0, k, t.j0, t.j1));
+      const aAll = copiedWhole(aTiles) ? copyWindow(arena, a, batch, m, k) : null;
+      const bAll = copiedWhole(bTiles) ? copyWindow(arena, b, batch, k, n) : null;
+      const placeA = (p: number): Placed => aAll ? { window: aAll, offset: tiles[p].t0 * aAll.batchStride + tiles[p].i0 * aAll.rowStride }
+        : { window: copyTile(arena, aTiles[p]), offset: 0 };
+      const placeB = (p: number): Placed => bAll ? { window: bAll, offset: tiles[p].t0 * bAll.batchStride + tiles[p].j0 * bAll.colStride }
+        : { window: copyTile(arena, bTiles[p]), offset: 0 };
       const call = (p: number): number[] => {
-        const t = tiles[p], pa = placeA(t), pb = placeB(t);
+        const t = tiles[p], pa = placeA(p), pb = placeB(p);
         return gemmArgs({
           batch: t.t1 - t.t0, m: t.i1 - t.i0, n: t.j1 - t.j0, k,
           a: pa.window.ptr + 4 * pa.offset, aBatchStride: pa.window.batchStride,
@@ -91,8 +92,7 @@ function copyTile(arena: Arena, w: TileWindow): ArenaWindow {
   return copyWindow(arena, w.x, w.batch, w.rows, w.cols);
 }
 
-/** Whether every tile reads the same window. */
-function sameWindows(tiles: readonly GemmTile[], window: (t: GemmTile) => TileWindow): boolean {
-  const first = window(tiles[0]).key;
-  return tiles.every((t) => window(t).key === first);
+/** Whether an operand is copied once for all tiles: they read the same window, or some window is not one block. */
+function copiedWhole(windows: readonly TileWindow[]): boolean {
+  return windows.every((w) => w.key === windows[0].key) || !windows.every((w) => w.dense);
 }
