@@ -69,6 +69,12 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
         }, work + p * bytes);
       };
       const workers = tiles.slice(1).map((_, p) => call(p + 1));
+      // The caller copies its own windows once the workers run; a job never grows the memory
+      // (the caller grows it before, docs/ARCHITECTURE.md), so room for them is made now.
+      const ownBytes = (aAll ? 0 : 4 * aTiles[0].elements + 64) + (bAll ? 0 : 4 * bTiles[0].elements + 64);
+      const mark = arena.mark();
+      arena.alloc(ownBytes);
+      arena.reset(mark);
       pool.run(wasm, "f32_gemm_batch", [() => call(0), ...workers]);
       c.set(arena.f32(cPtr, size), cOffset);
     });
@@ -77,7 +83,7 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
 }
 
 /** A tile's window of an operand: where it starts, its extent, and whether it is one block of memory. */
-interface TileWindow { x: StridedBatch; batch: number; rows: number; cols: number; key: string; dense: boolean }
+interface TileWindow { x: StridedBatch; batch: number; rows: number; cols: number; elements: number; key: string; dense: boolean }
 
 /** Items t0..t1, rows r0..r1 and columns c0..c1 of `x` (a single matrix may carry no batch stride). */
 function window(x: StridedBatch, batch: number, t0: number, t1: number, r0: number, r1: number, c0: number, c1: number): TileWindow {
@@ -85,7 +91,8 @@ function window(x: StridedBatch, batch: number, t0: number, t1: number, r0: numb
   const rows = r1 - r0, cols = c1 - c0;
   const span = (items - 1) * bs + (rows - 1) * x.rowStride + (cols - 1) * x.colStride + 1;
   const offset = x.offset + t0 * bs + r0 * x.rowStride + c0 * x.colStride;
-  return { x: { ...x, offset }, batch: t1 - t0, rows, cols, key: `${offset} ${items} ${rows} ${cols}`, dense: span === items * rows * cols };
+  const elements = items * rows * cols;
+  return { x: { ...x, offset }, batch: t1 - t0, rows, cols, elements, key: `${offset} ${items} ${rows} ${cols}`, dense: span === elements };
 }
 
 function copyTile(arena: Arena, w: TileWindow): ArenaWindow {

@@ -1,12 +1,14 @@
 // ThreadPool.run with the caller's part made by a function (the pooled GEMM op copies its own
 // operands there, after the workers are woken): it is called once and gives the whole call's
 // bits; a worker's part cannot be one; an error thrown in it reaches the caller once the workers
-// are done, and the pool keeps working.
+// are done, and the pool keeps working. The pooled GEMM op that uses it grows the shared memory
+// before its job, never during it.
 import { afterAll, describe, expect, it } from "vitest";
 import * as eg from "../../src/index.js";
 import { BackendError } from "../../src/index.js";
 import type { BackendName } from "../../src/backend/index.js";
 import { activeKernelExports, activeThreadPool } from "../../src/backend/init.js";
+import { ThreadPool } from "../../src/backend/thread-pool.js";
 import { gemmArgs, splitGemm, type GemmCall } from "../../src/backend/parallel-gemm.js";
 
 // The pool exists on wasm only: under the js project this runs on plain SIMD.
@@ -48,5 +50,32 @@ describe("a job whose caller's part is made by a function", () => {
     new Float32Array(wasm.memory.buffer, cSplit, m * n).fill(0);
     pool.run(wasm, "f32_gemm_batch", [() => own, other]);
     expect(view(cSplit)).toEqual(view(cWhole));
+  });
+});
+
+describe("the pooled GEMM op", () => {
+  it("makes room for the caller's own operands before the job: the memory never grows while the workers run", async () => {
+    await eg.init({ backend, threads: 1 });
+    // A·Bᵀ of [64×784]·[784×256]: each thread's B window is one block, so the caller copies its
+    // own after the workers start; 1 MB of operands grows a fresh pool's 1.1 MB memory.
+    const a = eg.randn([64, 784], { seed: 1 }), w = eg.randn([256, 784], { seed: 2 });
+    const want = new Uint32Array((a.matmul(w.transpose(0, 1)).data as Float32Array).slice().buffer);
+    await eg.init({ backend, threads: 2 });
+    const memory = activeKernelExports()!.memory, grow = memory.grow.bind(memory), run = ThreadPool.prototype.run;
+    let inJob = false, grewOutside = 0, grewInside = 0;
+    memory.grow = (pages: number) => { if (inJob) grewInside++; else grewOutside++; return grow(pages); };
+    ThreadPool.prototype.run = function (...args: Parameters<typeof run>) {
+      inJob = true;
+      try { return run.apply(this, args); } finally { inJob = false; }
+    };
+    try {
+      const got = new Uint32Array((a.matmul(w.transpose(0, 1)).data as Float32Array).slice().buffer);
+      expect(got).toEqual(want);
+    } finally {
+      ThreadPool.prototype.run = run;
+      memory.grow = grow;
+    }
+    expect(grewOutside).toBeGreaterThan(0);
+    expect(grewInside).toBe(0);
   });
 });
