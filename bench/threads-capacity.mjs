@@ -44,4 +44,3 @@ for (const shape of shapes) {
   const name = shape.m === shape.n && shape.n === shape.k ? `${shape.m}³` : `[${shape.m}×${shape.k}]·[${shape.k}×${shape.n}]`;
   console.log(`${name.padEnd(20)} one GEMM split in two: ${summary(splitSpeedup)}; two whole GEMMs, one per thread: ${summary(capacity)}`);
 }
-

@@ -8,16 +8,16 @@ export interface ArenaWindow { ptr: number; batchStride: number; rowStride: numb
 
 /**
  * Copies the elements a batch of strided rows×cols windows touches into the arena. A dense batch
- * (span at most `slack` times its size: contiguous, transposed, padded, broadcast) is copied as
- * one span — a memcpy — and keeps its strides, since the kernel's packing reads any strides at
- * full speed. A sparse one (column slices of a wide matrix, a strided batch) is compacted line by
+ * (span at most twice its size: contiguous, transposed, padded, broadcast) is copied as one
+ * span — a memcpy — and keeps its strides, since the kernel's packing reads any strides at full
+ * speed. A sparse one (column slices of a wide matrix, a strided batch) is compacted line by
  * line along its unit stride, so it costs batch·rows·cols, not its span.
  */
-export function copyWindow(arena: Arena, m: StridedBatch, batch: number, rows: number, cols: number, slack = 2): ArenaWindow {
+export function copyWindow(arena: Arena, m: StridedBatch, batch: number, rows: number, cols: number): ArenaWindow {
   const bs = batch > 1 ? m.batchStride : 0;
   const span = (batch - 1) * bs + (rows - 1) * m.rowStride + (cols - 1) * m.colStride + 1;
   const copies = bs === 0 ? 1 : batch, size = rows * cols;
-  if (span > slack * copies * size && (m.colStride === 1 || m.rowStride === 1)) {
+  if (span > 2 * copies * size && (m.colStride === 1 || m.rowStride === 1)) {
     const byRows = m.colStride === 1;
     const lines = byRows ? rows : cols, len = byRows ? cols : rows, step = byRows ? m.rowStride : m.colStride;
     const ptr = arena.alloc(copies * size * 4);
