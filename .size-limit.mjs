@@ -221,7 +221,10 @@ const wasmAsFile = { modifyEsbuildConfig: (c) => ({ ...c, loader: { ...c.loader,
 // workers never answer then gave up after 30 s instead of hanging init, and the caller's part of
 // a job became a function the pool calls (not a fourth argument that a wrapper could drop): the
 // whole library 311.53 KB, the default entry 541.03 KB, everything from the slim entry (which
-// counts the pool's chunk) 72.02 KB; limits 312 and 541.5.
+// counts the pool's chunk) 72.02 KB; limits 312 and 541.5. fit's weight gradients written into
+// the arrays of the batch before (src/ndarray/grad-buffers.ts) then added 0.2–0.3 KB: the MLP app
+// 38.84 KB, everything from the slim entry 72.26 KB, the whole library 311.83 KB, the default
+// entry 541.32 KB.
 // The thread pool (src/backend/thread-start.ts and what it imports) is loaded by a dynamic import
 // in init({ threads }) only, so an application's bundler puts it in a chunk its program never
 // fetches unless it asks for threads; this check leaves that chunk out (3.2 KB gzip), the

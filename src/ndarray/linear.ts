@@ -6,6 +6,7 @@ import { ShapeError } from "../errors.js";
 import { record } from "./autograd.js";
 import type { FloatArray } from "./dtype.js";
 import { binary, gradFor } from "./elementwise.js";
+import { markWeightGrad, takeWeightGradBuffer } from "./grad-buffers.js";
 import { gemmInto, matmul, matmulDType } from "./matmul.js";
 import { mixedPrecision } from "./mixed-precision-hook.js";
 import { sum } from "./reduce.js";
@@ -119,9 +120,25 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
     const { g, db } = epilogueGrads(gIn, o.relu === true ? out : null, bs?.requiresGrad === true, m, outF);
     return [
       xs.requiresGrad ? matmul(g, ws) : null,
-      ws.requiresGrad ? gradFor(matmul(g.transpose(), xs), ws) : null,
+      ws.requiresGrad ? weightGrad(g, xs, ws) : null,
       db,
     ];
   });
   return y.reshape([...x.shape.slice(0, -1), outF]);
+}
+
+/**
+ * dW = gᵀ·x for the weight `ws`, into the storage fit handed back from the step before when
+ * there is one (src/ndarray/grad-buffers.ts): the same GEMM with the same operands, so the bits of
+ * a fresh product.
+ */
+function weightGrad(g: Tensor, xs: Tensor, ws: Tensor): Tensor | null {
+  const buffer = g.dtype === "float32" && xs.dtype === "float32" && ws.dtype === "float32" ? takeWeightGradBuffer(ws) : null;
+  if (buffer === null) return markWeightGrad(gradFor(matmul(g.transpose(), xs), ws)!);
+  const [m, outF] = g.shape, inF = xs.shape[1];
+  gemmInto(outF, inF, m,
+    { data: g.storage as FloatArray, offset: g.offset, rowStride: g.strides[1], colStride: g.strides[0] },
+    { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] },
+    buffer, 0, null, false);
+  return markWeightGrad(new Tensor(buffer, "float32", [outF, inF]));
 }

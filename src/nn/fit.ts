@@ -1,6 +1,7 @@
 import { boolean } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { Rng, rngFrom, Tensor } from "../ndarray/index.js";
+import { handBackWeightGrads } from "../ndarray/grad-buffers.js";
 import { withGlobalRng } from "../ndarray/random.js";
 import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../optim/index.js";
 import { checkOptions } from "../options.js";
@@ -224,6 +225,9 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
     run.rng.shuffle(run.order);
   }
   const logits = LOGIT_LOSSES.has(loss.name);
+  // The weights' gradient arrays go back to their layers before each zeroGrad, to be written
+  // again rather than allocated (src/ndarray/grad-buffers.ts).
+  const params = model.parameters();
   let lossSum = 0, correct = 0, seen = 0;
   for (let b = 0; b < ctx.stepsPerEpoch && !ctx.stopTraining; b++) {
     const s = b * batchSize, e = Math.min(s + batchSize, xr.n);
@@ -248,6 +252,7 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
       else nonFinite(run, `loss is ${lv}`, where, false);
       break;
     }
+    handBackWeightGrads(params);
     optimizer.zeroGrad();
     l.backward();
     optimizer.step();
@@ -273,7 +278,8 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
  * model's regularization penalties added to the loss, validation and callbacks per epoch.
  * Returns the history (Keras's keys). A NaN/∞ batch loss throws a ValueError before the update;
  * parameters made non-finite by an update throw naming the parameter; callbacks.terminateOnNaN()
- * turns both into a stop.
+ * turns both into a stop. A Linear weight's `.grad` array is written again by the next batch
+ * rather than allocated anew: a callback that keeps a gradient must copy it.
  */
 export async function fit(model: Module, x: Tensor, y: Tensor, o: FitOptions): Promise<History> {
   const run = setUp(model, x, y, o);
