@@ -48,8 +48,8 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
       // window of it (A under a column split, B under a row split, either one broadcast over a
       // batch split) or when a tile's window is not one block of memory: compacting it line by
       // line (the columns of a row-major B) costs more in calls than the overlap saves.
-      const aTiles = tiles.map((t) => window(a, batch, t.t0, t.t1, t.i0, t.i1, 0, k));
-      const bTiles = tiles.map((t) => window(b, batch, t.t0, t.t1, 0, k, t.j0, t.j1));
+      const aTiles = tiles.map((t) => tileWindow(a, batch, t.t0, t.t1, t.i0, t.i1, 0, k));
+      const bTiles = tiles.map((t) => tileWindow(b, batch, t.t0, t.t1, 0, k, t.j0, t.j1));
       const aAll = copiedWhole(aTiles) ? copyWindow(arena, a, batch, m, k) : null;
       const bAll = copiedWhole(bTiles) ? copyWindow(arena, b, batch, k, n) : null;
       const placeA = (p: number): Placed => aAll ? { window: aAll, offset: tiles[p].t0 * aAll.batchStride + tiles[p].i0 * aAll.rowStride }
@@ -86,7 +86,7 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
 interface TileWindow { x: StridedBatch; batch: number; rows: number; cols: number; elements: number; key: string; dense: boolean }
 
 /** Items t0..t1, rows r0..r1 and columns c0..c1 of `x` (a single matrix may carry no batch stride). */
-function window(x: StridedBatch, batch: number, t0: number, t1: number, r0: number, r1: number, c0: number, c1: number): TileWindow {
+function tileWindow(x: StridedBatch, batch: number, t0: number, t1: number, r0: number, r1: number, c0: number, c1: number): TileWindow {
   const bs = batch > 1 ? x.batchStride : 0, items = bs === 0 ? 1 : t1 - t0;
   const rows = r1 - r0, cols = c1 - c0;
   const span = (items - 1) * bs + (rows - 1) * x.rowStride + (cols - 1) * x.colStride + 1;
