@@ -9,6 +9,7 @@ import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
 import { biasBackwardSplit, maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
+import { stepArray } from "./step-arrays.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -31,6 +32,16 @@ function copyOut(arena: Arena, ptr: number, size: number): Float32Array {
   return new Float32Array(arena.f32(ptr, size));
 }
 
+/**
+ * copyOut into a step array (src/backend/step-arrays.ts): for the outputs and input gradients,
+ * which live within a training step, not the weight and bias gradients, which outlive it as .grad.
+ */
+function copyOutForStep(arena: Arena, ptr: number, size: number): Float32Array {
+  const out = stepArray(size);
+  out.set(arena.f32(ptr, size));
+  return out;
+}
+
 const inSize = (g: Conv2dGeometry) => g.batch * g.inChannels * g.inH * g.inW;
 const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW;
 const weightSize = (g: Conv2dGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
@@ -41,7 +52,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
   const inputGrad = (g: Conv2dGeometry, geo: number, dyp: number, wp: number): Float32Array => {
     const dxp = arena.alloc(inSize(g) * 4);
     convBackwardInput(wasm, arena, g, geo, dyp, wp, dxp);
-    return copyOut(arena, dxp, inSize(g));
+    return copyOutForStep(arena, dxp, inSize(g));
   };
   const weightGrad = (g: Conv2dGeometry, geo: number, xp: number, dyp: number): Float32Array => {
     const dwp = arena.alloc(weightSize(g) * 4);
@@ -84,7 +95,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
       });
     },
     conv2d(x, weight, bias, g, options = {}) {
-      return withScratch(arena, () => copyOut(arena, forward(x, weight, bias, g, options.relu === true), outSize(g)));
+      return withScratch(arena, () => copyOutForStep(arena, forward(x, weight, bias, g, options.relu === true), outSize(g)));
     },
     conv2dReluMaxPool(x, weight, bias, g, normalize, withTaps = true) {
       return withScratch(arena, () => {
@@ -97,12 +108,12 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
         const yp = arena.alloc(n * 4);
         if (!withTaps) {
           maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, 0);
-          return { y: copyOut(arena, yp, n), code: new Uint8Array(0) };
+          return { y: copyOutForStep(arena, yp, n), code: new Uint8Array(0) };
         }
         const cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
         maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
         wasm.u8_pack_taps(n, cp, packed);
-        return { y: copyOut(arena, yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };
+        return { y: copyOutForStep(arena, yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };
       });
     },
     conv2dReluMaxPoolBackward(x, weight, dy, y, code, g, want, normalizeBackward) {

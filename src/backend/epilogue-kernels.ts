@@ -8,6 +8,7 @@ import { withScratch, type Arena } from "./arena.js";
 import { activeKernelExports, kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { reluBackwardSplit } from "./parallel-elementwise.js";
+import { stepArray } from "./step-arrays.js";
 
 export interface EpilogueKernels {
   /**
@@ -30,10 +31,17 @@ function wasmEpilogueKernels(wasm: KernelExports, arena: Arena): EpilogueKernels
           wasm.f32_column_sums(m, n, gp, sp);
           columnSums = new Float64Array(new Float64Array(arena.memory.buffer, sp, n));
         }
-        return { masked: y === null ? null : new Float32Array(arena.f32(gp, size)), sums: columnSums };
+        // The masked gradient goes on to the layer's GEMMs within the step: a step array.
+        return { masked: y === null ? null : copyToStepArray(arena.f32(gp, size)), sums: columnSums };
       });
     },
   };
+}
+
+function copyToStepArray(view: Float32Array): Float32Array {
+  const out = stepArray(view.length);
+  out.set(view);
+  return out;
 }
 
 const epilogueFamily: KernelFamily<EpilogueKernels | null> = {

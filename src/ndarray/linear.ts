@@ -2,8 +2,9 @@
 // epilogue's backward in one pass. Apart from matmul.ts so that a program that multiplies
 // matrices does not load it (the default entry under Node reads it on first use).
 import { epilogueKernels } from "../backend/epilogue-kernels.js";
+import { stepArray } from "../backend/step-arrays.js";
 import { ShapeError } from "../errors.js";
-import { record } from "./autograd.js";
+import { record, willRecord } from "./autograd.js";
 import type { FloatArray } from "./dtype.js";
 import { binary, gradFor } from "./elementwise.js";
 import { markWeightGrad, takeWeightGradBuffer } from "./grad-buffers.js";
@@ -109,7 +110,8 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const xs = x2.dtype === dtype ? x2 : x2.astype(dtype);
   const ws = weight.dtype === dtype ? weight : weight.astype(dtype);
   const bs = bias && bias.dtype !== dtype ? bias.astype(dtype) : bias;
-  const out = dtype === "float32" ? new Float32Array(m * outF) : new Float64Array(m * outF);
+  // float32 outputs are step arrays: within fit's steps, last step's (src/backend/step-arrays.ts).
+  const out = dtype === "float32" ? stepArray(m * outF) : new Float64Array(m * outF);
   gemmInto(m, outF, inF,
     { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] },
     { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[1], colStride: ws.strides[0] },
@@ -119,12 +121,27 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   record(y, o.relu ? "linearRelu" : "linear", inputs, (gIn) => {
     const { g, db } = epilogueGrads(gIn, o.relu === true ? out : null, bs?.requiresGrad === true, m, outF);
     return [
-      xs.requiresGrad ? matmul(g, ws) : null,
+      xs.requiresGrad ? inputGrad(g, ws) : null,
       ws.requiresGrad ? weightGrad(g, xs, ws) : null,
       db,
     ];
   });
   return y.reshape([...x.shape.slice(0, -1), outF]);
+}
+
+/**
+ * dx = g·W: the gradient the layer passes back, into a step array when it is float32 and no graph
+ * of the backward is being recorded (matmul's GEMM on the same windows: the same bits).
+ */
+function inputGrad(g: Tensor, ws: Tensor): Tensor {
+  if (g.dtype !== "float32" || ws.dtype !== "float32" || willRecord([g, ws])) return matmul(g, ws);
+  const [m, outF] = g.shape, inF = ws.shape[1];
+  const out = stepArray(m * inF);
+  gemmInto(m, inF, outF,
+    { data: g.storage as FloatArray, offset: g.offset, rowStride: g.strides[0], colStride: g.strides[1] },
+    { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[0], colStride: ws.strides[1] },
+    out, 0, null, false);
+  return new Tensor(out, "float32", [m, inF]);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { boolean } from "../checks.js";
 import { ValueError } from "../errors.js";
+import { closeStep, newStepArrays, openStep, type StepArrays } from "../backend/step-arrays.js";
 import { Rng, rngFrom, Tensor } from "../ndarray/index.js";
 import { handBackWeightGrads } from "../ndarray/grad-buffers.js";
+import { keepsNoStepTensors } from "./step-safe.js";
 import { withGlobalRng } from "../ndarray/random.js";
 import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../optim/index.js";
 import { checkOptions } from "../options.js";
@@ -96,6 +98,8 @@ interface Run {
   transform: Transform | null;
   /** Runs a batch's forward and loss: as it is, or inside a bfloat16 autocast scope. */
   scope: <T>(fn: () => T) => T;
+  /** Arrays reused from step to step, or null when code outside the library may keep a step's tensors. */
+  stepArrays: StepArrays | null;
 }
 
 function nonNegativeInt(key: string, v: unknown): number {
@@ -170,6 +174,9 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
   return {
     model, optimizer, loss, xr, yr, val, batchSize, shuffle, acc, callbacks, initialEpoch, ctx, rng,
     stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
+    // A loss by name and a model of registered layers: no code outside the library sees the step's
+    // tensors (src/nn/step-safe.ts). bfloat16 steps run other kernels, and keep fresh arrays.
+    stepArrays: typeof o.loss === "string" && o.precision !== "bf16" && keepsNoStepTensors(model) ? newStepArrays() : null,
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs; no
     // larger than the data (a batchSize past it, which Keras accepts, makes one batch of all).
@@ -214,9 +221,46 @@ function nonFinite(run: Run, problem: string, where: string, applied: boolean): 
   run.ctx.stopReason = `terminateOnNaN: ${problem} at ${where}${applied ? " (after the update)" : ""}`;
 }
 
+/**
+ * One batch's forward, loss, backward and update: its loss and correct count, or null when the
+ * loss is not finite and a callback stops the run. The step's arrays come from the last step's
+ * when the model allows it (run.stepArrays), and are handed back once the update is done and
+ * the step's tensors are dead.
+ */
+function trainStep(run: Run, xt: Tensor, yt: Tensor, params: Tensor[], logits: boolean, where: string): { loss: number; correct: number } | null {
+  const { model, optimizer, loss } = run;
+  if (run.stepArrays) openStep(run.stepArrays);
+  try {
+    const [out, l] = run.scope(() => {
+      const o = model.forward(xt) as Tensor;
+      let lt = loss.fn(o, yt);
+      const reg = model.regularizationLoss();
+      if (reg) lt = lt.add(reg);
+      return [o, lt] as const;
+    });
+    const lv = l.item();
+    if (!Number.isFinite(lv)) {
+      // A non-finite parameter makes the next loss non-finite, so the parameters are scanned
+      // only then (and once per epoch below), not after every step: the scan of every weight
+      // would cost a few percent of each step.
+      const bad = nonFiniteParameter(model);
+      if (bad) nonFinite(run, `${bad} in an earlier update (this batch's loss is ${lv})`, where, true);
+      else nonFinite(run, `loss is ${lv}`, where, false);
+      return null;
+    }
+    handBackWeightGrads(params);
+    optimizer.zeroGrad();
+    l.backward();
+    optimizer.step();
+    return { loss: lv, correct: run.acc.length ? countCorrect(out, yt, logits) : 0 };
+  } finally {
+    closeStep();
+  }
+}
+
 /** One epoch of mini-batch steps; the running loss/accuracy, or null when no batch ran. */
 function trainEpoch(run: Run, epoch: number): Logs | null {
-  const { model, optimizer, loss, xr, yr, batchSize, ctx } = run;
+  const { model, loss, xr, yr, batchSize, ctx } = run;
   model.train();
   if (run.shuffle) {
     // A permutation of 0..n-1 afresh every epoch (not of the last one): an epoch's order then
@@ -235,30 +279,12 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
     const xb = gather(xr, run.order, s, e, run.xb, true);
     const xt = run.transform ? transformed(run.transform, xb, run.rng, where) : xb;
     const yt = gather(yr, run.order, s, e, run.yb, false);
-    const [out, l] = run.scope(() => {
-      const o = model.forward(xt) as Tensor;
-      let lt = loss.fn(o, yt);
-      const reg = model.regularizationLoss();
-      if (reg) lt = lt.add(reg);
-      return [o, lt] as const;
-    });
-    const lv = l.item();
-    if (!Number.isFinite(lv)) {
-      // A non-finite parameter makes the next loss non-finite, so the parameters are scanned
-      // only then (and once per epoch below), not after every step: the scan of every weight
-      // would cost a few percent of each step.
-      const bad = nonFiniteParameter(model);
-      if (bad) nonFinite(run, `${bad} in an earlier update (this batch's loss is ${lv})`, where, true);
-      else nonFinite(run, `loss is ${lv}`, where, false);
-      break;
-    }
-    handBackWeightGrads(params);
-    optimizer.zeroGrad();
-    l.backward();
-    optimizer.step();
+    const step = trainStep(run, xt, yt, params, logits, where);
+    if (step === null) break;
+    const lv = step.loss;
     lossSum += lv * (e - s);
     seen += e - s;
-    if (run.acc.length) correct += countCorrect(out, yt, logits);
+    correct += step.correct;
     for (const c of run.callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
   }
   const bad = ctx.stopTraining ? null : nonFiniteParameter(model);
