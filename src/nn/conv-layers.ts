@@ -11,6 +11,7 @@ import { registerLayers } from "./layer-registry.js";
 import { pairOf, resolvePadding, type Int1, type IntOrPair, type Pair } from "./conv-options.js";
 import { convTranspose2d } from "./conv-transpose.js";
 import { Module } from "./module.js";
+import { keepsNoOutputs } from "./step-safe.js";
 
 export interface ConvLayerOptions extends RandomOptions {
   stride?: IntOrPair;
@@ -212,3 +213,6 @@ registerConvFusion(Conv1d, Conv2d);
 
 // The ONNX exporter recognizes ConvTranspose2d through the registry (layer-registry.ts).
 registerLayers({ ConvTranspose2d });
+
+// fit may reuse the arrays of a model built of these (src/nn/step-safe.ts).
+keepsNoOutputs("Conv2d");

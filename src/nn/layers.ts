@@ -4,6 +4,7 @@ import { logSoftmax, rngFrom, softmax, type RandomOptions, type Rng, type Tensor
 import { checkOptions } from "../options.js";
 import { checkGeluOptions, dropout, elu, finiteNumber, gelu, leakyRelu, tensorInput, type GeluOptions } from "./functional.js";
 import { Module } from "./module.js";
+import { keepsNoOutputs } from "./step-safe.js";
 
 /** Parameter-free layers: activations, Dropout and Flatten (PyTorch names and defaults). */
 
@@ -112,3 +113,6 @@ export class Flatten extends Module {
     return x.reshape([...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
   }
 }
+
+// fit may reuse the arrays of a model built of these (src/nn/step-safe.ts).
+keepsNoOutputs("ReLU", "Dropout", "Flatten");

@@ -5,6 +5,7 @@ import { checkOptions } from "../options.js";
 import { getInitializer, type Initializer } from "./init.js";
 import { Module } from "./module.js";
 import type { Regularizer } from "./regularizers.js";
+import { keepsNoOutputs } from "./step-safe.js";
 
 export interface LinearOptions extends RandomOptions {
   /** Add a learned bias (default true). */
@@ -69,3 +70,6 @@ export class Linear extends Module {
     return this.kernelRegularizer ? this.kernelRegularizer(this.weight) : null;
   }
 }
+
+// fit may reuse the arrays of a model built of these (src/nn/step-safe.ts).
+keepsNoOutputs("Linear");

@@ -10,6 +10,7 @@ import {
   adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool1d, avgPool2d, maxPool1d, maxPool2d,
   type AdaptiveSize, type AvgPool1dOptions, type AvgPool2dOptions, type MaxPoolOptions,
 } from "./pooling.js";
+import { keepsNoOutputs } from "./step-safe.js";
 
 type Size = number | readonly number[];
 /** A max pool's output: the pooled tensor, or [pooled, indices] when built with returnIndices: true. */
@@ -160,3 +161,6 @@ export class AdaptiveMaxPool2d<R extends boolean = false> extends Module {
 
 // The ONNX exporter recognizes these through the registry (layer-registry.ts).
 registerLayers({ MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d });
+
+// fit may reuse the arrays of a model built of these (src/nn/step-safe.ts).
+keepsNoOutputs("MaxPool2d");

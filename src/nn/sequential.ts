@@ -3,6 +3,7 @@ import type { Tensor } from "../ndarray/index.js";
 import { inEvalMode } from "./eval-mode.js";
 import { fuseLayers, runStep, type FusedStep } from "./fusion.js";
 import { Module } from "./module.js";
+import { keepsNoOutputs } from "./step-safe.js";
 
 /**
  * Modules applied in order, named "0", "1", … as in PyTorch. The list runs as the steps of
@@ -63,3 +64,6 @@ export function layersOf(model: Module): Module[] {
 export function fuseForInference(model: Module): FusedStep[] {
   return inEvalMode(model, () => fuseLayers(layersOf(model)));
 }
+
+// fit may reuse the arrays of a model built of these (src/nn/step-safe.ts).
+keepsNoOutputs("Sequential");

@@ -1,12 +1,20 @@
 // Which models fit may run with reused step arrays (src/backend/step-arrays.ts): those where no
 // code outside the library sees a step's intermediate tensors, so none can be kept past the step.
-// That holds for a model built only of the layers named here, exactly those classes (a subclass
+// That holds for a model built only of the layers registered here, exactly those classes (a subclass
 // may override forward: its class has no typeName of its own, or another one), with no hooks (a
 // hook is the module's own forward property), trained on a loss given by name.
 import type { Module } from "./module.js";
 
-/** Layers whose forward keeps no output past the call, by their classes' own typeName. */
-const KEEP_NO_OUTPUTS = new Set(["Sequential", "Linear", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Dropout"]);
+/**
+ * The typeNames of layers whose forward keeps no output past the call. Each layer's own file
+ * registers its name (keepsNoOutputs), so a bundle without the layer carries neither it nor its name.
+ */
+const KEEP_NO_OUTPUTS = new Set<string>();
+
+/** Registers layer classes, by their typeName, whose forward keeps no output past the call. */
+export function keepsNoOutputs(...typeNames: string[]): void {
+  for (const name of typeNames) KEEP_NO_OUTPUTS.add(name);
+}
 
 const own = (x: object, key: string) => Object.prototype.hasOwnProperty.call(x, key);
 
