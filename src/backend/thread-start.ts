@@ -6,6 +6,7 @@ import { embeddedKernelBytes } from "./embedded.js";
 import type { BackendName } from "./kernels.js";
 import { gemmOnPool } from "./parallel-gemm.js";
 import { gemmOpOnPool } from "./parallel-gemm-op.js";
+import { gemmPairOnPool } from "./parallel-gemm-pair.js";
 import { startThreadPool, type WorkerHost } from "./thread-pool.js";
 import { CONTROL } from "./thread-worker.js";
 import { importsMemory, sharedMemory, type Threading, type ThreadsOption } from "./threads.js";
@@ -92,7 +93,7 @@ export async function startThreaded<T>(given: WebAssembly.Module | null, wanted:
   const memory = sharedMemory();
   try {
     const pool = await startThreadPool(host, threads - 1, module, memory, canBlock());
-    return instantiate(module, { pool, reason: null, gemm: gemmOnPool(pool), gemmOp: gemmOpOnPool(pool) }, memory);
+    return instantiate(module, { pool, reason: null, gemm: gemmOnPool(pool), gemmOp: gemmOpOnPool(pool), gemmPair: gemmPairOnPool(pool) }, memory);
   } catch (e) {
     return instantiate(module, one((e as Error).message), memory);
   }

@@ -4,7 +4,7 @@
 import { ValueError } from "../errors.js";
 import type { Arena } from "./arena.js";
 import type { KernelExports } from "./kernel-exports.js";
-import type { GemmOptions, StridedBatch } from "./kernels.js";
+import type { GemmOptions, StridedBatch, StridedMatrix } from "./kernels.js";
 import type { GemmCall } from "./parallel-gemm.js";
 import type { ThreadPool } from "./thread-pool.js";
 
@@ -24,7 +24,16 @@ export interface Threading {
    */
   gemmOp?: (wasm: KernelExports, arena: Arena, batch: number, m: number, n: number, k: number,
             a: StridedBatch, b: StridedBatch, c: Float32Array, cOffset: number, options: GemmOptions) => boolean;
+  /**
+   * Runs two independent products of similar size as one job, side by side on the threads
+   * (parallel-gemm-pair.ts); false, having run nothing, when they belong on the calling thread.
+   * Absent with one thread.
+   */
+  gemmPair?: (wasm: KernelExports, arena: Arena, first: GemmProduct, second: GemmProduct) => boolean;
 }
+
+/** One product C[m×n] = A·B from strided windows of JS arrays into `c` (from element 0). */
+export interface GemmProduct { m: number; n: number; k: number; a: StridedMatrix; b: StridedMatrix; c: Float32Array }
 
 /** Threads a pool can run: the caller and 63 workers (the control block's slots, thread-worker.ts). */
 const MAX_THREADS = 64;

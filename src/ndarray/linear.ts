@@ -2,6 +2,7 @@
 // epilogue's backward in one pass. Apart from matmul.ts so that a program that multiplies
 // matrices does not load it (the default entry under Node reads it on first use).
 import { epilogueKernels } from "../backend/epilogue-kernels.js";
+import { gemmPair } from "../backend/gemm-pair.js";
 import { stepArray } from "../backend/step-arrays.js";
 import { ShapeError } from "../errors.js";
 import { record, willRecord } from "./autograd.js";
@@ -120,6 +121,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const inputs = bs ? [xs, ws, bs] : [xs, ws];
   record(y, o.relu ? "linearRelu" : "linear", inputs, (gIn) => {
     const { g, db } = epilogueGrads(gIn, o.relu === true ? out : null, bs?.requiresGrad === true, m, outF);
+    if (xs.requiresGrad && ws.requiresGrad && bothFloat32(g, xs, ws)) return [...bothGrads(g, xs, ws), db];
     return [
       xs.requiresGrad ? inputGrad(g, ws) : null,
       ws.requiresGrad ? weightGrad(g, xs, ws) : null,
@@ -127,6 +129,29 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
     ];
   });
   return y.reshape([...x.shape.slice(0, -1), outF]);
+}
+
+/** Whether the backward's products are float32 GEMMs written straight into arrays (no graph of them recorded). */
+const bothFloat32 = (g: Tensor, xs: Tensor, ws: Tensor) =>
+  g.dtype === "float32" && xs.dtype === "float32" && ws.dtype === "float32" && !willRecord([g, xs, ws]);
+
+/**
+ * dx = g·W and dW = gᵀ·x as one pair of products (src/backend/gemm-pair.ts: side by side on a
+ * thread pool), into a step array and the storage fit handed back (or fresh): the GEMMs and
+ * windows of inputGrad and weightGrad below, so their bits.
+ */
+function bothGrads(g: Tensor, xs: Tensor, ws: Tensor): [Tensor, Tensor] {
+  const [m, outF] = g.shape, inF = xs.shape[1];
+  const dx = stepArray(m * inF), dw = takeWeightGradBuffer(ws) ?? new Float32Array(outF * inF);
+  const gs = g.storage as Float32Array;
+  gemmPair(
+    { m, n: inF, k: outF, c: dx,
+      a: { data: gs, offset: g.offset, rowStride: g.strides[0], colStride: g.strides[1] },
+      b: { data: ws.storage as Float32Array, offset: ws.offset, rowStride: ws.strides[0], colStride: ws.strides[1] } },
+    { m: outF, n: inF, k: m, c: dw,
+      a: { data: gs, offset: g.offset, rowStride: g.strides[1], colStride: g.strides[0] },
+      b: { data: xs.storage as Float32Array, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] } });
+  return [new Tensor(dx, "float32", [m, inF]), markWeightGrad(new Tensor(dw, "float32", [outF, inF]))];
 }
 
 /**
