@@ -20,7 +20,7 @@ export const gemmPairing = {
 
 const macs = (p: GemmProduct) => p.m * p.n * p.k;
 
-/** Elements of `p`'s operand windows and C that a copy may take (spans, as copyWindow at most copies). */
+/** Bytes that `p`'s operand windows and C may take in the arena (whole spans: copyWindow copies at most those). */
 function bytesPlaced(p: GemmProduct): number {
   const span = (x: GemmProduct["a"], rows: number, cols: number) => (rows - 1) * x.rowStride + (cols - 1) * x.colStride + 1;
   return 4 * (span(p.a, p.m, p.k) + span(p.b, p.k, p.n) + p.m * p.n) + 3 * 64;
@@ -45,7 +45,7 @@ export function gemmPairOnPool(pool: ThreadPool): NonNullable<Threading["gemmPai
     const small = Math.min(macs(first), macs(second)), large = Math.max(macs(first), macs(second));
     if (pool.threads < 2 || small === 0 || small + large < parallelGemm.minMacs || large > gemmPairing.maxImbalance * small) return false;
     withScratch(arena, () => {
-      // The first product on the calling thread and, with more than 3 threads, on workers too; the
+      // The first product on the calling thread and, with 3 threads or more, on workers too; the
       // second on the other workers. With 2 threads the first's copies wait until the worker runs.
       const firstThreads = Math.ceil(pool.threads / 2);
       const secondCall = place(arena, second);

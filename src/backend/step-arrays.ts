@@ -3,9 +3,9 @@
 // to the one before): 5.1 MB a batch for the Fashion-MNIST CNN. V8 answers that much fresh
 // external memory with a full collection every few batches, whose concurrent marking then runs on
 // the core a pool worker needs (bench/RESULTS-threads.md). fit opens a step only for a model that
-// keeps nothing of a step past its end (src/nn/step-safe.ts), and closes it after the optimizer's
-// update: the step's tensors are then reachable only from its dropped graph, and their arrays serve
-// the next step. With no step open every site gets a fresh array, as before.
+// keeps nothing of a step past its end (src/nn/step-safe.ts), and closes it after the backward:
+// the step's tensors are then read only by fit's last lines of that step (its correct count) and
+// reachable from nothing once it returns, and their arrays serve the next step's forward. With no step open every site gets a fresh array, as before.
 
 /** The arrays of one fit: free ones by length, and those handed out in the open step. */
 export interface StepArrays {

@@ -223,22 +223,24 @@ function nonFinite(run: Run, problem: string, where: string, applied: boolean): 
 
 /**
  * One batch's forward, loss, backward and update: its loss and correct count, or null when the
- * loss is not finite and a callback stops the run. The step's arrays come from the last step's
- * when the model allows it (run.stepArrays), and are handed back once the update is done and
- * the step's tensors are dead.
+ * loss is not finite and a callback stops the run. The forward and backward take the last
+ * step's arrays when the model allows it (run.stepArrays); the step is closed before the
+ * optimizer's update, which may be code of the program's own.
  */
 function trainStep(run: Run, xt: Tensor, yt: Tensor, params: Tensor[], logits: boolean, where: string): { loss: number; correct: number } | null {
   const { model, optimizer, loss } = run;
   if (run.stepArrays) openStep(run.stepArrays);
+  let out: Tensor, lv: number;
   try {
-    const [out, l] = run.scope(() => {
+    let l: Tensor;
+    [out, l] = run.scope(() => {
       const o = model.forward(xt) as Tensor;
       let lt = loss.fn(o, yt);
       const reg = model.regularizationLoss();
       if (reg) lt = lt.add(reg);
       return [o, lt] as const;
     });
-    const lv = l.item();
+    lv = l.item();
     if (!Number.isFinite(lv)) {
       // A non-finite parameter makes the next loss non-finite, so the parameters are scanned
       // only then (and once per epoch below), not after every step: the scan of every weight
@@ -251,11 +253,13 @@ function trainStep(run: Run, xt: Tensor, yt: Tensor, params: Tensor[], logits: b
     handBackWeightGrads(params);
     optimizer.zeroGrad();
     l.backward();
-    optimizer.step();
-    return { loss: lv, correct: run.acc.length ? countCorrect(out, yt, logits) : 0 };
   } finally {
+    // The step's arrays are free for the next step's forward: nothing reads them after this
+    // step's own last lines below (its outputs, for the correct count).
     closeStep();
   }
+  optimizer.step();
+  return { loss: lv, correct: run.acc.length ? countCorrect(out, yt, logits) : 0 };
 }
 
 /** One epoch of mini-batch steps; the running loss/accuracy, or null when no batch ran. */
