@@ -4,7 +4,8 @@
 // epoch, test accuracy, peak RSS and heap / wasm memory after every epoch (flat after epoch 1 is
 // the goal; reported, not asserted).
 //
-//   npm run build && node bench/training.mjs [--epochs=10] [--tfjs-epochs=2] [--relaxed] [--skip-tfjs]
+//   npm run build && node bench/training.mjs [--epochs=10] [--tfjs-epochs=2] [--relaxed] [--skip-tfjs] [--threads=2]
+// --threads=N adds a run of edgegrad on N threads (init({ threads: N })), compared with tfjs too.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -24,7 +25,9 @@ const snapshot = (extra = {}) => {
 
 async function childEdgegrad(epochs) {
   const eg = await import("../dist/index.js");
-  await eg.init();
+  const threads = Number(args.threads ?? 1);
+  const info = await eg.init(threads > 1 ? { threads } : {});
+  if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
   const { train, test } = await eg.data.loadFashionMnist(DIR);
   const { nn, optim } = eg;
   const model = new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReLU(),
@@ -80,9 +83,9 @@ async function childTfjs(epochs) {
   return { library: "tfjs-layers 4.22.0 (tfjs-backend-wasm)", backend: tf.getBackend() + (tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "-simd" : ""), per };
 }
 
-function runChild(kind, epochs, flags = []) {
+function runChild(kind, epochs, flags = [], threads = 1) {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [...flags, "--expose-gc", fileURLToPath(import.meta.url), `--child=${kind}`, `--epochs=${epochs}`],
+    const p = spawn(process.execPath, [...flags, "--expose-gc", fileURLToPath(import.meta.url), `--child=${kind}`, `--epochs=${epochs}`, `--threads=${threads}`],
       { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
@@ -107,6 +110,8 @@ const runs = [];
 console.error(`Fashion-MNIST MLP 784-256-128-10, Adam ${LR}, batch ${BATCH} (Node ${process.version})`);
 runs.push(await runChild("edgegrad", epochs));
 if (args.relaxed) runs.push({ ...(await runChild("edgegrad", Math.min(epochs, 3), ["--experimental-wasm-relaxed-simd"])), note: "relaxed SIMD flag" });
+const threads = Number(args.threads ?? 1);
+if (threads > 1) runs.push({ ...(await runChild("edgegrad", epochs, [], threads)), note: `${threads} threads` });
 if (!args["skip-tfjs"]) runs.push(await runChild("tfjs", tfjsEpochs));
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b), h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
@@ -123,14 +128,16 @@ const rows = runs.map((r) => {
     wasmMB: `${first.wasmMB.toFixed(1)} → ${last.wasmMB.toFixed(1)}`,
   };
 });
-const eg = rows[0], tfRow = rows.find((r) => r.library.startsWith("tfjs"));
+const tfRow = rows.find((r) => r.library.startsWith("tfjs"));
 console.log("\n| library | backend | epochs | epoch 1 wall (s) | median epoch 2+ wall (s) | median epoch 2+ cpu (s) | test acc last / best | peak RSS (MB) | heap after e1 → last (MB) | wasm / tensor MB e1 → last |");
 console.log("|---|---|---|---|---|---|---|---|---|---|");
 for (const r of rows) console.log(`| ${r.library}${r.note ? ` (${r.note})` : ""} | ${r.backend} | ${r.epochs} | ${r.epoch1s.toFixed(2)} | ${r.medianEpochS.toFixed(2)} | ${r.medianCpuS.toFixed(2)} | ${r.finalTestAcc.toFixed(4)} / ${r.bestTestAcc.toFixed(4)} | ${r.peakRssMB.toFixed(0)} | ${r.heapMB} | ${r.wasmMB} |`);
 if (tfRow) {
   const x = (a, b) => `${(a / b).toFixed(2)}x`;
-  console.log(`\nedgegrad vs tfjs per epoch: steady wall ${x(tfRow.medianEpochS, eg.medianEpochS)}, steady cpu ${x(tfRow.medianCpuS, eg.medianCpuS)},` +
-    ` epoch 1 wall ${x(tfRow.epoch1s, eg.epoch1s)}; peak RSS ${eg.peakRssMB.toFixed(0)} MB vs ${tfRow.peakRssMB.toFixed(0)} MB`);
+  for (const r of rows.filter((r) => r.library === "edgegrad")) {
+    console.log(`\nedgegrad${r.note ? ` (${r.note})` : ""} vs tfjs per epoch: steady wall ${x(tfRow.medianEpochS, r.medianEpochS)}, steady cpu ${x(tfRow.medianCpuS, r.medianCpuS)},` +
+      ` epoch 1 wall ${x(tfRow.epoch1s, r.epoch1s)}; peak RSS ${r.peakRssMB.toFixed(0)} MB vs ${tfRow.peakRssMB.toFixed(0)} MB`);
+  }
 }
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
 writeFileSync(new URL("./results/training.json", import.meta.url), JSON.stringify({ date: new Date().toISOString(), node: process.version, runs, rows }, null, 2));
