@@ -106,11 +106,12 @@ if (args.child) {
 }
 
 const epochs = Number(args.epochs ?? 10), tfjsEpochs = Number(args["tfjs-epochs"] ?? 2);
+const threads = Number(args.threads ?? 1);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be an integer ≥ 1, got ${args.threads}`);
 const runs = [];
 console.error(`Fashion-MNIST MLP 784-256-128-10, Adam ${LR}, batch ${BATCH} (Node ${process.version})`);
 runs.push(await runChild("edgegrad", epochs));
 if (args.relaxed) runs.push({ ...(await runChild("edgegrad", Math.min(epochs, 3), ["--experimental-wasm-relaxed-simd"])), note: "relaxed SIMD flag" });
-const threads = Number(args.threads ?? 1);
 if (threads > 1) runs.push({ ...(await runChild("edgegrad", epochs, [], threads)), note: `${threads} threads` });
 if (!args["skip-tfjs"]) runs.push(await runChild("tfjs", tfjsEpochs));
 

@@ -3,13 +3,15 @@
 // matrices does not load it (the default entry under Node reads it on first use).
 import { epilogueKernels } from "../backend/epilogue-kernels.js";
 import { gemmPair } from "../backend/gemm-pair.js";
+import type { FloatStridedMatrix } from "../backend/js-kernels.js";
+import type { StridedMatrix } from "../backend/kernels.js";
 import { stepArray } from "../backend/step-arrays.js";
 import { ShapeError } from "../errors.js";
 import { record, willRecord } from "./autograd.js";
 import type { FloatArray } from "./dtype.js";
 import { binary, gradFor } from "./elementwise.js";
 import { markWeightGrad, takeWeightGradBuffer } from "./grad-buffers.js";
-import { gemmInto, matmul, matmulDType } from "./matmul.js";
+import { gemmInto, matmul, matmulDType, matrixWindow } from "./matmul.js";
 import { mixedPrecision } from "./mixed-precision-hook.js";
 import { sum } from "./reduce.js";
 import { sizeOf } from "./shape.js";
@@ -90,6 +92,11 @@ function reluMaskF32(src: Float32Array, off: number, y: Float32Array, size: numb
   return masked;
 }
 
+/** A 2-D tensor's transpose as a strided matrix over its storage (matrixWindow's strides swapped). */
+function transposedWindow(t: Tensor): FloatStridedMatrix {
+  return { data: t.storage as FloatArray, offset: t.offset, rowStride: t.strides[1], colStride: t.strides[0] };
+}
+
 /**
  * y = x·Wᵀ + b with W in PyTorch's [out, in] layout: one GEMM reading W transposed in place,
  * with the bias (and optionally relu) fused into its epilogue. x may have leading batch dims.
@@ -113,10 +120,7 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   const bs = bias && bias.dtype !== dtype ? bias.astype(dtype) : bias;
   // float32 outputs are step arrays: within fit's steps, last step's (src/backend/step-arrays.ts).
   const out = dtype === "float32" ? stepArray(m * outF) : new Float64Array(m * outF);
-  gemmInto(m, outF, inF,
-    { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] },
-    { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[1], colStride: ws.strides[0] },
-    out, 0, bs ? (bs.data as FloatArray) : null, o.relu === true);
+  gemmInto(m, outF, inF, matrixWindow(xs), transposedWindow(ws), out, 0, bs ? (bs.data as FloatArray) : null, o.relu === true);
   const y = new Tensor(out, dtype, [m, outF]);
   const inputs = bs ? [xs, ws, bs] : [xs, ws];
   record(y, o.relu ? "linearRelu" : "linear", inputs, (gIn) => {
@@ -143,14 +147,9 @@ const bothFloat32 = (g: Tensor, xs: Tensor, ws: Tensor) =>
 function bothGrads(g: Tensor, xs: Tensor, ws: Tensor): [Tensor, Tensor] {
   const [m, outF] = g.shape, inF = xs.shape[1];
   const dx = stepArray(m * inF), dw = takeWeightGradBuffer(ws) ?? new Float32Array(outF * inF);
-  const gs = g.storage as Float32Array;
-  gemmPair(
-    { m, n: inF, k: outF, c: dx,
-      a: { data: gs, offset: g.offset, rowStride: g.strides[0], colStride: g.strides[1] },
-      b: { data: ws.storage as Float32Array, offset: ws.offset, rowStride: ws.strides[0], colStride: ws.strides[1] } },
-    { m: outF, n: inF, k: m, c: dw,
-      a: { data: gs, offset: g.offset, rowStride: g.strides[1], colStride: g.strides[0] },
-      b: { data: xs.storage as Float32Array, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] } });
+  const f32 = (w: FloatStridedMatrix) => w as StridedMatrix;
+  gemmPair({ m, n: inF, k: outF, c: dx, a: f32(matrixWindow(g)), b: f32(matrixWindow(ws)) },
+           { m: outF, n: inF, k: m, c: dw, a: f32(transposedWindow(g)), b: f32(matrixWindow(xs)) });
   return [new Tensor(dx, "float32", [m, inF]), markWeightGrad(new Tensor(dw, "float32", [outF, inF]))];
 }
 
@@ -162,10 +161,7 @@ function inputGrad(g: Tensor, ws: Tensor): Tensor {
   if (g.dtype !== "float32" || ws.dtype !== "float32" || willRecord([g, ws])) return matmul(g, ws);
   const [m, outF] = g.shape, inF = ws.shape[1];
   const out = stepArray(m * inF);
-  gemmInto(m, inF, outF,
-    { data: g.storage as FloatArray, offset: g.offset, rowStride: g.strides[0], colStride: g.strides[1] },
-    { data: ws.storage as FloatArray, offset: ws.offset, rowStride: ws.strides[0], colStride: ws.strides[1] },
-    out, 0, null, false);
+  gemmInto(m, inF, outF, matrixWindow(g), matrixWindow(ws), out, 0, null, false);
   return new Tensor(out, "float32", [m, inF]);
 }
 
@@ -178,9 +174,6 @@ function weightGrad(g: Tensor, xs: Tensor, ws: Tensor): Tensor | null {
   const buffer = g.dtype === "float32" && xs.dtype === "float32" && ws.dtype === "float32" ? takeWeightGradBuffer(ws) : null;
   if (buffer === null) return markWeightGrad(gradFor(matmul(g.transpose(), xs), ws)!);
   const [m, outF] = g.shape, inF = xs.shape[1];
-  gemmInto(outF, inF, m,
-    { data: g.storage as FloatArray, offset: g.offset, rowStride: g.strides[1], colStride: g.strides[0] },
-    { data: xs.storage as FloatArray, offset: xs.offset, rowStride: xs.strides[0], colStride: xs.strides[1] },
-    buffer, 0, null, false);
+  gemmInto(outF, inF, m, transposedWindow(g), matrixWindow(xs), buffer, 0, null, false);
   return markWeightGrad(new Tensor(buffer, "float32", [outF, inF]));
 }

@@ -36,12 +36,12 @@ export function gemmInto(m: number, n: number, k: number, a: Window, b: Window,
   }
 }
 
-/** One dimension of the broadcast batch: its size and each operand's stride along it. */
 /** The last two dims of `t` as a strided matrix over its storage. */
-function matrixWindow(t: Tensor): Window {
+export function matrixWindow(t: Tensor): Window {
   return { data: t.storage as FloatArray, offset: t.offset, rowStride: t.strides[t.ndim - 2], colStride: t.strides[t.ndim - 1] };
 }
 
+/** One dimension of the broadcast batch: its size and each operand's stride along it. */
 interface BatchDim { size: number; a: number; b: number }
 
 /**
