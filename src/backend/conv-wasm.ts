@@ -9,7 +9,7 @@ import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
 import { biasBackwardSplit, maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
-import { stepArray } from "./step-arrays.js";
+import { stepCopy } from "./step-arrays.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -36,11 +36,7 @@ function copyOut(arena: Arena, ptr: number, size: number): Float32Array {
  * copyOut into a step array (src/backend/step-arrays.ts): for the outputs and input gradients,
  * which live within a training step, not the weight and bias gradients, which outlive it as .grad.
  */
-function copyOutForStep(arena: Arena, ptr: number, size: number): Float32Array {
-  const out = stepArray(size);
-  out.set(arena.f32(ptr, size));
-  return out;
-}
+const copyOutForStep = (arena: Arena, ptr: number, size: number): Float32Array => stepCopy(arena.f32(ptr, size));
 
 const inSize = (g: Conv2dGeometry) => g.batch * g.inChannels * g.inH * g.inW;
 const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW;

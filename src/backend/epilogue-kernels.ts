@@ -8,7 +8,7 @@ import { withScratch, type Arena } from "./arena.js";
 import { activeKernelExports, kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { reluBackwardSplit } from "./parallel-elementwise.js";
-import { stepArray } from "./step-arrays.js";
+import { stepCopy } from "./step-arrays.js";
 
 export interface EpilogueKernels {
   /**
@@ -32,16 +32,10 @@ function wasmEpilogueKernels(wasm: KernelExports, arena: Arena): EpilogueKernels
           columnSums = new Float64Array(new Float64Array(arena.memory.buffer, sp, n));
         }
         // The masked gradient goes on to the layer's GEMMs within the step: a step array.
-        return { masked: y === null ? null : copyToStepArray(arena.f32(gp, size)), sums: columnSums };
+        return { masked: y === null ? null : stepCopy(arena.f32(gp, size)), sums: columnSums };
       });
     },
   };
-}
-
-function copyToStepArray(view: Float32Array): Float32Array {
-  const out = stepArray(view.length);
-  out.set(view);
-  return out;
 }
 
 const epilogueFamily: KernelFamily<EpilogueKernels | null> = {

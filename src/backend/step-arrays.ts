@@ -34,6 +34,13 @@ export function stepArray(n: number): Float32Array {
   return a;
 }
 
+/** A copy of `view` (a result in wasm memory) in a step array, as stepArray's sites take one. */
+export function stepCopy(view: Float32Array): Float32Array {
+  const out = stepArray(view.length);
+  out.set(view);
+  return out;
+}
+
 /** fit: the sites' arrays come from `arrays` until closeStep. */
 export function openStep(arrays: StepArrays): void {
   open = arrays;
