@@ -16,6 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { onnxruntime, tfjs } from "./engines.mjs";
 import { medianMs } from "./median.mjs";
+import { crossCore, crossCoreText } from "./cross-core.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const eg = await import(join(root, "dist", "slim", "api.js"));
@@ -72,6 +73,7 @@ const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B"
 
 console.log(`f32 GEMM, tensors to a read result, edgegrad-mt-simd.wasm, Node ${process.versions.node}; medians (tinybench); ` +
   `load average at start ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
+console.log(`at the start, ${crossCoreText(await crossCore())}`);
 // Two rounds, 1 then N then 1 then N, each case keeping its better median: a noisy neighbour
 // during one measurement then shows as noise, not as a fake ratio.
 let one = null, many = null;
@@ -182,5 +184,6 @@ async function peers() {
 }
 await peers();
 console.log(`load average at the end ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(", ")}`);
+console.log(`at the end, ${crossCoreText(await crossCore())}`);
 await eg.init({ module, threads: 1 });
 process.exit(0); // onnxruntime-web's worker threads would keep the process alive

@@ -10,7 +10,8 @@
 // After each N-thread run it also measures what the host gives N threads at that moment: the
 // 512³ GEMM kernel split over the pool against the whole call on the calling thread, operands
 // already in wasm memory (this shared machine gives a second core in bursts; a round's ratio is
-// read next to it).
+// read next to it), and what moving data between two threads costs then (cross-core.mjs). Each
+// round also prints the median and 90th-percentile step of both runs next to the mean.
 // Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim build's modules.
 // --spin=µs sets how long the workers poll for the next job before they sleep (ThreadPool.spinMicros).
 //   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250] [--per-kernel]
@@ -22,6 +23,7 @@ import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
 import { fashionCnn } from "./cnn-model.mjs";
 import { gemmsInMemory } from "./gemm-in-memory.mjs";
+import { crossCore, crossCoreText } from "./cross-core.mjs";
 
 const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, "").split("="); return [k, v ?? true]; }));
@@ -72,23 +74,34 @@ async function train(threads, makeModel, data, batches) {
   if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
   if (threads > 1 && SPIN !== null) activeThreadPool().spinMicros = SPIN;
   const model = makeModel();
-  let ran = 0;
-  const stop = { onBatchEnd(_b, _logs, ctx) { if (++ran >= batches) ctx.stopTraining = true; } };
+  let ran = 0, last = 0;
+  const steps = [];
+  // Every step's wall time: the median step against the epoch says how much a few slow steps
+  // (a worker that took its part late, a collection) cost, apart from the split itself.
+  const stepTimes = { onBatchEnd(_b, _logs, ctx) {
+    const now = performance.now();
+    steps.push(now - last);
+    last = now;
+    if (++ran >= batches) ctx.stopTraining = true;
+  } };
   pooledMs = 0;
   perKernel.clear();
-  const t0 = performance.now();
+  const t0 = last = performance.now();
   const h = await nn.fit(model, data.x, data.y, {
     loss: "crossEntropy", optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), epochs: 1, batchSize: 64, seed: 1,
-    callbacks: Number.isFinite(batches) ? [stop] : [],
+    callbacks: [stepTimes],
   });
   const seconds = (performance.now() - t0) / 1000, pooled = pooledMs / 1000;
   const kernelsTimed = new Map(perKernel);
   const host = threads > 1 ? hostSplit() : null;
+  const near = threads > 1 ? await crossCore() : null;
   const batchesRun = Number.isFinite(batches) ? ran : Math.ceil(data.x.shape[0] / 64);
-  return { seconds, pooled, host, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data), perKernel: kernelsTimed, batches: batchesRun };
+  return { seconds, pooled, host, near, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data), perKernel: kernelsTimed,
+           batches: batchesRun, medianStep: median(steps), p90Step: quantile(steps, 0.9) };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
 
 /**
  * What the host gives the pool's threads now: the 512³ f32 GEMM kernel split over the active pool
@@ -118,6 +131,10 @@ async function compare(name, makeModel, data, batches) {
     console.log(`${name} round ${r + 1}: 1 thread ${one.at(-1).seconds.toFixed(2)} s, ${THREADS} threads ` +
       `${many.at(-1).seconds.toFixed(2)} s, ratio ${(many.at(-1).seconds / one.at(-1).seconds).toFixed(2)}; ` +
       `the host's ${THREADS}-thread GEMM kernel just after: ${many.at(-1).host.toFixed(2)}× (load ${loadavg()[0].toFixed(2)})`);
+    const o = one.at(-1), n = many.at(-1);
+    console.log(`  steps: median ${o.medianStep.toFixed(3)} / ${n.medianStep.toFixed(3)} ms (ratio ${(n.medianStep / o.medianStep).toFixed(2)}), ` +
+      `90th percentile ${o.p90Step.toFixed(3)} / ${n.p90Step.toFixed(3)} ms, mean ${(1000 * o.seconds / o.batches).toFixed(3)} / ` +
+      `${(1000 * n.seconds / n.batches).toFixed(3)} ms; ${crossCoreText(n.near)}`);
   }
   const same = one[0].weights.every((w, i) => w.every((v, j) => Object.is(v, many[0].weights[i][j])));
   const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
