@@ -1,14 +1,16 @@
-// What moving data between two threads costs on this machine right now, measured with two
+// What sharing data between two threads costs on this machine right now, measured with two
 // threads of this process over one SharedArrayBuffer (no wasm, no library code):
 //   - the round trip of one cache line: the caller flips a word, the other thread flips it back;
-//   - copying 1 MB from a JS array into shared memory that the other thread has just read,
-//     against the same copy into memory the caller itself wrote last.
-// A threaded op pays the second kind every time: the calling thread copies its operands into
-// the kernel memory, whose lines a worker read during the op before. On a virtual machine the
-// two vCPUs may sit on cores that share a last-level cache or on cores that do not, and the
-// hypervisor may move them while a benchmark runs: bench/RESULTS-threads.md measured round trips
-// of about 110 ns and 350 ns on the same host an hour apart, and 2-thread training was much
-// slower in the second case. The threads benches print this next to their ratios.
+//   - copying 1 MB from a JS array into shared memory that the other thread read last (so none
+//     of it is in the caller's cache), against the same copy into lines the caller wrote last.
+// A threaded op makes the second kind of copy: the calling thread writes its operands into
+// kernel memory that a worker read during the op before. On a virtual machine the hypervisor may
+// place the two vCPUs close (a shared cache, local memory) or far apart, and move them while a
+// benchmark runs: bench/RESULTS-threads.md measured round trips of about 115 ns and 350 ns on the
+// same host minutes apart, with the cold copy at about 113 and 462 µs (36 µs into cached lines).
+// The cold copy cost the same when the other thread had read 64 MB more since: it measures the
+// caller's path to memory, which in the far placement is remote, not the other core's caches.
+// The threads benches print this next to their ratios.
 import { Worker } from "node:worker_threads";
 
 const MB = 1 << 20;
