@@ -1,16 +1,17 @@
 // What sharing data between two threads costs on this machine right now, measured with two
 // threads of this process over one SharedArrayBuffer (no wasm, no library code):
 //   - the round trip of one cache line: the caller flips a word, the other thread flips it back;
-//   - copying 1 MB from a JS array into shared memory that the other thread read last (so none
-//     of it is in the caller's cache), against the same copy into lines the caller wrote last.
-// A threaded op makes the second kind of copy: the calling thread writes its operands into
-// kernel memory that a worker read during the op before. On a virtual machine the hypervisor may
-// place the two vCPUs close (a shared cache, local memory) or far apart, and move them while a
-// benchmark runs: bench/RESULTS-threads.md measured round trips of about 115 ns and 350 ns on the
-// same host minutes apart, with the cold copy at about 113 and 462 µs (36 µs into cached lines).
-// The cold copy cost the same when the other thread had read 64 MB more since: it measures the
-// caller's path to memory, which in the far placement is remote, not the other core's caches.
-// The threads benches print this next to their ratios.
+//   - copying 1 MB from a JS array into shared memory that the other thread read last, against
+//     the same copy into lines the caller wrote last (in its cache) and into lines the caller
+//     wrote before streaming 64 MB of other memory (cold, and touched by no other thread).
+// A threaded op makes the first kind of copy: the calling thread writes its operands into kernel
+// memory that a worker read during the op before. On a virtual machine the hypervisor may place
+// the two vCPUs close together or far apart, and move them while a benchmark runs:
+// bench/RESULTS-threads.md measured round trips from about 115 ns to 750 ns on the same host
+// minutes apart, and the copy into the other thread's lines at about 115 µs near and 455 µs far,
+// while the cold copy nobody else touched stayed at 70–105 µs: the far state's cost is the
+// coherence traffic between the two vCPUs, not the memory. The threads benches print this next
+// to their ratios.
 import { Worker } from "node:worker_threads";
 
 const MB = 1 << 20;
@@ -30,8 +31,9 @@ for (;;) {
 }`;
 
 /**
- * Round trip (ns, median of 5 runs of 20 000) and the 1 MB copies (µs, medians of 40): into
- * lines the other thread just read, and into lines the caller wrote last.
+ * Round trip (ns, median of 5 runs of 20 000) and the 1 MB copies (µs): into lines the other
+ * thread just read and into lines the caller wrote last (medians of 40), and into cold lines only
+ * the caller touched (median of 9).
  */
 export async function crossCore() {
   const sab = new SharedArrayBuffer(MB + 256);
@@ -53,7 +55,7 @@ export async function crossCore() {
       for (let i = 0; i < 20000; i++) handOver(false);
       trips.push(((performance.now() - t0) / 20000) * 1e6);
     }
-    const afterOther = [], afterOwn = [];
+    const afterOther = [], afterOwn = [], coldOwn = [];
     for (let i = 0; i < 40; i++) {
       handOver(true);
       let t0 = performance.now();
@@ -63,7 +65,16 @@ export async function crossCore() {
       target.set(src);
       afterOwn.push((performance.now() - t0) * 1000);
     }
-    return { roundTripNs: median(trips), copyAfterOtherUs: median(afterOther), copyAfterOwnUs: median(afterOwn) };
+    const stream = new Float64Array((64 * MB) / 8);
+    for (let i = 0; i < 9; i++) {
+      target.set(src);
+      stream.fill(i); // 64 MB written: the megabyte is out of the caller's caches
+      const t0 = performance.now();
+      target.set(src);
+      coldOwn.push((performance.now() - t0) * 1000);
+    }
+    return { roundTripNs: median(trips), copyAfterOtherUs: median(afterOther), copyAfterOwnUs: median(afterOwn),
+             copyColdUs: median(coldOwn) };
   } finally {
     Atomics.store(flag, 0, -1);
     await worker.terminate();
@@ -73,4 +84,5 @@ export async function crossCore() {
 /** One line for a bench's log. */
 export const crossCoreText = (c) =>
   `cross-core: round trip ${c.roundTripNs.toFixed(0)} ns, 1 MB copied into lines the other thread read ` +
-  `${c.copyAfterOtherUs.toFixed(0)} µs (into the caller's own ${c.copyAfterOwnUs.toFixed(0)} µs)`;
+  `${c.copyAfterOtherUs.toFixed(0)} µs (into the caller's own ${c.copyAfterOwnUs.toFixed(0)} µs, into cold lines no other thread ` +
+  `touched ${c.copyColdUs.toFixed(0)} µs)`;
