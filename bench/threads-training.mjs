@@ -11,7 +11,7 @@
 // 512³ GEMM kernel split over the pool against the whole call on the calling thread, operands
 // already in wasm memory (this shared machine gives a second core in bursts; a round's ratio is
 // read next to it), and what moving data between two threads costs then (cross-core.mjs). Each
-// round also prints the median and 90th-percentile step of both runs next to the mean.
+// round also prints the median and 90th-percentile step of both runs next to the epoch per batch.
 // Both sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD) through the slim build's modules.
 // --spin=µs sets how long the workers poll for the next job before they sleep (ThreadPool.spinMicros).
 //   npm run build && node bench/threads-training.mjs [--rounds=2] [--threads=2] [--cnn-batches=150] [--skip-mlp] [--skip-cnn] [--spin=250] [--per-kernel]
@@ -94,9 +94,9 @@ async function train(threads, makeModel, data, batches) {
   const seconds = (performance.now() - t0) / 1000, pooled = pooledMs / 1000;
   const kernelsTimed = new Map(perKernel);
   const host = threads > 1 ? hostSplit() : null;
-  const near = threads > 1 ? await crossCore() : null;
+  const sharing = threads > 1 ? await crossCore() : null;
   const batchesRun = Number.isFinite(batches) ? ran : Math.ceil(data.x.shape[0] / 64);
-  return { seconds, pooled, host, near, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data), perKernel: kernelsTimed,
+  return { seconds, pooled, host, sharing, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data), perKernel: kernelsTimed,
            batches: batchesRun, medianStep: median(steps), p90Step: quantile(steps, 0.9) };
 }
 
@@ -133,8 +133,8 @@ async function compare(name, makeModel, data, batches) {
       `the host's ${THREADS}-thread GEMM kernel just after: ${many.at(-1).host.toFixed(2)}× (load ${loadavg()[0].toFixed(2)})`);
     const o = one.at(-1), n = many.at(-1);
     console.log(`  steps: median ${o.medianStep.toFixed(3)} / ${n.medianStep.toFixed(3)} ms (ratio ${(n.medianStep / o.medianStep).toFixed(2)}), ` +
-      `90th percentile ${o.p90Step.toFixed(3)} / ${n.p90Step.toFixed(3)} ms, mean ${(1000 * o.seconds / o.batches).toFixed(3)} / ` +
-      `${(1000 * n.seconds / n.batches).toFixed(3)} ms; ${crossCoreText(n.near)}`);
+      `90th percentile ${o.p90Step.toFixed(3)} / ${n.p90Step.toFixed(3)} ms, the epoch per batch ${(1000 * o.seconds / o.batches).toFixed(3)} / ` +
+      `${(1000 * n.seconds / n.batches).toFixed(3)} ms; ${crossCoreText(n.sharing)}`);
   }
   const same = one[0].weights.every((w, i) => w.every((v, j) => Object.is(v, many[0].weights[i][j])));
   const best = (runs) => runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
