@@ -11,7 +11,8 @@
 // minutes apart, and the copy into the other thread's lines at about 115 µs near and 455 µs far,
 // while the cold copy nobody else touched stayed at 70–105 µs: the far state's cost is the
 // coherence traffic between the two vCPUs, not the memory. The threads benches print this next
-// to their ratios.
+// to their ratios. bench/threads-handoff.mjs times the same kinds of copies, and the reads, through
+// the pool's jobs at four sizes; this probe needs none of the library, so any bench can print it.
 import { Worker } from "node:worker_threads";
 
 const MB = 1 << 20;
