@@ -21,6 +21,7 @@ const eg = await import(join(root, "slim", "api.js"));
 const { activeThreadPool, activeKernelExports } = await import(join(root, "slim", "backend", "init.js"));
 const { splitGemm, gemmArgs, parallelGemm } = await import(join(root, "slim", "backend", "parallel-gemm.js"));
 const { ranges } = await import(join(root, "slim", "backend", "parallel-split.js"));
+const { parallelAdam } = await import(join(root, "slim", "backend", "parallel-adam.js"));
 const module = new WebAssembly.Module(readFileSync(join(root, "edgegrad-mt-simd.wasm")));
 
 const info = await eg.init({ module, threads: THREADS });
@@ -62,7 +63,7 @@ const products = {
   dw1: gemm(D1, D0, B, dh1, 1, D1, x, D0, 1, L1.dw),
 };
 const workBytes = Math.max(...Object.values(products).map((c) => k.f32_gemm_workspace(c.m, c.n, c.k)));
-const work = Array.from({ length: THREADS }, () => floats(workBytes / 4));
+const work = Array.from({ length: THREADS }, () => floats(Math.ceil(workBytes / 4)));
 const macs = (c) => c.m * c.n * c.k;
 
 const whole = (c) => k.f32_gemm_batch(...gemmArgs(c, work[0]));
@@ -77,7 +78,7 @@ const pairOf = (c1, c2, threads) => {
 const ADAM = [0.9, 0.1, 0.999, 0.001, 1e-3, 1.2, 1e-8, 1, 0];
 const adam = (n, p, g, m, v, threads) => {
   const args = (i0, i1) => [i1 - i0, p + 4 * i0, g + 4 * i0, m + 4 * i0, v + 4 * i0, 0, m + 4 * i0, v + 4 * i0, 0, ...ADAM];
-  if (threads === 1 || n < 1 << 14) k.f32_adam(...args(0, n));
+  if (threads === 1 || n < parallelAdam.minElements) k.f32_adam(...args(0, n));
   else pool.run(k, "f32_adam", ranges(n, 4, 2 * threads).map(([i0, i1]) => args(i0, i1)));
 };
 

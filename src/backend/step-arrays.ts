@@ -5,7 +5,8 @@
 // the core a pool worker needs (bench/RESULTS-threads.md). fit opens a step only for a model that
 // keeps nothing of a step past its end (src/nn/step-safe.ts), and closes it after the backward:
 // the step's tensors are then read only by fit's last lines of that step (its correct count) and
-// reachable from nothing once it returns, and their arrays serve the next step's forward. With no step open every site gets a fresh array, as before.
+// reachable from nothing once it returns, and their arrays serve the next step's forward. With no
+// step open every site gets a fresh array, as before.
 
 /** The arrays of one fit: free ones by length, and those handed out in the open step. */
 export interface StepArrays {
