@@ -19,6 +19,8 @@ interface Pins {
   /** Bumped whenever all pins are dropped, which makes every earlier pin stale. */
   generation: number;
   owners: WeakMap<object, { ptr: number; bytes: number; generation: number }>;
+  /** Holds taken by holdPins and not yet given back: while any is out, no pin is dropped. */
+  holds: number;
 }
 const pinsOf = new WeakMap<Arena, Pins>();
 
@@ -31,12 +33,12 @@ const pinsOf = new WeakMap<Arena, Pins>();
  * it): the caller copies as usual.
  */
 export function pinBlock(arena: Arena, owner: object, bytes: number): { ptr: number; fresh: boolean } | null {
-  let pins = pinsOf.get(arena);
-  if (!pins) pinsOf.set(arena, (pins = { end: arena.start, generation: 0, owners: new WeakMap() }));
+  const pins = pinsFor(arena);
   const hit = pins.owners.get(owner);
   if (hit && hit.generation === pins.generation && hit.bytes === bytes) return { ptr: hit.ptr, fresh: false };
   if (arena.mark() !== pins.end || bytes > PIN_BUDGET) return null;
   if (pins.end - arena.start + bytes > PIN_BUDGET) {
+    if (pins.holds > 0) return null;
     arena.flush();
     pins.generation++;
     arena.reset(pins.end = arena.start);
@@ -45,6 +47,28 @@ export function pinBlock(arena: Arena, owner: object, bytes: number): { ptr: num
   pins.end = arena.mark();
   pins.owners.set(owner, { ptr, bytes, generation: pins.generation });
   return { ptr, fresh: true };
+}
+
+function pinsFor(arena: Arena): Pins {
+  let pins = pinsOf.get(arena);
+  if (!pins) pinsOf.set(arena, (pins = { end: arena.start, generation: 0, owners: new WeakMap(), holds: 0 }));
+  return pins;
+}
+
+/**
+ * Keeps every pinned block where it is until the returned release is called: a pinBlock that
+ * would need to drop them for room returns null instead (its caller copies as usual). For a
+ * block whose memory JS arrays view directly (src/backend/resident.ts), which a drop would hand
+ * to the next pin while those arrays still read and write it. Releasing twice releases once.
+ */
+export function holdPins(arena: Arena): () => void {
+  const pins = pinsFor(arena);
+  pins.holds++;
+  let held = true;
+  return () => {
+    if (held) pins.holds--;
+    held = false;
+  };
 }
 
 /**

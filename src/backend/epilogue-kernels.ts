@@ -8,7 +8,8 @@ import { withScratch, type Arena } from "./arena.js";
 import { activeKernelExports, kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { reluBackwardSplit } from "./parallel-elementwise.js";
-import { stepCopy } from "./step-arrays.js";
+import { residentOffset } from "./resident.js";
+import { stepArray } from "./step-arrays.js";
 
 export interface EpilogueKernels {
   /**
@@ -20,19 +21,35 @@ export interface EpilogueKernels {
 }
 
 function wasmEpilogueKernels(wasm: KernelExports, arena: Arena): EpilogueKernels {
+  /** Byte pointer of `a`'s elements from `offset` in kernel memory: where they are if resident, else a scratch copy. */
+  const placed = (a: Float32Array, offset: number, size: number): number => {
+    const resident = residentOffset(a, arena);
+    return resident >= 0 ? resident + 4 * offset : arena.copyIn(a.subarray(offset, offset + size));
+  };
   return {
     reluMaskColumnSums(g, offset, y, m, n, sums) {
       return withScratch(arena, () => {
-        const size = m * n, gp = arena.copyIn(g.subarray(offset, offset + size));
-        if (y !== null) reluBackwardSplit(wasm, size, gp, arena.copyIn(y.subarray(0, size)));
+        const size = m * n;
+        // The masked gradient goes on to the layer's GEMMs within the step: a step array, which
+        // the mask is written into where it is when that is kernel memory (fit's batches).
+        const masked = y === null ? null : stepArray(size);
+        const into = masked === null ? -1 : residentOffset(masked, arena);
+        let gp: number;
+        if (into >= 0) {
+          masked!.set(g.subarray(offset, offset + size));
+          gp = into;
+        } else {
+          gp = y === null ? placed(g, offset, size) : arena.copyIn(g.subarray(offset, offset + size));
+        }
+        if (y !== null) reluBackwardSplit(wasm, size, gp, placed(y, 0, size));
         let columnSums: Float64Array | null = null;
         if (sums) {
           const sp = arena.alloc(n * 8);
           wasm.f32_column_sums(m, n, gp, sp);
           columnSums = new Float64Array(new Float64Array(arena.memory.buffer, sp, n));
         }
-        // The masked gradient goes on to the layer's GEMMs within the step: a step array.
-        return { masked: y === null ? null : stepCopy(arena.f32(gp, size)), sums: columnSums };
+        if (masked !== null && into < 0) masked.set(arena.f32(gp, size));
+        return { masked, sums: columnSums };
       });
     },
   };

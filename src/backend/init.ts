@@ -236,6 +236,11 @@ export function activeKernelExports(): KernelExports | null {
   return active?.wasm?.exports ?? null;
 }
 
+/** The active wasm backend's scratch arena, if any (loads no backend). */
+export function activeArena(): Arena | null {
+  return active?.wasm?.arena ?? null;
+}
+
 /** The active kernel table; the first call without init() loads the default synchronously. */
 export function kernels(): Kernels {
   if (!active) {

@@ -3,6 +3,7 @@ import { pinBlock } from "./arena-pins.js";
 import { kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { runAdam } from "./parallel-adam.js";
+import { residentOffset } from "./resident.js";
 
 /** Constants of one Adam update (src/optim/adam.ts derives them from the options and the step t). */
 export interface AdamConstants {
@@ -111,8 +112,13 @@ function copyPairsTo(arena: Arena, ptr: number, src: Float32Array): void {
   if (even > src.length) view[src.length] = 0;
 }
 
-/** `src` copied into fresh scratch, padded to pairs as copyPairsTo does. */
+/**
+ * `src` copied into fresh scratch, padded to pairs as copyPairsTo does; or where it is, when it is
+ * kernel memory already (resident.ts leaves a float after each view for the pair).
+ */
 function copyInPairs(arena: Arena, src: Float32Array): number {
+  const resident = residentOffset(src, arena);
+  if (resident >= 0) return resident;
   const ptr = arena.alloc((src.length + (src.length & 1)) * 4);
   copyPairsTo(arena, ptr, src);
   return ptr;
@@ -198,7 +204,8 @@ export function wasmOptimKernels(wasm: KernelExports, arena: Arena): OptimKernel
         const pp = copyInPairs(arena, param), gp = copyInPairs(arena, grad);
         runAdam(wasm, n, [pp, gp, at(moments, 0), at(moments, 1), at(moments, 2), at(next, 0), at(next, 1), at(next, 2)],
                 [k.beta1, k.oneMinusBeta1, k.beta2, k.oneMinusBeta2, k.stepSize, k.invSqrtBc2, k.eps, k.shrink, k.weightDecay]);
-        param.set(arena.f32(pp, n));
+        // A resident parameter was updated where it is.
+        if (residentOffset(param, arena) < 0) param.set(arena.f32(pp, n));
         if (r) {
           r.current = (1 - r.current) as 0 | 1;
           dirty.add(r);

@@ -6,8 +6,9 @@
 // with the same k blocking, so the bits are those of one thread.
 import { withScratch, type Arena } from "./arena.js";
 import { GEMM_ACCUMULATE, GEMM_RELU } from "./flags.js";
-import { copyWindow, type ArenaWindow } from "./gemm-windows.js";
+import { copyWindow, outputPtr, type ArenaWindow } from "./gemm-windows.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { residentOffset } from "./resident.js";
 import type { GemmOptions, StridedBatch } from "./kernels.js";
 import { gemmArgs, gemmTiles, parallelGemm } from "./parallel-gemm.js";
 import { partCount } from "./parallel-split.js";
@@ -38,8 +39,7 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
       if ((farPlace = !farPlace)) arena.alloc(PLACE_GAP);
       const { bias = null, relu = false, accumulate = false } = options;
       const size = batch * m * n;
-      const cPtr = arena.alloc(size * 4);
-      if (accumulate) arena.f32(cPtr, size).set(c.subarray(cOffset, cOffset + size));
+      const cPtr = outputPtr(arena, c, cOffset, size, accumulate);
       const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
       const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
       const bytes = Math.max(...tiles.map((t) => wasm.f32_gemm_workspace(t.i1 - t.i0, t.j1 - t.j0, k)));
@@ -76,7 +76,7 @@ export function gemmOpOnPool(pool: ThreadPool): NonNullable<Threading["gemmOp"]>
       arena.alloc(ownBytes);
       arena.reset(mark);
       pool.run(wasm, "f32_gemm_batch", [() => call(0), ...workers]);
-      c.set(arena.f32(cPtr, size), cOffset);
+      if (residentOffset(c, arena) < 0) c.set(arena.f32(cPtr, size), cOffset);
     });
     return true;
   };

@@ -6,8 +6,9 @@
 // nothing twice. Each product is the one-thread kernel call on its whole C, or with more threads
 // splitGemm's tiles of it, so the bits are those of one thread.
 import { withScratch, type Arena } from "./arena.js";
-import { copyWindow } from "./gemm-windows.js";
+import { copyWindow, outputPtr } from "./gemm-windows.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { residentOffset } from "./resident.js";
 import { gemmArgs, parallelGemm, splitGemm, type GemmCall } from "./parallel-gemm.js";
 import type { ThreadPool } from "./thread-pool.js";
 import type { GemmProduct, Threading } from "./threads.js";
@@ -30,7 +31,7 @@ function bytesPlaced(p: GemmProduct): number {
 function place(arena: Arena, p: GemmProduct): GemmCall {
   const a = copyWindow(arena, { ...p.a, batchStride: 0 }, 1, p.m, p.k);
   const b = copyWindow(arena, { ...p.b, batchStride: 0 }, 1, p.k, p.n);
-  const c = arena.alloc(p.m * p.n * 4);
+  const c = outputPtr(arena, p.c, 0, p.m * p.n, false);
   return {
     batch: 1, m: p.m, n: p.n, k: p.k,
     a: a.ptr, aBatchStride: 0, aRowStride: a.rowStride, aColStride: a.colStride,
@@ -67,8 +68,9 @@ export function gemmPairOnPool(pool: ThreadPool): NonNullable<Threading["gemmPai
       };
       pool.run(wasm, "f32_gemm_batch", [own, ...workers]);
       const firstC = (earlyFirst ?? lateFirst)!;
-      first.c.set(arena.f32(firstC.c, first.m * first.n));
-      second.c.set(arena.f32(secondCall.c, second.m * second.n));
+      // A resident C (fit's batches, resident.ts) was written where it is.
+      if (residentOffset(first.c, arena) < 0) first.c.set(arena.f32(firstC.c, first.m * first.n));
+      if (residentOffset(second.c, arena) < 0) second.c.set(arena.f32(secondCall.c, second.m * second.n));
     });
     return true;
   };

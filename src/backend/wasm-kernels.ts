@@ -2,6 +2,7 @@ import { Arena, withScratch } from "./arena.js";
 import { copyWindow, type ArenaWindow } from "./gemm-windows.js";
 import { GEMM_ACCUMULATE, GEMM_RELU, ISA_RELAXED_SIMD } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
+import { residentOffset } from "./resident.js";
 import type { BackendName, GemmOptions, Kernels, StridedBatch, StridedMatrix } from "./kernels.js";
 import type { Threading } from "./threads.js";
 
@@ -24,14 +25,17 @@ export function wasmKernels(wasm: KernelExports, threading: Threading | null = n
       // k = 0 still defines C (bias or zeros); the kernel then reads no A or B at all.
       const aw = k > 0 ? copyWindow(arena, a, batch, m, k) : EMPTY;
       const bw = k > 0 ? copyWindow(arena, b, batch, k, n) : EMPTY;
-      const cPtr = arena.alloc(size * 4);
-      if (accumulate) arena.f32(cPtr, size).set(c.subarray(cOffset, cOffset + size));
+      // C is written where it is when resident (fit's batches, resident.ts): outputPtr's rule,
+      // spelled out here because this is the tensor core's one GEMM and every byte of it ships.
+      const resident = residentOffset(c, arena);
+      const cPtr = resident >= 0 ? resident + 4 * cOffset : arena.alloc(size * 4);
+      if (accumulate && resident < 0) arena.f32(cPtr, size).set(c.subarray(cOffset, cOffset + size));
       const biasPtr = bias ? arena.copyIn(bias.subarray(0, n)) : 0;
       const flags = (relu ? GEMM_RELU : 0) | (accumulate ? GEMM_ACCUMULATE : 0);
       const work = arena.alloc(wasm.f32_gemm_workspace(m, n, k));
       wasm.f32_gemm_batch(batch, m, n, k, aw.ptr, aw.batchStride, aw.rowStride, aw.colStride,
                           bw.ptr, bw.batchStride, bw.rowStride, bw.colStride, cPtr, m * n, n, biasPtr, flags, work);
-      c.set(arena.f32(cPtr, size), cOffset);
+      if (resident < 0) c.set(arena.f32(cPtr, size), cOffset);
     });
   }
 

@@ -41,3 +41,11 @@ export function takeWeightGradBuffer(param: Tensor): Float32Array | null {
   handedBack.delete(param);
   return param.grad?.storage === buffer || buffer.length !== param.size ? null : buffer;
 }
+
+/**
+ * fit with its weights in kernel memory (src/nn/fit-resident.ts): `buffer` is the storage the
+ * next backward writes `param`'s weight gradient into, as if fit had handed it back.
+ */
+export function offerWeightGradBuffer(param: Tensor, buffer: Float32Array): void {
+  handedBack.set(param, buffer);
+}

@@ -4,6 +4,7 @@ import { closeStep, newStepArrays, openStep, type StepArrays } from "../backend/
 import { Rng, rngFrom, Tensor } from "../ndarray/index.js";
 import { handBackWeightGrads } from "../ndarray/grad-buffers.js";
 import { keepsNoStepTensors } from "./step-safe.js";
+import { ResidentBatches } from "./fit-resident.js";
 import { withGlobalRng } from "../ndarray/random.js";
 import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../optim/index.js";
 import { checkOptions } from "../options.js";
@@ -100,6 +101,8 @@ interface Run {
   scope: <T>(fn: () => T) => T;
   /** Arrays reused from step to step, or null when code outside the library may keep a step's tensors. */
   stepArrays: StepArrays | null;
+  /** The model's arrays in kernel memory during the batches, when it and the backend allow it (fit-resident.ts). */
+  resident: ResidentBatches | null;
 }
 
 function nonNegativeInt(key: string, v: unknown): number {
@@ -171,12 +174,16 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
   const callbacks = checkCallbacks(o.callbacks ?? [], { logKeys: logKeys(acc, val !== null), optimizer, epochs });
   const ctx: FitContext = { model, optimizer, epochs, stepsPerEpoch: Math.ceil(xr.n / batchSize), stopTraining: false, stopReason: null, history: { epoch: [], history: {} } };
   const rng = runGenerator(model, o.seed, initialEpoch);
+  // A loss by name and a model of registered layers: no code outside the library sees the step's
+  // tensors (src/nn/step-safe.ts). bfloat16 steps run other kernels, and keep fresh arrays.
+  const stepArrays = typeof o.loss === "string" && o.precision !== "bf16" && keepsNoStepTensors(model) ? newStepArrays() : null;
   return {
     model, optimizer, loss, xr, yr, val, batchSize, shuffle, acc, callbacks, initialEpoch, ctx, rng,
     stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
-    // A loss by name and a model of registered layers: no code outside the library sees the step's
-    // tensors (src/nn/step-safe.ts). bfloat16 steps run other kernels, and keep fresh arrays.
-    stepArrays: typeof o.loss === "string" && o.precision !== "bf16" && keepsNoStepTensors(model) ? newStepArrays() : null,
+    stepArrays,
+    // The parameters too are then arrays of kernel memory during the batches, if no callback runs
+    // between them: code outside the library would see those arrays, and could keep one.
+    resident: stepArrays && callbacks.every((c) => c.onBatchEnd === undefined) ? new ResidentBatches(stepArrays) : null,
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs; no
     // larger than the data (a batchSize past it, which Keras accepts, makes one batch of all).
@@ -251,6 +258,7 @@ function trainStep(run: Run, xt: Tensor, yt: Tensor, params: Tensor[], logits: b
       return null;
     }
     handBackWeightGrads(params);
+    run.resident?.offerGradSlots();
     optimizer.zeroGrad();
     l.backward();
   } finally {
@@ -277,19 +285,29 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
   // again rather than allocated (src/ndarray/grad-buffers.ts).
   const params = model.parameters();
   let lossSum = 0, correct = 0, seen = 0;
-  for (let b = 0; b < ctx.stepsPerEpoch && !ctx.stopTraining; b++) {
-    const s = b * batchSize, e = Math.min(s + batchSize, xr.n);
-    const where = `epoch ${epoch + 1}, batch ${b + 1}`;
-    const xb = gather(xr, run.order, s, e, run.xb, true);
-    const xt = run.transform ? transformed(run.transform, xb, run.rng, where) : xb;
-    const yt = gather(yr, run.order, s, e, run.yb, false);
-    const step = trainStep(run, xt, yt, params, logits, where);
-    if (step === null) break;
-    const lv = step.loss;
-    lossSum += lv * (e - s);
-    seen += e - s;
-    correct += step.correct;
-    for (const c of run.callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
+  // Input rows are gathered straight into kernel memory when no transform sees them.
+  const ownBatch = run.xb;
+  const residentBatch = run.resident?.enter(params, run.transform === null && ownBatch instanceof Float32Array ? ownBatch : null);
+  if (residentBatch) run.xb = residentBatch;
+  try {
+    for (let b = 0; b < ctx.stepsPerEpoch && !ctx.stopTraining; b++) {
+      const s = b * batchSize, e = Math.min(s + batchSize, xr.n);
+      const where = `epoch ${epoch + 1}, batch ${b + 1}`;
+      const xb = gather(xr, run.order, s, e, run.xb, true);
+      const xt = run.transform ? transformed(run.transform, xb, run.rng, where) : xb;
+      const yt = gather(yr, run.order, s, e, run.yb, false);
+      run.resident?.beforeBatch(b);
+      const step = trainStep(run, xt, yt, params, logits, where);
+      if (step === null) break;
+      const lv = step.loss;
+      lossSum += lv * (e - s);
+      seen += e - s;
+      correct += step.correct;
+      for (const c of run.callbacks) c.onBatchEnd?.(b, { loss: lv }, ctx);
+    }
+  } finally {
+    run.resident?.leave(params);
+    run.xb = ownBatch;
   }
   const bad = ctx.stopTraining ? null : nonFiniteParameter(model);
   if (bad) {
