@@ -74,28 +74,32 @@ async function train(threads, makeModel, data, batches) {
   if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
   if (threads > 1 && SPIN !== null) activeThreadPool().spinMicros = SPIN;
   const model = makeModel();
-  let ran = 0, last = 0;
+  let last = 0;
   const steps = [];
   // Every step's wall time: the median step against the epoch says how much a few slow steps
-  // (a worker that took its part late, a collection) cost, apart from the split itself.
-  const stepTimes = { onBatchEnd(_b, _logs, ctx) {
+  // (a worker that took its part late, a collection) cost, apart from the split itself. Noted by
+  // the optimizer at the end of each update, not by a callback per batch, which would keep fit's
+  // arrays out of kernel memory (src/nn/fit-resident.ts); a run of `batches` batches trains on
+  // that many batches' rows.
+  const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
+  const update = optimizer.step.bind(optimizer);
+  optimizer.step = () => {
+    update();
     const now = performance.now();
     steps.push(now - last);
     last = now;
-    if (++ran >= batches) ctx.stopTraining = true;
-  } };
+  };
+  const rows = Number.isFinite(batches) ? Math.min(batches * 64, data.x.shape[0]) : data.x.shape[0];
+  const x = rows < data.x.shape[0] ? data.x.slice([0, rows]) : data.x, y = rows < data.y.shape[0] ? data.y.slice([0, rows]) : data.y;
   pooledMs = 0;
   perKernel.clear();
   const t0 = last = performance.now();
-  const h = await nn.fit(model, data.x, data.y, {
-    loss: "crossEntropy", optimizer: new optim.Adam(model.parameters(), { lr: 1e-3 }), epochs: 1, batchSize: 64, seed: 1,
-    callbacks: [stepTimes],
-  });
+  const h = await nn.fit(model, x, y, { loss: "crossEntropy", optimizer, epochs: 1, batchSize: 64, seed: 1 });
   const seconds = (performance.now() - t0) / 1000, pooled = pooledMs / 1000;
   const kernelsTimed = new Map(perKernel);
   const host = threads > 1 ? hostSplit() : null;
   const sharing = threads > 1 ? await crossCore() : null;
-  const batchesRun = Number.isFinite(batches) ? ran : Math.ceil(data.x.shape[0] / 64);
+  const batchesRun = steps.length;
   return { seconds, pooled, host, sharing, loss: h.history.loss[0], weights: model.parameters().map((p) => p.data), perKernel: kernelsTimed,
            batches: batchesRun, medianStep: median(steps), p90Step: quantile(steps, 0.9) };
 }
