@@ -327,7 +327,9 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
  * Returns the history (Keras's keys). A NaN/∞ batch loss throws a ValueError before the update;
  * parameters made non-finite by an update throw naming the parameter; callbacks.terminateOnNaN()
  * turns both into a stop. A Linear weight's `.grad` array is written again by the next batch
- * rather than allocated anew: a callback that keeps a gradient must copy it.
+ * rather than allocated anew: a callback that keeps a gradient must copy it. On the threaded build
+ * (init({ threads })), with no callback per batch, a parameter's storage is kernel memory while an
+ * epoch's batches run and its own array again, updated, when they end (src/nn/fit-resident.ts).
  */
 export async function fit(model: Module, x: Tensor, y: Tensor, o: FitOptions): Promise<History> {
   const run = setUp(model, x, y, o);
