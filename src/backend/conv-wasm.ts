@@ -1,5 +1,6 @@
 // The wasm side of the convolution family: each call copies its operands into scratch, crosses
-// into wasm once for the whole batch and copies the result out (one withScratch). With a thread
+// into wasm once for the whole batch and copies the result out (one withScratch); an operand or
+// step-array result that is kernel memory already (resident.ts) is used where it is. With a thread
 // pool, large passes are split over it (parallel-conv.ts), with the bits of one thread.
 import { withScratch, type Arena } from "./arena.js";
 import type { Conv2dGeometry } from "./conv-geometry.js";
@@ -9,7 +10,8 @@ import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
 import { biasBackwardSplit, maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
-import { stepCopy } from "./step-arrays.js";
+import { residentOffset } from "./resident.js";
+import { stepArray } from "./step-arrays.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
 const FIELDS: readonly (keyof Conv2dGeometry)[] = [
@@ -33,10 +35,27 @@ function copyOut(arena: Arena, ptr: number, size: number): Float32Array {
 }
 
 /**
- * copyOut into a step array (src/backend/step-arrays.ts): for the outputs and input gradients,
- * which live within a training step, not the weight and bias gradients, which outlive it as .grad.
+ * Where a result of `size` floats that goes to a step array (src/backend/step-arrays.ts) is
+ * written: the outputs and input gradients, which live within a training step, not the weight
+ * and bias gradients, which outlive it as .grad. The step array itself when it is kernel memory
+ * (fit's batches on the threaded build, resident.ts), else scratch that stepResult copies out.
  */
-const copyOutForStep = (arena: Arena, ptr: number, size: number): Float32Array => stepCopy(arena.f32(ptr, size));
+function stepOutput(arena: Arena, size: number): { array: Float32Array; ptr: number } {
+  const array = stepArray(size), at = residentOffset(array, arena);
+  return { array, ptr: at >= 0 ? at : arena.alloc(size * 4) };
+}
+
+/** The step array of stepOutput, holding the kernel's result. */
+function stepResult(arena: Arena, out: { array: Float32Array; ptr: number }): Float32Array {
+  if (residentOffset(out.array, arena) < 0) out.array.set(arena.f32(out.ptr, out.array.length));
+  return out.array;
+}
+
+/** Byte pointer of `a`'s first `size` elements in kernel memory, for a kernel that only reads them: where they are if resident. */
+function readOnly(arena: Arena, a: Float32Array, size: number): number {
+  const at = residentOffset(a, arena);
+  return at >= 0 ? at : arena.copyIn(a.subarray(0, size));
+}
 
 const inSize = (g: Conv2dGeometry) => g.batch * g.inChannels * g.inH * g.inW;
 const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW;
@@ -46,9 +65,9 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
   // The two gradient passes on operands already in scratch, shared by the fused backward and the
   // single passes (the latter are ConvTranspose2d's forward and weight gradient).
   const inputGrad = (g: Conv2dGeometry, geo: number, dyp: number, wp: number): Float32Array => {
-    const dxp = arena.alloc(inSize(g) * 4);
-    convBackwardInput(wasm, arena, g, geo, dyp, wp, dxp);
-    return copyOutForStep(arena, dxp, inSize(g));
+    const dx = stepOutput(arena, inSize(g));
+    convBackwardInput(wasm, arena, g, geo, dyp, wp, dx.ptr);
+    return stepResult(arena, dx);
   };
   const weightGrad = (g: Conv2dGeometry, geo: number, xp: number, dyp: number): Float32Array => {
     const dwp = arena.alloc(weightSize(g) * 4);
@@ -64,17 +83,17 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
       biasBackwardSplit(wasm, g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
       db = copyOut(arena, dbp, g.outChannels);
     }
-    const dx = want.input ? inputGrad(g, geo, dyp, arena.copyIn(weight.subarray(0, weightSize(g)))) : null;
-    const dw = want.weight ? weightGrad(g, geo, arena.copyIn(x.subarray(0, inSize(g))), dyp) : null;
+    const dx = want.input ? inputGrad(g, geo, dyp, readOnly(arena, weight, weightSize(g))) : null;
+    const dw = want.weight ? weightGrad(g, geo, readOnly(arena, x, inSize(g)), dyp) : null;
     return { dx, dw, db };
   };
-  // The convolution into scratch: the byte pointer of y.
-  const forward = (x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean) => {
+  // The convolution into `yp` (scratch when not given).
+  const forward = (x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean,
+                   yp = arena.alloc(outSize(g) * 4)) => {
     const geo = geometryIn(arena, g);
-    const xp = arena.copyIn(x.subarray(0, inSize(g)));
-    const wp = arena.copyIn(weight.subarray(0, weightSize(g)));
+    const xp = readOnly(arena, x, inSize(g));
+    const wp = readOnly(arena, weight, weightSize(g));
     const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
-    const yp = arena.alloc(outSize(g) * 4);
     // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
     const depthwise = g.groups === g.inChannels && g.groups > 1;
     convForward(wasm, arena, depthwise ? "f32_dwconv2d" : "f32_conv2d", g, geo, xp, wp, bp, yp, relu ? GEMM_RELU : 0);
@@ -86,12 +105,16 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
       return withScratch(arena, () => {
         const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
-        if (y) reluBackwardSplit(wasm, outN, dyp, arena.copyIn(y.subarray(0, outN)));
+        if (y) reluBackwardSplit(wasm, outN, dyp, readOnly(arena, y, outN));
         return grads(x, weight, g, dyp, want);
       });
     },
     conv2d(x, weight, bias, g, options = {}) {
-      return withScratch(arena, () => copyOutForStep(arena, forward(x, weight, bias, g, options.relu === true), outSize(g)));
+      return withScratch(arena, () => {
+        const y = stepOutput(arena, outSize(g));
+        forward(x, weight, bias, g, options.relu === true, y.ptr);
+        return stepResult(arena, y);
+      });
     },
     conv2dReluMaxPool(x, weight, bias, g, normalize, withTaps = true) {
       return withScratch(arena, () => {
@@ -101,22 +124,22 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
           // relu in place; not the relu mask y > 0 ? y : 0 on y itself, which turns NaN into 0.
           wasm.f32_relu(outSize(g), full);
         }
-        const yp = arena.alloc(n * 4);
+        const y = stepOutput(arena, n);
         if (!withTaps) {
-          maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, 0);
-          return { y: copyOutForStep(arena, yp, n), code: new Uint8Array(0) };
+          maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, y.ptr, 0);
+          return { y: stepResult(arena, y), code: new Uint8Array(0) };
         }
         const cp = arena.alloc(n), packed = arena.alloc((n + 3) >> 2);
-        maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, yp, cp);
+        maxPoolSplit(wasm, g.batch * g.outChannels, g.outH, g.outW, full, y.ptr, cp);
         wasm.u8_pack_taps(n, cp, packed);
-        return { y: copyOutForStep(arena, yp, n), code: arena.u8(packed, (n + 3) >> 2).slice() };
+        return { y: stepResult(arena, y), code: arena.u8(packed, (n + 3) >> 2).slice() };
       });
     },
     conv2dReluMaxPoolBackward(x, weight, dy, y, code, g, want, normalizeBackward) {
       return withScratch(arena, () => {
         const n = pooledSize(g);
         const dp = arena.copyIn(dy.subarray(0, n));
-        reluBackwardSplit(wasm, n, dp, arena.copyIn(y.subarray(0, n)));
+        reluBackwardSplit(wasm, n, dp, readOnly(arena, y, n));
         const cp = arena.alloc(n), packed = arena.alloc(code.length);
         arena.u8(packed, code.length).set(code);
         wasm.u8_unpack_taps(n, packed, cp);
@@ -129,13 +152,13 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     conv2dBackwardInput(dy, weight, g) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
-        return inputGrad(g, geo, arena.copyIn(dy.subarray(0, outSize(g))), arena.copyIn(weight.subarray(0, weightSize(g))));
+        return inputGrad(g, geo, readOnly(arena, dy, outSize(g)), readOnly(arena, weight, weightSize(g)));
       });
     },
     conv2dBackwardWeight(x, dy, g) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
-        return weightGrad(g, geo, arena.copyIn(x.subarray(0, inSize(g))), arena.copyIn(dy.subarray(0, outSize(g))));
+        return weightGrad(g, geo, readOnly(arena, x, inSize(g)), readOnly(arena, dy, outSize(g)));
       });
     },
   };

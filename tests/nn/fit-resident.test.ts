@@ -14,6 +14,12 @@ afterAll(() => eg.init({ backend }));
 
 const isShared = (a: ArrayBufferView) => typeof SharedArrayBuffer !== "undefined" && a.buffer instanceof SharedArrayBuffer;
 const mlp = () => new nn.Sequential(new nn.Linear(64, 96, { seed: 1 }), new nn.ReLU(), new nn.Linear(96, 10, { seed: 2 }));
+// Two convolutions (the second takes the first's pooled output, a step array, as its input) and a
+// Linear head: the fused convolution-ReLU-pooling path, forward and backward, on resident arrays.
+const cnn = () => new nn.Sequential(
+  new nn.Conv2d(1, 8, 3, { padding: 1, seed: 3 }), new nn.ReLU(), new nn.MaxPool2d(2),
+  new nn.Conv2d(8, 16, 3, { padding: 1, seed: 4 }), new nn.ReLU(), new nn.MaxPool2d(2),
+  new nn.Flatten(), new nn.Linear(64, 10, { seed: 5 }));
 
 /** An Adam that records, at each step, whether the first weight and its gradient are kernel memory. */
 class WatchingAdam extends optim.Adam {
@@ -29,10 +35,11 @@ class WatchingAdam extends optim.Adam {
 }
 
 /** Two epochs on digits with `threads`; a callback per batch (which keeps the arrays as JS arrays) if `perBatch`. */
-async function train(threads: number, perBatch: boolean) {
+async function train(threads: number, perBatch: boolean, make: () => nn.Module = mlp) {
   await eg.init({ backend, threads });
-  const { x, y } = digits();
-  const model = mlp(), own = model.parameters().map((p) => p.storage);
+  const d = digits();
+  const x = make === cnn ? d.x.reshape([-1, 1, 8, 8]) : d.x, y = d.y;
+  const model = make(), own = model.parameters().map((p) => p.storage);
   const optimizer = new WatchingAdam(model);
   const callbacks = perBatch ? [{ onBatchEnd() {} }] : [];
   const history = await nn.fit(model, x.div(16), y, { loss: "crossEntropy", optimizer, epochs: 2, batchSize: 64, seed: 5, callbacks });
@@ -49,6 +56,19 @@ describe("fit with the model's arrays in kernel memory", () => {
     expect(resident.loss).toEqual(copied.loss);
     expect(resident.loss).toEqual(oneThread.loss);
     resident.model.parameters().forEach((p, i) => {
+      expect(p.data, `parameter ${i}`).toEqual(copied.model.parameters()[i].data);
+      expect(p.data, `parameter ${i}`).toEqual(oneThread.model.parameters()[i].data);
+    });
+  });
+
+  it("gives a CNN's weights bit for bit as with copies, its convolutions reading and writing kernel memory", async () => {
+    const resident = await train(2, false, cnn), copied = await train(2, true, cnn), oneThread = await train(1, false, cnn);
+    expect(resident.seen.every((s) => s.param === (backend !== "js"))).toBe(true); // the first convolution's weight
+    expect(resident.loss).toEqual(copied.loss);
+    expect(resident.loss).toEqual(oneThread.loss);
+    expect(resident.loss[1]).toBeLessThan(resident.loss[0]);
+    resident.model.parameters().forEach((p, i) => {
+      expect(p.storage, `parameter ${i}`).toBe(resident.own[i]);
       expect(p.data, `parameter ${i}`).toEqual(copied.model.parameters()[i].data);
       expect(p.data, `parameter ${i}`).toEqual(oneThread.model.parameters()[i].data);
     });
