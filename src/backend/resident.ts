@@ -3,9 +3,9 @@
 // a tensor holds can be the very operand a kernel reads and writes: no copy in, no copy out.
 // fit uses that during an epoch's batches (src/nn/fit-resident.ts): the parameters, their weight
 // gradients and the step's internal arrays then live in a pinned block, and a 784-256-128-10 MLP
-// step copies 4 MB less between JS and the kernels (bench/RESULTS-threads.md). Only views made
-// here count as resident: any other view of the memory (an op's scratch) may be overwritten by
-// the next op, so it is still copied.
+// step copies about 5.9 MB less between JS and the kernels (bench/RESULTS-threads.md). Only
+// views made here count as resident: any other view of the memory (an op's scratch) may be
+// overwritten by the next op, so it is still copied.
 import type { Arena } from "./arena.js";
 import { pinBlock } from "./arena-pins.js";
 
