@@ -8,6 +8,8 @@ import { nn, optim, Tensor } from "../../src/index.js";
 import type { BackendName } from "../../src/backend/index.js";
 import { digits } from "../../src/data/index.js";
 import { ValueError } from "../../src/errors.js";
+import { activeArena } from "../../src/backend/init.js";
+import { pinBlock } from "../../src/backend/arena-pins.js";
 
 const backend = process.env.EDGEGRAD_BACKEND as BackendName;
 afterAll(() => eg.init({ backend }));
@@ -34,9 +36,13 @@ class WatchingAdam extends optim.Adam {
   }
 }
 
-/** Two epochs on digits with `threads`; a callback per batch (which keeps the arrays as JS arrays) if `perBatch`. */
-async function train(threads: number, perBatch: boolean, make: () => nn.Module = mlp) {
+/**
+ * Two epochs on digits with `threads`; a callback per batch (which keeps the arrays as JS arrays)
+ * if `perBatch`; `setUp` runs on the backend just loaded, before fit.
+ */
+async function train(threads: number, perBatch: boolean, make: () => nn.Module = mlp, setUp = () => {}) {
   await eg.init({ backend, threads });
+  setUp();
   const d = digits();
   const x = make === cnn ? d.x.reshape([-1, 1, 8, 8]) : d.x, y = d.y;
   const model = make(), own = model.parameters().map((p) => p.storage);
@@ -88,6 +94,25 @@ describe("fit with the model's arrays in kernel memory", () => {
     nn.functional.crossEntropy(model.forward(x.slice([0, 8]).div(16)) as Tensor, y.slice([0, 8])).backward();
     expect(isShared(model.parameters()[0].grad!.storage)).toBe(false);
     expect(model.parameters()[0].data).toEqual(before);
+  });
+
+  it("copies as before when the pin budget has no room left, with the same weights", async () => {
+    // Another owner's block takes all but 64 KB of the 32 MB the pins may hold: fit, which keeps
+    // the pins held, gets no block of its own and may not drop that one.
+    const filler = {}, bytes = (32 << 20) - (64 << 10);
+    let kept = true;
+    const full = await train(2, false, mlp, () => {
+      const arena = activeArena();
+      if (arena) expect(pinBlock(arena, filler, bytes)).not.toBe(null);
+    });
+    const arena = activeArena();
+    if (arena) kept = pinBlock(arena, filler, bytes)?.fresh === false;
+    const roomy = await train(2, false);
+    expect(kept).toBe(true);
+    expect(full.seen.every((s) => !s.param && !s.grad)).toBe(true);
+    expect(roomy.seen.every((s) => s.param === (backend !== "js"))).toBe(true);
+    expect(full.loss).toEqual(roomy.loss);
+    full.model.parameters().forEach((p, i) => expect(p.data).toEqual(roomy.model.parameters()[i].data));
   });
 
   it("hands the parameters their own arrays back when a batch fails", async () => {
