@@ -5,6 +5,7 @@ import { ReduceLROnPlateau } from "../optim/lr/plateau.js";
 import { LRScheduler } from "../optim/lr/scheduler.js";
 import type { Module } from "./module.js";
 import { checkMonitor, monitored } from "./callbacks-monitor.js";
+import { seesNoArrays } from "./step-safe.js";
 
 /** Per-epoch numbers, Keras's keys: loss, accuracy, val_loss, val_accuracy, lr. */
 export type Logs = Record<string, number>;
@@ -105,7 +106,8 @@ export function timeBudget(o: { seconds: number }): Callback {
   checkOptions("timeBudget", o, ["seconds"]);
   const seconds = positive("timeBudget", "seconds", o?.seconds);
   let start = 0;
-  return {
+  // It reads the clock and nothing of the model: fit's arrays may stay in kernel memory.
+  return seesNoArrays({
     onTrainBegin() { start = performance.now(); },
     onBatchEnd(_b, _l, ctx) {
       if (performance.now() - start >= seconds * 1000) {
@@ -113,7 +115,7 @@ export function timeBudget(o: { seconds: number }): Callback {
         ctx.stopReason = `timeBudget: ${seconds} s elapsed`;
       }
     },
-  };
+  } satisfies Callback);
 }
 
 /** A plain hook at the end of every epoch. */

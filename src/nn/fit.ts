@@ -3,7 +3,7 @@ import { ValueError } from "../errors.js";
 import { closeStep, newStepArrays, openStep, type StepArrays } from "../backend/step-arrays.js";
 import { Rng, rngFrom, Tensor } from "../ndarray/index.js";
 import { handBackWeightGrads } from "../ndarray/grad-buffers.js";
-import { keepsNoStepTensors } from "./step-safe.js";
+import { keepsNoStepTensors, readsNoArraysPerBatch } from "./step-safe.js";
 import { ResidentBatches } from "./fit-resident.js";
 import { withGlobalRng } from "../ndarray/random.js";
 import { Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, RMSprop, SGD } from "../optim/index.js";
@@ -181,9 +181,9 @@ function setUp(model: Module, x: Tensor, y: Tensor, o: FitOptions): Run {
     model, optimizer, loss, xr, yr, val, batchSize, shuffle, acc, callbacks, initialEpoch, ctx, rng,
     stopsOnNaN: callbacks.some((c) => c.stopsOnNaN),
     stepArrays,
-    // The parameters too are then arrays of kernel memory during the batches, if no callback runs
-    // between them: code outside the library would see those arrays, and could keep one.
-    resident: stepArrays && callbacks.every((c) => c.onBatchEnd === undefined) ? new ResidentBatches(stepArrays) : null,
+    // The parameters too are then arrays of kernel memory during the batches, if no callback of the
+    // program's own runs between them: it would see those arrays, and could keep one.
+    resident: stepArrays && callbacks.every(readsNoArraysPerBatch) ? new ResidentBatches(stepArrays) : null,
     order: Int32Array.from({ length: xr.n }, (_, i) => i),
     // One buffer per batch size, reused every step so that memory stays flat over epochs; no
     // larger than the data (a batchSize past it, which Keras accepts, makes one batch of all).
@@ -328,8 +328,9 @@ function trainEpoch(run: Run, epoch: number): Logs | null {
  * parameters made non-finite by an update throw naming the parameter; callbacks.terminateOnNaN()
  * turns both into a stop. A Linear weight's `.grad` array is written again by the next batch
  * rather than allocated anew: a callback that keeps a gradient must copy it. On the threaded build
- * (init({ threads })), with no callback per batch, a parameter's storage is kernel memory while an
- * epoch's batches run and its own array again, updated, when they end (src/nn/fit-resident.ts).
+ * (init({ threads })), with no callback per batch but the library's progress bar or time budget, a
+ * parameter's storage is kernel memory while an epoch's batches run and its own array again,
+ * updated, when they end (src/nn/fit-resident.ts).
  */
 export async function fit(model: Module, x: Tensor, y: Tensor, o: FitOptions): Promise<History> {
   const run = setUp(model, x, y, o);

@@ -2,6 +2,7 @@ import { positiveInt } from "../checks.js";
 import { ValueError } from "../errors.js";
 import { checkOptions } from "../options.js";
 import type { Callback, Logs } from "./callbacks.js";
+import { seesNoArrays } from "./step-safe.js";
 
 interface Out { isTTY?: boolean; write(s: string): unknown; columns?: number }
 
@@ -28,7 +29,8 @@ export function progressBar(o: { stream?: Out; width?: number } = {}): Callback 
   const width = positiveInt("progressBar", "width", o.width ?? 30);
   let t0 = 0, lastDraw = 0, seen = 0, lossSum = 0;
   const line = (s: string) => (out ? out.write(s + "\n") : console.log(s));
-  return {
+  // It reads the batch's loss and nothing of the model: fit's arrays may stay in kernel memory.
+  return seesNoArrays({
     onEpochBegin() {
       t0 = performance.now(); lastDraw = 0; seen = 0; lossSum = 0;
     },
@@ -50,5 +52,5 @@ export function progressBar(o: { stream?: Out; width?: number } = {}): Callback 
       if (tty) out!.write("\r\x1b[2K");
       line(text);
     },
-  };
+  } satisfies Callback);
 }

@@ -25,3 +25,20 @@ export function keepsNoStepTensors(model: Module): boolean {
     return own(layerClass, "typeName") && KEEP_NO_OUTPUTS.has(layerClass.typeName as string) && !own(m, "forward");
   });
 }
+
+/**
+ * The library's own callbacks that read nothing of the model or of a step's arrays per batch (a
+ * progress bar, a time budget): fit may keep the model's arrays in kernel memory while they run
+ * (src/nn/fit-resident.ts), which it does not for any other callback with an onBatchEnd.
+ */
+const SEE_NO_ARRAYS = new WeakSet<object>();
+
+/** Registers `callback` as one of those; returns it. */
+export function seesNoArrays<T extends object>(callback: T): T {
+  SEE_NO_ARRAYS.add(callback);
+  return callback;
+}
+
+/** Whether `callback` runs nothing per batch, or is one of the library's that read no arrays. */
+export const readsNoArraysPerBatch = (callback: { onBatchEnd?: unknown }): boolean =>
+  callback.onBatchEnd === undefined || SEE_NO_ARRAYS.has(callback);

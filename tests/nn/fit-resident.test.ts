@@ -40,14 +40,14 @@ class WatchingAdam extends optim.Adam {
  * Two epochs on digits with `threads`; a callback per batch (which keeps the arrays as JS arrays)
  * if `perBatch`; `setUp` runs on the backend just loaded, before fit.
  */
-async function train(threads: number, perBatch: boolean, make: () => nn.Module = mlp, setUp = () => {}) {
+async function train(threads: number, perBatch: boolean | nn.Callback[], make: () => nn.Module = mlp, setUp = () => {}) {
   await eg.init({ backend, threads });
   setUp();
   const d = digits();
   const x = make === cnn ? d.x.reshape([-1, 1, 8, 8]) : d.x, y = d.y;
   const model = make(), own = model.parameters().map((p) => p.storage);
   const optimizer = new WatchingAdam(model);
-  const callbacks = perBatch ? [{ onBatchEnd() {} }] : [];
+  const callbacks = Array.isArray(perBatch) ? perBatch : perBatch ? [{ onBatchEnd() {} }] : [];
   const history = await nn.fit(model, x.div(16), y, { loss: "crossEntropy", optimizer, epochs: 2, batchSize: 64, seed: 5, callbacks });
   return { model, own, seen: optimizer.seen, loss: history.history.loss };
 }
@@ -65,6 +65,14 @@ describe("fit with the model's arrays in kernel memory", () => {
       expect(p.data, `parameter ${i}`).toEqual(copied.model.parameters()[i].data);
       expect(p.data, `parameter ${i}`).toEqual(oneThread.model.parameters()[i].data);
     });
+  });
+
+  it("keeps them in kernel memory beside the library's progress bar and time budget, which read no arrays", async () => {
+    const written: string[] = [];
+    const stream = { write: (text: string) => written.push(text), isTTY: true };
+    const { seen } = await train(2, [nn.callbacks.progressBar({ stream }), nn.callbacks.timeBudget({ seconds: 3600 })]);
+    expect(seen.every((s) => s.param === (backend !== "js"))).toBe(true);
+    expect(written.some((t) => t.includes("Epoch 2/2"))).toBe(true);
   });
 
   it("gives a CNN's weights bit for bit as with copies, its convolutions reading and writing kernel memory", async () => {
