@@ -8,9 +8,10 @@
 // (bench/RESULTS-threads.md).
 //
 // What code outside the library sees does not change: only the optimizer runs between the moves,
-// and fit keeps these arrays in kernel memory only when no callback runs per batch. At the end of
-// the batches every parameter gets its own array back with the new values, and every gradient
-// viewing kernel memory is copied out, so after fit nothing refers to the pinned block.
+// and fit keeps these arrays in kernel memory only when no callback of the program's own runs per
+// batch (src/nn/step-safe.ts). At the end of the batches every parameter gets its own array back
+// with the new values, and every gradient viewing kernel memory is copied out, so after fit
+// nothing refers to the pinned block.
 import { activeArena } from "../backend/init.js";
 import { holdPins } from "../backend/arena-pins.js";
 import type { Arena } from "../backend/arena.js";
