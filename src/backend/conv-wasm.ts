@@ -10,7 +10,7 @@ import { GEMM_RELU } from "./flags.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { convBackwardInput, convBackwardWeight, convForward } from "./parallel-conv.js";
 import { biasBackwardSplit, maxPoolBackwardSplit, maxPoolSplit, reluBackwardSplit } from "./parallel-elementwise.js";
-import { residentOffset } from "./resident.js";
+import { readable, residentOffset } from "./resident.js";
 import { stepArray } from "./step-arrays.js";
 
 /** The order in which the kernels read Conv2dGeometry's fields (assembly/conv2d-geometry.ts). */
@@ -51,12 +51,6 @@ function stepResult(arena: Arena, out: { array: Float32Array; ptr: number }): Fl
   return out.array;
 }
 
-/** Byte pointer of `a`'s first `size` elements in kernel memory, for a kernel that only reads them: where they are if resident. */
-function readOnly(arena: Arena, a: Float32Array, size: number): number {
-  const at = residentOffset(a, arena);
-  return at >= 0 ? at : arena.copyIn(a.subarray(0, size));
-}
-
 const inSize = (g: Conv2dGeometry) => g.batch * g.inChannels * g.inH * g.inW;
 const outSize = (g: Conv2dGeometry) => g.batch * g.outChannels * g.outH * g.outW;
 const weightSize = (g: Conv2dGeometry) => g.outChannels * (g.inChannels / g.groups) * g.kernelH * g.kernelW;
@@ -83,16 +77,16 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
       biasBackwardSplit(wasm, g.batch, g.outChannels, g.outH * g.outW, dyp, dbp);
       db = copyOut(arena, dbp, g.outChannels);
     }
-    const dx = want.input ? inputGrad(g, geo, dyp, readOnly(arena, weight, weightSize(g))) : null;
-    const dw = want.weight ? weightGrad(g, geo, readOnly(arena, x, inSize(g)), dyp) : null;
+    const dx = want.input ? inputGrad(g, geo, dyp, readable(arena, weight, 0, weightSize(g))) : null;
+    const dw = want.weight ? weightGrad(g, geo, readable(arena, x, 0, inSize(g)), dyp) : null;
     return { dx, dw, db };
   };
   // The convolution into `yp` (scratch when not given).
   const forward = (x: Float32Array, weight: Float32Array, bias: Float32Array | null, g: Conv2dGeometry, relu: boolean,
                    yp = arena.alloc(outSize(g) * 4)) => {
     const geo = geometryIn(arena, g);
-    const xp = readOnly(arena, x, inSize(g));
-    const wp = readOnly(arena, weight, weightSize(g));
+    const xp = readable(arena, x, 0, inSize(g));
+    const wp = readable(arena, weight, 0, weightSize(g));
     const bp = bias ? arena.copyIn(bias.subarray(0, g.outChannels)) : 0;
     // Depthwise: patches of kH·kW elements are too short for the GEMM; its own kernel.
     const depthwise = g.groups === g.inChannels && g.groups > 1;
@@ -105,7 +99,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
       return withScratch(arena, () => {
         const outN = outSize(g);
         const dyp = arena.copyIn(dy.subarray(0, outN));
-        if (y) reluBackwardSplit(wasm, outN, dyp, readOnly(arena, y, outN));
+        if (y) reluBackwardSplit(wasm, outN, dyp, readable(arena, y, 0, outN));
         return grads(x, weight, g, dyp, want);
       });
     },
@@ -139,7 +133,7 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
       return withScratch(arena, () => {
         const n = pooledSize(g);
         const dp = arena.copyIn(dy.subarray(0, n));
-        reluBackwardSplit(wasm, n, dp, readOnly(arena, y, n));
+        reluBackwardSplit(wasm, n, dp, readable(arena, y, 0, n));
         const cp = arena.alloc(n), packed = arena.alloc(code.length);
         arena.u8(packed, code.length).set(code);
         wasm.u8_unpack_taps(n, packed, cp);
@@ -152,13 +146,13 @@ export function wasmConvKernels(wasm: KernelExports, arena: Arena): ConvKernels 
     conv2dBackwardInput(dy, weight, g) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
-        return inputGrad(g, geo, readOnly(arena, dy, outSize(g)), readOnly(arena, weight, weightSize(g)));
+        return inputGrad(g, geo, readable(arena, dy, 0, outSize(g)), readable(arena, weight, 0, weightSize(g)));
       });
     },
     conv2dBackwardWeight(x, dy, g) {
       return withScratch(arena, () => {
         const geo = geometryIn(arena, g);
-        return weightGrad(g, geo, readOnly(arena, x, inSize(g)), readOnly(arena, dy, outSize(g)));
+        return weightGrad(g, geo, readable(arena, x, 0, inSize(g)), readable(arena, dy, 0, outSize(g)));
       });
     },
   };

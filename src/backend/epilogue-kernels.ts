@@ -8,7 +8,7 @@ import { withScratch, type Arena } from "./arena.js";
 import { activeKernelExports, kernelFamily, type KernelFamily } from "./init.js";
 import type { KernelExports } from "./kernel-exports.js";
 import { reluBackwardSplit } from "./parallel-elementwise.js";
-import { residentOffset } from "./resident.js";
+import { readable, residentOffset } from "./resident.js";
 import { stepArray } from "./step-arrays.js";
 
 export interface EpilogueKernels {
@@ -21,11 +21,6 @@ export interface EpilogueKernels {
 }
 
 function wasmEpilogueKernels(wasm: KernelExports, arena: Arena): EpilogueKernels {
-  /** Byte pointer of `a`'s elements from `offset` in kernel memory: where they are if resident, else a scratch copy. */
-  const placed = (a: Float32Array, offset: number, size: number): number => {
-    const resident = residentOffset(a, arena);
-    return resident >= 0 ? resident + 4 * offset : arena.copyIn(a.subarray(offset, offset + size));
-  };
   return {
     reluMaskColumnSums(g, offset, y, m, n, sums) {
       return withScratch(arena, () => {
@@ -39,9 +34,9 @@ function wasmEpilogueKernels(wasm: KernelExports, arena: Arena): EpilogueKernels
           masked!.set(g.subarray(offset, offset + size));
           gp = into;
         } else {
-          gp = y === null ? placed(g, offset, size) : arena.copyIn(g.subarray(offset, offset + size));
+          gp = y === null ? readable(arena, g, offset, size) : arena.copyIn(g.subarray(offset, offset + size));
         }
-        if (y !== null) reluBackwardSplit(wasm, size, gp, placed(y, 0, size));
+        if (y !== null) reluBackwardSplit(wasm, size, gp, readable(arena, y, 0, size));
         let columnSums: Float64Array | null = null;
         if (sums) {
           const sp = arena.alloc(n * 8);

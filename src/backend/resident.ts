@@ -17,6 +17,15 @@ export function residentOffset(a: object, arena: Arena): number {
   return residentIn.get(a) === arena ? (a as Float32Array).byteOffset : -1;
 }
 
+/**
+ * Byte pointer of `a`'s `size` elements from `offset` for a kernel that only reads them: where they
+ * are when `a` is resident, else a copy in fresh scratch.
+ */
+export function readable(arena: Arena, a: Float32Array, offset: number, size: number): number {
+  const at = residentOffset(a, arena);
+  return at >= 0 ? at + 4 * offset : arena.copyIn(a.subarray(offset, offset + size));
+}
+
 /** Whether `arena`'s memory is shared, so views of it survive its growth. */
 export function viewsSurviveGrowth(arena: Arena): boolean {
   return typeof SharedArrayBuffer !== "undefined" && arena.memory.buffer instanceof SharedArrayBuffer;
