@@ -10,10 +10,15 @@ export type RefParams = Record<string, ArrayLike<number>>;
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
 
-/** x: [T][B][I] time first; h0, c0: [L·D][B][H]. Returns y [T][B][D·H], hN and cN [L·D][B][H]. */
+/**
+ * x: [T][B][I] time first; h0, c0: [L·D][B][H]. Returns y [T][B][D·H], hN and cN [L·D][B][H], and
+ * for rnn_relu the smallest |input| of any ReLU (how near the run came to ReLU's kink at 0, where
+ * the gradient jumps; Infinity for the other kinds).
+ */
 export function refRecurrent(s: RefSpec, p: RefParams, x: number[][][], h0: number[][][], c0: number[][][] | null) {
   const T = x.length, B = x[0].length, H = s.hidden;
   const hN: number[][][] = [], cN: number[][][] = [];
+  let nearestKink = Infinity;
   let input = x;
   for (let l = 0; l < s.layers; l++) {
     const out = Array.from({ length: T }, () => Array.from({ length: B }, () => new Array<number>(s.dirs * H).fill(0)));
@@ -43,6 +48,7 @@ export function refRecurrent(s: RefSpec, p: RefParams, x: number[][][], h0: numb
               hb.push((1 - z) * n + z * h[b][j]);
             } else {
               const v = wx(j) + wh(j);
+              if (s.kind === "rnn_relu") nearestKink = Math.min(nearestKink, Math.abs(v));
               hb.push(s.kind === "rnn_tanh" ? Math.tanh(v) : Math.max(0, v));
             }
           }
@@ -57,5 +63,5 @@ export function refRecurrent(s: RefSpec, p: RefParams, x: number[][][], h0: numb
     }
     input = out;
   }
-  return { y: input, hN, cN: c0 ? cN : null };
+  return { y: input, hN, cN: c0 ? cN : null, nearestKink };
 }
