@@ -2,7 +2,7 @@
 // step's kernels alone, every operand already in wasm memory, so no copy between JS arrays and
 // the kernel memory and no JS op around a kernel. One thread runs each call whole on the calling
 // thread; N threads run the splits the library makes (splitGemm's tiles, the backward pair as one
-// job of two products, Adam in 4 ranges a thread), with the products below the library's split
+// job of two products, Adam in one range a thread), with the products below the library's split
 // threshold whole on the calling thread as in training. Alternated in blocks of 30 steps; medians.
 // After each round, cross-core.mjs: on this shared host the ceiling itself moves with it.
 //   npm run build && node bench/threads-mlp-ceiling.mjs [--rounds=3] [--threads=2]
@@ -79,7 +79,7 @@ const ADAM = [0.9, 0.1, 0.999, 0.001, 1e-3, 1.2, 1e-8, 1, 0];
 const adam = (n, p, g, m, v, threads) => {
   const args = (i0, i1) => [i1 - i0, p + 4 * i0, g + 4 * i0, m + 4 * i0, v + 4 * i0, 0, m + 4 * i0, v + 4 * i0, 0, ...ADAM];
   if (threads === 1 || n < parallelAdam.minElements) k.f32_adam(...args(0, n));
-  else pool.run(k, "f32_adam", ranges(n, 4, 2 * threads).map(([i0, i1]) => args(i0, i1)));
+  else pool.run(k, "f32_adam", ranges(n, 4, threads).map(([i0, i1]) => args(i0, i1)));
 };
 
 function step(threads) {
