@@ -74,7 +74,10 @@ const mlp = () => new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn
   new nn.Linear(256, 128, { seed: 2 }), new nn.ReLU(), new nn.Linear(128, 10, { seed: 3 }));
 const cnn = () => fashionCnn(nn);
 
-/** One fresh model trained on `threads` threads for one epoch or `batches` batches: seconds, time in jobs, final weights. */
+/**
+ * One fresh model trained on `threads` threads for 1 + `warmEpochs` epochs (of `batches` batches
+ * each when finite), the last one timed: seconds, time in jobs, the first epoch's seconds, final weights.
+ */
 async function train(threads, makeModel, data, batches, warmEpochs = 0) {
   const info = await eg.init({ module, threads });
   if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
