@@ -100,11 +100,11 @@ async function train(threads, makeModel, data, batches, warmEpochs = 0) {
   };
   const rows = Number.isFinite(batches) ? Math.min(batches * 64, data.x.shape[0]) : data.x.shape[0];
   const x = rows < data.x.shape[0] ? data.x.slice([0, rows]) : data.x, y = rows < data.y.shape[0] ? data.y.slice([0, rows]) : data.y;
-  pooledMs = 0;
-  perKernel.clear();
-  let t0 = last = performance.now(), firstEpoch = 0;
-  // With warm epochs, the timed epoch is the fit's last: its steps, its jobs and its wall time from
-  // the epoch's start to fit's return. Epoch callbacks keep fit's arrays in kernel memory.
+  const start = performance.now();
+  let t0 = last = start, firstEpoch = 0;
+  // The timed epoch is the fit's last (the only one without warm epochs): its steps, its jobs and
+  // its wall time from the epoch's start to fit's return. Epoch callbacks keep fit's arrays in
+  // kernel memory.
   const timing = {
     onEpochBegin(epoch) {
       if (epoch < warmEpochs) return;
@@ -115,7 +115,6 @@ async function train(threads, makeModel, data, batches, warmEpochs = 0) {
     },
     onEpochEnd(epoch) { if (epoch === 0) firstEpoch = (performance.now() - start) / 1000; },
   };
-  const start = performance.now();
   const h = await nn.fit(model, x, y, { loss: "crossEntropy", optimizer, epochs: 1 + warmEpochs, batchSize: 64, seed: 1, callbacks: [timing] });
   const seconds = (performance.now() - t0) / 1000, pooled = pooledMs / 1000;
   const kernelsTimed = new Map(perKernel);
