@@ -4,6 +4,7 @@ import { checkOptions } from "../options.js";
 import type { Logs } from "./callbacks.js";
 import { batchBuffer, checkBatchSize, checkFinite, checkLabels, countCorrect, CUSTOM_LOSS, gather, resolveLoss, rowsOf, type LossFn, type Rows } from "./fit-data.js";
 import { inEvalMode } from "./eval-mode.js";
+import { inferenceBatches } from "./inference-batches.js";
 import { Module } from "./module.js";
 import type { LossModule } from "./loss-module.js";
 
@@ -68,17 +69,23 @@ export function evaluateRows(model: Module, xr: Rows, yr: Rows, loss: ResolvedLo
   // No larger than the data: a batchSize past it makes one batch of all.
   const xb = batchBuffer(xr, Math.min(batchSize, xr.n), true), yb = batchBuffer(yr, Math.min(batchSize, xr.n), false);
   let lossSum = 0, correct = 0, penalty = 0;
+  // A custom loss is code of the program's own that sees each batch's output.
+  const libraryOnly = loss === null || (loss.name !== CUSTOM_LOSS && !loss.asCalled);
   inEvalMode(model, () => noGrad(() => {
     // As Keras's test_step (compute_loss adds self.losses): the model's regularization penalties
     // are part of the loss, as in fit's training loss, so that loss and val_loss compare.
     if (loss) penalty = model.regularizationLoss()?.item() ?? 0;
-    for (let s = 0; s < xr.n; s += batchSize) {
-      const e = Math.min(s + batchSize, xr.n);
-      const out = model.forward(gather(xr, idx, s, e, xb, true)) as Tensor;
-      const yt = gather(yr, idx, s, e, yb, false);
-      if (loss) lossSum += batchLossSum(loss, out, yt, e - s);
-      if (acc.length) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
-    }
+    inferenceBatches(model, xb, libraryOnly, (buffer, inBatch) => {
+      for (let s = 0, b = 0; s < xr.n; s += batchSize, b++) {
+        const e = Math.min(s + batchSize, xr.n);
+        inBatch(b, () => {
+          const out = model.forward(gather(xr, idx, s, e, buffer, true)) as Tensor;
+          const yt = gather(yr, idx, s, e, yb, false);
+          if (loss) lossSum += batchLossSum(loss, out, yt, e - s);
+          if (acc.length) correct += countCorrect(out, yt, LOGIT_LOSSES.has(loss?.name ?? ""));
+        });
+      }
+    });
   }));
   const logs: Logs = {};
   if (loss) logs.loss = lossSum / xr.n + penalty;
@@ -113,19 +120,24 @@ export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}
     const parts: Tensor[] = [];
     // Every batch's output must be one Tensor, whatever the number of batches (an array of
     // outputs would come back as it is from one batch and fail concat from two).
-    const run = (batch: Tensor) => {
+    const run = (batch: Tensor, reused: boolean) => {
       const out: unknown = model.predict(batch);
       if (!(out instanceof Tensor)) throw new ValueError(`predict: the model's forward() must return one Tensor for a dataset loop, got ${Array.isArray(out) ? "an array" : typeof out}`);
-      parts.push(out);
+      // An output in a reused array (the next batch's) or a view of the reused input buffer (a
+      // model of views only, such as Flatten or eval-mode Dropout, returns its input) is copied.
+      parts.push(reused ? out.clone() : out);
     };
     // No rows: the model runs on the empty batch [0, …] as Keras does, so the result has the
     // output's shape with 0 rows (a layer that cannot take an empty batch says so itself).
-    if (xr.n === 0) run(gather(xr, idx, 0, 0, batchBuffer(xr, 0, true), true));
-    for (let s = 0; s < xr.n; s += bs) {
-      // A fresh buffer per batch: a model of views only (Flatten, eval-mode Dropout) returns its input.
-      const e = Math.min(s + bs, xr.n);
-      run(gather(xr, idx, s, e, batchBuffer(xr, e - s, true), true));
-    }
-    return parts.length === 1 ? parts[0] : concat(parts, 0);
+    if (xr.n === 0) run(gather(xr, idx, 0, 0, batchBuffer(xr, 0, true), true), false);
+    if (xr.n === 0) return parts[0];
+    return inferenceBatches(model, batchBuffer(xr, Math.min(bs, xr.n), true), true, (buffer, inBatch, reused) => {
+      for (let s = 0, b = 0; s < xr.n; s += bs, b++) {
+        // Else a fresh buffer per batch: a model of the program's own may keep its input.
+        const e = Math.min(s + bs, xr.n);
+        inBatch(b, () => run(gather(xr, idx, s, e, reused ? buffer : batchBuffer(xr, e - s, true), true), reused));
+      }
+      return parts.length === 1 ? parts[0] : concat(parts, 0);
+    });
   });
 }

@@ -32,24 +32,30 @@ const setStorage = (t: Tensor, storage: TypedArray) => {
 /** One epoch's moved parameters: each with its own array, to get back at the end. */
 interface Moved { param: Tensor; own: Float32Array }
 
+/** The owners of a run's two pinned blocks: the same owners get the same blocks back while they stay pinned. */
+export interface ResidentOwners {
+  /** Of the block of the parameters, their gradients' storage and the batch. */
+  readonly weights: object;
+  /** Of the block of the step arrays. */
+  readonly steps: object;
+}
+
 export class ResidentBatches {
-  /** Owner of the block of the parameters and their gradients' storage (one block per fit). */
-  private readonly weightsOwner = {};
-  /** Owner of the block of the step arrays. */
-  private readonly stepOwner = {};
   private arena: Arena | null = null;
   private moved: Moved[] = [];
   private gradSlots = new Map<Tensor, Float32Array>();
   private release: (() => void) | null = null;
 
-  constructor(private readonly steps: StepArrays) {}
+  /** `owners`: new ones for each fit; predict and evaluate keep one pair per model (inference-batches.ts). */
+  constructor(private readonly steps: StepArrays, private readonly owners: ResidentOwners = { weights: {}, steps: {} }) {}
 
   /**
    * Before an epoch's first batch: moves what it can into kernel memory (nothing off the threaded
    * build). `batch`: fit's buffer of input rows, if the batches go to the model as gathered (no
    * transform sees them); returned is the kernel memory to gather them into instead, or null.
+   * `gradients`: whether the weights' gradients get kernel memory too (not for predict/evaluate).
    */
-  enter(params: readonly Tensor[], batch: Float32Array | null): Float32Array | null {
+  enter(params: readonly Tensor[], batch: Float32Array | null, gradients = true): Float32Array | null {
     const arena = activeArena();
     if (arena === null || !viewsSurviveGrowth(arena)) return null;
     this.arena = arena;
@@ -57,7 +63,8 @@ export class ResidentBatches {
     const movable = params.filter((p, i) => p.storage instanceof Float32Array && p.size > 0 &&
       params.findIndex((q) => q.storage === p.storage) === i);
     const sizes = movable.map((p) => p.size);
-    const views = carve(arena, this.weightsOwner, [...sizes, ...sizes, ...(batch ? [batch.length] : [])]);
+    const grads = gradients ? sizes : [];
+    const views = carve(arena, this.owners.weights, [...sizes, ...grads, ...(batch ? [batch.length] : [])]);
     this.moveStepArrays(arena);
     if (views === null) return null;
     movable.forEach((param, i) => {
@@ -65,9 +72,9 @@ export class ResidentBatches {
       view.set(own);
       setStorage(param, view);
       this.moved.push({ param, own });
-      this.gradSlots.set(param, views[movable.length + i]);
+      if (gradients) this.gradSlots.set(param, views[movable.length + i]);
     });
-    return batch ? views[2 * movable.length] : null;
+    return batch ? views[movable.length + grads.length] : null;
   }
 
   /**
@@ -112,7 +119,7 @@ export class ResidentBatches {
   private moveStepArrays(arena: Arena): void {
     const lists = [...this.steps.free];
     if (lists.length === 0) return;
-    const views = carve(arena, this.stepOwner, lists.flatMap(([n, list]) => list.map(() => n)));
+    const views = carve(arena, this.owners.steps, lists.flatMap(([n, list]) => list.map(() => n)));
     if (views === null) {
       this.steps.free.clear();
       return;
