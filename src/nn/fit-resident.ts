@@ -29,8 +29,8 @@ const setStorage = (t: Tensor, storage: TypedArray) => {
   (t as unknown as { storage: TypedArray }).storage = storage;
 };
 
-/** One epoch's moved parameters: each with its own array, to get back at the end. */
-interface Moved { param: Tensor; own: Float32Array }
+/** One epoch's moved parameters: each with its own array, to get back at the end (with the new values when `updated`). */
+interface Moved { param: Tensor; own: Float32Array; updated: boolean }
 
 /** The owners of a run's two pinned blocks: the same owners get the same blocks back while they stay pinned. */
 export interface ResidentOwners {
@@ -53,9 +53,10 @@ export class ResidentBatches {
    * Before an epoch's first batch: moves what it can into kernel memory (nothing off the threaded
    * build). `batch`: fit's buffer of input rows, if the batches go to the model as gathered (no
    * transform sees them); returned is the kernel memory to gather them into instead, or null.
-   * `gradients`: whether the weights' gradients get kernel memory too (not for predict/evaluate).
+   * `training`: whether the batches update the parameters, whose gradients then get kernel memory
+   * too and whose new values go back to their own arrays at the end (not for predict/evaluate).
    */
-  enter(params: readonly Tensor[], batch: Float32Array | null, gradients = true): Float32Array | null {
+  enter(params: readonly Tensor[], batch: Float32Array | null, training = true): Float32Array | null {
     const arena = activeArena();
     if (arena === null || !viewsSurviveGrowth(arena)) return null;
     this.arena = arena;
@@ -63,7 +64,7 @@ export class ResidentBatches {
     const movable = params.filter((p, i) => p.storage instanceof Float32Array && p.size > 0 &&
       params.findIndex((q) => q.storage === p.storage) === i);
     const sizes = movable.map((p) => p.size);
-    const grads = gradients ? sizes : [];
+    const grads = training ? sizes : [];
     const views = carve(arena, this.owners.weights, [...sizes, ...grads, ...(batch ? [batch.length] : [])]);
     this.moveStepArrays(arena);
     if (views === null) return null;
@@ -71,8 +72,8 @@ export class ResidentBatches {
       const own = param.storage as Float32Array, view = views[i];
       view.set(own);
       setStorage(param, view);
-      this.moved.push({ param, own });
-      if (gradients) this.gradSlots.set(param, views[movable.length + i]);
+      this.moved.push({ param, own, updated: training });
+      if (training) this.gradSlots.set(param, views[movable.length + i]);
     });
     return batch ? views[movable.length + grads.length] : null;
   }
@@ -90,12 +91,12 @@ export class ResidentBatches {
     for (const [param, slot] of this.gradSlots) offerWeightGradBuffer(param, slot);
   }
 
-  /** After the epoch's last batch, or when one fails: every parameter's own array back, updated. */
+  /** After the epoch's last batch, or when one fails: every parameter's own array back, updated if training. */
   leave(params: readonly Tensor[]): void {
     const arena = this.arena;
     if (arena === null) return;
-    for (const { param, own } of this.moved) {
-      own.set(param.storage as Float32Array);
+    for (const { param, own, updated } of this.moved) {
+      if (updated) own.set(param.storage as Float32Array);
       setStorage(param, own);
     }
     for (const p of params) {
