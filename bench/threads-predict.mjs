@@ -10,8 +10,10 @@
 //   - tfjs-layers on tfjs-backend-wasm (one thread: tfjs turns threads off in Node), the same
 //     weights, model.predict(x, { batchSize }) to a read result.
 // Every peer's outputs are checked against edgegrad's, so a fast wrong answer cannot pass as a speed.
-// Both edgegrad sides load the threaded build (edgegrad-mt-simd.wasm, plain SIMD).
-//   npm run build && node bench/threads-predict.mjs [--rounds=2] [--threads=2] [--skip-peers]
+// Then the CNN of the training bench (bench/cnn-model.mjs) over the first --cnn-rows (2000) test
+// images, edgegrad's predict and the slice loop only. Both edgegrad sides load the threaded
+// build (edgegrad-mt-simd.wasm, plain SIMD).
+//   npm run build && node bench/threads-predict.mjs [--rounds=2] [--threads=2] [--skip-peers] [--cnn-rows=2000]
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -19,10 +21,11 @@ import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
 import { medianMs } from "./median.mjs";
 import { crossCore, crossCoreText } from "./cross-core.mjs";
+import { fashionCnn } from "./cnn-model.mjs";
 
 const DIR = process.env.FASHION_MNIST_DIR ?? "/usr/share/datasets/fashion-mnist";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => { const [k, v] = a.replace(/^--/, "").split("="); return [k, v ?? true]; }));
-const ROUNDS = Number(args.rounds ?? 2), THREADS = Number(args.threads ?? 2);
+const ROUNDS = Number(args.rounds ?? 2), THREADS = Number(args.threads ?? 2), CNN_ROWS = Number(args["cnn-rows"] ?? 2000);
 const BATCHES = [64, 256, 1024];
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -38,9 +41,9 @@ const model = new nn.Sequential(new nn.Linear(784, 256, { seed: 1 }), new nn.ReL
 const settings = { time: 1500, iterations: 5, warmupTime: 200, warmupIterations: 2 };
 
 /** The loop predict ran before: each batch's rows as a slice, the model's predict, one concat. */
-function sliceLoop(batchSize) {
+function sliceLoop(net, data, batchSize) {
   const parts = [];
-  for (let s = 0; s < rows; s += batchSize) parts.push(model.predict(x.slice([s, Math.min(rows, s + batchSize)])));
+  for (let s = 0; s < data.shape[0]; s += batchSize) parts.push(net.predict(data.slice([s, Math.min(data.shape[0], s + batchSize)])));
   return eg.concat(parts, 0);
 }
 
@@ -65,9 +68,9 @@ for (let round = 0; round < ROUNDS; round++) {
     if (info.threads !== threads) throw new Error(`asked for ${threads} threads, got ${info.threads}: ${info.threadsReason}`);
     for (const bs of BATCHES) {
       check(`predict on ${threads}`, nn.predict(model, x, { batchSize: bs }).data);
-      check(`slice loop on ${threads}`, sliceLoop(bs).data);
+      check(`slice loop on ${threads}`, sliceLoop(model, x, bs).data);
       keep(`predict ${threads} ${bs}`, await medianMs(() => nn.predict(model, x, { batchSize: bs }).data, settings));
-      keep(`loop ${threads} ${bs}`, await medianMs(() => sliceLoop(bs).data, settings));
+      keep(`loop ${threads} ${bs}`, await medianMs(() => sliceLoop(model, x, bs).data, settings));
     }
   }
 }
@@ -128,5 +131,28 @@ for (const bs of BATCHES) {
     `${f(o).padStart(10)} ${r(o, pn).padStart(6)} ${f(t).padStart(10)} ${r(t, pn).padStart(7)}`);
 }
 console.log(`(ratio: N threads ÷ 1 thread; × ort and × tfjs: the peer's time ÷ edgegrad's predict on ${THREADS} threads)`);
+
+const cnn = fashionCnn(nn), images = x.slice([0, Math.min(rows, CNN_ROWS)]).reshape([-1, 1, 28, 28]);
+const cnnBest = {};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const threads of [1, THREADS]) {
+    await eg.init({ module, threads });
+    for (const bs of [64, 256]) {
+      const want = cnn.predict(images).data, got = nn.predict(cnn, images, { batchSize: bs }).data;
+      if (got.some((v, i) => !Object.is(v, want[i]))) throw new Error(`CNN predict on ${threads} threads, batch ${bs}: not the bits of one forward`);
+      const slow = { ...settings, time: 3000, iterations: 3 };
+      for (const [key, fn] of [[`predict ${threads} ${bs}`, () => nn.predict(cnn, images, { batchSize: bs }).data],
+                               [`loop ${threads} ${bs}`, () => sliceLoop(cnn, images, bs).data]]) {
+        cnnBest[key] = Math.min(cnnBest[key] ?? Infinity, await medianMs(fn, slow));
+      }
+    }
+  }
+}
+console.log(`\nCNN (bench/cnn-model.mjs), ${images.shape[0]} test images, ms:`);
+for (const bs of [64, 256]) {
+  const p1 = cnnBest[`predict 1 ${bs}`], pn = cnnBest[`predict ${THREADS} ${bs}`], l1 = cnnBest[`loop 1 ${bs}`], ln = cnnBest[`loop ${THREADS} ${bs}`];
+  console.log(`batch ${String(bs).padEnd(5)} predict ${p1.toFixed(1)} → ${pn.toFixed(1)} on ${THREADS} threads (${(pn / p1).toFixed(2)}), ` +
+    `slice loop ${l1.toFixed(1)} → ${ln.toFixed(1)} (${(ln / l1).toFixed(2)})`);
+}
 console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(", ")}; ${crossCoreText(await crossCore())}`);
 process.exit(0);
