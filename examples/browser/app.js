@@ -63,7 +63,9 @@ function showRows(rows) {
 }
 
 worker.onmessage = ({ data }) => {
-  if (data.type === "backend") {
+  if (data.type === "starting") {
+    $("status").textContent = "Compiling the kernels and starting the threads…";
+  } else if (data.type === "backend") {
     const { backend, threads, threadsReason } = data.info;
     $("status").textContent = `Training on ${backend}…`;
     $("threads").textContent = threads > 1 ? `threads: ${threads}` : `threads: 1 (${threadsReason})`;

@@ -35,6 +35,8 @@ function buildModel(kind, hidden) {
 async function train({ epochs = 20, hidden = 128, model: kind = "mlp" } = {}) {
   // Browsers compile wasm asynchronously: init() before the first op. threads: "auto" uses every
   // core when the page is cross-origin isolated (served with COOP/COEP), else one, and says why.
+  // Said first, so that a page stuck before training shows which side of init() it stopped on.
+  post("starting");
   const info = await eg.init({ threads: "auto" });
   post("backend", { info });
   const split = (state.split = loadDigits(kind === "cnn" ? "nchw" : "flat"));
