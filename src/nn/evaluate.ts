@@ -129,8 +129,10 @@ export function predict(model: Module, x: Tensor, o: { batchSize?: number } = {}
     };
     // No rows: the model runs on the empty batch [0, …] as Keras does, so the result has the
     // output's shape with 0 rows (a layer that cannot take an empty batch says so itself).
-    if (xr.n === 0) run(gather(xr, idx, 0, 0, batchBuffer(xr, 0, true), true), false);
-    if (xr.n === 0) return parts[0];
+    if (xr.n === 0) {
+      run(gather(xr, idx, 0, 0, batchBuffer(xr, 0, true), true), false);
+      return parts[0];
+    }
     return inferenceBatches(model, batchBuffer(xr, Math.min(bs, xr.n), true), true, (buffer, inBatch, reused) => {
       for (let s = 0, b = 0; s < xr.n; s += bs, b++) {
         // Else a fresh buffer per batch: a model of the program's own may keep its input.

@@ -29,8 +29,8 @@ const setStorage = (t: Tensor, storage: TypedArray) => {
   (t as unknown as { storage: TypedArray }).storage = storage;
 };
 
-/** One epoch's moved parameters: each with its own array, to get back at the end (with the new values when `updated`). */
-interface Moved { param: Tensor; own: Float32Array; updated: boolean }
+/** One epoch's moved parameters: each with its own array, to get back at the end. */
+interface Moved { param: Tensor; own: Float32Array }
 
 /** The owners of a run's two pinned blocks: the same owners get the same blocks back while they stay pinned. */
 export interface ResidentOwners {
@@ -45,6 +45,8 @@ export class ResidentBatches {
   private moved: Moved[] = [];
   private gradSlots = new Map<Tensor, Float32Array>();
   private release: (() => void) | null = null;
+  /** Whether the batches since enter() update the parameters (enter's `training`). */
+  private training = true;
 
   /** `owners`: new ones for each fit; predict and evaluate keep one pair per model (inference-batches.ts). */
   constructor(private readonly steps: StepArrays, private readonly owners: ResidentOwners = { weights: {}, steps: {} }) {}
@@ -60,6 +62,7 @@ export class ResidentBatches {
     const arena = activeArena();
     if (arena === null || !viewsSurviveGrowth(arena)) return null;
     this.arena = arena;
+    this.training = training;
     this.release = holdPins(arena);
     const movable = params.filter((p, i) => p.storage instanceof Float32Array && p.size > 0 &&
       params.findIndex((q) => q.storage === p.storage) === i);
@@ -72,7 +75,7 @@ export class ResidentBatches {
       const own = param.storage as Float32Array, view = views[i];
       view.set(own);
       setStorage(param, view);
-      this.moved.push({ param, own, updated: training });
+      this.moved.push({ param, own });
       if (training) this.gradSlots.set(param, views[movable.length + i]);
     });
     return batch ? views[movable.length + grads.length] : null;
@@ -95,8 +98,8 @@ export class ResidentBatches {
   leave(params: readonly Tensor[]): void {
     const arena = this.arena;
     if (arena === null) return;
-    for (const { param, own, updated } of this.moved) {
-      if (updated) own.set(param.storage as Float32Array);
+    for (const { param, own } of this.moved) {
+      if (this.training) own.set(param.storage as Float32Array);
       setStorage(param, own);
     }
     for (const p of params) {
