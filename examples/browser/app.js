@@ -90,6 +90,13 @@ worker.onmessage = ({ data }) => {
   }
 };
 
+// A worker whose script fails to load or throws before its handler is set reports nothing by
+// message: without this the page would wait for good.
+worker.onerror = (e) => {
+  setBusy(false, `Error: the training worker failed (${e.message || "its script did not load"})`);
+  document.body.dataset.state = "error";
+};
+
 $("train").onclick = () => {
   points.length = 0;
   draw(20);
@@ -114,6 +121,11 @@ $("text-train").addEventListener("click", () => {
   document.body.dataset.textState = "training";
   textWorker.postMessage({});
 });
+textWorker.onerror = (e) => {
+  $("text-status").textContent = `Error: the text worker failed (${e.message || "its script did not load"})`;
+  document.body.dataset.textState = "error";
+  $("text-train").disabled = false;
+};
 textWorker.onmessage = ({ data: m }) => {
   if (m.type === "text-progress") {
     $("text-status").textContent = `Epoch ${m.epoch}/${m.epochs}: loss ${m.loss.toFixed(3)} nats per character`;
