@@ -54,20 +54,24 @@ const text = (id) => `document.getElementById(${JSON.stringify(id)}).textContent
 const click = (id) => `(document.getElementById(${JSON.stringify(id)}).click(), null)`;
 
 /**
- * A training worker whose init() has not returned: in Firefox under WebDriver BiDi, its `new
- * Worker()` for the thread pool sometimes never returns (runtime/RESULTS.md); without the remote
- * agent the same page never hung. init() itself gives up on workers that do not start within 30 s,
- * so a page still at init after 60 s is blocked inside the browser, not waiting on the library.
+ * A training worker that began init() and never left it: in Firefox under WebDriver BiDi, the
+ * `new Worker()` that starts the thread pool sometimes never returns (runtime/RESULTS.md); without
+ * the remote agent the same page never hung. init() itself gives up on pool workers that do not
+ * start within 30 s, so a worker still in init() after 60 s is blocked inside the browser.
  */
 class StuckInInit extends Error {}
 
-/** Waits until the page's training worker is past init() (the status lines before it). */
+const IN_INIT = "Compiling the kernels and starting the threads…";
+
+/** Waits until the page's training worker is past init() (the status lines before its end). */
 async function pastInit(browser, what) {
   const before = `/^(Loading the kernels|Compiling the kernels)/.test(${text("status")}) ? null : "past"`;
   try {
     await waitFor(browser, before, "end of init()", 60_000);
   } catch (e) {
-    throw new StuckInInit(`${what}: ${e.message}`);
+    // Only a worker inside init() is the block above; one that never got its script loaded fails.
+    if ((await browser.evaluate(text("status"))) === IN_INIT) throw new StuckInInit(`${what}: ${e.message}`);
+    throw e;
   }
 }
 
