@@ -61,11 +61,12 @@ const click = (id) => `(document.getElementById(${JSON.stringify(id)}).click(), 
  */
 class StuckInInit extends Error {}
 
-const IN_INIT = "Compiling the kernels and starting the threads…";
+/** The page's status lines before init() ends (examples/browser/app.js): the worker not yet started, and inside init(). */
+const LOADING = "Loading the kernels…", IN_INIT = "Compiling the kernels and starting the threads…";
 
-/** Waits until the page's training worker is past init() (the status lines before its end). */
+/** Waits until the page's training worker is past init(). */
 async function pastInit(browser, what) {
-  const before = `/^(Loading the kernels|Compiling the kernels)/.test(${text("status")}) ? null : "past"`;
+  const before = `${JSON.stringify([LOADING, IN_INIT])}.includes(${text("status")}) ? null : "past"`;
   try {
     await waitFor(browser, before, "end of init()", 60_000);
   } catch (e) {
