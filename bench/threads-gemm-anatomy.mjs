@@ -6,7 +6,7 @@
 // minute of the shared host shows as a slow round rather than as a phase. The phases:
 //   before     tensors, the result's allocation, up to the pooled op's entry
 //   copies     the operands copied into kernel memory before the workers start
-//   own copy   the caller's own window of an operand, copied once the workers run
+//   own copy   waking the workers, and the caller's own window of an operand, copied once they run
 //   own        the caller's share of the kernel
 //   wait       the caller waiting for the workers after its share
 //   out        C copied from kernel memory into the result
