@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crossCore, crossCoreText } from "./cross-core.mjs";
+import { SHAPES, VARIANTS, gemmOpCase, shapeName } from "./threads-gemm-cases.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const eg = await import(join(root, "dist", "slim", "api.js"));
@@ -20,20 +21,6 @@ const module = new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-
 const ROUNDS = Number(process.argv[2] ?? 15);
 const FILTER = process.argv[3] ?? "";
 if (!(Number.isInteger(ROUNDS) && ROUNDS > 0)) throw new Error(`rounds must be a positive integer, got ${process.argv[2]}`);
-
-const SHAPES = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [64, 256, 784]]; // m, n, k
-const VARIANTS = [["A·B", false, false], ["Aᵀ·B", true, false], ["A·Bᵀ", false, true]];
-const shapeName = (m, n, k) => (m === n && n === k ? `${m}³` : `[${m}×${k}]·[${k}×${n}]`);
-
-function operands(m, n, k, transA, transB) {
-  let s = m * 7919 + n * 104729 + k;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: k * n }, next);
-  return () => {
-    const x = eg.fromTypedArray(a, transA ? [k, m] : [m, k]), y = eg.fromTypedArray(b, transB ? [n, k] : [k, n]);
-    return eg.matmul(transA ? x.transpose() : x, transB ? y.transpose() : y).data;
-  };
-}
 
 const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 const quantile = (xs, q) => [...xs].sort((p, r) => p - r)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -63,7 +50,7 @@ for (const [m, n, k] of SHAPES) {
   for (const [variant, ta, tb] of VARIANTS) {
     const name = shapeName(m, n, k);
     if (!name.includes(FILTER)) continue;
-    const run = operands(m, n, k, ta, tb);
+    const { run } = gemmOpCase(eg, m, n, k, ta, tb);
     // About 40 ms of calls per block, at least 3.
     side(false);
     const t0 = performance.now();

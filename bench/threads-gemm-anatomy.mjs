@@ -16,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { crossCore, crossCoreText } from "./cross-core.mjs";
+import { gemmOpCase } from "./threads-gemm-cases.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const eg = await import(join(root, "slim", "api.js"));
@@ -28,15 +29,8 @@ const variant = process.argv[3] ?? "ab";
 const ROUNDS = Number(process.argv[4] ?? 3);
 if (![m, n, k].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`shape must be m×n×k, got ${process.argv[2]}`);
 if (!["ab", "at", "bt"].includes(variant)) throw new Error(`variant must be ab, at (Aᵀ·B) or bt (A·Bᵀ), got ${variant}`);
-const transA = variant === "at", transB = variant === "bt";
 
-let s = 7;
-const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: k * n }, next);
-const run = () => {
-  const x = eg.fromTypedArray(a, transA ? [k, m] : [m, k]), y = eg.fromTypedArray(b, transB ? [n, k] : [k, n]);
-  return eg.matmul(transA ? x.transpose() : x, transB ? y.transpose() : y).data;
-};
+const { run } = gemmOpCase(eg, m, n, k, variant === "at", variant === "bt");
 const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 
 const info = await eg.init({ module, threads: 2 });

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { onnxruntime, tfjs } from "./engines.mjs";
 import { medianMs } from "./median.mjs";
 import { crossCore, crossCoreText } from "./cross-core.mjs";
+import { SHAPES, VARIANTS, gemmOpCase, shapeName as shape } from "./threads-gemm-cases.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const eg = await import(join(root, "dist", "slim", "api.js"));
@@ -24,21 +25,8 @@ const { parallelGemm, splitGemm, gemmArgs } = await import(join(root, "dist", "s
 const module = new WebAssembly.Module(readFileSync(join(root, "dist", "edgegrad-mt-simd.wasm")));
 const THREADS = Number(process.env.THREADS ?? 2);
 
-const SHAPES = [[256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [64, 256, 784]]; // m, n, k
-const VARIANTS = [["A·B", false, false], ["Aᵀ·B", true, false], ["A·Bᵀ", false, true]];
 const SMALL = [[32, 32, 32], [48, 48, 48], [64, 64, 64], [80, 80, 80], [96, 96, 96], [128, 128, 128], [64, 128, 256]];
-
-/** The problem's operands (stored as engines.mjs describes) and edgegrad's op on them. */
-function operands(m, n, k, transA, transB) {
-  let s = m * 7919 + n * 104729 + k;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
-  const a = Float32Array.from({ length: m * k }, next), b = Float32Array.from({ length: k * n }, next);
-  const run = () => {
-    const x = eg.fromTypedArray(a, transA ? [k, m] : [m, k]), y = eg.fromTypedArray(b, transB ? [n, k] : [k, n]);
-    return eg.matmul(transA ? x.transpose() : x, transB ? y.transpose() : y).data;
-  };
-  return { run, problem: { m, n, k, transA, transB, a, b } };
-}
+const operands = (m, n, k, transA, transB) => gemmOpCase(eg, m, n, k, transA, transB);
 
 async function timed(fn) {
   const first = performance.now();
@@ -66,7 +54,6 @@ function table(title, cases, one, many) {
   });
 }
 
-const shape = (m, n, k) => (m === n && n === k ? `${m}³` : `[${m}×${k}]·[${k}×${n}]`);
 const big = SHAPES.flatMap(([m, n, k]) => VARIANTS.map(([variant, ta, tb]) =>
   ({ shape: shape(m, n, k), variant, m, n, k, ...operands(m, n, k, ta, tb) })));
 const small = SMALL.map(([m, n, k]) => ({ shape: shape(m, n, k), variant: "A·B", m, n, k, ...operands(m, n, k, false, false) }));
